@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    TECHNICIAN = "technician", _("Technician")
+    QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    MARKETING = "marketing", _("Marketing")
+    FINANCE = "finance", _("Finance")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    CUSTOMER = "customer", _("Customer")
+
+
+STAFF_ROLES = frozenset(r for r in Role if r != Role.CUSTOMER)
+# Roles that work with customers' personal data as part of their job and see it unmasked.
+UNMASKED_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.ADMINISTRATOR})
+
+
+class DataScope(models.TextChoices):
+    OWN = "own", _("Own records")
+    TEAM = "team", _("Team")
+    REGION = "region", _("Region")
+    ALL = "all", _("All")
+
+
+class Region(models.Model):
+    """A service region (大区/省区), e.g. 华东 East China, optionally nested."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent region"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    provinces = models.JSONField(_("provinces"), default=list, blank=True, help_text=_("Province names this region serves."))
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT)
+    leader = models.ForeignKey(
+        "accounts.User", verbose_name=_("leader"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in: staff in one role, or a customer using the portal."""
+
+    display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.AGENT, db_index=True)
+    data_scope = models.CharField(_("data scope"), max_length=16, choices=DataScope.choices, default=DataScope.OWN)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_customer(self) -> bool:
+        return self.role == Role.CUSTOMER
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.is_superuser or self.role in UNMASKED_ROLES

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class WarrantyBasis(models.TextChoices):
+    PURCHASE = "purchase", _("From purchase date")
+    PRODUCTION = "production", _("From production date")
+
+
+class WarrantyPolicy(models.Model):
+    """How long a product model is covered, from which date, and what is covered."""
+
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    months = models.PositiveSmallIntegerField(_("months"))
+    basis = models.CharField(_("counted from"), max_length=16, choices=WarrantyBasis.choices, default=WarrantyBasis.PURCHASE)
+    covers_parts = models.BooleanField(_("covers parts"), default=True)
+    covers_labour = models.BooleanField(_("covers labour"), default=True)
+    fallback_to_production = models.BooleanField(
+        _("fall back to production date"),
+        default=True,
+        help_text=_("When the purchase date is unknown, count from the production date plus the grace months."),
+    )
+    production_grace_months = models.PositiveSmallIntegerField(
+        _("grace months after production"), default=3, help_text=_("Typical time between production and sale.")
+    )
+
+    class Meta:
+        verbose_name = _("warranty policy")
+        verbose_name_plural = _("warranty policies")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductCategory(models.Model):
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    parent = models.ForeignKey("self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name = _("product category")
+        verbose_name_plural = _("product categories")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductModel(models.Model):
+    category = models.ForeignKey(ProductCategory, verbose_name=_("category"), on_delete=models.PROTECT, related_name="models")
+    code = models.CharField(_("model number"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    warranty_policy = models.ForeignKey(
+        WarrantyPolicy, verbose_name=_("warranty policy"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    launched_on = models.DateField(_("launched on"), null=True, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("product model")
+        verbose_name_plural = _("product models")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.code}"
+
+
+class SalesChannel(models.TextChoices):
+    ONLINE = "online", _("Online shop")
+    STORE = "store", _("Retail store")
+    DEALER = "dealer", _("Dealer")
+    PROJECT = "project", _("Project / B2B")
+    OTHER = "other", _("Other")
+
+
+class ProductUnit(models.Model):
+    """One physical product, identified by its serial number."""
+
+    serial_number = models.CharField(_("serial number"), max_length=64, unique=True)
+    model = models.ForeignKey(ProductModel, verbose_name=_("model"), on_delete=models.PROTECT, related_name="units")
+    batch = models.CharField(_("batch / lot"), max_length=64, blank=True, db_index=True)
+    factory = models.CharField(_("factory"), max_length=64, blank=True)
+    production_date = models.DateField(_("production date"), null=True, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    sales_channel = models.CharField(_("sales channel"), max_length=16, choices=SalesChannel.choices, blank=True)
+    store = models.CharField(_("store / dealer"), max_length=128, blank=True)
+    purchase_proof = models.FileField(_("purchase proof"), upload_to="proofs/%Y/%m/", blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product unit")
+        verbose_name_plural = _("product units")
+
+    def __str__(self) -> str:
+        return self.serial_number

@@ -1,0 +1,94 @@
+"""Warranty status of a unit on a date — the one function everybody asks."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .models import ProductUnit, WarrantyBasis
+
+
+class WarrantyState(models.TextChoices):
+    IN_WARRANTY = "in", _("In warranty")
+    OUT_OF_WARRANTY = "out", _("Out of warranty")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+@dataclass(frozen=True)
+class WarrantyStatus:
+    state: WarrantyState
+    reason: str
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+    covers_parts: bool = False
+    covers_labour: bool = False
+
+    @property
+    def label(self) -> str:
+        return str(self.state.label)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
+    month_index = day.month - 1 + months
+    year = day.year + month_index // 12
+    month = month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def warranty_status(unit: ProductUnit, on: dt.date) -> WarrantyStatus:
+    """Is ``unit`` in warranty on ``on``? Says why, with the period it used.
+
+    The period starts at the purchase date (or production date, per the model's policy) and lasts
+    the policy's months; the last covered day is the day before the same date N months later.
+    Without a policy, or without the date the policy counts from (and no fallback), the answer is
+    unknown — the agent must ask for the purchase proof.
+    """
+    policy = unit.model.warranty_policy
+    if policy is None:
+        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The product model has no warranty policy.")))
+
+    start: dt.date | None
+    basis_note: str
+    if policy.basis == WarrantyBasis.PURCHASE:
+        start = unit.purchase_date
+        basis_note = str(_("from the purchase date"))
+        if start is None and policy.fallback_to_production and unit.production_date is not None:
+            start = add_months(unit.production_date, policy.production_grace_months)
+            basis_note = str(_("from the production date plus %(grace)d months (purchase date unknown)")) % {
+                "grace": policy.production_grace_months
+            }
+    else:
+        start = unit.production_date
+        basis_note = str(_("from the production date"))
+    if start is None:
+        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The purchase date is unknown; ask for the purchase proof.")))
+
+    ends_on = add_months(start, policy.months) - dt.timedelta(days=1)
+    period = WarrantyStatus(
+        WarrantyState.UNKNOWN,
+        "",
+        starts_on=start,
+        ends_on=ends_on,
+        covers_parts=policy.covers_parts,
+        covers_labour=policy.covers_labour,
+    )
+    if on < start:
+        reason = str(_("The date is before the warranty start (%(start)s); check the dates.")) % {"start": start}
+        return replace(period, reason=reason)
+    values = {"months": policy.months, "basis": basis_note, "end": ends_on}
+    if on <= ends_on:
+        return replace(
+            period, state=WarrantyState.IN_WARRANTY, reason=str(_("%(months)d months %(basis)s, until %(end)s.")) % values
+        )
+    return replace(
+        period,
+        state=WarrantyState.OUT_OF_WARRANTY,
+        reason=str(_("Warranty of %(months)d months %(basis)s ended on %(end)s.")) % values,
+        covers_parts=False,
+        covers_labour=False,
+    )

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.masking import mask_phone
+
+
+class CustomerKind(models.TextChoices):
+    PERSON = "person", _("Person")
+    COMPANY = "company", _("Company")
+
+
+class CustomerTier(models.TextChoices):
+    KEY = "key", _("Key customer")  # 重要客户
+    LONG_TERM = "long_term", _("Long-term customer")  # 长期客户
+    NORMAL = "normal", _("Normal customer")  # 一般客户
+
+
+class Customer(models.Model):
+    kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.PERSON)
+    name = models.CharField(_("name"), max_length=128)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True, help_text=_("E.164, e.g. +8613812345678"))
+    email = models.EmailField(_("email"), blank=True)
+    tier = models.CharField(_("tier"), max_length=16, choices=CustomerTier.choices, default=CustomerTier.NORMAL, db_index=True)
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="customers"
+    )
+    consent_contact = models.BooleanField(_("consents to service contact"), default=True)
+    consent_marketing = models.BooleanField(_("consents to marketing"), default=False)
+    consent_recorded_at = models.DateTimeField(_("consent recorded at"), null=True, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("portal user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+    )
+    language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, default="zh-hans")
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [models.Index(Lower("email"), name="customer_email_lower_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Contact(models.Model):
+    """A person at a company customer (or a second contact of a person), who may report for it."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=128)
+    phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True)
+    email = models.EmailField(_("email"), blank=True)
+    position = models.CharField(_("position"), max_length=64, blank=True)
+    verified = models.BooleanField(_("verified"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="addresses")
+    province = models.CharField(_("province"), max_length=32)
+    city = models.CharField(_("city"), max_length=32)
+    district = models.CharField(_("district"), max_length=32, blank=True)
+    detail = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=12, blank=True)
+    is_default = models.BooleanField(_("default"), default=True)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+
+    def __str__(self) -> str:
+        return f"{self.province}{self.city}{self.district}{self.detail}"

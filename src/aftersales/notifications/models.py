@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationChannel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat")
+    IN_APP = "in_app", _("In-app")
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Skipped")
+
+
+class Notification(models.Model):
+    """A rendered message to one recipient, stored before it is sent (the outbox)."""
+
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel.choices)
+    template = models.CharField(_("template"), max_length=64)
+    recipient = models.CharField(_("recipient"), max_length=254, help_text=_("Email address, phone number or user id."))
+    language = models.CharField(_("language"), max_length=16, default="zh-hans")
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["status", "created_at"], name="notification_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.template} → {self.recipient}"

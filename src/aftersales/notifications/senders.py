@@ -1,0 +1,55 @@
+"""Pluggable senders per channel. Email goes through Django's mail backend; SMS and WeChat
+through the class named in settings (``NOTIFICATION_SENDERS``), by default one that writes the
+message to the log, as Django's console email backend does, until a provider is configured."""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+from .models import Notification
+
+logger = logging.getLogger("aftersales.notifications")
+
+
+class Sender(Protocol):
+    def send(self, notification: Notification) -> None: ...
+
+
+class EmailSender:
+    def send(self, notification: Notification) -> None:
+        send_mail(notification.subject, notification.body, None, [notification.recipient], fail_silently=False)
+
+
+class LogSender:
+    """Writes the message to the log. For development, and for channels without a provider."""
+
+    def send(self, notification: Notification) -> None:
+        logger.info(
+            "notification %s via %s to %s: %s", notification.pk, notification.channel, notification.recipient, notification.body
+        )
+
+
+class InAppSender:
+    """In-app notifications are read from the table itself; sending just marks them delivered."""
+
+    def send(self, notification: Notification) -> None:
+        return None
+
+
+DEFAULT_SENDERS = {
+    "email": "aftersales.notifications.senders.EmailSender",
+    "sms": "aftersales.notifications.senders.LogSender",
+    "wechat": "aftersales.notifications.senders.LogSender",
+    "in_app": "aftersales.notifications.senders.InAppSender",
+}
+
+
+def sender_for(channel: str) -> Sender:
+    path = {**DEFAULT_SENDERS, **getattr(settings, "NOTIFICATION_SENDERS", {})}[channel]
+    sender: Sender = import_string(path)()
+    return sender

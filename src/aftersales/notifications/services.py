@@ -1,0 +1,111 @@
+"""Queueing and delivering notifications. Queue inside the business transaction; the delivery
+job is enqueued only after commit, takes the notification id and is idempotent."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from aftersales.core import clock
+
+from .models import Notification, NotificationChannel, NotificationStatus
+from .senders import sender_for
+
+if TYPE_CHECKING:
+    from aftersales.tickets.models import Ticket
+
+MAX_ATTEMPTS = 5
+
+
+def _enqueue_delivery(notification_id: int) -> None:
+    from .tasks import deliver_notification
+
+    deliver_notification.enqueue(notification_id)
+
+
+def notification_queue(
+    *, channel: str, template: str, recipient: str, subject: str, body: str, language: str, ticket: Ticket | None = None
+) -> Notification:
+    notification = Notification.objects.create(
+        channel=channel,
+        template=template,
+        recipient=recipient,
+        subject=subject[:200],
+        body=body,
+        language=language,
+        ticket=ticket,
+    )
+    transaction.on_commit(lambda: _enqueue_delivery(notification.pk))
+    return notification
+
+
+def notify_ticket_received(*, ticket: Ticket) -> list[Notification]:
+    """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once)."""
+    customer = ticket.customer
+    if not customer.consent_contact:
+        return []
+    language = customer.language or "zh-hans"
+    with translation.override(language):
+        subject = _("Your request %(number)s has been registered") % {"number": ticket.number}
+        body = _(
+            "Dear %(name)s, we have registered your request under number %(number)s. "
+            "Quote this number whenever you contact us. We will reply within 24 hours."
+        ) % {"name": ticket.contact_name or customer.name, "number": ticket.number}
+    queued = []
+    if ticket.contact_email or customer.email:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.EMAIL,
+                template="ticket_received",
+                recipient=ticket.contact_email or customer.email,
+                subject=subject,
+                body=body,
+                language=language,
+                ticket=ticket,
+            )
+        )
+    if ticket.contact_phone or customer.phone:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.SMS,
+                template="ticket_received",
+                recipient=ticket.contact_phone or customer.phone,
+                subject="",
+                body=body,
+                language=language,
+                ticket=ticket,
+            )
+        )
+    return queued
+
+
+def notification_deliver(*, notification_id: int) -> Notification | None:
+    """Send one notification once. Safe to call again: a sent one is not sent twice.
+
+    Raises on a sender error (so the job runner retries) until ``MAX_ATTEMPTS`` is reached,
+    after which the notification is marked failed with the error kept.
+    """
+    with transaction.atomic():
+        notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
+        if notification is None or notification.status != NotificationStatus.PENDING:
+            return notification
+        notification.attempts += 1
+        try:
+            sender_for(notification.channel).send(notification)
+        except Exception as exc:  # noqa: BLE001 - any sender failure is recorded and retried
+            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            if notification.attempts >= MAX_ATTEMPTS:
+                notification.status = NotificationStatus.FAILED
+            notification.save(update_fields=["attempts", "last_error", "status"])
+            if notification.status == NotificationStatus.FAILED:
+                return notification
+            raise_after = exc
+        else:
+            notification.status = NotificationStatus.SENT
+            notification.sent_at = clock.now()
+            notification.save(update_fields=["attempts", "status", "sent_at"])
+            return notification
+    raise raise_after

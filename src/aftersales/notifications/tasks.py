@@ -1,0 +1,37 @@
+"""Background jobs for notifications (django-tasks). Jobs take ids and call services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django_tasks import task
+
+from .models import Notification, NotificationStatus
+from .services import MAX_ATTEMPTS, notification_deliver
+
+
+@task(queue_name="notifications")
+def deliver_notification(notification_id: int) -> str:
+    """Deliver one notification; on a sender error re-enqueue with backoff until MAX_ATTEMPTS."""
+    try:
+        result = notification_deliver(notification_id=notification_id)
+    except Exception:  # noqa: BLE001 - the error is stored on the notification; schedule a retry
+        attempts = Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first() or 1
+        if attempts < MAX_ATTEMPTS:
+            delay = dt.timedelta(seconds=30 * 2 ** (attempts - 1))
+            deliver_notification.using(run_after=timezone.now() + delay).enqueue(notification_id)
+        return "retry"
+    return result.status if result is not None else "missing"
+
+
+@task(queue_name="notifications")
+def retry_pending_notifications() -> int:
+    """Periodic safety net: re-enqueue pending notifications older than five minutes."""
+    cutoff = timezone.now() - dt.timedelta(minutes=5)
+    ids = list(
+        Notification.objects.filter(status=NotificationStatus.PENDING, created_at__lt=cutoff).values_list("pk", flat=True)[:1000]
+    )
+    for notification_id in ids:
+        deliver_notification.enqueue(notification_id)
+    return len(ids)

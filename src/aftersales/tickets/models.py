@@ -1,0 +1,223 @@
+from __future__ import annotations
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity
+from .states import TicketStatus
+
+
+class TicketCategory(models.Model):
+    """Complaint category (产品质量, 服务态度 …), configurable by the administrator."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    name_en = models.CharField(_("English name"), max_length=64, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("ticket category")
+        verbose_name_plural = _("ticket categories")
+        ordering = ["position", "code"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+
+class TicketNumberSequence(models.Model):
+    """Last number handed out per prefix and local day; incremented inside the ticket's transaction."""
+
+    prefix = models.CharField(max_length=16)
+    day = models.DateField()
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ticket number sequence")
+        verbose_name_plural = _("ticket number sequences")
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="ticket_number_sequence_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.day:%Y%m%d}: {self.last_value}"
+
+
+class Ticket(models.Model):
+    """One customer request (售后单/客诉单) through its whole life."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=24, choices=TicketStatus.choices, default=TicketStatus.REGISTERED)
+    request_type = models.CharField(_("request type"), max_length=16, choices=RequestType.choices)
+    category = models.ForeignKey(
+        TicketCategory, verbose_name=_("category"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    nature = models.CharField(_("nature"), max_length=16, choices=Nature.choices, blank=True)
+    severity = models.CharField(_("severity"), max_length=16, choices=Severity.choices, blank=True)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    safety_hazard = models.BooleanField(_("safety hazard"), default=False)
+
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    contact_name = models.CharField(_("contact name"), max_length=128, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+
+    product_unit = models.ForeignKey(
+        "catalog.ProductUnit",
+        verbose_name=_("product unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    product_model = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("product model"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reported_serial = models.CharField(_("serial number (as reported)"), max_length=64, blank=True)
+    reported_batch = models.CharField(_("batch (as reported)"), max_length=64, blank=True)
+    reported_purchase_date = models.DateField(_("purchase date (as reported)"), null=True, blank=True)
+
+    occurred_at = models.DateTimeField(_("occurred at"), null=True, blank=True)
+    province = models.CharField(_("province"), max_length=32, blank=True)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    district = models.CharField(_("district"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    responsibility = models.CharField(_("responsibility"), max_length=16, choices=Responsibility.choices, blank=True)
+    responsible_party = models.CharField(
+        _("responsible party"), max_length=128, blank=True, help_text=_("Department, supplier, logistics company or outlet.")
+    )
+    cause = models.CharField(_("probable cause"), max_length=16, choices=Cause.choices, blank=True)
+    cause_detail = models.TextField(_("cause detail"), blank=True)
+
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(
+        "accounts.Team", verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    first_responded_at = models.DateTimeField(_("first responded at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets"
+    )
+
+    idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True, unique=True)
+    intake_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    version = models.PositiveIntegerField(
+        _("version"), default=1, help_text=_("Raised on every change; guards concurrent edits.")
+    )
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["status", "due_at", "id"], name="ticket_status_due_idx"),
+            models.Index(fields=["status", "priority", "created_at"], name="ticket_status_prio_idx"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+            models.Index(fields=["customer", "created_at"], name="ticket_customer_idx"),
+            models.Index(fields=["region", "status"], name="ticket_region_status_idx"),
+            models.Index(fields=["team", "status"], name="ticket_team_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def status_enum(self) -> TicketStatus:
+        return TicketStatus(self.status)
+
+
+class TicketEvent(models.Model):
+    """One entry of a ticket's timeline: who, when, what; public (customer sees it) or internal."""
+
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=24, choices=EventKind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(_("actor label"), max_length=128, blank=True)
+    public = models.BooleanField(_("visible to customer"), default=False)
+    body = models.TextField(_("text"), blank=True)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("time"))
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="ticket_event_timeline_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+def attachment_upload_to(instance: Attachment, filename: str) -> str:
+    """A generated name: nothing of the uploader's file name reaches the file system."""
+    suffix = PurePath(filename).suffix.lower()[:10]
+    safe_suffix = suffix if suffix[1:].isalnum() else ""
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}{safe_suffix}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, verbose_name=_("event"), null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    public = models.BooleanField(_("visible to customer"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name

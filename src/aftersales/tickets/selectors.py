@@ -1,0 +1,190 @@
+"""Reads for tickets. Every fetch here applies the caller's scope; names say so."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from aftersales.accounts.models import DataScope, User
+from aftersales.core.errors import NotFound
+
+from .models import Attachment, Ticket, TicketEvent
+from .states import OPEN_STATUSES
+
+
+def tickets_visible_to(user: User) -> QuerySet[Ticket]:
+    """All tickets ``user`` may see: a customer their own; staff by their data scope."""
+    qs = Ticket.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_customer:
+        return qs.filter(customer__user=user)
+    if user.is_superuser or user.data_scope == DataScope.ALL:
+        return qs
+    own = Q(assignee=user) | Q(created_by=user)
+    if user.data_scope == DataScope.TEAM and user.team_id:
+        return qs.filter(own | Q(team_id=user.team_id))
+    if user.data_scope == DataScope.REGION and user.region_id:
+        return qs.filter(own | Q(region_id=user.region_id))
+    return qs.filter(own)
+
+
+def ticket_get_for_user(*, user: User, number: str) -> Ticket:
+    """The ticket ``number`` if ``user`` may see it; ``NotFound`` otherwise (no existence leak)."""
+    ticket = (
+        tickets_visible_to(user)
+        .select_related(
+            "customer", "product_unit__model__warranty_policy", "product_model", "category", "assignee", "team", "region"
+        )
+        .filter(number=number)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("ticket not found")
+    return ticket
+
+
+def ticket_timeline(*, ticket: Ticket, user: User) -> list[TicketEvent]:
+    """Timeline events in order; customers see only public ones."""
+    qs = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
+    if user.is_customer:
+        qs = qs.filter(public=True)
+    return list(qs.order_by("created_at", "id"))
+
+
+def ticket_attachments(*, ticket: Ticket, user: User) -> list[Attachment]:
+    qs = Attachment.objects.filter(ticket=ticket)
+    if user.is_customer:
+        qs = qs.filter(public=True)
+    return list(qs.order_by("created_at", "id"))
+
+
+def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
+    attachment = Attachment.objects.select_related("ticket").filter(pk=attachment_id).first()
+    if attachment is None or not tickets_visible_to(user).filter(pk=attachment.ticket_id).exists():
+        raise NotFound("attachment not found")
+    if user.is_customer and not attachment.public:
+        raise NotFound("attachment not found")
+    return attachment
+
+
+# --- The agent's list: filters, sort orders and keyset pagination ----------------------------
+
+SORTS = ("due", "-created", "priority")
+
+
+@dataclass(frozen=True)
+class TicketFilters:
+    statuses: tuple[str, ...] = ()
+    open_only: bool = True
+    priority: int | None = None
+    channel: str = ""
+    assigned_to_me: bool = False
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class TicketPage:
+    rows: list[Ticket]
+    next_cursor: str | None
+    total: int
+    sort: str
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, dt.datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, sort: str) -> list[Any] | None:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
+        if not isinstance(values, list):
+            return None
+        if sort == "due":
+            due = parse_datetime(values[0]) if values[0] else None
+            return [due, int(values[1])]
+        if sort == "-created":
+            return [parse_datetime(values[0]), int(values[1])]
+        return [int(values[0]), parse_datetime(values[1]), int(values[2])]
+    except (ValueError, TypeError, IndexError, json.JSONDecodeError, UnicodeDecodeError):
+        return None
+
+
+def _order_and_after(qs: QuerySet[Ticket], sort: str, after: list[Any] | None) -> QuerySet[Ticket]:
+    from django.db.models import F
+
+    if sort == "due":
+        qs = qs.order_by(F("due_at").asc(nulls_last=True), "id")
+        if after is not None:
+            due, last_id = after
+            if due is None:
+                qs = qs.filter(due_at__isnull=True, id__gt=last_id)
+            else:
+                qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id) | Q(due_at__isnull=True))
+    elif sort == "-created":
+        qs = qs.order_by("-created_at", "-id")
+        if after is not None:
+            created, last_id = after
+            qs = qs.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=last_id))
+    else:
+        qs = qs.order_by("priority", "-created_at", "-id")
+        if after is not None:
+            prio, created, last_id = after
+            qs = qs.filter(
+                Q(priority__gt=prio)
+                | Q(priority=prio, created_at__lt=created)
+                | Q(priority=prio, created_at=created, id__lt=last_id)
+            )
+    return qs
+
+
+def _cursor_values(ticket: Ticket, sort: str) -> list[Any]:
+    if sort == "due":
+        return [ticket.due_at, ticket.pk]
+    if sort == "-created":
+        return [ticket.created_at, ticket.pk]
+    return [ticket.priority, ticket.created_at, ticket.pk]
+
+
+def ticket_list_for_user(
+    *, user: User, filters: TicketFilters, sort: str = "due", cursor: str | None = None, page_size: int = 25
+) -> TicketPage:
+    """One page of the tickets ``user`` may see, filtered and sorted, with the total.
+
+    Pagination is by keyset (the sort key of the last row), never OFFSET, so page 1,000 costs
+    what page 1 costs. An unreadable cursor starts from the first page.
+    """
+    if sort not in SORTS:
+        sort = "due"
+    qs = tickets_visible_to(user)
+    if filters.statuses:
+        qs = qs.filter(status__in=filters.statuses)
+    elif filters.open_only:
+        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+    if filters.priority:
+        qs = qs.filter(priority=filters.priority)
+    if filters.channel:
+        qs = qs.filter(channel=filters.channel)
+    if filters.assigned_to_me:
+        qs = qs.filter(assignee=user)
+    if filters.query:
+        text = filters.query.strip()
+        qs = qs.filter(Q(number=text.upper()) | Q(title__icontains=text) | Q(description__icontains=text))
+    total = qs.count()
+    after = _decode_cursor(cursor, sort) if cursor else None
+    page_qs = _order_and_after(qs, sort, after).select_related("customer", "assignee", "category")
+    rows = list(page_qs[: page_size + 1])
+    next_cursor = _encode_cursor(_cursor_values(rows[page_size - 1], sort)) if len(rows) > page_size else None
+    return TicketPage(rows=rows[:page_size], next_cursor=next_cursor, total=total, sort=sort)

@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("aftersales.core.urls")),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("tickets/", include("aftersales.tickets.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
