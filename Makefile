@@ -1,0 +1,63 @@
+# Aftersales — the two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export AFTERSALES_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick clean messages
+
+$(VENV)/bin/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed-base: requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/base.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements/dev.txt requirements/base.txt | $(VENV)/bin/python
+	$(PIP) install --quiet -r requirements/dev.txt
+	@touch $@ $(VENV)/.installed-base
+
+install: $(VENV)/.installed-base
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py compile_translations
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(PY) manage.py demo_data
+
+## make run: install, migrate the embedded SQLite database under ./var, load demo data once,
+## and serve on http://$(HOST):$(PORT) with gunicorn plus the background worker.
+run: demo
+	@scripts/run.sh
+
+## make test: lint, type checks and the whole suite on SQLite, then on PostgreSQL (+ Redis)
+## when DATABASE_URL/REDIS_URL point at them (required when CI=true).
+test: install-dev
+	@scripts/test.sh
+
+lint: install-dev
+	$(VENV)/bin/ruff check src tests e2e bench
+	$(VENV)/bin/ruff format --check src tests e2e bench
+
+format: install-dev
+	$(VENV)/bin/ruff check --fix src tests e2e bench
+	$(VENV)/bin/ruff format src tests e2e bench
+
+typecheck: install-dev
+	$(VENV)/bin/mypy
+
+## make messages: refresh locale/*/django.po from the source strings (needs GNU gettext).
+messages: install-dev
+	cd src/aftersales && ../../$(PY) ../../manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore 'demo/data.py'
+	$(PY) manage.py compile_translations
+
+clean:
+	rm -rf var/static var/test_*.sqlite3

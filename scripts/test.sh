@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# `make test`: lint, type checks, Django checks, then the whole suite on SQLite and — when
+# DATABASE_URL points at PostgreSQL (always under CI=true) — on PostgreSQL with Redis.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export AFTERSALES_VAR_DIR="${AFTERSALES_VAR_DIR:-$PWD/var}"
+mkdir -p "$AFTERSALES_VAR_DIR" test-results
+CI_MODE=false
+case "${CI:-}" in 1|true|TRUE|yes) CI_MODE=true ;; esac
+
+fail() { echo "make test: $*" >&2; exit 1; }
+step() { printf '\n==> %s\n' "$*"; }
+
+paths=(src tests)
+for p in e2e bench; do [ -d "$p" ] && paths+=("$p"); done
+
+step "ruff (lint and format)"
+.venv/bin/ruff check "${paths[@]}" || fail "ruff found problems (make format fixes most)"
+.venv/bin/ruff format --check "${paths[@]}" || fail "files need formatting: make format"
+
+step "mypy (services and selectors)"
+.venv/bin/mypy || fail "type errors"
+
+step "Django system checks, migrations, translations"
+AFTERSALES_ENV=test DATABASE_URL= $PY manage.py check --fail-level WARNING || fail "manage.py check"
+AFTERSALES_ENV=test DATABASE_URL= $PY manage.py makemigrations --check --dry-run || fail "models changed without a migration"
+$PY manage.py compile_translations >/dev/null || fail "translations do not compile"
+AFTERSALES_ENV=production SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+  ALLOWED_HOSTS=aftersales.example.com DATABASE_URL= \
+  $PY manage.py check --deploy --fail-level WARNING || fail "manage.py check --deploy (production settings)"
+
+# Which databases to run on.
+PG_URL=""
+if [[ "${DATABASE_URL:-}" == postgres* ]]; then
+  PG_URL="$DATABASE_URL"
+elif $CI_MODE; then
+  PG_URL="postgres://postgres@127.0.0.1:5432/aftersales_ci"
+fi
+if [ -n "$PG_URL" ]; then
+  if ! $PY - "$PG_URL" <<'PYEOF'
+import sys, psycopg, dj_database_url
+cfg = dj_database_url.parse(sys.argv[1])
+try:
+    psycopg.connect(host=cfg["HOST"] or None, port=cfg["PORT"] or None, user=cfg["USER"] or None,
+                    password=cfg["PASSWORD"] or None, dbname="postgres", connect_timeout=5).close()
+except Exception as exc:
+    print(f"PostgreSQL at {sys.argv[1]} is not reachable: {exc}", file=sys.stderr)
+    sys.exit(1)
+PYEOF
+  then
+    $CI_MODE && fail "CI=true requires PostgreSQL (DATABASE_URL=$PG_URL)"
+    echo "PostgreSQL not reachable: the PostgreSQL pass is skipped (set DATABASE_URL to run it)."
+    PG_URL=""
+  fi
+elif ! $CI_MODE; then
+  echo "DATABASE_URL does not point at PostgreSQL: only the SQLite pass runs."
+  echo "  (e.g. DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales REDIS_URL=redis://127.0.0.1:6379/0 make test)"
+fi
+REDIS="${REDIS_URL:-}"
+if [ -z "$REDIS" ] && $CI_MODE; then REDIS="redis://127.0.0.1:6379/0"; fi
+if [ -n "$REDIS" ]; then
+  if ! $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_connect_timeout=3).ping()" "$REDIS" 2>/dev/null; then
+    $CI_MODE && fail "CI=true requires Redis (REDIS_URL=$REDIS)"
+    echo "Redis not reachable at $REDIS: Redis tests skip."
+    REDIS=""
+  fi
+fi
+
+summaries=()
+overall=0
+run_pass() {  # name, database url ("" = SQLite), redis url
+  local name=$1 db=$2 redis=$3 xml="test-results/$1.xml"
+  step "test suite on $name"
+  rm -f "$xml"
+  AFTERSALES_ENV=test DATABASE_URL="$db" REDIS_URL="$redis" \
+    .venv/bin/pytest --junitxml="$xml" -o junit_family=xunit2 -q -p no:randomly "${PYTEST_ARGS[@]}"
+  local rc=$?
+  local counts
+  counts=$($PY - "$xml" <<'PYEOF'
+import sys, xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print("0 0 0 0"); sys.exit()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+t = sum(int(s.get("tests", 0)) for s in suites)
+f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+sk = sum(int(s.get("skipped", 0)) for s in suites)
+print(t - f - sk, f, sk, t)
+PYEOF
+)
+  read -r passed failed skipped total <<<"$counts"
+  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+  summaries+=("$(printf '%-24s %5d passed, %d failed, %d skipped' "$name:" "$passed" "$failed" "$skipped")")
+  TOTAL_PASSED=$((TOTAL_PASSED + passed)); TOTAL_FAILED=$((TOTAL_FAILED + failed)); TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))
+  [ "$rc" -eq 0 ] || overall=1
+}
+TOTAL_PASSED=0; TOTAL_FAILED=0; TOTAL_SKIPPED=0
+PYTEST_ARGS=("$@")
+
+run_pass "SQLite" "" "$REDIS"
+if [ -n "$PG_URL" ]; then
+  run_pass "PostgreSQL+Redis" "$PG_URL" "$REDIS"
+fi
+
+printf '\n==> summary (databases the suite ran on)\n'
+for line in "${summaries[@]}"; do echo "$line"; done
+[ -z "$PG_URL" ] && echo "PostgreSQL:              not run (no reachable DATABASE_URL)"
+echo "total: $TOTAL_PASSED passed, $TOTAL_FAILED failed, $TOTAL_SKIPPED skipped"
+exit $overall

@@ -1,0 +1,35 @@
+"""Compile the project's .po catalogues into .mo files with polib.
+
+Django's own ``compilemessages`` needs GNU gettext's ``msgfmt``, which a fresh machine with only
+Python may not have; this command needs nothing but the pinned Python packages.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polib
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Compile locale/*/LC_MESSAGES/*.po into .mo files (no gettext tools needed)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        compiled = 0
+        for locale_path in settings.LOCALE_PATHS:
+            for po_path in sorted(Path(locale_path).glob("*/LC_MESSAGES/*.po")):
+                try:
+                    catalogue = polib.pofile(str(po_path))
+                except (OSError, ValueError) as exc:
+                    raise CommandError(f"{po_path}: {exc}") from exc
+                mo_path = po_path.with_suffix(".mo")
+                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+                    continue
+                catalogue.save_as_mofile(str(mo_path))
+                compiled += 1
+                self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalogue.percent_translated()}% translated)")
+        if compiled == 0:
+            self.stdout.write("translations are up to date")
