@@ -44,19 +44,21 @@ test: install-dev
 	@scripts/test.sh
 
 lint: install-dev
-	$(VENV)/bin/ruff check src tests e2e bench
-	$(VENV)/bin/ruff format --check src tests e2e bench
+	$(VENV)/bin/ruff check src tests e2e conftest.py
+	$(VENV)/bin/ruff format --check src tests e2e conftest.py
 
 format: install-dev
-	$(VENV)/bin/ruff check --fix src tests e2e bench
-	$(VENV)/bin/ruff format src tests e2e bench
+	$(VENV)/bin/ruff check --fix src tests e2e conftest.py
+	$(VENV)/bin/ruff format src tests e2e conftest.py
 
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
 ## make messages: refresh locale/*/django.po from the source strings (needs GNU gettext).
 messages: install-dev
-	cd src/aftersales && ../../$(PY) ../../manage.py makemessages --locale zh_Hans --no-obsolete --no-location --ignore 'demo/data.py'
+	@mkdir -p locale/zh_Hans/LC_MESSAGES
+	$(PY) manage.py makemessages --locale zh_Hans --no-obsolete --add-location file \
+	  --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'e2e/*' --ignore 'bench/*'
 	$(PY) manage.py compile_translations
 
 clean:

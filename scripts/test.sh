@@ -12,7 +12,7 @@ case "${CI:-}" in 1|true|TRUE|yes) CI_MODE=true ;; esac
 fail() { echo "make test: $*" >&2; exit 1; }
 step() { printf '\n==> %s\n' "$*"; }
 
-paths=(src tests)
+paths=(src tests conftest.py)
 for p in e2e bench; do [ -d "$p" ] && paths+=("$p"); done
 
 step "ruff (lint and format)"

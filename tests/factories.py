@@ -123,4 +123,6 @@ def make_ticket(*, actor: User | None = None, **overrides: Any) -> Ticket:
     idempotency_key = overrides.pop("idempotency_key", None)
     team = overrides.pop("team", None)
     region = overrides.pop("region", None)
-    return ticket_intake(data=intake_input(**overrides), actor=actor, idempotency_key=idempotency_key, team=team, region=region).ticket
+    return ticket_intake(
+        data=intake_input(**overrides), actor=actor, idempotency_key=idempotency_key, team=team, region=region
+    ).ticket

@@ -33,6 +33,18 @@ def unit_register(
     serial = (serial_number or "").strip().upper()
     if not serial:
         raise ValidationFailed({"serial_number": [_("Enter the serial number.")]}, code="serial_required")
+    too_long = {
+        name: [_("At most %(limit)d characters.") % {"limit": limit}]
+        for name, value, limit in (
+            ("serial_number", serial, 64),
+            ("batch", batch, 64),
+            ("factory", factory, 64),
+            ("store", store, 128),
+        )
+        if len(value or "") > limit
+    }
+    if too_long:
+        raise ValidationFailed(too_long, code="unit_invalid")
     if ProductUnit.objects.filter(serial_number=serial).exists():
         raise ValidationFailed(
             {"serial_number": [_("A unit with this serial number is already registered.")]}, code="serial_taken"

@@ -66,6 +66,10 @@ def warranty_status(unit: ProductUnit, on: dt.date) -> WarrantyStatus:
         start = unit.production_date
         basis_note = str(_("from the production date"))
     if start is None:
+        if policy.basis == WarrantyBasis.PRODUCTION:
+            return WarrantyStatus(
+                WarrantyState.UNKNOWN, str(_("The production date is unknown; check the serial number or the nameplate."))
+            )
         return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The purchase date is unknown; ask for the purchase proof.")))
 
     ends_on = add_months(start, policy.months) - dt.timedelta(days=1)

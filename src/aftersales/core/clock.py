@@ -17,8 +17,12 @@ def now() -> dt.datetime:
 
 
 def local_now() -> dt.datetime:
-    """The current time in the configured zone (Asia/Shanghai by default)."""
-    return timezone.localtime(timezone.now())
+    """The current time in the configured zone (settings.TIME_ZONE, Asia/Shanghai by default).
+
+    The configured zone, not whichever zone a request may have activated for display: the
+    business day (ticket numbers, SLA days, warranty dates) must not depend on who is signed in.
+    """
+    return timezone.localtime(timezone.now(), timezone.get_default_timezone())
 
 
 def local_today() -> dt.date:
@@ -26,4 +30,5 @@ def local_today() -> dt.date:
 
 
 def local_date(value: dt.datetime) -> dt.date:
-    return timezone.localtime(value).date()
+    """The business day (in the configured zone) of an aware datetime."""
+    return timezone.localtime(value, timezone.get_default_timezone()).date()

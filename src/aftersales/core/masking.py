@@ -24,9 +24,12 @@ def mask_phone(value: str | None) -> str:
 
 
 def mask_email(value: str | None) -> str:
-    """``zhang.wei@example.com`` → ``z***@example.com``."""
-    if not value or "@" not in value:
-        return value or ""
+    """``zhang.wei@example.com`` → ``z***@example.com``; anything else is masked whole."""
+    if not value:
+        return ""
+    if "@" not in value:
+        # Not an address (a phone typed into the email field?): never show it unmasked.
+        return f"{value[:1]}***"
     local, domain = value.split("@", 1)
     return f"{local[:1]}***@{domain}"
 

@@ -15,6 +15,10 @@ from aftersales.core.errors import ValidationFailed
 from .models import Address, Customer, CustomerKind, CustomerTier
 from .phones import normalize_phone
 
+EMAIL_MAX_LENGTH = 254
+NAME_MAX_LENGTH = 128
+ADDRESS_MAX_LENGTHS = {"province": 32, "city": 32, "district": 32, "detail": 200}
+
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
     email = (raw or "").strip()
@@ -24,6 +28,9 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
         validate_email(email)
     except DjangoValidationError:
         raise ValidationFailed({field: [_("Enter a valid email address.")]}, code="email_invalid") from None
+    if len(email) > EMAIL_MAX_LENGTH:
+        # Django's validator allows 320 characters; the columns hold 254 (RFC 5321's path limit).
+        raise ValidationFailed({field: [_("Enter a valid email address.")]}, code="email_invalid")
     local, domain = email.rsplit("@", 1)
     return f"{local}@{domain.lower()}"
 
@@ -47,15 +54,28 @@ def customer_create(
     name = (name or "").strip()
     if not name:
         errors["name"] = [_("Enter the customer's name.")]
+    elif len(name) > NAME_MAX_LENGTH:
+        errors["name"] = [_("At most %(limit)d characters.") % {"limit": NAME_MAX_LENGTH}]
+    normalized_phone = normalized_email = ""
     if not phone and not email:
         errors["phone"] = [_("Enter a phone number or an email address.")]
+    if phone:
+        try:
+            normalized_phone = normalize_phone(phone)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if email:
+        try:
+            normalized_email = normalize_email(email)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors, code="customer_invalid")
     customer = Customer.objects.create(
         kind=kind,
-        name=name[:128],
-        phone=normalize_phone(phone) if phone else "",
-        email=normalize_email(email),
+        name=name,
+        phone=normalized_phone,
+        email=normalized_email,
         tier=tier,
         region=region,
         consent_contact=consent_contact,
@@ -70,6 +90,7 @@ def customer_create(
 def customer_add_address(
     *, customer: Customer, province: str, city: str, district: str = "", detail: str, actor: User | None = None
 ) -> Address:
+    """Add an address and make it the customer's only default one."""
     errors: dict[str, list[object]] = {}
     if not (province or "").strip():
         errors["province"] = [_("Enter the province.")]
@@ -77,8 +98,14 @@ def customer_add_address(
         errors["city"] = [_("Enter the city.")]
     if not (detail or "").strip():
         errors["detail"] = [_("Enter the street address.")]
+    values = {"province": province, "city": city, "district": district, "detail": detail}
+    for name, limit in ADDRESS_MAX_LENGTHS.items():
+        if len((values[name] or "").strip()) > limit:
+            errors[name] = [_("At most %(limit)d characters.") % {"limit": limit}]
     if errors:
         raise ValidationFailed(errors, code="address_invalid")
+    # Lock the customer so two concurrent additions cannot both leave a default address.
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
     Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
     address = Address.objects.create(
         customer=customer, province=province.strip(), city=city.strip(), district=(district or "").strip(), detail=detail.strip()

@@ -18,7 +18,9 @@ def deliver_notification(notification_id: int) -> str:
         result = notification_deliver(notification_id=notification_id)
     except Exception:  # noqa: BLE001 - the error is stored on the notification; schedule a retry
         attempts = Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first() or 1
-        if attempts < MAX_ATTEMPTS:
+        # A backend that cannot defer (the immediate one, in development) would fail the job on
+        # run_after; there the periodic sweeper (retry_pending_notifications) retries instead.
+        if attempts < MAX_ATTEMPTS and deliver_notification.get_backend().supports_defer:
             delay = dt.timedelta(seconds=30 * 2 ** (attempts - 1))
             deliver_notification.using(run_after=timezone.now() + delay).enqueue(notification_id)
         return "retry"

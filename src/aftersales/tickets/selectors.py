@@ -106,6 +106,14 @@ def _encode_cursor(values: list[Any]) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
+def _cursor_datetime(value: Any) -> dt.datetime:
+    """A datetime from a cursor; anything unreadable raises ``ValueError`` (restart the list)."""
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError("not a datetime")
+    return parsed
+
+
 def _decode_cursor(cursor: str, sort: str) -> list[Any] | None:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
@@ -113,11 +121,11 @@ def _decode_cursor(cursor: str, sort: str) -> list[Any] | None:
         if not isinstance(values, list):
             return None
         if sort == "due":
-            due = parse_datetime(values[0]) if values[0] else None
+            due = _cursor_datetime(values[0]) if values[0] is not None else None
             return [due, int(values[1])]
         if sort == "-created":
-            return [parse_datetime(values[0]), int(values[1])]
-        return [int(values[0]), parse_datetime(values[1]), int(values[2])]
+            return [_cursor_datetime(values[0]), int(values[1])]
+        return [int(values[0]), _cursor_datetime(values[1]), int(values[2])]
     except (ValueError, TypeError, IndexError, json.JSONDecodeError, UnicodeDecodeError):
         return None
 

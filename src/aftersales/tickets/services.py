@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, Team, User
@@ -88,6 +89,8 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
         errors["request_type"] = [_("Choose a valid request type.")]
     if not (data.customer_name or "").strip():
         errors["customer_name"] = [_("Enter the customer's name.")]
+    elif len(data.customer_name.strip()) > 128:
+        errors["customer_name"] = [_("At most %(limit)d characters.") % {"limit": 128}]
     description = (data.description or "").strip()
     if not description:
         errors["description"] = [_("Describe what happened.")]
@@ -114,7 +117,11 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
         errors["priority"] = [_("Choose a valid priority.")]
         priority = Priority.NORMAL
     now = clock.now()
-    if data.occurred_at is not None and data.occurred_at > now + dt.timedelta(minutes=5):
+    occurred_at = data.occurred_at
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        # A form or client that sends a wall-clock time means the business zone (Asia/Shanghai).
+        occurred_at = timezone.make_aware(occurred_at, timezone.get_default_timezone())
+    if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
         errors["occurred_at"] = [_("The time it happened cannot be in the future.")]
     if data.purchase_date is not None and data.purchase_date > clock.local_today():
         errors["purchase_date"] = [_("The purchase date cannot be in the future.")]
@@ -140,12 +147,19 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
         priority=Priority.URGENT if data.safety_hazard else priority,
         category=category,
         product_model=product_model,
+        occurred_at=occurred_at,
         now=now,
     )
     return cleaned
 
 
 def _match_customer(data: IntakeInput, cleaned: dict[str, Any], *, actor: User | None, actor_label: str) -> Customer:
+    if actor is not None and actor.is_customer:
+        # A signed-in customer files for themselves, whatever number they type: matching by the
+        # typed phone could file the ticket under somebody else, who would then read it.
+        own = Customer.objects.filter(user=actor).first()
+        if own is not None:
+            return own
     customer = None
     if cleaned.get("phone"):
         customer = customer_find_by_phone(phone_e164=cleaned["phone"])
@@ -230,11 +244,13 @@ def _create_ticket(
     label = actor_label or (str(actor) if actor else str(Channel(data.channel).label))
     customer = _match_customer(data, cleaned, actor=actor, actor_label=label)
     unit: ProductUnit | None = unit_find_by_serial(serial_number=data.serial_number) if data.serial_number else None
-    product_model = cleaned["product_model"] or (unit.model if unit else None)
+    # A registered unit knows its model; a typed model number only stands in when there is none.
+    product_model = unit.model if unit is not None else cleaned["product_model"]
     now = cleaned["now"]
     first_due, due = _targets(cleaned["priority"], now)
     ticket = Ticket.objects.create(
-        number=next_ticket_number(),
+        # The number's day is the local day of created_at, even a microsecond before midnight.
+        number=next_ticket_number(day=clock.local_date(now)),
         title=cleaned["title"],
         description=cleaned["description"],
         channel=data.channel,
@@ -251,11 +267,11 @@ def _create_ticket(
         reported_serial=(data.serial_number or "").strip().upper(),
         reported_batch=(data.batch or "").strip() or (unit.batch if unit else ""),
         reported_purchase_date=data.purchase_date,
-        occurred_at=data.occurred_at,
-        province=data.province.strip(),
-        city=data.city.strip(),
-        district=data.district.strip(),
-        address=data.address.strip(),
+        occurred_at=cleaned["occurred_at"],
+        province=(data.province or "").strip(),
+        city=(data.city or "").strip(),
+        district=(data.district or "").strip(),
+        address=(data.address or "").strip(),
         created_by=actor if actor is not None and not actor.is_customer else None,
         team=team,
         region=region or customer.region,
@@ -366,10 +382,10 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str, public: bool = Fa
         body=text,
         created_at=now,
     )
-    updates: dict[str, Any] = {"updated_at": now}
-    if kind in {EventKind.MESSAGE_OUT, EventKind.CALL} and ticket.first_responded_at is None and not actor.is_customer:
-        updates["first_responded_at"] = now
-    Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
+    if kind in {EventKind.MESSAGE_OUT, EventKind.CALL} and not actor.is_customer:
+        # Decided by the row, not by the caller's copy, which may be stale: set once, never moved.
+        Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=now)
     audit_record(action=f"ticket.{kind}", obj=ticket, actor=actor)
     return event
 

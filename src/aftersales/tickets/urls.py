@@ -1,2 +1,16 @@
+from django.urls import path
+
+from . import views
+
 app_name = "tickets"
-urlpatterns: list = []
+
+urlpatterns = [
+    path("", views.ticket_list, name="list"),
+    path("new/", views.ticket_intake_form, name="intake"),
+    path("lookup/customer/", views.customer_lookup, name="customer_lookup"),
+    path("lookup/unit/", views.unit_lookup, name="unit_lookup"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<str:number>/", views.ticket_detail, name="detail"),
+    path("<str:number>/notes/", views.ticket_note_add, name="add_note"),
+    path("<str:number>/attachments/", views.ticket_attachment_add, name="add_attachment"),
+]

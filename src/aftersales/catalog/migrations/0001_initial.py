@@ -5,82 +5,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('customers', '0001_initial'),
+        ("customers", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WarrantyPolicy',
+            name="WarrantyPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, unique=True, verbose_name='name')),
-                ('months', models.PositiveSmallIntegerField(verbose_name='months')),
-                ('basis', models.CharField(choices=[('purchase', 'From purchase date'), ('production', 'From production date')], default='purchase', max_length=16, verbose_name='counted from')),
-                ('covers_parts', models.BooleanField(default=True, verbose_name='covers parts')),
-                ('covers_labour', models.BooleanField(default=True, verbose_name='covers labour')),
-                ('fallback_to_production', models.BooleanField(default=True, help_text='When the purchase date is unknown, count from the production date plus the grace months.', verbose_name='fall back to production date')),
-                ('production_grace_months', models.PositiveSmallIntegerField(default=3, help_text='Typical time between production and sale.', verbose_name='grace months after production')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=64, unique=True, verbose_name="name")),
+                ("months", models.PositiveSmallIntegerField(verbose_name="months")),
+                (
+                    "basis",
+                    models.CharField(
+                        choices=[("purchase", "From purchase date"), ("production", "From production date")],
+                        default="purchase",
+                        max_length=16,
+                        verbose_name="counted from",
+                    ),
+                ),
+                ("covers_parts", models.BooleanField(default=True, verbose_name="covers parts")),
+                ("covers_labour", models.BooleanField(default=True, verbose_name="covers labour")),
+                (
+                    "fallback_to_production",
+                    models.BooleanField(
+                        default=True,
+                        help_text="When the purchase date is unknown, count from the production date plus the grace months.",
+                        verbose_name="fall back to production date",
+                    ),
+                ),
+                (
+                    "production_grace_months",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Typical time between production and sale.",
+                        verbose_name="grace months after production",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'warranty policy',
-                'verbose_name_plural': 'warranty policies',
+                "verbose_name": "warranty policy",
+                "verbose_name_plural": "warranty policies",
             },
         ),
         migrations.CreateModel(
-            name='ProductCategory',
+            name="ProductCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=64, verbose_name='English name')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.productcategory', verbose_name='parent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("name_en", models.CharField(blank=True, max_length=64, verbose_name="English name")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.productcategory",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product category',
-                'verbose_name_plural': 'product categories',
-                'ordering': ['code'],
+                "verbose_name": "product category",
+                "verbose_name_plural": "product categories",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ProductModel',
+            name="ProductModel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True, verbose_name='model number')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('launched_on', models.DateField(blank=True, null=True, verbose_name='launched on')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='models', to='catalog.productcategory', verbose_name='category')),
-                ('warranty_policy', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.warrantypolicy', verbose_name='warranty policy')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64, unique=True, verbose_name="model number")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                ("launched_on", models.DateField(blank=True, null=True, verbose_name="launched on")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="models",
+                        to="catalog.productcategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "warranty_policy",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.warrantypolicy",
+                        verbose_name="warranty policy",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product model',
-                'verbose_name_plural': 'product models',
-                'ordering': ['code'],
+                "verbose_name": "product model",
+                "verbose_name_plural": "product models",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='ProductUnit',
+            name="ProductUnit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('serial_number', models.CharField(max_length=64, unique=True, verbose_name='serial number')),
-                ('batch', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='batch / lot')),
-                ('factory', models.CharField(blank=True, max_length=64, verbose_name='factory')),
-                ('production_date', models.DateField(blank=True, null=True, verbose_name='production date')),
-                ('purchase_date', models.DateField(blank=True, null=True, verbose_name='purchase date')),
-                ('sales_channel', models.CharField(blank=True, choices=[('online', 'Online shop'), ('store', 'Retail store'), ('dealer', 'Dealer'), ('project', 'Project / B2B'), ('other', 'Other')], max_length=16, verbose_name='sales channel')),
-                ('store', models.CharField(blank=True, max_length=128, verbose_name='store / dealer')),
-                ('purchase_proof', models.FileField(blank=True, upload_to='proofs/%Y/%m/', verbose_name='purchase proof')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('customer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='units', to='customers.customer', verbose_name='owner')),
-                ('model', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='units', to='catalog.productmodel', verbose_name='model')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("serial_number", models.CharField(max_length=64, unique=True, verbose_name="serial number")),
+                ("batch", models.CharField(blank=True, db_index=True, max_length=64, verbose_name="batch / lot")),
+                ("factory", models.CharField(blank=True, max_length=64, verbose_name="factory")),
+                ("production_date", models.DateField(blank=True, null=True, verbose_name="production date")),
+                ("purchase_date", models.DateField(blank=True, null=True, verbose_name="purchase date")),
+                (
+                    "sales_channel",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("online", "Online shop"),
+                            ("store", "Retail store"),
+                            ("dealer", "Dealer"),
+                            ("project", "Project / B2B"),
+                            ("other", "Other"),
+                        ],
+                        max_length=16,
+                        verbose_name="sales channel",
+                    ),
+                ),
+                ("store", models.CharField(blank=True, max_length=128, verbose_name="store / dealer")),
+                ("purchase_proof", models.FileField(blank=True, upload_to="proofs/%Y/%m/", verbose_name="purchase proof")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="units",
+                        to="customers.customer",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "model",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="units",
+                        to="catalog.productmodel",
+                        verbose_name="model",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'product unit',
-                'verbose_name_plural': 'product units',
+                "verbose_name": "product unit",
+                "verbose_name_plural": "product units",
             },
         ),
     ]

@@ -7,74 +7,139 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('person', 'Person'), ('company', 'Company')], default='person', max_length=16, verbose_name='kind')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('phone', models.CharField(blank=True, db_index=True, help_text='E.164, e.g. +8613812345678', max_length=32, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('tier', models.CharField(choices=[('key', 'Key customer'), ('long_term', 'Long-term customer'), ('normal', 'Normal customer')], db_index=True, default='normal', max_length=16, verbose_name='tier')),
-                ('consent_contact', models.BooleanField(default=True, verbose_name='consents to service contact')),
-                ('consent_marketing', models.BooleanField(default=False, verbose_name='consents to marketing')),
-                ('consent_recorded_at', models.DateTimeField(blank=True, null=True, verbose_name='consent recorded at')),
-                ('language', models.CharField(choices=[('zh-hans', '简体中文'), ('en', 'English')], default='zh-hans', max_length=16, verbose_name='language')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customers', to='accounts.region', verbose_name='region')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='customer', to=settings.AUTH_USER_MODEL, verbose_name='portal user')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("person", "Person"), ("company", "Company")],
+                        default="person",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True, db_index=True, help_text="E.164, e.g. +8613812345678", max_length=32, verbose_name="phone"
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                (
+                    "tier",
+                    models.CharField(
+                        choices=[("key", "Key customer"), ("long_term", "Long-term customer"), ("normal", "Normal customer")],
+                        db_index=True,
+                        default="normal",
+                        max_length=16,
+                        verbose_name="tier",
+                    ),
+                ),
+                ("consent_contact", models.BooleanField(default=True, verbose_name="consents to service contact")),
+                ("consent_marketing", models.BooleanField(default=False, verbose_name="consents to marketing")),
+                ("consent_recorded_at", models.DateTimeField(blank=True, null=True, verbose_name="consent recorded at")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("zh-hans", "简体中文"), ("en", "English")],
+                        default="zh-hans",
+                        max_length=16,
+                        verbose_name="language",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customers",
+                        to="accounts.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="customer",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="portal user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=128, verbose_name='name')),
-                ('phone', models.CharField(blank=True, db_index=True, max_length=32, verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('position', models.CharField(blank=True, max_length=64, verbose_name='position')),
-                ('verified', models.BooleanField(default=False, verbose_name='verified')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='customers.customer', verbose_name='customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=128, verbose_name="name")),
+                ("phone", models.CharField(blank=True, db_index=True, max_length=32, verbose_name="phone")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("position", models.CharField(blank=True, max_length=64, verbose_name="position")),
+                ("verified", models.BooleanField(default=False, verbose_name="verified")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
             },
         ),
         migrations.CreateModel(
-            name='Address',
+            name="Address",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province', models.CharField(max_length=32, verbose_name='province')),
-                ('city', models.CharField(max_length=32, verbose_name='city')),
-                ('district', models.CharField(blank=True, max_length=32, verbose_name='district')),
-                ('detail', models.CharField(max_length=200, verbose_name='street address')),
-                ('postal_code', models.CharField(blank=True, max_length=12, verbose_name='postal code')),
-                ('is_default', models.BooleanField(default=True, verbose_name='default')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='addresses', to='customers.customer', verbose_name='customer')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("province", models.CharField(max_length=32, verbose_name="province")),
+                ("city", models.CharField(max_length=32, verbose_name="city")),
+                ("district", models.CharField(blank=True, max_length=32, verbose_name="district")),
+                ("detail", models.CharField(max_length=200, verbose_name="street address")),
+                ("postal_code", models.CharField(blank=True, max_length=12, verbose_name="postal code")),
+                ("is_default", models.BooleanField(default=True, verbose_name="default")),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="addresses",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'address',
-                'verbose_name_plural': 'addresses',
+                "verbose_name": "address",
+                "verbose_name_plural": "addresses",
             },
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(django.db.models.functions.text.Lower('email'), name='customer_email_lower_idx'),
+            model_name="customer",
+            index=models.Index(django.db.models.functions.text.Lower("email"), name="customer_email_lower_idx"),
         ),
     ]

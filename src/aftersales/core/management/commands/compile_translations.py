@@ -30,6 +30,8 @@ class Command(BaseCommand):
                     continue
                 catalogue.save_as_mofile(str(mo_path))
                 compiled += 1
-                self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalogue.percent_translated()}% translated)")
+                self.stdout.write(
+                    f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalogue.percent_translated()}% translated)"
+                )
         if compiled == 0:
             self.stdout.write("translations are up to date")

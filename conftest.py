@@ -1,0 +1,51 @@
+"""Shared fixtures and rules for tests/ and e2e/. Tests run on a real database: SQLite always,
+PostgreSQL when DATABASE_URL points at it (tests/settings.py selects AFTERSALES_ENV=test).
+
+Service-backed tests skip with a clear reason on a laptop without the service and FAIL when
+CI=true: CI must prove them, not skip them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = "/usr/bin/chromium"
+
+
+def _missing_service(item: pytest.Item) -> str | None:
+    from django.db import connection
+
+    if "postgres" in item.keywords and connection.vendor != "postgresql":
+        return "postgres-pass"
+    if "redis" in item.keywords and not os.environ.get("REDIS_URL"):
+        return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
+    if "browser" in item.keywords and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
+        return "needs Debian's chromium (/usr/bin/chromium): apt-get install chromium"
+    return None
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    reason = _missing_service(item)
+    if reason == "postgres-pass":
+        # Not a missing service: the PostgreSQL pass of `make test` runs these.
+        pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of `make test`")
+    if reason:
+        if CI:
+            pytest.fail(f"CI=true: {reason}", pytrace=False)
+        pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):  # type: ignore[no-untyped-def]
+    """Uploaded files go to a per-test folder, never into ./var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _dummy_tasks(settings):  # type: ignore[no-untyped-def]
+    """Jobs are recorded, not run, unless a test switches to a real backend (django-tasks
+    resets its backends whenever the TASKS setting changes)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "notifications"]}}

@@ -1,0 +1,64 @@
+"""Browser journeys: Debian's chromium driven by Playwright against pytest-django's live server.
+
+Never `playwright install`: the browser is the distribution's /usr/bin/chromium.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls made by the tests
+# (factories) are still plain synchronous calls.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        playwright.selectors.set_test_id_attribute("data-test-id")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, live_server, *, width: int = 1280, height: int = 860):  # type: ignore[no-untyped-def]
+    """A fresh browser context (own cookies) in Chinese, pointed at the live server."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        viewport={"width": width, "height": height},
+    )
+    context.set_default_timeout(10_000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def]
+    page = new_page(browser, live_server)
+    yield page
+    page.context.close()
+
+
+@pytest.fixture
+def phone_page(browser, live_server, transactional_db):  # type: ignore[no-untyped-def]
+    page = new_page(browser, live_server, width=375, height=812)
+    yield page
+    page.context.close()

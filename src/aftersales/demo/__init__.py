@@ -1,0 +1,1 @@
+"""Realistic Chinese demo data and the bulk ticket loader for benchmarks (``manage.py demo_data``)."""

@@ -1,0 +1,213 @@
+"""Forms of the agent's ticket pages.
+
+They parse and present input only (types, choices, widgets); the business rules live in the
+services, whose ``ValidationFailed`` errors are put back next to the fields here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.errors import DomainError, ValidationFailed
+
+from .choices import Channel, EventKind, Priority, RequestType
+from .models import TicketCategory
+from .services import IntakeInput
+from .states import TicketStatus
+
+STATUS_OPEN = "open"
+STATUS_ALL = "all"
+
+
+def add_service_errors(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
+    """Show a service's refusal on ``form``: each message next to its field, the rest on top."""
+    field_map = field_map or {}
+    errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [exc.message]}
+    if form.is_bound and not hasattr(form, "cleaned_data"):
+        form.full_clean()
+    for name, messages in errors.items():
+        target = field_map.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, message)
+
+
+# --- The ticket list's filters --------------------------------------------------------------
+
+
+class TicketListFilterForm(forms.Form):
+    """Read from the query string; an unreadable value falls back to its default."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[(STATUS_OPEN, _("Open (needs action)")), (STATUS_ALL, _("All statuses")), *TicketStatus.choices],
+    )
+    priority = forms.TypedChoiceField(
+        label=_("Priority"), required=False, coerce=int, empty_value=None, choices=[("", _("Any priority")), *Priority.choices]
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("Any channel")), *Channel.choices])
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, title or description")}),
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort"),
+        required=False,
+        choices=[("due", _("Due soonest")), ("-created", _("Newest first")), ("priority", _("Most urgent first"))],
+    )
+
+    def values(self) -> dict[str, Any]:
+        """The valid values, each invalid or missing one replaced by its default."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "status": data.get("status") or STATUS_OPEN,
+            "priority": data.get("priority"),
+            "channel": data.get("channel") or "",
+            "q": (data.get("q") or "").strip(),
+            "sort": data.get("sort") or "due",
+        }
+
+
+# --- Phone intake ---------------------------------------------------------------------------
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class IntakeForm(forms.Form):
+    """The hotline agent's intake form; ``to_intake_input`` turns it into the service's input."""
+
+    # Service field name -> form field name, where they differ.
+    SERVICE_FIELDS = {"category_code": "category"}
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, initial=lambda: uuid.uuid4().hex)
+    phone = forms.CharField(
+        label=_("Phone"),
+        required=False,
+        max_length=32,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off", "inputmode": "tel", "autofocus": True}),
+    )
+    customer_name = forms.CharField(label=_("Customer name"), required=False, max_length=128)
+    email = forms.CharField(label=_("Email"), required=False, max_length=254, widget=forms.TextInput(attrs={"type": "email"}))
+    serial_number = forms.CharField(
+        label=_("Serial number"), required=False, max_length=64, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    product_model_code = forms.CharField(label=_("Product model number"), required=False, max_length=64)
+    batch = forms.CharField(label=_("Batch / lot"), required=False, max_length=64)
+    purchase_date = forms.DateField(label=_("Purchase date"), required=False, widget=DateInput)
+    request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices, initial=RequestType.REPAIR)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=TicketCategory.objects.filter(active=True),
+        to_field_name="code",
+        empty_label=_("Not classified yet"),
+    )
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
+    safety_hazard = forms.BooleanField(
+        label=_("Safety hazard"), required=False, help_text=_("Marking a safety hazard makes the ticket urgent.")
+    )
+    occurred_at = forms.DateTimeField(label=_("Occurred at"), required=False, widget=DateTimeLocalInput)
+    province = forms.CharField(label=_("Province"), required=False, max_length=32)
+    city = forms.CharField(label=_("City"), required=False, max_length=32)
+    district = forms.CharField(label=_("District"), required=False, max_length=32)
+    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    title = forms.CharField(
+        label=_("Title"),
+        required=False,
+        max_length=200,
+        help_text=_("Optional: the first line of the description is used."),
+    )
+    description = forms.CharField(
+        label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Required by the service (a phone or an email; a name; what happened), marked for people.
+        for name in ("phone", "customer_name", "description"):
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
+        # As the agent types, htmx asks who is calling and which unit it is (see the lookups);
+        # when the form comes back with errors, the lookups run again for what was typed.
+        for name, url, target in (
+            ("phone", "tickets:customer_lookup", "#customer-lookup"),
+            ("serial_number", "tickets:unit_lookup", "#unit-lookup"),
+        ):
+            trigger = "keyup changed delay:400ms, change"
+            if self.is_bound and (self.data.get(name) or "").strip():
+                trigger += ", load"
+            self.fields[name].widget.attrs.update(
+                {"hx-get": reverse(url), "hx-trigger": trigger, "hx-target": target, "hx-sync": "this:replace"}
+            )
+
+    def to_intake_input(self) -> IntakeInput:
+        data = self.cleaned_data
+        category = data.get("category")
+        return IntakeInput(
+            channel=Channel.HOTLINE,
+            customer_name=data["customer_name"],
+            description=data["description"],
+            request_type=data["request_type"],
+            title=data["title"],
+            phone=data["phone"].strip(),
+            email=data["email"].strip(),
+            serial_number=data["serial_number"].strip(),
+            product_model_code=data["product_model_code"].strip(),
+            batch=data["batch"].strip(),
+            purchase_date=data["purchase_date"],
+            occurred_at=data["occurred_at"],
+            province=data["province"],
+            city=data["city"],
+            district=data["district"],
+            address=data["address"],
+            category_code=category.code if category else "",
+            priority=data["priority"],
+            safety_hazard=data["safety_hazard"],
+        )
+
+    def with_new_key(self) -> IntakeForm:
+        """The same input under a fresh idempotency key (after the old one was used elsewhere)."""
+        data = {**dict(self.data.items()), "idempotency_key": uuid.uuid4().hex}
+        form = IntakeForm(data)
+        form.full_clean()
+        return form
+
+
+# --- Detail page: timeline entries and attachments ------------------------------------------
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Entry"),
+        choices=[
+            (EventKind.NOTE, _("Internal note")),
+            (EventKind.MESSAGE_OUT, _("Message to customer")),
+            (EventKind.CALL, _("Call record")),
+        ],
+        initial=EventKind.NOTE,
+    )
+    body = forms.CharField(label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AttachmentForm(forms.Form):
+    attachment = forms.FileField(label=_("File"))
+    public = forms.BooleanField(label=_("Visible to customer"), required=False, initial=True)

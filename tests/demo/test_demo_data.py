@@ -1,0 +1,167 @@
+"""``manage.py demo_data``: the demo set once, the bulk path, on the real database.
+
+The demo set is loaded once for this module inside a transaction that is rolled back at the end,
+so the other test modules never see it; each test runs in a savepoint of its own.
+"""
+
+import datetime as dt
+from collections import Counter
+from io import StringIO
+
+import phonenumbers
+import pytest
+from django.apps import apps
+from django.contrib.auth import authenticate
+from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from aftersales.accounts.models import DataScope, Role, User
+from aftersales.core import clock
+from aftersales.customers.models import Customer
+from aftersales.demo.builders import DEMO_LOGINS
+from aftersales.demo.stories import DEMO_TICKET_COUNT, KEY_PREFIX
+from aftersales.notifications.models import Notification, NotificationStatus
+from aftersales.tickets.choices import Channel, EventKind, RequestType
+from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.states import FINAL_STATUSES, TRANSITIONS, TicketStatus
+from tests.factories import make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo_data", stdout=out, stderr=StringIO())
+        yield out.getvalue()
+        transaction.set_rollback(True)
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model.objects.count() for model in apps.get_models()}
+
+
+def _demo_tickets():
+    return Ticket.objects.filter(idempotency_key__startswith=KEY_PREFIX)
+
+
+def test_demo_has_staff_in_every_role_and_tickets_in_every_status(demo_output):
+    assert set(User.objects.values_list("role", flat=True)) >= set(Role.values)
+    assert set(_demo_tickets().values_list("status", flat=True)) == set(TicketStatus.values)
+    assert _demo_tickets().count() == DEMO_TICKET_COUNT
+    assert Customer.objects.filter(kind="company").exists()
+    assert set(Customer.objects.values_list("tier", flat=True)) == {"key", "long_term", "normal"}
+    assert _demo_tickets().filter(safety_hazard=True, priority=1).exists()
+    assert len(set(_demo_tickets().values_list("channel", flat=True))) >= 6
+
+
+def test_running_it_again_changes_nothing(demo_output):
+    before = _row_counts()
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    assert _row_counts() == before
+    assert "admin-demo-2026" in out.getvalue()
+
+
+def test_demo_logins_authenticate_with_their_roles_and_scopes(demo_output):
+    for login in DEMO_LOGINS:
+        user = authenticate(username=login.username, password=login.password)
+        assert user is not None, login.username
+        assert user.role == login.role
+        assert login.username in demo_output and login.password in demo_output
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.is_staff and admin.data_scope == DataScope.ALL
+    agent = User.objects.get(username="agent")
+    assert not agent.is_staff and agent.data_scope == DataScope.ALL
+    customer = Customer.objects.get(user__username="customer")
+    assert customer.tickets.count() >= 5
+    assert User.objects.get(username="technician").assigned_tickets.exists()
+
+
+def test_ticket_numbers_are_unique_and_carry_the_day_they_were_registered(demo_output):
+    numbers = list(_demo_tickets().values_list("number", "created_at"))
+    assert len({number for number, _created in numbers}) == len(numbers)
+    for number, created in numbers:
+        assert number[2:10] == f"{clock.local_date(created):%Y%m%d}"
+    oldest = min(created for _number, created in numbers)
+    assert (timezone.now() - oldest).days <= 91
+
+
+def test_timelines_walk_the_transition_table_in_order(demo_output):
+    events = TicketEvent.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX).order_by("ticket_id", "created_at", "id")
+    by_ticket: dict[int, list[TicketEvent]] = {}
+    for event in events:
+        by_ticket.setdefault(event.ticket_id, []).append(event)
+    for ticket in _demo_tickets():
+        timeline = by_ticket[ticket.pk]
+        assert timeline[0].kind == EventKind.CREATED
+        status = TicketStatus.REGISTERED
+        for event in timeline:
+            assert ticket.created_at <= event.created_at <= timezone.now()
+            if event.kind == EventKind.STATUS_CHANGED:
+                assert event.data["from"] == status
+                assert TicketStatus(event.data["to"]) in TRANSITIONS[status]
+                status = TicketStatus(event.data["to"])
+        assert status == ticket.status
+        if ticket.status in FINAL_STATUSES:
+            assert ticket.closed_at is not None
+        if ticket.status in {TicketStatus.RESOLVED, TicketStatus.CLOSED}:
+            assert ticket.resolved_at is not None
+        if ticket.status == TicketStatus.MERGED:
+            assert ticket.merged_into.customer_id == ticket.customer_id
+    assert Counter(len(t) for t in by_ticket.values()).most_common(1)[0][0] >= 3
+
+
+def test_demo_customers_are_never_actually_messaged(demo_output):
+    statuses = set(Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX).values_list("status", flat=True))
+    assert statuses == {NotificationStatus.SKIPPED}
+
+
+def test_bulk_adds_exactly_n_tickets_with_events_and_numbers_apart_from_intake(demo_output):
+    before_ticket = make_ticket(description="冰箱不制冷，bulk 之前登记。")
+    tickets_before, events_before = Ticket.objects.count(), TicketEvent.objects.count()
+    out = StringIO()
+    call_command("demo_data", "--tickets", "2000", "--events-per-ticket", "2", "--seed", "7", stdout=out)
+    assert Ticket.objects.count() == tickets_before + 2000
+    assert TicketEvent.objects.count() == events_before + 4000
+    after_ticket = make_ticket(description="冰箱不制冷，bulk 之后登记。", phone="13912345678")
+
+    bulk = Ticket.objects.exclude(pk__in=[before_ticket.pk, after_ticket.pk]).filter(idempotency_key__isnull=True)
+    assert bulk.count() == 2000
+    numbers = list(Ticket.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers))
+    today = f"SH{clock.local_today():%Y%m%d}-"
+    bulk_today = sorted(n for n in bulk.values_list("number", flat=True) if n.startswith(today))
+    assert bulk_today, "the bulk load must reach today for the collision check to mean anything"
+    assert before_ticket.number < bulk_today[0] and bulk_today[-1] < after_ticket.number
+    kinds = Counter(TicketEvent.objects.filter(ticket__in=bulk).values_list("kind", flat=True))
+    assert kinds[EventKind.CREATED] == 2000 and sum(kinds.values()) == 4000
+    assert set(bulk.values_list("status", flat=True)) <= set(TicketStatus.values)
+    assert set(bulk.values_list("channel", flat=True)) <= set(Channel.values)
+    assert set(bulk.values_list("request_type", flat=True)) <= set(RequestType.values)
+    assert not bulk.filter(created_at__gt=timezone.now()).exists()
+    assert not bulk.filter(closed_at__lt=F("created_at")).exists()
+    assert not bulk.filter(created_at__lt=timezone.now() - dt.timedelta(days=731)).exists()
+    assert "2,000" in out.getvalue() and "rows/s" in out.getvalue()
+
+
+def test_every_ticket_customer_has_a_valid_e164_phone(demo_output):
+    call_command("demo_data", "--tickets", "300", stdout=StringIO())
+    phones = Customer.objects.filter(tickets__isnull=False).values_list("phone", flat=True).distinct()
+    assert phones
+    for phone in phones:
+        number = phonenumbers.parse(phone, None)
+        assert (
+            phonenumbers.is_valid_number(number)
+            and phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164) == phone
+        )
+
+
+def test_bad_options_are_refused_clearly(demo_output):
+    with pytest.raises(CommandError):
+        call_command("demo_data", "--tickets", "10", "--events-per-ticket", "0", stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("demo_data", "--tickets", "-1", stdout=StringIO())

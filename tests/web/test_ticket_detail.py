@@ -1,0 +1,137 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from aftersales.accounts.models import DataScope, Role
+from aftersales.tickets.choices import EventKind
+from aftersales.tickets.models import TicketEvent
+from aftersales.tickets.services import ticket_add_note, ticket_transition
+from aftersales.tickets.states import TicketStatus
+from tests.factories import ProductUnitFactory, UserFactory, make_ticket
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def detail_url(ticket) -> str:
+    return reverse("tickets:detail", args=[ticket.number])
+
+
+def test_detail_shows_the_ticket_unit_warranty_and_timeline(agent, agent_client):
+    unit = ProductUnitFactory(purchase_date=dt.date(2026, 1, 10), batch="B2025-11")
+    ticket = make_ticket(actor=agent, serial_number=unit.serial_number, category_code="product_quality", safety_hazard=True)
+    ticket_add_note(ticket=ticket, actor=agent, body="已电话联系客户，约好明天上门。", kind=EventKind.CALL)
+    response = agent_client.get(detail_url(ticket))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ticket.number in html
+    assert unit.serial_number in html
+    assert unit.model.code in html
+    assert "B2025-11" in html
+    assert 'data-test-id="warranty-state"' in html
+    assert response.context["warranty"].reason in html
+    assert "已电话联系客户" in html
+    assert 'data-test-id="detail-hazard"' in html
+    assert "138 1234 5678" in html
+
+
+def test_detail_of_a_ticket_outside_the_users_scope_is_404(agent):
+    other_agents_ticket = make_ticket(actor=UserFactory())
+    client = client_for(agent)
+    assert client.get(detail_url(other_agents_ticket)).status_code == 404
+    assert client.get(reverse("tickets:detail", args=["SH00000000000"])).status_code == 404
+
+
+def test_detail_masks_the_phone_for_a_role_without_need(agent):
+    ticket = make_ticket(actor=agent, phone="13812345678", email="zhang.wei@example.com")
+    warehouse = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL)
+    html = client_for(warehouse).get(detail_url(ticket)).content.decode()
+    assert "138****5678" in html
+    assert "138 1234 5678" not in html
+    assert "zhang.wei@example.com" not in html
+
+
+def test_internal_and_public_entries_are_marked_differently(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    ticket_add_note(ticket=ticket, actor=agent, body="内部：疑似批次问题", kind=EventKind.NOTE)
+    ticket_add_note(ticket=ticket, actor=agent, body="您好，工程师明天上门。", kind=EventKind.MESSAGE_OUT)
+    html = agent_client.get(detail_url(ticket)).content.decode()
+    assert 'class="event kind-note is-internal"' in html
+    assert 'class="event kind-message_out is-public"' in html
+
+
+def test_status_changes_show_their_labels(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    ticket_transition(ticket=ticket, to_status=TicketStatus.VERIFYING, actor=agent)
+    response = agent_client.get(detail_url(ticket), headers={"Accept-Language": "en"})
+    assert "Registered → Verifying" in response.content.decode()
+
+
+def test_adding_a_note_with_htmx_swaps_in_the_timeline(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    response = agent_client.post(
+        reverse("tickets:add_note", args=[ticket.number]),
+        {"kind": EventKind.NOTE, "body": "客户说上午不在家"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html
+    assert 'id="timeline-section"' in html
+    assert "客户说上午不在家" in html
+    note = TicketEvent.objects.get(ticket=ticket, kind=EventKind.NOTE)
+    assert note.public is False
+    assert note.actor == agent
+
+
+def test_adding_a_note_without_javascript_redirects_back(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    response = agent_client.post(
+        reverse("tickets:add_note", args=[ticket.number]), {"kind": EventKind.MESSAGE_OUT, "body": "您的工单已受理。"}
+    )
+    assert response.status_code == 302
+    assert response.url.startswith(detail_url(ticket))
+    assert TicketEvent.objects.get(ticket=ticket, kind=EventKind.MESSAGE_OUT).public is True
+
+
+def test_an_empty_note_shows_the_error_next_to_the_text(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    response = agent_client.post(
+        reverse("tickets:add_note", args=[ticket.number]),
+        {"kind": EventKind.NOTE, "body": "   "},
+        headers={"HX-Request": "true", "Accept-Language": "en"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-test-id="error-body"' in html
+    assert "Write something first." in html
+    assert not TicketEvent.objects.filter(ticket=ticket, kind=EventKind.NOTE).exists()
+
+
+def test_notes_cannot_be_added_to_tickets_outside_the_scope(agent):
+    ticket = make_ticket(actor=UserFactory())
+    response = client_for(agent).post(reverse("tickets:add_note", args=[ticket.number]), {"kind": "note", "body": "x"})
+    assert response.status_code == 404
+
+
+def _count_detail_queries(client, ticket) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(detail_url(ticket))
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_detail_query_count_is_bounded_and_does_not_grow_with_the_timeline(agent, agent_client, django_assert_max_num_queries):
+    unit = ProductUnitFactory()
+    ticket = make_ticket(actor=agent, serial_number=unit.serial_number, category_code="product_quality")
+    with django_assert_max_num_queries(6):
+        short = _count_detail_queries(agent_client, ticket)
+    for i in range(10):
+        ticket_add_note(ticket=ticket, actor=UserFactory(), body=f"跟进记录 {i}", kind=EventKind.CALL)
+    with django_assert_max_num_queries(6):
+        long = _count_detail_queries(agent_client, ticket)
+    assert short == long

@@ -1,0 +1,155 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from aftersales.accounts.models import DataScope, Role
+from aftersales.tickets.choices import Channel, Priority
+from aftersales.tickets.services import ticket_assign, ticket_transition
+from aftersales.tickets.states import TicketStatus
+from tests.factories import CustomerFactory, UserFactory, make_ticket
+
+from .conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("tickets:list")
+
+
+def numbers_on(response) -> list[str]:
+    return [row.ticket.number for row in response.context["rows"]]
+
+
+def test_agent_with_own_scope_sees_only_the_tickets_they_registered(agent, agent_client):
+    mine = make_ticket(actor=agent, description="我的工单：空调不制冷")
+    theirs = make_ticket(actor=UserFactory(), description="别人的工单：洗衣机漏水")
+    response = agent_client.get(LIST)
+    assert response.status_code == 200
+    assert numbers_on(response) == [mine.number]
+    html = response.content.decode()
+    assert mine.number in html
+    assert theirs.number not in html
+    assert response.context["page"].total == 1
+
+
+def test_supervisor_with_all_scope_sees_every_ticket(agent):
+    mine = make_ticket(actor=agent)
+    theirs = make_ticket(actor=UserFactory())
+    supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    response = client_for(supervisor).get(LIST)
+    assert set(numbers_on(response)) == {mine.number, theirs.number}
+
+
+def test_customer_accounts_get_403(client):
+    customer_user = UserFactory(role=Role.CUSTOMER)
+    CustomerFactory(user=customer_user)
+    assert client_for(customer_user).get(LIST).status_code == 403
+
+
+def test_open_is_the_default_and_all_includes_finished_tickets(agent, agent_client):
+    open_ticket = make_ticket(actor=agent)
+    rejected = make_ticket(actor=agent, description="重复报修")
+    ticket_transition(ticket=rejected, to_status=TicketStatus.REJECTED, actor=agent, reason="重复")
+    assert numbers_on(agent_client.get(LIST)) == [open_ticket.number]
+    assert set(numbers_on(agent_client.get(LIST, {"status": "all"}))) == {open_ticket.number, rejected.number}
+    assert numbers_on(agent_client.get(LIST, {"status": "rejected"})) == [rejected.number]
+
+
+def test_filters_by_priority_channel_and_text(agent, agent_client):
+    urgent = make_ticket(actor=agent, priority=Priority.URGENT, description="插座冒烟")
+    web = make_ticket(actor=agent, channel=Channel.WEB, description="网上报修：冰箱异响")
+    plain = make_ticket(actor=agent, description="热水器不出热水")
+    assert numbers_on(agent_client.get(LIST, {"priority": "1"})) == [urgent.number]
+    assert numbers_on(agent_client.get(LIST, {"channel": "web"})) == [web.number]
+    assert numbers_on(agent_client.get(LIST, {"q": "热水器"})) == [plain.number]
+    assert numbers_on(agent_client.get(LIST, {"q": plain.number.lower()})) == [plain.number]
+
+
+def test_urgent_tickets_are_highlighted(agent, agent_client):
+    make_ticket(actor=agent, safety_hazard=True, description="电源线冒烟")
+    html = agent_client.get(LIST).content.decode()
+    assert 'class="ticket-row prio-1' in html
+
+
+def test_unreadable_filter_values_fall_back_to_defaults(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    response = agent_client.get(LIST, {"status": "bogus", "priority": "x", "sort": "evil", "cursor": "!!!"})
+    assert response.status_code == 200
+    assert numbers_on(response) == [ticket.number]
+
+
+def test_next_page_follows_the_keyset_cursor_without_offset(agent, agent_client, settings):
+    settings.TICKET_LIST_PAGE_SIZE = 2
+    created = {make_ticket(actor=agent, description=f"第{i}台空调漏水").number for i in range(5)}
+    seen: list[str] = []
+    url = f"{LIST}?sort=-created"
+    pages = 0
+    with CaptureQueriesContext(connection) as queries:
+        while url:
+            response = agent_client.get(url)
+            assert response.status_code == 200
+            assert response.context["page"].total == 5
+            seen += numbers_on(response)
+            url = response.context["next_url"]
+            pages += 1
+    assert pages == 3
+    assert len(seen) == 5
+    assert set(seen) == created
+    assert not any("OFFSET" in q["sql"].upper() for q in queries.captured_queries)
+
+
+def test_next_page_link_carries_the_cursor_and_the_filters(agent, agent_client, settings):
+    settings.TICKET_LIST_PAGE_SIZE = 1
+    make_ticket(actor=agent)
+    make_ticket(actor=agent, description="第二张")
+    response = agent_client.get(LIST, {"sort": "priority", "channel": "hotline"})
+    next_url = response.context["next_url"]
+    assert "cursor=" in next_url
+    assert "sort=priority" in next_url
+    assert "channel=hotline" in next_url
+    assert 'data-test-id="next-page"' in response.content.decode()
+
+
+def test_htmx_filter_request_gets_only_the_results_fragment(agent, agent_client):
+    ticket = make_ticket(actor=agent)
+    response = agent_client.get(LIST, {"status": "all"}, headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert ticket.number in html
+    assert "<html" not in html
+    assert 'data-test-id="ticket-filters"' not in html
+    assert "HX-Request" in response["Vary"]
+
+
+def test_agent_sees_the_phone_and_a_role_without_need_sees_it_masked(agent, agent_client):
+    make_ticket(actor=agent, phone="13812345678")
+    assert "138 1234 5678" in agent_client.get(LIST).content.decode()
+
+    warehouse = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL)
+    html = client_for(warehouse).get(LIST).content.decode()
+    assert "138****5678" in html
+    assert "12345678" not in html
+
+
+def _count_list_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(LIST, {"status": "all"})
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_list_query_count_does_not_grow_with_the_number_of_tickets(django_assert_max_num_queries):
+    supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    client = client_for(supervisor)
+    agents = [UserFactory() for _ in range(3)]
+    for i in range(5):
+        ticket = make_ticket(actor=agents[i % 3], phone=f"1391234{i:04d}", category_code="product_quality")
+        ticket_assign(ticket=ticket, assignee=agents[i % 3], actor=supervisor)
+    with django_assert_max_num_queries(4):
+        five = _count_list_queries(client)
+    for i in range(5, 30):
+        ticket = make_ticket(actor=agents[i % 3], phone=f"1391234{i:04d}", category_code="product_quality")
+        ticket_assign(ticket=ticket, assignee=agents[i % 3], actor=supervisor)
+    with django_assert_max_num_queries(4):
+        thirty = _count_list_queries(client)
+    assert five == thirty
