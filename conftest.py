@@ -15,6 +15,16 @@ CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Compile the translation catalogues first, as `make run` does, so pages render in Chinese."""
+    from pathlib import Path
+
+    import polib
+
+    for po_path in (Path(__file__).parent / "locale").glob("*/LC_MESSAGES/*.po"):
+        polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+
+
 def _missing_service(item: pytest.Item) -> str | None:
     from django.db import connection
 
@@ -49,3 +59,17 @@ def _dummy_tasks(settings):  # type: ignore[no-untyped-def]
     """Jobs are recorded, not run, unless a test switches to a real backend (django-tasks
     resets its backends whenever the TASKS setting changes)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "notifications"]}}
+
+
+@pytest.fixture(autouse=True)
+def _english_outside_the_pages(request):  # type: ignore[no-untyped-def]
+    """Service-level tests read messages in English (the source language); the page tests
+    (tests/web, e2e) see what users see: the Chinese default, or English when they switch."""
+    from django.utils import translation
+
+    path = str(request.node.path)
+    if "/tests/web/" in path or "/e2e/" in path:
+        yield
+        return
+    with translation.override("en"):
+        yield

@@ -50,7 +50,7 @@ def test_a_text_file_renamed_png_is_refused_with_a_clear_message(agent, agent_cl
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-test-id="error-attachment"' in html
-    assert "This file type is not accepted." in html
+    assert "不支持此文件类型。" in html  # the Chinese default UI
     assert not Attachment.objects.exists()
 
 

@@ -89,7 +89,7 @@ def test_a_bad_phone_shows_the_error_next_to_the_phone_field(agent_client):
     error_at = html.index('data-test-id="error-phone"')
     # The error sits inside the phone field's block: the nearest field opened before it is the phone.
     assert html.rindex('data-test-id="field-', 0, error_at) == html.rindex('data-test-id="field-phone"', 0, error_at)
-    assert "This phone number does not exist; check the digits." in html
+    assert "该电话号码不存在，请核对号码。" in html  # in the Chinese default UI
     assert Ticket.objects.count() == 0
     # The agent's input is kept, and the same key is kept (nothing was created under it).
     assert response.context["form"]["customer_name"].value() == "张伟"
@@ -146,7 +146,7 @@ def test_a_reused_key_with_different_input_is_refused_and_a_new_key_offered(agen
     response = agent_client.post(INTAKE, changed, headers={"Accept-Language": "en"})
     assert response.status_code == 200
     assert Ticket.objects.count() == 1
-    assert "already used for a different request" in response.content.decode()
+    assert "此幂等键已用于另一个请求。" in response.content.decode()
     new_key = response.context["form"]["idempotency_key"].value()
     assert new_key != data["idempotency_key"]
     agent_client.post(INTAKE, {**changed, "idempotency_key": new_key})

@@ -68,7 +68,7 @@ def test_status_changes_show_their_labels(agent, agent_client):
     ticket = make_ticket(actor=agent)
     ticket_transition(ticket=ticket, to_status=TicketStatus.VERIFYING, actor=agent)
     response = agent_client.get(detail_url(ticket), headers={"Accept-Language": "en"})
-    assert "Registered → Verifying" in response.content.decode()
+    assert "已登记 → 核查中" in response.content.decode()
 
 
 def test_adding_a_note_with_htmx_swaps_in_the_timeline(agent, agent_client):
@@ -108,7 +108,7 @@ def test_an_empty_note_shows_the_error_next_to_the_text(agent, agent_client):
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-test-id="error-body"' in html
-    assert "Write something first." in html
+    assert "请先填写内容。" in html
     assert not TicketEvent.objects.filter(ticket=ticket, kind=EventKind.NOTE).exists()
 
 

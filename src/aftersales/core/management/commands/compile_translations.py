@@ -25,13 +25,11 @@ class Command(BaseCommand):
                     catalogue = polib.pofile(str(po_path))
                 except (OSError, ValueError) as exc:
                     raise CommandError(f"{po_path}: {exc}") from exc
-                mo_path = po_path.with_suffix(".mo")
-                if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                    continue
-                catalogue.save_as_mofile(str(mo_path))
+                # Always rebuilt: it takes milliseconds, and file times after a checkout prove nothing.
+                catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
                 compiled += 1
                 self.stdout.write(
                     f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalogue.percent_translated()}% translated)"
                 )
         if compiled == 0:
-            self.stdout.write("translations are up to date")
+            self.stdout.write("no translation catalogues found")
