@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "aftersales.catalog",
     "aftersales.tickets",
     "aftersales.notifications",
+    "aftersales.sla",
+    "aftersales.feedback",
     "aftersales.demo",
 ]
 
