@@ -27,6 +27,16 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=16, default="zh-hans")
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    user = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text=_("Set for in-app notifications: whose inbox it is in."),
+    )
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket", verbose_name=_("ticket"), null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -39,7 +49,10 @@ class Notification(models.Model):
     class Meta:
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["status", "created_at"], name="notification_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="notification_status_idx"),
+            models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"

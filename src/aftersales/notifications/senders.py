@@ -25,12 +25,20 @@ class EmailSender:
         send_mail(notification.subject, notification.body, None, [notification.recipient], fail_silently=False)
 
 
-class LogSender:
-    """Writes the message to the log. For development, and for channels without a provider."""
+class LogOnlySender:
+    """LOG-ONLY: no message leaves the system; it is written to the log instead.
+
+    The default for SMS and WeChat until a provider's sender is configured in
+    ``NOTIFICATION_SENDERS`` (a class with ``send(notification)`` that raises on failure).
+    """
 
     def send(self, notification: Notification) -> None:
-        logger.info(
-            "notification %s via %s to %s: %s", notification.pk, notification.channel, notification.recipient, notification.body
+        logger.warning(
+            "[log-only %s sender: no provider configured, nothing was sent] notification %s to %s: %s",
+            notification.channel,
+            notification.pk,
+            notification.recipient,
+            notification.body,
         )
 
 
@@ -43,8 +51,8 @@ class InAppSender:
 
 DEFAULT_SENDERS = {
     "email": "aftersales.notifications.senders.EmailSender",
-    "sms": "aftersales.notifications.senders.LogSender",
-    "wechat": "aftersales.notifications.senders.LogSender",
+    "sms": "aftersales.notifications.senders.LogOnlySender",
+    "wechat": "aftersales.notifications.senders.LogOnlySender",
     "in_app": "aftersales.notifications.senders.InAppSender",
 }
 

@@ -3,6 +3,7 @@ job is enqueued only after commit, takes the notification id and is idempotent."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -15,6 +16,7 @@ from .models import Notification, NotificationChannel, NotificationStatus
 from .senders import sender_for
 
 if TYPE_CHECKING:
+    from aftersales.accounts.models import User
     from aftersales.tickets.models import Ticket
 
 MAX_ATTEMPTS = 5
@@ -27,8 +29,20 @@ def _enqueue_delivery(notification_id: int) -> None:
 
 
 def notification_queue(
-    *, channel: str, template: str, recipient: str, subject: str, body: str, language: str, ticket: Ticket | None = None
+    *,
+    channel: str,
+    template: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    language: str,
+    ticket: Ticket | None = None,
+    user: User | None = None,
 ) -> Notification:
+    """Store a rendered message (the outbox row) and send it in a job after commit.
+
+    ``user`` puts an in-app notification in that staff member's inbox.
+    """
     notification = Notification.objects.create(
         channel=channel,
         template=template,
@@ -37,9 +51,39 @@ def notification_queue(
         body=body,
         language=language,
         ticket=ticket,
+        user=user,
     )
     transaction.on_commit(lambda: _enqueue_delivery(notification.pk))
     return notification
+
+
+def notify_staff(
+    *, users: Iterable[User], template: str, subject: str, body: str, ticket: Ticket | None = None
+) -> list[Notification]:
+    """Put an in-app notification in each active staff user's inbox (one per user)."""
+    queued = []
+    for user in {u.pk: u for u in users if u.is_active and not u.is_customer}.values():
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.IN_APP,
+                template=template,
+                recipient=str(user.pk),
+                subject=subject,
+                body=body,
+                language=user.language or "zh-hans",
+                ticket=ticket,
+                user=user,
+            )
+        )
+    return queued
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, without an id, every) unread in-app notification of ``user`` as read."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=clock.now())
 
 
 def notify_ticket_received(*, ticket: Ticket) -> list[Notification]:

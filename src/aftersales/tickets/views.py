@@ -6,15 +6,12 @@ page, or, for htmx requests, the fragment of the same page that changed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,6 +20,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.catalog.warranty import warranty_status
@@ -48,19 +46,6 @@ from .services import ticket_add_attachment, ticket_add_note, ticket_intake
 from .states import OPEN_STATUSES, TicketStatus
 
 RECENT_TICKETS_IN_LOOKUP = 5
-
-
-def staff_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in staff only: anonymous users go to the login page, customers get 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_customer:  # type: ignore[union-attr]
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _is_fragment_request(request: HttpRequest) -> bool:

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.decorators import staff_required
+from aftersales.accounts.models import User
+
+from .selectors import notifications_inbox, notifications_unread_count
+from .services import notification_mark_read
+
+
+@staff_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    """The staff member's in-app notifications, newest first."""
+    user: User = request.user  # type: ignore[assignment]
+    unread_only = request.GET.get("unread") == "1"
+    context = {
+        "notifications": notifications_inbox(user=user, unread_only=unread_only),
+        "unread_only": unread_only,
+        "unread_count": notifications_unread_count(user=user),
+    }
+    return render(request, "notifications/inbox.html", context)
+
+
+@staff_required
+@require_POST
+def mark_read(request: HttpRequest) -> HttpResponse:
+    """Mark one notification (``id``) or all of them as read; only the user's own."""
+    user: User = request.user  # type: ignore[assignment]
+    raw_id = request.POST.get("id", "")
+    notification_mark_read(user=user, notification_id=int(raw_id) if raw_id.isdigit() else None)
+    if getattr(request, "htmx", False):
+        context = {"notifications": notifications_inbox(user=user), "unread_count": notifications_unread_count(user=user)}
+        return render(request, "notifications/partials/inbox_list.html", context)
+    return redirect("notifications:inbox")
