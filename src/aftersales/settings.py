@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "aftersales.notifications",
     "aftersales.sla",
     "aftersales.feedback",
+    "aftersales.portal",
     "aftersales.demo",
 ]
 
@@ -176,7 +177,7 @@ if TASKS_BACKEND == "rq":
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "tickets:list"
+LOGIN_REDIRECT_URL = "home"  # staff → ticket list, customers → portal
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -10,9 +10,9 @@ from django.views.decorators.http import require_safe
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on their ticket list; everybody else signs in first."""
+    """Staff land on their ticket list, customers on their portal; everybody else signs in."""
     if request.user.is_authenticated:
-        return redirect("tickets:list")
+        return redirect("portal:home" if getattr(request.user, "is_customer", False) else "tickets:list")
     return redirect("accounts:login")
 
 
