@@ -42,6 +42,19 @@ def add_service_errors(form: forms.Form, exc: DomainError, field_map: dict[str, 
 class TicketListFilterForm(forms.Form):
     """Read from the query string; an unreadable value falls back to its default."""
 
+    queue = forms.ChoiceField(
+        label=_("Queue"),
+        required=False,
+        choices=[
+            ("", _("Everything I may see")),
+            ("mine", _("Assigned to me")),
+            ("team", _("My team")),
+            ("unassigned", _("Unassigned")),
+            ("at_risk", _("SLA at risk")),
+            ("awaiting_approval", _("Awaiting approval")),
+        ],
+    )
+
     status = forms.ChoiceField(
         label=_("Status"),
         required=False,
@@ -68,6 +81,7 @@ class TicketListFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return {
+            "queue": data.get("queue") or "",
             "status": data.get("status") or STATUS_OPEN,
             "priority": data.get("priority"),
             "channel": data.get("channel") or "",

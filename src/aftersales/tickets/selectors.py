@@ -12,10 +12,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from aftersales.accounts.models import DataScope, User
+from aftersales.core import clock
 from aftersales.core.errors import NotFound
 
 from .models import Attachment, Ticket, TicketEvent
-from .states import OPEN_STATUSES
+from .states import OPEN_STATUSES, TicketStatus
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -91,6 +92,34 @@ class TicketFilters:
     channel: str = ""
     assigned_to_me: bool = False
     query: str = ""
+    queue: str = ""
+
+
+QUEUES = ("mine", "team", "unassigned", "at_risk", "awaiting_approval")
+# A ticket is "at risk" when its resolution or (unanswered) first response falls due this soon.
+AT_RISK_WINDOW = dt.timedelta(hours=4)
+
+
+def _apply_queue(qs: QuerySet[Ticket], *, user: User, queue: str) -> QuerySet[Ticket]:
+    """The agent's work queues, each within the user's scope (applied before this)."""
+    if queue == "mine":
+        return qs.filter(assignee=user)
+    if queue == "team":
+        if not user.team_id:
+            return qs.none()
+        return qs.filter(Q(team_id=user.team_id) | Q(assignee__team_id=user.team_id))
+    if queue == "unassigned":
+        return qs.filter(assignee__isnull=True)
+    if queue == "at_risk":
+        horizon = clock.now() + AT_RISK_WINDOW
+        return qs.filter(
+            Q(due_at__lte=horizon)
+            | Q(first_responded_at__isnull=True, first_response_due_at__lte=horizon)
+            | Q(escalation_level__gt=0)
+        )
+    if queue == "awaiting_approval":
+        return qs.filter(status=TicketStatus.AWAITING_APPROVAL)
+    return qs
 
 
 @dataclass(frozen=True)
@@ -187,6 +216,8 @@ def ticket_list_for_user(
         qs = qs.filter(channel=filters.channel)
     if filters.assigned_to_me:
         qs = qs.filter(assignee=user)
+    if filters.queue:
+        qs = _apply_queue(qs, user=user, queue=filters.queue)
     if filters.query:
         text = filters.query.strip()
         qs = qs.filter(Q(number=text.upper()) | Q(title__icontains=text) | Q(description__icontains=text))

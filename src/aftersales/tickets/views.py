@@ -93,6 +93,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         priority=values["priority"],
         channel=values["channel"],
         query=values["q"],
+        queue=values["queue"],
     )
     page = ticket_list_for_user(
         user=user,
