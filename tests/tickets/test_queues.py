@@ -60,7 +60,7 @@ def test_awaiting_approval_queue(setup):
     assert _numbers(me, "awaiting_approval") == {mine.number}
 
 
-def test_queues_never_widen_the_users_scope(setup):  # noqa: ARG001 - the fixture creates the tickets
+def test_queues_never_widen_the_users_scope(setup):  # the fixture creates the tickets
     own_scope_user = UserFactory(data_scope=DataScope.OWN)
     assert _numbers(own_scope_user, "unassigned") == set()
 
