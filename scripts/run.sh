@@ -27,6 +27,8 @@ trap cleanup INT TERM EXIT
 pids+=($!)
 $PY manage.py db_worker --queue-name '*' --interval 1 &
 pids+=($!)
+$PY manage.py scheduler &
+pids+=($!)
 
 cat <<MSG
 
@@ -39,7 +41,7 @@ cat <<MSG
     customer    customer-demo-2026     客户 Customer
     admin       admin-demo-2026        管理员 Administrator (also /admin/)
 
-  Press Ctrl-C to stop the web server and the worker.
+  Press Ctrl-C to stop the web server, the worker and the scheduler.
 
 MSG
 # Stop everything as soon as either process exits.

@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("aftersales.core.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("tickets/", include("aftersales.tickets.urls")),
+    path("feedback/", include("aftersales.feedback.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -104,23 +104,37 @@ def test_a_customer_submitting_on_the_portal_is_not_recorded_as_staff_creator():
     assert ticket.events.get().actor == portal_user
 
 
+SH = dt.timezone(dt.timedelta(hours=8))
+
+
 @pytest.mark.parametrize(
-    ("priority", "first_hours", "due_hours"),
-    [(Priority.URGENT, 2, 24), (Priority.IMPORTANT, 8, 36), (Priority.NORMAL, 24, 48)],
+    ("priority", "first_due", "due"),
+    [
+        # Urgent runs on the 24×7 calendar: 2 h to reply, 48 h to resolve, Sunday or not.
+        (Priority.URGENT, dt.datetime(2026, 11, 22, 12, 0, tzinfo=SH), dt.datetime(2026, 11, 24, 10, 0, tzinfo=SH)),
+        # The others run on office hours (Mon–Fri 09:00–18:00): a Sunday ticket's clock starts Monday.
+        (Priority.IMPORTANT, dt.datetime(2026, 11, 23, 13, 0, tzinfo=SH), dt.datetime(2026, 11, 25, 18, 0, tzinfo=SH)),
+        (Priority.NORMAL, dt.datetime(2026, 11, 23, 18, 0, tzinfo=SH), dt.datetime(2026, 11, 27, 18, 0, tzinfo=SH)),
+    ],
 )
-@freeze_time(NOW)
-def test_due_times_come_from_the_default_targets_per_priority(settings, priority, first_hours, due_hours):
-    assert settings.TICKET_DEFAULT_TARGET_HOURS[int(priority)] == (first_hours, due_hours)
+@freeze_time(NOW)  # Sunday 10:00 in Shanghai
+def test_due_times_come_from_the_default_sla_policy_per_priority(priority, first_due, due):
     ticket = make_ticket(priority=priority)
-    assert ticket.first_response_due_at == NOW + dt.timedelta(hours=first_hours)
-    assert ticket.due_at == NOW + dt.timedelta(hours=due_hours)
+    assert (ticket.first_response_due_at, ticket.due_at) == (first_due, due)
+    ticket.refresh_from_db()
+    assert (ticket.first_response_due_at, ticket.due_at) == (first_due, due)
 
 
 @freeze_time(NOW)
-def test_due_times_follow_the_configured_targets(settings):
-    settings.TICKET_DEFAULT_TARGET_HOURS = {1: (1, 4), 2: (4, 12), 3: (12, 72)}
+def test_due_times_follow_the_configured_policy():
+    from aftersales.sla.models import SlaPolicy
+
+    SlaPolicy.objects.filter(priority=None, customer_tier="").update(first_response_minutes=60, resolution_minutes=120)
     ticket = make_ticket()
-    assert (ticket.first_response_due_at, ticket.due_at) == (NOW + dt.timedelta(hours=12), NOW + dt.timedelta(hours=72))
+    assert (ticket.first_response_due_at, ticket.due_at) == (
+        dt.datetime(2026, 11, 23, 10, 0, tzinfo=SH),
+        dt.datetime(2026, 11, 23, 11, 0, tzinfo=SH),
+    )
 
 
 @freeze_time(NOW)
@@ -128,7 +142,7 @@ def test_a_safety_hazard_is_always_urgent():
     ticket = make_ticket(priority=Priority.NORMAL, safety_hazard=True, description="插座冒烟，有焦味")
     assert ticket.priority == Priority.URGENT
     assert ticket.safety_hazard
-    assert ticket.due_at == NOW + dt.timedelta(hours=24)
+    assert ticket.due_at == NOW + dt.timedelta(hours=48)
 
 
 # --- Finding the customer ------------------------------------------------------------------

@@ -13,7 +13,6 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
-from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -30,6 +29,7 @@ from aftersales.customers.models import Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
 from aftersales.customers.services import customer_create, normalize_email
+from aftersales.sla.services import sla_on_status_change, sla_record_first_response, sla_start_for_ticket
 
 from .attachments import sniff_upload
 from .choices import Channel, EventKind, Priority, RequestType
@@ -72,12 +72,6 @@ class IntakeInput:
 class IntakeResult:
     ticket: Ticket
     created: bool
-
-
-def _targets(priority: int, start: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """First-response and resolution due times from the configured default targets (hours)."""
-    hours = settings.TICKET_DEFAULT_TARGET_HOURS[int(priority)]
-    return start + dt.timedelta(hours=hours[0]), start + dt.timedelta(hours=hours[1])
 
 
 def _validate_intake(data: IntakeInput) -> dict[str, Any]:
@@ -247,7 +241,6 @@ def _create_ticket(
     # A registered unit knows its model; a typed model number only stands in when there is none.
     product_model = unit.model if unit is not None else cleaned["product_model"]
     now = cleaned["now"]
-    first_due, due = _targets(cleaned["priority"], now)
     ticket = Ticket.objects.create(
         # The number's day is the local day of created_at, even a microsecond before midnight.
         number=next_ticket_number(day=clock.local_date(now)),
@@ -275,8 +268,6 @@ def _create_ticket(
         created_by=actor if actor is not None and not actor.is_customer else None,
         team=team,
         region=region or customer.region,
-        first_response_due_at=first_due,
-        due_at=due,
         idempotency_key=key,
         intake_fingerprint=fingerprint,
         created_at=now,
@@ -294,6 +285,7 @@ def _create_ticket(
         data={"channel": data.channel, "number": ticket.number, "safety_hazard": data.safety_hazard},
         created_at=now,
     )
+    sla_start_for_ticket(ticket=ticket)  # sets first_response_due_at and due_at from the SLA policy
     audit_record(action="ticket.created", obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
     notify_ticket_received(ticket=ticket)
     return ticket
@@ -354,6 +346,7 @@ def ticket_transition(
         created_at=now,
     )
     audit_record(action="ticket.status_changed", obj=locked, actor=actor, changes={"status": [current.value, target.value]})
+    sla_on_status_change(ticket=locked, old_status=current, new_status=target, now=now)
     locked.refresh_from_db()
     return locked
 
@@ -383,9 +376,13 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str, public: bool = Fa
         created_at=now,
     )
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
-    if kind in {EventKind.MESSAGE_OUT, EventKind.CALL} and not actor.is_customer:
-        # Decided by the row, not by the caller's copy, which may be stale: set once, never moved.
-        Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=now)
+    # Decided by the row, not by the caller's copy, which may be stale: set once, never moved.
+    if (
+        kind in {EventKind.MESSAGE_OUT, EventKind.CALL}
+        and not actor.is_customer
+        and Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=now)
+    ):
+        sla_record_first_response(ticket=ticket, at=now)
     audit_record(action=f"ticket.{kind}", obj=ticket, actor=actor)
     return event
 

@@ -1,0 +1,29 @@
+"""The periodic jobs: what runs how often. One scheduler process enqueues them; any number of
+workers (database or RQ backend) run them. Every job is idempotent, so an extra run (two
+schedulers by mistake, a restart) does no harm."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    task_path: str
+    every: dt.timedelta
+
+    def enqueue(self) -> None:
+        import_string(self.task_path).enqueue()
+
+
+PERIODIC_JOBS = (
+    # Safety net behind the deferred SLA jobs: warnings and breaches whose job was lost.
+    PeriodicJob("aftersales.sla.tasks.sweep_sla_clocks", dt.timedelta(minutes=1)),
+    # Notifications still pending five minutes after they were queued.
+    PeriodicJob("aftersales.notifications.tasks.retry_pending_notifications", dt.timedelta(minutes=5)),
+    # Resolved tickets the customer never answered, after TICKET_AUTO_CLOSE_DAYS.
+    PeriodicJob("aftersales.tickets.tasks.auto_close_resolved_tickets", dt.timedelta(hours=1)),
+)

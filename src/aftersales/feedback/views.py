@@ -1,0 +1,41 @@
+"""The satisfaction survey, opened from the signed link sent when a ticket is resolved."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+
+from .forms import SurveyForm
+from .models import SurveyStatus
+from .services import survey_get_by_signed_token, survey_submit
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        survey_obj = survey_get_by_signed_token(signed_token=token)
+    except NotFound:
+        raise Http404 from None
+    context = {"survey": survey_obj, "ticket": survey_obj.ticket}
+    if survey_obj.status != SurveyStatus.PENDING:
+        return render(request, "feedback/survey_done.html", context)
+    form = SurveyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            survey_obj = survey_submit(signed_token=token, **form.cleaned_data)
+        except ValidationFailed as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    form.add_error(field if field in form.fields else None, str(message))
+        except (Conflict, DomainError) as exc:
+            form.add_error(None, str(exc.message))
+        else:
+            return render(request, "feedback/survey_done.html", {**context, "survey": survey_obj, "just_submitted": True})
+    response = render(request, "feedback/survey.html", {**context, "form": form})
+    response["Referrer-Policy"] = "no-referrer"
+    return response

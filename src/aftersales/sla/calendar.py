@@ -1,0 +1,181 @@
+"""Business-time arithmetic: pure functions over a ``BusinessCalendar`` value.
+
+No database and no clock here: the services build a ``BusinessCalendar`` from the stored
+``Calendar`` and its ``CalendarDay`` overrides and pass instants in; these functions answer.
+
+Which days are workdays, in this order (the first that answers wins):
+
+1. an administrator's override for that date (``CalendarDay``: a holiday or a make-up workday);
+2. the ``chinesecalendar`` package, when the calendar uses Chinese public holidays: it knows the
+   State Council's holidays and the make-up workdays (调休) for the years it was released for;
+3. otherwise (a year the package does not know yet, or a calendar without Chinese holidays): a
+   day is a workday when its weekday has working hours.
+
+For a year the package does not know, a warning is logged once per year. The administrator then
+enters that year's holidays and make-up workdays as calendar days in the admin (or upgrades the
+``chinesecalendar`` package, which is updated each year after the State Council publishes the
+next year's schedule).
+
+A make-up workday falls on a weekday without working hours (a Saturday or Sunday): it uses the
+hours of the first weekday that has some (Monday, normally).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+logger = logging.getLogger(__name__)
+
+Hours = Sequence[tuple[dt.time, dt.time]]
+# Far enough for any target (years of business time); a calendar with no working day at all
+# would otherwise loop for ever.
+MAX_DAYS = 3 * 366
+
+
+class NoWorkingTime(ValueError):
+    """The calendar has no working time within ``MAX_DAYS``: no deadline can be computed."""
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """What the arithmetic needs to know about one calendar.
+
+    ``hours`` maps weekday (0 = Monday) to the day's working intervals in local time, in order and
+    not overlapping; a missing or empty weekday is a day off. ``overrides`` maps a date to True
+    (a workday) or False (a day off). ``always_open`` means 24×7: every instant counts.
+    """
+
+    tz: ZoneInfo
+    hours: Mapping[int, Hours] = field(default_factory=dict)
+    overrides: Mapping[dt.date, bool] = field(default_factory=dict)
+    chinese_holidays: bool = False
+    always_open: bool = False
+
+
+def parse_hours(value: Mapping[str, Sequence[Sequence[str]]]) -> dict[int, list[tuple[dt.time, dt.time]]]:
+    """``{"0": [["09:00", "18:00"]], …}`` (weekday → intervals) into times; raises ValueError."""
+    result: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for key, intervals in value.items():
+        weekday = int(key)
+        if not 0 <= weekday <= 6:
+            raise ValueError(f"weekday {key!r} is not 0–6")
+        parsed = []
+        for start, end in intervals:
+            begin, finish = dt.time.fromisoformat(start), dt.time.fromisoformat(end)
+            if begin >= finish:
+                raise ValueError(f"{start}–{end} does not end after it starts")
+            parsed.append((begin, finish))
+        parsed.sort()
+        for (_, first_end), (second_start, _) in itertools.pairwise(parsed):
+            if second_start < first_end:
+                raise ValueError("working intervals overlap")
+        if parsed:
+            result[weekday] = parsed
+    return result
+
+
+@lru_cache(maxsize=64)
+def _warn_unknown_year(year: int) -> None:
+    logger.warning(
+        "chinesecalendar has no data for %s: counting weekends only, plus the administrator's calendar days. "
+        "Enter %s's holidays and make-up workdays as calendar days in the admin, or upgrade chinesecalendar.",
+        year,
+        year,
+    )
+
+
+def package_is_workday(day: dt.date) -> bool | None:
+    """What ``chinesecalendar`` says about ``day``; None for a year it does not know."""
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except NotImplementedError:
+        _warn_unknown_year(day.year)
+        return None
+
+
+def is_workday(cal: BusinessCalendar, day: dt.date) -> bool:
+    """Whether ``day`` is a working day on ``cal`` (see the module docstring for the order)."""
+    if cal.always_open:
+        return True
+    if day in cal.overrides:
+        return cal.overrides[day]
+    if cal.chinese_holidays:
+        known = package_is_workday(day)
+        if known is not None:
+            return known
+    return bool(cal.hours.get(day.weekday()))
+
+
+def day_hours(cal: BusinessCalendar, day: dt.date) -> Hours:
+    """The working intervals of ``day`` in local time; empty on a day off."""
+    if not is_workday(cal, day):
+        return ()
+    own = cal.hours.get(day.weekday())
+    if own:
+        return own
+    # A make-up workday on a weekend: a normal day's hours.
+    for weekday in range(7):
+        if cal.hours.get(weekday):
+            return cal.hours[weekday]
+    return ()
+
+
+def _intervals(cal: BusinessCalendar, day: dt.date) -> list[tuple[dt.datetime, dt.datetime]]:
+    return [
+        (dt.datetime.combine(day, start, tzinfo=cal.tz), dt.datetime.combine(day, end, tzinfo=cal.tz))
+        for start, end in day_hours(cal, day)
+    ]
+
+
+def add_business_time(cal: BusinessCalendar, start: dt.datetime, delta: dt.timedelta) -> dt.datetime:
+    """The instant when ``delta`` of working time has passed on ``cal`` since ``start``.
+
+    A zero delta started outside working hours gives ``start`` itself. The result is aware, in
+    the calendar's zone. Raises ``NoWorkingTime`` when the calendar has no working time ahead.
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be aware")
+    if cal.always_open or delta <= dt.timedelta(0):
+        return (start + max(delta, dt.timedelta(0))).astimezone(cal.tz)
+    local = start.astimezone(cal.tz)
+    remaining = delta
+    day = local.date()
+    for _ in range(MAX_DAYS):
+        for begin, end in _intervals(cal, day):
+            if end <= local:
+                continue
+            begin = max(begin, local)
+            available = end - begin
+            if remaining <= available:
+                return begin + remaining
+            remaining -= available
+        day += dt.timedelta(days=1)
+    raise NoWorkingTime(f"no working time within {MAX_DAYS} days of {start.isoformat()}")
+
+
+def business_time_between(cal: BusinessCalendar, start: dt.datetime, end: dt.datetime) -> dt.timedelta:
+    """Working time on ``cal`` from ``start`` to ``end`` (zero when ``end`` is not after ``start``)."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("instants must be aware")
+    if end <= start:
+        return dt.timedelta(0)
+    if cal.always_open:
+        return end - start
+    local_start, local_end = start.astimezone(cal.tz), end.astimezone(cal.tz)
+    total = dt.timedelta(0)
+    day = local_start.date()
+    while day <= local_end.date():
+        for begin, finish in _intervals(cal, day):
+            overlap = min(finish, local_end) - max(begin, local_start)
+            if overlap > dt.timedelta(0):
+                total += overlap
+        day += dt.timedelta(days=1)
+    return total

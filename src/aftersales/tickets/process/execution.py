@@ -1,0 +1,189 @@
+"""Execution, resolution, the customer's verdict, closing and reopening (SPEC §2.8–2.10)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.audit.services import audit_record
+from aftersales.core import clock
+from aftersales.core.errors import DomainError, ValidationFailed
+
+from ..choices import EventKind
+from ..models import MeasureStatus, PlanMeasure, Ticket, TicketEvent
+from ..permissions import ticket_check_action
+from ..states import TicketStatus
+from .common import lock_for_action, move, optional_text, required_text, save_fields, stale_version_conflict
+
+S = TicketStatus
+
+
+def auto_close_days() -> int:
+    return int(getattr(settings, "TICKET_AUTO_CLOSE_DAYS", 7))
+
+
+@transaction.atomic
+def ticket_update_measure(
+    *,
+    measure: PlanMeasure,
+    actor: User,
+    status: str,
+    progress_note: str = "",
+    expected_version: int | None = None,
+) -> PlanMeasure:
+    """Record progress on one measure of the agreed plan. The measure's owner (a technician,
+    warehouse or finance colleague) may report on it; otherwise the handler rules apply.
+    The customer sees the progress on their timeline."""
+    if status not in MeasureStatus.values:
+        raise ValidationFailed({"status": [_("Choose a valid status.")]}, code="measure_status_invalid")
+    note = optional_text(progress_note, field="progress_note")
+    measure = PlanMeasure.objects.select_related("plan").get(pk=measure.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=measure.plan.ticket_id)
+    if expected_version is not None and ticket.version != expected_version:
+        raise stale_version_conflict(ticket)
+    if actor.pk != measure.owner_id or not actor.is_active:
+        ticket_check_action(user=actor, ticket=ticket, action="update_measure")
+    elif ticket.status not in {S.IN_PROGRESS, S.ON_HOLD}:
+        raise DomainError(_("Measures can be updated only while the ticket is in progress."), code="action_not_available")
+    if not measure.plan.is_current:
+        raise DomainError(_("This measure belongs to an earlier plan."), code="measure_not_current")
+    before = measure.status
+    measure.status = status
+    measure.progress_note = note or measure.progress_note
+    measure.done_at = clock.now() if status == MeasureStatus.DONE else None
+    measure.save(update_fields=["status", "progress_note", "done_at"])
+    audit_record(action="ticket.measure_updated", obj=measure, actor=actor, changes={"status": [before, status]})
+    save_fields(
+        ticket=ticket,
+        actor=actor,
+        action="measure_updated",
+        changes={},
+        body=note or str(MeasureStatus(status).label),
+        public=True,
+        data={"measure": measure.pk, "kind": measure.kind, "status": status},
+    )
+    return measure
+
+
+@transaction.atomic
+def ticket_hold(*, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None) -> Ticket:
+    """Pause execution (waiting for parts or for the customer; the SLA clock pauses)."""
+    text = required_text(reason, field="reason", message=_("Say what the ticket waits for."))
+    locked = lock_for_action(ticket=ticket, actor=actor, action="hold", expected_version=expected_version)
+    return move(ticket=locked, to=S.ON_HOLD, actor=actor, reason=text)
+
+
+@transaction.atomic
+def ticket_resume(*, ticket: Ticket, actor: User, note: str = "", expected_version: int | None = None) -> Ticket:
+    locked = lock_for_action(ticket=ticket, actor=actor, action="resume", expected_version=expected_version)
+    return move(ticket=locked, to=S.IN_PROGRESS, actor=actor, reason=optional_text(note, field="note"))
+
+
+@transaction.atomic
+def ticket_resolve(*, ticket: Ticket, actor: User, summary: str, expected_version: int | None = None) -> Ticket:
+    """Mark the ticket resolved once every measure of the current plan is done or cancelled
+    (→ RESOLVED), and send the satisfaction survey to the customer (the notification row is
+    written here and delivered after commit)."""
+    from aftersales.feedback.services import survey_send_for_ticket
+
+    text = required_text(summary, field="summary", message=_("Summarise what was done."))
+    locked = lock_for_action(ticket=ticket, actor=actor, action="resolve", expected_version=expected_version)
+    measures = list(PlanMeasure.objects.filter(plan__ticket=locked, plan__is_current=True))
+    open_measures = [m for m in measures if m.status not in {MeasureStatus.DONE, MeasureStatus.CANCELLED}]
+    if not measures or open_measures or not any(m.status == MeasureStatus.DONE for m in measures):
+        raise DomainError(_("Finish every measure of the plan first."), code="measures_open", field="measures")
+    moved = move(ticket=locked, to=S.RESOLVED, actor=actor, reason=text)
+    survey_send_for_ticket(ticket=moved)
+    return moved
+
+
+def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, note: str) -> Ticket:
+    """The customer's answer to the result: solved closes the ticket, not solved reopens it for
+    secondary processing (ticket_transition raises the escalation level). Runs inside the
+    caller's transaction; ``actor=None`` is the customer through the survey link."""
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    Ticket.objects.filter(pk=locked.pk).update(last_customer_contact_at=clock.now())
+    locked.refresh_from_db()
+    if solved:
+        if locked.status != S.RESOLVED:
+            return locked  # already closed (by an agent or the auto-close job): nothing to do
+        return move(ticket=locked, to=S.CLOSED, actor=actor, reason=note or str(_("The customer confirmed the result.")))
+    if locked.status not in {S.RESOLVED, S.CLOSED}:
+        return locked
+    reason = str(_("Secondary processing: the customer is not satisfied.")) + (f" {note}" if note else "")
+    return move(ticket=locked, to=S.REOPENED, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def ticket_confirm_result(
+    *, ticket: Ticket, actor: User, solved: bool, note: str = "", expected_version: int | None = None
+) -> Ticket:
+    """The customer (in the portal, or an agent on the phone) confirms the result or says it is
+    not solved (→ CLOSED or → REOPENED with the escalation level raised)."""
+    text = optional_text(note, field="note")
+    if not solved and not text:
+        raise ValidationFailed({"note": [_("Say what is still wrong.")]}, code="note_required")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="confirm_result", expected_version=expected_version)
+    return apply_customer_verdict(ticket=locked, actor=actor, solved=solved, note=text)
+
+
+@transaction.atomic
+def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "", expected_version: int | None = None) -> Ticket:
+    """Close and archive a resolved ticket (→ CLOSED); from then on it is read-only."""
+    locked = lock_for_action(ticket=ticket, actor=actor, action="close", expected_version=expected_version)
+    if locked.status != S.RESOLVED:
+        raise DomainError(_("Only a resolved ticket can be closed."), code="action_not_available", field="status")
+    return move(ticket=locked, to=S.CLOSED, actor=actor, reason=optional_text(note, field="note"))
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None) -> Ticket:
+    """Reopen a resolved or closed ticket for secondary processing (→ REOPENED, escalation +1)."""
+    text = required_text(reason, field="reason", message=_("Say why the ticket is reopened."))
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise stale_version_conflict(locked)
+    # Reopening is the one move a closed ticket still accepts (the transition table allows it).
+    ticket_check_action(user=actor, ticket=locked, action="reopen")
+    return move(ticket=locked, to=S.REOPENED, actor=actor, reason=text)
+
+
+def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
+    """Close resolved tickets whose customer has not answered for TICKET_AUTO_CLOSE_DAYS days.
+
+    Idempotent: a ticket closed by an earlier run, or changed meanwhile, is skipped. Returns
+    how many tickets this run closed.
+    """
+    current = now or clock.now()
+    cutoff = current - dt.timedelta(days=auto_close_days())
+    answered = TicketEvent.objects.filter(ticket=OuterRef("pk"), kind=EventKind.MESSAGE_IN, created_at__gt=cutoff)
+    candidates = list(
+        Ticket.objects.filter(status=S.RESOLVED, resolved_at__lte=cutoff)
+        .exclude(last_customer_contact_at__gt=cutoff)
+        .exclude(Exists(answered))
+        .values_list("pk", "version")[:1000]
+    )
+    closed = 0
+    for pk, version in candidates:
+        try:
+            with transaction.atomic():
+                locked = Ticket.objects.select_for_update().get(pk=pk)
+                if locked.status != S.RESOLVED or locked.version != version:
+                    continue
+                move(
+                    ticket=locked,
+                    to=S.CLOSED,
+                    actor=None,
+                    reason=str(
+                        _("Closed automatically: no answer from the customer for %(days)d days.") % {"days": auto_close_days()}
+                    ),
+                )
+                closed += 1
+        except DomainError:
+            continue
+    return closed

@@ -1,0 +1,331 @@
+"""The solution plan, its approval and the customer's agreement (SPEC §2.5–2.7)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import IO
+
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Role, User
+from aftersales.audit.services import audit_record
+from aftersales.core import clock
+from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+
+from ..attachments import sniff_upload
+from ..models import (
+    AgreementDecision,
+    AgreementMethod,
+    ApprovalRequest,
+    ApprovalRule,
+    ApprovalStatus,
+    CustomerAgreement,
+    MeasureKind,
+    PlanMeasure,
+    PlanStatus,
+    Ticket,
+    TicketPlan,
+)
+from ..selectors import tickets_visible_to
+from ..states import TicketStatus
+from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
+from .notify import notify_customer, notify_staff_users
+
+S = TicketStatus
+
+
+@dataclass(frozen=True)
+class MeasureInput:
+    """One measure of a proposed plan."""
+
+    kind: str
+    description: str = ""
+    owner: User | None = None
+    deadline: dt.datetime | None = None
+    amount: Decimal = Decimal("0")
+
+
+def ticket_current_plan(*, ticket: Ticket) -> TicketPlan | None:
+    """The ticket's current plan with its measures, or ``None`` before the first proposal."""
+    return TicketPlan.objects.filter(ticket=ticket, is_current=True).prefetch_related("measures").first()
+
+
+def _money(value: object, *, field: str) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed({field: [_("Enter an amount.")]}, code="amount_invalid") from None
+    if amount < 0 or amount >= Decimal("10000000000"):
+        raise ValidationFailed({field: [_("Enter an amount between 0 and 9,999,999,999.99.")]}, code="amount_invalid")
+    return amount
+
+
+def _validate_measures(measures: list[MeasureInput]) -> list[tuple[MeasureInput, Decimal]]:
+    if not measures:
+        raise ValidationFailed({"measures": [_("Add at least one measure.")]}, code="measures_required")
+    cleaned = []
+    for index, measure in enumerate(measures):
+        field = f"measures.{index}"
+        if measure.kind not in MeasureKind.values:
+            raise ValidationFailed({f"{field}.kind": [_("Choose a valid measure.")]}, code="measure_kind_invalid")
+        if measure.owner is not None and (measure.owner.is_customer or not measure.owner.is_active):
+            raise ValidationFailed({f"{field}.owner": [_("Choose an active staff member.")]}, code="measure_owner_invalid")
+        if measure.deadline is not None and timezone.is_naive(measure.deadline):
+            raise ValidationFailed({f"{field}.deadline": [_("Give the deadline with its time zone.")]}, code="naive_datetime")
+        optional_text(measure.description, field=f"{field}.description")
+        cleaned.append((measure, _money(measure.amount, field=f"{field}.amount")))
+    return cleaned
+
+
+@transaction.atomic
+def ticket_propose_plan(
+    *,
+    ticket: Ticket,
+    actor: User,
+    diagnosis: str,
+    measures: list[MeasureInput],
+    cost_budget: Decimal | None = None,
+    expected_completion_at: dt.datetime | None = None,
+    requires_signed_agreement: bool = False,
+    expected_version: int | None = None,
+) -> TicketPlan:
+    """Write a new plan (diagnosis, measures with owner, deadline and amount, budget, expected
+    completion). It becomes the ticket's current plan; an earlier one is superseded. The ticket
+    moves to PLANNING. Nothing is sent yet: ``ticket_submit_plan`` does that.
+    """
+    diagnosis_text = required_text(diagnosis, field="diagnosis", message=_("Write the diagnosis."))
+    cleaned = _validate_measures(measures)
+    total = sum((amount for _measure, amount in cleaned), Decimal("0"))
+    budget = total if cost_budget is None else _money(cost_budget, field="cost_budget")
+    if expected_completion_at is not None and timezone.is_naive(expected_completion_at):
+        raise ValidationFailed({"expected_completion_at": [_("Give the time with its time zone.")]}, code="naive_datetime")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="propose_plan", expected_version=expected_version)
+    now = clock.now()
+    previous = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
+    if previous is not None:
+        ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
+        superseded = PlanStatus.SUPERSEDED if previous.status in {PlanStatus.DRAFT, PlanStatus.AGREED} else previous.status
+        TicketPlan.objects.filter(pk=previous.pk).update(is_current=False, status=superseded)
+    number = (TicketPlan.objects.filter(ticket=locked).aggregate(last=Max("number"))["last"] or 0) + 1
+    plan = TicketPlan.objects.create(
+        ticket=locked,
+        number=number,
+        diagnosis=diagnosis_text,
+        cost_budget=budget,
+        expected_completion_at=expected_completion_at,
+        requires_signed_agreement=requires_signed_agreement,
+        created_by=actor,
+        created_at=now,
+    )
+    PlanMeasure.objects.bulk_create(
+        PlanMeasure(
+            plan=plan,
+            kind=measure.kind,
+            description=(measure.description or "").strip(),
+            owner=measure.owner,
+            deadline=measure.deadline,
+            amount=amount,
+            position=index,
+        )
+        for index, (measure, amount) in enumerate(cleaned)
+    )
+    audit_record(
+        action="ticket.plan_proposed",
+        obj=plan,
+        actor=actor,
+        changes={"number": number, "cost_budget": str(budget), "measures": [m.kind for m, _a in cleaned]},
+    )
+    locked = save_fields(
+        ticket=locked,
+        actor=actor,
+        action="plan_proposed",
+        changes={"expected_completion_at": expected_completion_at},
+        body=diagnosis_text,
+        data={"plan": number, "measures": [m.kind for m, _a in cleaned], "cost_budget": str(budget)},
+    )
+    move(ticket=locked, to=S.PLANNING, actor=actor, reason=str(_("Plan %(number)d proposed.") % {"number": number}), public=False)
+    plan.refresh_from_db()
+    return plan
+
+
+def _matching_rules(plan: TicketPlan) -> list[ApprovalRule]:
+    measures = list(plan.measures.exclude(status="cancelled"))
+    matched = []
+    for rule in ApprovalRule.objects.filter(active=True).order_by("id"):
+        if rule.measure_kind:
+            if any(m.kind == rule.measure_kind and m.amount >= rule.min_amount for m in measures):
+                matched.append(rule)
+        elif plan.cost_budget >= rule.min_amount:
+            matched.append(rule)
+    return matched
+
+
+def _approvers(ticket: Ticket, role: str) -> list[User]:
+    roles = {role, Role.ADMINISTRATOR} if role == Role.ADMINISTRATOR else {role}
+    candidates = User.objects.filter(role__in=roles, is_active=True).order_by("id")[:50]
+    return [user for user in candidates if tickets_visible_to(user).filter(pk=ticket.pk).exists()]
+
+
+def _offer_to_customer(*, ticket: Ticket, plan: TicketPlan, actor: User) -> Ticket:
+    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AWAITING_CUSTOMER)
+    now = clock.now()
+    # The first solution given to the customer is the SLA's "solution" commitment.
+    Ticket.objects.filter(pk=ticket.pk, solution_committed_at__isnull=True).update(solution_committed_at=now)
+    ticket.refresh_from_db()
+    moved = move(ticket=ticket, to=S.AWAITING_CUSTOMER, actor=actor, reason=str(_("The solution was sent to the customer.")))
+    notify_customer(
+        ticket=moved,
+        template="ticket_plan_offered",
+        subject=_("Our proposal for request %(number)s"),
+        body=_("Dear %(name)s, our proposal for request %(number)s: %(diagnosis)s. Please tell us whether you agree."),
+        params={"diagnosis": plan.diagnosis[:500]},
+    )
+    return moved
+
+
+@transaction.atomic
+def ticket_submit_plan(*, ticket: Ticket, actor: User, expected_version: int | None = None) -> Ticket:
+    """Send the current draft plan on: to the approvers when an approval rule matches
+    (→ AWAITING_APPROVAL, one pending request, approvers notified in-app), otherwise straight to
+    the customer (→ AWAITING_CUSTOMER, customer notified)."""
+    locked = lock_for_action(ticket=ticket, actor=actor, action="submit_plan", expected_version=expected_version)
+    plan = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
+    if plan is None or plan.status != PlanStatus.DRAFT:
+        raise DomainError(_("Propose a new plan first."), code="no_draft_plan", field="plan")
+    rules = _matching_rules(plan)
+    if not rules:
+        return _offer_to_customer(ticket=locked, plan=plan, actor=actor)
+    role = Role.ADMINISTRATOR if any(r.approver_role == Role.ADMINISTRATOR for r in rules) else Role.SUPERVISOR
+    reason = "; ".join(rule.name for rule in rules)
+    request = ApprovalRequest.objects.create(
+        plan=plan, rule=rules[0], approver_role=role, reason=reason, requested_by=actor, requested_at=clock.now()
+    )
+    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AWAITING_APPROVAL)
+    audit_record(action="ticket.approval_requested", obj=request, actor=actor, changes={"rules": [r.pk for r in rules]})
+    moved = move(ticket=locked, to=S.AWAITING_APPROVAL, actor=actor, reason=reason, public=False)
+    notify_staff_users(
+        users=_approvers(moved, role),
+        ticket=moved,
+        template="plan_approval_requested",
+        subject=_("Approval needed: plan for %(number)s"),
+        body=_("The plan for ticket %(number)s needs your approval (%(reason)s)."),
+        params={"reason": reason},
+    )
+    return moved
+
+
+@transaction.atomic
+def ticket_decide_approval(
+    *, ticket: Ticket, actor: User, approve: bool, comment: str = "", expected_version: int | None = None
+) -> ApprovalRequest:
+    """Approve (→ AWAITING_CUSTOMER, the customer is told) or refuse with a comment (→ PLANNING)."""
+    text = optional_text(comment, field="comment")
+    if not approve and not text:
+        raise ValidationFailed({"comment": [_("Say why the plan is refused.")]}, code="comment_required")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="decide_approval", expected_version=expected_version)
+    request = (
+        ApprovalRequest.objects.select_for_update()
+        .select_related("plan")
+        .filter(plan__ticket=locked, plan__is_current=True, status=ApprovalStatus.PENDING)
+        .first()
+    )
+    if request is None:
+        raise DomainError(_("No approval is pending for this ticket."), code="no_pending_approval")
+    if request.approver_role == Role.ADMINISTRATOR and not (actor.is_superuser or actor.role == Role.ADMINISTRATOR):
+        raise PermissionDenied(_("This plan needs an administrator's approval."), code="approver_role")
+    now = clock.now()
+    request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
+    request.decided_by = actor
+    request.decided_at = now
+    request.comment = text
+    request.save(update_fields=["status", "decided_by", "decided_at", "comment"])
+    audit_record(action=f"ticket.approval_{request.status}", obj=request, actor=actor, changes={"comment": text})
+    plan = request.plan
+    if approve:
+        timeline(ticket=locked, actor=actor, body=text, data={"action": "plan_approved", "plan": plan.number})
+        _offer_to_customer(ticket=locked, plan=plan, actor=actor)
+    else:
+        TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.REFUSED)
+        move(ticket=locked, to=S.PLANNING, actor=actor, reason=text, public=False)
+        if plan.created_by is not None:
+            notify_staff_users(
+                users=[plan.created_by],
+                ticket=locked,
+                template="plan_approval_refused",
+                subject=_("Plan for %(number)s refused"),
+                body=_("The plan for ticket %(number)s was refused: %(comment)s"),
+                params={"comment": text},
+            )
+    return request
+
+
+@transaction.atomic
+def ticket_record_agreement(
+    *,
+    ticket: Ticket,
+    actor: User,
+    accepted: bool,
+    method: str = AgreementMethod.PORTAL,
+    agreed_at: dt.datetime | None = None,
+    note: str = "",
+    document: IO[bytes] | None = None,
+    expected_version: int | None = None,
+) -> CustomerAgreement:
+    """Record the customer's answer to the current plan: accepted (→ IN_PROGRESS) or declined
+    (→ PLANNING). A customer answers in the portal (now); an agent records how and when the
+    customer answered, with the signed agreement where the plan asks for one."""
+    note_text = optional_text(note, field="note")
+    now = clock.now()
+    if actor.is_customer:
+        method, agreed_at = AgreementMethod.PORTAL, now
+    else:
+        if method not in AgreementMethod.values or method == AgreementMethod.PORTAL:
+            raise ValidationFailed({"method": [_("Say how the customer answered.")]}, code="agreement_method")
+        if agreed_at is None:
+            raise ValidationFailed({"agreed_at": [_("Say when the customer answered.")]}, code="agreed_at_required")
+        if timezone.is_naive(agreed_at) or agreed_at > now + dt.timedelta(minutes=5):
+            raise ValidationFailed({"agreed_at": [_("The time cannot be in the future.")]}, code="agreed_at_invalid")
+    sniffed = sniff_upload(document, field="document") if document is not None else None
+    locked = lock_for_action(ticket=ticket, actor=actor, action="record_agreement", expected_version=expected_version)
+    plan = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
+    if plan is None or plan.status != PlanStatus.AWAITING_CUSTOMER:
+        raise DomainError(_("No plan is waiting for the customer's answer."), code="no_plan_offered")
+    if accepted and plan.requires_signed_agreement and sniffed is None:
+        raise ValidationFailed({"document": [_("This plan needs the signed agreement.")]}, code="document_required")
+    agreement = CustomerAgreement(
+        plan=plan,
+        decision=AgreementDecision.ACCEPTED if accepted else AgreementDecision.DECLINED,
+        method=method,
+        agreed_at=agreed_at,
+        recorded_by=actor,
+        recorded_at=now,
+        note=note_text,
+        document_sha256=sniffed.sha256 if sniffed else "",
+    )
+    if document is not None and sniffed is not None:
+        agreement.document.save(f"agreement{sniffed.extension}", File(document), save=False)
+    agreement.save()
+    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AGREED if accepted else PlanStatus.DECLINED)
+    audit_record(
+        action=f"ticket.plan_{agreement.decision}", obj=agreement, actor=actor, changes={"method": method, "plan": plan.number}
+    )
+    locked = save_fields(
+        ticket=locked,
+        actor=actor,
+        action=f"plan_{agreement.decision}",
+        changes={"last_customer_contact_at": agreed_at},
+        body=note_text,
+        public=True,
+        data={"plan": plan.number, "method": method},
+    )
+    if accepted:
+        move(ticket=locked, to=S.IN_PROGRESS, actor=actor, reason=str(_("The customer accepted the plan.")))
+    else:
+        move(ticket=locked, to=S.PLANNING, actor=actor, reason=note_text or str(_("The customer declined the plan.")))
+    return agreement

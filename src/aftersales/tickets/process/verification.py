@@ -1,0 +1,232 @@
+"""Verification, classification, responsibility, rejection, cancellation, merging (SPEC §2.2–2.4)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.core import clock
+from aftersales.core.errors import DomainError, ValidationFailed
+
+from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
+from ..models import Ticket, TicketCategory
+from ..states import FINAL_STATUSES, TicketStatus
+from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
+from .notify import notify_customer
+
+S = TicketStatus
+
+
+@transaction.atomic
+def ticket_start_verification(*, ticket: Ticket, actor: User, expected_version: int | None = None) -> Ticket:
+    """Begin checking a registered ticket (→ VERIFYING)."""
+    locked = lock_for_action(ticket=ticket, actor=actor, action="start_verification", expected_version=expected_version)
+    return move(ticket=locked, to=S.VERIFYING, actor=actor, reason=str(_("Verification started.")))
+
+
+@transaction.atomic
+def ticket_request_information(*, ticket: Ticket, actor: User, missing: str, expected_version: int | None = None) -> Ticket:
+    """Ask the customer for what is missing (→ AWAITING_INFO; the SLA clock pauses there).
+
+    The request is a public timeline message and is sent to the customer.
+    """
+    text = required_text(missing, field="missing", message=_("Say what the customer should send."))
+    locked = lock_for_action(ticket=ticket, actor=actor, action="request_information", expected_version=expected_version)
+    locked = save_fields(ticket=locked, actor=actor, action="information_requested", changes={"verification_missing": text})
+    timeline(
+        ticket=locked, actor=actor, body=text, public=True, kind=EventKind.MESSAGE_OUT, data={"action": "information_requested"}
+    )
+    notify_customer(
+        ticket=locked,
+        template="ticket_information_requested",
+        subject=_("We need more information for request %(number)s"),
+        body=_("Dear %(name)s, to go on with request %(number)s we need the following from you: %(missing)s"),
+        params={"missing": text},
+    )
+    return move(ticket=locked, to=S.AWAITING_INFO, actor=actor, reason=text, public=False)
+
+
+@transaction.atomic
+def ticket_receive_information(*, ticket: Ticket, actor: User, note: str = "", expected_version: int | None = None) -> Ticket:
+    """Record that the customer sent what was asked for (→ VERIFYING again)."""
+    text = optional_text(note, field="note")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="receive_information", expected_version=expected_version)
+    locked = save_fields(
+        ticket=locked,
+        actor=actor,
+        action="information_received",
+        changes={"last_customer_contact_at": clock.now()},
+        body=text,
+        kind=EventKind.MESSAGE_IN if text else EventKind.FIELD_CHANGED,
+        public=bool(text),
+    )
+    return move(ticket=locked, to=S.VERIFYING, actor=actor, reason=str(_("Information received from the customer.")))
+
+
+@transaction.atomic
+def ticket_record_verification(
+    *,
+    ticket: Ticket,
+    actor: User,
+    authentic: bool,
+    complete: bool,
+    missing: str = "",
+    note: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Record the verification result; an authentic, complete request goes on to analysis (→ ANALYSING).
+
+    An inauthentic request must be rejected (``ticket_reject``) and an incomplete one needs
+    information from the customer (``ticket_request_information``): both are refused here.
+    """
+    missing_text = optional_text(missing, field="missing")
+    if not complete and not missing_text:
+        raise ValidationFailed({"missing": [_("Say what is missing.")]}, code="missing_required")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="record_verification", expected_version=expected_version)
+    locked = save_fields(
+        ticket=locked,
+        actor=actor,
+        action="verified",
+        changes={
+            "verified_authentic": authentic,
+            "verified_complete": complete,
+            "verification_missing": missing_text,
+            "verified_at": clock.now(),
+            "verified_by": actor,
+        },
+        body=optional_text(note, field="note"),
+    )
+    if authentic and complete:
+        return move(ticket=locked, to=S.ANALYSING, actor=actor, reason=str(_("Verified: authentic and complete.")))
+    return locked
+
+
+@transaction.atomic
+def ticket_classify(
+    *,
+    ticket: Ticket,
+    actor: User,
+    category: TicketCategory | None,
+    nature: str,
+    severity: str,
+    request_type: str,
+    priority: int,
+    safety_hazard: bool = False,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Set category, nature, severity, request type and priority. A safety hazard is always urgent."""
+    errors: dict[str, list[object]] = {}
+    if nature and nature not in Nature.values:
+        errors["nature"] = [_("Choose a valid nature.")]
+    if severity and severity not in Severity.values:
+        errors["severity"] = [_("Choose a valid severity.")]
+    if request_type not in RequestType.values:
+        errors["request_type"] = [_("Choose a valid request type.")]
+    if priority not in Priority.values:
+        errors["priority"] = [_("Choose a valid priority.")]
+    if category is not None and not category.active:
+        errors["category"] = [_("Choose a valid category.")]
+    if errors:
+        raise ValidationFailed(errors, code="classification_invalid")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="classify", expected_version=expected_version)
+    return save_fields(
+        ticket=locked,
+        actor=actor,
+        action="classified",
+        changes={
+            "category": category,
+            "nature": nature,
+            "severity": severity,
+            "request_type": request_type,
+            # Anything the agent marks as a safety hazard is urgent (SPEC §2.4).
+            "priority": Priority.URGENT if safety_hazard else priority,
+            "safety_hazard": safety_hazard,
+        },
+    )
+
+
+@transaction.atomic
+def ticket_set_responsibility(
+    *,
+    ticket: Ticket,
+    actor: User,
+    responsibility: str,
+    party: str = "",
+    cause: str = "",
+    cause_detail: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
+    """Decide who is responsible (internal + department, third party + which, customer) and why."""
+    errors: dict[str, list[object]] = {}
+    party_text = optional_text(party, field="party", limit=128)
+    if responsibility not in Responsibility.values:
+        errors["responsibility"] = [_("Choose who is responsible.")]
+    elif responsibility in {Responsibility.INTERNAL, Responsibility.THIRD_PARTY} and not party_text:
+        errors["party"] = [_("Name the department or the third party.")]
+    if cause and cause not in Cause.values:
+        errors["cause"] = [_("Choose a valid cause.")]
+    if errors:
+        raise ValidationFailed(errors, code="responsibility_invalid")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="set_responsibility", expected_version=expected_version)
+    return save_fields(
+        ticket=locked,
+        actor=actor,
+        action="responsibility_set",
+        changes={
+            "responsibility": responsibility,
+            "responsible_party": party_text,
+            "cause": cause,
+            "cause_detail": optional_text(cause_detail, field="cause_detail"),
+        },
+    )
+
+
+@transaction.atomic
+def ticket_reject(*, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None) -> Ticket:
+    """Reject an invalid request (→ REJECTED); the reason is required and shown to the customer."""
+    text = required_text(reason, field="reason", message=_("Give the reason for the rejection."))
+    locked = lock_for_action(ticket=ticket, actor=actor, action="reject", expected_version=expected_version)
+    moved = move(ticket=locked, to=S.REJECTED, actor=actor, reason=text)
+    notify_customer(
+        ticket=moved,
+        template="ticket_rejected",
+        subject=_("Your request %(number)s was not accepted"),
+        body=_("Dear %(name)s, we could not accept request %(number)s: %(reason)s"),
+        params={"reason": text},
+    )
+    return moved
+
+
+@transaction.atomic
+def ticket_cancel(*, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None) -> Ticket:
+    """Cancel before execution (→ CANCELLED): the customer their own ticket, or an agent for them."""
+    text = required_text(reason, field="reason", message=_("Give the reason for the cancellation."))
+    locked = lock_for_action(ticket=ticket, actor=actor, action="cancel", expected_version=expected_version)
+    return move(ticket=locked, to=S.CANCELLED, actor=actor, reason=text)
+
+
+@transaction.atomic
+def ticket_merge(*, ticket: Ticket, into: Ticket, actor: User, reason: str = "", expected_version: int | None = None) -> Ticket:
+    """Merge a duplicate into another open ticket of the same customer (→ MERGED, ``merged_into`` set)."""
+    if into.pk == ticket.pk:
+        raise ValidationFailed({"into": [_("A ticket cannot be merged into itself.")]}, code="merge_into_self")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="merge", expected_version=expected_version)
+    target = Ticket.objects.select_for_update().get(pk=into.pk)
+    if target.customer_id != locked.customer_id:
+        raise ValidationFailed({"into": [_("Only tickets of the same customer can be merged.")]}, code="merge_other_customer")
+    if target.status in FINAL_STATUSES:
+        raise DomainError(_("The ticket to merge into is already closed."), code="merge_into_final", field="into")
+    if target.merged_into_id is not None:
+        raise DomainError(_("The ticket to merge into was itself merged."), code="merge_into_merged", field="into")
+    text = optional_text(reason, field="reason") or str(_("Merged into %(number)s.") % {"number": target.number})
+    locked = save_fields(
+        ticket=locked, actor=actor, action="merged", changes={"merged_into": target}, data={"into": target.number}
+    )
+    timeline(
+        ticket=target,
+        actor=actor,
+        body=str(_("Ticket %(number)s was merged into this one.") % {"number": locked.number}),
+        data={"action": "merged_from", "from": locked.number},
+    )
+    return move(ticket=locked, to=S.MERGED, actor=actor, reason=text)
