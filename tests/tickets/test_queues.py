@@ -71,3 +71,24 @@ def test_the_list_page_offers_the_queues(client, setup):
     html = client.get(reverse("tickets:list"), {"queue": "mine", "status": "all"}).content.decode()
     assert mine.number in html
     assert 'name="queue"' in html
+
+
+def test_assigning_notifies_the_assignee_and_joins_their_team():
+    from aftersales.notifications.selectors import notifications_inbox
+
+    team = TeamFactory()
+    assignee = UserFactory(team=team)
+    boss = UserFactory(data_scope=DataScope.ALL)
+    ticket = ticket_assign(ticket=make_ticket(), assignee=assignee, actor=boss)
+    assert ticket.team_id == team.pk
+    (note,) = notifications_inbox(user=assignee)
+    assert note.template == "ticket_assigned"
+    assert ticket.number in note.subject
+
+
+def test_assigning_to_oneself_sends_no_notification():
+    from aftersales.notifications.selectors import notifications_inbox
+
+    agent = UserFactory(data_scope=DataScope.ALL)
+    ticket_assign(ticket=make_ticket(), assignee=agent, actor=agent)
+    assert notifications_inbox(user=agent) == []

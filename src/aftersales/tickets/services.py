@@ -431,7 +431,11 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User, expecte
         raise ValidationFailed({"assignee": [_("Choose an active staff member.")]}, code="assignee_invalid")
     before = locked.assignee_id
     now = clock.now()
-    Ticket.objects.filter(pk=locked.pk).update(assignee=assignee, updated_at=now, version=F("version") + 1)
+    updates: dict[str, Any] = {"assignee": assignee, "updated_at": now, "version": F("version") + 1}
+    if locked.team_id is None and assignee is not None and assignee.team_id is not None:
+        # The ticket joins the assignee's team, so the team lead's "team" scope sees it.
+        updates["team_id"] = assignee.team_id
+    Ticket.objects.filter(pk=locked.pk).update(**updates)
     TicketEvent.objects.create(
         ticket=locked,
         kind=EventKind.ASSIGNMENT,
@@ -445,5 +449,21 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User, expecte
     audit_record(
         action="ticket.assigned", obj=locked, actor=actor, changes={"assignee": [before, assignee.pk if assignee else None]}
     )
+    if assignee is not None and assignee.pk != actor.pk:
+        _notify_assignee(ticket=locked, assignee=assignee)
     locked.refresh_from_db()
     return locked
+
+
+def _notify_assignee(*, ticket: Ticket, assignee: User) -> None:
+    from django.utils import translation
+
+    from aftersales.notifications.services import notify_staff
+
+    with translation.override(assignee.language or "zh-hans"):
+        subject = _("Ticket %(number)s was assigned to you") % {"number": ticket.number}
+        body = _("%(title)s — please contact the customer; the first response is due %(due)s.") % {
+            "title": ticket.title,
+            "due": clock.local_date(ticket.first_response_due_at) if ticket.first_response_due_at else "—",
+        }
+    notify_staff(users=[assignee], template="ticket_assigned", subject=str(subject), body=str(body), ticket=ticket)
