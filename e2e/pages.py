@@ -91,3 +91,46 @@ class TicketDetailPage:
     @property
     def serial(self) -> str:
         return self.page.get_by_test_id("detail-serial").inner_text().strip()
+
+
+class TicketProcessPage:
+    """The detail page's actions panel: each step is a small form in ``action-<name>``."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+
+    def open(self, number: str) -> TicketProcessPage:
+        self.page.goto(f"/tickets/{number}/")
+        expect(self.page.get_by_test_id("ticket-detail")).to_be_visible()
+        return self
+
+    @property
+    def status(self) -> Locator:
+        return self.page.get_by_test_id("detail-status")
+
+    def action(self, name: str) -> Locator:
+        box = self.page.get_by_test_id(f"action-{name}")
+        if box.get_attribute("open") is None:
+            box.get_by_test_id(f"action-{name}-open").click()
+        return box
+
+    @staticmethod
+    def field(scope: Locator, name: str) -> Locator:
+        return scope.get_by_test_id(f"field-{name}").locator("input, select, textarea").first
+
+    def fill(self, scope: Locator, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            control = self.field(scope, name)
+            if control.evaluate("el => el.tagName") == "SELECT":
+                control.select_option(value)
+            else:
+                control.fill(value)
+
+    def perform(self, name: str, values: dict[str, str] | None = None, *, button: str = "submit") -> None:
+        """Fill and send one action's form; returns once htmx has swapped in the changed ticket."""
+        box = self.action(name)
+        self.fill(box, values or {})
+        version = self.page.get_by_test_id("ticket-detail").get_attribute("data-version") or ""
+        box.get_by_test_id(f"action-{name}-{button}").click()
+        expect(self.page.get_by_test_id("ticket-detail")).not_to_have_attribute("data-version", version)
+        expect(self.page.get_by_test_id("action-done")).to_be_visible()

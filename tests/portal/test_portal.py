@@ -69,7 +69,7 @@ def test_a_signed_link_opens_the_ticket_without_login_and_a_forged_one_does_not(
     response = client.get(portal_path_for(ticket))
     assert response.status_code == 200
     assert ticket.number in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     forged = signing.dumps({"t": ticket.pk, "c": ticket.customer_id}, salt="another-salt")
     assert client.get(reverse("portal:ticket_by_link", args=[forged])).status_code == 404
     assert client.get(reverse("portal:ticket_by_link", args=[ticket.number])).status_code == 404

@@ -37,5 +37,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return render(request, "feedback/survey_done.html", {**context, "survey": survey_obj, "just_submitted": True})
     response = render(request, "feedback/survey.html", {**context, "form": form})
-    response["Referrer-Policy"] = "no-referrer"
+    # Not "no-referrer": with it browsers send "Origin: null" on the form's POST and Django's
+    # CSRF check refuses the answer. "same-origin" still keeps the token from other sites.
+    response["Referrer-Policy"] = "same-origin"
     return response

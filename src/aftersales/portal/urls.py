@@ -6,5 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("tickets/<str:number>/", views.ticket_detail, name="ticket"),
+    path("tickets/<str:number>/agreement/", views.ticket_answer_plan, name="answer_plan"),
     path("t/<str:token>/", views.ticket_by_link, name="ticket_by_link"),
+    path("t/<str:token>/agreement/", views.ticket_by_link_answer_plan, name="answer_plan_by_link"),
 ]

@@ -15,7 +15,7 @@ from aftersales.accounts.models import DataScope, User
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 
-from .models import Attachment, Ticket, TicketEvent
+from .models import ApprovalRequest, Attachment, CustomerAgreement, PlanMeasure, Ticket, TicketEvent, TicketPlan
 from .states import OPEN_STATUSES, TicketStatus
 
 
@@ -77,6 +77,28 @@ def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
     if user.is_customer and not attachment.public:
         raise NotFound("attachment not found")
     return attachment
+
+
+@dataclass(frozen=True)
+class ProcessOverview:
+    """What the detail page shows of the process: the current plan and every decision on plans."""
+
+    plan: TicketPlan | None
+    measures: list[PlanMeasure]
+    approvals: list[ApprovalRequest]
+    agreements: list[CustomerAgreement]
+
+
+def ticket_process_overview(*, ticket: Ticket) -> ProcessOverview:
+    """The current plan with its measures (and owners), approval requests and customer answers
+    of all the ticket's plans, newest last. Call only with a ticket fetched through the user's scope."""
+    plan = TicketPlan.objects.filter(ticket=ticket, is_current=True).select_related("created_by").first()
+    if plan is None:  # a ticket's first plan stays current until a newer one replaces it
+        return ProcessOverview(plan=None, measures=[], approvals=[], agreements=[])
+    measures = list(PlanMeasure.objects.filter(plan=plan).select_related("owner"))
+    approvals = list(ApprovalRequest.objects.filter(plan__ticket=ticket).select_related("plan", "requested_by", "decided_by"))
+    agreements = list(CustomerAgreement.objects.filter(plan__ticket=ticket).select_related("plan", "recorded_by"))
+    return ProcessOverview(plan=plan, measures=measures, approvals=approvals, agreements=agreements)
 
 
 # --- The agent's list: filters, sort orders and keyset pagination ----------------------------

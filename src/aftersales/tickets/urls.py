@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import action_views, views
 
 app_name = "tickets"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("<str:number>/", views.ticket_detail, name="detail"),
     path("<str:number>/notes/", views.ticket_note_add, name="add_note"),
     path("<str:number>/attachments/", views.ticket_attachment_add, name="add_attachment"),
+    path("<str:number>/actions/<slug:action>/", action_views.ticket_action, name="action"),
 ]

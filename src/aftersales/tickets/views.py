@@ -30,6 +30,7 @@ from aftersales.core.masking import mask_email, mask_phone
 from aftersales.customers.phones import format_phone_national, normalize_phone
 from aftersales.customers.selectors import customer_find_by_phone
 
+from .action_forms import ActionForm, actions_panel_context
 from .choices import EventKind
 from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm, add_service_errors
 from .models import Ticket, TicketEvent
@@ -173,7 +174,12 @@ def _render_detail(
     *,
     note_form: NoteForm | None = None,
     attachment_form: AttachmentForm | None = None,
+    bound_action: ActionForm | None = None,
+    status: int = 200,
+    fragment: bool = False,
+    flash: str = "",
 ) -> HttpResponse:
+    """The detail page; ``fragment``: only its article (htmx answer to an action), with ``flash``."""
     user: User = request.user  # type: ignore[assignment]
     unit = ticket.product_unit
     context = {
@@ -187,8 +193,11 @@ def _render_detail(
         "note_form": note_form or NoteForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "is_open": ticket.status in OPEN_STATUSES,
+        **actions_panel_context(ticket=ticket, user=user, bound=bound_action),
+        "flash": flash,
     }
-    return _render(request, "tickets/ticket_detail.html", context)
+    template = "tickets/partials/ticket_article.html" if fragment else "tickets/ticket_detail.html"
+    return _render(request, template, context, status=status)
 
 
 @staff_required

@@ -1,0 +1,408 @@
+"""Forms of the detail page's "Actions" panel: one small form per process step.
+
+They parse input only. Field names are the process services' argument names, so a service's
+``ValidationFailed`` lands next to the field it names; ``service_kwargs`` hands the parsed input
+to the service. Every form carries the ticket's ``version`` as ``expected_version``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django import forms
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Role, User
+from aftersales.core import clock
+from aftersales.core.errors import DomainError, NotFound, ValidationFailed
+from aftersales.sla.selectors import sla_clocks_for_ticket
+
+from .choices import Cause, Nature, Priority, RequestType, Responsibility, Severity
+from .forms import DateTimeLocalInput, add_service_errors
+from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, PlanStatus, Ticket, TicketCategory
+from .permissions import ticket_available_actions
+from .process import MeasureInput
+from .selectors import ticket_get_for_user, ticket_process_overview
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _yes(value: str) -> bool:
+    return value == "yes"
+
+
+def _staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("display_name", "username")
+
+
+def staff_owner_choices() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(label=_("Owner"), required=False, queryset=_staff(), empty_label=_("Nobody yet"))
+
+
+class ActionForm(forms.Form):
+    """Base of every action form: the version guard, a title and the button(s) to show."""
+
+    title: ClassVar[Any] = ""
+    submit_label: ClassVar[Any] = _("Save")
+    # (value, label, css class) per submit button named ``decision``; empty: one plain button.
+    decisions: ClassVar[list[tuple[str, Any, str]]] = []
+    multipart: ClassVar[bool] = False
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: Any, ticket: Ticket, user: User, action: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", f"id_{action}_%s")
+        kwargs.setdefault("initial", {"expected_version": ticket.version})
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.user = user
+        self.action = action
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The parsed input as keyword arguments of the action's service."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "expected_version"}
+
+    def show_service_error(self, exc: DomainError) -> None:
+        add_service_errors(self, exc)
+
+
+def _reason(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharField:
+    # The services say when text is required; the star only tells people.
+    field = forms.CharField(label=label, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": rows}))
+    field.show_required = required  # type: ignore[attr-defined]
+    return field
+
+
+# --- Verification ----------------------------------------------------------------------------
+
+
+class StartVerificationForm(ActionForm):
+    title = _("Start verification")
+    submit_label = _("Start verification")
+
+
+class RequestInformationForm(ActionForm):
+    title = _("Request information")
+    submit_label = _("Send the request")
+    missing = _reason(_("What is missing (sent to the customer)"), rows=3)
+
+
+class ReceiveInformationForm(ActionForm):
+    title = _("Information received")
+    submit_label = _("Record the information")
+    note = _reason(_("What the customer sent"), required=False)
+
+
+class RecordVerificationForm(ActionForm):
+    title = _("Record verification")
+    submit_label = _("Record verification")
+    authentic = forms.TypedChoiceField(label=_("Authentic"), choices=YES_NO, coerce=_yes, initial="yes")
+    complete = forms.TypedChoiceField(label=_("Complete"), choices=YES_NO, coerce=_yes, initial="yes")
+    missing = _reason(_("What is missing"), required=False)
+    note = _reason(_("Note"), required=False)
+
+
+class ClassifyForm(ActionForm):
+    title = _("Classify")
+    submit_label = _("Save classification")
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=TicketCategory.objects.filter(active=True),
+        empty_label=_("Not classified yet"),
+    )
+    nature = forms.ChoiceField(label=_("Nature"), required=False, choices=[("", "—"), *Nature.choices])
+    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", "—"), *Severity.choices])
+    request_type = forms.ChoiceField(label=_("Request type"), choices=RequestType.choices)
+    priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int)
+    safety_hazard = forms.BooleanField(label=_("Safety hazard"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            t = self.ticket
+            self.initial.update(
+                category=t.category_id,
+                nature=t.nature,
+                severity=t.severity,
+                request_type=t.request_type,
+                priority=t.priority,
+                safety_hazard=t.safety_hazard,
+            )
+
+
+class ResponsibilityForm(ActionForm):
+    title = _("Responsibility")
+    submit_label = _("Save responsibility")
+    responsibility = forms.ChoiceField(label=_("Responsibility"), required=False, choices=[("", "—"), *Responsibility.choices])
+    party = forms.CharField(label=_("Department or third party"), required=False, max_length=128)
+    cause = forms.ChoiceField(label=_("Probable cause"), required=False, choices=[("", "—"), *Cause.choices])
+    cause_detail = _reason(_("Cause detail"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            t = self.ticket
+            self.initial.update(
+                responsibility=t.responsibility, party=t.responsible_party, cause=t.cause, cause_detail=t.cause_detail
+            )
+
+
+class RejectForm(ActionForm):
+    title = _("Reject")
+    submit_label = _("Reject the request")
+    reason = _reason(_("Reason (sent to the customer)"))
+
+
+class CancelForm(ActionForm):
+    title = _("Cancel")
+    submit_label = _("Cancel the ticket")
+    reason = _reason(_("Reason"))
+
+
+class MergeForm(ActionForm):
+    title = _("Merge")
+    submit_label = _("Merge")
+    into = forms.CharField(label=_("Merge into ticket number"), required=False, max_length=32)
+    reason = _reason(_("Reason"), required=False)
+
+    def clean_into(self) -> Ticket | None:
+        number = (self.cleaned_data.get("into") or "").strip().upper()
+        if not number:
+            raise forms.ValidationError(_("Enter the number of the ticket to merge into."))
+        try:
+            return ticket_get_for_user(user=self.user, number=number)
+        except NotFound:
+            raise forms.ValidationError(_("No ticket with this number that you may see.")) from None
+
+
+# --- Plan, approval, agreement --------------------------------------------------------------
+
+
+class MeasureForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Measure"), required=False, choices=[("", "—"), *MeasureKind.choices])
+    owner = staff_owner_choices()
+    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DateTimeLocalInput)
+    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    description = forms.CharField(label=_("Description"), required=False, max_length=20000)
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, extra=3, max_num=10)
+
+
+class ProposePlanForm(ActionForm):
+    """The plan and its measures (a formset; a row without a measure kind is left out)."""
+
+    title = _("Propose a plan")
+    submit_label = _("Save the plan")
+    diagnosis = _reason(_("Diagnosis"), rows=3)
+    expected_completion_at = forms.DateTimeField(label=_("Expected completion"), required=False, widget=DateTimeLocalInput)
+    cost_budget = forms.DecimalField(
+        label=_("Cost budget"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Empty: the sum of the measures' amounts."),
+    )
+    requires_signed_agreement = forms.BooleanField(label=_("Signed agreement required"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.measures = MeasureFormSet(self.data if self.is_bound else None, prefix="measures", auto_id=f"id_{self.action}_%s")
+        # One query for the owners of every row, not one per row.
+        choices = [("", _("Nobody yet")), *((user.pk, str(user)) for user in _staff())]
+        for form in self.measures.forms:
+            form.fields["owner"].choices = choices  # type: ignore[attr-defined]
+
+    def is_valid(self) -> bool:
+        valid_measures = self.measures.is_valid()
+        return super().is_valid() and valid_measures
+
+    def service_kwargs(self) -> dict[str, Any]:
+        data = super().service_kwargs()
+        data["measures"] = [
+            MeasureInput(
+                kind=row["kind"],
+                description=row.get("description") or "",
+                owner=row.get("owner"),
+                deadline=row.get("deadline"),
+                amount=row.get("amount") or Decimal("0"),
+            )
+            for row in self.measures.cleaned_data
+            if row.get("kind")
+        ]
+        return data
+
+    def show_service_error(self, exc: DomainError) -> None:
+        # "measures.0.amount" belongs to the first filled row of the formset.
+        errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [exc.message]}
+        filled = [form for form in self.measures.forms if (form.cleaned_data or {}).get("kind")]
+        for name, messages in errors.items():
+            parts = name.split(".")
+            if parts[0] == "measures" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(filled):
+                target = filled[int(parts[1])]
+                for message in messages:
+                    target.add_error(parts[2] if parts[2] in target.fields else None, message)
+            else:
+                add_service_errors(self, ValidationFailed({name: messages}))
+
+
+class SubmitPlanForm(ActionForm):
+    title = _("Submit the plan")
+    submit_label = _("Submit the plan")
+
+
+class DecideApprovalForm(ActionForm):
+    title = _("Approval")
+    decisions = [("approve", _("Approve"), "primary"), ("refuse", _("Refuse"), "")]
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput)
+    comment = _reason(_("Comment (required when refusing)"), required=False)
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"approve": self.cleaned_data["decision"] == "approve", "comment": self.cleaned_data["comment"]}
+
+
+class RecordAgreementForm(ActionForm):
+    """The customer's answer as the agent records it (phone, in person, signed paper)."""
+
+    title = _("Customer agreement")
+    submit_label = _("Record the answer")
+    multipart = True
+    accepted = forms.TypedChoiceField(
+        label=_("The customer"), choices=[("yes", _("accepted the plan")), ("no", _("declined the plan"))], coerce=_yes
+    )
+    method = forms.ChoiceField(
+        label=_("How"), choices=[(value, label) for value, label in AgreementMethod.choices if value != AgreementMethod.PORTAL]
+    )
+    agreed_at = forms.DateTimeField(label=_("When the customer answered"), required=False, widget=DateTimeLocalInput)
+    note = _reason(_("Note"), required=False)
+    document = forms.FileField(label=_("Signed agreement"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["agreed_at"] = clock.now()
+
+
+class UpdateMeasureForm(ActionForm):
+    title = _("Measure progress")
+    submit_label = _("Save progress")
+    measure = forms.ModelChoiceField(label=_("Measure"), queryset=PlanMeasure.objects.none(), empty_label=None)
+    status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
+    progress_note = _reason(_("Progress note"), required=False)
+
+    def __init__(self, *args: Any, measures: list[PlanMeasure] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the measures of this ticket's current plan can be chosen.
+        field = self.fields["measure"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = PlanMeasure.objects.filter(plan__ticket=self.ticket, plan__is_current=True)
+        if measures is not None:
+            field.choices = [(m.pk, f"{m.get_kind_display()} · {m.get_status_display()}") for m in measures]
+
+
+class HoldForm(ActionForm):
+    title = _("Put on hold")
+    submit_label = _("Put on hold")
+    reason = _reason(_("What the ticket waits for"))
+
+
+class ResumeForm(ActionForm):
+    title = _("Resume")
+    submit_label = _("Resume")
+    note = _reason(_("Note"), required=False)
+
+
+class ResolveForm(ActionForm):
+    title = _("Resolve")
+    submit_label = _("Mark resolved")
+    summary = _reason(_("Summary of what was done (sent to the customer)"), rows=3)
+
+
+class ConfirmResultForm(ActionForm):
+    title = _("Customer's verdict")
+    submit_label = _("Record the verdict")
+    solved = forms.TypedChoiceField(
+        label=_("The customer says the problem is"), choices=[("yes", _("solved")), ("no", _("not solved"))], coerce=_yes
+    )
+    note = _reason(_("Note (required when not solved)"), required=False)
+
+
+class CloseForm(ActionForm):
+    title = _("Close")
+    submit_label = _("Close and archive")
+    note = _reason(_("Note"), required=False)
+
+
+class ReopenForm(ActionForm):
+    title = _("Reopen")
+    submit_label = _("Reopen for secondary processing")
+    reason = _reason(_("Why it is reopened"))
+
+
+# Action name (tickets.permissions.ACTIONS) → its form. The panel shows them in this order: the
+# step that moves the ticket forward first (it is the one open), the rare and final ones last.
+ACTION_FORMS: dict[str, type[ActionForm]] = {
+    "start_verification": StartVerificationForm,
+    "receive_information": ReceiveInformationForm,
+    "record_verification": RecordVerificationForm,
+    "request_information": RequestInformationForm,
+    "submit_plan": SubmitPlanForm,
+    "propose_plan": ProposePlanForm,
+    "classify": ClassifyForm,
+    "set_responsibility": ResponsibilityForm,
+    "decide_approval": DecideApprovalForm,
+    "record_agreement": RecordAgreementForm,
+    "update_measure": UpdateMeasureForm,
+    "resolve": ResolveForm,
+    "resume": ResumeForm,
+    "hold": HoldForm,
+    "close": CloseForm,
+    "confirm_result": ConfirmResultForm,
+    "reopen": ReopenForm,
+    "reject": RejectForm,
+    "cancel": CancelForm,
+    "merge": MergeForm,
+}
+
+
+def action_form(
+    action: str,
+    *,
+    ticket: Ticket,
+    user: User,
+    data: Any = None,
+    files: Any = None,
+    measures: list[PlanMeasure] | None = None,
+) -> ActionForm:
+    form_class = ACTION_FORMS[action]
+    extra: dict[str, Any] = {"measures": measures} if form_class is UpdateMeasureForm else {}
+    return form_class(data, files, ticket=ticket, user=user, action=action, **extra)
+
+
+# --- The panel --------------------------------------------------------------------------------
+
+
+def actions_panel_context(*, ticket: Ticket, user: User, bound: ActionForm | None = None) -> dict[str, Any]:
+    """The detail page's process part: the forms of the actions ``user`` may take now (``bound``
+    in place of its blank form after a refused submit), the plan, decisions and SLA clocks."""
+    overview = ticket_process_overview(ticket=ticket)
+    forms_ = []
+    available = set(ticket_available_actions(user=user, ticket=ticket))
+    for name in ACTION_FORMS:  # "rate" has no form here: the survey page answers it
+        if name not in available:
+            continue
+        if name == "update_measure" and not overview.measures:
+            continue
+        if name == "submit_plan" and (overview.plan is None or overview.plan.status != PlanStatus.DRAFT):
+            continue  # a refused or declined plan is replaced by proposing a new one
+        if bound is not None and bound.action == name:
+            forms_.append(bound)
+        else:
+            forms_.append(action_form(name, ticket=ticket, user=user, measures=overview.measures))
+    if bound is not None and bound not in forms_:
+        forms_.insert(0, bound)  # refused although not offered now (e.g. a stale page): show why
+    return {"action_forms": forms_, "process": overview, "sla_clocks": sla_clocks_for_ticket(ticket=ticket)}
