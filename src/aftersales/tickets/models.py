@@ -246,6 +246,8 @@ class Attachment(models.Model):
 class MeasureKind(models.TextChoices):
     REMOTE_SUPPORT = "remote_support", _("Remote support")
     ONSITE_REPAIR = "onsite_repair", _("On-site repair")
+    INSTALLATION = "installation", _("Installation")
+    INSPECTION = "inspection", _("Inspection")
     RETURN = "return", _("Return")
     EXCHANGE = "exchange", _("Exchange")
     DEPOT_REPAIR = "depot_repair", _("Depot repair")
