@@ -31,14 +31,15 @@ def auto_close_days() -> int:
 def ticket_update_measure(
     *,
     measure: PlanMeasure,
-    actor: User,
+    actor: User | None,
     status: str,
     progress_note: str = "",
     expected_version: int | None = None,
 ) -> PlanMeasure:
     """Record progress on one measure of the agreed plan. The measure's owner (a technician,
     warehouse or finance colleague) may report on it; otherwise the handler rules apply.
-    The customer sees the progress on their timeline."""
+    ``actor=None`` is the system: the field-service app completes a measure when all of its work
+    orders are accepted by the customer. The customer sees the progress on their timeline."""
     if status not in MeasureStatus.values:
         raise ValidationFailed({"status": [_("Choose a valid status.")]}, code="measure_status_invalid")
     note = optional_text(progress_note, field="progress_note")
@@ -46,9 +47,9 @@ def ticket_update_measure(
     ticket = Ticket.objects.select_for_update().get(pk=measure.plan.ticket_id)
     if expected_version is not None and ticket.version != expected_version:
         raise stale_version_conflict(ticket)
-    if actor.pk != measure.owner_id or not actor.is_active:
+    if actor is not None and (actor.pk != measure.owner_id or not actor.is_active):
         ticket_check_action(user=actor, ticket=ticket, action="update_measure")
-    elif ticket.status not in {S.IN_PROGRESS, S.ON_HOLD}:
+    if ticket.status not in {S.IN_PROGRESS, S.ON_HOLD}:
         raise DomainError(_("Measures can be updated only while the ticket is in progress."), code="action_not_available")
     if not measure.plan.is_current:
         raise DomainError(_("This measure belongs to an earlier plan."), code="measure_not_current")
