@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "aftersales.sla",
     "aftersales.feedback",
     "aftersales.portal",
+    "aftersales.fieldservice",
     "aftersales.demo",
 ]
 
