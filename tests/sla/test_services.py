@@ -271,3 +271,84 @@ def test_tickets_at_risk_are_those_warned_or_breached_that_the_user_may_see(supe
     at_risk = list(tickets_sla_at_risk(user=supervisor, now=at(2026, 11, 23, 15, 50)))
     assert at_risk == [risky]
     assert list(tickets_sla_at_risk(user=agent, now=at(2026, 11, 23, 15, 50))) == []
+
+
+# --- The ticket's SLA state and changed terms ----------------------------------------------
+
+
+def test_the_ticket_carries_the_worst_open_clock_state_for_its_lists(supervisor):
+    with freeze_time(MONDAY_0900):
+        ticket = make_ticket()
+    assert ticket.sla_state == ""
+    sla_sweep(now=at(2026, 11, 23, 15, 45))  # the first-response warning
+    ticket.refresh_from_db()
+    assert ticket.sla_state == "warning"
+    sla_sweep(now=at(2026, 11, 23, 18, 0))
+    ticket.refresh_from_db()
+    assert ticket.sla_state == "breached"
+    # The reply meets the breached clock: the other clocks are on track again.
+    with freeze_time(at(2026, 11, 23, 18, 5)):
+        ticket_add_note(ticket=ticket, actor=supervisor, body="已回复", kind=EventKind.CALL)
+        ticket = move(ticket, S.VERIFYING)
+    ticket.refresh_from_db()
+    assert clock(ticket, SlaMetric.FIRST_RESPONSE).status == ClockStatus.MET
+    assert ticket.sla_state == ""
+
+
+def test_raising_the_priority_retargets_the_open_clocks_from_their_start(supervisor):
+    from aftersales.tickets.process import ticket_classify
+
+    with freeze_time(MONDAY_0900):
+        ticket = make_ticket()
+        ticket_add_note(ticket=ticket, actor=supervisor, body="已回复", kind=EventKind.CALL)
+        ticket = move(ticket, S.VERIFYING)
+    assert ticket.due_at == at(2026, 11, 27, 18, 0)  # default: 45 working hours
+    with freeze_time(at(2026, 11, 23, 11, 0)):
+        ticket = ticket_classify(
+            ticket=ticket,
+            actor=supervisor,
+            category=None,
+            nature="",
+            severity="",
+            request_type=ticket.request_type,
+            priority=Priority.IMPORTANT,
+        )
+    resolution = clock(ticket, SlaMetric.RESOLUTION)
+    assert resolution.policy.name == "重要 Important"
+    assert resolution.started_at == MONDAY_0900
+    assert resolution.due_at == at(2026, 11, 25, 18, 0)  # 27 working hours from Monday 09:00
+    assert ticket.due_at == resolution.due_at
+    # The met first-response clock keeps its original policy.
+    assert clock(ticket, SlaMetric.FIRST_RESPONSE).policy.name == "默认 Default"
+    # A safety hazard makes it urgent: the 24×7 calendar, 48 clock hours from the start.
+    with freeze_time(at(2026, 11, 23, 11, 30)):
+        ticket = ticket_classify(
+            ticket=ticket,
+            actor=supervisor,
+            category=None,
+            nature="",
+            severity="",
+            request_type=ticket.request_type,
+            priority=Priority.IMPORTANT,
+            safety_hazard=True,
+        )
+    assert ticket.due_at == at(2026, 11, 25, 9, 0)
+    assert clock(ticket, SlaMetric.RESOLUTION).calendar.is_24x7
+
+
+def test_a_customer_who_becomes_key_gets_the_key_customer_targets_on_open_tickets(supervisor):
+    from aftersales.audit.models import AuditEvent
+    from aftersales.customers.services import customer_set_tier
+
+    with freeze_time(MONDAY_0900):
+        ticket = make_ticket()
+        done = make_ticket()
+        ticket_transition(ticket=done, to_status=S.CANCELLED, actor=None)
+    before_done = clock(done, SlaMetric.RESOLUTION).due_at
+    customer_set_tier(customer=ticket.customer, tier=CustomerTier.KEY, actor=supervisor)
+    ticket.refresh_from_db()
+    assert ticket.first_response_due_at == at(2026, 11, 23, 13, 0)  # 4 working hours
+    assert ticket.due_at == at(2026, 11, 26, 18, 0)  # 36 working hours
+    assert clock(done, SlaMetric.RESOLUTION).due_at == before_done  # a stopped clock stays
+    assert AuditEvent.objects.filter(action="customer.tier_changed").count() == 1
+    assert AuditEvent.objects.filter(action="sla.retargeted", object_id=str(ticket.pk)).count() == 3

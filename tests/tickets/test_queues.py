@@ -46,12 +46,15 @@ def test_mine_team_and_unassigned_queues(setup):
 
 
 def test_at_risk_holds_tickets_due_within_the_window_or_escalated(setup):
-    me, mine, _teams, others, _nobody = setup
+    me, mine, teams, others, _nobody = setup
     far = clock.now() + dt.timedelta(days=10)
     Ticket.objects.update(due_at=far, first_response_due_at=far)
     Ticket.objects.filter(pk=mine.pk).update(due_at=clock.now() + dt.timedelta(hours=1))
     Ticket.objects.filter(pk=others.pk).update(escalation_level=1)
     assert _numbers(me, "at_risk") == {mine.number, others.number}
+    # A warned clock (the SLA engine writes the ticket's sla_state) also puts it at risk.
+    Ticket.objects.filter(pk=teams.pk).update(sla_state="warning")
+    assert _numbers(me, "at_risk") == {mine.number, others.number, teams.number}
 
 
 def test_awaiting_approval_queue(setup):

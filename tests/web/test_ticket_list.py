@@ -154,3 +154,23 @@ def test_list_query_count_does_not_grow_with_the_number_of_tickets(django_assert
     with django_assert_max_num_queries(5):
         thirty = _count_list_queries(client)
     assert five == thirty
+
+
+def test_rows_mark_sla_warnings_breaches_and_escalation(agent, agent_client):
+    from aftersales.tickets.models import Ticket
+
+    warned = make_ticket(actor=agent, phone="13800000011")
+    breached = make_ticket(actor=agent, phone="13800000012")
+    calm = make_ticket(actor=agent, phone="13800000013")
+    Ticket.objects.filter(pk=warned.pk).update(sla_state="warning")
+    Ticket.objects.filter(pk=breached.pk).update(sla_state="breached", escalation_level=2)
+    html = agent_client.get(LIST).content.decode()
+
+    def row(number: str) -> str:
+        start = html.index(f'data-number="{number}"')
+        return html[start : html.index("</tr>", start)]
+
+    assert 'data-test-id="row-sla-warning"' in row(warned.number)
+    assert 'data-test-id="row-sla-breached"' in row(breached.number)
+    assert "↑2" in row(breached.number)
+    assert "row-sla" not in row(calm.number) and "row-escalation" not in row(calm.number)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from .models import Address, Contact, Customer
+from .services import customer_set_tier
 
 
 class AddressInline(admin.TabularInline):
@@ -20,3 +21,13 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ("name", "phone", "email")
     inlines = [ContactInline, AddressInline]
     raw_id_fields = ("user",)
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        # A tier change goes through the service so open tickets' SLA targets follow it.
+        if change and "tier" in form.changed_data:
+            new_tier = obj.tier
+            obj.tier = form.initial["tier"]
+            super().save_model(request, obj, form, change)
+            customer_set_tier(customer=obj, tier=new_tier, actor=request.user)
+            return
+        super().save_model(request, obj, form, change)

@@ -87,6 +87,30 @@ def customer_create(
 
 
 @transaction.atomic
+def customer_set_tier(*, customer: Customer, tier: str, actor: User | None = None) -> Customer:
+    """Change the customer's tier (key 重要 / long-term 长期 / normal). Their open tickets' SLA
+    clocks take the targets of the policy for the new tier."""
+    if tier not in CustomerTier.values:
+        raise ValidationFailed({"tier": [_("Choose a valid tier.")]}, code="customer_tier_invalid")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.tier == tier:
+        return locked
+    before = locked.tier
+    Customer.objects.filter(pk=locked.pk).update(tier=tier)
+    locked.tier = tier
+    audit_record(action="customer.tier_changed", obj=locked, actor=actor, changes={"tier": [before, tier]})
+    # Imported here: tickets and SLA build on customers, not the other way round.
+    from aftersales.sla.services import sla_on_terms_change
+    from aftersales.tickets.models import Ticket
+    from aftersales.tickets.states import OPEN_STATUSES
+
+    for ticket in Ticket.objects.filter(customer=locked, status__in=OPEN_STATUSES).select_related("customer").order_by("pk"):
+        sla_on_terms_change(ticket=ticket, reason="customer_tier")
+    customer.tier = tier
+    return locked
+
+
+@transaction.atomic
 def customer_add_address(
     *, customer: Customer, province: str, city: str, district: str = "", detail: str, actor: User | None = None
 ) -> Address:

@@ -41,7 +41,7 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock as system_clock
 from aftersales.notifications.models import NotificationChannel
 from aftersales.notifications.services import notification_queue
-from aftersales.tickets.choices import EventKind
+from aftersales.tickets.choices import EventKind, SlaState
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.states import FINAL_STATUSES, PAUSED_STATUSES, TicketStatus
 
@@ -114,10 +114,21 @@ def _schedule(clock: SlaClock) -> None:
     transaction.on_commit(enqueue)
 
 
+def _sla_state(clocks: list[SlaClock]) -> str:
+    """The worst state among the open clocks: breached, warning or on track."""
+    open_clocks = [c for c in clocks if c.status in OPEN_CLOCK]
+    if any(c.breached_at is not None for c in open_clocks):
+        return SlaState.BREACHED
+    if any(c.warned_at is not None for c in open_clocks):
+        return SlaState.WARNING
+    return SlaState.ON_TRACK
+
+
 def _sync_ticket_deadlines(ticket: Ticket, clocks: list[SlaClock]) -> None:
-    """Copy the first-response and resolution deadlines onto the ticket, for its lists."""
+    """Copy the first-response and resolution deadlines and the SLA state onto the ticket, for
+    its lists (badges and the "SLA at risk" queue)."""
     by_metric = {c.metric: c for c in clocks}
-    updates = {}
+    updates: dict[str, object] = {"sla_state": _sla_state(clocks)}
     if SlaMetric.FIRST_RESPONSE in by_metric:
         updates["first_response_due_at"] = by_metric[SlaMetric.FIRST_RESPONSE].due_at
     if SlaMetric.RESOLUTION in by_metric:
@@ -315,6 +326,53 @@ def _is_met_by(metric: str, status: TicketStatus) -> bool:
 
 
 @transaction.atomic
+def sla_on_terms_change(*, ticket: Ticket, reason: str, now: dt.datetime | None = None) -> list[SlaClock]:
+    """The ticket's priority or its customer's tier changed: its open clocks take the targets of
+    the policy that applies now, counted from their original start with their paused time kept
+    (a ticket raised to urgent is due sooner; one lowered later). Warnings and breaches already
+    recorded stay recorded; a deadline that is now past is breached by the next check, once.
+    Returns the clocks that changed.
+    """
+    now = now or system_clock.now()
+    policy = sla_policy_for(priority=ticket.priority, customer_tier=ticket.customer.tier)
+    if policy is None:
+        return []
+    clocks = list(SlaClock.objects.select_for_update().filter(ticket_id=ticket.pk).select_related("calendar").order_by("pk"))
+    changed: list[SlaClock] = []
+    for clock in clocks:
+        if clock.status not in OPEN_CLOCK:
+            continue
+        target = _target_minutes(policy, clock.metric)
+        if clock.policy_id == policy.pk and clock.target_minutes == target:
+            continue
+        before = (clock.policy.name if clock.policy else "", clock.due_at.isoformat())
+        clock.policy = policy
+        clock.calendar = policy.calendar
+        clock.target_minutes = target
+        clock.warning_share = policy.warning_share
+        clock.escalate_after_minutes = policy.escalate_after_minutes
+        _set_deadlines(clock, calendar_spec(calendar=clock.calendar))
+        if clock.status == ClockStatus.RUNNING:
+            _schedule(clock)
+        _save(clock, now)
+        changed.append(clock)
+        audit_record(
+            action="sla.retargeted",
+            obj=ticket,
+            actor_label="SLA",
+            changes={
+                "metric": clock.metric,
+                "policy": [before[0], policy.name],
+                "due_at": [before[1], clock.due_at.isoformat()],
+                "reason": reason,
+            },
+        )
+    if changed:
+        _sync_ticket_deadlines(ticket, clocks)
+    return changed
+
+
+@transaction.atomic
 def sla_record_first_response(*, ticket: Ticket, at: dt.datetime) -> SlaClock | None:
     """Mark the first-response clock met at ``at`` (once; later calls change nothing)."""
     clock = (
@@ -327,6 +385,9 @@ def sla_record_first_response(*, ticket: Ticket, at: dt.datetime) -> SlaClock | 
         return None
     _meet(clock, calendar_spec(calendar=clock.calendar), at)
     _save(clock, at)
+    if clock.breached_at is not None or clock.warned_at is not None:
+        siblings = list(SlaClock.objects.filter(ticket_id=ticket.pk).exclude(pk=clock.pk))
+        _sync_ticket_deadlines(ticket, [clock, *siblings])
     return clock
 
 
@@ -469,6 +530,9 @@ def sla_check_clock(*, clock_id: int, now: dt.datetime | None = None, scheduled_
         _schedule(clock)
     if done or current_job or sweep_due:
         _save(clock, now)
+    if done:
+        siblings = list(SlaClock.objects.filter(ticket_id=clock.ticket_id).exclude(pk=clock.pk))
+        _sync_ticket_deadlines(ticket, [clock, *siblings])
     return done
 
 

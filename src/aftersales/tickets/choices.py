@@ -6,6 +6,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class SlaState(models.TextChoices):
+    """The worst state of a ticket's open SLA clocks, kept on the ticket for its lists."""
+
+    ON_TRACK = "", _("On track")
+    WARNING = "warning", _("SLA warning")
+    BREACHED = "breached", _("SLA breached")
+
+
 class Channel(models.TextChoices):
     HOTLINE = "hotline", _("Hotline / phone")
     WEB = "web", _("Web portal")

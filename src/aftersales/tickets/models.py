@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity
+from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
 from .states import TicketStatus
 
 
@@ -130,6 +130,10 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    # Written by the SLA engine whenever a clock warns, breaches, restarts or closes.
+    sla_state = models.CharField(
+        _("SLA state"), max_length=8, choices=SlaState.choices, default=SlaState.ON_TRACK, db_default="", blank=True
+    )
 
     # Verification (核查): filled by the process services, empty until the agent has checked.
     verified_authentic = models.BooleanField(_("authentic"), null=True, blank=True)

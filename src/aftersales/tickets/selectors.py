@@ -138,6 +138,7 @@ def _apply_queue(qs: QuerySet[Ticket], *, user: User, queue: str) -> QuerySet[Ti
             Q(due_at__lte=horizon)
             | Q(first_responded_at__isnull=True, first_response_due_at__lte=horizon)
             | Q(escalation_level__gt=0)
+            | ~Q(sla_state="")
         )
     if queue == "awaiting_approval":
         return qs.filter(status=TicketStatus.AWAITING_APPROVAL)

@@ -4,20 +4,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tickets', '0003_complaint_process'),
+        ("tickets", "0003_complaint_process"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='approvalrule',
-            name='measure_kind',
-            field=models.CharField(blank=True, choices=[('remote_support', 'Remote support'), ('onsite_repair', 'On-site repair'), ('installation', 'Installation'), ('inspection', 'Inspection'), ('return', 'Return'), ('exchange', 'Exchange'), ('depot_repair', 'Depot repair'), ('refund', 'Refund'), ('compensation', 'Compensation'), ('consultation', 'Consultation')], max_length=24, verbose_name='measure'),
+            model_name="approvalrule",
+            name="measure_kind",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("remote_support", "Remote support"),
+                    ("onsite_repair", "On-site repair"),
+                    ("installation", "Installation"),
+                    ("inspection", "Inspection"),
+                    ("return", "Return"),
+                    ("exchange", "Exchange"),
+                    ("depot_repair", "Depot repair"),
+                    ("refund", "Refund"),
+                    ("compensation", "Compensation"),
+                    ("consultation", "Consultation"),
+                ],
+                max_length=24,
+                verbose_name="measure",
+            ),
         ),
         migrations.AlterField(
-            model_name='planmeasure',
-            name='kind',
-            field=models.CharField(choices=[('remote_support', 'Remote support'), ('onsite_repair', 'On-site repair'), ('installation', 'Installation'), ('inspection', 'Inspection'), ('return', 'Return'), ('exchange', 'Exchange'), ('depot_repair', 'Depot repair'), ('refund', 'Refund'), ('compensation', 'Compensation'), ('consultation', 'Consultation')], max_length=24, verbose_name='measure'),
+            model_name="planmeasure",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("remote_support", "Remote support"),
+                    ("onsite_repair", "On-site repair"),
+                    ("installation", "Installation"),
+                    ("inspection", "Inspection"),
+                    ("return", "Return"),
+                    ("exchange", "Exchange"),
+                    ("depot_repair", "Depot repair"),
+                    ("refund", "Refund"),
+                    ("compensation", "Compensation"),
+                    ("consultation", "Consultation"),
+                ],
+                max_length=24,
+                verbose_name="measure",
+            ),
         ),
     ]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.sla.services import sla_on_terms_change
 
 from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
 from ..models import Ticket, TicketCategory
@@ -130,7 +131,8 @@ def ticket_classify(
     if errors:
         raise ValidationFailed(errors, code="classification_invalid")
     locked = lock_for_action(ticket=ticket, actor=actor, action="classify", expected_version=expected_version)
-    return save_fields(
+    previous_priority = locked.priority
+    locked = save_fields(
         ticket=locked,
         actor=actor,
         action="classified",
@@ -144,6 +146,10 @@ def ticket_classify(
             "safety_hazard": safety_hazard,
         },
     )
+    if locked.priority != previous_priority:
+        # The service level follows the priority: open clocks take the new policy's targets.
+        sla_on_terms_change(ticket=locked, reason="priority")
+    return locked
 
 
 @transaction.atomic
