@@ -9,7 +9,7 @@ import pytest
 from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
-from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
 from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey, SurveyStatus
 from aftersales.feedback.services import survey_signed_token, survey_submit
@@ -34,8 +34,11 @@ from aftersales.tickets.process import (
     ticket_receive_information,
     ticket_record_agreement,
     ticket_reject,
+    ticket_reopen,
     ticket_request_information,
     ticket_resolve,
+    ticket_restart_analysis,
+    ticket_resume_plan,
     ticket_start_verification,
     ticket_submit_plan,
     ticket_update_measure,
@@ -311,3 +314,61 @@ def test_a_safety_hazard_is_always_urgent():
         safety_hazard=True,
     )
     assert (ticket.priority, ticket.safety_hazard) == (Priority.URGENT, True)
+
+
+def _reopened_after_agreed_plan(handler):  # type: ignore[no-untyped-def]
+    ticket = analysed(make_ticket(actor=handler), handler)
+    repair_plan(ticket, handler)
+    ticket = ticket_submit_plan(ticket=refreshed(ticket), actor=handler)
+    ticket_record_agreement(
+        ticket=ticket, actor=handler, accepted=True, method=AgreementMethod.PHONE, agreed_at=ticket.updated_at
+    )
+    ticket = _executed_and_resolved(ticket, handler)
+    return ticket_reopen(ticket=ticket, actor=handler, reason="客户来电：仍然漏水")
+
+
+def test_secondary_processing_can_carry_out_the_agreed_plan_again():
+    handler = agent()
+    ticket = _reopened_after_agreed_plan(handler)
+    assert (ticket.status, ticket.escalation_level) == (S.REOPENED, 1)
+    measure = TicketPlan.objects.get(ticket=ticket, is_current=True).measures.get()
+    assert measure.status == MeasureStatus.DONE
+
+    with pytest.raises(ValidationFailed) as missing:
+        ticket_resume_plan(ticket=ticket, actor=handler, measures=[], note="再次上门")
+    assert "measures" in missing.value.errors
+    ticket = ticket_resume_plan(ticket=ticket, actor=handler, measures=[measure], note="再次上门检查排水管")
+
+    measure.refresh_from_db()
+    assert ticket.status == S.IN_PROGRESS
+    assert (measure.status, measure.done_at) == (MeasureStatus.IN_PROGRESS, None)
+    assert AuditEvent.objects.filter(action="ticket.measures_reopened").count() == 1
+    # Resolving again needs the redone measure finished; a second survey follows.
+    with pytest.raises(DomainError):
+        ticket_resolve(ticket=refreshed(ticket), actor=handler, summary="再次处理完毕")
+    ticket = _executed_and_resolved(ticket, handler)
+    assert ticket.status == S.RESOLVED
+    assert Survey.objects.filter(ticket=ticket, status=SurveyStatus.PENDING).count() == 1
+
+
+def test_secondary_processing_can_go_back_to_analysis_and_a_new_plan():
+    handler = agent()
+    ticket = _reopened_after_agreed_plan(handler)
+    ticket = ticket_restart_analysis(ticket=ticket, actor=handler, note="重新分析原因")
+    assert ticket.status == S.ANALYSING
+    repair_plan(ticket, handler, kind=MeasureKind.EXCHANGE)
+    assert refreshed(ticket).status == S.PLANNING
+
+
+def test_resuming_needs_an_agreed_plan_and_a_handler():
+    handler = agent()
+    ticket = _reopened_after_agreed_plan(handler)
+    measure = TicketPlan.objects.get(ticket=ticket, is_current=True).measures.get()
+    outsider = UserFactory(role="technician")
+    with pytest.raises(PermissionDenied):
+        ticket_resume_plan(ticket=ticket, actor=outsider, measures=[measure], note="x")
+    # A reopened ticket whose plan the customer had declined cannot resume it.
+    TicketPlan.objects.filter(ticket=ticket).update(status=PlanStatus.DECLINED)
+    with pytest.raises(DomainError) as refused:
+        ticket_resume_plan(ticket=ticket, actor=handler, measures=[measure], note="x")
+    assert refused.value.code == "no_agreed_plan"

@@ -325,3 +325,25 @@ def test_the_process_panel_costs_a_fixed_number_of_queries_however_many_measures
     assert TicketPlan.objects.filter(ticket=ticket).count() == 2
     assert _detail_queries(agent, ticket) == one
     assert one <= 15
+
+
+def test_a_reopened_ticket_offers_analysis_again_or_the_agreed_plan_again(handler):
+    from aftersales.tickets.process import ticket_reopen
+    from tests.tickets.test_process_flow import _executed_and_resolved
+
+    ticket = analysed(make_ticket(actor=handler), handler)
+    repair_plan(ticket, handler)
+    agent = client_for(handler)
+    act(agent, ticket, "submit_plan")
+    act(agent, ticket, "record_agreement", {"accepted": "yes", "method": "phone", "agreed_at": "2026-01-05T10:00"})
+    ticket = _executed_and_resolved(Ticket.objects.get(pk=ticket.pk), handler)
+    ticket = ticket_reopen(ticket=ticket, actor=handler, reason="仍然漏水")
+    html = detail(agent, ticket)
+    assert 'data-test-id="action-resume_plan"' in html
+    assert 'data-test-id="action-restart_analysis"' in html
+    measure = PlanMeasure.objects.get(plan__ticket=ticket)
+    response = act(agent, ticket, "resume_plan", {"note": "再次上门"})
+    assert 'data-test-id="error-redo"' in response.content.decode()
+    act(agent, ticket, "resume_plan", {"redo": [str(measure.pk)], "note": "再次上门"})
+    assert status_of(ticket) == S.IN_PROGRESS
+    assert PlanMeasure.objects.get(pk=measure.pk).status == MeasureStatus.IN_PROGRESS

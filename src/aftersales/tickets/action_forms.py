@@ -343,6 +343,39 @@ class ReopenForm(ActionForm):
     reason = _reason(_("Why it is reopened"))
 
 
+class RestartAnalysisForm(ActionForm):
+    title = _("Analyse again")
+    submit_label = _("Analyse again")
+    note = _reason(_("Note"), required=False)
+
+
+class ResumePlanForm(ActionForm):
+    title = _("Carry out the agreed plan again")
+    submit_label = _("Back to execution")
+    # Not named "measures": that name is the plan form's formset in the template.
+    redo = forms.ModelMultipleChoiceField(
+        label=_("Measures to carry out again"),
+        queryset=PlanMeasure.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    note = _reason(_("What will be done again"))
+
+    def __init__(self, *args: Any, measures: list[PlanMeasure] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["redo"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = PlanMeasure.objects.filter(plan__ticket=self.ticket, plan__is_current=True)
+        if measures is not None:
+            field.choices = [(m.pk, f"{m.get_kind_display()} · {m.get_status_display()}") for m in measures]
+
+    def service_kwargs(self) -> dict[str, Any]:
+        return {"measures": list(self.cleaned_data["redo"]), "note": self.cleaned_data["note"]}
+
+    def show_service_error(self, exc: DomainError) -> None:
+        add_service_errors(self, exc, field_map={"measures": "redo"})
+
+
 # Action name (tickets.permissions.ACTIONS) → its form. The panel shows them in this order: the
 # step that moves the ticket forward first (it is the one open), the rare and final ones last.
 ACTION_FORMS: dict[str, type[ActionForm]] = {
@@ -363,6 +396,8 @@ ACTION_FORMS: dict[str, type[ActionForm]] = {
     "close": CloseForm,
     "confirm_result": ConfirmResultForm,
     "reopen": ReopenForm,
+    "restart_analysis": RestartAnalysisForm,
+    "resume_plan": ResumePlanForm,
     "reject": RejectForm,
     "cancel": CancelForm,
     "merge": MergeForm,
@@ -379,7 +414,7 @@ def action_form(
     measures: list[PlanMeasure] | None = None,
 ) -> ActionForm:
     form_class = ACTION_FORMS[action]
-    extra: dict[str, Any] = {"measures": measures} if form_class is UpdateMeasureForm else {}
+    extra: dict[str, Any] = {"measures": measures} if form_class in (UpdateMeasureForm, ResumePlanForm) else {}
     return form_class(data, files, ticket=ticket, user=user, action=action, **extra)
 
 
@@ -399,6 +434,8 @@ def actions_panel_context(*, ticket: Ticket, user: User, bound: ActionForm | Non
             continue
         if name == "submit_plan" and (overview.plan is None or overview.plan.status != PlanStatus.DRAFT):
             continue  # a refused or declined plan is replaced by proposing a new one
+        if name == "resume_plan" and (overview.plan is None or overview.plan.status != PlanStatus.AGREED):
+            continue
         if bound is not None and bound.action == name:
             forms_.append(bound)
         else:

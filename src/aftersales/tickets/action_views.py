@@ -51,6 +51,8 @@ SERVICES: dict[str, Callable[..., object]] = {
     "confirm_result": process.ticket_confirm_result,
     "close": process.ticket_close,
     "reopen": process.ticket_reopen,
+    "restart_analysis": process.ticket_restart_analysis,
+    "resume_plan": process.ticket_resume_plan,
     "reject": process.ticket_reject,
     "cancel": process.ticket_cancel,
     "merge": process.ticket_merge,

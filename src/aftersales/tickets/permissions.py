@@ -66,6 +66,8 @@ ACTIONS: dict[str, ActionRule] = {
     "rate": ActionRule(frozenset({S.RESOLVED}), frozenset({HANDLER, CUSTOMER})),
     "close": ActionRule(frozenset({S.RESOLVED}), frozenset({HANDLER})),
     "reopen": ActionRule(frozenset({S.RESOLVED, S.CLOSED}), frozenset({HANDLER})),
+    "restart_analysis": ActionRule(frozenset({S.REOPENED}), frozenset({HANDLER})),
+    "resume_plan": ActionRule(frozenset({S.REOPENED}), frozenset({HANDLER})),
 }
 
 

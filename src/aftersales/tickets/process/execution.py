@@ -15,7 +15,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 
 from ..choices import EventKind
-from ..models import MeasureStatus, PlanMeasure, Ticket, TicketEvent
+from ..models import MeasureStatus, PlanMeasure, PlanStatus, Ticket, TicketEvent, TicketPlan
 from ..permissions import ticket_check_action
 from ..states import TicketStatus
 from .common import lock_for_action, move, optional_text, required_text, save_fields, stale_version_conflict
@@ -152,6 +152,51 @@ def ticket_reopen(*, ticket: Ticket, actor: User, reason: str, expected_version:
     # Reopening is the one move a closed ticket still accepts (the transition table allows it).
     ticket_check_action(user=actor, ticket=locked, action="reopen")
     return move(ticket=locked, to=S.REOPENED, actor=actor, reason=text)
+
+
+@transaction.atomic
+def ticket_restart_analysis(*, ticket: Ticket, actor: User, note: str = "", expected_version: int | None = None) -> Ticket:
+    """Secondary processing from the analysis: the cause is examined again and a new plan
+    follows (REOPENED → ANALYSING)."""
+    text = optional_text(note, field="note")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="restart_analysis", expected_version=expected_version)
+    return move(ticket=locked, to=S.ANALYSING, actor=actor, reason=text or str(_("Secondary processing: analysing again.")))
+
+
+@transaction.atomic
+def ticket_resume_plan(
+    *,
+    ticket: Ticket,
+    actor: User,
+    measures: list[PlanMeasure],
+    note: str,
+    expected_version: int | None = None,
+) -> Ticket:
+    """Secondary processing under the plan the customer already agreed to: the chosen measures
+    are carried out again (they go back to *in progress*) and the ticket returns to execution
+    (REOPENED → IN_PROGRESS). A different remedy needs a new plan instead."""
+    text = required_text(note, field="note", message=_("Say what will be done again."))
+    if not measures:
+        raise ValidationFailed({"measures": [_("Choose at least one measure to carry out again.")]}, code="measures_required")
+    locked = lock_for_action(ticket=ticket, actor=actor, action="resume_plan", expected_version=expected_version)
+    plan = TicketPlan.objects.filter(ticket=locked, is_current=True).first()
+    if plan is None or plan.status != PlanStatus.AGREED:
+        raise DomainError(
+            _("There is no plan agreed by the customer to carry on with; propose a new plan."),
+            code="no_agreed_plan",
+            field="measures",
+        )
+    chosen = list(PlanMeasure.objects.filter(plan=plan, pk__in=[m.pk for m in measures]).order_by("position", "pk"))
+    if len(chosen) != len({m.pk for m in measures}):
+        raise ValidationFailed({"measures": [_("Choose measures of the current plan.")]}, code="measure_not_current")
+    PlanMeasure.objects.filter(pk__in=[m.pk for m in chosen]).update(status=MeasureStatus.IN_PROGRESS, done_at=None)
+    audit_record(
+        action="ticket.measures_reopened",
+        obj=plan,
+        actor=actor,
+        changes={"measures": [m.pk for m in chosen], "status": [[m.status for m in chosen], MeasureStatus.IN_PROGRESS]},
+    )
+    return move(ticket=locked, to=S.IN_PROGRESS, actor=actor, reason=text)
 
 
 def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
