@@ -55,6 +55,20 @@ def test_detail_masks_the_phone_for_a_role_without_need(agent):
     assert "zhang.wei@example.com" not in html
 
 
+def test_viewing_unmasked_personal_data_is_audited_and_masked_views_are_not(agent, agent_client):
+    from aftersales.audit.models import AuditEvent
+
+    ticket = make_ticket(actor=agent, phone="13812345678")
+    agent_client.get(detail_url(ticket))
+    viewed = AuditEvent.objects.filter(action="customer.personal_data_viewed")
+    assert [(e.actor_id, e.object_id, e.changes["ticket"]) for e in viewed] == [
+        (agent.pk, str(ticket.customer_id), ticket.number)
+    ]
+    warehouse = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL)
+    client_for(warehouse).get(detail_url(ticket))
+    assert viewed.count() == 1
+
+
 def test_internal_and_public_entries_are_marked_differently(agent, agent_client):
     ticket = make_ticket(actor=agent)
     ticket_add_note(ticket=ticket, actor=agent, body="内部：疑似批次问题", kind=EventKind.NOTE)

@@ -23,7 +23,7 @@ from aftersales.core.errors import DomainError, PermissionDenied
 from . import process
 from .action_forms import ActionForm, action_form
 from .models import Ticket
-from .views import _get_ticket_or_404, _is_fragment_request, _render, _render_detail
+from .view_helpers import get_ticket_or_404, is_fragment_request, render_detail, render_htmx
 
 
 def _update_measure(*, ticket: Ticket, **kwargs: Any) -> object:
@@ -60,10 +60,10 @@ SERVICES: dict[str, Callable[..., object]] = {
 
 
 def _refused(request: HttpRequest, ticket: Ticket, form: ActionForm, *, status: int) -> HttpResponse:
-    if _is_fragment_request(request):
+    if is_fragment_request(request):
         # htmx swaps only 2xx answers: the form comes back in place with the message on it.
-        return _render(request, "tickets/partials/action_form.html", {"ticket": ticket, "form": form})
-    return _render_detail(request, ticket, bound_action=form, status=status)
+        return render_htmx(request, "tickets/partials/action_form.html", {"ticket": ticket, "form": form})
+    return render_detail(request, ticket, bound_action=form, status=status)
 
 
 @staff_required
@@ -72,7 +72,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     if action not in SERVICES:
         raise Http404
     user: User = request.user  # type: ignore[assignment]
-    ticket = _get_ticket_or_404(user, number)
+    ticket = get_ticket_or_404(user, number)
     form = action_form(action, ticket=ticket, user=user, data=request.POST, files=request.FILES)
     if not form.is_valid():
         return _refused(request, ticket, form, status=200)
@@ -87,11 +87,11 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
         form.show_service_error(exc)
         return _refused(request, ticket, form, status=200)
     text = _("Done: %(action)s.") % {"action": form.title}
-    if not _is_fragment_request(request):
+    if not is_fragment_request(request):
         messages.success(request, text)
         return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#actions")
-    fresh = _get_ticket_or_404(user, number)
-    response = _render_detail(request, fresh, fragment=True, flash=text)
+    fresh = get_ticket_or_404(user, number)
+    response = render_detail(request, fresh, fragment=True, flash=text)
     # The whole ticket changed (status, plan, timeline, the actions on offer): replace it.
     response["HX-Retarget"] = "#ticket-detail"
     response["HX-Reswap"] = "outerHTML"

@@ -1,0 +1,123 @@
+"""What the ticket pages share: page-or-fragment rendering, the scoped ticket lookup, personal
+data as the user may see it, and the detail page with its process panel (used by ``views`` and
+``action_views``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from aftersales.accounts.models import User
+from aftersales.audit.services import audit_record
+from aftersales.catalog.warranty import warranty_status
+from aftersales.core import clock
+from aftersales.core.errors import NotFound
+from aftersales.core.masking import mask_email, mask_phone
+from aftersales.customers.phones import format_phone_national
+
+from .action_forms import ActionForm, actions_panel_context
+from .choices import EventKind
+from .forms import AttachmentForm, NoteForm
+from .models import Ticket, TicketEvent
+from .selectors import ticket_attachments, ticket_get_for_user, ticket_timeline
+from .states import OPEN_STATUSES, TicketStatus
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    """An htmx request that wants a fragment (a history restore wants the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+def render_htmx(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def display_phone(user: User, e164: str) -> str:
+    """The phone as the user may see it: in full for roles that need it, else 138****5678."""
+    return format_phone_national(e164) if user.sees_personal_data else mask_phone(e164)
+
+
+def display_email(user: User, email: str) -> str:
+    return email if user.sees_personal_data else mask_email(email)
+
+
+def get_ticket_or_404(user: User, number: str) -> Ticket:
+    try:
+        return ticket_get_for_user(user=user, number=number)
+    except NotFound:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: TicketEvent
+    status_change: tuple[str, str] | None
+
+
+def status_label(value: Any) -> str:
+    try:
+        return str(TicketStatus(value).label)
+    except ValueError:
+        return str(value)
+
+
+def timeline_context(ticket: Ticket, user: User) -> dict[str, Any]:
+    entries = []
+    for event in ticket_timeline(ticket=ticket, user=user):
+        change = None
+        if event.kind == EventKind.STATUS_CHANGED:
+            change = (status_label(event.data.get("from")), status_label(event.data.get("to")))
+        entries.append(TimelineEntry(event=event, status_change=change))
+    return {"ticket": ticket, "timeline": entries}
+
+
+def attachments_context(ticket: Ticket, user: User) -> dict[str, Any]:
+    return {"ticket": ticket, "attachments": ticket_attachments(ticket=ticket, user=user)}
+
+
+def render_detail(
+    request: HttpRequest,
+    ticket: Ticket,
+    *,
+    note_form: NoteForm | None = None,
+    attachment_form: AttachmentForm | None = None,
+    bound_action: ActionForm | None = None,
+    status: int = 200,
+    fragment: bool = False,
+    flash: str = "",
+) -> HttpResponse:
+    """The detail page; ``fragment``: only its article (htmx answer to an action), with ``flash``."""
+    user: User = request.user  # type: ignore[assignment]
+    unit = ticket.product_unit
+    context = {
+        **timeline_context(ticket, user),
+        **attachments_context(ticket, user),
+        "customer_phone": display_phone(user, ticket.customer.phone),
+        "contact_phone": display_phone(user, ticket.contact_phone),
+        "contact_email": display_email(user, ticket.contact_email),
+        "unit": unit,
+        "warranty": warranty_status(unit, clock.local_today()) if unit is not None else None,
+        "note_form": note_form or NoteForm(),
+        "attachment_form": attachment_form or AttachmentForm(),
+        "is_open": ticket.status in OPEN_STATUSES,
+        **actions_panel_context(ticket=ticket, user=user, bound=bound_action),
+        "flash": flash,
+    }
+    if not fragment and request.method == "GET" and user.sees_personal_data:
+        # SPEC §4: every view of personal data is in the audit log (one row per page view).
+        audit_record(
+            action="customer.personal_data_viewed",
+            obj=ticket.customer,
+            actor=user,
+            changes={"ticket": ticket.number, "fields": ["phone", "contact_phone", "contact_email"]},
+        )
+    template = "tickets/partials/ticket_article.html" if fragment else "tickets/ticket_detail.html"
+    return render_htmx(request, template, context, status=status)
