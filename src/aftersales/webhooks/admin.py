@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .models import Attempt, Delivery, Event, Subscription
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ("event", "status", "attempts", "next_attempt_at", "delivered_at")
+    readonly_fields = fields
+    ordering = ("-created_at",)
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("name", "target_url", "active", "region", "owner", "created_at")
+    list_filter = ("active", "region")
+    search_fields = ("name", "target_url")
+    readonly_fields = ("secret", "owner", "created_at")
+    inlines = [DeliveryInline]
+
+    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
+        from .net import validate_target_url
+
+        validate_target_url(obj.target_url)
+        if not obj.secret:
+            import secrets
+
+            obj.secret = f"whsec_{secrets.token_urlsafe(32)}"
+        if obj.owner_id is None:
+            obj.owner = request.user
+        super().save_model(request, obj, form, change)
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ("number", "started_at", "status_code", "duration_ms", "succeeded", "error", "response_excerpt")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at")
+    list_filter = ("status", "subscription")
+    readonly_fields = ("event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at", "created_at")
+    inlines = [AttemptInline]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("event_type", "event_id", "occurred_at", "region")
+    list_filter = ("event_type",)
+    readonly_fields = ("event_id", "event_type", "occurred_at", "payload", "region")

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhooksConfig(AppConfig):
+    name = "aftersales.webhooks"
+    label = "webhooks"
+    verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401 - connects the audit-event receiver
