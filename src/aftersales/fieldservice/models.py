@@ -158,6 +158,7 @@ class WorkOrder(models.Model):
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
+        permissions = [("dispatch_workorder", _("Can dispatch work orders"))]
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["technician", "status", "appointment_start"], name="fs_wo_tech_status_idx"),

@@ -1,0 +1,251 @@
+"""Cost and customer charge of a work order.
+
+Cost = parts (from the parts app) + labour (hours × the policy's rate) + travel (flat or per km,
+per region). The customer's charge follows the unit's warranty (``catalog.warranty``): in
+warranty free (as far as the warranty policy covers parts and labour); out of warranty parts
+are priced from the price list and labour and travel per the charge policy; a part replaced
+recently keeps its own warranty (``parts.selectors.part_warranty_until``). Every line says why
+it is free or charged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+
+from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, warranty_status
+from aftersales.core import clock
+
+from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def parts_installed() -> bool:
+    return apps.is_installed("aftersales.parts")
+
+
+def parts_used(work_order: WorkOrder) -> list[Any]:
+    """The parts app's lines for this work order (part, quantity, unit_cost, unit_price,
+    warranty_months, serial); none while the parts app is not installed."""
+    if not parts_installed():
+        return []
+    try:
+        from aftersales.parts.selectors import work_order_parts_used  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return []
+    return list(work_order_parts_used(work_order=work_order))
+
+
+def part_warranty_until(*, unit: Any, part: Any) -> dt.date | None:
+    if unit is None or not parts_installed():
+        return None
+    try:
+        from aftersales.parts.selectors import part_warranty_until as until  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    result = until(unit=unit, part=part)
+    return result if isinstance(result, dt.date) else None
+
+
+def current_policy(on: dt.date | None = None) -> ChargePolicy:
+    """The active policy valid on ``on``; a zero-rate, labour-and-travel-charged default if none."""
+    day = on or clock.local_today()
+    policy = ChargePolicy.objects.filter(active=True, valid_from__lte=day).order_by("-valid_from", "-id").first()
+    return policy or ChargePolicy(name="default", valid_from=day)
+
+
+def travel_rate(work_order: WorkOrder) -> TravelRate:
+    rate = None
+    if work_order.region_id:
+        rate = TravelRate.objects.filter(region_id=work_order.region_id).first()
+    if rate is None:
+        rate = TravelRate.objects.filter(region__isnull=True).order_by("id").first()
+    return rate or TravelRate(mode=TravelMode.FLAT)
+
+
+def unit_warranty(work_order: WorkOrder, on: dt.date) -> WarrantyStatus:
+    unit = work_order.ticket.product_unit
+    if unit is None:
+        return WarrantyStatus(WarrantyState.UNKNOWN, _("The unit is not registered; its warranty is unknown."))
+    return warranty_status(unit, on)
+
+
+def is_chargeable(work_order: WorkOrder, on: dt.date | None = None) -> bool:
+    """Chargeable unless the unit is in warranty (asked before the work: the quote)."""
+    return unit_warranty(work_order, on or clock.local_today()).state != WarrantyState.IN_WARRANTY
+
+
+@dataclass
+class Line:
+    kind: str
+    description: str
+    quantity: Decimal
+    unit_cost: Decimal
+    unit_price: Decimal
+    free: bool
+    reason: str
+    part_ref: int | None = None
+    serial: str = ""
+
+    @property
+    def cost_amount(self) -> Decimal:
+        return money(self.quantity * self.unit_cost)
+
+    @property
+    def charge_amount(self) -> Decimal:
+        return ZERO if self.free else money(self.quantity * self.unit_price)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "description": self.description,
+            "quantity": str(self.quantity),
+            "unit_cost": str(self.unit_cost),
+            "unit_price": str(self.unit_price),
+            "cost_amount": str(self.cost_amount),
+            "charge_amount": str(self.charge_amount),
+            "free": self.free,
+            "reason": self.reason,
+        }
+
+
+def _in_warranty_reason(status: WarrantyStatus) -> str:
+    return _("In warranty until %(end)s: free.") % {"end": status.ends_on}
+
+
+def _out_reason(status: WarrantyStatus) -> str:
+    if status.state == WarrantyState.UNKNOWN:
+        return _("Warranty unknown (%(why)s): charged.") % {"why": status.reason}
+    return _("Out of warranty since %(end)s: charged.") % {"end": status.ends_on}
+
+
+def part_line(work_order: WorkOrder, used: Any, status: WarrantyStatus, on: dt.date) -> Line:
+    part = used.part
+    quantity = Decimal(used.quantity)
+    unit_cost = Decimal(used.unit_cost)
+    unit_price = Decimal(used.unit_price)
+    name = " ".join(str(x) for x in (getattr(part, "number", ""), getattr(part, "name", "") or part) if x)
+    line = Line(
+        kind=ChargeLineKind.PART,
+        description=name[:200],
+        quantity=quantity,
+        unit_cost=unit_cost,
+        unit_price=unit_price,
+        free=False,
+        reason="",
+        part_ref=getattr(part, "pk", None),
+        serial=str(getattr(used, "serial", "") or "")[:64],
+    )
+    if status.state == WarrantyState.IN_WARRANTY and status.covers_parts:
+        line.free, line.reason = True, _in_warranty_reason(status)
+        return line
+    until = part_warranty_until(unit=work_order.ticket.product_unit, part=part)
+    if until is not None and on <= until:
+        line.free = True
+        line.reason = _("Part replaced earlier, its own warranty runs until %(end)s: free.") % {"end": until}
+        return line
+    if status.state == WarrantyState.IN_WARRANTY:
+        line.reason = _("The warranty does not cover parts: priced from the price list.")
+    else:
+        line.reason = _out_reason(status) + " " + _("Priced from the price list.")
+    return line
+
+
+def labour_line(hours: Decimal, policy: ChargePolicy, status: WarrantyStatus) -> Line:
+    line = Line(
+        kind=ChargeLineKind.LABOUR,
+        description=_("Labour: %(hours)s h") % {"hours": hours},
+        quantity=hours,
+        unit_cost=policy.labour_cost_per_hour,
+        unit_price=policy.labour_price_per_hour,
+        free=False,
+        reason="",
+    )
+    if status.state == WarrantyState.IN_WARRANTY:
+        if status.covers_labour:
+            line.free, line.reason = True, _in_warranty_reason(status)
+        else:
+            line.reason = _("The warranty does not cover labour: charged per hour.")
+    elif not policy.charge_labour_out_of_warranty:
+        line.free, line.reason = True, _("Labour is free by the charge policy.")
+    else:
+        line.reason = _out_reason(status)
+    return line
+
+
+def travel_line(work_order: WorkOrder, km: Decimal, policy: ChargePolicy, status: WarrantyStatus) -> Line:
+    rate = travel_rate(work_order)
+    if rate.mode == TravelMode.PER_KM:
+        quantity, description = km, _("Travel: %(km)s km") % {"km": km}
+    else:
+        quantity, description = Decimal(1), _("Travel: flat rate")
+    line = Line(
+        kind=ChargeLineKind.TRAVEL,
+        description=description,
+        quantity=quantity,
+        unit_cost=rate.cost,
+        unit_price=rate.price,
+        free=False,
+        reason="",
+    )
+    if status.state == WarrantyState.IN_WARRANTY:
+        line.free, line.reason = True, _in_warranty_reason(status)
+    elif not policy.charge_travel_out_of_warranty:
+        line.free, line.reason = True, _("Travel is free by the charge policy.")
+    else:
+        line.reason = _out_reason(status)
+    return line
+
+
+def compute_lines(work_order: WorkOrder, *, on: dt.date | None = None) -> list[Line]:
+    """The lines of the finished job: parts used, labour hours, travel."""
+    day = on or clock.local_today()
+    status = unit_warranty(work_order, day)
+    policy = current_policy(day)
+    lines = [part_line(work_order, used, status, day) for used in parts_used(work_order)]
+    lines.append(labour_line(Decimal(work_order.labour_hours), policy, status))
+    if work_order.kind != "remote_support" and work_order.kind != "depot_repair":
+        lines.append(travel_line(work_order, Decimal(work_order.travel_km), policy, status))
+    return lines
+
+
+def quote_lines(
+    work_order: WorkOrder,
+    *,
+    estimated_hours: Decimal,
+    parts_estimate: Decimal,
+    estimated_km: Decimal = ZERO,
+    on: dt.date | None = None,
+) -> list[Line]:
+    """The estimate shown to the customer before the work of a chargeable job."""
+    day = on or clock.local_today()
+    status = unit_warranty(work_order, day)
+    policy = current_policy(day)
+    lines: list[Line] = []
+    if parts_estimate > 0:
+        lines.append(
+            Line(
+                kind=ChargeLineKind.PART,
+                description=_("Parts (estimate from the price list)"),
+                quantity=Decimal(1),
+                unit_cost=ZERO,
+                unit_price=parts_estimate,
+                free=False,
+                reason=_out_reason(status) if status.state != WarrantyState.IN_WARRANTY else "",
+            )
+        )
+    lines.append(labour_line(estimated_hours, policy, status))
+    if work_order.kind not in {"remote_support", "depot_repair"}:
+        lines.append(travel_line(work_order, estimated_km, policy, status))
+    return lines

@@ -1,0 +1,199 @@
+"""Reads for field service, scoped to the user: the dispatcher's board with ranked technician
+suggestions, the technician's day, a ticket's work orders."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Region, User
+from aftersales.core import clock
+from aftersales.core.errors import NotFound
+from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus, Ticket
+
+from .models import CompletionAcceptance, TechnicianProfile, WorkOrder, WorkOrderKind, WorkOrderStatus
+from .permissions import can_dispatch, work_orders_visible_to
+from .states import OPEN_STATUSES
+
+W = WorkOrderStatus
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    zone = timezone.get_default_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=zone)
+    return start, start + dt.timedelta(days=1)
+
+
+def work_order_get_for_user(*, user: User, number: str) -> WorkOrder:
+    """The work order ``number`` if ``user`` may see it; ``NotFound`` otherwise."""
+    work_order = (
+        work_orders_visible_to(user)
+        .select_related("ticket__customer", "ticket__product_unit__model", "measure", "technician", "region")
+        .filter(number=number)
+        .first()
+    )
+    if work_order is None:
+        raise NotFound("work order not found")
+    return work_order
+
+
+def ticket_work_orders(*, user: User, ticket: Ticket) -> list[WorkOrder]:
+    return list(
+        work_orders_visible_to(user).filter(ticket=ticket).select_related("technician", "measure").order_by("created_at", "id")
+    )
+
+
+def measures_open_for_work_orders(*, ticket: Ticket) -> list[PlanMeasure]:
+    """Measures of the agreed current plan that send someone out and are not finished."""
+    return list(
+        PlanMeasure.objects.filter(
+            plan__ticket=ticket,
+            plan__is_current=True,
+            plan__status=PlanStatus.AGREED,
+            kind__in=WorkOrderKind.values,
+            status__in=[MeasureStatus.PENDING, MeasureStatus.IN_PROGRESS],
+        ).order_by("position", "id")
+    )
+
+
+def technician_jobs(*, user: User, day: dt.date | None = None) -> list[WorkOrder]:
+    """The technician's jobs of the day in appointment order, and any still open from before."""
+    start, end = day_bounds(day or clock.local_today())
+    return list(
+        WorkOrder.objects.filter(technician=user)
+        .filter(
+            Q(appointment_start__gte=start, appointment_start__lt=end)
+            | Q(status__in=[W.ON_THE_WAY, W.ON_SITE, W.DONE], appointment_start__lt=start)
+        )
+        .exclude(status__in=[W.CANCELLED])
+        .select_related("ticket")
+        .order_by("appointment_start", "id")
+    )
+
+
+@dataclass
+class Suggestion:
+    technician: User
+    score: int
+    skills_matched: int
+    skills_required: int
+    same_region: bool
+    jobs_that_day: int
+    open_load: int
+    capacity: int
+    full: bool
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return " · ".join(self.reasons)
+
+
+def suggest_technicians(*, work_order: WorkOrder, day: dt.date | None = None, limit: int = 5) -> list[Suggestion]:
+    """Technicians ranked for ``work_order``: all required skills first, then more skills
+    matched, the same region, fewer appointments that day, fewer open jobs. Each says why."""
+    when = day or (
+        timezone.localtime(work_order.appointment_start, timezone.get_default_timezone()).date()
+        if work_order.appointment_start
+        else clock.local_today()
+    )
+    start, end = day_bounds(when)
+    required = set(work_order.required_skills.values_list("pk", flat=True))
+    profiles = (
+        TechnicianProfile.objects.filter(active=True, user__is_active=True, user__role="technician")
+        .select_related("user")
+        .prefetch_related("skills", "regions")
+    )
+    users = [p.user_id for p in profiles]
+    open_load = dict(
+        WorkOrder.objects.filter(technician_id__in=users, status__in=OPEN_STATUSES)
+        .values("technician_id")
+        .annotate(n=Count("id"))
+        .values_list("technician_id", "n")
+    )
+    that_day = dict(
+        WorkOrder.objects.filter(technician_id__in=users, appointment_start__gte=start, appointment_start__lt=end)
+        .exclude(status__in=[W.CANCELLED, W.FAILED])
+        .exclude(pk=work_order.pk)
+        .values("technician_id")
+        .annotate(n=Count("id"))
+        .values_list("technician_id", "n")
+    )
+    result = []
+    for profile in profiles:
+        skills = {s.pk for s in profile.skills.all()}
+        regions = {r.pk for r in profile.regions.all()}
+        matched = len(required & skills)
+        same_region = work_order.region_id is not None and work_order.region_id in regions
+        day_count = that_day.get(profile.user_id, 0)
+        load = open_load.get(profile.user_id, 0)
+        full = day_count >= profile.daily_capacity
+        reasons = []
+        if required:
+            reasons.append(_("skills %(matched)d/%(required)d") % {"matched": matched, "required": len(required)})
+        else:
+            reasons.append(_("no skills required"))
+        reasons.append(_("same region") if same_region else _("other region"))
+        reasons.append(_("%(count)d jobs that day") % {"count": day_count})
+        reasons.append(_("%(count)d open") % {"count": load})
+        if full:
+            reasons.append(_("fully booked"))
+        score = (
+            (1000 if matched == len(required) else 0)
+            + matched * 100
+            + (50 if same_region else 0)
+            - (500 if full else 0)
+            - day_count * 10
+            - load
+        )
+        result.append(
+            Suggestion(
+                technician=profile.user,
+                score=score,
+                skills_matched=matched,
+                skills_required=len(required),
+                same_region=same_region,
+                jobs_that_day=day_count,
+                open_load=load,
+                capacity=profile.daily_capacity,
+                full=full,
+                reasons=reasons,
+            )
+        )
+    result.sort(key=lambda s: (-s.score, s.technician.pk))
+    return result[:limit]
+
+
+def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) -> dict[str, Any]:
+    """The dispatcher's board for a day: what is still to dispatch (or rescheduled), with
+    suggestions, and what is already planned that day."""
+    if not can_dispatch(user):
+        return {"to_dispatch": [], "planned": [], "day": day, "region": region}
+    start, end = day_bounds(day)
+    base: QuerySet[WorkOrder] = work_orders_visible_to(user).select_related("ticket", "technician", "region")
+    if region is not None:
+        base = base.filter(region=region)
+    pending = base.filter(status__in=[W.TO_DISPATCH, W.RESCHEDULED]).filter(
+        Q(appointment_start__isnull=True) | Q(appointment_start__lt=end)
+    )
+    planned = base.filter(appointment_start__gte=start, appointment_start__lt=end).exclude(
+        status__in=[W.TO_DISPATCH, W.RESCHEDULED]
+    )
+    return {
+        "to_dispatch": [
+            {"work_order": wo, "suggestions": suggest_technicians(work_order=wo, day=day)}
+            for wo in pending.order_by("appointment_start", "id")[:100]
+        ],
+        "planned": list(planned.order_by("appointment_start", "id")),
+        "day": day,
+        "region": region,
+    }
+
+
+def acceptance_for(work_order: WorkOrder) -> CompletionAcceptance | None:
+    return CompletionAcceptance.objects.filter(work_order=work_order).first()

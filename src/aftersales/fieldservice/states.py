@@ -1,0 +1,31 @@
+"""The work order's status machine: the one place that says which moves exist."""
+
+from __future__ import annotations
+
+from .models import WorkOrderStatus
+
+W = WorkOrderStatus
+
+TRANSITIONS: dict[str, frozenset[str]] = {
+    W.TO_DISPATCH: frozenset({W.DISPATCHED, W.CANCELLED}),
+    # dispatched → dispatched is a reassignment to another technician.
+    W.DISPATCHED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
+    W.ACCEPTED: frozenset({W.ON_THE_WAY, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
+    W.RESCHEDULED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
+    W.ON_THE_WAY: frozenset({W.ON_SITE, W.RESCHEDULED, W.FAILED}),
+    W.ON_SITE: frozenset({W.DONE, W.FAILED}),
+    W.DONE: frozenset({W.CUSTOMER_ACCEPTED}),
+    W.CUSTOMER_ACCEPTED: frozenset(),
+    W.CANCELLED: frozenset(),
+    W.FAILED: frozenset(),
+}
+
+FINAL_STATUSES = frozenset({W.CUSTOMER_ACCEPTED, W.CANCELLED, W.FAILED})
+# Still to be done by someone (the technician's load, the dispatcher's board).
+OPEN_STATUSES = frozenset({W.TO_DISPATCH, W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
+# The technician is assigned and works it: address and contact are shown to them.
+WITH_TECHNICIAN = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE, W.DONE, W.CUSTOMER_ACCEPTED})
+
+
+def can_move(current: str, target: str) -> bool:
+    return target in TRANSITIONS.get(current, frozenset())
