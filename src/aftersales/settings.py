@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "aftersales.feedback",
     "aftersales.portal",
     "aftersales.fieldservice",
+    "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
+    "aftersales.api",
     "aftersales.demo",
 ]
 
@@ -239,6 +241,10 @@ TICKET_LIST_PAGE_SIZE = 25
 # Default (first response, resolution) targets in hours per priority, from seed 001: reply within
 # 24 h, a solution within 48 h, urgent and important faster. Used until SLA policies apply.
 TICKET_DEFAULT_TARGET_HOURS = {1: (2, 24), 2: (8, 36), 3: (24, 48)}
+
+# API v1 (aftersales.api): requests per minute per API key (or per signed-in user), unless the
+# key sets its own; 0 switches limiting off.
+API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

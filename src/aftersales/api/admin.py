@@ -1,0 +1,109 @@
+"""API keys in the admin: create (the secret is shown once, in the confirmation message),
+list by prefix, revoke (an action). The secret itself is never stored nor shown again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.errors import DomainError
+
+from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
+from .services import api_key_create, api_key_revoke
+
+
+class ApiKeyCreateForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = ApiKey
+        fields = ["name", "owner", "scopes", "region", "rate_limit_per_minute"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        owner = data.get("owner")
+        if owner is not None and owner.is_customer:
+            if data.get("region") is not None:
+                self.add_error("region", _("A customer's key cannot be limited to a region."))
+            if Scope.CUSTOMERS_READ in (data.get("scopes") or []):
+                self.add_error("scopes", _("A customer's key cannot read customers."))
+        return data
+
+
+@admin.register(ApiKey)
+class ApiKeyAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "owner", "region", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at", "region"]
+    search_fields = ["prefix", "name", "owner__username"]
+    actions = ["revoke"]
+    readonly_fields = ["prefix", "owner", "scopes", "region", "created_by", "created_at", "last_used_at", "revoked_at"]
+    fields = [
+        "name",
+        "prefix",
+        "owner",
+        "scopes",
+        "region",
+        "rate_limit_per_minute",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+    ]
+
+    def get_form(self, request: HttpRequest, obj: ApiKey | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiKeyCreateForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        if obj is None:
+            return ["name", "owner", "scopes", "region", "rate_limit_per_minute"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiKey | None = None) -> Any:
+        return [] if obj is None else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ApiKey, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            created = api_key_create(
+                name=form.cleaned_data["name"],
+                owner=form.cleaned_data["owner"],
+                scopes=form.cleaned_data["scopes"] or list(ALL_SCOPES),
+                region=form.cleaned_data.get("region"),
+                rate_limit_per_minute=form.cleaned_data.get("rate_limit_per_minute"),
+                actor=request.user,  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+            return
+        obj.pk = created.key.pk
+        messages.warning(request, _("The key's secret, shown only now — copy it: %(secret)s") % {"secret": created.secret})
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
+        for key in queryset:
+            api_key_revoke(key=key, actor=request.user)  # type: ignore[arg-type]
+        messages.success(request, _("Revoked."))
+
+    def has_delete_permission(self, request: HttpRequest, obj: ApiKey | None = None) -> bool:
+        return False  # revoke instead: the audit trail keeps the key
+
+
+@admin.register(IdempotencyRecord)
+class IdempotencyRecordAdmin(admin.ModelAdmin):
+    list_display = ["owner", "key", "method", "path", "response_status", "created_at"]
+    search_fields = ["key", "owner"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

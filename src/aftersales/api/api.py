@@ -1,0 +1,54 @@
+"""API v1: ``/api/v1/`` with its OpenAPI 3 document and interactive docs (bundled assets, no CDN)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from . import problems
+from .auth import AUTH
+from .routers import actions, directory, tickets
+
+DESCRIPTION = """Integration API of Aftersales (售后服务管理系统) for apps, WeChat backends and CRMs.
+
+Authenticate with `Authorization: Bearer <API key>` (or the signed-in session plus `X-CSRFToken`).
+Errors are RFC 9457 problem details (`application/problem+json`) in the language of
+`Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
+actions need `If-Match` with the ticket's ETag. See docs/api.md."""
+
+
+class AftersalesAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path, operations in schema.get("paths", {}).items():
+            for operation in operations.values():
+                for code, response in operation.get("responses", {}).items():
+                    content = response.get("content")
+                    if str(code).isdigit() and int(code) >= 400 and content and "application/json" in content:
+                        response["content"] = {problems.PROBLEM_CONTENT_TYPE: content["application/json"]}
+                if path.endswith("/attachments/{attachment_id}") and "200" in operation.get("responses", {}):
+                    operation["responses"]["200"] = {
+                        "description": "The file, with its stored content type.",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                    }
+                if "304" in operation.get("responses", {}):
+                    operation["responses"]["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
+        return schema
+
+
+api = AftersalesAPI(
+    title="Aftersales API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=AUTH,
+    docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+problems.install(api)
+api.add_router("", tickets.router)
+api.add_router("", actions.router)
+api.add_router("", directory.router)

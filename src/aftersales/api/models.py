@@ -1,0 +1,93 @@
+"""API keys of integrations and the responses kept for ``Idempotency-Key`` replays."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    """What a key may do, on top of what its owner may do."""
+
+    TICKETS_READ = "tickets:read", _("Read tickets, timelines and attachments")
+    TICKETS_WRITE = "tickets:write", _("Create tickets, reply, upload, take process actions")
+    CUSTOMERS_READ = "customers:read", _("Read customers (staff owners only)")
+    CATALOG_READ = "catalog:read", _("Look up product units and warranty")
+    SURVEYS_READ = "surveys:read", _("Read satisfaction surveys")
+    SURVEYS_WRITE = "surveys:write", _("Answer satisfaction surveys")
+
+
+ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
+
+
+class ApiKey(models.Model):
+    """A key an integration sends as ``Authorization: Bearer <key>``; it acts as its owner.
+
+    Only ``prefix`` (shown in lists) and the SHA-256 of the whole key are stored: the secret is
+    shown once, at creation. Scopes and an optional region narrow what the owner may do.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
+    region = models.ForeignKey(
+        "accounts.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("When set, the key sees only this region's tickets and customers."),
+    )
+    rate_limit_per_minute = models.PositiveIntegerField(
+        _("requests per minute"), null=True, blank=True, help_text=_("Empty: the server's default (API_RATE_LIMIT_PER_MINUTE).")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class IdempotencyRecord(models.Model):
+    """The first response to a create request with an ``Idempotency-Key``, per caller.
+
+    The row is inserted in the same transaction as the created object, so a concurrent request
+    with the same key waits on the unique index and then finds the finished response.
+    """
+
+    owner = models.CharField(_("caller"), max_length=64)
+    key = models.CharField(_("idempotency key"), max_length=128)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField()
+    response_body = models.JSONField(default=dict)
+    response_headers = models.JSONField(default=dict)
+    created_at = models.DateTimeField(_("created at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="api_idempotency_owner_key_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

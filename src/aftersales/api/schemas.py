@@ -1,0 +1,322 @@
+"""Request and response bodies of API v1. Inputs refuse unknown fields (``extra="forbid"``):
+a field the caller may not set is an error naming it, never silently dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from ninja import Schema
+from pydantic import ConfigDict, Field
+
+from aftersales.tickets.choices import Cause, Channel, Nature, RequestType, Responsibility, Severity
+from aftersales.tickets.models import AgreementMethod, MeasureKind, MeasureStatus
+from aftersales.tickets.states import TicketStatus
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+Text200 = Annotated[str, Field(max_length=200)]
+ShortText = Annotated[str, Field(max_length=20000)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+# --- Problems and pagination -------------------------------------------------------------------
+
+
+class ProblemField(Schema):
+    field: str
+    message: str
+
+
+class Problem(Schema):
+    """RFC 9457 problem details; ``code`` is stable, ``detail`` in the caller's language."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str
+    errors: list[ProblemField] = []
+
+
+# --- Tickets -----------------------------------------------------------------------------------
+
+
+class TicketCreate(Input):
+    """What an app, WeChat backend or CRM submits. A phone or an email is required."""
+
+    customer_name: Annotated[str, Field(min_length=1, max_length=128)]
+    description: Annotated[str, Field(min_length=1, max_length=20000)]
+    channel: Channel = Channel.API
+    request_type: RequestType = RequestType.REPAIR
+    title: Text200 = ""
+    phone: Annotated[str, Field(max_length=32)] = ""
+    email: Annotated[str, Field(max_length=254)] = ""
+    serial_number: Annotated[str, Field(max_length=64)] = ""
+    product_model_code: Annotated[str, Field(max_length=64)] = ""
+    batch: Annotated[str, Field(max_length=64)] = ""
+    purchase_date: dt.date | None = None
+    occurred_at: dt.datetime | None = None
+    province: Annotated[str, Field(max_length=32)] = ""
+    city: Annotated[str, Field(max_length=32)] = ""
+    district: Annotated[str, Field(max_length=32)] = ""
+    address: Annotated[str, Field(max_length=200)] = ""
+    category_code: Annotated[str, Field(max_length=32)] | None = Field(None, description="Staff callers only.")
+    priority: Annotated[int, Field(ge=1, le=3)] | None = Field(
+        None, description="1 urgent, 2 important, 3 normal. Staff callers only."
+    )
+    safety_hazard: bool = False
+
+
+class TicketSummary(Schema):
+    number: str
+    title: str
+    status: str
+    status_label: str
+    channel: str
+    request_type: str
+    priority: int
+    safety_hazard: bool
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    due_at: dt.datetime | None
+    version: int
+
+
+class TicketOut(TicketSummary):
+    description: str
+    category: str | None
+    customer_id: int
+    contact_name: str
+    contact_phone: str = Field(description="Masked for roles without need (138****5678).")
+    contact_email: str
+    serial_number: str
+    product_model: str | None
+    province: str
+    city: str
+    district: str
+    address: str
+    region: str | None
+    assignee: str | None
+    first_response_due_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    actions: list[str] = Field(description="Process actions the caller may take now.")
+
+
+class TicketPage(Schema):
+    items: list[TicketSummary]
+    next_cursor: str | None = Field(description="Pass as ?cursor= for the next page; null on the last page.")
+    total: int
+
+
+class EventOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    public: bool
+    body: str
+    actor: str
+    created_at: dt.datetime
+    status_from: str | None = None
+    status_to: str | None = None
+    attachment_ids: list[int] = []
+
+
+class ReplyCreate(Input):
+    body: Annotated[str, Field(min_length=1, max_length=20000)]
+    kind: Literal["note", "message_out", "call"] | None = Field(
+        None, description="Staff only: note (internal, default), message_out (to the customer) or call."
+    )
+
+
+class AttachmentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    sha256: str
+    public: bool
+    created_at: dt.datetime
+    download_url: str
+
+
+# --- Process actions ---------------------------------------------------------------------------
+
+
+class NoInput(Input):
+    pass
+
+
+class MissingInput(Input):
+    missing: ShortText
+
+
+class NoteInput(Input):
+    note: ShortText = ""
+
+
+class ReasonInput(Input):
+    reason: ShortText
+
+
+class SummaryInput(Input):
+    summary: ShortText
+
+
+class VerificationInput(Input):
+    authentic: bool
+    complete: bool
+    missing: ShortText = ""
+    note: ShortText = ""
+
+
+class ClassifyInput(Input):
+    category_code: Annotated[str, Field(max_length=32)] | None = None
+    nature: Nature | None = None
+    severity: Severity | None = None
+    request_type: RequestType
+    priority: Annotated[int, Field(ge=1, le=3)]
+    safety_hazard: bool = False
+
+
+class ResponsibilityInput(Input):
+    responsibility: Responsibility
+    party: Annotated[str, Field(max_length=128)] = ""
+    cause: Cause | None = None
+    cause_detail: ShortText = ""
+
+
+class MergeInput(Input):
+    into: Annotated[str, Field(min_length=1, max_length=32, description="Number of the ticket to merge into.")]
+    reason: ShortText = ""
+
+
+class MeasureIn(Input):
+    kind: MeasureKind
+    description: ShortText = ""
+    owner: Annotated[str, Field(max_length=150)] | None = Field(None, description="Username of the owner.")
+    deadline: dt.datetime | None = None
+    amount: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] = Decimal("0")
+
+
+class PlanInput(Input):
+    diagnosis: ShortText
+    measures: Annotated[list[MeasureIn], Field(min_length=1, max_length=20)]
+    cost_budget: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] | None = None
+    expected_completion_at: dt.datetime | None = None
+    requires_signed_agreement: bool = False
+
+
+class ApprovalInput(Input):
+    approve: bool
+    comment: ShortText = ""
+
+
+class AgreementInput(Input):
+    accepted: bool
+    method: AgreementMethod | None = Field(None, description="Staff only: how the customer answered.")
+    agreed_at: dt.datetime | None = Field(None, description="Staff only: when the customer answered.")
+    note: ShortText = ""
+
+
+class MeasureUpdateInput(Input):
+    measure_id: int
+    status: MeasureStatus
+    progress_note: ShortText = ""
+
+
+class ConfirmInput(Input):
+    solved: bool
+    note: ShortText = ""
+
+
+class ActionsOut(Schema):
+    number: str
+    version: int
+    status: str
+    actions: list[str]
+
+
+# --- Customers, catalog, surveys ----------------------------------------------------------------
+
+
+class CustomerOut(Schema):
+    id: int
+    kind: str
+    name: str
+    phone: str = Field(description="Masked for roles without need.")
+    email: str
+    tier: str
+    region: str | None
+    language: str
+    created_at: dt.datetime
+
+
+class CustomerPage(Schema):
+    items: list[CustomerOut]
+    next_cursor: str | None
+
+
+class WarrantyOut(Schema):
+    state: str = Field(description="in, out or unknown")
+    label: str
+    reason: str
+    on: dt.date
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    covers_parts: bool
+    covers_labour: bool
+
+
+class UnitOut(Schema):
+    serial_number: str
+    model_code: str
+    model_name: str
+    category: str
+    batch: str
+    production_date: dt.date | None
+    purchase_date: dt.date | None
+    warranty: WarrantyOut
+
+
+class SurveyOut(Schema):
+    status: str
+    round: int
+    sent_at: dt.datetime
+    submitted_at: dt.datetime | None
+    overall: int | None
+    speed: int | None
+    attitude: int | None
+    professionalism: int | None
+    result: int | None
+    solved: bool | None
+    comment: str
+
+
+class SurveyAnswer(Input):
+    overall: Rating
+    solved: bool
+    speed: Rating | None = None
+    attitude: Rating | None = None
+    professionalism: Rating | None = None
+    result: Rating | None = None
+    comment: Annotated[str, Field(max_length=5000)] = ""
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    customer: bool
+    via: str = Field(description="api_key or session")
+    key_prefix: str | None
+    scopes: list[str]
+    region: str | None
+
+
+STATUS_VALUES = tuple(TicketStatus.values)
