@@ -145,7 +145,7 @@ def _require_stock_warehouse(warehouse: Warehouse, *, field: str = "warehouse") 
 
 
 def _locked_requisition(requisition: Requisition, *, allowed: set[str]) -> Requisition:
-    locked = Requisition.objects.select_for_update().select_related("warehouse", "van").get(pk=requisition.pk)
+    locked = Requisition.objects.select_for_update(of=("self",)).select_related("warehouse", "van").get(pk=requisition.pk)
     if locked.status not in allowed:
         raise DomainError(
             _("This cannot be done while the requisition is “%(status)s”.") % {"status": locked.get_status_display()},
@@ -578,7 +578,7 @@ def return_create(
 @transaction.atomic
 def return_receive(*, part_return: PartReturn, actor: User) -> PartReturn:
     """The warehouse receives a return: unused parts into stock, faulty ones await appraisal."""
-    locked = PartReturn.objects.select_for_update().select_related("warehouse").get(pk=part_return.pk)
+    locked = PartReturn.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=part_return.pk)
     perms.check_stock_staff(actor, locked.warehouse)
     if locked.status != PartReturnStatus.SENT:
         raise DomainError(_("This return has already been received."), code="return_already_received", field="status")
@@ -612,7 +612,7 @@ def return_receive(*, part_return: PartReturn, actor: User) -> PartReturn:
 @transaction.atomic
 def faulty_appraise(*, faulty: FaultyPartReturn, actor: User, result: str, note: str = "") -> FaultyPartReturn:
     """Record the appraisal (鉴定) of a received faulty part."""
-    locked = FaultyPartReturn.objects.select_for_update().select_related("part_return__warehouse").get(pk=faulty.pk)
+    locked = FaultyPartReturn.objects.select_for_update(of=("self",)).select_related("part_return__warehouse").get(pk=faulty.pk)
     if not perms.can_appraise(actor) or (
         perms.is_stock_staff(actor) and not perms.can_access_warehouse(actor, locked.part_return.warehouse)
     ):
@@ -710,7 +710,7 @@ def _transfer_in(transfer: Transfer, *, rows: dict[stock.StockKey, Stock], actor
 
 @transaction.atomic
 def transfer_receive(*, transfer: Transfer, actor: User) -> Transfer:
-    locked = Transfer.objects.select_for_update().select_related("to_warehouse").get(pk=transfer.pk)
+    locked = Transfer.objects.select_for_update(of=("self",)).select_related("to_warehouse").get(pk=transfer.pk)
     perms.check_stock_staff(actor, locked.to_warehouse)
     if locked.status != TransferStatus.IN_TRANSIT:
         raise DomainError(_("This transfer has already been received."), code="transfer_already_received", field="status")

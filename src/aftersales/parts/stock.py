@@ -50,7 +50,9 @@ def lock_stock(keys: Iterable[StockKey]) -> dict[StockKey, Stock]:
     condition = Q()
     for warehouse_id, part_id in wanted:
         condition |= Q(warehouse_id=warehouse_id, part_id=part_id)
-    rows = list(Stock.objects.select_for_update().filter(condition).order_by("pk").select_related("part", "warehouse"))
+    rows = list(
+        Stock.objects.select_for_update(of=("self",)).filter(condition).order_by("pk").select_related("part", "warehouse")
+    )
     return {(row.warehouse_id, row.part_id): row for row in rows}
 
 
