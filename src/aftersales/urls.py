@@ -8,6 +8,7 @@ urlpatterns = [
     path("feedback/", include("aftersales.feedback.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
+    path("fieldservice/", include("aftersales.fieldservice.urls")),
     path("api/", include("aftersales.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -44,7 +44,7 @@ def people():
 
 @pytest.fixture
 def job(people):
-    ticket, measure = in_progress_ticket(actor=people["handler"], unit=unit_in_warranty())
+    _ticket, measure = in_progress_ticket(actor=people["handler"], unit=unit_in_warranty())
     return new_job(handler=people["handler"], measure=measure, site_requirements="商场需提前办理进场证")
 
 

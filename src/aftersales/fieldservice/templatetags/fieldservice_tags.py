@@ -1,0 +1,29 @@
+"""``{% load fieldservice_tags %}{% ticket_work_orders ticket %}``: the ticket's work orders and
+"create work order" for its measures, on the ticket page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from aftersales.fieldservice.permissions import can_create, site_details
+from aftersales.fieldservice.selectors import measures_open_for_work_orders
+from aftersales.fieldservice.selectors import ticket_work_orders as ticket_work_orders_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("fieldservice/_ticket_work_orders.html", takes_context=True)
+def ticket_work_orders(context: template.Context, ticket: Any) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.is_customer:
+        return {"visible": False}
+    orders = ticket_work_orders_for(user=user, ticket=ticket)
+    return {
+        "visible": True,
+        "ticket": ticket,
+        "work_orders": [{"work_order": wo, "site": site_details(user, wo)} for wo in orders],
+        "measures": measures_open_for_work_orders(ticket=ticket) if can_create(user) else [],
+    }
