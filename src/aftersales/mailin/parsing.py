@@ -35,6 +35,8 @@ CHARSET_SUPERSETS = {
 }
 FALLBACK_CHARSETS = ("utf-8", "gb18030", "big5hkscs")
 MAX_TEXT_CHARS = 19000
+SEVERE_DEFECTS = {"NoBoundaryInMultipartDefect", "StartBoundaryNotFoundDefect", "MultipartInvariantViolationDefect"}
+ADDRESS_RE = re.compile(r"^[^@\s\"<>()\[\],;:\\]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,10}$")
 
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "code", "div", "em", "font", "h1", "h2", "h3", "h4", "h5", "h6",
@@ -114,7 +116,7 @@ def _address_list(msg: Message, name: str) -> list[tuple[str, str]]:
             continue
         for address in addresses:
             addr = (address.addr_spec or "").strip()
-            if addr and "@" in addr:
+            if ADDRESS_RE.match(addr):
                 local, _, domain = addr.rpartition("@")
                 result.append((_unsurrogate(address.display_name or ""), f"{local}@{domain.lower()}"))
     return result
@@ -145,7 +147,8 @@ def html_to_text(raw_html: str) -> str:
 
 
 QUOTE_MARKERS = re.compile(
-    r"^(>|On .{0,200} wrote:$|-{2,}\s*(Original Message|原始邮件|原始郵件)\s*-{2,}|(发件人|寄件者|From)\s*[:：])", re.IGNORECASE
+    r"^(>|On .{0,200} wrote:$|在.{0,200}(写道|寫道)[:：]$|-{2,}\s*(Original Message|原始邮件|原始郵件)\s*-{2,}|(发件人|寄件者|From)\s*[:：])",
+    re.IGNORECASE,
 )
 
 
@@ -225,6 +228,9 @@ def parse(raw: bytes) -> ParsedMail:
     msg = email.message_from_bytes(raw, policy=policy.default)
     if not isinstance(msg, EmailMessage) or not list(msg.keys()):
         raise ValueError("no headers")
+    severe = SEVERE_DEFECTS & {type(d).__name__ for part in msg.walk() for d in part.defects}
+    if severe:
+        raise ValueError("broken MIME structure (" + ", ".join(sorted(severe)) + ")")
     message_id, _digest = message_id_of(raw)
     senders = _address_list(msg, "From")
     if not senders:
