@@ -78,7 +78,35 @@ def test_demo_logins_authenticate_with_their_roles_and_scopes(demo_output):
     assert not agent.is_staff and agent.data_scope == DataScope.ALL
     customer = Customer.objects.get(user__username="customer")
     assert customer.tickets.count() >= 5
-    assert User.objects.get(username="technician").assigned_tickets.exists()
+    # The technician login owns on-site measures of agreed plans (the jobs to dispatch to them).
+    from aftersales.tickets.models import PlanMeasure
+
+    assert PlanMeasure.objects.filter(owner__username="technician", plan__is_current=True).exists()
+
+
+def test_demo_tickets_carry_the_process_data(demo_output):
+    """The stories run through the process services: plans with measures, approvals, agreements
+    and surveys exist where the statuses say so."""
+    from aftersales.feedback.models import Survey
+    from aftersales.tickets.models import ApprovalRequest, CustomerAgreement, MeasureKind, PlanMeasure, TicketPlan
+
+    tickets = _demo_tickets()
+    in_progress = tickets.filter(status=TicketStatus.IN_PROGRESS)
+    assert in_progress.exists()
+    for ticket in in_progress:
+        plan = TicketPlan.objects.get(ticket=ticket, is_current=True)
+        assert plan.status == "agreed" and CustomerAgreement.objects.filter(plan=plan, decision="accepted").exists()
+    assert PlanMeasure.objects.filter(plan__ticket__status=TicketStatus.IN_PROGRESS, kind=MeasureKind.ONSITE_REPAIR).exists()
+    assert ApprovalRequest.objects.filter(plan__ticket__status=TicketStatus.AWAITING_APPROVAL, status="pending").count() == (
+        tickets.filter(status=TicketStatus.AWAITING_APPROVAL).count()
+    )
+    assert Survey.objects.filter(ticket__status=TicketStatus.RESOLVED, status="pending").count() == (
+        tickets.filter(status=TicketStatus.RESOLVED).count()
+    )
+    assert Survey.objects.filter(status="submitted", overall__gte=4).exists()
+    assert tickets.filter(status=TicketStatus.ANALYSING, verified_authentic=True).count() == (
+        tickets.filter(status=TicketStatus.ANALYSING).count()
+    )
 
 
 def test_ticket_numbers_are_unique_and_carry_the_day_they_were_registered(demo_output):

@@ -96,16 +96,80 @@ def test_the_signed_link_answers_as_the_customers_portal_account(handler, custom
     assert status_of(ticket) == TicketStatus.IN_PROGRESS
 
 
-def test_without_a_portal_account_the_link_asks_the_customer_to_call(handler, client):
+def test_without_a_portal_account_the_customer_answers_through_the_signed_link(handler, client):
+    from aftersales.tickets.models import AgreementMethod, CustomerAgreement
+
     ticket = awaiting_customer(handler, phone="13600000002")
     assert ticket.customer.user_id is None
     html = client.get(portal_path_for(ticket)).content.decode()
     assert 'data-test-id="portal-plan"' in html
-    assert 'data-test-id="portal-plan-call"' in html
-    assert 'data-test-id="portal-plan-accept"' not in html
+    assert 'data-test-id="portal-plan-decline"' in html
     response = client.post(
         reverse("portal:answer_plan_by_link", kwargs={"token": portal_token_for(ticket)}),
+        {"decision": "decline", "note": "价格太高", "expected_version": ticket.version},
+    )
+    assert response.status_code == 302
+    assert status_of(ticket) == TicketStatus.PLANNING
+    agreement = CustomerAgreement.objects.get(plan__ticket=ticket)
+    assert (agreement.method, agreement.recorded_by_id, agreement.note) == (AgreementMethod.PORTAL, None, "价格太高")
+
+
+def test_a_forged_or_other_tickets_link_cannot_answer(handler, client):
+    ticket = awaiting_customer(handler, phone="13600000003")
+    other = awaiting_customer(handler, phone="13600000004")
+    forged = portal_token_for(ticket)[:-2] + "xx"
+    response = client.post(
+        reverse("portal:answer_plan_by_link", kwargs={"token": forged}),
         {"decision": "accept", "expected_version": ticket.version},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404
+    # The other ticket's link answers the other ticket only.
+    client.post(
+        reverse("portal:answer_plan_by_link", kwargs={"token": portal_token_for(other)}),
+        {"decision": "accept", "expected_version": other.version},
+    )
     assert status_of(ticket) == TicketStatus.AWAITING_CUSTOMER
+    assert status_of(other) == TicketStatus.IN_PROGRESS
+
+
+def test_the_customer_sees_what_they_pay_not_the_departments_cost(handler, client):
+    from decimal import Decimal
+
+    from aftersales.tickets.models import MeasureKind
+    from aftersales.tickets.process import MeasureInput, ticket_propose_plan
+
+    ticket = analysed(make_ticket(actor=handler, phone="13600000005"), handler)
+    ticket_propose_plan(
+        ticket=ticket,
+        actor=handler,
+        diagnosis="压缩机损坏，已过保修期。",
+        measures=[
+            MeasureInput(kind=MeasureKind.ONSITE_REPAIR, amount=Decimal("800"), customer_charge=Decimal("350")),
+            MeasureInput(kind=MeasureKind.INSPECTION, amount=Decimal("60")),
+            MeasureInput(kind=MeasureKind.COMPENSATION, amount=Decimal("100")),
+        ],
+    )
+    ticket = ticket_submit_plan(ticket=Ticket.objects.get(pk=ticket.pk), actor=handler)
+    html = client.get(portal_path_for(ticket)).content.decode()
+    assert 'data-test-id="portal-measure-charge"' in html and "350" in html
+    assert "800" not in html and "60.00" not in html  # the department's costs stay internal
+    assert 'data-test-id="portal-measure-free"' in html
+    assert 'data-test-id="portal-measure-to-you"' in html and "100" in html
+
+
+def test_a_refund_cannot_be_charged_to_the_customer(handler):
+    from decimal import Decimal
+
+    from aftersales.core.errors import ValidationFailed
+    from aftersales.tickets.models import MeasureKind
+    from aftersales.tickets.process import MeasureInput, ticket_propose_plan
+
+    ticket = analysed(make_ticket(actor=handler, phone="13600000006"), handler)
+    with pytest.raises(ValidationFailed) as refused:
+        ticket_propose_plan(
+            ticket=ticket,
+            actor=handler,
+            diagnosis="退款",
+            measures=[MeasureInput(kind=MeasureKind.REFUND, amount=Decimal("100"), customer_charge=Decimal("5"))],
+        )
+    assert "measures.0.customer_charge" in refused.value.errors

@@ -1,8 +1,10 @@
 """The demo's 300 tickets of the last 90 days, made the way real ones are.
 
-Each ticket is registered through ``ticket_intake`` and then walked through ``ticket_transition``,
-``ticket_assign`` and ``ticket_add_note`` along a path the transition table allows, at the moments
-the story says (see ``timetravel``). So every number, due time, timeline entry and audit row is
+Each ticket is registered through ``ticket_intake`` and then walked through the process services
+(``tickets.process``: verification, classification, plan, approval, agreement, measures, resolve,
+the customer's survey, close, reopen, reject, cancel, merge), ``ticket_assign`` and
+``ticket_add_note``, along a path the transition table allows, at the moments the story says
+(see ``timetravel``). So every number, due time, timeline entry and audit row is
 what the product itself would have written. Every status of ``TicketStatus`` is represented.
 """
 
@@ -12,6 +14,8 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,10 +23,13 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core import clock
+from aftersales.feedback.models import Survey, SurveyStatus
+from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.notifications.models import Notification, NotificationStatus
+from aftersales.tickets import process
 from aftersales.tickets.choices import Channel, EventKind, RequestType, Responsibility
-from aftersales.tickets.models import Ticket
-from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_assign, ticket_intake, ticket_transition
+from aftersales.tickets.models import AgreementMethod, ApprovalRule, MeasureKind, MeasureStatus, PlanMeasure, Ticket
+from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_assign, ticket_intake
 from aftersales.tickets.states import TicketStatus
 
 from . import data, generate
@@ -105,6 +112,7 @@ class Plan:
     scenario: data.Scenario
     channel: str
     merged_into: Plan | None = None
+    approval: bool = False  # the plan goes to a supervisor first (its amount meets the demo rule)
     ticket: Ticket | None = field(default=None, repr=False)
 
 
@@ -112,6 +120,7 @@ class Plan:
 def load_story(*, base: DemoBase, seed: int) -> int:
     """Create the demo tickets (all or none); returns how many were made."""
     rng = random.Random(f"story-{seed}")  # noqa: S311 - demo data, not secrets
+    ensure_approval_rule()
     now = timezone.now()
     plans = _plans(rng, base, now)
     for index, plan in enumerate(plans, start=1):
@@ -145,7 +154,8 @@ def _plans(rng: random.Random, base: DemoBase, now: dt.datetime) -> list[Plan]:
         plans.append(_plan_for(rng, base, status, created, customer))
     plans.sort(key=lambda p: p.created_at)
     # A merged ticket is a second report of an earlier one: same customer, product and problem.
-    earlier = [p for p in plans if p.status not in (S.MERGED, S.REGISTERED, S.REJECTED, S.CANCELLED)]
+    # (never a finished one: a duplicate is merged into a ticket that is still being handled)
+    earlier = [p for p in plans if p.status not in (S.MERGED, S.REGISTERED, S.REJECTED, S.CANCELLED, S.CLOSED)]
     for plan in plans:
         if plan.status != S.MERGED:
             continue
@@ -294,7 +304,8 @@ def _script(plan: Plan, cast: _Cast, rng: random.Random) -> list[Step]:
     """The story of one ticket after intake: who did what, and how long after the previous step."""
     scenario = plan.scenario
     part = rng.choice(data.PARTS.get(plan.model.category.code, ("配件",)))
-    path = plan_path(plan.status, rng, approval=scenario.request_type in APPROVAL_TYPES or rng.random() < 0.15)
+    plan.approval = scenario.request_type in APPROVAL_TYPES or rng.random() < 0.15
+    path = plan_path(plan.status, rng, approval=plan.approval)
     steps: list[Step] = []
     if path or rng.random() < 0.5:
         steps.append((0.05, 0.8, _assign(cast.agent, cast.agent)))
@@ -311,54 +322,57 @@ def _script(plan: Plan, cast: _Cast, rng: random.Random) -> list[Step]:
 
 
 def _move(current: TicketStatus, target: TicketStatus, plan: Plan, cast: _Cast, rng: random.Random, part: str) -> list[Step]:
-    """The steps that take the ticket from ``current`` to ``target``, with the words people use."""
+    """The steps that take the ticket from ``current`` to ``target``, each one call of the
+    process service a person would trigger, with the words people use."""
     agent, pick = cast.agent, rng.choice
     technical = plan.scenario.request_type in TECHNICAL_TYPES
     # Technicians repair, install and exchange; complaints and consultations stay with the agent.
     worker = cast.technician if technical else agent
     if target == S.VERIFYING:
         if current == S.AWAITING_INFO:
-            return [(12, 72, _go(target, agent, pick(data.INFO_RECEIVED)))]
-        return [(0.1, 2, _go(target, agent, "开始核查客户信息和购买凭证。"))]
+            return [(12, 72, _act(process.ticket_receive_information, agent, note=pick(data.INFO_RECEIVED)))]
+        return [(0.1, 2, _act(process.ticket_start_verification, agent))]
     if target == S.AWAITING_INFO:
-        return [(0.5, 3, _go(target, agent, pick(data.ASK_INFO)))]
+        return [(0.5, 3, _act(process.ticket_request_information, agent, missing=pick(data.ASK_INFO)))]
     if target == S.ANALYSING:
         verified = pick(data.VERIFIED if technical else data.VERIFIED_SERVICE)
-        return [(1, 8, _go(target, agent, verified, public=False, classify=plan))]
+        return [(1, 8, _verify(agent, plan, verified))]
     if target == S.PLANNING:
         if technical:
             analysis, plan_text = pick(data.ANALYSIS), data.PLAN.format(part=part, days=rng.randint(2, 5))
         else:
             analysis, plan_text = pick(data.ANALYSIS_SERVICE), data.PLAN_SERVICE.format(remedy=plan.scenario.remedies[0])
-        return [(2, 20, _go(target, agent, analysis, public=False)), (1, 6, _note(agent, plan_text))]
+        return [(2, 20, _note(agent, analysis)), (1, 6, _propose(agent, worker, plan, rng, f"{analysis}\n{plan_text}"))]
     if target == S.AWAITING_APPROVAL:
-        return [(0.5, 4, _go(target, agent, pick(data.PLAN_APPROVAL), public=False))]
+        return [(0.5, 4, _act(process.ticket_submit_plan, agent))]
     if target == S.AWAITING_CUSTOMER:
-        steps: list[Step] = []
         if current == S.AWAITING_APPROVAL:
-            steps.append((2, 20, _note(cast.supervisor, pick(data.APPROVED))))
-        steps.append((0.5, 4, _go(target, agent, pick(data.PLAN_TOLD))))
-        return steps
+            return [(2, 20, _approve(cast.supervisor, pick(data.APPROVED)))]
+        return [(0.5, 4, _act(process.ticket_submit_plan, agent))]
     if target == S.IN_PROGRESS:
         return _start_work(current, plan, cast, rng, worker)
     if target == S.ON_HOLD:
         reason = pick(data.ON_HOLD).format(part=part) if technical else pick(data.ON_HOLD_SERVICE)
-        return [(6, 30, _go(target, worker, reason))]
+        return [(6, 30, _act(process.ticket_hold, agent, reason=reason))]
     if target == S.RESOLVED:
         steps = [(1, 12, _note(agent, pick(data.FOLLOW_UPS), EventKind.CALL))] if rng.random() < 0.4 else []
         if technical and rng.random() < 0.3:
             steps.append((1, 12, _note(worker, pick(data.INTERNAL_NOTES))))
         done = pick(plan.scenario.remedies) if technical else pick(data.DONE_SERVICE)
-        return [*steps, (12, 72, _go(target, worker, done))]
+        return [*steps, (12, 60, _measures_done(worker, done)), (0.2, 12, _act(process.ticket_resolve, agent, summary=done))]
     if target == S.CLOSED:
-        return [(24, 72, _go(target, agent, pick(data.REVISIT_OK)))]
+        if rng.random() < 0.6:
+            return [(4, 60, _survey(rng, happy=True, comment=pick(data.REVISIT_OK)))]
+        return [(24, 72, _act(process.ticket_close, agent, note=pick(data.REVISIT_OK)))]
     if target == S.REOPENED:
-        return [(24, 96, _go(target, agent, pick(data.REOPEN)))]
+        if rng.random() < 0.7:
+            return [(4, 72, _survey(rng, happy=False, comment=pick(data.REOPEN)))]
+        return [(24, 96, _act(process.ticket_reopen, agent, reason=pick(data.REOPEN)))]
     if target == S.REJECTED:
-        return [(1, 24, _go(target, agent, pick(data.REJECT)))]
+        return [(1, 24, _act(process.ticket_reject, agent, reason=pick(data.REJECT)))]
     if target == S.CANCELLED:
         reason = "客户不接受处理方案，申请撤销。" if current == S.AWAITING_CUSTOMER else pick(data.CANCEL)
-        return [(2, 48, _go(target, agent, reason))]
+        return [(2, 48, _act(process.ticket_cancel, agent, reason=reason))]
     if target == S.MERGED:
         return [(0.5, 6, _merge(agent, plan))]
     raise ValueError(f"no story for {current} → {target}")
@@ -367,42 +381,48 @@ def _move(current: TicketStatus, target: TicketStatus, plan: Plan, cast: _Cast, 
 def _start_work(current: TicketStatus, plan: Plan, cast: _Cast, rng: random.Random, worker: User) -> list[Step]:
     agent = cast.agent
     if current == S.ON_HOLD:
-        return [(48, 120, _go(S.IN_PROGRESS, worker, rng.choice(data.RESUMED)))]
-    steps: list[Step] = []
-    if current == S.AWAITING_CUSTOMER:
-        if cast.portal is not None:
-            steps.append((4, 30, _note(cast.portal, "同意处理方案，明天上午家里有人。", EventKind.MESSAGE_IN)))
-        else:
-            steps.append((4, 30, _note(agent, rng.choice(data.CUSTOMER_AGREED), EventKind.CALL)))
-        reason = "客户确认方案，开始执行。"
-    else:
-        reason = "二次处理：重新安排复查。"
+        return [(48, 120, _act(process.ticket_resume, agent, note=rng.choice(data.RESUMED)))]
     day = rng.choice(("明天上午", "明天下午", "后天上午", "周六上午"))
+    if current == S.REOPENED:
+        steps: list[Step] = [(1, 12, _redo(agent, "二次处理：按原方案重新安排上门复查。"))]
+    elif cast.portal is not None:
+        # The portal customer accepts in the portal; others tell the agent on the phone.
+        steps = [(4, 30, _agree(cast.portal, "同意处理方案，明天上午家里有人。"))]
+    else:
+        steps = [(4, 30, _agree(agent, rng.choice(data.CUSTOMER_AGREED)))]
     if worker == agent:
-        return [
-            *steps,
-            (0.2, 2, _go(S.IN_PROGRESS, agent, reason)),
-            (0.1, 1, _note(agent, data.WORKING_SERVICE.format(day=day), EventKind.MESSAGE_OUT)),
-        ]
-    return [
-        *steps,
-        (0.2, 2, _go(S.IN_PROGRESS, agent, reason)),
-        (0.1, 1, _assign(worker, agent)),
-        (0.1, 1, _note(agent, data.DISPATCHED.format(technician=worker, day=day), EventKind.MESSAGE_OUT)),
-    ]
+        return [*steps, (0.1, 1, _note(agent, data.WORKING_SERVICE.format(day=day), EventKind.MESSAGE_OUT))]
+    # The agent keeps the ticket; the technician owns the plan's measure (and its work orders).
+    return [*steps, (0.1, 1, _note(agent, data.DISPATCHED.format(technician=worker, day=day), EventKind.MESSAGE_OUT))]
 
 
 # --- Actions (each one call of a real service) ---------------------------------------------------
 
+# Plans at or above this total need a supervisor's approval (the demo's approval rule).
+APPROVAL_THRESHOLD = Decimal("1000")
+MEASURE_FOR_REQUEST: dict[str, str] = {
+    RequestType.REPAIR: MeasureKind.ONSITE_REPAIR,
+    RequestType.INSTALLATION: MeasureKind.INSTALLATION,
+    RequestType.EXCHANGE: MeasureKind.EXCHANGE,
+    RequestType.RETURN: MeasureKind.RETURN,
+    RequestType.REFUND: MeasureKind.REFUND,
+    RequestType.COMPENSATION: MeasureKind.COMPENSATION,
+    RequestType.CONSULTATION: MeasureKind.CONSULTATION,
+    RequestType.COMPLAINT: MeasureKind.REMOTE_SUPPORT,
+}
 
-def _go(
-    target: TicketStatus, actor: User, reason: str, *, public: bool = True, classify: Plan | None = None
-) -> Callable[[Ticket], Ticket]:
+
+def ensure_approval_rule() -> None:
+    ApprovalRule.objects.get_or_create(
+        name="方案金额 1000 元以上需主管审批",
+        defaults={"min_amount": APPROVAL_THRESHOLD, "approver_role": "supervisor"},
+    )
+
+
+def _act(service: Callable[..., Any], actor: User | None, **kwargs: Any) -> Callable[[Ticket], Ticket]:
     def run(ticket: Ticket) -> Ticket:
-        ticket = ticket_transition(ticket=ticket, to_status=target, actor=actor, reason=reason, public=public)
-        if classify is not None:
-            _classify(ticket, classify)
-        return ticket
+        service(ticket=ticket, actor=actor, **kwargs)
+        return Ticket.objects.get(pk=ticket.pk)
 
     return run
 
@@ -422,22 +442,9 @@ def _assign(assignee: User, actor: User) -> Callable[[Ticket], Ticket]:
     return run
 
 
-def _merge(actor: User, plan: Plan) -> Callable[[Ticket], Ticket]:
-    primary = plan.merged_into.ticket if plan.merged_into else None
-
-    def run(ticket: Ticket) -> Ticket:
-        number = primary.number if primary else ""
-        ticket = ticket_transition(ticket=ticket, to_status=S.MERGED, actor=actor, reason=data.MERGE.format(number=number))
-        if primary is not None:
-            # No merge service yet: the link to the surviving ticket is set here.
-            Ticket.objects.filter(pk=ticket.pk).update(merged_into=primary)
-        return ticket
-
-    return run
-
-
-def _classify(ticket: Ticket, plan: Plan) -> None:
-    """What verification established. No classification service exists yet, so it is set here."""
+def _verify(actor: User, plan: Plan, note: str) -> Callable[[Ticket], Ticket]:
+    """What verification established: classification, responsibility and cause, then the
+    verdict (authentic and complete → ANALYSING)."""
     scenario = plan.scenario
     if scenario.responsibility == Responsibility.INTERNAL:
         party = f"{plan.unit.factory}质量部" if plan.unit and plan.unit.factory else "售后服务部"
@@ -445,11 +452,147 @@ def _classify(ticket: Ticket, plan: Plan) -> None:
         party = "德邦物流" if scenario.key == "any-exchange" else f"{plan.customer.place.city_short}顺达家电服务网点"
     else:
         party = "客户"
-    Ticket.objects.filter(pk=ticket.pk).update(
-        nature=scenario.nature,
-        severity=scenario.severity,
-        responsibility=scenario.responsibility,
-        responsible_party=party,
-        cause=scenario.cause,
-        cause_detail=scenario.remedies[0],
-    )
+
+    def run(ticket: Ticket) -> Ticket:
+        ticket = process.ticket_classify(
+            ticket=ticket,
+            actor=actor,
+            category=ticket.category,
+            nature=scenario.nature,
+            severity=scenario.severity,
+            request_type=ticket.request_type,
+            priority=ticket.priority,
+            safety_hazard=ticket.safety_hazard,
+        )
+        ticket = process.ticket_set_responsibility(
+            ticket=ticket,
+            actor=actor,
+            responsibility=scenario.responsibility,
+            party=party,
+            cause=scenario.cause,
+            cause_detail=scenario.remedies[0],
+        )
+        return process.ticket_record_verification(ticket=ticket, actor=actor, authentic=True, complete=True, note=note)
+
+    return run
+
+
+def _propose(actor: User, worker: User, plan: Plan, rng: random.Random, diagnosis: str) -> Callable[[Ticket], Ticket]:
+    kind = MEASURE_FOR_REQUEST.get(plan.scenario.request_type, MeasureKind.CONSULTATION)
+    needs_approval = plan.approval
+    if needs_approval and kind in (MeasureKind.CONSULTATION, MeasureKind.REMOTE_SUPPORT):
+        kind = MeasureKind.COMPENSATION  # a goodwill compensation is what needs the supervisor here
+    if kind == MeasureKind.CONSULTATION:
+        amount = Decimal("0")
+    elif needs_approval:
+        amount = Decimal(rng.randrange(1000, 3200, 50))
+    else:
+        amount = Decimal(rng.randrange(60, 900, 10))
+
+    def run(ticket: Ticket) -> Ticket:
+        now = clock.now()
+        process.ticket_propose_plan(
+            ticket=ticket,
+            actor=actor,
+            diagnosis=diagnosis,
+            measures=[
+                process.MeasureInput(
+                    kind=kind,
+                    description=plan.scenario.remedies[0],
+                    owner=worker,
+                    deadline=now + dt.timedelta(days=rng.randint(2, 5)),
+                    amount=amount,
+                )
+            ],
+            expected_completion_at=now + dt.timedelta(days=rng.randint(3, 7)),
+        )
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _approve(supervisor: User, comment: str) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        process.ticket_decide_approval(ticket=ticket, actor=supervisor, approve=True, comment=comment)
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _agree(actor: User, note: str) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        if actor.is_customer:
+            process.ticket_record_agreement(ticket=ticket, actor=actor, accepted=True, note=note)
+        else:
+            process.ticket_record_agreement(
+                ticket=ticket, actor=actor, accepted=True, method=AgreementMethod.PHONE, agreed_at=clock.now(), note=note
+            )
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _measures_done(worker: User, note: str) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        for measure in PlanMeasure.objects.filter(plan__ticket=ticket, plan__is_current=True).exclude(
+            status__in=(MeasureStatus.DONE, MeasureStatus.CANCELLED)
+        ):
+            owner = measure.owner if measure.owner is not None and measure.owner.is_active else worker
+            process.ticket_update_measure(measure=measure, actor=owner, status=MeasureStatus.DONE, progress_note=note)
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _redo(actor: User, note: str) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        measures = list(PlanMeasure.objects.filter(plan__ticket=ticket, plan__is_current=True))
+        process.ticket_resume_plan(ticket=ticket, actor=actor, measures=measures, note=note)
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _survey(rng: random.Random, *, happy: bool, comment: str) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        survey = Survey.objects.filter(ticket=ticket, status=SurveyStatus.PENDING).order_by("-pk").first()
+        if survey is None:
+            return ticket
+        if happy:
+            scores = [rng.choice((4, 5, 5)) for _ in range(5)]
+            survey_submit(
+                signed_token=survey_signed_token(survey=survey),
+                overall=scores[0],
+                solved=True,
+                speed=scores[1],
+                attitude=scores[2],
+                professionalism=scores[3],
+                result=scores[4],
+                comment=comment,
+            )
+        else:
+            survey_submit(
+                signed_token=survey_signed_token(survey=survey),
+                overall=rng.choice((1, 2)),
+                solved=False,
+                speed=rng.choice((1, 2, 3)),
+                attitude=rng.choice((2, 3, 4)),
+                result=1,
+                comment=comment,
+            )
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _merge(actor: User, plan: Plan) -> Callable[[Ticket], Ticket]:
+    primary = plan.merged_into.ticket if plan.merged_into else None
+
+    def run(ticket: Ticket) -> Ticket:
+        if primary is None:
+            return ticket
+        number = primary.number
+        process.ticket_merge(ticket=ticket, into=primary, actor=actor, reason=data.MERGE.format(number=number))
+        return Ticket.objects.get(pk=ticket.pk)
+
+    return run

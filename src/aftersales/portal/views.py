@@ -44,8 +44,9 @@ def _public_timeline(ticket: Ticket) -> list[TicketEvent]:
 
 
 def _link_actor(ticket: Ticket) -> User | None:
-    """Who answers through a signed link: the customer's own portal account, when there is one.
-    The agreement service acts for a user; without an account the customer confirms by phone."""
+    """Who answers through a signed link: the customer's own portal account, when there is one;
+    otherwise ``None`` — the customer, proven by the link signed for them (the agreement
+    service records it as answered through the portal link)."""
     user = ticket.customer.user
     if user is None or not user.is_active or not user.is_customer:
         return None
@@ -81,7 +82,7 @@ def _render_ticket(
         "via_link": via_link,
         "plan": plan,
         "measures": list(plan.measures.all()) if plan is not None else [],
-        "answer_form": (form or _answer_form(ticket, plan)) if plan is not None and actor is not None else None,
+        "answer_form": (form or _answer_form(ticket, plan)) if plan is not None and (actor is not None or via_link) else None,
         "answer_url": answer_url,
         "survey_url": survey_link(survey=survey) if survey is not None else "",
     }
@@ -92,7 +93,7 @@ def _answer(
     request: HttpRequest, ticket: Ticket, *, actor: User | None, via_link: bool, page_url: str, answer_url: str
 ) -> HttpResponse:
     plan = _offered_plan(ticket)
-    if actor is None:
+    if actor is None and not via_link:
         raise PermissionDenied
     if plan is None:
         messages.info(request, _("This plan no longer waits for your answer."))

@@ -186,6 +186,14 @@ class MeasureForm(forms.Form):
     owner = staff_owner_choices()
     deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DateTimeLocalInput)
     amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, max_digits=12, decimal_places=2)
+    customer_charge = forms.DecimalField(
+        label=_("Customer pays"),
+        required=False,
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Empty: free of charge."),
+    )
     description = forms.CharField(label=_("Description"), required=False, max_length=20000)
 
 
@@ -230,6 +238,7 @@ class ProposePlanForm(ActionForm):
                 owner=row.get("owner"),
                 deadline=row.get("deadline"),
                 amount=row.get("amount") or Decimal("0"),
+                customer_charge=row.get("customer_charge") or Decimal("0"),
             )
             for row in self.measures.cleaned_data
             if row.get("kind")

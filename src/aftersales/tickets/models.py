@@ -318,6 +318,9 @@ class PlanMeasure(models.Model):
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=0)
+    # What the customer pays for this measure (out of warranty, a chargeable service); 0 = free.
+    # ``amount`` is the department's cost or, for a refund or compensation, what the customer gets.
+    customer_charge = models.DecimalField(_("customer pays"), max_digits=12, decimal_places=2, default=0, db_default=0)
     status = models.CharField(_("status"), max_length=16, choices=MeasureStatus.choices, default=MeasureStatus.PENDING)
     progress_note = models.TextField(_("progress"), blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -327,7 +330,10 @@ class PlanMeasure(models.Model):
         verbose_name = _("plan measure")
         verbose_name_plural = _("plan measures")
         ordering = ["plan", "position", "id"]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="plan_measure_amount_not_negative")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="plan_measure_amount_not_negative"),
+            models.CheckConstraint(condition=models.Q(customer_charge__gte=0), name="plan_measure_charge_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.plan_id} {self.kind}"

@@ -49,6 +49,7 @@ class MeasureInput:
     owner: User | None = None
     deadline: dt.datetime | None = None
     amount: Decimal = Decimal("0")
+    customer_charge: Decimal = Decimal("0")  # what the customer pays; 0 = free
 
 
 def ticket_current_plan(*, ticket: Ticket) -> TicketPlan | None:
@@ -66,7 +67,7 @@ def _money(value: object, *, field: str) -> Decimal:
     return amount
 
 
-def _validate_measures(measures: list[MeasureInput]) -> list[tuple[MeasureInput, Decimal]]:
+def _validate_measures(measures: list[MeasureInput]) -> list[tuple[MeasureInput, Decimal, Decimal]]:
     if not measures:
         raise ValidationFailed({"measures": [_("Add at least one measure.")]}, code="measures_required")
     cleaned = []
@@ -79,7 +80,14 @@ def _validate_measures(measures: list[MeasureInput]) -> list[tuple[MeasureInput,
         if measure.deadline is not None and timezone.is_naive(measure.deadline):
             raise ValidationFailed({f"{field}.deadline": [_("Give the deadline with its time zone.")]}, code="naive_datetime")
         optional_text(measure.description, field=f"{field}.description")
-        cleaned.append((measure, _money(measure.amount, field=f"{field}.amount")))
+        amount = _money(measure.amount, field=f"{field}.amount")
+        charge = _money(measure.customer_charge, field=f"{field}.customer_charge")
+        if charge and measure.kind in {MeasureKind.REFUND, MeasureKind.COMPENSATION}:
+            raise ValidationFailed(
+                {f"{field}.customer_charge": [_("A refund or compensation is paid to the customer, not charged.")]},
+                code="measure_charge_invalid",
+            )
+        cleaned.append((measure, amount, charge))
     return cleaned
 
 
@@ -101,7 +109,7 @@ def ticket_propose_plan(
     """
     diagnosis_text = required_text(diagnosis, field="diagnosis", message=_("Write the diagnosis."))
     cleaned = _validate_measures(measures)
-    total = sum((amount for _measure, amount in cleaned), Decimal("0"))
+    total = sum((amount for _measure, amount, _charge in cleaned), Decimal("0"))
     budget = total if cost_budget is None else _money(cost_budget, field="cost_budget")
     if expected_completion_at is not None and timezone.is_naive(expected_completion_at):
         raise ValidationFailed({"expected_completion_at": [_("Give the time with its time zone.")]}, code="naive_datetime")
@@ -131,15 +139,16 @@ def ticket_propose_plan(
             owner=measure.owner,
             deadline=measure.deadline,
             amount=amount,
+            customer_charge=charge,
             position=index,
         )
-        for index, (measure, amount) in enumerate(cleaned)
+        for index, (measure, amount, charge) in enumerate(cleaned)
     )
     audit_record(
         action="ticket.plan_proposed",
         obj=plan,
         actor=actor,
-        changes={"number": number, "cost_budget": str(budget), "measures": [m.kind for m, _a in cleaned]},
+        changes={"number": number, "cost_budget": str(budget), "measures": [m.kind for m, _a, _c in cleaned]},
     )
     locked = save_fields(
         ticket=locked,
@@ -147,7 +156,7 @@ def ticket_propose_plan(
         action="plan_proposed",
         changes={"expected_completion_at": expected_completion_at},
         body=diagnosis_text,
-        data={"plan": number, "measures": [m.kind for m, _a in cleaned], "cost_budget": str(budget)},
+        data={"plan": number, "measures": [m.kind for m, _a, _c in cleaned], "cost_budget": str(budget)},
     )
     move(ticket=locked, to=S.PLANNING, actor=actor, reason=str(_("Plan %(number)d proposed.") % {"number": number}), public=False)
     plan.refresh_from_db()
@@ -269,7 +278,7 @@ def ticket_decide_approval(
 def ticket_record_agreement(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     accepted: bool,
     method: str = AgreementMethod.PORTAL,
     agreed_at: dt.datetime | None = None,
@@ -279,10 +288,12 @@ def ticket_record_agreement(
 ) -> CustomerAgreement:
     """Record the customer's answer to the current plan: accepted (→ IN_PROGRESS) or declined
     (→ PLANNING). A customer answers in the portal (now); an agent records how and when the
-    customer answered, with the signed agreement where the plan asks for one."""
+    customer answered, with the signed agreement where the plan asks for one. ``actor=None`` is
+    the customer answering through the signed link sent to them (no portal account needed: the
+    link, signed for this ticket and this customer, is the proof)."""
     note_text = optional_text(note, field="note")
     now = clock.now()
-    if actor.is_customer:
+    if actor is None or actor.is_customer:
         method, agreed_at = AgreementMethod.PORTAL, now
     else:
         if method not in AgreementMethod.values or method == AgreementMethod.PORTAL:
