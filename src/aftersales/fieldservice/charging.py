@@ -47,14 +47,15 @@ def parts_used(work_order: WorkOrder) -> list[Any]:
     return list(work_order_parts_used(work_order=work_order))
 
 
-def part_warranty_until(*, unit: Any, part: Any) -> dt.date | None:
+def part_warranty_until(*, unit: Any, part: Any, work_order: WorkOrder | None = None) -> dt.date | None:
+    """Last day a part fitted on ``unit`` earlier (not by ``work_order`` itself) is covered."""
     if unit is None or not parts_installed():
         return None
     try:
         from aftersales.parts.selectors import part_warranty_until as until  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    result = until(unit=unit, part=part)
+    result = until(unit=unit, part=part, exclude_work_order=work_order)
     return result if isinstance(result, dt.date) else None
 
 
@@ -150,7 +151,7 @@ def part_line(work_order: WorkOrder, used: Any, status: WarrantyStatus, on: dt.d
     if status.state == WarrantyState.IN_WARRANTY and status.covers_parts:
         line.free, line.reason = True, _in_warranty_reason(status)
         return line
-    until = part_warranty_until(unit=work_order.ticket.product_unit, part=part)
+    until = part_warranty_until(unit=work_order.ticket.product_unit, part=part, work_order=work_order)
     if until is not None and on <= until:
         line.free = True
         line.reason = _("Part replaced earlier, its own warranty runs until %(end)s: free.") % {"end": until}

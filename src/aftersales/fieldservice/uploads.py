@@ -6,7 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
-from typing import IO
+from typing import IO, cast
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -91,9 +91,9 @@ def decode_signature(data: str, *, field: str = "signature") -> bytes:
             if not (50 <= width <= 4000 and 30 <= height <= 4000):
                 raise ValidationFailed({field: [_("The signature image has an odd size.")]}, code="signature_size")
             image.load()
-            alpha_or_grey = image.convert("LA")
-            grey_low, grey_high = alpha_or_grey.getextrema()[0]
-            alpha_low, alpha_high = alpha_or_grey.getextrema()[1]
+            grey_band, alpha_band = image.convert("LA").split()
+            grey_low, grey_high = cast(tuple[float, float], grey_band.getextrema())
+            alpha_low, alpha_high = cast(tuple[float, float], alpha_band.getextrema())
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationFailed({field: [_("The signature must be a PNG image.")]}, code="signature_format") from None
     # Blank: one colour everywhere and one transparency everywhere.

@@ -419,7 +419,7 @@ def my_jobs(request: HttpRequest) -> HttpResponse:
 # --- files and the acceptance form --------------------------------------------------------------
 
 
-@staff_required
+@staff_required  # type: ignore[arg-type]
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     record = WorkOrderFile.objects.select_related("work_order").filter(pk=pk).first()
     if record is None or not in_scope(_user(request), record.work_order):
@@ -434,7 +434,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
-@staff_required
+@staff_required  # type: ignore[arg-type]
 def signature_image(request: HttpRequest, number: str) -> FileResponse:
     work_order = _get(_user(request), number)
     acceptance = acceptance_for(work_order)
