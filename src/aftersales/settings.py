@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "aftersales.fieldservice",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",
+    "aftersales.parts",
     "aftersales.demo",
 ]
 

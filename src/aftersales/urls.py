@@ -10,6 +10,7 @@ urlpatterns = [
     path("notifications/", include("aftersales.notifications.urls")),
     path("fieldservice/", include("aftersales.fieldservice.urls")),
     path("api/", include("aftersales.api.urls")),
+    path("parts/", include("aftersales.parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -15,8 +15,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 
 class Part(models.Model):
     """One spare part of the catalogue (备件): what it costs us and what an out-of-warranty
@@ -27,8 +25,10 @@ class Part(models.Model):
     compatible_models = models.ManyToManyField(
         "catalog.ProductModel", verbose_name=_("compatible product models"), blank=True, related_name="spare_parts"
     )
-    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY, help_text=_("Out-of-warranty price list (CNY)."))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(
+        _("unit price"), max_digits=12, decimal_places=2, help_text=_("Out-of-warranty price list (CNY).")
+    )
     warranty_months = models.PositiveSmallIntegerField(
         _("part warranty (months)"), default=3, help_text=_("How long a replaced part stays free after installation.")
     )
@@ -136,6 +136,10 @@ class Stock(models.Model):
     def is_low(self) -> bool:
         return self.available < self.min_level
 
+    @property
+    def shortfall(self) -> int:
+        return max(self.min_level - self.available, 0)
+
 
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
@@ -215,7 +219,12 @@ class RequisitionApprovalRule(models.Model):
 
     name = models.CharField(_("name"), max_length=64)
     min_total = models.DecimalField(
-        _("from total value"), **MONEY, null=True, blank=True, help_text=_("Total cost at or above which approval is needed.")
+        _("from total value"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Total cost at or above which approval is needed."),
     )
     warehouse_kind = models.CharField(_("warehouse kind"), max_length=16, choices=WarehouseKind.choices, blank=True)
     approver_role = models.CharField(_("approver role"), max_length=16, choices=ApproverRole.choices)
@@ -249,7 +258,7 @@ class Requisition(models.Model):
     van = models.ForeignKey(Warehouse, verbose_name=_("to van"), on_delete=models.PROTECT, related_name="+")
     status = models.CharField(_("status"), max_length=16, choices=RequisitionStatus.choices, default=RequisitionStatus.DRAFT)
     urgent = models.BooleanField(_("urgent"), default=False, help_text=_("The work order's ticket is urgent."))
-    total_cost = models.DecimalField(_("total cost"), **MONEY, default=0)
+    total_cost = models.DecimalField(_("total cost"), max_digits=12, decimal_places=2, default=0)
     approver_role = models.CharField(_("approver role"), max_length=16, choices=ApproverRole.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
     requested_by = models.ForeignKey(
@@ -280,12 +289,17 @@ class Requisition(models.Model):
     def number(self) -> str:
         return f"LL{self.pk:06d}"
 
+    @property
+    def is_open(self) -> bool:
+        """Not yet issued, rejected or cancelled: it can still be cancelled."""
+        return self.status in (RequisitionStatus.DRAFT, RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED)
+
 
 class RequisitionLine(models.Model):
     requisition = models.ForeignKey(Requisition, verbose_name=_("requisition"), on_delete=models.CASCADE, related_name="lines")
     part = models.ForeignKey(Part, verbose_name=_("part"), on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
-    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
 
     class Meta:
         verbose_name = _("requisition line")
@@ -318,8 +332,8 @@ class PartUsage(models.Model):
         on_delete=models.PROTECT,
         related_name="parts_installed",
     )
-    unit_cost = models.DecimalField(_("unit cost"), **MONEY)
-    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=2)
     warranty_months = models.PositiveSmallIntegerField(_("part warranty (months)"))
     serial = models.CharField(_("serial of the new part"), max_length=64, blank=True)
     removed_serial = models.CharField(_("serial of the removed part"), max_length=64, blank=True)
