@@ -28,6 +28,7 @@ from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
 from aftersales.demo.builders import DEMO_LOGINS, ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
+from aftersales.demo.parts import load_parts_demo
 from aftersales.demo.stories import load_story, story_exists
 
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
             raise CommandError(_("--customers cannot be negative."))
         if tickets is None:
             self._load_demo(seed=options["seed"])
+            load_parts_demo(self.stdout)
         else:
             self._load_bulk(
                 tickets=tickets,
