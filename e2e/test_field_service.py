@@ -40,9 +40,9 @@ def _sign_in(page, username: str) -> None:  # type: ignore[no-untyped-def]
 def test_from_dispatch_to_the_customers_signature_on_a_phone(browser, live_server, phone_page):
     region = RegionFactory(name="华东")
     handler = agent(username="agent-wang", display_name="王客服")
-    boss = dispatcher(username="boss-zhao", display_name="赵调度")
+    dispatcher(username="boss-zhao", display_name="赵调度")
     hvac = skill("hvac", "制冷维修")
-    tech = technician(username="tech-li", display_name="李师傅", skills=[hvac], regions=[region])
+    technician(username="tech-li", display_name="李师傅", skills=[hvac], regions=[region])
     technician(username="tech-sun", display_name="孙师傅", regions=[])
     ticket, measure = in_progress_ticket(actor=handler, unit=unit_in_warranty(), region=region)
     day = clock.local_today()

@@ -10,6 +10,7 @@ from django import template
 from aftersales.fieldservice.permissions import can_create, site_details
 from aftersales.fieldservice.selectors import measures_open_for_work_orders
 from aftersales.fieldservice.selectors import ticket_work_orders as ticket_work_orders_for
+from aftersales.tickets.states import TicketStatus
 
 register = template.Library()
 
@@ -20,10 +21,15 @@ def ticket_work_orders(context: template.Context, ticket: Any) -> dict[str, Any]
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or user.is_customer:
         return {"visible": False}
+    if ticket.solution_committed_at is None:
+        # No plan was ever offered to the customer, so none was agreed: no work orders can exist
+        # yet. Costs the ticket page no query.
+        return {"visible": False}
     orders = ticket_work_orders_for(user=user, ticket=ticket)
+    executing = ticket.status in {TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD}
     return {
         "visible": True,
         "ticket": ticket,
         "work_orders": [{"work_order": wo, "site": site_details(user, wo)} for wo in orders],
-        "measures": measures_open_for_work_orders(ticket=ticket) if can_create(user) else [],
+        "measures": measures_open_for_work_orders(ticket=ticket) if executing and can_create(user) else [],
     }
