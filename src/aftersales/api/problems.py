@@ -13,7 +13,9 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import RequestDataTooBig
+from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja.errors import AuthenticationError, HttpError
@@ -195,6 +197,12 @@ def not_found_response(request: HttpRequest, exc: Http404) -> HttpResponse:
     return problem_response(status=404, code="not_found", detail=_("Nothing was found here."))
 
 
+def unreadable_body_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if isinstance(exc, RequestDataTooBig):
+        return problem_response(status=413, code="request_too_large", detail=_("The request body is too large."))
+    return problem_response(status=400, code="bad_request", detail=_("The request body could not be read."))
+
+
 def server_error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return problem_response(status=500, code="server_error", detail=_("Something went wrong on our side; try again later."))
@@ -208,4 +216,7 @@ def install(api: Any) -> None:
     api.add_exception_handler(AuthenticationError, authentication_error_response)
     api.add_exception_handler(HttpError, http_error_response)
     api.add_exception_handler(Http404, not_found_response)
+    api.add_exception_handler(MultiPartParserError, unreadable_body_response)
+    api.add_exception_handler(RequestDataTooBig, unreadable_body_response)
+    api.add_exception_handler(UnreadablePostError, unreadable_body_response)
     api.add_exception_handler(Exception, server_error_response)

@@ -4,15 +4,29 @@ a field the caller may not set is an error naming it, never silently dropped."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import ConfigDict, Field
+from pydantic import BeforeValidator, ConfigDict, Field
 
 from aftersales.tickets.choices import Cause, Channel, Nature, RequestType, Responsibility, Severity
 from aftersales.tickets.models import AgreementMethod, MeasureKind, MeasureStatus
 from aftersales.tickets.states import TicketStatus
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times come as ISO 8601 text, never as numbers (no Unix timestamps)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("ISO 8601 text expected")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
 class Input(Schema):
@@ -59,8 +73,8 @@ class TicketCreate(Input):
     serial_number: Annotated[str, Field(max_length=64)] = ""
     product_model_code: Annotated[str, Field(max_length=64)] = ""
     batch: Annotated[str, Field(max_length=64)] = ""
-    purchase_date: dt.date | None = None
-    occurred_at: dt.datetime | None = None
+    purchase_date: IsoDate | None = None
+    occurred_at: IsoDateTime | None = None
     province: Annotated[str, Field(max_length=32)] = ""
     city: Annotated[str, Field(max_length=32)] = ""
     district: Annotated[str, Field(max_length=32)] = ""
@@ -200,7 +214,7 @@ class MeasureIn(Input):
     kind: MeasureKind
     description: ShortText = ""
     owner: Annotated[str, Field(max_length=150)] | None = Field(None, description="Username of the owner.")
-    deadline: dt.datetime | None = None
+    deadline: IsoDateTime | None = None
     amount: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] = Decimal("0")
 
 
@@ -208,7 +222,7 @@ class PlanInput(Input):
     diagnosis: ShortText
     measures: Annotated[list[MeasureIn], Field(min_length=1, max_length=20)]
     cost_budget: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] | None = None
-    expected_completion_at: dt.datetime | None = None
+    expected_completion_at: IsoDateTime | None = None
     requires_signed_agreement: bool = False
 
 
@@ -220,7 +234,7 @@ class ApprovalInput(Input):
 class AgreementInput(Input):
     accepted: bool
     method: AgreementMethod | None = Field(None, description="Staff only: how the customer answered.")
-    agreed_at: dt.datetime | None = Field(None, description="Staff only: when the customer answered.")
+    agreed_at: IsoDateTime | None = Field(None, description="Staff only: when the customer answered.")
     note: ShortText = ""
 
 

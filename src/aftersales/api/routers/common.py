@@ -1,4 +1,4 @@
-"""Shared pieces of the routers: documented problem responses and common header parameters."""
+"""Shared pieces of the routers: the documented problem responses."""
 
 from typing import Any
 
@@ -6,5 +6,6 @@ from ..schemas import Problem
 
 
 def problems(*codes: int) -> dict[int, Any]:
-    """Every operation documents 401 (no or bad credentials), 429 (rate limit) and these codes."""
-    return dict.fromkeys(sorted({401, 429, *codes}), Problem)
+    """Every operation documents 400 (unreadable request), 401 (no or bad credentials), 422
+    (invalid parameters), 429 (rate limit) and these codes."""
+    return dict.fromkeys(sorted({400, 401, 422, 429, *codes}), Problem)

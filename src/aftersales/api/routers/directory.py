@@ -1,7 +1,6 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
 """Customers (staff only, masked per role), product units with warranty, and who am I."""
 
-import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -70,7 +69,7 @@ def get_customer(request: HttpRequest, customer_id: int):  # type: ignore[no-unt
 def get_unit(
     request: HttpRequest,
     serial_number: str,
-    on: dt.date | None = Query(None, description="Warranty on this date (default: today in Asia/Shanghai)."),
+    on: schemas.IsoDate | None = Query(None, description="Warranty on this date (default: today in Asia/Shanghai)."),
 ):  # type: ignore[no-untyped-def]
     caller = caller_of(request, Scope.CATALOG_READ)
     unit = api_unit_get(caller=caller, serial_number=serial_number)

@@ -4,7 +4,6 @@
 Handlers only parse, call one selector or service, and present the result.
 """
 
-import datetime as dt
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
@@ -44,7 +43,7 @@ def list_tickets(
     channel: Channel | None = None,
     priority: int | None = Query(None, ge=1, le=3),
     q: str = Query("", max_length=100, description="Ticket number, or words of the title or description."),
-    updated_since: dt.datetime | None = Query(None, description="Only tickets changed at or after this time."),
+    updated_since: schemas.IsoDateTime | None = Query(None, description="Only tickets changed at or after this time."),
     sort: str = Query("-created", pattern="^(-created|due|priority)$"),
     cursor: str | None = Query(None, max_length=400),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),

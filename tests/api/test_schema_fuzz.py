@@ -1,0 +1,80 @@
+"""Schemathesis against /api/v1/openapi.json, inside the normal test suite.
+
+Every operation of the document is exercised with generated positive and negative requests,
+authenticated with a staff key over the Django WSGI app. Asserted for every response: no server
+error, a documented status code and content type, a body and headers that conform to the
+schema, and negative (schema-violating) input refused with a 4xx.
+
+The number of examples per operation is bounded (``API_FUZZ_EXAMPLES``, default 12) so the
+normal run stays short; ``make api-fuzz`` runs many more.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from aftersales.accounts.models import DataScope, Role
+from tests.api.conftest import key_for
+from tests.factories import ProductUnitFactory, UserFactory, make_ticket
+
+EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    response_headers_conformance,
+    negative_data_rejection,
+]
+
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+schema.config.generation.update(
+    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+    max_examples=EXAMPLES,
+    deterministic=True,  # the same requests on every run: a failure reproduces
+    database="none",  # nothing written into the work tree
+    with_security_parameters=False,  # the test key is sent instead
+)
+
+
+@pytest.fixture
+def _keep_the_test_connection() -> Iterator[None]:
+    """The WSGI app closes the database connection after each request, which would end the
+    test's transaction; Django's own test client unhooks the same signal handlers."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def fuzz_key(db, _keep_the_test_connection) -> str:  # type: ignore[no-untyped-def]
+    """A staff key with every scope and a limit the fuzzing never reaches, and some data to find."""
+    agent = UserFactory(role=Role.AGENT, data_scope=DataScope.ALL, username="fuzz-agent")
+    make_ticket(actor=agent)
+    ProductUnitFactory()
+    return key_for(agent, rate_limit_per_minute=100_000)
+
+
+@schema.parametrize()
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
+def test_every_operation_conforms_and_never_fails(case, fuzz_key):  # type: ignore[no-untyped-def]
+    case.call_and_validate(headers={"Authorization": f"Bearer {fuzz_key}", "Accept-Language": "en"}, checks=CHECKS)
