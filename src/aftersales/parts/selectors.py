@@ -386,6 +386,15 @@ def work_order_parts(*, user: User, work_order: Any) -> WorkOrderParts:
     )
 
 
+def open_work_orders_of(*, technician: User) -> list[Any]:
+    """The technician's own work orders still being worked, soonest appointment first."""
+    from django.apps import apps
+
+    model = apps.get_model("fieldservice", "WorkOrder")
+    qs = model.objects.filter(technician=technician, status__in=OPEN_WORK).select_related("ticket")
+    return list(qs.order_by("appointment_start", "id")[:30])
+
+
 def request_part_choices(*, work_order: Any) -> QuerySet[Part]:
     """Active parts for the unit's model first; every active part when none is linked to it."""
     ticket = work_order.ticket

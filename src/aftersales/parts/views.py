@@ -106,6 +106,7 @@ def my_van(request: HttpRequest) -> HttpResponse:
     context = {
         "van": selectors.van_of(technician=user),
         "rows": selectors.van_stock(technician=user),
+        "work_orders": selectors.open_work_orders_of(technician=user),
         "requisitions": list(selectors.requisitions_for_user(user=user)[:20]),
         "returns": list(selectors.returns_for_user(user=user)[:20]),
     }
@@ -383,7 +384,8 @@ def _work_order_or_404(request: HttpRequest, work_order_id: int) -> Any:
 @staff_required
 def panel(request: HttpRequest, work_order_id: int) -> HttpResponse:
     work_order = _work_order_or_404(request, work_order_id)
-    return _render(request, "parts/partials/work_order_panel.html", panel_context(user=_user(request), work_order=work_order))
+    template = "parts/partials/work_order_panel.html" if _fragment(request) else "parts/work_order_parts.html"
+    return _render(request, template, panel_context(user=_user(request), work_order=work_order))
 
 
 def _panel_form_failed(
