@@ -30,6 +30,7 @@ pids+=($!)
 $PY manage.py scheduler &
 pids+=($!)
 
+DEMO_API_KEY="$($PY manage.py api_demo_key 2>/dev/null || true)"
 cat <<MSG
 
   Aftersales 售后服务管理系统 is running at  http://${HOST}:${PORT}/
@@ -40,6 +41,9 @@ cat <<MSG
     technician  technician-demo-2026   技术人员 Technician
     customer    customer-demo-2026     客户 Customer
     admin       admin-demo-2026        管理员 Administrator (also /admin/)
+
+  API: http://${HOST}:${PORT}/api/v1/docs  (docs/api.md)${DEMO_API_KEY:+
+    Demo API key (local demo data only): ${DEMO_API_KEY}}
 
   Press Ctrl-C to stop the web server, the worker and the scheduler.
 

@@ -123,7 +123,7 @@ def test_the_session_works_for_reads_and_needs_the_csrf_token_for_writes(world):
 def test_management_command_creates_lists_and_revokes(world):
     out = StringIO()
     call_command("api_key", "create", "--owner", "all-agent", "--name", "CRM", "--scope", "tickets:read", stdout=out)
-    secret = [line for line in out.getvalue().splitlines() if line.startswith("ask_")][0]
+    secret = next(line for line in out.getvalue().splitlines() if line.startswith("ask_"))
     key = ApiKey.objects.get(name="CRM")
     assert ApiClient(secret).get("/api/v1/me").status_code == 200
     listing = StringIO()
