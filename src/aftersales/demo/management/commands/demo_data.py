@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
+from aftersales.demo.api import load_api_demo
 from aftersales.demo.builders import DEMO_LOGINS, ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
 from aftersales.demo.parts import load_parts_demo
@@ -169,3 +170,4 @@ class Command(BaseCommand):
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.username:<12} {login.password:<22} {Role(login.role).label}")
         self.stdout.write(_("Administrators also use /admin/. Change these passwords before anyone else can reach the server."))
+        load_api_demo(self.stdout)
