@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export AFTERSALES_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick clean messages
+.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick clean messages api-fuzz
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
@@ -42,6 +42,11 @@ run: demo
 ## when DATABASE_URL/REDIS_URL point at them (required when CI=true).
 test: install-dev
 	@scripts/test.sh
+
+## make api-fuzz: schemathesis against the API's OpenAPI document with many more examples per
+## operation than `make test` (nightly-style; API_FUZZ_EXAMPLES, default 300).
+api-fuzz: install-dev
+	API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-300} $(VENV)/bin/pytest tests/api/test_schema_fuzz.py -q
 
 lint: install-dev
 	$(VENV)/bin/ruff check src tests e2e conftest.py
