@@ -13,6 +13,7 @@ import pytest
 
 CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = "/usr/bin/chromium"
+DOVECOT = "/usr/sbin/dovecot"
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,6 +35,8 @@ def _missing_service(item: pytest.Item) -> str | None:
         return "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0"
     if "browser" in item.keywords and not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
         return "needs Debian's chromium (/usr/bin/chromium): apt-get install chromium"
+    if "imap" in item.keywords and not (os.path.exists(DOVECOT) or shutil.which("dovecot")):
+        return "needs Debian's dovecot (/usr/sbin/dovecot): apt-get install dovecot-imapd"
     return None
 
 

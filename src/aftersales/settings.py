@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",
     "aftersales.parts",
+    "aftersales.webhooks",
+    "aftersales.mailin",
     "aftersales.demo",
 ]
 
@@ -235,6 +237,26 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "售后服务 <aftersales@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Webhooks out (docs/webhooks.md) --------------------------------------------------------
+# Hosts, addresses or networks (CIDR) that webhooks may reach although they are loopback,
+# private or link-local; empty: public addresses only.
+WEBHOOKS_ALLOW_PRIVATE_HOSTS = env_list("WEBHOOKS_ALLOW_PRIVATE_HOSTS")
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "10"))
+
+# --- Email intake (docs/email-intake.md) ----------------------------------------------------
+MAILIN_ADDRESS = os.environ.get("MAILIN_ADDRESS", "support@localhost")  # replies go to local+token@domain
+MAILIN_IMAP_HOST = os.environ.get("MAILIN_IMAP_HOST", "")  # empty: no mailbox is polled
+MAILIN_IMAP_PORT = int(os.environ.get("MAILIN_IMAP_PORT", "993"))
+MAILIN_IMAP_SSL = env_bool("MAILIN_IMAP_SSL", default=True)
+MAILIN_IMAP_STARTTLS = env_bool("MAILIN_IMAP_STARTTLS")
+MAILIN_IMAP_USER = os.environ.get("MAILIN_IMAP_USER", "")
+MAILIN_IMAP_PASSWORD = os.environ.get("MAILIN_IMAP_PASSWORD", "")
+MAILIN_IMAP_FOLDER = os.environ.get("MAILIN_IMAP_FOLDER", "INBOX")
+MAILIN_HTTP_SECRET = os.environ.get("MAILIN_HTTP_SECRET", "")  # empty: POST /mailin/raw/ is closed
+MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(30 * 1024 * 1024)))
+# Outgoing ticket emails carry a Message-ID and Reply-To that replies are matched by.
+NOTIFICATION_EMAIL_HEADERS = "aftersales.mailin.threading.outgoing_headers"
 
 # --- Product settings -----------------------------------------------------------------------
 TICKET_NUMBER_PREFIX = os.environ.get("TICKET_NUMBER_PREFIX", "SH")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("portal/", include("aftersales.portal.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
     path("fieldservice/", include("aftersales.fieldservice.urls")),
+    path("webhooks/", include("aftersales.webhooks.urls")),
+    path("mailin/", include("aftersales.mailin.urls")),
     path("api/", include("aftersales.api.urls")),
     path("parts/", include("aftersales.parts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

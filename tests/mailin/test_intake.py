@@ -164,6 +164,8 @@ def test_bounces_and_loops_are_ignored(ingest):
     assert looped.status == InboundStatus.IGNORED and "loop" in looped.reason
     from_us = ingest(corpus.plain(sender=f"售后服务 <{corpus.SUPPORT}>", subject="x", body="y"))
     assert from_us.status == InboundStatus.IGNORED
+    from_our_sender = ingest(corpus.plain(sender="售后服务 <aftersales@localhost>", subject="转发", body="z"))
+    assert from_our_sender.status == InboundStatus.IGNORED
     assert Ticket.objects.count() == 1
 
 

@@ -277,3 +277,25 @@ def test_signature_timestamp_tolerance():
     assert verify_signature(secret="s", header=header, body=body, now=1_000_100)
     assert not verify_signature(secret="s", header=header, body=body, now=1_000_000 + 3600)
     assert not verify_signature(secret="s", header="garbage", body=body, now=time.time())
+
+
+def test_the_admin_refuses_an_internal_target_on_the_form(admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = Client()
+    client.force_login(admin_user)
+    url = reverse("admin:webhooks_subscription_add")
+    inline = {"deliveries-TOTAL_FORMS": "0", "deliveries-INITIAL_FORMS": "0"}
+    response = client.post(
+        url, {"name": "x", "target_url": "http://10.0.0.1/", "event_types": '["ticket.created"]', "active": "on", **inline}
+    )
+    assert response.status_code == 200 and "WEBHOOKS_ALLOW_PRIVATE_HOSTS" in response.content.decode()
+    response = client.post(
+        url,
+        {"name": "ok", "target_url": "https://93.184.215.14/h", "event_types": '["ticket.created"]', "active": "on", **inline},
+    )
+    assert response.status_code == 302
+    from aftersales.webhooks.models import Subscription
+
+    created = Subscription.objects.get(name="ok")
+    assert created.secret.startswith("whsec_") and created.owner == admin_user

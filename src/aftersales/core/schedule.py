@@ -26,4 +26,9 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.notifications.tasks.retry_pending_notifications", dt.timedelta(minutes=5)),
     # Resolved tickets the customer never answered, after TICKET_AUTO_CLOSE_DAYS.
     PeriodicJob("aftersales.tickets.tasks.auto_close_resolved_tickets", dt.timedelta(hours=1)),
+    # Webhook deliveries whose deferred retry was lost.
+    PeriodicJob("aftersales.webhooks.tasks.retry_due_webhooks", dt.timedelta(minutes=5)),
+    # The intake mailbox (no-op unless MAILIN_IMAP_HOST is set), and stored mail left unprocessed.
+    PeriodicJob("aftersales.mailin.tasks.fetch_mailbox", dt.timedelta(minutes=1)),
+    PeriodicJob("aftersales.mailin.tasks.retry_new_messages", dt.timedelta(minutes=5)),
 )

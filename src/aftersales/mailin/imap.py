@@ -51,10 +51,10 @@ def mailin_fetch_imap() -> FetchReport:
         status, _ = conn.select(settings.MAILIN_IMAP_FOLDER)
         if status != "OK":
             raise RuntimeError(f"cannot open folder {settings.MAILIN_IMAP_FOLDER}")
-        status, data = conn.uid("SEARCH", "UNDELETED")  # type: ignore[arg-type]
+        status, data = conn.uid("SEARCH", "UNDELETED")
         uids = (data[0] or b"").split()[:BATCH] if status == "OK" and data else []
         for uid in uids:
-            status, parts = conn.uid("FETCH", uid.decode(), "(BODY.PEEK[])")  # type: ignore[arg-type]
+            status, parts = conn.uid("FETCH", uid.decode(), "(BODY.PEEK[])")
             raw = next((p[1] for p in parts or [] if isinstance(p, tuple) and len(p) == 2), None)
             if status != "OK" or not isinstance(raw, bytes):
                 logger.warning("IMAP: could not fetch uid %s", uid)
@@ -63,7 +63,7 @@ def mailin_fetch_imap() -> FetchReport:
             result = mailin_store(raw=raw, source=InboundSource.IMAP)  # committed when it returns
             report.stored += int(result.created)
             report.duplicates += int(not result.created)
-            conn.uid("STORE", uid.decode(), "+FLAGS", r"(\Deleted)")  # type: ignore[arg-type]
+            conn.uid("STORE", uid.decode(), "+FLAGS", r"(\Deleted)")
         if uids:
             conn.expunge()
     finally:

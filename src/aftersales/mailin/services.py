@@ -14,8 +14,10 @@ import io
 import logging
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -186,7 +188,7 @@ def _create_ticket(*, mail: ParsedMail, message: InboundMessage, actor: User | N
 def _classify(message: InboundMessage, mail: ParsedMail) -> None:
     """Decide and do, inside the caller's transaction (the message row is locked)."""
     _local, domain = mailbox_address()
-    ours = {a.lower() for a in (f"{_local}@{domain}",)}
+    ours = {f"{_local}@{domain}".lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
     if (
         is_our_message_id(mail.message_id)
         or "x-aftersales-notification" in mail.headers

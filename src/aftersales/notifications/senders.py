@@ -8,7 +8,7 @@ import logging
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -20,9 +20,26 @@ class Sender(Protocol):
     def send(self, notification: Notification) -> None: ...
 
 
+def email_headers(notification: Notification) -> dict[str, str]:
+    """Extra headers from the hook named in ``NOTIFICATION_EMAIL_HEADERS`` (email intake sets
+    Message-ID and Reply-To there, so that replies find their ticket); none without it."""
+    path = getattr(settings, "NOTIFICATION_EMAIL_HEADERS", "")
+    return dict(import_string(path)(notification)) if path else {}
+
+
 class EmailSender:
     def send(self, notification: Notification) -> None:
-        send_mail(notification.subject, notification.body, None, [notification.recipient], fail_silently=False)
+        headers = email_headers(notification)
+        reply_to = headers.pop("Reply-To", "")
+        message = EmailMessage(
+            notification.subject,
+            notification.body,
+            None,
+            [notification.recipient],
+            reply_to=[reply_to] if reply_to else None,
+            headers=headers,
+        )
+        message.send(fail_silently=False)
 
 
 class LogOnlySender:

@@ -1,6 +1,26 @@
+import secrets
+
+from django import forms
 from django.contrib import admin
 
+from aftersales.core.errors import ValidationFailed
+
 from .models import Attempt, Delivery, Event, Subscription
+from .net import validate_target_url
+
+
+class SubscriptionAdminForm(forms.ModelForm):
+    target_url = forms.URLField(max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Subscription
+        fields = ("name", "target_url", "event_types", "region", "active")
+
+    def clean_target_url(self) -> str:
+        try:
+            return validate_target_url(self.cleaned_data["target_url"])
+        except ValidationFailed as exc:
+            raise forms.ValidationError([str(m) for m in exc.errors["target_url"]]) from None
 
 
 class DeliveryInline(admin.TabularInline):
@@ -23,14 +43,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     search_fields = ("name", "target_url")
     readonly_fields = ("secret", "owner", "created_at")
     inlines = [DeliveryInline]
+    form = SubscriptionAdminForm
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        from .net import validate_target_url
-
-        validate_target_url(obj.target_url)
         if not obj.secret:
-            import secrets
-
             obj.secret = f"whsec_{secrets.token_urlsafe(32)}"
         if obj.owner_id is None:
             obj.owner = request.user

@@ -195,7 +195,7 @@ def ticket_payload(ticket: Ticket, **extra: Any) -> dict[str, Any]:
             "request_type": ticket.request_type,
             "channel": ticket.channel,
             "priority": ticket.priority,
-            "region": ticket.region.code if ticket.region_id else None,
+            "region": ticket.region.code if ticket.region is not None else None,
             "created_at": ticket.created_at,
             "updated_at": ticket.updated_at,
         },
