@@ -218,3 +218,25 @@ def test_mail_to_the_mailbox_becomes_a_ticket_and_the_reply_lands_in_the_timelin
     assert event.body == "明天上午家里有人。" and event.public
     assert Ticket.objects.count() == 1 and InboundMessage.objects.count() == 2
     assert len(received) == 1  # the reply got no automatic answer
+
+
+def test_a_message_stays_on_the_server_until_it_is_stored(settings, dovecot, monkeypatch):
+    from aftersales.mailin import imap
+
+    settings.MAILIN_IMAP_HOST, settings.MAILIN_IMAP_PORT, settings.MAILIN_IMAP_SSL = "127.0.0.1", dovecot.port, False
+    settings.MAILIN_IMAP_USER, settings.MAILIN_IMAP_PASSWORD = IMAP_USER, IMAP_PASSWORD
+    dovecot.append(corpus.plain())
+
+    def database_down(**kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(imap, "mailin_store", database_down)
+    with pytest.raises(RuntimeError):
+        imap.mailin_fetch_imap()
+    assert dovecot.count() == 1  # not acknowledged, not lost
+    monkeypatch.undo()
+    from django.core.management import call_command
+
+    call_command("mailin_fetch", "--process")
+    assert dovecot.count() == 0
+    assert InboundMessage.objects.get().status == InboundStatus.PROCESSED

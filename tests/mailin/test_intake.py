@@ -342,3 +342,20 @@ def test_stored_html_is_sanitised_for_the_held_page(ingest):
     assert message.status == InboundStatus.IGNORED
     assert "evil.example" not in message.body_html and "<script" not in message.body_html and "onclick" not in message.body_html
     assert email.message_from_bytes(bytes(message.raw), policy=policy.default)["Subject"] == "[no ticket]"
+
+
+def test_the_safety_net_reprocesses_messages_whose_job_was_lost(settings):
+    import datetime as dt
+
+    from aftersales.core import clock
+    from aftersales.mailin.tasks import retry_new_messages
+
+    stored = mailin_store(raw=corpus.plain(), source="imap").message
+    assert retry_new_messages.call() == 0  # too recent: its own job is still due
+    InboundMessage.objects.filter(pk=stored.pk).update(received_at=clock.now() - dt.timedelta(minutes=10))
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "notifications"]}
+    }
+    assert retry_new_messages.call() == 1
+    stored.refresh_from_db()
+    assert stored.status == InboundStatus.PROCESSED and stored.ticket is not None

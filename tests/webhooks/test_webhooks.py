@@ -299,3 +299,19 @@ def test_the_admin_refuses_an_internal_target_on_the_form(admin_user):
 
     created = Subscription.objects.get(name="ok")
     assert created.secret.startswith("whsec_") and created.owner == admin_user
+
+
+def test_the_safety_net_re_enqueues_overdue_deliveries(receiver, admin_user, settings):
+    from aftersales.core import clock
+    from aftersales.webhooks.tasks import retry_due_webhooks
+
+    subscription = _subscribe(admin_user, receiver.url)
+    delivery = webhook_send_test(actor=admin_user, subscription=subscription)
+    assert retry_due_webhooks.call() == 0
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=clock.now() - dt.timedelta(minutes=10))
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "notifications"]}
+    }
+    assert retry_due_webhooks.call() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.SUCCEEDED and len(receiver.requests) == 1
