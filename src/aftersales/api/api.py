@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
+from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
@@ -17,6 +18,12 @@ Authenticate with `Authorization: Bearer <API key>` (or the signed-in session pl
 Errors are RFC 9457 problem details (`application/problem+json`) in the language of
 `Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
 actions need `If-Match` with the ticket's ETag. See docs/api.md."""
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """Chinese text as it is (UTF-8), not as \\u escapes: readable in curl and logs."""
+
+    json_dumps_params: ClassVar[dict[str, Any]] = {"ensure_ascii": False}
 
 
 class AftersalesAPI(NinjaAPI):
@@ -43,6 +50,7 @@ api = AftersalesAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api-v1",
+    renderer=Utf8JSONRenderer(),
     auth=AUTH,
     docs=Swagger(settings={"validatorUrl": None, "persistAuthorization": False}),
     docs_url="/docs",
