@@ -29,6 +29,7 @@ from aftersales.customers.models import Customer
 from aftersales.demo.api import load_api_demo
 from aftersales.demo.builders import DEMO_LOGINS, ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
+from aftersales.demo.fieldservice import load_fieldservice_demo
 from aftersales.demo.parts import load_parts_demo
 from aftersales.demo.stories import load_story, story_exists
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
         if tickets is None:
             self._load_demo(seed=options["seed"])
             load_parts_demo(self.stdout)
+            load_fieldservice_demo(self.stdout)
         else:
             self._load_bulk(
                 tickets=tickets,
