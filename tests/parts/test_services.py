@@ -376,3 +376,67 @@ def test_a_reservation_that_leaves_too_little_available_also_alerts(stocked, boa
     requisition = services.requisition_create(work_order=work_order, warehouse=stocked, lines=[(board, 8)], actor=technician)
     services.requisition_submit(requisition=requisition, actor=technician)
     assert Notification.objects.filter(template="parts_low_stock", user=keeper).count() == 1
+
+
+# --- Audit and timeline ----------------------------------------------------------------------------
+
+
+def test_every_step_is_audited_and_on_the_tickets_timeline(stocked, board, work_order, technician, keeper):
+    requisition = issued_to_van(work_order, stocked, [(board, 2)], keeper=keeper, actor=technician)
+    services.parts_record_used(work_order=work_order, lines=[UsedPartInput(part=board, quantity=1)], actor=technician)
+    services.return_create(
+        work_order=work_order, technician=technician, warehouse=stocked, unused=[(board, 1)], faulty=[], actor=technician
+    )
+    actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
+    for action in (
+        "parts.requisition_created",
+        "parts.requisition_approved",
+        "parts.requisition_issued",
+        "parts.part_used",
+        "parts.return_created",
+    ):
+        assert action in actions
+    issued = AuditEvent.objects.get(action="parts.requisition_issued")
+    assert issued.object_id == str(requisition.pk) and issued.actor == keeper
+    events = TicketEvent.objects.filter(ticket=work_order.ticket, data__parts=True)
+    assert [e.data["action"] for e in events.order_by("id")] == [
+        "requisition_created",
+        "requisition_submitted",
+        "requisition_issued",
+        "parts_used",
+        "return_created",
+    ]
+    assert not events.filter(public=True).exists(), "parts entries are internal"
+
+
+# --- Admin ------------------------------------------------------------------------------------------
+
+
+def test_admin_keeps_the_ledger_read_only_and_sets_levels_through_the_service(stocked, board, client):
+    from django.urls import reverse
+
+    admin_user = UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    movement = StockMovement.objects.first()
+    assert client.get(reverse("admin:parts_stockmovement_add")).status_code == 403
+    assert client.post(reverse("admin:parts_stockmovement_delete", args=[movement.pk]), {"post": "yes"}).status_code == 403
+    row = level(stocked, board)
+    response = client.post(
+        reverse("admin:parts_stock_change", args=[row.pk]), {"min_level": 12, "emergency_reserve": 2, "_save": "Save"}
+    )
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert (row.on_hand, row.min_level, row.emergency_reserve) == (10, 12, 2)
+    assert row.low_alerted, "the new level put it below the minimum: alert raised"
+    assert AuditEvent.objects.filter(action="parts.levels_set", actor=admin_user).exists()
+
+
+def test_no_parts_are_requested_or_recorded_on_a_closed_work_order(stocked, board, work_order_for, technician):
+    closed = work_order_for()
+    type(closed).objects.filter(pk=closed.pk).update(status="cancelled")
+    closed.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        services.requisition_create(work_order=closed, warehouse=stocked, lines=[(board, 1)], actor=technician)
+    assert refused.value.code == "work_order_closed"
+    with pytest.raises(DomainError):
+        services.parts_record_used(work_order=closed, lines=[UsedPartInput(part=board, quantity=1)], actor=technician)

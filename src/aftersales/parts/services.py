@@ -20,7 +20,8 @@ Interface used by field service (all keyword-only):
   enter the warehouse on ``return_receive``; faulty parts go to appraisal (never sellable stock).
 
 Errors: ``DomainError`` codes ``insufficient_stock``, ``requisition_not_<status>``,
-``warehouse_inactive``, ``van_not_allowed``, ``no_technician``, ``part_inactive``;
+``warehouse_inactive``, ``van_not_allowed``, ``no_technician``, ``work_order_closed`` (cancelled,
+failed or accepted by the customer), ``part_inactive``;
 ``ValidationFailed`` for bad lines; ``PermissionDenied`` for the wrong person.
 """
 
@@ -67,6 +68,8 @@ from .models import (
 
 MAX_LINES = 50
 MAX_QUANTITY = 10_000
+# Work order statuses after which no parts are requested or recorded any more.
+CLOSED_WORK_ORDER_STATUSES = frozenset({"cancelled", "failed", "customer_accepted"})
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,13 @@ def _clean_lines(lines: Sequence[tuple[Part, int]], *, field: str = "lines", all
     if len(merged) > MAX_LINES:
         raise ValidationFailed({field: [_("At most %(max)d parts per document.") % {"max": MAX_LINES}]}, code="too_many_lines")
     return list(merged.values())
+
+
+def _require_open_work_order(work_order: Any) -> None:
+    if work_order.technician_id is None:
+        raise DomainError(_("Dispatch the work order to a technician first."), code="no_technician", field="work_order")
+    if work_order.status in CLOSED_WORK_ORDER_STATUSES:
+        raise DomainError(_("This work order is closed."), code="work_order_closed", field="work_order")
 
 
 def _require_stock_warehouse(warehouse: Warehouse, *, field: str = "warehouse") -> None:
@@ -270,8 +280,7 @@ def requisition_create(
 ) -> Requisition:
     """A draft requisition for ``work_order`` from ``warehouse`` into its technician's van."""
     perms.check_work_order_parts(actor, work_order)
-    if work_order.technician_id is None:
-        raise DomainError(_("Dispatch the work order to a technician first."), code="no_technician", field="work_order")
+    _require_open_work_order(work_order)
     _require_stock_warehouse(warehouse)
     clean = _clean_lines(lines)
     van = warehouse_for_technician(technician=work_order.technician)
@@ -444,8 +453,7 @@ def parts_record_used(*, work_order: Any, lines: list[UsedPartInput], actor: Use
     """Record parts fitted on ``work_order``: consumed from its technician's van (consumption
     movements linked to the work order and the ticket's product unit, with the new serial)."""
     perms.check_work_order_parts(actor, work_order)
-    if work_order.technician_id is None:
-        raise DomainError(_("Dispatch the work order to a technician first."), code="no_technician", field="work_order")
+    _require_open_work_order(work_order)
     if not lines:
         raise ValidationFailed({"lines": [_("Add at least one part.")]}, code="lines_required")
     _clean_lines([(line.part, line.quantity) for line in lines])  # validates quantities and parts
