@@ -41,7 +41,9 @@ class ApiClient:
         return self.client.get(path, params or {}, headers=self._headers(headers))
 
     def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.client.post(path, json if json is not None else {}, content_type="application/json", headers=self._headers(headers))
+        return self.client.post(
+            path, json if json is not None else {}, content_type="application/json", headers=self._headers(headers)
+        )
 
     def upload(self, path: str, data: dict[str, Any], headers: dict[str, str] | None = None) -> Any:
         return self.client.post(path, data, headers=self._headers(headers))

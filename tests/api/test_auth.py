@@ -67,7 +67,9 @@ def test_a_key_without_the_scope_is_refused(world):
     response = client.get(f"/api/v1/tickets/{world['east_ticket'].number}")
     assert response.status_code == 403
     assert response.json()["code"] == "scope_missing"
-    assert client.post("/api/v1/tickets", {"customer_name": "王", "phone": "13800000009", "description": "坏了"}).status_code == 403
+    assert (
+        client.post("/api/v1/tickets", {"customer_name": "王", "phone": "13800000009", "description": "坏了"}).status_code == 403
+    )
 
 
 def test_a_read_only_key_cannot_write(world):

@@ -65,9 +65,7 @@ def test_invalid_input_names_every_field(world):
 
 def test_a_body_that_is_not_json_is_a_400_problem(world):
     client = api_client(world["agent"])
-    response = client.client.post(
-        "/api/v1/tickets", "{not json", content_type="application/json", headers=client._headers(None)
-    )
+    response = client.client.post("/api/v1/tickets", "{not json", content_type="application/json", headers=client._headers(None))
     assert response.status_code in {400, 422}
     assert response["Content-Type"].startswith("application/problem+json")
 
@@ -91,7 +89,9 @@ def test_a_customer_replies_and_staff_add_notes(world):
 def test_photos_are_uploaded_with_their_type_checked(world):
     number = world["east_ticket"].number
     client = api_client(world["east_customer"])
-    ok = client.upload(f"/api/v1/tickets/{number}/attachments", {"file": SimpleUploadedFile("漏水.png", png_bytes(), "image/png")})
+    ok = client.upload(
+        f"/api/v1/tickets/{number}/attachments", {"file": SimpleUploadedFile("漏水.png", png_bytes(), "image/png")}
+    )
     assert ok.status_code == 201, ok.content
     body = ok.json()
     assert body["content_type"] == "image/png"
@@ -128,7 +128,9 @@ def test_process_actions_follow_the_permissions_and_the_version(world):
     )
     assert refused.status_code == 403
     # A step the status does not allow is a conflict with the current state.
-    wrong = client.post(f"/api/v1/tickets/{ticket.number}/actions/resolve", {"summary": "修好了"}, headers={"If-Match": moved["ETag"]})
+    wrong = client.post(
+        f"/api/v1/tickets/{ticket.number}/actions/resolve", {"summary": "修好了"}, headers={"If-Match": moved["ETag"]}
+    )
     assert wrong.status_code == 409
     assert wrong.json()["code"] == "action_not_available"
 

@@ -25,7 +25,7 @@ class ApiKeyCreateForm(forms.ModelForm):
         fields = ["name", "owner", "scopes", "region", "rate_limit_per_minute"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         owner = data.get("owner")
         if owner is not None and owner.is_customer:
             if data.get("region") is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
@@ -23,7 +23,7 @@ actions need `If-Match` with the ticket's ETag. See docs/api.md."""
 class Utf8JSONRenderer(JSONRenderer):
     """Chinese text as it is (UTF-8), not as \\u escapes: readable in curl and logs."""
 
-    json_dumps_params: ClassVar[dict[str, Any]] = {"ensure_ascii": False}
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class AftersalesAPI(NinjaAPI):

@@ -32,7 +32,7 @@ def _email(user: User, email: str) -> str:
 
 def _status_label(value: str | None) -> str:
     try:
-        return str(TicketStatus(value).label)
+        return str(TicketStatus(value or "").label)
     except ValueError:
         return str(value or "")
 

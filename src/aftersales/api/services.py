@@ -48,7 +48,7 @@ def _clean_scopes(scopes: Iterable[str], owner: User) -> list[str]:
         )
     if not chosen:
         raise ValidationFailed({"scopes": [_("Choose at least one scope.")]}, code="api_key_scope_missing")
-    if owner.is_customer and STAFF_ONLY_SCOPES & set(chosen):
+    if owner.is_customer and any(scope in STAFF_ONLY_SCOPES for scope in chosen):
         raise ValidationFailed({"scopes": [_("A customer's key cannot read customers.")]}, code="api_key_scope_not_allowed")
     return chosen
 

@@ -39,6 +39,8 @@ def load_api_demo(stdout: IO[str]) -> None:
         api_key_create(name=DEMO_API_KEY_NAME, owner=owner, scopes=ALL_SCOPES, actor=None, raw_key=DEMO_API_KEY)
     key = demo_api_key()
     if key is None:
-        stdout.write(_("The demo API key was revoked; create one with: manage.py api_key create --owner agent --name demo --scope all"))
+        stdout.write(
+            _("The demo API key was revoked; create one with: manage.py api_key create --owner agent --name demo --scope all")
+        )
         return
     stdout.write(_("Demo API key (acts as %(owner)s; local demo data only): %(key)s") % {"owner": owner, "key": key})

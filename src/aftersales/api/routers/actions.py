@@ -25,7 +25,7 @@ IF_MATCH_DOC = "The ETag of the ticket as read (GET /tickets/{number}); 412 when
 @router.get(
     "/tickets/{number}/actions", response={200: schemas.ActionsOut, **problems(403, 404)}, summary="Actions you may take now"
 )
-def list_actions(request: HttpRequest, number: str, response: HttpResponse):  # type: ignore[no-untyped-def]
+def list_actions(request: HttpRequest, number: str, response: HttpResponse) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
     response["ETag"] = ticket_etag(ticket)
@@ -33,14 +33,14 @@ def list_actions(request: HttpRequest, number: str, response: HttpResponse):  # 
     return schemas.ActionsOut(number=ticket.number, version=ticket.version, status=ticket.status, actions=detail.actions)
 
 
-def _make_handler(action: str, body: type[BaseModel], convert: Converter, service: Any):  # type: ignore[no-untyped-def]
+def _make_handler(action: str, body: type[BaseModel], convert: Converter, service: Any) -> Any:
     def handler(
         request: HttpRequest,
         number: str,
         payload: body,  # type: ignore[valid-type]
         response: HttpResponse,
         if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
-    ):  # type: ignore[no-untyped-def]
+    ) -> Any:
         caller = caller_of(request, Scope.TICKETS_WRITE)
         ticket = api_ticket_get(caller=caller, number=number)
         version = version_from_if_match(request, ticket)

@@ -1,6 +1,7 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
 """Customers (staff only, masked per role), product units with warranty, and who am I."""
 
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router
@@ -18,7 +19,7 @@ MAX_PAGE_SIZE = 100
 
 
 @router.get("/me", response={200: schemas.MeOut, **problems()}, tags=["auth"], summary="Who the credentials act as")
-def me(request: HttpRequest):  # type: ignore[no-untyped-def]
+def me(request: HttpRequest) -> Any:
     caller = caller_of(request)
     key = caller.key
     return schemas.MeOut(
@@ -41,7 +42,7 @@ def list_customers(
     q: str = Query("", max_length=100, description="Part of the name, the end of the phone number, or the email."),
     cursor: str | None = Query(None, max_length=100),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
-):  # type: ignore[no-untyped-def]
+) -> Any:
     caller = caller_of(request, Scope.CUSTOMERS_READ)
     caller.require_staff()
     page = api_customer_page(caller=caller, query=q, cursor=cursor, limit=limit)
@@ -54,7 +55,7 @@ def list_customers(
     tags=["customers"],
     summary="Read a customer",
 )
-def get_customer(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+def get_customer(request: HttpRequest, customer_id: int) -> Any:
     caller = caller_of(request, Scope.CUSTOMERS_READ)
     caller.require_staff()
     return presenters.customer(api_customer_get(caller=caller, customer_id=customer_id), caller.user)
@@ -70,7 +71,7 @@ def get_unit(
     request: HttpRequest,
     serial_number: str,
     on: schemas.IsoDate | None = Query(None, description="Warranty on this date (default: today in Asia/Shanghai)."),
-):  # type: ignore[no-untyped-def]
+) -> Any:
     caller = caller_of(request, Scope.CATALOG_READ)
     unit = api_unit_get(caller=caller, serial_number=serial_number)
     return presenters.unit(unit, on or clock.local_today())

@@ -4,6 +4,7 @@
 Handlers only parse, call one selector or service, and present the result.
 """
 
+from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
@@ -32,7 +33,7 @@ IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response
 Number = str
 
 
-def _idem():  # type: ignore[no-untyped-def]
+def _idem() -> Any:
     return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
 
 
@@ -47,7 +48,7 @@ def list_tickets(
     sort: str = Query("-created", pattern="^(-created|due|priority)$"),
     cursor: str | None = Query(None, max_length=400),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
-):  # type: ignore[no-untyped-def]
+) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     filters = ApiTicketFilters(
         statuses=tuple(s.value for s in status or ()),
@@ -64,7 +65,7 @@ def list_tickets(
 
 @router.post("/tickets", response={201: schemas.TicketOut, **problems(403, 409, 422)}, summary="Submit a ticket (intake)")
 @idempotent
-def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempotency_key: str = _idem()):  # type: ignore[no-untyped-def]
+def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempotency_key: str = _idem()) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     data = inputs.intake_input(caller=caller, payload=payload)
     region = caller.key.region if caller.key is not None else None
@@ -79,7 +80,7 @@ def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempoten
     response={200: schemas.TicketOut, 304: None, **problems(403, 404)},
     summary="Read a ticket (ETag; If-None-Match → 304)",
 )
-def get_ticket(request: HttpRequest, number: Number, response: HttpResponse):  # type: ignore[no-untyped-def]
+def get_ticket(request: HttpRequest, number: Number, response: HttpResponse) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
     if not_modified(request, ticket):
@@ -91,7 +92,7 @@ def get_ticket(request: HttpRequest, number: Number, response: HttpResponse):  #
 
 
 @router.get("/tickets/{number}/timeline", response={200: list[schemas.EventOut], **problems(403, 404)}, summary="Timeline")
-def get_timeline(request: HttpRequest, number: Number):  # type: ignore[no-untyped-def]
+def get_timeline(request: HttpRequest, number: Number) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
     return [presenters.event(e, caller.user) for e in ticket_timeline(ticket=ticket, user=caller.user)]
@@ -103,7 +104,7 @@ def get_timeline(request: HttpRequest, number: Number):  # type: ignore[no-untyp
     summary="Reply (customer) or add a note, message or call record (staff)",
 )
 @idempotent
-def add_reply(request: HttpRequest, number: Number, payload: schemas.ReplyCreate, idempotency_key: str = _idem()):  # type: ignore[no-untyped-def]
+def add_reply(request: HttpRequest, number: Number, payload: schemas.ReplyCreate, idempotency_key: str = _idem()) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     kind = inputs.reply_kind(caller=caller, payload=payload)
@@ -114,7 +115,7 @@ def add_reply(request: HttpRequest, number: Number, payload: schemas.ReplyCreate
 @router.get(
     "/tickets/{number}/attachments", response={200: list[schemas.AttachmentOut], **problems(403, 404)}, summary="Attachments"
 )
-def list_attachments(request: HttpRequest, number: Number):  # type: ignore[no-untyped-def]
+def list_attachments(request: HttpRequest, number: Number) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
     return [presenters.attachment(a) for a in ticket_attachments(ticket=ticket, user=caller.user)]
@@ -132,7 +133,7 @@ def upload_attachment(
     file: UploadedFile = File(..., description="JPEG, PNG, GIF, WebP, HEIC, PDF, MP4, MP3 or WAV; checked by content."),
     public: bool | None = Form(None, description="Staff only: false keeps the file internal."),
     idempotency_key: str = _idem(),
-):  # type: ignore[no-untyped-def]
+) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     visible = inputs.attachment_public(caller=caller, public=public)
@@ -146,7 +147,7 @@ def upload_attachment(
     summary="Download an attachment",
     url_name="attachment_download",
 )
-def download_attachment(request: HttpRequest, attachment_id: int):  # type: ignore[no-untyped-def]
+def download_attachment(request: HttpRequest, attachment_id: int) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     item = api_attachment_get(caller=caller, attachment_id=attachment_id)
     try:
@@ -160,7 +161,7 @@ def download_attachment(request: HttpRequest, attachment_id: int):  # type: igno
 
 
 @router.get("/tickets/{number}/survey", response={200: schemas.SurveyOut, **problems(403, 404)}, summary="Latest survey")
-def get_survey(request: HttpRequest, number: Number):  # type: ignore[no-untyped-def]
+def get_survey(request: HttpRequest, number: Number) -> Any:
     caller = caller_of(request, Scope.SURVEYS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
     survey = api_survey_latest(ticket=ticket)
@@ -175,7 +176,7 @@ def get_survey(request: HttpRequest, number: Number):  # type: ignore[no-untyped
     summary="Answer the pending satisfaction survey",
 )
 @idempotent
-def answer_survey(request: HttpRequest, number: Number, payload: schemas.SurveyAnswer, idempotency_key: str = _idem()):  # type: ignore[no-untyped-def]
+def answer_survey(request: HttpRequest, number: Number, payload: schemas.SurveyAnswer, idempotency_key: str = _idem()) -> Any:
     caller = caller_of(request, Scope.SURVEYS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     pending = survey_pending_for_ticket(ticket=ticket)
