@@ -27,10 +27,10 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.customers.models import Contact
-from aftersales.tickets.choices import Channel, EventKind
+from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_get_for_user
-from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_intake
+from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_add_customer_message, ticket_intake
 
 from . import parsing
 from .models import InboundMessage, InboundOutcome, InboundSource, InboundStatus
@@ -134,33 +134,21 @@ def _add_customer_message(
     *, ticket: Ticket, mail: ParsedMail, message: InboundMessage, released_by: User | None = None
 ) -> TicketEvent:
     """The customer's email as a "message from customer" on the timeline (public), audited."""
-    now = clock.now()
     customer_user = ticket.customer.user if ticket.customer.user_id else None
     body = parsing.strip_quoted(mail.text) or mail.subject or "—"
-    event = TicketEvent.objects.create(
+    return ticket_add_customer_message(
         ticket=ticket,
-        kind=EventKind.MESSAGE_IN,
+        body=body[: parsing.MAX_TEXT_CHARS],
         actor=customer_user,
         actor_label=f"{mail.from_name or mail.from_address} <{mail.from_address}>"[:128],
-        public=True,
-        body=body[: parsing.MAX_TEXT_CHARS],
         data={
             "channel": Channel.EMAIL,
             "inbound_message": message.pk,
             "subject": mail.subject,
             **({"released_by": released_by.pk} if released_by else {}),
         },
-        created_at=now,
+        audit_actor=released_by,
     )
-    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
-    audit_record(
-        action="ticket.message_in",
-        obj=ticket,
-        actor=released_by or customer_user,
-        actor_label="" if released_by or customer_user else "email",
-        changes={"inbound_message": message.pk, "event": event.pk},
-    )
-    return event
 
 
 def _intake_input(mail: ParsedMail) -> IntakeInput:

@@ -388,6 +388,45 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str, public: bool = Fa
 
 
 @transaction.atomic
+def ticket_add_customer_message(
+    *,
+    ticket: Ticket,
+    body: str,
+    actor: User | None = None,
+    actor_label: str = "",
+    data: dict[str, Any] | None = None,
+    audit_actor: User | None = None,
+) -> TicketEvent:
+    """A message from the customer on the timeline (public), from any channel — also from a
+    customer without a portal account (``actor=None``, named by ``actor_label``, e.g. the sender
+    of an email). ``audit_actor`` is the staff member who released a held message, if any.
+    Counts as contact from the customer (auto-close waits for the customer's silence)."""
+    text = (body or "").strip()
+    if not text:
+        raise ValidationFailed({"body": [_("Write something first.")]}, code="note_empty")
+    now = clock.now()
+    event = TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.MESSAGE_IN,
+        actor=actor,
+        actor_label=(actor_label or (str(actor) if actor is not None else ""))[:128],
+        public=True,
+        body=text[:20000],
+        data=data or {},
+        created_at=now,
+    )
+    Ticket.objects.filter(pk=ticket.pk).update(updated_at=now, last_customer_contact_at=now)
+    audit_record(
+        action="ticket.message_in",
+        obj=ticket,
+        actor=audit_actor or actor,
+        actor_label="" if audit_actor or actor else (actor_label or "customer")[:128],
+        changes={"event": event.pk, **(data or {})},
+    )
+    return event
+
+
+@transaction.atomic
 def ticket_add_attachment(
     *, ticket: Ticket, actor: User | None, fileobj: IO[bytes], filename: str, public: bool = True
 ) -> Attachment:
