@@ -66,5 +66,17 @@ messages: install-dev
 	  --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*' --ignore 'e2e/*' --ignore 'bench/*'
 	$(PY) manage.py compile_translations
 
+## make bench: the benchmark of docs/benchmarks.md at N tickets (default 100000; the 10 M variant is
+## `make bench N=10000000`), RUNS runs each; installs wrk, h2load, pgbench when missing, creates and
+## loads its own database aftersales_bench_n<N> (reused on reruns) and writes bench/results/.
+## make bench-quick: the same at N=2000, one run, short durations (a smoke test of the harness).
+N ?= 100000
+RUNS ?= 3
+bench: install
+	@bench/bench.sh $(N) $(RUNS)
+
+bench-quick: install
+	@bench/bench.sh $(if $(filter command line,$(origin N)),$(N),2000) 1 --quick
+
 clean:
 	rm -rf var/static var/test_*.sqlite3
