@@ -205,3 +205,27 @@ def test_my_van_lists_the_technicians_parts(path, stocked, board, work_order, te
     services.requisition_issue(requisition=requisition, actor=keeper)
     page = client_for(technician).get(reverse(path)).content.decode()
     assert 'data-test-id="van-row"' in page and 'data-part="P-BOARD"' in page
+
+
+def test_warehouse_staff_receive_goods_from_the_stock_page(regional, board, keeper, technician):
+    client = client_for(keeper)
+    assert 'data-test-id="receive-goods"' in client.get(reverse("parts:stock")).content.decode()
+    response = client.post(
+        reverse("parts:receive"), {"warehouse": regional.pk, "part_1": board.pk, "quantity_1": 7, "reference": "PO-9"}
+    )
+    assert response.status_code == 302
+    assert level(regional, board).on_hand == 7
+    refused = client.post(reverse("parts:receive"), {"warehouse": regional.pk})
+    assert refused.status_code == 200 and 'data-test-id="error-part_1"' in refused.content.decode()
+    assert client_for(technician).get(reverse("parts:receive")).status_code == 403
+
+
+def test_requisition_list_queries_do_not_grow_with_rows(
+    stocked, board, work_order_for, technician, keeper, django_assert_max_num_queries
+):
+    for _ in range(6):
+        services.requisition_create(work_order=work_order_for(), warehouse=stocked, lines=[(board, 1)], actor=technician)
+    client = client_for(keeper)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("parts:requisitions"), {"status": "all"}).content.decode()
+    assert page.count('data-test-id="requisition-row"') == 6

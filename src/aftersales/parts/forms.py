@@ -178,6 +178,25 @@ class TransferForm(LinesMixin):
         return cleaned
 
 
+class ReceiveForm(LinesMixin):
+    """Goods received into a warehouse (purchase order, factory delivery)."""
+
+    warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label=_("Into warehouse"), empty_label=None)
+    reference = forms.CharField(label=_("Delivery or purchase order number"), required=False, max_length=40)
+
+    def __init__(self, *args: Any, warehouses: QuerySet[Warehouse], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses  # type: ignore[attr-defined]
+        self.add_line_fields(Part.objects.filter(active=True).order_by("number"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["lines"] = self.clean_lines()
+        if not cleaned["lines"] and not self.errors:
+            self.add_error("part_1", _("Add at least one part."))
+        return cleaned
+
+
 class DecisionForm(ServiceErrorsMixin):
     comment = forms.CharField(label=_("Comment"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 

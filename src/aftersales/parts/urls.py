@@ -7,6 +7,7 @@ app_name = "parts"
 urlpatterns = [
     path("", views.stock_list, name="stock"),
     path("low-stock/", views.low_stock, name="low_stock"),
+    path("receive/", views.stock_receive, name="receive"),
     path("van/", views.my_van, name="van"),
     path("catalogue/", views.catalogue, name="catalogue"),
     path("ledger/", views.ledger, name="ledger"),

@@ -29,6 +29,7 @@ from .forms import (
     AppraiseForm,
     DecisionForm,
     LedgerFilterForm,
+    ReceiveForm,
     RequestPartsForm,
     ReturnPartsForm,
     StockFilterForm,
@@ -89,6 +90,33 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "rows": page.object_list}
     template = "parts/partials/stock_results.html" if _fragment(request) else "parts/stock_list.html"
     return _render(request, template, context)
+
+
+def _receivable(user: User) -> Any:
+    return selectors.warehouses_for_user(user=user).exclude(kind="van")
+
+
+@staff_required
+def stock_receive(request: HttpRequest) -> HttpResponse:
+    """Goods received: the form on the stock page posts here."""
+    user = _stock_staff_only(request)
+    form = ReceiveForm(request.POST or None, warehouses=_receivable(user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stock_receive(
+                warehouse=form.cleaned_data["warehouse"],
+                lines=form.cleaned_data["lines"],
+                actor=user,
+                reference=form.cleaned_data["reference"],
+            )
+        except DomainError as exc:
+            form.show_service_error(exc)
+        else:
+            messages.success(
+                request, _("Goods received into %(warehouse)s.") % {"warehouse": form.cleaned_data["warehouse"].name}
+            )
+            return redirect("parts:stock")
+    return _render(request, "parts/receive.html", {"form": form}, status=200)
 
 
 @staff_required
