@@ -440,3 +440,9 @@ def test_no_parts_are_requested_or_recorded_on_a_closed_work_order(stocked, boar
     assert refused.value.code == "work_order_closed"
     with pytest.raises(DomainError):
         services.parts_record_used(work_order=closed, lines=[UsedPartInput(part=board, quantity=1)], actor=technician)
+
+
+def test_locking_no_rows_locks_nothing(stocked):
+    from aftersales.parts.stock import lock_stock
+
+    assert lock_stock([]) == {}

@@ -46,6 +46,8 @@ def _ensure_rows(keys: Iterable[StockKey]) -> None:
 def lock_stock(keys: Iterable[StockKey]) -> dict[StockKey, Stock]:
     """Lock (creating empty ones where missing) the stock rows of ``keys``, in primary-key order."""
     wanted = set(keys)
+    if not wanted:
+        return {}  # an empty Q() would match (and lock) every row
     _ensure_rows(wanted)
     condition = Q()
     for warehouse_id, part_id in wanted:
