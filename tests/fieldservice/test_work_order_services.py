@@ -135,6 +135,8 @@ def test_reassign_reschedule_cancel_and_fail(people, job):
     moved = services.work_order_dispatch(work_order=fresh(job), actor=people["boss"], technician=other)
     assert moved.status == W.DISPATCHED and moved.technician == other and moved.accepted_at is None
     assert Notification.objects.filter(user=people["tech"], template="fieldservice.job").count() == 2  # new job, then reassigned
+    told = Notification.objects.filter(ticket=job.ticket, template="fieldservice.reassigned").values_list("body", flat=True)
+    assert told and all(str(other) in body for body in told)  # the customer hears who comes now
     with pytest.raises(DomainError):
         services.work_order_dispatch(work_order=fresh(job), actor=people["boss"], technician=other)
     start, end = window(days=1, hour=14)

@@ -362,7 +362,6 @@ def work_order_dispatch(
     previous = locked.technician
     if previous is not None and previous.pk == technician.pk and locked.status != W.TO_DISPATCH:
         raise DomainError(_("The job is already dispatched to this technician."), code="same_technician", field="technician")
-    window_changed = (start, end) != (locked.appointment_start, locked.appointment_end)
     locked.technician = technician
     locked.appointment_start, locked.appointment_end = start, end
     locked.dispatched_at = clock.now()
@@ -396,12 +395,21 @@ def work_order_dispatch(
             str(_("Job %(number)s reassigned") % {"number": locked.number}),
             str(_("Work order %(number)s was given to a colleague.") % {"number": locked.number}),
         )
-    if not reassigned or window_changed:
+    if reassigned:
+        _tell_customer(
+            locked,
+            "fieldservice.reassigned",
+            _("Your service appointment %(work_order)s has changed"),
+            _("Dear %(name)s, another technician, %(technician)s, will visit you for request %(number)s on %(window)s."),
+            technician=technician,
+        )
+    else:
         _tell_customer(
             locked,
             "fieldservice.appointment",
             _("Your service appointment %(work_order)s"),
-            _("Dear %(name)s, a technician will visit you for request %(number)s on %(window)s."),
+            _("Dear %(name)s, %(technician)s will visit you for request %(number)s on %(window)s."),
+            technician=technician,
         )
     return locked
 
