@@ -18,6 +18,7 @@ from aftersales.accounts.models import DataScope, Region, Role, User
 from aftersales.catalog.models import ProductModel
 from aftersales.parts import services
 from aftersales.parts.models import Part, RequisitionApprovalRule, Warehouse, WarehouseKind
+from aftersales.parts.services import FaultyInput
 
 from . import data
 
@@ -122,6 +123,8 @@ def load_parts_demo(stdout: Any) -> None:
         if carried:
             services.transfer_create(from_warehouse=source, to_warehouse=van, lines=carried, actor=admin, note="车载常备件")
 
+    _documents(central=central, east=east, parts=parts, admin=admin, keeper=keeper)
+
     RequisitionApprovalRule.objects.get_or_create(
         name="千元以上领料需主管审批", defaults={"min_total": Decimal("1000.00"), "approver_role": "supervisor"}
     )
@@ -134,6 +137,42 @@ def load_parts_demo(stdout: Any) -> None:
     )
     if keeper is not None:
         stdout.write(f"  {WAREHOUSE_LOGIN[0]:<12} {WAREHOUSE_LOGIN[1]:<22} {Role.WAREHOUSE.label}")
+
+
+def _documents(*, central: Warehouse, east: Warehouse | None, parts: list[Part], admin: User, keeper: User | None) -> None:
+    """A transfer on its way, a return to receive and a faulty part awaiting appraisal."""
+    if east is None:
+        return
+    by_number = {p.number: p for p in parts}
+    services.transfer_create(
+        from_warehouse=central,
+        to_warehouse=east,
+        lines=[(by_number["AC-05"], 2), (by_number["AC-02"], 4)],
+        actor=admin,
+        note="补充华东库电脑板、压缩机",
+        in_transit=True,
+    )
+    east_technicians = list(User.objects.filter(role=Role.TECHNICIAN, region=east.region, is_active=True).order_by("pk")[:2])
+    for index, technician in enumerate(east_technicians):
+        van = services.warehouse_for_technician(technician=technician)
+        sensor = by_number["AC-03"]
+        unused = [(sensor, 1)] if van.stocks.filter(part=sensor, on_hand__gte=1).exists() else []
+        part_return = services.return_create(
+            work_order=None,
+            technician=technician,
+            warehouse=east,
+            unused=unused,
+            faulty=[
+                FaultyInput(
+                    part=by_number["AC-01"] if index == 0 else by_number["AC-02"],
+                    serial=f"FP-2026-{771 + index:04d}",
+                    condition="电容鼓包漏液" if index == 0 else "电脑板烧蚀，继电器触点粘连",
+                )
+            ],
+            actor=technician,
+        )
+        if index == 1:
+            services.return_receive(part_return=part_return, actor=keeper or admin)
 
 
 def _catalogue() -> list[Part]:
