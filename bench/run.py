@@ -228,7 +228,7 @@ def h2load(urls: list[str], jar: dict[str, str], *, n: int, c: int, tmp: Path) -
             "--log-file",
             str(logfile),
         ],
-        timeout=600,
+        timeout=3600,
     )
     lat, ok, bad, first, last = [], 0, 0, None, None
     for line in logfile.read_text().splitlines() if logfile.exists() else []:
@@ -719,6 +719,22 @@ def main() -> None:
                 f"(accepted {res['ok']}, in flight {in_flight}) check {'OK' if res['row_check_ok'] else 'FAILED'}"
             )
 
+        # Diagnostic (not a workload): one client alone. If 8 clients reach about the same
+        # tickets/s as one, intake is serialised (a lock held through the transaction).
+        single_id = f"{stamp}-single"
+        single = wrk(
+            benchenv.BENCH_DIR / "lua" / "w1_intake.lua",
+            PRODUCT_PORT,
+            seconds=min(w1_seconds, 10),
+            connections=1,
+            env={**w1_env, "W1_RUN": single_id},
+        )
+        single["accepted_per_s"] = round(single["ok"] / single["seconds"], 1)
+        time.sleep(1)
+        single["deleted"] = delete_w1(db, single_id)
+        result["w1_single_client"] = single
+        log(f"  W1 with 1 client: {single['accepted_per_s']} tickets/s, p50 {single['p50_ms']} ms")
+
     log("ceilings: HTTP hello world (Django view, bare WSGI) through deploy/gunicorn.conf.py")
     hello_env = {**server_env(db, HELLO_PORT)}
     hello: dict[str, list[dict[str, Any]]] = {"django": [], "bare_wsgi": []}
@@ -900,6 +916,13 @@ def markdown(r: dict[str, Any]) -> str:
     for name, v in c["raw_sql"].items():
         lines.append(f"| raw SQL {name} (pgbench, 1 client): p50 / p99 ms | {fmt(v['p50_ms'])} / {fmt(v['p99_ms'])} |")
     w1r = r["w1"]
+    if r.get("w1_single_client"):
+        x = r["w1_single_client"]
+        lines += [
+            "",
+            f"W1 diagnostic, 1 client alone: {x['accepted_per_s']} tickets/s, p50 {x['p50_ms']} ms, p99 {x['p99_ms']} ms "
+            "(compare with 8 clients: a serialised intake gives about the same tickets/s).",
+        ]
     lines += [
         "",
         "W1 row check per run: "
