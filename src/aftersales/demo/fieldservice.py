@@ -26,8 +26,11 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.fieldservice import services
 from aftersales.fieldservice.models import ChargePolicy, Skill, TechnicianProfile, TravelMode, TravelRate, WorkOrderKind
+from aftersales.notifications.models import Notification, NotificationStatus
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus
 from aftersales.tickets.states import TicketStatus
+
+from .stories import KEY_PREFIX
 
 SKILLS = (
     ("refrigeration", "制冷维修"),
@@ -137,23 +140,29 @@ def load_fieldservice_demo(stdout: Any) -> None:
         return (same or [t for t in technicians if t.pk != demo_tech.pk] or [demo_tech])[0]
 
     created = 0
-    # (target state, in the demo technician's region?, appointment day offset, hour)
-    for target, same_region, days, hour in [
-        ("dispatched", True, 0, 9),
-        ("to_dispatch", True, 0, 14),
-        ("on_site", False, 0, 10),
-        ("customer_accepted", False, -1, 15),
-    ]:
-        measure = pick(same_region=same_region)
-        if measure is None:
-            break
-        tech = demo_tech if target == "dispatched" else local_technician(measure)
-        try:
-            with transaction.atomic():
-                _make(measure=measure, boss=boss, tech=tech, target=target, window=_window(days, hour))
-            created += 1
-        except DomainError as exc:
-            stdout.write(_("Field service: skipped a ticket (%(reason)s).") % {"reason": exc})
+    with transaction.atomic():
+        # (target state, in the demo technician's region?, appointment day offset, hour)
+        for target, same_region, days, hour in [
+            ("dispatched", True, 0, 9),
+            ("to_dispatch", True, 0, 14),
+            ("on_site", False, 0, 10),
+            ("customer_accepted", False, -1, 15),
+        ]:
+            measure = pick(same_region=same_region)
+            if measure is None:
+                break
+            tech = demo_tech if target == "dispatched" else local_technician(measure)
+            try:
+                with transaction.atomic():
+                    _make(measure=measure, boss=boss, tech=tech, target=target, window=_window(days, hour))
+                created += 1
+            except DomainError as exc:
+                stdout.write(_("Field service: skipped a ticket (%(reason)s).") % {"reason": exc})
+        # Demo customers are invented but their numbers look real: never message them (as the
+        # ticket stories do).
+        Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX, status=NotificationStatus.PENDING).update(
+            status=NotificationStatus.SKIPPED, last_error="demo data: not sent"
+        )
     stdout.write(
         _("Field service: %(count)d demo work orders; the technician “technician” has a job today.") % {"count": created}
     )
