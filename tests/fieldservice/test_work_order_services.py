@@ -257,3 +257,13 @@ def test_required_skills_and_permits_are_kept(people):
     job = new_job(handler=people["handler"], measure=measure, required_skills=[skill("hvac", "制冷")], permits=[permit])
     assert list(job.required_skills.values_list("code", flat=True)) == ["hvac"]
     assert job.files.get().kind == "permit"
+
+
+def test_acceptance_codes_are_rate_limited_per_job(people, job):
+    done = walk_to(job, "done", boss=people["boss"], tech=people["tech"])
+    for _i in range(services.CODES_PER_HOUR):
+        services.acceptance_code_send(work_order=fresh(done), actor=people["tech"])
+    with pytest.raises(DomainError) as exc:
+        services.acceptance_code_send(work_order=fresh(done), actor=people["tech"])
+    assert exc.value.code == "code_rate_limited"
+    assert AcceptanceCode.objects.filter(work_order=job, revoked=False).count() == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import CompletionAcceptance
@@ -71,7 +72,12 @@ def acceptance_pdf(acceptance: CompletionAcceptance) -> bytes:
     story.append(Spacer(1, 6 * mm))
     accepted = [
         (_("Accepted by"), acceptance.signer_name),
-        (_("Accepted at"), acceptance.accepted_at.astimezone().strftime("%Y-%m-%d %H:%M") if acceptance.accepted_at else ""),
+        (
+            _("Accepted at"),
+            timezone.localtime(acceptance.accepted_at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+            if acceptance.accepted_at
+            else "",
+        ),
         (_("Method"), acceptance.get_method_display()),
         (_("Customer's comment"), acceptance.comment),
     ]

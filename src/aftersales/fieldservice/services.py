@@ -61,6 +61,7 @@ from .uploads import check_document, check_photo, decode_signature
 W = WorkOrderStatus
 QUOTE_SALT = "aftersales.fieldservice.quote"
 CODE_LENGTH = 6
+CODES_PER_HOUR = 5
 
 
 def code_ttl_minutes() -> int:
@@ -868,6 +869,11 @@ def acceptance_code_send(*, work_order: WorkOrder, actor: User) -> AcceptanceCod
     if locked.status != W.DONE:
         raise DomainError(_("Finish the work first."), code="not_done", field="status")
     now = clock.now()
+    recent = AcceptanceCode.objects.filter(work_order=locked, created_at__gt=now - dt.timedelta(hours=1)).count()
+    if recent >= CODES_PER_HOUR:
+        raise DomainError(
+            _("Too many codes were sent for this job in the last hour; use the signature instead."), code="code_rate_limited"
+        )
     AcceptanceCode.objects.filter(work_order=locked, used_at__isnull=True, revoked=False).update(revoked=True)
     code = "".join(secrets.choice("0123456789") for _i in range(CODE_LENGTH))
     record = AcceptanceCode.objects.create(

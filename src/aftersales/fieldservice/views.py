@@ -428,7 +428,13 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
         handle = record.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, filename=record.original_name, content_type=record.content_type)
+    # Photos open in the page; a PDF permit is downloaded, never rendered in our origin.
+    response = FileResponse(
+        handle,
+        as_attachment=record.content_type == "application/pdf",
+        filename=record.original_name,
+        content_type=record.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
     return response
