@@ -152,3 +152,14 @@ def test_admin_creates_a_key_and_shows_the_secret_once(world):
     assert ApiClient(secret).get("/api/v1/me").status_code == 200
     detail = client.get(f"/admin/api/apikey/{key.pk}/change/").content.decode()
     assert secret not in detail
+
+
+def test_admin_revokes_keys_with_an_action(world):
+    admin = UserFactory(role=Role.ADMINISTRATOR, data_scope=DataScope.ALL, is_staff=True, is_superuser=True)
+    created = api_key_create(name="crm", owner=world["agent"], scopes=["tickets:read"], actor=None)
+    client = Client()
+    client.force_login(admin)
+    response = client.post("/admin/api/apikey/", {"action": "revoke", "_selected_action": [created.key.pk]}, follow=True)
+    assert response.status_code == 200
+    assert ApiKey.objects.get(pk=created.key.pk).revoked_at is not None
+    assert ApiClient(created.secret).get("/api/v1/me").status_code == 401

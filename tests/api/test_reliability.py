@@ -266,3 +266,18 @@ def test_rate_limits_count_in_redis(world, settings):
     client = ApiClient(key_for(world["agent"], rate_limit_per_minute=2))
     assert [client.get("/api/v1/me").status_code for _ in range(3)] == [200, 200, 429]
     caches["default"].clear()
+
+
+@pytest.mark.django_db
+def test_updated_since_finds_what_changed(world):
+    from aftersales.core import clock
+
+    client = api_client(world["agent"])
+    mark = clock.now()
+    api_client(world["agent"]).post(f"/api/v1/tickets/{world['south_ticket'].number}/replies", {"body": "跟进"})
+    changed = client.get("/api/v1/tickets", {"updated_since": mark.isoformat()}).json()["items"]
+    assert [t["number"] for t in changed] == [world["south_ticket"].number]
+    naive = client.get("/api/v1/tickets", {"updated_since": "2000-01-01T00:00:00"})
+    assert naive.status_code == 200
+    assert len(naive.json()["items"]) == 2
+    assert client.get("/api/v1/tickets", {"updated_since": "1700000000"}).status_code == 422

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope
@@ -139,7 +140,10 @@ def api_ticket_page(
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.updated_since is not None:
-        qs = qs.filter(updated_at__gte=filters.updated_since)
+        since = filters.updated_since
+        if timezone.is_naive(since):  # a wall-clock time means the business zone (Asia/Shanghai)
+            since = timezone.make_aware(since, timezone.get_default_timezone())
+        qs = qs.filter(updated_at__gte=since)
     if filters.query:
         text = filters.query.strip()
         qs = qs.filter(Q(number=text.upper()) | Q(title__icontains=text) | Q(description__icontains=text))
