@@ -100,3 +100,11 @@ def test_the_docs_page_loads_nothing_from_another_host():
     for asset in assets:
         assert finders.find(asset), asset
     assert '"validatorUrl": null' in html
+
+
+def test_the_docs_page_sends_the_csrf_token_for_session_calls(world):
+    client = Client()
+    client.force_login(world["agent"])
+    html = client.get("/api/v1/docs").content.decode()
+    assert 'data-api-csrf="true"' in html
+    assert re.search(r'data-csrf-token="[A-Za-z0-9]{32,}"', html)

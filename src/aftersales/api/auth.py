@@ -43,7 +43,9 @@ class SessionCsrfAuth(APIKeyCookie):
     param_name = settings.SESSION_COOKIE_NAME
 
     def __init__(self) -> None:
-        super().__init__(csrf=False)
+        # csrf=True tells the docs page to send the token; the check itself is in authenticate(),
+        # only for signed-in users (a request with no session falls through to a clean 401).
+        super().__init__(csrf=True)
 
     def _get_key(self, request: HttpRequest) -> str | None:
         return request.COOKIES.get(self.param_name)
