@@ -267,3 +267,14 @@ def test_acceptance_codes_are_rate_limited_per_job(people, job):
         services.acceptance_code_send(work_order=fresh(done), actor=people["tech"])
     assert exc.value.code == "code_rate_limited"
     assert AcceptanceCode.objects.filter(work_order=job, revoked=False).count() == 1
+
+
+def test_a_cancelled_ticket_takes_no_more_field_work_but_its_jobs_can_be_cancelled(people, job):
+    from aftersales.tickets.models import Ticket
+
+    walk_to(job, "dispatched", boss=people["boss"], tech=people["tech"])
+    Ticket.objects.filter(pk=job.ticket_id).update(status=TicketStatus.CANCELLED)
+    with pytest.raises(DomainError) as exc:
+        services.work_order_accept(work_order=fresh(job), actor=people["tech"])
+    assert exc.value.code == "ticket_final"
+    assert services.work_order_cancel(work_order=fresh(job), actor=people["boss"], reason="工单已撤销").status == W.CANCELLED

@@ -34,6 +34,7 @@ from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus, Ti
 from aftersales.tickets.permissions import ticket_check_action
 from aftersales.tickets.process.common import optional_text, required_text, timeline
 from aftersales.tickets.process.notify import notify_customer
+from aftersales.tickets.states import FINAL_STATUSES as TICKET_FINAL_STATUSES
 from aftersales.tickets.states import TicketStatus
 
 from . import charging
@@ -89,9 +90,12 @@ def window_text(work_order: WorkOrder) -> str:
     return f"{_local(work_order.appointment_start)}–{end_text}" if end_text else _local(work_order.appointment_start)
 
 
-def _lock(work_order: WorkOrder, *, expected_version: int | None) -> tuple[Ticket, WorkOrder]:
-    """Lock the ticket, then the work order; check the work order's version."""
+def _lock(work_order: WorkOrder, *, expected_version: int | None, allow_final_ticket: bool = False) -> tuple[Ticket, WorkOrder]:
+    """Lock the ticket, then the work order; check the work order's version. A closed,
+    rejected, cancelled or merged ticket takes no more field work (only cancelling its jobs)."""
     ticket = Ticket.objects.select_for_update().get(pk=work_order.ticket_id)
+    if ticket.status in TICKET_FINAL_STATUSES and not allow_final_ticket:
+        raise DomainError(_("The ticket is closed; its work orders can only be cancelled."), code="ticket_final", field="status")
     locked = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
@@ -477,7 +481,7 @@ def work_order_reschedule(
 @transaction.atomic
 def work_order_cancel(*, work_order: WorkOrder, actor: User, reason: str, expected_version: int | None = None) -> WorkOrder:
     text = required_text(reason, field="reason", message=_("Say why the work order is cancelled."))
-    _ticket, locked = _lock(work_order, expected_version=expected_version)
+    _ticket, locked = _lock(work_order, expected_version=expected_version, allow_final_ticket=True)
     if not (can_dispatch(actor) or can_create(actor)) or not in_scope(actor, locked):
         raise PermissionDenied(_("Only a dispatcher or the ticket's handler can cancel a work order."), code="not_allowed")
     technician = locked.technician
