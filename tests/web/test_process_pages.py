@@ -324,7 +324,9 @@ def test_the_process_panel_costs_a_fixed_number_of_queries_however_many_measures
     )
     assert TicketPlan.objects.filter(ticket=ticket).count() == 2
     assert _detail_queries(agent, ticket) == one
-    assert one <= 15
+    # 15 for the page and process panel, +1 the audit row of the personal-data view, +2 the
+    # nav's dispatch-permission check (user and group permissions).
+    assert one <= 18
 
 
 def test_a_reopened_ticket_offers_analysis_again_or_the_agreed_plan_again(handler):
