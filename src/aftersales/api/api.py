@@ -10,14 +10,14 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, directory, tickets
+from .routers import actions, directory, stock, tickets, workorders
 
 DESCRIPTION = """Integration API of Aftersales (售后服务管理系统) for apps, WeChat backends and CRMs.
 
 Authenticate with `Authorization: Bearer <API key>` (or the signed-in session plus `X-CSRFToken`).
 Errors are RFC 9457 problem details (`application/problem+json`) in the language of
 `Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
-actions need `If-Match` with the ticket's ETag. See docs/api.md."""
+actions and work order moves need `If-Match` with the ticket's or work order's ETag. See docs/api.md."""
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -40,6 +40,11 @@ class AftersalesAPI(NinjaAPI):
                         "description": "The file, with its stored content type.",
                         "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
                     }
+                if path.endswith("/acceptance.pdf") and "200" in operation.get("responses", {}):
+                    operation["responses"]["200"] = {
+                        "description": "The completion acceptance form (PDF).",
+                        "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                    }
                 if "304" in operation.get("responses", {}):
                     operation["responses"]["304"] = {"description": "Not modified (If-None-Match matched the ETag)."}
         return schema
@@ -60,3 +65,5 @@ problems.install(api)
 api.add_router("", tickets.router)
 api.add_router("", actions.router)
 api.add_router("", directory.router)
+api.add_router("", workorders.router)
+api.add_router("", stock.router)

@@ -16,6 +16,10 @@ class Scope(models.TextChoices):
     CATALOG_READ = "catalog:read", _("Look up product units and warranty")
     SURVEYS_READ = "surveys:read", _("Read satisfaction surveys")
     SURVEYS_WRITE = "surveys:write", _("Answer satisfaction surveys")
+    WORKORDERS_READ = "workorders:read", _("Read work orders, their charges and acceptance forms (staff owners only)")
+    WORKORDERS_WRITE = "workorders:write", _("Create, dispatch and work on work orders (staff owners only)")
+    STOCK_READ = "stock:read", _("Read parts, stock levels, requisitions and returns (staff owners only)")
+    STOCK_WRITE = "stock:write", _("Request, issue, use and return parts (staff owners only)")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

@@ -10,6 +10,7 @@ import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,12 +19,14 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
 
-from .models import ALL_SCOPES, ApiKey, Scope
+from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
 
 KEY_PREFIX = "ask_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8  # "ask_" + 8 characters [a-z0-9]
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
-STAFF_ONLY_SCOPES = frozenset({Scope.CUSTOMERS_READ})
+STAFF_ONLY_SCOPES = frozenset(
+    {Scope.CUSTOMERS_READ, Scope.WORKORDERS_READ, Scope.WORKORDERS_WRITE, Scope.STOCK_READ, Scope.STOCK_WRITE}
+)
 _PREFIX_ALPHABET = string.ascii_lowercase + string.digits
 
 
@@ -49,7 +52,10 @@ def _clean_scopes(scopes: Iterable[str], owner: User) -> list[str]:
     if not chosen:
         raise ValidationFailed({"scopes": [_("Choose at least one scope.")]}, code="api_key_scope_missing")
     if owner.is_customer and any(scope in STAFF_ONLY_SCOPES for scope in chosen):
-        raise ValidationFailed({"scopes": [_("A customer's key cannot read customers.")]}, code="api_key_scope_not_allowed")
+        raise ValidationFailed(
+            {"scopes": [_("A customer's key cannot have staff-only scopes (customers, work orders, stock).")]},
+            code="api_key_scope_not_allowed",
+        )
     return chosen
 
 
@@ -145,3 +151,22 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+def idempotency_keep_days() -> int:
+    """How long ``Idempotency-Key`` responses are kept (API_IDEMPOTENCY_KEEP_DAYS, default 7)."""
+    return max(1, int(getattr(settings, "API_IDEMPOTENCY_KEEP_DAYS", 7)))
+
+
+def idempotency_records_purge(*, keep_days: int | None = None) -> int:
+    """Delete the kept responses older than ``keep_days``; a retry after that creates anew.
+    Deletes in batches so a large backlog does not hold one long transaction."""
+    days = keep_days if keep_days is not None else idempotency_keep_days()
+    cutoff = clock.now() - dt.timedelta(days=days)
+    total = 0
+    while True:
+        ids = list(IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:1000])
+        if not ids:
+            return total
+        deleted, _rows = IdempotencyRecord.objects.filter(id__in=ids).delete()
+        total += deleted

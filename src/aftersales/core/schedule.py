@@ -31,4 +31,6 @@ PERIODIC_JOBS = (
     # The intake mailbox (no-op unless MAILIN_IMAP_HOST is set), and stored mail left unprocessed.
     PeriodicJob("aftersales.mailin.tasks.fetch_mailbox", dt.timedelta(minutes=1)),
     PeriodicJob("aftersales.mailin.tasks.retry_new_messages", dt.timedelta(minutes=5)),
+    # Idempotency-Key responses older than API_IDEMPOTENCY_KEEP_DAYS (default 7).
+    PeriodicJob("aftersales.api.tasks.purge_idempotency_records", dt.timedelta(hours=1)),
 )

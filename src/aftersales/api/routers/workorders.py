@@ -1,0 +1,204 @@
+# ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
+"""Work orders: list, read (ETag), create from a plan measure, the status moves (If-Match),
+photos, the charge lines and the completion acceptance form (PDF).
+
+No ``from __future__ import annotations`` here: each generated handler's body type must be a
+real class for django-ninja to read. Handlers parse, call one selector or service, present.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
+from ninja import File, Form, Header, Query, Router
+from ninja.files import UploadedFile
+from pydantic import BaseModel
+
+from aftersales.core.errors import NotFound
+from aftersales.fieldservice.models import WorkOrderFileKind, WorkOrderStatus
+from aftersales.fieldservice.pdf import acceptance_pdf
+from aftersales.fieldservice.selectors import acceptance_for
+from aftersales.fieldservice.services import work_order_add_photo, work_order_create
+
+from .. import field_presenters as present
+from .. import field_schemas as fsch
+from ..auth import caller_of
+from ..conditional import work_order_etag, work_order_not_modified, work_order_version_from_if_match
+from ..field import (
+    WORK_ORDER_ACTIONS,
+    WorkOrderConverter,
+    api_work_order_get,
+    api_work_order_page,
+    measure_for,
+    skills_for,
+    work_order_actions,
+)
+from ..idempotency import idempotent
+from ..models import Scope
+from .common import problems
+
+router = Router(tags=["work orders"])
+MAX_PAGE_SIZE = 100
+IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
+IF_MATCH_DOC = "The ETag of the work order as read (GET /work-orders/{wo_number}); 412 when stale, 428 when missing."
+
+
+def _idem() -> Any:
+    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
+
+
+def _staff_caller(request: HttpRequest, scope: str) -> Any:
+    caller = caller_of(request, scope)
+    caller.require_staff()
+    return caller
+
+
+@router.get("/work-orders", response={200: fsch.WorkOrderPage, **problems(403, 422)}, summary="List work orders")
+def list_work_orders(
+    request: HttpRequest,
+    status: list[WorkOrderStatus] = Query(None, description="Repeat to match several statuses."),
+    ticket: str = Query("", max_length=32, description="Only the work orders of this ticket."),
+    cursor: str | None = Query(None, max_length=100),
+    limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
+) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    page = api_work_order_page(
+        caller=caller, statuses=tuple(s.value for s in status or ()), ticket=ticket, cursor=cursor, limit=limit
+    )
+    return fsch.WorkOrderPage(items=[present.work_order_summary(w) for w in page.rows], next_cursor=page.next_cursor)
+
+
+@router.post(
+    "/work-orders",
+    response={201: fsch.WorkOrderOut, **problems(403, 409, 422)},
+    summary="Create a work order from a field measure of the ticket's agreed plan",
+)
+@idempotent
+def create_work_order(request: HttpRequest, payload: fsch.WorkOrderCreate, idempotency_key: str = _idem()) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_WRITE)
+    measure = measure_for(caller=caller, ticket_number=payload.ticket, measure_id=payload.measure_id)
+    data = payload.model_dump(exclude={"ticket", "measure_id", "required_skills"})
+    created = work_order_create(measure=measure, actor=caller.user, required_skills=skills_for(payload.required_skills), **data)
+    work_order = api_work_order_get(caller=caller, number=created.number)
+    headers = {"Location": f"{request.path.rstrip('/')}/{work_order.number}", "ETag": work_order_etag(work_order)}
+    return 201, present.work_order_detail(work_order, caller.user), headers
+
+
+@router.get(
+    "/work-orders/{wo_number}",
+    response={200: fsch.WorkOrderOut, 304: None, **problems(403, 404)},
+    summary="Read a work order (ETag; If-None-Match → 304)",
+)
+def get_work_order(request: HttpRequest, wo_number: str, response: HttpResponse) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    work_order = api_work_order_get(caller=caller, number=wo_number)
+    if work_order_not_modified(request, work_order):
+        unchanged = HttpResponse(status=304)
+        unchanged["ETag"] = work_order_etag(work_order)
+        return unchanged
+    response["ETag"] = work_order_etag(work_order)
+    return present.work_order_detail(work_order, caller.user)
+
+
+@router.get(
+    "/work-orders/{wo_number}/actions",
+    response={200: fsch.WorkOrderActionsOut, **problems(403, 404)},
+    summary="Status moves you may make now",
+)
+def list_work_order_actions(request: HttpRequest, wo_number: str, response: HttpResponse) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    work_order = api_work_order_get(caller=caller, number=wo_number)
+    response["ETag"] = work_order_etag(work_order)
+    return fsch.WorkOrderActionsOut(
+        number=work_order.number,
+        version=work_order.version,
+        status=work_order.status,
+        actions=work_order_actions(user=caller.user, work_order=work_order),
+    )
+
+
+def _make_handler(action: str, body: type[BaseModel], convert: WorkOrderConverter, service: Any) -> Any:
+    def handler(
+        request: HttpRequest,
+        wo_number: str,
+        payload: body,  # type: ignore[valid-type]
+        response: HttpResponse,
+        if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+    ) -> Any:
+        caller = _staff_caller(request, Scope.WORKORDERS_WRITE)
+        work_order = api_work_order_get(caller=caller, number=wo_number)
+        version = work_order_version_from_if_match(request, work_order)
+        service(work_order=work_order, actor=caller.user, expected_version=version, **convert(payload, caller))
+        fresh = api_work_order_get(caller=caller, number=wo_number)
+        response["ETag"] = work_order_etag(fresh)
+        return present.work_order_detail(fresh, caller.user)
+
+    handler.__name__ = f"work_order_{action}"
+    handler.__qualname__ = handler.__name__
+    return handler
+
+
+for _action, (_body, _convert, _service) in WORK_ORDER_ACTIONS.items():
+    router.add_api_operation(
+        f"/work-orders/{{wo_number}}/actions/{_action.replace('_', '-')}",
+        ["POST"],
+        _make_handler(_action, _body, _convert, _service),
+        response={200: fsch.WorkOrderOut, **problems(403, 404, 409, 412, 422, 428)},
+        summary=f"Work order: {_action.replace('_', ' ')}",
+    )
+
+
+@router.post(
+    "/work-orders/{wo_number}/photos",
+    response={201: fsch.WorkOrderFileOut, **problems(403, 404, 409, 422)},
+    summary="Upload a photo before or after the work (multipart; the technician, on site)",
+)
+@idempotent
+def upload_photo(
+    request: HttpRequest,
+    wo_number: str,
+    file: UploadedFile = File(..., description="JPEG, PNG, WebP or HEIC; checked by content."),
+    kind: str = Form(..., pattern="^(before|after)$", description="before or after the work."),
+    idempotency_key: str = _idem(),
+) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_WRITE)
+    work_order = api_work_order_get(caller=caller, number=wo_number)
+    item = work_order_add_photo(work_order=work_order, actor=caller.user, kind=WorkOrderFileKind(kind), file=file)
+    return 201, fsch.WorkOrderFileOut(
+        id=item.pk,
+        kind=item.kind,
+        original_name=item.original_name,
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        created_at=item.created_at,
+    )
+
+
+@router.get(
+    "/work-orders/{wo_number}/charges",
+    response={200: fsch.ChargesOut, **problems(403, 404)},
+    summary="The charge lines (free or charged, and why) of a completed job",
+)
+def get_charges(request: HttpRequest, wo_number: str) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    return present.charges(api_work_order_get(caller=caller, number=wo_number))
+
+
+@router.get(
+    "/work-orders/{wo_number}/acceptance.pdf",
+    response={200: None, **problems(403, 404)},
+    summary="The completion acceptance form signed by the customer (PDF)",
+)
+def get_acceptance_pdf(request: HttpRequest, wo_number: str) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    work_order = api_work_order_get(caller=caller, number=wo_number)
+    acceptance = acceptance_for(work_order)
+    if acceptance is None:
+        raise NotFound(_("The customer has not accepted this work order yet."), code="acceptance_not_found")
+    response = HttpResponse(acceptance_pdf(acceptance), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{work_order.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
