@@ -171,7 +171,10 @@ def test_dispatch_reschedule_fail_and_cancel_by_the_dispatcher(fw: FieldWorld) -
     number = fw.east.work_order.number
     start, end = window(days=3)
     moved = _act(
-        boss, number, "reschedule", {"appointment_start": start.isoformat(), "appointment_end": end.isoformat(), "reason": "客户出差"}
+        boss,
+        number,
+        "reschedule",
+        {"appointment_start": start.isoformat(), "appointment_end": end.isoformat(), "reason": "客户出差"},
     )
     assert moved.status_code == 200 and moved.json()["status"] == "rescheduled"
     again = _act(boss, number, "dispatch", {"technician": fw.south.technician.username})

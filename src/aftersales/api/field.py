@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Role, User
+from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.fieldservice import services as fs
 from aftersales.fieldservice.models import Skill, WorkOrder, WorkOrderStatus
@@ -99,9 +99,22 @@ def api_work_order_get(*, caller: Caller, number: str) -> WorkOrder:
     return work_order
 
 
+def _stock_staff_region_allows(user: User, work_order: WorkOrder) -> bool:
+    """Region-scoped stock staff work on the parts of their region's jobs only (the parts app
+    lets any stock staff reach any work order's parts)."""
+    if not is_stock_staff(user) or user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return True
+    if user.data_scope == DataScope.ALL or not user.region_id:
+        return True
+    if work_order.technician_id == user.pk or work_orders_visible_to(user).filter(pk=work_order.pk).exists():
+        return True
+    region_id = work_order.region_id if work_order.region_id is not None else work_order.ticket.region_id
+    return bool(region_id == user.region_id)
+
+
 def api_work_order_for_parts(*, caller: Caller, number: str) -> WorkOrder:
     """A work order for its parts: the parts app's rule (its technician, stock staff, or staff who
-    see its ticket), narrowed by the key's region."""
+    see its ticket), region-scoped stock staff their region's, narrowed by the key's region."""
     work_order = (
         WorkOrder.objects.select_related("ticket__customer", "ticket__product_unit__model", "technician")
         .filter(number=(number or "").strip().upper())
@@ -111,6 +124,7 @@ def api_work_order_for_parts(*, caller: Caller, number: str) -> WorkOrder:
         work_order is None
         or not parts_selectors.can_view_work_order_parts(user=caller.user, work_order=work_order)
         or not _region_allows(caller, work_order)
+        or not _stock_staff_region_allows(caller.user, work_order)
     ):
         raise NotFound(_("No work order with this number is visible to you."), code="work_order_not_found")
     return work_order

@@ -97,6 +97,8 @@ def _key_from(request: HttpRequest) -> str | None:
 def _to_body(data: Any) -> Any:
     if isinstance(data, BaseModel):
         return json.loads(data.model_dump_json(by_alias=True))
+    if isinstance(data, (list, tuple)):
+        return [_to_body(item) for item in data]
     return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
 
 
