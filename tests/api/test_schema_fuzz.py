@@ -1,7 +1,8 @@
 """Schemathesis against /api/v1/openapi.json, inside the normal test suite.
 
 Every operation of the document is exercised with generated positive and negative requests,
-authenticated with a staff key over the Django WSGI app. Asserted for every response: no server
+authenticated with a staff key over the Django WSGI app (an agent's for tickets, customers and
+the catalog; a supervisor's — dispatcher and stock staff — for work orders and stock). Asserted for every response: no server
 error, a documented status code and content type, a body and headers that conform to the
 schema, and negative (schema-violating) input refused with a 4xx.
 
@@ -33,9 +34,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from aftersales.accounts.models import DataScope, Role
+from aftersales.fieldservice.models import WorkOrder
+from aftersales.parts.services import return_create
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_add_attachment
 from tests.api.conftest import key_for, png_bytes
+from tests.api.field_world import build_field_world, draft_requisition
 from tests.factories import ProductUnitFactory, UserFactory, make_ticket
 
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "12"))
@@ -76,6 +80,10 @@ class FuzzWorld:
     ticket: Ticket
     attachment_id: int
     serial_number: str
+    field_key: str  # a supervisor's: dispatches work orders and is stock staff
+    work_order_number: str
+    requisition_id: int
+    return_id: int
 
 
 @pytest.fixture
@@ -84,12 +92,33 @@ def fuzz_world(db, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-u
     agent = UserFactory(role=Role.AGENT, data_scope=DataScope.ALL, username="fuzz-agent")
     ticket = make_ticket(actor=agent, serial_number=ProductUnitFactory().serial_number)
     attachment = ticket_add_attachment(ticket=ticket, actor=agent, fileobj=BytesIO(png_bytes()), filename="p.png")
+    field = build_field_world()
+    requisition = draft_requisition(field.east, field.board)
+    part_return = return_create(
+        work_order=field.east.work_order,
+        technician=field.east.technician,
+        warehouse=field.east.warehouse,
+        unused=[(field.sensor, 1)],
+        faulty=[],
+        actor=field.east.technician,
+    )
     return FuzzWorld(
         key=key_for(agent, rate_limit_per_minute=100_000),
         ticket=ticket,
         attachment_id=attachment.pk,
         serial_number=ticket.reported_serial,
+        field_key=key_for(field.boss, rate_limit_per_minute=100_000),
+        work_order_number=field.east.work_order.number,
+        requisition_id=requisition.pk,
+        return_id=part_return.pk,
     )
+
+
+FIELD_PATHS = ("/work-orders", "/parts", "/stock", "/warehouses", "/requisitions", "/returns")
+
+
+def _is_field(case) -> bool:  # type: ignore[no-untyped-def]
+    return any(part in case.operation.path for part in FIELD_PATHS)
 
 
 def _aim_at_real_objects(case, world: FuzzWorld) -> None:  # type: ignore[no-untyped-def]
@@ -105,19 +134,27 @@ def _aim_at_real_objects(case, world: FuzzWorld) -> None:  # type: ignore[no-unt
         "attachment_id": world.attachment_id,
         "customer_id": ticket.customer_id,
         "serial_number": world.serial_number,
+        "wo_number": world.work_order_number,
+        "requisition_id": world.requisition_id,
+        "return_id": world.return_id,
     }
     for name in path:
         if name in real:
             path[name] = real[name]
     if "/actions/" in case.operation.path:
-        case.headers = {**(case.headers or {}), "If-Match": f'"v{ticket.version}"'}
+        if "wo_number" in path:
+            version = WorkOrder.objects.get(number=world.work_order_number).version
+        else:
+            version = ticket.version
+        case.headers = {**(case.headers or {}), "If-Match": f'"v{version}"'}
 
 
 @schema.parametrize()
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
 def test_every_operation_conforms_and_never_fails(case, fuzz_world):  # type: ignore[no-untyped-def]
     _aim_at_real_objects(case, fuzz_world)
-    headers = {"Authorization": f"Bearer {fuzz_world.key}", "Accept-Language": "en"}
+    key = fuzz_world.field_key if _is_field(case) else fuzz_world.key
+    headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
     response = case.call_and_validate(headers=headers, checks=CHECKS)
     if LOG:  # API_FUZZ_LOG=path: one line per request, for figures (mode, operation, status)
         with open(LOG, "a", encoding="utf-8") as log:
