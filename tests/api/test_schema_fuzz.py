@@ -142,10 +142,8 @@ def _aim_at_real_objects(case, world: FuzzWorld) -> None:  # type: ignore[no-unt
         if name in real:
             path[name] = real[name]
     if "/actions/" in case.operation.path:
-        if "wo_number" in path:
-            version = WorkOrder.objects.get(number=world.work_order_number).version
-        else:
-            version = ticket.version
+        field = "wo_number" in path
+        version = WorkOrder.objects.get(number=world.work_order_number).version if field else ticket.version
         case.headers = {**(case.headers or {}), "If-Match": f'"v{version}"'}
 
 
