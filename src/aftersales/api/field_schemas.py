@@ -159,7 +159,9 @@ class CompleteInput(RecordWorkInput):
 class CustomerAcceptInput(Input):
     method: AcceptanceMethod
     signer_name: Annotated[str, Field(max_length=128)] = ""
-    signature: Annotated[str, Field(max_length=700_000, description="data:image/png;base64,… (method signature; at most 512 KiB).")] = ""
+    signature: Annotated[
+        str, Field(max_length=700_000, description="data:image/png;base64,… (method signature; at most 512 KiB).")
+    ] = ""
     code: Annotated[str, Field(max_length=12, description="The one-time code the customer received (method code).")] = ""
     comment: Annotated[str, Field(max_length=2000)] = ""
 
