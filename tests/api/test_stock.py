@@ -68,8 +68,11 @@ def test_a_requisition_from_request_to_issue(fw: FieldWorld) -> None:
     assert req["status"] == "draft" and req["lines"] == [{"part_number": "P-BOARD", "part_name": "电脑板", "quantity": 2}]
     replay = tech.post(f"/api/v1/work-orders/{number}/requisitions", body, headers={"Idempotency-Key": "req-1"})
     assert replay.json()["id"] == req["id"] and Requisition.objects.count() == 1
-    submitted = tech.post(f"/api/v1/requisitions/{req['id']}/submit", {})
+    submitted = tech.post(f"/api/v1/requisitions/{req['id']}/submit", {}, headers={"Idempotency-Key": "sub-1"})
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
+    retried = tech.post(f"/api/v1/requisitions/{req['id']}/submit", {}, headers={"Idempotency-Key": "sub-1"})
+    assert retried.status_code == 200 and retried["Idempotent-Replayed"] == "true"
+    assert tech.post(f"/api/v1/requisitions/{req['id']}/submit", {}).status_code == 409  # without the key: refused
     # the requester cannot approve; another region's keeper does not even see it
     assert tech.post(f"/api/v1/requisitions/{req['id']}/decide", {"approve": True}).status_code == 403
     assert api_client(fw.south.keeper).post(f"/api/v1/requisitions/{req['id']}/decide", {"approve": True}).status_code == 404

@@ -141,16 +141,21 @@ def get_requisition(request: HttpRequest, requisition_id: int = Path(..., ge=1, 
     return present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
 
 
+# State changes take an Idempotency-Key too: a retried submit or issue replays its first answer.
 REQUISITION_RESPONSES = {200: fsch.RequisitionOut, **problems(403, 404, 409, 422)}
 
 
 @router.post("/requisitions/{requisition_id}/submit", response=REQUISITION_RESPONSES, summary="Submit a draft requisition")
+@idempotent
 def submit_requisition(
-    request: HttpRequest, payload: fsch.WorkOrderNoInput, requisition_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest,
+    payload: fsch.WorkOrderNoInput,
+    requisition_id: int = Path(..., ge=1, le=MAX_ID),
+    idempotency_key: str = _idem(),
 ) -> Any:
     caller = _staff_caller(request, Scope.STOCK_WRITE)
     requisition_submit(requisition=api_requisition_get(caller=caller, requisition_id=requisition_id), actor=caller.user)
-    return present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
+    return 200, present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
 
 
 @router.post(
@@ -158,34 +163,48 @@ def submit_requisition(
     response=REQUISITION_RESPONSES,
     summary="Approve (reserving the stock) or reject a submitted requisition",
 )
-def decide_requisition(request: HttpRequest, payload: fsch.DecideInput, requisition_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+@idempotent
+def decide_requisition(
+    request: HttpRequest,
+    payload: fsch.DecideInput,
+    requisition_id: int = Path(..., ge=1, le=MAX_ID),
+    idempotency_key: str = _idem(),
+) -> Any:
     caller = _staff_caller(request, Scope.STOCK_WRITE)
     requisition = api_requisition_get(caller=caller, requisition_id=requisition_id)
     requisition_decide(requisition=requisition, actor=caller.user, approve=payload.approve, comment=payload.comment)
-    return present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
+    return 200, present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
 
 
 @router.post(
     "/requisitions/{requisition_id}/issue", response=REQUISITION_RESPONSES, summary="Issue an approved requisition to the van"
 )
+@idempotent
 def issue_requisition(
-    request: HttpRequest, payload: fsch.WorkOrderNoInput, requisition_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest,
+    payload: fsch.WorkOrderNoInput,
+    requisition_id: int = Path(..., ge=1, le=MAX_ID),
+    idempotency_key: str = _idem(),
 ) -> Any:
     caller = _staff_caller(request, Scope.STOCK_WRITE)
     requisition_issue(requisition=api_requisition_get(caller=caller, requisition_id=requisition_id), actor=caller.user)
-    return present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
+    return 200, present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
 
 
 @router.post(
     "/requisitions/{requisition_id}/cancel", response=REQUISITION_RESPONSES, summary="Withdraw a requisition not yet issued"
 )
+@idempotent
 def cancel_requisition(
-    request: HttpRequest, payload: fsch.CancelRequisitionInput, requisition_id: int = Path(..., ge=1, le=MAX_ID)
+    request: HttpRequest,
+    payload: fsch.CancelRequisitionInput,
+    requisition_id: int = Path(..., ge=1, le=MAX_ID),
+    idempotency_key: str = _idem(),
 ) -> Any:
     caller = _staff_caller(request, Scope.STOCK_WRITE)
     requisition = api_requisition_get(caller=caller, requisition_id=requisition_id)
     requisition_cancel(requisition=requisition, actor=caller.user, reason=payload.reason)
-    return present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
+    return 200, present.requisition(api_requisition_get(caller=caller, requisition_id=requisition_id))
 
 
 # --- parts used on a work order -----------------------------------------------------------------
@@ -269,7 +288,13 @@ def get_return(request: HttpRequest, return_id: int = Path(..., ge=1, le=MAX_ID)
     response={200: fsch.ReturnOut, **problems(403, 404, 409, 422)},
     summary="Receive a return at the warehouse (warehouse staff)",
 )
-def receive_return(request: HttpRequest, payload: fsch.WorkOrderNoInput, return_id: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+@idempotent
+def receive_return(
+    request: HttpRequest,
+    payload: fsch.WorkOrderNoInput,
+    return_id: int = Path(..., ge=1, le=MAX_ID),
+    idempotency_key: str = _idem(),
+) -> Any:
     caller = _staff_caller(request, Scope.STOCK_WRITE)
     return_receive(part_return=api_return_get(caller=caller, return_id=return_id), actor=caller.user)
-    return present.part_return(api_return_get(caller=caller, return_id=return_id))
+    return 200, present.part_return(api_return_get(caller=caller, return_id=return_id))
