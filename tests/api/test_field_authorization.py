@@ -125,6 +125,11 @@ def test_lists_leave_foreign_objects_out(fw: FieldWorld) -> None:
 def test_creates_cannot_reach_foreign_objects(fw: FieldWorld) -> None:
     objects = _south_objects(fw)
     east_key = api_client(fw.boss, region=fw.east.region)
+    assert east_key.get(f"/api/v1/tickets/{fw.south.ticket.number}/field-measures").status_code == 404
+    assert api_client(fw.east.technician).get(f"/api/v1/tickets/{fw.south.ticket.number}/field-measures").status_code in (
+        403,
+        404,
+    )
     refused = east_key.post("/api/v1/work-orders", {"ticket": fw.south.ticket.number, "measure_id": fw.south.measure.pk})
     assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "ticket"
     tech = api_client(fw.east.technician)

@@ -42,6 +42,8 @@ def _photo(name: str = "p.png") -> SimpleUploadedFile:
 def test_create_from_a_measure_is_idempotent(fw: FieldWorld) -> None:
     ticket, measure = in_progress_ticket(actor=fw.agent, region=fw.east.region, kind=MeasureKind.INSTALLATION)
     client = api_client(fw.agent)
+    measures = client.get(f"/api/v1/tickets/{ticket.number}/field-measures").json()
+    assert [(m["id"], m["kind"], m["work_orders"]) for m in measures] == [(measure.pk, "installation", [])]
     start, end = window(days=2)
     body = {
         "ticket": ticket.number,
@@ -59,6 +61,8 @@ def test_create_from_a_measure_is_idempotent(fw: FieldWorld) -> None:
     assert again.status_code == 201 and again.json()["number"] == data["number"]
     assert again["Idempotent-Replayed"] == "true"
     assert WorkOrder.objects.filter(measure=measure).count() == 1
+    listed = client.get(f"/api/v1/tickets/{ticket.number}/field-measures").json()
+    assert listed[0]["work_orders"] == [data["number"]]
     other = client.post(BASE, {**body, "description": "别的"}, headers={"Idempotency-Key": "wo-1"})
     assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
 

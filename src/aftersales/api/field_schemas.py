@@ -108,6 +108,14 @@ class WorkOrderCreate(Input):
     appointment_end: IsoDateTime | None = None
 
 
+class FieldMeasureOut(Schema):
+    id: int
+    kind: str
+    description: str
+    status: str
+    work_orders: list[str] = Field(description="Numbers of the work orders already made for it.")
+
+
 class WorkOrderActionsOut(Schema):
     number: str
     version: int

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from aftersales.core.errors import NotFound
 from aftersales.fieldservice.models import WorkOrderFileKind, WorkOrderStatus
 from aftersales.fieldservice.pdf import acceptance_pdf
-from aftersales.fieldservice.selectors import acceptance_for
+from aftersales.fieldservice.selectors import acceptance_for, measures_open_for_work_orders
 from aftersales.fieldservice.services import work_order_add_photo, work_order_create
 
 from .. import field_presenters as present
@@ -30,12 +30,14 @@ from ..field import (
     WorkOrderConverter,
     api_work_order_get,
     api_work_order_page,
+    api_work_orders_visible,
     measure_for,
     skills_for,
     work_order_actions,
 )
 from ..idempotency import idempotent
 from ..models import Scope
+from ..selectors import api_ticket_get
 from .common import problems
 
 router = Router(tags=["work orders"])
@@ -83,6 +85,27 @@ def create_work_order(request: HttpRequest, payload: fsch.WorkOrderCreate, idemp
     work_order = api_work_order_get(caller=caller, number=created.number)
     headers = {"Location": f"{request.path.rstrip('/')}/{work_order.number}", "ETag": work_order_etag(work_order)}
     return 201, present.work_order_detail(work_order, caller.user), headers
+
+
+@router.get(
+    "/tickets/{number}/field-measures",
+    response={200: list[fsch.FieldMeasureOut], **problems(403, 404)},
+    summary="Measures of the ticket's agreed plan that need a work order (POST /work-orders with one)",
+)
+def list_field_measures(request: HttpRequest, number: str) -> Any:
+    caller = _staff_caller(request, Scope.WORKORDERS_READ)
+    ticket = api_ticket_get(caller=caller, number=number)
+    made = api_work_orders_visible(caller=caller).filter(ticket=ticket)
+    return [
+        fsch.FieldMeasureOut(
+            id=m.pk,
+            kind=m.kind,
+            description=m.description,
+            status=m.status,
+            work_orders=sorted(made.filter(measure=m).values_list("number", flat=True)),
+        )
+        for m in measures_open_for_work_orders(ticket=ticket)
+    ]
 
 
 @router.get(
