@@ -17,6 +17,8 @@ REPO = BENCH_DIR.parent
 SRC = REPO / "src"
 DATASET_PATH = Path(os.environ.get("BENCH_DATASET", REPO.parent / "shared" / "bench" / "dataset.py"))
 AGENT_USERNAME = "agent01"
+# W4 (the dashboard) is a supervisor's page: same password, role supervisor, data scope "all".
+SUPERVISOR_USERNAME = "supervisor01"
 # A benchmark login on a throw-away database; override with BENCH_AGENT_PASSWORD.
 AGENT_PASSWORD = os.environ.get("BENCH_AGENT_PASSWORD", "bench-agent01-Pw!")
 PG_HOST = os.environ.get("PGHOST", "127.0.0.1")

@@ -181,13 +181,13 @@ def _has_tickets() -> bool:
 
 
 def ensure_users() -> dict[str, int]:
-    """agent01..agent10: agents with data scope "all" and a known password."""
+    """agent01..agent10: agents with data scope "all" and a known password; supervisor01 (W4)."""
     from aftersales.accounts.models import DataScope, Role, User
 
     ids = {}
-    for username in [f"agent{i:02d}" for i in range(1, 11)]:
+    for username in [f"agent{i:02d}" for i in range(1, 11)] + [benchenv.SUPERVISOR_USERNAME]:
         user, _created = User.objects.get_or_create(username=username)
-        user.role = Role.AGENT
+        user.role = Role.SUPERVISOR if username == benchenv.SUPERVISOR_USERNAME else Role.AGENT
         user.data_scope = DataScope.ALL
         user.is_superuser = False
         user.is_staff = False

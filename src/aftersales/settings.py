@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "aftersales.parts",
     "aftersales.webhooks",
     "aftersales.mailin",
+    "aftersales.analytics",
     "aftersales.demo",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("mailin/", include("aftersales.mailin.urls")),
     path("api/", include("aftersales.api.urls")),
     path("parts/", include("aftersales.parts.urls")),
+    path("dashboard/", include("aftersales.analytics.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

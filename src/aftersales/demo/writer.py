@@ -55,7 +55,36 @@ class RowWriter:
         return list(range(start, start + count))
 
     def write(self, rows: Iterable[dict[str, Any]], *, with_ids: bool) -> int:
-        """Insert ``rows``; with ``with_ids`` each row carries its reserved ``id``. Returns the count."""
+        """Insert ``rows``; with ``with_ids`` each row carries its reserved ``id``. Returns the count.
+
+        Tickets get what the intake service maintains for them: ``search_grams`` (unless the row
+        brings it) and their share of the dashboard's ``TicketCount`` aggregates, in the same
+        transaction as the rows."""
+        if self.model._meta.label_lower == "tickets.ticket":
+            return self._write_tickets(rows, with_ids=with_ids)
+        return self._write(rows, with_ids=with_ids)
+
+    def _write_tickets(self, rows: Iterable[dict[str, Any]], *, with_ids: bool) -> int:
+        from collections import Counter
+
+        from aftersales.analytics.counts import ticket_counts_bulk_add
+        from aftersales.tickets.search import search_grams_for
+
+        counts: Counter[tuple[str, int | None, int | None]] = Counter()
+        default_status = self.defaults.get("status")
+
+        def prepared() -> Iterable[dict[str, Any]]:
+            for row in rows:
+                if "search_grams" not in row:
+                    row = {**row, "search_grams": search_grams_for(row.get("title") or "", row.get("description") or "")}
+                counts[(row.get("status") or default_status, row.get("category_id"), row.get("region_id"))] += 1
+                yield row
+
+        written = self._write(prepared(), with_ids=with_ids)
+        ticket_counts_bulk_add(counts)
+        return written
+
+    def _write(self, rows: Iterable[dict[str, Any]], *, with_ids: bool) -> int:
         if self.postgres:
             return self._copy(rows, with_ids=with_ids)
         if connection.vendor == "sqlite":

@@ -127,12 +127,7 @@ def _sla_state(clocks: list[SlaClock]) -> str:
 def _sync_ticket_deadlines(ticket: Ticket, clocks: list[SlaClock]) -> None:
     """Copy the first-response and resolution deadlines and the SLA state onto the ticket, for
     its lists (badges and the "SLA at risk" queue)."""
-    by_metric = {c.metric: c for c in clocks}
-    updates: dict[str, object] = {"sla_state": _sla_state(clocks)}
-    if SlaMetric.FIRST_RESPONSE in by_metric:
-        updates["first_response_due_at"] = by_metric[SlaMetric.FIRST_RESPONSE].due_at
-    if SlaMetric.RESOLUTION in by_metric:
-        updates["due_at"] = by_metric[SlaMetric.RESOLUTION].due_at
+    updates = sla_ticket_deadlines(clocks)
     if updates:
         Ticket.objects.filter(pk=ticket.pk).update(**updates)
         for name, value in updates.items():
@@ -171,16 +166,22 @@ def _save(clock: SlaClock, now: dt.datetime) -> None:
 
 
 @transaction.atomic
-def sla_start_for_ticket(*, ticket: Ticket) -> list[SlaClock]:
+def sla_start_for_ticket(*, ticket: Ticket, new_ticket: bool = False) -> list[SlaClock]:
     """Start the ticket's three clocks from the most specific active policy, from its registration.
 
     Sets ``Ticket.first_response_due_at`` and ``Ticket.due_at`` (also on the instance passed in)
     and schedules the warning jobs after commit. Idempotent: a ticket that has clocks keeps them.
     Without any active policy the ticket gets no clocks (logged).
+
+    ``new_ticket=True`` is intake's fast path for a ticket inserted in this transaction: no
+    look-up of existing clocks, and neither the ticket row nor the audit log is written here —
+    the caller writes the deadlines (``sla_ticket_deadlines``) with its own final ticket
+    ``UPDATE`` and records ``sla_audit_started`` once the ticket has its number.
     """
-    existing = list(SlaClock.objects.filter(ticket=ticket))
-    if existing:
-        return existing
+    if not new_ticket:
+        existing = list(SlaClock.objects.filter(ticket=ticket))
+        if existing:
+            return existing
     policy = sla_policy_for(priority=ticket.priority, customer_tier=ticket.customer.tier)
     if policy is None:
         logger.warning("No active SLA policy applies to ticket %s: it has no deadlines.", ticket.number)
@@ -203,16 +204,38 @@ def sla_start_for_ticket(*, ticket: Ticket) -> list[SlaClock]:
         )
         _set_deadlines(clock, cal)
         _schedule(clock)  # enqueues after commit, when the clock has its id
-        clock.save()
         clocks.append(clock)
+    SlaClock.objects.bulk_create(clocks)  # one INSERT; the ids come back (RETURNING) for the jobs
+    if new_ticket:
+        for name, value in sla_ticket_deadlines(clocks).items():
+            setattr(ticket, name, value)
+        return clocks
     _sync_ticket_deadlines(ticket, clocks)
+    sla_audit_started(ticket=ticket, clocks=clocks)
+    return clocks
+
+
+def sla_ticket_deadlines(clocks: list[SlaClock]) -> dict[str, object]:
+    """The ticket columns that mirror its clocks (state, first-response and resolution due)."""
+    by_metric = {c.metric: c for c in clocks}
+    values: dict[str, object] = {"sla_state": _sla_state(clocks)}
+    if SlaMetric.FIRST_RESPONSE in by_metric:
+        values["first_response_due_at"] = by_metric[SlaMetric.FIRST_RESPONSE].due_at
+    if SlaMetric.RESOLUTION in by_metric:
+        values["due_at"] = by_metric[SlaMetric.RESOLUTION].due_at
+    return values
+
+
+def sla_audit_started(*, ticket: Ticket, clocks: list[SlaClock]) -> None:
+    """The audit row of started clocks (nothing when the ticket got none)."""
+    if not clocks:
+        return
     audit_record(
         action="sla.started",
         obj=ticket,
         actor_label="SLA",
-        changes={"policy": policy.name, **{c.metric: c.due_at.isoformat() for c in clocks}},
+        changes={"policy": clocks[0].policy.name if clocks[0].policy else "", **{c.metric: c.due_at.isoformat() for c in clocks}},
     )
-    return clocks
 
 
 # --- Status changes --------------------------------------------------------------------------

@@ -5,10 +5,11 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
-from .states import TicketStatus
+from .states import OPEN_STATUS_LIST, TicketStatus
 
 
 class TicketCategory(models.Model):
@@ -162,11 +163,18 @@ class Ticket(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"))
+    # Distinct lower-cased character bigrams of title + description, space-separated: the keyword
+    # search's index (tickets/search.py; GIN expression index on PostgreSQL, migration 0008).
+    search_grams = models.TextField(blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         indexes = [
+            # The agent's open list in due order (selectors.ticket_list_for_user, sort "due":
+            # ORDER BY due_at ASC NULLS LAST, id): an ordered scan that stops after one page.
+            # A btree sorts NULLs last in ascending order, as the query does.
+            models.Index(fields=["due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUS_LIST)),
             models.Index(fields=["status", "due_at", "id"], name="ticket_status_due_idx"),
             models.Index(fields=["status", "priority", "created_at"], name="ticket_status_prio_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),

@@ -16,7 +16,8 @@ from aftersales.core import clock
 from aftersales.core.errors import NotFound
 
 from .models import ApprovalRequest, Attachment, CustomerAgreement, PlanMeasure, Ticket, TicketEvent, TicketPlan
-from .states import OPEN_STATUSES, TicketStatus
+from .search import ticket_search_q
+from .states import OPEN_STATUS_LIST, TicketStatus
 
 
 def tickets_visible_to(user: User) -> QuerySet[Ticket]:
@@ -151,6 +152,12 @@ class TicketPage:
     next_cursor: str | None
     total: int
     sort: str
+    # True when there are more than ``total`` (= TOTAL_CAP) matches: show "10,000+".
+    total_capped: bool = False
+
+
+# Exact totals up to this many tickets; above it the list shows "10,000+".
+TOTAL_CAP = 10_000
 
 
 def _encode_cursor(values: list[Any]) -> str:
@@ -232,7 +239,7 @@ def ticket_list_for_user(
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
     elif filters.open_only:
-        qs = qs.filter(status__in=sorted(OPEN_STATUSES))
+        qs = qs.filter(status__in=OPEN_STATUS_LIST)  # matches ticket_open_due_idx's predicate
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.channel:
@@ -242,11 +249,14 @@ def ticket_list_for_user(
     if filters.queue:
         qs = _apply_queue(qs, user=user, queue=filters.queue)
     if filters.query:
-        text = filters.query.strip()
-        qs = qs.filter(Q(number=text.upper()) | Q(title__icontains=text) | Q(description__icontains=text))
-    total = qs.count()
+        qs = qs.filter(ticket_search_q(filters.query))
+    # The total is exact up to TOTAL_CAP; above it the page says "10,000+" (a capped count:
+    # counting a million open tickets exactly would cost more than the page itself).
+    total = qs.order_by()[: TOTAL_CAP + 1].count()
+    total_capped = total > TOTAL_CAP
+    total = min(total, TOTAL_CAP)
     after = _decode_cursor(cursor, sort) if cursor else None
     page_qs = _order_and_after(qs, sort, after).select_related("customer", "assignee", "category")
     rows = list(page_qs[: page_size + 1])
     next_cursor = _encode_cursor(_cursor_values(rows[page_size - 1], sort)) if len(rows) > page_size else None
-    return TicketPage(rows=rows[:page_size], next_cursor=next_cursor, total=total, sort=sort)
+    return TicketPage(rows=rows[:page_size], next_cursor=next_cursor, total=total, sort=sort, total_capped=total_capped)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
 
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, Team, User
+from aftersales.analytics.counts import ticket_counts_change
 from aftersales.audit.services import audit_record
 from aftersales.catalog.models import ProductModel, ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
@@ -29,12 +31,19 @@ from aftersales.customers.models import Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
 from aftersales.customers.services import customer_create, normalize_email
-from aftersales.sla.services import sla_on_status_change, sla_record_first_response, sla_start_for_ticket
+from aftersales.sla.services import (
+    sla_audit_started,
+    sla_on_status_change,
+    sla_record_first_response,
+    sla_start_for_ticket,
+    sla_ticket_deadlines,
+)
 
 from .attachments import sniff_upload
 from .choices import Channel, EventKind, Priority, RequestType
 from .models import Attachment, Ticket, TicketCategory, TicketEvent
 from .numbering import next_ticket_number
+from .search import search_grams_for
 from .states import FINAL_STATUSES, TicketStatus, can_transition
 
 
@@ -241,11 +250,14 @@ def _create_ticket(
     # A registered unit knows its model; a typed model number only stands in when there is none.
     product_model = unit.model if unit is not None else cleaned["product_model"]
     now = cleaned["now"]
+    title, description = cleaned["title"], cleaned["description"]
+    # The number is taken LAST (see below): until then the row carries a unique placeholder that
+    # no other transaction can see (the row is uncommitted) and that never survives the commit.
     ticket = Ticket.objects.create(
-        # The number's day is the local day of created_at, even a microsecond before midnight.
-        number=next_ticket_number(day=clock.local_date(now)),
-        title=cleaned["title"],
-        description=cleaned["description"],
+        number=f"~{uuid.uuid4().hex[:31]}",
+        title=title,
+        description=description,
+        search_grams=search_grams_for(title, description),
         channel=data.channel,
         request_type=data.request_type,
         category=cleaned["category"],
@@ -275,17 +287,26 @@ def _create_ticket(
     )
     if unit is not None and unit.customer_id is None:
         ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
+    # Clocks are inserted now; their deadlines reach the ticket row with the number's UPDATE.
+    clocks = sla_start_for_ticket(ticket=ticket, new_ticket=True)
+    ticket_counts_change(before=None, after=(ticket.status, ticket.category_id, ticket.region_id))
+    # --- From here to the commit the day's counter row is locked: only the statements that need
+    # the number run after it (ticket number + SLA deadlines in one UPDATE, the created event,
+    # the audit rows that name the ticket, the customer's notification). Everything else is done.
+    ticket.number = next_ticket_number(day=clock.local_date(now))  # the local day of created_at
+    final = {"number": ticket.number, **sla_ticket_deadlines(clocks)} if clocks else {"number": ticket.number}
+    Ticket.objects.filter(pk=ticket.pk).update(**final)
     TicketEvent.objects.create(
         ticket=ticket,
         kind=EventKind.CREATED,
         actor=actor,
         actor_label=label,
         public=True,
-        body=cleaned["description"][:500],
+        body=description[:500],
         data={"channel": data.channel, "number": ticket.number, "safety_hazard": data.safety_hazard},
         created_at=now,
     )
-    sla_start_for_ticket(ticket=ticket)  # sets first_response_due_at and due_at from the SLA policy
+    sla_audit_started(ticket=ticket, clocks=clocks)
     audit_record(action="ticket.created", obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
     notify_ticket_received(ticket=ticket)
     return ticket
@@ -335,6 +356,9 @@ def ticket_transition(
         updates["escalation_level"] = locked.escalation_level + 1
         updates["closed_at"] = None
     Ticket.objects.filter(pk=locked.pk).update(**updates)
+    ticket_counts_change(
+        before=(current.value, locked.category_id, locked.region_id), after=(target.value, locked.category_id, locked.region_id)
+    )
     TicketEvent.objects.create(
         ticket=locked,
         kind=EventKind.STATUS_CHANGED,

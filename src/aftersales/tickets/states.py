@@ -50,6 +50,9 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
 
 # The agent's working set: anything that still needs somebody to act.
 OPEN_STATUSES = frozenset(set(TicketStatus) - {S.RESOLVED, S.CLOSED, S.REJECTED, S.CANCELLED, S.MERGED})
+# The same, as the sorted list of values that both the open list's query and its partial index
+# (``ticket_open_due_idx``) use, so PostgreSQL can prove the query implies the index predicate.
+OPEN_STATUS_LIST = sorted(str(s.value) for s in OPEN_STATUSES)
 # Final states: the ticket is read-only; later additions only as timeline events.
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.CANCELLED, S.MERGED})
 # The SLA clock stops while the ticket waits on the customer or on parts.

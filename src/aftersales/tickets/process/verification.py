@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.analytics.counts import ticket_counts_change
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.sla.services import sla_on_terms_change
@@ -132,6 +133,7 @@ def ticket_classify(
         raise ValidationFailed(errors, code="classification_invalid")
     locked = lock_for_action(ticket=ticket, actor=actor, action="classify", expected_version=expected_version)
     previous_priority = locked.priority
+    previous_category = locked.category_id
     locked = save_fields(
         ticket=locked,
         actor=actor,
@@ -146,6 +148,11 @@ def ticket_classify(
             "safety_hazard": safety_hazard,
         },
     )
+    if locked.category_id != previous_category:
+        ticket_counts_change(
+            before=(locked.status, previous_category, locked.region_id),
+            after=(locked.status, locked.category_id, locked.region_id),
+        )
     if locked.priority != previous_priority:
         # The service level follows the priority: open clocks take the new policy's targets.
         sla_on_terms_change(ticket=locked, reason="priority")

@@ -1,0 +1,78 @@
+"""Reads of the supervisor dashboard: the status × category grid from the maintained aggregates.
+
+Scope (decided here): the aggregates are keyed by region, so the grid can honour a data scope
+that is a region. A user with scope "all" (or a superuser) sees every ticket; scope "region"
+sees the tickets of their region (their own tickets in other regions, which their ticket list
+also shows, are not in the grid: the aggregates cannot tell whose a ticket is); scopes "team" and
+"own" cannot be answered from the aggregates without a scan, so the dashboard refuses them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from aftersales.accounts.models import DataScope, Role, User
+from aftersales.core.errors import PermissionDenied
+from aftersales.tickets.models import TicketCategory
+from aftersales.tickets.states import TicketStatus
+
+from .models import TicketCount
+
+DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR, Role.QUALITY_MANAGER})
+
+
+def can_see_dashboard(user: User) -> bool:
+    if not user.is_authenticated or not user.is_active or user.is_customer:
+        return False
+    if not (user.is_superuser or user.role in DASHBOARD_ROLES):
+        return False
+    return bool(user.is_superuser or user.data_scope == DataScope.ALL or (user.data_scope == DataScope.REGION and user.region_id))
+
+
+@dataclass(frozen=True)
+class GridRow:
+    status: str
+    label: str
+    cells: list[int]
+    total: int
+
+
+@dataclass(frozen=True)
+class Grid:
+    columns: list[str]  # category names, then "no category" when it has tickets
+    rows: list[GridRow]
+    column_totals: list[int]
+    total: int
+    region: str  # "" for all regions
+
+
+def dashboard_grid_for_user(*, user: User) -> Grid:
+    """The status × category counts of the tickets in ``user``'s scope (two queries)."""
+    if not can_see_dashboard(user):
+        raise PermissionDenied("dashboard not available for this role or data scope", code="dashboard_scope")
+    qs = TicketCount.objects.all()
+    region = ""
+    if not (user.is_superuser or user.data_scope == DataScope.ALL):
+        qs = qs.filter(region_key=user.region_id or 0)
+        region = str(user.region) if user.region_id else ""
+    sums: dict[tuple[str, int], int] = {
+        (s, c): int(n) for s, c, n in qs.order_by().values_list("status", "category_key").annotate(n=Sum("n")) if n
+    }
+    categories = list(TicketCategory.objects.order_by("position", "code"))
+    keys = [c.pk for c in categories]
+    names = [str(c) for c in categories]
+    if any(c == 0 for _s, c in sums):
+        keys.append(0)
+        names.append("—")
+    known = set(keys)
+    extra = sorted({c for _s, c in sums if c not in known})  # a category deleted since: still counted
+    keys += extra
+    names += [f"#{c}" for c in extra]
+    rows = []
+    for status in TicketStatus:
+        cells = [sums.get((status.value, k), 0) for k in keys]
+        rows.append(GridRow(status=status.value, label=str(status.label), cells=cells, total=sum(cells)))
+    column_totals = [sum(r.cells[i] for r in rows) for i in range(len(keys))]
+    return Grid(columns=names, rows=rows, column_totals=column_totals, total=sum(column_totals), region=region)

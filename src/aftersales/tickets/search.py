@@ -1,0 +1,71 @@
+"""Keyword search over tickets that serves 2-character Chinese words as well as English words.
+
+Why not pg_trgm: a trigram index extracts no complete trigram from a 2-character pattern
+(``漏水``), so it cannot narrow ``LIKE '%漏水%'`` and PostgreSQL scans every row. pg_bigm, zhparser
+and PGroonga are not packaged in Debian 12. Instead each ticket keeps ``search_grams``: the
+distinct lower-cased character bigrams of its title and description (bigrams containing
+whitespace are left out), space-separated. On PostgreSQL a GIN index on
+``string_to_array(search_grams, ' ')`` answers ``@> ARRAY[<bigrams of the query>]`` — every
+ticket containing the query contains all its bigrams, so the index never loses a match — and the
+ordinary case-insensitive ``LIKE`` rechecks the candidates, so the results are exactly those of a
+substring scan. A 1-character query has no bigram and runs as the plain ``LIKE``. On SQLite
+(development, tests) the plain ``LIKE`` runs always: same results, no index.
+
+Writers: ``ticket_intake`` fills the column; the bulk path (``demo.writer``) too; rows written
+before the column existed are filled by the migration / ``manage.py rebuild_search_grams``.
+No service changes a ticket's title or description after intake; one that does must call
+``search_grams_for`` again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import Lookup, Q, TextField
+from django.db.models.sql.compiler import SQLCompiler
+
+
+def text_bigrams(text: str) -> set[str]:
+    """The distinct lower-cased character bigrams of ``text`` without whitespace in them."""
+    low = (text or "").lower()
+    return {low[i : i + 2] for i in range(len(low) - 1) if not (low[i].isspace() or low[i + 1].isspace())}
+
+
+def search_grams_for(title: str, description: str) -> str:
+    """The ``Ticket.search_grams`` value of a title and description (sorted, space-separated)."""
+    return " ".join(sorted(text_bigrams(title) | text_bigrams(description)))
+
+
+@TextField.register_lookup
+class GramsContain(Lookup):
+    """``search_grams__grams_contain=[...]``: every listed bigram is in the column (PostgreSQL:
+    served by the GIN expression index ``ticket_search_grams_gin``)."""
+
+    lookup_name = "grams_contain"
+    prepare_rhs = False  # a list of bigrams, not a text value of the column
+
+    def get_prep_lookup(self) -> object:
+        return [str(g) for g in self.rhs]
+
+    def get_db_prep_lookup(self, value: Any, connection: BaseDatabaseWrapper) -> Any:
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"string_to_array({lhs}, ' ') @> ({rhs})::text[]", [*lhs_params, *rhs_params]
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper) -> Any:
+        return "1 = 1", []  # no index on SQLite: the LIKE beside it decides alone
+
+
+def ticket_search_q(text: str) -> Q:
+    """Tickets whose number is ``text`` or whose title or description contains it (any case)."""
+    text = text.strip()
+    substring = Q(title__icontains=text) | Q(description__icontains=text)
+    grams = text_bigrams(text)
+    if grams and connection.vendor == "postgresql":
+        substring = Q(search_grams__grams_contain=sorted(grams)) & substring
+    return Q(number=text.upper()) | substring

@@ -1,0 +1,38 @@
+"""The list's total: exact up to TOTAL_CAP, a marked "more than" above it."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from aftersales.accounts.models import DataScope, Role
+from aftersales.tickets import selectors
+from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user
+from tests.factories import UserFactory, make_ticket
+from tests.web.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_total_is_exact_up_to_the_cap_and_capped_above(monkeypatch):
+    boss = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    for i in range(4):
+        make_ticket(phone=f"1361234{i:04d}")
+    monkeypatch.setattr(selectors, "TOTAL_CAP", 4)
+    page = ticket_list_for_user(user=boss, filters=TicketFilters(), page_size=2)
+    assert (page.total, page.total_capped) == (4, False)
+    make_ticket(phone="13612349999")
+    page = ticket_list_for_user(user=boss, filters=TicketFilters(), page_size=2)
+    assert (page.total, page.total_capped) == (4, True)
+    assert len(page.rows) == 2 and page.next_cursor is not None
+    html = client_for(boss).get(reverse("tickets:list")).content.decode()
+    assert 'data-test-id="ticket-total" data-capped="1"' in html and ">4<" not in html.split('data-capped="1"')[1][:3]
+
+
+def test_open_list_uses_the_same_status_list_as_the_partial_index():
+    from aftersales.tickets.models import Ticket
+    from aftersales.tickets.states import OPEN_STATUS_LIST, OPEN_STATUSES
+
+    index = next(i for i in Ticket._meta.indexes if i.name == "ticket_open_due_idx")
+    assert index.condition.children == [("status__in", OPEN_STATUS_LIST)]
+    assert sorted(OPEN_STATUS_LIST) == sorted(s.value for s in OPEN_STATUSES)
