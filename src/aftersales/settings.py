@@ -269,6 +269,8 @@ TICKET_DEFAULT_TARGET_HOURS = {1: (2, 24), 2: (8, 36), 3: (24, 48)}
 # API v1 (aftersales.api): requests per minute per API key (or per signed-in user), unless the
 # key sets its own; 0 switches limiting off.
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
+# Days the first response to an Idempotency-Key is kept for replays (purged hourly).
+API_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("API_IDEMPOTENCY_KEEP_DAYS", "7"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
