@@ -155,3 +155,15 @@ def test_a_customer_key_reaches_no_work_order(fw: FieldWorld) -> None:
         response = client.get(path)
         assert response.status_code == 403 and response.json()["code"] == "scope_missing", path
     assert WorkOrder.objects.get(pk=fw.east.work_order.pk).status == "dispatched"
+
+
+def test_a_customer_cannot_hold_a_work_order_or_stock_key(fw: FieldWorld) -> None:
+    from aftersales.api.services import api_key_create
+    from aftersales.core.errors import ValidationFailed
+    from tests.api.conftest import customer_user
+
+    customer = customer_user(fw.east.ticket, "fs-customer-2")
+    for scope in ("workorders:read", "workorders:write", "stock:read", "stock:write"):
+        with pytest.raises(ValidationFailed) as refused:
+            api_key_create(name="x", owner=customer, scopes=["tickets:read", scope], actor=None)
+        assert refused.value.code == "api_key_scope_not_allowed"

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.errors import DomainError
 
 from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
-from .services import api_key_create, api_key_revoke
+from .services import STAFF_ONLY_SCOPES, api_key_create, api_key_revoke
 
 
 class ApiKeyCreateForm(forms.ModelForm):
@@ -30,8 +30,8 @@ class ApiKeyCreateForm(forms.ModelForm):
         if owner is not None and owner.is_customer:
             if data.get("region") is not None:
                 self.add_error("region", _("A customer's key cannot be limited to a region."))
-            if Scope.CUSTOMERS_READ in (data.get("scopes") or []):
-                self.add_error("scopes", _("A customer's key cannot read customers."))
+            if any(scope in STAFF_ONLY_SCOPES for scope in data.get("scopes") or []):
+                self.add_error("scopes", _("A customer's key cannot have staff-only scopes (customers, work orders, stock)."))
         return data
 
 
