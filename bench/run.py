@@ -498,7 +498,10 @@ def capture(db: str, urls: dict[str, str]) -> dict[str, Any]:
 def main_query(queries: list[str]) -> list[str]:
     """The workload's own statements: those on the ticket / event tables (not session, user,
     notification inbox …)."""
-    return [q for q in queries if "tickets_ticket" in q or "analytics_ticketcount" in q]
+    picked = [q for q in queries if "tickets_ticket" in q or "analytics_ticketcount" in q or q.startswith("SET LOCAL")]
+    if any(q.startswith("SET LOCAL") for q in picked):  # planner settings of one statement: keep them in a transaction
+        picked = ["BEGIN", *picked, "COMMIT"]
+    return picked
 
 
 def w5_numbers(db: str, count: int, seed: int) -> list[str]:
@@ -781,7 +784,16 @@ def main() -> None:
     explain = {}
     for name, path in sql_files.items():
         statements = [s for s in path.read_text().split(";\n") if s.strip()]
-        explain[name] = [psql(db, f"EXPLAIN (ANALYZE, BUFFERS) {s}") for s in statements]
+        explain[name] = []
+        settings: list[str] = []  # SET LOCAL of the page apply to its next statement(s) in the transaction
+        for s in statements:
+            if s.strip() in ("BEGIN", "COMMIT"):
+                settings = []
+            elif s.startswith("SET LOCAL"):
+                settings.append(s)
+            else:
+                prefix = "BEGIN; " + "; ".join(settings) + "; " if settings else ""
+                explain[name].append(psql(db, f"{prefix}EXPLAIN (ANALYZE, BUFFERS) {s}" + ("; COMMIT" if settings else "")))
 
     # --- summaries and ratios ----------------------------------------------------------------
     lat_keys = ["p50_ms", "p95_ms", "p99_ms", "rps", "errors"]

@@ -94,3 +94,29 @@ def test_rebuild_command_fills_rows_written_without_grams(tickets):
     Ticket.objects.filter(pk=tickets[2].pk).update(search_grams="")
     call_command("rebuild_search_grams", "--missing", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert "re" in Ticket.objects.get(pk=tickets[2].pk).search_grams.split()
+
+
+@pytest.mark.parametrize("query", ["漏水", "refund", "水"])
+def test_dense_search_walk_gives_the_same_page(tickets, monkeypatch, query):
+    """From DENSE_SEARCH matches on, PostgreSQL walks the sort order's index: same rows, same order."""
+    from aftersales.tickets import selectors
+
+    user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    filters = TicketFilters(open_only=False, query=query)
+    sparse = ticket_list_for_user(user=user, filters=filters, sort="-created", page_size=2)
+    monkeypatch.setattr(selectors, "DENSE_SEARCH", 1)
+    with CaptureQueriesContext(connection) as queries:
+        dense = ticket_list_for_user(user=user, filters=filters, sort="-created", page_size=2)
+    assert [t.pk for t in dense.rows] == [t.pk for t in sparse.rows]
+    assert dense.total == sparse.total == len(substring_scan(query))
+    walked = any("enable_bitmapscan" in q["sql"] for q in queries.captured_queries)
+    assert walked == (connection.vendor == "postgresql")
+
+
+def test_search_total_is_capped(tickets, monkeypatch):
+    from aftersales.tickets import selectors
+
+    monkeypatch.setattr(selectors, "SEARCH_TOTAL_CAP", 2)
+    user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    page = ticket_list_for_user(user=user, filters=TicketFilters(open_only=False, query="漏"))
+    assert (page.total, page.total_capped) == (2, True)

@@ -19,6 +19,7 @@ No service changes a ticket's title or description after intake; one that does m
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import connection
@@ -61,11 +62,21 @@ class GramsContain(Lookup):
         return "1 = 1", []  # no index on SQLite: the LIKE beside it decides alone
 
 
+# What a ticket number looks like (numbering.format_ticket_number: PREFIX + YYYYMMDD-NNNNNN).
+NUMBER_SHAPE = re.compile(r"^\S{1,16}\d{8}-\d{6,}$")
+
+
 def ticket_search_q(text: str) -> Q:
-    """Tickets whose number is ``text`` or whose title or description contains it (any case)."""
+    """Tickets whose number is ``text`` or whose title or description contains it (any case).
+
+    The number is only compared when ``text`` has a number's shape: an ``OR number = …`` on
+    every search would make PostgreSQL re-evaluate the whole condition (the bigram array
+    included) on each candidate row instead of only the cheap ``LIKE``."""
     text = text.strip()
     substring = Q(title__icontains=text) | Q(description__icontains=text)
     grams = text_bigrams(text)
     if grams and connection.vendor == "postgresql":
         substring = Q(search_grams__grams_contain=sorted(grams)) & substring
-    return Q(number=text.upper()) | substring
+    if NUMBER_SHAPE.match(text.upper()):
+        return Q(number=text.upper()) | substring
+    return substring
