@@ -66,16 +66,17 @@ class GramsContain(Lookup):
 NUMBER_SHAPE = re.compile(r"^\S{1,16}\d{8}-\d{6,}$")
 
 
-def ticket_search_q(text: str) -> Q:
+def ticket_search_q(text: str, *, use_index: bool = True) -> Q:
     """Tickets whose number is ``text`` or whose title or description contains it (any case).
 
     The number is only compared when ``text`` has a number's shape: an ``OR number = …`` on
     every search would make PostgreSQL re-evaluate the whole condition (the bigram array
-    included) on each candidate row instead of only the cheap ``LIKE``."""
+    included) on each candidate row instead of only the cheap ``LIKE``. ``use_index=False``
+    leaves the bigram condition out (a walk along another index filters with ``LIKE`` alone)."""
     text = text.strip()
     substring = Q(title__icontains=text) | Q(description__icontains=text)
     grams = text_bigrams(text)
-    if grams and connection.vendor == "postgresql":
+    if grams and use_index and connection.vendor == "postgresql":
         substring = Q(search_grams__grams_contain=sorted(grams)) & substring
     if NUMBER_SHAPE.match(text.upper()):
         return Q(number=text.upper()) | substring

@@ -255,6 +255,7 @@ def ticket_list_for_user(
     if filters.queue:
         qs = _apply_queue(qs, user=user, queue=filters.queue)
     cap = TOTAL_CAP
+    unsearched = qs
     if filters.query:
         qs = qs.filter(ticket_search_q(filters.query))
         cap = SEARCH_TOTAL_CAP
@@ -270,10 +271,14 @@ def ticket_list_for_user(
         # hundred rows, while the bigram index would fetch and sort every match. PostgreSQL's
         # estimate of a multi-bigram @> is far too low (it multiplies the bigrams' frequencies)
         # so it would not choose the walk by itself: steer it for this one statement.
+        # The walk filters with LIKE alone: with the bigram condition in the statement the
+        # planner keeps its low estimate and scans another index in full instead.
+        walk = unsearched.filter(ticket_search_q(filters.query, use_index=False))
+        walk_qs = _order_and_after(walk, sort, after).select_related("customer", "assignee", "category")
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("SET LOCAL enable_bitmapscan = off")
             cur.execute("SET LOCAL enable_seqscan = off")
-            rows = list(page_qs[: page_size + 1])
+            rows = list(walk_qs[: page_size + 1])
     else:
         rows = list(page_qs[: page_size + 1])
     next_cursor = _encode_cursor(_cursor_values(rows[page_size - 1], sort)) if len(rows) > page_size else None
