@@ -92,9 +92,9 @@ INSTALLED_APPS = [
     "aftersales.feedback",
     "aftersales.portal",
     "aftersales.fieldservice",
+    "aftersales.parts",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",
-    "aftersales.parts",
     "aftersales.webhooks",
     "aftersales.mailin",
     "aftersales.analytics",
