@@ -35,7 +35,8 @@ from schemathesis.specs.openapi.checks import (
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.fieldservice.models import WorkOrder
-from aftersales.parts.services import return_create
+from aftersales.fieldservice.services import expense_claim_submit, work_order_add_permit
+from aftersales.parts.services import FaultyInput, return_create, return_receive, transfer_create
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_add_attachment
 from tests.api.conftest import key_for, png_bytes
@@ -84,6 +85,10 @@ class FuzzWorld:
     work_order_number: str
     requisition_id: int
     return_id: int
+    transfer_id: int
+    faulty_id: int
+    file_id: int
+    claim_id: int
 
 
 @pytest.fixture
@@ -99,8 +104,24 @@ def fuzz_world(db, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-u
         technician=field.east.technician,
         warehouse=field.east.warehouse,
         unused=[(field.sensor, 1)],
-        faulty=[],
+        faulty=[FaultyInput(part=field.board, serial="SN-F", condition="烧毁")],
         actor=field.east.technician,
+    )
+    return_receive(part_return=part_return, actor=field.boss)
+    transfer = transfer_create(
+        from_warehouse=field.east.warehouse,
+        to_warehouse=field.central,
+        lines=[(field.board, 1)],
+        actor=field.boss,
+        in_transit=True,
+    )
+    permit = work_order_add_permit(work_order=field.east.work_order, actor=field.boss, file=BytesIO(png_bytes()))
+    claim = expense_claim_submit(
+        work_order=field.east.work_order,
+        actor=field.east.technician,
+        kind="transport",
+        amount="12.00",
+        receipt=BytesIO(png_bytes()),
     )
     return FuzzWorld(
         key=key_for(agent, rate_limit_per_minute=100_000),
@@ -111,10 +132,14 @@ def fuzz_world(db, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-u
         work_order_number=field.east.work_order.number,
         requisition_id=requisition.pk,
         return_id=part_return.pk,
+        transfer_id=transfer.pk,
+        faulty_id=part_return.faulty.get().pk,
+        file_id=permit.pk,
+        claim_id=claim.pk,
     )
 
 
-FIELD_PATHS = ("/work-orders", "/parts", "/stock", "/warehouses", "/requisitions", "/returns")
+FIELD_PATHS = ("/work-orders", "/parts", "/stock", "/warehouses", "/requisitions", "/returns", "/transfers", "/faulty-parts")
 
 
 def _is_field(case) -> bool:  # type: ignore[no-untyped-def]
@@ -137,6 +162,10 @@ def _aim_at_real_objects(case, world: FuzzWorld) -> None:  # type: ignore[no-unt
         "wo_number": world.work_order_number,
         "requisition_id": world.requisition_id,
         "return_id": world.return_id,
+        "transfer_id": world.transfer_id,
+        "faulty_id": world.faulty_id,
+        "file_id": world.file_id,
+        "claim_id": world.claim_id,
     }
     for name in path:
         if name in real:

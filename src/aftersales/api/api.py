@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, directory, stock, tickets, workorders
+from .routers import actions, directory, stock, stock_extras, tickets, workorder_extras, workorders
 
 DESCRIPTION = """Integration API of Aftersales (售后服务管理系统) for apps, WeChat backends and CRMs.
 
@@ -18,6 +18,9 @@ Authenticate with `Authorization: Bearer <API key>` (or the signed-in session pl
 Errors are RFC 9457 problem details (`application/problem+json`) in the language of
 `Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
 actions and work order moves need `If-Match` with the ticket's or work order's ETag. See docs/api.md."""
+
+
+BINARY_PATHS = ("/files/{file_id}", "/signature.png", "/receipt")
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -36,6 +39,11 @@ class AftersalesAPI(NinjaAPI):
                     if str(code).isdigit() and int(code) >= 400 and content and "application/json" in content:
                         response["content"] = {problems.PROBLEM_CONTENT_TYPE: content["application/json"]}
                 if path.endswith("/attachments/{attachment_id}") and "200" in operation.get("responses", {}):
+                    operation["responses"]["200"] = {
+                        "description": "The file, with its stored content type.",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                    }
+                if any(path.endswith(end) for end in BINARY_PATHS) and "200" in operation.get("responses", {}):
                     operation["responses"]["200"] = {
                         "description": "The file, with its stored content type.",
                         "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
@@ -67,3 +75,5 @@ api.add_router("", actions.router)
 api.add_router("", directory.router)
 api.add_router("", workorders.router)
 api.add_router("", stock.router)
+api.add_router("", workorder_extras.router)
+api.add_router("", stock_extras.router)

@@ -33,6 +33,7 @@ from .caller import Caller
 from .selectors import Page, api_ticket_get
 
 W = WorkOrderStatus
+QUOTE_STATUSES = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
 CURSOR_ERROR = _("This cursor is not valid; start from the first page.")
 
 
@@ -161,6 +162,11 @@ def work_order_actions(*, user: User, work_order: WorkOrder) -> list[str]:
         actions.extend(["record_work", "check_out", "complete"])
     if technician and status == W.DONE:
         actions.append("customer_accept")
+    quote_open = work_order.chargeable and work_order.quote_confirmed_at is None
+    if quote_open and (technician or dispatcher) and status in QUOTE_STATUSES:
+        actions.append("prepare_quote")
+    if quote_open and technician and work_order.quote_sent_at is not None and status in QUOTE_STATUSES:
+        actions.append("confirm_quote")
     if (dispatcher or technician) and (can_move(status, W.RESCHEDULED) or (dispatcher and status == W.TO_DISPATCH)):
         actions.append("reschedule")
     if (dispatcher or technician) and can_move(status, W.FAILED):
@@ -260,6 +266,8 @@ WORK_ORDER_ACTIONS: dict[str, tuple[type[Any], WorkOrderConverter, Callable[...,
     "check_out": (fsch.LocationInput, _dump, fs.work_order_check_out),
     "complete": (fsch.CompleteInput, _dump, api_work_order_complete),
     "customer_accept": (fsch.CustomerAcceptInput, _accept_customer, fs.work_order_customer_accept),
+    "prepare_quote": (fsch.QuoteInput, _dump, fs.work_order_prepare_quote),
+    "confirm_quote": (fsch.WorkOrderNoInput, _none, fs.work_order_confirm_quote),
     "reschedule": (fsch.RescheduleInput, _dump, fs.work_order_reschedule),
     "fail": (fsch.WorkOrderReasonInput, _dump, fs.work_order_fail),
     "cancel": (fsch.WorkOrderReasonInput, _dump, fs.work_order_cancel),

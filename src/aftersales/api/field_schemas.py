@@ -10,8 +10,8 @@ from typing import Annotated, Literal
 from ninja import Schema
 from pydantic import Field
 
-from aftersales.fieldservice.models import AcceptanceMethod, WorkOrderStatus
-from aftersales.parts.models import PartReturnStatus, RequisitionStatus, WarehouseKind
+from aftersales.fieldservice.models import AcceptanceMethod, ExpenseKind, ExpenseStatus, WorkOrderStatus
+from aftersales.parts.models import AppraisalResult, PartReturnStatus, RequisitionStatus, TransferStatus, WarehouseKind
 
 from .schemas import Input, IsoDateTime, ShortText
 
@@ -360,3 +360,126 @@ class ReturnPage(Schema):
 
 
 RequisitionAction = Literal["submit", "decide", "issue", "cancel"]
+
+
+# --- Quotes, acceptance codes, expenses (work orders) -------------------------------------------
+
+Money = Annotated[Decimal, Field(ge=0, le=1_000_000, decimal_places=2)]
+
+
+class QuoteInput(Input):
+    """The estimate of a chargeable job, sent to the customer (who confirms it on site or in the portal)."""
+
+    estimated_hours: Annotated[Decimal, Field(gt=0, le=24, decimal_places=2)]
+    parts_estimate: Money = Decimal("0")
+    estimated_km: Kilometres = Decimal("0")
+
+
+class QuoteLineOut(Schema):
+    kind: str
+    description: str
+    quantity: str
+    unit_price: str = Field(description=MONEY)
+    charge_amount: str = Field(description=MONEY)
+    free: bool
+    reason: str
+
+
+class QuoteOut(Schema):
+    number: str
+    chargeable: bool
+    sent_at: dt.datetime | None
+    total: str = Field(description=MONEY)
+    lines: list[QuoteLineOut]
+    confirmed_at: dt.datetime | None
+    confirmed_via: str = Field(description="on_site or portal; empty until confirmed.")
+
+
+class AcceptanceCodeOut(Schema):
+    number: str
+    sent_at: dt.datetime
+    expires_at: dt.datetime
+
+
+class ExpenseClaimOut(Schema):
+    id: int
+    work_order: str
+    technician: str
+    kind: ExpenseKind
+    amount: str = Field(description=MONEY)
+    note: str
+    receipt: bool
+    receipt_content_type: str
+    status: ExpenseStatus
+    decided_by: str | None
+    decided_at: dt.datetime | None
+    created_at: dt.datetime
+
+
+class ExpenseDecideInput(Input):
+    approve: bool
+
+
+# --- Stock documents: receipts, adjustments, transfers, faulty-part appraisal -------------------
+
+
+class StockReceiptCreate(Input):
+    warehouse_id: int = Field(ge=1, le=2**31 - 1)
+    lines: Annotated[list[PartLineIn], Field(min_length=1, max_length=50)]
+    reference: Annotated[str, Field(max_length=40, description="Purchase order or delivery note number.")] = ""
+    note: Annotated[str, Field(max_length=200)] = ""
+
+
+class StockAdjustmentCreate(Input):
+    warehouse_id: int = Field(ge=1, le=2**31 - 1)
+    part_number: PartNumber
+    quantity: Annotated[int, Field(ge=-10_000, le=10_000, description="Signed change (a count found fewer: negative).")]
+    reason: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class TransferCreate(Input):
+    from_warehouse_id: int = Field(ge=1, le=2**31 - 1)
+    to_warehouse_id: int = Field(ge=1, le=2**31 - 1)
+    lines: Annotated[list[PartLineIn], Field(min_length=1, max_length=50)]
+    note: Annotated[str, Field(max_length=200)] = ""
+    in_transit: bool = Field(False, description="True: the goods arrive later (POST …/receive); false: in at once.")
+
+
+class TransferOut(Schema):
+    id: int
+    number: str
+    status: TransferStatus
+    from_warehouse_id: int
+    from_warehouse: str
+    to_warehouse_id: int
+    to_warehouse: str
+    lines: list[RequisitionLineOut]
+    note: str
+    created_by: str
+    created_at: dt.datetime
+    received_at: dt.datetime | None
+
+
+class TransferPage(Schema):
+    items: list[TransferOut]
+    next_cursor: str | None
+
+
+class FaultyPartOut(Schema):
+    id: int
+    part_number: str
+    part_name: str
+    serial: str
+    condition: str
+    status: str
+    return_number: str
+    work_order: str | None
+    warehouse_id: int
+    appraisal_result: str
+    appraisal_note: str
+    appraised_at: dt.datetime | None
+
+
+class AppraiseInput(Input):
+    result: AppraisalResult
+    note: Annotated[str, Field(max_length=2000)] = ""
