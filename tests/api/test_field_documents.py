@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from aftersales.accounts.models import DataScope, Role
 from aftersales.fieldservice import services as fs
 from aftersales.fieldservice.models import (
     AcceptanceCode,
@@ -26,6 +27,7 @@ from aftersales.parts import services as parts
 from aftersales.parts.models import FaultyPartReturn, FaultyStatus, Stock, StockMovement, Transfer
 from tests.api.conftest import ApiClient, api_client
 from tests.api.field_world import FieldWorld, build_field_world
+from tests.factories import UserFactory
 from tests.fieldservice.helpers import fresh, in_progress_ticket, png_bytes, signature_data, unit_out_of_warranty, window
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +174,12 @@ def test_expense_claims_with_a_receipt_and_the_decision(fw: FieldWorld) -> None:
     decided = api_client(fw.boss).post(decide, {"approve": True})
     assert decided.status_code == 200 and decided.json()["status"] == "approved" and decided.json()["decided_by"] == "fs-boss"
     assert api_client(fw.boss).post(decide, {"approve": False}).status_code == 409
+    # finance decides too (within its data scope)
+    second = fs.expense_claim_submit(work_order=fresh(fw.east.work_order), actor=fw.east.technician, kind="meals", amount="20.00")
+    finance = UserFactory(role=Role.FINANCE, data_scope=DataScope.ALL, username="fs-finance")
+    rejected = api_client(finance).post(f"{BASE}/{number}/expenses/{second.pk}/decide", {"approve": False})
+    assert rejected.status_code == 200 and rejected.json()["status"] == "rejected" and rejected.json()["receipt"] is False
+    assert tech.get(f"{BASE}/{number}/expenses/{second.pk}/receipt").status_code == 404
 
 
 def test_permits_are_uploaded_listed_and_downloaded(fw: FieldWorld) -> None:
