@@ -262,6 +262,8 @@ NOTIFICATION_EMAIL_HEADERS = "aftersales.mailin.threading.outgoing_headers"
 # --- Product settings -----------------------------------------------------------------------
 TICKET_NUMBER_PREFIX = os.environ.get("TICKET_NUMBER_PREFIX", "SH")
 TICKET_LIST_PAGE_SIZE = 25
+# Resolved tickets close by themselves after this many days without the customer's answer.
+TICKET_AUTO_CLOSE_DAYS = int(os.environ.get("TICKET_AUTO_CLOSE_DAYS", "7"))
 # Default (first response, resolution) targets in hours per priority, from seed 001: reply within
 # 24 h, a solution within 48 h, urgent and important faster. Used until SLA policies apply.
 TICKET_DEFAULT_TARGET_HOURS = {1: (2, 24), 2: (8, 36), 3: (24, 48)}
