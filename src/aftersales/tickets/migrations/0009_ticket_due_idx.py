@@ -5,18 +5,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('catalog', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('tickets', '0008_search_grams_fill'),
+        ("accounts", "0001_initial"),
+        ("catalog", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("tickets", "0008_search_grams_fill"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='ticket',
-            index=models.Index(fields=['due_at', 'id'], name='ticket_due_idx'),
+            model_name="ticket",
+            index=models.Index(fields=["due_at", "id"], name="ticket_due_idx"),
         ),
     ]
