@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 from unittest import mock
 
+import pytest
+
 from aftersales.accounts.models import DataScope, Role
 from aftersales.core import clock
 from aftersales.parts import selectors, services
@@ -103,3 +105,25 @@ def test_stock_list_query_count_does_not_grow_with_rows(stocked, board, keeper, 
     with django_assert_num_queries(1):
         rows = list(selectors.stock_for_user(user=keeper))
     assert len(rows) == 17 and all(row.part.number and row.warehouse.name for row in rows)
+
+
+def test_region_scoped_stock_staff_reach_only_their_regions_work_orders(work_order_for, keeper, region):
+    from aftersales.core.errors import NotFound
+    from aftersales.fieldservice.models import WorkOrder
+    from aftersales.parts import permissions
+
+    east_job = work_order_for()
+    south = RegionFactory(code="south2", name="华南")
+    south_job = work_order_for()
+    WorkOrder.objects.filter(pk=east_job.pk).update(region=region)
+    WorkOrder.objects.filter(pk=south_job.pk).update(region=south)
+    east_job.refresh_from_db()
+    south_job.refresh_from_db()
+
+    assert permissions.can_work_on_parts_of(keeper, east_job)
+    assert not permissions.can_work_on_parts_of(keeper, south_job)
+    assert selectors.work_order_get_for_parts(user=keeper, work_order_id=east_job.pk) == east_job
+    with pytest.raises(NotFound):
+        selectors.work_order_get_for_parts(user=keeper, work_order_id=south_job.pk)
+    everywhere = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL, region=region)
+    assert permissions.can_work_on_parts_of(everywhere, south_job)

@@ -67,9 +67,19 @@ def is_work_order_technician(user: User, work_order: Any) -> bool:
     return is_technician(user) and work_order.technician_id == user.pk
 
 
+def stock_staff_covers(user: User, work_order: Any) -> bool:
+    """Stock staff with a region scope serve their region's jobs (and jobs without a region);
+    stock staff with scope "all", administrators and superusers serve every job."""
+    if user.is_superuser or user.role == Role.ADMINISTRATOR or user.data_scope == DataScope.ALL or not user.region_id:
+        return True
+    region_id = work_order.region_id if work_order.region_id is not None else work_order.ticket.region_id
+    return region_id is None or region_id == user.region_id
+
+
 def can_work_on_parts_of(user: User, work_order: Any) -> bool:
-    """Request, use and return parts for ``work_order``: its technician, or stock staff."""
-    return is_work_order_technician(user, work_order) or is_stock_staff(user)
+    """Request, use and return parts for ``work_order``: its technician, or stock staff whose
+    scope covers the job's region."""
+    return is_work_order_technician(user, work_order) or (is_stock_staff(user) and stock_staff_covers(user, work_order))
 
 
 def check_work_order_parts(user: User, work_order: Any) -> None:
