@@ -7,7 +7,7 @@ Handlers parse, call one selector or service of the parts app, and present the r
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Path, Query, Router
+from ninja import Path, Query, Router
 
 from aftersales.parts import selectors as parts_selectors
 from aftersales.parts.models import PartReturnStatus, RequisitionStatus
@@ -26,7 +26,6 @@ from aftersales.parts.services import (
 
 from .. import field_presenters as present
 from .. import field_schemas as fsch
-from ..auth import caller_of
 from ..field import (
     api_part_page,
     api_requisition_get,
@@ -42,22 +41,11 @@ from ..field import (
 )
 from ..idempotency import idempotent
 from ..models import Scope
-from .common import problems
+from .common import MAX_ID, MAX_PAGE_SIZE, problems
+from .common import idempotency_header as _idem
+from .common import staff_caller as _staff_caller
 
 router = Router(tags=["parts and stock"])
-MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1
-IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
-
-
-def _idem() -> Any:
-    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
-
-
-def _staff_caller(request: HttpRequest, scope: str) -> Any:
-    caller = caller_of(request, scope)
-    caller.require_staff()
-    return caller
 
 
 # --- catalogue, warehouses, stock ---------------------------------------------------------------

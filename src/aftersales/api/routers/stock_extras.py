@@ -7,13 +7,12 @@ Handlers parse, call one selector or service of the parts app, and present the r
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Header, Path, Query, Router
+from ninja import Path, Query, Router
 
 from aftersales.parts.services import faulty_appraise, stock_adjust, stock_receive, transfer_create, transfer_receive
 
 from .. import field_presenters as present
 from .. import field_schemas as fsch
-from ..auth import caller_of
 from ..field import parts_by_number
 from ..field_extra import (
     api_faulty_awaiting,
@@ -27,22 +26,11 @@ from ..field_extra import (
 )
 from ..idempotency import idempotent
 from ..models import Scope
-from .common import problems
+from .common import MAX_ID, MAX_PAGE_SIZE, problems
+from .common import idempotency_header as _idem
+from .common import staff_caller as _staff_caller
 
 router = Router(tags=["parts and stock"])
-MAX_PAGE_SIZE = 100
-MAX_ID = 2**31 - 1
-IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
-
-
-def _idem() -> Any:
-    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
-
-
-def _staff_caller(request: HttpRequest, scope: str) -> Any:
-    caller = caller_of(request, scope)
-    caller.require_staff()
-    return caller
 
 
 @router.post(

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
-from ninja import File, Form, Header, Query, Router
+from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
 from aftersales.core.errors import NotFound
@@ -25,16 +25,11 @@ from ..conditional import not_modified, ticket_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import ApiTicketFilters, api_attachment_get, api_survey_latest, api_ticket_get, api_ticket_page
-from .common import problems
+from .common import MAX_PAGE_SIZE, problems
+from .common import idempotency_header as _idem
 
 router = Router(tags=["tickets"])
-MAX_PAGE_SIZE = 100
-IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
 Number = str
-
-
-def _idem() -> Any:
-    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
 
 
 @router.get("/tickets", response={200: schemas.TicketPage, **problems(403, 422)}, summary="List tickets")

@@ -12,7 +12,7 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Header, Path, Router
+from ninja import File, Form, Path, Router
 from ninja.files import UploadedFile
 
 from aftersales.core.errors import NotFound
@@ -26,7 +26,6 @@ from aftersales.fieldservice.services import (
 )
 
 from .. import field_schemas as fsch
-from ..auth import caller_of
 from ..field import api_work_order_get
 from ..field_extra import (
     expense_claim_get,
@@ -39,21 +38,11 @@ from ..field_extra import (
 )
 from ..idempotency import idempotent
 from ..models import Scope
-from .common import problems
+from .common import MAX_ID, problems
+from .common import idempotency_header as _idem
+from .common import staff_caller as _staff_caller
 
 router = Router(tags=["work orders"])
-MAX_ID = 2**31 - 1
-IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
-
-
-def _idem() -> Any:
-    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
-
-
-def _staff_caller(request: HttpRequest, scope: str) -> Any:
-    caller = caller_of(request, scope)
-    caller.require_staff()
-    return caller
 
 
 def _download(fieldfile: Any, *, filename: str, content_type: str) -> FileResponse:

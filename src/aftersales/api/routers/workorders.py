@@ -23,7 +23,6 @@ from aftersales.fieldservice.services import work_order_add_photo, work_order_cr
 
 from .. import field_presenters as present
 from .. import field_schemas as fsch
-from ..auth import caller_of
 from ..conditional import work_order_etag, work_order_not_modified, work_order_version_from_if_match
 from ..field import (
     WORK_ORDER_ACTIONS,
@@ -38,22 +37,12 @@ from ..field import (
 from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import api_ticket_get
-from .common import problems
+from .common import MAX_PAGE_SIZE, problems
+from .common import idempotency_header as _idem
+from .common import staff_caller as _staff_caller
 
 router = Router(tags=["work orders"])
-MAX_PAGE_SIZE = 100
-IDEMPOTENCY_DOC = "Retry safely: the same key and body return the first response; another body with the key is a 409."
 IF_MATCH_DOC = "The ETag of the work order as read (GET /work-orders/{wo_number}); 412 when stale, 428 when missing."
-
-
-def _idem() -> Any:
-    return Header(None, alias="Idempotency-Key", min_length=1, max_length=128, description=IDEMPOTENCY_DOC)
-
-
-def _staff_caller(request: HttpRequest, scope: str) -> Any:
-    caller = caller_of(request, scope)
-    caller.require_staff()
-    return caller
 
 
 @router.get("/work-orders", response={200: fsch.WorkOrderPage, **problems(403, 422)}, summary="List work orders")
