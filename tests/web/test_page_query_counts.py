@@ -22,6 +22,7 @@ LIST = reverse("tickets:list")
 
 
 def _queries(client, url: str, params: dict | None = None) -> tuple[int, object]:
+    client.get(url, params or {})  # steady state: the session's first page remembers the nav permission
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params or {})
     assert response.status_code == 200
@@ -58,10 +59,10 @@ def test_list_and_search_queries_do_not_grow_with_the_rows(settings, params):
     agents = [UserFactory() for _ in range(4)]
     _tickets(0, 5, supervisor, agents)
     five, response = _queries(client, LIST, params)
-    assert len(response.context["rows"]) == 5
+    assert len(response.context["page"].rows) == 5
     _tickets(5, 50, supervisor, agents)
     fifty, response = _queries(client, LIST, params)
-    assert len(response.context["rows"]) == 50
+    assert len(response.context["page"].rows) == 50
     assert five == fifty
     assert fifty <= 6
 

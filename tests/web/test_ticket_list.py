@@ -17,7 +17,7 @@ LIST = reverse("tickets:list")
 
 
 def numbers_on(response) -> list[str]:
-    return [row.ticket.number for row in response.context["rows"]]
+    return [t.number for t in response.context["page"].rows]
 
 
 def test_agent_with_own_scope_sees_only_the_tickets_they_registered(agent, agent_client):

@@ -231,6 +231,34 @@ def _cursor_values(ticket: Ticket, sort: str) -> list[Any]:
     return [ticket.priority, ticket.created_at, ticket.pk]
 
 
+# The columns the list page shows (tickets/list_rows.py): the description and the search bigrams,
+# the longest columns, are not read for a page of rows.
+LIST_COLUMNS = (
+    "number",
+    "title",
+    "status",
+    "priority",
+    "channel",
+    "safety_hazard",
+    "sla_state",
+    "escalation_level",
+    "created_at",
+    "due_at",
+    "category__name",
+    "category__name_en",
+    "customer__name",
+    "customer__phone",
+    "assignee__username",
+    "assignee__display_name",
+    "assignee__first_name",
+    "assignee__last_name",
+)
+
+
+def _list_columns(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    return qs.select_related("customer", "assignee", "category").only(*LIST_COLUMNS)
+
+
 def ticket_list_for_user(
     *, user: User, filters: TicketFilters, sort: str = "due", cursor: str | None = None, page_size: int = 25
 ) -> TicketPage:
@@ -265,7 +293,7 @@ def ticket_list_for_user(
     total_capped = total > cap
     total = min(total, cap)
     after = _decode_cursor(cursor, sort) if cursor else None
-    page_qs = _order_and_after(qs, sort, after).select_related("customer", "assignee", "category")
+    page_qs = _list_columns(_order_and_after(qs, sort, after))
     if filters.query and total >= DENSE_SEARCH and connection.vendor == "postgresql":
         # Many matches: walking the sort order's index and filtering finds a page after a few
         # hundred rows, while the bigram index would fetch and sort every match. PostgreSQL's
@@ -274,7 +302,7 @@ def ticket_list_for_user(
         # The walk filters with LIKE alone: with the bigram condition in the statement the
         # planner keeps its low estimate and scans another index in full instead.
         walk = unsearched.filter(ticket_search_q(filters.query, use_index=False))
-        walk_qs = _order_and_after(walk, sort, after).select_related("customer", "assignee", "category")
+        walk_qs = _list_columns(_order_and_after(walk, sort, after))
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("SET LOCAL enable_bitmapscan = off")
             cur.execute("SET LOCAL enable_seqscan = off")

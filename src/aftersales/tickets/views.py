@@ -6,7 +6,6 @@ page, or, for htmx requests, the fragment of the same page that changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +29,7 @@ from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_phone
 
 from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm, add_service_errors
+from .list_rows import column_labels, filter_form_html, render_rows
 from .models import Ticket
 from .selectors import (
     TicketFilters,
@@ -38,7 +38,6 @@ from .selectors import (
     tickets_visible_to,
 )
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
-from .states import OPEN_STATUSES
 from .view_helpers import (
     attachments_context,
     display_phone,
@@ -53,13 +52,6 @@ RECENT_TICKETS_IN_LOOKUP = 5
 
 
 # --- List -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TicketRow:
-    ticket: Ticket
-    phone: str
-    overdue: bool
 
 
 @staff_required
@@ -84,15 +76,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         cursor=request.GET.get("cursor") or None,
         page_size=settings.TICKET_LIST_PAGE_SIZE,
     )
-    now = clock.now()
-    rows = [
-        TicketRow(
-            ticket=t,
-            phone=display_phone(user, t.customer.phone),
-            overdue=bool(t.due_at and t.due_at < now and t.status in OPEN_STATUSES),
-        )
-        for t in page.rows
-    ]
+    labels = column_labels()
+    rows = render_rows(page.rows, user=user, labels=labels)
     list_url = reverse("tickets:list")
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -102,9 +87,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         params["cursor"] = page.next_cursor
         next_url = f"{list_url}?{params.urlencode()}"
     context = {
-        "form": form,
+        "filters": filter_form_html(request.GET),
         "page": page,
         "rows": rows,
+        "labels": labels.as_list(),
         "next_url": next_url,
         "first_url": first_url,
     }

@@ -1,0 +1,98 @@
+"""The page header's parts that depend only on who is signed in and the language.
+
+The navigation links and the language buttons are the same for every page a user opens; they
+are rendered from ``includes/site_nav.html`` / ``includes/language_buttons.html`` once per
+process for each combination of language and navigation flags and then reused, so a page pays
+for one dictionary lookup instead of ~15 URL reversals and ~20 translations. What varies per
+request (the unread badge, the CSRF token, the current path) stays in ``base.html``.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+
+from django import template
+from django.conf import settings
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
+
+from aftersales.accounts.models import Role, User
+
+register = template.Library()
+
+# Roles that see the links below regardless of the dispatch permission.
+_NAV_DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+
+# An agent's dispatch permission (two permission queries) is remembered in the session for this
+# long: a grant or a revocation shows in the navigation within five minutes. It only decides
+# whether the link is shown; the dispatch board and every dispatch action check the permission
+# themselves on each request.
+NAV_PERMISSION_TTL_SECONDS = 300
+_SESSION_KEY = "_nav_dispatch"
+
+
+def _agent_may_dispatch(request: HttpRequest | None, user: User) -> bool:
+    session = getattr(request, "session", None)
+    now = time.time()
+    if session is not None:
+        remembered = session.get(_SESSION_KEY)
+        if (
+            isinstance(remembered, list)
+            and len(remembered) == 3
+            and remembered[0] == user.pk
+            and 0 <= now - remembered[1] < NAV_PERMISSION_TTL_SECONDS
+        ):
+            return bool(remembered[2])
+    allowed = user.has_perm("fieldservice.dispatch_workorder")
+    if session is not None:
+        session[_SESSION_KEY] = [user.pk, now, allowed]
+    return allowed
+
+
+def nav_flags(user: User, request: HttpRequest | None = None) -> tuple[str, bool, bool]:
+    """(role, superuser, may dispatch): everything the navigation depends on besides the language.
+
+    The dispatch permission matters only for agents, the one role where a grant changes the
+    links; it is remembered in the session (see ``NAV_PERMISSION_TTL_SECONDS``)."""
+    role = str(user.role)
+    superuser = bool(user.is_superuser)
+    if superuser or role in _NAV_DISPATCH_ROLES:
+        dispatch = True
+    elif role == Role.AGENT:
+        dispatch = _agent_may_dispatch(request, user)
+    else:
+        dispatch = False
+    return role, superuser, dispatch
+
+
+@lru_cache(maxsize=256)
+def _render_nav(language: str, role: str, superuser: bool, dispatch: bool) -> SafeString:
+    with override(language):
+        html = render_to_string("includes/site_nav.html", {"role": role, "superuser": superuser, "dispatch": dispatch})
+    return mark_safe(html.strip())  # noqa: S308 - our own template's output, autoescaped
+
+
+@lru_cache(maxsize=16)
+def _render_language_buttons(language: str) -> SafeString:
+    with override(language):
+        html = render_to_string("includes/language_buttons.html", {"current": language, "languages": settings.LANGUAGES})
+    return mark_safe(html.strip())  # noqa: S308 - our own template's output, autoescaped
+
+
+@register.simple_tag(takes_context=True)
+def site_nav_links(context: template.Context) -> SafeString:
+    """The staff navigation's links (all but the notifications link with its badge)."""
+    request = context.get("request")
+    user = request.user if request is not None else context.get("user")
+    if user is None:
+        return mark_safe("")
+    return _render_nav(get_language() or settings.LANGUAGE_CODE, *nav_flags(user, request))
+
+
+@register.simple_tag
+def language_buttons() -> SafeString:
+    return _render_language_buttons(get_language() or settings.LANGUAGE_CODE)
