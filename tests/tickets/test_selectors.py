@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from aftersales.accounts.models import DataScope, Role
 from aftersales.core.errors import NotFound
 from aftersales.tickets.choices import EventKind
+from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import (
     attachment_get_for_user,
     ticket_attachments,
@@ -18,7 +19,7 @@ from aftersales.tickets.selectors import (
     tickets_visible_to,
 )
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_assign
-from tests.factories import CustomerFactory, RegionFactory, TeamFactory, UserFactory, make_ticket
+from tests.factories import CustomerFactory, ProductUnitFactory, RegionFactory, TeamFactory, UserFactory, make_ticket
 from tests.tickets.media import png_bytes
 
 pytestmark = pytest.mark.django_db
@@ -102,12 +103,26 @@ def test_fetching_a_ticket_outside_the_scope_is_not_found_as_if_it_did_not_exist
         ticket_get_for_user(user=AnonymousUser(), number=own.number)
 
 
-def test_a_ticket_is_fetched_with_what_its_page_shows_in_one_query(world, django_assert_num_queries):
-    agent = world["agent"]
-    number = world["tickets"]["assigned"].number
+def test_a_ticket_is_fetched_with_what_its_page_shows_in_one_query(django_assert_num_queries):
+    agent = UserFactory(data_scope=DataScope.ALL)
+    number = make_ticket(actor=agent).number
+    Ticket.objects.filter(number=number).update(assignee=agent)
     with django_assert_num_queries(1):
         ticket = ticket_get_for_user(user=agent, number=number)
-        assert ticket.customer.name and ticket.assignee == agent
+        assert ticket.customer.name and ticket.assignee == agent and ticket.category is None
+        assert ticket.product_unit is None and ticket.team is None and ticket.region is None
+
+
+def test_optional_relations_cost_one_query_each_only_when_set(django_assert_num_queries):
+    agent = UserFactory(data_scope=DataScope.ALL)
+    unit = ProductUnitFactory()
+    number = make_ticket(actor=agent, serial_number=unit.serial_number).number
+    Ticket.objects.filter(number=number).update(team=TeamFactory(), region=RegionFactory())
+    # the ticket; the unit with its model and warranty policy; the reported model; team; region
+    with django_assert_num_queries(5):
+        ticket = ticket_get_for_user(user=agent, number=number)
+        assert ticket.product_unit.model.warranty_policy is not None
+        assert ticket.team.name and ticket.region.name and ticket.customer.name
 
 
 def test_the_customer_timeline_hides_internal_events():

@@ -6,6 +6,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.masking import mask_phone
+from aftersales.core.models import CachedChoiceLabels
 
 
 class CustomerKind(models.TextChoices):
@@ -19,7 +20,7 @@ class CustomerTier(models.TextChoices):
     NORMAL = "normal", _("Normal customer")  # 一般客户
 
 
-class Customer(models.Model):
+class Customer(CachedChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.PERSON)
     name = models.CharField(_("name"), max_length=128)
     phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True, help_text=_("E.164, e.g. +8613812345678"))

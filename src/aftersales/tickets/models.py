@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.models import CachedChoiceLabels
+
 from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
 from .states import OPEN_STATUS_LIST, TicketStatus
 
@@ -50,7 +52,7 @@ class TicketNumberSequence(models.Model):
         return f"{self.prefix}{self.day:%Y%m%d}: {self.last_value}"
 
 
-class Ticket(models.Model):
+class Ticket(CachedChoiceLabels, models.Model):
     """One customer request (售后单/客诉单) through its whole life."""
 
     number = models.CharField(_("number"), max_length=32, unique=True)
@@ -194,7 +196,7 @@ class Ticket(models.Model):
         return TicketStatus(self.status)
 
 
-class TicketEvent(models.Model):
+class TicketEvent(CachedChoiceLabels, models.Model):
     """One entry of a ticket's timeline: who, when, what; public (customer sees it) or internal."""
 
     ticket = models.ForeignKey(Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.dateparse import parse_datetime
 
 from aftersales.accounts.models import DataScope, User
@@ -40,29 +40,52 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
 
 def ticket_get_for_user(*, user: User, number: str) -> Ticket:
     """The ticket ``number`` if ``user`` may see it; ``NotFound`` otherwise (no existence leak)."""
-    ticket = (
-        tickets_visible_to(user)
-        .select_related(
-            "customer", "product_unit__model__warranty_policy", "product_model", "category", "assignee", "team", "region"
-        )
-        .filter(number=number)
-        .first()
-    )
+    # Joined: the relations every ticket has or the page always shows; the optional ones are
+    # read only when set. One nine-table join cost PostgreSQL ~2 ms of planning per page
+    # (join-order search) against ~0.3 ms for four tables; the row itself takes 0.05 ms.
+    ticket = tickets_visible_to(user).select_related("customer", "category", "assignee").filter(number=number).first()
     if ticket is None:
         raise NotFound("ticket not found")
+    optional = [
+        lookup() if callable(lookup) else lookup
+        for attname, lookup in _OPTIONAL_TICKET_RELATIONS
+        if getattr(ticket, attname) is not None
+    ]
+    if optional:
+        prefetch_related_objects([ticket], *optional)
     return ticket
 
 
-def ticket_timeline(*, ticket: Ticket, user: User) -> list[TicketEvent]:
-    """Timeline events in order; customers see only public ones."""
-    qs = (
-        TicketEvent.objects.filter(ticket=ticket)
-        .select_related("actor")
-        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
-    )
+def _unit_with_model() -> Prefetch:
+    from aftersales.catalog.models import ProductUnit
+
+    return Prefetch("product_unit", queryset=ProductUnit.objects.select_related("model__warranty_policy"))
+
+
+_OPTIONAL_TICKET_RELATIONS: list[tuple[str, Any]] = [
+    ("product_unit_id", _unit_with_model),  # a fresh Prefetch per call: prefetching mutates it
+    ("product_model_id", "product_model"),
+    ("team_id", "team"),
+    ("region_id", "region"),
+]
+
+
+def ticket_timeline(*, ticket: Ticket, user: User, with_attachments: bool = True) -> list[TicketEvent]:
+    """Timeline events in order; customers see only public ones. ``with_attachments=False``: the
+    caller attaches them itself (the ticket page reads the ticket's attachments once for both
+    the timeline and the attachments list)."""
+    qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    if with_attachments:
+        qs = qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
     if user.is_customer:
         qs = qs.filter(public=True)
     return list(qs.order_by("created_at", "id"))
+
+
+def ticket_all_attachments(*, ticket: Ticket) -> list[Attachment]:
+    """Every attachment of the ticket, oldest first, public or not: for callers that split them
+    by event and by visibility themselves."""
+    return list(Attachment.objects.filter(ticket=ticket).order_by("created_at", "id"))
 
 
 def ticket_attachments(*, ticket: Ticket, user: User) -> list[Attachment]:

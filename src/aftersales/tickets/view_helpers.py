@@ -10,6 +10,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
@@ -22,8 +23,8 @@ from aftersales.customers.phones import format_phone_national
 from .action_forms import ActionForm, actions_panel_context
 from .choices import EventKind
 from .forms import AttachmentForm, NoteForm
-from .models import Ticket, TicketEvent
-from .selectors import ticket_attachments, ticket_get_for_user, ticket_timeline
+from .models import Attachment, Ticket, TicketEvent
+from .selectors import ticket_all_attachments, ticket_attachments, ticket_get_for_user, ticket_timeline
 from .states import OPEN_STATUSES, TicketStatus
 
 
@@ -60,6 +61,10 @@ def get_ticket_or_404(user: User, number: str) -> Ticket:
 class TimelineEntry:
     event: TicketEvent
     status_change: tuple[str, str] | None
+    # Precomputed for the template (a ticket page shows every event of the ticket):
+    kind_label: str
+    actor: str
+    attachments: list[Attachment]
 
 
 def status_label(value: Any) -> str:
@@ -69,18 +74,37 @@ def status_label(value: Any) -> str:
         return str(value)
 
 
-def timeline_context(ticket: Ticket, user: User) -> dict[str, Any]:
+def timeline_context(ticket: Ticket, user: User, *, attachments: list[Attachment] | None = None) -> dict[str, Any]:
+    """The timeline of ``ticket`` as ``user`` sees it. ``attachments``: every attachment of the
+    ticket, already read (the ticket page reads them once for the timeline and its list)."""
+    events = ticket_timeline(ticket=ticket, user=user, with_attachments=attachments is None)
+    by_event: dict[int, list[Attachment]] = {}
+    if attachments is not None:
+        for attachment in sorted(attachments, key=lambda a: a.pk):
+            if attachment.event_id is not None:
+                by_event.setdefault(attachment.event_id, []).append(attachment)
+    system = gettext("System")
     entries = []
-    for event in ticket_timeline(ticket=ticket, user=user):
+    for event in events:
         change = None
         if event.kind == EventKind.STATUS_CHANGED:
             change = (status_label(event.data.get("from")), status_label(event.data.get("to")))
-        entries.append(TimelineEntry(event=event, status_change=change))
+        entries.append(
+            TimelineEntry(
+                event=event,
+                status_change=change,
+                kind_label=str(event.get_kind_display()),
+                actor=str(event.actor) if event.actor_id else (event.actor_label or system),
+                attachments=by_event.get(event.pk, []) if attachments is not None else list(event.attachments.all()),
+            )
+        )
     return {"ticket": ticket, "timeline": entries}
 
 
-def attachments_context(ticket: Ticket, user: User) -> dict[str, Any]:
-    return {"ticket": ticket, "attachments": ticket_attachments(ticket=ticket, user=user)}
+def attachments_context(ticket: Ticket, user: User, *, attachments: list[Attachment] | None = None) -> dict[str, Any]:
+    if attachments is None:
+        return {"ticket": ticket, "attachments": ticket_attachments(ticket=ticket, user=user)}
+    return {"ticket": ticket, "attachments": [a for a in attachments if a.public or not user.is_customer]}
 
 
 def render_detail(
@@ -97,9 +121,10 @@ def render_detail(
     """The detail page; ``fragment``: only its article (htmx answer to an action), with ``flash``."""
     user: User = request.user  # type: ignore[assignment]
     unit = ticket.product_unit
+    attachments = ticket_all_attachments(ticket=ticket)
     context = {
-        **timeline_context(ticket, user),
-        **attachments_context(ticket, user),
+        **timeline_context(ticket, user, attachments=attachments),
+        **attachments_context(ticket, user, attachments=attachments),
         "customer_phone": display_phone(user, ticket.customer.phone),
         "contact_phone": display_phone(user, ticket.contact_phone),
         "contact_email": display_email(user, ticket.contact_email),
