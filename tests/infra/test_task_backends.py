@@ -24,7 +24,7 @@ def _pending_email() -> Notification:
 def test_database_backend_worker_delivers_a_queued_notification(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    notification = _pending_email()  # intake enqueued its delivery after commit
+    notification = _pending_email()  # intake enqueued its delivery with its transaction
     assert notification.status == NotificationStatus.PENDING
 
     call_command("db_worker", queue_name="*", batch=True, no_startup_delay=True, interval=0)

@@ -30,6 +30,7 @@ from aftersales.tickets.selectors import (  # the keyset helpers of the agent's 
     _encode_cursor,
     _order_and_after,
     attachment_get_for_user,
+    ticket_load_optional_relations,
     tickets_visible_to,
 )
 
@@ -50,13 +51,13 @@ def api_ticket_get(*, caller: Caller, number: str) -> Ticket:
     """The ticket ``number`` if the caller may see it; ``NotFound`` otherwise (no existence leak)."""
     ticket = (
         api_tickets_visible(caller=caller)
-        .select_related("customer", "product_unit__model__warranty_policy", "product_model", "category", "assignee", "region")
+        .select_related("customer", "category", "assignee")
         .filter(number=(number or "").strip().upper())
         .first()
     )
     if ticket is None:
         raise NotFound(_("No ticket with this number is visible to you."), code="ticket_not_found")
-    return ticket
+    return ticket_load_optional_relations(ticket)  # see tickets.selectors.ticket_get_for_user
 
 
 def api_attachment_get(*, caller: Caller, attachment_id: int) -> Attachment:

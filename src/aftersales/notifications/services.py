@@ -11,6 +11,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from aftersales.core import clock
+from aftersales.core.jobs import enqueue_with_transaction
 
 from .models import Notification, NotificationChannel, NotificationStatus
 from .senders import sender_for
@@ -39,7 +40,8 @@ def notification_queue(
     ticket: Ticket | None = None,
     user: User | None = None,
 ) -> Notification:
-    """Store a rendered message (the outbox row) and send it in a job after commit.
+    """Store a rendered message (the outbox row) and send it in a job queued with the
+    transaction (``core.jobs``: in it on the database backend, after commit on others).
 
     ``user`` puts an in-app notification in that staff member's inbox.
     """
@@ -53,7 +55,9 @@ def notification_queue(
         ticket=ticket,
         user=user,
     )
-    transaction.on_commit(lambda: _enqueue_delivery(notification.pk))
+    from .tasks import deliver_notification
+
+    enqueue_with_transaction(deliver_notification, lambda: _enqueue_delivery(notification.pk))
     return notification
 
 

@@ -39,6 +39,7 @@ from django.utils.translation import gettext_noop
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock as system_clock
+from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.notifications.models import NotificationChannel
 from aftersales.notifications.services import notification_queue
 from aftersales.tickets.choices import EventKind, SlaState
@@ -93,25 +94,33 @@ def _next_event_at(clock: SlaClock) -> dt.datetime | None:
     return min(pending) if pending else None
 
 
-def _schedule(clock: SlaClock) -> None:
-    """Remember when the clock next needs a look and enqueue a deferred job for then, after commit.
+def _schedule(clock: SlaClock, *, enqueue: bool = True) -> None:
+    """Remember when the clock next needs a look and enqueue a deferred job for then, with the
+    transaction (``core.jobs``). ``enqueue=False``: the clock is not saved yet (no id); the
+    caller enqueues with ``_enqueue_check`` once it is.
 
     A job carries the time it was scheduled for; only the job matching ``next_check_at`` schedules
     the following one, so jobs made stale by a pause never multiply.
     """
     when = _next_event_at(clock)
     clock.next_check_at = when
-    if when is None:
-        return
+    if when is not None and enqueue:
+        _enqueue_check(clock, when)
+
+
+def _enqueue_check(clock: SlaClock, when: dt.datetime) -> None:
+    from .tasks import check_sla_clock
+
+    clock_id = clock.pk
+    if clock_id is None:
+        raise ValueError("an SLA check needs a saved clock")
 
     def enqueue() -> None:
-        from .tasks import check_sla_clock
-
         if not check_sla_clock.get_backend().supports_defer:
             return  # the periodic sweep covers backends that cannot defer (development)
-        check_sla_clock.using(run_after=when).enqueue(clock.pk, when.isoformat())
+        check_sla_clock.using(run_after=when).enqueue(clock_id, when.isoformat())
 
-    transaction.on_commit(enqueue)
+    enqueue_with_transaction(check_sla_clock, enqueue)
 
 
 def _sla_state(clocks: list[SlaClock]) -> str:
@@ -203,9 +212,12 @@ def sla_start_for_ticket(*, ticket: Ticket, new_ticket: bool = False) -> list[Sl
             updated_at=now,
         )
         _set_deadlines(clock, cal)
-        _schedule(clock)  # enqueues after commit, when the clock has its id
+        _schedule(clock, enqueue=False)  # enqueued below, once the clock has its id
         clocks.append(clock)
     SlaClock.objects.bulk_create(clocks)  # one INSERT; the ids come back (RETURNING) for the jobs
+    for clock in clocks:
+        if clock.next_check_at is not None:
+            _enqueue_check(clock, clock.next_check_at)
     if new_ticket:
         for name, value in sla_ticket_deadlines(clocks).items():
             setattr(ticket, name, value)

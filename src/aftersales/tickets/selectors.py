@@ -46,6 +46,12 @@ def ticket_get_for_user(*, user: User, number: str) -> Ticket:
     ticket = tickets_visible_to(user).select_related("customer", "category", "assignee").filter(number=number).first()
     if ticket is None:
         raise NotFound("ticket not found")
+    return ticket_load_optional_relations(ticket)
+
+
+def ticket_load_optional_relations(ticket: Ticket) -> Ticket:
+    """Read the ticket's optional relations that are set (unit with model and warranty policy,
+    reported model, team, region): one query each, none for those unset."""
     optional = [
         lookup() if callable(lookup) else lookup
         for attname, lookup in _OPTIONAL_TICKET_RELATIONS

@@ -296,6 +296,8 @@ def _create_ticket(
     ticket.number = next_ticket_number(day=clock.local_date(now))  # the local day of created_at
     final = {"number": ticket.number, **sla_ticket_deadlines(clocks)} if clocks else {"number": ticket.number}
     Ticket.objects.filter(pk=ticket.pk).update(**final)
+    for name, value in final.items():  # the caller gets the ticket as stored
+        setattr(ticket, name, value)
     TicketEvent.objects.create(
         ticket=ticket,
         kind=EventKind.CREATED,

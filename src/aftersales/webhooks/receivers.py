@@ -30,8 +30,12 @@ def emit_from_audit(sender: type[AuditEvent], instance: AuditEvent, created: boo
         return
     from aftersales.tickets.models import Ticket
 
-    from .services import ticket_payload, webhook_emit
+    from .services import ticket_payload, webhook_emit, webhook_subscriptions_for
 
+    # Subscriptions first: with none (the usual case) the ticket is not read at all.
+    subscriptions = webhook_subscriptions_for(event)
+    if not subscriptions:
+        return
     ticket = Ticket.objects.select_related("region").filter(pk=instance.object_id).first()
     if ticket is None:
         return
@@ -41,4 +45,4 @@ def emit_from_audit(sender: type[AuditEvent], instance: AuditEvent, created: boo
         extra = {"from_status": changes["status"][0], "to_status": changes["status"][1]}
     elif event == EventType.SLA_BREACHED:
         extra = {"metric": changes.get("metric")}
-    webhook_emit(event=event, payload=ticket_payload(ticket, **extra), region=ticket.region)
+    webhook_emit(event=event, payload=ticket_payload(ticket, **extra), region=ticket.region, subscriptions=subscriptions)

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, Role, User
@@ -151,25 +150,35 @@ def _create_event(*, event: str, payload: Mapping[str, Any], region: Region | No
     return row
 
 
-def webhook_emit(*, event: str, payload: Mapping[str, Any], region: Region | None = None) -> Event | None:
+def webhook_subscriptions_for(event: str) -> list[Subscription]:
+    """The active subscriptions to ``event``, whatever their region (one query)."""
+    if event not in {str(e) for e in SUBSCRIBABLE_EVENTS}:
+        raise ValueError(f"unknown webhook event type: {event!r}")
+    # event_types is a small JSON list; filtering in Python works the same on SQLite and PostgreSQL.
+    return [s for s in Subscription.objects.filter(active=True) if event in s.event_types]
+
+
+def webhook_emit(
+    *,
+    event: str,
+    payload: Mapping[str, Any],
+    region: Region | None = None,
+    subscriptions: list[Subscription] | None = None,
+) -> Event | None:
     """Record ``event`` for every active subscription to it and deliver after commit.
 
     ``payload`` becomes the ``data`` member: ids, numbers and statuses, no more personal data
     than a receiver needs. ``region``: the event's region; subscriptions limited to another
-    region do not receive it. Returns ``None`` when nobody subscribes (nothing is stored).
+    region do not receive it. ``subscriptions``: ``webhook_subscriptions_for(event)`` when the
+    caller already has it. Returns ``None`` when nobody subscribes (nothing is stored).
     """
-    if event not in {str(e) for e in SUBSCRIBABLE_EVENTS}:
-        raise ValueError(f"unknown webhook event type: {event!r}")
-    candidates = Subscription.objects.filter(active=True)
-    candidates = (
-        candidates.filter(Q(region__isnull=True) | Q(region=region)) if region else candidates.filter(region__isnull=True)
-    )
-    # event_types is a small JSON list; filtering in Python works the same on SQLite and PostgreSQL.
-    subscriptions = [s for s in candidates if event in s.event_types]
-    if not subscriptions:
+    candidates = webhook_subscriptions_for(event) if subscriptions is None else subscriptions
+    region_id = region.pk if region is not None else None
+    receiving = [s for s in candidates if s.region_id is None or (region_id is not None and s.region_id == region_id)]
+    if not receiving:
         return None
     with transaction.atomic():
-        return _create_event(event=event, payload=payload, region=region, subscriptions=subscriptions)
+        return _create_event(event=event, payload=payload, region=region, subscriptions=receiving)
 
 
 @transaction.atomic
