@@ -174,3 +174,34 @@ def test_rows_mark_sla_warnings_breaches_and_escalation(agent, agent_client):
     assert 'data-test-id="row-sla-breached"' in row(breached.number)
     assert "↑2" in row(breached.number)
     assert "row-sla" not in row(calm.number) and "row-escalation" not in row(calm.number)
+
+
+def test_rows_escape_what_users_typed_and_carry_the_cell_labels(agent, agent_client):
+    """The rows are built in Python (tickets/list_rows.py): everything typed is escaped, every
+    cell has its translated data-label, times are local, past-due open tickets say so."""
+    import datetime as dt
+
+    from aftersales.customers.models import Customer
+    from aftersales.tickets.models import Ticket
+
+    ticket = make_ticket(actor=agent, description="<b>bold</b>", phone="13800000021")
+    Ticket.objects.filter(pk=ticket.pk).update(
+        title='<script>alert("x")</script> {l_title} {number}',
+        due_at=dt.datetime(2020, 1, 2, 1, 30, tzinfo=dt.UTC),
+        safety_hazard=True,
+    )
+    Customer.objects.filter(pk=ticket.customer_id).update(name="<i>张&伟</i>")
+    html = agent_client.get(LIST).content.decode()
+    start = html.index(f'data-number="{ticket.number}"')
+    row = html[start : html.index("</tr>", start)]
+    assert "<script>" not in row and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; {l_title} {number}" in row
+    assert "&lt;i&gt;张&amp;伟&lt;/i&gt;" in row
+    assert 'data-label="标题" class="cell-title"' in row
+    # 2020-01-02 01:30 UTC is 09:30 in Asia/Shanghai; open and past due: "Overdue".
+    assert '<time datetime="2020-01-02T09:30:00+08:00"><span>2020-01-02</span> <span>09:30</span></time>' in row
+    assert 'class="badge overdue"' in row and "is-overdue" in html[html.rindex("<tr", 0, start) : start]
+    assert 'class="badge hazard"' in row
+    assert f'href="/tickets/{ticket.number}/"' in row
+    agent_client.cookies.load({"django_language": "en"})
+    english = agent_client.get(LIST).content.decode()
+    assert 'data-label="Title" class="cell-title"' in english and ">Overdue<" in english
