@@ -83,3 +83,20 @@ def test_the_cached_navigation_and_buttons_follow_the_language():
     assert ">工单<" in zh and ">Tickets<" in en
     assert 'data-test-id="lang-zh-hans" aria-current="true"' in zh
     assert 'data-test-id="lang-en" aria-current="true"' in en
+
+
+def test_static_form_markup_is_per_language_and_a_bound_form_shows_its_errors():
+    from django.utils.translation import override
+
+    from aftersales.tickets.forms import NoteForm
+
+    with override("en"):
+        en = layout.form_fields(NoteForm(), "kind", "body")
+    with override("zh-hans"):
+        zh = layout.form_fields(NoteForm(), "kind", "body")
+    assert "Internal note" in en and "内部备注" in zh
+    assert layout.form_fields(NoteForm(), "kind", "body") is layout.form_fields(NoteForm(), "kind", "body")
+    bound = NoteForm({"kind": "nonsense", "body": "x"})
+    assert not bound.is_valid()
+    html = layout.form_fields(bound, "kind", "body")
+    assert 'data-test-id="error-kind"' in html and ">\nx</textarea>" in html

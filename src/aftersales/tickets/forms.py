@@ -210,6 +210,8 @@ class IntakeForm(forms.Form):
 
 
 class NoteForm(forms.Form):
+    STATIC_MARKUP = True  # unbound, it renders the same for every ticket (core layout.form_fields)
+
     kind = forms.ChoiceField(
         label=_("Entry"),
         choices=[
@@ -223,5 +225,7 @@ class NoteForm(forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    STATIC_MARKUP = True  # unbound, it renders the same for every ticket (core layout.form_fields)
+
     attachment = forms.FileField(label=_("File"))
     public = forms.BooleanField(label=_("Visible to customer"), required=False, initial=True)
