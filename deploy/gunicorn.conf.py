@@ -23,3 +23,15 @@ errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Load the application once in the master so workers fork with it (faster start, less memory).
 preload_app = True
+
+
+def when_ready(server):  # gunicorn hook
+    """After preload: move the ~170,000 objects of the loaded application (modules, URL
+    resolvers, templates, translations) out of the garbage collector's reach. They live as long
+    as the process; without this, every full collection in a worker walks them all (tens of
+    milliseconds, one request's worth of tail latency), and touching them would also unshare the
+    copy-on-write pages the workers inherit from the master."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
