@@ -53,7 +53,7 @@ def test_a_customer_without_contact_consent_gets_no_message(django_capture_on_co
         make_ticket(phone="13812345678")
     assert not Notification.objects.exists()
     # Only the SLA clocks' deferred checks are scheduled; no delivery.
-    assert [c.__qualname__ for c in callbacks] == ["_schedule.<locals>.enqueue"] * 3
+    assert [c.__qualname__ for c in callbacks] == ["_enqueue_check.<locals>.enqueue"] * 3
     assert _enqueued_ids() == []
 
 

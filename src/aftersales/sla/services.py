@@ -174,7 +174,9 @@ def _save(clock: SlaClock, now: dt.datetime) -> None:
 # --- Start -----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+# No savepoint when nested (intake): a failure here fails the whole intake anyway, and the
+# SAVEPOINT/RELEASE pair would be two more round trips while the ticket is being written.
+@transaction.atomic(savepoint=False)
 def sla_start_for_ticket(*, ticket: Ticket, new_ticket: bool = False) -> list[SlaClock]:
     """Start the ticket's three clocks from the most specific active policy, from its registration.
 
