@@ -6,8 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from .selectors import Grid, can_see_dashboard, dashboard_grid_for_user
 
@@ -21,8 +20,9 @@ class DisplayRow:
 
 
 def _cells(numbers: list[int]) -> SafeString:
-    # One join per row instead of one template variable per cell: the grid has ~200 cells.
-    return format_html_join("", "<td>{}</td>", ((n,) for n in numbers))
+    # One join per row instead of one template variable per cell (the grid has ~200 cells);
+    # integers carry no markup, so there is nothing to escape.
+    return mark_safe("".join(f"<td>{int(n)}</td>" for n in numbers))  # noqa: S308
 
 
 def _display_rows(grid: Grid) -> list[DisplayRow]:
