@@ -120,3 +120,46 @@ def test_search_total_is_capped(tickets, monkeypatch):
     user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
     page = ticket_list_for_user(user=user, filters=TicketFilters(open_only=False, query="漏"))
     assert (page.total, page.total_capped) == (2, True)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("step", ["index", "walk", "unbounded"])
+@pytest.mark.parametrize("query", ["漏水", "refund", "漏", "不存在的词"])
+def test_every_step_of_the_search_count_gives_the_same_total(tickets, monkeypatch, step, query):
+    """The search total is counted by the bigram index within a budget, else by walking the
+    newest tickets within a budget, else without a limit: whichever answers, the same number."""
+    from aftersales.tickets import selectors
+
+    real = selectors._steered
+    answered = []
+
+    def steered(fn, *, walk_index=False, timeout_ms=None):
+        stage = "walk" if walk_index else "index"
+        if timeout_ms is not None and stage != step:
+            return None  # this step "ran out of time"
+        answered.append(stage)
+        return real(fn, walk_index=walk_index, timeout_ms=timeout_ms)
+
+    monkeypatch.setattr(selectors, "_steered", steered)
+    monkeypatch.setattr(selectors, "SEARCH_TOTAL_CAP", 2)
+    user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    page = ticket_list_for_user(user=user, filters=TicketFilters(open_only=False, query=query))
+    exact = len(substring_scan(query))
+    assert (page.total, page.total_capped) == (min(exact, 2), exact > 2)
+    assert answered[:1] == ([] if step == "unbounded" else [step])
+
+
+@pytest.mark.postgres
+def test_a_statement_over_budget_is_cancelled_and_the_settings_do_not_outlive_the_call():
+    from aftersales.tickets.selectors import _steered
+
+    def slow():
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_sleep(0.5)")
+        return "finished"
+
+    assert _steered(slow, walk_index=True, timeout_ms=30) is None
+    assert _steered(lambda: "quick", timeout_ms=1000) == "quick"
+    with connection.cursor() as cur:
+        cur.execute("SELECT current_setting('statement_timeout'), current_setting('enable_seqscan')")
+        assert cur.fetchone() == ("0", "on")
