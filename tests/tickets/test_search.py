@@ -163,3 +163,16 @@ def test_a_statement_over_budget_is_cancelled_and_the_settings_do_not_outlive_th
     with connection.cursor() as cur:
         cur.execute("SELECT current_setting('statement_timeout'), current_setting('enable_seqscan')")
         assert cur.fetchone() == ("0", "on")
+
+
+@pytest.mark.postgres
+def test_the_statistics_tell_how_many_tickets_the_rarest_bigram_covers(tickets):
+    from aftersales.tickets import search
+
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE tickets_ticket")
+    search._gram_stats = None  # read them again
+    both = search.search_rows_estimate("漏水")  # 3 of 8 texts hold 漏水
+    assert both is not None and 1 <= both <= 8
+    assert search.search_rows_estimate("漏") is None  # no bigram
+    assert search.search_rows_estimate("不存在的词") <= both

@@ -20,6 +20,7 @@ No service changes a ticket's title or description after intake; one that does m
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 from django.db import connection
@@ -81,3 +82,46 @@ def ticket_search_q(text: str, *, use_index: bool = True) -> Q:
     if NUMBER_SHAPE.match(text.upper()):
         return Q(number=text.upper()) | substring
     return substring
+
+
+# --- How many tickets a search word's bigrams cover (PostgreSQL statistics) -------------------
+
+GRAM_STATS_TTL_SECONDS = 600.0
+_gram_stats: tuple[float, dict[str, float], float, float] | None = None  # fetched, freqs, floor, rows
+
+
+def _load_gram_stats() -> tuple[dict[str, float], float, float]:
+    """The most common bigrams with their share of tickets, the share below which a bigram is
+    not listed, and the ticket count, from ``ANALYZE``'s statistics of the bigram index (what
+    the planner itself uses). Empty before the first ``ANALYZE``."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+            "WHERE tablename = 'ticket_search_grams_gin'"
+        )
+        row = cur.fetchone()
+        cur.execute("SELECT reltuples FROM pg_class WHERE relname = 'tickets_ticket'")
+        rows = float((cur.fetchone() or [0])[0] or 0)
+    if not row or not row[0] or not row[1]:
+        return {}, 0.0, rows
+    elems, freqs = row
+    freqs_by_gram = {e: float(f) for e, f in zip(elems, freqs, strict=False)}
+    floor = float(freqs[len(elems)]) if len(freqs) > len(elems) else 0.0  # the minimum listed
+    return freqs_by_gram, floor, rows
+
+
+def search_rows_estimate(text: str) -> float | None:
+    """Estimated tickets that contain the rarest bigram of ``text`` — what a count through the
+    bigram index must at least read — or ``None`` (not PostgreSQL, no bigram, not analysed).
+    The statistics are read once per process every ``GRAM_STATS_TTL_SECONDS``."""
+    global _gram_stats
+    grams = text_bigrams(text.strip())
+    if not grams or connection.vendor != "postgresql":
+        return None
+    now = time.monotonic()
+    if _gram_stats is None or now - _gram_stats[0] > GRAM_STATS_TTL_SECONDS:
+        _gram_stats = (now, *_load_gram_stats())
+    _fetched, freqs, floor, rows = _gram_stats
+    if not freqs or rows <= 0:
+        return None
+    return min(freqs.get(g, floor) for g in grams) * rows

@@ -18,7 +18,7 @@ from aftersales.core import clock
 from aftersales.core.errors import NotFound
 
 from .models import ApprovalRequest, Attachment, CustomerAgreement, PlanMeasure, Ticket, TicketEvent, TicketPlan
-from .search import ticket_search_q
+from .search import search_rows_estimate, ticket_search_q
 from .states import OPEN_STATUS_LIST, TicketStatus
 
 
@@ -189,9 +189,10 @@ class TicketPage:
 
 # Exact totals up to this many tickets; above it the list shows "10,000+".
 TOTAL_CAP = 10_000
-# A keyword search counts exactly up to this many matches ("more than 1000" above): each match
-# counted is a row read and rechecked, and nobody reads a thousand search results.
-SEARCH_TOTAL_CAP = 1_000
+# A keyword search counts exactly up to this many matches ("more than 200" above): each match
+# counted is a row read and rechecked (for a common word among 10 M tickets, 1,000 matches meant
+# ~24,000 rows read per search), and eight pages are more than anybody reads: refine the words.
+SEARCH_TOTAL_CAP = 200
 # From this many matches on, a search's page walks the sort order's index (see below).
 DENSE_SEARCH = 200
 
@@ -266,6 +267,9 @@ def _cursor_values(ticket: Ticket, sort: str) -> list[Any]:
 # thousands of entries) then counts by walking the newest tickets, within the second budget.
 SEARCH_COUNT_INDEX_MS = 50
 SEARCH_COUNT_WALK_MS = 150
+# A word whose rarest bigram is in more tickets than this (PostgreSQL's statistics) skips the
+# index count: reading posting lists of this size takes longer than the index budget anyway.
+SEARCH_INDEX_MAX_ROWS = 100_000
 
 
 class _Result(Exception):
@@ -275,8 +279,8 @@ class _Result(Exception):
 
 def _steered(fn: Callable[[], Any], *, walk_index: bool = False, timeout_ms: int | None = None) -> Any:
     """``fn()`` with planner settings for its statements only: ``walk_index`` turns bitmap and
-    sequential scans off (PostgreSQL then walks the ORDER BY's index); ``timeout_ms`` cancels a
-    statement that runs longer (``None`` is returned). The settings are ``SET LOCAL`` in a
+    sequential scans and parallel workers off (PostgreSQL then walks the ORDER BY's index);
+    ``timeout_ms`` cancels a statement that runs longer (``None`` is returned). The settings are ``SET LOCAL`` in a
     transaction or savepoint that is rolled back afterwards (the block only reads), so they
     never outlive the call, whether or not the caller is inside a transaction."""
     try:
@@ -285,6 +289,7 @@ def _steered(fn: Callable[[], Any], *, walk_index: bool = False, timeout_ms: int
                 if walk_index:
                     cur.execute("SET LOCAL enable_bitmapscan = off")
                     cur.execute("SET LOCAL enable_seqscan = off")
+                    cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # a short walk
                 if timeout_ms is not None:
                     cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
             raise _Result(fn())
@@ -296,20 +301,24 @@ def _steered(fn: Callable[[], Any], *, walk_index: bool = False, timeout_ms: int
         raise
 
 
-def _search_total(qs: QuerySet[Ticket], walk: QuerySet[Ticket], cap: int) -> int:
+def _search_total(qs: QuerySet[Ticket], walk: QuerySet[Ticket], cap: int, text: str) -> int:
     """The matches of a search, counted up to ``cap + 1`` (PostgreSQL).
 
     1. The bigram index, for ``SEARCH_COUNT_INDEX_MS``: enough for any word at 100 k tickets and
-       for words of rare bigrams at any size.
+       for words of rare bigrams at any size. Skipped when the statistics say the word's rarest
+       bigram is in more than ``SEARCH_INDEX_MAX_ROWS`` tickets.
     2. Else walk the newest tickets (``created_at`` index) with the ``LIKE`` alone, for
        ``SEARCH_COUNT_WALK_MS``: a frequent word reaches ``cap + 1`` after a few thousand rows
        (8.5 % of tickets mention "refund": ~12,000 rows for 1,001 matches).
     3. Else (a rare word made of common bigrams) the bigram count without a limit: exact, slow.
     The result is the same whichever step answers: the exact count, or ``cap + 1``."""
     counted = qs.order_by()[: cap + 1]
-    total = _steered(counted.count, timeout_ms=SEARCH_COUNT_INDEX_MS)
+    estimate = search_rows_estimate(text)
+    total = None
+    if estimate is None or estimate <= SEARCH_INDEX_MAX_ROWS:
+        total = _steered(counted.count, timeout_ms=SEARCH_COUNT_INDEX_MS)
     if total is None:
-        newest = walk.order_by("-created_at", "-id")[: cap + 1]
+        newest = walk.order_by("-created_at")[: cap + 1]  # any index order counts; no tie-break sort
         total = _steered(newest.count, walk_index=True, timeout_ms=SEARCH_COUNT_WALK_MS)
     if total is None:
         total = counted.count()
@@ -376,7 +385,7 @@ def ticket_list_for_user(
     # count: counting a million open tickets exactly would cost more than the page itself).
     if filters.query and connection.vendor == "postgresql":
         walk = unsearched.filter(ticket_search_q(filters.query, use_index=False))
-        total = _search_total(qs, walk, cap)
+        total = _search_total(qs, walk, cap, filters.query)
     else:
         total = qs.order_by()[: cap + 1].count()
     total_capped = total > cap
