@@ -470,10 +470,21 @@ agent_client = client
 for name, url in json.loads(sys.argv[3]).items():
     client = supervisor_client if name == "W4" else agent_client
     client.get(url)  # warm caches of the process (ContentTypes, translations)
-    with CaptureQueriesContext(connection) as ctx:
+    failed = []  # per executed statement, in order: did it raise (a search count over its time budget)?
+    def record(execute, sql, params, many, context):
+        try:
+            result = execute(sql, params, many, context)
+        except Exception:
+            failed.append(True)
+            raise
+        failed.append(False)
+        return result
+    with CaptureQueriesContext(connection) as ctx, connection.execute_wrapper(record):
         resp = client.get(url)
-    out["pages"][name] = {"url": url, "status": resp.status_code, "bytes": len(resp.content),
-                          "queries": [q["sql"] for q in ctx.captured_queries]}
+    control = [q["sql"] for q in ctx.captured_queries]
+    flags = iter(failed)
+    queries = [q if q in ("BEGIN", "COMMIT", "ROLLBACK") or not next(flags) else "-- cancelled: " + q for q in control]
+    out["pages"][name] = {"url": url, "status": resp.status_code, "bytes": len(resp.content), "queries": queries}
     if name.startswith("W2") or name.startswith("W3"):
         from urllib.parse import urlparse, parse_qs
         qs = {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
@@ -497,10 +508,21 @@ def capture(db: str, urls: dict[str, str]) -> dict[str, Any]:
 
 def main_query(queries: list[str]) -> list[str]:
     """The workload's own statements: those on the ticket / event tables (not session, user,
-    notification inbox …)."""
-    picked = [q for q in queries if "tickets_ticket" in q or "analytics_ticketcount" in q or q.startswith("SET LOCAL")]
-    if any(q.startswith("SET LOCAL") for q in picked):  # planner settings of one statement: keep them in a transaction
-        picked = ["BEGIN", *picked, "COMMIT"]
+    notification inbox …), with the page's transaction blocks and planner settings (``SET
+    LOCAL`` in ``BEGIN … ROLLBACK``: they apply to the statements of their block only). Left
+    out: a statement the page cancelled at its time budget (a search count that then counted
+    another way) and the budgets themselves (``set_config('statement_timeout', …)``)."""
+    picked = []
+    for q in queries:
+        if q in ("BEGIN", "COMMIT", "ROLLBACK"):
+            if q == "BEGIN" or (picked and picked[-1] != "BEGIN"):
+                picked.append(q)
+            else:
+                picked.pop()  # an empty block
+        elif q.startswith("SET LOCAL") or (
+            not q.startswith("-- cancelled") and ("tickets_ticket" in q or "analytics_ticketcount" in q)
+        ):
+            picked.append(q)
     return picked
 
 
@@ -790,7 +812,7 @@ def main() -> None:
         explain[name] = []
         settings: list[str] = []  # SET LOCAL of the page apply to its next statement(s) in the transaction
         for s in statements:
-            if s.strip() in ("BEGIN", "COMMIT"):
+            if s.strip() in ("BEGIN", "COMMIT", "ROLLBACK"):
                 settings = []
             elif s.startswith("SET LOCAL"):
                 settings.append(s)
