@@ -13,7 +13,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext
 
 from aftersales.accounts.models import User
-from aftersales.audit.services import audit_record
+from aftersales.audit.services import audit_record_view
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
@@ -138,7 +138,7 @@ def render_detail(
     }
     if not fragment and request.method == "GET" and user.sees_personal_data:
         # SPEC §4: every view of personal data is in the audit log (one row per page view).
-        audit_record(
+        audit_record_view(
             action="customer.personal_data_viewed",
             obj=ticket.customer,
             actor=user,
