@@ -53,18 +53,6 @@ def expense_claim_get(*, work_order: WorkOrder, claim_id: int) -> ExpenseClaim:
     return claim
 
 
-def file_out(item: WorkOrderFile) -> fsch.WorkOrderFileOut:
-    return fsch.WorkOrderFileOut(
-        id=item.pk,
-        kind=item.kind,
-        original_name=item.original_name,
-        content_type=item.content_type,
-        size=item.size,
-        sha256=item.sha256,
-        created_at=item.created_at,
-    )
-
-
 def quote_out(item: WorkOrder) -> fsch.QuoteOut:
     lines = [
         fsch.QuoteLineOut(

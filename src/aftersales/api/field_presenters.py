@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from aftersales.accounts.models import User
-from aftersales.fieldservice.models import WorkOrder, WorkOrderChargeLine, WorkOrderStatus
+from aftersales.fieldservice.models import WorkOrder, WorkOrderChargeLine, WorkOrderFile, WorkOrderStatus
 from aftersales.fieldservice.permissions import site_details
 from aftersales.fieldservice.selectors import acceptance_for
 from aftersales.parts.models import Part, PartReturn, PartUsage, Requisition, RequisitionStatus, Stock, Warehouse
@@ -43,20 +43,21 @@ def work_order_summary(item: WorkOrder) -> fsch.WorkOrderSummary:
     )
 
 
+def work_order_file(item: WorkOrderFile) -> fsch.WorkOrderFileOut:
+    return fsch.WorkOrderFileOut(
+        id=item.pk,
+        kind=item.kind,
+        original_name=item.original_name,
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        created_at=item.created_at,
+    )
+
+
 def work_order_detail(item: WorkOrder, user: User) -> fsch.WorkOrderOut:
     summary = work_order_summary(item).model_dump()
-    files = [
-        fsch.WorkOrderFileOut(
-            id=f.pk,
-            kind=f.kind,
-            original_name=f.original_name,
-            content_type=f.content_type,
-            size=f.size,
-            sha256=f.sha256,
-            created_at=f.created_at,
-        )
-        for f in item.files.order_by("created_at", "id")
-    ]
+    files = [work_order_file(f) for f in item.files.order_by("created_at", "id")]
     return fsch.WorkOrderOut(
         **summary,
         description=item.description,

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import DataScope, Role, User
+from aftersales.accounts.models import Role, User
 from aftersales.core.errors import DomainError, PermissionDenied
 
 from .models import Ticket
-from .selectors import tickets_visible_to
+from .selectors import sees_every_ticket, tickets_visible_to
 from .states import FINAL_STATUSES, TRANSITIONS, TicketStatus
 
 S = TicketStatus
@@ -89,13 +89,7 @@ def _capacities(user: User) -> frozenset[str]:
 def _in_scope(user: User, ticket: Ticket) -> bool:
     # For a customer the scope is their own tickets; for staff their data scope. Active staff
     # who see every ticket need no query (the same rule as ``tickets_visible_to``).
-    if (
-        user.is_authenticated
-        and user.is_active
-        and not user.is_customer
-        and (user.is_superuser or user.data_scope == DataScope.ALL)
-        and ticket.pk is not None
-    ):
+    if ticket.pk is not None and sees_every_ticket(user):
         return True
     return tickets_visible_to(user).filter(pk=ticket.pk).exists()
 

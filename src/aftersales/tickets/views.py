@@ -76,6 +76,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         cursor=request.GET.get("cursor") or None,
         page_size=settings.TICKET_LIST_PAGE_SIZE,
     )
+    fragment = is_fragment_request(request)
     labels = column_labels()
     rows = render_rows(page.rows, user=user, labels=labels)
     list_url = reverse("tickets:list")
@@ -87,14 +88,14 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         params["cursor"] = page.next_cursor
         next_url = f"{list_url}?{params.urlencode()}"
     context = {
-        "filters": filter_form_html(request.GET),
+        "filters": "" if fragment else filter_form_html(request.GET),
         "page": page,
         "rows": rows,
         "labels": labels.as_list(),
         "next_url": next_url,
         "first_url": first_url,
     }
-    template = "tickets/partials/ticket_results.html" if is_fragment_request(request) else "tickets/ticket_list.html"
+    template = "tickets/partials/ticket_results.html" if fragment else "tickets/ticket_list.html"
     return render_htmx(request, template, context)
 
 

@@ -25,13 +25,13 @@ from aftersales.fieldservice.services import (
     work_order_add_permit,
 )
 
+from .. import field_presenters as present
 from .. import field_schemas as fsch
 from ..field import api_work_order_get
 from ..field_extra import (
     expense_claim_get,
     expense_claims_of,
     expense_out,
-    file_out,
     quote_out,
     work_order_file_get,
     work_order_permits,
@@ -165,7 +165,9 @@ def download_receipt(request: HttpRequest, wo_number: str, claim_id: int = Path(
 )
 def list_permits(request: HttpRequest, wo_number: str) -> Any:
     caller = _staff_caller(request, Scope.WORKORDERS_READ)
-    return [file_out(f) for f in work_order_permits(work_order=api_work_order_get(caller=caller, number=wo_number))]
+    return [
+        present.work_order_file(f) for f in work_order_permits(work_order=api_work_order_get(caller=caller, number=wo_number))
+    ]
 
 
 @router.post(
@@ -182,7 +184,7 @@ def upload_permit(
 ) -> Any:
     caller = _staff_caller(request, Scope.WORKORDERS_WRITE)
     work_order = api_work_order_get(caller=caller, number=wo_number)
-    return 201, file_out(work_order_add_permit(work_order=work_order, actor=caller.user, file=file))
+    return 201, present.work_order_file(work_order_add_permit(work_order=work_order, actor=caller.user, file=file))
 
 
 @router.get(

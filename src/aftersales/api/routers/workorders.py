@@ -178,15 +178,7 @@ def upload_photo(
     caller = _staff_caller(request, Scope.WORKORDERS_WRITE)
     work_order = api_work_order_get(caller=caller, number=wo_number)
     item = work_order_add_photo(work_order=work_order, actor=caller.user, kind=WorkOrderFileKind(kind), file=file)
-    return 201, fsch.WorkOrderFileOut(
-        id=item.pk,
-        kind=item.kind,
-        original_name=item.original_name,
-        content_type=item.content_type,
-        size=item.size,
-        sha256=item.sha256,
-        created_at=item.created_at,
-    )
+    return 201, present.work_order_file(item)
 
 
 @router.get(
