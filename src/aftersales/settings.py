@@ -183,6 +183,10 @@ if TASKS_BACKEND == "rq":
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# Django's database sessions and ModelBackend, reading their row with a statement compiled once
+# per process (aftersales/accounts/auth.py).
+AUTHENTICATION_BACKENDS = ["aftersales.accounts.auth.UserBackend"]
+SESSION_ENGINE = "aftersales.accounts.auth"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"  # staff → ticket list, customers → portal
 LOGOUT_REDIRECT_URL = "accounts:login"

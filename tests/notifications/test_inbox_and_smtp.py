@@ -121,3 +121,17 @@ def test_email_goes_through_a_real_smtp_server_once(settings, smtp_server):
     assert len(received) == 1
     assert received[0]["To"] == "li.na@example.com"
     assert "SH20261124-000001" in str(received[0]["Subject"]) or "=?utf-8?" in str(received[0]["Subject"]).lower()
+
+
+def test_unread_count_matches_the_orm_count_over_channels_and_read_state():
+    from aftersales.notifications.models import Notification, NotificationChannel
+
+    agent, other = UserFactory(), UserFactory()
+    queued = notify_staff(users=[agent, other], template="assigned", subject="分派", body="b")
+    notify_staff(users=[agent], template="assigned", subject="分派", body="c")
+    mine = [n for n in queued if n.user_id == agent.pk]
+    notification_mark_read(user=agent, notification_id=mine[0].pk)
+    for user in (agent, other):
+        expected = Notification.objects.filter(user=user, channel=NotificationChannel.IN_APP, read_at__isnull=True).count()
+        assert notifications_unread_count(user=user) == expected
+    assert notifications_unread_count(user=agent) == 1 and notifications_unread_count(user=other) == 1

@@ -77,8 +77,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         page_size=settings.TICKET_LIST_PAGE_SIZE,
     )
     fragment = is_fragment_request(request)
-    labels = column_labels()
-    rows = render_rows(page.rows, user=user, labels=labels)
+    rows = render_rows(page.rows, user=user)
     list_url = reverse("tickets:list")
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -91,7 +90,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "filters": "" if fragment else filter_form_html(request.GET),
         "page": page,
         "rows": rows,
-        "labels": labels.as_list(),
+        "labels": column_labels().as_list(),
         "next_url": next_url,
         "first_url": first_url,
     }
