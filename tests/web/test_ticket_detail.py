@@ -1,4 +1,5 @@
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -8,11 +9,11 @@ from django.urls import reverse
 from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import TicketEvent
-from aftersales.tickets.services import ticket_add_note, ticket_transition
+from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_transition
 from aftersales.tickets.states import TicketStatus
 from tests.factories import ProductUnitFactory, UserFactory, make_ticket
 
-from .conftest import client_for
+from .conftest import client_for, png_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +155,33 @@ def test_detail_query_count_is_bounded_and_does_not_grow_with_the_timeline(agent
     with django_assert_max_num_queries(14):
         long = _count_detail_queries(agent_client, ticket)
     assert short == long
+
+
+def test_timeline_items_are_escaped_and_carry_kind_visibility_time_and_status_change(agent, agent_client):
+    from django.utils import timezone
+
+    ticket = make_ticket(actor=agent)
+    note = ticket_add_note(ticket=ticket, actor=agent, body='<script>alert("x")</script> & {braces}', public=True)
+    ticket_transition(ticket=ticket, to_status=TicketStatus.CANCELLED, actor=agent, reason="客户撤回")
+    attachment = ticket_add_attachment(
+        ticket=ticket, actor=agent, fileobj=io.BytesIO(png_bytes()), filename="a&b<1>.png", public=True
+    )
+    TicketEvent.objects.filter(pk=note.pk).update(actor=None, actor_label="<b>外部</b>")
+    html = agent_client.get(detail_url(ticket)).content.decode()
+    timeline = html.split('data-test-id="timeline"', 1)[1].split("</ol>", 1)[0]
+    assert "<script>" not in timeline and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; {braces}" in timeline
+    assert "&lt;b&gt;外部&lt;/b&gt;" in timeline and "<b>" not in timeline
+    local = timezone.localtime(TicketEvent.objects.get(pk=note.pk).created_at)
+    assert f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time>' in timeline
+    assert 'data-kind="note"' in timeline and "is-public" in timeline
+    assert 'data-kind="status_changed"' in timeline
+    assert f"{TicketStatus.CANCELLED.label}</p>" in timeline and " → " in timeline
+    download = reverse("tickets:attachment", args=[attachment.pk])
+    assert f'<p class="event-attachment"><a href="{download}">a&amp;b&lt;1&gt;.png</a></p>' in timeline
+    assert timeline.count('data-test-id="timeline-event"') == TicketEvent.objects.filter(ticket=ticket).count()
+
+
+def test_an_empty_timeline_says_so(agent):
+    from aftersales.tickets.view_helpers import render_timeline_items
+
+    assert 'class="empty"' in render_timeline_items([])

@@ -5,11 +5,15 @@ data as the user may see it, and the detail page with its process panel (used by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape as _e
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from aftersales.accounts.models import User
@@ -98,7 +102,45 @@ def timeline_context(ticket: Ticket, user: User, *, attachments: list[Attachment
                 attachments=by_event.get(event.pk, []) if attachments is not None else list(event.attachments.all()),
             )
         )
-    return {"ticket": ticket, "timeline": entries}
+    return {"ticket": ticket, "timeline": entries, "timeline_items": render_timeline_items(entries)}
+
+
+_ATTACHMENT_SLOT = 999_999_999
+
+
+def render_timeline_items(entries: list[TimelineEntry]) -> SafeString:
+    """The timeline's ``<li>`` items, rendered in Python like the list's rows (``list_rows``):
+    a ticket page shows every event, and through the template engine ten events cost ~0.8 ms.
+    The markup is ``tickets/partials/timeline.html``'s, which shows it for reading; every value
+    from data goes through ``html.escape``."""
+    if not entries:
+        return mark_safe(f'<li class="empty">{_e(gettext("Nothing recorded yet."))}</li>')  # noqa: S308
+    tz = timezone.get_current_timezone()
+    public = _e(gettext("visible to customer"))
+    internal = _e(gettext("internal"))
+    attachment_url = reverse("tickets:attachment", args=[_ATTACHMENT_SLOT])
+    out = []
+    for entry in entries:
+        event = entry.event
+        kind = _e(event.kind)
+        local = event.created_at.astimezone(tz)
+        item = (
+            f'<li class="event kind-{kind} {"is-public" if event.public else "is-internal"}"'
+            f' data-test-id="timeline-event" data-kind="{kind}">'
+            f'<div class="event-meta"><span class="event-kind">{_e(entry.kind_label)}</span>'
+            f'<span class="visibility">{public if event.public else internal}</span>'
+            f'<span class="event-actor">{_e(entry.actor)}</span>'
+            f'<time datetime="{local.isoformat()}">{local:%Y-%m-%d %H:%M}</time></div>'
+        )
+        if entry.status_change:
+            item += f'<p class="event-status">{_e(entry.status_change[0])} → {_e(entry.status_change[1])}</p>'
+        if event.body and event.kind != EventKind.ATTACHMENT:
+            item += f'<p class="event-body prewrap">{_e(event.body)}</p>'
+        for attachment in entry.attachments:
+            url = attachment_url.replace(str(_ATTACHMENT_SLOT), str(int(attachment.pk)))
+            item += f'<p class="event-attachment"><a href="{url}">{_e(attachment.original_name)}</a></p>'
+        out.append(item + "</li>\n")
+    return mark_safe("".join(out))  # noqa: S308 - every value above escaped by html.escape
 
 
 def attachments_context(ticket: Ticket, user: User, *, attachments: list[Attachment] | None = None) -> dict[str, Any]:
