@@ -509,12 +509,21 @@ def capture(db: str, urls: dict[str, str]) -> dict[str, Any]:
 def main_query(queries: list[str]) -> list[str]:
     """The workload's own statements: those on the ticket / event tables (not session, user,
     notification inbox …), with the page's transaction blocks and planner settings (``SET
-    LOCAL`` in ``BEGIN … ROLLBACK``: they apply to the statements of their block only). Left
+    LOCAL`` in ``BEGIN … ROLLBACK``, set by the page with ``set_config(…, true)``: they apply to
+    the statements of their block only). Left
     out: a statement the page cancelled at its time budget (a search count that then counted
     another way) and the budgets themselves (``set_config('statement_timeout', …)``)."""
     picked = []
     for q in queries:
-        if q in ("BEGIN", "COMMIT", "ROLLBACK"):
+        if q.startswith("SELECT set_config("):
+            # The page sets its block's planner settings and time budget in one statement:
+            # replayed as SET LOCAL, without the budget.
+            picked += [
+                f"SET LOCAL {name} = {value}"
+                for name, value in re.findall(r"set_config\('(\w+)', '([^']*)', true\)", q)
+                if name != "statement_timeout"
+            ]
+        elif q in ("BEGIN", "COMMIT", "ROLLBACK"):
             if q == "BEGIN" or (picked and picked[-1] != "BEGIN"):
                 picked.append(q)
             else:

@@ -302,13 +302,16 @@ def _steered(fn: Callable[[], Any], *, walk_index: bool = False, timeout_ms: int
     never outlive the call, whether or not the caller is inside a transaction."""
     try:
         with transaction.atomic():
-            with connection.cursor() as cur:
-                if walk_index:
-                    cur.execute("SET LOCAL enable_bitmapscan = off")
-                    cur.execute("SET LOCAL enable_seqscan = off")
-                    cur.execute("SET LOCAL max_parallel_workers_per_gather = 0")  # a short walk
-                if timeout_ms is not None:
-                    cur.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
+            settings: list[tuple[str, str]] = []
+            if walk_index:
+                settings += [("enable_bitmapscan", "off"), ("enable_seqscan", "off")]
+                settings.append(("max_parallel_workers_per_gather", "0"))  # a short walk
+            if timeout_ms is not None:
+                settings.append(("statement_timeout", f"{int(timeout_ms)}ms"))
+            if settings:  # one statement for all (set_config(…, true) is SET LOCAL)
+                with connection.cursor() as cur:
+                    calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
+                    cur.execute(f"SELECT {calls}", [value for pair in settings for value in pair])
             raise _Result(fn())
     except _Result as done:
         return done.value
