@@ -57,10 +57,10 @@ def test_status_only_total_is_exact_from_the_maintained_counts_above_the_cap(mon
 
 
 def test_scoped_user_total_is_counted_within_their_scope():
-    region_user = UserFactory(role=Role.AGENT, data_scope=DataScope.OWN)
+    own_scope_agent = UserFactory(role=Role.AGENT, data_scope=DataScope.OWN)
     make_ticket(phone="13612340001")
-    mine = make_ticket(phone="13612340002", actor=region_user)
-    page = ticket_list_for_user(user=region_user, filters=TicketFilters(), page_size=25)
+    mine = make_ticket(phone="13612340002", actor=own_scope_agent)
+    page = ticket_list_for_user(user=own_scope_agent, filters=TicketFilters(), page_size=25)
     assert page.total == 1 and [t.pk for t in page.rows] == [mine.pk]
 
 

@@ -32,13 +32,13 @@ class RowByKey(Generic[M]):
         self.model = model
         self.field = field
         self.using = using
+        self._sample: int | str = 0 if kind in _INTEGER_TYPES else _SAMPLE
         self._compiled: dict[str, tuple[str, list[tuple[int, Any]], list[str]]] = {}
 
     def _compile(self, vendor: str) -> tuple[str, list[tuple[int, Any]], list[str]]:
         compiled = self._compiled.get(vendor)
         if compiled is None:
-            kind = _key_field(self.model, self.field).get_internal_type()
-            sample: int | str = 0 if kind in _INTEGER_TYPES else _SAMPLE
+            sample = self._sample
             query = self.model._default_manager.filter(**{self.field: sample}).query
             compiler = query.get_compiler(using=self.using)
             sql, params = compiler.as_sql()

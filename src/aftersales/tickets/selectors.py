@@ -302,16 +302,14 @@ def _steered(fn: Callable[[], Any], *, walk_index: bool = False, timeout_ms: int
     never outlive the call, whether or not the caller is inside a transaction."""
     try:
         with transaction.atomic():
-            settings: list[tuple[str, str]] = []
-            if walk_index:
-                settings += [("enable_bitmapscan", "off"), ("enable_seqscan", "off")]
-                settings.append(("max_parallel_workers_per_gather", "0"))  # a short walk
+            planner = [("enable_bitmapscan", "off"), ("enable_seqscan", "off"), ("max_parallel_workers_per_gather", "0")]
+            local = planner if walk_index else []  # no parallel workers: a short walk
             if timeout_ms is not None:
-                settings.append(("statement_timeout", f"{int(timeout_ms)}ms"))
-            if settings:  # one statement for all (set_config(…, true) is SET LOCAL)
+                local = [*local, ("statement_timeout", f"{int(timeout_ms)}ms")]
+            if local:  # one statement for all (set_config(…, true) is SET LOCAL)
                 with connection.cursor() as cur:
-                    calls = ", ".join(["set_config(%s, %s, true)"] * len(settings))
-                    cur.execute(f"SELECT {calls}", [value for pair in settings for value in pair])
+                    calls = ", ".join(["set_config(%s, %s, true)"] * len(local))
+                    cur.execute(f"SELECT {calls}", [value for pair in local for value in pair])
             raise _Result(fn())
     except _Result as done:
         return done.value
@@ -448,7 +446,7 @@ def ticket_list_for_user(
     counted = _statuses_counted(user, filters)
     if counted is not None:
         total = ticket_total(statuses=counted)
-        cap = max(cap, total)
+        cap = total  # exact: never shown as "more than"
     elif filters.query and connection.vendor == "postgresql":
         walk = unsearched.filter(ticket_search_q(filters.query, use_index=False))
         total = _search_total(qs, unsearched, cap, filters.query)

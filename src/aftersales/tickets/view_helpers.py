@@ -102,7 +102,7 @@ def timeline_context(ticket: Ticket, user: User, *, attachments: list[Attachment
                 attachments=by_event.get(event.pk, []) if attachments is not None else list(event.attachments.all()),
             )
         )
-    return {"ticket": ticket, "timeline": entries, "timeline_items": render_timeline_items(entries)}
+    return {"ticket": ticket, "timeline_items": render_timeline_items(entries)}
 
 
 _ATTACHMENT_SLOT = 999_999_999
