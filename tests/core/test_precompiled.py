@@ -1,4 +1,4 @@
-"""``RowByKey``: the same row, with the same Python values, as the ORM's filter on that key."""
+"""``RowByKey`` and ``PreparedQuery``: the same rows, with the same Python values, as the ORM."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import datetime as dt
 import pytest
 from django.contrib.sessions.models import Session
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from aftersales.accounts.models import User
-from aftersales.core.precompiled import RowByKey
-from aftersales.tickets.models import Ticket
+from aftersales.core.precompiled import PreparedQuery, RowByKey
+from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.services import ticket_add_note
 from tests.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -54,3 +56,96 @@ def test_the_statement_is_compiled_once_and_is_one_query():
 def test_a_key_that_needs_adaptation_is_refused():
     with pytest.raises(ValueError, match="adaptation"):
         RowByKey(Session, "expire_date")
+
+
+# --- PreparedQuery ----------------------------------------------------------------------------
+
+
+def _related(obj, name):
+    """The related object ``select_related`` cached on ``obj`` (None when the key is empty)."""
+    field = type(obj)._meta.get_field(name)
+    assert field.is_cached(obj), f"{name} was not loaded with the row"
+    related = getattr(obj, name)
+    return None if related is None else _fields(related)
+
+
+def test_prepared_rows_equal_the_orm_with_select_related_and_an_empty_relation():
+    agent = UserFactory()
+    assigned = make_ticket()
+    Ticket.objects.filter(pk=assigned.pk).update(assignee=agent)
+    unassigned = make_ticket()
+    build = lambda number: Ticket.objects.select_related("customer", "category", "assignee").filter(number=number)[:1]  # noqa: E731
+    reader = PreparedQuery(build)
+    for ticket in (assigned, unassigned):
+        [found] = reader.list(number=ticket.number)
+        [expected] = list(build(ticket.number))
+        assert _fields(found) == _fields(expected)
+        for name in ("customer", "category", "assignee"):
+            assert _related(found, name) == _related(expected, name)
+        assert found._state.adding is False and found._state.db == "default"
+        assert timezone.is_aware(found.created_at)
+    assert _related(reader.list(number=unassigned.number)[0], "assignee") is None
+    assert reader.list(number="SH19700101-000000") == []
+
+
+def test_prepared_rows_keep_the_order_and_the_constant_filters():
+    ticket = make_ticket()
+    other = make_ticket()
+    ticket_add_note(ticket=ticket, actor=UserFactory(role="agent"), body="internal", public=False)
+    ticket_add_note(ticket=ticket, actor=UserFactory(role="agent"), body="public", public=True)
+    ticket_add_note(ticket=other, actor=UserFactory(role="agent"), body="elsewhere", public=True)
+    every = PreparedQuery(lambda ticket_id: TicketEvent.objects.filter(ticket_id=ticket_id).order_by("created_at", "id"))
+    public = PreparedQuery(
+        lambda ticket_id: TicketEvent.objects.filter(ticket_id=ticket_id, public=True).order_by("created_at", "id")
+    )
+    expected = list(TicketEvent.objects.filter(ticket=ticket).order_by("created_at", "id"))
+    assert [e.pk for e in every.list(ticket_id=ticket.pk)] == [e.pk for e in expected]
+    assert [e.body for e in public.list(ticket_id=ticket.pk)] == [e.body for e in expected if e.public]
+    assert "internal" not in [e.body for e in public.list(ticket_id=ticket.pk)]
+    assert [e.data for e in every.list(ticket_id=ticket.pk)] == [e.data for e in expected]  # JSON converted
+
+
+def test_prepared_annotations_are_set_on_the_rows():
+    ticket = make_ticket()
+    reader = PreparedQuery(lambda pk: Ticket.objects.filter(pk=pk).annotate(twice=F("priority") * 2))
+    [found] = reader.list(pk=ticket.pk)
+    assert found.twice == ticket.priority * 2
+
+
+def test_prepared_compiles_once_and_runs_one_statement_per_call():
+    ticket = make_ticket()
+    calls = []
+
+    def build(ticket_id):
+        calls.append(ticket_id)
+        return TicketEvent.objects.filter(ticket_id=ticket_id).select_related("actor")
+
+    reader = PreparedQuery(build)
+    reader.list(ticket_id=ticket.pk)
+    with CaptureQueriesContext(connection) as ctx:
+        reader.list(ticket_id=ticket.pk)
+        reader.list(ticket_id=ticket.pk + 1000)
+    assert len(calls) == 1  # built and compiled once, with a sample value
+    assert len(ctx.captured_queries) == 2
+    assert str(ticket.pk) in ctx.captured_queries[0]["sql"] and str(ticket.pk + 1000) in ctx.captured_queries[1]["sql"]
+
+
+def test_prepared_refuses_values_of_the_wrong_type_and_unknown_arguments():
+    ticket = make_ticket()
+    by_number = PreparedQuery(lambda number: Ticket.objects.filter(number=number))
+    by_pk = PreparedQuery(lambda pk: Ticket.objects.filter(pk=pk))
+    with pytest.raises(TypeError, match="number must be str"):
+        by_number.list(number=123)
+    with pytest.raises(TypeError, match="pk must be int"):
+        by_pk.list(pk=str(ticket.pk))
+    with pytest.raises(TypeError, match="pk must be int"):
+        by_pk.list(pk=None)
+    with pytest.raises(TypeError, match="exactly the arguments"):
+        by_pk.list(pk=ticket.pk, other=1)
+
+
+def test_prepared_refuses_shapes_it_cannot_replay():
+    with pytest.raises(ValueError, match="do not reach the statement"):
+        PreparedQuery(lambda pk: Ticket.objects.all()).list(pk=1)
+    with pytest.raises(ValueError, match="prefetch_related"):
+        PreparedQuery(lambda pk: Ticket.objects.filter(pk=pk).prefetch_related("events")).list(pk=1)

@@ -205,3 +205,41 @@ def test_rows_escape_what_users_typed_and_carry_the_cell_labels(agent, agent_cli
     agent_client.cookies.load({"django_language": "en"})
     english = agent_client.get(LIST).content.decode()
     assert 'data-label="Title" class="cell-title"' in english and ">Overdue<" in english
+
+
+def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(agent, agent_client):
+    """The list reads its rows as values (selectors.TicketListRow), not model instances: the
+    category and the assignee must still read as their models' ``str`` does."""
+    from aftersales.tickets.models import Ticket, TicketCategory
+
+    category = TicketCategory.objects.create(code="leak", name="漏水维修", name_en="Leak repair")
+    no_english = TicketCategory.objects.create(code="misc", name="其他")
+    shown = {
+        "display": UserFactory(display_name="王师傅", first_name="Wang", last_name="Li"),
+        "full": UserFactory(display_name="", first_name="Lei", last_name="Li"),
+        "plain": UserFactory(display_name="", first_name="", last_name="", username="tech-plain"),
+    }
+    tickets = {}
+    for key, assignee in shown.items():
+        ticket = make_ticket(actor=agent)
+        Ticket.objects.filter(pk=ticket.pk).update(
+            assignee=assignee, category=category if key != "plain" else no_english
+        )
+        tickets[key] = ticket
+
+    def cells(html: str, ticket) -> str:
+        start = html.index(f'data-number="{ticket.number}"')
+        return html[start : html.index("</tr>", start)]
+
+    html = agent_client.get(LIST).content.decode()
+    assert ">王师傅<" in cells(html, tickets["display"])
+    assert ">Lei Li<" in cells(html, tickets["full"])
+    assert ">tech-plain<" in cells(html, tickets["plain"])
+    assert ">漏水维修<" in cells(html, tickets["display"]) and ">其他<" in cells(html, tickets["plain"])
+    agent_client.cookies.load({"django_language": "en"})
+    english = agent_client.get(LIST).content.decode()
+    assert ">Leak repair<" in cells(english, tickets["display"])
+    assert ">其他<" in cells(english, tickets["plain"])  # no English name: the name
+    for key, ticket in tickets.items():
+        row = Ticket.objects.select_related("assignee").get(pk=ticket.pk)
+        assert f">{row.assignee}<" in cells(html, ticket), key

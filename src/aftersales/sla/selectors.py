@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
 from aftersales.accounts.models import DataScope, Role, User
+from aftersales.core.precompiled import PreparedQuery
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import tickets_visible_to
 
@@ -45,8 +46,11 @@ def sla_policy_for(*, priority: int | None, customer_tier: str) -> SlaPolicy | N
 def sla_clocks_for_ticket(*, ticket: Ticket) -> list[SlaClock]:
     """The ticket's clocks in metric order (first response, solution, resolution)."""
     order = {"first_response": 0, "solution": 1, "resolution": 2}
-    clocks = list(SlaClock.objects.filter(ticket=ticket).select_related("policy", "calendar"))
+    clocks = _CLOCKS.list(ticket_id=ticket.pk)
     return sorted(clocks, key=lambda c: order.get(c.metric, 9))
+
+
+_CLOCKS = PreparedQuery(lambda ticket_id: SlaClock.objects.filter(ticket_id=ticket_id).select_related("policy", "calendar"))
 
 
 def tickets_sla_at_risk(*, user: User, now: dt.datetime) -> QuerySet[Ticket]:

@@ -30,7 +30,8 @@ from django.utils.translation import get_language, gettext, override
 from aftersales.accounts.models import User
 from aftersales.core import clock
 
-from .models import Channel, Priority, Ticket
+from .models import Channel, Priority
+from .selectors import TicketListRow
 from .states import OPEN_STATUSES, TicketStatus
 from .view_helpers import display_phone
 
@@ -148,7 +149,7 @@ def _markup(language: str) -> _Markup:
         )
 
 
-def render_rows(tickets: Iterable[Ticket], *, user: User) -> SafeString:
+def render_rows(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
     """The ``<tr>`` of each ticket, for ``user`` (phones masked unless their role needs them),
     in the active language.
 
@@ -172,7 +173,7 @@ def render_rows(tickets: Iterable[Ticket], *, user: User) -> SafeString:
         if t.escalation_level:
             badges += f"{m.escalation}{int(t.escalation_level)}</span>"
         number = _e(t.number)
-        phone = display_phone(user, t.customer.phone)
+        phone = display_phone(user, t.customer_phone)
         out.append(
             m.row_format.format(
                 priority=int(t.priority),
@@ -180,15 +181,15 @@ def render_rows(tickets: Iterable[Ticket], *, user: User) -> SafeString:
                 number=number,
                 url=url_pattern.replace(_NUMBER_SLOT, number),
                 title=_e(t.title),
-                category=_e(str(t.category)) if t.category_id else "—",
+                category=_e(t.category_label) if t.category_id else "—",
                 status=_e(t.status),
                 status_label=m.statuses.get(t.status) or _e(t.status),
                 priority_label=m.priorities.get(t.priority) or int(t.priority),
                 badges=badges,
                 channel=m.channels.get(t.channel) or _e(t.channel),
-                customer=_e(t.customer.name),
+                customer=_e(t.customer_name),
                 phone=_e(phone) if phone else "—",
-                assignee=_e(str(t.assignee)) if t.assignee_id else m.unassigned,
+                assignee=_e(t.assignee_label) if t.assignee_id else m.unassigned,
                 created=_time_cell(t.created_at, tz),
                 due=_time_cell(t.due_at, tz) + (m.overdue if overdue else "") if t.due_at else "—",
             )
