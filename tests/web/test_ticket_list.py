@@ -222,9 +222,7 @@ def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(a
     tickets = {}
     for key, assignee in shown.items():
         ticket = make_ticket(actor=agent)
-        Ticket.objects.filter(pk=ticket.pk).update(
-            assignee=assignee, category=category if key != "plain" else no_english
-        )
+        Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee, category=category if key != "plain" else no_english)
         tickets[key] = ticket
 
     def cells(html: str, ticket) -> str:
