@@ -41,6 +41,32 @@ def test_find_by_email_ignores_case_and_blank_input():
     assert customer_find_by_email(email="other@example.com") is None
 
 
+def test_find_by_email_returns_the_oldest_of_two_in_different_cases():
+    first = CustomerFactory(email="li.na@example.com")
+    CustomerFactory(email="LI.NA@example.com")
+    assert customer_find_by_email(email="Li.Na@Example.com") == first
+
+
+@pytest.mark.postgres
+def test_find_by_email_is_answered_from_the_lower_email_index():
+    """Intake matches every request's address: the statement must use ``customer_email_lower_idx``
+    (``email__iexact`` compiled to UPPER(email), which no index serves: a scan of every customer)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(30):
+        CustomerFactory(email=f"customer{i}@example.com")
+    with CaptureQueriesContext(connection) as ctx:
+        customer_find_by_email(email="Customer7@Example.com")
+    [statement] = [q["sql"] for q in ctx.captured_queries]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE customers_customer")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + statement)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "customer_email_lower_idx" in plan, plan
+
+
 def test_addresses_come_default_first(django_assert_num_queries):
     customer = CustomerFactory()
     Address.objects.create(customer=customer, province="江苏省", city="南京市", detail="1号", is_default=False)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
+from django.db.models.functions import Lower
 
 from .models import Address, Customer
 
@@ -14,9 +15,15 @@ def customer_find_by_phone(*, phone_e164: str) -> Customer | None:
 
 
 def customer_find_by_email(*, email: str) -> Customer | None:
+    """The oldest customer with this email, in any letter case.
+
+    Compared as ``LOWER(email) = lower(value)``, the expression of ``customer_email_lower_idx``;
+    ``email__iexact`` compiles to ``UPPER(…)`` on PostgreSQL, which no index serves: every
+    intake from a new address would scan the whole customer table."""
     if not email:
         return None
-    return Customer.objects.filter(email__iexact=email.strip()).order_by("id").first()
+    key = email.strip().lower()
+    return Customer.objects.annotate(email_key=Lower("email")).filter(email_key=key).order_by("id").first()
 
 
 def customer_with_addresses(*, customer_id: int) -> Customer | None:
