@@ -241,3 +241,36 @@ def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(a
     for key, ticket in tickets.items():
         row = Ticket.objects.select_related("assignee").get(pk=ticket.pk)
         assert f">{row.assignee}<" in cells(html, ticket), key
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"status": "bogus", "priority": "x", "sort": "evil", "queue": "nope", "channel": "fax"},
+        {"status": "all", "priority": "1", "sort": "-created", "queue": "mine", "channel": "web", "q": "  漏水 "},
+        {"status": "resolved", "priority": "9", "q": "x" * 101},
+        {"status": "open", "priority": "", "q": "refund"},
+    ],
+)
+def test_the_filter_values_are_those_of_the_bound_form(params):
+    """The list reads its filters without building the form (forms.TicketListFilterForm.values_from):
+    the same values, defaults for what is invalid or missing."""
+    from django.http import QueryDict
+
+    from aftersales.tickets.forms import TicketListFilterForm
+
+    query = QueryDict(mutable=True)
+    query.update(params)
+    form = TicketListFilterForm(query)
+    form.is_valid()
+    expected = {
+        "queue": form.cleaned_data.get("queue") or "",
+        "status": form.cleaned_data.get("status") or "open",
+        "priority": form.cleaned_data.get("priority"),
+        "channel": form.cleaned_data.get("channel") or "",
+        "q": (form.cleaned_data.get("q") or "").strip(),
+        "sort": form.cleaned_data.get("sort") or "due",
+    }
+    assert TicketListFilterForm.values_from(query) == expected
+    assert TicketListFilterForm(query).values() == expected

@@ -58,8 +58,7 @@ RECENT_TICKETS_IN_LOOKUP = 5
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    form = TicketListFilterForm(request.GET)
-    values = form.values()
+    values = TicketListFilterForm.values_from(request.GET)
     status = values["status"]
     filters = TicketFilters(
         statuses=() if status in {STATUS_OPEN, STATUS_ALL} else (status,),
