@@ -106,9 +106,11 @@ def ticket_timeline(*, ticket: Ticket, user: User, with_attachments: bool = True
     if not with_attachments:  # the ticket page: one statement shape per audience, compiled once
         reader = _PUBLIC_EVENTS if user.is_customer else _ALL_EVENTS
         return reader.list(ticket_id=ticket.pk)
-    qs = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
-    if with_attachments:
-        qs = qs.prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    qs = (
+        TicketEvent.objects.filter(ticket=ticket)
+        .select_related("actor")
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.order_by("id")))
+    )
     if user.is_customer:
         qs = qs.filter(public=True)
     return list(qs.order_by("created_at", "id"))
