@@ -84,7 +84,14 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.display_name or self.get_full_name() or self.username
+        return self.label(self.display_name, self.first_name, self.last_name, self.username)
+
+    @staticmethod
+    def label(display_name: str, first_name: str, last_name: str, username: str) -> str:
+        """How a user is named on pages: display name, else full name, else user name (also for
+        rows read as values, e.g. the ticket list's assignee)."""
+        full_name = f"{first_name or ''} {last_name or ''}".strip()
+        return display_name or full_name or username or ""
 
     @property
     def is_customer(self) -> bool:

@@ -29,11 +29,17 @@ class TicketCategory(models.Model):
         ordering = ["position", "code"]
 
     def __str__(self) -> str:
+        return self.label(self.name, self.name_en)
+
+    @staticmethod
+    def label(name: str, name_en: str) -> str:
+        """The name in the active language: the English name in English when there is one (also
+        for rows read as values, e.g. the ticket list's category)."""
         from django.utils.translation import get_language
 
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name or ""
 
 
 class TicketNumberSequence(models.Model):

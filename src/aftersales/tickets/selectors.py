@@ -12,7 +12,6 @@ from typing import Any, NamedTuple
 from django.db import OperationalError, connection, transaction
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import get_language
 
 from aftersales.accounts.models import DataScope, User
 from aftersales.analytics.selectors import ticket_total
@@ -20,7 +19,16 @@ from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.precompiled import PreparedQuery
 
-from .models import ApprovalRequest, Attachment, CustomerAgreement, PlanMeasure, Ticket, TicketEvent, TicketPlan
+from .models import (
+    ApprovalRequest,
+    Attachment,
+    CustomerAgreement,
+    PlanMeasure,
+    Ticket,
+    TicketCategory,
+    TicketEvent,
+    TicketPlan,
+)
 from .search import NUMBER_SHAPE, search_rows_estimate, ticket_search_q
 from .states import OPEN_STATUS_LIST, TicketStatus
 
@@ -429,16 +437,11 @@ class TicketListRow(NamedTuple):
 
     @property
     def category_label(self) -> str:
-        """As ``TicketCategory.__str__``: the English name in English when there is one."""
-        if self.category_name_en and (get_language() or "").startswith("en"):
-            return self.category_name_en
-        return self.category_name or ""
+        return TicketCategory.label(self.category_name, self.category_name_en)
 
     @property
     def assignee_label(self) -> str:
-        """As ``User.__str__``: display name, else full name, else user name."""
-        full_name = f"{self.assignee_first_name or ''} {self.assignee_last_name or ''}".strip()
-        return self.assignee_display_name or full_name or self.assignee_username or ""
+        return User.label(self.assignee_display_name, self.assignee_first_name, self.assignee_last_name, self.assignee_username)
 
 
 # The list's columns, in TicketListRow's order: the description and the search bigrams, the
