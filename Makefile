@@ -38,8 +38,8 @@ demo: migrate
 run: demo
 	@scripts/run.sh
 
-## make test: lint, type checks and the whole suite on SQLite, then on PostgreSQL (+ Redis)
-## when DATABASE_URL/REDIS_URL point at them (required when CI=true).
+## make test: lint, type checks, the direction of imports (import-linter) and the whole suite on
+## SQLite, then on PostgreSQL (+ Redis) when DATABASE_URL/REDIS_URL point at them (required when CI=true).
 test: install-dev
 	@scripts/test.sh
 
@@ -51,6 +51,7 @@ api-fuzz: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check src tests e2e conftest.py
 	$(VENV)/bin/ruff format --check src tests e2e conftest.py
+	PYTHONPATH=src:. $(VENV)/bin/lint-imports --no-cache --no-logo
 
 format: install-dev
 	$(VENV)/bin/ruff check --fix src tests e2e conftest.py

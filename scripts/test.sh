@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make test`: lint, type checks, Django checks, then the whole suite on SQLite and — when
-# DATABASE_URL points at PostgreSQL (always under CI=true) — on PostgreSQL with Redis.
+# `make test`: lint, type checks, the direction of imports, Django checks, then the whole suite
+# on SQLite and — when DATABASE_URL points at PostgreSQL (always under CI=true) — on PostgreSQL
+# with Redis.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -21,6 +22,9 @@ step "ruff (lint and format)"
 
 step "mypy (services and selectors)"
 .venv/bin/mypy || fail "type errors"
+
+step "import-linter (direction of imports between the apps)"
+PYTHONPATH=src:. .venv/bin/lint-imports --no-cache --no-logo || fail "an app imports one above it: docs/architecture.md, \"Direction of imports\""
 
 step "Django system checks, migrations, translations"
 AFTERSALES_ENV=test DATABASE_URL= $PY manage.py check --fail-level WARNING || fail "manage.py check"

@@ -10,6 +10,7 @@ from aftersales.audit import context
 from aftersales.audit.middleware import AuditContextMiddleware
 from aftersales.audit.models import AuditEvent
 from aftersales.audit.services import audit_record
+from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.services import customer_create
 from tests.factories import CustomerFactory, UserFactory
 
@@ -19,9 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_an_event_names_actor_action_and_object():
     agent = UserFactory(display_name="客服小王")
     customer = CustomerFactory(name="张伟")
-    event = audit_record(action="customer.viewed", obj=customer, actor=agent, changes={"fields": ["phone"]})
+    event = audit_record(action=CustomerAudit.PERSONAL_DATA_VIEWED, obj=customer, actor=agent, changes={"fields": ["phone"]})
     event.refresh_from_db()
-    assert (event.actor, event.actor_label, event.action) == (agent, "客服小王", "customer.viewed")
+    assert (event.actor, event.actor_label, event.action) == (agent, "客服小王", "customer.personal_data_viewed")
     assert (event.object_type, event.object_id, event.object_repr) == ("customers.customer", str(customer.pk), "张伟")
     assert event.changes == {"fields": ["phone"]}
     assert event.ip_address is None and event.request_id == ""
@@ -29,20 +30,22 @@ def test_an_event_names_actor_action_and_object():
 
 def test_without_a_user_the_label_says_who_acted():
     customer = CustomerFactory()
-    assert audit_record(action="x", obj=customer, actor_label="API key crm-sync").actor_label == "API key crm-sync"
-    assert audit_record(action="x", obj=customer).actor_label == "system"
-    assert audit_record(action="x", obj=customer).actor is None
+    assert (
+        audit_record(action=CustomerAudit.CREATED, obj=customer, actor_label="API key crm-sync").actor_label == "API key crm-sync"
+    )
+    assert audit_record(action=CustomerAudit.CREATED, obj=customer).actor_label == "system"
+    assert audit_record(action=CustomerAudit.CREATED, obj=customer).actor is None
 
 
 def test_a_long_object_name_is_shortened_for_the_log_only():
     customer = CustomerFactory(name="长" * 128)
-    assert len(audit_record(action="x", obj=customer).object_repr) == 128
+    assert len(audit_record(action=CustomerAudit.CREATED, obj=customer).object_repr) == 128
 
 
 def test_the_request_address_and_id_are_recorded_inside_the_context():
     token = context.set_current(context.AuditContext(ip_address="203.0.113.7", request_id="req-42"))
     try:
-        event = audit_record(action="x", obj=CustomerFactory())
+        event = audit_record(action=CustomerAudit.CREATED, obj=CustomerFactory())
     finally:
         context.reset(token)
     event.refresh_from_db()
@@ -70,7 +73,7 @@ def test_the_middleware_gives_services_the_clients_address_and_a_request_id():
 
 def test_without_an_incoming_id_the_middleware_makes_one_and_returns_it():
     def view(request):
-        audit_record(action="x", obj=CustomerFactory())
+        audit_record(action=CustomerAudit.CREATED, obj=CustomerFactory())
         return HttpResponse("ok")
 
     response = AuditContextMiddleware(view)(RequestFactory().get("/", REMOTE_ADDR="2001:db8::1"))

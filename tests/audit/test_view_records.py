@@ -8,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from aftersales.audit.models import AuditEvent
 from aftersales.audit.services import audit_record_view
+from aftersales.customers.audit_actions import CustomerAudit
 from tests.factories import CustomerFactory, UserFactory
 
 
@@ -16,7 +17,7 @@ def test_a_view_record_is_written_in_its_own_transaction():
     viewer = UserFactory()
     customer = CustomerFactory()
     with CaptureQueriesContext(connection) as queries:
-        row = audit_record_view(action="customer.personal_data_viewed", obj=customer, actor=viewer, changes={"ticket": "X"})
+        row = audit_record_view(action=CustomerAudit.PERSONAL_DATA_VIEWED, obj=customer, actor=viewer, changes={"ticket": "X"})
     stored = AuditEvent.objects.get(pk=row.pk)
     assert (stored.action, stored.object_id, stored.actor_id) == ("customer.personal_data_viewed", str(customer.pk), viewer.pk)
     sqls = [q["sql"] for q in queries.captured_queries]
@@ -33,6 +34,6 @@ def test_a_view_record_is_written_in_its_own_transaction():
 def test_inside_a_change_the_view_record_joins_it_and_changes_no_setting():
     customer = CustomerFactory()
     with CaptureQueriesContext(connection) as queries:
-        audit_record_view(action="customer.personal_data_viewed", obj=customer)
+        audit_record_view(action=CustomerAudit.PERSONAL_DATA_VIEWED, obj=customer)
     assert not any("synchronous_commit" in q["sql"] for q in queries.captured_queries)
     assert AuditEvent.objects.filter(action="customer.personal_data_viewed").count() == 1

@@ -6,8 +6,9 @@ import pytest
 
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import ValidationFailed
+from aftersales.customers.effects import CUSTOMER_TERMS_CHANGED
 from aftersales.customers.models import Address, Customer, CustomerKind, CustomerTier
-from aftersales.customers.services import customer_add_address, customer_create, normalize_email
+from aftersales.customers.services import customer_add_address, customer_create, customer_set_tier, normalize_email
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -112,3 +113,24 @@ def test_an_address_longer_than_its_columns_is_refused_not_cut():
         customer_add_address(customer=customer, province="省" * 33, city="市", district="区" * 33, detail="路" * 201)
     assert set(raised.value.errors) == {"province", "district", "detail"}
     assert not Address.objects.exists()
+
+
+def test_a_new_tier_is_audited_and_sets_off_the_terms_hook_once():
+    supervisor = UserFactory()
+    customer = CustomerFactory(tier=CustomerTier.NORMAL)
+    sent: list[dict[str, object]] = []
+    with CUSTOMER_TERMS_CHANGED.override(lambda **kwargs: sent.append(kwargs)):
+        changed = customer_set_tier(customer=customer, tier=CustomerTier.KEY, actor=supervisor)
+        customer_set_tier(customer=changed, tier=CustomerTier.KEY, actor=supervisor)  # no change: nothing
+    assert sent == [{"customer_id": customer.pk}]
+    assert Customer.objects.get(pk=customer.pk).tier == CustomerTier.KEY
+    event = AuditEvent.objects.get(action="customer.tier_changed")
+    assert (event.object_id, event.actor, event.changes) == (str(customer.pk), supervisor, {"tier": ["normal", "key"]})
+
+
+def test_an_unknown_tier_is_refused_and_sets_off_nothing():
+    customer = CustomerFactory()
+    sent: list[dict[str, object]] = []
+    with CUSTOMER_TERMS_CHANGED.override(lambda **kwargs: sent.append(kwargs)), pytest.raises(ValidationFailed):
+        customer_set_tier(customer=customer, tier="platinum")
+    assert sent == []

@@ -7,9 +7,12 @@ from decimal import Decimal
 import pytest
 
 from aftersales.accounts.models import DataScope, Role
+from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 from aftersales.fieldservice import services
-from aftersales.fieldservice.models import ExpenseStatus, WorkOrder, WorkOrderStatus
+from aftersales.fieldservice.audit_actions import WorkOrderAudit
+from aftersales.fieldservice.models import ExpenseStatus, WorkOrder, WorkOrderFileKind, WorkOrderStatus
+from aftersales.fieldservice.services.common import move
 from aftersales.fieldservice.states import FINAL_STATUSES, TRANSITIONS
 from aftersales.tickets.models import TicketEvent
 from tests.factories import UserFactory
@@ -86,10 +89,33 @@ def test_the_one_door_refuses_every_move_the_table_lacks(current):
         if target in TRANSITIONS[current]:
             continue
         with pytest.raises(DomainError) as exc:
-            services._move(WorkOrder(number="WO-TEST", status=current), to=target, actor=None, body="test")
+            move(WorkOrder(number="WO-TEST", status=current), to=target, actor=None, body="test")
         assert exc.value.code == "transition_not_allowed"
     if current in FINAL_STATUSES:
         assert TRANSITIONS[current] == frozenset()
+
+
+def test_every_action_the_services_build_from_a_value_is_declared():
+    for target in set().union(*TRANSITIONS.values()):
+        assert WorkOrderAudit(f"fieldservice.status.{target}").event == f"status.{target}"
+    for kind in (WorkOrderFileKind.BEFORE, WorkOrderFileKind.AFTER):
+        assert WorkOrderAudit(f"fieldservice.photo_{kind}")
+    for status in (ExpenseStatus.APPROVED, ExpenseStatus.REJECTED):
+        assert WorkOrderAudit(f"fieldservice.expense_{status}")
+    with pytest.raises(ValueError):
+        WorkOrderAudit("fieldservice.status.to_dispatch")  # nothing moves back to "to dispatch"
+
+
+def test_the_audit_rows_of_a_worked_job_carry_declared_actions(worked):
+    recorded = set(AuditEvent.objects.filter(action__startswith="fieldservice.").values_list("action", flat=True))
+    assert {
+        "fieldservice.created",
+        "fieldservice.status.dispatched",
+        "fieldservice.status.accepted",
+        "fieldservice.status.on_the_way",
+        "fieldservice.status.on_site",
+    } <= recorded
+    assert recorded <= {str(member) for member in WorkOrderAudit}
 
 
 def test_a_technician_may_reschedule_their_job_and_the_customer_is_told(worked):

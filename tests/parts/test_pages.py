@@ -229,3 +229,39 @@ def test_requisition_list_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("parts:requisitions"), {"status": "all"}).content.decode()
     assert page.count('data-test-id="requisition-row"') == 6
+
+
+OFFERED = {
+    # status: (the requesting technician, the supervisor who approves, the region's keeper)
+    RequisitionStatus.DRAFT: ({"submit", "cancel"}, {"submit", "cancel"}, {"submit", "cancel"}),
+    RequisitionStatus.SUBMITTED: ({"cancel"}, {"approve", "reject", "cancel"}, {"cancel"}),
+    RequisitionStatus.APPROVED: ({"cancel"}, {"issue", "cancel"}, {"issue", "cancel"}),
+    RequisitionStatus.REJECTED: (set(), set(), set()),
+    RequisitionStatus.ISSUED: (set(), set(), set()),
+    RequisitionStatus.CANCELLED: (set(), set(), set()),
+}
+PANEL_OFFERED = {
+    # status: (the technician, the keeper) on the work order's parts panel
+    RequisitionStatus.DRAFT: ({"cancel"}, {"cancel"}),
+    RequisitionStatus.SUBMITTED: ({"cancel"}, {"cancel"}),
+    RequisitionStatus.APPROVED: ({"cancel"}, {"issue", "cancel"}),
+    RequisitionStatus.REJECTED: (set(), set()),
+    RequisitionStatus.ISSUED: (set(), set()),
+    RequisitionStatus.CANCELLED: (set(), set()),
+}
+ACTION_BUTTON = re.compile(r'data-test-id="(?:panel-)?(submit|approve|reject|issue|cancel)"')
+
+
+@pytest.mark.parametrize("status", RequisitionStatus.values)
+def test_the_pages_offer_the_declared_actions_in_each_status(status, stocked, board, work_order, technician, supervisor, keeper):
+    requisition = services.requisition_create(work_order=work_order, warehouse=stocked, lines=[(board, 1)], actor=technician)
+    type(requisition).objects.filter(pk=requisition.pk).update(status=status, approver_role="supervisor")
+    for user, expected in zip((technician, supervisor, keeper), OFFERED[status], strict=True):
+        page = client_for(user).get(reverse("parts:requisition", args=[requisition.pk])).content.decode()
+        section = page.split('data-test-id="requisition-actions"', 1)[1] if expected else ""
+        assert set(ACTION_BUTTON.findall(section)) == expected, (user.username, status)
+        assert ('data-test-id="requisition-actions"' in page) == bool(expected)
+    for user, expected in zip((technician, keeper), PANEL_OFFERED[status], strict=True):
+        panel = _panel_html(user, work_order)
+        item = panel.split('data-test-id="panel-requisition"', 1)[1].split("</li>", 1)[0]
+        assert set(ACTION_BUTTON.findall(item)) == expected, (user.username, status)

@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
-from aftersales.tickets import selectors
 from aftersales.tickets.models import Channel
 from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user
+from aftersales.tickets.selectors import listing as selectors
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import OPEN_STATUS_LIST, TicketStatus
 from tests.factories import UserFactory, make_ticket

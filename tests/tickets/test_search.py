@@ -99,7 +99,7 @@ def test_rebuild_command_fills_rows_written_without_grams(tickets):
 @pytest.mark.parametrize("query", ["漏水", "refund", "水"])
 def test_dense_search_walk_gives_the_same_page(tickets, monkeypatch, query):
     """From DENSE_SEARCH matches on, PostgreSQL walks the sort order's index: same rows, same order."""
-    from aftersales.tickets import selectors
+    from aftersales.tickets.selectors import search as selectors
 
     user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
     filters = TicketFilters(open_only=False, query=query)
@@ -114,7 +114,7 @@ def test_dense_search_walk_gives_the_same_page(tickets, monkeypatch, query):
 
 
 def test_search_total_is_capped(tickets, monkeypatch):
-    from aftersales.tickets import selectors
+    from aftersales.tickets.selectors import search as selectors
 
     monkeypatch.setattr(selectors, "SEARCH_TOTAL_CAP", 2)
     user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
@@ -128,7 +128,7 @@ def test_search_total_is_capped(tickets, monkeypatch):
 def test_every_step_of_the_search_count_gives_the_same_total(tickets, monkeypatch, step, query):
     """The search total is counted by the bigram index within a budget, else among the newest
     tickets, else without a limit: whichever answers, the same number."""
-    from aftersales.tickets import selectors
+    from aftersales.tickets.selectors import search as selectors
 
     monkeypatch.setattr(selectors, "SEARCH_TOTAL_CAP", 2)
     if step != "index":  # the statistics say: common bigrams, skip the index

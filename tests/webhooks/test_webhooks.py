@@ -1,5 +1,6 @@
-"""Webhooks out: emitted from the audit log after commit, signed, delivered to a real HTTP
-receiver with retries and a log, never twice successfully, never to internal addresses."""
+"""Webhooks out: emitted by the ticket and SLA hooks in the change's transaction, signed,
+delivered after commit to a real HTTP receiver with retries and a log, never twice
+successfully, never to internal addresses."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from django.urls import reverse
 
 from aftersales.accounts.models import Role
 from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.sla.models import SlaClock, SlaMetric
+from aftersales.sla.services import sla_check_clock
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import TicketStatus
 from aftersales.webhooks import net
@@ -90,10 +93,14 @@ def test_status_change_and_sla_breach_events(receiver, admin_user):
     (payload,) = receiver.bodies()
     assert payload["type"] == "ticket.status_changed"
     assert (payload["data"]["from_status"], payload["data"]["to_status"]) == ("registered", "cancelled")
-    from aftersales.audit.services import audit_record
-
-    audit_record(action="sla.breached", obj=ticket, actor_label="SLA", changes={"metric": "resolution"})
-    assert Event.objects.filter(event_type=EventType.SLA_BREACHED).get().payload["data"]["metric"] == "resolution"
+    # A real breach: the resolution clock of another ticket checked long after its deadline.
+    late = make_ticket()
+    resolution = SlaClock.objects.get(ticket=late, metric=SlaMetric.RESOLUTION)
+    assert "breached" in sla_check_clock(clock_id=resolution.pk, now=resolution.due_at + dt.timedelta(days=30))
+    breach = Event.objects.filter(event_type=EventType.SLA_BREACHED).get()
+    assert breach.payload["type"] == "sla.breached"
+    assert breach.payload["data"]["metric"] == "resolution"
+    assert breach.payload["data"]["ticket"]["number"] == late.number
 
 
 def test_workorder_event_from_another_app_and_region_filter(receiver, admin_user):

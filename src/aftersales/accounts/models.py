@@ -20,6 +20,8 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset(r for r in Role if r != Role.CUSTOMER)
 # Roles that work with customers' personal data as part of their job and see it unmasked.
 UNMASKED_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.ADMINISTRATOR})
+# Roles that dispatch work orders by their role (agents only with the permission).
+DISPATCHER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
 class DataScope(models.TextChoices):
@@ -100,3 +102,12 @@ class User(AbstractUser):
     @property
     def sees_personal_data(self) -> bool:
         return self.is_superuser or self.role in UNMASKED_ROLES
+
+    @property
+    def dispatches_by_role(self) -> bool | None:
+        """Whether the role alone says the user dispatches work orders: yes for superusers,
+        supervisors and administrators; for agents (``None``) the ``dispatch_workorder``
+        permission decides (a "dispatch desk"); no for every other role."""
+        if self.is_superuser or self.role in DISPATCHER_ROLES:
+            return True
+        return None if self.role == Role.AGENT else False

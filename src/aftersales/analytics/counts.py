@@ -1,11 +1,12 @@
 """Writes of the dashboard's maintained aggregates (``TicketCount``).
 
-The single places that change what the grid counts call these inside their own transaction:
-``tickets.services._create_ticket`` (insert), ``tickets.services.ticket_transition`` (status —
-merge, reject, cancel and every process step go through it), ``tickets.process.verification
-.ticket_classify`` (category), the bulk writer (``demo.writer``) and ``delete`` of tickets
-(only the benchmark's clean-up deletes tickets; it calls ``ticket_counts_rebuild``). A ticket's
-region is set at intake and never changes. ``manage.py rebuild_ticket_counts`` recomputes all.
+The changes of what the grid counts reach these inside their own transaction through the
+receivers in ``analytics/receivers.py``, which ``tickets/effects.py`` names: a ticket opened
+(insert), every status change (``ticket_transition``: merge, reject, cancel and every process
+step go through it) and a classification that moves the category; besides them the bulk writer
+(``demo.writer``) and ``delete`` of tickets (only the benchmark's clean-up deletes tickets; it
+calls ``ticket_counts_rebuild``). A ticket's region is set at intake and never changes.
+``manage.py rebuild_ticket_counts`` recomputes all.
 
 Each change is one upsert per key (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``,
 PostgreSQL and SQLite alike), in sorted key order so that two transactions never wait on each
@@ -19,6 +20,8 @@ from collections.abc import Mapping
 
 from django.db import connection, transaction
 from django.db.models import Count
+
+from aftersales.tickets.models import Ticket
 
 from .models import TicketCount
 
@@ -73,8 +76,6 @@ def ticket_counts_bulk_add(counts: Mapping[Key, int]) -> None:
 @transaction.atomic
 def ticket_counts_rebuild() -> int:
     """Recompute every aggregate from the tickets (GROUP BY); returns the number of keys."""
-    from aftersales.tickets.models import Ticket
-
     TicketCount.objects.all().delete()
     rows = Ticket.objects.order_by().values_list("status", "category_id", "region_id").annotate(n=Count("id"))
     TicketCount.objects.bulk_create(

@@ -10,7 +10,11 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, directory, stock, stock_extras, tickets, workorder_extras, workorders
+from .routers import actions, directory, tickets
+from .stock import documents as stock_documents
+from .stock import router as stock
+from .workorders import documents as workorder_documents
+from .workorders import router as workorders
 
 DESCRIPTION = """Integration API of Aftersales (售后服务管理系统) for apps, WeChat backends and CRMs.
 
@@ -75,5 +79,5 @@ api.add_router("", actions.router)
 api.add_router("", directory.router)
 api.add_router("", workorders.router)
 api.add_router("", stock.router)
-api.add_router("", workorder_extras.router)
-api.add_router("", stock_extras.router)
+api.add_router("", workorder_documents.router)
+api.add_router("", stock_documents.router)

@@ -19,6 +19,7 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
 
+from .audit_actions import ApiKeyAudit
 from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
 
 KEY_PREFIX = "ask_"
@@ -108,7 +109,7 @@ def api_key_create(
         created_at=clock.now(),
     )
     audit_record(
-        action="api.key_created",
+        action=ApiKeyAudit.KEY_CREATED,
         obj=key,
         actor=actor,
         changes={"owner": owner.pk, "scopes": chosen, "region": region.pk if region else None},
@@ -124,7 +125,7 @@ def api_key_revoke(*, key: ApiKey, actor: User | None) -> ApiKey:
     now = clock.now()
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
     key.revoked_at = now
-    audit_record(action="api.key_revoked", obj=key, actor=actor)
+    audit_record(action=ApiKeyAudit.KEY_REVOKED, obj=key, actor=actor)
     return key
 
 

@@ -9,18 +9,27 @@ from django.db import connection, models, transaction
 from aftersales.accounts.models import User
 
 from . import context
+from .actions import AuditAction
 from .models import AuditEvent
+
+# Every call site passes an enumeration member: a plain string is refused.
+STRICT_ACTIONS = True
 
 
 def audit_record(
     *,
-    action: str,
+    action: AuditAction,
     obj: models.Model,
     actor: User | None = None,
     actor_label: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event for ``obj``. ``changes`` maps field → [before, after] or a detail."""
+    """Append one audit event for ``obj``. ``changes`` maps field → [before, after] or a detail.
+
+    ``action`` is a member of a domain's ``AuditAction`` enumeration (``<app>/audit_actions.py``),
+    never a free string."""
+    if STRICT_ACTIONS and not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not declared in an AuditAction enumeration")
     ctx = context.current()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
@@ -37,7 +46,7 @@ def audit_record(
 
 def audit_record_view(
     *,
-    action: str,
+    action: AuditAction,
     obj: models.Model,
     actor: User | None = None,
     changes: dict[str, Any] | None = None,

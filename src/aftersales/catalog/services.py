@@ -12,6 +12,7 @@ from aftersales.audit.services import audit_record
 from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Customer
 
+from .audit_actions import CatalogAudit
 from .models import ProductModel, ProductUnit
 
 
@@ -64,5 +65,5 @@ def unit_register(
         store=store,
         customer=customer,
     )
-    audit_record(action="unit.registered", obj=unit, actor=actor)
+    audit_record(action=CatalogAudit.UNIT_REGISTERED, obj=unit, actor=actor)
     return unit

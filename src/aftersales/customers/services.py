@@ -12,6 +12,8 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
 
+from .audit_actions import CustomerAudit
+from .effects import CUSTOMER_TERMS_CHANGED
 from .models import Address, Customer, CustomerKind, CustomerTier
 from .phones import normalize_phone
 
@@ -82,7 +84,7 @@ def customer_create(
         consent_marketing=consent_marketing,
         consent_recorded_at=clock.now(),
     )
-    audit_record(action="customer.created", obj=customer, actor=actor, actor_label=actor_label)
+    audit_record(action=CustomerAudit.CREATED, obj=customer, actor=actor, actor_label=actor_label)
     return customer
 
 
@@ -98,14 +100,8 @@ def customer_set_tier(*, customer: Customer, tier: str, actor: User | None = Non
     before = locked.tier
     Customer.objects.filter(pk=locked.pk).update(tier=tier)
     locked.tier = tier
-    audit_record(action="customer.tier_changed", obj=locked, actor=actor, changes={"tier": [before, tier]})
-    # Imported here: tickets and SLA build on customers, not the other way round.
-    from aftersales.sla.services import sla_on_terms_change
-    from aftersales.tickets.models import Ticket
-    from aftersales.tickets.states import OPEN_STATUSES
-
-    for ticket in Ticket.objects.filter(customer=locked, status__in=OPEN_STATUSES).select_related("customer").order_by("pk"):
-        sla_on_terms_change(ticket=ticket, reason="customer_tier")
+    audit_record(action=CustomerAudit.TIER_CHANGED, obj=locked, actor=actor, changes={"tier": [before, tier]})
+    CUSTOMER_TERMS_CHANGED.send(customer_id=locked.pk)
     customer.tier = tier
     return locked
 
@@ -134,5 +130,5 @@ def customer_add_address(
     address = Address.objects.create(
         customer=customer, province=province.strip(), city=city.strip(), district=(district or "").strip(), detail=detail.strip()
     )
-    audit_record(action="customer.address_added", obj=customer, actor=actor, changes={"address": str(address)})
+    audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=customer, actor=actor, changes={"address": str(address)})
     return address

@@ -17,8 +17,13 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, NotFound, ValidationFailed
+from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import Ticket
+from aftersales.tickets.permissions import ticket_check_action
+from aftersales.tickets.process.execution import apply_customer_verdict
+from aftersales.tickets.process.notify import notify_customer
 
+from .audit_actions import FeedbackAudit
 from .models import RATING_FIELDS, Survey, SurveyStatus
 
 SALT = "aftersales.feedback.survey"
@@ -58,8 +63,6 @@ def survey_send_for_ticket(*, ticket: Ticket) -> Survey:
     the resolution or not at all; delivery is enqueued after commit. An earlier unanswered
     survey of the same ticket expires, so only one is pending at a time.
     """
-    from aftersales.tickets.process.notify import notify_customer
-
     Survey.objects.filter(ticket=ticket, status=SurveyStatus.PENDING).update(status=SurveyStatus.EXPIRED)
     survey = Survey.objects.create(
         ticket=ticket, token=secrets.token_urlsafe(32), round=ticket.escalation_level, sent_at=clock.now()
@@ -74,7 +77,7 @@ def survey_send_for_ticket(*, ticket: Ticket) -> Survey:
         ),
         params={"link": survey_link(survey=survey)},
     )
-    audit_record(action="feedback.survey_sent", obj=survey, changes={"ticket": ticket.number})
+    audit_record(action=FeedbackAudit.SURVEY_SENT, obj=survey, changes={"ticket": ticket.number})
     return survey
 
 
@@ -117,18 +120,17 @@ def survey_submit(
     given on the phone passes ``actor`` and needs the "rate" permission on the ticket.
     Answering twice raises ``Conflict``.
     """
-    from aftersales.tickets.permissions import ticket_check_action
-    from aftersales.tickets.process.execution import apply_customer_verdict
-
     text = (comment or "").strip()
     cleaned = _validate(
         {"overall": overall, "speed": speed, "attitude": attitude, "professionalism": professionalism, "result": result}, text
     )
     found = survey_get_by_signed_token(signed_token=signed_token)
+    # The ticket first, then its survey (the lock order of ``tickets.locking``): resolving locks
+    # the ticket and then expires its pending survey, so the opposite order could deadlock.
+    ticket = lock_ticket(found.ticket_id)
     survey = Survey.objects.select_for_update().get(pk=found.pk)
     if survey.status != SurveyStatus.PENDING:
         raise Conflict(_("This survey has already been answered or has expired."), code="survey_closed")
-    ticket = survey.ticket
     if actor is not None:
         ticket_check_action(user=actor, ticket=ticket, action="rate")
     for name, value in cleaned.items():
@@ -140,7 +142,7 @@ def survey_submit(
     survey.submitted_by = actor
     survey.save(update_fields=[*RATING_FIELDS, "comment", "solved", "status", "submitted_at", "submitted_by"])
     audit_record(
-        action="feedback.survey_submitted",
+        action=FeedbackAudit.SURVEY_SUBMITTED,
         obj=survey,
         actor=actor,
         actor_label="" if actor else "customer (survey link)",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.view_errors import domain_errors, refusals
 
 from .forms import SurveyForm
 from .models import SurveyStatus
@@ -15,26 +15,18 @@ from .services import survey_get_by_signed_token, survey_submit
 
 
 @never_cache
+@domain_errors
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        survey_obj = survey_get_by_signed_token(signed_token=token)
-    except NotFound:
-        raise Http404 from None
+    survey_obj = survey_get_by_signed_token(signed_token=token)  # a forged or unknown link: 404
     context = {"survey": survey_obj, "ticket": survey_obj.ticket}
     if survey_obj.status != SurveyStatus.PENDING:
         return render(request, "feedback/survey_done.html", context)
     form = SurveyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(form=form) as refused:  # invalid ratings, answered meanwhile: on the form
             survey_obj = survey_submit(signed_token=token, **form.cleaned_data)
-        except ValidationFailed as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    form.add_error(field if field in form.fields else None, str(message))
-        except (Conflict, DomainError) as exc:
-            form.add_error(None, str(exc.message))
-        else:
+        if not refused:
             return render(request, "feedback/survey_done.html", {**context, "survey": survey_obj, "just_submitted": True})
     response = render(request, "feedback/survey.html", {**context, "form": form})
     # Not "no-referrer": with it browsers send "Origin: null" on the form's POST and Django's

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.apps import apps
 from django.utils.translation import gettext as _
 
 from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, warranty_status
 from aftersales.core import clock
+from aftersales.parts import selectors as parts_selectors
 
 from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder
 
@@ -31,32 +31,17 @@ def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def parts_installed() -> bool:
-    return apps.is_installed("aftersales.parts")
-
-
 def parts_used(work_order: WorkOrder) -> list[Any]:
     """The parts app's lines for this work order (part, quantity, unit_cost, unit_price,
-    warranty_months, serial); none while the parts app is not installed."""
-    if not parts_installed():
-        return []
-    try:
-        from aftersales.parts.selectors import work_order_parts_used  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return []
-    return list(work_order_parts_used(work_order=work_order))
+    warranty_months, serial)."""
+    return list(parts_selectors.work_order_parts_used(work_order=work_order))
 
 
 def part_warranty_until(*, unit: Any, part: Any, work_order: WorkOrder | None = None) -> dt.date | None:
     """Last day a part fitted on ``unit`` earlier (not by ``work_order`` itself) is covered."""
-    if unit is None or not parts_installed():
+    if unit is None:
         return None
-    try:
-        from aftersales.parts.selectors import part_warranty_until as until  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    result = until(unit=unit, part=part, exclude_work_order=work_order)
-    return result if isinstance(result, dt.date) else None
+    return parts_selectors.part_warranty_until(unit=unit, part=part, exclude_work_order=work_order)
 
 
 def current_policy(on: dt.date | None = None) -> ChargePolicy:

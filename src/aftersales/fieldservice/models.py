@@ -3,12 +3,11 @@ dispatch, on-site execution, completion acceptance (完工验收单), cost and c
 
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.uploads import upload_path
 
 
 class WorkOrderKind(models.TextChoices):
@@ -186,9 +185,7 @@ class WorkOrder(models.Model):
 
 def work_order_file_upload_to(instance: models.Model, filename: str) -> str:
     """A generated name: nothing of the uploader's file name reaches the file system."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"fieldservice/{instance.work_order_id}/{uuid.uuid4().hex}{safe_suffix}"  # type: ignore[attr-defined]
+    return upload_path(f"fieldservice/{instance.work_order_id}", instance, filename)  # type: ignore[attr-defined]
 
 
 class WorkOrderFileKind(models.TextChoices):
@@ -387,9 +384,7 @@ class ExpenseStatus(models.TextChoices):
 
 
 def expense_upload_to(instance: ExpenseClaim, filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"fieldservice/{instance.work_order_id}/expenses/{uuid.uuid4().hex}{safe_suffix}"
+    return upload_path(f"fieldservice/{instance.work_order_id}/expenses", instance, filename)
 
 
 class ExpenseClaim(models.Model):

@@ -7,6 +7,8 @@
   agent); always within their data scope: a region-scoped dispatcher dispatches the work
   orders of their region (the work order's service region or the ticket's).
 * A technician sees and works only the work orders dispatched to them.
+* Expense claims are decided by a dispatcher or finance (never one's own claim).
+* Region-scoped stock staff reach the parts of their region's work orders only.
 * The customer's address and phone are shown to the technician the job is dispatched to and to
   the roles that handle customers' personal data anyway (``User.sees_personal_data``); masked
   for everyone else (other technicians, warehouse, finance …).
@@ -20,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core.errors import PermissionDenied
 from aftersales.core.masking import mask_name, mask_phone
+from aftersales.parts.permissions import is_stock_staff
 from aftersales.tickets.selectors import tickets_visible_to
 
 from .models import WorkOrder
@@ -70,6 +73,43 @@ def in_scope(user: User, work_order: WorkOrder) -> bool:
     return work_orders_visible_to(user).filter(pk=work_order.pk).exists()
 
 
+def can_manage(user: User, work_order: WorkOrder) -> bool:
+    """Cancel the work order, attach permits: a dispatcher or a ticket handler in whose data
+    scope it is."""
+    return (can_dispatch(user) or can_create(user)) and in_scope(user, work_order)
+
+
+def can_decide_expenses(user: User) -> bool:
+    return can_dispatch(user) or user.role == Role.FINANCE or bool(user.is_superuser)
+
+
+# --- who may take an action (``actions.py``): the work order is one ``user`` sees ----------------
+
+
+def dispatcher(user: User, work_order: WorkOrder) -> bool:
+    return can_dispatch(user)
+
+
+def its_technician(user: User, work_order: WorkOrder) -> bool:
+    """The technician the job is dispatched to."""
+    return is_active_staff(user) and work_order.technician_id == user.pk
+
+
+def technician_or_dispatcher(user: User, work_order: WorkOrder) -> bool:
+    return its_technician(user, work_order) or can_dispatch(user)
+
+
+def dispatcher_or_handler(user: User, work_order: WorkOrder) -> bool:
+    return can_dispatch(user) or can_create(user)
+
+
+def expense_decider(user: User, work_order: WorkOrder) -> bool:
+    return can_decide_expenses(user)
+
+
+# --- checks the services make ---------------------------------------------------------------------
+
+
 def check_dispatcher(*, user: User, work_order: WorkOrder) -> None:
     if not can_dispatch(user):
         raise PermissionDenied(_("Only a dispatcher can do this."), code="not_dispatcher")
@@ -80,6 +120,19 @@ def check_dispatcher(*, user: User, work_order: WorkOrder) -> None:
 def check_technician(*, user: User, work_order: WorkOrder) -> None:
     if not is_active_staff(user) or work_order.technician_id != user.pk:
         raise PermissionDenied(_("Only the technician this job is dispatched to can do this."), code="not_your_job")
+
+
+def stock_staff_reaches(user: User, work_order: WorkOrder) -> bool:
+    """Region-scoped stock staff work on the parts of their region's jobs only (the parts app
+    lets any stock staff reach any work order's parts); everyone else as the parts app says."""
+    if not is_stock_staff(user) or user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return True
+    if user.data_scope == DataScope.ALL or not user.region_id:
+        return True
+    if work_order.technician_id == user.pk or work_orders_visible_to(user).filter(pk=work_order.pk).exists():
+        return True
+    region_id = work_order.region_id if work_order.region_id is not None else work_order.ticket.region_id
+    return bool(region_id == user.region_id)
 
 
 def sees_site_details(user: User, work_order: WorkOrder) -> bool:

@@ -10,10 +10,11 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from aftersales.accounts.models import Region, User
+from aftersales.accounts.models import Region, Role, User
 from aftersales.core import clock
-from aftersales.core.errors import NotFound
+from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus, Ticket
 
 from .models import CompletionAcceptance, TechnicianProfile, WorkOrder, WorkOrderKind, WorkOrderStatus
@@ -197,3 +198,11 @@ def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) ->
 
 def acceptance_for(work_order: WorkOrder) -> CompletionAcceptance | None:
     return CompletionAcceptance.objects.filter(work_order=work_order).first()
+
+
+def technician_by_username(username: str, *, field: str = "technician") -> User:
+    """An active technician named in a request (the API names people by username)."""
+    user = User.objects.filter(username=username, is_active=True, role=Role.TECHNICIAN).first()
+    if user is None:
+        raise ValidationFailed({field: [gettext_lazy("No active technician has this username.")]}, code="not_a_technician")
+    return user

@@ -25,7 +25,14 @@ FINAL_STATUSES = frozenset({W.CUSTOMER_ACCEPTED, W.CANCELLED, W.FAILED})
 OPEN_STATUSES = frozenset({W.TO_DISPATCH, W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
 # The technician is assigned and works it: address and contact are shown to them.
 WITH_TECHNICIAN = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE, W.DONE, W.CUSTOMER_ACCEPTED})
+# A quote is given before the work: from the dispatch until the technician checks out.
+QUOTE_STATUSES = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
 
 
 def can_move(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())
+
+
+def statuses_that_allow(target: str) -> frozenset[str]:
+    """Every status the table lets a work order leave for ``target`` in one move."""
+    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)

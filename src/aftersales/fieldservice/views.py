@@ -1,39 +1,37 @@
 """Pages: the dispatcher's board, the work order (agent and dispatcher), the technician's day and
 job on a phone, the acceptance form (HTML and PDF), the customer's quote link.
 
-No business rule lives here: every POST calls one service; a refusal is shown as a message on
-the page it came from, never as a 500.
+No business rule lives here: every POST performs one action declared in ``actions.py`` (its
+form, its service), the page shows the forms of the actions available to the user; a refusal is
+shown as a message on the page it came from, never as a 500.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-from collections.abc import Callable
 from typing import Any
 
-from django.apps import apps
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import Region, Role, User
+from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.tickets.models import PlanMeasure
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import services
+from .action_forms import aware, expected_version
+from .actions import web_action, work_order_available_actions
 from .models import (
-    AcceptanceMethod,
-    ExpenseClaim,
     ExpenseKind,
     Skill,
     TechnicianProfile,
@@ -56,30 +54,8 @@ from .selectors import (
 W = WorkOrderStatus
 
 
-def parts_panel_available() -> bool:
-    """The parts app's panel is included once that app is installed with its template tags."""
-    if not apps.is_installed("aftersales.parts"):
-        return False
-    try:
-        return importlib.util.find_spec("aftersales.parts.templatetags.parts_tags") is not None
-    except ModuleNotFoundError:
-        return False
-
-
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
-
-
-def _aware(value: str | None) -> dt.datetime | None:
-    """A ``datetime-local`` value in the business time zone."""
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValidationFailed({"appointment_start": [_("Enter a date and time.")]}, code="datetime_invalid")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
-    return parsed
 
 
 def _local_input(value: dt.datetime | None) -> str:
@@ -96,11 +72,6 @@ def _show_error(request: HttpRequest, exc: DomainError) -> None:
                 messages.error(request, str(message))
     else:
         messages.error(request, str(exc.message))
-
-
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("expected_version", "")
-    return int(value) if value.isdigit() else None
 
 
 # --- the dispatcher's board ---------------------------------------------------------------------
@@ -164,8 +135,8 @@ def work_order_new(request: HttpRequest, number: str) -> HttpResponse:
                 contact_name=request.POST.get("contact_name", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
                 site_requirements=request.POST.get("site_requirements", ""),
-                appointment_start=_aware(request.POST.get("appointment_start")),
-                appointment_end=_aware(request.POST.get("appointment_end")),
+                appointment_start=aware(request.POST.get("appointment_start")),
+                appointment_end=aware(request.POST.get("appointment_end")),
                 permits=request.FILES.getlist("permits"),
             )
         except DomainError as exc:
@@ -206,13 +177,14 @@ def _detail_context(user: User, work_order: WorkOrder) -> dict[str, Any]:
         if work_order.appointment_start
         else clock.local_today()
     )
-    dispatcher = can_dispatch(user)
+    available = {action.name for action in work_order_available_actions(user, work_order)}
     return {
         "work_order": work_order,
         "ticket": work_order.ticket,
         "site": site_details(user, work_order),
         "is_technician": is_tech,
-        "is_dispatcher": dispatcher,
+        # The forms the page shows: the actions of ``actions.py`` the user may take now.
+        "available": available,
         "permits": [f for f in files if f.kind == WorkOrderFileKind.PERMIT],
         "before_photos": [f for f in files if f.kind == WorkOrderFileKind.BEFORE],
         "after_photos": [f for f in files if f.kind == WorkOrderFileKind.AFTER],
@@ -220,15 +192,11 @@ def _detail_context(user: User, work_order: WorkOrder) -> dict[str, Any]:
         "acceptance": acceptance_for(work_order),
         "expenses": list(work_order.expenses.select_related("technician").all()),
         "expense_kinds": ExpenseKind.choices,
-        "suggestions": suggest_technicians(work_order=work_order, day=day)
-        if dispatcher and work_order.status not in {W.CANCELLED, W.FAILED, W.DONE, W.CUSTOMER_ACCEPTED, W.ON_SITE, W.ON_THE_WAY}
-        else [],
-        "parts_panel": parts_panel_available(),
+        "suggestions": suggest_technicians(work_order=work_order, day=day) if "dispatch" in available else [],
         "skills": list(work_order.required_skills.all()),
         "start_input": _local_input(work_order.appointment_start),
         "end_input": _local_input(work_order.appointment_end),
         "S": {s.name: s.value for s in W},
-        "decides_expenses": dispatcher or user.role == Role.FINANCE or user.is_superuser,
     }
 
 
@@ -241,145 +209,18 @@ def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return response
 
 
-def _expected(request: HttpRequest) -> dict[str, Any]:
-    return {"expected_version": _version(request)}
-
-
-def _location(request: HttpRequest) -> dict[str, Any]:
-    return {
-        "share_location": request.POST.get("share_location") == "yes",
-        "lat": request.POST.get("lat") or None,
-        "lng": request.POST.get("lng") or None,
-    }
-
-
-def _technician_user(request: HttpRequest) -> User:
-    value = request.POST.get("technician", "")
-    user = User.objects.filter(pk=value).first() if value.isdigit() else None
-    if user is None:
-        raise ValidationFailed({"technician": [_("Choose a technician.")]}, code="technician_required")
-    return user
-
-
-ACTIONS: dict[str, Callable[[HttpRequest, WorkOrder, User], object]] = {
-    "dispatch": lambda r, wo, u: services.work_order_dispatch(
-        work_order=wo,
-        actor=u,
-        technician=_technician_user(r),
-        appointment_start=_aware(r.POST.get("appointment_start")),
-        appointment_end=_aware(r.POST.get("appointment_end")),
-        **_expected(r),
-    ),
-    "reschedule": lambda r, wo, u: services.work_order_reschedule(
-        work_order=wo,
-        actor=u,
-        appointment_start=_aware(r.POST.get("appointment_start")),  # type: ignore[arg-type]
-        appointment_end=_aware(r.POST.get("appointment_end")),  # type: ignore[arg-type]
-        reason=r.POST.get("reason", ""),
-        **_expected(r),
-    ),
-    "cancel": lambda r, wo, u: services.work_order_cancel(
-        work_order=wo, actor=u, reason=r.POST.get("reason", ""), **_expected(r)
-    ),
-    "fail": lambda r, wo, u: services.work_order_fail(work_order=wo, actor=u, reason=r.POST.get("reason", ""), **_expected(r)),
-    "accept": lambda r, wo, u: services.work_order_accept(work_order=wo, actor=u, **_expected(r)),
-    "depart": lambda r, wo, u: services.work_order_depart(work_order=wo, actor=u, **_expected(r)),
-    "check_in": lambda r, wo, u: services.work_order_check_in(work_order=wo, actor=u, **_location(r), **_expected(r)),
-    "record_work": lambda r, wo, u: services.work_order_record_work(
-        work_order=wo,
-        actor=u,
-        diagnosis=r.POST.get("diagnosis", ""),
-        work_done=r.POST.get("work_done", ""),
-        labour_hours=r.POST.get("labour_hours", "0"),
-        travel_km=r.POST.get("travel_km", "0"),
-        **_expected(r),
-    ),
-    "photo": lambda r, wo, u: _photo(r, wo, u),
-    "permit": lambda r, wo, u: _permit(r, wo, u),
-    "quote": lambda r, wo, u: services.work_order_prepare_quote(
-        work_order=wo,
-        actor=u,
-        estimated_hours=r.POST.get("estimated_hours", ""),
-        parts_estimate=r.POST.get("parts_estimate", "0"),
-        estimated_km=r.POST.get("estimated_km", "0"),
-        **_expected(r),
-    ),
-    "confirm_quote": lambda r, wo, u: services.work_order_confirm_quote(work_order=wo, actor=u, **_expected(r)),
-    "check_out": lambda r, wo, u: services.work_order_check_out(work_order=wo, actor=u, **_location(r), **_expected(r)),
-    "send_code": lambda r, wo, u: services.acceptance_code_send(work_order=wo, actor=u),
-    "customer_accept": lambda r, wo, u: services.work_order_customer_accept(
-        work_order=wo,
-        actor=u,
-        method=r.POST.get("method", AcceptanceMethod.SIGNATURE),
-        signer_name=r.POST.get("signer_name", ""),
-        signature=r.POST.get("signature", ""),
-        code=r.POST.get("code", ""),
-        comment=r.POST.get("comment", ""),
-        **_expected(r),
-    ),
-    "expense": lambda r, wo, u: services.expense_claim_submit(
-        work_order=wo,
-        actor=u,
-        kind=r.POST.get("kind", ""),
-        amount=r.POST.get("amount", ""),
-        note=r.POST.get("note", ""),
-        receipt=r.FILES.get("receipt"),
-    ),
-    "decide_expense": lambda r, wo, u: _decide_expense(r, wo, u),
-}
-
-
-def _photo(request: HttpRequest, work_order: WorkOrder, user: User) -> object:
-    upload = request.FILES.get("photo")
-    if upload is None:
-        raise ValidationFailed({"photo": [_("Choose a photo.")]}, code="photo_required")
-    return services.work_order_add_photo(work_order=work_order, actor=user, kind=request.POST.get("kind", ""), file=upload)
-
-
-def _permit(request: HttpRequest, work_order: WorkOrder, user: User) -> object:
-    upload = request.FILES.get("permit")
-    if upload is None:
-        raise ValidationFailed({"permits": [_("Choose a file.")]}, code="permit_required")
-    return services.work_order_add_permit(work_order=work_order, actor=user, file=upload)
-
-
-def _decide_expense(request: HttpRequest, work_order: WorkOrder, user: User) -> object:
-    claim = ExpenseClaim.objects.filter(pk=request.POST.get("claim") or 0, work_order=work_order).first()
-    if claim is None:
-        raise NotFound("claim not found")
-    return services.expense_claim_decide(claim=claim, actor=user, approve=request.POST.get("decision") == "approve")
-
-
-DONE_MESSAGES = {
-    "dispatch": _("Dispatched."),
-    "reschedule": _("Rescheduled."),
-    "cancel": _("Cancelled."),
-    "fail": _("Recorded as failed."),
-    "accept": _("Job accepted."),
-    "depart": _("On the way."),
-    "check_in": _("Checked in."),
-    "record_work": _("Work recorded."),
-    "photo": _("Photo added."),
-    "permit": _("Permit added."),
-    "quote": _("Quote sent to the customer."),
-    "confirm_quote": _("The customer's confirmation is recorded."),
-    "check_out": _("Checked out: work done."),
-    "send_code": _("Code sent to the customer."),
-    "customer_accept": _("Accepted by the customer."),
-    "expense": _("Expense claimed."),
-    "decide_expense": _("Decision recorded."),
-}
-
-
 @staff_required
 @require_POST
 def work_order_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in ACTIONS:
+    """Perform the posted action (``actions.py``); a refusal is a message on the page."""
+    declared = web_action(action)
+    if declared is None:
         raise Http404
     user = _user(request)
     work_order = _get(user, number)
     try:
-        ACTIONS[action](request, work_order, user)
+        arguments = declared.web_form(request, work_order)
+        declared.perform(work_order=work_order, actor=user, expected_version=expected_version(request), **arguments)
     except NotFound:
         raise Http404 from None
     except PermissionDenied as exc:
@@ -388,7 +229,7 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     except DomainError as exc:
         _show_error(request, exc)
     else:
-        messages.success(request, str(DONE_MESSAGES[action]))
+        messages.success(request, str(declared.done))
     target = request.POST.get("next", "")
     if target == "board" and can_dispatch(user):
         return redirect("fieldservice:board")

@@ -33,6 +33,7 @@ from aftersales.tickets.selectors import ticket_get_for_user
 from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_add_customer_message, ticket_intake
 
 from . import parsing
+from .audit_actions import MailinAudit
 from .models import InboundMessage, InboundOutcome, InboundSource, InboundStatus
 from .threading import is_our_message_id, mailbox_address, match_thread
 
@@ -322,7 +323,7 @@ def mailin_release_to_ticket(*, actor: User, message: InboundMessage, ticket_num
         ticket=ticket,
         reason=locked.reason + ("; attachments refused: " + ", ".join(refused) if refused else ""),
     )
-    audit_record(action="mailin.released", obj=locked, actor=actor, changes={"ticket": ticket.number})
+    audit_record(action=MailinAudit.RELEASED, obj=locked, actor=actor, changes={"ticket": ticket.number})
     return event
 
 
@@ -343,7 +344,7 @@ def mailin_make_ticket(*, actor: User, message: InboundMessage) -> Ticket:
         ticket=ticket,
         reason=locked.reason + ("; attachments refused: " + ", ".join(refused) if refused else ""),
     )
-    audit_record(action="mailin.ticket_created", obj=locked, actor=actor, changes={"ticket": ticket.number})
+    audit_record(action=MailinAudit.TICKET_CREATED, obj=locked, actor=actor, changes={"ticket": ticket.number})
     return ticket
 
 
@@ -358,7 +359,7 @@ def mailin_discard(*, actor: User, message: InboundMessage, note: str = "") -> I
     locked.reason = f"{locked.reason}; discarded by {actor}{': ' + note.strip() if note.strip() else ''}"[:2000]
     locked.processed_at = clock.now()
     locked.save(update_fields=["status", "outcome", "handled_by", "reason", "processed_at"])
-    audit_record(action="mailin.discarded", obj=locked, actor=actor, changes={"note": note.strip()[:500]})
+    audit_record(action=MailinAudit.DISCARDED, obj=locked, actor=actor, changes={"note": note.strip()[:500]})
     return locked
 
 

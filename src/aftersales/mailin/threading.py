@@ -17,13 +17,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from email.utils import getaddresses
-from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-if TYPE_CHECKING:
-    from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification
 
 SALT = "aftersales.mailin.reply"
 SIGNATURE_CHARS = 20

@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
-from aftersales.core.errors import DomainError
-from aftersales.core.errors import PermissionDenied as DomainPermissionDenied
+from aftersales.core.view_errors import domain_errors, refusals
 
 from .models import InboundSource
 from .selectors import held_messages, inbound_get
@@ -63,28 +62,25 @@ def receive_raw(request: HttpRequest) -> HttpResponse:
 
 
 @staff_required
+@domain_errors
 def held_queue(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     show = request.GET.get("show", "held")
-    try:
-        items = held_messages(user=user, show=show)
-    except DomainPermissionDenied:
-        return render(request, "403.html", status=403)
+    items = held_messages(user=user, show=show)
     return render(request, "mailin/held_queue.html", {"items": items, "show": show})
 
 
 @staff_required
+@domain_errors
 def held_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        message = inbound_get(user=user, message_id=message_id)
-    except DomainPermissionDenied:
-        return render(request, "403.html", status=403)
+    message = inbound_get(user=user, message_id=message_id)
     if message is None:
         raise Http404
     if request.method == "POST":
         action = request.POST.get("action", "")
-        try:
+        # Every refusal (not allowed, no such ticket, already handled) is a message on this page.
+        with refusals(request=request) as refused:
             if action == "release":
                 mailin_release_to_ticket(actor=user, message=message, ticket_number=request.POST.get("ticket_number", ""))
                 messages.success(request, _("The email was added to the ticket's timeline."))
@@ -96,8 +92,7 @@ def held_detail(request: HttpRequest, message_id: int) -> HttpResponse:
                 messages.success(request, _("The email was discarded."))
             else:
                 return HttpResponse(status=400)
-        except DomainError as exc:
-            messages.error(request, str(exc))
+        if refused:
             return redirect("mailin:detail", message.pk)
         return redirect("mailin:held")
     return render(request, "mailin/held_detail.html", {"message": message})

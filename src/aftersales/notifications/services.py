@@ -4,23 +4,39 @@ job is enqueued only after commit, takes the notification id and is idempotent."
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.jobs import enqueue_with_transaction
+from aftersales.customers.models import Customer
 
 from .models import Notification, NotificationChannel, NotificationStatus
 from .senders import sender_for
 
-if TYPE_CHECKING:
-    from aftersales.accounts.models import User
-    from aftersales.tickets.models import Ticket
-
 MAX_ATTEMPTS = 5
+
+
+class TicketContact(Protocol):
+    """The ticket a message is about, by what this app reads of it (``tickets`` sits above
+    ``notifications``, so the model is described here, never imported)."""
+
+    @property
+    def pk(self) -> int: ...
+    @property
+    def number(self) -> str: ...
+    @property
+    def customer(self) -> Customer: ...
+    @property
+    def contact_name(self) -> str: ...
+    @property
+    def contact_email(self) -> str: ...
+    @property
+    def contact_phone(self) -> str: ...
 
 
 def _enqueue_delivery(notification_id: int) -> None:
@@ -37,13 +53,14 @@ def notification_queue(
     subject: str,
     body: str,
     language: str,
-    ticket: Ticket | None = None,
+    ticket: TicketContact | None = None,
     user: User | None = None,
 ) -> Notification:
     """Store a rendered message (the outbox row) and send it in a job queued with the
     transaction (``core.jobs``: in it on the database backend, after commit on others).
 
-    ``user`` puts an in-app notification in that staff member's inbox.
+    ``ticket`` (a ticket, the message is about it) is stored by its key; ``user`` puts an
+    in-app notification in that staff member's inbox.
     """
     notification = Notification.objects.create(
         channel=channel,
@@ -52,7 +69,7 @@ def notification_queue(
         subject=subject[:200],
         body=body,
         language=language,
-        ticket=ticket,
+        ticket_id=ticket.pk if ticket is not None else None,
         user=user,
     )
     from .tasks import deliver_notification
@@ -62,7 +79,7 @@ def notification_queue(
 
 
 def notify_staff(
-    *, users: Iterable[User], template: str, subject: str, body: str, ticket: Ticket | None = None
+    *, users: Iterable[User], template: str, subject: str, body: str, ticket: TicketContact | None = None
 ) -> list[Notification]:
     """Put an in-app notification in each active staff user's inbox (one per user)."""
     queued = []
@@ -90,7 +107,7 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     return qs.update(read_at=clock.now())
 
 
-def notify_ticket_received(*, ticket: Ticket) -> list[Notification]:
+def notify_ticket_received(*, ticket: TicketContact) -> list[Notification]:
     """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once)."""
     customer = ticket.customer
     if not customer.consent_contact:

@@ -18,6 +18,7 @@ from .models import (
     Transfer,
     Warehouse,
 )
+from .services import stock_set_levels
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -65,8 +66,6 @@ class StockAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Stock, form: Any, change: bool) -> None:
         # Through the service: audited, and a new minimum level may raise the low-stock alert.
-        from .services import stock_set_levels
-
         stock_set_levels(
             warehouse=obj.warehouse,
             part=obj.part,

@@ -9,7 +9,7 @@ shipment needs (name, masked phone, city): see ``selectors.shipment_contact``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -17,10 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core.errors import PermissionDenied
 
-from .models import ApproverRole, Warehouse, WarehouseKind
-
-if TYPE_CHECKING:
-    from .models import Requisition
+from .models import ApproverRole, Requisition, Warehouse, WarehouseKind
 
 STOCK_ROLES = frozenset({Role.WAREHOUSE, Role.SUPERVISOR, Role.ADMINISTRATOR})
 APPRAISER_ROLES = frozenset({Role.WAREHOUSE, Role.SUPERVISOR, Role.ADMINISTRATOR, Role.QUALITY_MANAGER})

@@ -19,12 +19,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 
 from aftersales.accounts.models import User
 from aftersales.catalog.warranty import add_months
 from aftersales.core.errors import NotFound
 from aftersales.core.masking import mask_phone
+from aftersales.tickets.selectors import tickets_visible_to
 
 from . import permissions as perms
 from .models import (
@@ -310,15 +312,16 @@ def can_view_work_order_parts(*, user: User, work_order: Any) -> bool:
         return True
     if not user.is_authenticated or user.is_customer or perms.is_technician(user):
         return False
-    from aftersales.tickets.selectors import tickets_visible_to
-
     return tickets_visible_to(user).filter(pk=work_order.ticket_id).exists()
 
 
-def work_order_get_for_parts(*, user: User, work_order_id: int) -> Any:
-    from django.apps import apps
+def _work_order_model() -> Any:
+    """Field service's work order (parts is below field service: looked up, never imported)."""
+    return apps.get_model("fieldservice", "WorkOrder")
 
-    model = apps.get_model("fieldservice", "WorkOrder")
+
+def work_order_get_for_parts(*, user: User, work_order_id: int) -> Any:
+    model = _work_order_model()
     work_order = (
         model.objects.select_related("ticket__customer", "ticket__product_unit__model", "technician")
         .filter(pk=work_order_id)
@@ -388,10 +391,7 @@ def work_order_parts(*, user: User, work_order: Any) -> WorkOrderParts:
 
 def open_work_orders_of(*, technician: User) -> list[Any]:
     """The technician's own work orders still being worked, soonest appointment first."""
-    from django.apps import apps
-
-    model = apps.get_model("fieldservice", "WorkOrder")
-    qs = model.objects.filter(technician=technician, status__in=OPEN_WORK).select_related("ticket")
+    qs = _work_order_model().objects.filter(technician=technician, status__in=OPEN_WORK).select_related("ticket")
     return list(qs.order_by("appointment_start", "id")[:30])
 
 

@@ -6,7 +6,6 @@ Thin: parse, call a service or selector, render. A refusal (``DomainError``) is 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -25,18 +24,10 @@ from aftersales.core.errors import DomainError, NotFound, PermissionDenied
 
 from . import permissions as perms
 from . import selectors, services
-from .forms import (
-    AppraiseForm,
-    DecisionForm,
-    LedgerFilterForm,
-    ReceiveForm,
-    RequestPartsForm,
-    ReturnPartsForm,
-    StockFilterForm,
-    TransferForm,
-    UsePartsForm,
-)
-from .models import Part, RequisitionStatus
+from .actions import REQUISITION_ACTIONS, available_actions
+from .forms import AppraiseForm, DecisionForm, LedgerFilterForm, ReceiveForm, StockFilterForm, TransferForm, UsePartsForm
+from .models import RequisitionStatus
+from .panel import panel_context, request_form, return_form, van_parts
 
 PAGE_SIZE = 50
 
@@ -190,18 +181,15 @@ def _requisition_context(user: User, requisition: Any, **extra: Any) -> dict[str
         work_order = selectors.work_order_get_for_parts(user=user, work_order_id=requisition.work_order_id)
     except NotFound as exc:
         raise Http404 from exc
-    status = requisition.status
-    may_work = perms.can_work_on_parts_of(user, work_order) or user.pk == requisition.requested_by_id
+    actions = available_actions(user=user, requisition=requisition, work_order=work_order)
     return {
         "requisition": requisition,
         "work_order": work_order,
         "contact": selectors.shipment_contact(work_order=work_order),
-        "can_submit": status == RequisitionStatus.DRAFT and may_work,
-        "can_decide": status == RequisitionStatus.SUBMITTED and perms.can_decide_requisition(user, requisition),
-        "can_issue": status == RequisitionStatus.APPROVED
-        and perms.is_stock_staff(user)
-        and perms.can_access_warehouse(user, requisition.warehouse),
-        "can_cancel": status in (RequisitionStatus.DRAFT, RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED) and may_work,
+        "actions": actions,
+        # Actions that take the comment share one form; the others are a button each.
+        "comment_actions": [a for a in actions if a.with_comment],
+        "button_actions": [a for a in actions if not a.with_comment],
         "decision_form": extra.pop("decision_form", None) or DecisionForm(),
         **extra,
     }
@@ -217,30 +205,23 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render(request, "parts/requisition_detail.html", _requisition_context(user, requisition))
 
 
-REQUISITION_ACTIONS: dict[str, Callable[..., Any]] = {
-    "submit": lambda r, u, c: services.requisition_submit(requisition=r, actor=u),
-    "approve": lambda r, u, c: services.requisition_decide(requisition=r, actor=u, approve=True, comment=c),
-    "reject": lambda r, u, c: services.requisition_decide(requisition=r, actor=u, approve=False, comment=c),
-    "issue": lambda r, u, c: services.requisition_issue(requisition=r, actor=u),
-    "cancel": lambda r, u, c: services.requisition_cancel(requisition=r, actor=u, reason=c),
-}
-
-
 @staff_required
 @require_POST
 def requisition_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in REQUISITION_ACTIONS:
+    """Perform one of ``actions.REQUISITION_ACTIONS`` (the service decides whether it may)."""
+    declared = REQUISITION_ACTIONS.get(action)
+    if declared is None:
         raise Http404
     user = _user(request)
     try:
         requisition = selectors.requisition_get_for_user(user=user, requisition_id=pk)
     except NotFound as exc:
         raise Http404 from exc
-    form = DecisionForm(request.POST)
+    form = declared.form(request.POST)
     form.is_valid()
     from_panel = request.POST.get("panel") == "1"
     try:
-        REQUISITION_ACTIONS[action](requisition, user, form.cleaned_data.get("comment", ""))
+        declared.perform(requisition=requisition, actor=user, data=form.cleaned_data)
     except DomainError as exc:
         if from_panel:
             return _panel_response(request, requisition.work_order_id, error=str(exc.message))
@@ -360,36 +341,6 @@ def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
 # --- The work order's parts panel -------------------------------------------------------------------
 
 
-def panel_context(*, user: User, work_order: Any, **forms: Any) -> dict[str, Any]:
-    """Context of ``parts/partials/work_order_panel.html`` (the template tag uses it too)."""
-    data = selectors.work_order_parts(user=user, work_order=work_order)
-    context: dict[str, Any] = {"parts": data, "work_order": work_order, "panel_user": user}
-    if data.can_request:
-        context["request_form"] = forms.get("request_form") or RequestPartsForm(
-            warehouses=selectors.source_warehouses(), parts=selectors.request_part_choices(work_order=work_order)
-        )
-    if data.can_use:
-        context["use_form"] = forms.get("use_form") or UsePartsForm(parts=_van_parts(data))
-    if data.can_return:
-        context["return_form"] = forms.get("return_form") or _return_form(data, work_order)
-    for key in ("flash", "error", "open"):
-        if key in forms:
-            context[key] = forms[key]
-    return context
-
-
-def _van_parts(data: selectors.WorkOrderParts) -> Any:
-    return Part.objects.filter(pk__in=[row.part_id for row in data.van_stock]).order_by("number")
-
-
-def _return_form(data: selectors.WorkOrderParts, work_order: Any, post: Any = None) -> ReturnPartsForm:
-    used_ids = [u.part_id for u in data.usages]
-    faulty_parts = Part.objects.filter(pk__in=used_ids) if used_ids else selectors.request_part_choices(work_order=work_order)
-    return ReturnPartsForm(
-        post, warehouses=selectors.source_warehouses(), parts=_van_parts(data), faulty_parts=faulty_parts.order_by("number")
-    )
-
-
 def _panel_response(request: HttpRequest, work_order_id: int, **extra: Any) -> HttpResponse:
     user = _user(request)
     work_order = selectors.work_order_get_for_parts(user=user, work_order_id=work_order_id)
@@ -434,9 +385,7 @@ def _panel_form_failed(
 def panel_request(request: HttpRequest, work_order_id: int) -> HttpResponse:
     user = _user(request)
     work_order = _work_order_or_404(request, work_order_id)
-    form = RequestPartsForm(
-        request.POST, warehouses=selectors.source_warehouses(), parts=selectors.request_part_choices(work_order=work_order)
-    )
+    form = request_form(work_order, request.POST)
     if not form.is_valid():
         return _panel_form_failed(request, work_order, "request_form", form)
     try:
@@ -465,7 +414,7 @@ def panel_use(request: HttpRequest, work_order_id: int) -> HttpResponse:
     user = _user(request)
     work_order = _work_order_or_404(request, work_order_id)
     data = selectors.work_order_parts(user=user, work_order=work_order)
-    form = UsePartsForm(request.POST, parts=_van_parts(data))
+    form = UsePartsForm(request.POST, parts=van_parts(data))
     if not form.is_valid():
         return _panel_form_failed(request, work_order, "use_form", form)
     try:
@@ -483,7 +432,7 @@ def panel_return(request: HttpRequest, work_order_id: int) -> HttpResponse:
     data = selectors.work_order_parts(user=user, work_order=work_order)
     if not data.can_return:
         raise DjangoPermissionDenied
-    form = _return_form(data, work_order, request.POST)
+    form = return_form(data, work_order, request.POST)
     if not form.is_valid():
         return _panel_form_failed(request, work_order, "return_form", form)
     try:

@@ -23,13 +23,15 @@ from aftersales.core.errors import DomainError, NotFound
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_link
 from aftersales.tickets.forms import add_service_errors
-from aftersales.tickets.models import PlanStatus, Ticket, TicketEvent, TicketPlan
+from aftersales.tickets.models import PlanStatus, Ticket, TicketPlan
 from aftersales.tickets.process import ticket_current_plan, ticket_record_agreement
-from aftersales.tickets.selectors import ticket_get_for_user, tickets_visible_to
+from aftersales.tickets.selectors import ticket_get_for_user, ticket_public_timeline, tickets_newest_for_user
 from aftersales.tickets.states import TicketStatus
 
 from .forms import PlanAnswerForm
 from .links import ticket_from_token
+
+HOME_TICKETS = 100  # the customer's newest tickets on their home page
 
 
 def _customer(request: HttpRequest) -> User:
@@ -37,10 +39,6 @@ def _customer(request: HttpRequest) -> User:
     if not user.is_customer:
         raise PermissionDenied
     return user
-
-
-def _public_timeline(ticket: Ticket) -> list[TicketEvent]:
-    return list(TicketEvent.objects.filter(ticket=ticket, public=True).select_related("actor").order_by("created_at", "id"))
 
 
 def _link_actor(ticket: Ticket) -> User | None:
@@ -78,7 +76,7 @@ def _render_ticket(
     survey = survey_pending_for_ticket(ticket=ticket) if ticket.status == TicketStatus.RESOLVED else None
     context: dict[str, Any] = {
         "ticket": ticket,
-        "events": _public_timeline(ticket),
+        "events": ticket_public_timeline(ticket=ticket),
         "via_link": via_link,
         "plan": plan,
         "measures": list(plan.measures.all()) if plan is not None else [],
@@ -125,7 +123,7 @@ def _answer(
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = _customer(request)
-    tickets = list(tickets_visible_to(user).select_related("category").order_by("-created_at", "-id")[:100])
+    tickets = tickets_newest_for_user(user=user, limit=HOME_TICKETS)
     return render(request, "portal/home.html", {"tickets": tickets})
 
 

@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
-from aftersales.sla.selectors import sla_clocks_for_ticket
 
 from .choices import Cause, Nature, Priority, RequestType, Responsibility, Severity
 from .forms import DateTimeLocalInput, add_service_errors
-from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, PlanStatus, Ticket, TicketCategory
+from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, Ticket, TicketCategory
 from .permissions import ticket_available_actions
 from .process import MeasureInput
+from .registry import ACTIONS, panel_actions
 from .selectors import ticket_get_for_user, ticket_process_overview
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -296,7 +296,11 @@ class RecordAgreementForm(ActionForm):
             self.initial["agreed_at"] = clock.now()
 
 
-class UpdateMeasureForm(ActionForm):
+class MeasureChoiceForm(ActionForm):
+    """A form that chooses among the current plan's measures (given by the panel, one query)."""
+
+
+class UpdateMeasureForm(MeasureChoiceForm):
     title = _("Measure progress")
     submit_label = _("Save progress")
     measure = forms.ModelChoiceField(label=_("Measure"), queryset=PlanMeasure.objects.none(), empty_label=None)
@@ -358,7 +362,7 @@ class RestartAnalysisForm(ActionForm):
     note = _reason(_("Note"), required=False)
 
 
-class ResumePlanForm(ActionForm):
+class ResumePlanForm(MeasureChoiceForm):
     title = _("Carry out the agreed plan again")
     submit_label = _("Back to execution")
     # Not named "measures": that name is the plan form's formset in the template.
@@ -385,34 +389,6 @@ class ResumePlanForm(ActionForm):
         add_service_errors(self, exc, field_map={"measures": "redo"})
 
 
-# Action name (tickets.permissions.ACTIONS) → its form. The panel shows them in this order: the
-# step that moves the ticket forward first (it is the one open), the rare and final ones last.
-ACTION_FORMS: dict[str, type[ActionForm]] = {
-    "start_verification": StartVerificationForm,
-    "receive_information": ReceiveInformationForm,
-    "record_verification": RecordVerificationForm,
-    "request_information": RequestInformationForm,
-    "submit_plan": SubmitPlanForm,
-    "propose_plan": ProposePlanForm,
-    "classify": ClassifyForm,
-    "set_responsibility": ResponsibilityForm,
-    "decide_approval": DecideApprovalForm,
-    "record_agreement": RecordAgreementForm,
-    "update_measure": UpdateMeasureForm,
-    "resolve": ResolveForm,
-    "resume": ResumeForm,
-    "hold": HoldForm,
-    "close": CloseForm,
-    "confirm_result": ConfirmResultForm,
-    "reopen": ReopenForm,
-    "restart_analysis": RestartAnalysisForm,
-    "resume_plan": ResumePlanForm,
-    "reject": RejectForm,
-    "cancel": CancelForm,
-    "merge": MergeForm,
-}
-
-
 def action_form(
     action: str,
     *,
@@ -422,8 +398,9 @@ def action_form(
     files: Any = None,
     measures: list[PlanMeasure] | None = None,
 ) -> ActionForm:
-    form_class = ACTION_FORMS[action]
-    extra: dict[str, Any] = {"measures": measures} if form_class in (UpdateMeasureForm, ResumePlanForm) else {}
+    """The panel's form of ``action`` (its declaration in ``tickets.actions`` names it)."""
+    form_class: type[ActionForm] = ACTIONS[action].form  # type: ignore[assignment]
+    extra: dict[str, Any] = {"measures": measures} if issubclass(form_class, MeasureChoiceForm) else {}
     return form_class(data, files, ticket=ticket, user=user, action=action, **extra)
 
 
@@ -432,18 +409,13 @@ def action_form(
 
 def actions_panel_context(*, ticket: Ticket, user: User, bound: ActionForm | None = None) -> dict[str, Any]:
     """The detail page's process part: the forms of the actions ``user`` may take now (``bound``
-    in place of its blank form after a refused submit), the plan, decisions and SLA clocks."""
+    in place of its blank form after a refused submit), the plan and its decisions."""
     overview = ticket_process_overview(ticket=ticket)
     forms_ = []
     available = set(ticket_available_actions(user=user, ticket=ticket))
-    for name in ACTION_FORMS:  # "rate" has no form here: the survey page answers it
-        if name not in available:
-            continue
-        if name == "update_measure" and not overview.measures:
-            continue
-        if name == "submit_plan" and (overview.plan is None or overview.plan.status != PlanStatus.DRAFT):
-            continue  # a refused or declined plan is replaced by proposing a new one
-        if name == "resume_plan" and (overview.plan is None or overview.plan.status != PlanStatus.AGREED):
+    for declared in panel_actions():  # "rate" has no form here: the survey page answers it
+        name = declared.name
+        if name not in available or not declared.offered(overview):
             continue
         if bound is not None and bound.action == name:
             forms_.append(bound)
@@ -451,4 +423,5 @@ def actions_panel_context(*, ticket: Ticket, user: User, bound: ActionForm | Non
             forms_.append(action_form(name, ticket=ticket, user=user, measures=overview.measures))
     if bound is not None and bound not in forms_:
         forms_.insert(0, bound)  # refused although not offered now (e.g. a stale page): show why
-    return {"action_forms": forms_, "process": overview, "sla_clocks": sla_clocks_for_ticket(ticket=ticket)}
+    # The SLA clocks are the sla app's part of the page ({% sla_clocks_panel ticket %}).
+    return {"action_forms": forms_, "process": overview}

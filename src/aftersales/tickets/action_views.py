@@ -1,13 +1,11 @@
-"""One POST endpoint per process step: parse the action's form, call its service, show the result.
+"""One POST endpoint per process step: parse the action's form, call its service, show the result
+(both named by the action's declaration in ``tickets.actions``).
 
 No business rule lives here: the services check the version, who may act and the status. A
 refusal (``DomainError`` and its kinds) is shown on the action's form, never as a 500.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,43 +18,10 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, PermissionDenied
 
-from . import process
 from .action_forms import ActionForm, action_form
 from .models import Ticket
+from .registry import ACTIONS
 from .view_helpers import get_ticket_or_404, is_fragment_request, render_detail, render_htmx
-
-
-def _update_measure(*, ticket: Ticket, **kwargs: Any) -> object:
-    # The form only offers this ticket's current measures; the service finds the ticket from it.
-    return process.ticket_update_measure(**kwargs)
-
-
-# Action name → the service that performs it, called with ticket, actor, expected_version and
-# the form's ``service_kwargs()``.
-SERVICES: dict[str, Callable[..., object]] = {
-    "start_verification": process.ticket_start_verification,
-    "request_information": process.ticket_request_information,
-    "receive_information": process.ticket_receive_information,
-    "record_verification": process.ticket_record_verification,
-    "classify": process.ticket_classify,
-    "set_responsibility": process.ticket_set_responsibility,
-    "propose_plan": process.ticket_propose_plan,
-    "submit_plan": process.ticket_submit_plan,
-    "decide_approval": process.ticket_decide_approval,
-    "record_agreement": process.ticket_record_agreement,
-    "update_measure": _update_measure,
-    "hold": process.ticket_hold,
-    "resume": process.ticket_resume,
-    "resolve": process.ticket_resolve,
-    "confirm_result": process.ticket_confirm_result,
-    "close": process.ticket_close,
-    "reopen": process.ticket_reopen,
-    "restart_analysis": process.ticket_restart_analysis,
-    "resume_plan": process.ticket_resume_plan,
-    "reject": process.ticket_reject,
-    "cancel": process.ticket_cancel,
-    "merge": process.ticket_merge,
-}
 
 
 def _refused(request: HttpRequest, ticket: Ticket, form: ActionForm, *, status: int) -> HttpResponse:
@@ -69,7 +34,8 @@ def _refused(request: HttpRequest, ticket: Ticket, form: ActionForm, *, status: 
 @staff_required
 @require_POST
 def ticket_action(request: HttpRequest, number: str, action: str) -> HttpResponse:
-    if action not in SERVICES:
+    declared = ACTIONS.get(action)
+    if declared is None or declared.form is None or declared.service is None:
         raise Http404
     user: User = request.user  # type: ignore[assignment]
     ticket = get_ticket_or_404(user, number)
@@ -77,7 +43,7 @@ def ticket_action(request: HttpRequest, number: str, action: str) -> HttpRespons
     if not form.is_valid():
         return _refused(request, ticket, form, status=200)
     try:
-        SERVICES[action](
+        declared.perform(
             ticket=ticket, actor=user, expected_version=form.cleaned_data["expected_version"], **form.service_kwargs()
         )
     except PermissionDenied as exc:

@@ -6,3 +6,7 @@ class TicketsConfig(AppConfig):
     name = "aftersales.tickets"
     label = "tickets"
     verbose_name = _("Tickets")
+
+    def ready(self) -> None:
+        # Fills the process actions' registry (tickets.registry.ACTIONS) from their declarations.
+        from . import actions  # noqa: F401

@@ -30,6 +30,7 @@ from django.utils.translation import get_language, gettext, override
 from aftersales.accounts.models import User
 from aftersales.core import clock
 
+from .forms import TicketListFilterForm
 from .models import Channel, Priority
 from .selectors import TicketListRow
 from .states import OPEN_STATUSES, TicketStatus
@@ -214,8 +215,6 @@ def filter_form_html(params: QueryDict) -> SafeString:
 
 @lru_cache(maxsize=512)
 def _filter_form_html(language: str, values: tuple[str, ...]) -> SafeString:
-    from .forms import TicketListFilterForm
-
     data = {name: value for name, value in zip(FILTER_FIELDS, values, strict=True) if value}
     with override(language):
         html = render_to_string("tickets/partials/ticket_filters.html", {"form": TicketListFilterForm(data)})

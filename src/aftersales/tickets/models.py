@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import uuid
-from pathlib import PurePath
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.models import CachedChoiceLabels
+from aftersales.core.uploads import upload_path
 
 from .choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
 from .states import OPEN_STATUS_LIST, TicketStatus
@@ -228,9 +226,7 @@ class TicketEvent(CachedChoiceLabels, models.Model):
 
 def attachment_upload_to(instance: Attachment, filename: str) -> str:
     """A generated name: nothing of the uploader's file name reaches the file system."""
-    suffix = PurePath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}{safe_suffix}"
+    return upload_path(f"attachments/{instance.ticket_id}", instance, filename)
 
 
 class Attachment(models.Model):
@@ -434,9 +430,7 @@ class AgreementMethod(models.TextChoices):
 
 
 def agreement_upload_to(instance: CustomerAgreement, filename: str) -> str:
-    suffix = PurePath(filename).suffix.lower()[:10]
-    safe_suffix = suffix if suffix[1:].isalnum() else ""
-    return f"agreements/{instance.plan_id}/{uuid.uuid4().hex}{safe_suffix}"
+    return upload_path(f"agreements/{instance.plan_id}", instance, filename)
 
 
 class CustomerAgreement(models.Model):

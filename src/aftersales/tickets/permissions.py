@@ -1,13 +1,13 @@
 """Who may make which move on a ticket: role, data scope and the ticket's current status.
 
-The transition table (``states.py``) says which moves exist; this module says who may make them.
-Every process service calls ``ticket_check_action`` before it changes anything, and the pages ask
+The transition table (``states.py``) says which moves exist; each action's declaration
+(``tickets.actions``) says in which statuses and by whom it may be taken; this module applies
+that to a user: their capacities (role) and their data scope. Every process service calls
+``ticket_check_action`` before it changes anything, and the pages and the API ask
 ``ticket_available_actions`` so they only offer what would be accepted now.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
@@ -15,60 +15,14 @@ from aftersales.accounts.models import Role, User
 from aftersales.core.errors import DomainError, PermissionDenied
 
 from .models import Ticket
+from .registry import ACTIONS, APPROVER, CUSTOMER, HANDLER
 from .selectors import sees_every_ticket, tickets_visible_to
-from .states import FINAL_STATUSES, TRANSITIONS, TicketStatus
-
-S = TicketStatus
+from .states import FINAL_STATUSES, TicketStatus
 
 # Roles that handle complaints and may move tickets within their data scope.
 HANDLER_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.QUALITY_MANAGER, Role.ADMINISTRATOR})
 # Roles that decide approval requests.
 APPROVER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
-
-CUSTOMER = "customer"
-HANDLER = "handler"
-APPROVER = "approver"
-
-
-def _statuses_that_allow(target: TicketStatus) -> frozenset[TicketStatus]:
-    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)
-
-
-@dataclass(frozen=True)
-class ActionRule:
-    statuses: frozenset[TicketStatus]
-    who: frozenset[str]
-
-
-_BEFORE_EXECUTION = frozenset({S.REGISTERED, S.VERIFYING, S.AWAITING_INFO, S.ANALYSING, S.PLANNING, S.REOPENED})
-
-# action → in which statuses, by whom. Actions that do not change the status (classify, update
-# a measure) are listed too: a final ticket accepts none of them.
-ACTIONS: dict[str, ActionRule] = {
-    "start_verification": ActionRule(frozenset({S.REGISTERED}), frozenset({HANDLER})),
-    "request_information": ActionRule(frozenset({S.VERIFYING}), frozenset({HANDLER})),
-    "receive_information": ActionRule(frozenset({S.AWAITING_INFO}), frozenset({HANDLER})),
-    "record_verification": ActionRule(frozenset({S.VERIFYING}), frozenset({HANDLER})),
-    "classify": ActionRule(_BEFORE_EXECUTION, frozenset({HANDLER})),
-    "set_responsibility": ActionRule(_BEFORE_EXECUTION - {S.REGISTERED}, frozenset({HANDLER})),
-    "reject": ActionRule(_statuses_that_allow(S.REJECTED), frozenset({HANDLER})),
-    "cancel": ActionRule(_statuses_that_allow(S.CANCELLED), frozenset({HANDLER, CUSTOMER})),
-    "merge": ActionRule(_statuses_that_allow(S.MERGED), frozenset({HANDLER})),
-    "propose_plan": ActionRule(frozenset({S.ANALYSING, S.PLANNING, S.REOPENED}), frozenset({HANDLER})),
-    "submit_plan": ActionRule(frozenset({S.PLANNING}), frozenset({HANDLER})),
-    "decide_approval": ActionRule(frozenset({S.AWAITING_APPROVAL}), frozenset({APPROVER})),
-    "record_agreement": ActionRule(frozenset({S.AWAITING_CUSTOMER}), frozenset({HANDLER, CUSTOMER})),
-    "update_measure": ActionRule(frozenset({S.IN_PROGRESS, S.ON_HOLD}), frozenset({HANDLER})),
-    "hold": ActionRule(frozenset({S.IN_PROGRESS}), frozenset({HANDLER})),
-    "resume": ActionRule(frozenset({S.ON_HOLD}), frozenset({HANDLER})),
-    "resolve": ActionRule(frozenset({S.IN_PROGRESS}), frozenset({HANDLER})),
-    "confirm_result": ActionRule(frozenset({S.RESOLVED}), frozenset({HANDLER, CUSTOMER})),
-    "rate": ActionRule(frozenset({S.RESOLVED}), frozenset({HANDLER, CUSTOMER})),
-    "close": ActionRule(frozenset({S.RESOLVED}), frozenset({HANDLER})),
-    "reopen": ActionRule(frozenset({S.RESOLVED, S.CLOSED}), frozenset({HANDLER})),
-    "restart_analysis": ActionRule(frozenset({S.REOPENED}), frozenset({HANDLER})),
-    "resume_plan": ActionRule(frozenset({S.REOPENED}), frozenset({HANDLER})),
-}
 
 
 def _capacities(user: User) -> frozenset[str]:
@@ -101,7 +55,7 @@ def ticket_check_action(*, user: User, ticket: Ticket, action: str) -> None:
     ``DomainError`` (code ``ticket_final`` or ``action_not_available``) when the ticket's status
     does not allow the action now.
     """
-    rule = ACTIONS.get(action)
+    rule = ACTIONS.get(action)  # the declaration (tickets.actions)
     if rule is None:
         raise PermissionDenied(_("Unknown action."), code="unknown_action")
     capacities = _capacities(user) & rule.who

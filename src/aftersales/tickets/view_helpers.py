@@ -22,6 +22,7 @@ from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.masking import mask_email, mask_phone
+from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.phones import format_phone_national
 
 from .action_forms import ActionForm, actions_panel_context
@@ -181,7 +182,7 @@ def render_detail(
     if not fragment and request.method == "GET" and user.sees_personal_data:
         # SPEC §4: every view of personal data is in the audit log (one row per page view).
         audit_record_view(
-            action="customer.personal_data_viewed",
+            action=CustomerAudit.PERSONAL_DATA_VIEWED,
             obj=ticket.customer,
             actor=user,
             changes={"ticket": ticket.number, "fields": ["phone", "contact_phone", "contact_email"]},

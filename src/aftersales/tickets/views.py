@@ -30,13 +30,7 @@ from aftersales.customers.selectors import customer_find_by_phone
 
 from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm, add_service_errors
 from .list_rows import column_labels, filter_form_html, render_rows
-from .models import Ticket
-from .selectors import (
-    TicketFilters,
-    attachment_get_for_user,
-    ticket_list_for_user,
-    tickets_visible_to,
-)
+from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
 from .view_helpers import (
     attachments_context,
@@ -208,12 +202,6 @@ def ticket_intake_form(request: HttpRequest) -> HttpResponse:
     return render_htmx(request, "tickets/ticket_intake.html", {"form": form})
 
 
-def _recent_tickets(user: User, customer_id: int) -> list[Ticket]:
-    """The customer's latest tickets among those ``user`` may see."""
-    qs = tickets_visible_to(user).filter(customer_id=customer_id).select_related("category").order_by("-created_at", "-id")
-    return list(qs[:RECENT_TICKETS_IN_LOOKUP])
-
-
 @staff_required
 @require_GET
 def customer_lookup(request: HttpRequest) -> HttpResponse:
@@ -236,7 +224,7 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
                     "customer": customer,
                     "phone": display_phone(user, customer.phone),
                     "fill_name": user.sees_personal_data,
-                    "recent": _recent_tickets(user, customer.pk),
+                    "recent": tickets_newest_for_user(user=user, customer_id=customer.pk, limit=RECENT_TICKETS_IN_LOOKUP),
                 }
     return render_htmx(request, "tickets/partials/customer_lookup.html", context)
 

@@ -6,6 +6,3 @@ class WebhooksConfig(AppConfig):
     name = "aftersales.webhooks"
     label = "webhooks"
     verbose_name = _("Webhooks")
-
-    def ready(self) -> None:
-        from . import receivers  # noqa: F401 - connects the audit-event receiver

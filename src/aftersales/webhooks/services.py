@@ -17,7 +17,7 @@ import json
 import secrets
 import time
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
@@ -27,12 +27,11 @@ from aftersales.accounts.models import Region, Role, User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.tickets.models import Ticket
 
+from .audit_actions import WebhookAudit
 from .models import SUBSCRIBABLE_EVENTS, Attempt, Delivery, DeliveryStatus, Event, EventType, Subscription
 from .net import post_json, validate_target_url
-
-if TYPE_CHECKING:
-    from aftersales.tickets.models import Ticket
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
@@ -96,7 +95,7 @@ def webhook_subscription_create(
         owner=actor,
     )
     audit_record(
-        action="webhook.subscription_created",
+        action=WebhookAudit.SUBSCRIPTION_CREATED,
         obj=subscription,
         actor=actor,
         changes={"target_url": url, "event_types": subscription.event_types},
@@ -109,7 +108,9 @@ def webhook_subscription_set_active(*, actor: User, subscription: Subscription, 
     _check_admin(actor)
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
     if locked.active != active:
-        audit_record(action="webhook.subscription_updated", obj=locked, actor=actor, changes={"active": [locked.active, active]})
+        audit_record(
+            action=WebhookAudit.SUBSCRIPTION_UPDATED, obj=locked, actor=actor, changes={"active": [locked.active, active]}
+        )
         locked.active = active
         locked.save(update_fields=["active"])
     return locked
@@ -121,7 +122,7 @@ def webhook_subscription_rotate_secret(*, actor: User, subscription: Subscriptio
     locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
     locked.secret = f"whsec_{secrets.token_urlsafe(32)}"
     locked.save(update_fields=["secret"])
-    audit_record(action="webhook.secret_rotated", obj=locked, actor=actor)
+    audit_record(action=WebhookAudit.SECRET_ROTATED, obj=locked, actor=actor)
     return locked
 
 
@@ -191,7 +192,7 @@ def webhook_send_test(*, actor: User, subscription: Subscription) -> Delivery:
         region=None,
         subscriptions=[subscription],
     )
-    audit_record(action="webhook.test_sent", obj=subscription, actor=actor, changes={"event_id": str(row.event_id)})
+    audit_record(action=WebhookAudit.TEST_SENT, obj=subscription, actor=actor, changes={"event_id": str(row.event_id)})
     return row.deliveries.get()
 
 

@@ -11,29 +11,23 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
-from aftersales.core.errors import DomainError, NotFound, ValidationFailed
-from aftersales.core.errors import PermissionDenied as DomainPermissionDenied
+from aftersales.core.errors import NotFound, PermissionDenied
+from aftersales.core.view_errors import domain_errors, refusals
 
 from .forms import SubscriptionForm
 from .selectors import subscription_delivery_log, subscription_get, subscriptions_for_admin
 from .services import webhook_send_test, webhook_subscription_create, webhook_subscription_set_active
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "403.html", status=403)
-
-
 @staff_required
+@domain_errors
 @require_http_methods(["GET", "POST"])
 def subscription_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        subscriptions = list(subscriptions_for_admin(user=user))
-    except DomainPermissionDenied:
-        return _forbidden(request)
+    subscriptions = list(subscriptions_for_admin(user=user))
     form = SubscriptionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusals(form=form) as refused:
             subscription = webhook_subscription_create(
                 actor=user,
                 name=form.cleaned_data["name"],
@@ -41,35 +35,29 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
                 event_types=form.cleaned_data["event_types"],
                 region=form.cleaned_data["region"],
             )
-        except ValidationFailed as exc:
-            for field, errors in exc.errors.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, str(error))
-        else:
+        if not refused:
             messages.success(request, _("Subscription created. Give its signing secret to the receiver."))
             return redirect("webhooks:detail", subscription.pk)
     return render(request, "webhooks/subscription_list.html", {"subscriptions": subscriptions, "form": form})
 
 
 @staff_required
+@domain_errors
 def subscription_detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        subscription = subscription_get(user=user, subscription_id=subscription_id)
-    except DomainPermissionDenied:
-        return _forbidden(request)
-    except NotFound:
-        raise Http404 from None
+    subscription = subscription_get(user=user, subscription_id=subscription_id)
     deliveries = subscription_delivery_log(user=user, subscription=subscription)
     return render(request, "webhooks/subscription_detail.html", {"subscription": subscription, "deliveries": deliveries})
 
 
 @staff_required
+@domain_errors
 @require_POST
 def subscription_action(request: HttpRequest, subscription_id: int, action: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    try:
-        subscription = subscription_get(user=user, subscription_id=subscription_id)
+    subscription = subscription_get(user=user, subscription_id=subscription_id)
+    # Not allowed or gone: the 403/404 page; any other refusal: a message on the detail page.
+    with refusals(request=request, propagate=(PermissionDenied, NotFound)):
         if action == "test":
             webhook_send_test(actor=user, subscription=subscription)
             messages.success(request, _("A test event is on its way; reload to see the attempt."))
@@ -77,10 +65,4 @@ def subscription_action(request: HttpRequest, subscription_id: int, action: str)
             webhook_subscription_set_active(actor=user, subscription=subscription, active=action == "resume")
         else:
             raise Http404
-    except DomainPermissionDenied:
-        return _forbidden(request)
-    except NotFound:
-        raise Http404 from None
-    except DomainError as exc:
-        messages.error(request, str(exc))
     return redirect("webhooks:detail", subscription_id)

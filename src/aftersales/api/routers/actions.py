@@ -8,12 +8,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Header, Router
-from pydantic import BaseModel
+
+from aftersales.tickets.registry import TicketAction, api_actions
 
 from .. import presenters, schemas
 from ..auth import caller_of
+from ..caller import Caller
 from ..conditional import ticket_etag, version_from_if_match
-from ..inputs import ACTIONS, Converter
 from ..models import Scope
 from ..selectors import api_ticket_get
 from .common import problems
@@ -33,7 +34,23 @@ def list_actions(request: HttpRequest, number: str, response: HttpResponse) -> A
     return schemas.ActionsOut(number=ticket.number, version=ticket.version, status=ticket.status, actions=detail.actions)
 
 
-def _make_handler(action: str, body: type[BaseModel], convert: Converter, service: Any) -> Any:
+class _ActionCaller:
+    """The caller as an action's body converter sees it (``tickets.registry.ApiCaller``)."""
+
+    def __init__(self, caller: Caller) -> None:
+        self._caller = caller
+
+    @property
+    def user(self) -> Any:
+        return self._caller.user
+
+    def ticket(self, number: str) -> Any:
+        return api_ticket_get(caller=self._caller, number=number)
+
+
+def _make_handler(declared: TicketAction) -> Any:
+    body = declared.schema
+
     def handler(
         request: HttpRequest,
         number: str,
@@ -44,21 +61,23 @@ def _make_handler(action: str, body: type[BaseModel], convert: Converter, servic
         caller = caller_of(request, Scope.TICKETS_WRITE)
         ticket = api_ticket_get(caller=caller, number=number)
         version = version_from_if_match(request, ticket)
-        service(ticket=ticket, actor=caller.user, expected_version=version, **convert(payload, caller, ticket))
+        arguments = declared.from_api(payload, _ActionCaller(caller), ticket)
+        declared.perform(ticket=ticket, actor=caller.user, expected_version=version, **arguments)
         fresh = api_ticket_get(caller=caller, number=number)
         response["ETag"] = ticket_etag(fresh)
         return presenters.ticket_detail(fresh, caller.user)
 
-    handler.__name__ = f"action_{action}"
+    handler.__name__ = f"action_{declared.name}"
     handler.__qualname__ = handler.__name__
     return handler
 
 
-for _action, (_body, _convert, _service) in ACTIONS.items():
+# One endpoint per declared action with an API body (tickets.actions), in the process's order.
+for _declared in api_actions():
     router.add_api_operation(
-        f"/tickets/{{number}}/actions/{_action.replace('_', '-')}",
+        f"/tickets/{{number}}/actions/{_declared.slug}",
         ["POST"],
-        _make_handler(_action, _body, _convert, _service),
+        _make_handler(_declared),
         response={200: schemas.TicketOut, **problems(403, 404, 409, 412, 422, 428)},
-        summary=f"Process action: {_action.replace('_', ' ')}",
+        summary=f"Process action: {_declared.name.replace('_', ' ')}",
     )

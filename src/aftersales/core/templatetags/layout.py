@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import time
 from functools import lru_cache
+from typing import Protocol
 
 from django import forms, template
 from django.conf import settings
@@ -22,12 +23,21 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
 
-from aftersales.accounts.models import Role, User
-
 register = template.Library()
 
-# Roles that see the links below regardless of the dispatch permission.
-_NAV_DISPATCH_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+
+class NavUser(Protocol):
+    """What the navigation reads from the signed-in user (``accounts.User``; core sits below
+    accounts, so it names what it needs instead of importing the model)."""
+
+    pk: int
+    role: str
+    is_superuser: bool
+
+    @property
+    def dispatches_by_role(self) -> bool | None: ...
+
+    def has_perm(self, perm: str) -> bool: ...
 
 
 # An agent's dispatch permission (two permission queries) is remembered in the session for this
@@ -38,7 +48,7 @@ NAV_PERMISSION_TTL_SECONDS = 300
 _SESSION_KEY = "_nav_dispatch"
 
 
-def _agent_may_dispatch(request: HttpRequest | None, user: User) -> bool:
+def _agent_may_dispatch(request: HttpRequest | None, user: NavUser) -> bool:
     session = getattr(request, "session", None)
     now = time.time()
     if session is not None:
@@ -56,19 +66,15 @@ def _agent_may_dispatch(request: HttpRequest | None, user: User) -> bool:
     return allowed
 
 
-def nav_flags(user: User, request: HttpRequest | None = None) -> tuple[str, bool, bool]:
+def nav_flags(user: NavUser, request: HttpRequest | None = None) -> tuple[str, bool, bool]:
     """(role, superuser, may dispatch): everything the navigation depends on besides the language.
 
     The dispatch permission matters only for agents, the one role where a grant changes the
     links; it is remembered in the session (see ``NAV_PERMISSION_TTL_SECONDS``)."""
     role = str(user.role)
     superuser = bool(user.is_superuser)
-    if superuser or role in _NAV_DISPATCH_ROLES:
-        dispatch = True
-    elif role == Role.AGENT:
-        dispatch = _agent_may_dispatch(request, user)
-    else:
-        dispatch = False
+    by_role = user.dispatches_by_role
+    dispatch = _agent_may_dispatch(request, user) if by_role is None else by_role
     return role, superuser, dispatch
 
 

@@ -8,14 +8,14 @@ from typing import Any
 
 from django import template
 
+from aftersales.parts.panel import panel_context
+from aftersales.parts.selectors import can_view_work_order_parts
+
 register = template.Library()
 
 
 @register.inclusion_tag("parts/partials/work_order_panel.html", takes_context=True)
 def work_order_parts_panel(context: template.Context, work_order: Any) -> dict[str, Any]:
-    from aftersales.parts.selectors import can_view_work_order_parts
-    from aftersales.parts.views import panel_context
-
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     if user is None or not user.is_authenticated or not can_view_work_order_parts(user=user, work_order=work_order):

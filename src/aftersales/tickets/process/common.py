@@ -5,15 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import F, Model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.errors import DomainError, ValidationFailed
 
+from ..audit_actions import TicketAudit
 from ..choices import EventKind
+from ..locking import check_version, lock_ticket
 from ..models import Ticket, TicketEvent
 from ..permissions import ticket_check_action
 from ..services import ticket_transition
@@ -22,34 +23,14 @@ from ..states import FINAL_STATUSES, TicketStatus
 MAX_TEXT = 20000
 
 
-def stale_version_conflict(ticket: Ticket) -> Conflict:
-    """A ``Conflict`` naming who changed ``ticket`` last and when, so the user knows to reload."""
-    last = TicketEvent.objects.filter(ticket_id=ticket.pk).order_by("-created_at", "-id").first()
-    if last is None:
-        return Conflict(
-            _("This ticket was changed by someone else meanwhile; reload it and try again."),
-            code="stale_version",
-            field="version",
-        )
-    when = timezone.localtime(last.created_at, timezone.get_default_timezone())
-    name = str(last.actor) if last.actor_id else (last.actor_label or "system")
-    return Conflict(
-        _("This ticket was changed by %(name)s at %(time)s; reload it and try again.")
-        % {"name": name, "time": when.strftime("%Y-%m-%d %H:%M")},
-        code="stale_version",
-        field="version",
-    )
-
-
 def lock_for_action(*, ticket: Ticket, actor: User | None, action: str, expected_version: int | None) -> Ticket:
     """Lock the ticket row, then check version, permission and status, in that order.
 
     ``actor=None`` is the system (scheduled jobs, a survey answered through its signed link):
     no user permission applies, but a final ticket still refuses every change.
     """
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise stale_version_conflict(locked)
+    locked = lock_ticket(ticket.pk)
+    check_version(locked, expected_version)
     if actor is not None:
         ticket_check_action(user=actor, ticket=locked, action=action)
     elif locked.status in FINAL_STATUSES:
@@ -86,7 +67,7 @@ def save_fields(
         ticket=ticket, actor=actor, body=body, public=public, kind=kind, data={"action": action, **(data or {}), "fields": after}
     )
     audit_record(
-        action=f"ticket.{action}",
+        action=TicketAudit(f"ticket.{action}"),
         obj=ticket,
         actor=actor,
         changes={name: [before[name], after[name]] for name in changes if before[name] != after[name]},

@@ -14,11 +14,14 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 
+from ..audit_actions import TicketAudit
 from ..choices import EventKind
+from ..locking import check_version, lock_ticket
 from ..models import MeasureStatus, PlanMeasure, PlanStatus, Ticket, TicketEvent, TicketPlan
 from ..permissions import ticket_check_action
+from ..plan_states import measure_check_move
 from ..states import TicketStatus
-from .common import lock_for_action, move, optional_text, required_text, save_fields, stale_version_conflict
+from .common import lock_for_action, move, optional_text, required_text, save_fields
 
 S = TicketStatus
 
@@ -44,9 +47,8 @@ def ticket_update_measure(
         raise ValidationFailed({"status": [_("Choose a valid status.")]}, code="measure_status_invalid")
     note = optional_text(progress_note, field="progress_note")
     measure = PlanMeasure.objects.select_related("plan").get(pk=measure.pk)
-    ticket = Ticket.objects.select_for_update().get(pk=measure.plan.ticket_id)
-    if expected_version is not None and ticket.version != expected_version:
-        raise stale_version_conflict(ticket)
+    ticket = lock_ticket(measure.plan.ticket_id)
+    check_version(ticket, expected_version)
     if actor is not None and (actor.pk != measure.owner_id or not actor.is_active):
         ticket_check_action(user=actor, ticket=ticket, action="update_measure")
     if ticket.status not in {S.IN_PROGRESS, S.ON_HOLD}:
@@ -54,11 +56,12 @@ def ticket_update_measure(
     if not measure.plan.is_current:
         raise DomainError(_("This measure belongs to an earlier plan."), code="measure_not_current")
     before = measure.status
+    measure_check_move(before, status)
     measure.status = status
     measure.progress_note = note or measure.progress_note
     measure.done_at = clock.now() if status == MeasureStatus.DONE else None
     measure.save(update_fields=["status", "progress_note", "done_at"])
-    audit_record(action="ticket.measure_updated", obj=measure, actor=actor, changes={"status": [before, status]})
+    audit_record(action=TicketAudit.MEASURE_UPDATED, obj=measure, actor=actor, changes={"status": [before, status]})
     save_fields(
         ticket=ticket,
         actor=actor,
@@ -88,26 +91,22 @@ def ticket_resume(*, ticket: Ticket, actor: User, note: str = "", expected_versi
 @transaction.atomic
 def ticket_resolve(*, ticket: Ticket, actor: User, summary: str, expected_version: int | None = None) -> Ticket:
     """Mark the ticket resolved once every measure of the current plan is done or cancelled
-    (→ RESOLVED), and send the satisfaction survey to the customer (the notification row is
-    written here and delivered after commit)."""
-    from aftersales.feedback.services import survey_send_for_ticket
-
+    (→ RESOLVED). The status change sends the satisfaction survey to the customer
+    (``tickets.effects.TICKET_STATUS_CHANGED`` → feedback), in this transaction."""
     text = required_text(summary, field="summary", message=_("Summarise what was done."))
     locked = lock_for_action(ticket=ticket, actor=actor, action="resolve", expected_version=expected_version)
     measures = list(PlanMeasure.objects.filter(plan__ticket=locked, plan__is_current=True))
     open_measures = [m for m in measures if m.status not in {MeasureStatus.DONE, MeasureStatus.CANCELLED}]
     if not measures or open_measures or not any(m.status == MeasureStatus.DONE for m in measures):
         raise DomainError(_("Finish every measure of the plan first."), code="measures_open", field="measures")
-    moved = move(ticket=locked, to=S.RESOLVED, actor=actor, reason=text)
-    survey_send_for_ticket(ticket=moved)
-    return moved
+    return move(ticket=locked, to=S.RESOLVED, actor=actor, reason=text)
 
 
 def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, note: str) -> Ticket:
     """The customer's answer to the result: solved closes the ticket, not solved reopens it for
     secondary processing (ticket_transition raises the escalation level). Runs inside the
     caller's transaction; ``actor=None`` is the customer through the survey link."""
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    locked = lock_ticket(ticket.pk)
     Ticket.objects.filter(pk=locked.pk).update(last_customer_contact_at=clock.now())
     locked.refresh_from_db()
     if solved:
@@ -146,9 +145,8 @@ def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "", expected
 def ticket_reopen(*, ticket: Ticket, actor: User, reason: str, expected_version: int | None = None) -> Ticket:
     """Reopen a resolved or closed ticket for secondary processing (→ REOPENED, escalation +1)."""
     text = required_text(reason, field="reason", message=_("Say why the ticket is reopened."))
-    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise stale_version_conflict(locked)
+    locked = lock_ticket(ticket.pk)
+    check_version(locked, expected_version)
     # Reopening is the one move a closed ticket still accepts (the transition table allows it).
     ticket_check_action(user=actor, ticket=locked, action="reopen")
     return move(ticket=locked, to=S.REOPENED, actor=actor, reason=text)
@@ -189,9 +187,11 @@ def ticket_resume_plan(
     chosen = list(PlanMeasure.objects.filter(plan=plan, pk__in=[m.pk for m in measures]).order_by("position", "pk"))
     if len(chosen) != len({m.pk for m in measures}):
         raise ValidationFailed({"measures": [_("Choose measures of the current plan.")]}, code="measure_not_current")
+    for measure in chosen:
+        measure_check_move(measure.status, MeasureStatus.IN_PROGRESS)
     PlanMeasure.objects.filter(pk__in=[m.pk for m in chosen]).update(status=MeasureStatus.IN_PROGRESS, done_at=None)
     audit_record(
-        action="ticket.measures_reopened",
+        action=TicketAudit.MEASURES_REOPENED,
         obj=plan,
         actor=actor,
         changes={"measures": [m.pk for m in chosen], "status": [[m.status for m in chosen], MeasureStatus.IN_PROGRESS]},
@@ -218,7 +218,7 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
     for pk, version in candidates:
         try:
             with transaction.atomic():
-                locked = Ticket.objects.select_for_update().get(pk=pk)
+                locked = lock_ticket(pk)
                 if locked.status != S.RESOLVED or locked.version != version:
                     continue
                 move(

@@ -19,6 +19,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 
 from ..attachments import sniff_upload
+from ..audit_actions import TicketAudit
 from ..models import (
     AgreementDecision,
     AgreementMethod,
@@ -32,6 +33,7 @@ from ..models import (
     Ticket,
     TicketPlan,
 )
+from ..plan_states import APPROVAL_MOVES, PLAN_MOVES
 from ..selectors import tickets_visible_to
 from ..states import TicketStatus
 from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
@@ -117,9 +119,11 @@ def ticket_propose_plan(
     now = clock.now()
     previous = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
     if previous is not None:
-        ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
-        superseded = PlanStatus.SUPERSEDED if previous.status in {PlanStatus.DRAFT, PlanStatus.AGREED} else previous.status
-        TicketPlan.objects.filter(pk=previous.pk).update(is_current=False, status=superseded)
+        if APPROVAL_MOVES.allows(ApprovalStatus.PENDING, ApprovalStatus.REFUSED):
+            ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
+        TicketPlan.objects.filter(pk=previous.pk).update(is_current=False)
+        if PLAN_MOVES.allows(previous.status, PlanStatus.SUPERSEDED):
+            _set_plan_status(previous, PlanStatus.SUPERSEDED, actor=actor)
     number = (TicketPlan.objects.filter(ticket=locked).aggregate(last=Max("number"))["last"] or 0) + 1
     plan = TicketPlan.objects.create(
         ticket=locked,
@@ -145,7 +149,7 @@ def ticket_propose_plan(
         for index, (measure, amount, charge) in enumerate(cleaned)
     )
     audit_record(
-        action="ticket.plan_proposed",
+        action=TicketAudit.PLAN_PROPOSED,
         obj=plan,
         actor=actor,
         changes={"number": number, "cost_budget": str(budget), "measures": [m.kind for m, _a, _c in cleaned]},
@@ -161,6 +165,15 @@ def ticket_propose_plan(
     move(ticket=locked, to=S.PLANNING, actor=actor, reason=str(_("Plan %(number)d proposed.") % {"number": number}), public=False)
     plan.refresh_from_db()
     return plan
+
+
+def _set_plan_status(plan: TicketPlan, to: PlanStatus, *, actor: User | None) -> None:
+    """The one door for a plan's status: the move must be in ``PLAN_MOVES``; audited."""
+    before = plan.status
+    PLAN_MOVES.check(before, to)
+    TicketPlan.objects.filter(pk=plan.pk).update(status=to)
+    plan.status = to
+    audit_record(action=TicketAudit.PLAN_STATUS_CHANGED, obj=plan, actor=actor, changes={"status": [str(before), str(to)]})
 
 
 def _matching_rules(plan: TicketPlan) -> list[ApprovalRule]:
@@ -182,7 +195,7 @@ def _approvers(ticket: Ticket, role: str) -> list[User]:
 
 
 def _offer_to_customer(*, ticket: Ticket, plan: TicketPlan, actor: User) -> Ticket:
-    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AWAITING_CUSTOMER)
+    _set_plan_status(plan, PlanStatus.AWAITING_CUSTOMER, actor=actor)
     now = clock.now()
     # The first solution given to the customer is the SLA's "solution" commitment.
     Ticket.objects.filter(pk=ticket.pk, solution_committed_at__isnull=True).update(solution_committed_at=now)
@@ -215,8 +228,8 @@ def ticket_submit_plan(*, ticket: Ticket, actor: User, expected_version: int | N
     request = ApprovalRequest.objects.create(
         plan=plan, rule=rules[0], approver_role=role, reason=reason, requested_by=actor, requested_at=clock.now()
     )
-    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AWAITING_APPROVAL)
-    audit_record(action="ticket.approval_requested", obj=request, actor=actor, changes={"rules": [r.pk for r in rules]})
+    _set_plan_status(plan, PlanStatus.AWAITING_APPROVAL, actor=actor)
+    audit_record(action=TicketAudit.APPROVAL_REQUESTED, obj=request, actor=actor, changes={"rules": [r.pk for r in rules]})
     moved = move(ticket=locked, to=S.AWAITING_APPROVAL, actor=actor, reason=reason, public=False)
     notify_staff_users(
         users=_approvers(moved, role),
@@ -249,18 +262,20 @@ def ticket_decide_approval(
     if request.approver_role == Role.ADMINISTRATOR and not (actor.is_superuser or actor.role == Role.ADMINISTRATOR):
         raise PermissionDenied(_("This plan needs an administrator's approval."), code="approver_role")
     now = clock.now()
-    request.status = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
+    decision = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
+    APPROVAL_MOVES.check(request.status, decision)
+    request.status = decision
     request.decided_by = actor
     request.decided_at = now
     request.comment = text
     request.save(update_fields=["status", "decided_by", "decided_at", "comment"])
-    audit_record(action=f"ticket.approval_{request.status}", obj=request, actor=actor, changes={"comment": text})
+    audit_record(action=TicketAudit(f"ticket.approval_{request.status}"), obj=request, actor=actor, changes={"comment": text})
     plan = request.plan
     if approve:
         timeline(ticket=locked, actor=actor, body=text, data={"action": "plan_approved", "plan": plan.number})
         _offer_to_customer(ticket=locked, plan=plan, actor=actor)
     else:
-        TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.REFUSED)
+        _set_plan_status(plan, PlanStatus.REFUSED, actor=actor)
         move(ticket=locked, to=S.PLANNING, actor=actor, reason=text, public=False)
         if plan.created_by is not None:
             notify_staff_users(
@@ -322,9 +337,12 @@ def ticket_record_agreement(
     if document is not None and sniffed is not None:
         agreement.document.save(f"agreement{sniffed.extension}", File(document), save=False)
     agreement.save()
-    TicketPlan.objects.filter(pk=plan.pk).update(status=PlanStatus.AGREED if accepted else PlanStatus.DECLINED)
+    _set_plan_status(plan, PlanStatus.AGREED if accepted else PlanStatus.DECLINED, actor=actor)
     audit_record(
-        action=f"ticket.plan_{agreement.decision}", obj=agreement, actor=actor, changes={"method": method, "plan": plan.number}
+        action=TicketAudit(f"ticket.plan_{agreement.decision}"),
+        obj=agreement,
+        actor=actor,
+        changes={"method": method, "plan": plan.number},
     )
     locked = save_fields(
         ticket=locked,

@@ -6,12 +6,12 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.analytics.counts import ticket_counts_change
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
-from aftersales.sla.services import sla_on_terms_change
 
 from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
+from ..effects import TICKET_CLASSIFIED
+from ..locking import lock_tickets
 from ..models import Ticket, TicketCategory
 from ..states import FINAL_STATUSES, TicketStatus
 from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
@@ -148,14 +148,9 @@ def ticket_classify(
             "safety_hazard": safety_hazard,
         },
     )
-    if locked.category_id != previous_category:
-        ticket_counts_change(
-            before=(locked.status, previous_category, locked.region_id),
-            after=(locked.status, locked.category_id, locked.region_id),
-        )
-    if locked.priority != previous_priority:
-        # The service level follows the priority: open clocks take the new policy's targets.
-        sla_on_terms_change(ticket=locked, reason="priority")
+    if locked.category_id != previous_category or locked.priority != previous_priority:
+        # The counts follow the category, the SLA clocks the priority: tickets/effects.py.
+        TICKET_CLASSIFIED.send(ticket=locked, previous_category_id=previous_category, previous_priority=previous_priority)
     return locked
 
 
@@ -224,8 +219,9 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor: User, reason: str = "",
     """Merge a duplicate into another open ticket of the same customer (→ MERGED, ``merged_into`` set)."""
     if into.pk == ticket.pk:
         raise ValidationFailed({"into": [_("A ticket cannot be merged into itself.")]}, code="merge_into_self")
+    # Both rows in key order: two merges in opposite directions cannot deadlock.
+    target = lock_tickets(ticket.pk, into.pk)[into.pk]
     locked = lock_for_action(ticket=ticket, actor=actor, action="merge", expected_version=expected_version)
-    target = Ticket.objects.select_for_update().get(pk=into.pk)
     if target.customer_id != locked.customer_id:
         raise ValidationFailed({"into": [_("Only tickets of the same customer can be merged.")]}, code="merge_other_customer")
     if target.status in FINAL_STATUSES:

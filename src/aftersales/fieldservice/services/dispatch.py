@@ -1,0 +1,198 @@
+"""The dispatcher's moves: assign (or reassign) a job to a technician for a window agreed with
+the customer, move the window, cancel the job. The customer and the technicians are told."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Role, User
+from aftersales.core import clock
+from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+from aftersales.tickets.process.common import required_text
+
+from ..audit_actions import WorkOrderAudit
+from ..models import TechnicianProfile, WorkOrder, WorkOrderStatus
+from ..permissions import can_manage, check_dispatcher
+from .common import (
+    check_window,
+    complete_measure_if_done,
+    lock_work_order,
+    move,
+    record,
+    save_fields,
+    tell_customer,
+    tell_technician,
+    window_text,
+)
+
+W = WorkOrderStatus
+
+
+def _check_technician_user(technician: User) -> TechnicianProfile:
+    profile = TechnicianProfile.objects.filter(user=technician, active=True).first()
+    if not technician.is_active or technician.role != Role.TECHNICIAN or profile is None:
+        raise ValidationFailed({"technician": [_("Choose an active technician.")]}, code="not_a_technician")
+    return profile
+
+
+@transaction.atomic
+def work_order_dispatch(
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    technician: User,
+    appointment_start: dt.datetime | None = None,
+    appointment_end: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Assign (or reassign) the work order to a technician for the agreed appointment window.
+    The customer hears of the appointment, the technician gets it in their inbox."""
+    _check_technician_user(technician)
+    _ticket, locked = lock_work_order(work_order, expected_version=expected_version)
+    check_dispatcher(user=actor, work_order=locked)
+    start, end = check_window(
+        appointment_start or locked.appointment_start, appointment_end or locked.appointment_end, required=True
+    )
+    previous = locked.technician
+    if previous is not None and previous.pk == technician.pk and locked.status != W.TO_DISPATCH:
+        raise DomainError(_("The job is already dispatched to this technician."), code="same_technician", field="technician")
+    locked.technician = technician
+    locked.appointment_start, locked.appointment_end = start, end
+    locked.dispatched_at = clock.now()
+    locked.dispatched_by = actor
+    locked.accepted_at = None
+    reassigned = previous is not None and locked.status != W.TO_DISPATCH
+    body = (
+        _("Reassigned from %(old)s to %(new)s, appointment %(window)s.")
+        if reassigned
+        else _("Dispatched to %(new)s, appointment %(window)s.")
+    ) % {"old": previous, "new": technician, "window": window_text(locked)}
+    move(
+        locked,
+        to=W.DISPATCHED,
+        actor=actor,
+        body=str(body),
+        public=True,
+        fields={"technician", "appointment_start", "appointment_end", "dispatched_at", "dispatched_by", "accepted_at"},
+        changes={"technician": [previous.pk if previous else None, technician.pk], "window": window_text(locked)},
+    )
+    tell_technician(
+        locked,
+        technician,
+        str(_("New job %(number)s") % {"number": locked.number}),
+        str(_("Work order %(number)s, appointment %(window)s.") % {"number": locked.number, "window": window_text(locked)}),
+    )
+    if reassigned and previous is not None:
+        tell_technician(
+            locked,
+            previous,
+            str(_("Job %(number)s reassigned") % {"number": locked.number}),
+            str(_("Work order %(number)s was given to a colleague.") % {"number": locked.number}),
+        )
+    if reassigned:
+        tell_customer(
+            locked,
+            "fieldservice.reassigned",
+            _("Your service appointment %(work_order)s has changed"),
+            _("Dear %(name)s, another technician, %(technician)s, will visit you for request %(number)s on %(window)s."),
+            technician=technician,
+        )
+    else:
+        tell_customer(
+            locked,
+            "fieldservice.appointment",
+            _("Your service appointment %(work_order)s"),
+            _("Dear %(name)s, %(technician)s will visit you for request %(number)s on %(window)s."),
+            technician=technician,
+        )
+    return locked
+
+
+@transaction.atomic
+def work_order_reschedule(
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    appointment_start: dt.datetime,
+    appointment_end: dt.datetime,
+    reason: str,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """A new appointment window (the dispatcher, or the technician after calling the customer).
+    The customer and the technician are told."""
+    text = required_text(reason, field="reason", message=_("Say why the appointment changes."))
+    start, end = check_window(appointment_start, appointment_end, required=True)
+    _ticket, locked = lock_work_order(work_order, expected_version=expected_version)
+    if locked.technician_id != actor.pk:
+        check_dispatcher(user=actor, work_order=locked)
+    old = window_text(locked)
+    locked.appointment_start, locked.appointment_end = start, end
+    locked.status_reason = text
+    body = str(
+        _("Appointment moved from %(old)s to %(new)s: %(reason)s") % {"old": old, "new": window_text(locked), "reason": text}
+    )
+    if locked.status == W.TO_DISPATCH:
+        save_fields(locked, {"appointment_start", "appointment_end", "status_reason"})
+        record(
+            work_order=locked,
+            actor=actor,
+            action=WorkOrderAudit.RESCHEDULED,
+            body=body,
+            public=True,
+            changes={"window": [old, window_text(locked)]},
+        )
+    else:
+        move(
+            locked,
+            to=W.RESCHEDULED,
+            actor=actor,
+            body=body,
+            public=True,
+            fields={"appointment_start", "appointment_end", "status_reason"},
+            changes={"window": [old, window_text(locked)]},
+        )
+        if actor.pk != locked.technician_id:
+            tell_technician(
+                locked,
+                locked.technician,
+                str(_("Job %(number)s rescheduled") % {"number": locked.number}),
+                str(_("New appointment %(window)s. Please accept it again.") % {"window": window_text(locked)}),
+            )
+    tell_customer(
+        locked,
+        "fieldservice.rescheduled",
+        _("Your service appointment %(work_order)s has changed"),
+        _("Dear %(name)s, the visit for request %(number)s is now on %(window)s."),
+    )
+    return locked
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order: WorkOrder, actor: User, reason: str, expected_version: int | None = None) -> WorkOrder:
+    text = required_text(reason, field="reason", message=_("Say why the work order is cancelled."))
+    _ticket, locked = lock_work_order(work_order, expected_version=expected_version, allow_final_ticket=True)
+    if not can_manage(actor, locked):
+        raise PermissionDenied(_("Only a dispatcher or the ticket's handler can cancel a work order."), code="not_allowed")
+    technician = locked.technician
+    locked.status_reason = text
+    move(
+        locked,
+        to=W.CANCELLED,
+        actor=actor,
+        body=str(_("Cancelled: %(reason)s") % {"reason": text}),
+        public=True,
+        fields={"status_reason"},
+    )
+    tell_technician(locked, technician, str(_("Job %(number)s cancelled") % {"number": locked.number}), text)
+    if technician is not None:
+        tell_customer(
+            locked,
+            "fieldservice.cancelled",
+            _("Service appointment %(work_order)s cancelled"),
+            _("Dear %(name)s, the visit for request %(number)s (%(window)s) is cancelled."),
+        )
+    complete_measure_if_done(locked)
+    return locked

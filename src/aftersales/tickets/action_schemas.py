@@ -1,0 +1,134 @@
+"""Request bodies of the ticket's process actions in API v1 (declared with each action in
+``tickets.actions``), and the input types the whole API shares. Inputs refuse unknown fields
+(``extra="forbid"``): a field the caller may not set is an error naming it, never dropped."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from pydantic import BeforeValidator, ConfigDict, Field
+
+from aftersales.core.errors import ValidationFailed
+
+from .choices import Cause, Nature, RequestType, Responsibility, Severity
+from .models import AgreementMethod, MeasureKind, MeasureStatus
+
+
+def _iso_text(value: Any) -> Any:
+    """Dates and times come as ISO 8601 text, never as numbers (no Unix timestamps)."""
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value
+    if not isinstance(value, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("ISO 8601 text expected")
+    return value
+
+
+IsoDate = Annotated[dt.date, BeforeValidator(_iso_text)]
+IsoDateTime = Annotated[dt.datetime, BeforeValidator(_iso_text)]
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+Text200 = Annotated[str, Field(max_length=200)]
+ShortText = Annotated[str, Field(max_length=20000)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+class NoInput(Input):
+    pass
+
+
+class MissingInput(Input):
+    missing: ShortText
+
+
+class NoteInput(Input):
+    note: ShortText = ""
+
+
+class ReasonInput(Input):
+    reason: ShortText
+
+
+class SummaryInput(Input):
+    summary: ShortText
+
+
+class VerificationInput(Input):
+    authentic: bool
+    complete: bool
+    missing: ShortText = ""
+    note: ShortText = ""
+
+
+class ClassifyInput(Input):
+    category_code: Annotated[str, Field(max_length=32)] | None = None
+    nature: Nature | None = None
+    severity: Severity | None = None
+    request_type: RequestType
+    priority: Annotated[int, Field(ge=1, le=3)]
+    safety_hazard: bool = False
+
+
+class ResponsibilityInput(Input):
+    responsibility: Responsibility
+    party: Annotated[str, Field(max_length=128)] = ""
+    cause: Cause | None = None
+    cause_detail: ShortText = ""
+
+
+class MergeInput(Input):
+    into: Annotated[str, Field(min_length=1, max_length=32, description="Number of the ticket to merge into.")]
+    reason: ShortText = ""
+
+
+class MeasureIn(Input):
+    kind: MeasureKind
+    description: ShortText = ""
+    owner: Annotated[str, Field(max_length=150)] | None = Field(None, description="Username of the owner.")
+    deadline: IsoDateTime | None = None
+    amount: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] = Decimal("0")
+
+
+class PlanInput(Input):
+    diagnosis: ShortText
+    measures: Annotated[list[MeasureIn], Field(min_length=1, max_length=20)]
+    cost_budget: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] | None = None
+    expected_completion_at: IsoDateTime | None = None
+    requires_signed_agreement: bool = False
+
+
+class ApprovalInput(Input):
+    approve: bool
+    comment: ShortText = ""
+
+
+class AgreementInput(Input):
+    accepted: bool
+    method: AgreementMethod | None = Field(None, description="Staff only: how the customer answered.")
+    agreed_at: IsoDateTime | None = Field(None, description="Staff only: when the customer answered.")
+    note: ShortText = ""
+
+
+class MeasureUpdateInput(Input):
+    measure_id: int
+    status: MeasureStatus
+    progress_note: ShortText = ""
+
+
+class ConfirmInput(Input):
+    solved: bool
+    note: ShortText = ""
+
+
+def refuse_fields(fields: list[str]) -> None:
+    """Refuse fields the caller sent but may not set, naming each (``field_not_allowed``)."""
+    if fields:
+        raise ValidationFailed({name: [_("You may not set this field.")] for name in fields}, code="field_not_allowed")

@@ -1,0 +1,50 @@
+"""What a ticket's changes set off in the apps built on tickets: the explicit, ordered lists.
+
+``tickets`` imports none of these apps (see docs/architecture.md, "Direction of imports"); each
+list names its receivers by dotted path (``core.hooks``), in the order they run, inside the
+transaction of the change. To add a consequence of a status change, add a receiver here.
+"""
+
+from __future__ import annotations
+
+from aftersales.core.hooks import hook
+
+# Intake, before the ticket takes its number (the day's counter row is not locked yet). A
+# receiver may set the ticket's mirrored columns on the instance (``Ticket.MIRRORED_COLUMNS``,
+# written with the number in one UPDATE) and may return a function to call once the ticket is
+# numbered (for audit rows that name it). kwargs: ticket.
+TICKET_OPENED = hook(
+    "ticket_opened",
+    "aftersales.sla.receivers.ticket_opened",  # clocks started, their deadlines mirrored on the ticket
+    "aftersales.analytics.receivers.ticket_opened",  # the dashboard's maintained counts
+)
+
+# Intake, after the ticket has its number, its created event and its audit row. kwargs: ticket.
+TICKET_CREATED = hook(
+    "ticket_created",
+    "aftersales.webhooks.receivers.ticket_created",
+)
+
+# Every status change (``ticket_transition``), after the ticket row, the timeline and the audit
+# row. kwargs: ticket (locked, the new status not yet re-read), before, after (TicketStatus), now.
+TICKET_STATUS_CHANGED = hook(
+    "ticket_status_changed",
+    "aftersales.analytics.receivers.ticket_status_changed",  # counts
+    "aftersales.sla.receivers.ticket_status_changed",  # clocks pause, resume, meet, stop, restart
+    "aftersales.feedback.receivers.ticket_status_changed",  # resolved → the satisfaction survey
+    "aftersales.webhooks.receivers.ticket_status_changed",  # ticket.status_changed
+)
+
+# Classification changed the category or the priority. kwargs: ticket, previous_category_id,
+# previous_priority.
+TICKET_CLASSIFIED = hook(
+    "ticket_classified",
+    "aftersales.analytics.receivers.ticket_classified",  # counts move to the new category
+    "aftersales.sla.receivers.ticket_classified",  # a new priority → the new policy's targets
+)
+
+# The first reply or call to the customer (set once). kwargs: ticket, at.
+TICKET_FIRST_RESPONSE = hook(
+    "ticket_first_response",
+    "aftersales.sla.receivers.ticket_first_response",  # the first-response clock is met
+)

@@ -1,0 +1,309 @@
+"""Intake: a request from any channel becomes a numbered ticket (SPEC §2.1).
+
+``ticket_intake`` is the one door for every channel (pages, API, email, WeChat): validation that
+names every bad field, the customer match, idempotency keys, and the ticket, its first timeline
+event and its audit row committed before the number is acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Region, Team, User
+from aftersales.audit.services import audit_record
+from aftersales.catalog.models import ProductModel, ProductUnit
+from aftersales.catalog.selectors import unit_find_by_serial
+from aftersales.core import clock
+from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.customers.models import Customer
+from aftersales.customers.phones import normalize_phone
+from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
+from aftersales.customers.services import customer_create, normalize_email
+from aftersales.notifications.services import notify_ticket_received
+
+from ..audit_actions import TicketAudit
+from ..choices import Channel, EventKind, Priority, RequestType
+from ..effects import TICKET_CREATED, TICKET_OPENED
+from ..models import Ticket, TicketCategory, TicketEvent
+from ..numbering import next_ticket_number
+from ..search import search_grams_for
+
+# Columns that mirror the SLA clocks on the ticket row; the receivers of TICKET_OPENED set them
+# on the instance and they are written with the number, in one UPDATE.
+MIRRORED_COLUMNS = ("sla_state", "first_response_due_at", "due_at")
+
+
+@dataclass
+class IntakeInput:
+    """What any channel submits. Required: channel, name, a phone or email, what happened."""
+
+    channel: str
+    customer_name: str
+    description: str
+    request_type: str = RequestType.REPAIR
+    title: str = ""
+    phone: str = ""
+    email: str = ""
+    serial_number: str = ""
+    product_model_code: str = ""
+    batch: str = ""
+    purchase_date: dt.date | None = None
+    occurred_at: dt.datetime | None = None
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    address: str = ""
+    category_code: str = ""
+    priority: int = Priority.NORMAL
+    safety_hazard: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def fingerprint(self) -> str:
+        payload = asdict(self)
+        return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    ticket: Ticket
+    created: bool
+
+
+def _validate_intake(data: IntakeInput) -> dict[str, Any]:
+    errors: dict[str, list[Any]] = {}
+    cleaned: dict[str, Any] = {}
+    if data.channel not in Channel.values:
+        errors["channel"] = [_("Choose a valid channel.")]
+    if data.request_type not in RequestType.values:
+        errors["request_type"] = [_("Choose a valid request type.")]
+    if not (data.customer_name or "").strip():
+        errors["customer_name"] = [_("Enter the customer's name.")]
+    elif len(data.customer_name.strip()) > 128:
+        errors["customer_name"] = [_("At most %(limit)d characters.") % {"limit": 128}]
+    description = (data.description or "").strip()
+    if not description:
+        errors["description"] = [_("Describe what happened.")]
+    elif len(description) > 20000:
+        errors["description"] = [_("The description is too long (at most 20,000 characters).")]
+    title = (data.title or "").strip()
+    if len(title) > 200:
+        errors["title"] = [_("The title is too long (at most 200 characters).")]
+    if not data.phone and not data.email:
+        errors["phone"] = [_("Enter a phone number or an email address.")]
+    if data.phone:
+        try:
+            cleaned["phone"] = normalize_phone(data.phone)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    if data.email:
+        try:
+            cleaned["email"] = normalize_email(data.email)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+    try:
+        priority = Priority(int(data.priority))
+    except (TypeError, ValueError):
+        errors["priority"] = [_("Choose a valid priority.")]
+        priority = Priority.NORMAL
+    now = clock.now()
+    occurred_at = data.occurred_at
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        # A form or client that sends a wall-clock time means the business zone (Asia/Shanghai).
+        occurred_at = timezone.make_aware(occurred_at, timezone.get_default_timezone())
+    if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
+        errors["occurred_at"] = [_("The time it happened cannot be in the future.")]
+    if data.purchase_date is not None and data.purchase_date > clock.local_today():
+        errors["purchase_date"] = [_("The purchase date cannot be in the future.")]
+    category = None
+    if data.category_code:
+        category = TicketCategory.objects.filter(code=data.category_code, active=True).first()
+        if category is None:
+            errors["category_code"] = [_("Choose a valid category.")]
+    product_model = None
+    if data.product_model_code:
+        product_model = ProductModel.objects.filter(code=data.product_model_code.strip()).first()
+        if product_model is None:
+            errors["product_model_code"] = [_("No product model has this number.")]
+    for name, limit in (("province", 32), ("city", 32), ("district", 32), ("address", 200), ("serial_number", 64), ("batch", 64)):
+        if len(getattr(data, name) or "") > limit:
+            errors[name] = [_("At most %(limit)d characters.") % {"limit": limit}]
+    if errors:
+        raise ValidationFailed(errors, code="intake_invalid")
+    # Anything the agent marks as a safety hazard is urgent (SPEC §2.4).
+    cleaned.update(
+        description=description,
+        title=title or description.splitlines()[0][:60],
+        priority=Priority.URGENT if data.safety_hazard else priority,
+        category=category,
+        product_model=product_model,
+        occurred_at=occurred_at,
+        now=now,
+    )
+    return cleaned
+
+
+def _match_customer(data: IntakeInput, cleaned: dict[str, Any], *, actor: User | None, actor_label: str) -> Customer:
+    if actor is not None and actor.is_customer:
+        # A signed-in customer files for themselves, whatever number they type: matching by the
+        # typed phone could file the ticket under somebody else, who would then read it.
+        own = Customer.objects.filter(user=actor).first()
+        if own is not None:
+            return own
+    customer = None
+    if cleaned.get("phone"):
+        customer = customer_find_by_phone(phone_e164=cleaned["phone"])
+    if customer is None and cleaned.get("email"):
+        customer = customer_find_by_email(email=cleaned["email"])
+    if customer is None:
+        customer = customer_create(
+            name=data.customer_name,
+            phone=cleaned.get("phone", ""),
+            email=cleaned.get("email", ""),
+            actor=actor,
+            actor_label=actor_label,
+        )
+    return customer
+
+
+def ticket_intake(
+    *,
+    data: IntakeInput,
+    actor: User | None = None,
+    actor_label: str = "",
+    idempotency_key: str | None = None,
+    team: Team | None = None,
+    region: Region | None = None,
+) -> IntakeResult:
+    """Register a request from any channel and give it its number.
+
+    Guarantees: the ticket, its customer link and its first timeline event are committed before
+    this returns (the caller may acknowledge the number); the same ``idempotency_key`` with the
+    same input returns the original ticket and creates nothing; with different input it raises
+    ``Conflict``; invalid input raises ``ValidationFailed`` naming every bad field.
+    """
+    key = (idempotency_key or "").strip() or None
+    if key is not None and len(key) > 128:
+        raise ValidationFailed({"idempotency_key": [_("The idempotency key is longer than 128 characters.")]})
+    fingerprint = data.fingerprint()
+    if key is not None:
+        existing = _replay(key, fingerprint)
+        if existing is not None:
+            return IntakeResult(existing, created=False)
+    cleaned = _validate_intake(data)
+    try:
+        ticket = _create_ticket(
+            data, cleaned, actor=actor, actor_label=actor_label, key=key, fingerprint=fingerprint, team=team, region=region
+        )
+    except IntegrityError:
+        # A concurrent request with the same key won the race: answer with its ticket.
+        if key is None:
+            raise
+        existing = _replay(key, fingerprint)
+        if existing is None:
+            raise
+        return IntakeResult(existing, created=False)
+    return IntakeResult(ticket, created=True)
+
+
+def _replay(key: str, fingerprint: str) -> Ticket | None:
+    existing = Ticket.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.intake_fingerprint != fingerprint:
+        raise Conflict(
+            _("This idempotency key was already used for a different request."),
+            code="idempotency_key_reused",
+            field="idempotency_key",
+        )
+    return existing
+
+
+@transaction.atomic
+def _create_ticket(
+    data: IntakeInput,
+    cleaned: dict[str, Any],
+    *,
+    actor: User | None,
+    actor_label: str,
+    key: str | None,
+    fingerprint: str,
+    team: Team | None,
+    region: Region | None,
+) -> Ticket:
+    label = actor_label or (str(actor) if actor else str(Channel(data.channel).label))
+    customer = _match_customer(data, cleaned, actor=actor, actor_label=label)
+    unit: ProductUnit | None = unit_find_by_serial(serial_number=data.serial_number) if data.serial_number else None
+    # A registered unit knows its model; a typed model number only stands in when there is none.
+    product_model = unit.model if unit is not None else cleaned["product_model"]
+    now = cleaned["now"]
+    title, description = cleaned["title"], cleaned["description"]
+    # The number is taken LAST (see below): until then the row carries a unique placeholder that
+    # no other transaction can see (the row is uncommitted) and that never survives the commit.
+    ticket = Ticket.objects.create(
+        number=f"~{uuid.uuid4().hex[:31]}",
+        title=title,
+        description=description,
+        search_grams=search_grams_for(title, description),
+        channel=data.channel,
+        request_type=data.request_type,
+        category=cleaned["category"],
+        priority=cleaned["priority"],
+        safety_hazard=data.safety_hazard,
+        customer=customer,
+        contact_name=data.customer_name.strip()[:128],
+        contact_phone=cleaned.get("phone", ""),
+        contact_email=cleaned.get("email", ""),
+        product_unit=unit,
+        product_model=product_model,
+        reported_serial=(data.serial_number or "").strip().upper(),
+        reported_batch=(data.batch or "").strip() or (unit.batch if unit else ""),
+        reported_purchase_date=data.purchase_date,
+        occurred_at=cleaned["occurred_at"],
+        province=(data.province or "").strip(),
+        city=(data.city or "").strip(),
+        district=(data.district or "").strip(),
+        address=(data.address or "").strip(),
+        created_by=actor if actor is not None and not actor.is_customer else None,
+        team=team,
+        region=region or customer.region,
+        idempotency_key=key,
+        intake_fingerprint=fingerprint,
+        created_at=now,
+        updated_at=now,
+    )
+    if unit is not None and unit.customer_id is None:
+        ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
+    # What intake sets off before the number (SLA clocks: their deadlines land on the instance
+    # and reach the row with the number's UPDATE; the dashboard's counts): tickets/effects.py.
+    when_numbered = [then for then in TICKET_OPENED.send(ticket=ticket) if then is not None]
+    # --- From here to the commit the day's counter row is locked: only the statements that need
+    # the number run after it (ticket number + SLA deadlines in one UPDATE, the created event,
+    # the audit rows that name the ticket, the customer's notification). Everything else is done.
+    ticket.number = next_ticket_number(day=clock.local_date(now))  # the local day of created_at
+    final = {"number": ticket.number, **{name: getattr(ticket, name) for name in MIRRORED_COLUMNS}}
+    Ticket.objects.filter(pk=ticket.pk).update(**final)
+    for name, value in final.items():  # the caller gets the ticket as stored
+        setattr(ticket, name, value)
+    TicketEvent.objects.create(
+        ticket=ticket,
+        kind=EventKind.CREATED,
+        actor=actor,
+        actor_label=label,
+        public=True,
+        body=description[:500],
+        data={"channel": data.channel, "number": ticket.number, "safety_hazard": data.safety_hazard},
+        created_at=now,
+    )
+    for then in when_numbered:
+        then()
+    audit_record(action=TicketAudit.CREATED, obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
+    notify_ticket_received(ticket=ticket)
+    TICKET_CREATED.send(ticket=ticket)
+    return ticket
