@@ -168,6 +168,7 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+HEADER_RENDERING = os.environ.get("AFTERSALES_HEADER_RENDERING", "placeholders")
 
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 _TASK_BACKENDS = {
@@ -187,6 +188,14 @@ AUTH_USER_MODEL = "accounts.User"
 # per process (aftersales/accounts/auth.py).
 AUTHENTICATION_BACKENDS = ["aftersales.accounts.auth.UserBackend"]
 SESSION_ENGINE = "aftersales.accounts.auth"
+# The compiled-once reads (core/precompiled.py) earn their place by measurement (decision 0008);
+# these two switches put Django's standard path back for re-measuring: AFTERSALES_PRECOMPILED=0
+# reads through the ORM, AFTERSALES_SESSIONS=cached_db uses Django's cached database sessions
+# and ModelBackend (with a shared cache only: REDIS_URL).
+PRECOMPILED_READS = os.environ.get("AFTERSALES_PRECOMPILED", "1") != "0"
+if os.environ.get("AFTERSALES_SESSIONS") == "cached_db" and REDIS_URL:
+    AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"  # staff → ticket list, customers → portal
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -149,3 +149,45 @@ def test_prepared_refuses_shapes_it_cannot_replay():
         PreparedQuery(lambda pk: Ticket.objects.all()).list(pk=1)
     with pytest.raises(ValueError, match="prefetch_related"):
         PreparedQuery(lambda pk: Ticket.objects.filter(pk=pk).prefetch_related("events")).list(pk=1)
+
+
+def _relations(obj) -> dict:
+    """The related rows ``select_related`` put on ``obj``, with their fields."""
+    return {name: (_fields(rel) if rel is not None else None) for name, rel in obj._state.fields_cache.items()}
+
+
+def test_every_prepared_query_in_the_product_gives_what_the_orm_gives(settings):
+    """The pin of the hand-written reads (decision 0008): each PreparedQuery the product defines
+    returns, for real keys, the rows, field values, Python types and select_related rows the ORM
+    returns for the same queryset. A Django upgrade that changes the compiler's columns,
+    converters, ``from_db`` or the related populators fails here, not in production."""
+    from aftersales.core.precompiled import INSTANCES
+    from aftersales.feedback.models import Survey  # noqa: F401 - the apps' modules are loaded
+    from aftersales.sla.selectors import sla_clocks_for_ticket
+    from aftersales.tickets.process import MeasureInput, ticket_propose_plan
+    from tests.tickets.process_helpers import agent, analysed
+
+    handler = agent()
+    ticket = analysed(make_ticket(actor=handler), handler)
+    ticket_add_note(ticket=ticket, actor=handler, body="已联系客户", kind="message_out")
+    ticket_propose_plan(ticket=ticket, actor=handler, diagnosis="排水管堵塞", measures=[MeasureInput(kind="onsite_repair")])
+    assert sla_clocks_for_ticket(ticket=ticket)  # the ticket has clocks to read
+    values = {"ticket_id": ticket.pk, "number": ticket.number, "key": ticket.pk}
+    uses = [q for q in INSTANCES if set(q.names) <= {"ticket_id", "number"}]
+    assert len(uses) >= 6  # the ticket page's reads and the SLA clocks
+    compared = 0
+    for query in uses:
+        arguments = {name: values[name] for name in query.names}
+        prepared = query.list(**arguments)
+        settings.PRECOMPILED_READS = False
+        try:
+            expected = list(query.build(**arguments))
+        finally:
+            settings.PRECOMPILED_READS = True
+        compared += bool(prepared)
+        assert [_fields(o) for o in prepared] == [_fields(o) for o in expected]
+        assert [_relations(o) for o in prepared] == [_relations(o) for o in expected]
+        assert [{k: type(v) for k, v in _fields(o).items()} for o in prepared] == [
+            {k: type(v) for k, v in _fields(o).items()} for o in expected
+        ]
+    assert compared >= 5  # all but the attachments read rows here

@@ -19,11 +19,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
+
+# Every PreparedQuery made (module-level constants): the tests check each against the ORM.
+INSTANCES: list[PreparedQuery[Any]] = []
 
 
 class RowByKey(Generic[M]):
@@ -101,6 +105,7 @@ class PreparedQuery(Generic[M]):
         self.names = tuple(inspect.signature(build).parameters)
         self.using = using
         self._compiled: dict[str, _Compiled] = {}
+        INSTANCES.append(self)  # every use is pinned against the ORM by tests/core/test_precompiled.py
 
     def _compile(self, vendor: str) -> _Compiled:
         compiled = self._compiled.get(vendor)
@@ -154,6 +159,8 @@ class PreparedQuery(Generic[M]):
         """The queryset's rows for these argument values, as model instances."""
         if sorted(values) != sorted(self.names):
             raise TypeError(f"PreparedQuery takes exactly the arguments {self.names}")
+        if not settings.PRECOMPILED_READS:  # the ORM's own path (benchmark comparison)
+            return list(self.build(**values))
         connection = connections[self.using]
         compiled = self._compile(connection.vendor)
         for name, value in values.items():

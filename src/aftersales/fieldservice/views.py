@@ -25,6 +25,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from aftersales.core.view_errors import message_service_errors
 from aftersales.tickets.models import PlanMeasure
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -62,16 +63,6 @@ def _local_input(value: dt.datetime | None) -> str:
     if value is None:
         return ""
     return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%dT%H:%M")
-
-
-def _show_error(request: HttpRequest, exc: DomainError) -> None:
-    errors = getattr(exc, "errors", None)
-    if errors:
-        for messages_list in errors.values():
-            for message in messages_list:
-                messages.error(request, str(message))
-    else:
-        messages.error(request, str(exc.message))
 
 
 # --- the dispatcher's board ---------------------------------------------------------------------
@@ -140,7 +131,7 @@ def work_order_new(request: HttpRequest, number: str) -> HttpResponse:
                 permits=request.FILES.getlist("permits"),
             )
         except DomainError as exc:
-            _show_error(request, exc)
+            message_service_errors(request, exc)
         else:
             messages.success(request, _("Work order %(number)s created.") % {"number": work_order.number})
             return redirect("fieldservice:detail", number=work_order.number)
@@ -224,10 +215,10 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     except NotFound:
         raise Http404 from None
     except PermissionDenied as exc:
-        _show_error(request, exc)
+        message_service_errors(request, exc)
         return redirect("fieldservice:detail", number=number)
     except DomainError as exc:
-        _show_error(request, exc)
+        message_service_errors(request, exc)
     else:
         messages.success(request, str(declared.done))
     target = request.POST.get("next", "")
@@ -328,7 +319,7 @@ def quote_by_link(request: HttpRequest, token: str) -> HttpResponse:
         try:
             services.work_order_confirm_quote(work_order=work_order, actor=None)
         except DomainError as exc:
-            _show_error(request, exc)
+            message_service_errors(request, exc)
         else:
             messages.success(request, _("Thank you: your confirmation is recorded."))
         return redirect("fieldservice:quote_by_link", token=token)

@@ -9,7 +9,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.errors import DomainError
+from aftersales.core.view_errors import add_service_errors
 
 from .models import AppraisalResult, Part, Warehouse
 from .services import FaultyInput, UsedPartInput
@@ -19,12 +20,7 @@ ROWS = 3
 
 class ServiceErrorsMixin(forms.Form):
     def show_service_error(self, exc: DomainError) -> None:
-        if isinstance(exc, ValidationFailed):
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, str(message))
-            return
-        self.add_error(exc.field if exc.field in self.fields else None, str(exc.message))
+        add_service_errors(self, exc)
 
 
 def _part_label(part: Part) -> str:

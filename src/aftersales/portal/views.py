@@ -20,9 +20,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, NotFound
+from aftersales.core.view_errors import add_service_errors
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_link
-from aftersales.tickets.forms import add_service_errors
 from aftersales.tickets.models import PlanStatus, Ticket, TicketPlan
 from aftersales.tickets.process import ticket_current_plan, ticket_record_agreement
 from aftersales.tickets.selectors import ticket_get_for_user, ticket_public_timeline, tickets_newest_for_user

@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
+from aftersales.core.view_errors import add_service_errors
 
 from .choices import Cause, Nature, Priority, RequestType, Responsibility, Severity
-from .forms import DateTimeLocalInput, add_service_errors
+from .forms import DateTimeLocalInput
 from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, Ticket, TicketCategory
 from .permissions import ticket_available_actions
 from .process import MeasureInput

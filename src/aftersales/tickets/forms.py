@@ -14,8 +14,6 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import DomainError, ValidationFailed
-
 from .choices import Channel, EventKind, Priority, RequestType
 from .models import TicketCategory
 from .services import IntakeInput
@@ -23,18 +21,6 @@ from .states import TicketStatus
 
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
-
-
-def add_service_errors(form: forms.Form, exc: DomainError, field_map: dict[str, str] | None = None) -> None:
-    """Show a service's refusal on ``form``: each message next to its field, the rest on top."""
-    field_map = field_map or {}
-    errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [exc.message]}
-    if form.is_bound and not hasattr(form, "cleaned_data"):
-        form.full_clean()
-    for name, messages in errors.items():
-        target = field_map.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, message)
 
 
 # --- The ticket list's filters --------------------------------------------------------------

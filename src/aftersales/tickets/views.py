@@ -25,10 +25,11 @@ from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.view_errors import add_service_errors
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_phone
 
-from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm, add_service_errors
+from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
 from .list_rows import column_labels, filter_form_html, render_rows
 from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
