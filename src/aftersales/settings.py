@@ -121,6 +121,7 @@ WSGI_APPLICATION = "aftersales.wsgi.application"
 
 TEMPLATES = [
     {
+        "NAME": "django",
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [SRC_DIR / "templates"],
         "APP_DIRS": True,
@@ -134,7 +135,19 @@ TEMPLATES = [
             ],
         },
     },
+    # Second, never the default: the ticket list's rows and the ticket page's timeline items
+    # rendered by Jinja2 from each app's jinja2/ folder, when ROW_RENDERING is "jinja2".
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "aftersales.core.jinja2_env.environment"},
+    },
 ]
+# How the list's rows and the timeline's items are rendered: "python" (list_rows.py,
+# view_helpers.render_timeline_items; decision 0006) or "jinja2" (tickets/jinja2/, to compare).
+ROW_RENDERING = os.environ.get("AFTERSALES_ROW_RENDERING", "python")
 
 # --- Database -------------------------------------------------------------------------------
 DEFAULT_SQLITE = f"sqlite:///{VAR_DIR / 'aftersales.sqlite3'}"
@@ -168,7 +181,6 @@ if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-HEADER_RENDERING = os.environ.get("AFTERSALES_HEADER_RENDERING", "placeholders")
 
 TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "database")
 _TASK_BACKENDS = {

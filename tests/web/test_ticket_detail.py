@@ -18,6 +18,13 @@ from .conftest import client_for, png_bytes
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(params=["python", "jinja2"])
+def row_rendering(request, settings) -> str:
+    """Both renderings of the timeline items (settings.ROW_RENDERING): view_helpers' and the Jinja2 template's."""
+    settings.ROW_RENDERING = request.param
+    return request.param
+
+
 def detail_url(ticket) -> str:
     return reverse("tickets:detail", args=[ticket.number])
 
@@ -157,7 +164,7 @@ def test_detail_query_count_is_bounded_and_does_not_grow_with_the_timeline(agent
     assert short == long
 
 
-def test_timeline_items_are_escaped_and_carry_kind_visibility_time_and_status_change(agent, agent_client):
+def test_timeline_items_are_escaped_and_carry_kind_visibility_time_and_status_change(agent, agent_client, row_rendering):
     from django.utils import timezone
 
     ticket = make_ticket(actor=agent)
@@ -181,7 +188,97 @@ def test_timeline_items_are_escaped_and_carry_kind_visibility_time_and_status_ch
     assert timeline.count('data-test-id="timeline-event"') == TicketEvent.objects.filter(ticket=ticket).count()
 
 
-def test_an_empty_timeline_says_so(agent):
+def test_an_empty_timeline_says_so(agent, row_rendering):
     from aftersales.tickets.view_helpers import render_timeline_items
 
     assert 'class="empty"' in render_timeline_items([])
+
+
+# --- The timeline through Django's Jinja2 backend (settings.ROW_RENDERING "jinja2", issue 13) -----
+
+TRICKY = "<b>\"A\" & 'B'</b> {braces} {{ x }} {% y %}"
+
+
+def _in_both_renderings(settings, render) -> tuple[str, str]:
+    settings.ROW_RENDERING = "python"
+    python = str(render())
+    settings.ROW_RENDERING = "jinja2"
+    jinja2 = str(render())
+    return python, jinja2
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_jinja2_timeline_is_the_python_timeline_byte_for_byte(agent, agent_client, settings, language):
+    """Public and internal notes, a call, status changes, attachments (public and internal, with
+    names that need escaping), an external actor: the Jinja2 template's items are the Python
+    renderer's, byte for byte, on the ticket page and from timeline_context (with the
+    attachments read by the page, or by the timeline itself), in both languages."""
+    from django.utils import translation
+
+    from aftersales.tickets.selectors import ticket_all_attachments
+    from aftersales.tickets.view_helpers import timeline_context
+
+    ticket = make_ticket(actor=agent)
+    public = ticket_add_note(ticket=ticket, actor=agent, body=f"对客户说：{TRICKY}\n第二行", public=True)
+    ticket_add_note(ticket=ticket, actor=agent, body=f"内部：{TRICKY}", public=False)
+    ticket_add_note(ticket=ticket, actor=agent, body='it\'s a "call" & more', kind=EventKind.CALL)
+    ticket_transition(ticket=ticket, to_status=TicketStatus.CANCELLED, actor=agent, reason=f"撤回 {TRICKY}")
+    for name, visible in (("a&b<1>'x'\"y\".png", True), ("内部<照片>.png", False)):
+        ticket_add_attachment(ticket=ticket, actor=agent, fileobj=io.BytesIO(png_bytes()), filename=name, public=visible)
+    TicketEvent.objects.filter(pk=public.pk).update(actor=None, actor_label=f"<b>外部</b> {TRICKY}")
+    TicketEvent.objects.create(
+        ticket=ticket, kind=EventKind.STATUS_CHANGED, body="", data={"from": "<odd'>", "to": 'x"y'}, created_at=public.created_at
+    )
+    agent_client.cookies.load({"django_language": language})
+    python, jinja2 = _in_both_renderings(settings, lambda: agent_client.get(detail_url(ticket)).context["timeline_items"])
+    assert python.count('data-test-id="timeline-event"') == TicketEvent.objects.filter(ticket=ticket).count()
+    assert python.count('class="event-attachment"') == 2 and 'class="event-status"' in python
+    assert "is-public" in python and "is-internal" in python
+    assert "&quot;" in python and "&#x27;" in python and "&lt;b&gt;" in python and "&amp;" in python
+    assert jinja2 == python
+    with translation.override(language):
+        for attachments in (None, ticket_all_attachments(ticket=ticket)):
+            python, jinja2 = _in_both_renderings(
+                settings,
+                lambda attachments=attachments: timeline_context(ticket, agent, attachments=attachments)["timeline_items"],
+            )
+            assert python.count('class="event-attachment"') == 2
+            assert jinja2 == python
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_jinja2_timeline_matches_for_values_no_page_shows_easily(db, settings, language):
+    """Kinds and labels outside the choices, status changes with odd labels, an attachment event
+    with a body (not shown), several attachments on one event, and the empty timeline."""
+    import datetime as dt
+
+    from django.utils import translation
+
+    from aftersales.tickets.models import Attachment
+    from aftersales.tickets.view_helpers import TimelineEntry, render_timeline_items
+
+    at = dt.datetime(2026, 12, 31, 17, 45, 30, 123456, tzinfo=dt.UTC)  # the next day in Asia/Shanghai
+
+    def entry(kind, *, body="", public=False, change=None, attachments=(), label="", actor="") -> TimelineEntry:
+        event = TicketEvent(pk=len(kind) + 1, kind=kind, body=body, public=public, created_at=at)
+        return TimelineEntry(
+            event=event,
+            status_change=change,
+            kind_label=label or TRICKY,
+            actor=actor or TRICKY,
+            attachments=[Attachment(pk=pk, original_name=name) for pk, name in attachments],
+        )
+
+    entries = [
+        entry(EventKind.NOTE, body=TRICKY, public=True, label="备注"),
+        entry("odd<'kind\">", body="\n  spaced  \n", change=("<from'>", 'to"&')),
+        entry(EventKind.ATTACHMENT, body="not shown", attachments=[(1, TRICKY), (2345678, "b.pdf")], public=True),
+        entry(EventKind.STATUS_CHANGED, change=("新", "已取消")),
+    ]
+    with translation.override(language):
+        python, jinja2 = _in_both_renderings(settings, lambda: render_timeline_items(entries))
+        empty = _in_both_renderings(settings, lambda: render_timeline_items([]))
+    assert python.count("</li>\n") == len(entries) and "not shown" not in python
+    assert "&#x27;" in python and "&quot;" in python
+    assert jinja2 == python
+    assert empty[0] == empty[1] and empty[0].startswith('<li class="empty">')

@@ -16,6 +16,13 @@ pytestmark = pytest.mark.django_db
 LIST = reverse("tickets:list")
 
 
+@pytest.fixture(params=["python", "jinja2"])
+def row_rendering(request, settings) -> str:
+    """Both renderings of the rows (settings.ROW_RENDERING): list_rows.py's and the Jinja2 template's."""
+    settings.ROW_RENDERING = request.param
+    return request.param
+
+
 def numbers_on(response) -> list[str]:
     return [t.number for t in response.context["page"].rows]
 
@@ -121,7 +128,7 @@ def test_htmx_filter_request_gets_only_the_results_fragment(agent, agent_client)
     assert "HX-Request" in response["Vary"]
 
 
-def test_agent_sees_the_phone_and_a_role_without_need_sees_it_masked(agent, agent_client):
+def test_agent_sees_the_phone_and_a_role_without_need_sees_it_masked(agent, agent_client, row_rendering):
     make_ticket(actor=agent, phone="13812345678")
     assert "138 1234 5678" in agent_client.get(LIST).content.decode()
 
@@ -156,7 +163,7 @@ def test_list_query_count_does_not_grow_with_the_number_of_tickets(django_assert
     assert five == thirty
 
 
-def test_rows_mark_sla_warnings_breaches_and_escalation(agent, agent_client):
+def test_rows_mark_sla_warnings_breaches_and_escalation(agent, agent_client, row_rendering):
     from aftersales.tickets.models import Ticket
 
     warned = make_ticket(actor=agent, phone="13800000011")
@@ -176,7 +183,7 @@ def test_rows_mark_sla_warnings_breaches_and_escalation(agent, agent_client):
     assert "row-sla" not in row(calm.number) and "row-escalation" not in row(calm.number)
 
 
-def test_rows_escape_what_users_typed_and_carry_the_cell_labels(agent, agent_client):
+def test_rows_escape_what_users_typed_and_carry_the_cell_labels(agent, agent_client, row_rendering):
     """The rows are built in Python (tickets/list_rows.py): everything typed is escaped, every
     cell has its translated data-label, times are local, past-due open tickets say so."""
     import datetime as dt
@@ -207,7 +214,7 @@ def test_rows_escape_what_users_typed_and_carry_the_cell_labels(agent, agent_cli
     assert 'data-label="Title" class="cell-title"' in english and ">Overdue<" in english
 
 
-def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(agent, agent_client):
+def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(agent, agent_client, row_rendering):
     """The list reads its rows as values (selectors.TicketListRow), not model instances: the
     category and the assignee must still read as their models' ``str`` does."""
     from aftersales.tickets.models import Ticket, TicketCategory
@@ -274,3 +281,110 @@ def test_the_filter_values_are_those_of_the_bound_form(params):
     }
     assert TicketListFilterForm.values_from(query) == expected
     assert TicketListFilterForm(query).values() == expected
+
+
+# --- The rows through Django's Jinja2 backend (settings.ROW_RENDERING "jinja2", issue 13) ---------
+
+TRICKY = "<b>\"A\" & 'B'</b> {l_title} {{ x }} {% y %}"
+
+
+def _rows_in_both_renderings(settings, render) -> tuple[str, str]:
+    settings.ROW_RENDERING = "python"
+    python = str(render())
+    settings.ROW_RENDERING = "jinja2"
+    jinja2 = str(render())
+    return python, jinja2
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_jinja2_rows_are_the_python_rows_byte_for_byte(agent, agent_client, settings, language):
+    """Every kind of cell, with what users typed in every text column: the page's rows rendered
+    by the Jinja2 template are the Python renderer's, byte for byte, in both languages, for a
+    role that sees phones and for one that sees them masked."""
+    import datetime as dt
+
+    from aftersales.customers.models import Customer
+    from aftersales.tickets.models import Ticket, TicketCategory
+
+    category = TicketCategory.objects.create(code="tricky", name=f"类别{TRICKY}", name_en=f"Category {TRICKY}")
+    assignee = UserFactory(display_name=f"师傅{TRICKY}")
+    past, future = dt.datetime(2020, 1, 2, 1, 30, tzinfo=dt.UTC), dt.datetime(2099, 5, 6, 23, 59, tzinfo=dt.UTC)
+    variants = [
+        {"title": TRICKY, "due_at": past, "safety_hazard": True, "sla_state": "breached", "escalation_level": 3},
+        {"category": category, "assignee": assignee, "due_at": future, "sla_state": "warning", "priority": Priority.URGENT},
+        {"due_at": None, "channel": Channel.WEB, "escalation_level": 1, "title": 'it\'s "quoted" & <tagged>'},
+        {"status": TicketStatus.CANCELLED, "due_at": past, "priority": 3},
+    ]
+    for i, changes in enumerate(variants):
+        ticket = make_ticket(actor=agent, phone=f"1380000003{i}")
+        phone = "" if i == 3 else f"+86138000000{i}"
+        Customer.objects.filter(pk=ticket.customer_id).update(name=f"<i>张&伟</i> 'x' \"{i}\"", phone=phone)
+        Ticket.objects.filter(pk=ticket.pk).update(**changes)
+    supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    warehouse = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL)
+    for client in (agent_client, client_for(supervisor), client_for(warehouse)):
+        client.cookies.load({"django_language": language})
+        python, jinja2 = _rows_in_both_renderings(
+            settings, lambda client=client: client.get(LIST, {"status": "all"}).context["rows"]
+        )
+        assert python.count('data-test-id="ticket-row"') == len(variants)
+        assert "&quot;" in python and "&#x27;" in python and "&lt;b&gt;" in python and "&amp;" in python
+        assert jinja2 == python
+
+
+def _list_row(**changes):
+    import datetime as dt
+
+    from aftersales.tickets.selectors import TicketListRow
+
+    values = {
+        "pk": 1,
+        "number": "SH2026<'\"&>01",
+        "title": TRICKY,
+        "status": "new",
+        "priority": 2,
+        "channel": "hotline",
+        "safety_hazard": False,
+        "sla_state": "",
+        "escalation_level": 0,
+        "created_at": dt.datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=dt.UTC),
+        "due_at": dt.datetime(2020, 1, 2, 1, 30, tzinfo=dt.UTC),
+        "category_id": 7,
+        "category_name": f"类别{TRICKY}",
+        "category_name_en": f"Category {TRICKY}",
+        "customer_name": f"客户{TRICKY}",
+        "customer_phone": "+8613812345678",
+        "assignee_id": 9,
+        "assignee_username": "tech'<1>",
+        "assignee_display_name": "",
+        "assignee_first_name": "",
+        "assignee_last_name": "",
+    }
+    values.update(changes)
+    return TicketListRow(**values)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize("role", [Role.AGENT, Role.WAREHOUSE])
+def test_the_jinja2_rows_match_for_values_no_page_shows_easily(db, settings, language, role):
+    """Values outside the choices (shown as they are, escaped), a number that needs escaping, no
+    category, no assignee, no phone, every badge, open and finished tickets past due."""
+    from django.utils import translation
+
+    from aftersales.tickets.list_rows import render_rows
+
+    rows = [
+        _list_row(),
+        _list_row(status="<weird'status>", priority=9, channel='fax&"co"', safety_hazard=True, sla_state="breached"),
+        _list_row(category_id=None, assignee_id=None, customer_phone="", due_at=None, sla_state="warning", escalation_level=2),
+        _list_row(status=TicketStatus.CLOSED, escalation_level=1, sla_state="other", priority=1, channel="web"),
+        _list_row(assignee_display_name="", assignee_first_name="O'Neil", assignee_last_name="<Smith & Co>"),
+    ]
+    user = UserFactory(role=role, data_scope=DataScope.ALL)
+    with translation.override(language):
+        python, jinja2 = _rows_in_both_renderings(settings, lambda: render_rows(rows, user=user))
+        empty = _rows_in_both_renderings(settings, lambda: render_rows([], user=user))
+    assert python.count("</tr>\n") == len(rows) and python.endswith("</tr>\n")
+    assert "&#x27;" in python and "&quot;" in python
+    assert jinja2 == python
+    assert empty == ("", "")

@@ -9,6 +9,10 @@ Django admin's change list (``admin_list.items_for_result``).
 
 The markup is mirrored, for reading, in ``tickets/partials/ticket_results.html``'s comment; the
 tests in ``tests/web/test_ticket_list.py`` pin its data-test-ids and labels.
+
+With ``settings.ROW_RENDERING == "jinja2"`` the same markup, byte for byte, comes from the Jinja2
+template ``tickets/jinja2/tickets/partials/ticket_rows.html`` (Django's Jinja2 backend, one
+render per page), so that both can be measured from one tree (issue 13).
 """
 
 from __future__ import annotations
@@ -21,11 +25,14 @@ from html import escape as _e
 
 from django.conf import settings
 from django.http import QueryDict
+from django.template import engines
+from django.template.backends.jinja2 import Template as Jinja2Template
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, override
+from markupsafe import Markup
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
@@ -157,6 +164,8 @@ def render_rows(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
     Every value that comes from data goes through ``html.escape`` (what Django's ``escape``
     does, without its lazy-string wrapper: ~500 calls per page); labels and badges are escaped
     once per language. ``str.format`` then only joins strings that are already markup."""
+    if settings.ROW_RENDERING == "jinja2":
+        return _render_rows_jinja2(tickets, user=user)
     now = clock.now()
     tz = timezone.get_current_timezone()
     m = _markup(get_language() or settings.LANGUAGE_CODE)
@@ -196,6 +205,47 @@ def render_rows(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
             )
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above escaped by html.escape
+
+
+@lru_cache(maxsize=1)
+def _rows_template() -> Jinja2Template:
+    """The rows' Jinja2 template, read and compiled once per process."""
+    template = engines["jinja2"].get_template("tickets/partials/ticket_rows.html")
+    assert isinstance(template, Jinja2Template)
+    return template
+
+
+@lru_cache(maxsize=8)
+def _choice_labels(language: str) -> tuple[dict[str, str], dict[int, str], dict[str, str]]:
+    """The status, priority and channel labels in ``language`` (unescaped: the template escapes)."""
+    with override(language):
+        return (
+            {value: str(label) for value, label in TicketStatus.choices},
+            {value: str(label) for value, label in Priority.choices},
+            {value: str(label) for value, label in Channel.choices},
+        )
+
+
+def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
+    statuses, priorities, channels = _choice_labels(get_language() or settings.LANGUAGE_CODE)
+    url_head, _slot, url_tail = reverse("tickets:detail", args=[_NUMBER_SLOT]).partition(_NUMBER_SLOT)
+    html = _rows_template().render(
+        {
+            "tickets": tickets,
+            "user": user,
+            "display_phone": display_phone,
+            "now": clock.now(),
+            "tz": timezone.get_current_timezone(),
+            "open_statuses": OPEN_STATUSES,
+            "statuses": statuses,
+            "priorities": priorities,
+            "channels": channels,
+            # Not escaped, as in the Python rendering (a reversed URL, only the number is data).
+            "url_head": Markup(url_head),  # noqa: S704
+            "url_tail": Markup(url_tail),  # noqa: S704
+        }
+    )
+    return mark_safe(html)  # noqa: S308 - the autoescaped output of our template
 
 
 # --- The filter form -------------------------------------------------------------------------

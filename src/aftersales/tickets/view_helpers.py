@@ -5,16 +5,21 @@ data as the user may see it, and the detail page with its process panel (used by
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape as _e
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import engines
+from django.template.backends.jinja2 import Template as Jinja2Template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
+from markupsafe import Markup
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record_view
@@ -113,7 +118,12 @@ def render_timeline_items(entries: list[TimelineEntry]) -> SafeString:
     """The timeline's ``<li>`` items, rendered in Python like the list's rows (``list_rows``):
     a ticket page shows every event, and through the template engine ten events cost ~0.8 ms.
     The markup is ``tickets/partials/timeline.html``'s, which shows it for reading; every value
-    from data goes through ``html.escape``."""
+    from data goes through ``html.escape``.
+
+    With ``settings.ROW_RENDERING == "jinja2"`` the same markup, byte for byte, comes from the
+    Jinja2 template ``tickets/jinja2/tickets/partials/timeline_items.html`` (issue 13)."""
+    if settings.ROW_RENDERING == "jinja2":
+        return _render_timeline_items_jinja2(entries)
     if not entries:
         return mark_safe(f'<li class="empty">{_e(gettext("Nothing recorded yet."))}</li>')  # noqa: S308
     tz = timezone.get_current_timezone()
@@ -142,6 +152,29 @@ def render_timeline_items(entries: list[TimelineEntry]) -> SafeString:
             item += f'<p class="event-attachment"><a href="{url}">{_e(attachment.original_name)}</a></p>'
         out.append(item + "</li>\n")
     return mark_safe("".join(out))  # noqa: S308 - every value above escaped by html.escape
+
+
+@lru_cache(maxsize=1)
+def _timeline_template() -> Jinja2Template:
+    """The timeline items' Jinja2 template, read and compiled once per process."""
+    template = engines["jinja2"].get_template("tickets/partials/timeline_items.html")
+    assert isinstance(template, Jinja2Template)
+    return template
+
+
+def _render_timeline_items_jinja2(entries: list[TimelineEntry]) -> SafeString:
+    url_head, _slot, url_tail = reverse("tickets:attachment", args=[_ATTACHMENT_SLOT]).partition(str(_ATTACHMENT_SLOT))
+    html = _timeline_template().render(
+        {
+            "entries": entries,
+            "tz": timezone.get_current_timezone(),
+            "kind_attachment": EventKind.ATTACHMENT,
+            # Not escaped, as in the Python rendering (a reversed URL around the attachment's pk).
+            "attachment_head": Markup(url_head),  # noqa: S704
+            "attachment_tail": Markup(url_tail),  # noqa: S704
+        }
+    )
+    return mark_safe(html)  # noqa: S308 - the autoescaped output of our template
 
 
 def attachments_context(ticket: Ticket, user: User, *, attachments: list[Attachment] | None = None) -> dict[str, Any]:
