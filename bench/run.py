@@ -908,7 +908,7 @@ def delete_w1(db: str, run_id: str, base_id: int) -> int:
         "with transaction.atomic():\n"
         "    qs = Ticket.objects.filter(pk__gt=int(sys.argv[4]), title__startswith='[W1:' + sys.argv[3] + ':');"
         " n = qs.count(); Ticket.objects.filter(merged_into__in=qs).update(merged_into=None);"
-        " from collections import Counter; from aftersales.analytics.counts import ticket_counts_bulk_add;"
+        " from collections import Counter; from aftersales.tickets.counts import ticket_counts_bulk_add;"
         " gone = Counter(qs.values_list('status', 'category_id', 'region_id'));"
         " qs.delete(); ticket_counts_bulk_add({k: -v for k, v in gone.items()})\n"
         "print('DELETED', n)"

@@ -14,12 +14,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
-from aftersales.analytics.counts import ticket_counts_rebuild
-from aftersales.analytics.models import TicketCount
 from aftersales.analytics.selectors import dashboard_grid_for_user
 from aftersales.core.errors import DomainError, PermissionDenied
 from aftersales.tickets.choices import Priority
-from aftersales.tickets.models import Ticket, TicketCategory
+from aftersales.tickets.counts import ticket_counts_rebuild
+from aftersales.tickets.models import Ticket, TicketCategory, TicketCount
 from aftersales.tickets.process.verification import ticket_classify, ticket_merge
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import TRANSITIONS, TicketStatus

@@ -9,17 +9,14 @@ also shows, are not in the grid: the aggregates cannot tell whose a ticket is); 
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 
 from django.db.models import Sum
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core.errors import PermissionDenied
-from aftersales.tickets.models import TicketCategory
+from aftersales.tickets.models import TicketCategory, TicketCount
 from aftersales.tickets.states import TicketStatus
-
-from .models import TicketCount
 
 DASHBOARD_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR, Role.QUALITY_MANAGER})
 
@@ -77,11 +74,3 @@ def dashboard_grid_for_user(*, user: User) -> Grid:
         rows.append(GridRow(status=status.value, label=str(status.label), cells=cells, total=sum(cells)))
     column_totals = [sum(r.cells[i] for r in rows) for i in range(len(keys))]
     return Grid(columns=names, rows=rows, column_totals=column_totals, total=sum(column_totals), region=region)
-
-
-def ticket_total(*, statuses: Collection[str]) -> int:
-    """How many tickets have one of ``statuses``, exact to the last commit: the sum of the
-    maintained aggregates (a few hundred rows), whatever the number of tickets. For the ticket
-    list of a user who sees every ticket, filtered by status alone."""
-    qs = TicketCount.objects.filter(status__in=list(statuses))
-    return int(qs.aggregate(total=Sum("n"))["total"] or 0)

@@ -8,7 +8,7 @@ ordered, dotted paths of its receivers, in one place, like Django's ``MIDDLEWARE
 
     TICKET_STATUS_CHANGED = Hook(
         "ticket_status_changed",
-        "aftersales.analytics.receivers.ticket_status_changed",
+        "aftersales.feedback.receivers.ticket_status_changed",
         "aftersales.sla.receivers.ticket_status_changed",
     )
     TICKET_STATUS_CHANGED.send(ticket=locked, before=..., after=..., now=now)

@@ -67,7 +67,7 @@ class RowWriter:
     def _write_tickets(self, rows: Iterable[dict[str, Any]], *, with_ids: bool) -> int:
         from collections import Counter
 
-        from aftersales.analytics.counts import ticket_counts_bulk_add
+        from aftersales.tickets.counts import ticket_counts_bulk_add
         from aftersales.tickets.search import search_grams_for
 
         counts: Counter[tuple[str, int | None, int | None]] = Counter()

@@ -16,7 +16,6 @@ from aftersales.core.hooks import hook
 TICKET_OPENED = hook(
     "ticket_opened",
     "aftersales.sla.receivers.ticket_opened",  # clocks started, their deadlines mirrored on the ticket
-    "aftersales.analytics.receivers.ticket_opened",  # the dashboard's maintained counts
 )
 
 # Intake, after the ticket has its number, its created event and its audit row. kwargs: ticket.
@@ -29,7 +28,6 @@ TICKET_CREATED = hook(
 # row. kwargs: ticket (locked, the new status not yet re-read), before, after (TicketStatus), now.
 TICKET_STATUS_CHANGED = hook(
     "ticket_status_changed",
-    "aftersales.analytics.receivers.ticket_status_changed",  # counts
     "aftersales.sla.receivers.ticket_status_changed",  # clocks pause, resume, meet, stop, restart
     "aftersales.feedback.receivers.ticket_status_changed",  # resolved → the satisfaction survey
     "aftersales.webhooks.receivers.ticket_status_changed",  # ticket.status_changed
@@ -39,7 +37,6 @@ TICKET_STATUS_CHANGED = hook(
 # previous_priority.
 TICKET_CLASSIFIED = hook(
     "ticket_classified",
-    "aftersales.analytics.receivers.ticket_classified",  # counts move to the new category
     "aftersales.sla.receivers.ticket_classified",  # a new priority → the new policy's targets
 )
 

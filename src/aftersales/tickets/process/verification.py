@@ -10,6 +10,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 
 from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
+from ..counts import ticket_counts_change
 from ..effects import TICKET_CLASSIFIED
 from ..locking import lock_tickets
 from ..models import Ticket, TicketCategory
@@ -148,8 +149,13 @@ def ticket_classify(
             "safety_hazard": safety_hazard,
         },
     )
+    if locked.category_id != previous_category:
+        ticket_counts_change(
+            before=(locked.status, previous_category, locked.region_id),
+            after=(locked.status, locked.category_id, locked.region_id),
+        )
     if locked.category_id != previous_category or locked.priority != previous_priority:
-        # The counts follow the category, the SLA clocks the priority: tickets/effects.py.
+        # The SLA clocks follow the priority: tickets/effects.py.
         TICKET_CLASSIFIED.send(ticket=locked, previous_category_id=previous_category, previous_priority=previous_priority)
     return locked
 

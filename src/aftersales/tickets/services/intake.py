@@ -32,6 +32,7 @@ from aftersales.notifications.services import notify_ticket_received
 
 from ..audit_actions import TicketAudit
 from ..choices import Channel, EventKind, Priority, RequestType
+from ..counts import ticket_counts_change
 from ..effects import TICKET_CREATED, TICKET_OPENED
 from ..models import Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
@@ -280,9 +281,10 @@ def _create_ticket(
     )
     if unit is not None and unit.customer_id is None:
         ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
-    # What intake sets off before the number (SLA clocks: their deadlines land on the instance
-    # and reach the row with the number's UPDATE; the dashboard's counts): tickets/effects.py.
+    # What intake sets off before the number (the SLA clocks: their deadlines land on the
+    # instance and reach the row with the number's UPDATE): tickets/effects.py; then the counts.
     when_numbered = [then for then in TICKET_OPENED.send(ticket=ticket) if then is not None]
+    ticket_counts_change(before=None, after=(ticket.status, ticket.category_id, ticket.region_id))
     # --- From here to the commit the day's counter row is locked: only the statements that need
     # the number run after it (ticket number + SLA deadlines in one UPDATE, the created event,
     # the audit rows that name the ticket, the customer's notification). Everything else is done.

@@ -17,6 +17,7 @@ from aftersales.notifications.services import notify_staff
 
 from ..audit_actions import TicketAudit
 from ..choices import EventKind
+from ..counts import ticket_counts_change
 from ..effects import TICKET_STATUS_CHANGED
 from ..locking import check_version, lock_ticket
 from ..models import Ticket, TicketEvent
@@ -54,6 +55,9 @@ def ticket_transition(
         updates["escalation_level"] = locked.escalation_level + 1
         updates["closed_at"] = None
     Ticket.objects.filter(pk=locked.pk).update(**updates)
+    ticket_counts_change(
+        before=(current.value, locked.category_id, locked.region_id), after=(target.value, locked.category_id, locked.region_id)
+    )
     TicketEvent.objects.create(
         ticket=locked,
         kind=EventKind.STATUS_CHANGED,
@@ -65,7 +69,7 @@ def ticket_transition(
         created_at=now,
     )
     audit_record(action=TicketAudit.STATUS_CHANGED, obj=locked, actor=actor, changes={"status": [current.value, target.value]})
-    # What a status change sets off (counts, SLA clocks, the survey, webhooks): tickets/effects.py.
+    # What a status change sets off (SLA clocks, the survey, webhooks): tickets/effects.py.
     TICKET_STATUS_CHANGED.send(ticket=locked, before=current, after=target, now=now)
     locked.refresh_from_db()
     return locked

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from aftersales.analytics.counts import ticket_counts_rebuild
+from aftersales.tickets.counts import ticket_counts_rebuild
 
 
 class Command(BaseCommand):

@@ -1,9 +1,9 @@
-"""Writes of the dashboard's maintained aggregates (``TicketCount``).
+"""Writes of the maintained ticket counts (``TicketCount``: tickets per status, category and
+region), which the ticket list's total and the supervisor's dashboard read.
 
-The changes of what the grid counts reach these inside their own transaction through the
-receivers in ``analytics/receivers.py``, which ``tickets/effects.py`` names: a ticket opened
-(insert), every status change (``ticket_transition``: merge, reject, cancel and every process
-step go through it) and a classification that moves the category; besides them the bulk writer
+The changes of what they count call these inside their own transaction: intake (insert),
+every status change (``ticket_transition``: merge, reject, cancel and every process step go
+through it) and a classification that moves the category; besides them the bulk writer
 (``demo.writer``) and ``delete`` of tickets (only the benchmark's clean-up deletes tickets; it
 calls ``ticket_counts_rebuild``). A ticket's region is set at intake and never changes.
 ``manage.py rebuild_ticket_counts`` recomputes all.
@@ -21,9 +21,7 @@ from collections.abc import Mapping
 from django.db import connection, transaction
 from django.db.models import Count
 
-from aftersales.tickets.models import Ticket
-
-from .models import TicketCount
+from .models import Ticket, TicketCount
 
 SLOTS = 16
 Key = tuple[str, int | None, int | None]  # status, category id, region id
