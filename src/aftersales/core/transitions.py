@@ -42,7 +42,3 @@ class TransitionTable:
                 code="illegal_transition",
                 field=field,
             )
-
-    def sources_of(self, target: Any) -> frozenset[str]:
-        """Every status from which ``target`` can be reached in one move."""
-        return frozenset(current for current, targets in self.moves.items() if str(target) in targets)

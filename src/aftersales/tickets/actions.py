@@ -22,17 +22,12 @@ from . import process
 from .models import PlanMeasure, PlanStatus, Ticket, TicketCategory
 from .registry import APPROVER, CUSTOMER, HANDLER, ApiCaller, TicketAction, register
 from .selectors import ProcessOverview
-from .states import TRANSITIONS, TicketStatus
+from .states import TicketStatus, statuses_that_allow
 
 S = TicketStatus
 HANDLERS = frozenset({HANDLER})
 HANDLERS_AND_CUSTOMER = frozenset({HANDLER, CUSTOMER})
 BEFORE_EXECUTION = frozenset({S.REGISTERED, S.VERIFYING, S.AWAITING_INFO, S.ANALYSING, S.PLANNING, S.REOPENED})
-
-
-def statuses_that_allow(target: TicketStatus) -> frozenset[TicketStatus]:
-    """Every status the transition table lets a ticket leave for ``target``."""
-    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)
 
 
 # --- API bodies that name things (a category, an owner, a ticket) → service arguments --------

@@ -14,7 +14,7 @@ without an import cycle; ``tickets.actions`` (imported by ``TicketsConfig.ready`
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .states import TicketStatus
@@ -68,7 +68,6 @@ class TicketAction:
     offered: Callable[[ProcessOverview], bool] = always
     # Position in the panel: the step that moves the ticket forward first, rare and final ones last.
     panel_rank: int = 100
-    summary: str = field(default="")
 
     @property
     def slug(self) -> str:

@@ -61,3 +61,8 @@ PAUSED_STATUSES = frozenset({S.AWAITING_INFO, S.AWAITING_CUSTOMER, S.ON_HOLD})
 
 def can_transition(current: TicketStatus | str, target: TicketStatus | str) -> bool:
     return TicketStatus(target) in TRANSITIONS[TicketStatus(current)]
+
+
+def statuses_that_allow(target: TicketStatus) -> frozenset[TicketStatus]:
+    """Every status the table lets a ticket leave for ``target`` in one move."""
+    return frozenset(current for current, targets in TRANSITIONS.items() if target in targets)

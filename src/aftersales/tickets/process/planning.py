@@ -119,8 +119,8 @@ def ticket_propose_plan(
     now = clock.now()
     previous = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
     if previous is not None:
-        if APPROVAL_MOVES.allows(ApprovalStatus.PENDING, ApprovalStatus.REFUSED):
-            ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
+        # A new proposal refuses the old plan's pending approval (pending → refused in APPROVAL_MOVES).
+        ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
         TicketPlan.objects.filter(pk=previous.pk).update(is_current=False)
         if PLAN_MOVES.allows(previous.status, PlanStatus.SUPERSEDED):
             _set_plan_status(previous, PlanStatus.SUPERSEDED, actor=actor)
