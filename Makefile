@@ -33,9 +33,11 @@ migrate: install
 demo: migrate
 	$(PY) manage.py demo_data
 
-## make run: install, migrate the embedded SQLite database under ./var, load demo data once,
-## and serve on http://$(HOST):$(PORT) with gunicorn plus the background worker.
-run: demo
+## make run: install, then (scripts/run.sh) migrate the embedded SQLite database under ./var, load
+## the demo data once, serve on http://HOST:PORT (127.0.0.1:8000) with gunicorn, the
+## background worker and the scheduler, and print the address, the demo logins and the API key
+## last. Logs go to var/log/ (warnings and errors; VERBOSE=1 or LOG_LEVEL=INFO for more).
+run: install
 	@scripts/run.sh
 
 ## make test: lint, type checks, the direction of imports (import-linter) and the whole suite on

@@ -26,6 +26,15 @@ def pytest_configure(config: pytest.Config) -> None:
         polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _urls_loaded_before_any_frozen_clock(django_test_environment):  # type: ignore[no-untyped-def]
+    """Load the URLconf (and with it the API's pydantic schemas) once, with the real clock: a
+    first ``reverse()`` inside ``freeze_time`` would build the schemas on freezegun's datetime."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018
+
+
 def _missing_service(item: pytest.Item) -> str | None:
     from django.db import connection
 
@@ -76,3 +85,14 @@ def _english_outside_the_pages(request):  # type: ignore[no-untyped-def]
         return
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_region_table():  # type: ignore[no-untyped-def]
+    """The region table is cached across requests (accounts.regions); a test's rows are rolled
+    back with its transaction, so no test may see the table another test cached."""
+    from aftersales.accounts.regions import region_cache_clear
+
+    region_cache_clear()
+    yield
+    region_cache_clear()

@@ -13,11 +13,19 @@ class LoginPage:
         self.page.goto("/accounts/login/")
         return self
 
-    def sign_in(self, username: str, password: str) -> TicketListPage:
+    def sign_in_home(self, username: str, password: str) -> Page:
+        """Sign in; the role's home page opens (desk: workbench, today's jobs, warehouse, team)."""
         form = self.page.get_by_test_id("login-form")
         form.get_by_test_id("field-username").locator("input").fill(username)
         form.get_by_test_id("field-password").locator("input").fill(password)
         self.page.get_by_test_id("login-submit").click()
+        expect(self.page.get_by_test_id("logout")).to_be_attached()
+        return self.page
+
+    def sign_in(self, username: str, password: str) -> TicketListPage:
+        """Sign in and open the ticket list."""
+        self.sign_in_home(username, password)
+        self.page.goto("/tickets/")
         expect(self.page.get_by_test_id("ticket-filters")).to_be_visible()
         return TicketListPage(self.page)
 

@@ -42,7 +42,17 @@ def test_an_agent_takes_a_complaint_from_verification_to_closing(page):
         page.screenshot(path=str(Path(screenshot_dir) / "ticket-actions.png"), full_page=True)
     detail.fill(plan, {"diagnosis": "压缩机启动继电器故障，需上门更换。"})
     row = plan.get_by_test_id("measure-row").first
-    detail.fill(row, {"kind": MeasureKind.ONSITE_REPAIR, "owner": str(agent.pk), "amount": "0", "description": "更换启动继电器"})
+    # No unit on file, so no warranty to count on: the plan tells the customer the estimate (issue 14).
+    detail.fill(
+        row,
+        {
+            "kind": MeasureKind.ONSITE_REPAIR,
+            "owner": str(agent.pk),
+            "amount": "0",
+            "customer_charge": "180",
+            "description": "更换启动继电器",
+        },
+    )
     detail.perform("propose_plan")
     expect(page.get_by_test_id("plan-measure")).to_have_count(1)
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 from tests.factories import UserFactory, make_ticket
+from tests.fieldservice.helpers import unit_in_warranty, unit_out_of_warranty
 from tests.tickets.process_helpers import analysed
 
 from aftersales.accounts.models import DataScope, Role
@@ -21,7 +22,9 @@ pytestmark = pytest.mark.browser
 
 
 def _offered(handler, phone: str, *, charge: str = "0") -> Ticket:  # type: ignore[no-untyped-def]
-    ticket = analysed(make_ticket(actor=handler, phone=phone, customer_name="孙丽"), handler)
+    # A free repair is one the warranty covers; a charged one is out of warranty.
+    unit = unit_in_warranty() if Decimal(charge) == 0 else unit_out_of_warranty()
+    ticket = analysed(make_ticket(actor=handler, phone=phone, customer_name="孙丽", serial_number=unit.serial_number), handler)
     ticket_propose_plan(
         ticket=ticket,
         actor=handler,
@@ -49,6 +52,15 @@ def test_the_customer_declines_and_accepts_plans_from_the_signed_link(browser, l
 
         page.goto(portal_path_for(accepted))
         expect(page.get_by_test_id("portal-measure-free")).to_be_visible()
+        pad = page.get_by_test_id("portal-signature-pad")  # accepting is signing, on the screen
+        pad.scroll_into_view_if_needed()
+        box = pad.bounding_box()
+        assert box is not None
+        page.mouse.move(box["x"] + 30, box["y"] + 60)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 120, box["y"] + 30, steps=5)
+        page.mouse.move(box["x"] + 220, box["y"] + 80, steps=5)
+        page.mouse.up()
         page.get_by_test_id("portal-plan-accept").click()
         expect(page.get_by_test_id("ticket-status")).to_have_text("处理中")
     finally:
@@ -57,4 +69,5 @@ def test_the_customer_declines_and_accepts_plans_from_the_signed_link(browser, l
     assert Ticket.objects.get(pk=declined.pk).status == "planning"
     decline = CustomerAgreement.objects.get(plan__ticket=declined)
     assert (decline.decision, decline.note) == ("declined", "费用太高，想先自己找人看看")
-    assert CustomerAgreement.objects.get(plan__ticket=accepted).decision == "accepted"
+    signed = CustomerAgreement.objects.get(plan__ticket=accepted)
+    assert signed.decision == "accepted" and signed.document_sha256

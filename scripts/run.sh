@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# Serve Aftersales with the production server and the background worker; Ctrl-C stops both.
-# Called by `make run` after install, migrate, translations, static files and demo data.
+# Serve Aftersales with the production server, the background worker and the scheduler; Ctrl-C
+# stops them. Called by `make run` after install:
+#   1. prepares the database (migrations, translations, static files, the demo data once),
+#   2. starts the three processes, each writing its log to var/log/ (quiet: warnings and errors;
+#      VERBOSE=1 or LOG_LEVEL=INFO for every request and job),
+#   3. waits until the server and a worker answer, and prints one banner last: the address, the
+#      demo logins and the demo API key (manage.py demo_banner).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -12,7 +17,40 @@ if [ -z "${ALLOWED_HOSTS:-}" ]; then
   export ALLOWED_HOSTS="127.0.0.1,localhost,[::1],${HOST}"
 fi
 
+# Logs: quiet unless asked. LOG_LEVEL bounds the application's logs (settings.LOGGING); gunicorn
+# has its own level, and its access log (one line per request) is written only when verbose.
+if [ "${VERBOSE:-0}" != 0 ]; then
+  export LOG_LEVEL="${LOG_LEVEL:-INFO}"
+else
+  export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
+fi
+case "${LOG_LEVEL^^}" in
+  DEBUG | INFO) export GUNICORN_ACCESS_LOG="${GUNICORN_ACCESS_LOG--}" ;;
+  *) export GUNICORN_ACCESS_LOG="" ;;
+esac
+export GUNICORN_CMD_ARGS="--log-level ${LOG_LEVEL,,} ${GUNICORN_CMD_ARGS:-}"
+VAR_DIR="${AFTERSALES_VAR_DIR:-$PWD/var}"
+LOG_DIR="$VAR_DIR/log"
+LOG_SHOWN="${LOG_DIR#"$PWD"/}/"  # var/log/ when it is the usual place
+mkdir -p "$LOG_DIR"
+for name in web worker scheduler; do  # the previous run's log is kept as <name>.log.1
+  if [ -s "$LOG_DIR/$name.log" ]; then mv -f "$LOG_DIR/$name.log" "$LOG_DIR/$name.log.1"; fi
+done
+
+echo "Preparing the database (migrations, translations, static files)…"
+$PY manage.py migrate --noinput --verbosity 0
+$PY manage.py compile_translations >/dev/null
+# Static files do not need the database: collected while the demo data loads.
+$PY manage.py collectstatic --noinput --verbosity 0 &
+static_pid=$!
+if ! $PY manage.py demo_data --no-logins; then
+  wait "$static_pid" || true
+  exit 1
+fi
+wait "$static_pid"
+
 pids=()
+names=()
 cleanup() {
   trap - INT TERM EXIT
   echo
@@ -21,32 +59,43 @@ cleanup() {
   wait 2>/dev/null || true
   echo "Stopped."
 }
-trap cleanup INT TERM EXIT
+trap 'cleanup; exit 0' INT  # Ctrl-C is how one stops it: not an error
+trap 'cleanup; exit 143' TERM
+trap cleanup EXIT
 
-.venv/bin/gunicorn --config deploy/gunicorn.conf.py &
-pids+=($!)
-$PY manage.py db_worker --queue-name '*' --interval 1 &
-pids+=($!)
-$PY manage.py scheduler &
-pids+=($!)
+start() {  # start NAME COMMAND…: run it in the background, its output into var/log/NAME.log
+  local name="$1"
+  shift
+  "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+  pids+=($!)
+  names+=("$name")
+}
+echo "Starting the web server, the worker and the scheduler (logs in ${LOG_SHOWN})…"
+start web .venv/bin/gunicorn --config deploy/gunicorn.conf.py
+start worker $PY manage.py db_worker --queue-name '*' --interval 1
+start scheduler $PY manage.py scheduler
 
-DEMO_API_KEY="$($PY manage.py api_demo_key 2>/dev/null || true)"
-cat <<MSG
+# The server is probed on the loopback address when it listens on all of them.
+case "$HOST" in
+  0.0.0.0 | "::" | "[::]") PROBE_HOST=127.0.0.1 ;;
+  *) PROBE_HOST="$HOST" ;;
+esac
+case "$PROBE_HOST" in
+  *:*) [[ "$PROBE_HOST" == \[* ]] || PROBE_HOST="[$PROBE_HOST]" ;;  # an IPv6 address in a URL
+esac
+if ! $PY manage.py demo_banner --url "http://${PROBE_HOST}:${PORT}/" --wait "${START_TIMEOUT:-120}" --logs "$LOG_SHOWN"; then
+  for name in "${names[@]}"; do
+    echo "--- last lines of ${LOG_SHOWN}${name}.log"
+    tail -n 15 "$LOG_DIR/$name.log" || true
+  done
+  exit 1
+fi
 
-  Aftersales 售后服务管理系统 is running at  http://${HOST}:${PORT}/
-
-  Demo logins (user / password):
-    agent       agent-demo-2026        客服人员 Agent
-    supervisor  supervisor-demo-2026   主管 Supervisor
-    technician  technician-demo-2026   技术人员 Technician
-    customer    customer-demo-2026     客户 Customer
-    admin       admin-demo-2026        管理员 Administrator (also /admin/)
-
-  API: http://${HOST}:${PORT}/api/v1/docs  (docs/api.md)${DEMO_API_KEY:+
-    Demo API key (local demo data only): ${DEMO_API_KEY}}
-
-  Press Ctrl-C to stop the web server, the worker and the scheduler.
-
-MSG
-# Stop everything as soon as either process exits.
+# Stop everything as soon as any of the three exits, and say which.
+set +e
 wait -n "${pids[@]}"
+for i in "${!pids[@]}"; do
+  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
+    echo "The ${names[$i]} process stopped; see ${LOG_SHOWN}${names[$i]}.log."
+  fi
+done

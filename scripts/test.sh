@@ -31,7 +31,7 @@ AFTERSALES_ENV=test DATABASE_URL= $PY manage.py check --fail-level WARNING || fa
 AFTERSALES_ENV=test DATABASE_URL= $PY manage.py makemigrations --check --dry-run || fail "models changed without a migration"
 $PY manage.py compile_translations >/dev/null || fail "translations do not compile"
 AFTERSALES_ENV=production SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')" \
-  ALLOWED_HOSTS=aftersales.example.com DATABASE_URL= \
+  ALLOWED_HOSTS=aftersales.example.com AFTERSALES_SITE_URL=https://aftersales.example.com DATABASE_URL= \
   $PY manage.py check --deploy --fail-level WARNING || fail "manage.py check --deploy (production settings)"
 
 # Which databases to run on.

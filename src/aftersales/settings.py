@@ -14,6 +14,9 @@ Variables (see README "Configuration"):
   MEDIA_ROOT          where uploaded files are stored (default ./var/media)
   STORAGE_BACKEND     Django storage class for uploads (default FileSystemStorage)
   TICKET_NUMBER_PREFIX default SH
+  AFTERSALES_SITE_URL the site's address for links in SMS and e-mail (scheme, host, optional
+                      path), default http://127.0.0.1:$PORT (8000) locally; required (https) in
+                      production: `manage.py check --deploy` fails without it
 """
 
 from __future__ import annotations
@@ -80,7 +83,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks",
-    "django_tasks_db",
+    "aftersales.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, its name translated
     "aftersales.core",
     "aftersales.audit",
     "aftersales.accounts",
@@ -92,12 +95,14 @@ INSTALLED_APPS = [
     "aftersales.feedback",
     "aftersales.portal",
     "aftersales.fieldservice",
+    "aftersales.casefile",
     "aftersales.parts",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",
     "aftersales.webhooks",
     "aftersales.mailin",
     "aftersales.analytics",
+    "aftersales.desk",
     "aftersales.demo",
 ]
 
@@ -209,7 +214,7 @@ if os.environ.get("AFTERSALES_SESSIONS") == "cached_db" and REDIS_URL:
     AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"  # staff → ticket list, customers → portal
+LOGIN_REDIRECT_URL = "home"  # core.views.home: staff → their role's home page (desk:home), customers → portal
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -285,6 +290,11 @@ MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(30 * 1024 * 1024))
 NOTIFICATION_EMAIL_HEADERS = "aftersales.mailin.threading.outgoing_headers"
 
 # --- Product settings -----------------------------------------------------------------------
+# Where customers and staff reach the site: every link in a message (plan, quote, survey, ticket)
+# is built under it by core/links.py absolute_url(). No default in production (check --deploy).
+# Locally the server `make run` starts (its PORT, 8000 by default).
+_LOCAL_SITE_URL = f"http://127.0.0.1:{os.environ.get('PORT') or '8000'}"
+AFTERSALES_SITE_URL = os.environ.get("AFTERSALES_SITE_URL", "" if PRODUCTION else _LOCAL_SITE_URL).strip()
 TICKET_NUMBER_PREFIX = os.environ.get("TICKET_NUMBER_PREFIX", "SH")
 TICKET_LIST_PAGE_SIZE = 25
 # Resolved tickets close by themselves after this many days without the customer's answer.
@@ -314,12 +324,15 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
+# LOG_LEVEL (default INFO; `make run` uses WARNING unless VERBOSE=1) also bounds the handler:
+# a library that sets its own logger to INFO (the task worker does, for every job) stays quiet.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "level": LOG_LEVEL}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
 

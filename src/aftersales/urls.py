@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from aftersales.notifications.views import set_language
+
 urlpatterns = [
     path("", include("aftersales.core.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("tickets/", include("aftersales.tickets.urls")),
+    path("tickets/", include("aftersales.casefile.urls")),  # /tickets/<number>/case-file.pdf
     path("feedback/", include("aftersales.feedback.urls")),
     path("portal/", include("aftersales.portal.urls")),
     path("notifications/", include("aftersales.notifications.urls")),
@@ -14,6 +17,10 @@ urlpatterns = [
     path("api/", include("aftersales.api.urls")),
     path("parts/", include("aftersales.parts.urls")),
     path("dashboard/", include("aftersales.analytics.urls")),
+    path("desk/", include("aftersales.desk.urls")),
+    # The language switch (Django's, which also sets the language of the person's messages)
+    # before Django's own URL of the same name and path.
+    path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -185,3 +185,23 @@ def test_a_region_key_files_tickets_into_its_region(world):
     )
     assert response.status_code == 201, response.content
     assert response.json()["region"] == "east"
+
+
+def test_a_region_key_follows_the_tickets_it_filed_for_another_region(world):
+    """The ticket goes to the region of its address (广东 → south), and the east key that filed it
+    still reads it and adds its photos; the other tickets of the south stay out of its reach."""
+    client = api_client(world["agent"], region=world["east"])
+    world["south"].areas.get_or_create(province="广东省", city="")
+    response = client.post(
+        "/api/v1/tickets",
+        {"customer_name": "钱七", "phone": "13900000078", "description": "空调不制冷", "channel": "wechat", "province": "广东"},
+    )
+    assert response.status_code == 201, response.content
+    number = response.json()["number"]
+    assert response.json()["region"] == "south"
+    assert client.get(f"/api/v1/tickets/{number}").status_code == 200
+    upload = client.upload(
+        f"/api/v1/tickets/{number}/attachments", {"file": SimpleUploadedFile("p.png", png_bytes(), "image/png")}
+    )
+    assert upload.status_code == 201, upload.content
+    assert client.get(f"/api/v1/tickets/{world['south_ticket'].number}").status_code == 404

@@ -167,7 +167,10 @@ def test_a_whole_process_through_the_api(world):
     act(
         staff,
         "propose-plan",
-        {"diagnosis": "压缩机故障", "measures": [{"kind": "onsite_repair", "owner": "all-agent", "amount": "0"}]},
+        {
+            "diagnosis": "压缩机故障",
+            "measures": [{"kind": "onsite_repair", "owner": "all-agent", "amount": "0", "customer_charge": "300"}],
+        },
     )
     assert act(staff, "submit-plan", {})["status"] == "awaiting_customer"
     assert act(customer, "record-agreement", {"accepted": True})["status"] == "in_progress"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from django.contrib.sessions.models import Session
@@ -170,7 +171,8 @@ def test_every_prepared_query_in_the_product_gives_what_the_orm_gives(settings):
     handler = agent()
     ticket = analysed(make_ticket(actor=handler), handler)
     ticket_add_note(ticket=ticket, actor=handler, body="已联系客户", kind="message_out")
-    ticket_propose_plan(ticket=ticket, actor=handler, diagnosis="排水管堵塞", measures=[MeasureInput(kind="onsite_repair")])
+    measures = [MeasureInput(kind="onsite_repair", customer_charge=Decimal("300"))]  # issue 14: the estimate
+    ticket_propose_plan(ticket=ticket, actor=handler, diagnosis="排水管堵塞", measures=measures)
     assert sla_clocks_for_ticket(ticket=ticket)  # the ticket has clocks to read
     values = {"ticket_id": ticket.pk, "number": ticket.number, "key": ticket.pk}
     uses = [q for q in INSTANCES if set(q.names) <= {"ticket_id", "number"}]

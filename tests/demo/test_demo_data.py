@@ -1,7 +1,6 @@
 """``manage.py demo_data``: the demo set once, the bulk path, on the real database.
 
-The demo set is loaded once for this module inside a transaction that is rolled back at the end,
-so the other test modules never see it; each test runs in a savepoint of its own.
+The demo set is loaded once for the package (``conftest.demo_output``).
 """
 
 import datetime as dt
@@ -13,7 +12,6 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,15 +27,6 @@ from aftersales.tickets.states import FINAL_STATUSES, TRANSITIONS, TicketStatus
 from tests.factories import make_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = StringIO()
-        call_command("demo_data", stdout=out, stderr=StringIO())
-        yield out.getvalue()
-        transaction.set_rollback(True)
 
 
 def _row_counts() -> dict[str, int]:
@@ -56,6 +45,15 @@ def test_demo_has_staff_in_every_role_and_tickets_in_every_status(demo_output):
     assert set(Customer.objects.values_list("tier", flat=True)) == {"key", "long_term", "normal"}
     assert _demo_tickets().filter(safety_hazard=True, priority=1).exists()
     assert len(set(_demo_tickets().values_list("channel", flat=True))) >= 6
+
+
+def test_every_story_ends_in_the_status_it_was_planned_for(demo_output):
+    """E.g. all ten tickets meant to wait for a supervisor's approval do (their plans meet the
+    approval rule), so the supervisor's approvals queue is not nearly empty."""
+    from aftersales.demo.stories import STATUS_PLAN
+
+    planned = {str(status): count for status, (count, _low, _high) in STATUS_PLAN.items()}
+    assert Counter(_demo_tickets().values_list("status", flat=True)) == planned
 
 
 def test_running_it_again_changes_nothing(demo_output):

@@ -167,7 +167,8 @@ def reply(
 ) -> bytes:  # type: ignore[no-untyped-def]
     """A customer's reply to one of our emails (``to_message``: the email.message we sent),
     quoting it as mail clients do; threaded by In-Reply-To/References, the Reply-To address, or both."""
-    quoted = "\n".join("> " + line for line in to_message.get_payload(decode=True).decode("utf-8").splitlines()[:3])
+    text = to_message.get_body(preferencelist=("plain",)) or to_message  # our mail: text + HTML alternative
+    quoted = "\n".join("> " + line for line in text.get_payload(decode=True).decode("utf-8").splitlines()[:3])
     msg = MIMEText(f"{body}\n\n在 2026年11月24日 09:00，售后服务 写道：\n{quoted}", "plain", "utf-8")
     extra = {}
     if via in {"in-reply-to", "both"}:

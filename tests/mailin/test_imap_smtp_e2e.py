@@ -205,7 +205,7 @@ def test_mail_to_the_mailbox_becomes_a_ticket_and_the_reply_lands_in_the_timelin
     sent = email.message_from_bytes(sent.as_bytes(), policy=policy.default)
     assert sent["To"] == "li.na@example.com"
     assert ticket.number in str(sent["Subject"])
-    assert ticket.number in sent.get_content()
+    assert ticket.number in sent.get_body(preferencelist=("plain",)).get_content()
 
     # 3. The customer answers that mail; the answer is appended to the mailbox and fetched.
     dovecot.append(corpus.reply(to_message=sent, sender="李娜 <li.na@example.com>", body="明天上午家里有人。", via="both"))

@@ -12,6 +12,7 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.process import ticket_submit_plan
 from aftersales.tickets.states import TicketStatus
 from tests.factories import CustomerFactory, UserFactory, make_ticket
+from tests.fieldservice.helpers import signature_data, unit_in_warranty
 from tests.tickets.process_helpers import analysed, repair_plan
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +37,9 @@ def customer_user():  # type: ignore[no-untyped-def]
 
 
 def awaiting_customer(handler, phone: str = "13912345678") -> Ticket:  # type: ignore[no-untyped-def]
-    ticket = analysed(make_ticket(actor=handler, phone=phone, customer_name="李娜"), handler)
+    # A free repair: the warranty covers it (out of warranty the plan must say what the customer pays).
+    unit = unit_in_warranty()
+    ticket = analysed(make_ticket(actor=handler, phone=phone, customer_name="李娜", serial_number=unit.serial_number), handler)
     repair_plan(ticket, handler)
     return ticket_submit_plan(ticket=Ticket.objects.get(pk=ticket.pk), actor=handler)
 
@@ -70,7 +73,8 @@ def test_staff_cannot_answer_as_the_customer_in_the_portal(handler):
 def test_a_stale_answer_is_shown_on_the_page_not_a_500(handler, customer_user):
     ticket = awaiting_customer(handler)
     response = _client(customer_user).post(
-        reverse("portal:answer_plan", args=[ticket.number]), {"decision": "accept", "expected_version": ticket.version - 1}
+        reverse("portal:answer_plan", args=[ticket.number]),
+        {"decision": "accept", "expected_version": ticket.version - 1, "signature": signature_data()},
     )
     assert response.status_code == 200
     assert 'data-test-id="portal-plan-errors"' in response.content.decode()
@@ -78,7 +82,7 @@ def test_a_stale_answer_is_shown_on_the_page_not_a_500(handler, customer_user):
 
 
 def test_the_plan_is_offered_only_while_the_ticket_waits_for_the_customer(handler, customer_user):
-    ticket = analysed(make_ticket(actor=handler, phone="13912345678"), handler)
+    ticket = analysed(make_ticket(actor=handler, phone="13912345678", serial_number=unit_in_warranty().serial_number), handler)
     repair_plan(ticket, handler)
     html = _client(customer_user).get(reverse("portal:ticket", args=[ticket.number])).content.decode()
     assert 'data-test-id="portal-plan"' not in html
@@ -90,7 +94,7 @@ def test_the_signed_link_answers_as_the_customers_portal_account(handler, custom
     assert 'data-test-id="portal-plan-accept"' in html
     response = client.post(
         reverse("portal:answer_plan_by_link", kwargs={"token": portal_token_for(ticket)}),
-        {"decision": "accept", "expected_version": ticket.version},
+        {"decision": "accept", "expected_version": ticket.version, "signature": signature_data()},
     )
     assert response.status_code == 302
     assert status_of(ticket) == TicketStatus.IN_PROGRESS
@@ -126,7 +130,7 @@ def test_a_forged_or_other_tickets_link_cannot_answer(handler, client):
     # The other ticket's link answers the other ticket only.
     client.post(
         reverse("portal:answer_plan_by_link", kwargs={"token": portal_token_for(other)}),
-        {"decision": "accept", "expected_version": other.version},
+        {"decision": "accept", "expected_version": other.version, "signature": signature_data()},
     )
     assert status_of(ticket) == TicketStatus.AWAITING_CUSTOMER
     assert status_of(other) == TicketStatus.IN_PROGRESS
@@ -138,7 +142,7 @@ def test_the_customer_sees_what_they_pay_not_the_departments_cost(handler, clien
     from aftersales.tickets.models import MeasureKind
     from aftersales.tickets.process import MeasureInput, ticket_propose_plan
 
-    ticket = analysed(make_ticket(actor=handler, phone="13600000005"), handler)
+    ticket = analysed(make_ticket(actor=handler, phone="13600000005", serial_number=unit_in_warranty().serial_number), handler)
     ticket_propose_plan(
         ticket=ticket,
         actor=handler,

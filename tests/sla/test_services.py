@@ -177,6 +177,9 @@ def test_warning_breach_and_escalation_each_happen_once_at_the_right_time(superv
     warnings = Notification.objects.filter(template="sla_warning")
     assert [(n.recipient, n.channel) for n in warnings] == [(str(agent.pk), "in_app")]
     assert ticket.number in warnings.get().body
+    # In the agent's inbox (the message belongs to the user), with an absolute link to the ticket.
+    assert warnings.get().user_id == agent.pk
+    assert f"/tickets/{ticket.number}/" in warnings.get().body and "http" in warnings.get().body
 
     assert sla_sweep(now=at(2026, 11, 23, 18, 0)) == 1
     assert sla_sweep(now=at(2026, 11, 23, 18, 1)) == 0

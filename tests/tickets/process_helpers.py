@@ -8,6 +8,7 @@ from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import Nature, Priority, RequestType, Responsibility, Severity
 from aftersales.tickets.models import MeasureKind, Ticket
 from aftersales.tickets.process import (
+    FIELD_MEASURE_KINDS,
     MeasureInput,
     ticket_classify,
     ticket_propose_plan,
@@ -44,12 +45,22 @@ def analysed(ticket: Ticket, actor) -> Ticket:  # type: ignore[no-untyped-def]
     return ticket_record_verification(ticket=ticket, actor=actor, authentic=True, complete=True)
 
 
-def repair_plan(ticket: Ticket, actor, *, owner=None, amount: str = "0", kind: str = MeasureKind.ONSITE_REPAIR):  # type: ignore[no-untyped-def]
+def repair_plan(  # type: ignore[no-untyped-def]
+    ticket: Ticket, actor, *, owner=None, amount: str = "0", kind: str = MeasureKind.ONSITE_REPAIR, charge: str | None = None
+):
+    """One measure; a field measure the warranty may not cover carries the customer's estimate
+    (issue 14: the plan says what the customer pays), 200 CNY unless ``charge`` says otherwise."""
+    if charge is None:
+        charge = "200" if kind in FIELD_MEASURE_KINDS else "0"
     return ticket_propose_plan(
         ticket=ticket,
         actor=actor,
         diagnosis="排水管堵塞，需上门清理。",
-        measures=[MeasureInput(kind=kind, owner=owner or actor, amount=Decimal(amount), description="上门维修")],
+        measures=[
+            MeasureInput(
+                kind=kind, owner=owner or actor, amount=Decimal(amount), customer_charge=Decimal(charge), description="上门维修"
+            )
+        ],
     )
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
@@ -15,6 +15,7 @@ from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Contact, Customer, CustomerKind
 from aftersales.notifications.models import Notification
 from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType
+from aftersales.tickets.event_text import event_actor
 from aftersales.tickets.models import Ticket, TicketCategory, TicketEvent
 from aftersales.tickets.services import ticket_intake
 from aftersales.tickets.states import TicketStatus
@@ -84,8 +85,13 @@ def test_intake_writes_the_ticket_created_audit_event():
 def test_without_an_actor_the_channel_is_named_as_the_actor():
     ticket = make_ticket(channel=Channel.WEB)
     assert ticket.created_by is None
-    assert ticket.events.get().actor_label == "Web portal"
-    assert AuditEvent.objects.get(action="ticket.created").actor_label == "Web portal"
+    # Stored as a code, said in the reader's language (never frozen in the writer's).
+    assert ticket.events.get().actor_label == "channel:web"
+    assert AuditEvent.objects.get(action="ticket.created").actor_label == "channel:web"
+    with translation.override("en"):
+        assert event_actor(ticket.events.get()) == "Web portal"
+    with translation.override("zh-hans"):
+        assert event_actor(ticket.events.get()) == str(Channel.WEB.label) != "Web portal"
 
 
 def test_a_signed_in_customer_files_under_their_own_record_whatever_phone_they_type():

@@ -161,3 +161,19 @@ def test_attachments_are_fetched_only_within_scope_and_customers_only_get_public
         attachment_get_for_user(user=agent, attachment_id=internal.pk + 1000)
     assert ticket_attachments(ticket=ticket, user=agent) == [public, internal]
     assert ticket_attachments(ticket=ticket, user=portal_user) == [public]
+
+
+def test_a_regional_supervisor_sees_the_tickets_without_a_region_to_route_them():
+    from aftersales.accounts.models import DataScope, Role
+    from aftersales.tickets.selectors import tickets_visible_to
+    from tests.factories import RegionFactory, UserFactory, make_ticket
+
+    east, west = RegionFactory(code="east-r"), RegionFactory(code="west-r")
+    nowhere = make_ticket(phone="13900001111", region=None)
+    eastern = make_ticket(phone="13900001112", region=east)
+    western = make_ticket(phone="13900001113", region=west)
+    supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.REGION, region=east)
+    agent = UserFactory(role=Role.AGENT, data_scope=DataScope.REGION, region=east)
+    assert set(tickets_visible_to(supervisor)) == {nowhere, eastern}
+    assert set(tickets_visible_to(agent)) == {eastern}
+    assert western not in set(tickets_visible_to(supervisor))

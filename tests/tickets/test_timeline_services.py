@@ -86,11 +86,14 @@ def test_a_message_from_the_customer_is_public_but_no_response():
     assert Ticket.objects.get(pk=ticket.pk).first_responded_at is None
 
 
-def test_a_closed_ticket_still_takes_timeline_entries():
+def test_an_archived_ticket_takes_no_more_timeline_entries():
+    # (tests/tickets/test_archive.py covers every addition and every final status)
     agent = UserFactory()
     ticket = ticket_transition(ticket=make_ticket(actor=agent), to_status=TicketStatus.CANCELLED, actor=agent)
-    ticket_add_note(ticket=ticket, actor=agent, body="客户来电确认撤销")
-    assert ticket.events.filter(kind=EventKind.NOTE).count() == 1
+    with pytest.raises(DomainError) as refused:
+        ticket_add_note(ticket=ticket, actor=agent, body="客户来电确认撤销")
+    assert refused.value.code == "ticket_final"
+    assert ticket.events.filter(kind=EventKind.NOTE).count() == 0
 
 
 # --- Assignment ------------------------------------------------------------------------------

@@ -30,10 +30,11 @@ def test_login_page_switches_to_english_with_the_language_form(client):
     assert "用户名" not in html
 
 
-def test_agent_signs_in_and_lands_on_the_ticket_list(client):
+def test_agent_signs_in_and_lands_on_their_workbench(client):
     agent = UserFactory(username="zhangsan")
     response = client.post(reverse("accounts:login"), {"username": "zhangsan", "password": PASSWORD}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tickets:list")
+    assert response.redirect_chain[-1][0] == reverse("desk:home")  # every role's page: tests/web/test_role_homes.py
+    assert 'data-test-id="workbench"' in response.content.decode()
     assert response.context["user"] == agent
 
 

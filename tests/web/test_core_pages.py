@@ -28,6 +28,6 @@ def test_health_answers_503_when_the_database_fails(client, monkeypatch):
     assert "secret-host" not in response.content.decode()
 
 
-def test_home_sends_visitors_to_login_and_agents_to_their_list(client, agent_client):
+def test_home_sends_visitors_to_login_and_staff_to_their_home_page(client, agent_client):
     assert client.get("/").url == reverse("accounts:login")
-    assert agent_client.get("/").url == reverse("tickets:list")
+    assert agent_client.get("/").url == reverse("desk:home")  # each role's page: tests/web/test_role_homes.py

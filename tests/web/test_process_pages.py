@@ -25,6 +25,7 @@ from aftersales.tickets.models import (
 from aftersales.tickets.process import ticket_submit_plan
 from aftersales.tickets.states import TicketStatus
 from tests.factories import CustomerFactory, UserFactory, make_ticket
+from tests.fieldservice.helpers import signature_data
 from tests.tickets.process_helpers import analysed, repair_plan
 
 from .conftest import client_for
@@ -82,6 +83,7 @@ def plan_form(owner_pk: int, *, amount: str = "500") -> dict[str, str]:
         "measures-0-owner": str(owner_pk),
         "measures-0-deadline": "2026-06-19T12:00",
         "measures-0-amount": amount,
+        "measures-0-customer_charge": "300",  # issue 14: no warranty on file → the customer's estimate
         "measures-0-description": "更换排水泵",
     }
 
@@ -146,7 +148,8 @@ def test_the_main_flow_from_registration_to_closing_through_the_pages(handler, b
     assert "排水泵损坏" in page
     version = Ticket.objects.get(pk=ticket.pk).version
     response = portal.post(
-        reverse("portal:answer_plan", args=[ticket.number]), {"decision": "accept", "expected_version": version}
+        reverse("portal:answer_plan", args=[ticket.number]),
+        {"decision": "accept", "expected_version": version, "signature": signature_data()},  # signed on screen
     )
     assert response.status_code == 302
     assert status_of(ticket) == S.IN_PROGRESS
@@ -223,6 +226,10 @@ def test_invalid_plan_input_is_shown_next_to_the_measure_not_a_500(handler):
     ticket = analysed(make_ticket(actor=handler), handler)
     data = plan_form(handler.pk)
     data["measures-0-kind"] = ""
+    response = act(client_for(handler), ticket, "propose_plan", data)
+    assert response.status_code == 200
+    assert 'data-test-id="error-kind"' in response.content.decode()  # a filled row without its measure
+    data = {k: v for k, v in plan_form(handler.pk).items() if not k.startswith("measures-0-")}
     response = act(client_for(handler), ticket, "propose_plan", data)
     assert response.status_code == 200
     assert 'data-test-id="action-errors"' in response.content.decode()  # "add at least one measure"
@@ -319,7 +326,9 @@ def test_the_process_panel_costs_a_fixed_number_of_queries_however_many_measures
         ticket=Ticket.objects.get(pk=ticket.pk),
         actor=handler,
         diagnosis="再加两项",
-        measures=[MeasureInput(kind=MeasureKind.ONSITE_REPAIR, owner=UserFactory()) for _ in range(3)],
+        measures=[
+            MeasureInput(kind=MeasureKind.ONSITE_REPAIR, owner=UserFactory(), customer_charge=Decimal("300")) for _ in range(3)
+        ],
     )
     assert TicketPlan.objects.filter(ticket=ticket).count() == 2
     assert _detail_queries(agent, ticket) == one

@@ -1,8 +1,14 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import Region, Team, User
+from aftersales.core.i18n import join_list
+
+from .models import Region, RegionArea, Team, User
+from .provinces import city_key, province_key, province_name
 
 
 @admin.register(User)
@@ -20,10 +26,72 @@ class UserAdmin(DjangoUserAdmin):
     )
 
 
+class RegionAreaForm(forms.ModelForm):
+    """Names are checked and stored normalised (江苏 → 江苏省, 苏州市 → 苏州), so that two ways of
+    writing one place are one row and the uniqueness checks see them as such."""
+
+    class Meta:
+        model = RegionArea
+        fields = ("region", "province", "city")
+
+    def clean_province(self) -> str:
+        value = self.cleaned_data.get("province") or ""
+        if not province_name(value):
+            raise forms.ValidationError(_("Enter a province of China, e.g. 江苏, 江苏省 or Jiangsu."))
+        return province_key(value)
+
+    def clean_city(self) -> str:
+        return city_key(self.cleaned_data.get("city") or "")
+
+
+class RegionAreaInline(admin.TabularInline):
+    model = RegionArea
+    form = RegionAreaForm
+    fields = ("province", "city")
+    extra = 1
+
+
+def _search_terms(term: str) -> str:
+    """A province typed as 江苏 or Jiangsu also finds the stored 江苏省."""
+    words = term.split()
+    return " ".join(province_name(word) or word for word in words)
+
+
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "parent")
-    search_fields = ("code", "name")
+    list_display = ("code", "name", "parent", "area_list")
+    search_fields = ("code", "name", "areas__province", "areas__city")
+    inlines = (RegionAreaInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Region]:
+        return super().get_queryset(request).select_related("parent").prefetch_related("areas")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Region], search_term: str
+    ) -> tuple[QuerySet[Region], bool]:
+        return super().get_search_results(request, queryset, _search_terms(search_term))
+
+    @admin.display(description=_("provinces and cities"))
+    def area_list(self, obj: Region) -> str:
+        return join_list(obj.areas.all()) or "—"  # "、" / ", " in the reader's language
+
+
+@admin.register(RegionArea)
+class RegionAreaAdmin(admin.ModelAdmin):
+    """The whole table at a glance: which region serves each province and city."""
+
+    form = RegionAreaForm
+    list_display = ("province", "city", "region")
+    list_display_links = ("province", "city")
+    list_filter = ("region",)
+    list_select_related = ("region",)
+    search_fields = ("province", "city", "region__name", "region__code")
+    ordering = ("province", "city")
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[RegionArea], search_term: str
+    ) -> tuple[QuerySet[RegionArea], bool]:
+        return super().get_search_results(request, queryset, _search_terms(search_term))
 
 
 @admin.register(Team)

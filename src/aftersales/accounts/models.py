@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from .provinces import city_key, province_key, province_name
 
 
 class Role(models.TextChoices):
@@ -39,7 +44,6 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent region"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    provinces = models.JSONField(_("provinces"), default=list, blank=True, help_text=_("Province names this region serves."))
 
     class Meta:
         verbose_name = _("region")
@@ -48,6 +52,44 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RegionArea(models.Model):
+    """A province, or one city of it, that a region serves: the table a ticket's or a customer's
+    address is looked up in (``accounts.regions.region_for``). A city's row wins over its
+    province's row. Names are stored normalised (``accounts.provinces``): 江苏 and Jiangsu are
+    both stored as 江苏省, 苏州市 as 苏州."""
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE, related_name="areas")
+    province = models.CharField(
+        _("province"), max_length=32, help_text=_("The province, municipality or autonomous region, e.g. 江苏 or 上海.")
+    )
+    city = models.CharField(_("city"), max_length=32, blank=True, default="", help_text=_("Leave empty for the whole province."))
+
+    class Meta:
+        verbose_name = _("region area")
+        verbose_name_plural = _("region areas")
+        ordering = ["province", "city"]
+        constraints = [models.UniqueConstraint(fields=["province", "city"], name="region_area_province_city_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.province} {self.city}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.normalize()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if not (self.province or "").strip():
+            return  # the field's own "required" error
+        if not province_name(self.province):
+            raise ValidationError({"province": _("Enter a province of China, e.g. 江苏, 江苏省 or Jiangsu.")})
+        self.normalize()
+
+    def normalize(self) -> None:
+        """The stored form: the official province name and the city's key."""
+        self.province = province_key(self.province)
+        self.city = city_key(self.city)
 
 
 class Team(models.Model):

@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, directory, tickets
+from .routers import actions, assignment, directory, tickets
 from .stock import documents as stock_documents
 from .stock import router as stock
 from .workorders import documents as workorder_documents
@@ -74,6 +74,8 @@ api = AftersalesAPI(
     openapi_url="/openapi.json",
 )
 problems.install(api)
+# Before tickets: its POST /tickets/bulk-assign must not be taken for GET /tickets/{number}.
+api.add_router("", assignment.router)
 api.add_router("", tickets.router)
 api.add_router("", actions.router)
 api.add_router("", directory.router)

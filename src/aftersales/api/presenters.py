@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from django.urls import reverse
 
 from aftersales.accounts.models import User
+from aftersales.casefile.selectors import (
+    AGREEMENTS,
+    APPROVALS,
+    PLAN,
+    SLA_CLOCKS,
+    SURVEYS,
+    WORK_ORDERS,
+    CaseFile,
+    PlanView,
+    SurveyView,
+    WorkOrderView,
+)
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.warranty import warranty_status
+from aftersales.core.i18n import actor_text
 from aftersales.core.masking import mask_email, mask_name, mask_phone
 from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey
 from aftersales.tickets.choices import EventKind
+from aftersales.tickets.event_text import event_text
 from aftersales.tickets.models import Attachment, Ticket, TicketEvent
 from aftersales.tickets.permissions import ticket_available_actions
 from aftersales.tickets.states import TicketStatus
@@ -83,13 +99,14 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
 def event(item: TicketEvent, user: User) -> schemas.EventOut:
     data = item.data if isinstance(item.data, dict) else {}
     changed = item.kind == EventKind.STATUS_CHANGED
-    actor = item.actor_label or (str(item.actor) if item.actor_id else "")
+    # A code ("system", "channel:hotline") in the caller's language (Accept-Language), a name as it is.
+    actor = actor_text(item.actor_label) if item.actor_label else (str(item.actor) if item.actor_id else actor_text(""))
     return schemas.EventOut(
         id=item.pk,
         kind=item.kind,
         kind_label=str(EventKind(item.kind).label) if item.kind in EventKind.values else item.kind,
         public=item.public,
-        body=item.body,
+        body=event_text(item),  # the system's words in the caller's language (Accept-Language)
         actor=actor,
         created_at=item.created_at,
         status_from=str(data.get("from")) if changed and data.get("from") else None,
@@ -163,3 +180,113 @@ def survey(item: Survey) -> schemas.SurveyOut:
         solved=item.solved,
         comment=item.comment,
     )
+
+
+# --- The ticket read's expansions (the case file's parts: casefile.selectors) ---------------------
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{Decimal(value):.2f}"
+
+
+def _plan(plan: PlanView) -> schemas.PlanOut:
+    return schemas.PlanOut(
+        id=plan.id,
+        number=plan.number,
+        status=plan.status,
+        status_label=plan.status_label,
+        diagnosis=plan.diagnosis,
+        cost_budget=_money(plan.cost_budget),
+        expected_completion_at=plan.expected_completion_at,
+        requires_signed_agreement=plan.requires_signed_agreement,
+        created_at=plan.created_at,
+        measures=[
+            schemas.MeasureOut(
+                id=m.id,
+                kind=m.kind,
+                kind_label=m.kind_label,
+                description=m.description,
+                owner=m.owner_username,
+                owner_name=m.owner,
+                deadline=m.deadline,
+                amount=_money(m.amount),
+                customer_charge=f"{m.customer_charge:.2f}",
+                status=m.status,
+                status_label=m.status_label,
+                progress_note=m.progress_note,
+                done_at=m.done_at,
+            )
+            for m in plan.measures
+        ],
+    )
+
+
+def _work_order(wo: WorkOrderView) -> schemas.TicketWorkOrderOut:
+    return schemas.TicketWorkOrderOut(
+        number=wo.number,
+        kind=wo.kind,
+        kind_label=wo.kind_label,
+        status=wo.status,
+        status_label=wo.status_label,
+        measure_id=wo.measure_id,
+        technician=wo.technician_username,
+        technician_name=wo.technician,
+        appointment_start=wo.appointment_start,
+        appointment_end=wo.appointment_end,
+        checked_in_at=wo.checked_in_at,
+        checked_out_at=wo.checked_out_at,
+        completed_at=wo.completed_at,
+        chargeable=wo.chargeable,
+        charge_total=f"{wo.charge_total:.2f}",
+        charges=[
+            schemas.TicketChargeLineOut(
+                kind=line.kind,
+                description=line.description,
+                part_number=line.part_number,
+                quantity=f"{line.quantity:.2f}",
+                unit_price=f"{line.unit_price:.2f}",
+                charge_amount=f"{line.charge_amount:.2f}",
+                free=line.free,
+                reason=line.reason,
+            )
+            for line in wo.charge_lines
+        ],
+    )
+
+
+def _survey_view(item: SurveyView) -> schemas.SurveyOut:
+    return schemas.SurveyOut(
+        status=item.status,
+        round=item.round,
+        sent_at=item.sent_at,
+        submitted_at=item.submitted_at,
+        overall=item.overall,
+        speed=item.speed,
+        attitude=item.attitude,
+        professionalism=item.professionalism,
+        result=item.result,
+        solved=item.solved,
+        comment=item.comment,
+    )
+
+
+def ticket_read(ticket: Ticket, user: User, case: CaseFile | None = None) -> schemas.TicketReadOut:
+    """The ticket and the parts of ``case`` it was read with (``case.included``); the parts not
+    asked for are left unset, so the answer (``exclude_unset``) leaves them out."""
+    expanded: dict[str, Any] = {}
+    parts = case.included if case is not None else frozenset()
+    if case is not None and PLAN in parts:
+        expanded["plan"] = _plan(case.plan) if case.plan is not None else None
+    if case is not None and APPROVALS in parts:
+        expanded["approvals"] = [schemas.ApprovalOut(**vars(a)) for a in case.approvals]
+    if case is not None and AGREEMENTS in parts:
+        expanded["agreements"] = [
+            schemas.AgreementOut(**{k: v for k, v in vars(a).items() if k != "document_sha256"}) for a in case.agreements
+        ]
+    if case is not None and SLA_CLOCKS in parts:
+        expanded["sla_clocks"] = [schemas.SlaClockOut(**vars(c)) for c in case.sla_clocks]
+    if case is not None and WORK_ORDERS in parts:
+        expanded["work_orders"] = [_work_order(wo) for wo in case.work_orders]
+    if case is not None and SURVEYS in parts:
+        expanded["surveys"] = [_survey_view(s) for s in case.surveys]
+    return schemas.TicketReadOut(**ticket_detail(ticket, user).model_dump(), **expanded)

@@ -4,6 +4,7 @@ a field the caller may not set is an error naming it, never silently dropped."""
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from ninja import Schema
@@ -232,6 +233,141 @@ class SurveyAnswer(Input):
     professionalism: Rating | None = None
     result: Rating | None = None
     comment: Annotated[str, Field(max_length=5000)] = ""
+
+
+# --- The ticket read's expansions (GET /tickets/{number}?expand=…; casefile.selectors) -----------
+
+MONEY = "Amount in CNY as text with two decimals."
+
+
+class TicketExpand(StrEnum):
+    """What ``GET /tickets/{number}?expand=`` adds to the ticket (repeat for several)."""
+
+    PLAN = "plan"
+    APPROVALS = "approvals"
+    AGREEMENTS = "agreements"
+    SLA_CLOCKS = "sla_clocks"
+    WORK_ORDERS = "work_orders"
+    SURVEYS = "surveys"
+
+
+class MeasureOut(Schema):
+    id: int = Field(description="Send as measure_id to POST /tickets/{number}/actions/update-measure.")
+    kind: str
+    kind_label: str
+    description: str
+    owner: str | None = Field(description="Username of the staff member who carries it out; null for a customer.")
+    owner_name: str | None
+    deadline: dt.datetime | None
+    amount: str | None = Field(
+        description=f"{MONEY} The department's cost, or what a refund or compensation gives the customer; "
+        "null where it is not the caller's to see."
+    )
+    customer_charge: str = Field(description=f"{MONEY} What the customer pays for it (0.00: free).")
+    status: str
+    status_label: str
+    progress_note: str
+    done_at: dt.datetime | None
+
+
+class PlanOut(Schema):
+    id: int
+    number: int
+    status: str
+    status_label: str
+    diagnosis: str
+    cost_budget: str | None = Field(description=f"{MONEY} Null for a customer.")
+    expected_completion_at: dt.datetime | None
+    requires_signed_agreement: bool
+    created_at: dt.datetime
+    measures: list[MeasureOut]
+
+
+class ApprovalOut(Schema):
+    id: int
+    plan_number: int
+    status: str = Field(description="pending, approved or refused")
+    status_label: str
+    approver_role: str
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str
+    decided_at: dt.datetime | None
+    comment: str
+
+
+class AgreementOut(Schema):
+    id: int
+    plan_number: int
+    decision: str = Field(description="accepted or declined")
+    decision_label: str
+    method: str
+    method_label: str
+    agreed_at: dt.datetime
+    recorded_by: str
+    recorded_at: dt.datetime
+    note: str
+    signed_document: bool
+
+
+class SlaClockOut(Schema):
+    metric: str = Field(description="first_response, solution or resolution")
+    metric_label: str
+    status: str = Field(description="running, paused, met or stopped")
+    status_label: str
+    started_at: dt.datetime
+    due_at: dt.datetime = Field(description="The deadline, paused working time included.")
+    paused: bool
+    paused_minutes: int
+    breached: bool
+    breached_at: dt.datetime | None
+    met_at: dt.datetime | None
+
+
+class TicketChargeLineOut(Schema):
+    kind: str
+    description: str
+    part_number: str | None
+    quantity: str
+    unit_price: str = Field(description=MONEY)
+    charge_amount: str = Field(description=MONEY)
+    free: bool
+    reason: str = Field(description="Why the line is free or charged.")
+
+
+class TicketWorkOrderOut(Schema):
+    number: str = Field(description="GET /work-orders/{number} for the whole work order.")
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    measure_id: int | None
+    technician: str | None = Field(description="Username of the technician the job is dispatched to.")
+    technician_name: str | None
+    appointment_start: dt.datetime | None
+    appointment_end: dt.datetime | None
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    chargeable: bool
+    charge_total: str = Field(description=MONEY)
+    charges: list[TicketChargeLineOut]
+
+
+class TicketReadOut(TicketOut):
+    """The ticket, with what ``expand`` asked for; a part not asked for is absent."""
+
+    plan: PlanOut | None = Field(
+        None, description="expand=plan: the current plan and its measures; null without one (a customer: until it is offered)."
+    )
+    approvals: list[ApprovalOut] | None = Field(None, description="expand=approvals (staff): every approval request.")
+    agreements: list[AgreementOut] | None = Field(None, description="expand=agreements: the customer's answers to plans.")
+    sla_clocks: list[SlaClockOut] | None = Field(None, description="expand=sla_clocks (staff): the service-level clocks.")
+    work_orders: list[TicketWorkOrderOut] | None = Field(
+        None, description="expand=work_orders (scope workorders:read): the work orders you may see, with their charges."
+    )
+    surveys: list[SurveyOut] | None = Field(None, description="expand=surveys (scope surveys:read): every survey, oldest first.")
 
 
 class MeOut(Schema):

@@ -41,9 +41,13 @@ T = TypeVar("T")
 
 
 def api_tickets_visible(*, caller: Caller) -> QuerySet[Ticket]:
+    """The caller's tickets; a key limited to a region sees that region's tickets, and also those
+    filed through this key whose address put them in another region (a store in 江苏 that files a
+    request for an address in 广东 still follows it: uploads the photos, reads the answer)."""
     qs = tickets_visible_to(caller.user)
     if caller.region_id is not None:
-        qs = qs.filter(region_id=caller.region_id)
+        filed_here = Q(api_key_id=caller.key.pk) if caller.key is not None else Q(pk__in=[])
+        qs = qs.filter(Q(region_id=caller.region_id) | filed_here)
     return qs
 
 
@@ -62,7 +66,9 @@ def api_ticket_get(*, caller: Caller, number: str) -> Ticket:
 
 def api_attachment_get(*, caller: Caller, attachment_id: int) -> Attachment:
     attachment = attachment_get_for_user(user=caller.user, attachment_id=attachment_id)
-    if caller.region_id is not None and attachment.ticket.region_id != caller.region_id:
+    ticket = attachment.ticket
+    filed_here = caller.key is not None and ticket.api_key_id == caller.key.pk
+    if caller.region_id is not None and ticket.region_id != caller.region_id and not filed_here:
         raise NotFound(_("No attachment with this id is visible to you."), code="attachment_not_found")
     return attachment
 

@@ -7,6 +7,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.i18n import actor_text
+
 from .actions import all_audit_actions
 from .models import AuditEvent
 
@@ -28,10 +30,15 @@ class ActionFilter(admin.SimpleListFilter):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "action", "object_type", "object_id", "object_repr", "actor_label", "ip_address")
+    list_display = ("created_at", "action", "object_type", "object_id", "object_repr", "who", "ip_address")
     list_filter = (ActionFilter, "object_type")
     search_fields = ("object_id", "object_repr", "actor_label", "request_id")
     date_hierarchy = "created_at"
+
+    @admin.display(description=_("actor"), ordering="actor_label")
+    def who(self, obj: AuditEvent) -> str:
+        """The actor in the reader's language: a code ("system", "channel:hotline") in words."""
+        return actor_text(obj.actor_label)
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

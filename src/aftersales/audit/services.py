@@ -7,6 +7,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from aftersales.accounts.models import User
+from aftersales.core.i18n import ACTOR_SYSTEM
 
 from . import context
 from .actions import AuditAction
@@ -33,7 +34,8 @@ def audit_record(
     ctx = context.current()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk else None,
-        actor_label=actor_label or (str(actor) if actor is not None else "system"),
+        # Without a user: a code ("system", "channel:hotline"), said in the reader's language.
+        actor_label=actor_label or (str(actor) if actor is not None else ACTOR_SYSTEM),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

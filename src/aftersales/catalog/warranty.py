@@ -31,6 +31,15 @@ class WarrantyStatus:
     def label(self) -> str:
         return str(self.state.label)
 
+    @property
+    def covers_repair(self) -> bool:
+        """In warranty for parts and labour: a repair of the unit costs the customer nothing.
+
+        Anything else (out of warranty, unknown, or a policy without parts or labour) may be
+        charged: the plan must tell the customer the estimate (``tickets.process.planning``)
+        and the work order charges by the same status (``fieldservice.charging``)."""
+        return self.state == WarrantyState.IN_WARRANTY and self.covers_parts and self.covers_labour
+
 
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
@@ -38,6 +47,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year = day.year + month_index // 12
     month = month_index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def unit_warranty_status(unit: ProductUnit | None, on: dt.date) -> WarrantyStatus:
+    """``warranty_status`` of a ticket's unit, which may not be registered (then: unknown)."""
+    if unit is None:
+        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The unit is not registered; its warranty is unknown.")))
+    return warranty_status(unit, on)
 
 
 def warranty_status(unit: ProductUnit, on: dt.date) -> WarrantyStatus:

@@ -26,6 +26,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.notifications.tasks.retry_pending_notifications", dt.timedelta(minutes=5)),
     # Resolved tickets the customer never answered, after TICKET_AUTO_CLOSE_DAYS.
     PeriodicJob("aftersales.tickets.tasks.auto_close_resolved_tickets", dt.timedelta(hours=1)),
+    # New tickets the assignment rules have not placed yet (a lost job, nobody available then).
+    PeriodicJob("aftersales.tickets.tasks.sweep_auto_assignment", dt.timedelta(minutes=5)),
     # Webhook deliveries whose deferred retry was lost.
     PeriodicJob("aftersales.webhooks.tasks.retry_due_webhooks", dt.timedelta(minutes=5)),
     # The intake mailbox (no-op unless MAILIN_IMAP_HOST is set), and stored mail left unprocessed.

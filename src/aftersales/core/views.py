@@ -10,9 +10,11 @@ from django.views.decorators.http import require_safe
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """Staff land on their ticket list, customers on their portal; everybody else signs in."""
+    """Staff land on their role's home page (``desk:home``: the workbench, today's jobs, the
+    warehouse's work, the team view), customers on their portal; everybody else signs in.
+    Redirected by URL name: core sits below every app and imports none of them."""
     if request.user.is_authenticated:
-        return redirect("portal:home" if getattr(request.user, "is_customer", False) else "tickets:list")
+        return redirect("portal:home" if getattr(request.user, "is_customer", False) else "desk:home")
     return redirect("accounts:login")
 
 

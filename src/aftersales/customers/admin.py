@@ -1,7 +1,23 @@
+from typing import Any
+
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.errors import ValidationFailed
 
 from .models import Address, Contact, Customer
+from .phones import PhoneFormField, normalize_phone
 from .services import customer_set_tier
+
+
+class PhoneFieldsMixin:
+    """Phone fields accept 15983067670, 159 8306 7670 or +86…, are stored in E.164 and shown in
+    the national format (``customers.phones.PhoneFormField``)."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+        if db_field.name == "phone":
+            return PhoneFormField(required=not db_field.blank, label=db_field.verbose_name.capitalize())
+        return super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
 
 
 class AddressInline(admin.TabularInline):
@@ -9,18 +25,34 @@ class AddressInline(admin.TabularInline):
     extra = 0
 
 
-class ContactInline(admin.TabularInline):
+class ContactInline(PhoneFieldsMixin, admin.TabularInline):
     model = Contact
     extra = 0
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "masked_phone", "email", "tier", "region", "created_at")
+class CustomerAdmin(PhoneFieldsMixin, admin.ModelAdmin):
+    list_display = ("name", "kind", "phone_masked", "email", "tier", "region", "created_at")
     list_filter = ("kind", "tier", "region")
     search_fields = ("name", "phone", "email")
     inlines = [ContactInline, AddressInline]
     raw_id_fields = ("user",)
+
+    @admin.display(description=_("phone"), ordering="phone")
+    def phone_masked(self, obj: Customer) -> str:
+        return obj.masked_phone
+
+    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+        # "159 8306 7670" finds the customer stored as +8615983067670.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        phone: Any = None
+        try:
+            phone = normalize_phone(search_term) if search_term.strip() else None
+        except ValidationFailed:
+            phone = None
+        if phone:
+            results |= queryset.filter(phone=phone)
+        return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
         # A tier change goes through the service so open tickets' SLA targets follow it.

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, User
+from aftersales.accounts.regions import region_for
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
@@ -46,12 +47,17 @@ def customer_create(
     kind: str = CustomerKind.PERSON,
     tier: str = CustomerTier.NORMAL,
     region: Region | None = None,
+    province: str = "",
+    city: str = "",
     consent_contact: bool = True,
     consent_marketing: bool = False,
     actor: User | None = None,
     actor_label: str = "",
 ) -> Customer:
-    """Create a customer with a normalised phone and email; at least one way to reach them."""
+    """Create a customer with a normalised phone and email; at least one way to reach them.
+
+    Without ``region`` the customer is in the region serving ``province``/``city`` (the region
+    table, ``accounts.regions``), if any."""
     errors: dict[str, list[object]] = {}
     name = (name or "").strip()
     if not name:
@@ -79,7 +85,7 @@ def customer_create(
         phone=normalized_phone,
         email=normalized_email,
         tier=tier,
-        region=region,
+        region=region or region_for(province=province, city=city),
         consent_contact=consent_contact,
         consent_marketing=consent_marketing,
         consent_recorded_at=clock.now(),
@@ -110,7 +116,8 @@ def customer_set_tier(*, customer: Customer, tier: str, actor: User | None = Non
 def customer_add_address(
     *, customer: Customer, province: str, city: str, district: str = "", detail: str, actor: User | None = None
 ) -> Address:
-    """Add an address and make it the customer's only default one."""
+    """Add an address and make it the customer's only default one. A customer without a region
+    takes the region serving the address (a region set before is kept)."""
     errors: dict[str, list[object]] = {}
     if not (province or "").strip():
         errors["province"] = [_("Enter the province.")]
@@ -125,10 +132,17 @@ def customer_add_address(
     if errors:
         raise ValidationFailed(errors, code="address_invalid")
     # Lock the customer so two concurrent additions cannot both leave a default address.
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
     Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
+    region = region_for(province=province, city=city) if locked is not None and locked.region_id is None else None
+    if region is not None:
+        Customer.objects.filter(pk=customer.pk).update(region=region)
+        customer.region = region
     address = Address.objects.create(
         customer=customer, province=province.strip(), city=city.strip(), district=(district or "").strip(), detail=detail.strip()
     )
-    audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=customer, actor=actor, changes={"address": str(address)})
+    changes: dict[str, object] = {"address": str(address)}
+    if region is not None:
+        changes["region"] = [None, region.code]
+    audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=customer, actor=actor, changes=changes)
     return address

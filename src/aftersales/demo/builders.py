@@ -17,7 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.accounts.models import DataScope, Region, Role, Team, User
+from aftersales.accounts.models import DataScope, Region, RegionArea, Role, Team, User
+from aftersales.accounts.provinces import province_key
 from aftersales.catalog.models import ProductCategory, ProductModel, ProductUnit, SalesChannel, WarrantyPolicy
 from aftersales.catalog.services import unit_register
 from aftersales.customers.models import Address, Contact, Customer, CustomerKind, CustomerTier
@@ -40,14 +41,17 @@ class DemoLogin:
 
 
 # The fixed logins the README and `make run` print. Everybody else has no usable password.
+# (The warehouse keeper is made with the spare parts, ``parts.load_parts_demo``.)
 DEMO_LOGINS = (
     DemoLogin("admin", "admin-demo-2026", Role.ADMINISTRATOR, "王磊"),
     DemoLogin("agent", "agent-demo-2026", Role.AGENT, "李娜"),
     DemoLogin("supervisor", "supervisor-demo-2026", Role.SUPERVISOR, "张伟"),
     DemoLogin("technician", "technician-demo-2026", Role.TECHNICIAN, "刘强"),
+    DemoLogin("warehouse", "warehouse-demo-2026", Role.WAREHOUSE, "周敏"),
     DemoLogin("customer", "customer-demo-2026", Role.CUSTOMER, "赵敏"),
 )
 PORTAL_USERNAME = "customer"
+WAREHOUSE_USERNAME = "warehouse"
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,9 @@ def _regions_and_teams() -> tuple[dict[str, Region], dict[str, Team], dict[str, 
     agent_teams: dict[str, Team] = {}
     tech_teams: dict[str, Team] = {}
     for code, name, _en, provinces in data.REGIONS:
-        regions[code], _created = Region.objects.get_or_create(code=code, defaults={"name": name, "provinces": list(provinces)})
+        regions[code], _created = Region.objects.get_or_create(code=code, defaults={"name": name})
+        for province in provinces:  # the region table (admin → regions): intake looks addresses up in it
+            RegionArea.objects.get_or_create(province=province_key(province), city="", defaults={"region": regions[code]})
         agent_teams[code], _created = Team.objects.get_or_create(name=f"{name}客服组", defaults={"region": regions[code]})
         tech_teams[code], _created = Team.objects.get_or_create(name=f"{name}技术服务组", defaults={"region": regions[code]})
     return regions, agent_teams, tech_teams

@@ -31,6 +31,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from aftersales.catalog.models import ProductModel, ProductUnit, SalesChannel
+from aftersales.core.i18n import actor_code
 from aftersales.customers.models import Address, Customer, CustomerKind, CustomerTier
 from aftersales.customers.phones import normalize_phone
 from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType
@@ -304,7 +305,8 @@ class _TicketFactory:
                 for c in self.channels
             )
         )
-        self.channel_labels = {c.value: str(c.label) for c in Channel}
+        # The channel as the actor, by its code (core.i18n.actor_text says it in the reader's language).
+        self.channel_labels = {c.value: actor_code("channel", c.value) for c in Channel}
         self.agent_channels = {Channel.HOTLINE.value, Channel.STORE.value, Channel.SOCIAL.value, Channel.LETTER.value}
         self.targets = {
             int(p): (dt.timedelta(hours=h[0]), dt.timedelta(hours=h[1])) for p, h in settings.TICKET_DEFAULT_TARGET_HOURS.items()

@@ -2,9 +2,11 @@
 a few work orders in different states on demo tickets that are in progress with an on-site
 measure — all through the field-service services, so the timeline and audit log tell the story.
 
-The demo technician "technician" (刘强) gets a job dispatched for today, ready to be worked on a
-phone. Idempotent: when the demo skills exist it says so and changes nothing. Tickets without a
-suitable measure are skipped; with none at all only the configuration is loaded.
+The demo technician "technician" (刘强) gets a day's work on his phone: a job accepted and one
+dispatched for today, two dispatched for tomorrow; parts requisitions for his jobs wait for the
+warehouse keeper and, above the amount rule, for the supervisor. Idempotent: when the demo skills
+exist it says so and changes nothing. Tickets without a suitable measure are skipped; with none at
+all only the configuration is loaded.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import math
 import struct
 import zlib
 from decimal import Decimal
@@ -25,8 +28,18 @@ from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.fieldservice import services
-from aftersales.fieldservice.models import ChargePolicy, Skill, TechnicianProfile, TravelMode, TravelRate, WorkOrderKind
+from aftersales.fieldservice.models import (
+    ChargePolicy,
+    Skill,
+    TechnicianProfile,
+    TravelMode,
+    TravelRate,
+    WorkOrder,
+    WorkOrderKind,
+)
 from aftersales.notifications.models import Notification, NotificationStatus
+from aftersales.parts import services as parts_services
+from aftersales.parts.models import Part, Warehouse
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus
 from aftersales.tickets.states import TicketStatus
 
@@ -69,9 +82,34 @@ def _photo(name: str) -> io.BytesIO:
 
 
 def _window(days: int, hour: int) -> tuple[dt.datetime, dt.datetime]:
+    """A two-hour window ``days`` from today at ``hour``; today's are moved to after now (while
+    the day lasts), so the technician's jobs of today are still ahead of him."""
     zone = timezone.get_default_timezone()
+    if days == 0:
+        hour = min(max(hour, timezone.localtime(clock.now()).hour + 1), 21)
     start = dt.datetime.combine(clock.local_today() + dt.timedelta(days=days), dt.time(hour, 0), tzinfo=zone)
     return start, start + dt.timedelta(hours=2)
+
+
+# (what the work order becomes, for the demo technician?, appointment day from today, hour), one
+# of each state first (with few suitable tickets those are the ones made), then the rest of the
+# demo technician's day and tomorrow.
+WORK_ORDER_PLAN = (
+    ("dispatched", True, 0, 14),
+    ("to_dispatch", False, 0, 16),  # for the dispatch board
+    ("on_site", False, 0, 10),
+    ("customer_accepted", False, -1, 15),
+    ("accepted", True, 0, 9),
+    ("dispatched", True, 1, 9),
+    ("dispatched", True, 1, 15),
+)
+# The demo technician's parts requisitions from the central store, for his jobs of the plan above
+# (by position): small ones a warehouse keeper approves, for the first two; one at or above the
+# amount rule (¥1000, ``parts.load_parts_demo``), waiting for the supervisor, for the first of
+# the others whose product has a part dear enough.
+SMALL_REQUISITIONS = (0, 5)
+LARGE_REQUISITION = (6, 4, 0, 5)
+SUPERVISOR_AMOUNT = Decimal("1000")
 
 
 def _configure(technicians: list[User]) -> None:
@@ -126,13 +164,15 @@ def load_fieldservice_demo(stdout: Any) -> None:
         return
     demo_tech = next((t for t in technicians if t.username == "technician"), technicians[0])
     home = demo_tech.region_id  # the demo supervisor's region too (east)
+    # His own measures first (the stories made him their owner), then others of his region.
+    measures.sort(key=lambda m: (m.owner_id != demo_tech.pk, m.plan.ticket.region_id != home))
 
     def pick(*, same_region: bool) -> PlanMeasure | None:
         for measure in measures:
             if not same_region or measure.plan.ticket.region_id == home:
                 measures.remove(measure)
                 return measure
-        return measures.pop(0) if measures else None
+        return measures.pop() if measures else None
 
     def local_technician(measure: PlanMeasure) -> User:
         region = measure.plan.ticket.region_id
@@ -140,35 +180,91 @@ def load_fieldservice_demo(stdout: Any) -> None:
         return (same or [t for t in technicians if t.pk != demo_tech.pk] or [demo_tech])[0]
 
     created = 0
+    made: dict[int, WorkOrder] = {}
     with transaction.atomic():
-        # (target state, in the demo technician's region?, appointment day offset, hour)
-        for target, same_region, days, hour in [
-            ("dispatched", True, 0, 9),
-            ("to_dispatch", True, 0, 14),
-            ("on_site", False, 0, 10),
-            ("customer_accepted", False, -1, 15),
-        ]:
-            measure = pick(same_region=same_region)
+        for index, (target, mine, days, hour) in enumerate(WORK_ORDER_PLAN):
+            measure = pick(same_region=mine or target == "to_dispatch")
             if measure is None:
                 break
-            tech = demo_tech if target == "dispatched" else local_technician(measure)
+            tech = demo_tech if mine else local_technician(measure)
             try:
                 with transaction.atomic():
-                    _make(measure=measure, boss=boss, tech=tech, target=target, window=_window(days, hour))
+                    made[index] = _make(measure=measure, boss=boss, tech=tech, target=target, window=_window(days, hour))
                 created += 1
             except DomainError as exc:
                 stdout.write(_("Field service: skipped a ticket (%(reason)s).") % {"reason": exc})
+        requisitions = _requisitions(made)
         # Demo customers are invented but their numbers look real: never message them (as the
         # ticket stories do).
         Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX, status=NotificationStatus.PENDING).update(
             status=NotificationStatus.SKIPPED, last_error="demo data: not sent"
         )
+    today = clock.local_today()
+    jobs_today = sum(
+        1 for wo in made.values() if wo.technician_id == demo_tech.pk and timezone.localdate(wo.appointment_start) == today
+    )
     stdout.write(
-        _("Field service: %(count)d demo work orders; the technician “technician” has a job today.") % {"count": created}
+        _(
+            "Field service: %(count)d demo work orders, %(requisitions)d parts requisitions awaiting approval; "
+            "the technician “%(technician)s” has %(today)d jobs today."
+        )
+        % {"count": created, "requisitions": requisitions, "technician": demo_tech.username, "today": jobs_today}
     )
 
 
-def _make(*, measure: PlanMeasure, boss: User, tech: User | None, target: str, window: tuple[dt.datetime, dt.datetime]) -> None:
+def _requisitions(made: dict[int, WorkOrder]) -> int:
+    """The demo technician's requisitions from the central store, submitted for approval."""
+    central = Warehouse.objects.filter(code="central").first()
+    if central is None:
+        return 0  # no demo spare parts loaded
+    submitted = 0
+    large_done = False
+    for index, large in [*((i, False) for i in SMALL_REQUISITIONS), *((i, True) for i in LARGE_REQUISITION)]:
+        work_order = made.get(index)
+        if work_order is None or work_order.technician is None or (large and large_done):
+            continue
+        wanted = _parts_for(work_order, large=large)
+        if not wanted:
+            continue
+        try:
+            with transaction.atomic():
+                requisition = parts_services.requisition_create(
+                    work_order=work_order,
+                    warehouse=central,
+                    lines=wanted,
+                    actor=work_order.technician,
+                    note="上门前备件：按故障现象预领，未用完随退料单退回。",
+                )
+                parts_services.requisition_submit(requisition=requisition, actor=work_order.technician)
+            submitted += 1
+            large_done = large_done or large
+        except DomainError:
+            continue  # e.g. the part went out of the catalogue: the demo goes on without it
+    return submitted
+
+
+def _parts_for(work_order: WorkOrder, *, large: bool) -> list[tuple[Part, int]]:
+    """Parts that fit the job's product: the two cheapest (a small requisition), or the dearest
+    in a quantity that reaches the supervisor's amount (a large one)."""
+    ticket = work_order.ticket
+    unit = ticket.product_unit
+    model_id = ticket.product_model_id or (unit.model_id if unit is not None else None)
+    if model_id is None:
+        return []
+    fitting = list(Part.objects.filter(active=True, compatible_models=model_id).order_by("unit_cost", "number"))
+    if not fitting:
+        return []
+    if not large:
+        return [(part, 1) for part in fitting[:2]]
+    dearest = fitting[-1]
+    if dearest.unit_cost < SUPERVISOR_AMOUNT / 4:
+        return []  # no part of this product is dear enough for a believable large requisition
+    return [(dearest, math.ceil(SUPERVISOR_AMOUNT / dearest.unit_cost))]
+
+
+def _make(
+    *, measure: PlanMeasure, boss: User, tech: User | None, target: str, window: tuple[dt.datetime, dt.datetime]
+) -> WorkOrder:
     skills = list(Skill.objects.filter(code__in=KIND_SKILLS.get(WorkOrderKind(measure.kind), [])))
     ticket = measure.plan.ticket
     work_order = services.work_order_create(
@@ -182,15 +278,17 @@ def _make(*, measure: PlanMeasure, boss: User, tech: User | None, target: str, w
         appointment_end=window[1],
     )
     if target == "to_dispatch" or tech is None:
-        return
+        return work_order
     work_order = services.work_order_dispatch(work_order=work_order, actor=boss, technician=tech)
     if target == "dispatched":
-        return
+        return work_order
     work_order = services.work_order_accept(work_order=work_order, actor=tech)
+    if target == "accepted":
+        return work_order
     work_order = services.work_order_depart(work_order=work_order, actor=tech)
     work_order = services.work_order_check_in(work_order=work_order, actor=tech)
     if target == "on_site":
-        return
+        return work_order
     work_order = services.work_order_record_work(
         work_order=work_order,
         actor=tech,
@@ -214,3 +312,5 @@ def _make(*, measure: PlanMeasure, boss: User, tech: User | None, target: str, w
         signer_name=ticket.contact_name or ticket.customer.name,
         signature=signature,
     )
+    work_order.refresh_from_db()
+    return work_order

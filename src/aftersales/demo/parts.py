@@ -21,8 +21,9 @@ from aftersales.parts.models import Part, RequisitionApprovalRule, Warehouse, Wa
 from aftersales.parts.services import FaultyInput
 
 from . import data
+from .builders import DEMO_LOGINS, WAREHOUSE_USERNAME
 
-WAREHOUSE_LOGIN = ("warehouse", "warehouse-demo-2026", "周敏")
+WAREHOUSE_LOGIN = next(login for login in DEMO_LOGINS if login.username == WAREHOUSE_USERNAME)
 
 # Category code → part number prefix.
 PREFIX = {
@@ -135,8 +136,6 @@ def load_parts_demo(stdout: Any) -> None:
         _("Loaded the demo spare parts: %(parts)d parts, %(warehouses)d warehouses, %(vans)d vans.")
         % {"parts": len(parts), "warehouses": 1 + len(regional), "vans": vans}
     )
-    if keeper is not None:
-        stdout.write(f"  {WAREHOUSE_LOGIN[0]:<12} {WAREHOUSE_LOGIN[1]:<22} {Role.WAREHOUSE.label}")
 
 
 def _documents(*, central: Warehouse, east: Warehouse | None, parts: list[Part], admin: User, keeper: User | None) -> None:
@@ -198,7 +197,7 @@ def _catalogue() -> list[Part]:
 
 
 def _warehouse_login(region: Region | None) -> User | None:
-    username, password, name = WAREHOUSE_LOGIN
+    username, password, name = WAREHOUSE_LOGIN.username, WAREHOUSE_LOGIN.password, WAREHOUSE_LOGIN.display_name
     if User.objects.filter(username=username).exists():
         return None  # never change an existing account
     user = User(

@@ -6,6 +6,11 @@ the customer's survey, close, reopen, reject, cancel, merge), ``ticket_assign`` 
 ``ticket_add_note``, along a path the transition table allows, at the moments the story says
 (see ``timetravel``). So every number, due time, timeline entry and audit row is
 what the product itself would have written. Every status of ``TicketStatus`` is represented.
+
+Open tickets are registered at the moment that puts their SLA clocks where a working department's
+are (``clocks``): most on track, some due within hours, a few breached, some paused — so the
+queues, the "at risk" list and the badges show something on a fresh demo. Finished tickets keep
+their ages (``STATUS_PLAN``).
 """
 
 from __future__ import annotations
@@ -23,25 +28,32 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core import clock
+from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey, SurveyStatus
 from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.notifications.models import Notification, NotificationStatus
+from aftersales.sla.calendar import BusinessCalendar, business_time_between
+from aftersales.sla.models import SlaMetric
+from aftersales.sla.selectors import calendar_spec, sla_policy_for
+from aftersales.sla.services.common import target_minutes
 from aftersales.tickets import process
-from aftersales.tickets.choices import Channel, EventKind, RequestType, Responsibility
+from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType, Responsibility
 from aftersales.tickets.models import AgreementMethod, ApprovalRule, MeasureKind, MeasureStatus, PlanMeasure, Ticket
 from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_assign, ticket_intake
-from aftersales.tickets.states import TicketStatus
+from aftersales.tickets.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
 
 from . import data, generate
 from .builders import DEMO_CUSTOMERS, PORTAL_USERNAME, CustomerView, DemoBase, UnitView
+from .clocks import Standing, Target, business_before, draw_target
 from .timetravel import simulated_now
 
 S = TicketStatus
 KEY_PREFIX = "demo-"
 
-# How many of the 300 tickets end in each status, and how old (days) a ticket in it may be.
+# How many of the 300 tickets end in each status, and how old (days) a ticket in it may be. Open
+# tickets take their age from their SLA clocks instead (OPEN_CLOCK_SHARE below).
 STATUS_PLAN: dict[TicketStatus, tuple[int, float, float]] = {
-    S.REGISTERED: (10, 0.0, 2),
+    S.REGISTERED: (12, 0.0, 2),
     S.VERIFYING: (14, 0.1, 4),
     S.AWAITING_INFO: (10, 1, 12),
     S.ANALYSING: (14, 1, 8),
@@ -54,7 +66,7 @@ STATUS_PLAN: dict[TicketStatus, tuple[int, float, float]] = {
     S.REOPENED: (8, 7, 40),
     S.CLOSED: (120, 6, 90),
     S.REJECTED: (14, 2, 90),
-    S.CANCELLED: (14, 2, 90),
+    S.CANCELLED: (12, 2, 90),
     S.MERGED: (8, 1, 90),
 }
 DEMO_TICKET_COUNT = sum(count for count, _lo, _hi in STATUS_PLAN.values())
@@ -67,6 +79,37 @@ CHANNEL_WEIGHTS = {
 AGENT_CHANNELS = frozenset({Channel.HOTLINE, Channel.STORE, Channel.SOCIAL, Channel.LETTER})
 APPROVAL_TYPES = frozenset({RequestType.RETURN, RequestType.EXCHANGE, RequestType.REFUND, RequestType.COMPENSATION})
 TECHNICAL_TYPES = frozenset({RequestType.REPAIR, RequestType.INSTALLATION, RequestType.EXCHANGE, RequestType.RETURN})
+
+# --- Open tickets' clocks (see ``clocks``) ---
+# Before the plan is offered, the solution commitment is a ticket's tightest clock; after it, the
+# resolution (restarted when the ticket is reopened).
+PRE_SOLUTION = frozenset({S.REGISTERED, S.VERIFYING, S.AWAITING_INFO, S.ANALYSING, S.PLANNING})
+# The share of that clock's target an open ticket on track has used, by status.
+OPEN_CLOCK_SHARE: dict[TicketStatus, tuple[float, float]] = {
+    S.REGISTERED: (0.0, 0.5),
+    S.VERIFYING: (0.05, 0.55),
+    S.AWAITING_INFO: (0.1, 0.6),
+    S.ANALYSING: (0.15, 0.65),
+    S.PLANNING: (0.25, 0.7),
+    S.AWAITING_APPROVAL: (0.2, 0.6),
+    S.AWAITING_CUSTOMER: (0.25, 0.6),
+    S.IN_PROGRESS: (0.3, 0.7),
+    S.ON_HOLD: (0.3, 0.65),
+    S.REOPENED: (0.05, 0.5),
+}
+# Of the open tickets whose clocks run: about one in ten past its deadline, one in seven due within
+# hours (two of them urgent ones on the 24×7 calendar, so something is due soon on a weekend too);
+# a third of the new ones registered within the last hour and a half.
+BREACHED_OF_RUNNING = 0.1
+DUE_SOON_OF_RUNNING = 0.15
+URGENT_DUE_SOON = 2
+FRESH_SHARE = {S.REGISTERED: 0.35, S.VERIFYING: 0.15}
+UNASSIGNED_SHARE = 0.6  # of the tickets still registered: nobody has taken them yet
+# The demo supervisor, agent and technician work in the east: this share of the tickets that need
+# them (an approval, a technician's visit) come from there.
+EAST_SHARE = {S.AWAITING_APPROVAL: 0.6, S.IN_PROGRESS: 0.45}
+# How close to its target an open ticket's clock must come (else the registration is searched for).
+REGISTRATION_TOLERANCE = dt.timedelta(minutes=20)
 
 
 def story_exists() -> bool:
@@ -114,6 +157,16 @@ class Plan:
     merged_into: Plan | None = None
     approval: bool = False  # the plan goes to a supervisor first (its amount meets the demo rule)
     ticket: Ticket | None = field(default=None, repr=False)
+    # The story, drawn before it is played (open tickets are placed in time by it):
+    cast: _Cast | None = field(default=None, repr=False)
+    steps: list[Step] = field(default_factory=list, repr=False)
+    after: list[TicketStatus] = field(default_factory=list, repr=False)  # the status after each step
+    gaps: list[float] = field(default_factory=list, repr=False)  # hours before each step
+    jitters: list[float] = field(default_factory=list, repr=False)  # minutes after 8:00 for a step at night
+    first_call: bool = False  # someone took the ticket and called the customer
+    unassigned: bool = False  # a new ticket nobody has taken yet
+    target: Target | None = None  # open tickets: where the tightest clock stands
+    last_at: dt.datetime | None = None  # a reopened ticket: when it was reopened (its clock restarted)
 
 
 @transaction.atomic
@@ -142,6 +195,7 @@ def _plans(rng: random.Random, base: DemoBase, now: dt.datetime) -> list[Plan]:
     portal_wanted = list(PORTAL_STATUSES) if portal else []
     # The base's own customers (they own units); customers a bulk load added come later by id.
     others = [c for c in base.customers if c is not portal and c.units][:DEMO_CUSTOMERS] or base.customers
+    east = [c for c in others if c.region_code == "east"] or others
     plans = []
     for status in statuses:
         _count, low, high = STATUS_PLAN[status]
@@ -149,9 +203,10 @@ def _plans(rng: random.Random, base: DemoBase, now: dt.datetime) -> list[Plan]:
             portal_wanted.remove(status)
             customer = portal
         else:
-            customer = rng.choice(others)
+            customer = rng.choice(east if rng.random() < EAST_SHARE.get(status, 0.0) else others)
         created = _business_moment(rng, now - dt.timedelta(days=rng.uniform(low, high)), now)
         plans.append(_plan_for(rng, base, status, created, customer))
+    _place_open_tickets([p for p in plans if p.status in OPEN_STATUSES], rng, base, now)
     plans.sort(key=lambda p: p.created_at)
     # A merged ticket is a second report of an earlier one: same customer, product and problem.
     # (never a finished one: a duplicate is merged into a ticket that is still being handled)
@@ -198,7 +253,7 @@ def _business_moment(rng: random.Random, around: dt.datetime, now: dt.datetime) 
     return moment
 
 
-def _working_hours(moment: dt.datetime, rng: random.Random) -> dt.datetime:
+def _working_hours(moment: dt.datetime, jitter_minutes: float) -> dt.datetime:
     """Staff work 8:00–21:00: a step that would fall at night happens the next morning."""
     local = timezone.localtime(moment)
     if 8 <= local.hour < 21:
@@ -206,7 +261,182 @@ def _working_hours(moment: dt.datetime, rng: random.Random) -> dt.datetime:
     morning = local.replace(hour=8, minute=0, second=0, microsecond=0)
     if local.hour >= 21:
         morning += dt.timedelta(days=1)
-    return morning + dt.timedelta(minutes=rng.uniform(0, 90))
+    return morning + dt.timedelta(minutes=jitter_minutes)
+
+
+# --- Open tickets around now ---------------------------------------------------------------------
+
+
+def _place_open_tickets(plans: list[Plan], rng: random.Random, base: DemoBase, now: dt.datetime) -> None:
+    """Draw the open tickets' stories and register each at the moment that leaves its tightest
+    running clock where its standing says (on track, due soon, breached, just registered)."""
+    _make_urgent_ones(plans, rng)
+    new = [p for p in plans if p.status == S.REGISTERED]
+    for plan in rng.sample(new, round(len(new) * UNASSIGNED_SHARE)):
+        plan.unassigned = True
+    for plan in plans:
+        _prepare(plan, base, rng)
+    standings = _standings(plans, rng)
+    tiers = dict(Customer.objects.filter(pk__in={p.customer.id for p in plans}).values_list("pk", "tier"))
+    for plan in plans:
+        standing = standings[id(plan)]
+        if standing == Standing.FRESH:
+            plan.created_at = now - dt.timedelta(minutes=rng.uniform(10, 90))
+            continue
+        policy = sla_policy_for(priority=_priority(plan), customer_tier=tiers.get(plan.customer.id, ""))
+        if policy is None:
+            continue  # no clocks without a policy: the ticket keeps its planned age
+        metric = _tight_metric(plan)
+        cal = calendar_spec(calendar=policy.calendar)
+        plan.target = draw_target(
+            rng,
+            standing=standing,
+            minutes=target_minutes(policy, metric),
+            share_range=OPEN_CLOCK_SHARE[plan.status],
+            always_open=cal.always_open,
+            resolution=metric == SlaMetric.RESOLUTION,
+        )
+        if plan.status == S.REOPENED and metric == SlaMetric.RESOLUTION:
+            # The clock restarted when the ticket was reopened, its story's last step.
+            plan.last_at = min(business_before(cal, now, plan.target.used), now - dt.timedelta(minutes=2))
+            plan.created_at = _registered_to_end_by(plan, plan.last_at, now)
+        else:
+            plan.created_at = _registered_for(plan, cal, metric, plan.target.used, now)
+
+
+def _priority(plan: Plan) -> int:
+    """The priority intake gives the ticket (a safety hazard is always urgent)."""
+    return int(Priority.URGENT if plan.scenario.safety else plan.scenario.priority)
+
+
+def _tight_metric(plan: Plan) -> SlaMetric:
+    if plan.status == S.REGISTERED and not plan.first_call:
+        return SlaMetric.FIRST_RESPONSE
+    return SlaMetric.SOLUTION if plan.status in PRE_SOLUTION else SlaMetric.RESOLUTION
+
+
+def _make_urgent_ones(plans: list[Plan], rng: random.Random) -> None:
+    """Make sure a few tickets being worked on are urgent (a safety hazard, on the 24×7 calendar)."""
+    candidates = [p for p in plans if p.status not in PRE_SOLUTION and p.status not in PAUSED_STATUSES]
+    urgent = sum(1 for p in candidates if p.scenario.safety)
+    for plan in candidates:
+        if urgent >= URGENT_DUE_SOON:
+            return
+        hazards = [s for s in generate.scenarios_for(plan.model.category.code) if s.safety]
+        if hazards and not plan.scenario.safety:
+            plan.scenario = rng.choice(hazards)
+            urgent += 1
+
+
+def _standings(plans: list[Plan], rng: random.Random) -> dict[int, Standing]:
+    """Each open ticket's standing (keyed by ``id(plan)``): paused clocks are on track."""
+    running = [p for p in plans if p.status not in PAUSED_STATUSES]
+    rng.shuffle(running)
+    result = {id(p): Standing.ON_TRACK for p in plans}
+    urgent_late = [p for p in running if p.scenario.safety and p.status not in PRE_SOLUTION]
+    due_soon = urgent_late[:URGENT_DUE_SOON]
+    taken = {id(p) for p in due_soon}
+    # A ticket registered this morning is not yet long overdue: breaches are among those in work.
+    breached = [p for p in running if id(p) not in taken and p.status != S.REGISTERED][
+        : max(2, round(len(running) * BREACHED_OF_RUNNING))
+    ]
+    taken |= {id(p) for p in breached}
+    due_soon += [p for p in running if id(p) not in taken][: max(3, round(len(running) * DUE_SOON_OF_RUNNING)) - len(due_soon)]
+    taken |= {id(p) for p in due_soon}
+    for plan in breached:
+        result[id(plan)] = Standing.BREACHED
+    for plan in due_soon:
+        result[id(plan)] = Standing.DUE_SOON
+    for plan in running:
+        if id(plan) not in taken and rng.random() < FRESH_SHARE.get(plan.status, 0.0):
+            result[id(plan)] = Standing.FRESH
+    return result
+
+
+def _registered_for(plan: Plan, cal: BusinessCalendar, metric: SlaMetric, used: dt.timedelta, now: dt.datetime) -> dt.datetime:
+    """The registration moment after which the ticket's story leaves ``used`` working time on
+    the ``metric`` clock at ``now`` (its pauses not counted).
+
+    Found by bisection (the later the registration, the less time used), then, where a step
+    moved from the night to the morning makes the time used jump past the target, by trying the
+    registration times around it (every ten minutes, three days either way) for the closest."""
+    latest = now - dt.timedelta(minutes=10)
+    found = _bisect_registration(plan, cal, metric, used, now, latest)
+
+    def miss(created: dt.datetime) -> dt.timedelta:
+        return abs(_used(plan, created, cal, metric, now) - used)
+
+    if miss(found) <= REGISTRATION_TOLERANCE:
+        return found
+    around = (found + dt.timedelta(minutes=10 * step) for step in range(-432, 433))
+    return min((moment for moment in around if moment <= latest), key=miss, default=found)
+
+
+def _bisect_registration(
+    plan: Plan, cal: BusinessCalendar, metric: SlaMetric, used: dt.timedelta, now: dt.datetime, latest: dt.datetime
+) -> dt.datetime:
+    high = min(latest, business_before(cal, now, used))
+    # Registered earlier, the story has used more: far enough back for the pauses and the nights
+    # its steps waited for the morning.
+    span = dt.timedelta(hours=sum(plan.gaps) + 12 * len(plan.gaps) + 24)
+    low = high - span
+    for _attempt in range(8):
+        if _used(plan, low, cal, metric, now) >= used:
+            break
+        low -= span
+    while high - low > dt.timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if _used(plan, middle, cal, metric, now) > used:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+def _registered_to_end_by(plan: Plan, end: dt.datetime, now: dt.datetime) -> dt.datetime:
+    """The latest registration from which the story, as drawn, reaches its last step by ``end``
+    (which then waits until ``end``), found by bisection."""
+    high = end - dt.timedelta(minutes=10)
+    span = dt.timedelta(hours=sum(plan.gaps) + 12 * len(plan.gaps) + 24)
+    low = high - span
+
+    def last(created: dt.datetime) -> dt.datetime:
+        moments = _timeline(created, plan.gaps, plan.jitters, now)
+        return moments[-1] if moments else created
+
+    for _attempt in range(8):
+        if last(low) <= end:
+            break
+        low -= span
+    while high - low > dt.timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if last(middle) <= end:
+            low = middle
+        else:
+            high = middle
+    return low
+
+
+def _used(plan: Plan, created: dt.datetime, cal: BusinessCalendar, metric: SlaMetric, now: dt.datetime) -> dt.timedelta:
+    """Working time the ``metric`` clock has run at ``now`` when the story starts at ``created``:
+    as the SLA engine counts it, paused in the paused statuses and restarted by a reopening —
+    except that a pause still going on counts as running, so that a paused ticket's due time (as
+    it stood when the pause began, and as the lists show it) is as far from now as its standing says."""
+    start, status = created, S.REGISTERED
+    paused_at: dt.datetime | None = None
+    paused = dt.timedelta(0)
+    for moment, after in zip(_timeline(created, plan.gaps, plan.jitters, now, plan.last_at), plan.after, strict=True):
+        if after == status:
+            continue
+        if metric == SlaMetric.RESOLUTION and after == S.REOPENED:
+            start, paused_at, paused = moment, None, dt.timedelta(0)
+        elif after in PAUSED_STATUSES and status not in PAUSED_STATUSES:
+            paused_at = moment
+        elif status in PAUSED_STATUSES and after not in PAUSED_STATUSES and paused_at is not None:
+            paused += business_time_between(cal, paused_at, moment)
+            paused_at = None
+        status = after
+    return business_time_between(cal, start, now) - paused
 
 
 def _login_id(base: DemoBase, username: str) -> int | None:
@@ -219,31 +449,52 @@ def _login_id(base: DemoBase, username: str) -> int | None:
 Step = tuple[float, float, Callable[[Ticket], Ticket]]  # (min hours, max hours after the previous step, action)
 
 
-def _play(plan: Plan, index: int, base: DemoBase, rng: random.Random, now: dt.datetime) -> None:
-    cast = _Cast.pick(rng, base, plan)
-    steps = _script(plan, cast, rng)
-    gaps = [rng.uniform(low, high) for low, high, _action in steps]
-    # Squeeze the story if it would run past now (a recent ticket cannot have a long history).
-    room = (now - dt.timedelta(minutes=5) - plan.created_at).total_seconds() / 3600
+def _prepare(plan: Plan, base: DemoBase, rng: random.Random) -> _Cast:
+    """Cast the ticket's story and draw how long each step takes."""
+    plan.cast = cast = _Cast.pick(rng, base, plan)
+    plan.steps = _script(plan, cast, rng)
+    plan.gaps = [rng.uniform(low, high) for low, high, _action in plan.steps]
+    plan.jitters = [rng.uniform(0, 90) for _step in plan.steps]
+    return cast
+
+
+def _timeline(
+    created: dt.datetime, gaps: list[float], jitters: list[float], now: dt.datetime, last_at: dt.datetime | None = None
+) -> list[dt.datetime]:
+    """The moment of each step of a story registered at ``created``: squeezed if it would run past
+    now (a recent ticket cannot have a long history), nights moved to the next morning; the last
+    step waits until ``last_at`` if given."""
+    room = max((now - dt.timedelta(minutes=5) - created).total_seconds() / 3600, 0.0)
     total = sum(gaps)
     if total > room:
         gaps = [gap * room / total for gap in gaps]
+    moments = []
+    moment = created
+    for gap, jitter in zip(gaps, jitters, strict=True):
+        moment += dt.timedelta(hours=gap)
+        at_work = _working_hours(moment, jitter)
+        if at_work < now - dt.timedelta(minutes=2):
+            moment = at_work
+        moment = min(moment, now - dt.timedelta(minutes=1))  # a night moved to the morning may push the rest late
+        moments.append(moment)
+    if last_at is not None and moments:
+        moments[-1] = max(moments[-1], last_at)
+    return moments
+
+
+def _play(plan: Plan, index: int, base: DemoBase, rng: random.Random, now: dt.datetime) -> None:
+    cast = plan.cast if plan.cast is not None else _prepare(plan, base, rng)
     with simulated_now(plan.created_at):
         ticket = ticket_intake(
             data=_intake_input(plan, rng),
             actor=cast.creator,
-            actor_label="" if cast.creator else str(Channel(plan.channel).label),
+            actor_label="",  # without a creator the channel is the actor (intake stores its code)
             idempotency_key=f"{KEY_PREFIX}{index:04d}",
             team=base.agent_teams.get(plan.customer.region_code),
             region=base.regions.get(plan.customer.region_code),
         ).ticket
-    moment = plan.created_at
-    for gap, (_low, _high, action) in zip(gaps, steps, strict=True):
-        moment += dt.timedelta(hours=gap)
-        at_work = _working_hours(moment, rng)
-        if at_work < now - dt.timedelta(minutes=2):
-            moment = at_work
-        moment = min(moment, now - dt.timedelta(minutes=1))  # a night moved to the morning may push the rest late
+    moments = _timeline(plan.created_at, plan.gaps, plan.jitters, now, plan.last_at)
+    for moment, (_low, _high, action) in zip(moments, plan.steps, strict=True):
         with simulated_now(moment):
             ticket = action(ticket)
     plan.ticket = ticket
@@ -301,23 +552,34 @@ class _Cast:
 
 
 def _script(plan: Plan, cast: _Cast, rng: random.Random) -> list[Step]:
-    """The story of one ticket after intake: who did what, and how long after the previous step."""
+    """The story of one ticket after intake: who did what, and how long after the previous step.
+    Also notes on ``plan`` the status after each step (``after``) and whether the customer got a
+    first call."""
     scenario = plan.scenario
     part = rng.choice(data.PARTS.get(plan.model.category.code, ("配件",)))
-    plan.approval = scenario.request_type in APPROVAL_TYPES or rng.random() < 0.15
+    # A ticket that is to wait for approval needs a plan that meets the approval rule.
+    plan.approval = scenario.request_type in APPROVAL_TYPES or plan.status == S.AWAITING_APPROVAL or rng.random() < 0.15
     path = plan_path(plan.status, rng, approval=plan.approval)
     steps: list[Step] = []
-    if path or rng.random() < 0.5:
+    plan.first_call = bool(path) or not plan.unassigned
+    if plan.first_call:
         steps.append((0.05, 0.8, _assign(cast.agent, cast.agent)))
         # The first call answers the customer; about one in eight misses the 24-hour promise.
         low, high = (20.0, 30.0) if rng.random() < 0.12 else (0.1, 3.0)
         steps.append((low, high, _note(cast.agent, rng.choice(data.FIRST_CALLS), EventKind.CALL)))
     if scenario.safety and cast.quality is not None:
         steps.append((0.1, 1.0, _note(cast.quality, "安全隐患工单：已按紧急处理，质量部跟踪同批次情况。")))
+    after = [S.REGISTERED] * len(steps)
     previous = S.REGISTERED
     for target in path:
-        steps.extend(_move(previous, target, plan, cast, rng, part))
+        group = _move(previous, target, plan, cast, rng, part)
+        # The step that changes the status: the agreement (or the redo) starts the work, and a
+        # message to the customer follows it; every other move ends with its transition.
+        turn = 0 if target == S.IN_PROGRESS and previous != S.ON_HOLD else len(group) - 1
+        after += [previous] * turn + [target] * (len(group) - turn)
+        steps.extend(group)
         previous = target
+    plan.after = after
     return steps
 
 
@@ -489,8 +751,12 @@ def _propose(actor: User, worker: User, plan: Plan, rng: random.Random, diagnosi
     else:
         amount = Decimal(rng.randrange(60, 900, 10))
 
+    # Out of warranty, a visit is charged: what the customer is told they will pay for it.
+    estimate = Decimal(rng.randrange(120, 600, 10))
+
     def run(ticket: Ticket) -> Ticket:
         now = clock.now()
+        chargeable = process.measure_is_chargeable(kind, process.ticket_plan_warranty(ticket=ticket))
         process.ticket_propose_plan(
             ticket=ticket,
             actor=actor,
@@ -502,6 +768,7 @@ def _propose(actor: User, worker: User, plan: Plan, rng: random.Random, diagnosi
                     owner=worker,
                     deadline=now + dt.timedelta(days=rng.randint(2, 5)),
                     amount=amount,
+                    customer_charge=estimate if chargeable else Decimal("0"),
                 )
             ],
             expected_completion_at=now + dt.timedelta(days=rng.randint(3, 7)),

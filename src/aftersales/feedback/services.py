@@ -17,6 +17,8 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, NotFound, ValidationFailed
+from aftersales.core.i18n import ACTOR_SURVEY, deferred
+from aftersales.core.links import absolute_url
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.permissions import ticket_check_action
@@ -41,6 +43,11 @@ def survey_link(*, survey: Survey) -> str:
         return reverse("feedback:survey", kwargs={"token": signed})
     except NoReverseMatch:  # the survey page is not wired yet
         return f"/feedback/{signed}/"
+
+
+def survey_url(*, survey: Survey) -> str:
+    """The survey link a message carries: absolute under ``AFTERSALES_SITE_URL``."""
+    return absolute_url(survey_link(survey=survey))
 
 
 def survey_get_by_signed_token(*, signed_token: str) -> Survey:
@@ -71,11 +78,10 @@ def survey_send_for_ticket(*, ticket: Ticket) -> Survey:
         ticket=ticket,
         template="survey",
         subject=_("How did we do with request %(number)s?"),
-        body=_(
-            "Dear %(name)s, request %(number)s has been resolved. Please tell us whether the problem is solved "
-            "and how satisfied you are: %(link)s"
-        ),
-        params={"link": survey_link(survey=survey)},
+        body=_("request %(number)s has been resolved. Please tell us whether the problem is solved and how satisfied you are."),
+        params={},
+        link=survey_url(survey=survey),
+        link_text=_("Confirm the result and rate our service here:"),
     )
     audit_record(action=FeedbackAudit.SURVEY_SENT, obj=survey, changes={"ticket": ticket.number})
     return survey
@@ -145,10 +151,15 @@ def survey_submit(
         action=FeedbackAudit.SURVEY_SUBMITTED,
         obj=survey,
         actor=actor,
-        actor_label="" if actor else "customer (survey link)",
+        actor_label="" if actor else ACTOR_SURVEY,
         changes={**cleaned, "solved": solved},
     )
     satisfied = solved and overall > DISSATISFIED_AT_OR_BELOW
-    note = str(_("Satisfaction survey: overall %(overall)d/5.") % {"overall": overall}) + (f" {text}" if text else "")
+    # The system's words with the customer's comment, read in the reader's language.
+    note = (
+        deferred(_("Satisfaction survey: overall %(overall)d/5. %(comment)s"), overall=overall, comment=text)
+        if text
+        else deferred(_("Satisfaction survey: overall %(overall)d/5."), overall=overall)
+    )
     apply_customer_verdict(ticket=ticket, actor=actor, solved=satisfied, note=note)
     return survey

@@ -135,11 +135,16 @@ def api_actions() -> list[WorkOrderAction]:
 
 
 def _quote_open(work_order: WorkOrder) -> bool:
+    # Also once confirmed: a job that costs more than the customer accepted needs a new quote.
+    return work_order.chargeable
+
+
+def _quote_unconfirmed(work_order: WorkOrder) -> bool:
     return work_order.chargeable and work_order.quote_confirmed_at is None
 
 
 def _quote_sent(work_order: WorkOrder) -> bool:
-    return _quote_open(work_order) and work_order.quote_sent_at is not None
+    return _quote_unconfirmed(work_order) and work_order.quote_sent_at is not None
 
 
 def _decide_expense(*, work_order: WorkOrder, actor: User, claim: ExpenseClaim, approve: bool) -> object:

@@ -6,6 +6,13 @@ warranty free (as far as the warranty policy covers parts and labour); out of wa
 are priced from the price list and labour and travel per the charge policy; a part replaced
 recently keeps its own warranty (``parts.selectors.part_warranty_until``). Every line says why
 it is free or charged.
+
+What the customer pays is never more than they accepted (``accepted_charge``): the estimate of
+the job's measure in the plan they agreed to, or the quote they confirmed for the job. A job
+that would charge more needs a new quote the customer confirms before it is checked out
+(``check_within_accepted``). The plan reads the same warranty status
+(``catalog.warranty.unit_warranty_status``, ``WarrantyStatus.covers_repair``), so a job the
+plan showed as free is free here.
 """
 
 from __future__ import annotations
@@ -15,13 +22,15 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, warranty_status
+from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, unit_warranty_status
 from aftersales.core import clock
+from aftersales.core.errors import ValidationFailed
 from aftersales.parts import selectors as parts_selectors
 
-from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder
+from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder, WorkOrderStatus
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -61,15 +70,71 @@ def travel_rate(work_order: WorkOrder) -> TravelRate:
 
 
 def unit_warranty(work_order: WorkOrder, on: dt.date) -> WarrantyStatus:
-    unit = work_order.ticket.product_unit
-    if unit is None:
-        return WarrantyStatus(WarrantyState.UNKNOWN, _("The unit is not registered; its warranty is unknown."))
-    return warranty_status(unit, on)
+    return unit_warranty_status(work_order.ticket.product_unit, on)
 
 
 def is_chargeable(work_order: WorkOrder, on: dt.date | None = None) -> bool:
-    """Chargeable unless the unit is in warranty (asked before the work: the quote)."""
-    return unit_warranty(work_order, on or clock.local_today()).state != WarrantyState.IN_WARRANTY
+    """Chargeable unless the warranty covers the repair (parts and labour) — the rule the plan
+    follows too (``WarrantyStatus.covers_repair``)."""
+    return not unit_warranty(work_order, on or clock.local_today()).covers_repair
+
+
+def work_day(work_order: WorkOrder) -> dt.date:
+    """The day the job is charged for: the day the work was done, else today. Accepting the
+    work days later charges what the warranty said on the day of the work."""
+    return clock.local_date(work_order.completed_at) if work_order.completed_at else clock.local_today()
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """What the customer agreed to pay for a job, and where they agreed to it."""
+
+    amount: Decimal
+    source: str  # "quote" or "plan"
+    plan_number: int | None = None
+
+    def describe(self) -> str:
+        if self.source == "quote":
+            return _("the quote the customer confirmed")
+        if self.plan_number is None:
+            return _("no plan the customer accepted")
+        return _("the estimate in plan %(number)d the customer accepted") % {"number": self.plan_number}
+
+
+# Jobs of the same measure that have charged the customer (their charge uses up the estimate).
+CHARGED_STATUSES = frozenset({WorkOrderStatus.DONE, WorkOrderStatus.CUSTOMER_ACCEPTED})
+
+
+def accepted_charge(work_order: WorkOrder) -> Accepted:
+    """The most this job may charge: the quote the customer confirmed for it; else what the plan
+    the customer accepted says the customer pays for the job's measure, less what the measure's
+    other finished jobs charged."""
+    if work_order.quote_confirmed_at is not None:
+        return Accepted(money(Decimal(work_order.quote_total)), "quote")
+    measure = work_order.measure
+    if measure is None:
+        return Accepted(ZERO, "plan")
+    others = (
+        WorkOrder.objects.filter(measure_id=measure.pk, status__in=CHARGED_STATUSES)
+        .exclude(pk=work_order.pk)
+        .aggregate(total=Sum("charge_total"))["total"]
+    )
+    left = Decimal(measure.customer_charge) - Decimal(others or 0)
+    return Accepted(money(max(left, ZERO)), "plan", measure.plan.number)
+
+
+def check_within_accepted(work_order: WorkOrder) -> None:
+    """Refuse a charge above what the customer accepted (``accepted_charge``): no surprise
+    charge; the technician gives a new quote and the customer confirms it first."""
+    accepted = accepted_charge(work_order)
+    charge = money(Decimal(work_order.charge_total))
+    if charge <= accepted.amount:
+        return
+    message = _(
+        "The charge of %(charge)s CNY is more than the customer accepted (%(accepted)s CNY, %(source)s): "
+        "give the customer a new quote and have it confirmed first."
+    ) % {"charge": charge, "accepted": accepted.amount, "source": accepted.describe()}
+    raise ValidationFailed({"quote": [message]}, code="charge_exceeds_accepted")
 
 
 @dataclass
@@ -195,8 +260,8 @@ def travel_line(work_order: WorkOrder, km: Decimal, policy: ChargePolicy, status
 
 
 def compute_lines(work_order: WorkOrder, *, on: dt.date | None = None) -> list[Line]:
-    """The lines of the finished job: parts used, labour hours, travel."""
-    day = on or clock.local_today()
+    """The lines of the finished job: parts used, labour hours, travel (on the day of the work)."""
+    day = on or work_day(work_order)
     status = unit_warranty(work_order, day)
     policy = current_policy(day)
     lines = [part_line(work_order, used, status, day) for used in parts_used(work_order)]

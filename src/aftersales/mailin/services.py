@@ -26,11 +26,13 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from aftersales.core.i18n import ACTOR_EMAIL
 from aftersales.customers.models import Contact
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.selectors import ticket_get_for_user
 from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_add_customer_message, ticket_intake
+from aftersales.tickets.states import FINAL_STATUSES
 
 from . import parsing
 from .audit_actions import MailinAudit
@@ -168,7 +170,7 @@ def _create_ticket(*, mail: ParsedMail, message: InboundMessage, actor: User | N
     result = ticket_intake(
         data=_intake_input(mail),
         actor=actor,
-        actor_label="" if actor else "email",
+        actor_label="" if actor else ACTOR_EMAIL,  # a code: said in the reader's language
         idempotency_key=f"mailin:{message.sha256}",
     )
     return result.ticket
@@ -205,6 +207,15 @@ def _classify(message: InboundMessage, mail: ParsedMail) -> None:
                 message,
                 status=InboundStatus.HELD,
                 reason=f"reply to {ticket.number} from {mail.from_address}, who is not the ticket's customer or a verified contact",
+                ticket=ticket,
+            )
+            return
+        if ticket.status in FINAL_STATUSES:
+            # An archived ticket is read-only: an agent reopens it or registers a new ticket.
+            _finish(
+                message,
+                status=InboundStatus.HELD,
+                reason=f"reply to {ticket.number}, which is archived ({ticket.status}): reopen it or make a new ticket",
                 ticket=ticket,
             )
             return

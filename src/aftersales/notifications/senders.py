@@ -8,7 +8,8 @@ import logging
 from typing import Protocol
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from .models import Notification
@@ -27,11 +28,19 @@ def email_headers(notification: Notification) -> dict[str, str]:
     return dict(import_string(path)(notification)) if path else {}
 
 
+def email_html(notification: Notification) -> str:
+    """The e-mail's HTML part: the same text, its links clickable, in the message's language."""
+    context = {"language": notification.language, "subject": notification.subject, "body": notification.body}
+    return render_to_string("notifications/email/message.html", context)
+
+
 class EmailSender:
+    """Plain text (the stored body) with an HTML alternative of the same text and links."""
+
     def send(self, notification: Notification) -> None:
         headers = email_headers(notification)
         reply_to = headers.pop("Reply-To", "")
-        message = EmailMessage(
+        message = EmailMultiAlternatives(
             notification.subject,
             notification.body,
             None,
@@ -39,6 +48,7 @@ class EmailSender:
             reply_to=[reply_to] if reply_to else None,
             headers=headers,
         )
+        message.attach_alternative(email_html(notification), "text/html")
         message.send(fail_silently=False)
 
 

@@ -3,20 +3,23 @@ job is enqueued only after commit, takes the notification id and is idempotent."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Protocol
+from collections.abc import Iterable, Mapping
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.jobs import enqueue_with_transaction
+from aftersales.core.links import absolute_url
 from aftersales.customers.models import Customer
 
+from .links import customer_ticket_url, staff_ticket_url
 from .models import Notification, NotificationChannel, NotificationStatus
 from .senders import sender_for
+from .text import DEFAULT_LANGUAGE, compose_customer, compose_staff, render
 
 MAX_ATTEMPTS = 5
 
@@ -31,6 +34,8 @@ class TicketContact(Protocol):
     def number(self) -> str: ...
     @property
     def customer(self) -> Customer: ...
+    @property
+    def customer_id(self) -> int: ...
     @property
     def contact_name(self) -> str: ...
     @property
@@ -79,21 +84,121 @@ def notification_queue(
 
 
 def notify_staff(
-    *, users: Iterable[User], template: str, subject: str, body: str, ticket: TicketContact | None = None
+    *,
+    users: Iterable[User],
+    template: str,
+    subject: Any,
+    body: Any,
+    ticket: TicketContact | None = None,
+    params: Mapping[str, Any] | None = None,
+    link: str = "",
+    link_text: Any = "",
 ) -> list[Notification]:
-    """Put an in-app notification in each active staff user's inbox (one per user)."""
+    """Put an in-app notification in each active staff user's inbox (one per user), in the
+    user's language.
+
+    ``subject`` and ``body`` given as lazy translations are rendered per user with ``params``;
+    plain strings are taken as they are. The message ends with its link, absolute under the
+    site URL: ``link`` (a path, e.g. the technician's job page) or, about a ticket, the ticket
+    page (``/tickets/<number>/``).
+    """
+    if not link and ticket is not None:
+        target, label = staff_ticket_url(ticket), link_text or _("Open the ticket:")
+    else:
+        target, label = (absolute_url(link) if link else ""), link_text
     queued = []
     for user in {u.pk: u for u in users if u.is_active and not u.is_customer}.values():
+        language = user.language or DEFAULT_LANGUAGE
+        with translation.override(language):
+            subject_text = render(subject, params)
+            body_text = compose_staff(language=language, body=render(body, params), link=target, link_text=str(label))
         queued.append(
             notification_queue(
                 channel=NotificationChannel.IN_APP,
                 template=template,
                 recipient=str(user.pk),
-                subject=subject,
-                body=body,
-                language=user.language or "zh-hans",
+                subject=subject_text,
+                body=body_text,
+                language=language,
                 ticket=ticket,
                 user=user,
+            )
+        )
+    return queued
+
+
+def notify_ticket_customer(
+    *,
+    ticket: TicketContact,
+    template: str,
+    subject: Any,
+    body: Any,
+    params: Mapping[str, Any] | None = None,
+    link: str = "",
+    link_text: Any = "",
+    in_app: bool = True,
+) -> list[Notification]:
+    """Tell the ticket's customer, in their language (zh-hans by default): in their portal
+    inbox (``in_app``, when they have an account) and, with their consent to be contacted, by
+    e-mail and SMS.
+
+    ``subject`` and ``body`` are lazy translations formatted with ``number``, ``name`` and
+    ``params``; the body never greets (``text.compose_customer`` adds "尊敬的赵敏：" / "Dear Zhao
+    Min,") and its English msgid continues after the greeting in lower case. ``link`` (absolute,
+    e.g. ``customer_ticket_url(ticket)``) ends the message after ``link_text``.
+    """
+    customer = ticket.customer
+    language = customer.language or DEFAULT_LANGUAGE
+    name = ticket.contact_name or customer.name
+    values = {"number": ticket.number, "name": name, **(params or {})}
+    with translation.override(language):
+        subject_text = render(subject, values)
+        body_text = render(body, values)
+        label = str(link_text)
+
+    def text(*, email: bool) -> str:
+        return compose_customer(language=language, name=name, body=body_text, link=link, link_text=label, email=email)
+
+    queued: list[Notification] = []
+    if in_app and customer.user_id is not None:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.IN_APP,
+                template=template,
+                recipient=str(customer.user_id),
+                subject=subject_text,
+                body=text(email=False),
+                language=language,
+                ticket=ticket,
+                user=customer.user,
+            )
+        )
+    if not customer.consent_contact:
+        return queued
+    email = ticket.contact_email or customer.email
+    if email:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.EMAIL,
+                template=template,
+                recipient=email,
+                subject=subject_text,
+                body=text(email=True),
+                language=language,
+                ticket=ticket,
+            )
+        )
+    phone = ticket.contact_phone or customer.phone
+    if phone:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.SMS,
+                template=template,
+                recipient=phone,
+                subject="",
+                body=text(email=False),
+                language=language,
+                ticket=ticket,
             )
         )
     return queued
@@ -108,43 +213,20 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
 
 
 def notify_ticket_received(*, ticket: TicketContact) -> list[Notification]:
-    """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once)."""
-    customer = ticket.customer
-    if not customer.consent_contact:
-        return []
-    language = customer.language or "zh-hans"
-    with translation.override(language):
-        subject = _("Your request %(number)s has been registered") % {"number": ticket.number}
-        body = _(
-            "Dear %(name)s, we have registered your request under number %(number)s. "
+    """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once), with
+    the signed link to follow the request in the portal. E-mail and SMS only."""
+    return notify_ticket_customer(
+        ticket=ticket,
+        template="ticket_received",
+        subject=_("Your request %(number)s has been registered"),
+        body=_(
+            "we have registered your request under number %(number)s. "
             "Quote this number whenever you contact us. We will reply within 24 hours."
-        ) % {"name": ticket.contact_name or customer.name, "number": ticket.number}
-    queued = []
-    if ticket.contact_email or customer.email:
-        queued.append(
-            notification_queue(
-                channel=NotificationChannel.EMAIL,
-                template="ticket_received",
-                recipient=ticket.contact_email or customer.email,
-                subject=subject,
-                body=body,
-                language=language,
-                ticket=ticket,
-            )
-        )
-    if ticket.contact_phone or customer.phone:
-        queued.append(
-            notification_queue(
-                channel=NotificationChannel.SMS,
-                template="ticket_received",
-                recipient=ticket.contact_phone or customer.phone,
-                subject="",
-                body=body,
-                language=language,
-                ticket=ticket,
-            )
-        )
-    return queued
+        ),
+        link=customer_ticket_url(ticket),
+        link_text=_("Follow your request here:"),
+        in_app=False,
+    )
 
 
 def notification_deliver(*, notification_id: int) -> Notification | None:
@@ -174,3 +256,18 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
             notification.save(update_fields=["attempts", "status", "sent_at"])
             return notification
     raise raise_after
+
+
+def recipient_set_language(*, user: User, language: str) -> bool:
+    """Messages follow the language the person chose in the interface (the language switch):
+    a staff member's by ``User.language``, a customer's by their customer record's. Returns
+    whether anything changed; an unknown language changes nothing."""
+    from django.conf import settings
+
+    if language not in {code for code, _name in settings.LANGUAGES} or not user.is_authenticated:
+        return False
+    changed = User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
+    user.language = language
+    if user.is_customer:
+        changed += Customer.objects.filter(user=user).exclude(language=language).update(language=language)
+    return bool(changed)

@@ -3,12 +3,13 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 
 from .selectors import notifications_inbox, notifications_unread_count
-from .services import notification_mark_read
+from .services import notification_mark_read, recipient_set_language
 
 
 @staff_required
@@ -36,3 +37,13 @@ def mark_read(request: HttpRequest) -> HttpResponse:
         context = {"notifications": notifications_inbox(user=user), "unread_count": notifications_unread_count(user=user)}
         return render(request, "notifications/partials/inbox_list.html", context)
     return redirect("notifications:inbox")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's language switch, and the messages follow: what the signed-in person receives
+    from now on (in-app, e-mail, SMS) is in the language they chose for the pages."""
+    response = django_set_language(request)
+    if request.user.is_authenticated:
+        recipient_set_language(user=request.user, language=request.POST.get("language", ""))  # type: ignore[arg-type]
+    return response

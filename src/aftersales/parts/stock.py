@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
+from aftersales.core.i18n import rendered_lazy
 from aftersales.notifications.services import notify_staff
 
 from .models import MovementKind, Part, Stock, StockMovement, Warehouse
@@ -61,7 +62,7 @@ def lock_stock(keys: Iterable[StockKey]) -> dict[StockKey, Stock]:
 def insufficient(stock: Stock, *, wanted: int, available: int) -> DomainError:
     return DomainError(
         _("Not enough %(part)s in %(warehouse)s: %(wanted)d wanted, %(available)d available.")
-        % {"part": stock.part.name, "warehouse": stock.warehouse.name, "wanted": wanted, "available": max(available, 0)},
+        % {"part": stock.part.name, "warehouse": stock.warehouse.display_name, "wanted": wanted, "available": max(available, 0)},
         code="insufficient_stock",
         field="lines",
     )
@@ -156,17 +157,15 @@ def _alert_low(stock: Stock) -> None:
     notify_staff(
         users=warehouse_staff_for(warehouse),
         template="parts_low_stock",
-        subject=str(_("Low stock: %(part)s at %(warehouse)s") % {"part": part.name, "warehouse": warehouse.name}),
-        body=str(
-            _("%(number)s %(part)s at %(warehouse)s: %(available)d available, minimum level %(min)d.")
-            % {
-                "number": part.number,
-                "part": part.name,
-                "warehouse": warehouse.name,
-                "available": stock.available,
-                "min": stock.min_level,
-            }
-        ),
+        subject=_("Low stock: %(part)s at %(warehouse)s"),
+        body=_("%(number)s %(part)s at %(warehouse)s: %(available)d available, minimum level %(min)d."),
+        params={
+            "number": part.number,
+            "part": part.name,
+            "warehouse": rendered_lazy(warehouse.name_text),  # "Van of …" in the recipient's language
+            "available": stock.available,
+            "min": stock.min_level,
+        },
     )
 
 

@@ -104,7 +104,7 @@ def stock_receive(request: HttpRequest) -> HttpResponse:
             form.show_service_error(exc)
         else:
             messages.success(
-                request, _("Goods received into %(warehouse)s.") % {"warehouse": form.cleaned_data["warehouse"].name}
+                request, _("Goods received into %(warehouse)s.") % {"warehouse": form.cleaned_data["warehouse"].display_name}
             )
             return redirect("parts:stock")
     return _render(request, "parts/receive.html", {"form": form}, status=200)
@@ -389,14 +389,14 @@ def panel_request(request: HttpRequest, work_order_id: int) -> HttpResponse:
     if not form.is_valid():
         return _panel_form_failed(request, work_order, "request_form", form)
     try:
-        requisition = services.requisition_create(
+        # One step: created and submitted together, or (stock missing …) nothing is left behind.
+        requisition = services.requisition_request(
             work_order=work_order,
             warehouse=form.cleaned_data["warehouse"],
             lines=form.cleaned_data["lines"],
             actor=user,
             note=form.cleaned_data["note"],
         )
-        services.requisition_submit(requisition=requisition, actor=user)
     except DomainError as exc:
         return _panel_form_failed(request, work_order, "request_form", form, exc)
     requisition.refresh_from_db()

@@ -1,25 +1,217 @@
-"""The customer's answer to a plan in the portal."""
+"""The customer's forms in the portal: a new request, and the answer to a plan.
+
+They parse and present input only; the services decide (intake, the agreement). File checks
+reuse the ones every channel uses (``tickets.attachments.sniff_upload``: size and the real
+type read from the bytes), the drawn signature the field-service check
+(``fieldservice.uploads.decode_signature``: a real, non-blank PNG of a sensible size).
+"""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.catalog.models import ProductUnit
+from aftersales.core.errors import ValidationFailed
+from aftersales.customers.models import Address, Customer
+from aftersales.customers.phones import format_phone_national
+from aftersales.fieldservice.uploads import decode_signature
+from aftersales.tickets.attachments import sniff_upload
+from aftersales.tickets.choices import Channel, RequestType
+from aftersales.tickets.forms import DateTimeLocalInput
+from aftersales.tickets.services import IntakeInput
+
+# What a customer may ask for; refunds and compensation are what a plan offers, not requests.
+CUSTOMER_REQUEST_TYPES = (
+    RequestType.REPAIR,
+    RequestType.COMPLAINT,
+    RequestType.RETURN,
+    RequestType.EXCHANGE,
+    RequestType.INSTALLATION,
+    RequestType.CONSULTATION,
+)
+MAX_FILES = 6  # photos or videos on one request
+
+CONTACT_TIMES = [
+    ("", _("Any time")),
+    ("morning", _("Mornings (9:00–12:00)")),
+    ("afternoon", _("Afternoons (12:00–18:00)")),
+    ("evening", _("Evenings (18:00–21:00)")),
+    ("weekend", _("Weekends")),
+]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern); each checked on its own."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if data in (None, "", []):
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
+class RequestForm(forms.Form):
+    """A signed-in customer's new request. ``to_intake_input`` turns it into the intake's input;
+    the customer is the one signed in (the intake files a customer's request under their own
+    record whatever they type)."""
+
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, initial=lambda: uuid.uuid4().hex)
+    request_type = forms.ChoiceField(
+        label=_("What do you need?"),
+        choices=[(value, RequestType(value).label) for value in CUSTOMER_REQUEST_TYPES],
+        initial=RequestType.REPAIR,
+        widget=forms.RadioSelect,
+    )
+    unit = forms.ChoiceField(label=_("Your registered products"), required=False)
+    serial_number = forms.CharField(
+        label=_("Serial number"),
+        required=False,
+        max_length=64,
+        help_text=_("On the label on the back or the bottom of the product."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+    product_model_code = forms.CharField(label=_("Model number"), required=False, max_length=64)
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": _("Tell us what happened.")},
+    )
+    occurred_at = forms.DateTimeField(label=_("When did it start?"), required=False, widget=DateTimeLocalInput)
+    province = forms.CharField(label=_("Province"), required=False, max_length=32)
+    city = forms.CharField(label=_("City"), required=False, max_length=32)
+    district = forms.CharField(label=_("District"), required=False, max_length=32)
+    address = forms.CharField(
+        label=_("Street address"),
+        max_length=200,
+        error_messages={"required": _("Tell us where the product is.")},
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    phone = forms.CharField(
+        label=_("Phone for this request"),
+        max_length=32,
+        error_messages={"required": _("Enter a phone number we can call you on.")},
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
+    )
+    contact_time = forms.ChoiceField(label=_("Best time to call you"), required=False, choices=CONTACT_TIMES)
+    photos = MultipleFileField(label=_("Photos or videos"), required=False)
+
+    def __init__(self, *args: Any, customer: Customer, units: list[ProductUnit], address: Address | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial = {**self.initial_for(customer=customer, units=units, address=address), **self.initial}
+        self.fields["photos"].help_text = _(
+            "Up to %(count)d files: photos, short videos (MP4) or a PDF of the receipt; choose several at once."
+        ) % {"count": MAX_FILES}
+        self.customer = customer
+        self._units = {str(unit.pk): unit for unit in units}
+        unit_field: forms.ChoiceField = self.fields["unit"]  # type: ignore[assignment]
+        unit_field.choices = [
+            *((str(unit.pk), f"{unit.model.name} {unit.model.code} · {unit.serial_number}") for unit in units),
+            ("", _("Another product (type its serial or model number below)")),
+        ]
+        if not units:
+            del self.fields["unit"]
+
+    @staticmethod
+    def initial_for(*, customer: Customer, units: list[ProductUnit], address: Address | None) -> dict[str, Any]:
+        initial: dict[str, Any] = {"phone": format_phone_national(customer.phone)}
+        if units:
+            initial["unit"] = str(units[0].pk)
+        if address is not None:
+            initial.update(province=address.province, city=address.city, district=address.district, address=address.detail)
+        return initial
+
+    def clean_photos(self) -> list[UploadedFile]:
+        files: list[UploadedFile] = self.cleaned_data.get("photos") or []
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(_("At most %(count)d files, please.") % {"count": MAX_FILES}, code="too_many_files")
+        problems = []
+        for upload in files:
+            try:
+                sniff_upload(upload, field="photos")
+            except ValidationFailed as exc:
+                problems += [f"{upload.name}: {message}" for message in exc.errors.get("photos", [])]
+        if problems:
+            raise forms.ValidationError(problems)
+        return files
+
+    def chosen_unit(self) -> ProductUnit | None:
+        return self._units.get(self.cleaned_data.get("unit") or "")
+
+    def to_intake_input(self) -> IntakeInput:
+        data = self.cleaned_data
+        unit = self.chosen_unit()
+        description = data["description"].strip()
+        if data.get("contact_time"):
+            label = dict(CONTACT_TIMES)[data["contact_time"]]
+            description += "\n\n" + str(_("Best time to call: %(when)s") % {"when": label})
+        return IntakeInput(
+            channel=Channel.WEB,
+            customer_name=self.customer.name,
+            description=description,
+            request_type=data["request_type"],
+            phone=data["phone"].strip(),
+            email=self.customer.email,
+            serial_number=unit.serial_number if unit is not None else data["serial_number"].strip(),
+            product_model_code="" if unit is not None else data["product_model_code"].strip(),
+            occurred_at=data["occurred_at"],
+            province=data["province"].strip(),
+            city=data["city"].strip(),
+            district=data["district"].strip(),
+            address=data["address"].strip(),
+        )
+
+    def with_new_key(self) -> dict[str, Any]:
+        """The posted values under a fresh idempotency key (after the old one was used for
+        different input): submitting again registers this request."""
+        return {**dict(self.data.items()), "idempotency_key": uuid.uuid4().hex}
 
 
 class PlanAnswerForm(forms.Form):
-    """Accept or decline (the button pressed), an optional note, the signed agreement if asked."""
+    """Accept and sign, or decline with a reason (the button pressed). Accepting needs the
+    signature drawn on the screen; declining needs the reason."""
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline"))], widget=forms.HiddenInput)
     note = forms.CharField(
-        label=_("Anything you want to tell us"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Anything you want to tell us"),
+        help_text=_("If you decline, tell us why, so that we can propose something better."),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
-    document = forms.FileField(label=_("Signed agreement"), required=False)
+    signature = forms.CharField(required=False, max_length=800_000, widget=forms.HiddenInput(attrs={"data-signature-value": ""}))
 
-    def __init__(self, *args: Any, version: int, needs_document: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, version: int, **kwargs: Any) -> None:
         kwargs.setdefault("initial", {"expected_version": version})
         super().__init__(*args, **kwargs)
-        if not needs_document:
-            del self.fields["document"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        decision = data.get("decision")
+        data["signature_png"] = b""
+        if decision == "accept":
+            try:
+                data["signature_png"] = decode_signature(data.get("signature", ""), field="signature")
+            except ValidationFailed as exc:
+                if exc.code in {"signature_required", "signature_blank"}:
+                    self.add_error("signature", _("Please sign in the box with your finger or the mouse."))
+                else:
+                    self.add_error("signature", _("The signature could not be read; clear the box and sign again."))
+        elif decision == "decline" and not (data.get("note") or "").strip():
+            self.add_error("note", _("Please tell us why you decline the plan."))
+        return data

@@ -23,9 +23,11 @@ from .choices import Cause, Nature, Priority, RequestType, Responsibility, Sever
 from .forms import DateTimeLocalInput
 from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, Ticket, TicketCategory
 from .permissions import ticket_available_actions
-from .process import MeasureInput
+from .process import MAX_MEASURES, MeasureInput, plan_measure_owners, ticket_plan_warranty
 from .registry import ACTIONS, panel_actions
 from .selectors import ticket_get_for_user, ticket_process_overview
+from .selectors.assignment import assignee_options
+from .services.first_response import CustomerContact
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 
@@ -101,6 +103,12 @@ class RecordVerificationForm(ActionForm):
     submit_label = _("Record verification")
     authentic = forms.TypedChoiceField(label=_("Authentic"), choices=YES_NO, coerce=_yes, initial="yes")
     complete = forms.TypedChoiceField(label=_("Complete"), choices=YES_NO, coerce=_yes, initial="yes")
+    contact = forms.ChoiceField(
+        label=_("Contact with the customer"),
+        required=False,
+        choices=[("", _("Not contacted")), *CustomerContact.choices],
+        help_text=_("A call or message to the customer is the first response (the SLA clock stops)."),
+    )
     missing = _reason(_("What is missing"), required=False)
     note = _reason(_("Note"), required=False)
 
@@ -182,13 +190,35 @@ class MergeForm(ActionForm):
 # --- Plan, approval, agreement --------------------------------------------------------------
 
 
+def staff_label(user: User) -> str:
+    """How a colleague is offered for a job: ``刘强 · 技术员 · 华东一组`` (name, role, team — or
+    region when they have no team)."""
+    parts = [str(user), str(user.get_role_display())]
+    if user.team_id is not None and user.team is not None:
+        parts.append(user.team.name)
+    elif user.region_id is not None and user.region is not None:
+        parts.append(user.region.name)
+    return " · ".join(parts)
+
+
+def grouped_owner_choices(owners: list[User]) -> list[Any]:
+    """The owners as ``<optgroup>``s by role (in the roles' order), each ``name · role · team``."""
+    order = {role.value: index for index, role in enumerate(Role)}
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for user in sorted(owners, key=lambda u: (order.get(u.role, 99), str(u))):
+        groups.setdefault(str(user.get_role_display()), []).append((user.pk, staff_label(user)))
+    return [("", _("Nobody yet")), *groups.items()]
+
+
 class MeasureForm(forms.Form):
+    """One measure row of the plan form (rows are added and removed on the page)."""
+
     kind = forms.ChoiceField(label=_("Measure"), required=False, choices=[("", "—"), *MeasureKind.choices])
     owner = staff_owner_choices()
     deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DateTimeLocalInput)
     amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, max_digits=12, decimal_places=2)
     customer_charge = forms.DecimalField(
-        label=_("Customer pays"),
+        label=_("Customer pays (estimate)"),
         required=False,
         min_value=0,
         max_digits=12,
@@ -197,8 +227,33 @@ class MeasureForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=20000)
 
+    def __init__(
+        self,
+        *args: Any,
+        owners: QuerySet[User] | None = None,
+        owner_choices: list[Any] | None = None,
+        charge_help: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["owner"]
+        assert isinstance(field, forms.ModelChoiceField)
+        if owners is not None:
+            field.queryset = owners
+        if owner_choices is not None:
+            field.choices = owner_choices
+        if charge_help is not None:
+            self.fields["customer_charge"].help_text = charge_help
 
-MeasureFormSet = forms.formset_factory(MeasureForm, extra=3, max_num=10)
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        filled = [name for name in ("owner", "deadline", "amount", "customer_charge", "description") if data.get(name)]
+        if not data.get("kind") and filled:
+            self.add_error("kind", _("Choose the measure, or remove this row."))
+        return data
+
+
+MeasureFormSet = forms.formset_factory(MeasureForm, extra=1, max_num=MAX_MEASURES, absolute_max=MAX_MEASURES, validate_max=True)
 
 
 class ProposePlanForm(ActionForm):
@@ -220,11 +275,29 @@ class ProposePlanForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.measures = MeasureFormSet(self.data if self.is_bound else None, prefix="measures", auto_id=f"id_{self.action}_%s")
-        # One query for the owners of every row, not one per row.
-        choices = [("", _("Nobody yet")), *((user.pk, str(user)) for user in _staff())]
-        for form in self.measures.forms:
-            form.fields["owner"].choices = choices  # type: ignore[attr-defined]
+        # What the charges follow (shown above the measures) and who may own a measure: one
+        # query for the owners of every row (and the blank row the page copies), not one per row.
+        self.warranty = ticket_plan_warranty(ticket=self.ticket)
+        owners = plan_measure_owners(ticket=self.ticket)
+        self.chargeable = not self.warranty.covers_repair
+        charge_help = (
+            _(
+                "Required for on-site, depot and remote work: the warranty does not cover it. The work order "
+                "cannot charge more unless the customer confirms a new quote."
+            )
+            if self.chargeable
+            else _("Empty: free of charge.")
+        )
+        self.measures = MeasureFormSet(
+            self.data if self.is_bound else None,
+            prefix="measures",
+            auto_id=f"id_{self.action}_%s",
+            form_kwargs={"owners": owners, "owner_choices": grouped_owner_choices(list(owners)), "charge_help": charge_help},
+        )
+
+    def _rows(self) -> list[forms.Form]:
+        """The filled rows (with a measure), in the order the service numbers them."""
+        return [form for form in self.measures.forms if (getattr(form, "cleaned_data", None) or {}).get("kind")]
 
     def is_valid(self) -> bool:
         valid_measures = self.measures.is_valid()
@@ -241,15 +314,14 @@ class ProposePlanForm(ActionForm):
                 amount=row.get("amount") or Decimal("0"),
                 customer_charge=row.get("customer_charge") or Decimal("0"),
             )
-            for row in self.measures.cleaned_data
-            if row.get("kind")
+            for row in (form.cleaned_data for form in self._rows())
         ]
         return data
 
     def show_service_error(self, exc: DomainError) -> None:
         # "measures.0.amount" belongs to the first filled row of the formset.
         errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [exc.message]}
-        filled = [form for form in self.measures.forms if (form.cleaned_data or {}).get("kind")]
+        filled = self._rows()
         for name, messages in errors.items():
             parts = name.split(".")
             if parts[0] == "measures" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(filled):
@@ -426,3 +498,82 @@ def actions_panel_context(*, ticket: Ticket, user: User, bound: ActionForm | Non
         forms_.insert(0, bound)  # refused although not offered now (e.g. a stale page): show why
     # The SLA clocks are the sla app's part of the page ({% sla_clocks_panel ticket %}).
     return {"action_forms": forms_, "process": overview}
+
+
+# --- Assignment (tickets.services.assignment) --------------------------------------------------
+
+NOBODY = "none"
+
+
+def _assignee_field() -> forms.ChoiceField:
+    return forms.ChoiceField(label=_("Assign to"), error_messages={"required": _("Choose whom to assign to.")})
+
+
+def _assignee_choices(user: User) -> list[tuple[str, Any]]:
+    """The people within ``user``'s reach, each ``name · role · team · open tickets`` (and any
+    absence): ``selectors.assignment.assignee_options``, one query; and "nobody"."""
+    return [
+        ("", _("Choose a person")),
+        *((str(option.pk), option.label) for option in assignee_options(actor=user)),
+        (NOBODY, _("Nobody (back to the unassigned queue)")),
+    ]
+
+
+def _assignee(value: str | None) -> User | None:
+    if not value or value == NOBODY:
+        return None
+    # One of the offered people; the service checks again (active, handles tickets, within reach).
+    return User.objects.select_related("team").get(pk=int(value))
+
+
+class AssignForm(ActionForm):
+    """Whom the ticket goes to, among the people within the user's reach."""
+
+    title = _("Assign")
+    submit_label = _("Assign")
+    assignee = _assignee_field()
+    note = _reason(_("Note for the assignee"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _assignee_choices(self.user)
+        if not self.is_bound and self.ticket.assignee_id is not None:
+            self.initial["assignee"] = str(self.ticket.assignee_id)
+
+    def clean_assignee(self) -> User | None:
+        return _assignee(self.cleaned_data.get("assignee"))
+
+
+class ClaimForm(ActionForm):
+    """The "take it" action: the user becomes the assignee (nothing to fill in)."""
+
+    title = _("Take it")
+    submit_label = _("Take it")
+
+
+class BulkAssignForm(forms.Form):
+    """The list's bulk assignment: the tickets checked in the list, whom, and a note."""
+
+    tickets = forms.Field(widget=forms.MultipleHiddenInput, required=False)
+    assignee = _assignee_field()
+    note = _reason(_("Note for the assignee"), required=False)
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+    def __init__(self, data: Any = None, *, user: User, numbers: list[str], **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "id_bulk_%s")
+        super().__init__(data, **kwargs)
+        self.numbers = list(dict.fromkeys(n.strip() for n in numbers if n and n.strip() and len(n.strip()) <= 32))
+        self.initial["tickets"] = self.numbers
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = _assignee_choices(user)
+
+    def clean_tickets(self) -> list[str]:
+        if not self.numbers:
+            raise forms.ValidationError(_("Select at least one ticket in the list."))
+        return self.numbers
+
+    def clean_assignee(self) -> User | None:
+        return _assignee(self.cleaned_data.get("assignee"))

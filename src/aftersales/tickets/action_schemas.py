@@ -17,6 +17,7 @@ from aftersales.core.errors import ValidationFailed
 
 from .choices import Cause, Nature, RequestType, Responsibility, Severity
 from .models import AgreementMethod, MeasureKind, MeasureStatus
+from .services.first_response import CustomerContact
 
 
 def _iso_text(value: Any) -> Any:
@@ -66,6 +67,9 @@ class VerificationInput(Input):
     complete: bool
     missing: ShortText = ""
     note: ShortText = ""
+    contact: CustomerContact | None = Field(
+        None, description="How the customer was reached to verify (a contact is the first response); null: not contacted."
+    )
 
 
 class ClassifyInput(Input):
@@ -95,6 +99,11 @@ class MeasureIn(Input):
     owner: Annotated[str, Field(max_length=150)] | None = Field(None, description="Username of the owner.")
     deadline: IsoDateTime | None = None
     amount: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] = Decimal("0")
+    customer_charge: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] = Field(
+        Decimal("0"),
+        description="What the customer pays for the measure (estimate, CNY); required when the warranty does not "
+        "cover a field measure. The work order charges no more without a quote the customer confirms.",
+    )
 
 
 class PlanInput(Input):
@@ -132,3 +141,13 @@ def refuse_fields(fields: list[str]) -> None:
     """Refuse fields the caller sent but may not set, naming each (``field_not_allowed``)."""
     if fields:
         raise ValidationFailed({name: [_("You may not set this field.")] for name in fields}, code="field_not_allowed")
+
+
+# --- Assignment (tickets.services.assignment) --------------------------------------------------
+
+
+class AssignInput(Input):
+    assignee: Annotated[str, Field(max_length=150)] | None = Field(
+        None, description="Username of the staff member; null puts the ticket back in the unassigned queue."
+    )
+    note: Annotated[str, Field(max_length=2000)] = ""

@@ -22,7 +22,9 @@ from . import process
 from .models import PlanMeasure, PlanStatus, Ticket, TicketCategory
 from .registry import APPROVER, CUSTOMER, HANDLER, ApiCaller, TicketAction, register
 from .selectors import ProcessOverview
-from .states import TicketStatus, statuses_that_allow
+from .selectors.assignment import claimable_by, may_assign_others
+from .services.assignment import ticket_assign_to, ticket_claim
+from .states import FINAL_STATUSES, TicketStatus, statuses_that_allow
 
 S = TicketStatus
 HANDLERS = frozenset({HANDLER})
@@ -87,6 +89,7 @@ def _plan_body(payload: body.PlanInput, caller: ApiCaller, ticket: Ticket) -> di
             owner=_staff_user(m.owner, f"measures.{i}.owner"),
             deadline=m.deadline,
             amount=m.amount,
+            customer_charge=m.customer_charge,
         )
         for i, m in enumerate(payload.measures)
     ]
@@ -394,5 +397,46 @@ register(
         form=forms.ResumePlanForm,
         offered=_plan_in(PlanStatus.AGREED),
         panel_rank=190,
+    )
+)
+
+
+# --- Assignment (tickets.services.assignment; docs/assignment.md) ------------------------------
+# Allowed in every status that is not final; both sit after the process steps and before the
+# ones that end a ticket early.
+NOT_FINAL = frozenset(set(S) - FINAL_STATUSES)
+
+
+def _assign_body(payload: body.AssignInput, caller: ApiCaller, ticket: Ticket) -> dict[str, Any]:
+    return {"assignee": _staff_user(payload.assignee, "assignee"), "note": payload.note}
+
+
+def _may_assign_others(ticket: Ticket, user: User) -> bool:
+    return may_assign_others(user)
+
+
+register(
+    TicketAction(
+        name="claim",
+        statuses=NOT_FINAL,
+        who=HANDLERS,
+        service=ticket_claim,
+        form=forms.ClaimForm,
+        schema=body.NoInput,
+        offered_to=claimable_by,  # not one's own ticket, nor another team's
+        panel_rank=194,
+    )
+)
+register(
+    TicketAction(
+        name="assign",
+        statuses=NOT_FINAL,
+        who=HANDLERS,
+        service=ticket_assign_to,
+        form=forms.AssignForm,
+        schema=body.AssignInput,
+        from_api=_assign_body,
+        offered_to=_may_assign_others,
+        panel_rank=195,
     )
 )

@@ -9,6 +9,8 @@ class TicketAudit(AuditAction):
     CREATED = "ticket.created"
     STATUS_CHANGED = "ticket.status_changed"
     ASSIGNED = "ticket.assigned"
+    CLAIMED = "ticket.claimed"  # a handler took the ticket ("take it")
+    AUTO_ASSIGNED = "ticket.auto_assigned"  # an assignment rule chose the assignee
     ATTACHMENT_ADDED = "ticket.attachment_added"
     # Timeline entries, by their kind (``EventKind``): ``TicketAudit(f"ticket.{kind}")``.
     NOTE = "ticket.note"
@@ -32,3 +34,5 @@ class TicketAudit(AuditAction):
     APPROVAL_REFUSED = "ticket.approval_refused"
     PLAN_ACCEPTED = "ticket.plan_accepted"
     PLAN_DECLINED = "ticket.plan_declined"
+    # The region filled in afterwards from the address (``manage.py assign_regions``).
+    REGION_SET = "ticket.region_set"

@@ -37,8 +37,14 @@ class TicketListFilterForm(forms.Form):
             ("mine", _("Assigned to me")),
             ("team", _("My team")),
             ("unassigned", _("Unassigned")),
+            ("team_unassigned", _("Unassigned in my team or region")),
+            ("waiting", _("Waiting for me")),
             ("at_risk", _("SLA at risk")),
+            ("due_soon", _("Due soon")),
+            ("breached", _("SLA breached")),
             ("awaiting_approval", _("Awaiting approval")),
+            ("my_approvals", _("Approvals waiting for me")),
+            ("no_region", _("No region")),
         ],
     )
 
@@ -62,6 +68,12 @@ class TicketListFilterForm(forms.Form):
         required=False,
         choices=[("due", _("Due soonest")), ("-created", _("Newest first")), ("priority", _("Most urgent first"))],
     )
+    # Set by the links of the role home pages and the dashboard (not chosen on the form, kept by it
+    # as hidden fields): by category, region and team (0 = without one) and assignee id.
+    category = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    region = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    team = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
+    assignee = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
 
     def values(self) -> dict[str, Any]:
         """The valid values, each invalid or missing one replaced by its default."""
@@ -86,6 +98,10 @@ class TicketListFilterForm(forms.Form):
             "channel": data.get("channel") or "",
             "q": (data.get("q") or "").strip(),
             "sort": data.get("sort") or "due",
+            "category": data.get("category"),
+            "region": data.get("region"),
+            "team": data.get("team"),
+            "assignee": data.get("assignee"),
         }
 
 

@@ -100,9 +100,15 @@ def _time_cell(value: dt.datetime, tz: dt.tzinfo) -> str:
     return f'<time datetime="{local.isoformat()}"><span>{local:%Y-%m-%d}</span> <span>{local:%H:%M}</span></time>'
 
 
+_ROW_OPEN = '<tr class="ticket-row prio-{priority}{overdue_class}" data-test-id="ticket-row" data-number="{number}">'
+# For a user who may assign tickets (bulk assignment): a checkbox first, named "tickets", that the
+# list's bulk form sends (tickets/partials/ticket_results.html).
+_SELECT_CELL = (
+    '<td data-label="{l_select}" class="cell-select"><input type="checkbox" name="tickets" value="{number}"'
+    ' aria-label="{l_select} {number}" data-test-id="row-select"></td>'
+)
 _ROW = (
-    '<tr class="ticket-row prio-{priority}{overdue_class}" data-test-id="ticket-row" data-number="{number}">'
-    '<td data-label="{l_number}" class="cell-number"><a href="{url}" data-test-id="ticket-link">{number}</a></td>'
+    _ROW_OPEN + '<td data-label="{l_number}" class="cell-number"><a href="{url}" data-test-id="ticket-link">{number}</a></td>'
     '<td data-label="{l_title}" class="cell-title">{title}</td>'
     '<td data-label="{l_category}">{category}</td>'
     '<td data-label="{l_status}"><span class="badge status-{status}">{status_label}</span></td>'
@@ -123,6 +129,7 @@ class _Markup:
     """The per-language pieces of the rows, escaped: built once per language and process."""
 
     row_format: str
+    selectable_row_format: str
     statuses: dict[str, str]
     priorities: dict[int, str]
     channels: dict[str, str]
@@ -141,8 +148,10 @@ def _markup(language: str) -> _Markup:
         row_format = _ROW
         for name, value in column_labels().__dict__.items():
             row_format = row_format.replace("{l_" + name + "}", _e(value).replace("{", "{{").replace("}", "}}"))
+        select_cell = _SELECT_CELL.replace("{l_select}", _e(gettext("Select")).replace("{", "{{").replace("}", "}}"))
         return _Markup(
             row_format=row_format,
+            selectable_row_format=row_format.replace(_ROW_OPEN, _ROW_OPEN + select_cell, 1),
             statuses={value: _e(str(label)) for value, label in TicketStatus.choices},
             priorities={value: _e(str(label)) for value, label in Priority.choices},
             channels={value: _e(str(label)) for value, label in Channel.choices},
@@ -157,19 +166,20 @@ def _markup(language: str) -> _Markup:
         )
 
 
-def render_rows(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
+def render_rows(tickets: Iterable[TicketListRow], *, user: User, selectable: bool = False) -> SafeString:
     """The ``<tr>`` of each ticket, for ``user`` (phones masked unless their role needs them),
-    in the active language.
+    in the active language; ``selectable``: with a checkbox per row for the bulk assignment.
 
     Every value that comes from data goes through ``html.escape`` (what Django's ``escape``
     does, without its lazy-string wrapper: ~500 calls per page); labels and badges are escaped
     once per language. ``str.format`` then only joins strings that are already markup."""
     if settings.ROW_RENDERING == "jinja2":
-        return _render_rows_jinja2(tickets, user=user)
+        return _render_rows_jinja2(tickets, user=user, selectable=selectable)
     now = clock.now()
     tz = timezone.get_current_timezone()
     m = _markup(get_language() or settings.LANGUAGE_CODE)
     url_pattern = reverse("tickets:detail", args=[_NUMBER_SLOT])
+    row_format = m.selectable_row_format if selectable else m.row_format
     out = []
     for t in tickets:
         overdue = bool(t.due_at and t.due_at < now and t.status in OPEN_STATUSES)
@@ -185,7 +195,7 @@ def render_rows(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
         number = _e(t.number)
         phone = display_phone(user, t.customer_phone)
         out.append(
-            m.row_format.format(
+            row_format.format(
                 priority=int(t.priority),
                 overdue_class=" is-overdue" if overdue else "",
                 number=number,
@@ -226,13 +236,14 @@ def _choice_labels(language: str) -> tuple[dict[str, str], dict[int, str], dict[
         )
 
 
-def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User) -> SafeString:
+def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User, selectable: bool = False) -> SafeString:
     statuses, priorities, channels = _choice_labels(get_language() or settings.LANGUAGE_CODE)
     url_head, _slot, url_tail = reverse("tickets:detail", args=[_NUMBER_SLOT]).partition(_NUMBER_SLOT)
     html = _rows_template().render(
         {
             "tickets": tickets,
             "user": user,
+            "selectable": selectable,
             "display_phone": display_phone,
             "now": clock.now(),
             "tz": timezone.get_current_timezone(),
@@ -250,14 +261,14 @@ def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User) -> Safe
 
 # --- The filter form -------------------------------------------------------------------------
 
-FILTER_FIELDS = ("queue", "status", "priority", "channel", "q", "sort")
+FILTER_FIELDS = ("queue", "status", "priority", "channel", "q", "sort", "category", "region", "team", "assignee")
 
 
 def filter_form_html(params: QueryDict) -> SafeString:
     """The list's filter form for these query parameters, in the active language.
 
     Its widgets render through Django's form templates (an include per ``<option>``: ~90 per
-    page), yet the markup depends only on the language and the six parameters, so it is rendered
+    page), yet the markup depends only on the language and the parameters, so it is rendered
     once per combination and process and reused (bounded LRU)."""
     key = tuple(params.get(name, "") for name in FILTER_FIELDS)
     return _filter_form_html(get_language() or settings.LANGUAGE_CODE, key)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import Conflict
 
+from .event_text import event_actor
 from .models import Ticket, TicketEvent
 
 
@@ -45,7 +46,7 @@ def stale_version_conflict(ticket: Ticket) -> Conflict:
             field="version",
         )
     when = timezone.localtime(last.created_at, timezone.get_default_timezone())
-    name = str(last.actor) if last.actor_id else (last.actor_label or "system")
+    name = event_actor(last)
     return Conflict(
         _("This ticket was changed by %(name)s at %(time)s; reload it and try again.")
         % {"name": name, "time": when.strftime("%Y-%m-%d %H:%M")},

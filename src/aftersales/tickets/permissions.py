@@ -17,6 +17,7 @@ from aftersales.core.errors import DomainError, PermissionDenied
 from .models import Ticket
 from .registry import ACTIONS, APPROVER, CUSTOMER, HANDLER
 from .selectors import sees_every_ticket, tickets_visible_to
+from .services.timeline import archived_refusal
 from .states import FINAL_STATUSES, TicketStatus
 
 # Roles that handle complaints and may move tickets within their data scope.
@@ -67,7 +68,7 @@ def ticket_check_action(*, user: User, ticket: Ticket, action: str) -> None:
         raise PermissionDenied(_("This ticket is outside your data scope."), code="out_of_scope")
     status = TicketStatus(ticket.status)
     if status in FINAL_STATUSES and status not in rule.statuses:
-        raise DomainError(_("This ticket is closed and read-only; add a note instead."), code="ticket_final", field="status")
+        raise archived_refusal(status)
     if status not in rule.statuses:
         raise DomainError(
             _("This cannot be done while the ticket is “%(status)s”.") % {"status": status.label},
@@ -83,4 +84,17 @@ def ticket_available_actions(*, user: User, ticket: Ticket) -> list[str]:
     candidates = [name for name, rule in ACTIONS.items() if status in rule.statuses and capacities & rule.who]
     if not candidates or not _in_scope(user, ticket):
         return []
-    return candidates
+    offered = []
+    for name in candidates:
+        condition = ACTIONS[name].offered_to  # e.g. "take it": not when the ticket is already theirs
+        if condition is None or condition(ticket, user):
+            offered.append(name)
+    return offered
+
+
+def may_register_tickets(user: User) -> bool:
+    """Whether ``user`` registers requests on the staff pages (the phone intake): the roles that
+    handle complaints (``HANDLER_ROLES``; an administrator or a superuser too). Technicians,
+    warehouse keepers, marketing and finance work on tickets others registered; customers
+    submit theirs through the portal."""
+    return HANDLER in _capacities(user)

@@ -66,6 +66,9 @@ class TicketAction:
     from_api: Callable[[Any, ApiCaller, Ticket], dict[str, Any]] = plain_body
     # An extra condition for offering the form on the page (the plan's state, measures to update).
     offered: Callable[[ProcessOverview], bool] = always
+    # A condition on the ticket and the user for offering it on the page and in "available
+    # actions" ("take it": not already theirs); the service checks the same and says why.
+    offered_to: Callable[[Ticket, User], bool] | None = None
     # Position in the panel: the step that moves the ticket forward first, rare and final ones last.
     panel_rank: int = 100
 

@@ -26,16 +26,18 @@ from aftersales.audit.services import audit_record_view
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
-from aftersales.core.masking import mask_email, mask_phone
+from aftersales.core.masking import mask_email
 from aftersales.customers.audit_actions import CustomerAudit
-from aftersales.customers.phones import format_phone_national
+from aftersales.customers.phones import display_phone as phone_for_people
 
 from .action_forms import ActionForm, actions_panel_context
 from .choices import EventKind
+from .event_text import event_actor, event_text
 from .forms import AttachmentForm, NoteForm
 from .models import Attachment, Ticket, TicketEvent
 from .selectors import ticket_all_attachments, ticket_attachments, ticket_get_for_user, ticket_timeline
-from .states import OPEN_STATUSES, TicketStatus
+from .services.first_response import FirstResponseVia, first_response_event
+from .states import FINAL_STATUSES, OPEN_STATUSES, TicketStatus
 
 
 def is_fragment_request(request: HttpRequest) -> bool:
@@ -52,12 +54,22 @@ def render_htmx(request: HttpRequest, template: str, context: dict[str, Any], *,
 
 
 def display_phone(user: User, e164: str) -> str:
-    """The phone as the user may see it: in full for roles that need it, else 138****5678."""
-    return format_phone_national(e164) if user.sees_personal_data else mask_phone(e164)
+    """The phone as the user may see it: ``138 1234 5678`` for roles that need it, else
+    ``138 **** 5678`` (``customers.phones.display_phone``)."""
+    return phone_for_people(e164, masked=not user.sees_personal_data)
 
 
 def display_email(user: User, email: str) -> str:
     return email if user.sees_personal_data else mask_email(email)
+
+
+def first_response_summary(events: list[TicketEvent]) -> dict[str, str] | None:
+    """``{"via": "Plan sent to the customer", "actor": "王芳"}`` from the marked entry, if any."""
+    event = first_response_event(events)
+    if event is None:
+        return None
+    via = FirstResponseVia.label_of(event.data.get("first_response"))
+    return {"via": via, "actor": event_actor(event)}
 
 
 def get_ticket_or_404(user: User, number: str) -> Ticket:
@@ -75,6 +87,9 @@ class TimelineEntry:
     kind_label: str
     actor: str
     attachments: list[Attachment]
+    # What the entry says, in the reader's language (``event_text``: the system's deferred
+    # words, or what a person typed); empty for an attachment (its file is the entry).
+    text: str = ""
 
 
 def status_label(value: Any) -> str:
@@ -93,7 +108,6 @@ def timeline_context(ticket: Ticket, user: User, *, attachments: list[Attachment
         for attachment in sorted(attachments, key=lambda a: a.pk):
             if attachment.event_id is not None:
                 by_event.setdefault(attachment.event_id, []).append(attachment)
-    system = gettext("System")
     entries = []
     for event in events:
         change = None
@@ -104,11 +118,19 @@ def timeline_context(ticket: Ticket, user: User, *, attachments: list[Attachment
                 event=event,
                 status_change=change,
                 kind_label=str(event.get_kind_display()),
-                actor=str(event.actor) if event.actor_id else (event.actor_label or system),
+                actor=event_actor(event),
                 attachments=by_event.get(event.pk, []) if attachments is not None else list(event.attachments.all()),
+                text="" if event.kind == EventKind.ATTACHMENT else event_text(event),
             )
         )
-    return {"ticket": ticket, "timeline_items": render_timeline_items(entries)}
+    # An archived ticket takes no more entries: the page shows a notice instead of the form.
+    return {
+        "ticket": ticket,
+        "timeline_items": render_timeline_items(entries),
+        "archived": ticket.status in FINAL_STATUSES,
+        # What stopped the first-response clock (its timeline entry is marked), for the facts.
+        "first_response": first_response_summary(events),
+    }
 
 
 _ATTACHMENT_SLOT = 999_999_999
@@ -145,8 +167,8 @@ def render_timeline_items(entries: list[TimelineEntry]) -> SafeString:
         )
         if entry.status_change:
             item += f'<p class="event-status">{_e(entry.status_change[0])} → {_e(entry.status_change[1])}</p>'
-        if event.body and event.kind != EventKind.ATTACHMENT:
-            item += f'<p class="event-body prewrap">{_e(event.body)}</p>'
+        if entry.text:
+            item += f'<p class="event-body prewrap">{_e(entry.text)}</p>'
         for attachment in entry.attachments:
             url = attachment_url.replace(str(_ATTACHMENT_SLOT), str(int(attachment.pk)))
             item += f'<p class="event-attachment"><a href="{url}">{_e(attachment.original_name)}</a></p>'
@@ -168,7 +190,6 @@ def _render_timeline_items_jinja2(entries: list[TimelineEntry]) -> SafeString:
         {
             "entries": entries,
             "tz": timezone.get_current_timezone(),
-            "kind_attachment": EventKind.ATTACHMENT,
             # Not escaped, as in the Python rendering (a reversed URL around the attachment's pk).
             "attachment_head": Markup(url_head),  # noqa: S704
             "attachment_tail": Markup(url_tail),  # noqa: S704
@@ -179,8 +200,10 @@ def _render_timeline_items_jinja2(entries: list[TimelineEntry]) -> SafeString:
 
 def attachments_context(ticket: Ticket, user: User, *, attachments: list[Attachment] | None = None) -> dict[str, Any]:
     if attachments is None:
-        return {"ticket": ticket, "attachments": ticket_attachments(ticket=ticket, user=user)}
-    return {"ticket": ticket, "attachments": [a for a in attachments if a.public or not user.is_customer]}
+        attachments = ticket_attachments(ticket=ticket, user=user)
+    else:
+        attachments = [a for a in attachments if a.public or not user.is_customer]
+    return {"ticket": ticket, "attachments": attachments, "archived": ticket.status in FINAL_STATUSES}
 
 
 def render_detail(
@@ -198,7 +221,7 @@ def render_detail(
     user: User = request.user  # type: ignore[assignment]
     unit = ticket.product_unit
     attachments = ticket_all_attachments(ticket=ticket)
-    context = {
+    context: dict[str, Any] = {
         **timeline_context(ticket, user, attachments=attachments),
         **attachments_context(ticket, user, attachments=attachments),
         "customer_phone": display_phone(user, ticket.customer.phone),
@@ -212,6 +235,8 @@ def render_detail(
         **actions_panel_context(ticket=ticket, user=user, bound=bound_action),
         "flash": flash,
     }
+    # An archived ticket's notice says whether this user can reopen it (the panel offers it).
+    context["reopen_offered"] = any(form.action == "reopen" for form in context["action_forms"])
     if not fragment and request.method == "GET" and user.sees_personal_data:
         # SPEC §4: every view of personal data is in the audit log (one row per page view).
         audit_record_view(

@@ -11,12 +11,15 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.decorators import staff_required
@@ -25,14 +28,21 @@ from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
-from aftersales.core.view_errors import add_service_errors
+from aftersales.core.view_errors import add_service_errors, domain_errors
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_phone
 
+from .action_forms import BulkAssignForm
+from .downloads import agreement_document_response
 from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
 from .list_rows import column_labels, filter_form_html, render_rows
+from .permissions import may_register_tickets
 from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
+from .selectors.agreements import agreement_document_get_for_user
+from .selectors.assignment import may_assign_others
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
+from .services.agreements import agreement_document_record_view
+from .services.assignment import BulkAssignResult, may_run_assignment_rules, tickets_auto_assign_now, tickets_bulk_assign
 from .view_helpers import (
     attachments_context,
     display_phone,
@@ -62,6 +72,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         channel=values["channel"],
         query=values["q"],
         queue=values["queue"],
+        category=values["category"],
+        region=values["region"],
+        team=values["team"],
+        assignee=values["assignee"],
     )
     page = ticket_list_for_user(
         user=user,
@@ -71,7 +85,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         page_size=settings.TICKET_LIST_PAGE_SIZE,
     )
     fragment = is_fragment_request(request)
-    rows = render_rows(page.rows, user=user)
+    selectable = may_assign_others(user)  # a checkbox per row for the bulk assignment
+    rows = render_rows(page.rows, user=user, selectable=selectable)
     list_url = reverse("tickets:list")
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -87,6 +102,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "labels": column_labels().as_list(),
         "next_url": next_url,
         "first_url": first_url,
+        "selectable": selectable,
+        "auto_assign": values["queue"] == "unassigned" and may_run_assignment_rules(user),
+        "list_path": request.get_full_path(),
+        "may_register": may_register_tickets(user),  # the "New phone intake" button
     }
     template = "tickets/partials/ticket_results.html" if fragment else "tickets/ticket_list.html"
     return render_htmx(request, template, context)
@@ -170,16 +189,43 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     return response
 
 
+@staff_required
+@require_GET
+def agreement_document(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """The customer's signed agreement (the signature drawn in the portal or an uploaded scan)
+    for staff who may see the ticket; 404 for everybody else. ``?inline=1``: an image shown in
+    the page (the ticket page's small signature). Every opening is in the audit log."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        document = agreement_document_get_for_user(user=user, number=number, agreement_id=pk)
+    except NotFound:
+        raise Http404 from None
+    inline = request.GET.get("inline") == "1" and document.inline
+    response = agreement_document_response(document, inline=inline)
+    agreement_document_record_view(document=document, viewer=user, inline=inline)
+    return response
+
+
 # --- Phone intake ---------------------------------------------------------------------------
+
+
+def _registering_user(request: HttpRequest) -> User:
+    """The signed-in member of staff, if their role registers tickets; the 403 page for the
+    others (a technician or a warehouse keeper following an old link), before the form is shown
+    or anything is stored (``tickets.permissions.may_register_tickets``)."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may_register_tickets(user):
+        raise DjangoPermissionDenied
+    return user
 
 
 @staff_required
 @require_http_methods(["GET", "POST"])
 def ticket_intake_form(request: HttpRequest) -> HttpResponse:
     """Register a hotline call. A hidden per-form key makes a double submit create one ticket."""
+    user = _registering_user(request)
     if request.method != "POST":
         return render_htmx(request, "tickets/ticket_intake.html", {"form": IntakeForm()})
-    user: User = request.user  # type: ignore[assignment]
     form = IntakeForm(request.POST)
     if form.is_valid():
         try:
@@ -243,3 +289,103 @@ def unit_lookup(request: HttpRequest) -> HttpResponse:
         else:
             context.update(state="found", unit=unit, warranty=warranty_status(unit, clock.local_today()))
     return render_htmx(request, "tickets/partials/unit_lookup.html", context)
+
+
+# --- Assignment from the list (tickets.services.assignment) ---------------------------------
+
+
+def _back_to_list(request: HttpRequest) -> str:
+    """The list page the user came from (its filters), or the plain list."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return reverse("tickets:list")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def ticket_bulk_assign(request: HttpRequest) -> HttpResponse:
+    """GET: whom to give the tickets checked in the list (in place under the list with htmx, or
+    as a page). POST: each ticket through ``ticket_assign_to``; back to the list with what was
+    assigned and, per ticket, why any was not."""
+    user: User = request.user  # type: ignore[assignment]
+    if not may_assign_others(user):
+        raise DjangoPermissionDenied
+    data = request.POST if request.method == "POST" else None
+    numbers = (request.POST if data is not None else request.GET).getlist("tickets")
+    form = BulkAssignForm(data, user=user, numbers=numbers, initial={"next": _back_to_list(request)})
+    if data is not None and form.is_valid():
+        assignee = form.cleaned_data["assignee"]
+        try:
+            result = tickets_bulk_assign(
+                actor=user, numbers=form.cleaned_data["tickets"], assignee=assignee, note=form.cleaned_data["note"]
+            )
+        except ValidationFailed as exc:
+            add_service_errors(form, exc)
+        else:
+            _bulk_messages(request, result, assignee)
+            return redirect(_back_to_list(request))
+    context = {"form": form, "numbers": form.numbers}
+    if is_fragment_request(request):
+        return render_htmx(request, "tickets/partials/bulk_assign_form.html", context)
+    return render_htmx(request, "tickets/bulk_assign.html", context)
+
+
+def _bulk_messages(request: HttpRequest, result: BulkAssignResult, assignee: User | None) -> None:
+    done = len(result.assigned)
+    if done:
+        if assignee is not None:
+            text = ngettext("%(count)d ticket assigned to %(name)s.", "%(count)d tickets assigned to %(name)s.", done) % {
+                "count": done,
+                "name": assignee,
+            }
+        else:
+            text = ngettext(
+                "%(count)d ticket put back in the unassigned queue.", "%(count)d tickets put back in the unassigned queue.", done
+            ) % {"count": done}
+        messages.success(request, text, extra_tags="bulk-assigned")
+    refused = result.refused
+    if refused:
+        messages.warning(
+            request,
+            ngettext("%(count)d ticket was not assigned:", "%(count)d tickets were not assigned:", len(refused))
+            % {"count": len(refused)},
+            extra_tags="bulk-refused",
+        )
+        for item in refused:
+            messages.warning(
+                request,
+                _("%(number)s: %(reason)s") % {"number": item.number, "reason": item.message},
+                extra_tags="bulk-refused-item",
+            )
+
+
+@staff_required
+@require_POST
+@domain_errors
+def ticket_auto_assign_now(request: HttpRequest) -> HttpResponse:
+    """The unassigned queue's "auto-assign now": the assignment rules over the unassigned
+    tickets in the user's scope (supervisors only: 403 for others); back to the list with how
+    many were placed."""
+    user: User = request.user  # type: ignore[assignment]
+    summary = tickets_auto_assign_now(actor=user)
+    messages.success(
+        request,
+        ngettext(
+            "Assignment rules: %(count)d ticket assigned.", "Assignment rules: %(count)d tickets assigned.", summary.assigned
+        )
+        % {"count": summary.assigned},
+        extra_tags="auto-assigned",
+    )
+    left = summary.no_rule + summary.nobody_available
+    if left:
+        messages.info(
+            request,
+            ngettext(
+                "%(count)d ticket left unassigned: no rule matches it, or nobody in the rule's team is available.",
+                "%(count)d tickets left unassigned: no rule matches them, or nobody in the rules' teams is available.",
+                left,
+            )
+            % {"count": left},
+        )
+    return redirect(_back_to_list(request))

@@ -2,6 +2,7 @@ import secrets
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import ValidationFailed
 
@@ -10,7 +11,7 @@ from .net import validate_target_url
 
 
 class SubscriptionAdminForm(forms.ModelForm):
-    target_url = forms.URLField(max_length=500, assume_scheme="https")
+    target_url = forms.URLField(label=_("target URL"), max_length=500, assume_scheme="https")
 
     class Meta:
         model = Subscription

@@ -1,5 +1,6 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
-"""Tickets: create (intake service), list, read (ETag), timeline, replies, attachments, survey.
+"""Tickets: create (intake service), list, read (ETag, ``?expand=`` the case file's parts), the
+printable case file, timeline, replies, attachments, survey.
 
 Handlers only parse, call one selector or service, and present the result.
 """
@@ -8,10 +9,15 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
 
-from aftersales.core.errors import NotFound
+from aftersales.accounts.regions import region_by_id
+from aftersales.casefile.pdf import case_file_pdf
+from aftersales.casefile.selectors import ALL_PARTS, STAFF_ONLY_PARTS, case_file_for
+from aftersales.casefile.services import case_file_record_view
+from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.tickets.choices import Channel
@@ -21,6 +27,7 @@ from aftersales.tickets.states import TicketStatus
 
 from .. import inputs, presenters, schemas
 from ..auth import caller_of
+from ..caller import Caller
 from ..conditional import not_modified, ticket_etag
 from ..idempotency import idempotent
 from ..models import Scope
@@ -63,29 +70,91 @@ def list_tickets(
 def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempotency_key: str = _idem()) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     data = inputs.intake_input(caller=caller, payload=payload)
-    region = caller.key.region if caller.key is not None else None
-    result = ticket_intake(data=data, actor=caller.user, actor_label=inputs.actor_label(caller), region=region)
+    # The ticket's region comes from its address (or the customer's); a key limited to a region
+    # gives its region only when no address names one. From the cached region table: no query.
+    region = region_by_id(caller.region_id)
+    result = ticket_intake(
+        data=data,
+        actor=caller.user,
+        actor_label=inputs.actor_label(caller),
+        region=region,
+        api_key_id=caller.key.pk if caller.key is not None else None,
+    )
     # The ticket as intake left it (every column set, relations in hand): the caller created it,
-    # so it is in their scope; re-reading it would only cost a query.
+    # so they are shown it (even when its address put it outside a regional key's region);
+    # re-reading it would only cost a query.
     ticket = result.ticket
     headers = {"Location": f"{request.path.rstrip('/')}/{ticket.number}", "ETag": ticket_etag(ticket)}
     return 201, presenters.ticket_detail(ticket, caller.user), headers
 
 
+EXPAND_DOC = (
+    "Add what the ticket page shows beside the ticket (repeat for several): plan (the current plan with its "
+    "measures and their ids), approvals and sla_clocks (staff only), agreements, work_orders (scope "
+    "workorders:read), surveys (scope surveys:read). An expanded read always answers 200."
+)
+# The scope each expansion needs beyond tickets:read: a key reads through the ticket nothing its
+# scopes would hide on the resource's own endpoint.
+EXPAND_SCOPES = {schemas.TicketExpand.WORK_ORDERS: Scope.WORKORDERS_READ, schemas.TicketExpand.SURVEYS: Scope.SURVEYS_READ}
+
+
+def _expansion(caller: Caller, expand: list[schemas.TicketExpand] | None) -> frozenset[str]:
+    """The case-file parts ``expand`` asks for, once the caller is allowed each of them."""
+    parts = frozenset(schemas.TicketExpand(item) for item in expand or ())
+    for part in parts:
+        if part in EXPAND_SCOPES:
+            caller.require(EXPAND_SCOPES[part])
+        if caller.user.is_customer and part.value in STAFF_ONLY_PARTS:
+            raise PermissionDenied(
+                _("Only staff may expand “%(part)s”.") % {"part": part.value}, code="staff_only", field="expand"
+            )
+    return frozenset(part.value for part in parts)
+
+
 @router.get(
     "/tickets/{number}",
-    response={200: schemas.TicketOut, 304: None, **problems(403, 404)},
-    summary="Read a ticket (ETag; If-None-Match → 304)",
+    response={200: schemas.TicketReadOut, 304: None, **problems(403, 404, 422)},
+    summary="Read a ticket (ETag; If-None-Match → 304), with ?expand= what the ticket page shows",
+    exclude_unset=True,
 )
-def get_ticket(request: HttpRequest, number: Number, response: HttpResponse) -> Any:
+def get_ticket(
+    request: HttpRequest,
+    number: Number,
+    response: HttpResponse,
+    expand: list[schemas.TicketExpand] = Query(None, description=EXPAND_DOC),
+) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
+    parts = _expansion(caller, expand)
     ticket = api_ticket_get(caller=caller, number=number)
-    if not_modified(request, ticket):
+    # The ETag is the ticket's version, what If-Match on a process action names. Work orders,
+    # clocks and surveys change without it, so an expanded read is never answered with 304.
+    if not parts and not_modified(request, ticket):
         unchanged = HttpResponse(status=304)
         unchanged["ETag"] = ticket_etag(ticket)
         return unchanged
     response["ETag"] = ticket_etag(ticket)
-    return presenters.ticket_detail(ticket, caller.user)
+    case = case_file_for(ticket=ticket, viewer=caller.user, include=parts) if parts else None
+    return presenters.ticket_read(ticket, caller.user, case)
+
+
+@router.get(
+    "/tickets/{number}/case-file.pdf",
+    response={200: None, **problems(403, 404)},
+    summary="The printable case file (PDF, in the language of Accept-Language)",
+)
+def get_case_file(request: HttpRequest, number: Number) -> Any:
+    caller = caller_of(request, Scope.TICKETS_READ)
+    ticket = api_ticket_get(caller=caller, number=number)
+    # Work orders and surveys only for a key with their scopes, as with ?expand=.
+    hidden = {part.value for part, scope in EXPAND_SCOPES.items() if scope not in caller.scopes}
+    case = case_file_for(ticket=ticket, viewer=caller.user, include=ALL_PARTS - hidden)
+    pdf = case_file_pdf(case)
+    case_file_record_view(case=case, via="api")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{ticket.number}.pdf"'
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @router.get("/tickets/{number}/timeline", response={200: list[schemas.EventOut], **problems(403, 404)}, summary="Timeline")

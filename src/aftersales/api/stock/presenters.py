@@ -35,7 +35,7 @@ def warehouse(item: Warehouse) -> out.WarehouseOut:
     return out.WarehouseOut(
         id=item.pk,
         code=item.code,
-        name=item.name,
+        name=item.display_name,  # a van: "刘强的车载库" / "Van of 刘强" (Accept-Language)
         kind=item.kind,  # type: ignore[arg-type]
         region=item.region.code if item.region is not None else None,
         technician=item.technician.get_username() if item.technician is not None else None,
@@ -47,7 +47,7 @@ def stock(item: Stock) -> out.StockOut:
     return out.StockOut(
         id=item.pk,
         warehouse_id=item.warehouse_id,
-        warehouse=item.warehouse.name,
+        warehouse=item.warehouse.display_name,
         part_number=item.part.number,
         part_name=item.part.name,
         on_hand=item.on_hand,
@@ -73,8 +73,8 @@ def requisition(item: Requisition) -> out.RequisitionOut:
         status_label=str(RequisitionStatus(item.status).label),
         urgent=item.urgent,
         warehouse_id=item.warehouse_id,
-        warehouse=item.warehouse.name,
-        van=item.van.name,
+        warehouse=item.warehouse.display_name,
+        van=item.van.display_name,
         approver_role=item.approver_role,
         note=item.note,
         requested_by=item.requested_by.get_username() if item.requested_by_id else "",
@@ -106,9 +106,9 @@ def part_return(item: PartReturn) -> out.ReturnOut:
         status=item.status,  # type: ignore[arg-type]
         work_order=item.work_order.number if item.work_order is not None else None,
         technician=item.technician.get_username(),
-        van=item.van.name,
+        van=item.van.display_name,
         warehouse_id=item.warehouse_id,
-        warehouse=item.warehouse.name,
+        warehouse=item.warehouse.display_name,
         unused=_lines(item.lines.all()),
         faulty=[
             out.FaultyOut(part_number=f.part.number, serial=f.serial, condition=f.condition, status=f.status)
@@ -125,9 +125,9 @@ def transfer(item: Transfer) -> out.TransferOut:
         number=item.number,
         status=item.status,  # type: ignore[arg-type]
         from_warehouse_id=item.from_warehouse_id,
-        from_warehouse=item.from_warehouse.name,
+        from_warehouse=item.from_warehouse.display_name,
         to_warehouse_id=item.to_warehouse_id,
-        to_warehouse=item.to_warehouse.name,
+        to_warehouse=item.to_warehouse.display_name,
         lines=_lines(item.lines.all()),
         note=item.note,
         created_by=item.created_by.get_username(),

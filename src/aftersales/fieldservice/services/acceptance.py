@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.i18n import deferred
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.process.common import optional_text
 
@@ -81,14 +82,14 @@ def acceptance_code_send(*, work_order: WorkOrder, actor: User) -> AcceptanceCod
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit.ACCEPTANCE_CODE_SENT,
-        body=str(_("Acceptance code sent to the customer.")),
+        body=deferred(_("Acceptance code sent to the customer.")),
     )
     tell_customer(
         locked,
         "fieldservice.acceptance_code",
         _("Your acceptance code for %(work_order)s"),
         _(
-            "Dear %(name)s, if the work for request %(number)s is done to your satisfaction, give the technician this code: %(code)s (valid %(minutes)s minutes)."
+            "if the work for request %(number)s is done to your satisfaction, give the technician this code: %(code)s (valid %(minutes)s minutes)."
         ),
         code=code,
         minutes=code_ttl_minutes(),
@@ -182,9 +183,10 @@ def work_order_customer_accept(
             locked,
             to=W.CUSTOMER_ACCEPTED,
             actor=actor,
-            body=str(
-                _("The customer accepted the work (%(method)s); charge %(charge)s CNY.")
-                % {"method": AcceptanceMethod(method).label, "charge": locked.charge_total}
+            body=deferred(
+                _("The customer accepted the work (%(method)s); charge %(charge)s CNY."),
+                method=AcceptanceMethod(method).label,
+                charge=str(locked.charge_total),
             ),
             public=True,
             fields={"customer_accepted_at", *COST_FIELDS},

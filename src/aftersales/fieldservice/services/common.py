@@ -12,6 +12,7 @@ from typing import IO, Any
 
 from django.core.files import File
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,7 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.i18n import Deferred, deferred
 from aftersales.notifications.services import notify_staff
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.locking import lock_ticket
@@ -76,16 +78,18 @@ def record(
     work_order: WorkOrder,
     actor: User | None,
     action: WorkOrderAudit,
-    body: str,
+    body: Deferred,
     public: bool = False,
     changes: dict[str, Any] | None = None,
 ) -> None:
-    """Audit the change and put it on the ticket's timeline."""
+    """Audit the change and put it on the ticket's timeline. ``body``: the system's words
+    (``core.i18n.deferred``; what a person typed goes in as a parameter), read in the reader's
+    language after the work order's number."""
     audit_record(action=action, obj=work_order, actor=actor, changes=changes or {})
     timeline(
         ticket=work_order.ticket,
         actor=actor,
-        body=f"{work_order.number}: {body}",
+        text=deferred(_("%(number)s: %(text)s"), number=work_order.number, text=body),
         public=public,
         kind=EventKind.FIELD_CHANGED,
         data={"work_order": work_order.number, "action": action.event, "status": work_order.status},
@@ -108,7 +112,7 @@ def move(
     *,
     to: str,
     actor: User | None,
-    body: str,
+    body: Deferred,
     public: bool = False,
     fields: Iterable[str] = (),
     changes: dict[str, Any] | None = None,
@@ -198,18 +202,34 @@ def save_file(*, work_order: WorkOrder, kind: str, fileobj: IO[bytes], sniffed: 
     return stored
 
 
-def tell_technician(work_order: WorkOrder, technician: User | None, subject: str, body: str) -> None:
+def tell_technician(work_order: WorkOrder, technician: User | None, subject: Any, body: Any, **params: Any) -> None:
+    """An in-app message to the technician in their language (lazy ``subject``/``body`` are
+    rendered with ``number``, ``window`` and ``params``), linking to the job's page."""
     if technician is not None:
-        notify_staff(users=[technician], template="fieldservice.job", subject=subject, body=body, ticket=work_order.ticket)
+        notify_staff(
+            users=[technician],
+            template="fieldservice.job",
+            subject=subject,
+            body=body,
+            ticket=work_order.ticket,
+            params={"number": work_order.number, "window": window_text(work_order), **params},
+            link=reverse("fieldservice:detail", args=[work_order.number]),
+            link_text=_("Open the job:"),
+        )
 
 
-def tell_customer(work_order: WorkOrder, template: str, subject: Any, body: Any, **params: Any) -> None:
+def tell_customer(
+    work_order: WorkOrder, template: str, subject: Any, body: Any, *, link: str = "", link_text: Any = "", **params: Any
+) -> None:
+    """A message to the ticket's customer (``link``: absolute, for a message that asks them to act)."""
     notify_customer(
         ticket=work_order.ticket,
         template=template,
         subject=subject,
         body=body,
         params={"work_order": work_order.number, "window": window_text(work_order), **params},
+        link=link,
+        link_text=link_text,
     )
 
 
@@ -227,7 +247,7 @@ def complete_measure_if_done(work_order: WorkOrder) -> None:
         return
     if ticket.status not in {TicketStatus.IN_PROGRESS, TicketStatus.ON_HOLD}:
         return
-    numbers = ", ".join(
+    numbers = list(
         WorkOrder.objects.filter(measure_id=measure.pk, status=W.CUSTOMER_ACCEPTED)
         .order_by("id")
         .values_list("number", flat=True)
@@ -236,5 +256,5 @@ def complete_measure_if_done(work_order: WorkOrder) -> None:
         measure=measure,
         actor=None,
         status=MeasureStatus.DONE,
-        progress_note=str(_("Done: work orders %(numbers)s accepted by the customer.") % {"numbers": numbers}),
+        progress_text=deferred(_("Done: work orders %(numbers)s accepted by the customer."), numbers=numbers),
     )

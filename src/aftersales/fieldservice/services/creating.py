@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
+from aftersales.customers.phones import normalize_phone
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus
 from aftersales.tickets.permissions import ticket_check_action
@@ -66,6 +68,8 @@ def work_order_create(
         )
     description_text = optional_text(description, field="description")
     requirements = optional_text(site_requirements, field="site_requirements")
+    # Typed as people type it (159 8306 7670, 15983067670, +86…), stored in E.164.
+    phone = normalize_phone(contact_phone, field="contact_phone") if (contact_phone or "").strip() else ""
     start, end = check_window(appointment_start, appointment_end, required=False)
     sniffed_permits = [(f, check_document(f, field="permits")) for f in permits]
     ticket = lock_ticket(measure.plan.ticket_id)
@@ -88,7 +92,7 @@ def work_order_create(
         district=(district or ticket.district)[:32],
         address=(address or ticket.address)[:200],
         contact_name=(contact_name or ticket.contact_name or ticket.customer.name)[:128],
-        contact_phone=(contact_phone or ticket.contact_phone or ticket.customer.phone)[:32],
+        contact_phone=(phone or ticket.contact_phone or ticket.customer.phone)[:32],
         site_requirements=requirements,
         appointment_start=start,
         appointment_end=end,
@@ -104,7 +108,7 @@ def work_order_create(
         work_order=work_order,
         actor=actor,
         action=WorkOrderAudit.CREATED,
-        body=str(_("Work order created: %(kind)s.") % {"kind": WorkOrderKind(work_order.kind).label}),
+        body=deferred(_("Work order created: %(kind)s."), kind=WorkOrderKind(work_order.kind).label),
         public=True,
         changes={"measure": measure.pk, "skills": [s.code for s in required_skills], "permits": len(sniffed_permits)},
     )
@@ -113,7 +117,7 @@ def work_order_create(
             measure=measure,
             actor=None,
             status=MeasureStatus.IN_PROGRESS,
-            progress_note=str(_("Work order %(number)s created.") % {"number": work_order.number}),
+            progress_text=deferred(_("Work order %(number)s created."), number=work_order.number),
         )
     return work_order
 
@@ -129,5 +133,5 @@ def work_order_add_permit(*, work_order: WorkOrder, actor: User, file: IO[bytes]
         raise DomainError(_("This work order is finished."), code="work_order_final", field="status")
     stored = save_file(work_order=locked, kind=WorkOrderFileKind.PERMIT, fileobj=file, sniffed=sniffed, actor=actor)
     save_fields(locked, ())
-    record(work_order=locked, actor=actor, action=WorkOrderAudit.PERMIT_ADDED, body=str(_("Site-entry permit added.")))
+    record(work_order=locked, actor=actor, action=WorkOrderAudit.PERMIT_ADDED, body=deferred(_("Site-entry permit added.")))
     return stored

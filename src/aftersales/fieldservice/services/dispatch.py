@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 from aftersales.tickets.process.common import required_text
 
 from ..audit_actions import WorkOrderAudit
@@ -65,39 +66,32 @@ def work_order_dispatch(
     locked.dispatched_by = actor
     locked.accepted_at = None
     reassigned = previous is not None and locked.status != W.TO_DISPATCH
-    body = (
+    body = deferred(
         _("Reassigned from %(old)s to %(new)s, appointment %(window)s.")
         if reassigned
-        else _("Dispatched to %(new)s, appointment %(window)s.")
-    ) % {"old": previous, "new": technician, "window": window_text(locked)}
+        else _("Dispatched to %(new)s, appointment %(window)s."),
+        old=str(previous or ""),
+        new=str(technician),
+        window=window_text(locked),
+    )
     move(
         locked,
         to=W.DISPATCHED,
         actor=actor,
-        body=str(body),
+        body=body,
         public=True,
         fields={"technician", "appointment_start", "appointment_end", "dispatched_at", "dispatched_by", "accepted_at"},
         changes={"technician": [previous.pk if previous else None, technician.pk], "window": window_text(locked)},
     )
-    tell_technician(
-        locked,
-        technician,
-        str(_("New job %(number)s") % {"number": locked.number}),
-        str(_("Work order %(number)s, appointment %(window)s.") % {"number": locked.number, "window": window_text(locked)}),
-    )
+    tell_technician(locked, technician, _("New job %(number)s"), _("Work order %(number)s, appointment %(window)s."))
     if reassigned and previous is not None:
-        tell_technician(
-            locked,
-            previous,
-            str(_("Job %(number)s reassigned") % {"number": locked.number}),
-            str(_("Work order %(number)s was given to a colleague.") % {"number": locked.number}),
-        )
+        tell_technician(locked, previous, _("Job %(number)s reassigned"), _("Work order %(number)s was given to a colleague."))
     if reassigned:
         tell_customer(
             locked,
             "fieldservice.reassigned",
             _("Your service appointment %(work_order)s has changed"),
-            _("Dear %(name)s, another technician, %(technician)s, will visit you for request %(number)s on %(window)s."),
+            _("another technician, %(technician)s, will visit you for request %(number)s on %(window)s."),
             technician=technician,
         )
     else:
@@ -105,7 +99,7 @@ def work_order_dispatch(
             locked,
             "fieldservice.appointment",
             _("Your service appointment %(work_order)s"),
-            _("Dear %(name)s, %(technician)s will visit you for request %(number)s on %(window)s."),
+            _("%(technician)s will visit you for request %(number)s on %(window)s."),
             technician=technician,
         )
     return locked
@@ -131,9 +125,7 @@ def work_order_reschedule(
     old = window_text(locked)
     locked.appointment_start, locked.appointment_end = start, end
     locked.status_reason = text
-    body = str(
-        _("Appointment moved from %(old)s to %(new)s: %(reason)s") % {"old": old, "new": window_text(locked), "reason": text}
-    )
+    body = deferred(_("Appointment moved from %(old)s to %(new)s: %(reason)s"), old=old, new=window_text(locked), reason=text)
     if locked.status == W.TO_DISPATCH:
         save_fields(locked, {"appointment_start", "appointment_end", "status_reason"})
         record(
@@ -158,14 +150,14 @@ def work_order_reschedule(
             tell_technician(
                 locked,
                 locked.technician,
-                str(_("Job %(number)s rescheduled") % {"number": locked.number}),
-                str(_("New appointment %(window)s. Please accept it again.") % {"window": window_text(locked)}),
+                _("Job %(number)s rescheduled"),
+                _("New appointment %(window)s. Please accept it again."),
             )
     tell_customer(
         locked,
         "fieldservice.rescheduled",
         _("Your service appointment %(work_order)s has changed"),
-        _("Dear %(name)s, the visit for request %(number)s is now on %(window)s."),
+        _("the visit for request %(number)s is now on %(window)s."),
     )
     return locked
 
@@ -182,17 +174,17 @@ def work_order_cancel(*, work_order: WorkOrder, actor: User, reason: str, expect
         locked,
         to=W.CANCELLED,
         actor=actor,
-        body=str(_("Cancelled: %(reason)s") % {"reason": text}),
+        body=deferred(_("Cancelled: %(reason)s"), reason=text),
         public=True,
         fields={"status_reason"},
     )
-    tell_technician(locked, technician, str(_("Job %(number)s cancelled") % {"number": locked.number}), text)
+    tell_technician(locked, technician, _("Job %(number)s cancelled"), text)
     if technician is not None:
         tell_customer(
             locked,
             "fieldservice.cancelled",
             _("Service appointment %(work_order)s cancelled"),
-            _("Dear %(name)s, the visit for request %(number)s (%(window)s) is cancelled."),
+            _("the visit for request %(number)s (%(window)s) is cancelled."),
         )
     complete_measure_if_done(locked)
     return locked

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.process.common import optional_text
 
@@ -61,7 +62,7 @@ def expense_claim_submit(
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit.EXPENSE_SUBMITTED,
-        body=str(_("Expense claimed: %(kind)s %(amount)s CNY.") % {"kind": ExpenseKind(kind).label, "amount": value}),
+        body=deferred(_("Expense claimed: %(kind)s %(amount)s CNY."), kind=ExpenseKind(kind).label, amount=str(value)),
         changes={"amount": str(value), "kind": kind},
     )
     return claim
@@ -88,9 +89,10 @@ def expense_claim_decide(*, claim: ExpenseClaim, actor: User, approve: bool) -> 
         work_order=work_order,
         actor=actor,
         action=WorkOrderAudit(f"fieldservice.expense_{locked_claim.status}"),
-        body=str(
-            _("Expense claim %(status)s: %(amount)s CNY.")
-            % {"status": ExpenseStatus(locked_claim.status).label, "amount": locked_claim.amount}
+        body=deferred(
+            _("Expense claim %(status)s: %(amount)s CNY."),
+            status=ExpenseStatus(locked_claim.status).label,
+            amount=str(locked_claim.amount),
         ),
     )
     return locked_claim

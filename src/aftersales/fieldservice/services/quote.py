@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound
+from aftersales.core.i18n import deferred
+from aftersales.core.links import absolute_url
 
 from .. import charging
 from ..audit_actions import WorkOrderAudit
@@ -66,18 +68,20 @@ def work_order_prepare_quote(
         check_dispatcher(user=actor, work_order=locked)
     if not locked.chargeable:
         raise DomainError(_("This job is free of charge: no quote needed."), code="not_chargeable")
-    if locked.status not in QUOTE_STATUSES or locked.quote_confirmed_at:
+    if locked.status not in QUOTE_STATUSES:
         raise DomainError(_("A quote can be given only before the work."), code="quote_not_available", field="status")
     lines = charging.quote_lines(locked, estimated_hours=hours, parts_estimate=parts, estimated_km=km)
     locked.quote_lines = [line.as_dict() for line in lines]
     locked.quote_total = sum((line.charge_amount for line in lines), Decimal(0))
     locked.quote_sent_at = clock.now()
-    save_fields(locked, {"quote_lines", "quote_total", "quote_sent_at"})
+    # A new quote (the work costs more than the customer accepted) waits for a new confirmation.
+    locked.quote_confirmed_at, locked.quote_confirmed_via = None, ""
+    save_fields(locked, {"quote_lines", "quote_total", "quote_sent_at", "quote_confirmed_at", "quote_confirmed_via"})
     record(
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit.QUOTE_SENT,
-        body=str(_("Quote sent to the customer: %(total)s CNY.") % {"total": locked.quote_total}),
+        body=deferred(_("Quote sent to the customer: %(total)s CNY."), total=str(locked.quote_total)),
         public=True,
         changes={"quote_total": str(locked.quote_total)},
     )
@@ -86,10 +90,11 @@ def work_order_prepare_quote(
         "fieldservice.quote",
         _("Quote for your service %(work_order)s"),
         _(
-            "Dear %(name)s, the repair for request %(number)s is not covered by the warranty. Estimated charge: %(total)s CNY. Confirm it here: %(link)s"
+            "the repair for request %(number)s is not covered by the warranty. Estimated charge: %(total)s CNY. Please confirm the quote before the work starts."
         ),
         total=locked.quote_total,
-        link=quote_path_for(locked),
+        link=absolute_url(quote_path_for(locked)),
+        link_text=_("Review and confirm the quote here:"),
     )
     return locked
 
@@ -119,14 +124,14 @@ def work_order_confirm_quote(*, work_order: WorkOrder, actor: User | None, expec
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit.QUOTE_CONFIRMED,
-        body=str(body % {"total": locked.quote_total}),
+        body=deferred(body, total=str(locked.quote_total)),
         public=True,
     )
     if actor is None:
         tell_technician(
             locked,
             locked.technician,
-            str(_("Quote confirmed for %(number)s") % {"number": locked.number}),
-            str(_("The customer confirmed the quote; you can start the work.")),
+            _("Quote confirmed for %(number)s"),
+            _("The customer confirmed the quote; you can start the work."),
         )
     return locked

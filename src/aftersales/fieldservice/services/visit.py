@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.i18n import deferred
 from aftersales.notifications.services import notify_staff
 from aftersales.tickets.process.common import optional_text, required_text
 
@@ -43,7 +44,7 @@ def work_order_accept(*, work_order: WorkOrder, actor: User, expected_version: i
     _ticket, locked = lock_work_order(work_order, expected_version=expected_version)
     check_technician(user=actor, work_order=locked)
     locked.accepted_at = clock.now()
-    return move(locked, to=W.ACCEPTED, actor=actor, body=str(_("The technician accepted the job.")), fields={"accepted_at"})
+    return move(locked, to=W.ACCEPTED, actor=actor, body=deferred(_("The technician accepted the job.")), fields={"accepted_at"})
 
 
 @transaction.atomic
@@ -51,12 +52,19 @@ def work_order_depart(*, work_order: WorkOrder, actor: User, expected_version: i
     _ticket, locked = lock_work_order(work_order, expected_version=expected_version)
     check_technician(user=actor, work_order=locked)
     locked.departed_at = clock.now()
-    move(locked, to=W.ON_THE_WAY, actor=actor, body=str(_("The technician is on the way.")), public=True, fields={"departed_at"})
+    move(
+        locked,
+        to=W.ON_THE_WAY,
+        actor=actor,
+        body=deferred(_("The technician is on the way.")),
+        public=True,
+        fields={"departed_at"},
+    )
     tell_customer(
         locked,
         "fieldservice.on_the_way",
         _("Your technician is on the way (%(work_order)s)"),
-        _("Dear %(name)s, the technician for request %(number)s is on the way."),
+        _("the technician for request %(number)s is on the way."),
     )
     return locked
 
@@ -77,14 +85,14 @@ def work_order_check_in(
     check_technician(user=actor, work_order=locked)
     if locked.status == W.ACCEPTED:  # checked in without pressing "on the way" first
         locked.departed_at = clock.now()
-        move(locked, to=W.ON_THE_WAY, actor=actor, body=str(_("The technician is on the way.")), fields={"departed_at"})
+        move(locked, to=W.ON_THE_WAY, actor=actor, body=deferred(_("The technician is on the way.")), fields={"departed_at"})
     locked.checked_in_at = clock.now()
     locked.check_in_lat, locked.check_in_lng = lat_d, lng_d
     return move(
         locked,
         to=W.ON_SITE,
         actor=actor,
-        body=str(_("Checked in on site at %(time)s.") % {"time": local_text(locked.checked_in_at)}),
+        body=deferred(_("Checked in on site at %(time)s."), time=local_text(locked.checked_in_at)),
         public=True,
         fields={"checked_in_at", "check_in_lat", "check_in_lng", "departed_at"},
         changes={"location_shared": lat_d is not None},
@@ -124,7 +132,7 @@ def work_order_record_work(
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit.WORK_RECORDED,
-        body=str(_("Work recorded: %(hours)s h.") % {"hours": hours}),
+        body=deferred(_("Work recorded: %(hours)s h."), hours=str(hours)),
         changes={"labour_hours": [before["labour_hours"], str(hours)], "travel_km": [before["travel_km"], str(km)]},
     )
     return locked
@@ -146,7 +154,7 @@ def work_order_add_photo(*, work_order: WorkOrder, actor: User, kind: str, file:
         work_order=locked,
         actor=actor,
         action=WorkOrderAudit(f"fieldservice.photo_{kind}"),
-        body=str(_("Photo added: %(kind)s.") % {"kind": WorkOrderFileKind(kind).label}),
+        body=deferred(_("Photo added: %(kind)s."), kind=WorkOrderFileKind(kind).label),
         changes={"sha256": sniffed.sha256},
     )
     return stored
@@ -197,7 +205,8 @@ def work_order_check_out(
     expected_version: int | None = None,
 ) -> WorkOrder:
     """Work done: needs the diagnosis, the work done, the labour hours, photos before and after,
-    and — for a chargeable job — the customer's confirmation of the quote. Costs the job."""
+    and a charge within what the customer accepted — the estimate of the plan they agreed to, or
+    a quote they confirmed (``charging.check_within_accepted``). Costs the job."""
     lat_d, lng_d = check_location(share_location, lat, lng)
     _ticket, locked = lock_work_order(work_order, expected_version=expected_version)
     check_technician(user=actor, work_order=locked)
@@ -211,19 +220,19 @@ def work_order_check_out(
     kinds = set(locked.files.values_list("kind", flat=True))
     if WorkOrderFileKind.BEFORE not in kinds or WorkOrderFileKind.AFTER not in kinds:
         errors["photos"] = [_("Take a photo before and a photo after the work.")]
-    if locked.chargeable and locked.quote_confirmed_at is None:
-        errors["quote"] = [_("This job is chargeable: the customer must confirm the quote first.")]
     if errors:
         raise ValidationFailed(errors, code="completion_incomplete")
     now = clock.now()
     locked.checked_out_at = locked.completed_at = now
     locked.check_out_lat, locked.check_out_lng = lat_d, lng_d
     compute_charges(locked)
+    # Never more than the customer accepted (the plan's estimate or a confirmed quote).
+    charging.check_within_accepted(locked)
     move(
         locked,
         to=W.DONE,
         actor=actor,
-        body=str(_("Work done, checked out at %(time)s.") % {"time": local_text(now)}),
+        body=deferred(_("Work done, checked out at %(time)s."), time=local_text(now)),
         public=True,
         fields={"checked_out_at", "completed_at", "check_out_lat", "check_out_lng", *COST_FIELDS},
         changes={"cost_total": str(locked.cost_total), "charge_total": str(locked.charge_total)},
@@ -272,7 +281,7 @@ def work_order_fail(*, work_order: WorkOrder, actor: User, reason: str, expected
         locked,
         to=W.FAILED,
         actor=actor,
-        body=str(_("Visit failed: %(reason)s") % {"reason": text}),
+        body=deferred(_("Visit failed: %(reason)s"), reason=text),
         public=True,
         fields={"status_reason"},
     )
@@ -280,9 +289,10 @@ def work_order_fail(*, work_order: WorkOrder, actor: User, reason: str, expected
     notify_staff(
         users=dispatchers,
         template="fieldservice.failed",
-        subject=str(_("Job %(number)s failed") % {"number": locked.number}),
+        subject=_("Job %(number)s failed"),
         body=text,
         ticket=locked.ticket,
+        params={"number": locked.number},
     )
     complete_measure_if_done(locked)
     return locked

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from aftersales.fieldservice import charging
 from aftersales.fieldservice.permissions import can_create, site_details
 from aftersales.fieldservice.selectors import measures_open_for_work_orders
 from aftersales.fieldservice.selectors import ticket_work_orders as ticket_work_orders_for
@@ -33,3 +34,10 @@ def ticket_work_orders(context: template.Context, ticket: Any) -> dict[str, Any]
         "work_orders": [{"work_order": wo, "site": site_details(user, wo)} for wo in orders],
         "measures": measures_open_for_work_orders(ticket=ticket) if executing and can_create(user) else [],
     }
+
+
+@register.simple_tag
+def accepted_charge(work_order: Any) -> Any:
+    """``{% accepted_charge wo as accepted %}``: the most the job may charge and where the
+    customer agreed to it (``fieldservice.charging.accepted_charge``), for the job's page."""
+    return charging.accepted_charge(work_order)

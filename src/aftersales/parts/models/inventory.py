@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.i18n import Deferred, deferred, rendered
+
 
 class Part(models.Model):
     """One spare part of the catalogue (备件): what it costs us and what an out-of-warranty
@@ -80,11 +82,24 @@ class Warehouse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
 
     @property
     def is_van(self) -> bool:
         return self.kind == WarehouseKind.VAN
+
+    @property
+    def display_name(self) -> str:
+        """The name to show, in the reader's language: a van stores its technician's name only
+        and is "刘强的车载库" / "Van of 刘强"; any other warehouse is its name."""
+        return rendered(self.name_text)
+
+    @property
+    def name_text(self) -> Deferred:
+        """The name as deferred text, for records that name the warehouse (timeline entries)."""
+        if self.is_van:
+            return deferred(_("Van of %(name)s"), name=self.name)
+        return deferred("%(name)s", name=self.name)
 
 
 class Stock(models.Model):

@@ -16,6 +16,8 @@ Interface used by field service (all keyword-only):
 - ``requisition_submit(*, requisition, actor) -> Requisition`` — needs approval when a
   ``RequisitionApprovalRule`` matches (status ``submitted``); otherwise approved at once. Approval
   reserves the stock; only an urgent ticket's work order may draw the emergency reserve.
+- ``requisition_request(*, work_order, warehouse, lines, actor, note="") -> Requisition`` — create and
+  submit in one transaction (the parts panel's "Request"): a refusal leaves no draft behind.
 - ``requisition_decide(*, requisition, actor, approve: bool, comment="") -> Requisition``.
 - ``requisition_issue(*, requisition, actor) -> Requisition`` — warehouse → van, consumes the reservation.
 - ``requisition_cancel(*, requisition, actor, reason="") -> Requisition`` — releases a reservation.
@@ -41,6 +43,7 @@ from .requisitions import (
     requisition_create,
     requisition_decide,
     requisition_issue,
+    requisition_request,
     requisition_submit,
 )
 from .returns import FaultyInput, return_create, return_receive
@@ -61,6 +64,7 @@ __all__ = [
     "requisition_create",
     "requisition_decide",
     "requisition_issue",
+    "requisition_request",
     "requisition_submit",
     "return_create",
     "return_receive",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.i18n import Deferred
 from aftersales.tickets.choices import EventKind, Priority
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.process.common import timeline
@@ -57,16 +58,19 @@ def is_urgent(work_order: Any) -> bool:
     return bool(ticket is not None and ticket.priority == Priority.URGENT)
 
 
-def add_timeline(*, work_order: Any, actor: User | None, body: str, data: dict[str, Any]) -> None:
-    """An internal entry on the work order's ticket (parts are not the customer's business)."""
+def add_timeline(*, work_order: Any, actor: User | None, body: Deferred, data: dict[str, Any]) -> None:
+    """An internal entry on the work order's ticket (parts are not the customer's business).
+    ``body``: the system's words (``core.i18n.deferred``), read in the reader's language."""
     ticket = ticket_of(work_order)
     if ticket is None:
         return
-    timeline(ticket=ticket, actor=actor, body=body, public=False, kind=EventKind.NOTE, data={"parts": True, **data})
+    timeline(ticket=ticket, actor=actor, text=body, public=False, kind=EventKind.NOTE, data={"parts": True, **data})
 
 
-def lines_text(lines: Sequence[tuple[Part, int]]) -> str:
-    return "、".join(f"{part.name}×{quantity}" for part, quantity in lines)
+def lines_text(lines: Sequence[tuple[Part, int]]) -> list[str]:
+    """The lines for a deferred text's list parameter: joined by the reader's separator
+    ("电脑板×1、门封条×2" / "电脑板×1, 门封条×2")."""
+    return [f"{part.name}×{quantity}" for part, quantity in lines]
 
 
 def clean_lines(lines: Sequence[tuple[Part, int]], *, field: str = "lines", allow_empty: bool = False) -> list[tuple[Part, int]]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 
 from .. import permissions as perms
 from ..models import AppraisalResult, FaultyPartReturn, FaultyStatus, PartReturn
@@ -41,8 +41,12 @@ def faulty_appraise(*, faulty: FaultyPartReturn, actor: User, result: str, note:
         add_timeline(
             work_order=work_order,
             actor=actor,
-            body=_t("Faulty %(part)s %(serial)s appraised: %(result)s")
-            % {"part": locked.part.name, "serial": locked.serial, "result": locked.get_appraisal_result_display()},
+            body=deferred(
+                _("Faulty %(part)s %(serial)s appraised: %(result)s"),
+                part=locked.part.name,
+                serial=locked.serial,
+                result=AppraisalResult(locked.appraisal_result).label,
+            ),
             data={"faulty": locked.pk, "action": "faulty_appraised"},
         )
     return locked

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 
 from .. import permissions as perms
 from .. import stock
@@ -78,11 +78,26 @@ def requisition_create(
     add_timeline(
         work_order=work_order,
         actor=actor,
-        body=_t("Requisition %(number)s from %(warehouse)s: %(lines)s")
-        % {"number": requisition.number, "warehouse": warehouse.name, "lines": lines_text(clean)},
+        body=deferred(
+            _("Requisition %(number)s from %(warehouse)s: %(lines)s"),
+            number=requisition.number,
+            warehouse=warehouse.name_text,
+            lines=lines_text(clean),
+        ),
         data={"requisition": requisition.pk, "action": "requisition_created"},
     )
     return requisition
+
+
+@transaction.atomic
+def requisition_request(
+    *, work_order: Any, warehouse: Warehouse, lines: list[tuple[Part, int]], actor: User, note: str = ""
+) -> Requisition:
+    """Ask for parts in one step: the requisition is created and submitted together, or not at
+    all. When the stock is not there (``insufficient_stock``) or the submission is refused for any
+    other reason, no draft is left behind: the whole request is rolled back."""
+    requisition = requisition_create(work_order=work_order, warehouse=warehouse, lines=lines, actor=actor, note=note)
+    return requisition_submit(requisition=requisition, actor=actor)
 
 
 def approval_rule_for(*, total_cost: Decimal, warehouse: Warehouse) -> RequisitionApprovalRule | None:
@@ -139,7 +154,7 @@ def requisition_submit(*, requisition: Requisition, actor: User) -> Requisition:
             actor=actor,
             fields={"approver_role": rule.approver_role, "urgent": locked.urgent},
         )
-        body = _t("Requisition %(number)s submitted for approval (%(rule)s).") % {"number": locked.number, "rule": rule.name}
+        body = deferred(_("Requisition %(number)s submitted for approval (%(rule)s)."), number=locked.number, rule=rule.name)
     else:
         _reserve_lines(locked)
         REQUISITION.move(
@@ -148,7 +163,7 @@ def requisition_submit(*, requisition: Requisition, actor: User) -> Requisition:
             actor=actor,
             fields={"approver_role": "", "urgent": locked.urgent, "decided_at": clock.now()},
         )
-        body = _t("Requisition %(number)s needs no approval: stock reserved.") % {"number": locked.number}
+        body = deferred(_("Requisition %(number)s needs no approval: stock reserved."), number=locked.number)
     add_timeline(
         work_order=work_order, actor=actor, body=body, data={"requisition": locked.pk, "action": "requisition_submitted"}
     )
@@ -167,12 +182,12 @@ def requisition_decide(*, requisition: Requisition, actor: User, approve: bool, 
         locked.urgent = is_urgent(work_order)
         _reserve_lines(locked)
         REQUISITION.move(locked, to=RequisitionStatus.APPROVED, actor=actor, fields={**fields, "urgent": locked.urgent})
-        body = _t("Requisition %(number)s approved.") % {"number": locked.number}
+        body = deferred(_("Requisition %(number)s approved."), number=locked.number)
     else:
         if not comment:
             raise ValidationFailed({"comment": [_("Say why the requisition is rejected.")]}, code="comment_required")
         REQUISITION.move(locked, to=RequisitionStatus.REJECTED, actor=actor, fields=fields)
-        body = _t("Requisition %(number)s rejected: %(comment)s") % {"number": locked.number, "comment": comment}
+        body = deferred(_("Requisition %(number)s rejected: %(comment)s"), number=locked.number, comment=comment)
     add_timeline(work_order=work_order, actor=actor, body=body, data={"requisition": locked.pk, "action": "requisition_decided"})
     return locked
 
@@ -194,8 +209,12 @@ def requisition_issue(*, requisition: Requisition, actor: User) -> Requisition:
     add_timeline(
         work_order=work_order,
         actor=actor,
-        body=_t("Requisition %(number)s issued from %(warehouse)s to %(van)s.")
-        % {"number": locked.number, "warehouse": locked.warehouse.name, "van": locked.van.name},
+        body=deferred(
+            _("Requisition %(number)s issued from %(warehouse)s to %(van)s."),
+            number=locked.number,
+            warehouse=locked.warehouse.name_text,
+            van=locked.van.name_text,
+        ),
         data={"requisition": locked.pk, "action": "requisition_issued"},
     )
     return locked
@@ -214,7 +233,7 @@ def requisition_cancel(*, requisition: Requisition, actor: User, reason: str = "
     add_timeline(
         work_order=work_order,
         actor=actor,
-        body=_t("Requisition %(number)s cancelled.") % {"number": locked.number},
+        body=deferred(_("Requisition %(number)s cancelled."), number=locked.number),
         data={"requisition": locked.pk, "action": "requisition_cancelled"},
     )
     return locked

@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 
 from .. import permissions as perms
 from .. import stock
@@ -107,12 +107,15 @@ def return_create(
         changes={"unused": {p.number: q for p, q in clean}, "faulty": [f"{f.part.number} {f.serial}".strip() for f in faulty]},
     )
     if work_order is not None:
-        text = lines_text(clean + [(f.part, 1) for f in faulty])
         add_timeline(
             work_order=work_order,
             actor=actor,
-            body=_t("Parts return %(number)s to %(warehouse)s: %(lines)s")
-            % {"number": part_return.number, "warehouse": warehouse.name, "lines": text},
+            body=deferred(
+                _("Parts return %(number)s to %(warehouse)s: %(lines)s"),
+                number=part_return.number,
+                warehouse=warehouse.name_text,
+                lines=lines_text(clean + [(f.part, 1) for f in faulty]),
+            ),
             data={"part_return": part_return.pk, "action": "return_created"},
         )
     return part_return
@@ -142,8 +145,11 @@ def return_receive(*, part_return: PartReturn, actor: User) -> PartReturn:
         add_timeline(
             work_order=work_order,
             actor=actor,
-            body=_t("Parts return %(number)s received by %(warehouse)s.")
-            % {"number": locked.number, "warehouse": locked.warehouse.name},
+            body=deferred(
+                _("Parts return %(number)s received by %(warehouse)s."),
+                number=locked.number,
+                warehouse=locked.warehouse.name_text,
+            ),
             data={"part_return": locked.pk, "action": "return_received"},
         )
     return locked

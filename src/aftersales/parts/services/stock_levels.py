@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -22,7 +21,8 @@ from .common import clean_lines
 
 @transaction.atomic
 def warehouse_for_technician(*, technician: User) -> Warehouse:
-    """The technician's van (车载库), created on first use: one per technician."""
+    """The technician's van (车载库), created on first use: one per technician. It stores the
+    technician's name; ``Warehouse.display_name`` says "Van of …" in the reader's language."""
     van = Warehouse.objects.filter(kind=WarehouseKind.VAN, technician=technician).first()
     if van is not None:
         return van
@@ -31,7 +31,7 @@ def warehouse_for_technician(*, technician: User) -> Warehouse:
         technician=technician,
         defaults={
             "code": f"van-{technician.pk}",
-            "name": _t("Van of %(name)s") % {"name": str(technician)},
+            "name": str(technician)[:64],
             "region_id": technician.region_id,
         },
     )

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
+from aftersales.core.i18n import deferred
 
 from .. import permissions as perms
 from .. import stock
@@ -87,7 +87,7 @@ def parts_record_used(*, work_order: Any, lines: list[UsedPartInput], actor: Use
     add_timeline(
         work_order=work_order,
         actor=actor,
-        body=_t("Parts used: %(lines)s") % {"lines": lines_text([(u.part, u.quantity) for u in usages])},
+        body=deferred(_("Parts used: %(lines)s"), lines=lines_text([(u.part, u.quantity) for u in usages])),
         data={"usages": [u.pk for u in usages], "action": "parts_used"},
     )
     return usages

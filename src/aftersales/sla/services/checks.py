@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock as system_clock
-from aftersales.notifications.models import NotificationChannel
-from aftersales.notifications.services import notification_queue
+from aftersales.core.i18n import TEXT_KEY, deferred, frozen
+from aftersales.notifications.services import notify_staff
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -36,59 +35,41 @@ SWEEP_BATCH = 500
 # --- Warn, breach, escalate ------------------------------------------------------------------
 
 
-def _notify(*, users: list[User], ticket: Ticket, template: str, subject: str, body: str, params: dict[str, str]) -> int:
-    """Queue one in-app notification per user, in the user's language."""
-    seen: set[int] = set()
-    for user in users:
-        if user.pk in seen:
-            continue
-        seen.add(user.pk)
-        language = user.language or settings.LANGUAGE_CODE
-        with translation.override(language):
-            notification_queue(
-                channel=NotificationChannel.IN_APP,
-                template=template,
-                recipient=str(user.pk),
-                subject=_(subject) % params,
-                body=_(body) % params,
-                language=language,
-                ticket=ticket,
-            )
-    return len(seen)
+def _notify(*, users: list[User], ticket: Ticket, template: str, subject: Any, body: Any, params: dict[str, Any]) -> int:
+    """Put one message in each user's inbox, in the user's language, with the ticket's link."""
+    return len(notify_staff(users=users, template=template, subject=subject, body=body, ticket=ticket, params=params))
 
 
-def _timeline(ticket: Ticket, *, what: str, clock: SlaClock, body: str, now: dt.datetime) -> None:
+def _timeline(ticket: Ticket, *, what: str, clock: SlaClock, body: Any, params: dict[str, Any], now: dt.datetime) -> None:
+    """The timeline entry: ``body`` (a lazy message) with ``params``, read in the reader's language."""
+    text = deferred(body, **params)
     TicketEvent.objects.create(
         ticket=ticket,
         kind=EventKind.NOTE,
         actor=None,
         actor_label="SLA",
         public=False,
-        body=body,
-        data={"sla": what, "metric": clock.metric, "due_at": clock.due_at.isoformat()},
+        body=frozen(text),
+        data={"sla": what, "metric": clock.metric, "due_at": clock.due_at.isoformat(), TEXT_KEY: text},
         created_at=now,
     )
 
 
-def _metric_label(clock: SlaClock) -> str:
-    return str(SlaMetric(clock.metric).label)
-
-
-def _params(clock: SlaClock, ticket: Ticket) -> dict[str, str]:
+def _params(clock: SlaClock, ticket: Ticket) -> dict[str, Any]:
     return {
         "number": ticket.number,
-        "metric": _metric_label(clock),
+        "metric": SlaMetric(clock.metric).label,  # lazy: each reader's language
         "due": timezone.localtime(clock.due_at, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M"),
     }
 
 
-# Message sources are marked for translation here and translated per recipient in _notify.
-WARN_SUBJECT = gettext_noop("SLA warning: %(number)s")
-WARN_BODY = gettext_noop("Ticket %(number)s: %(metric)s is due at %(due)s.")
-BREACH_SUBJECT = gettext_noop("SLA breached: %(number)s")
-BREACH_BODY = gettext_noop("Ticket %(number)s: %(metric)s was due at %(due)s and is overdue. The ticket is escalated.")
-ESCALATE_SUBJECT = gettext_noop("SLA escalation: %(number)s")
-ESCALATE_BODY = gettext_noop("Ticket %(number)s: %(metric)s has been overdue since %(due)s and still is. Please step in.")
+# Translated per recipient (notify_staff) and, on the timeline, per reader (core.i18n.deferred).
+WARN_SUBJECT = gettext_lazy("SLA warning: %(number)s")
+WARN_BODY = gettext_lazy("Ticket %(number)s: %(metric)s is due at %(due)s.")
+BREACH_SUBJECT = gettext_lazy("SLA breached: %(number)s")
+BREACH_BODY = gettext_lazy("Ticket %(number)s: %(metric)s was due at %(due)s and is overdue. The ticket is escalated.")
+ESCALATE_SUBJECT = gettext_lazy("SLA escalation: %(number)s")
+ESCALATE_BODY = gettext_lazy("Ticket %(number)s: %(metric)s has been overdue since %(due)s and still is. Please step in.")
 
 
 def _warn(clock: SlaClock, ticket: Ticket, now: dt.datetime) -> None:
@@ -96,8 +77,7 @@ def _warn(clock: SlaClock, ticket: Ticket, now: dt.datetime) -> None:
     recipients = [ticket.assignee] if ticket.assignee is not None else supervisors_for_ticket(ticket=ticket)
     params = _params(clock, ticket)
     _notify(users=recipients, ticket=ticket, template="sla_warning", subject=WARN_SUBJECT, body=WARN_BODY, params=params)
-    with translation.override(settings.LANGUAGE_CODE):
-        _timeline(ticket, what="warning", clock=clock, body=_(WARN_BODY) % params, now=now)
+    _timeline(ticket, what="warning", clock=clock, body=WARN_BODY, params=params, now=now)
     audit_record(action=SlaAudit.WARNED, obj=ticket, actor_label="SLA", changes={"metric": clock.metric})
 
 
@@ -110,8 +90,7 @@ def _breach(clock: SlaClock, ticket: Ticket, now: dt.datetime) -> None:
     recipients = ([ticket.assignee] if ticket.assignee is not None else []) + supervisors
     params = _params(clock, ticket)
     _notify(users=recipients, ticket=ticket, template="sla_breached", subject=BREACH_SUBJECT, body=BREACH_BODY, params=params)
-    with translation.override(settings.LANGUAGE_CODE):
-        _timeline(ticket, what="breach", clock=clock, body=_(BREACH_BODY) % params, now=now)
+    _timeline(ticket, what="breach", clock=clock, body=BREACH_BODY, params=params, now=now)
     audit_record(
         action=SlaAudit.BREACHED,
         obj=ticket,
@@ -133,8 +112,7 @@ def _escalate(clock: SlaClock, ticket: Ticket, now: dt.datetime) -> None:
         body=ESCALATE_BODY,
         params=params,
     )
-    with translation.override(settings.LANGUAGE_CODE):
-        _timeline(ticket, what="escalation", clock=clock, body=_(ESCALATE_BODY) % params, now=now)
+    _timeline(ticket, what="escalation", clock=clock, body=ESCALATE_BODY, params=params, now=now)
     audit_record(action=SlaAudit.ESCALATED, obj=ticket, actor_label="SLA", changes={"metric": clock.metric})
 
 

@@ -27,3 +27,20 @@
     }
   });
 })();
+
+// The ticket list's "select all" box (bulk assignment): checks every row's box in its table.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!box.matches || !box.matches("[data-select-all]")) {
+      return;
+    }
+    var table = box.closest("table");
+    if (table) {
+      table.querySelectorAll("tbody input[type=checkbox][name=tickets]").forEach(function (row) {
+        row.checked = box.checked;
+      });
+    }
+  });
+})();

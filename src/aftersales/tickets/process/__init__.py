@@ -18,9 +18,14 @@ from .execution import (
     tickets_auto_close,
 )
 from .planning import (
+    FIELD_MEASURE_KINDS,
+    MAX_MEASURES,
     MeasureInput,
+    measure_is_chargeable,
+    plan_measure_owners,
     ticket_current_plan,
     ticket_decide_approval,
+    ticket_plan_warranty,
     ticket_propose_plan,
     ticket_record_agreement,
     ticket_submit_plan,
@@ -38,7 +43,11 @@ from .verification import (
 )
 
 __all__ = [
+    "FIELD_MEASURE_KINDS",
+    "MAX_MEASURES",
     "MeasureInput",
+    "measure_is_chargeable",
+    "plan_measure_owners",
     "ticket_cancel",
     "ticket_classify",
     "ticket_close",
@@ -47,6 +56,7 @@ __all__ = [
     "ticket_decide_approval",
     "ticket_hold",
     "ticket_merge",
+    "ticket_plan_warranty",
     "ticket_propose_plan",
     "ticket_receive_information",
     "ticket_record_agreement",

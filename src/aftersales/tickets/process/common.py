@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.errors import ValidationFailed
+from aftersales.core.i18n import ACTOR_SYSTEM, TEXT_KEY, Deferred, frozen
 
 from ..audit_actions import TicketAudit
 from ..choices import EventKind
@@ -18,6 +19,7 @@ from ..locking import check_version, lock_ticket
 from ..models import Ticket, TicketEvent
 from ..permissions import ticket_check_action
 from ..services import ticket_transition
+from ..services.timeline import archived_refusal
 from ..states import FINAL_STATUSES, TicketStatus
 
 MAX_TEXT = 20000
@@ -34,16 +36,31 @@ def lock_for_action(*, ticket: Ticket, actor: User | None, action: str, expected
     if actor is not None:
         ticket_check_action(user=actor, ticket=locked, action=action)
     elif locked.status in FINAL_STATUSES:
-        raise DomainError(_("This ticket is closed and read-only; add a note instead."), code="ticket_final", field="status")
+        raise archived_refusal(locked.status)
     return locked
 
 
-def move(*, ticket: Ticket, to: TicketStatus, actor: User | None, reason: str = "", public: bool = True) -> Ticket:
-    """Change the status through the one door, at the version just checked under the lock."""
+def move(
+    *,
+    ticket: Ticket,
+    to: TicketStatus,
+    actor: User | None,
+    reason: str = "",
+    public: bool = True,
+    text: Deferred | None = None,
+) -> Ticket:
+    """Change the status through the one door, at the version just checked under the lock.
+    ``reason``: what a person typed; ``text``: the system's words when nobody typed any."""
     if ticket.status == to:
         return ticket
     return ticket_transition(
-        ticket=ticket, to_status=to, actor=actor, reason=reason, expected_version=ticket.version, public=public
+        ticket=ticket,
+        to_status=to,
+        actor=actor,
+        reason=reason,
+        expected_version=ticket.version,
+        public=public,
+        text=None if reason else text,
     )
 
 
@@ -57,14 +74,22 @@ def save_fields(
     public: bool = False,
     kind: str = EventKind.FIELD_CHANGED,
     data: dict[str, Any] | None = None,
+    text: Deferred | None = None,
 ) -> Ticket:
-    """Write ``changes`` to the locked ticket, raise its version, add a timeline entry and audit."""
+    """Write ``changes`` to the locked ticket, raise its version, add a timeline entry and audit.
+    ``body``: what a person typed; ``text``: the system's words (``timeline``)."""
     now = clock.now()
     before = {name: _plain(getattr(ticket, name)) for name in changes}
     Ticket.objects.filter(pk=ticket.pk).update(**changes, updated_at=now, version=F("version") + 1)
     after = {name: _plain(value) for name, value in changes.items()}
     timeline(
-        ticket=ticket, actor=actor, body=body, public=public, kind=kind, data={"action": action, **(data or {}), "fields": after}
+        ticket=ticket,
+        actor=actor,
+        body=body,
+        public=public,
+        kind=kind,
+        data={"action": action, **(data or {}), "fields": after},
+        text=text,
     )
     audit_record(
         action=TicketAudit(f"ticket.{action}"),
@@ -84,15 +109,23 @@ def timeline(
     public: bool = False,
     kind: str = EventKind.NOTE,
     data: dict[str, Any] | None = None,
+    text: Deferred | None = None,
 ) -> TicketEvent:
+    """A timeline entry. ``body``: what a person typed, kept as typed. ``text``: what the system
+    says (``core.i18n.deferred``), stored as its message and read in the reader's language; the
+    body then keeps its rendering in the site's language for search (``frozen``)."""
+    stored = dict(data or {})
+    if text is not None:
+        stored[TEXT_KEY] = text
+        body = body or frozen(text)
     return TicketEvent.objects.create(
         ticket=ticket,
         kind=kind,
         actor=actor,
-        actor_label=str(actor) if actor is not None else "system",
+        actor_label=str(actor) if actor is not None else ACTOR_SYSTEM,
         public=public,
         body=body,
-        data=data or {},
+        data=stored,
         created_at=clock.now(),
     )
 

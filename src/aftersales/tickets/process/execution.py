@@ -13,6 +13,7 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.i18n import Deferred, deferred
 
 from ..audit_actions import TicketAudit
 from ..choices import EventKind
@@ -38,6 +39,7 @@ def ticket_update_measure(
     status: str,
     progress_note: str = "",
     expected_version: int | None = None,
+    progress_text: Deferred | None = None,
 ) -> PlanMeasure:
     """Record progress on one measure of the agreed plan. The measure's owner (a technician,
     warehouse or finance colleague) may report on it; otherwise the handler rules apply.
@@ -67,7 +69,10 @@ def ticket_update_measure(
         actor=actor,
         action="measure_updated",
         changes={},
-        body=note or str(MeasureStatus(status).label),
+        body=note,
+        # The system's words (``progress_text``, e.g. the field-service app's "work orders
+        # accepted") are read in the reader's language; the measure keeps only what people wrote.
+        text=None if note else (progress_text or deferred("%(status)s", status=MeasureStatus(status).label)),
         public=True,
         data={"measure": measure.pk, "kind": measure.kind, "status": status},
     )
@@ -102,21 +107,29 @@ def ticket_resolve(*, ticket: Ticket, actor: User, summary: str, expected_versio
     return move(ticket=locked, to=S.RESOLVED, actor=actor, reason=text)
 
 
-def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, note: str) -> Ticket:
+def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, note: str | Deferred) -> Ticket:
     """The customer's answer to the result: solved closes the ticket, not solved reopens it for
     secondary processing (ticket_transition raises the escalation level). Runs inside the
-    caller's transaction; ``actor=None`` is the customer through the survey link."""
+    caller's transaction; ``actor=None`` is the customer through the survey link. ``note``: what
+    the customer or the agent wrote, or the system's words (``core.i18n.deferred``: the survey's
+    summary with the customer's comment)."""
     locked = lock_ticket(ticket.pk)
     Ticket.objects.filter(pk=locked.pk).update(last_customer_contact_at=clock.now())
     locked.refresh_from_db()
     if solved:
         if locked.status != S.RESOLVED:
             return locked  # already closed (by an agent or the auto-close job): nothing to do
-        return move(ticket=locked, to=S.CLOSED, actor=actor, reason=note or str(_("The customer confirmed the result.")))
+        if isinstance(note, dict):
+            return move(ticket=locked, to=S.CLOSED, actor=actor, text=note)
+        return move(ticket=locked, to=S.CLOSED, actor=actor, reason=note, text=deferred(_("The customer confirmed the result.")))
     if locked.status not in {S.RESOLVED, S.CLOSED}:
         return locked
-    reason = str(_("Secondary processing: the customer is not satisfied.")) + (f" {note}" if note else "")
-    return move(ticket=locked, to=S.REOPENED, actor=actor, reason=reason)
+    text = (
+        deferred(_("Secondary processing: the customer is not satisfied: %(note)s"), note=note)
+        if note
+        else deferred(_("Secondary processing: the customer is not satisfied."))
+    )
+    return move(ticket=locked, to=S.REOPENED, actor=actor, text=text)
 
 
 @transaction.atomic
@@ -158,7 +171,9 @@ def ticket_restart_analysis(*, ticket: Ticket, actor: User, note: str = "", expe
     follows (REOPENED → ANALYSING)."""
     text = optional_text(note, field="note")
     locked = lock_for_action(ticket=ticket, actor=actor, action="restart_analysis", expected_version=expected_version)
-    return move(ticket=locked, to=S.ANALYSING, actor=actor, reason=text or str(_("Secondary processing: analysing again.")))
+    return move(
+        ticket=locked, to=S.ANALYSING, actor=actor, reason=text, text=deferred(_("Secondary processing: analysing again."))
+    )
 
 
 @transaction.atomic
@@ -225,8 +240,8 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
                     ticket=locked,
                     to=S.CLOSED,
                     actor=None,
-                    reason=str(
-                        _("Closed automatically: no answer from the customer for %(days)d days.") % {"days": auto_close_days()}
+                    text=deferred(
+                        _("Closed automatically: no answer from the customer for %(days)d days."), days=auto_close_days()
                     ),
                 )
                 closed += 1

@@ -9,14 +9,16 @@ from typing import IO
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Role, User
+from aftersales.accounts.models import DataScope, Role, User
 from aftersales.audit.services import audit_record
+from aftersales.catalog.warranty import WarrantyStatus, unit_warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
+from aftersales.core.i18n import deferred
 
 from ..attachments import sniff_upload
 from ..audit_actions import TicketAudit
@@ -35,9 +37,10 @@ from ..models import (
 )
 from ..plan_states import APPROVAL_MOVES, PLAN_MOVES
 from ..selectors import tickets_visible_to
+from ..services.first_response import FirstResponseVia, ticket_record_first_response
 from ..states import TicketStatus
 from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
-from .notify import notify_customer, notify_staff_users
+from .notify import notify_customer, notify_staff_users, ticket_link
 
 S = TicketStatus
 
@@ -69,27 +72,134 @@ def _money(value: object, *, field: str) -> Decimal:
     return amount
 
 
-def _validate_measures(measures: list[MeasureInput]) -> list[tuple[MeasureInput, Decimal, Decimal]]:
+# --- Measures: who may own them, what the customer pays -----------------------------------------
+
+# The measures that send someone out (or take the unit in): ``fieldservice.WorkOrderKind`` has the
+# same values. Their work orders charge the customer by the unit's warranty, so the plan must say
+# what the customer pays whenever the warranty does not cover the repair.
+FIELD_MEASURE_KINDS = frozenset(
+    {
+        MeasureKind.ONSITE_REPAIR,
+        MeasureKind.INSTALLATION,
+        MeasureKind.INSPECTION,
+        MeasureKind.DEPOT_REPAIR,
+        MeasureKind.REMOTE_SUPPORT,
+    }
+)
+# Who carries out measures: the people whose work they are (marketing does not).
+MEASURE_OWNER_ROLES = frozenset(
+    {
+        Role.AGENT,
+        Role.TECHNICIAN,
+        Role.QUALITY_MANAGER,
+        Role.SUPERVISOR,
+        Role.WAREHOUSE,
+        Role.FINANCE,
+        Role.ADMINISTRATOR,
+    }
+)
+MAX_MEASURES = 20
+
+
+def ticket_plan_warranty(*, ticket: Ticket, on: dt.date | None = None) -> WarrantyStatus:
+    """The warranty a plan's charges follow: the ticket's registered unit on the day (unknown when
+    no unit is registered) — the same status the work order charges by (``fieldservice.charging``)."""
+    return unit_warranty_status(ticket.product_unit, on or clock.local_today())
+
+
+def measure_is_chargeable(kind: str, warranty: WarrantyStatus) -> bool:
+    """A field measure the warranty does not cover: the customer pays for it."""
+    return kind in FIELD_MEASURE_KINDS and not warranty.covers_repair
+
+
+def plan_measure_owners(*, ticket: Ticket) -> QuerySet[User]:
+    """Who may own a measure of ``ticket``'s plan: active staff whose work measures are
+    (``MEASURE_OWNER_ROLES``) and whose work covers the ticket — those who see every ticket, the
+    people of its region (or of a team of its region), of its team, its assignee and creator. For
+    a ticket without a region: all of them. Ordered by role, then name."""
+    owners = User.objects.filter(is_active=True, role__in=MEASURE_OWNER_ROLES)
+    if ticket.region_id is not None:
+        scope = (
+            Q(data_scope=DataScope.ALL)
+            | Q(is_superuser=True)
+            | Q(region_id=ticket.region_id)
+            | Q(team__region_id=ticket.region_id)
+        )
+        if ticket.team_id is not None:
+            scope |= Q(team_id=ticket.team_id)
+        for pk in (ticket.assignee_id, ticket.created_by_id):
+            if pk is not None:
+                scope |= Q(pk=pk)
+        owners = owners.filter(scope)
+    return owners.select_related("team", "region").order_by("role", "display_name", "username")
+
+
+def _validate_measures(
+    measures: list[MeasureInput], *, ticket: Ticket, warranty: WarrantyStatus
+) -> list[tuple[MeasureInput, Decimal, Decimal]]:
+    """Every row's problems at once (``measures.<i>.<field>``), so each row shows its own."""
     if not measures:
         raise ValidationFailed({"measures": [_("Add at least one measure.")]}, code="measures_required")
+    if len(measures) > MAX_MEASURES:
+        raise ValidationFailed(
+            {"measures": [_("At most %(limit)d measures.") % {"limit": MAX_MEASURES}]}, code="measures_too_many"
+        )
+    owner_ids = {m.owner.pk for m in measures if m.owner is not None}
+    allowed = set(plan_measure_owners(ticket=ticket).filter(pk__in=owner_ids).values_list("pk", flat=True))
+    errors: dict[str, list[object]] = {}
+    codes: list[str] = []
+
+    def refuse(name: str, message: object, code: str) -> None:
+        errors.setdefault(name, []).append(message)
+        codes.append(code)
+
     cleaned = []
     for index, measure in enumerate(measures):
         field = f"measures.{index}"
         if measure.kind not in MeasureKind.values:
-            raise ValidationFailed({f"{field}.kind": [_("Choose a valid measure.")]}, code="measure_kind_invalid")
+            refuse(f"{field}.kind", _("Choose a valid measure."), "measure_kind_invalid")
         if measure.owner is not None and (measure.owner.is_customer or not measure.owner.is_active):
-            raise ValidationFailed({f"{field}.owner": [_("Choose an active staff member.")]}, code="measure_owner_invalid")
+            refuse(f"{field}.owner", _("Choose an active staff member."), "measure_owner_invalid")
+        elif measure.owner is not None and measure.owner.role not in MEASURE_OWNER_ROLES:
+            refuse(
+                f"{field}.owner",
+                _("%(name)s's role (%(role)s) does not carry out measures.")
+                % {"name": measure.owner, "role": measure.owner.get_role_display()},
+                "measure_owner_role",
+            )
+        elif measure.owner is not None and measure.owner.pk not in allowed:
+            refuse(
+                f"{field}.owner",
+                _("%(name)s does not work on this ticket's region or team; choose someone who does.") % {"name": measure.owner},
+                "measure_owner_out_of_scope",
+            )
         if measure.deadline is not None and timezone.is_naive(measure.deadline):
-            raise ValidationFailed({f"{field}.deadline": [_("Give the deadline with its time zone.")]}, code="naive_datetime")
-        optional_text(measure.description, field=f"{field}.description")
-        amount = _money(measure.amount, field=f"{field}.amount")
-        charge = _money(measure.customer_charge, field=f"{field}.customer_charge")
+            refuse(f"{field}.deadline", _("Give the deadline with its time zone."), "naive_datetime")
+        try:
+            optional_text(measure.description, field=f"{field}.description")
+            amount = _money(measure.amount, field=f"{field}.amount")
+            charge = _money(measure.customer_charge, field=f"{field}.customer_charge")
+        except ValidationFailed as exc:
+            for name, messages in exc.errors.items():
+                for message in messages:
+                    refuse(name, message, exc.code)
+            continue
         if charge and measure.kind in {MeasureKind.REFUND, MeasureKind.COMPENSATION}:
-            raise ValidationFailed(
-                {f"{field}.customer_charge": [_("A refund or compensation is paid to the customer, not charged.")]},
-                code="measure_charge_invalid",
+            refuse(
+                f"{field}.customer_charge",
+                _("A refund or compensation is paid to the customer, not charged."),
+                "measure_charge_invalid",
+            )
+        elif not charge and measure_is_chargeable(measure.kind, warranty):
+            refuse(
+                f"{field}.customer_charge",
+                _("Not covered by the warranty (%(state)s): enter the estimated charge the customer pays for it.")
+                % {"state": warranty.label},
+                "measure_charge_required",
             )
         cleaned.append((measure, amount, charge))
+    if errors:
+        raise ValidationFailed(errors, code=codes[0] if len(set(codes)) == 1 else "measures_invalid")
     return cleaned
 
 
@@ -110,12 +220,17 @@ def ticket_propose_plan(
     moves to PLANNING. Nothing is sent yet: ``ticket_submit_plan`` does that.
     """
     diagnosis_text = required_text(diagnosis, field="diagnosis", message=_("Write the diagnosis."))
-    cleaned = _validate_measures(measures)
-    total = sum((amount for _measure, amount, _charge in cleaned), Decimal("0"))
-    budget = total if cost_budget is None else _money(cost_budget, field="cost_budget")
+    if cost_budget is not None:
+        _money(cost_budget, field="cost_budget")
     if expected_completion_at is not None and timezone.is_naive(expected_completion_at):
         raise ValidationFailed({"expected_completion_at": [_("Give the time with its time zone.")]}, code="naive_datetime")
     locked = lock_for_action(ticket=ticket, actor=actor, action="propose_plan", expected_version=expected_version)
+    # Owners and charges are checked against the locked ticket (its region, team and unit).
+    warranty = ticket_plan_warranty(ticket=locked)
+    cleaned = _validate_measures(measures, ticket=locked, warranty=warranty)
+    total = sum((amount for _measure, amount, _charge in cleaned), Decimal("0"))
+    budget = total if cost_budget is None else _money(cost_budget, field="cost_budget")
+    customer_pays = sum((charge for _measure, _amount, charge in cleaned), Decimal("0"))
     now = clock.now()
     previous = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
     if previous is not None:
@@ -152,7 +267,13 @@ def ticket_propose_plan(
         action=TicketAudit.PLAN_PROPOSED,
         obj=plan,
         actor=actor,
-        changes={"number": number, "cost_budget": str(budget), "measures": [m.kind for m, _a, _c in cleaned]},
+        changes={
+            "number": number,
+            "cost_budget": str(budget),
+            "measures": [m.kind for m, _a, _c in cleaned],
+            "customer_pays": str(customer_pays),
+            "warranty": str(warranty.state),
+        },
     )
     locked = save_fields(
         ticket=locked,
@@ -160,9 +281,15 @@ def ticket_propose_plan(
         action="plan_proposed",
         changes={"expected_completion_at": expected_completion_at},
         body=diagnosis_text,
-        data={"plan": number, "measures": [m.kind for m, _a, _c in cleaned], "cost_budget": str(budget)},
+        data={
+            "plan": number,
+            "measures": [m.kind for m, _a, _c in cleaned],
+            "cost_budget": str(budget),
+            "customer_pays": str(customer_pays),
+            "warranty": str(warranty.state),
+        },
     )
-    move(ticket=locked, to=S.PLANNING, actor=actor, reason=str(_("Plan %(number)d proposed.") % {"number": number}), public=False)
+    move(ticket=locked, to=S.PLANNING, actor=actor, text=deferred(_("Plan %(number)d proposed."), number=number), public=False)
     plan.refresh_from_db()
     return plan
 
@@ -200,13 +327,17 @@ def _offer_to_customer(*, ticket: Ticket, plan: TicketPlan, actor: User) -> Tick
     # The first solution given to the customer is the SLA's "solution" commitment.
     Ticket.objects.filter(pk=ticket.pk, solution_committed_at__isnull=True).update(solution_committed_at=now)
     ticket.refresh_from_db()
-    moved = move(ticket=ticket, to=S.AWAITING_CUSTOMER, actor=actor, reason=str(_("The solution was sent to the customer.")))
+    moved = move(ticket=ticket, to=S.AWAITING_CUSTOMER, actor=actor, text=deferred(_("The solution was sent to the customer.")))
+    # Customer-facing: the plan sent to the customer may be the first response (its status change).
+    ticket_record_first_response(ticket=moved, actor=actor, via=FirstResponseVia.PLAN_SENT)
     notify_customer(
         ticket=moved,
         template="ticket_plan_offered",
         subject=_("Our proposal for request %(number)s"),
-        body=_("Dear %(name)s, our proposal for request %(number)s: %(diagnosis)s. Please tell us whether you agree."),
+        body=_("our proposal for request %(number)s: %(diagnosis)s. Please review the plan and tell us whether you accept it."),
         params={"diagnosis": plan.diagnosis[:500]},
+        link=ticket_link(moved),
+        link_text=_("Review and accept the plan here:"),
     )
     return moved
 
@@ -230,7 +361,9 @@ def ticket_submit_plan(*, ticket: Ticket, actor: User, expected_version: int | N
     )
     _set_plan_status(plan, PlanStatus.AWAITING_APPROVAL, actor=actor)
     audit_record(action=TicketAudit.APPROVAL_REQUESTED, obj=request, actor=actor, changes={"rules": [r.pk for r in rules]})
-    moved = move(ticket=locked, to=S.AWAITING_APPROVAL, actor=actor, reason=reason, public=False)
+    # The matching rules' names (master data) in the reader's list separator.
+    rule_names = deferred("%(rules)s", rules=[rule.name for rule in rules])
+    moved = move(ticket=locked, to=S.AWAITING_APPROVAL, actor=actor, text=rule_names, public=False)
     notify_staff_users(
         users=_approvers(moved, role),
         ticket=moved,
@@ -353,8 +486,10 @@ def ticket_record_agreement(
         public=True,
         data={"plan": plan.number, "method": method},
     )
+    # Staff who took the customer's answer (by phone, in person) spoke with the customer.
+    ticket_record_first_response(ticket=locked, actor=actor, via=FirstResponseVia.AGREEMENT)
     if accepted:
-        move(ticket=locked, to=S.IN_PROGRESS, actor=actor, reason=str(_("The customer accepted the plan.")))
+        move(ticket=locked, to=S.IN_PROGRESS, actor=actor, text=deferred(_("The customer accepted the plan.")))
     else:
-        move(ticket=locked, to=S.PLANNING, actor=actor, reason=note_text or str(_("The customer declined the plan.")))
+        move(ticket=locked, to=S.PLANNING, actor=actor, reason=note_text, text=deferred(_("The customer declined the plan.")))
     return agreement

@@ -8,15 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.i18n import deferred
 
 from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
 from ..counts import ticket_counts_change
 from ..effects import TICKET_CLASSIFIED
 from ..locking import lock_tickets
 from ..models import Ticket, TicketCategory
+from ..services.first_response import CustomerContact, FirstResponseVia, ticket_record_first_response
 from ..states import FINAL_STATUSES, TicketStatus
 from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
-from .notify import notify_customer
+from .notify import notify_customer, ticket_link
 
 S = TicketStatus
 
@@ -25,7 +27,7 @@ S = TicketStatus
 def ticket_start_verification(*, ticket: Ticket, actor: User, expected_version: int | None = None) -> Ticket:
     """Begin checking a registered ticket (→ VERIFYING)."""
     locked = lock_for_action(ticket=ticket, actor=actor, action="start_verification", expected_version=expected_version)
-    return move(ticket=locked, to=S.VERIFYING, actor=actor, reason=str(_("Verification started.")))
+    return move(ticket=locked, to=S.VERIFYING, actor=actor, text=deferred(_("Verification started.")))
 
 
 @transaction.atomic
@@ -37,15 +39,18 @@ def ticket_request_information(*, ticket: Ticket, actor: User, missing: str, exp
     text = required_text(missing, field="missing", message=_("Say what the customer should send."))
     locked = lock_for_action(ticket=ticket, actor=actor, action="request_information", expected_version=expected_version)
     locked = save_fields(ticket=locked, actor=actor, action="information_requested", changes={"verification_missing": text})
-    timeline(
+    request_event = timeline(
         ticket=locked, actor=actor, body=text, public=True, kind=EventKind.MESSAGE_OUT, data={"action": "information_requested"}
     )
+    ticket_record_first_response(ticket=locked, actor=actor, via=FirstResponseVia.INFORMATION_REQUEST, event=request_event)
     notify_customer(
         ticket=locked,
         template="ticket_information_requested",
         subject=_("We need more information for request %(number)s"),
-        body=_("Dear %(name)s, to go on with request %(number)s we need the following from you: %(missing)s"),
+        body=_("to go on with request %(number)s we need the following from you: %(missing)s. Reply to our e-mail or call us."),
         params={"missing": text},
+        link=ticket_link(locked),
+        link_text=_("See your request here:"),
     )
     return move(ticket=locked, to=S.AWAITING_INFO, actor=actor, reason=text, public=False)
 
@@ -64,7 +69,7 @@ def ticket_receive_information(*, ticket: Ticket, actor: User, note: str = "", e
         kind=EventKind.MESSAGE_IN if text else EventKind.FIELD_CHANGED,
         public=bool(text),
     )
-    return move(ticket=locked, to=S.VERIFYING, actor=actor, reason=str(_("Information received from the customer.")))
+    return move(ticket=locked, to=S.VERIFYING, actor=actor, text=deferred(_("Information received from the customer.")))
 
 
 @transaction.atomic
@@ -76,16 +81,21 @@ def ticket_record_verification(
     complete: bool,
     missing: str = "",
     note: str = "",
+    contact: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
     """Record the verification result; an authentic, complete request goes on to analysis (→ ANALYSING).
 
     An inauthentic request must be rejected (``ticket_reject``) and an incomplete one needs
     information from the customer (``ticket_request_information``): both are refused here.
+    ``contact``: how the agent reached the customer to verify (``CustomerContact``; empty: not
+    at all). A contact is a timeline entry and, if it is the first, the first response.
     """
     missing_text = optional_text(missing, field="missing")
     if not complete and not missing_text:
         raise ValidationFailed({"missing": [_("Say what is missing.")]}, code="missing_required")
+    if contact and contact not in CustomerContact.values:
+        raise ValidationFailed({"contact": [_("Choose how the customer was contacted.")]}, code="contact_invalid")
     locked = lock_for_action(ticket=ticket, actor=actor, action="record_verification", expected_version=expected_version)
     locked = save_fields(
         ticket=locked,
@@ -100,8 +110,18 @@ def ticket_record_verification(
         },
         body=optional_text(note, field="note"),
     )
+    if contact:
+        how = CustomerContact(contact)
+        event = timeline(
+            ticket=locked,
+            actor=actor,
+            kind=EventKind.MESSAGE_OUT if how == CustomerContact.MESSAGE else EventKind.CALL,
+            text=deferred(_("Contacted the customer to verify the request (%(how)s)."), how=how.label),
+            data={"action": "verification_contact", "contact": how.value},
+        )
+        ticket_record_first_response(ticket=locked, actor=actor, via=FirstResponseVia.VERIFICATION, event=event)
     if authentic and complete:
-        return move(ticket=locked, to=S.ANALYSING, actor=actor, reason=str(_("Verified: authentic and complete.")))
+        return move(ticket=locked, to=S.ANALYSING, actor=actor, text=deferred(_("Verified: authentic and complete.")))
     return locked
 
 
@@ -202,11 +222,13 @@ def ticket_reject(*, ticket: Ticket, actor: User, reason: str, expected_version:
     text = required_text(reason, field="reason", message=_("Give the reason for the rejection."))
     locked = lock_for_action(ticket=ticket, actor=actor, action="reject", expected_version=expected_version)
     moved = move(ticket=locked, to=S.REJECTED, actor=actor, reason=text)
+    # The reason is sent to the customer: customer-facing (the status change is its entry).
+    ticket_record_first_response(ticket=moved, actor=actor, via=FirstResponseVia.REJECTION)
     notify_customer(
         ticket=moved,
         template="ticket_rejected",
         subject=_("Your request %(number)s was not accepted"),
-        body=_("Dear %(name)s, we could not accept request %(number)s: %(reason)s"),
+        body=_("we could not accept request %(number)s: %(reason)s"),
         params={"reason": text},
     )
     return moved
@@ -234,14 +256,20 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor: User, reason: str = "",
         raise DomainError(_("The ticket to merge into is already closed."), code="merge_into_final", field="into")
     if target.merged_into_id is not None:
         raise DomainError(_("The ticket to merge into was itself merged."), code="merge_into_merged", field="into")
-    text = optional_text(reason, field="reason") or str(_("Merged into %(number)s.") % {"number": target.number})
+    text = optional_text(reason, field="reason")
     locked = save_fields(
         ticket=locked, actor=actor, action="merged", changes={"merged_into": target}, data={"into": target.number}
     )
     timeline(
         ticket=target,
         actor=actor,
-        body=str(_("Ticket %(number)s was merged into this one.") % {"number": locked.number}),
+        text=deferred(_("Ticket %(number)s was merged into this one."), number=locked.number),
         data={"action": "merged_from", "from": locked.number},
     )
-    return move(ticket=locked, to=S.MERGED, actor=actor, reason=text)
+    return move(
+        ticket=locked,
+        to=S.MERGED,
+        actor=actor,
+        reason=text,
+        text=deferred(_("Merged into %(number)s."), number=target.number),
+    )

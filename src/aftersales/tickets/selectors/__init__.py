@@ -12,17 +12,23 @@ module to change (or to monkeypatch in a test); a copy here would change nothing
 
 from .listing import (
     AT_RISK_WINDOW,
+    DUE_SOON_WINDOW,
     LIST_COLUMNS,
     QUEUES,
     SORTS,
     TicketFilters,
     TicketListRow,
     TicketPage,
+    TicketTotal,
     _cursor_values,
     _decode_cursor,
     _encode_cursor,
     _order_and_after,
+    breached_q,
+    due_soon_q,
     ticket_list_for_user,
+    ticket_rows_for_user,
+    ticket_total_for_user,
     tickets_newest_for_user,
 )
 from .page import (
@@ -44,6 +50,7 @@ from .search import _steered
 
 __all__ = [
     "AT_RISK_WINDOW",
+    "DUE_SOON_WINDOW",
     "LIST_COLUMNS",
     "QUEUES",
     "SORTS",
@@ -51,6 +58,7 @@ __all__ = [
     "TicketFilters",
     "TicketListRow",
     "TicketPage",
+    "TicketTotal",
     # The list's keyset helpers, reused as they are by the API's list (``api.selectors``).
     "_cursor_values",
     "_decode_cursor",
@@ -58,6 +66,8 @@ __all__ = [
     "_order_and_after",
     "_steered",
     "attachment_get_for_user",
+    "breached_q",
+    "due_soon_q",
     "sees_every_ticket",
     "ticket_all_attachments",
     "ticket_attachments",
@@ -66,7 +76,9 @@ __all__ = [
     "ticket_load_optional_relations",
     "ticket_process_overview",
     "ticket_public_timeline",
+    "ticket_rows_for_user",
     "ticket_timeline",
+    "ticket_total_for_user",
     "tickets_newest_for_user",
     "tickets_visible_to",
 ]

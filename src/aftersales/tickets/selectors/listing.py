@@ -13,14 +13,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import BigIntegerField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_datetime
 
-from aftersales.accounts.models import User
+from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core import clock
 
-from ..models import Ticket, TicketCategory, TicketCount
-from ..states import OPEN_STATUS_LIST, TicketStatus
+from ..choices import EventKind, SlaState
+from ..models import ApprovalRequest, ApprovalStatus, Ticket, TicketCategory, TicketCount, TicketEvent
+from ..states import OPEN_STATUS_LIST, PAUSED_STATUSES, TicketStatus
 from .scope import sees_every_ticket, tickets_visible_to
 from .search import search_page
 
@@ -36,11 +38,80 @@ class TicketFilters:
     assigned_to_me: bool = False
     query: str = ""
     queue: str = ""
+    # By key, as the maintained counts key them: None = any; 0 = without one (category, region).
+    category: int | None = None
+    region: int | None = None
+    # By team (0 = without one) and assignee id; None = any: the supervisor's risk per team and
+    # load per agent link here.
+    team: int | None = None
+    assignee: int | None = None
 
 
-QUEUES = ("mine", "team", "unassigned", "at_risk", "awaiting_approval")
+QUEUES = (
+    "mine",
+    "team",
+    "unassigned",
+    "team_unassigned",
+    "at_risk",
+    "due_soon",
+    "breached",
+    "waiting",
+    "awaiting_approval",
+    "my_approvals",
+    "no_region",
+)
 # A ticket is "at risk" when its resolution or (unanswered) first response falls due this soon.
 AT_RISK_WINDOW = dt.timedelta(hours=4)
+# "Due soon" (the workbench's and the supervisor's cards): the same window.
+DUE_SOON_WINDOW = AT_RISK_WINDOW
+# Who has the "approvals waiting for me" and the "no region" queues (tickets whose region could not
+# be derived): the leaders, who decide plans and route tickets. Everybody else gets an empty queue.
+LEADER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
+# Statuses whose SLA clocks run: a paused clock's deadline moves when it resumes.
+_RUNNING_STATUSES = sorted(str(s) for s in set(OPEN_STATUS_LIST) - {str(p) for p in PAUSED_STATUSES})
+
+
+def due_soon_q(now: dt.datetime) -> Q:
+    """Open, the clocks running, not breached, and the resolution or the unanswered first
+    response due within ``DUE_SOON_WINDOW`` (or already past it while the SLA engine has not yet
+    marked the breach)."""
+    horizon = now + DUE_SOON_WINDOW
+    return (
+        Q(status__in=_RUNNING_STATUSES)
+        & ~Q(sla_state=SlaState.BREACHED)
+        & (Q(due_at__lte=horizon) | Q(first_responded_at__isnull=True, first_response_due_at__lte=horizon))
+    )
+
+
+def breached_q() -> Q:
+    """Open with a breached SLA clock (the SLA engine keeps the ticket's ``sla_state``)."""
+    return Q(status__in=OPEN_STATUS_LIST, sla_state=SlaState.BREACHED)
+
+
+def _waiting_for(qs: QuerySet[Ticket], user: User) -> QuerySet[Ticket]:
+    """Open tickets assigned to ``user`` whose newest timeline entry (notifications aside) was
+    written by somebody else: the customer's reply or the information asked for, an approver's
+    decision, the customer's answer to the plan, a colleague's note, an assignment to them, a
+    technician's report. Taking any step on the ticket takes it off the queue."""
+    newest_actor = (
+        TicketEvent.objects.filter(ticket=OuterRef("pk"))
+        .exclude(kind=EventKind.NOTIFICATION)
+        .order_by("-created_at", "-id")
+        .values("actor_id")[:1]
+    )
+    return (
+        qs.filter(assignee=user, status__in=OPEN_STATUS_LIST)
+        .alias(newest_actor=Coalesce(Subquery(newest_actor), Value(0), output_field=BigIntegerField()))
+        .exclude(newest_actor=user.pk)
+    )
+
+
+def _may_decide(user: User) -> Q:
+    """Pending approval requests ``user`` may decide (an administrator's: administrators only)."""
+    pending = Q(status=ApprovalStatus.PENDING, plan__is_current=True)
+    if user.is_superuser or user.role == Role.ADMINISTRATOR:
+        return pending
+    return pending & ~Q(approver_role=Role.ADMINISTRATOR)
 
 
 def _apply_queue(qs: QuerySet[Ticket], *, user: User, queue: str) -> QuerySet[Ticket]:
@@ -53,6 +124,13 @@ def _apply_queue(qs: QuerySet[Ticket], *, user: User, queue: str) -> QuerySet[Ti
         return qs.filter(Q(team_id=user.team_id) | Q(assignee__team_id=user.team_id))
     if queue == "unassigned":
         return qs.filter(assignee__isnull=True)
+    if queue == "team_unassigned":  # unassigned in my team or region (all of my scope without either)
+        near = Q()
+        if user.team_id:
+            near |= Q(team_id=user.team_id)
+        if user.region_id:
+            near |= Q(region_id=user.region_id)
+        return qs.filter(near, assignee__isnull=True)
     if queue == "at_risk":
         horizon = clock.now() + AT_RISK_WINDOW
         return qs.filter(
@@ -61,8 +139,23 @@ def _apply_queue(qs: QuerySet[Ticket], *, user: User, queue: str) -> QuerySet[Ti
             | Q(escalation_level__gt=0)
             | ~Q(sla_state="")
         )
+    if queue == "due_soon":
+        return qs.filter(due_soon_q(clock.now()))
+    if queue == "breached":
+        return qs.filter(breached_q())
+    if queue == "waiting":
+        return _waiting_for(qs, user)
     if queue == "awaiting_approval":
         return qs.filter(status=TicketStatus.AWAITING_APPROVAL)
+    if queue == "my_approvals":
+        if not (user.is_superuser or user.role in LEADER_ROLES):
+            return qs.none()
+        decidable = ApprovalRequest.objects.filter(_may_decide(user), plan__ticket=OuterRef("pk"))
+        return qs.filter(status=TicketStatus.AWAITING_APPROVAL).filter(Exists(decidable))
+    if queue == "no_region":
+        if not (user.is_superuser or user.role in LEADER_ROLES):
+            return qs.none()
+        return qs.filter(region__isnull=True)
     return qs
 
 
@@ -224,29 +317,52 @@ class TicketPage:
 TOTAL_CAP = 10_000
 
 
-def ticket_total(*, statuses: Collection[str]) -> int:
-    """How many tickets have one of ``statuses``, exact to the last commit: the sum of the
-    maintained counts (a few hundred rows, ``tickets.counts``), whatever the number of tickets.
-    For the ticket list of a user who sees every ticket, filtered by status alone."""
+def ticket_total(*, statuses: Collection[str], category: int | None = None, region: int | None = None) -> int:
+    """How many tickets have one of ``statuses`` (and the category and region keys, when given;
+    0 = without one), exact to the last commit: the sum of the maintained counts (a few hundred
+    rows, ``tickets.counts``), whatever the number of tickets. For the ticket list of a user who
+    sees every ticket (or a whole region they see), filtered by status, category and region alone."""
     qs = TicketCount.objects.filter(status__in=list(statuses))
+    if category is not None:
+        qs = qs.filter(category_key=category)
+    if region is not None:
+        qs = qs.filter(region_key=region)
     return int(qs.aggregate(total=Sum("n"))["total"] or 0)
 
 
-def _statuses_counted(user: User, filters: TicketFilters) -> tuple[str, ...] | None:
-    """The statuses ``filters`` select when they filter by status alone and ``user`` sees every
-    ticket — a total the maintained aggregates answer; None otherwise."""
+def _sees_whole_region(user: User, region: int | None) -> bool:
+    """Does ``user``'s scope hold every ticket of ``region`` and, within it, nothing else? A
+    region-scoped user's scope is their region plus their own tickets, so filtered by their region
+    it is exactly that region."""
+    return bool(
+        region
+        and user.is_authenticated
+        and user.is_active
+        and not user.is_customer
+        and user.data_scope == DataScope.REGION
+        and user.region_id == region
+    )
+
+
+def _counted_keys(user: User, filters: TicketFilters) -> tuple[tuple[str, ...], int | None, int | None] | None:
+    """(statuses, category key, region key) when ``filters`` filter by those alone and ``user``
+    sees every ticket they select — a total the maintained aggregates answer; None otherwise."""
     if (
         filters.priority
         or filters.channel
         or filters.assigned_to_me
         or filters.queue
         or filters.query
-        or not sees_every_ticket(user)
+        or filters.team is not None
+        or filters.assignee is not None
+        or not (sees_every_ticket(user) or _sees_whole_region(user, filters.region))
     ):
         return None
     if filters.statuses:
-        return tuple(filters.statuses)
-    return tuple(OPEN_STATUS_LIST) if filters.open_only else tuple(TicketStatus.values)
+        statuses = tuple(filters.statuses)
+    else:
+        statuses = tuple(OPEN_STATUS_LIST) if filters.open_only else tuple(TicketStatus.values)
+    return statuses, filters.category, filters.region
 
 
 def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
@@ -262,9 +378,50 @@ def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(channel=filters.channel)
     if filters.assigned_to_me:
         qs = qs.filter(assignee=user)
+    if filters.category is not None:
+        qs = qs.filter(category_id=filters.category) if filters.category else qs.filter(category__isnull=True)
+    if filters.region is not None:
+        qs = qs.filter(region_id=filters.region) if filters.region else qs.filter(region__isnull=True)
+    if filters.team is not None:
+        qs = qs.filter(team_id=filters.team) if filters.team else qs.filter(team__isnull=True)
+    if filters.assignee is not None:
+        qs = qs.filter(assignee_id=filters.assignee)
     if filters.queue:
         qs = _apply_queue(qs, user=user, queue=filters.queue)
     return qs
+
+
+@dataclass(frozen=True)
+class TicketTotal:
+    total: int
+    # True when there are more than ``total`` (= TOTAL_CAP) matches: show "10,000+".
+    capped: bool = False
+
+
+def ticket_total_for_user(*, user: User, filters: TicketFilters) -> TicketTotal:
+    """How many tickets the list shows as its total for these filters (the keyword search aside):
+    one statement, exact up to ``TOTAL_CAP``; exact whatever the number when the maintained
+    counts answer it. The role home pages' counts are these, so they equal the list's."""
+    return _total(user, filters, None)
+
+
+def _total(user: User, filters: TicketFilters, qs: QuerySet[Ticket] | None) -> TicketTotal:
+    counted = _counted_keys(user, filters)
+    if counted is not None:
+        statuses, category, region = counted
+        return TicketTotal(ticket_total(statuses=statuses, category=category, region=region))
+    # Exact up to the cap; above it "more than 10,000" (a capped count: counting a million open
+    # tickets exactly would cost more than the page itself).
+    matches = _filtered(user, filters) if qs is None else qs
+    total = matches.order_by()[: TOTAL_CAP + 1].count()
+    return TicketTotal(min(total, TOTAL_CAP), capped=total > TOTAL_CAP)
+
+
+def ticket_rows_for_user(*, user: User, filters: TicketFilters, sort: str = "due", limit: int = 5) -> list[TicketListRow]:
+    """The first ``limit`` rows of the list for these filters (no total, no cursor): one statement."""
+    if sort not in SORTS:
+        sort = "due"
+    return _list_rows(_order_and_after(_filtered(user, filters), sort, None), limit)
 
 
 def ticket_list_for_user(
@@ -287,17 +444,10 @@ def ticket_list_for_user(
         found = search_page(qs, filters.query, rows=page_rows)
         rows, total, total_capped = found.rows, found.total, found.total_capped
     else:
-        # The total is exact up to the cap; above it the page says "more than 10,000" (a capped
-        # count: counting a million open tickets exactly would cost more than the page itself).
-        # Filtered by status alone, for a user who sees every ticket, the maintained aggregates
-        # of the dashboard give the exact total, however many there are.
-        counted = _statuses_counted(user, filters)
-        if counted is not None:
-            total, total_capped = ticket_total(statuses=counted), False
-        else:
-            total = qs.order_by()[: TOTAL_CAP + 1].count()
-            total_capped = total > TOTAL_CAP
-            total = min(total, TOTAL_CAP)
+        # Filtered by status (category, region) alone, for a user who sees every ticket, the
+        # maintained aggregates of the dashboard give the exact total, however many there are.
+        counted = _total(user, filters, qs)
+        total, total_capped = counted.total, counted.capped
         rows = page_rows(qs)
     next_cursor = _encode_cursor(_cursor_values(rows[page_size - 1], sort)) if len(rows) > page_size else None
     return TicketPage(rows=rows[:page_size], next_cursor=next_cursor, total=total, sort=sort, total_capped=total_capped)

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
-from aftersales.accounts.models import DataScope, User
+from aftersales.accounts.models import DataScope, Role, User
 from aftersales.catalog.models import ProductUnit
 from aftersales.core.errors import NotFound
 from aftersales.core.precompiled import PreparedQuery
@@ -42,6 +42,10 @@ def tickets_visible_to(user: User) -> QuerySet[Ticket]:
     if user.data_scope == DataScope.TEAM and user.team_id:
         return qs.filter(own | Q(team_id=user.team_id))
     if user.data_scope == DataScope.REGION and user.region_id:
+        if user.role == Role.SUPERVISOR:
+            # A regional supervisor also routes the tickets whose region could not be derived
+            # from the address (the "no region" queue): otherwise only an administrator would.
+            return qs.filter(own | Q(region_id=user.region_id) | Q(region__isnull=True))
         return qs.filter(own | Q(region_id=user.region_id))
     return qs.filter(own)
 

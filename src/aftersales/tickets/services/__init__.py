@@ -1,4 +1,4 @@
-"""Writes for tickets: intake, transitions, assignment, timeline entries, attachments.
+"""Writes for tickets: intake, transitions, assignment (by hand and by rules), timeline entries, attachments.
 
 Every function here is the one door for its business action: pages, the API, email intake and
 background jobs all call it. Each runs in one transaction, writes the timeline and the audit log
@@ -7,17 +7,34 @@ process steps (verification to closing) are in ``tickets.process``; what a chang
 apps built on tickets is listed in ``tickets.effects``.
 """
 
+from .assignment import (
+    BulkAssignResult,
+    ticket_assign,
+    ticket_assign_to,
+    ticket_auto_assign,
+    ticket_auto_assign_queue,
+    ticket_claim,
+    tickets_auto_assign_now,
+    tickets_bulk_assign,
+)
 from .intake import IntakeInput, IntakeResult, ticket_intake
-from .lifecycle import ticket_assign, ticket_transition
+from .lifecycle import ticket_transition
 from .timeline import ticket_add_attachment, ticket_add_customer_message, ticket_add_note
 
 __all__ = [
+    "BulkAssignResult",
     "IntakeInput",
     "IntakeResult",
     "ticket_add_attachment",
     "ticket_add_customer_message",
     "ticket_add_note",
     "ticket_assign",
+    "ticket_assign_to",
+    "ticket_auto_assign",
+    "ticket_auto_assign_queue",
+    "ticket_claim",
     "ticket_intake",
     "ticket_transition",
+    "tickets_auto_assign_now",
+    "tickets_bulk_assign",
 ]

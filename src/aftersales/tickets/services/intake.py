@@ -19,12 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, Team, User
+from aftersales.accounts.regions import region_by_id, region_for
 from aftersales.audit.services import audit_record
 from aftersales.catalog.models import ProductModel, ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, ValidationFailed
-from aftersales.customers.models import Customer
+from aftersales.core.i18n import actor_code
+from aftersales.customers.models import Address, Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
 from aftersales.customers.services import customer_create, normalize_email
@@ -37,6 +39,7 @@ from ..effects import TICKET_CREATED, TICKET_OPENED
 from ..models import Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
 from ..search import search_grams_for
+from .assignment import ticket_auto_assign_queue
 
 # Columns that mirror the SLA clocks on the ticket row; the receivers of TICKET_OPENED set them
 # on the instance and they are written with the number, in one UPDATE.
@@ -152,27 +155,47 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
     return cleaned
 
 
-def _match_customer(data: IntakeInput, cleaned: dict[str, Any], *, actor: User | None, actor_label: str) -> Customer:
+def _match_customer(data: IntakeInput, cleaned: dict[str, Any], *, actor: User | None, actor_label: str) -> tuple[Customer, bool]:
+    """The customer the request is from, and whether intake created them."""
     if actor is not None and actor.is_customer:
         # A signed-in customer files for themselves, whatever number they type: matching by the
         # typed phone could file the ticket under somebody else, who would then read it.
         own = Customer.objects.filter(user=actor).first()
         if own is not None:
-            return own
+            return own, False
     customer = None
     if cleaned.get("phone"):
         customer = customer_find_by_phone(phone_e164=cleaned["phone"])
     if customer is None and cleaned.get("email"):
         customer = customer_find_by_email(email=cleaned["email"])
-    if customer is None:
-        customer = customer_create(
-            name=data.customer_name,
-            phone=cleaned.get("phone", ""),
-            email=cleaned.get("email", ""),
-            actor=actor,
-            actor_label=actor_label,
-        )
-    return customer
+    if customer is not None:
+        return customer, False
+    # A new customer is in the region of the address they gave (customer_create looks it up).
+    customer = customer_create(
+        name=data.customer_name,
+        phone=cleaned.get("phone", ""),
+        email=cleaned.get("email", ""),
+        province=data.province,
+        city=data.city,
+        actor=actor,
+        actor_label=actor_label,
+    )
+    return customer, True
+
+
+def _derive_region(data: IntakeInput, *, customer: Customer, new_customer: bool, fallback: Region | None) -> Region | None:
+    """The ticket's region, the first that answers: the ticket's address (province/city) in the
+    region table, the customer's default address, ``fallback`` (the API key's region), the
+    customer's region; None when nothing does (the supervisors' "no region" queue).
+
+    Steady state costs no query for the table (``accounts.regions`` caches it); only a known
+    customer's default address is read, and only when the ticket's own address names no region."""
+    region = region_for(province=data.province, city=data.city)
+    if region is None and not new_customer:
+        home = Address.objects.filter(customer=customer, is_default=True).values_list("province", "city").first()
+        if home is not None:
+            region = region_for(province=home[0], city=home[1])
+    return region or fallback or region_by_id(customer.region_id)
 
 
 def ticket_intake(
@@ -183,8 +206,12 @@ def ticket_intake(
     idempotency_key: str | None = None,
     team: Team | None = None,
     region: Region | None = None,
+    api_key_id: int | None = None,
 ) -> IntakeResult:
     """Register a request from any channel and give it its number.
+
+    The ticket's region comes from its address (``_derive_region``); ``region`` (an API key's
+    region) stands in only when neither the ticket's nor the customer's address names one.
 
     Guarantees: the ticket, its customer link and its first timeline event are committed before
     this returns (the caller may acknowledge the number); the same ``idempotency_key`` with the
@@ -202,7 +229,15 @@ def ticket_intake(
     cleaned = _validate_intake(data)
     try:
         ticket = _create_ticket(
-            data, cleaned, actor=actor, actor_label=actor_label, key=key, fingerprint=fingerprint, team=team, region=region
+            data,
+            cleaned,
+            actor=actor,
+            actor_label=actor_label,
+            key=key,
+            fingerprint=fingerprint,
+            team=team,
+            region=region,
+            api_key_id=api_key_id,
         )
     except IntegrityError:
         # A concurrent request with the same key won the race: answer with its ticket.
@@ -237,9 +272,12 @@ def _create_ticket(
     fingerprint: str,
     team: Team | None,
     region: Region | None,
+    api_key_id: int | None = None,
 ) -> Ticket:
-    label = actor_label or (str(actor) if actor else str(Channel(data.channel).label))
-    customer = _match_customer(data, cleaned, actor=actor, actor_label=label)
+    # Without a user the channel is the actor, by its code (said in the reader's language).
+    label = actor_label or (str(actor) if actor else actor_code("channel", data.channel))
+    customer, new_customer = _match_customer(data, cleaned, actor=actor, actor_label=label)
+    region = _derive_region(data, customer=customer, new_customer=new_customer, fallback=region)
     unit: ProductUnit | None = unit_find_by_serial(serial_number=data.serial_number) if data.serial_number else None
     # A registered unit knows its model; a typed model number only stands in when there is none.
     product_model = unit.model if unit is not None else cleaned["product_model"]
@@ -273,14 +311,16 @@ def _create_ticket(
         address=(data.address or "").strip(),
         created_by=actor if actor is not None and not actor.is_customer else None,
         team=team,
-        region=region or customer.region,
+        region=region,
         idempotency_key=key,
+        api_key_id=api_key_id,
         intake_fingerprint=fingerprint,
         created_at=now,
         updated_at=now,
     )
     if unit is not None and unit.customer_id is None:
         ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
+    ticket_auto_assign_queue(ticket=ticket)  # a matching assignment rule's job (none active: no query)
     # What intake sets off before the number (the SLA clocks: their deadlines land on the
     # instance and reach the row with the number's UPDATE): tickets/effects.py; then the counts.
     when_numbered = [then for then in TICKET_OPENED.send(ticket=ticket) if then is not None]

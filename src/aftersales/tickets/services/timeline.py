@@ -1,5 +1,9 @@
-"""Additions to a ticket's timeline: notes, messages, calls, attachments. Allowed on every
-ticket, closed ones included: later additions to an archived ticket are new events, never edits."""
+"""Additions to a ticket's timeline: notes, messages, calls, attachments.
+
+An archived ticket (a final status: closed, rejected, cancelled, merged) is read-only: its case
+file is complete, so nothing is added to it any more — not a note, a message, a call record or a
+file. A closed ticket that needs more work is reopened first (the one move it still accepts);
+``archived_refusal`` is the refusal every service gives for it (code ``ticket_final``)."""
 
 from __future__ import annotations
 
@@ -12,22 +16,47 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import ValidationFailed
+from aftersales.core.errors import DomainError, ValidationFailed
 
 from ..attachments import sniff_upload
 from ..audit_actions import TicketAudit
 from ..choices import EventKind
-from ..effects import TICKET_FIRST_RESPONSE
+from ..locking import lock_ticket
 from ..models import Attachment, Ticket, TicketEvent
+from ..states import FINAL_STATUSES, TicketStatus
+from .first_response import FirstResponseVia, ticket_record_first_response
+
+
+def archived_refusal(status: TicketStatus | str) -> DomainError:
+    """The refusal of any change to an archived ticket, saying what the user can still do."""
+    if status == TicketStatus.CLOSED:
+        return DomainError(
+            _("This ticket is closed and archived: it is read-only. Reopen it to continue working on it."),
+            code="ticket_final",
+            field="status",
+        )
+    return DomainError(
+        _("This ticket is archived (%(status)s): it is read-only.") % {"status": TicketStatus(status).label},
+        code="ticket_final",
+        field="status",
+    )
+
+
+def _refuse_if_archived(ticket: Ticket) -> None:
+    """Lock the ticket and refuse when it is archived: decided by the locked row, so an entry
+    cannot slip in next to a concurrent close."""
+    locked = lock_ticket(ticket.pk)
+    if locked.status in FINAL_STATUSES:
+        raise archived_refusal(locked.status)
 
 
 @transaction.atomic
 def ticket_add_note(*, ticket: Ticket, actor: User, body: str, public: bool = False, kind: str = EventKind.NOTE) -> TicketEvent:
     """Add a timeline entry (internal note, message to the customer, call record).
 
-    Allowed on every ticket, closed ones included: later additions to an archived ticket are
-    new timeline events, never edits.
+    Refused on an archived ticket (``ticket_final``).
     """
+    _refuse_if_archived(ticket)
     text = (body or "").strip()
     if not text:
         raise ValidationFailed({"body": [_("Write something first.")]}, code="note_empty")
@@ -46,13 +75,10 @@ def ticket_add_note(*, ticket: Ticket, actor: User, body: str, public: bool = Fa
         created_at=now,
     )
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
-    # Decided by the row, not by the caller's copy, which may be stale: set once, never moved.
-    if (
-        kind in {EventKind.MESSAGE_OUT, EventKind.CALL}
-        and not actor.is_customer
-        and Ticket.objects.filter(pk=ticket.pk, first_responded_at__isnull=True).update(first_responded_at=now)
-    ):
-        TICKET_FIRST_RESPONSE.send(ticket=ticket, at=now)
+    # A message or a call by staff is customer-facing: the first one is the first response.
+    if kind in {EventKind.MESSAGE_OUT, EventKind.CALL}:
+        via = FirstResponseVia.MESSAGE if kind == EventKind.MESSAGE_OUT else FirstResponseVia.CALL
+        ticket_record_first_response(ticket=ticket, actor=actor, via=via, event=event)
     audit_record(action=TicketAudit(f"ticket.{kind}"), obj=ticket, actor=actor)
     return event
 
@@ -70,7 +96,10 @@ def ticket_add_customer_message(
     """A message from the customer on the timeline (public), from any channel — also from a
     customer without a portal account (``actor=None``, named by ``actor_label``, e.g. the sender
     of an email). ``audit_actor`` is the staff member who released a held message, if any.
-    Counts as contact from the customer (auto-close waits for the customer's silence)."""
+    Counts as contact from the customer (auto-close waits for the customer's silence).
+    Refused on an archived ticket (``ticket_final``): the caller keeps the message elsewhere
+    (email intake holds it for an agent)."""
+    _refuse_if_archived(ticket)
     text = (body or "").strip()
     if not text:
         raise ValidationFailed({"body": [_("Write something first.")]}, code="note_empty")
@@ -100,7 +129,9 @@ def ticket_add_customer_message(
 def ticket_add_attachment(
     *, ticket: Ticket, actor: User | None, fileobj: IO[bytes], filename: str, public: bool = True
 ) -> Attachment:
-    """Store an uploaded file under a generated name after checking its real type and size."""
+    """Store an uploaded file under a generated name after checking its real type and size.
+    Refused on an archived ticket (``ticket_final``)."""
+    _refuse_if_archived(ticket)
     sniffed = sniff_upload(fileobj)
     now = clock.now()
     event = TicketEvent.objects.create(

@@ -11,11 +11,13 @@ exactly N tickets with ``--events-per-ticket`` timeline events each, in committe
 numbers reserved per day so they never collide with tickets registered by the intake service.
 It reports progress, the elapsed time and the rows per second.
 
-Either way it ends by printing the demo logins.
+Either way it ends by printing the demo logins that work (``demo.banner``), unless
+``--no-logins`` (``make run`` prints them in its final banner).
 """
 
 from __future__ import annotations
 
+import io
 import time
 from typing import Any
 
@@ -27,7 +29,9 @@ from django.utils.translation import ngettext
 from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
 from aftersales.demo.api import load_api_demo
-from aftersales.demo.builders import DEMO_LOGINS, ensure_base, load_base
+from aftersales.demo.assignment import load_assignment_rules
+from aftersales.demo.banner import demo_logins, login_lines
+from aftersales.demo.builders import ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
 from aftersales.demo.fieldservice import load_fieldservice_demo
 from aftersales.demo.parts import load_parts_demo
@@ -51,6 +55,9 @@ class Command(BaseCommand):
             help="New customers for the bulk tickets (default: one per ten tickets, at most 200000).",
         )
         parser.add_argument("--days", type=int, default=730, help="Spread bulk tickets over this many days (default 730).")
+        parser.add_argument(
+            "--no-logins", action="store_true", help="Do not list the demo logins at the end (make run's banner does)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tickets = options["tickets"]
@@ -74,7 +81,10 @@ class Command(BaseCommand):
                 customers=options["customers"],
                 days=options["days"],
             )
-        self._print_logins()
+        if options["no_logins"]:
+            load_api_demo(io.StringIO())  # the key is still made, only not printed
+        else:
+            self._print_logins()
 
     def _load_demo(self, *, seed: int) -> None:
         started = time.perf_counter()
@@ -85,6 +95,7 @@ class Command(BaseCommand):
                 return
             self._warn(ensure_base(seed=seed))
             count = load_story(base=load_base(), seed=seed)
+            load_assignment_rules()
         self.stdout.write(
             self.style.SUCCESS(
                 _(
@@ -169,7 +180,7 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         self.stdout.write("")
         self.stdout.write(_("Demo logins (user / password / role):"))
-        for login in DEMO_LOGINS:
-            self.stdout.write(f"  {login.username:<12} {login.password:<22} {Role(login.role).label}")
+        for line in login_lines(demo_logins()):
+            self.stdout.write(line)
         self.stdout.write(_("Administrators also use /admin/. Change these passwords before anyone else can reach the server."))
         load_api_demo(self.stdout)

@@ -1,0 +1,554 @@
+"""The printable case file (案卷) of one ticket, as a PDF in the viewer's language.
+
+Rendered with reportlab and its built-in Chinese CID font (STSong-Light, as the field-service
+acceptance form: no font file to ship, every PDF reader has it). Every page carries a header
+with the ticket number and a footer "page x of y". Long texts (descriptions, notes, diagnoses)
+are paragraphs that flow over pages, never table cells, so no entry is too tall for a page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+from xml.sax.saxutils import escape
+
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .selectors import CaseFile, WorkOrderView
+
+FONT = "STSong-Light"
+# Between the parts of one value. Not "·" (U+00B7) or a no-break space: readers that substitute
+# the CID font (poppler, some browsers) lack those glyphs.
+SEP = " | "
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def _register_font() -> None:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def when(value: dt.datetime | dt.date | None) -> str:
+    """A time in the site's zone (Asia/Shanghai) as ``2026-11-24 09:30``; a date as ``2026-11-24``."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value, timezone.get_default_timezone()).strftime("%Y-%m-%d %H:%M")
+    return value.strftime("%Y-%m-%d")
+
+
+def money(value: Decimal | None) -> str:
+    return "—" if value is None else f"¥{Decimal(value):.2f}"
+
+
+def _yes_no(value: bool | None) -> str:
+    if value is None:
+        return "—"
+    return _("Yes") if value else _("No")
+
+
+def _markup(value: object) -> str:
+    """User text as safe paragraph markup: escaped, control characters dropped, lines kept."""
+    text = _CONTROL.sub("", str(value if value not in (None, "") else "—")).replace("\xa0", " ")
+    return escape(text).replace("\n", "<br/>")
+
+
+class _Styles:
+    def __init__(self) -> None:
+        from reportlab.lib import colors
+        from reportlab.lib.styles import ParagraphStyle
+
+        self.body = ParagraphStyle("body", fontName=FONT, fontSize=9.5, leading=13.5, wordWrap="CJK")
+        self.small = ParagraphStyle("small", parent=self.body, fontSize=8, leading=11)
+        self.meta = ParagraphStyle("meta", parent=self.small, textColor=colors.HexColor("#555555"), spaceBefore=5, keepWithNext=1)
+        self.indented = ParagraphStyle("indented", parent=self.body, leftIndent=10, spaceAfter=2)
+        self.title = ParagraphStyle("title", parent=self.body, fontSize=18, leading=24, alignment=1, spaceAfter=2)
+        self.subtitle = ParagraphStyle("subtitle", parent=self.body, fontSize=10, alignment=1, spaceAfter=8)
+        # Headings stay on the page of what follows them.
+        self.h1 = ParagraphStyle("h1", parent=self.body, fontSize=13, leading=18, spaceBefore=10, spaceAfter=4, keepWithNext=1)
+        self.h2 = ParagraphStyle("h2", parent=self.body, fontSize=10.5, leading=15, spaceBefore=6, spaceAfter=3, keepWithNext=1)
+
+
+class _Builder:
+    """The story of flowables, section by section."""
+
+    def __init__(self, case: CaseFile) -> None:
+        from reportlab.lib.units import mm
+
+        self.case = case
+        self.s = _Styles()
+        self.mm = mm
+        self.width = 174 * mm  # A4 less 18 mm margins
+        self.story: list[Any] = []
+
+    # Building blocks
+
+    def p(self, text: object, style: Any = None) -> Any:
+        from reportlab.platypus import Paragraph
+
+        return Paragraph(_markup(text), style or self.s.body)
+
+    def heading(self, text: str) -> None:
+        self.story.append(self.p(text, self.s.h1))
+
+    def subheading(self, text: str) -> None:
+        self.story.append(self.p(text, self.s.h2))
+
+    def text(self, label: str, value: str) -> None:
+        """A long text under its label (flows over pages)."""
+        if value:
+            self.story.append(self.p(label, self.s.meta))
+            self.story.append(self.p(value, self.s.indented))
+
+    def empty(self, text: str) -> None:
+        self.story.append(self.p(text, self.s.small))
+
+    def facts(self, rows: Iterable[tuple[str, object]]) -> None:
+        """Label → short value, two columns."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        data = [[self.p(label, self.s.small), self.p(value)] for label, value in rows]
+        if not data:
+            return
+        style = TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+            ]
+        )
+        self.story.append(Table(data, colWidths=[38 * self.mm, self.width - 38 * self.mm], style=style))
+
+    def table(self, header: Sequence[str], rows: Iterable[Sequence[object]], widths_mm: Sequence[float]) -> None:
+        """A grid with a header row repeated on every page; cells hold short values only."""
+        from reportlab.lib import colors
+        from reportlab.platypus import Table, TableStyle
+
+        data = [[self.p(h, self.s.small) for h in header]]
+        data += [[self.p(cell, self.s.small) for cell in row] for row in rows]
+        style = TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+            ]
+        )
+        self.story.append(Table(data, colWidths=[w * self.mm for w in widths_mm], style=style, repeatRows=1))
+
+    def gap(self, height_mm: float = 3) -> None:
+        from reportlab.platypus import Spacer
+
+        self.story.append(Spacer(1, height_mm * self.mm))
+
+    # Sections
+
+    def cover(self) -> None:
+        ticket = self.case.ticket
+        self.story.append(self.p(_("Case file") + " " + ticket.number, self.s.title))
+        subtitle = _("Generated %(time)s by %(name)s") % {"time": when(self.case.generated_at), "name": str(self.case.viewer)}
+        if self.case.archived:
+            subtitle += SEP + _("Archived (read-only)")
+        self.story.append(self.p(subtitle, self.s.subtitle))
+
+    def ticket_fields(self) -> None:
+        ticket = self.case.ticket
+        self.heading(_("Ticket"))
+        rows: list[tuple[str, object]] = [
+            (_("Ticket number"), ticket.number),
+            (_("Title"), ticket.title),
+            (_("Status"), ticket.get_status_display()),
+            (_("Priority"), ticket.get_priority_display()),
+            (_("Channel"), ticket.get_channel_display()),
+            (_("Request type"), ticket.get_request_type_display()),
+            (_("Category"), str(ticket.category) if ticket.category_id else "—"),
+            (_("Nature"), ticket.get_nature_display() or "—"),
+            (_("Severity"), ticket.get_severity_display() or "—"),
+            (_("Safety hazard"), _yes_no(ticket.safety_hazard)),
+            (
+                _("Responsibility"),
+                SEP.join(x for x in (str(ticket.get_responsibility_display() or ""), ticket.responsible_party) if x) or "—",
+            ),
+            (_("Probable cause"), ticket.get_cause_display() or "—"),
+            (_("Registered"), when(ticket.created_at)),
+            (_("Occurred at"), when(ticket.occurred_at)),
+            (_("First response due"), when(ticket.first_response_due_at)),
+            (_("First response"), when(ticket.first_responded_at)),
+            (_("Resolution due"), when(ticket.due_at)),
+            (_("Resolved"), when(ticket.resolved_at)),
+            (_("Closed"), when(ticket.closed_at)),
+            (_("Escalation level"), ticket.escalation_level),
+        ]
+        if not self.case.for_customer:
+            rows += [
+                (_("Assignee"), str(ticket.assignee) if ticket.assignee_id else _("Unassigned")),
+                (_("Team"), str(ticket.team) if ticket.team_id else "—"),
+                (_("Region"), str(ticket.region) if ticket.region_id else "—"),
+            ]
+        self.facts(rows)
+        self.text(_("What happened"), ticket.description)
+
+    def customer(self) -> None:
+        party = self.case.party
+        self.heading(_("Customer"))
+        rows: list[tuple[str, object]] = [
+            (_("Name"), party.name),
+            (_("Tier"), party.tier),
+            (_("Phone"), party.phone or "—"),
+            (_("Caller"), party.contact_name or "—"),
+            (_("Contact phone"), party.contact_phone or "—"),
+            (_("Email"), party.contact_email or "—"),
+            (_("Address"), party.address or "—"),
+        ]
+        self.facts(rows)
+        if party.masked:
+            self.empty(_("Personal data is masked for your role."))
+
+    def product(self) -> None:
+        ticket, unit, warranty = self.case.ticket, self.case.unit, self.case.warranty
+        self.heading(_("Product"))
+        if unit is not None:
+            rows: list[tuple[str, object]] = [
+                (_("Serial number"), unit.serial_number),
+                (_("Model"), f"{unit.model.name} {unit.model.code}"),
+                (_("Batch / lot"), unit.batch or "—"),
+                (_("Production date"), when(unit.production_date)),
+                (_("Purchase date"), when(unit.purchase_date)),
+                (_("Warranty"), f"{warranty.label} | {warranty.reason}" if warranty is not None else "—"),
+            ]
+        else:
+            model = ticket.product_model
+            rows = [
+                (_("Serial number (as reported)"), ticket.reported_serial or "—"),
+                (_("Model"), f"{model.name} {model.code}" if model is not None else "—"),
+                (_("Batch / lot (as reported)"), ticket.reported_batch or "—"),
+                (_("Purchase date (as reported)"), when(ticket.reported_purchase_date)),
+                (_("Warranty"), _("Unknown: the unit is not registered.")),
+            ]
+        self.facts(rows)
+
+    def plan(self) -> None:
+        plan = self.case.plan
+        self.heading(_("Solution plan"))
+        if plan is None:
+            self.empty(_("No plan yet."))
+            return
+        rows: list[tuple[str, object]] = [
+            (_("Plan"), f"{plan.number} | {plan.status_label}"),
+            (_("Expected completion"), when(plan.expected_completion_at)),
+            (_("Signed agreement required"), _yes_no(plan.requires_signed_agreement)),
+        ]
+        if plan.cost_budget is not None:
+            rows.insert(1, (_("Cost budget"), money(plan.cost_budget)))
+        if plan.created_by:
+            rows.append((_("Proposed by"), f"{plan.created_by} | {when(plan.created_at)}"))
+        self.facts(rows)
+        self.text(_("Diagnosis"), plan.diagnosis)
+        self.subheading(_("Measures"))
+        staff = not self.case.for_customer
+        header = [_("No."), _("Measure"), _("Status"), _("Deadline"), _("Amount"), _("Customer pays")]
+        widths = [10, 42, 30, 30, 30, 32]
+        if staff:
+            header.insert(3, _("Owner"))
+            widths = [10, 34, 26, 26, 28, 24, 26]
+        rows_m = []
+        for i, m in enumerate(plan.measures, start=1):
+            row: list[object] = [
+                i,
+                m.kind_label,
+                m.status_label,
+                when(m.deadline),
+                money(m.amount),
+                money(m.customer_charge) if m.customer_charge else _("Free"),
+            ]
+            if staff:
+                row.insert(3, m.owner or "—")
+            rows_m.append(row)
+        self.table(header, rows_m, widths)
+        for i, m in enumerate(plan.measures, start=1):
+            if m.description or m.progress_note:
+                note = m.description
+                if m.progress_note:
+                    note = f"{note}\n{_('Progress')}: {m.progress_note}" if note else f"{_('Progress')}: {m.progress_note}"
+                self.text(f"{i}. {m.kind_label}", note)
+
+    def approvals(self) -> None:
+        self.heading(_("Approvals"))
+        if not self.case.approvals:
+            self.empty(_("No approval was needed."))
+            return
+        for a in self.case.approvals:
+            decided = f"{when(a.decided_at)} | {a.decided_by or '—'}" if a.decided_at else "—"
+            self.facts(
+                [
+                    (_("Plan"), f"{a.plan_number} | {a.status_label}"),
+                    (_("Requested"), f"{when(a.requested_at)} | {a.requested_by or '—'}"),
+                    (_("Decided"), decided),
+                ]
+            )
+            self.text(_("Why approval is needed"), a.reason)
+            self.text(_("Approver's comment"), a.comment)
+            self.gap(2)
+
+    def agreements(self) -> None:
+        self.heading(_("Customer agreement"))
+        if not self.case.agreements:
+            self.empty(_("The customer has not answered a plan yet."))
+            return
+        for a in self.case.agreements:
+            rows: list[tuple[str, object]] = [
+                (_("Plan"), f"{a.plan_number} | {a.decision_label}"),
+                (_("How"), a.method_label),
+                (_("When the customer answered"), when(a.agreed_at)),
+                (_("Recorded by"), f"{a.recorded_by or '—'} | {when(a.recorded_at)}"),
+            ]
+            if a.signed_document:
+                rows.append((_("Signed agreement (SHA-256)"), a.document_sha256 or _("on file")))
+            self.facts(rows)
+            self.text(_("Note"), a.note)
+            self.gap(2)
+
+    def sla(self) -> None:
+        self.heading(_("Service levels"))
+        if not self.case.sla_clocks:
+            self.empty(_("No service-level clock runs for this ticket."))
+            return
+        rows = []
+        for c in self.case.sla_clocks:
+            state = c.status_label
+            if c.paused:
+                state += SEP + _("paused %(minutes)d min") % {"minutes": c.paused_minutes}
+            rows.append(
+                [
+                    c.metric_label,
+                    state,
+                    when(c.due_at),
+                    when(c.met_at),
+                    _("Breached") + " " + when(c.breached_at) if c.breached else "—",
+                ]
+            )
+        self.table([_("Metric"), _("Status"), _("Due"), _("Met"), _("Breached")], rows, [36, 38, 32, 32, 36])
+
+    def work_orders(self) -> None:
+        self.heading(_("Work orders"))
+        if not self.case.work_orders:
+            self.empty(_("No work orders yet."))
+            return
+        for wo in self.case.work_orders:
+            self.work_order(wo)
+
+    def work_order(self, wo: WorkOrderView) -> None:
+        self.subheading(f"{wo.number} | {wo.kind_label} | {wo.status_label}")
+        window = "—"
+        if wo.appointment_start:
+            window = f"{when(wo.appointment_start)} — {when(wo.appointment_end)[-5:] if wo.appointment_end else ''}"
+        rows: list[tuple[str, object]] = [
+            (_("Technician"), wo.technician or _("not dispatched")),
+            (_("Appointment"), window),
+            (_("Checked in"), when(wo.checked_in_at)),
+            (_("Checked out"), when(wo.checked_out_at)),
+            (_("Completed at"), when(wo.completed_at)),
+            (_("Labour hours"), f"{wo.labour_hours:.2f}"),
+            (_("Total charge"), money(wo.charge_total)),
+        ]
+        if wo.site_area or wo.site_address:
+            rows.insert(2, (_("Site"), " ".join(x for x in (wo.site_area, wo.site_address) if x)))
+        if wo.acceptance is not None:
+            acceptance = wo.acceptance
+            rows.append(
+                (
+                    _("Accepted by the customer"),
+                    f"{acceptance.signer_name or '—'} | {acceptance.method_label} | {when(acceptance.accepted_at)}",
+                )
+            )
+        self.facts(rows)
+        self.text(_("Diagnosis"), wo.diagnosis)
+        self.text(_("Work carried out"), wo.work_done)
+        if wo.acceptance is not None:
+            self.text(_("Customer's comment"), wo.acceptance.comment)
+        if wo.parts_used:
+            self.story.append(self.p(_("Parts used"), self.s.meta))
+            self.table(
+                [_("Part number"), _("Part"), _("Quantity"), _("Serial of the new part"), _("Serial of the removed part")],
+                [[u.part_number, u.part_name, u.quantity, u.serial or "—", u.removed_serial or "—"] for u in wo.parts_used],
+                [28, 44, 18, 42, 42],
+            )
+        if wo.charge_lines:
+            self.story.append(self.p(_("Charges"), self.s.meta))
+            self.table(
+                [_("Item"), _("Quantity"), _("Unit price"), _("Charge"), _("Why")],
+                [
+                    [
+                        SEP.join(x for x in (line.description, line.part_number or "", line.serial) if x),
+                        f"{line.quantity:.2f}",
+                        money(line.unit_price),
+                        _("Free") if line.free else money(line.charge_amount),
+                        line.reason,
+                    ]
+                    for line in wo.charge_lines
+                ],
+                [50, 18, 24, 24, 58],
+            )
+        self.gap(2)
+
+    def surveys(self) -> None:
+        self.heading(_("Satisfaction survey"))
+        if not self.case.surveys:
+            self.empty(_("No survey was sent."))
+            return
+        for s in self.case.surveys:
+            ratings = SEP.join(
+                f"{label} {value}/5"
+                for label, value in (
+                    (_("overall satisfaction"), s.overall),
+                    (_("speed"), s.speed),
+                    (_("attitude"), s.attitude),
+                    (_("professionalism"), s.professionalism),
+                    (_("result"), s.result),
+                )
+                if value is not None
+            )
+            self.facts(
+                [
+                    (_("Round"), s.round),
+                    (_("Status"), s.status_label),
+                    (_("Sent at"), when(s.sent_at)),
+                    (_("Answered at"), when(s.submitted_at)),
+                    (_("Ratings"), ratings or "—"),
+                    (_("Problem solved"), _yes_no(s.solved)),
+                ]
+            )
+            self.text(_("Comment"), s.comment)
+            self.gap(2)
+
+    def attachments(self) -> None:
+        self.heading(_("Attachments"))
+        if not self.case.attachments:
+            self.empty(_("No files yet."))
+            return
+        staff = not self.case.for_customer
+        rows = []
+        for a in self.case.attachments:
+            name = a.name if a.public or not staff else f"{a.name} ({_('internal')})"
+            rows.append([name, filesizeformat(a.size), a.sha256, when(a.created_at)])
+        self.table([_("File"), _("Size"), _("SHA-256"), _("Uploaded at")], rows, [52, 20, 72, 30])
+
+    def timeline(self) -> None:
+        self.heading(_("Timeline"))
+        if not self.case.timeline:
+            self.empty(_("Nothing recorded yet."))
+            return
+        staff = not self.case.for_customer
+        for entry in self.case.timeline:
+            meta = [when(entry.at), entry.kind_label, entry.actor]
+            if staff:
+                meta.append(_("visible to customer") if entry.public else _("internal"))
+            self.story.append(self.p(SEP.join(meta), self.s.meta))
+            lines = []
+            if entry.status_from or entry.status_to:
+                lines.append(f"{entry.status_from} → {entry.status_to}")
+            if entry.body:
+                lines.append(entry.body)
+            lines += [f"{_('File')}: {name}" for name in entry.attachment_names]
+            if lines:
+                self.story.append(self.p("\n".join(lines), self.s.indented))
+
+    def build(self) -> list[Any]:
+        self.cover()
+        self.ticket_fields()
+        self.customer()
+        self.product()
+        self.plan()
+        if not self.case.for_customer:
+            self.approvals()
+        self.agreements()
+        if not self.case.for_customer:
+            self.sla()
+        self.work_orders()
+        self.surveys()
+        self.attachments()
+        self.timeline()
+        return self.story
+
+
+def _fit(text: str, width: float, size: float = 8) -> str:
+    """``text`` cut with "…" to fit ``width`` points in the font at ``size``."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text + "…", FONT, size) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _canvas_class(header: str, page_text: str) -> type:
+    """A canvas that draws the header and "page x of y" once the number of pages is known."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    class NumberedCanvas(Canvas):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict[str, Any]] = []
+
+        def showPage(self) -> None:  # reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._furniture(number, total)
+                super().showPage()
+            super().save()
+
+        def _furniture(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            self.saveState()
+            self.setFont(FONT, 8)
+            self.setFillColor(colors.HexColor("#555555"))
+            self.drawString(18 * mm, height - 10 * mm, _fit(header, width - 36 * mm))
+            self.drawRightString(width - 18 * mm, 8 * mm, page_text % {"page": number, "pages": total})
+            self.setStrokeColor(colors.lightgrey)
+            self.line(18 * mm, height - 11.5 * mm, width - 18 * mm, height - 11.5 * mm)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def case_file_pdf(case: CaseFile) -> bytes:
+    """The case file as PDF bytes, in the active language."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import mm
+    from reportlab.platypus import SimpleDocTemplate
+
+    _register_font()
+    number = case.ticket.number
+    header = f"{_('Case file')} {number} | {case.ticket.title}"
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=16 * mm,
+        bottomMargin=15 * mm,
+        title=f"{_('Case file')} {number}",
+        author=str(case.viewer),
+        subject=number,
+        creator="Aftersales",
+    )
+    doc.build(_Builder(case).build(), canvasmaker=_canvas_class(header, _("Page %(page)d of %(pages)d")))
+    return buffer.getvalue()

@@ -1,0 +1,631 @@
+"""A ticket's case file (案卷): everything the ticket page shows, as one viewer may see it.
+
+``case_file_for`` gathers, for a ticket already fetched through the viewer's scope: the
+customer as the viewer's role may see them, the product and its warranty, the current plan with
+its measures (and their ids, which ``update-measure`` names), the approvals, the customer's
+answers, the SLA clocks, the work orders with their visit, parts and charges, the surveys, the
+attachments and the timeline. What the viewer may not see is already left out or masked here —
+a customer gets the public timeline and files, the plan once it was offered to them, their work
+orders' charges but no costs, no approvals and no clocks; staff without a need for personal data
+get the customer masked — so the printable case file (``casefile.pdf``) and the API's ticket read
+(``?expand=``) present the same content and decide nothing about visibility themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Final
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Prefetch, prefetch_related_objects
+from django.utils.translation import gettext
+
+from aftersales.accounts.models import User
+from aftersales.catalog.models import ProductUnit
+from aftersales.catalog.warranty import WarrantyStatus, warranty_status
+from aftersales.core import clock
+from aftersales.core.masking import mask_email, mask_name
+from aftersales.customers.phones import display_phone
+from aftersales.feedback.models import Survey
+from aftersales.fieldservice.models import WorkOrder, WorkOrderChargeLine
+from aftersales.fieldservice.permissions import mask_address, site_details
+from aftersales.fieldservice.selectors import ticket_work_orders
+from aftersales.parts.models import Part, PartUsage
+from aftersales.sla.models import ClockStatus
+from aftersales.sla.selectors import sla_clocks_for_ticket
+from aftersales.tickets.choices import EventKind
+from aftersales.tickets.event_text import event_actor, event_text
+from aftersales.tickets.models import (
+    ApprovalRequest,
+    Attachment,
+    CustomerAgreement,
+    MeasureKind,
+    PlanMeasure,
+    PlanStatus,
+    Ticket,
+    TicketEvent,
+    TicketPlan,
+)
+from aftersales.tickets.permissions import ticket_available_actions
+from aftersales.tickets.selectors import ticket_all_attachments, ticket_process_overview, ticket_timeline
+from aftersales.tickets.states import FINAL_STATUSES, TicketStatus
+
+# The parts of a case file; ``case_file_for(include=…)`` reads only those asked for.
+PLAN: Final = "plan"
+APPROVALS: Final = "approvals"
+AGREEMENTS: Final = "agreements"
+SLA_CLOCKS: Final = "sla_clocks"
+WORK_ORDERS: Final = "work_orders"
+SURVEYS: Final = "surveys"
+ATTACHMENTS: Final = "attachments"
+TIMELINE: Final = "timeline"
+ALL_PARTS: Final = frozenset({PLAN, APPROVALS, AGREEMENTS, SLA_CLOCKS, WORK_ORDERS, SURVEYS, ATTACHMENTS, TIMELINE})
+# Internal to the department: a customer's case file leaves them out (the portal shows neither).
+STAFF_ONLY_PARTS: Final = frozenset({APPROVALS, SLA_CLOCKS})
+# A plan the customer has been shown (the portal offers it at AWAITING_CUSTOMER).
+PLAN_STATUSES_SHOWN_TO_CUSTOMER: Final = frozenset({PlanStatus.AWAITING_CUSTOMER, PlanStatus.AGREED, PlanStatus.DECLINED})
+# What a refund or compensation measure gives the customer is theirs to know; other amounts are costs.
+MEASURES_PAYING_THE_CUSTOMER: Final = frozenset({MeasureKind.REFUND, MeasureKind.COMPENSATION})
+
+
+def _name(user: User | None) -> str:
+    return str(user) if user is not None else ""
+
+
+def _username(user: User | None) -> str | None:
+    return user.get_username() if user is not None else None
+
+
+@dataclass(frozen=True)
+class Party:
+    """The customer and the caller as the viewer may see them (``masked``: for a role without a
+    need for personal data)."""
+
+    name: str
+    tier: str
+    phone: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    address: str
+    masked: bool
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    owner: str | None  # display name; None for a customer
+    owner_username: str | None
+    deadline: dt.datetime | None
+    amount: Decimal | None  # the cost, or what a refund/compensation gives; None where not the viewer's to see
+    customer_charge: Decimal
+    status: str
+    status_label: str
+    progress_note: str
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    number: int
+    status: str
+    status_label: str
+    diagnosis: str
+    cost_budget: Decimal | None  # None for a customer
+    expected_completion_at: dt.datetime | None
+    requires_signed_agreement: bool
+    created_by: str
+    created_at: dt.datetime
+    measures: list[MeasureView]
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: int
+    plan_number: int
+    status: str
+    status_label: str
+    approver_role: str
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str
+    decided_at: dt.datetime | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    id: int
+    plan_number: int
+    decision: str
+    decision_label: str
+    method: str
+    method_label: str
+    agreed_at: dt.datetime
+    recorded_by: str
+    recorded_at: dt.datetime
+    note: str
+    signed_document: bool
+    document_sha256: str
+
+
+@dataclass(frozen=True)
+class ClockView:
+    metric: str
+    metric_label: str
+    status: str
+    status_label: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    paused: bool
+    paused_minutes: int
+    breached: bool
+    breached_at: dt.datetime | None
+    met_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ChargeLineView:
+    kind: str
+    kind_label: str
+    description: str
+    part_number: str | None
+    serial: str
+    quantity: Decimal
+    unit_price: Decimal
+    charge_amount: Decimal
+    free: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class PartUsedView:
+    part_number: str
+    part_name: str
+    quantity: int
+    serial: str
+    removed_serial: str
+    installed_on: dt.date
+
+
+@dataclass(frozen=True)
+class AcceptanceView:
+    method_label: str
+    signer_name: str
+    accepted_at: dt.datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class WorkOrderView:
+    number: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    measure_id: int | None
+    technician: str | None  # display name
+    technician_username: str | None
+    appointment_start: dt.datetime | None
+    appointment_end: dt.datetime | None
+    site_area: str
+    site_address: str  # masked for a role without a need (and never shown to a customer: their own)
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    diagnosis: str
+    work_done: str
+    labour_hours: Decimal
+    chargeable: bool
+    charge_total: Decimal
+    charge_lines: list[ChargeLineView]
+    parts_used: list[PartUsedView]
+    acceptance: AcceptanceView | None
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    round: int
+    status: str
+    status_label: str
+    sent_at: dt.datetime
+    submitted_at: dt.datetime | None
+    overall: int | None
+    speed: int | None
+    attitude: int | None
+    professionalism: int | None
+    result: int | None
+    solved: bool | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    public: bool
+    uploaded_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One timeline event as the page shows it."""
+
+    id: int
+    at: dt.datetime
+    kind: str
+    kind_label: str
+    actor: str
+    public: bool
+    body: str
+    status_from: str  # labels of a status change, else ""
+    status_to: str
+    attachment_names: list[str]
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One ticket as ``viewer`` may see it; a part not asked for (``include``) stays empty."""
+
+    ticket: Ticket
+    viewer: User
+    generated_at: dt.datetime
+    party: Party
+    unit: ProductUnit | None
+    warranty: WarrantyStatus | None
+    archived: bool
+    actions: list[str]
+    included: frozenset[str]
+    plan: PlanView | None = None
+    approvals: list[ApprovalView] = field(default_factory=list)
+    agreements: list[AgreementView] = field(default_factory=list)
+    sla_clocks: list[ClockView] = field(default_factory=list)
+    work_orders: list[WorkOrderView] = field(default_factory=list)
+    surveys: list[SurveyView] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
+    timeline: list[EntryView] = field(default_factory=list)
+
+    @property
+    def for_customer(self) -> bool:
+        return bool(self.viewer.is_customer)
+
+
+# --- The parts ----------------------------------------------------------------------------------
+
+
+def _party(ticket: Ticket, viewer: User) -> Party:
+    customer = ticket.customer
+    address = " ".join(p for p in (ticket.province, ticket.city, ticket.district, ticket.address) if p)
+    if viewer.is_customer or viewer.sees_personal_data:
+        return Party(
+            name=customer.name,
+            tier=str(customer.get_tier_display()),
+            phone=display_phone(customer.phone),
+            contact_name=ticket.contact_name,
+            contact_phone=display_phone(ticket.contact_phone),
+            contact_email=ticket.contact_email,
+            address=address,
+            masked=False,
+        )
+    area = " ".join(p for p in (ticket.province, ticket.city, ticket.district) if p)
+    return Party(
+        name=mask_name(customer.name),
+        tier=str(customer.get_tier_display()),
+        phone=display_phone(customer.phone, masked=True),
+        contact_name=mask_name(ticket.contact_name),
+        contact_phone=display_phone(ticket.contact_phone, masked=True),
+        contact_email=mask_email(ticket.contact_email),
+        address=" ".join(p for p in (area, mask_address(ticket.address)) if p),
+        masked=True,
+    )
+
+
+def _measure(measure: PlanMeasure, *, customer: bool) -> MeasureView:
+    shows_amount = not customer or measure.kind in MEASURES_PAYING_THE_CUSTOMER
+    return MeasureView(
+        id=measure.pk,
+        kind=measure.kind,
+        kind_label=str(measure.get_kind_display()),
+        description=measure.description,
+        owner=None if customer else (_name(measure.owner) or None),
+        owner_username=None if customer else _username(measure.owner),
+        deadline=measure.deadline,
+        amount=measure.amount if shows_amount else None,
+        customer_charge=measure.customer_charge,
+        status=measure.status,
+        status_label=str(measure.get_status_display()),
+        progress_note=measure.progress_note,
+        done_at=measure.done_at,
+    )
+
+
+def _plan(plan: TicketPlan | None, measures: list[PlanMeasure], *, customer: bool) -> PlanView | None:
+    if plan is None or (customer and plan.status not in PLAN_STATUSES_SHOWN_TO_CUSTOMER):
+        return None
+    ordered = sorted(measures, key=lambda m: (m.position, m.pk))
+    return PlanView(
+        id=plan.pk,
+        number=plan.number,
+        status=plan.status,
+        status_label=str(plan.get_status_display()),
+        diagnosis=plan.diagnosis,
+        cost_budget=None if customer else plan.cost_budget,
+        expected_completion_at=plan.expected_completion_at,
+        requires_signed_agreement=plan.requires_signed_agreement,
+        created_by="" if customer else _name(plan.created_by),
+        created_at=plan.created_at,
+        measures=[_measure(m, customer=customer) for m in ordered],
+    )
+
+
+def _approval(item: ApprovalRequest) -> ApprovalView:
+    return ApprovalView(
+        id=item.pk,
+        plan_number=item.plan.number,
+        status=item.status,
+        status_label=str(item.get_status_display()),
+        approver_role=item.approver_role,
+        reason=item.reason,
+        requested_by=_name(item.requested_by),
+        requested_at=item.requested_at,
+        decided_by=_name(item.decided_by),
+        decided_at=item.decided_at,
+        comment=item.comment,
+    )
+
+
+def _agreement(item: CustomerAgreement) -> AgreementView:
+    return AgreementView(
+        id=item.pk,
+        plan_number=item.plan.number,
+        decision=item.decision,
+        decision_label=str(item.get_decision_display()),
+        method=item.method,
+        method_label=str(item.get_method_display()),
+        agreed_at=item.agreed_at,
+        recorded_by=_name(item.recorded_by),
+        recorded_at=item.recorded_at,
+        note=item.note,
+        signed_document=bool(item.document),
+        document_sha256=item.document_sha256,
+    )
+
+
+def _clocks(ticket: Ticket) -> list[ClockView]:
+    return [
+        ClockView(
+            metric=c.metric,
+            metric_label=str(c.get_metric_display()),
+            status=c.status,
+            status_label=str(c.get_status_display()),
+            started_at=c.started_at,
+            due_at=c.due_at,
+            paused=c.status == ClockStatus.PAUSED,
+            paused_minutes=c.paused_minutes,
+            breached=c.breached_at is not None,
+            breached_at=c.breached_at,
+            met_at=c.met_at,
+        )
+        for c in sla_clocks_for_ticket(ticket=ticket)
+    ]
+
+
+def _ticket_work_orders(ticket: Ticket, viewer: User) -> list[WorkOrder]:
+    if viewer.is_customer:
+        # The ticket is the customer's own (fetched through their scope): all its jobs.
+        orders = list(WorkOrder.objects.filter(ticket=ticket).select_related("technician").order_by("created_at", "id"))
+    else:
+        orders = ticket_work_orders(user=viewer, ticket=ticket)  # the page's rule (a technician: their own)
+    prefetch_related_objects(
+        orders,
+        Prefetch("charge_lines", queryset=WorkOrderChargeLine.objects.order_by("position", "id")),
+        Prefetch("parts_used", queryset=PartUsage.objects.select_related("part").order_by("created_at", "id")),
+        "acceptance",
+    )
+    return orders
+
+
+def _acceptance(order: WorkOrder, *, masked: bool) -> AcceptanceView | None:
+    try:
+        acceptance = order.acceptance
+    except ObjectDoesNotExist:
+        return None
+    return AcceptanceView(
+        method_label=str(acceptance.get_method_display()),
+        signer_name=mask_name(acceptance.signer_name) if masked else acceptance.signer_name,
+        accepted_at=acceptance.accepted_at,
+        comment=acceptance.comment,
+    )
+
+
+def _work_orders(ticket: Ticket, viewer: User) -> list[WorkOrderView]:
+    orders = _ticket_work_orders(ticket, viewer)
+    part_refs = {line.part_ref for order in orders for line in order.charge_lines.all() if line.part_ref}
+    numbers = dict(Part.objects.filter(pk__in=part_refs).values_list("pk", "number")) if part_refs else {}
+    views = []
+    for order in orders:
+        if viewer.is_customer:
+            area, address, masked = "", "", False  # their own address: not repeated in their copy
+        else:
+            site = site_details(viewer, order)
+            area, address, masked = str(site["area"]), str(site["address"]), bool(site["masked"])
+        views.append(
+            WorkOrderView(
+                number=order.number,
+                kind=order.kind,
+                kind_label=str(order.get_kind_display()),
+                status=order.status,
+                status_label=str(order.get_status_display()),
+                measure_id=order.measure_id,
+                technician=_name(order.technician) or None,
+                technician_username=None if viewer.is_customer else _username(order.technician),
+                appointment_start=order.appointment_start,
+                appointment_end=order.appointment_end,
+                site_area=area,
+                site_address=address,
+                checked_in_at=order.checked_in_at,
+                checked_out_at=order.checked_out_at,
+                completed_at=order.completed_at,
+                diagnosis=order.diagnosis,
+                work_done=order.work_done,
+                labour_hours=order.labour_hours,
+                chargeable=order.chargeable,
+                charge_total=order.charge_total,
+                charge_lines=[
+                    ChargeLineView(
+                        kind=line.kind,
+                        kind_label=str(line.get_kind_display()),
+                        description=line.description,
+                        part_number=numbers.get(line.part_ref) if line.part_ref else None,
+                        serial=line.serial,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        charge_amount=line.charge_amount,
+                        free=line.free,
+                        reason=line.reason,
+                    )
+                    for line in order.charge_lines.all()
+                ],
+                parts_used=[
+                    PartUsedView(
+                        part_number=used.part.number,
+                        part_name=used.part.name,
+                        quantity=used.quantity,
+                        serial=used.serial,
+                        removed_serial=used.removed_serial,
+                        installed_on=used.installed_on,
+                    )
+                    for used in order.parts_used.all()
+                ],
+                acceptance=_acceptance(order, masked=masked),
+            )
+        )
+    return views
+
+
+def _surveys(ticket: Ticket) -> list[SurveyView]:
+    return [
+        SurveyView(
+            round=s.round,
+            status=s.status,
+            status_label=str(s.get_status_display()),
+            sent_at=s.sent_at,
+            submitted_at=s.submitted_at,
+            overall=s.overall,
+            speed=s.speed,
+            attitude=s.attitude,
+            professionalism=s.professionalism,
+            result=s.result,
+            solved=s.solved,
+            comment=s.comment,
+        )
+        for s in Survey.objects.filter(ticket=ticket).order_by("sent_at", "id")
+    ]
+
+
+def _attachment(item: Attachment) -> AttachmentView:
+    return AttachmentView(
+        id=item.pk,
+        name=item.original_name,
+        content_type=item.content_type,
+        size=item.size,
+        sha256=item.sha256,
+        public=item.public,
+        uploaded_by=_name(item.uploaded_by),
+        created_at=item.created_at,
+    )
+
+
+def _status_label(value: object) -> str:
+    try:
+        return str(TicketStatus(str(value)).label)
+    except ValueError:
+        return str(value or "")
+
+
+def _entry(event: TicketEvent, names: list[str], system: str) -> EntryView:
+    changed = event.kind == EventKind.STATUS_CHANGED
+    data = event.data if isinstance(event.data, dict) else {}
+    return EntryView(
+        id=event.pk,
+        at=event.created_at,
+        kind=event.kind,
+        kind_label=str(event.get_kind_display()),
+        actor=event_actor(event) if event.actor_id or event.actor_label else system,
+        public=event.public,
+        body="" if event.kind == EventKind.ATTACHMENT else event_text(event),  # the reader's language
+        status_from=_status_label(data.get("from")) if changed else "",
+        status_to=_status_label(data.get("to")) if changed else "",
+        attachment_names=names,
+    )
+
+
+def _timeline(ticket: Ticket, viewer: User, files: list[Attachment]) -> list[EntryView]:
+    by_event: dict[int, list[str]] = {}
+    for item in files:
+        if item.event_id is not None:
+            by_event.setdefault(item.event_id, []).append(item.original_name)
+    system = gettext("System")
+    events = ticket_timeline(ticket=ticket, user=viewer, with_attachments=False)
+    return [_entry(e, by_event.get(e.pk, []), system) for e in events]
+
+
+# --- The case file --------------------------------------------------------------------------------
+
+
+def case_file_for(*, ticket: Ticket, viewer: User, include: frozenset[str] = ALL_PARTS) -> CaseFile:
+    """Everything of ``ticket`` that ``viewer`` may see, masked for their role.
+
+    Call only with a ticket fetched through the viewer's scope (``ticket_get_for_user``, the
+    API's ``api_ticket_get``). ``include``: the parts to read (``ALL_PARTS`` by default); the
+    others stay empty and cost nothing. A customer's case file never holds ``STAFF_ONLY_PARTS``."""
+    unknown = include - ALL_PARTS
+    if unknown:
+        raise ValueError(f"unknown case-file parts: {sorted(unknown)}")
+    customer = bool(viewer.is_customer)
+    if customer:
+        include = include - STAFF_ONLY_PARTS
+    unit = ticket.product_unit if ticket.product_unit_id else None
+    plan: PlanView | None = None
+    approvals: list[ApprovalView] = []
+    agreements: list[AgreementView] = []
+    if include & {PLAN, APPROVALS, AGREEMENTS}:
+        overview = ticket_process_overview(ticket=ticket)
+        plan = _plan(overview.plan, overview.measures, customer=customer) if PLAN in include else None
+        approvals = [_approval(a) for a in overview.approvals] if APPROVALS in include else []
+        agreements = [_agreement(a) for a in overview.agreements] if AGREEMENTS in include else []
+    files: list[Attachment] = []
+    if include & {ATTACHMENTS, TIMELINE}:
+        # Read once for both, as the ticket page does; a customer sees the public ones only.
+        files = [a for a in ticket_all_attachments(ticket=ticket) if a.public or not customer]
+        prefetch_related_objects(files, "uploaded_by")
+    return CaseFile(
+        ticket=ticket,
+        viewer=viewer,
+        generated_at=clock.now(),
+        party=_party(ticket, viewer),
+        unit=unit,
+        warranty=warranty_status(unit, clock.local_today()) if unit is not None else None,
+        archived=ticket.status in FINAL_STATUSES,
+        actions=ticket_available_actions(user=viewer, ticket=ticket),
+        included=include,
+        plan=plan,
+        approvals=approvals,
+        agreements=agreements,
+        sla_clocks=_clocks(ticket) if SLA_CLOCKS in include else [],
+        work_orders=_work_orders(ticket, viewer) if WORK_ORDERS in include else [],
+        surveys=_surveys(ticket) if SURVEYS in include else [],
+        attachments=[_attachment(a) for a in files] if ATTACHMENTS in include else [],
+        timeline=_timeline(ticket, viewer, files) if TIMELINE in include else [],
+    )

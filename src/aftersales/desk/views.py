@@ -1,0 +1,98 @@
+"""The role home pages: where "/" sends each member of staff.
+
+``home`` shows the page of the signed-in user's role; each page also has its own address (the
+header's links, a supervisor who wants the workbench). Views are thin: one selector each.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
+
+from aftersales.accounts.decorators import staff_required
+from aftersales.accounts.models import Role, User
+
+from .selectors import (
+    agent_workbench,
+    sees_team_view,
+    sees_warehouse_home,
+    supervisor_team_view,
+    technician_today,
+    warehouse_home,
+)
+
+# Roles whose home is the handler's workbench.
+WORKBENCH_ROLES = frozenset({Role.AGENT, Role.QUALITY_MANAGER})
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+@staff_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's home: the team view for supervisors and administrators, today's jobs
+    for technicians, the warehouse's work for keepers, the workbench for agents and quality
+    managers; the ticket list for everybody else."""
+    user = _user(request)
+    if sees_team_view(user):
+        return _render_team(request, user)
+    if user.role == Role.TECHNICIAN:
+        return _render_today(request, user)
+    if user.role == Role.WAREHOUSE:
+        return _render_warehouse(request, user)
+    if user.role in WORKBENCH_ROLES:
+        return _render_workbench(request, user)
+    return redirect("tickets:list")
+
+
+@staff_required
+@require_safe
+def workbench(request: HttpRequest) -> HttpResponse:
+    return _render_workbench(request, _user(request))
+
+
+@staff_required
+@require_safe
+def today(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if user.role != Role.TECHNICIAN:
+        raise PermissionDenied
+    return _render_today(request, user)
+
+
+@staff_required
+@require_safe
+def warehouse(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not sees_warehouse_home(user):
+        raise PermissionDenied
+    return _render_warehouse(request, user)
+
+
+@staff_required
+@require_safe
+def team(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not sees_team_view(user):
+        raise PermissionDenied
+    return _render_team(request, user)
+
+
+def _render_workbench(request: HttpRequest, user: User) -> HttpResponse:
+    return render(request, "desk/workbench.html", {"bench": agent_workbench(user=user)})
+
+
+def _render_today(request: HttpRequest, user: User) -> HttpResponse:
+    return render(request, "desk/today.html", {"day": technician_today(user=user)})
+
+
+def _render_warehouse(request: HttpRequest, user: User) -> HttpResponse:
+    return render(request, "desk/warehouse.html", {"home": warehouse_home(user=user)})
+
+
+def _render_team(request: HttpRequest, user: User) -> HttpResponse:
+    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user)})

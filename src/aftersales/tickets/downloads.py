@@ -1,0 +1,27 @@
+"""HTTP responses for a ticket's stored files, shared by the staff pages and the portal."""
+
+from __future__ import annotations
+
+from django.http import FileResponse, Http404
+from django.utils.cache import patch_cache_control
+
+from .selectors.agreements import AgreementDocument
+
+
+def agreement_document_response(document: AgreementDocument, *, inline: bool) -> FileResponse:
+    """The signed agreement with its real type: shown in the page (``inline``, for an image) or
+    saved as ``<number>-plan-<n>-agreement.<ext>``; never cached, never sniffed, never run."""
+    try:
+        fileobj = document.agreement.document.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        fileobj,
+        as_attachment=not (inline and document.inline),
+        filename=document.filename,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
