@@ -9,18 +9,8 @@ from typing import Any
 from django.urls import reverse
 
 from aftersales.accounts.models import User
-from aftersales.casefile.selectors import (
-    AGREEMENTS,
-    APPROVALS,
-    PLAN,
-    SLA_CLOCKS,
-    SURVEYS,
-    WORK_ORDERS,
-    CaseFile,
-    PlanView,
-    SurveyView,
-    WorkOrderView,
-)
+from aftersales.casefile.content import CaseFile, PlanView, SurveyView, WorkOrderView
+from aftersales.casefile.selectors import AGREEMENTS, APPROVALS, PLAN, SLA_CLOCKS, SURVEYS, WORK_ORDERS
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core.i18n import actor_text

@@ -20,7 +20,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .selectors import CaseFile, WorkOrderView
+from .content import CaseFile, WorkOrderView
 
 FONT = "STSong-Light"
 # Between the parts of one value. Not "·" (U+00B7) or a no-break space: readers that substitute

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aftersales.audit.services import audit_record_view
 from aftersales.customers.audit_actions import CustomerAudit
 
-from .selectors import CaseFile
+from .content import CaseFile
 
 PERSONAL_FIELDS = ["name", "phone", "contact_name", "contact_phone", "contact_email", "address"]
 

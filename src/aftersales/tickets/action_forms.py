@@ -7,7 +7,6 @@ to the service. Every form carries the ticket's ``version`` as ``expected_versio
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from django import forms
@@ -16,14 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
-from aftersales.core.errors import DomainError, NotFound, ValidationFailed
+from aftersales.core.errors import DomainError, NotFound
 from aftersales.core.view_errors import add_service_errors
 
 from .choices import Cause, Nature, Priority, RequestType, Responsibility, Severity
 from .forms import DateTimeLocalInput
-from .models import AgreementMethod, MeasureKind, MeasureStatus, PlanMeasure, Ticket, TicketCategory
+from .models import AgreementMethod, MeasureStatus, PlanMeasure, Ticket, TicketCategory
 from .permissions import ticket_available_actions
-from .process import MAX_MEASURES, MeasureInput, plan_measure_owners, ticket_plan_warranty
 from .registry import ACTIONS, panel_actions
 from .selectors import ticket_get_for_user, ticket_process_overview
 from .selectors.assignment import assignee_options
@@ -71,7 +69,7 @@ class ActionForm(forms.Form):
         add_service_errors(self, exc)
 
 
-def _reason(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharField:
+def reason_field(label: Any, *, required: bool = True, rows: int = 2) -> forms.CharField:
     # The services say when text is required; the star only tells people.
     field = forms.CharField(label=label, required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": rows}))
     field.show_required = required  # type: ignore[attr-defined]
@@ -89,13 +87,13 @@ class StartVerificationForm(ActionForm):
 class RequestInformationForm(ActionForm):
     title = _("Request information")
     submit_label = _("Send the request")
-    missing = _reason(_("What is missing (sent to the customer)"), rows=3)
+    missing = reason_field(_("What is missing (sent to the customer)"), rows=3)
 
 
 class ReceiveInformationForm(ActionForm):
     title = _("Information received")
     submit_label = _("Record the information")
-    note = _reason(_("What the customer sent"), required=False)
+    note = reason_field(_("What the customer sent"), required=False)
 
 
 class RecordVerificationForm(ActionForm):
@@ -109,8 +107,8 @@ class RecordVerificationForm(ActionForm):
         choices=[("", _("Not contacted")), *CustomerContact.choices],
         help_text=_("A call or message to the customer is the first response (the SLA clock stops)."),
     )
-    missing = _reason(_("What is missing"), required=False)
-    note = _reason(_("Note"), required=False)
+    missing = reason_field(_("What is missing"), required=False)
+    note = reason_field(_("Note"), required=False)
 
 
 class ClassifyForm(ActionForm):
@@ -148,7 +146,7 @@ class ResponsibilityForm(ActionForm):
     responsibility = forms.ChoiceField(label=_("Responsibility"), required=False, choices=[("", "—"), *Responsibility.choices])
     party = forms.CharField(label=_("Department or third party"), required=False, max_length=128)
     cause = forms.ChoiceField(label=_("Probable cause"), required=False, choices=[("", "—"), *Cause.choices])
-    cause_detail = _reason(_("Cause detail"), required=False)
+    cause_detail = reason_field(_("Cause detail"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -162,20 +160,20 @@ class ResponsibilityForm(ActionForm):
 class RejectForm(ActionForm):
     title = _("Reject")
     submit_label = _("Reject the request")
-    reason = _reason(_("Reason (sent to the customer)"))
+    reason = reason_field(_("Reason (sent to the customer)"))
 
 
 class CancelForm(ActionForm):
     title = _("Cancel")
     submit_label = _("Cancel the ticket")
-    reason = _reason(_("Reason"))
+    reason = reason_field(_("Reason"))
 
 
 class MergeForm(ActionForm):
     title = _("Merge")
     submit_label = _("Merge")
     into = forms.CharField(label=_("Merge into ticket number"), required=False, max_length=32)
-    reason = _reason(_("Reason"), required=False)
+    reason = reason_field(_("Reason"), required=False)
 
     def clean_into(self) -> Ticket | None:
         number = (self.cleaned_data.get("into") or "").strip().upper()
@@ -190,148 +188,6 @@ class MergeForm(ActionForm):
 # --- Plan, approval, agreement --------------------------------------------------------------
 
 
-def staff_label(user: User) -> str:
-    """How a colleague is offered for a job: ``刘强 · 技术员 · 华东一组`` (name, role, team — or
-    region when they have no team)."""
-    parts = [str(user), str(user.get_role_display())]
-    if user.team_id is not None and user.team is not None:
-        parts.append(user.team.name)
-    elif user.region_id is not None and user.region is not None:
-        parts.append(user.region.name)
-    return " · ".join(parts)
-
-
-def grouped_owner_choices(owners: list[User]) -> list[Any]:
-    """The owners as ``<optgroup>``s by role (in the roles' order), each ``name · role · team``."""
-    order = {role.value: index for index, role in enumerate(Role)}
-    groups: dict[str, list[tuple[int, str]]] = {}
-    for user in sorted(owners, key=lambda u: (order.get(u.role, 99), str(u))):
-        groups.setdefault(str(user.get_role_display()), []).append((user.pk, staff_label(user)))
-    return [("", _("Nobody yet")), *groups.items()]
-
-
-class MeasureForm(forms.Form):
-    """One measure row of the plan form (rows are added and removed on the page)."""
-
-    kind = forms.ChoiceField(label=_("Measure"), required=False, choices=[("", "—"), *MeasureKind.choices])
-    owner = staff_owner_choices()
-    deadline = forms.DateTimeField(label=_("Deadline"), required=False, widget=DateTimeLocalInput)
-    amount = forms.DecimalField(label=_("Amount"), required=False, min_value=0, max_digits=12, decimal_places=2)
-    customer_charge = forms.DecimalField(
-        label=_("Customer pays (estimate)"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("Empty: free of charge."),
-    )
-    description = forms.CharField(label=_("Description"), required=False, max_length=20000)
-
-    def __init__(
-        self,
-        *args: Any,
-        owners: QuerySet[User] | None = None,
-        owner_choices: list[Any] | None = None,
-        charge_help: Any = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["owner"]
-        assert isinstance(field, forms.ModelChoiceField)
-        if owners is not None:
-            field.queryset = owners
-        if owner_choices is not None:
-            field.choices = owner_choices
-        if charge_help is not None:
-            self.fields["customer_charge"].help_text = charge_help
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        filled = [name for name in ("owner", "deadline", "amount", "customer_charge", "description") if data.get(name)]
-        if not data.get("kind") and filled:
-            self.add_error("kind", _("Choose the measure, or remove this row."))
-        return data
-
-
-MeasureFormSet = forms.formset_factory(MeasureForm, extra=1, max_num=MAX_MEASURES, absolute_max=MAX_MEASURES, validate_max=True)
-
-
-class ProposePlanForm(ActionForm):
-    """The plan and its measures (a formset; a row without a measure kind is left out)."""
-
-    title = _("Propose a plan")
-    submit_label = _("Save the plan")
-    diagnosis = _reason(_("Diagnosis"), rows=3)
-    expected_completion_at = forms.DateTimeField(label=_("Expected completion"), required=False, widget=DateTimeLocalInput)
-    cost_budget = forms.DecimalField(
-        label=_("Cost budget"),
-        required=False,
-        min_value=0,
-        max_digits=12,
-        decimal_places=2,
-        help_text=_("Empty: the sum of the measures' amounts."),
-    )
-    requires_signed_agreement = forms.BooleanField(label=_("Signed agreement required"), required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # What the charges follow (shown above the measures) and who may own a measure: one
-        # query for the owners of every row (and the blank row the page copies), not one per row.
-        self.warranty = ticket_plan_warranty(ticket=self.ticket)
-        owners = plan_measure_owners(ticket=self.ticket)
-        self.chargeable = not self.warranty.covers_repair
-        charge_help = (
-            _(
-                "Required for on-site, depot and remote work: the warranty does not cover it. The work order "
-                "cannot charge more unless the customer confirms a new quote."
-            )
-            if self.chargeable
-            else _("Empty: free of charge.")
-        )
-        self.measures = MeasureFormSet(
-            self.data if self.is_bound else None,
-            prefix="measures",
-            auto_id=f"id_{self.action}_%s",
-            form_kwargs={"owners": owners, "owner_choices": grouped_owner_choices(list(owners)), "charge_help": charge_help},
-        )
-
-    def _rows(self) -> list[forms.Form]:
-        """The filled rows (with a measure), in the order the service numbers them."""
-        return [form for form in self.measures.forms if (getattr(form, "cleaned_data", None) or {}).get("kind")]
-
-    def is_valid(self) -> bool:
-        valid_measures = self.measures.is_valid()
-        return super().is_valid() and valid_measures
-
-    def service_kwargs(self) -> dict[str, Any]:
-        data = super().service_kwargs()
-        data["measures"] = [
-            MeasureInput(
-                kind=row["kind"],
-                description=row.get("description") or "",
-                owner=row.get("owner"),
-                deadline=row.get("deadline"),
-                amount=row.get("amount") or Decimal("0"),
-                customer_charge=row.get("customer_charge") or Decimal("0"),
-            )
-            for row in (form.cleaned_data for form in self._rows())
-        ]
-        return data
-
-    def show_service_error(self, exc: DomainError) -> None:
-        # "measures.0.amount" belongs to the first filled row of the formset.
-        errors = exc.errors if isinstance(exc, ValidationFailed) else {exc.field or "": [exc.message]}
-        filled = self._rows()
-        for name, messages in errors.items():
-            parts = name.split(".")
-            if parts[0] == "measures" and len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < len(filled):
-                target = filled[int(parts[1])]
-                for message in messages:
-                    target.add_error(parts[2] if parts[2] in target.fields else None, message)
-            else:
-                add_service_errors(self, ValidationFailed({name: messages}))
-
-
 class SubmitPlanForm(ActionForm):
     title = _("Submit the plan")
     submit_label = _("Submit the plan")
@@ -341,7 +197,7 @@ class DecideApprovalForm(ActionForm):
     title = _("Approval")
     decisions = [("approve", _("Approve"), "primary"), ("refuse", _("Refuse"), "")]
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))], widget=forms.HiddenInput)
-    comment = _reason(_("Comment (required when refusing)"), required=False)
+    comment = reason_field(_("Comment (required when refusing)"), required=False)
 
     def service_kwargs(self) -> dict[str, Any]:
         return {"approve": self.cleaned_data["decision"] == "approve", "comment": self.cleaned_data["comment"]}
@@ -360,7 +216,7 @@ class RecordAgreementForm(ActionForm):
         label=_("How"), choices=[(value, label) for value, label in AgreementMethod.choices if value != AgreementMethod.PORTAL]
     )
     agreed_at = forms.DateTimeField(label=_("When the customer answered"), required=False, widget=DateTimeLocalInput)
-    note = _reason(_("Note"), required=False)
+    note = reason_field(_("Note"), required=False)
     document = forms.FileField(label=_("Signed agreement"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -378,7 +234,7 @@ class UpdateMeasureForm(MeasureChoiceForm):
     submit_label = _("Save progress")
     measure = forms.ModelChoiceField(label=_("Measure"), queryset=PlanMeasure.objects.none(), empty_label=None)
     status = forms.ChoiceField(label=_("Status"), choices=MeasureStatus.choices)
-    progress_note = _reason(_("Progress note"), required=False)
+    progress_note = reason_field(_("Progress note"), required=False)
 
     def __init__(self, *args: Any, measures: list[PlanMeasure] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -393,19 +249,19 @@ class UpdateMeasureForm(MeasureChoiceForm):
 class HoldForm(ActionForm):
     title = _("Put on hold")
     submit_label = _("Put on hold")
-    reason = _reason(_("What the ticket waits for"))
+    reason = reason_field(_("What the ticket waits for"))
 
 
 class ResumeForm(ActionForm):
     title = _("Resume")
     submit_label = _("Resume")
-    note = _reason(_("Note"), required=False)
+    note = reason_field(_("Note"), required=False)
 
 
 class ResolveForm(ActionForm):
     title = _("Resolve")
     submit_label = _("Mark resolved")
-    summary = _reason(_("Summary of what was done (sent to the customer)"), rows=3)
+    summary = reason_field(_("Summary of what was done (sent to the customer)"), rows=3)
 
 
 class ConfirmResultForm(ActionForm):
@@ -414,25 +270,25 @@ class ConfirmResultForm(ActionForm):
     solved = forms.TypedChoiceField(
         label=_("The customer says the problem is"), choices=[("yes", _("solved")), ("no", _("not solved"))], coerce=_yes
     )
-    note = _reason(_("Note (required when not solved)"), required=False)
+    note = reason_field(_("Note (required when not solved)"), required=False)
 
 
 class CloseForm(ActionForm):
     title = _("Close")
     submit_label = _("Close and archive")
-    note = _reason(_("Note"), required=False)
+    note = reason_field(_("Note"), required=False)
 
 
 class ReopenForm(ActionForm):
     title = _("Reopen")
     submit_label = _("Reopen for secondary processing")
-    reason = _reason(_("Why it is reopened"))
+    reason = reason_field(_("Why it is reopened"))
 
 
 class RestartAnalysisForm(ActionForm):
     title = _("Analyse again")
     submit_label = _("Analyse again")
-    note = _reason(_("Note"), required=False)
+    note = reason_field(_("Note"), required=False)
 
 
 class ResumePlanForm(MeasureChoiceForm):
@@ -445,7 +301,7 @@ class ResumePlanForm(MeasureChoiceForm):
         widget=forms.CheckboxSelectMultiple,
         required=False,
     )
-    note = _reason(_("What will be done again"))
+    note = reason_field(_("What will be done again"))
 
     def __init__(self, *args: Any, measures: list[PlanMeasure] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -532,7 +388,7 @@ class AssignForm(ActionForm):
     title = _("Assign")
     submit_label = _("Assign")
     assignee = _assignee_field()
-    note = _reason(_("Note for the assignee"), required=False)
+    note = reason_field(_("Note for the assignee"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -558,7 +414,7 @@ class BulkAssignForm(forms.Form):
 
     tickets = forms.Field(widget=forms.MultipleHiddenInput, required=False)
     assignee = _assignee_field()
-    note = _reason(_("Note for the assignee"), required=False)
+    note = reason_field(_("Note for the assignee"), required=False)
     next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
 
     def __init__(self, data: Any = None, *, user: User, numbers: list[str], **kwargs: Any) -> None:

@@ -18,7 +18,7 @@ from aftersales.core.errors import NotFound, ValidationFailed
 
 from . import action_forms as forms
 from . import action_schemas as body
-from . import process
+from . import plan_forms, process
 from .models import PlanMeasure, PlanStatus, Ticket, TicketCategory
 from .registry import APPROVER, CUSTOMER, HANDLER, ApiCaller, TicketAction, register
 from .selectors import ProcessOverview
@@ -253,7 +253,7 @@ register(
         statuses=frozenset({S.ANALYSING, S.PLANNING, S.REOPENED}),
         who=HANDLERS,
         service=process.ticket_propose_plan,
-        form=forms.ProposePlanForm,
+        form=plan_forms.ProposePlanForm,
         schema=body.PlanInput,
         from_api=_plan_body,
         panel_rank=60,

@@ -1,0 +1,237 @@
+"""What a case file holds (``selectors.case_file_for`` fills it): the ticket's parts as one
+viewer may see them, already cut and masked, for the PDF (``casefile.pdf``) and the API's ticket
+read to present."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from aftersales.accounts.models import User
+from aftersales.catalog.models import ProductUnit
+from aftersales.catalog.warranty import WarrantyStatus
+from aftersales.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Party:
+    """The customer and the caller as the viewer may see them (``masked``: for a role without a
+    need for personal data)."""
+
+    name: str
+    tier: str
+    phone: str
+    contact_name: str
+    contact_phone: str
+    contact_email: str
+    address: str
+    masked: bool
+
+
+@dataclass(frozen=True)
+class MeasureView:
+    id: int
+    kind: str
+    kind_label: str
+    description: str
+    owner: str | None  # display name; None for a customer
+    owner_username: str | None
+    deadline: dt.datetime | None
+    amount: Decimal | None  # the cost, or what a refund/compensation gives; None where not the viewer's to see
+    customer_charge: Decimal
+    status: str
+    status_label: str
+    progress_note: str
+    done_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PlanView:
+    id: int
+    number: int
+    status: str
+    status_label: str
+    diagnosis: str
+    cost_budget: Decimal | None  # None for a customer
+    expected_completion_at: dt.datetime | None
+    requires_signed_agreement: bool
+    created_by: str
+    created_at: dt.datetime
+    measures: list[MeasureView]
+
+
+@dataclass(frozen=True)
+class ApprovalView:
+    id: int
+    plan_number: int
+    status: str
+    status_label: str
+    approver_role: str
+    reason: str
+    requested_by: str
+    requested_at: dt.datetime
+    decided_by: str
+    decided_at: dt.datetime | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class AgreementView:
+    id: int
+    plan_number: int
+    decision: str
+    decision_label: str
+    method: str
+    method_label: str
+    agreed_at: dt.datetime
+    recorded_by: str
+    recorded_at: dt.datetime
+    note: str
+    signed_document: bool
+    document_sha256: str
+
+
+@dataclass(frozen=True)
+class ClockView:
+    metric: str
+    metric_label: str
+    status: str
+    status_label: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    paused: bool
+    paused_minutes: int
+    breached: bool
+    breached_at: dt.datetime | None
+    met_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class ChargeLineView:
+    kind: str
+    kind_label: str
+    description: str
+    part_number: str | None
+    serial: str
+    quantity: Decimal
+    unit_price: Decimal
+    charge_amount: Decimal
+    free: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class PartUsedView:
+    part_number: str
+    part_name: str
+    quantity: int
+    serial: str
+    removed_serial: str
+    installed_on: dt.date
+
+
+@dataclass(frozen=True)
+class AcceptanceView:
+    method_label: str
+    signer_name: str
+    accepted_at: dt.datetime
+    comment: str
+
+
+@dataclass(frozen=True)
+class WorkOrderView:
+    number: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    measure_id: int | None
+    technician: str | None  # display name
+    technician_username: str | None
+    appointment_start: dt.datetime | None
+    appointment_end: dt.datetime | None
+    site_area: str
+    site_address: str  # masked for a role without a need (and never shown to a customer: their own)
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    completed_at: dt.datetime | None
+    diagnosis: str
+    work_done: str
+    labour_hours: Decimal
+    chargeable: bool
+    charge_total: Decimal
+    charge_lines: list[ChargeLineView]
+    parts_used: list[PartUsedView]
+    acceptance: AcceptanceView | None
+
+
+@dataclass(frozen=True)
+class SurveyView:
+    round: int
+    status: str
+    status_label: str
+    sent_at: dt.datetime
+    submitted_at: dt.datetime | None
+    overall: int | None
+    speed: int | None
+    attitude: int | None
+    professionalism: int | None
+    result: int | None
+    solved: bool | None
+    comment: str
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    public: bool
+    uploaded_by: str
+    created_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class EntryView:
+    """One timeline event as the page shows it."""
+
+    id: int
+    at: dt.datetime
+    kind: str
+    kind_label: str
+    actor: str
+    public: bool
+    body: str
+    status_from: str  # labels of a status change, else ""
+    status_to: str
+    attachment_names: list[str]
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One ticket as ``viewer`` may see it; a part not asked for (``include``) stays empty."""
+
+    ticket: Ticket
+    viewer: User
+    generated_at: dt.datetime
+    party: Party
+    unit: ProductUnit | None
+    warranty: WarrantyStatus | None
+    archived: bool
+    actions: list[str]
+    included: frozenset[str]
+    plan: PlanView | None = None
+    approvals: list[ApprovalView] = field(default_factory=list)
+    agreements: list[AgreementView] = field(default_factory=list)
+    sla_clocks: list[ClockView] = field(default_factory=list)
+    work_orders: list[WorkOrderView] = field(default_factory=list)
+    surveys: list[SurveyView] = field(default_factory=list)
+    attachments: list[AttachmentView] = field(default_factory=list)
+    timeline: list[EntryView] = field(default_factory=list)
+
+    @property
+    def for_customer(self) -> bool:
+        return bool(self.viewer.is_customer)
