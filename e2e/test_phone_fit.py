@@ -135,7 +135,9 @@ def test_the_agents_ticket_pages_fit_a_phone(browser, live_server, transactional
         TicketProcessPage(page).open(resolved.number)
         signature = page.get_by_test_id("agreement-signature")
         expect(signature).to_be_visible()
-        assert signature.evaluate("img => img.complete && img.naturalWidth > 0")
+        # The image is lazy: bring it on screen, wait for it to arrive, and fail if it never decodes (a broken link).
+        signature.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=signature.element_handle(), timeout=10_000)
         box = signature.bounding_box()
         assert box is not None and box["width"] <= 160
 
