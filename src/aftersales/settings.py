@@ -96,6 +96,12 @@ INSTALLED_APPS = [
     "aftersales.portal",
     "aftersales.fieldservice",
     "aftersales.casefile",
+    "aftersales.appraisal",
+    "aftersales.remedies",
+    "aftersales.returns",
+    "aftersales.compensation",
+    "aftersales.crisis",
+    "aftersales.knowledge",
     "aftersales.parts",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",

@@ -18,6 +18,12 @@ urlpatterns = [
     path("parts/", include("aftersales.parts.urls")),
     path("dashboard/", include("aftersales.analytics.urls")),
     path("desk/", include("aftersales.desk.urls")),
+    path("appraisal/", include("aftersales.appraisal.urls")),
+    path("remedies/", include("aftersales.remedies.urls")),
+    path("returns/", include("aftersales.returns.urls")),
+    path("compensation/", include("aftersales.compensation.urls")),
+    path("crisis/", include("aftersales.crisis.urls")),
+    path("knowledge/", include("aftersales.knowledge.urls")),
     # The language switch (Django's, which also sets the language of the person's messages)
     # before Django's own URL of the same name and path.
     path("i18n/setlang/", set_language, name="set_language"),

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     TECHNICIAN = "technician", _("Technician")
     QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    APPRAISER = "appraiser", _("Appraiser")
     SUPERVISOR = "supervisor", _("Supervisor")
     WAREHOUSE = "warehouse", _("Warehouse")
     MARKETING = "marketing", _("Marketing")

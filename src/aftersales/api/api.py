@@ -10,7 +10,7 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, assignment, directory, tickets
+from .routers import actions, appraisal, assignment, compensation, crisis, directory, knowledge, remedies, returns, tickets
 from .stock import documents as stock_documents
 from .stock import router as stock
 from .workorders import documents as workorder_documents
@@ -83,3 +83,9 @@ api.add_router("", workorders.router)
 api.add_router("", stock.router)
 api.add_router("", workorder_documents.router)
 api.add_router("", stock_documents.router)
+api.add_router("", appraisal.router)
+api.add_router("", remedies.router)
+api.add_router("", returns.router)
+api.add_router("", compensation.router)
+api.add_router("", crisis.router)
+api.add_router("", knowledge.router)

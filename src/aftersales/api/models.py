@@ -20,6 +20,18 @@ class Scope(models.TextChoices):
     WORKORDERS_WRITE = "workorders:write", _("Create, dispatch and work on work orders (staff owners only)")
     STOCK_READ = "stock:read", _("Read parts, stock levels, requisitions and returns (staff owners only)")
     STOCK_WRITE = "stock:write", _("Request, issue, use and return parts (staff owners only)")
+    APPRAISALS_READ = "appraisals:read", _("Read appraisal requests and reports")
+    APPRAISALS_WRITE = "appraisals:write", _("Request, record and answer appraisals")
+    REMEDIES_READ = "remedies:read", _("Read the remedies proposed and chosen")
+    REMEDIES_WRITE = "remedies:write", _("Choose a ticket's remedy")
+    RETURNS_READ = "returns:read", _("Read returns, exchanges and their shipments")
+    RETURNS_WRITE = "returns:write", _("Authorise, collect, receive, inspect and ship returns and exchanges")
+    COMPENSATION_READ = "compensation:read", _("Read refunds and compensation")
+    COMPENSATION_WRITE = "compensation:write", _("Request, approve and fulfil refunds and compensation")
+    CRISIS_READ = "crisis:read", _("Read crisis alerts and crises")
+    CRISIS_WRITE = "crisis:write", _("Confirm alerts and work on crises")
+    KNOWLEDGE_READ = "knowledge:read", _("Read knowledge base articles")
+    KNOWLEDGE_WRITE = "knowledge:write", _("Write and publish knowledge base articles")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

@@ -1,0 +1,5 @@
+"""API v1: appraisal."""
+
+from ninja import Router
+
+router = Router(tags=["appraisals"])

@@ -1,0 +1,5 @@
+"""API v1: crisis management."""
+
+from ninja import Router
+
+router = Router(tags=["crisis"])
