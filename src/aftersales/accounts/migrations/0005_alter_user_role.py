@@ -4,15 +4,31 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_remove_region_provinces'),
+        ("accounts", "0004_remove_region_provinces"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='user',
-            name='role',
-            field=models.CharField(choices=[('agent', 'Agent'), ('technician', 'Technician'), ('quality_manager', 'Quality manager'), ('appraiser', 'Appraiser'), ('supervisor', 'Supervisor'), ('warehouse', 'Warehouse'), ('marketing', 'Marketing'), ('finance', 'Finance'), ('administrator', 'Administrator'), ('customer', 'Customer')], db_index=True, default='agent', max_length=32, verbose_name='role'),
+            model_name="user",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("agent", "Agent"),
+                    ("technician", "Technician"),
+                    ("quality_manager", "Quality manager"),
+                    ("appraiser", "Appraiser"),
+                    ("supervisor", "Supervisor"),
+                    ("warehouse", "Warehouse"),
+                    ("marketing", "Marketing"),
+                    ("finance", "Finance"),
+                    ("administrator", "Administrator"),
+                    ("customer", "Customer"),
+                ],
+                db_index=True,
+                default="agent",
+                max_length=32,
+                verbose_name="role",
+            ),
         ),
     ]
