@@ -73,39 +73,71 @@ fi
 
 summaries=()
 overall=0
-run_pass() {  # name, database url ("" = SQLite), redis url
-  local name=$1 db=$2 redis=$3 xml="test-results/$1.xml"
-  step "test suite on $name"
+# One pass: name, database url ("" = SQLite), redis url, var dir. Its output goes to its log;
+# its counts to its .counts file (the passes may run side by side).
+run_pass() {
+  local name=$1 db=$2 redis=$3 var=$4 xml="test-results/$1.xml"
   rm -f "$xml"
-  AFTERSALES_ENV=test DATABASE_URL="$db" REDIS_URL="$redis" \
+  mkdir -p "$var"
+  AFTERSALES_ENV=test AFTERSALES_VAR_DIR="$var" DATABASE_URL="$db" REDIS_URL="$redis" \
     .venv/bin/pytest --junitxml="$xml" -o junit_family=xunit2 -q -p no:randomly "${PYTEST_ARGS[@]}"
   local rc=$?
-  local counts
-  counts=$($PY - "$xml" <<'PYEOF'
+  $PY - "$xml" "$rc" >"test-results/$name.counts" <<'PYEOF'
 import sys, xml.etree.ElementTree as ET
+rc = int(sys.argv[2])
 try:
     root = ET.parse(sys.argv[1]).getroot()
 except Exception:
-    print("0 0 0 0"); sys.exit()
+    print(0, 1 if rc else 0, 0, rc); sys.exit()
 suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
 t = sum(int(s.get("tests", 0)) for s in suites)
 f = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
 sk = sum(int(s.get("skipped", 0)) for s in suites)
-print(t - f - sk, f, sk, t)
+if rc and not f:
+    f = 1
+print(t - f - sk, f, sk, rc)
 PYEOF
-)
-  read -r passed failed skipped total <<<"$counts"
-  if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
-  summaries+=("$(printf '%-24s %5d passed, %d failed, %d skipped' "$name:" "$passed" "$failed" "$skipped")")
+}
+collect() {  # name
+  local passed failed skipped rc
+  read -r passed failed skipped rc <"test-results/$1.counts"
+  summaries+=("$(printf '%-24s %5d passed, %d failed, %d skipped' "$1:" "$passed" "$failed" "$skipped")")
   TOTAL_PASSED=$((TOTAL_PASSED + passed)); TOTAL_FAILED=$((TOTAL_FAILED + failed)); TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))
   [ "$rc" -eq 0 ] || overall=1
 }
 TOTAL_PASSED=0; TOTAL_FAILED=0; TOTAL_SKIPPED=0
 PYTEST_ARGS=("$@")
 
-run_pass "SQLite" "" "$REDIS"
-if [ -n "$PG_URL" ]; then
-  run_pass "PostgreSQL+Redis" "$PG_URL" "$REDIS"
+# The SQLite pass uses Redis database 1 and its own var dir, the PostgreSQL pass database 0 and
+# another var dir, so that the two can run at the same time (TEST_PASSES_IN_SERIES=1 runs them
+# one after the other, output as it comes).
+REDIS_SQLITE="$REDIS"
+if [ -n "$REDIS" ] && [ -n "$PG_URL" ]; then REDIS_SQLITE="${REDIS%/*}/1"; fi
+SQLITE_VAR="$AFTERSALES_VAR_DIR/test-sqlite"
+PG_VAR="$AFTERSALES_VAR_DIR/test-postgresql"
+if [ -z "$PG_URL" ] || [ -n "${TEST_PASSES_IN_SERIES:-}" ]; then
+  step "test suite on SQLite"
+  run_pass "SQLite" "" "$REDIS_SQLITE" "$SQLITE_VAR"
+  collect "SQLite"
+  if [ -n "$PG_URL" ]; then
+    step "test suite on PostgreSQL+Redis"
+    run_pass "PostgreSQL+Redis" "$PG_URL" "$REDIS" "$PG_VAR"
+    collect "PostgreSQL+Redis"
+  fi
+else
+  step "test suite on SQLite and on PostgreSQL+Redis, side by side (output when each ends)"
+  run_pass "SQLite" "" "$REDIS_SQLITE" "$SQLITE_VAR" >test-results/SQLite.log 2>&1 &
+  sqlite_pid=$!
+  run_pass "PostgreSQL+Redis" "$PG_URL" "$REDIS" "$PG_VAR" >test-results/PostgreSQL.log 2>&1 &
+  pg_pid=$!
+  wait "$sqlite_pid"
+  step "test suite on SQLite"
+  cat test-results/SQLite.log
+  collect "SQLite"
+  wait "$pg_pid"
+  step "test suite on PostgreSQL+Redis"
+  cat test-results/PostgreSQL.log
+  collect "PostgreSQL+Redis"
 fi
 
 printf '\n==> summary (databases the suite ran on)\n'
