@@ -6,6 +6,7 @@ Python may not have; this command needs nothing but the pinned Python packages.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +26,19 @@ class Command(BaseCommand):
                     catalogue = polib.pofile(str(po_path))
                 except (OSError, ValueError) as exc:
                     raise CommandError(f"{po_path}: {exc}") from exc
+                counts = Counter((entry.msgctxt, entry.msgid) for entry in catalogue)
+                twice = sorted(msgid for (_context, msgid), n in counts.items() if n > 1)
+                if twice:
+                    # GNU msgfmt refuses a catalogue with a message twice; polib would silently keep one.
+                    raise CommandError(f"{po_path}: messages defined twice: {twice[:10]}")
                 # Always rebuilt: it takes milliseconds, and file times after a checkout prove nothing.
                 catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
                 compiled += 1
-                self.stdout.write(
-                    f"compiled {po_path.relative_to(settings.BASE_DIR)} ({catalogue.percent_translated()}% translated)"
-                )
+                self.stdout.write(f"compiled {_shown(po_path)} ({catalogue.percent_translated()}% translated)")
         if compiled == 0:
             self.stdout.write("no translation catalogues found")
+
+
+def _shown(path: Path) -> Path:
+    """The catalogue's path from the project's root when it is inside it."""
+    return path.relative_to(settings.BASE_DIR) if path.is_relative_to(settings.BASE_DIR) else path
