@@ -5,7 +5,9 @@
 #   2. starts the three processes, each writing its log to var/log/ (quiet: warnings and errors;
 #      VERBOSE=1 or LOG_LEVEL=INFO for every request and job),
 #   3. waits until the server and a worker answer, and prints one banner last: the address, the
-#      demo logins and the demo API key (manage.py demo_banner).
+#      demo logins and the demo API key (manage.py demo_banner),
+#   4. restarts any of the three that stops (the worker also waits out a database outage by
+#      itself: manage.py worker), until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -49,6 +51,8 @@ if ! $PY manage.py demo_data --no-logins; then
 fi
 wait "$static_pid"
 
+# shellcheck source=scripts/supervise.sh
+source scripts/supervise.sh
 pids=()
 names=()
 cleanup() {
@@ -63,16 +67,16 @@ trap 'cleanup; exit 0' INT  # Ctrl-C is how one stops it: not an error
 trap 'cleanup; exit 143' TERM
 trap cleanup EXIT
 
-start() {  # start NAME COMMAND…: run it in the background, its output into var/log/NAME.log
+start() {  # start NAME COMMAND…: keep it running in the background, its output into var/log/NAME.log
   local name="$1"
   shift
-  "$@" >>"$LOG_DIR/$name.log" 2>&1 &
+  supervise "$name" "$@" &
   pids+=($!)
   names+=("$name")
 }
 echo "Starting the web server, the worker and the scheduler (logs in ${LOG_SHOWN})…"
 start web .venv/bin/gunicorn --config deploy/gunicorn.conf.py
-start worker $PY manage.py db_worker --queue-name '*' --interval 1
+start worker $PY manage.py worker --queue-name '*' --interval 1
 start scheduler $PY manage.py scheduler
 
 # The server is probed on the loopback address when it listens on all of them.
@@ -91,11 +95,5 @@ if ! $PY manage.py demo_banner --url "http://${PROBE_HOST}:${PORT}/" --wait "${S
   exit 1
 fi
 
-# Stop everything as soon as any of the three exits, and say which.
-set +e
-wait -n "${pids[@]}"
-for i in "${!pids[@]}"; do
-  if ! kill -0 "${pids[$i]}" 2>/dev/null; then
-    echo "The ${names[$i]} process stopped; see ${LOG_SHOWN}${names[$i]}.log."
-  fi
-done
+# The three run until Ctrl-C (or TERM); each is restarted when it stops.
+wait

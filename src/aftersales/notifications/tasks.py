@@ -7,6 +7,8 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from aftersales.core.outage import DATABASE_DOWN
+
 from .models import Notification, NotificationStatus
 from .services import MAX_ATTEMPTS, notification_deliver
 
@@ -16,6 +18,11 @@ def deliver_notification(notification_id: int) -> str:
     """Deliver one notification; on a sender error re-enqueue with backoff until MAX_ATTEMPTS."""
     try:
         result = notification_deliver(notification_id=notification_id)
+    except DATABASE_DOWN:
+        # The database went away: nothing could be stored, and scheduling a retry needs the
+        # database too. The notification stays pending; retry_pending_notifications (every five
+        # minutes, on a scheduler that reconnects) sends it once the database is back.
+        return "retry"
     except Exception:  # noqa: BLE001 - the error is stored on the notification; schedule a retry
         attempts = Notification.objects.filter(pk=notification_id).values_list("attempts", flat=True).first() or 1
         # A backend that cannot defer (the immediate one, in development) would fail the job on

@@ -7,7 +7,9 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 
+from aftersales.core.outage import DATABASE_DOWN, drop_broken_connections
 from aftersales.core.schedule import PERIODIC_JOBS
 
 logger = logging.getLogger("aftersales.scheduler")
@@ -22,16 +24,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, once: bool = False, tick: float = 5.0, **options: Any) -> None:
         last_run: dict[str, float] = {}
+        enqueued = 0
         while True:
+            # Like the end of a web request: a connection that broke (the database restarted)
+            # is closed here, so that this tick opens a fresh one instead of failing forever.
+            close_old_connections()
             now = time.monotonic()
             for job in PERIODIC_JOBS:
                 if once or now - last_run.get(job.task_path, float("-inf")) >= job.every.total_seconds():
                     try:
                         job.enqueue()
+                    except DATABASE_DOWN as exc:
+                        # Not marked as run: enqueued again on the next tick, on a new connection.
+                        logger.warning("could not enqueue %s, the database is unavailable: %s", job.task_path, exc)
+                        drop_broken_connections()
+                        continue
                     except Exception:  # a broken backend must not stop the other jobs
                         logger.exception("could not enqueue %s", job.task_path)
+                    else:
+                        enqueued += 1
                     last_run[job.task_path] = now
             if once:
-                self.stdout.write(f"enqueued {len(PERIODIC_JOBS)} periodic jobs")
+                self.stdout.write(f"enqueued {enqueued} of {len(PERIODIC_JOBS)} periodic jobs")
                 return
             time.sleep(tick)
