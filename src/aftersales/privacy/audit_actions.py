@@ -1,0 +1,14 @@
+"""Every audit action the privacy app records."""
+
+from __future__ import annotations
+
+from aftersales.audit.actions import AuditAction
+
+
+class PrivacyAudit(AuditAction):
+    REQUESTED = "privacy.requested"
+    EXPORTED = "privacy.exported"
+    # The copy was downloaded (by the customer or by staff for them).
+    EXPORT_DOWNLOADED = "privacy.export_downloaded"
+    ERASED = "privacy.erased"
+    REFUSED = "privacy.refused"

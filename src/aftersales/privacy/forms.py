@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.customers.models import Customer
+from aftersales.customers.phones import PhoneFormField
+
+from .models import RequestKind
+
+
+class StaffRequestForm(forms.Form):
+    """A request received by phone, letter or at the counter, recorded by staff."""
+
+    phone = PhoneFormField(label=_("Customer's phone"))
+    kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How the request arrived and how the person's identity was checked."),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        phone = data.get("phone")
+        if phone:
+            customer = Customer.objects.filter(phone=phone, erased_at__isnull=True).order_by("pk").first()
+            if customer is None:
+                self.add_error("phone", _("No customer has this phone number."))
+            data["customer"] = customer
+        return data
+
+
+class ErasureRequestForm(forms.Form):
+    note = forms.CharField(
+        label=_("Anything we should know (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

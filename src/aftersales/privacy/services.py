@@ -1,0 +1,206 @@
+"""Personal data requests (PIPL): record one, give the customer a copy of their data, erase it,
+refuse with a reason; and the retention job that erases what is no longer needed.
+
+Every change locks the request, checks its version where a page or the API sent one, moves its
+status through ``states.REQUEST_STATES`` and writes an audit row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import User
+from aftersales.audit.services import audit_record
+from aftersales.core import clock
+from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.customers.models import Customer
+from aftersales.tickets.models import Ticket
+from aftersales.tickets.states import FINAL_STATUSES
+
+from .audit_actions import PrivacyAudit
+from .export import export_archive
+from .inventory import ERASED, erase_audit_entries, erase_rows, identifiers_of
+from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
+from .states import REQUEST_STATES
+
+
+def answer_days() -> int:
+    """Days to answer a request (PRIVACY_ANSWER_DAYS, default 15)."""
+    return int(getattr(settings, "PRIVACY_ANSWER_DAYS", 15))
+
+
+def export_keep_days() -> int:
+    """Days a prepared copy stays downloadable (PRIVACY_EXPORT_KEEP_DAYS, default 7)."""
+    return int(getattr(settings, "PRIVACY_EXPORT_KEEP_DAYS", 7))
+
+
+def retention_days() -> int:
+    """Days after a customer's last closed ticket before their personal data is erased
+    (PRIVACY_RETENTION_DAYS, default 1095 = three years; 0 keeps it)."""
+    return int(getattr(settings, "PRIVACY_RETENTION_DAYS", 1095))
+
+
+def _locked(request: PrivacyRequest, version: int | None) -> PrivacyRequest:
+    locked = PrivacyRequest.objects.select_for_update().select_related("customer").get(pk=request.pk)
+    if version is not None and locked.version != version:
+        raise Conflict(_("Someone else changed this request meanwhile. Reload the page and try again."), code="stale_version")
+    return locked
+
+
+def privacy_request_create(*, customer: Customer, kind: str, channel: str, actor: User | None, note: str = "") -> PrivacyRequest:
+    """Record a request. A copy asked for on the portal is prepared at once (the customer asks for
+    their own data); an erasure waits for a member of staff, who checks that nothing is open."""
+    if kind not in RequestKind.values:
+        raise ValidationFailed({"kind": [_("Choose a copy or an erasure.")]})
+    if Customer.objects.filter(pk=customer.pk, erased_at__isnull=False).exists():
+        raise DomainError(_("This customer's personal data was already erased."), code="already_erased", field="kind")
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            request = PrivacyRequest.objects.create(
+                customer=customer,
+                kind=kind,
+                channel=channel,
+                note=note.strip(),
+                requested_by=actor,
+                created_at=now,
+                due_at=now + dt.timedelta(days=answer_days()),
+            )
+            audit_record(action=PrivacyAudit.REQUESTED, obj=request, actor=actor, changes={"kind": kind, "channel": channel})
+    except IntegrityError:
+        # privacy_one_open_erasure: asking twice is the same request.
+        return PrivacyRequest.objects.get(customer=customer, kind=RequestKind.ERASURE, status=RequestStatus.RECEIVED)
+    if kind == RequestKind.EXPORT and channel == RequestChannel.PORTAL:
+        request = privacy_export_prepare(request=request, actor=actor)
+    return request
+
+
+@transaction.atomic
+def privacy_export_prepare(*, request: PrivacyRequest, actor: User | None, version: int | None = None) -> PrivacyRequest:
+    """Build the customer's copy (a zip: their profile, every ticket with its customer's timeline,
+    plan, work orders and survey, the files they may see) and complete the request."""
+    locked = _locked(request, version)
+    if locked.kind != RequestKind.EXPORT:
+        raise DomainError(_("This request is not for a copy of the data."), code="wrong_kind", field="kind")
+    REQUEST_STATES.check(locked.status, RequestStatus.COMPLETED)
+    now = clock.now()
+    data = export_archive(customer=locked.customer, at=now)
+    locked.export_file.save(f"personal-data-{locked.customer_id}-{now:%Y%m%d%H%M%S}.zip", ContentFile(data), save=False)
+    locked.export_expires_at = now + dt.timedelta(days=export_keep_days())
+    locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor, now
+    locked.version += 1
+    locked.save()
+    audit_record(action=PrivacyAudit.EXPORTED, obj=locked, actor=actor, changes={"bytes": len(data)})
+    return locked
+
+
+def privacy_export_downloaded(*, request: PrivacyRequest, actor: User) -> None:
+    audit_record(action=PrivacyAudit.EXPORT_DOWNLOADED, obj=request, actor=actor)
+
+
+def _open_tickets(customer: Customer) -> list[str]:
+    return list(Ticket.objects.filter(customer=customer).exclude(status__in=FINAL_STATUSES).values_list("number", flat=True)[:5])
+
+
+@transaction.atomic
+def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int | None = None) -> PrivacyRequest:
+    """Anonymise the customer (``inventory``): refused while a ticket of theirs is open."""
+    locked = _locked(request, version)
+    if locked.kind != RequestKind.ERASURE:
+        raise DomainError(_("This request is not for an erasure."), code="wrong_kind", field="kind")
+    REQUEST_STATES.check(locked.status, RequestStatus.COMPLETED)
+    customer = Customer.objects.select_for_update().get(pk=locked.customer_id)
+    if customer.erased_at is not None:
+        raise DomainError(_("This customer's personal data was already erased."), code="already_erased", field="kind")
+    open_numbers = _open_tickets(customer)
+    if open_numbers:
+        raise DomainError(
+            _("Tickets of this customer are still open (%(numbers)s): close them before erasing the data.")
+            % {"numbers": ", ".join(open_numbers)},
+            code="open_tickets",
+            field="kind",
+        )
+    now = clock.now()
+    ids = identifiers_of(customer)
+    changed = erase_rows(customer, ids)
+    objects = [("customers.customer", str(customer.pk))]
+    objects += [("tickets.ticket", str(pk)) for pk in Ticket.objects.filter(customer=customer).values_list("pk", flat=True)]
+    erase_audit_entries(customer, ids, objects)
+    Customer.objects.filter(pk=customer.pk).update(
+        name=ERASED, consent_contact=False, consent_marketing=False, consent_recorded_at=now, erased_at=now
+    )
+    if customer.user_id:
+        user = User.objects.get(pk=customer.user_id)
+        user.username = f"erased-{customer.pk}"
+        user.email = ""
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.set_unusable_password()
+        user.save(update_fields=["username", "email", "first_name", "last_name", "is_active", "password"])
+    locked.note = ids.redact(locked.note)
+    locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor, now
+    locked.version += 1
+    locked.save()
+    audit_record(
+        action=PrivacyAudit.ERASED,
+        obj=locked,
+        actor=actor,
+        changes={"rows": {label: n for label, n in changed.items() if n}},
+    )
+    return locked
+
+
+@transaction.atomic
+def privacy_refuse(*, request: PrivacyRequest, actor: User, reason: str, version: int | None = None) -> PrivacyRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed({"reason": [_("Say why the request is refused: the customer is told.")]})
+    locked = _locked(request, version)
+    REQUEST_STATES.check(locked.status, RequestStatus.REFUSED)
+    locked.status, locked.refusal_reason = RequestStatus.REFUSED, reason
+    locked.handled_by, locked.handled_at = actor, clock.now()
+    locked.version += 1
+    locked.save()
+    audit_record(action=PrivacyAudit.REFUSED, obj=locked, actor=actor, changes={"reason": reason})
+    return locked
+
+
+def privacy_apply_retention(*, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The retention job: erase customers whose last ticket was closed longer ago than the
+    retention period and who have nothing open; delete prepared copies past their date.
+    Idempotent: an erased customer is never taken again, an expired copy is deleted once."""
+    now = now or clock.now()
+    erased = 0
+    days = retention_days()
+    if days > 0:
+        cutoff = now - dt.timedelta(days=days)
+        candidates = (
+            Customer.objects.filter(erased_at__isnull=True)
+            .annotate(
+                last_activity=Max("tickets__updated_at"),
+                still_open=Count("tickets", filter=~Q(tickets__status__in=FINAL_STATUSES)),
+            )
+            .filter(last_activity__lte=cutoff, still_open=0)
+        )
+        for customer in candidates.iterator():
+            request = privacy_request_create(
+                customer=customer, kind=RequestKind.ERASURE, channel=RequestChannel.RETENTION, actor=None
+            )
+            try:
+                privacy_erase(request=request, actor=None)
+            except DomainError:
+                continue
+            erased += 1
+    expired = 0
+    for request in PrivacyRequest.objects.filter(export_expires_at__lte=now).exclude(export_file=""):
+        request.export_file.delete(save=False)
+        PrivacyRequest.objects.filter(pk=request.pk).update(export_file="")
+        expired += 1
+    return {"erased": erased, "copies_deleted": expired}

@@ -1,0 +1,16 @@
+"""A personal data request's states: received, then completed or refused — nothing else."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.transitions import TransitionTable
+
+from .models import RequestStatus
+
+S = RequestStatus
+REQUEST_STATES = TransitionTable(
+    _("personal data request"),
+    {S.RECEIVED: frozenset({S.COMPLETED, S.REFUSED}), S.COMPLETED: frozenset(), S.REFUSED: frozenset()},
+    labels=dict(RequestStatus.choices),
+)

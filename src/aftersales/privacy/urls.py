@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "privacy"
+urlpatterns = [
+    path("", views.request_list, name="list"),
+    path("<int:pk>/", views.request_detail, name="detail"),
+    path("<int:pk>/download/", views.download, name="download"),
+    path("mine/", views.my_data, name="mine"),
+    path("mine/<str:kind>/", views.my_data_request, name="mine_request"),
+]

@@ -1,0 +1,163 @@
+"""Pages of personal data requests: the handlers' list and request page (administrators and
+supervisors), and the customer's "My personal data" page on the portal."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from aftersales.accounts.decorators import staff_required
+from aftersales.accounts.models import User
+from aftersales.core import clock
+from aftersales.core.errors import DomainError
+from aftersales.core.view_errors import add_service_errors, message_service_errors
+from aftersales.portal.selectors import portal_customer_for
+
+from . import selectors, services
+from .forms import ErasureRequestForm, RefuseForm, StaffRequestForm
+from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
+
+
+def _handler(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not selectors.privacy_can_handle(user=user):
+        raise PermissionDenied
+    return user
+
+
+def _version(request: HttpRequest) -> int | None:
+    raw = request.POST.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_list(request: HttpRequest) -> HttpResponse:
+    user = _handler(request)
+    form = StaffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            created = services.privacy_request_create(
+                customer=form.cleaned_data["customer"],
+                kind=form.cleaned_data["kind"],
+                channel=RequestChannel.STAFF,
+                actor=user,
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("privacy:detail", pk=created.pk)
+    status = request.GET.get("status", RequestStatus.RECEIVED)
+    status = status if status in RequestStatus.values or status == "all" else RequestStatus.RECEIVED
+    rows = selectors.privacy_requests_for_handler(user=user, status="" if status == "all" else status)[:200]
+    return render(
+        request,
+        "privacy/request_list.html",
+        {"form": form, "rows": rows, "status": status, "statuses": RequestStatus.choices, "now": clock.now()},
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _handler(request)
+    item = selectors.privacy_request_for_user(user=user, pk=pk)
+    if item is None:
+        raise Http404
+    refuse_form = RefuseForm(request.POST if request.POST.get("do") == "refuse" else None)
+    if request.method == "POST":
+        action = request.POST.get("do")
+        try:
+            if action == "export":
+                services.privacy_export_prepare(request=item, actor=user, version=_version(request))
+                messages.success(request, _("The copy is ready to download."))
+            elif action == "erase":
+                services.privacy_erase(request=item, actor=user, version=_version(request))
+                messages.success(request, _("The customer's personal data was erased."))
+            elif action == "refuse" and refuse_form.is_valid():
+                services.privacy_refuse(
+                    request=item, actor=user, reason=refuse_form.cleaned_data["reason"], version=_version(request)
+                )
+                messages.success(request, _("The request was refused."))
+            else:
+                return _detail(request, item, refuse_form)
+        except DomainError as exc:
+            message_service_errors(request, exc)
+        return redirect("privacy:detail", pk=item.pk)
+    return _detail(request, item, refuse_form)
+
+
+def _detail(request: HttpRequest, item: PrivacyRequest, refuse_form: RefuseForm) -> HttpResponse:
+    item.refresh_from_db()
+    return render(
+        request,
+        "privacy/request_detail.html",
+        {"item": item, "refuse_form": refuse_form, "received": item.status == RequestStatus.RECEIVED, "kinds": RequestKind},
+    )
+
+
+@never_cache
+@login_required
+def download(request: HttpRequest, pk: int) -> FileResponse:
+    user: User = request.user  # type: ignore[assignment]
+    customer = portal_customer_for(user=user) if user.is_customer else None
+    item = selectors.privacy_request_for_user(user=user, pk=pk, customer=customer)
+    if item is None or not item.export_file or (item.export_expires_at and item.export_expires_at <= clock.now()):
+        raise Http404
+    services.privacy_export_downloaded(request=item, actor=user)
+    response = FileResponse(item.export_file.open("rb"), as_attachment=True, filename=f"personal-data-{item.pk}.zip")
+    response["Content-Type"] = "application/zip"
+    return response
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET"])
+def my_data(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    customer = portal_customer_for(user=user) if user.is_customer else None
+    if customer is None:
+        raise PermissionDenied
+    return render(
+        request,
+        "privacy/my_data.html",
+        {
+            "requests": selectors.privacy_requests_of_customer(customer=customer)[:50],
+            "erasure_form": ErasureRequestForm(),
+            "now": clock.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def my_data_request(request: HttpRequest, kind: str) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    customer = portal_customer_for(user=user) if user.is_customer else None
+    if customer is None:
+        raise PermissionDenied
+    if kind not in RequestKind.values:
+        raise Http404
+    form = ErasureRequestForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.privacy_request_create(customer=customer, kind=kind, channel=RequestChannel.PORTAL, actor=user, note=note)
+    except DomainError as exc:
+        message_service_errors(request, exc)
+    else:
+        if kind == RequestKind.EXPORT:
+            messages.success(request, _("Your copy is ready: download it below."))
+        else:
+            messages.success(
+                request, _("We received your request and will answer it within %(days)d days.") % {"days": services.answer_days()}
+            )
+    return redirect("privacy:mine")
