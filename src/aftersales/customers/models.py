@@ -42,6 +42,8 @@ class Customer(CachedChoiceLabels, models.Model):
     )
     language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, default="zh-hans")
     notes = models.TextField(_("notes"), blank=True)
+    # Set when the person's data was erased on request or after the retention period (privacy app).
+    erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
