@@ -20,11 +20,12 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
+from aftersales.accounts.models import Role
 from aftersales.core import outage
 from aftersales.core.schedule import PERIODIC_JOBS
 from aftersales.notifications.models import Notification, NotificationStatus
 from aftersales.notifications.tasks import deliver_notification, retry_pending_notifications
-from tests.factories import make_ticket
+from tests.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -135,3 +136,25 @@ def test_a_message_whose_delivery_met_the_outage_is_sent_by_the_safety_net_after
     notification.refresh_from_db()
     assert notification.status == NotificationStatus.SENT
     assert [m.to for m in mail.outbox] == [["zhang.wei@example.com"]]
+
+
+def test_a_page_during_the_outage_answers_503_with_retry_after(client, down):
+    client.force_login(UserFactory(role=Role.AGENT))
+    client.raise_request_exception = False
+    down.start()
+    response = client.get("/tickets/")
+    down.end()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "服务暂时不可用" in response.content.decode()
+
+
+def test_the_api_during_the_outage_answers_a_503_problem(client, down):
+    client.raise_request_exception = False
+    down.start()
+    response = client.get("/api/v1/tickets", HTTP_AUTHORIZATION="Bearer ask_abcd1234_" + "x" * 43)
+    down.end()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["code"] == "database_unavailable"

@@ -20,7 +20,7 @@ logger = logging.getLogger("aftersales.outage")
 
 # The errors of a database that is down or a connection that broke. Not IntegrityError and the
 # like: those are bugs or bad data, and retrying would repeat them.
-DATABASE_DOWN: tuple[type[DatabaseError], ...] = (OperationalError, InterfaceError)
+DATABASE_DOWN: tuple[type[Exception], ...] = (OperationalError, InterfaceError)
 
 FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 30.0
