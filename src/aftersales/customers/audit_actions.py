@@ -9,5 +9,6 @@ class CustomerAudit(AuditAction):
     CREATED = "customer.created"
     TIER_CHANGED = "customer.tier_changed"
     ADDRESS_ADDED = "customer.address_added"
+    CONSENTS_CHANGED = "customer.consents_changed"
     # A page showed the customer's personal data (SPEC §4: every view is logged).
     PERSONAL_DATA_VIEWED = "customer.personal_data_viewed"

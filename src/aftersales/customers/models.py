@@ -93,3 +93,37 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.province}{self.city}{self.district}{self.detail}"
+
+
+class ConsentSource(models.TextChoices):
+    INTAKE = "intake", _("When the customer was registered")
+    PORTAL = "portal", _("By the customer on the portal")
+    STAFF = "staff", _("Recorded by staff")
+    ERASURE = "erasure", _("Withdrawn with the erasure of the data")
+
+
+class ConsentRecord(models.Model):
+    """One statement of the customer's consents, as given: the history PIPL asks us to keep
+    (who consented to what, when, how). The customer's current consents are on ``Customer``."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents")
+    contact = models.BooleanField(_("consents to service contact"))
+    marketing = models.BooleanField(_("consents to marketing"))
+    source = models.CharField(_("given"), max_length=16, choices=ConsentSource.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.recorded_at:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from aftersales.core.errors import ValidationFailed
 
 from .audit_actions import CustomerAudit
 from .effects import CUSTOMER_TERMS_CHANGED
-from .models import Address, Customer, CustomerKind, CustomerTier
+from .models import Address, ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
 from .phones import normalize_phone
 
 EMAIL_MAX_LENGTH = 254
@@ -90,8 +90,47 @@ def customer_create(
         consent_marketing=consent_marketing,
         consent_recorded_at=clock.now(),
     )
+    ConsentRecord.objects.create(
+        customer=customer,
+        contact=consent_contact,
+        marketing=consent_marketing,
+        source=ConsentSource.INTAKE,
+        actor=actor,
+        recorded_at=customer.consent_recorded_at,
+    )
     audit_record(action=CustomerAudit.CREATED, obj=customer, actor=actor, actor_label=actor_label)
     return customer
+
+
+@transaction.atomic
+def customer_set_consents(
+    *, customer: Customer, contact: bool, marketing: bool, source: str, actor: User | None = None
+) -> Customer:
+    """Record the customer's consents as they give or withdraw them now (PIPL: kept as a
+    history, ``ConsentRecord``). Giving the same answers again records nothing."""
+    if source not in ConsentSource.values:
+        raise ValidationFailed({"source": [_("Say how the consent was given.")]}, code="consent_source_invalid")
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if (locked.consent_contact, locked.consent_marketing) == (contact, marketing):
+        return locked
+    before = {"consent_contact": locked.consent_contact, "consent_marketing": locked.consent_marketing}
+    now = clock.now()
+    Customer.objects.filter(pk=locked.pk).update(consent_contact=contact, consent_marketing=marketing, consent_recorded_at=now)
+    locked.consent_contact, locked.consent_marketing, locked.consent_recorded_at = contact, marketing, now
+    ConsentRecord.objects.create(
+        customer=locked, contact=contact, marketing=marketing, source=source, actor=actor, recorded_at=now
+    )
+    audit_record(
+        action=CustomerAudit.CONSENTS_CHANGED,
+        obj=locked,
+        actor=actor,
+        changes={
+            "consent_contact": [before["consent_contact"], contact],
+            "consent_marketing": [before["consent_marketing"], marketing],
+            "source": source,
+        },
+    )
+    return locked
 
 
 @transaction.atomic

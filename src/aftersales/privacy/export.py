@@ -56,6 +56,15 @@ def _profile(customer: Customer) -> dict[str, Any]:
             "service_contact": customer.consent_contact,
             "marketing": customer.consent_marketing,
             "recorded_at": _value(customer.consent_recorded_at),
+            "history": [
+                {
+                    "service_contact": r.contact,
+                    "marketing": r.marketing,
+                    "given": _label(r, "source"),
+                    "at": _value(r.recorded_at),
+                }
+                for r in customer.consents.all()
+            ],
         },
         "contacts": [
             {"name": c.name, "phone": c.phone, "email": c.email, "position": c.position} for c in customer.contacts.all()

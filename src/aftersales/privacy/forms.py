@@ -43,3 +43,8 @@ class ErasureRequestForm(forms.Form):
 
 class RefuseForm(forms.Form):
     reason = forms.CharField(label=_("Reason for refusal"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ConsentForm(forms.Form):
+    contact = forms.BooleanField(label=_("You may contact me about my service requests (calls, SMS, email)"), required=False)
+    marketing = forms.BooleanField(label=_("You may send me offers and news"), required=False)

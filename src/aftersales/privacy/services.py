@@ -20,7 +20,8 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, ValidationFailed
-from aftersales.customers.models import Customer
+from aftersales.customers.models import ConsentSource, Customer
+from aftersales.customers.services import customer_set_consents
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import FINAL_STATUSES
 
@@ -101,6 +102,13 @@ def privacy_export_prepare(*, request: PrivacyRequest, actor: User | None, versi
     return locked
 
 
+def privacy_set_consents(*, customer: Customer, contact: bool, marketing: bool, actor: User) -> Customer:
+    """The customer's own answer on the portal's "My personal data" page."""
+    return customer_set_consents(
+        customer=customer, contact=contact, marketing=marketing, source=ConsentSource.PORTAL, actor=actor
+    )
+
+
 def privacy_export_downloaded(*, request: PrivacyRequest, actor: User) -> None:
     audit_record(action=PrivacyAudit.EXPORT_DOWNLOADED, obj=request, actor=actor)
 
@@ -127,15 +135,14 @@ def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int |
             code="open_tickets",
             field="kind",
         )
+    customer_set_consents(customer=customer, contact=False, marketing=False, source=ConsentSource.ERASURE, actor=actor)
     now = clock.now()
     ids = identifiers_of(customer)
     changed = erase_rows(customer, ids)
     objects = [("customers.customer", str(customer.pk))]
     objects += [("tickets.ticket", str(pk)) for pk in Ticket.objects.filter(customer=customer).values_list("pk", flat=True)]
     erase_audit_entries(customer, ids, objects)
-    Customer.objects.filter(pk=customer.pk).update(
-        name=ERASED, consent_contact=False, consent_marketing=False, consent_recorded_at=now, erased_at=now
-    )
+    Customer.objects.filter(pk=customer.pk).update(name=ERASED, erased_at=now)
     if customer.user_id:
         user = User.objects.get(pk=customer.user_id)
         user.username = f"erased-{customer.pk}"

@@ -8,5 +8,6 @@ urlpatterns = [
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/download/", views.download, name="download"),
     path("mine/", views.my_data, name="mine"),
+    path("mine/consents/", views.my_consents, name="mine_consents"),
     path("mine/<str:kind>/", views.my_data_request, name="mine_request"),
 ]

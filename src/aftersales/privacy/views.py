@@ -20,7 +20,7 @@ from aftersales.core.view_errors import add_service_errors, message_service_erro
 from aftersales.portal.selectors import portal_customer_for
 
 from . import selectors, services
-from .forms import ErasureRequestForm, RefuseForm, StaffRequestForm
+from .forms import ConsentForm, ErasureRequestForm, RefuseForm, StaffRequestForm
 from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 
 
@@ -133,6 +133,8 @@ def my_data(request: HttpRequest) -> HttpResponse:
         {
             "requests": selectors.privacy_requests_of_customer(customer=customer)[:50],
             "erasure_form": ErasureRequestForm(),
+            "consent_form": ConsentForm(initial={"contact": customer.consent_contact, "marketing": customer.consent_marketing}),
+            "consents": customer.consents.all()[:20],
             "now": clock.now(),
         },
     )
@@ -160,4 +162,20 @@ def my_data_request(request: HttpRequest, kind: str) -> HttpResponse:
             messages.success(
                 request, _("We received your request and will answer it within %(days)d days.") % {"days": services.answer_days()}
             )
+    return redirect("privacy:mine")
+
+
+@login_required
+@require_POST
+def my_consents(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    customer = portal_customer_for(user=user) if user.is_customer else None
+    if customer is None:
+        raise PermissionDenied
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        services.privacy_set_consents(
+            customer=customer, contact=form.cleaned_data["contact"], marketing=form.cleaned_data["marketing"], actor=user
+        )
+        messages.success(request, _("Your choices were saved."))
     return redirect("privacy:mine")
