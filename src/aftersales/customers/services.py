@@ -79,6 +79,7 @@ def customer_create(
             errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors, code="customer_invalid")
+    now = clock.now()
     customer = Customer.objects.create(
         kind=kind,
         name=name,
@@ -88,7 +89,7 @@ def customer_create(
         region=region or region_for(province=province, city=city),
         consent_contact=consent_contact,
         consent_marketing=consent_marketing,
-        consent_recorded_at=clock.now(),
+        consent_recorded_at=now,
     )
     ConsentRecord.objects.create(
         customer=customer,
@@ -96,7 +97,7 @@ def customer_create(
         marketing=consent_marketing,
         source=ConsentSource.INTAKE,
         actor=actor,
-        recorded_at=customer.consent_recorded_at,
+        recorded_at=now,
     )
     audit_record(action=CustomerAudit.CREATED, obj=customer, actor=actor, actor_label=actor_label)
     return customer
