@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -82,6 +83,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "aftersales.core.axes_app.SignInAttemptsConfig",  # django-axes (sign-in lockout; docs/security.md), its name translated
+    "csp",  # Content-Security-Policy (django-csp; docs/security.md)
     "django_tasks",
     "aftersales.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, its name translated
     "aftersales.core",
@@ -102,6 +105,7 @@ INSTALLED_APPS = [
     "aftersales.compensation",
     "aftersales.crisis",
     "aftersales.knowledge",
+    "aftersales.privacy",
     "aftersales.parts",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN
     "aftersales.api",
@@ -115,6 +119,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "aftersales.core.headers.SecurityHeadersMiddleware",  # no-store, Permissions-Policy (static files excluded)
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "aftersales.core.middleware.DefaultLanguageMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -122,9 +128,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "aftersales.core.hygiene.InputHygieneMiddleware",  # NUL, too many files/fields → 400 (before CSRF reads the form)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "aftersales.audit.middleware.AuditContextMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out sign-in into accounts.views.locked_out
 ]
 
 ROOT_URLCONF = "aftersales.urls"
@@ -209,7 +217,7 @@ if TASKS_BACKEND == "rq":
 AUTH_USER_MODEL = "accounts.User"
 # Django's database sessions and ModelBackend, reading their row with a statement compiled once
 # per process (aftersales/accounts/auth.py).
-AUTHENTICATION_BACKENDS = ["aftersales.accounts.auth.UserBackend"]
+AUTHENTICATION_BACKENDS = ["aftersales.accounts.auth.LockoutBackend", "aftersales.accounts.auth.UserBackend"]
 SESSION_ENGINE = "aftersales.accounts.auth"
 # The compiled-once reads (core/precompiled.py) earn their place by measurement (decision 0008);
 # these two switches put Django's standard path back for re-measuring: AFTERSALES_PRECOMPILED=0
@@ -217,7 +225,7 @@ SESSION_ENGINE = "aftersales.accounts.auth"
 # and ModelBackend (with a shared cache only: REDIS_URL).
 PRECOMPILED_READS = os.environ.get("AFTERSALES_PRECOMPILED", "1") != "0"
 if os.environ.get("AFTERSALES_SESSIONS") == "cached_db" and REDIS_URL:
-    AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+    AUTHENTICATION_BACKENDS = ["aftersales.accounts.auth.LockoutBackend", "django.contrib.auth.backends.ModelBackend"]
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"  # core.views.home: staff → their role's home page (desk:home), customers → portal
@@ -228,6 +236,23 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes, docs/security.md): after AXES_FAILURE_LIMIT failed sign-ins
+# for one user name the account is locked for AXES_COOLOFF_MINUTES (or until an administrator
+# unlocks it: admin → Axes → access attempts, or `manage.py axes_reset_username NAME`); the
+# failures are counted per user name (an office behind one address is not locked out together).
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# axes.W006 asks for the client address too: deliberately not, a service point or call centre
+# signs in from one address and one person's typos must not lock everybody out there.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "aftersales.audit.lockout.locked_out"
+AXES_VERBOSE = False
+# Password reset by e-mail (accounts/views.py): requests per address (and 4x per client) an hour.
+PASSWORD_RESET_PER_HOUR = int(os.environ.get("PASSWORD_RESET_PER_HOUR", "5"))
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -260,6 +285,19 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = int(os.environ.get("ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Upload limits per request (core/hygiene.py answers 400 beyond them, never 500).
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FILES", "20"))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
+# Where input is not inspected by core.hygiene.InputHygieneMiddleware (it reads its body itself).
+INPUT_HYGIENE_EXEMPT_PATHS = ("/mailin/raw/",)
+# Malware scan of every upload (core/upload_checks.py, docs/security.md): the EICAR test signature
+# always; ClamAV when CLAMD_SOCKET (a Unix socket) or CLAMD_HOST (+ CLAMD_PORT) is set.
+UPLOAD_SCANNERS = ("aftersales.core.upload_checks.eicar_scanner", "aftersales.core.upload_checks.clamd_scanner")
+CLAMD_SOCKET = os.environ.get("CLAMD_SOCKET", "")
+CLAMD_HOST = os.environ.get("CLAMD_HOST", "")
+CLAMD_PORT = int(os.environ.get("CLAMD_PORT", "3310"))
+# With a scanner configured but not answering: refuse the upload (1) or let it through (0).
+UPLOAD_SCAN_FAIL_CLOSED = env_bool("UPLOAD_SCAN_FAIL_CLOSED", default=bool(CLAMD_SOCKET or CLAMD_HOST))
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -314,11 +352,50 @@ TICKET_DEFAULT_TARGET_HOURS = {1: (2, 24), 2: (8, 36), 3: (24, 48)}
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 # Days the first response to an Idempotency-Key is kept for replays (purged hourly).
 API_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("API_IDEMPOTENCY_KEEP_DAYS", "7"))
+# The intake page's phone and serial lookups: per staff user and minute (tickets/views.py).
+INTAKE_LOOKUPS_PER_MINUTE = int(os.environ.get("INTAKE_LOOKUPS_PER_MINUTE", "30"))
 
 # --- Security -------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp 4): our own scripts and style sheets only, no inline code
+# (the pages carry none; tests/security/test_headers.py crawls the demo to keep it so).
+# CSP_INLINE_HANDLER_HASHES: 'unsafe-hashes' for a known inline handler until its template moves
+# it into app.js (parts/requisition_list.html: onchange="this.form.submit()"); empty it then.
+CSP_INLINE_HANDLER_HASHES = ["'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *(["'unsafe-hashes'", *CSP_INLINE_HANDLER_HASHES] if CSP_INLINE_HANDLER_HASHES else [])],
+        "style-src": ["'self'"],
+        # Style sheets: our files only. Style attributes: allowed (the crisis pages draw bars
+        # with computed heights); they cannot run code. Tighten when those become classes.
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Permissions-Policy (core/headers.py): the check-in's position and the camera for our own pages.
+PERMISSIONS_POLICY = {
+    "geolocation": "(self)",
+    "camera": "(self)",
+    "microphone": "()",
+    "payment": "()",
+    "usb": "()",
+    "serial": "()",
+    "bluetooth": "()",
+    "midi": "()",
+    "display-capture": "()",
+    "browsing-topics": "()",
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
@@ -339,8 +416,24 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "level": LOG_LEVEL}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
 
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Personal data (PIPL; docs/privacy.md) ---------------------------------------------------
+PRIVACY_ANSWER_DAYS = int(os.environ.get("PRIVACY_ANSWER_DAYS", "15"))
+PRIVACY_EXPORT_KEEP_DAYS = int(os.environ.get("PRIVACY_EXPORT_KEEP_DAYS", "7"))
+PRIVACY_RETENTION_DAYS = int(os.environ.get("PRIVACY_RETENTION_DAYS", "1095"))
+
+# --- Email intake: sender authentication and loop break (docs/email-intake.md) -----------------
+# The authserv-ids of the receiving servers whose Authentication-Results are trusted; empty: replies
+# are not checked (manage.py check warns outside DEBUG).
+MAILIN_TRUSTED_AUTHSERV_IDS = [x.strip() for x in os.environ.get("MAILIN_TRUSTED_AUTHSERV_IDS", "").split(",") if x.strip()]
+MAILIN_SENDER_LIMIT = int(os.environ.get("MAILIN_SENDER_LIMIT", "10"))
+MAILIN_SENDER_WINDOW_MINUTES = int(os.environ.get("MAILIN_SENDER_WINDOW_MINUTES", "60"))
+
+# --- Refunds and compensation (docs/refunds-and-compensation.md) -------------------------------
+COMPENSATION_DEFAULT_DAILY_RATE = os.environ.get("COMPENSATION_DEFAULT_DAILY_RATE", "0.001")
+COMPENSATION_RECENT_DAYS = int(os.environ.get("COMPENSATION_RECENT_DAYS", "90"))

@@ -24,9 +24,11 @@ urlpatterns = [
     path("compensation/", include("aftersales.compensation.urls")),
     path("crisis/", include("aftersales.crisis.urls")),
     path("knowledge/", include("aftersales.knowledge.urls")),
+    path("privacy/", include("aftersales.privacy.urls")),
     # The language switch (Django's, which also sets the language of the person's messages)
     # before Django's own URL of the same name and path.
     path("i18n/setlang/", set_language, name="set_language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+handler500 = "aftersales.core.unavailable.server_error"

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail as django_mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from aftersales.accounts.models import Role
 from aftersales.audit.models import AuditEvent
@@ -34,6 +35,19 @@ from tests.factories import CustomerFactory, UserFactory, make_ticket
 from . import corpus
 
 pytestmark = pytest.mark.django_db
+
+
+def reason(message: InboundMessage, language: str) -> str:
+    """The message's reason as a reader with ``language`` sees it."""
+    with translation.override(language):
+        return message.shown_reason
+
+
+def reasons(message: InboundMessage) -> tuple[str, str]:
+    """(English, Chinese) reason; the English one is also the stored plain text."""
+    english, chinese = reason(message, "en"), reason(message, "zh-hans")
+    assert english == message.reason and english != chinese
+    return english, chinese
 
 
 def _sent_email_for(ticket: Ticket):  # type: ignore[no-untyped-def]
@@ -105,7 +119,9 @@ def test_a_spoofed_reply_from_a_stranger_is_held_not_posted(ingest):
         corpus.reply(to_message=sent, sender="Mallory <mallory@evil.example>", body="请把退款打到这个账户", via="both")
     )
     assert message.status == InboundStatus.HELD
-    assert "mallory@evil.example" in message.reason and ticket.number in message.reason
+    english, chinese = reasons(message)
+    assert "mallory@evil.example" in english and ticket.number in english and "verified contact" in english
+    assert "mallory@evil.example" in chinese and ticket.number in chinese and "已验证的联系人" in chinese
     assert not TicketEvent.objects.filter(ticket=ticket, kind=EventKind.MESSAGE_IN).exists()
     assert Ticket.objects.count() == 1
 
@@ -123,11 +139,15 @@ def test_a_verified_contact_may_reply_an_unverified_one_may_not(ingest):
 def test_subject_alone_never_threads_and_a_forged_token_is_held(ingest):
     ticket = ingest(corpus.plain()).ticket
     by_subject = ingest(corpus.plain(sender="li.na@example.com", subject=f"Re: 您的工单 {ticket.number} 已登记", body="还是漏水"))
-    assert by_subject.status == InboundStatus.HELD and ticket.number in by_subject.reason
+    assert by_subject.status == InboundStatus.HELD
+    english, chinese = reasons(by_subject)
+    assert ticket.number in english and "subject names" in english
+    assert ticket.number in chinese and "主题中提到工单" in chinese
     forged_to = f"support+t{ticket.pk}-{'0' * 20}@aftersales.example.cn"
     assert reply_address(ticket.pk) != forged_to
     forged = ingest(corpus.plain(sender="li.na@example.com", to=forged_to, subject="hello", body="x"))
-    assert forged.status == InboundStatus.HELD and "signature" in forged.reason
+    assert forged.status == InboundStatus.HELD
+    assert "signature" in reasons(forged)[0] and "签名无效" in reasons(forged)[1]
     other = make_ticket(email="other@example.com")
     forged_id = f"<as.n1.t{other.pk}.{'f' * 20}@aftersales.example.cn>"
     assert message_id_for(1, other.pk) != forged_id
@@ -140,7 +160,9 @@ def test_subject_alone_never_threads_and_a_forged_token_is_held(ingest):
 @pytest.mark.parametrize("kind", ["auto-submitted", "x-autoreply", "precedence", "bulk", "exchange"])
 def test_auto_replies_get_no_answer_and_no_ticket(ingest, kind):
     message = ingest(corpus.auto_reply(kind))
-    assert message.status == InboundStatus.IGNORED and message.reason
+    assert message.status == InboundStatus.IGNORED
+    english, chinese = reasons(message)
+    assert english.startswith("Automatic") and chinese.startswith("自动")
     assert Ticket.objects.count() == 0 and Notification.objects.count() == 0
 
 
@@ -161,7 +183,8 @@ def test_bounces_and_loops_are_ignored(ingest):
     sent = _sent_email_for(ticket)
     # Our own notification delivered back into the mailbox (e.g. sent to the support address).
     looped = ingest(sent.as_bytes())
-    assert looped.status == InboundStatus.IGNORED and "loop" in looped.reason
+    assert looped.status == InboundStatus.IGNORED
+    assert "loop" in reasons(looped)[0] and "邮件循环" in reasons(looped)[1]
     from_us = ingest(corpus.plain(sender=f"售后服务 <{corpus.SUPPORT}>", subject="x", body="y"))
     assert from_us.status == InboundStatus.IGNORED
     from_our_sender = ingest(corpus.plain(sender="售后服务 <aftersales@localhost>", subject="转发", body="z"))
@@ -170,7 +193,7 @@ def test_bounces_and_loops_are_ignored(ingest):
 
 
 @pytest.mark.parametrize(
-    ("raw", "reason"),
+    ("raw", "why"),
     [
         (b"\x00\x01\x02 garbage", "no headers"),
         (b"Subject: no sender\r\n\r\nbody", "no valid From address"),
@@ -179,9 +202,17 @@ def test_bounces_and_loops_are_ignored(ingest):
         (b'From: li.na@example.com\r\nContent-Type: multipart/mixed; boundary="X"\r\n\r\nno parts here', "broken MIME structure"),
     ],
 )
-def test_malformed_mail_is_held_with_the_reason_and_kept(ingest, raw, reason):
+def test_malformed_mail_is_held_with_the_reason_and_kept(ingest, raw, why):
     message = ingest(raw)
-    assert message.status == InboundStatus.HELD and reason in message.reason
+    assert message.status == InboundStatus.HELD
+    english, chinese = reasons(message)
+    assert english.startswith("Malformed message: " + why)
+    chinese_why = {
+        "no headers": "没有邮件头",
+        "no valid From address": "没有有效的发件人地址",
+        "broken MIME structure": "MIME 结构损坏",
+    }
+    assert chinese.startswith("邮件格式错误：" + chinese_why[why])
     assert bytes(message.raw) == raw
     assert Ticket.objects.count() == 0
 
@@ -204,13 +235,16 @@ def test_an_unexpected_crash_holds_the_message_and_does_not_raise(ingest, monkey
 
     monkeypatch.setattr(services, "_classify", boom)
     message = ingest(corpus.plain())
-    assert message.status == InboundStatus.HELD and "database hiccup" in message.reason
+    assert message.status == InboundStatus.HELD
+    assert reasons(message) == ("Processing failed: RuntimeError: database hiccup", "处理失败：RuntimeError: database hiccup")
     assert bytes(message.raw) == corpus.plain() or message.raw  # kept
 
 
 def test_invalid_intake_input_is_held(ingest):
     message = ingest(corpus.plain(subject="", body=""))
-    assert message.status == InboundStatus.HELD and "could not register" in message.reason
+    assert message.status == InboundStatus.HELD
+    english, chinese = reasons(message)
+    assert english.startswith("Could not register a ticket: ") and chinese.startswith("无法登记工单：")
 
 
 def test_attachments_pass_the_tickets_validation(ingest):
@@ -222,7 +256,8 @@ def test_attachments_pass_the_tickets_validation(ingest):
     assert message.status == InboundStatus.PROCESSED
     (attachment,) = Attachment.objects.filter(ticket=message.ticket)
     assert (attachment.original_name, attachment.content_type) == ("故障照片.png", "image/png")
-    assert "说明书.exe" in message.reason  # refused, and said so
+    english, chinese = reasons(message)  # refused, and said so
+    assert english.startswith("Attachments refused: 说明书.exe") and chinese.startswith("未接收的附件：说明书.exe")
     assert message.attachment_names == ["故障照片.png", "说明书.exe"]
 
 
@@ -296,7 +331,7 @@ def test_agents_make_a_new_ticket_or_discard(ingest):
     ticket = ingest(corpus.plain()).ticket
     one = ingest(corpus.plain(sender="li.na@example.com", subject=f"关于 {ticket.number}", body="另一台空调也坏了"))
     two = ingest(corpus.plain(sender="spam@example.com", subject=f"{ticket.number} 优惠", body="广告"))
-    agent = UserFactory(role=Role.AGENT)
+    agent = UserFactory(role=Role.AGENT, data_scope="all")  # both name the ticket: only its readers decide
     new_ticket = mailin_make_ticket(actor=agent, message=one)
     assert new_ticket.pk != ticket.pk and new_ticket.description == "另一台空调也坏了"
     discarded = mailin_discard(actor=agent, message=two, note="广告")

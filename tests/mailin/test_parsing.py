@@ -65,7 +65,7 @@ def test_auto_replies_are_recognised(kind):
 
 
 def test_bounces_are_recognised_and_normal_mail_is_not():
-    assert parsing.automatic_reason(parsing.parse(corpus.bounce())).startswith("bounce")
+    assert parsing.automatic_reason(parsing.parse(corpus.bounce())).startswith("Bounce")
     assert parsing.automatic_reason(parsing.parse(corpus.plain())) is None
 
 

@@ -177,9 +177,11 @@ def test_customer_lookup_shows_a_known_customer_with_recent_tickets(agent, agent
 
 def test_customer_lookup_lists_only_tickets_the_agent_may_see(agent, agent_client):
     CustomerFactory(phone="+8613912345678")
+    own = make_ticket(actor=agent, phone="13912345678")
     other = make_ticket(actor=UserFactory(), phone="13912345678")
     html = agent_client.get(reverse("tickets:customer_lookup"), {"phone": "13912345678"}).content.decode()
     assert 'data-test-id="customer-found"' in html
+    assert own.number in html
     assert other.number not in html
 
 
@@ -190,12 +192,13 @@ def test_customer_lookup_says_new_customer_or_asks_for_the_full_number(agent_cli
     assert agent_client.get(url, {"phone": ""}).content.decode().strip() == ""
 
 
-def test_customer_lookup_does_not_fill_or_show_the_phone_for_a_role_without_need():
+def test_customer_lookup_refuses_a_role_without_need():
+    # Issue 21: the lookup answers only who registers tickets (tests/security/test_lookup_scope.py).
     CustomerFactory(name="王芳", phone="+8613912345678")
     warehouse = UserFactory(role=Role.WAREHOUSE, data_scope=DataScope.ALL)
-    html = client_for(warehouse).get(reverse("tickets:customer_lookup"), {"phone": "13912345678"}).content.decode()
-    assert "139 **** 5678" in html  # issue 14: masked with spaces too
-    assert "data-fill-target" not in html
+    response = client_for(warehouse).get(reverse("tickets:customer_lookup"), {"phone": "13912345678"})
+    assert response.status_code == 403
+    assert "王芳" not in response.content.decode()
 
 
 def test_unit_lookup_shows_model_batch_purchase_date_and_warranty(agent_client):

@@ -333,8 +333,13 @@ def test_the_process_panel_costs_a_fixed_number_of_queries_however_many_measures
     assert TicketPlan.objects.filter(ticket=ticket).count() == 2
     assert _detail_queries(agent, ticket) == one
     # 15 for the page and process panel, +1 the audit row of the personal-data view (the nav's
-    # dispatch permission is remembered in the session: no query after a session's first page).
-    assert one <= 16
+    # dispatch permission is remembered in the session: no query after a session's first page);
+    # the remedy panels (issue 15): +2 the customer's recent refunds and compensations (the abuse
+    # check), +2 the appraisals and their conclusion, +5 the 三包 proposal (policy, its component
+    # periods, earlier repairs, their work orders, the decision). A constant: it does not grow
+    # with the plans or their measures. Loading those panels after the page (as the knowledge
+    # panel does) would bring it back to 16.
+    assert one <= 25
 
 
 def test_a_reopened_ticket_offers_analysis_again_or_the_agreed_plan_again(handler):

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
+from django.http import HttpRequest
 from django.utils import timezone
 
 from aftersales.core.precompiled import RowByKey
@@ -42,3 +44,17 @@ class UserBackend(ModelBackend):
             return None
         user = _USER.get(pk)
         return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' check in front of ``UserBackend`` (settings.AUTHENTICATION_BACKENDS): a
+    sign-in over HTTP for a locked-out user name is refused before any password is compared.
+
+    ``authenticate()`` without a request (the shell, a management command, ``Client.login`` in
+    tests) comes from nobody on the network: nothing to throttle, it passes to the next backend
+    instead of raising as axes' own backend does."""
+
+    def authenticate(self, request: HttpRequest | None = None, *args: Any, **kwargs: Any) -> None:
+        if request is None:
+            return None
+        return super().authenticate(request, *args, **kwargs)  # type: ignore[no-any-return]

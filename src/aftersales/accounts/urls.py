@@ -1,6 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from . import views
+
 app_name = "accounts"
 
 urlpatterns = [
@@ -11,4 +13,9 @@ urlpatterns = [
     ),
     # Django's LogoutView accepts POST only, so a link or a prefetch cannot sign anybody out.
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Password reset by e-mail, staff and customers alike (accounts/views.py; issue 21).
+    path("password/reset/", views.ResetRequestView.as_view(), name="password_reset"),
+    path("password/reset/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
+    path("password/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password_reset_confirm"),
+    path("password/reset/done/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
 ]

@@ -13,7 +13,7 @@ import logging
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404, HttpRequest, HttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext
@@ -22,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.unavailable import RETRY_AFTER_SECONDS, database_is_down
 
 logger = logging.getLogger("aftersales.api")
 
@@ -42,6 +43,7 @@ TITLES: dict[int, Any] = {
     428: _("Precondition required"),
     429: _("Too many requests"),
     500: _("Server error"),
+    503: _("Service unavailable"),
 }
 
 
@@ -200,10 +202,24 @@ def not_found_response(request: HttpRequest, exc: Http404) -> HttpResponse:
 def unreadable_body_response(request: HttpRequest, exc: Exception) -> HttpResponse:
     if isinstance(exc, RequestDataTooBig):
         return problem_response(status=413, code="request_too_large", detail=_("The request body is too large."))
+    if isinstance(exc, TooManyFilesSent):  # normally refused earlier by core.hygiene's middleware
+        return problem_response(status=400, code="too_many_files", detail=_("Too many files in one upload."))
+    if isinstance(exc, TooManyFieldsSent):
+        return problem_response(status=400, code="too_many_fields", detail=_("Too many fields in one request."))
     return problem_response(status=400, code="bad_request", detail=_("The request body could not be read."))
 
 
 def server_error_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if database_is_down(exc):
+        # Not a bug: the database is restarting or unreachable. Nothing was changed; come back.
+        logger.warning("API %s %s: the database is unavailable (%s)", request.method, request.path, exc)
+        response = problem_response(
+            status=503,
+            code="database_unavailable",
+            detail=_("The service is briefly unavailable; nothing was changed. Try again in a moment."),
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     logger.exception("API error on %s %s", request.method, request.path, exc_info=exc)
     return problem_response(status=500, code="server_error", detail=_("Something went wrong on our side; try again later."))
 
@@ -219,4 +235,6 @@ def install(api: Any) -> None:
     api.add_exception_handler(MultiPartParserError, unreadable_body_response)
     api.add_exception_handler(RequestDataTooBig, unreadable_body_response)
     api.add_exception_handler(UnreadablePostError, unreadable_body_response)
+    api.add_exception_handler(TooManyFilesSent, unreadable_body_response)
+    api.add_exception_handler(TooManyFieldsSent, unreadable_body_response)
     api.add_exception_handler(Exception, server_error_response)

@@ -1,4 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "appraisal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/files/", views.upload, name="upload"),
+    path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
+    path("<int:pk>/actions/<str:name>/", views.action, name="action"),
+    path("files/<int:pk>/", views.file_download, name="file"),
+    path("tickets/<str:number>/request/", views.request_new, name="request"),
+]

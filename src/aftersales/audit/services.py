@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import DatabaseError, connection, models, transaction
 
 from aftersales.accounts.models import User
 from aftersales.core.i18n import ACTOR_SYSTEM
@@ -12,6 +13,8 @@ from aftersales.core.i18n import ACTOR_SYSTEM
 from . import context
 from .actions import AuditAction
 from .models import AuditEvent
+
+logger = logging.getLogger("aftersales.audit")
 
 # Every call site passes an enumeration member: a plain string is refused.
 STRICT_ACTIONS = True
@@ -67,3 +70,39 @@ def audit_record_view(
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit = off")
         return audit_record(action=action, obj=obj, actor=actor, changes=changes)
+
+
+def audit_record_refusal(
+    *,
+    action: AuditAction,
+    actor: User | None,
+    path: str,
+    method: str = "GET",
+    status: int = 403,
+    actor_label: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent | None:
+    """Append the audit event of a refused access attempt (403/404 on a scoped object, a
+    throttled lookup, a locked-out sign-in), recorded against the request, outside any change.
+
+    Never raises for a database error: a refusal is answered even while the log cannot be
+    written (the row is then lost, and the error logged)."""
+    ctx = context.current()
+    changes: dict[str, Any] = {"status": status, "method": method, "path": path[:500]}
+    changes.update(detail or {})
+    try:
+        with transaction.atomic():
+            return AuditEvent.objects.create(
+                actor=actor if actor is not None and actor.pk else None,
+                actor_label=(actor_label or (str(actor) if actor is not None and actor.pk else ACTOR_SYSTEM))[:128],
+                action=action,
+                object_type="request",
+                object_id=path[:64],
+                object_repr=f"{method} {path}"[:200],
+                changes=changes,
+                ip_address=ctx.ip_address,
+                request_id=ctx.request_id,
+            )
+    except DatabaseError:
+        logger.exception("could not record the refusal of %s %s", method, path)
+        return None

@@ -276,14 +276,14 @@ def _work_orders(ticket: Ticket, viewer: User) -> list[WorkOrderView]:
                     ChargeLineView(
                         kind=line.kind,
                         kind_label=str(line.get_kind_display()),
-                        description=line.description,
+                        description=line.shown_description,  # in the reader's language
                         part_number=numbers.get(line.part_ref) if line.part_ref else None,
                         serial=line.serial,
                         quantity=line.quantity,
                         unit_price=line.unit_price,
                         charge_amount=line.charge_amount,
                         free=line.free,
-                        reason=line.reason,
+                        reason=line.shown_reason,
                     )
                     for line in order.charge_lines.all()
                 ],

@@ -76,6 +76,15 @@ class SalesChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class UnitStatus(models.TextChoices):
+    """Where a unit stands after sale (set by the returns app when a unit comes back)."""
+
+    IN_SERVICE = "in_service", _("In service")
+    RETURNED = "returned", _("Returned")
+    SCRAPPED = "scrapped", _("Scrapped")
+    REFURBISHED = "refurbished", _("Refurbished")
+
+
 class ProductUnit(models.Model):
     """One physical product, identified by its serial number."""
 
@@ -90,6 +99,16 @@ class ProductUnit(models.Model):
     purchase_proof = models.FileField(_("purchase proof"), upload_to="proofs/%Y/%m/", blank=True)
     customer = models.ForeignKey(
         "customers.Customer", verbose_name=_("owner"), null=True, blank=True, on_delete=models.SET_NULL, related_name="units"
+    )
+    # Returns and exchanges (the returns app): what became of a unit that came back, and the
+    # unit a replacement stands in for (its warranty counts from the exchange date, kept as its
+    # purchase date).
+    status = models.CharField(
+        _("unit status"), max_length=16, choices=UnitStatus.choices, default=UnitStatus.IN_SERVICE, db_default="in_service"
+    )
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
+    replaces = models.OneToOneField(
+        "self", verbose_name=_("replaces unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

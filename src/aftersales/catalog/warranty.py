@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.i18n import Deferred, deferred, rendered
 
 from .models import ProductUnit, WarrantyBasis
 
@@ -20,12 +23,16 @@ class WarrantyState(models.TextChoices):
 
 @dataclass(frozen=True)
 class WarrantyStatus:
+    """``reason`` is said in the active language; ``reason_text`` is the same as a deferred text
+    (``core.i18n``) for a record that keeps it and shows it to readers of either language."""
+
     state: WarrantyState
     reason: str
     starts_on: dt.date | None = None
     ends_on: dt.date | None = None
     covers_parts: bool = False
     covers_labour: bool = False
+    reason_text: Deferred | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -41,6 +48,17 @@ class WarrantyStatus:
         return self.state == WarrantyState.IN_WARRANTY and self.covers_parts and self.covers_labour
 
 
+def _status(state: WarrantyState, message: Any, /, **params: Any) -> WarrantyStatus:
+    """A status whose reason is ``message`` with ``params``, kept both ways."""
+    text = deferred(message, **params)
+    return WarrantyStatus(state, rendered(text), reason_text=text)
+
+
+def _with_reason(status: WarrantyStatus, message: Any, /, **params: Any) -> WarrantyStatus:
+    text = deferred(message, **params)
+    return replace(status, reason=rendered(text), reason_text=text)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Calendar months later, clamped to the month's last day (31 Jan + 1 month = 28/29 Feb)."""
     month_index = day.month - 1 + months
@@ -52,7 +70,7 @@ def add_months(day: dt.date, months: int) -> dt.date:
 def unit_warranty_status(unit: ProductUnit | None, on: dt.date) -> WarrantyStatus:
     """``warranty_status`` of a ticket's unit, which may not be registered (then: unknown)."""
     if unit is None:
-        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The unit is not registered; its warranty is unknown.")))
+        return _status(WarrantyState.UNKNOWN, _("The unit is not registered; its warranty is unknown."))
     return warranty_status(unit, on)
 
 
@@ -66,27 +84,26 @@ def warranty_status(unit: ProductUnit, on: dt.date) -> WarrantyStatus:
     """
     policy = unit.model.warranty_policy
     if policy is None:
-        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The product model has no warranty policy.")))
+        return _status(WarrantyState.UNKNOWN, _("The product model has no warranty policy."))
 
     start: dt.date | None
-    basis_note: str
+    basis_note: Deferred
     if policy.basis == WarrantyBasis.PURCHASE:
         start = unit.purchase_date
-        basis_note = str(_("from the purchase date"))
+        basis_note = deferred(_("from the purchase date"))
         if start is None and policy.fallback_to_production and unit.production_date is not None:
             start = add_months(unit.production_date, policy.production_grace_months)
-            basis_note = str(_("from the production date plus %(grace)d months (purchase date unknown)")) % {
-                "grace": policy.production_grace_months
-            }
+            basis_note = deferred(
+                _("from the production date plus %(grace)d months (purchase date unknown)"),
+                grace=policy.production_grace_months,
+            )
     else:
         start = unit.production_date
-        basis_note = str(_("from the production date"))
+        basis_note = deferred(_("from the production date"))
     if start is None:
         if policy.basis == WarrantyBasis.PRODUCTION:
-            return WarrantyStatus(
-                WarrantyState.UNKNOWN, str(_("The production date is unknown; check the serial number or the nameplate."))
-            )
-        return WarrantyStatus(WarrantyState.UNKNOWN, str(_("The purchase date is unknown; ask for the purchase proof.")))
+            return _status(WarrantyState.UNKNOWN, _("The production date is unknown; check the serial number or the nameplate."))
+        return _status(WarrantyState.UNKNOWN, _("The purchase date is unknown; ask for the purchase proof."))
 
     ends_on = add_months(start, policy.months) - dt.timedelta(days=1)
     period = WarrantyStatus(
@@ -98,17 +115,10 @@ def warranty_status(unit: ProductUnit, on: dt.date) -> WarrantyStatus:
         covers_labour=policy.covers_labour,
     )
     if on < start:
-        reason = str(_("The date is before the warranty start (%(start)s); check the dates.")) % {"start": start}
-        return replace(period, reason=reason)
-    values = {"months": policy.months, "basis": basis_note, "end": ends_on}
+        return _with_reason(period, _("The date is before the warranty start (%(start)s); check the dates."), start=start)
+    values: dict[str, Any] = {"months": policy.months, "basis": basis_note, "end": ends_on}
     if on <= ends_on:
-        return replace(
-            period, state=WarrantyState.IN_WARRANTY, reason=str(_("%(months)d months %(basis)s, until %(end)s.")) % values
-        )
-    return replace(
-        period,
-        state=WarrantyState.OUT_OF_WARRANTY,
-        reason=str(_("Warranty of %(months)d months %(basis)s ended on %(end)s.")) % values,
-        covers_parts=False,
-        covers_labour=False,
-    )
+        in_warranty = replace(period, state=WarrantyState.IN_WARRANTY)
+        return _with_reason(in_warranty, _("%(months)d months %(basis)s, until %(end)s."), **values)
+    out = replace(period, state=WarrantyState.OUT_OF_WARRANTY, covers_parts=False, covers_labour=False)
+    return _with_reason(out, _("Warranty of %(months)d months %(basis)s ended on %(end)s."), **values)

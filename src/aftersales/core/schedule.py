@@ -35,4 +35,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.mailin.tasks.retry_new_messages", dt.timedelta(minutes=5)),
     # Idempotency-Key responses older than API_IDEMPOTENCY_KEEP_DAYS (default 7).
     PeriodicJob("aftersales.api.tasks.purge_idempotency_records", dt.timedelta(hours=1)),
+    # Crisis detection: spikes of tickets per model, batch, region, category (docs/crisis.md).
+    PeriodicJob("aftersales.crisis.tasks.detect_spikes", dt.timedelta(minutes=10)),
+    # Personal data past its retention period (PRIVACY_RETENTION_DAYS) and expired copies (privacy app).
+    PeriodicJob("aftersales.privacy.tasks.apply_retention_periods", dt.timedelta(hours=24)),
 )

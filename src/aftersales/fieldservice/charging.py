@@ -18,16 +18,18 @@ plan showed as free is free here.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, unit_warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
+from aftersales.core.i18n import Deferred, deferred, rendered
 from aftersales.parts import selectors as parts_selectors
 
 from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder, WorkOrderStatus
@@ -139,6 +141,12 @@ def check_within_accepted(work_order: WorkOrder) -> None:
 
 @dataclass
 class Line:
+    """One line. ``description`` and ``reason`` are said in the language of whoever made the
+    line; ``texts`` keeps them as deferred texts (``core.i18n``) so that each reader — the
+    technician, the agent, the customer on the quote page, a PDF — sees them in their own
+    language (``fieldservice.models.charge_text``). A part's description is its number and name
+    (data, the same in every language) and has no deferred text."""
+
     kind: str
     description: str
     quantity: Decimal
@@ -148,6 +156,17 @@ class Line:
     reason: str
     part_ref: int | None = None
     serial: str = ""
+    texts: dict[str, Deferred] = field(default_factory=dict)
+
+    def describe(self, text: Deferred) -> None:
+        self.texts["description"] = text
+        self.description = rendered(text)[:200]
+
+    def because(self, text: Deferred, *, free: bool | None = None) -> None:
+        self.texts["reason"] = text
+        self.reason = rendered(text)
+        if free is not None:
+            self.free = free
 
     @property
     def cost_amount(self) -> Decimal:
@@ -168,17 +187,18 @@ class Line:
             "charge_amount": str(self.charge_amount),
             "free": self.free,
             "reason": self.reason,
+            "texts": dict(self.texts),
         }
 
 
-def _in_warranty_reason(status: WarrantyStatus) -> str:
-    return _("In warranty until %(end)s: free.") % {"end": status.ends_on}
+def _in_warranty_reason(status: WarrantyStatus) -> Deferred:
+    return deferred(gettext_lazy("In warranty until %(end)s: free."), end=status.ends_on)
 
 
-def _out_reason(status: WarrantyStatus) -> str:
+def _out_reason(status: WarrantyStatus) -> Deferred:
     if status.state == WarrantyState.UNKNOWN:
-        return _("Warranty unknown (%(why)s): charged.") % {"why": status.reason}
-    return _("Out of warranty since %(end)s: charged.") % {"end": status.ends_on}
+        return deferred(gettext_lazy("Warranty unknown (%(why)s): charged."), why=status.reason_text or status.reason)
+    return deferred(gettext_lazy("Out of warranty since %(end)s: charged."), end=status.ends_on)
 
 
 def part_line(work_order: WorkOrder, used: Any, status: WarrantyStatus, on: dt.date) -> Line:
@@ -199,63 +219,66 @@ def part_line(work_order: WorkOrder, used: Any, status: WarrantyStatus, on: dt.d
         serial=str(getattr(used, "serial", "") or "")[:64],
     )
     if status.state == WarrantyState.IN_WARRANTY and status.covers_parts:
-        line.free, line.reason = True, _in_warranty_reason(status)
+        line.because(_in_warranty_reason(status), free=True)
         return line
     until = part_warranty_until(unit=work_order.ticket.product_unit, part=part, work_order=work_order)
     if until is not None and on <= until:
-        line.free = True
-        line.reason = _("Part replaced earlier, its own warranty runs until %(end)s: free.") % {"end": until}
+        line.because(
+            deferred(gettext_lazy("Part replaced earlier, its own warranty runs until %(end)s: free."), end=until), free=True
+        )
         return line
     if status.state == WarrantyState.IN_WARRANTY:
-        line.reason = _("The warranty does not cover parts: priced from the price list.")
+        line.because(deferred(gettext_lazy("The warranty does not cover parts: priced from the price list.")))
     else:
-        line.reason = _out_reason(status) + " " + _("Priced from the price list.")
+        line.because(deferred(gettext_lazy("%(why)s Priced from the price list."), why=_out_reason(status)))
     return line
 
 
 def labour_line(hours: Decimal, policy: ChargePolicy, status: WarrantyStatus) -> Line:
     line = Line(
         kind=ChargeLineKind.LABOUR,
-        description=_("Labour: %(hours)s h") % {"hours": hours},
+        description="",
         quantity=hours,
         unit_cost=policy.labour_cost_per_hour,
         unit_price=policy.labour_price_per_hour,
         free=False,
         reason="",
     )
+    line.describe(deferred(gettext_lazy("Labour: %(hours)s h"), hours=str(hours)))
     if status.state == WarrantyState.IN_WARRANTY:
         if status.covers_labour:
-            line.free, line.reason = True, _in_warranty_reason(status)
+            line.because(_in_warranty_reason(status), free=True)
         else:
-            line.reason = _("The warranty does not cover labour: charged per hour.")
+            line.because(deferred(gettext_lazy("The warranty does not cover labour: charged per hour.")))
     elif not policy.charge_labour_out_of_warranty:
-        line.free, line.reason = True, _("Labour is free by the charge policy.")
+        line.because(deferred(gettext_lazy("Labour is free by the charge policy.")), free=True)
     else:
-        line.reason = _out_reason(status)
+        line.because(_out_reason(status))
     return line
 
 
 def travel_line(work_order: WorkOrder, km: Decimal, policy: ChargePolicy, status: WarrantyStatus) -> Line:
     rate = travel_rate(work_order)
     if rate.mode == TravelMode.PER_KM:
-        quantity, description = km, _("Travel: %(km)s km") % {"km": km}
+        quantity, description = km, deferred(gettext_lazy("Travel: %(km)s km"), km=str(km))
     else:
-        quantity, description = Decimal(1), _("Travel: flat rate")
+        quantity, description = Decimal(1), deferred(gettext_lazy("Travel: flat rate"))
     line = Line(
         kind=ChargeLineKind.TRAVEL,
-        description=description,
+        description="",
         quantity=quantity,
         unit_cost=rate.cost,
         unit_price=rate.price,
         free=False,
         reason="",
     )
+    line.describe(description)
     if status.state == WarrantyState.IN_WARRANTY:
-        line.free, line.reason = True, _in_warranty_reason(status)
+        line.because(_in_warranty_reason(status), free=True)
     elif not policy.charge_travel_out_of_warranty:
-        line.free, line.reason = True, _("Travel is free by the charge policy.")
+        line.because(deferred(gettext_lazy("Travel is free by the charge policy.")), free=True)
     else:
-        line.reason = _out_reason(status)
+        line.because(_out_reason(status))
     return line
 
 
@@ -285,17 +308,19 @@ def quote_lines(
     policy = current_policy(day)
     lines: list[Line] = []
     if parts_estimate > 0:
-        lines.append(
-            Line(
-                kind=ChargeLineKind.PART,
-                description=_("Parts (estimate from the price list)"),
-                quantity=Decimal(1),
-                unit_cost=ZERO,
-                unit_price=parts_estimate,
-                free=False,
-                reason=_out_reason(status) if status.state != WarrantyState.IN_WARRANTY else "",
-            )
+        estimate = Line(
+            kind=ChargeLineKind.PART,
+            description="",
+            quantity=Decimal(1),
+            unit_cost=ZERO,
+            unit_price=parts_estimate,
+            free=False,
+            reason="",
         )
+        estimate.describe(deferred(gettext_lazy("Parts (estimate from the price list)")))
+        if status.state != WarrantyState.IN_WARRANTY:
+            estimate.because(_out_reason(status))
+        lines.append(estimate)
     lines.append(labour_line(estimated_hours, policy, status))
     if work_order.kind not in {"remote_support", "depot_repair"}:
         lines.append(travel_line(work_order, estimated_km, policy, status))

@@ -3,10 +3,14 @@ dispatch, on-site execution, completion acceptance (完工验收单), cost and c
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.i18n import rendered
 from aftersales.core.uploads import upload_path
 
 
@@ -355,6 +359,10 @@ class WorkOrderChargeLine(models.Model):
     free = models.BooleanField(_("free of charge"))
     reason = models.CharField(_("why"), max_length=200)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    # ``description`` and ``reason`` as deferred texts (``core.i18n``): {"description": …, "reason": …}.
+    # The plain columns keep them as the person who triggered the costing read them; lines costed
+    # before the texts have only those.
+    texts = models.JSONField(_("texts"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("charge line")
@@ -367,6 +375,34 @@ class WorkOrderChargeLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    @property
+    def shown_description(self) -> str:
+        return charge_text(self, "description")
+
+    @property
+    def shown_reason(self) -> str:
+        return charge_text(self, "reason")
+
+
+def charge_text(line: WorkOrderChargeLine | Mapping[str, Any], name: str) -> str:
+    """A charge line's ``description`` or ``reason`` in the reader's language: from its deferred
+    text where it has one, else its plain text. ``line`` is a ``WorkOrderChargeLine`` or one of the
+    dictionaries a work order keeps (``quote_lines``, the acceptance form's ``summary["lines"]``)."""
+    if isinstance(line, Mapping):
+        texts, plain = line.get("texts"), line.get(name, "")
+    else:
+        texts, plain = line.texts, getattr(line, name, "")
+    text = texts.get(name) if isinstance(texts, dict) else None
+    return rendered(text, str(plain or ""))
+
+
+def acceptance_kind(summary: Mapping[str, Any]) -> str:
+    """The service of a frozen acceptance form (``summary``) in the reader's language."""
+    try:
+        return str(WorkOrderKind(summary.get("kind_code", "")).label)
+    except ValueError:
+        return str(summary.get("kind", ""))  # a form frozen before the code was kept
 
 
 class ExpenseKind(models.TextChoices):

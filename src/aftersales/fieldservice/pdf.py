@@ -9,7 +9,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import CompletionAcceptance
+from .models import CompletionAcceptance, acceptance_kind, charge_text
 
 FONT = "STSong-Light"
 
@@ -42,7 +42,7 @@ def acceptance_pdf(acceptance: CompletionAcceptance) -> bytes:
     facts = [
         (_("Completion acceptance form"), summary.get("number", "")),
         (_("Ticket"), summary.get("ticket", "")),
-        (_("Service"), summary.get("kind", "")),
+        (_("Service"), acceptance_kind(summary)),
         (_("Customer"), summary.get("customer", "")),
         (_("Address"), summary.get("address", "")),
         (_("Product"), summary.get("unit", "")),
@@ -65,7 +65,7 @@ def acceptance_pdf(acceptance: CompletionAcceptance) -> bytes:
     story.append(Spacer(1, 5 * mm))
     rows = [[p(_("Item")), p(_("Quantity")), p(_("Charge (CNY)")), p(_("Why"))]]
     for line in summary.get("lines", []):
-        rows.append([p(line["description"]), p(line["quantity"]), p(line["charge"]), p(line["reason"])])
+        rows.append([p(charge_text(line, "description")), p(line["quantity"]), p(line["charge"]), p(charge_text(line, "reason"))])
     rows.append([p(_("Total charge")), p(""), p(summary.get("charge_total", "0.00")), p("")])
     header = TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.grey), ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke)])
     story.append(Table(rows, colWidths=[55 * mm, 20 * mm, 28 * mm, 71 * mm], style=header))

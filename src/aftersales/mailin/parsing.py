@@ -17,6 +17,10 @@ from email.message import EmailMessage, Message
 
 import nh3
 from charset_normalizer import from_bytes
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.core.i18n import Deferred, deferred, rendered
 
 # Declared charsets mapped to the superset that real mailers actually send under that name.
 CHARSET_SUPERSETS = {
@@ -50,6 +54,20 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan"},
     "*": {"lang", "dir"},
 }
+
+
+def english(text: Deferred) -> str:
+    """A deferred text in English (the plain ``reason`` column, logs, exception messages)."""
+    with translation.override("en"):
+        return rendered(text)
+
+
+class MailFormatError(ValueError):
+    """Why a raw message is no usable email; ``text`` is the reason as a deferred text."""
+
+    def __init__(self, text: Deferred) -> None:
+        self.text = text
+        super().__init__(english(text))
 
 
 def _charset(name: str | None) -> str | None:
@@ -105,6 +123,12 @@ def _raw_header(msg: Message, name: str) -> str | None:
         if key.lower() == name.lower():
             return str(value)
     return None
+
+
+def _raw_headers(msg: Message, name: str) -> list[str]:
+    """Every occurrence of a header, in the message's order, unfolded and decoded."""
+    items = msg.raw_items() if isinstance(msg, EmailMessage) else msg.items()
+    return [decode_header_text(str(value)) for key, value in items if key.lower() == name.lower()]
 
 
 def _address_list(msg: Message, name: str) -> list[tuple[str, str]]:
@@ -184,6 +208,8 @@ class ParsedMail:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str = ""
     defects: list[str] = field(default_factory=list)
+    # Every Authentication-Results header (RFC 8601), topmost (newest hop) first.
+    authentication_results: list[str] = field(default_factory=list)
 
 
 def message_id_of(raw: bytes) -> tuple[str, str]:
@@ -222,19 +248,20 @@ def _filename(part: Message) -> str:
 
 
 def parse(raw: bytes) -> ParsedMail:
-    """Parse ``raw``; raise ``ValueError`` with a reason when it is not a usable email."""
+    """Parse ``raw``; raise ``MailFormatError`` (a ``ValueError``) with the reason when it is not
+    a usable email."""
     if not raw.strip():
-        raise ValueError("empty message")
+        raise MailFormatError(deferred(_("empty message")))
     msg = email.message_from_bytes(raw, policy=policy.default)
     if not isinstance(msg, EmailMessage) or not list(msg.keys()):
-        raise ValueError("no headers")
+        raise MailFormatError(deferred(_("no headers")))
     severe = SEVERE_DEFECTS & {type(d).__name__ for part in msg.walk() for d in part.defects}
     if severe:
-        raise ValueError("broken MIME structure (" + ", ".join(sorted(severe)) + ")")
+        raise MailFormatError(deferred(_("broken MIME structure (%(defects)s)"), defects=", ".join(sorted(severe))))
     message_id, _digest = message_id_of(raw)
     senders = _address_list(msg, "From")
     if not senders:
-        raise ValueError("no valid From address")
+        raise MailFormatError(deferred(_("no valid From address")))
     recipients = [addr for key in ("To", "Cc", "Delivered-To", "X-Original-To") for _name, addr in _address_list(msg, key)]
     references = re.findall(
         r"<[^<>\s]+>", " ".join(filter(None, (_raw_header(msg, "In-Reply-To"), _raw_header(msg, "References"))))
@@ -281,11 +308,13 @@ def parse(raw: bytes) -> ParsedMail:
         headers=headers,
         content_type=msg.get_content_type(),
         defects=[type(d).__name__ for d in msg.defects],
+        authentication_results=_raw_headers(msg, "Authentication-Results"),
     )
 
 
-def automatic_reason(mail: ParsedMail) -> str | None:
-    """Why this is an automatic message that must get no automatic answer, if it is one."""
+def automatic_reason_text(mail: ParsedMail) -> Deferred | None:
+    """Why this is an automatic message that must get no automatic answer, if it is one (a
+    deferred text, said in the reader's language)."""
     h = mail.headers
     local = mail.from_address.partition("@")[0].lower()
     if (
@@ -293,13 +322,19 @@ def automatic_reason(mail: ParsedMail) -> str | None:
         or local in {"mailer-daemon", "postmaster"}
         or h.get("return-path", "x").strip() == "<>"
     ):
-        return "bounce (delivery status notification)"
+        return deferred(_("Bounce (delivery status notification)."))
     if h.get("auto-submitted", "no").strip().lower() not in {"", "no"}:
-        return f"automatic reply (Auto-Submitted: {h['auto-submitted'][:40]})"
+        return deferred(_("Automatic reply (%(header)s: %(value)s)."), header="Auto-Submitted", value=h["auto-submitted"][:40])
     if "x-autoreply" in h or "x-autorespond" in h:
-        return "automatic reply (X-Autoreply)"
+        return deferred(_("Automatic reply (%(header)s)."), header="X-Autoreply")
     if h.get("precedence", "").strip().lower() in {"bulk", "junk", "list", "auto_reply"}:
-        return f"automatic or bulk mail (Precedence: {h['precedence'][:20]})"
+        return deferred(_("Automatic or bulk mail (Precedence: %(value)s)."), value=h["precedence"][:20])
     if "x-auto-response-suppress" in h:
-        return "automatic reply (X-Auto-Response-Suppress)"
+        return deferred(_("Automatic reply (%(header)s)."), header="X-Auto-Response-Suppress")
     return None
+
+
+def automatic_reason(mail: ParsedMail) -> str | None:
+    """``automatic_reason_text`` in English."""
+    text = automatic_reason_text(mail)
+    return english(text) if text is not None else None

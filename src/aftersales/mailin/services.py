@@ -10,6 +10,7 @@ bounces, our own mail coming back) is kept but answered by nobody.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -23,18 +24,19 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.audit.services import audit_record
+from aftersales.audit.audit_actions import AccessAudit
+from aftersales.audit.services import audit_record, audit_record_refusal
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
-from aftersales.core.i18n import ACTOR_EMAIL
+from aftersales.core.i18n import ACTOR_EMAIL, Deferred, deferred
 from aftersales.customers.models import Contact
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket, TicketEvent
-from aftersales.tickets.selectors import ticket_get_for_user
+from aftersales.tickets.selectors import sees_every_ticket, ticket_get_for_user, tickets_visible_to
 from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_add_customer_message, ticket_intake
-from aftersales.tickets.states import FINAL_STATUSES
+from aftersales.tickets.states import FINAL_STATUSES, TicketStatus
 
-from . import parsing
+from . import authres, config, parsing
 from .audit_actions import MailinAudit
 from .models import InboundMessage, InboundOutcome, InboundSource, InboundStatus
 from .threading import is_our_message_id, mailbox_address, match_thread
@@ -71,7 +73,7 @@ def mailin_store(*, raw: bytes, source: str) -> StoreResult:
     existing = InboundMessage.objects.filter(message_id=message_id).first()
     if existing is not None:
         return StoreResult(existing, created=False)
-    mail_from = mail_to = subject = ""
+    mail_from = mail_to = subject = sender = ""
     try:
         import email
         from email import policy
@@ -80,6 +82,7 @@ def mailin_store(*, raw: bytes, source: str) -> StoreResult:
         mail_from = parsing.decode_header_text(str(headers.get("From", "")))[:320]
         mail_to = parsing.decode_header_text(str(headers.get("To", "")))[:2000]
         subject = parsing.decode_header_text(str(headers.get("Subject", "")))[:255]
+        sender = parseaddr(mail_from)[1].strip().lower()[:320]
     except Exception:  # noqa: BLE001 - the headers are a convenience; the raw bytes are what counts
         logger.warning("could not read the headers of inbound message %s", message_id)
     try:
@@ -89,6 +92,7 @@ def mailin_store(*, raw: bytes, source: str) -> StoreResult:
                 sha256=digest,
                 message_id=message_id,
                 mail_from=mail_from,
+                sender=sender,
                 mail_to=mail_to,
                 subject=subject,
                 source=source,
@@ -101,16 +105,41 @@ def mailin_store(*, raw: bytes, source: str) -> StoreResult:
     return StoreResult(message, created=True)
 
 
-def _finish(message: InboundMessage, *, status: str, reason: str = "", outcome: str = "", ticket: Ticket | None = None) -> None:
+def _set_reason(message: InboundMessage, reason: Deferred | None) -> None:
+    """The reason as a deferred text (shown in the reader's language) and in English."""
+    message.reason_text = reason
+    message.reason = parsing.english(reason)[:2000] if reason else ""
+
+
+def _joined(first: Deferred | None, second: Deferred | None) -> Deferred | None:
+    """Two reasons one after the other ("…; …")."""
+    if first is None or second is None:
+        return first or second
+    return deferred(_("%(first)s; %(second)s"), first=first, second=second)
+
+
+def _earlier_reason(message: InboundMessage) -> Deferred | None:
+    """The message's reason so far as a deferred text (a row written before them: its text)."""
+    if message.reason_text:
+        return message.reason_text
+    return deferred("%(reason)s", reason=message.reason) if message.reason else None
+
+
+def _refused_reason(refused: list[Deferred]) -> Deferred | None:
+    return deferred(_("Attachments refused: %(files)s"), files=refused) if refused else None
+
+
+def _finish(
+    message: InboundMessage, *, status: str, reason: Deferred | None = None, outcome: str = "", ticket: Ticket | None = None
+) -> None:
     message.status = status
-    message.reason = reason[:2000]
+    _set_reason(message, reason)
     message.outcome = outcome
     if ticket is not None:
         message.ticket = ticket
     message.processed_at = clock.now()
-    message.save(
-        update_fields=["status", "reason", "outcome", "ticket", "processed_at", "body_text", "body_html", "attachment_names"]
-    )
+    fields = ["status", "reason", "reason_text", "outcome", "ticket", "processed_at", "sender"]
+    message.save(update_fields=[*fields, "body_text", "body_html", "attachment_names"])
 
 
 def _sender_may_write(*, ticket: Ticket, address: str) -> bool:
@@ -122,14 +151,14 @@ def _sender_may_write(*, ticket: Ticket, address: str) -> bool:
     return Contact.objects.filter(customer=customer, verified=True, email__iexact=address).exists()
 
 
-def _add_attachments(*, ticket: Ticket, mail: ParsedMail, actor: User | None) -> list[str]:
+def _add_attachments(*, ticket: Ticket, mail: ParsedMail, actor: User | None) -> list[Deferred]:
     """Attach what the tickets' validation accepts; return notes on what it refused."""
     refused = []
     for attachment in mail.attachments:
         try:
             ticket_add_attachment(ticket=ticket, actor=actor, fileobj=io.BytesIO(attachment.data), filename=attachment.filename)
         except ValidationFailed as exc:
-            refused.append(f"{attachment.filename}: {exc}")
+            refused.append(deferred("%(file)s: %(error)s", file=attachment.filename, error=exc.message))
     return refused
 
 
@@ -151,6 +180,61 @@ def _add_customer_message(
             **({"released_by": released_by.pk} if released_by else {}),
         },
         audit_actor=released_by,
+    )
+
+
+def _authenticated(*, mail: ParsedMail, ticket: Ticket) -> Deferred | None:
+    """Why the reply may not count as written by its From address: the receiving server's
+    ``Authentication-Results`` (from a trusted authserv-id) do not vouch for it. ``None`` when
+    they do, or when no trusted server is configured (``MAILIN_TRUSTED_AUTHSERV_IDS``)."""
+    trusted = config.trusted_authserv_ids()
+    if not trusted:
+        return None
+    found = authres.verdict(headers=mail.authentication_results, trusted_ids=trusted, from_address=mail.from_address)
+    if found.passed:
+        return None
+    if not found.found:
+        return deferred(
+            _(
+                "Reply to %(ticket)s from %(sender)s without authentication results from our mail server (%(servers)s): "
+                "not added as the customer's message until an agent checks it."
+            ),
+            ticket=ticket.number,
+            sender=mail.from_address,
+            servers=", ".join(sorted(trusted)),
+        )
+    return deferred(
+        _(
+            "Reply to %(ticket)s from %(sender)s failed the sender checks of our mail server (%(results)s): "
+            "not added as the customer's message until an agent checks it."
+        ),
+        ticket=ticket.number,
+        sender=mail.from_address,
+        results=found.summary,
+    )
+
+
+def _sender_flood(message: InboundMessage, mail: ParsedMail) -> Deferred | None:
+    """The per-sender loop break: why this mail is held when its sender sent ``MAILIN_SENDER_LIMIT``
+    mails or more within the window before it (another helpdesk answering our answers, an
+    auto-responder without the usual headers, a flood)."""
+    limit = config.sender_limit()
+    sender = mail.from_address.lower()
+    if not limit or not sender:
+        return None
+    minutes = config.sender_window_minutes()
+    since = message.received_at - dt.timedelta(minutes=minutes)
+    earlier = InboundMessage.objects.filter(sender=sender, received_at__gte=since, pk__lt=message.pk).count()
+    if earlier < limit:
+        return None
+    return deferred(
+        _(
+            "%(count)d earlier mails from %(sender)s within %(minutes)d minutes: held to break a possible mail loop "
+            "(no ticket, no acknowledgement)."
+        ),
+        count=earlier,
+        sender=sender,
+        minutes=minutes,
     )
 
 
@@ -178,6 +262,7 @@ def _create_ticket(*, mail: ParsedMail, message: InboundMessage, actor: User | N
 
 def _classify(message: InboundMessage, mail: ParsedMail) -> None:
     """Decide and do, inside the caller's transaction (the message row is locked)."""
+    message.sender = mail.from_address.lower()[:320]
     _local, domain = mailbox_address()
     ours = {f"{_local}@{domain}".lower(), parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
     if (
@@ -187,37 +272,46 @@ def _classify(message: InboundMessage, mail: ParsedMail) -> None:
         or mail.from_address in ours
         or (mail.from_address.partition("@")[0].startswith(f"{_local}+") and mail.from_address.endswith("@" + domain))
     ):
-        _finish(message, status=InboundStatus.IGNORED, reason="mail loop: our own message came back")
+        _finish(message, status=InboundStatus.IGNORED, reason=deferred(_("Mail loop: our own message came back.")))
         return
-    automatic = parsing.automatic_reason(mail)
+    automatic = parsing.automatic_reason_text(mail)
     if automatic:
         _finish(message, status=InboundStatus.IGNORED, reason=automatic)
         return
     if mail.from_count != 1:
-        _finish(message, status=InboundStatus.HELD, reason="more than one From address")
+        _finish(message, status=InboundStatus.HELD, reason=deferred(_("More than one From address.")))
+        return
+    flood = _sender_flood(message, mail)
+    if flood is not None:
+        _finish(message, status=InboundStatus.HELD, reason=flood)
         return
     thread = match_thread(recipients=mail.recipients, references=mail.references)
     if thread.ticket_id is not None:
         ticket = Ticket.objects.select_related("customer").filter(pk=thread.ticket_id).first()
         if ticket is None:
-            _finish(message, status=InboundStatus.HELD, reason="reply to a ticket that no longer exists")
+            _finish(message, status=InboundStatus.HELD, reason=deferred(_("Reply to a ticket that no longer exists.")))
             return
         if not _sender_may_write(ticket=ticket, address=mail.from_address):
-            _finish(
-                message,
-                status=InboundStatus.HELD,
-                reason=f"reply to {ticket.number} from {mail.from_address}, who is not the ticket's customer or a verified contact",
-                ticket=ticket,
+            reason = deferred(
+                _("Reply to %(ticket)s from %(sender)s, who is not the ticket's customer or a verified contact."),
+                ticket=ticket.number,
+                sender=mail.from_address,
             )
+            _finish(message, status=InboundStatus.HELD, reason=reason, ticket=ticket)
+            return
+        unauthenticated = _authenticated(mail=mail, ticket=ticket)
+        if unauthenticated is not None:
+            # The From address may be forged (anyone who saw one of our mails has the reply tag).
+            _finish(message, status=InboundStatus.HELD, reason=unauthenticated, ticket=ticket)
             return
         if ticket.status in FINAL_STATUSES:
             # An archived ticket is read-only: an agent reopens it or registers a new ticket.
-            _finish(
-                message,
-                status=InboundStatus.HELD,
-                reason=f"reply to {ticket.number}, which is archived ({ticket.status}): reopen it or make a new ticket",
-                ticket=ticket,
+            reason = deferred(
+                _("Reply to %(ticket)s, which is archived (%(status)s): reopen it or make a new ticket."),
+                ticket=ticket.number,
+                status=TicketStatus(ticket.status).label,
             )
+            _finish(message, status=InboundStatus.HELD, reason=reason, ticket=ticket)
             return
         _add_customer_message(ticket=ticket, mail=mail, message=message)
         refused = _add_attachments(ticket=ticket, mail=mail, actor=None)
@@ -226,34 +320,34 @@ def _classify(message: InboundMessage, mail: ParsedMail) -> None:
             status=InboundStatus.PROCESSED,
             outcome=InboundOutcome.REPLY_ADDED,
             ticket=ticket,
-            reason="; ".join(["attachments refused: " + ", ".join(refused)] if refused else []),
+            reason=_refused_reason(refused),
         )
         return
     if thread.forged:
-        _finish(message, status=InboundStatus.HELD, reason="reply address or Message-ID with an invalid signature")
+        _finish(message, status=InboundStatus.HELD, reason=deferred(_("Reply address or Message-ID with an invalid signature.")))
         return
     named = [n for n in TICKET_NUMBER_RE.findall(mail.subject) if Ticket.objects.filter(number=n).exists()]
     if named:
         # Matching by the subject alone would let anyone write into any ticket: an agent decides.
-        _finish(
-            message,
-            status=InboundStatus.HELD,
-            reason=f"the subject names ticket {named[0]}, but the message is not a reply to our mail",
-        )
+        reason = deferred(_("The subject names ticket %(ticket)s, but the message is not a reply to our mail."), ticket=named[0])
+        # Related to that ticket: only staff who may see it read the mail (``may_read``).
+        _finish(message, status=InboundStatus.HELD, reason=reason, ticket=Ticket.objects.get(number=named[0]))
         return
     try:
         with transaction.atomic():
             ticket = _create_ticket(mail=mail, message=message, actor=None)
             refused = _add_attachments(ticket=ticket, mail=mail, actor=None)
     except DomainError as exc:
-        _finish(message, status=InboundStatus.HELD, reason=f"could not register a ticket: {exc}")
+        _finish(
+            message, status=InboundStatus.HELD, reason=deferred(_("Could not register a ticket: %(error)s"), error=exc.message)
+        )
         return
     _finish(
         message,
         status=InboundStatus.PROCESSED,
         outcome=InboundOutcome.TICKET_CREATED,
         ticket=ticket,
-        reason="; ".join(["attachments refused: " + ", ".join(refused)] if refused else []),
+        reason=_refused_reason(refused),
     )
 
 
@@ -267,7 +361,8 @@ def mailin_process(*, message_id: int) -> InboundMessage | None:
             try:
                 mail = parsing.parse(bytes(message.raw))
             except Exception as exc:  # noqa: BLE001 - malformed mail is held with the reason, never lost
-                _finish(message, status=InboundStatus.HELD, reason=f"malformed message: {exc}"[:500])
+                why = exc.text if isinstance(exc, parsing.MailFormatError) else str(exc)[:500]
+                _finish(message, status=InboundStatus.HELD, reason=deferred(_("Malformed message: %(error)s"), error=why))
                 return message
             message.body_text = mail.text[: parsing.MAX_TEXT_CHARS]
             message.body_html = mail.html[:200000]
@@ -280,9 +375,9 @@ def mailin_process(*, message_id: int) -> InboundMessage | None:
             message = InboundMessage.objects.select_for_update().filter(pk=message_id, status=InboundStatus.NEW).first()
             if message is not None:
                 message.status = InboundStatus.HELD
-                message.reason = f"processing failed: {type(exc).__name__}: {exc}"[:2000]
+                _set_reason(message, deferred(_("Processing failed: %(error)s"), error=f"{type(exc).__name__}: {exc}"[:1000]))
                 message.processed_at = clock.now()
-                message.save(update_fields=["status", "reason", "processed_at"])
+                message.save(update_fields=["status", "reason", "reason_text", "processed_at"])
         return message
 
 
@@ -296,10 +391,42 @@ def _check_agent(actor: User) -> None:
         raise PermissionDenied(_("Only agents handle held emails."), code="mailin_agents_only")
 
 
-def _lock_held(message: InboundMessage, *, include_ignored: bool = True) -> InboundMessage:
+def may_read(actor: User, message: InboundMessage) -> bool:
+    """A held (or any stored) email is read by the staff of the held queue whose data scope covers
+    the ticket it relates to (a reply, a mail naming the ticket); one related to no ticket by all
+    of them."""
+    if message.ticket_id is None or sees_every_ticket(actor):
+        return True
+    return tickets_visible_to(actor).filter(pk=message.ticket_id).exists()
+
+
+class HeldMailOutOfScope(NotFound):
+    """The email exists but relates to a ticket outside the reader's data scope (answered as
+    "not found": no existence leak)."""
+
+    def __init__(self, message: InboundMessage) -> None:
+        super().__init__("email not found", code="not_found")
+        self.inbound = message
+
+
+def mailin_record_refused_read(*, actor: User, message: InboundMessage, path: str, method: str) -> None:
+    """Audit a refused attempt to read an email outside the reader's scope, as the audit log's
+    refused access (``access.refused``), naming the email and its ticket; committed on its own,
+    although the request then ends in "not found"."""
+    audit_record_refusal(
+        action=AccessAudit.REFUSED,
+        actor=actor,
+        path=path,
+        method=method,
+        status=404,
+        detail={"inbound_message": message.pk, "ticket": message.ticket.number if message.ticket else None},
+    )
+
+
+def _lock_held(message: InboundMessage, *, actor: User, include_ignored: bool = True) -> InboundMessage:
     statuses = [InboundStatus.HELD, InboundStatus.IGNORED] if include_ignored else [InboundStatus.HELD]
     locked = InboundMessage.objects.select_for_update().filter(pk=message.pk).first()
-    if locked is None:
+    if locked is None or not may_read(actor, locked):
         raise NotFound(_("This email no longer exists."), code="mailin_not_found")
     if locked.status not in statuses or locked.outcome:
         raise DomainError(_("This email was already handled."), code="mailin_already_handled")
@@ -320,7 +447,7 @@ def _parsed_or_refuse(message: InboundMessage) -> ParsedMail:
 def mailin_release_to_ticket(*, actor: User, message: InboundMessage, ticket_number: str) -> TicketEvent:
     """An agent decides the held email belongs on a ticket (one the agent can see)."""
     _check_agent(actor)
-    locked = _lock_held(message)
+    locked = _lock_held(message, actor=actor)
     ticket = ticket_get_for_user(user=actor, number=(ticket_number or "").strip())
     mail = _parsed_or_refuse(locked)
     event = _add_customer_message(ticket=ticket, mail=mail, message=locked, released_by=actor)
@@ -332,7 +459,7 @@ def mailin_release_to_ticket(*, actor: User, message: InboundMessage, ticket_num
         status=InboundStatus.PROCESSED,
         outcome=InboundOutcome.RELEASED,
         ticket=ticket,
-        reason=locked.reason + ("; attachments refused: " + ", ".join(refused) if refused else ""),
+        reason=_joined(_earlier_reason(locked), _refused_reason(refused)),
     )
     audit_record(action=MailinAudit.RELEASED, obj=locked, actor=actor, changes={"ticket": ticket.number})
     return event
@@ -342,7 +469,7 @@ def mailin_release_to_ticket(*, actor: User, message: InboundMessage, ticket_num
 def mailin_make_ticket(*, actor: User, message: InboundMessage) -> Ticket:
     """An agent registers the held email as a new ticket (the customer is told its number)."""
     _check_agent(actor)
-    locked = _lock_held(message)
+    locked = _lock_held(message, actor=actor)
     mail = _parsed_or_refuse(locked)
     ticket = _create_ticket(mail=mail, message=locked, actor=actor)
     refused = _add_attachments(ticket=ticket, mail=mail, actor=actor)
@@ -353,7 +480,7 @@ def mailin_make_ticket(*, actor: User, message: InboundMessage) -> Ticket:
         status=InboundStatus.PROCESSED,
         outcome=InboundOutcome.TICKET_CREATED,
         ticket=ticket,
-        reason=locked.reason + ("; attachments refused: " + ", ".join(refused) if refused else ""),
+        reason=_joined(_earlier_reason(locked), _refused_reason(refused)),
     )
     audit_record(action=MailinAudit.TICKET_CREATED, obj=locked, actor=actor, changes={"ticket": ticket.number})
     return ticket
@@ -363,14 +490,19 @@ def mailin_make_ticket(*, actor: User, message: InboundMessage) -> Ticket:
 def mailin_discard(*, actor: User, message: InboundMessage, note: str = "") -> InboundMessage:
     """An agent discards a held email; the raw message stays stored."""
     _check_agent(actor)
-    locked = _lock_held(message, include_ignored=False)
+    locked = _lock_held(message, actor=actor, include_ignored=False)
     locked.status = InboundStatus.IGNORED
     locked.outcome = InboundOutcome.DISCARDED
     locked.handled_by = actor
-    locked.reason = f"{locked.reason}; discarded by {actor}{': ' + note.strip() if note.strip() else ''}"[:2000]
+    note = note.strip()[:500]
+    if note:
+        discarded = deferred(_("Discarded by %(user)s: %(note)s"), user=str(actor), note=note)
+    else:
+        discarded = deferred(_("Discarded by %(user)s."), user=str(actor))
+    _set_reason(locked, _joined(_earlier_reason(locked), discarded))
     locked.processed_at = clock.now()
-    locked.save(update_fields=["status", "outcome", "handled_by", "reason", "processed_at"])
-    audit_record(action=MailinAudit.DISCARDED, obj=locked, actor=actor, changes={"note": note.strip()[:500]})
+    locked.save(update_fields=["status", "outcome", "handled_by", "reason", "reason_text", "processed_at"])
+    audit_record(action=MailinAudit.DISCARDED, obj=locked, actor=actor, changes={"note": note})
     return locked
 
 

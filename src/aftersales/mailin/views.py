@@ -7,7 +7,7 @@ import binascii
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,14 @@ from aftersales.core.view_errors import domain_errors, refusals
 
 from .models import InboundSource
 from .selectors import held_messages, inbound_get
-from .services import mailin_discard, mailin_make_ticket, mailin_release_to_ticket, mailin_store
+from .services import (
+    HeldMailOutOfScope,
+    mailin_discard,
+    mailin_make_ticket,
+    mailin_record_refused_read,
+    mailin_release_to_ticket,
+    mailin_store,
+)
 
 SECRET_HEADER = "HTTP_X_AFTERSALES_MAILIN_SECRET"  # noqa: S105 - a header name, not a secret
 
@@ -74,9 +81,12 @@ def held_queue(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def held_detail(request: HttpRequest, message_id: int) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
-    message = inbound_get(user=user, message_id=message_id)
-    if message is None:
-        raise Http404
+    try:
+        message = inbound_get(user=user, message_id=message_id)  # NotFound → 404 (``domain_errors``)
+    except HeldMailOutOfScope as refused:
+        mailin_record_refused_read(actor=user, message=refused.inbound, path=request.path, method=request.method or "GET")
+        request._refusal_recorded = True  # type: ignore[attr-defined]  # recorded with more detail than the middleware's
+        raise
     if request.method == "POST":
         action = request.POST.get("action", "")
         # Every refusal (not allowed, no such ticket, already handled) is a message on this page.

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "remedies"
-urlpatterns: list = []
+urlpatterns = [
+    path("tickets/<str:number>/decide/", views.decide, name="decide"),
+]

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "returns"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.worklist, name="worklist"),
+    path("new/<str:ticket_number>/", views.authorise, name="authorise"),
+    path("<str:number>/", views.detail, name="detail"),
+    path("<str:number>/<slug:name>/", views.step, name="step"),
+]

@@ -61,6 +61,10 @@ class Responsibility(models.TextChoices):
     INTERNAL = "internal", _("Internal")
     THIRD_PARTY = "third_party", _("Third party")
     CUSTOMER = "customer", _("Customer")
+    # Named by an appraisal (鉴定): who is to blame, more precisely than "third party".
+    SUPPLIER = "supplier", _("Supplier")
+    LOGISTICS = "logistics", _("Logistics")
+    SERVICE_OUTLET = "service_outlet", _("Service outlet")
 
 
 class Cause(models.TextChoices):
@@ -71,6 +75,7 @@ class Cause(models.TextChoices):
     ENVIRONMENT = "environment", _("Environment")
     LOGISTICS = "logistics", _("Logistics")
     SERVICE = "service", _("Service")
+    INSTALLATION = "installation", _("Installation")
     UNKNOWN = "unknown", _("Unknown")
 
 

@@ -15,6 +15,7 @@ from aftersales.core.hooks import hook
 # numbered (for audit rows that name it). kwargs: ticket.
 TICKET_OPENED = hook(
     "ticket_opened",
+    "aftersales.crisis.receivers.ticket_opened",  # safety words → urgent before the clocks start
     "aftersales.sla.receivers.ticket_opened",  # clocks started, their deadlines mirrored on the ticket
 )
 
@@ -22,6 +23,7 @@ TICKET_OPENED = hook(
 TICKET_CREATED = hook(
     "ticket_created",
     "aftersales.webhooks.receivers.ticket_created",
+    "aftersales.crisis.receivers.ticket_created",  # media reports, open crises' scope, spike scan
 )
 
 # Every status change (``ticket_transition``), after the ticket row, the timeline and the audit

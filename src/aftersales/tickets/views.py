@@ -24,13 +24,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
-from aftersales.catalog.selectors import unit_find_by_serial
+from aftersales.audit.audit_actions import AccessAudit
+from aftersales.audit.services import audit_record_refusal
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.masking import mask_name
+from aftersales.core.throttle import throttle_hit
 from aftersales.core.view_errors import add_service_errors, domain_errors
 from aftersales.customers.phones import normalize_phone
-from aftersales.customers.selectors import customer_find_by_phone
 
 from .action_forms import BulkAssignForm
 from .downloads import agreement_document_response
@@ -40,6 +42,7 @@ from .permissions import may_register_tickets
 from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .selectors.agreements import agreement_document_get_for_user
 from .selectors.assignment import may_assign_others
+from .selectors.lookup import customer_lookup_for_user, unit_lookup_for_user
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
 from .services.agreements import agreement_document_record_view
 from .services.assignment import BulkAssignResult, may_run_assignment_rules, tickets_auto_assign_now, tickets_bulk_assign
@@ -249,11 +252,54 @@ def ticket_intake_form(request: HttpRequest) -> HttpResponse:
     return render_htmx(request, "tickets/ticket_intake.html", {"form": form})
 
 
+def _lookup_user(request: HttpRequest) -> User:
+    """The intake page's lookups answer only who registers tickets (the intake page's own rule,
+    ``may_register_tickets``): technicians, warehouse keepers, marketing and finance get a 403
+    (audited by ``AuditContextMiddleware``). Each user has ``INTAKE_LOOKUPS_PER_MINUTE`` lookups
+    (both kinds together; ``core.throttle``): beyond, a 429 and an audit row."""
+    user = _registering_user(request)
+    result = throttle_hit(key=f"intake-lookup:{user.pk}", limit=int(getattr(settings, "INTAKE_LOOKUPS_PER_MINUTE", 30)))
+    if not result.allowed:
+        raise LookupThrottled(result.retry_after)
+    return user
+
+
+class LookupThrottled(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _throttled(request: HttpRequest, user: User, template: str, retry_after: int) -> HttpResponse:
+    """429 with Retry-After and an audit row. To htmx the fragment comes with 200 (htmx swaps no
+    error answer), so the agent reads why the lookup stopped answering."""
+    audit_record_refusal(
+        action=AccessAudit.THROTTLED, actor=user, path=request.path, method="GET", status=429, detail={"retry_after": retry_after}
+    )
+    request._refusal_recorded = True  # type: ignore[attr-defined]  # AuditContextMiddleware: already recorded
+    status = 200 if request.htmx else 429  # type: ignore[attr-defined]
+    response = render_htmx(request, template, {"state": "throttled", "seconds": retry_after}, status=status)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def _record_out_of_scope(request: HttpRequest, user: User, what: str) -> None:
+    audit_record_refusal(
+        action=AccessAudit.OUT_OF_SCOPE, actor=user, path=request.path, method="GET", status=200, detail={"lookup": what}
+    )
+
+
 @staff_required
 @require_GET
 def customer_lookup(request: HttpRequest) -> HttpResponse:
-    """Fragment for the intake form: who is calling, judged by the phone number typed so far."""
-    user: User = request.user  # type: ignore[assignment]
+    """Fragment for the intake form: who is calling, judged by the phone number typed so far.
+    Under the user's data scope (``tickets.selectors.lookup``): a customer outside it is neither
+    named nor described, only said to exist (the intake attaches the ticket to them)."""
+    template = "tickets/partials/customer_lookup.html"
+    try:
+        user = _lookup_user(request)
+    except LookupThrottled as exc:
+        return _throttled(request, request.user, template, exc.retry_after)  # type: ignore[arg-type]
     raw = request.GET.get("phone", "").strip()
     context: dict[str, Any] = {"state": "empty"}
     if raw:
@@ -262,33 +308,48 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
         except ValidationFailed:
             context = {"state": "incomplete"}
         else:
-            customer = customer_find_by_phone(phone_e164=phone)
-            if customer is None:
-                context = {"state": "new"}
-            else:
+            found = customer_lookup_for_user(user=user, phone_e164=phone)
+            if found.customer is not None:
+                customer = found.customer
                 context = {
                     "state": "found",
                     "customer": customer,
+                    "name": customer.name if user.sees_personal_data else mask_name(customer.name),
                     "phone": display_phone(user, customer.phone),
                     "fill_name": user.sees_personal_data,
                     "recent": tickets_newest_for_user(user=user, customer_id=customer.pk, limit=RECENT_TICKETS_IN_LOOKUP),
                 }
-    return render_htmx(request, "tickets/partials/customer_lookup.html", context)
+            elif found.state == "out_of_scope":
+                _record_out_of_scope(request, user, "customer")
+                context = {"state": "out_of_scope"}
+            else:
+                context = {"state": "new"}
+    return render_htmx(request, template, context)
 
 
 @staff_required
 @require_GET
 def unit_lookup(request: HttpRequest) -> HttpResponse:
-    """Fragment for the intake form: the registered unit behind a serial number and its warranty."""
+    """Fragment for the intake form: the registered unit behind a serial number and its warranty
+    (a unit of a customer outside the user's data scope: only that it is registered)."""
+    template = "tickets/partials/unit_lookup.html"
+    try:
+        user = _lookup_user(request)
+    except LookupThrottled as exc:
+        return _throttled(request, request.user, template, exc.retry_after)  # type: ignore[arg-type]
     serial = request.GET.get("serial_number", "").strip()
     context: dict[str, Any] = {"state": "empty", "serial": serial}
     if serial:
-        unit = unit_find_by_serial(serial_number=serial)
-        if unit is None:
-            context["state"] = "unknown"
-        else:
+        found = unit_lookup_for_user(user=user, serial_number=serial)
+        if found.unit is not None:
+            unit = found.unit
             context.update(state="found", unit=unit, warranty=warranty_status(unit, clock.local_today()))
-    return render_htmx(request, "tickets/partials/unit_lookup.html", context)
+        elif found.state == "out_of_scope":
+            _record_out_of_scope(request, user, "unit")
+            context["state"] = "out_of_scope"
+        else:
+            context["state"] = "unknown"
+    return render_htmx(request, template, context)
 
 
 # --- Assignment from the list (tickets.services.assignment) ---------------------------------

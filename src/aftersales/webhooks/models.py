@@ -16,6 +16,8 @@ class EventType(models.TextChoices):
     TICKET_STATUS_CHANGED = "ticket.status_changed", _("Ticket status changed")
     SLA_BREACHED = "sla.breached", _("SLA breached")
     WORKORDER_COMPLETED = "workorder.completed", _("Work order completed")
+    CRISIS_OPENED = "crisis.opened", _("Crisis opened")
+    CRISIS_LEVEL_CHANGED = "crisis.level_changed", _("Crisis level changed")
     # Sent only by "send test event", to one subscription; nobody subscribes to it.
     TEST = "webhook.test", _("Test event")
 

@@ -1,5 +1,395 @@
-"""API v1: knowledge base."""
+# ruff: noqa: B008 - django-ninja declares parameters with Query()/Path()/Header() defaults
+"""API v1: the knowledge base — search and read (a customer: published, customer-visible
+articles only; staff by role), write drafts, submit, approve (publish), send back, archive,
+"this solved it", and the suggestions for a ticket.
 
-from ninja import Router
+Creates take ``Idempotency-Key``; changes of an article take ``If-Match`` with its ETag
+(``"v<version>"``). Handlers only parse, call one selector or service, and present the result.
+"""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Path, Query, Router, Schema
+from pydantic import Field
+
+from aftersales.catalog.models import ProductCategory, ProductModel
+from aftersales.core.errors import ValidationFailed
+from aftersales.knowledge import selectors, services
+from aftersales.knowledge.models import Article, ArticleKind, ArticleLanguage, ArticleStatus
+from aftersales.knowledge.services import ArticleInput
+from aftersales.tickets.models import TicketCategory
+
+from ..auth import caller_of
+from ..idempotency import idempotent
+from ..models import Scope
+from ..problems import ApiProblem
+from ..selectors import api_ticket_get
+from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
+from .common import idempotency_header as _idem
 
 router = Router(tags=["knowledge"])
+
+ArticleId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IF_MATCH_DOC = "The ETag of the article as read (GET /knowledge/articles/{article_id}); 412 when stale, 428 when missing."
+Codes = Annotated[list[Annotated[str, Field(max_length=64)]], Field(max_length=50)]
+
+
+class ArticleIn(Schema):
+    kind: str = Field("", max_length=24, description="faq, troubleshooting, solution or installation.")
+    language: str = Field("", max_length=16, description="zh-hans or en (required).")
+    title: str = Field("", max_length=400)
+    body: str = Field("", max_length=60000)
+    keywords: str = Field("", max_length=600, description="Words a ticket's text is matched on, comma-separated.")
+    customer_visible: bool = False
+    product_models: Codes = Field(default_factory=list, description="Product model numbers.")
+    product_categories: Codes = Field(default_factory=list, description="Product category codes.")
+    fault_categories: Codes = Field(default_factory=list, description="Ticket (fault) category codes.")
+    translation_of: int | None = Field(None, ge=1, le=MAX_ID, description="The id of the article this translates.")
+
+
+class ArticleOut(Schema):
+    id: int
+    kind: str
+    language: str
+    status: str
+    title: str
+    body: str
+    keywords: str
+    customer_visible: bool
+    version: int = Field(description='The article\'s ETag is this number ("v7").')
+    live_version: int | None = Field(None, description="The published version readers see, if any.")
+    product_models: list[str]
+    product_categories: list[str]
+    fault_categories: list[str]
+    translation_of: int | None = None
+    solved_count: int
+    author: str
+    updated_at: datetime
+
+
+class ArticlePage(Schema):
+    items: list[ArticleOut]
+    total: int
+    next_offset: int | None = None
+
+
+class RevisionOut(Schema):
+    number: int
+    title: str
+    body: str
+    customer_visible: bool
+    author: str
+    approved_by: str
+    published_at: datetime
+
+
+class SendBackIn(Schema):
+    note: str = Field("", max_length=2000)
+
+
+class FeedbackIn(Schema):
+    ticket: str = Field(min_length=1, max_length=32, description="The ticket number the article solved.")
+
+
+class FeedbackOut(Schema):
+    article: int
+    ticket: str
+    solved_count: int
+
+
+class SuggestionOut(Schema):
+    article: ArticleOut
+    reasons: list[str]
+    same_model: bool
+    same_category: bool
+    same_fault_category: bool
+    matched_words: list[str]
+    solved_this_ticket: bool
+
+
+def _etag(article: Article) -> str:
+    return f'"v{article.version}"'
+
+
+def _out(article: Article, *, working_copy: bool) -> ArticleOut:
+    live = article.live_revision
+    reader = not working_copy and live is not None
+    return ArticleOut(
+        id=article.pk,
+        kind=live.kind if reader and live else article.kind,
+        language=article.language,
+        status=article.status if working_copy else ArticleStatus.PUBLISHED,
+        title=live.title if reader and live else article.title,
+        body=live.body if reader and live else article.body,
+        keywords=live.keywords if reader and live else article.keywords,
+        customer_visible=live.customer_visible if reader and live else article.customer_visible,
+        version=article.version,
+        live_version=live.number if live else None,
+        product_models=[m.code for m in article.product_models.all()],
+        product_categories=[c.code for c in article.product_categories.all()],
+        fault_categories=[c.code for c in article.fault_categories.all()],
+        translation_of=article.translation_of_id,
+        solved_count=article.solved_count,
+        author=str(article.author),
+        updated_at=article.updated_at,
+    )
+
+
+def _ids(model: Any, field: str, codes: list[str]) -> list[int]:
+    wanted = sorted(set(codes))
+    found = dict(model.objects.filter(code__in=wanted).values_list("code", "pk")) if wanted else {}
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise ValidationFailed({field: [_("Unknown code: %(codes)s.") % {"codes": ", ".join(missing)}]}, code="article_invalid")
+    return [found[c] for c in wanted]
+
+
+def _input(payload: ArticleIn) -> ArticleInput:
+    return ArticleInput(
+        kind=payload.kind,
+        language=payload.language,
+        title=payload.title,
+        body=payload.body,
+        keywords=payload.keywords,
+        customer_visible=payload.customer_visible,
+        product_model_ids=_ids(ProductModel, "product_models", payload.product_models),
+        product_category_ids=_ids(ProductCategory, "product_categories", payload.product_categories),
+        fault_category_ids=_ids(TicketCategory, "fault_categories", payload.fault_categories),
+        translation_of_id=payload.translation_of,
+    )
+
+
+def _version_from_if_match(request: HttpRequest, article: Article) -> int:
+    current = _etag(article)
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiProblem(
+            428,
+            _("Send the article's ETag in If-Match (read the article first)."),
+            code="if_match_required",
+            field="If-Match",
+            headers={"ETag": current},
+        )
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    if "*" in tags or current in tags:
+        return article.version
+    raise ApiProblem(
+        412,
+        _("The article was changed since you read it; read it again and retry."),
+        code="stale_version",
+        field="If-Match",
+        headers={"ETag": current},
+    )
+
+
+def _fresh(caller: Any, article_id: int) -> Article:
+    return selectors.article_get_for_user(user=caller.user, article_id=article_id)
+
+
+@router.get(
+    "/knowledge/articles",
+    response={200: ArticlePage, **problems(403)},
+    summary="Search and list knowledge articles (a customer: published, customer-visible ones)",
+)
+def list_articles(
+    request: HttpRequest,
+    q: str = Query("", max_length=100, description="Words of the title, text or keywords (two-character Chinese words work)."),
+    kind: ArticleKind | None = None,
+    language: ArticleLanguage | None = None,
+    status: ArticleStatus | None = Query(None, description="Staff who write articles only; others see published ones."),
+    model: str = Query("", max_length=64, description="A product model number."),
+    offset: int = Query(0, ge=0, le=100000),
+    limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
+) -> Any:
+    caller = caller_of(request, Scope.KNOWLEDGE_READ)
+    model_id = ProductModel.objects.filter(code=model).values_list("pk", flat=True).first() if model else None
+    if model and model_id is None:
+        return ArticlePage(items=[], total=0)
+    filters = selectors.ArticleFilters(
+        query=q,
+        kind=kind.value if kind else "",
+        language=language.value if language else "",
+        status=status.value if status and selectors.reads_working_copy(caller.user) else "",
+        product_model_id=model_id,
+    )
+    qs = selectors.article_search(user=caller.user, filters=filters).prefetch_related(
+        "product_models", "product_categories", "fault_categories"
+    )
+    total = qs.count()
+    rows = list(qs[offset : offset + limit])
+    working = selectors.reads_working_copy(caller.user)
+    next_offset = offset + limit if offset + limit < total else None
+    return ArticlePage(items=[_out(a, working_copy=working) for a in rows], total=total, next_offset=next_offset)
+
+
+@router.get(
+    "/knowledge/articles/{article_id}",
+    response={200: ArticleOut, **problems(403, 404)},
+    summary="Read a knowledge article (ETag)",
+)
+def get_article(request: HttpRequest, article_id: ArticleId, response: HttpResponse) -> Any:
+    caller = caller_of(request, Scope.KNOWLEDGE_READ)
+    article = _fresh(caller, article_id)
+    response["ETag"] = _etag(article)
+    return _out(article, working_copy=selectors.reads_working_copy(caller.user))
+
+
+@router.get(
+    "/knowledge/articles/{article_id}/versions",
+    response={200: list[RevisionOut], **problems(403, 404)},
+    summary="The published versions of an article, newest first (staff)",
+)
+def list_versions(request: HttpRequest, article_id: ArticleId) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_READ)
+    article = _fresh(caller, article_id)
+    return [
+        RevisionOut(
+            number=r.number,
+            title=r.title,
+            body=r.body,
+            customer_visible=r.customer_visible,
+            author=str(r.author),
+            approved_by=str(r.approved_by),
+            published_at=r.published_at,
+        )
+        for r in selectors.article_revisions(user=caller.user, article=article)
+    ]
+
+
+@router.post(
+    "/knowledge/articles",
+    response={201: ArticleOut, **problems(403, 409, 422)},
+    summary="Write a new draft article",
+)
+@idempotent
+def create_article(request: HttpRequest, payload: ArticleIn, idempotency_key: str = _idem()) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
+    article = services.article_create(actor=caller.user, data=_input(payload))
+    fresh = _fresh(caller, article.pk)
+    headers = {"Location": f"{request.path.rstrip('/')}/{article.pk}", "ETag": _etag(fresh)}
+    return 201, _out(fresh, working_copy=True), headers
+
+
+@router.put(
+    "/knowledge/articles/{article_id}",
+    response={200: ArticleOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="Edit an article's draft (a published one becomes a draft again; its published version stays live)",
+)
+def update_article(
+    request: HttpRequest,
+    article_id: ArticleId,
+    payload: ArticleIn,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
+    article = _fresh(caller, article_id)
+    version = _version_from_if_match(request, article)
+    services.article_update(article=article, actor=caller.user, data=_input(payload), expected_version=version)
+    fresh = _fresh(caller, article_id)
+    response["ETag"] = _etag(fresh)
+    return _out(fresh, working_copy=True)
+
+
+def _step(request: HttpRequest, article_id: int, response: HttpResponse, run: Any, **extra: Any) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
+    article = _fresh(caller, article_id)
+    version = _version_from_if_match(request, article)
+    run(article=article, actor=caller.user, expected_version=version, **extra)
+    fresh = _fresh(caller, article_id)
+    response["ETag"] = _etag(fresh)
+    return _out(fresh, working_copy=True)
+
+
+STEP_RESPONSES = {200: ArticleOut, **problems(403, 404, 409, 412, 428)}
+
+
+@router.post("/knowledge/articles/{article_id}/submit", response=STEP_RESPONSES, summary="Submit a draft for review")
+def submit_article(
+    request: HttpRequest,
+    article_id: ArticleId,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    return _step(request, article_id, response, services.article_submit)
+
+
+@router.post(
+    "/knowledge/articles/{article_id}/approve",
+    response=STEP_RESPONSES,
+    summary="Approve and publish an article in review (a reviewer who is not its author)",
+)
+def approve_article(
+    request: HttpRequest,
+    article_id: ArticleId,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    return _step(request, article_id, response, services.article_approve)
+
+
+@router.post(
+    "/knowledge/articles/{article_id}/send-back",
+    response=STEP_RESPONSES,
+    summary="Send an article in review back to its author",
+)
+def send_back_article(
+    request: HttpRequest,
+    article_id: ArticleId,
+    payload: SendBackIn,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    return _step(request, article_id, response, services.article_send_back, note=payload.note)
+
+
+@router.post("/knowledge/articles/{article_id}/archive", response=STEP_RESPONSES, summary="Archive an article")
+def archive_article(
+    request: HttpRequest,
+    article_id: ArticleId,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    return _step(request, article_id, response, services.article_archive)
+
+
+@router.post(
+    "/knowledge/articles/{article_id}/feedback",
+    response={201: FeedbackOut, **problems(403, 404, 409)},
+    summary="“This solved it”: the article solved a ticket (counted once per ticket)",
+)
+@idempotent
+def article_feedback(request: HttpRequest, article_id: ArticleId, payload: FeedbackIn, idempotency_key: str = _idem()) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
+    caller.require(Scope.TICKETS_READ)
+    ticket = api_ticket_get(caller=caller, number=payload.ticket)
+    article = _fresh(caller, article_id)
+    services.article_mark_solved(article=article, ticket=ticket, actor=caller.user)
+    fresh = _fresh(caller, article_id)
+    return 201, FeedbackOut(article=fresh.pk, ticket=ticket.number, solved_count=fresh.solved_count)
+
+
+@router.get(
+    "/tickets/{number}/knowledge-suggestions",
+    response={200: list[SuggestionOut], **problems(403, 404)},
+    summary="Suggested articles for a ticket, each with why (staff)",
+)
+def ticket_suggestions(request: HttpRequest, number: Annotated[str, Path(max_length=32)]) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_READ)
+    caller.require(Scope.TICKETS_READ)
+    ticket = api_ticket_get(caller=caller, number=number)
+    return [
+        SuggestionOut(
+            article=_out(s.article, working_copy=False),
+            reasons=s.reasons,
+            same_model=s.same_model,
+            same_category=s.same_category,
+            same_fault_category=s.same_fault,
+            matched_words=s.words,
+            solved_this_ticket=s.solved_here,
+        )
+        for s in selectors.ticket_suggestions(user=caller.user, ticket=ticket)
+    ]

@@ -7,7 +7,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from aftersales.accounts.models import User
-from aftersales.fieldservice.models import ExpenseClaim, WorkOrder, WorkOrderChargeLine, WorkOrderFile, WorkOrderStatus
+from aftersales.fieldservice.models import (
+    ExpenseClaim,
+    WorkOrder,
+    WorkOrderChargeLine,
+    WorkOrderFile,
+    WorkOrderStatus,
+    charge_text,
+)
 from aftersales.fieldservice.permissions import site_details
 from aftersales.fieldservice.selectors import acceptance_for
 from aftersales.parts.models import Part
@@ -99,14 +106,14 @@ def charges(item: WorkOrder) -> out.ChargesOut:
         lines=[
             out.ChargeLineOut(
                 kind=line.kind,
-                description=line.description,
+                description=line.shown_description,  # in the caller's language
                 part_number=numbers.get(line.part_ref) if line.part_ref else None,
                 serial=line.serial,
                 quantity=f"{line.quantity:.2f}",
                 unit_price=money_text(line.unit_price),
                 charge_amount=money_text(line.charge_amount),
                 free=line.free,
-                reason=line.reason,
+                reason=line.shown_reason,
             )
             for line in lines
         ],
@@ -117,12 +124,12 @@ def quote(item: WorkOrder) -> out.QuoteOut:
     lines = [
         out.QuoteLineOut(
             kind=str(line.get("kind", "")),
-            description=str(line.get("description", "")),
+            description=charge_text(line, "description"),
             quantity=str(line.get("quantity", "")),
             unit_price=money_text(line.get("unit_price")),
             charge_amount=money_text(line.get("charge_amount")),
             free=bool(line.get("free")),
-            reason=str(line.get("reason", "")),
+            reason=charge_text(line, "reason"),
         )
         for line in item.quote_lines or []
     ]

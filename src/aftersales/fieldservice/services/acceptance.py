@@ -204,6 +204,7 @@ def acceptance_summary(work_order: WorkOrder) -> dict[str, Any]:
         "number": work_order.number,
         "ticket": work_order.ticket.number,
         "kind": str(WorkOrderKind(work_order.kind).label),
+        "kind_code": work_order.kind,  # said in the reader's language (``models.acceptance_kind``)
         "customer": work_order.ticket.customer.name,
         "address": " ".join(p for p in (work_order.province, work_order.city, work_order.district, work_order.address) if p),
         "unit": f"{unit.model.name} {unit.serial_number}" if unit else work_order.ticket.reported_serial,
@@ -220,6 +221,7 @@ def acceptance_summary(work_order: WorkOrder) -> dict[str, Any]:
                 "charge": str(line.charge_amount),
                 "free": line.free,
                 "reason": line.reason,
+                "texts": line.texts,  # read in the reader's language (``models.charge_text``)
             }
             for line in lines
         ],

@@ -178,6 +178,7 @@ def compute_charges(work_order: WorkOrder, *, on: dt.date | None = None) -> Work
             charge_amount=line.charge_amount,
             free=line.free,
             reason=line.reason[:200],
+            texts=line.texts,
             position=index,
         )
         for index, line in enumerate(lines)

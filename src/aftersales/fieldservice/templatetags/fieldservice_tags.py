@@ -8,6 +8,8 @@ from typing import Any
 from django import template
 
 from aftersales.fieldservice import charging
+from aftersales.fieldservice.models import acceptance_kind as models_acceptance_kind
+from aftersales.fieldservice.models import charge_text as models_charge_text
 from aftersales.fieldservice.permissions import can_create, site_details
 from aftersales.fieldservice.selectors import measures_open_for_work_orders
 from aftersales.fieldservice.selectors import ticket_work_orders as ticket_work_orders_for
@@ -41,3 +43,16 @@ def accepted_charge(work_order: Any) -> Any:
     """``{% accepted_charge wo as accepted %}``: the most the job may charge and where the
     customer agreed to it (``fieldservice.charging.accepted_charge``), for the job's page."""
     return charging.accepted_charge(work_order)
+
+
+@register.filter
+def charge_text(line: Any, name: str) -> str:
+    """``{{ line|charge_text:"reason" }}``: a charge or quote line's description or reason in the
+    reader's language (``fieldservice.models.charge_text``)."""
+    return models_charge_text(line, name)
+
+
+@register.filter
+def acceptance_kind(summary: Any) -> str:
+    """``{{ acceptance.summary|acceptance_kind }}``: the service in the reader's language."""
+    return models_acceptance_kind(summary)

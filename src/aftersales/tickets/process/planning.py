@@ -315,6 +315,12 @@ def _matching_rules(plan: TicketPlan) -> list[ApprovalRule]:
     return matched
 
 
+def measure_approval_rules(*, kind: str, amount: Decimal) -> list[ApprovalRule]:
+    """The active rules of ``kind`` that ``amount`` reaches (the same thresholds as the plan's;
+    the compensation app asks them again for the refund or compensation actually paid)."""
+    return [r for r in ApprovalRule.objects.filter(active=True, measure_kind=kind).order_by("id") if amount >= r.min_amount]
+
+
 def _approvers(ticket: Ticket, role: str) -> list[User]:
     roles = {role, Role.ADMINISTRATOR} if role == Role.ADMINISTRATOR else {role}
     candidates = User.objects.filter(role__in=roles, is_active=True).order_by("id")[:50]

@@ -29,12 +29,18 @@ from django.utils.translation import ngettext
 from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
 from aftersales.demo.api import load_api_demo
+from aftersales.demo.appraisal import load_appraisal_demo
 from aftersales.demo.assignment import load_assignment_rules
 from aftersales.demo.banner import demo_logins, login_lines
 from aftersales.demo.builders import ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
+from aftersales.demo.compensation import load_compensation_demo
+from aftersales.demo.crisis import load_crisis_demo
 from aftersales.demo.fieldservice import load_fieldservice_demo
+from aftersales.demo.knowledge import load_knowledge_demo
 from aftersales.demo.parts import load_parts_demo
+from aftersales.demo.remedies import load_remedies_demo
+from aftersales.demo.returns import load_returns_demo
 from aftersales.demo.stories import load_story, story_exists
 
 
@@ -72,6 +78,12 @@ class Command(BaseCommand):
             self._load_demo(seed=options["seed"])
             load_parts_demo(self.stdout)
             load_fieldservice_demo(self.stdout)
+            load_crisis_demo(self.stdout)
+            load_appraisal_demo(self.stdout)
+            load_remedies_demo(self.stdout)
+            load_compensation_demo(self.stdout)
+            load_returns_demo(self.stdout)
+            load_knowledge_demo(self.stdout)
         else:
             self._load_bulk(
                 tickets=tickets,

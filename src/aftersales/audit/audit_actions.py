@@ -1,0 +1,20 @@
+"""The audit app's own actions: refused access (issue 21).
+
+Refusals are recorded against the request (``object_type`` ``"request"``, ``object_id`` the path),
+not an object: a refused read names nothing the caller may learn about.
+"""
+
+from __future__ import annotations
+
+from .actions import AuditAction
+
+
+class AccessAudit(AuditAction):
+    # A signed-in user (or an API key) was answered 403 or, for an addressed object, 404.
+    REFUSED = "access.refused"
+    # A lookup or request was over its per-user throttle (429 or a throttled page fragment).
+    THROTTLED = "access.throttled"
+    # A lookup answered without the object because it is outside the user's data scope.
+    OUT_OF_SCOPE = "access.out_of_scope"
+    # Sign-in refused because of too many failed attempts (django-axes lockout).
+    LOGIN_LOCKED_OUT = "access.login_locked_out"

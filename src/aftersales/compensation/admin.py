@@ -1,0 +1,48 @@
+"""Read-only lists of refunds, compensations, purchase records and points credits: every change
+goes through ``services.py`` (the pages and the API); the admin is for looking things up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Compensation, PointsCredit, Purchase, Refund
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdmin):
+    list_display = ["number", "ticket", "customer", "amount", "method", "status", "requested_at"]
+    list_filter = ["status", "method"]
+    search_fields = ["number", "ticket__number", "payment_reference"]
+    exclude = ["account_number", "account_name"]
+
+
+@admin.register(Compensation)
+class CompensationAdmin(ReadOnlyAdmin):
+    list_display = ["number", "ticket", "customer", "kind", "amount", "status", "requested_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["number", "ticket__number", "code", "payment_reference"]
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(ReadOnlyAdmin):
+    list_display = ["unit", "price_paid", "purchased_on", "invoice_number", "recorded_at"]
+    search_fields = ["unit__serial_number", "invoice_number"]
+
+
+@admin.register(PointsCredit)
+class PointsCreditAdmin(ReadOnlyAdmin):
+    list_display = ["customer", "compensation", "points", "created_at"]

@@ -1,0 +1,12 @@
+"""Every audit action the remedies app records."""
+
+from __future__ import annotations
+
+from aftersales.audit.actions import AuditAction
+
+
+class RemedyAudit(AuditAction):
+    # The remedy chosen for a ticket, among those the engine allowed.
+    DECIDED = "remedies.decided"
+    # The remedy chosen for a ticket is not one the engine allowed: the reason is recorded.
+    OVERRIDDEN = "remedies.overridden"

@@ -1,0 +1,173 @@
+"""The facts of a ticket that the 三包 engine reads (``engine.Facts``), from the database.
+
+- **Sale date**: the unit's purchase date (the proof of purchase / invoice date). Without it,
+  the start of the unit's warranty as ``catalog.warranty.warranty_status`` finds it (the
+  production date plus the grace months, per the model's warranty policy), said in the reasons;
+  without that either, unknown. A replacement unit (``ProductUnit.replaces``) carries the
+  exchange date as its purchase date: its periods restart there.
+- **Fault day**: when the fault occurred as reported (``Ticket.occurred_at``) if it is not after
+  the registration, else the day the ticket was registered; the **claim day** is the
+  registration day; **today** is the Asia/Shanghai calendar day (``core.clock``).
+- **Fault type and component**: the ticket's appraisal conclusion
+  (``appraisal.selectors.ticket_appraisal_conclusion``); none yet → a performance fault as the
+  customer claims (the engine says so).
+- **Repairs of the same fault** (``prior_repairs``): the earlier tickets of the same unit (same
+  serial, registered before this one) with at least one finished repair work order (on-site or
+  depot repair, work done or accepted by the customer) — one per ticket, however many visits it
+  took — whose fault is the same: both appraisals name a component and the components are the
+  same (compared as ``engine.component_key``, one containing the other), or either one names
+  none (the regulation counts repairs, not components: the doubt goes to the customer). A
+  ticket whose appraisal found man-made damage or no fault does not count.
+- **Repair time** (``repair_days``): for this ticket's repair work orders (on-site or depot, not
+  cancelled), the days from the claim day (送修之日) to the last one's completion when all are
+  done, else to today.
+- **Parts unavailable** (``parts_wait_days``): while a parts requisition of this ticket's repair is
+  still waiting (submitted or approved, not issued), the days from the claim day to today.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.appraisal.choices import FaultType
+from aftersales.appraisal.selectors import ticket_appraisal_conclusion
+from aftersales.catalog.models import SalesChannel
+from aftersales.catalog.warranty import warranty_status
+from aftersales.core import clock
+from aftersales.core.i18n import Deferred, deferred
+from aftersales.fieldservice.models import WorkOrder, WorkOrderKind, WorkOrderStatus
+from aftersales.parts.models import Requisition, RequisitionStatus
+from aftersales.tickets.models import Ticket
+
+from .engine import Facts, component_key
+
+REPAIR_KINDS = (WorkOrderKind.ONSITE_REPAIR, WorkOrderKind.DEPOT_REPAIR)
+REPAIR_DONE = (WorkOrderStatus.DONE, WorkOrderStatus.CUSTOMER_ACCEPTED)
+NOT_A_FAULT = (FaultType.MAN_MADE, FaultType.NO_FAULT)
+
+
+def same_fault(current: str, earlier: str) -> bool:
+    """Two components name the same fault: equal or one containing the other
+    (``engine.component_key``); an unnamed one matches any (see the module's docstring)."""
+    a, b = component_key(current), component_key(earlier)
+    if not a or not b:
+        return True
+    return a == b or a in b or b in a
+
+
+def ticket_category_id(ticket: Ticket) -> int | None:
+    """The product category of the ticket's unit (or of the model reported without a unit)."""
+    unit = ticket.product_unit
+    if unit is not None:
+        return unit.model.category_id
+    if ticket.product_model is not None:
+        return ticket.product_model.category_id
+    return None
+
+
+def prior_repairs(*, ticket: Ticket, component: str) -> int:
+    if ticket.product_unit_id is None:
+        return 0
+    earlier = (
+        Ticket.objects.filter(
+            product_unit_id=ticket.product_unit_id,
+            created_at__lt=ticket.created_at,
+            work_orders__kind__in=REPAIR_KINDS,
+            work_orders__status__in=REPAIR_DONE,
+        )
+        .exclude(pk=ticket.pk)
+        .distinct()
+        .order_by("created_at", "pk")
+    )
+    count = 0
+    for other in earlier:
+        conclusion = ticket_appraisal_conclusion(ticket=other)
+        if conclusion is not None and conclusion.fault_type in NOT_A_FAULT:
+            continue
+        if same_fault(component, conclusion.component if conclusion is not None else ""):
+            count += 1
+    return count
+
+
+def repair_days(*, ticket: Ticket, claimed_on: dt.date, today: dt.date) -> int | None:
+    orders = list(
+        WorkOrder.objects.filter(ticket_id=ticket.pk, kind__in=REPAIR_KINDS)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .values_list("status", "completed_at")
+    )
+    if not orders:
+        return None
+    finished = [completed for status, completed in orders if status in REPAIR_DONE and completed is not None]
+    end = clock.local_date(max(finished)) if len(finished) == len(orders) else today
+    return max((end - claimed_on).days, 0)
+
+
+def parts_wait_days(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, repairing: bool = True) -> int | None:
+    if not repairing:  # no repair work order: no query
+        return None
+    waiting = Requisition.objects.filter(
+        work_order__ticket_id=ticket.pk,
+        work_order__kind__in=REPAIR_KINDS,
+        status__in=(RequisitionStatus.SUBMITTED, RequisitionStatus.APPROVED),
+    ).exists()
+    return max((today - claimed_on).days, 0) if waiting else None
+
+
+def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
+    """Everything ``engine.propose`` needs about ``ticket`` (see the module's docstring)."""
+    today = today or clock.local_today()
+    claimed_on = clock.local_date(ticket.created_at)
+    fault_on = claimed_on
+    if ticket.occurred_at is not None and clock.local_date(ticket.occurred_at) <= claimed_on:
+        fault_on = clock.local_date(ticket.occurred_at)
+    context: list[Deferred] = []
+    unit = ticket.product_unit
+    sale_date: dt.date | None = None
+    catalog_months: int | None = None
+    replacement_of = ""
+    online = False
+    if unit is None:
+        context.append(deferred(_("The ticket has no registered unit: register its serial number to count the periods.")))
+    else:
+        policy = unit.model.warranty_policy
+        catalog_months = policy.months if policy is not None else None
+        online = unit.sales_channel == SalesChannel.ONLINE
+        replaced = getattr(unit, "replaces", None)
+        replacement_of = replaced.serial_number if replaced is not None else ""
+        if unit.purchase_date is not None:
+            sale_date = unit.purchase_date
+            if not replacement_of:
+                context.append(deferred(_("Sold on %(date)s (purchase date)."), date=sale_date.isoformat()))
+        else:
+            start = warranty_status(unit, today).starts_on
+            if start is not None:
+                sale_date = start
+                context.append(
+                    deferred(
+                        _(
+                            "The purchase date is unknown: the periods count from %(date)s, where the warranty starts (warranty policy “%(policy)s”)."
+                        ),
+                        date=start.isoformat(),
+                        policy=str(policy),
+                    )
+                )
+    conclusion = ticket_appraisal_conclusion(ticket=ticket)
+    component = conclusion.component if conclusion is not None else ""
+    running = repair_days(ticket=ticket, claimed_on=claimed_on, today=today)
+    return Facts(
+        sale_date=sale_date,
+        fault_on=fault_on,
+        claimed_on=claimed_on,
+        today=today,
+        fault_type=conclusion.fault_type if conclusion is not None and conclusion.fault_type else None,
+        component=component,
+        online=online,
+        catalog_months=catalog_months,
+        prior_repairs=prior_repairs(ticket=ticket, component=component),
+        repair_days=running,
+        parts_wait_days=parts_wait_days(ticket=ticket, claimed_on=claimed_on, today=today, repairing=running is not None),
+        replacement_of=replacement_of,
+        context=tuple(context),
+    )

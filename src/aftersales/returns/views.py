@@ -1,0 +1,137 @@
+"""Pages of returns and exchanges: the warehouse keeper's list (expected / received / done), the
+authorisation from a measure of the ticket's agreed plan, and the RMA's page with its step forms
+(htmx: a step answers with the refreshed body). Thin: parse, call a service or selector, render.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.decorators import staff_required
+from aftersales.accounts.models import User
+from aftersales.core.errors import NotFound
+from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.tickets.selectors import ticket_get_for_user
+
+from . import selectors, services
+from .forms import AuthoriseForm
+from .models import ReturnAuthorization, RmaKind
+from .permissions import can_authorise
+from .states import FINAL_STATUSES
+from .steps import STEPS, available_steps
+
+VIEWS = ("expected", "received", "done")
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+@staff_required
+def worklist(request: HttpRequest) -> HttpResponse:
+    view = request.GET.get("view", "expected")
+    if view not in VIEWS:
+        view = "expected"
+    rows = selectors.warehouse_worklist(user=_user(request), view=view)
+    return _render(request, "returns/worklist.html", {"rows": rows, "view": view, "views": VIEWS})
+
+
+def _get(request: HttpRequest, number: str) -> ReturnAuthorization:
+    try:
+        return selectors.rma_get_for_user(user=_user(request), number=number)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def _context(
+    user: User, rma: ReturnAuthorization, forms: dict[str, Any] | None = None, error: str = "", flash: str = ""
+) -> dict[str, Any]:
+    steps = available_steps(user=user, rma=rma)
+    given = forms or {}
+    return {
+        "rma": rma,
+        "photos": list(rma.photos.all()),
+        "steps": [{"step": s, "form": given.get(s.name) or s.form(initial={"version": rma.version})} for s in steps],
+        "error": error,
+        "flash": flash,
+        "final": rma.status in FINAL_STATUSES,
+        "is_exchange": rma.kind == RmaKind.EXCHANGE,
+    }
+
+
+@staff_required
+def detail(request: HttpRequest, number: str) -> HttpResponse:
+    rma = _get(request, number)
+    return _render(request, "returns/detail.html", _context(_user(request), rma))
+
+
+@staff_required
+@require_POST
+def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    declared = STEPS.get(name)
+    if declared is None:
+        raise Http404
+    user = _user(request)
+    rma = _get(request, number)
+    form = declared.form(request.POST)
+    status = 200
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version", None)
+        with refusals(form=form) as refused:
+            declared.perform(rma, user, data, request.FILES.getlist("photos"), version)
+        if not refused:
+            done = _("%(number)s: %(step)s — done.") % {"number": rma.number, "step": declared.label}
+            if _fragment(request):
+                return _render(request, "returns/_body.html", _context(user, _get(request, number), flash=done))
+            messages.success(request, done)
+            return redirect("returns:detail", number=rma.number)
+        status = refused.status
+    context = _context(user, _get(request, number), forms={name: form})
+    template = "returns/_body.html" if _fragment(request) else "returns/detail.html"
+    return _render(request, template, context, status=status)
+
+
+@staff_required
+@domain_errors
+def authorise(request: HttpRequest, ticket_number: str) -> HttpResponse:
+    """Authorise the return or exchange of a measure (``?measure=``) of the ticket's agreed plan."""
+    user = _user(request)
+    ticket = ticket_get_for_user(user=user, number=ticket_number)
+    open_measures = {m.pk: m for m in selectors.measures_open_for_rma(ticket=ticket)}
+    try:
+        measure = open_measures.get(int(request.GET.get("measure") or request.POST.get("measure") or 0))
+    except ValueError:
+        measure = None
+    if measure is None or not can_authorise(user):
+        raise Http404
+    form = AuthoriseForm(request.POST or None, warehouses=selectors.receiving_warehouses(user=user))
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        with refusals(form=form) as refused:
+            rma = services.rma_authorise(
+                measure=measure, actor=user, warehouse=form.cleaned_data["warehouse"], reason=form.cleaned_data["reason"]
+            )
+        if not refused:
+            messages.success(request, _("Return %(number)s authorised.") % {"number": rma.number})
+            return redirect("returns:detail", number=rma.number)
+        status = refused.status
+    return _render(request, "returns/authorise.html", {"ticket": ticket, "measure": measure, "form": form}, status=status)
