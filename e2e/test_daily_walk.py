@@ -62,7 +62,7 @@ def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(brow
     UserFactory(username="boss-zhou", display_name="周主管", role=Role.SUPERVISOR, data_scope=DataScope.REGION, region=east)
     technician(username="tech-li", display_name="李师傅", skills=[skill("hvac", "制冷维修")], regions=[east])
     customer_user = UserFactory(username="sun.li", role=Role.CUSTOMER)
-    customer = CustomerFactory(user=customer_user, phone="+8613700001111", name="孙丽")
+    customer = CustomerFactory(user=customer_user, phone="+8613700001111", name="孙丽", region=east)
     Address.objects.create(customer=customer, province="上海市", city="上海市", district="徐汇区", detail="漕溪北路88号3栋502室")
     unit = unit_in_warranty()
     unit.customer = customer

@@ -23,3 +23,13 @@ def east(db):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def north(db):  # type: ignore[no-untyped-def]
     return RegionFactory(code="north", name="华北")
+
+
+@pytest.fixture
+def scan_at_once(monkeypatch):  # type: ignore[no-untyped-def]
+    """The intake's crisis scan (a job after the intake, ``tasks.scan_new_ticket``) run right
+    away, as a worker would pick it up at once: for tests that follow the detector tick by tick."""
+    from aftersales.crisis import receivers
+    from aftersales.crisis.tasks import scan_new_ticket
+
+    monkeypatch.setattr(receivers, "schedule_scan", lambda ticket_id: scan_new_ticket.call(ticket_id))

@@ -86,3 +86,20 @@ def test_an_alert_error_after_numbering_never_fails_intake(monkeypatch: pytest.M
     stored = Ticket.objects.get(pk=ticket.pk)
     assert stored.priority == Priority.URGENT  # the decision stands; only the alert failed
     assert not Alert.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_intake_queues_the_crisis_scan_as_a_job_that_a_worker_runs(settings):
+    """Joining open crises and the spike scan read weeks of tickets: they run after the intake,
+    not inside its transaction (which holds the day's number counter)."""
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
+    ticket = make_ticket(description="热水器漏水")
+    job = DBTaskResult.objects.get(task_path="aftersales.crisis.tasks.scan_new_ticket")
+    assert job.args_kwargs["args"] == [ticket.pk]
+
+    call_command("worker", queue_name="*", batch=True, no_startup_delay=True, interval=0)
+    job.refresh_from_db()
+    assert job.status == "SUCCESSFUL"

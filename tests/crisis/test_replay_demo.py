@@ -39,6 +39,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("scan_at_once")
 def test_history_plus_an_injected_spike_raises_exactly_one_alert(demo: None) -> None:
     times = sorted(Ticket.objects.values_list("created_at", flat=True))
     assert len(times) > 100

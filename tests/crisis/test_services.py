@@ -43,6 +43,7 @@ def _safety_alert(model, n: int = 2):  # type: ignore[no-untyped-def]
     return Alert.objects.get()
 
 
+@pytest.mark.usefixtures("scan_at_once")
 def test_the_whole_flow_with_measured_review(supervisor, level_ii, plan) -> None:  # type: ignore[no-untyped-def]
     model = ProductModelFactory()
     alert = _safety_alert(model)

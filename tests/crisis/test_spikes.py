@@ -55,6 +55,7 @@ def test_a_burst_on_one_batch_is_one_alert_and_a_steady_flow_is_none() -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("scan_at_once")
 def test_a_dismissed_cluster_stays_quiet_for_a_day(supervisor) -> None:  # type: ignore[no-untyped-def]
     heater, other = ProductModelFactory(code="WH-61"), ProductModelFactory(code="AC-36")
     for day in range(28):  # a quiet history: one ticket a day on another model

@@ -44,6 +44,7 @@ from django.utils import translation
 
 from aftersales.accounts.models import Role, User
 from aftersales.core.i18n import TEXT_KEY
+from aftersales.core.masking import mask_name
 from aftersales.notifications.models import Notification
 from aftersales.notifications.text import clause
 from aftersales.parts import services as parts_services
@@ -174,6 +175,8 @@ def _user_data(*, without: tuple[type[models.Model], ...] = ()) -> list[str]:
             for value in row:
                 if isinstance(value, str):
                     _add(found, value)
+                    if IDEOGRAPH.search(value) and len(value) <= 8:
+                        _add(found, mask_name(value))  # a name masked for a role with no need ("王*")
     return sorted(found, key=len, reverse=True)
 
 

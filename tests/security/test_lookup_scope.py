@@ -144,3 +144,17 @@ def test_a_404_on_a_scoped_ticket_is_audited_for_pages_and_the_api():
     client.get("/no-such-page/")
     Client().get(reverse("tickets:detail", args=[ticket.number]))
     assert AuditEvent.objects.filter(action__startswith="access.").count() == 2
+
+
+@pytest.mark.parametrize("scope", [DataScope.TEAM, DataScope.OWN])
+def test_a_hotline_agent_recognises_a_caller_of_their_own_region_without_earlier_tickets(east_and_west, scope):
+    """Team and own scopes limit the tickets an agent sees, not whom they may register a call for:
+    a caller of the agent's region (and their unit's warranty) is recognised."""
+    _east, west, customer = east_and_west
+    ProductUnitFactory(serial_number="SN-WEST-1", customer=customer)
+    agent = UserFactory(role=Role.AGENT, data_scope=scope, region=west)
+    client = client_for(agent)
+    html = client.get(reverse(CUSTOMER_LOOKUP), {"phone": "139 1234 5678"}).content.decode()
+    assert "王芳" in html and 'data-test-id="customer-out-of-scope"' not in html
+    unit = client.get(reverse(UNIT_LOOKUP), {"serial_number": "SN-WEST-1"}).content.decode()
+    assert 'data-test-id="warranty-state"' in unit

@@ -238,7 +238,11 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     if stored is None:
         raise NotFound("file not found")
     appraisal_get_for_user(user=_user(request), pk=stored.appraisal_id)  # the scope check
-    response = FileResponse(stored.file.open("rb"), content_type=stored.content_type)
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without the media): gone, not a 500
+        raise NotFound("file not found") from None
+    response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Disposition"] = f'inline; filename="{stored.pk}{stored.extension}"'
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
+from aftersales.core.masking import mask_name
 from aftersales.customers.models import Customer
 from aftersales.tickets.models import MeasureKind, MeasureStatus, PlanMeasure, PlanStatus, Ticket
 from aftersales.tickets.selectors.scope import tickets_visible_to
@@ -194,7 +195,7 @@ def account_name_shown(user: User, refund: Refund) -> str:
     name = refund.account_name
     if not name or user.is_superuser or user.role in BANK_DETAIL_ROLES:
         return name
-    return name[0] + "*" * max(len(name) - 1, 1)
+    return mask_name(name)
 
 
 @dataclass(frozen=True)

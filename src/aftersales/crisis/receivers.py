@@ -11,18 +11,13 @@ from collections.abc import Callable
 
 from django.db import transaction
 
+from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket
 
 from .safety import detect
-from .services import (
-    alert_raise_safety,
-    alert_raise_social,
-    alerts_detect_spikes,
-    crises_link_new_ticket,
-    ticket_mark_safety,
-    ticket_record_safety,
-)
+from .services import alert_raise_safety, alert_raise_social, ticket_mark_safety, ticket_record_safety
+from .tasks import scan_new_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +48,19 @@ def ticket_opened(*, ticket: Ticket) -> Callable[[], None] | None:
 
 
 def ticket_created(*, ticket: Ticket) -> None:
-    """After the number: a media report opens an alert; the ticket joins the open crises it
-    matches; the spike scan looks at this ticket's model, batch, region and category."""
+    """After the number: a media report opens an alert at once; joining the open crises and the
+    spike scan on this ticket's model, batch, region and category run as a job after the intake
+    (``tasks.scan_new_ticket``): they read weeks of tickets, and the intake's transaction holds
+    the day's number counter."""
     try:
         with transaction.atomic():
             if ticket.channel == Channel.SOCIAL:
                 alert_raise_social(ticket=ticket)
-            crises_link_new_ticket(ticket=ticket)
-            alerts_detect_spikes(now=ticket.created_at, only=ticket)
+            schedule_scan(ticket.pk)
     except Exception:
         logger.exception("crisis: detection failed on %s (intake goes on)", ticket.number)
+
+
+def schedule_scan(ticket_id: int) -> None:
+    """Queue ``tasks.scan_new_ticket`` with the intake's transaction (database backend) or after it."""
+    enqueue_with_transaction(scan_new_ticket, lambda: scan_new_ticket.enqueue(ticket_id))

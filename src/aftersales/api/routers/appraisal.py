@@ -423,11 +423,13 @@ def record_report(
     response={201: AppraisalFileOut, **problems(403, 404, 409, 413, 422)},
     summary="Add a photo, a test file or the outside testing body's report (multipart; type checked by content)",
 )
+@idempotent
 def add_file(
     request: HttpRequest,
     appraisal_id: AppraisalId,
     kind: FileKind = Form(...),
     file: UploadedFile = File(..., description="A photo (JPEG, PNG, GIF, WebP, HEIC), a PDF, a video or audio."),
+    idempotency_key: str = _idem(),
 ) -> Any:
     caller = _staff_caller(request, Scope.APPRAISALS_WRITE)
     appraisal = _get(caller, appraisal_id)

@@ -1,8 +1,10 @@
 """The intake page's lookups (phone → customer, serial → unit) under the caller's data scope.
 
-The same rule as the API's customer endpoint (``api.selectors.api_customers_visible``): staff
-whose scope is everything see every customer; others the customers of their region (region
-scope) or with a ticket they may see (``tickets_visible_to``). Customers see nobody here.
+Staff whose scope is everything see every customer; others the customers with a ticket they may
+see (``tickets_visible_to``, as the API's customer endpoint) and the customers of their own
+region — whatever their ticket scope: an agent on the hotline of East China must recognise an
+East China caller (and their unit's warranty) to register the call, also one whose earlier
+tickets went to another team. Customers see nobody here.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from aftersales.accounts.models import DataScope, User
+from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.customers.models import Customer
@@ -21,13 +23,13 @@ from .scope import sees_every_ticket, tickets_visible_to
 
 
 def customers_visible_to(user: User) -> QuerySet[Customer]:
-    """Customers ``user`` may see on the staff pages (the API's rule for a session caller)."""
+    """Customers ``user`` may see on the intake page's lookups."""
     if not user.is_authenticated or not user.is_active or user.is_customer:
         return Customer.objects.none()
     if sees_every_ticket(user):
         return Customer.objects.all()
     condition = Q(Exists(tickets_visible_to(user).filter(customer_id=OuterRef("pk"))))
-    if user.data_scope == DataScope.REGION and user.region_id:
+    if user.region_id:
         condition |= Q(region_id=user.region_id)
     return Customer.objects.filter(condition)
 

@@ -5,17 +5,15 @@ stock and the measure follow, and nothing scrolls sideways."""
 from __future__ import annotations
 
 import pytest
-from e2e.conftest import browser, phone_page  # noqa: F401 - the fixtures
-from e2e.pages import LoginPage
 from playwright.sync_api import expect
+from tests.factories import PASSWORD
+from tests.fieldservice.helpers import png_bytes
+from tests.returns.helpers import fresh, world
 
 from aftersales.parts.models import MovementKind, StockMovement
 from aftersales.returns.models import RmaStatus
 from aftersales.tickets.models import MeasureKind, MeasureStatus, PlanMeasure
-from tests.factories import PASSWORD
-from tests.fieldservice.helpers import png_bytes
-
-from .helpers import fresh, world
+from e2e.pages import LoginPage
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +23,7 @@ def _no_sideways_scroll(page) -> None:  # type: ignore[no-untyped-def]
     assert width <= page.viewport_size["width"], f"the page scrolls sideways ({width}px)"
 
 
-def test_the_keeper_receives_inspects_and_ships_on_a_phone(phone_page, tmp_path) -> None:  # noqa: F811
+def test_the_keeper_receives_inspects_and_ships_on_a_phone(phone_page, tmp_path) -> None:
     w = world(stock=1)
     rma = w.authorise(MeasureKind.EXCHANGE)
     page = phone_page
