@@ -91,9 +91,11 @@ def test_rq_backend_defers_the_checks_and_runs_the_sweep(settings, supervisor):
 
     with freeze_time(MONDAY_0900):
         ticket = make_ticket()
-    # Three deferred checks (one per clock) wait in RQ's scheduled registry, not in the queue.
+    # Three deferred checks (one per clock) wait in RQ's scheduled registry, not in the queue;
+    # the queue holds only the crisis scan of the new ticket (crisis.tasks.scan_new_ticket).
     assert queue.scheduled_job_registry.count == 3
-    assert queue.count == 0
+    assert queue.count == 1
+    assert "scan_new_ticket" in queue.get_jobs()[0].description, queue.get_jobs()[0].description
 
     with freeze_time(at(2026, 11, 23, 16, 0)):
         sweep_sla_clocks.enqueue()

@@ -52,8 +52,10 @@ def test_a_customer_without_contact_consent_gets_no_message(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         make_ticket(phone="13812345678")
     assert not Notification.objects.exists()
-    # Only the SLA clocks' deferred checks are scheduled; no delivery.
-    assert [c.__qualname__ for c in callbacks] == ["_enqueue_check.<locals>.enqueue"] * 3
+    # Only the SLA clocks' deferred checks and the crisis scan of the new ticket are scheduled; no delivery.
+    assert sorted(c.__qualname__ for c in callbacks) == ["_enqueue_check.<locals>.enqueue"] * 3 + [
+        "schedule_scan.<locals>.<lambda>"
+    ]
     assert _enqueued_ids() == []
 
 
