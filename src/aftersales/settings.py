@@ -105,6 +105,9 @@ INSTALLED_APPS = [
     "aftersales.compensation",
     "aftersales.crisis",
     "aftersales.knowledge",
+    "aftersales.revisits",
+    "aftersales.quality",
+    "aftersales.imports",
     "aftersales.privacy",
     "aftersales.parts",
     "ninja",  # django-ninja's bundled Swagger UI assets: the API docs load no CDN

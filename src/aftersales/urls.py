@@ -25,6 +25,9 @@ urlpatterns = [
     path("crisis/", include("aftersales.crisis.urls")),
     path("knowledge/", include("aftersales.knowledge.urls")),
     path("privacy/", include("aftersales.privacy.urls")),
+    path("revisits/", include("aftersales.revisits.urls")),
+    path("quality/", include("aftersales.quality.urls")),
+    path("imports/", include("aftersales.imports.urls")),
     # The language switch (Django's, which also sets the language of the person's messages)
     # before Django's own URL of the same name and path.
     path("i18n/setlang/", set_language, name="set_language"),

@@ -32,6 +32,14 @@ class Scope(models.TextChoices):
     CRISIS_WRITE = "crisis:write", _("Confirm alerts and work on crises")
     KNOWLEDGE_READ = "knowledge:read", _("Read knowledge base articles")
     KNOWLEDGE_WRITE = "knowledge:write", _("Write and publish knowledge base articles")
+    REVISITS_READ = "revisits:read", _("Read revisit plans, tasks and call records")
+    REVISITS_WRITE = "revisits:write", _("Record revisit calls and manage revisit policies")
+    TEMPLATES_READ = "templates:read", _("Read reply and notification templates")
+    TEMPLATES_WRITE = "templates:write", _("Edit reply and notification templates")
+    QUALITY_READ = "quality:read", _("Read fault statistics and improvement actions")
+    QUALITY_WRITE = "quality:write", _("Raise and work on improvement actions")
+    IMPORTS_WRITE = "imports:write", _("Import customers, models, units and shipment volumes")
+    ANALYTICS_READ = "analytics:read", _("Read KPIs, dashboards and chargeback statements")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

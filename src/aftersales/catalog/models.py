@@ -118,3 +118,36 @@ class ProductUnit(models.Model):
 
     def __str__(self) -> str:
         return self.serial_number
+
+
+class ShipmentVolume(models.Model):
+    """Units of one model and batch shipped (sold into the market) in one month, optionally per
+    region: the denominator of the fault rate per batch (quality). Imported from the company's
+    sales/shipment figures (imports); the natural key is (model, batch, month, region)."""
+
+    model = models.ForeignKey(ProductModel, verbose_name=_("model"), on_delete=models.PROTECT, related_name="shipments")
+    batch = models.CharField(_("batch / lot"), max_length=64, blank=True, db_index=True)
+    month = models.DateField(_("month"), help_text=_("The first day of the month the units were shipped."))
+    region = models.ForeignKey(
+        "accounts.Region", verbose_name=_("region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    units = models.PositiveIntegerField(_("units shipped"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("shipment volume")
+        verbose_name_plural = _("shipment volumes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model", "batch", "month", "region"],
+                condition=models.Q(region__isnull=False),
+                name="catalog_shipment_key_region",
+            ),
+            models.UniqueConstraint(
+                fields=["model", "batch", "month"], condition=models.Q(region__isnull=True), name="catalog_shipment_key_all"
+            ),
+        ]
+        indexes = [models.Index(fields=["model", "batch"], name="catalog_shipment_model_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.batch} {self.month:%Y-%m}: {self.units}"
