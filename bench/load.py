@@ -295,7 +295,7 @@ def load(
                     "resolved_at": final_at if status in ("resolved", "closed") else None,
                     "closed_at": final_at if status in ("closed", "merged") else None,
                     "merged_into_id": previous_id if status == "merged" else None,
-                    "idempotency_key": None, "intake_fingerprint": "", "version": 1 + (len(t["followups"]) - 1),
+                    "version": 1 + (len(t["followups"]) - 1),
                     "created_at": t["created"], "updated_at": t["modified"],
                 })  # fmt: skip
                 previous_id = tid

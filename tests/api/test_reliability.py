@@ -11,9 +11,9 @@ from django.db import connection
 from django.test import override_settings
 
 from aftersales.api.caller import Caller
-from aftersales.api.models import IdempotencyRecord
 from aftersales.api.problems import ApiProblem
 from aftersales.api.ratelimit import WINDOW_SECONDS, check_rate_limit
+from aftersales.core.models import IdempotencyRecord
 from aftersales.tickets.models import Ticket, TicketEvent
 from tests.api.conftest import ApiClient, api_client, key_for
 from tests.factories import make_ticket

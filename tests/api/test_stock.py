@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.test import override_settings
 
-from aftersales.api.models import IdempotencyRecord
 from aftersales.api.services import idempotency_records_purge
 from aftersales.api.tasks import purge_idempotency_records
 from aftersales.core import clock
+from aftersales.core.models import IdempotencyRecord
 from aftersales.core.schedule import PERIODIC_JOBS
 from aftersales.parts.models import PartReturn, PartUsage, Requisition, RequisitionApprovalRule, Stock
 from tests.api.conftest import api_client

@@ -21,8 +21,8 @@ from aftersales.parts.models import Requisition, RequisitionStatus
 from aftersales.sla.models import ClockStatus, SlaClock, SlaMetric
 from aftersales.sla.services import sla_sweep
 from aftersales.tickets.choices import SlaState
-from aftersales.tickets.models import ApprovalRequest, Ticket
-from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user, tickets_visible_to
+from aftersales.tickets.models import ApprovalRequest
+from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user, tickets_visible_to, tickets_with_intake_key_prefix
 from aftersales.tickets.states import OPEN_STATUS_LIST
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +32,7 @@ OPEN_JOB = (WorkOrderStatus.DISPATCHED, WorkOrderStatus.ACCEPTED, WorkOrderStatu
 
 
 def _open_tickets():
-    return Ticket.objects.filter(idempotency_key__startswith=KEY_PREFIX, status__in=OPEN_STATUS_LIST)
+    return tickets_with_intake_key_prefix(KEY_PREFIX).filter(status__in=OPEN_STATUS_LIST)
 
 
 def _open_clocks(metric: SlaMetric) -> list[SlaClock]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 
 import pytest
@@ -9,6 +10,7 @@ from django.db import connection
 
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.models import IdempotencyRecord
 from aftersales.customers.models import Customer
 from aftersales.notifications.models import Notification
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -55,7 +57,8 @@ def test_without_a_key_each_submission_is_a_new_ticket():
     a = ticket_intake(data=intake_input()).ticket
     b = ticket_intake(data=intake_input(), idempotency_key="   ").ticket
     assert a.pk != b.pk
-    assert Ticket.objects.filter(idempotency_key__isnull=True).count() == 2
+    assert Ticket.objects.count() == 2
+    assert not IdempotencyRecord.objects.exists()
 
 
 @pytest.mark.django_db
@@ -112,3 +115,44 @@ def test_parallel_retries_with_the_same_key_create_exactly_one_ticket():
     assert TicketEvent.objects.count() == 1
     ticket = Ticket.objects.get()
     assert ticket.number.endswith("-000001")
+
+
+@pytest.mark.django_db
+def test_intake_keys_live_in_the_one_idempotency_store_and_outlive_the_api_purge():
+    """Issue 13: one store. The intake's key is a core record naming its ticket; the API's purge
+    of old responses leaves intake keys alone (an e-mail fetched again later still finds its ticket)."""
+    from aftersales.api.services import idempotency_records_purge
+    from aftersales.core import clock
+    from aftersales.tickets.selectors import tickets_with_intake_key_prefix
+
+    ticket = ticket_intake(data=intake_input(), idempotency_key="form-1").ticket
+    record = IdempotencyRecord.objects.get()
+    assert (record.owner, record.key, record.object_id) == ("intake", "form-1", ticket.pk)
+    IdempotencyRecord.objects.update(created_at=clock.now() - dt.timedelta(days=400))
+    assert idempotency_records_purge(keep_days=7) == 0
+    assert ticket_intake(data=intake_input(), idempotency_key="form-1").ticket == ticket
+    assert list(tickets_with_intake_key_prefix("form-")) == [ticket]
+
+
+@pytest.mark.django_db
+def test_an_api_key_and_an_intake_key_of_the_same_text_do_not_collide():
+    IdempotencyRecord.objects.create(
+        owner="key:1",
+        key="same",
+        method="POST",
+        path="/api/v1/tickets",
+        request_hash="x",
+        response_status=201,
+        created_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+    )
+    result = ticket_intake(data=intake_input(), idempotency_key="same")
+    assert result.created
+    assert IdempotencyRecord.objects.filter(key="same").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_non_ascii_intake_key_is_refused_naming_the_field():
+    with pytest.raises(ValidationFailed) as raised:
+        ticket_intake(data=intake_input(), idempotency_key="键-1")
+    assert raised.value.field == "idempotency_key"
+    assert not Ticket.objects.exists()

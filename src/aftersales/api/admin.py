@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import DomainError
+from aftersales.core.models import IdempotencyRecord
 
-from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
+from .models import ALL_SCOPES, ApiKey, Scope
 from .services import STAFF_ONLY_SCOPES, api_key_create, api_key_revoke
 
 

@@ -1,5 +1,7 @@
 """``Idempotency-Key`` on creates: the same key and body replay the first response; the same
-key with another body is a 409.
+key with another body is a 409. The mechanism and the store are core's (``core/idempotency.py``,
+shared with ticket intake); this module adds the HTTP side: the header, the request's
+fingerprint, and the response kept and replayed.
 
 The record is inserted in the transaction that creates the object, before the handler runs. A
 parallel request with the same key blocks on the unique index (PostgreSQL) or on the write lock
@@ -21,13 +23,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from pydantic import BaseModel
 
-from aftersales.core import clock
+from aftersales.core import idempotency
+from aftersales.core.errors import DomainError
+from aftersales.core.models import IdempotencyRecord
 
-from .models import IdempotencyRecord
 from .problems import ApiProblem
 
 HEADER = "Idempotency-Key"
-MAX_KEY_LENGTH = 128
+MAX_KEY_LENGTH = idempotency.MAX_KEY_LENGTH
 
 
 def request_fingerprint(request: HttpRequest) -> str:
@@ -66,25 +69,32 @@ def _json_response(status: int, body: Any, headers: dict[str, str]) -> HttpRespo
     return response
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
-    if record.request_hash != fingerprint:
-        raise ApiProblem(
-            409,
-            _("This Idempotency-Key was already used for a different request."),
-            code="idempotency_key_reused",
-            field=HEADER,
-        )
+def _replay(record: IdempotencyRecord) -> HttpResponse:
     response = _json_response(record.response_status, record.response_body, record.response_headers)
     response["Idempotent-Replayed"] = "true"
     return response
+
+
+def _find(owner: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
+    try:
+        return idempotency.find(owner=owner, key=key, fingerprint=fingerprint, field=HEADER)
+    except DomainError as exc:
+        raise ApiProblem(
+            409, _("This Idempotency-Key was already used for a different request."), code=exc.code, field=HEADER
+        ) from exc
 
 
 def _key_from(request: HttpRequest) -> str | None:
     raw = request.headers.get(HEADER)
     if raw is None:
         return None
-    key = raw.strip()
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isascii() or not key.isprintable():
+    try:
+        key = idempotency.clean_key(raw, field=HEADER)
+    except DomainError as exc:
+        raise ApiProblem(
+            422, _("The Idempotency-Key must be 1 to 128 printable ASCII characters."), code=exc.code, field=HEADER
+        ) from exc
+    if key is None:  # a blank header is malformed here (a form's blank key means "none")
         raise ApiProblem(
             422,
             _("The Idempotency-Key must be 1 to 128 printable ASCII characters."),
@@ -112,19 +122,13 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
             return _run(handler, request, args, kwargs)
         owner = request.auth.idempotency_owner  # type: ignore[attr-defined]
         fingerprint = request_fingerprint(request)
-        existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+        existing = _find(owner, key, fingerprint)
         if existing is not None:
-            return _replay(existing, fingerprint)
+            return _replay(existing)
         try:
             with transaction.atomic():
-                record = IdempotencyRecord.objects.create(
-                    owner=owner,
-                    key=key,
-                    method=request.method or "",
-                    path=request.path[:255],
-                    request_hash=fingerprint,
-                    response_status=0,
-                    created_at=clock.now(),
+                record = idempotency.remember(
+                    owner=owner, key=key, fingerprint=fingerprint, method=request.method or "", path=request.path
                 )
                 status, body, headers = _call(handler, request, args, kwargs)
                 record.response_status = status
@@ -133,10 +137,10 @@ def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:
                 record.save(update_fields=["response_status", "response_body", "response_headers"])
         except IntegrityError:
             # A parallel request with this key committed first: answer as it did.
-            existing = IdempotencyRecord.objects.filter(owner=owner, key=key).first()
+            existing = _find(owner, key, fingerprint)
             if existing is None:
                 raise
-            return _replay(existing, fingerprint)
+            return _replay(existing)
         return _json_response(status, body, headers)
 
     return wrapper

@@ -91,27 +91,4 @@ class ApiKey(models.Model):
         return self.revoked_at is None
 
 
-class IdempotencyRecord(models.Model):
-    """The first response to a create request with an ``Idempotency-Key``, per caller.
-
-    The row is inserted in the same transaction as the created object, so a concurrent request
-    with the same key waits on the unique index and then finds the finished response.
-    """
-
-    owner = models.CharField(_("caller"), max_length=64)
-    key = models.CharField(_("idempotency key"), max_length=128)
-    method = models.CharField(max_length=8)
-    path = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField(default=dict)
-    response_headers = models.JSONField(default=dict)
-    created_at = models.DateTimeField(_("created at"), db_index=True)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="api_idempotency_owner_key_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.owner} {self.key}"
+# IdempotencyRecord lives in core (core/idempotency.py): one store for the API and intake.

@@ -18,9 +18,11 @@ from aftersales.accounts.models import Region, User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
+from aftersales.core.idempotency import INTAKE
+from aftersales.core.models import IdempotencyRecord
 
 from .audit_actions import ApiKeyAudit
-from .models import ALL_SCOPES, ApiKey, IdempotencyRecord, Scope
+from .models import ALL_SCOPES, ApiKey, Scope
 
 KEY_PREFIX = "ask_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8  # "ask_" + 8 characters [a-z0-9]
@@ -160,13 +162,19 @@ def idempotency_keep_days() -> int:
 
 
 def idempotency_records_purge(*, keep_days: int | None = None) -> int:
-    """Delete the kept responses older than ``keep_days``; a retry after that creates anew.
-    Deletes in batches so a large backlog does not hold one long transaction."""
+    """Delete the kept API responses older than ``keep_days``; a retry after that creates anew.
+    Intake keys (owner ``intake``) stay with their tickets. Deletes in batches so a large backlog
+    does not hold one long transaction."""
     days = keep_days if keep_days is not None else idempotency_keep_days()
     cutoff = clock.now() - dt.timedelta(days=days)
     total = 0
     while True:
-        ids = list(IdempotencyRecord.objects.filter(created_at__lt=cutoff).order_by("id").values_list("id", flat=True)[:1000])
+        ids = list(
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff)
+            .exclude(owner=INTAKE)
+            .order_by("id")
+            .values_list("id", flat=True)[:1000]
+        )
         if not ids:
             return total
         deleted, _rows = IdempotencyRecord.objects.filter(id__in=ids).delete()

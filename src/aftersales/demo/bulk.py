@@ -366,8 +366,8 @@ class _TicketFactory:
             "created_by_id": agent_id if channel in self.agent_channels else None,
             "first_response_due_at": created + first_due, "due_at": created + due,
             "first_responded_at": times.first_response, "resolved_at": times.resolved, "closed_at": times.closed,
-            "escalation_level": times.escalation, "merged_into_id": None, "idempotency_key": None,
-            "intake_fingerprint": "", "version": times.version, "created_at": created, "updated_at": times.updated,
+            "escalation_level": times.escalation, "merged_into_id": None,
+            "version": times.version, "created_at": created, "updated_at": times.updated,
         }  # fmt: skip
 
     def tickets(

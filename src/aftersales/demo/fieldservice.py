@@ -41,6 +41,7 @@ from aftersales.notifications.models import Notification, NotificationStatus
 from aftersales.parts import services as parts_services
 from aftersales.parts.models import Part, Warehouse
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, PlanStatus
+from aftersales.tickets.selectors import tickets_with_intake_key_prefix
 from aftersales.tickets.states import TicketStatus
 
 from .stories import KEY_PREFIX
@@ -196,9 +197,9 @@ def load_fieldservice_demo(stdout: Any) -> None:
         requisitions = _requisitions(made)
         # Demo customers are invented but their numbers look real: never message them (as the
         # ticket stories do).
-        Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX, status=NotificationStatus.PENDING).update(
-            status=NotificationStatus.SKIPPED, last_error="demo data: not sent"
-        )
+        Notification.objects.filter(
+            ticket__in=tickets_with_intake_key_prefix(KEY_PREFIX), status=NotificationStatus.PENDING
+        ).update(status=NotificationStatus.SKIPPED, last_error="demo data: not sent")
     today = clock.local_today()
     jobs_today = sum(
         1 for wo in made.values() if wo.technician_id == demo_tech.pk and timezone.localdate(wo.appointment_start) == today

@@ -41,6 +41,7 @@ from aftersales.tickets.process import (
     ticket_start_verification,
     ticket_submit_plan,
 )
+from aftersales.tickets.selectors import tickets_with_intake_key_prefix
 from aftersales.tickets.services import IntakeInput, ticket_intake
 from aftersales.tickets.states import TicketStatus
 
@@ -225,7 +226,7 @@ def load_returns_demo(stdout: Any) -> None:
             except DomainError as exc:
                 stdout.write(_("Returns: skipped a ticket (%(reason)s).") % {"reason": exc})
         # Demo customers are invented but their numbers look real: never message them.
-        Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX, status=NotificationStatus.PENDING).update(
-            status=NotificationStatus.SKIPPED, last_error="demo data: not sent"
-        )
+        Notification.objects.filter(
+            ticket__in=tickets_with_intake_key_prefix(KEY_PREFIX), status=NotificationStatus.PENDING
+        ).update(status=NotificationStatus.SKIPPED, last_error="demo data: not sent")
     stdout.write(_("Returns: %(count)d demo returns and exchanges at every stage.") % {"count": created})

@@ -39,6 +39,7 @@ from aftersales.sla.services.common import target_minutes
 from aftersales.tickets import process
 from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType, Responsibility
 from aftersales.tickets.models import AgreementMethod, ApprovalRule, MeasureKind, MeasureStatus, PlanMeasure, Ticket
+from aftersales.tickets.selectors import tickets_with_intake_key_prefix
 from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_assign, ticket_intake
 from aftersales.tickets.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
 
@@ -113,7 +114,7 @@ REGISTRATION_TOLERANCE = dt.timedelta(minutes=20)
 
 
 def story_exists() -> bool:
-    return Ticket.objects.filter(idempotency_key__startswith=KEY_PREFIX).exists()
+    return tickets_with_intake_key_prefix(KEY_PREFIX).exists()
 
 
 def plan_path(target: TicketStatus, rng: random.Random, *, approval: bool = False) -> list[TicketStatus]:
@@ -179,7 +180,7 @@ def load_story(*, base: DemoBase, seed: int) -> int:
     for index, plan in enumerate(plans, start=1):
         _play(plan, index, base, rng, now)
     # Demo customers are invented but their numbers are real-looking: never message them.
-    Notification.objects.filter(ticket__idempotency_key__startswith=KEY_PREFIX, status=NotificationStatus.PENDING).update(
+    Notification.objects.filter(ticket__in=tickets_with_intake_key_prefix(KEY_PREFIX), status=NotificationStatus.PENDING).update(
         status=NotificationStatus.SKIPPED, last_error="demo data: not sent"
     )
     return len(plans)

@@ -162,12 +162,12 @@ class Ticket(CachedChoiceLabels, models.Model):
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged_tickets"
     )
 
-    idempotency_key = models.CharField(_("idempotency key"), max_length=128, null=True, blank=True, unique=True)
+    # An intake's idempotency key is kept in core's one store (core.models.IdempotencyRecord,
+    # owner "intake", object_id = this ticket): tickets_with_intake_key_prefix finds them.
     # The API key the ticket was filed through (an id, not a foreign key: the api app sits above
     # tickets). A key limited to a region follows the tickets it filed wherever their address
     # put them (api.selectors.api_tickets_visible).
     api_key_id = models.PositiveBigIntegerField(_("filed through API key"), null=True, blank=True, editable=False)
-    intake_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     version = models.PositiveIntegerField(
         _("version"), default=1, help_text=_("Raised on every change; guards concurrent edits.")
     )

@@ -45,6 +45,7 @@ from .scope import (
     ticket_get_for_user,
     ticket_load_optional_relations,
     tickets_visible_to,
+    tickets_with_intake_key_prefix,
 )
 from .search import _steered
 
@@ -81,4 +82,5 @@ __all__ = [
     "ticket_total_for_user",
     "tickets_newest_for_user",
     "tickets_visible_to",
+    "tickets_with_intake_key_prefix",
 ]

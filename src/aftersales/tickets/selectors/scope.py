@@ -14,6 +14,8 @@ from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.catalog.models import ProductUnit
 from aftersales.core.errors import NotFound
+from aftersales.core.idempotency import INTAKE
+from aftersales.core.models import IdempotencyRecord
 from aftersales.core.precompiled import PreparedQuery
 
 from ..models import Attachment, Ticket
@@ -104,3 +106,10 @@ def attachment_get_for_user(*, user: User, attachment_id: int) -> Attachment:
     if user.is_customer and not attachment.public:
         raise NotFound("attachment not found")
     return attachment
+
+
+def tickets_with_intake_key_prefix(prefix: str) -> QuerySet[Ticket]:
+    """Tickets whose intake carried an idempotency key starting with ``prefix`` (the demo finds
+    its story tickets this way). Unscoped: for jobs, the demo and tests, never for a request."""
+    keys = IdempotencyRecord.objects.filter(owner=INTAKE, key__startswith=prefix).values("object_id")
+    return Ticket.objects.filter(pk__in=keys)

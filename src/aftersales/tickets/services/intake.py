@@ -23,8 +23,8 @@ from aftersales.accounts.regions import region_by_id, region_for
 from aftersales.audit.services import audit_record
 from aftersales.catalog.models import ProductModel, ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
-from aftersales.core import clock
-from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core import clock, idempotency
+from aftersales.core.errors import ValidationFailed
 from aftersales.core.i18n import actor_code
 from aftersales.customers.models import Address, Customer
 from aftersales.customers.phones import normalize_phone
@@ -218,9 +218,7 @@ def ticket_intake(
     same input returns the original ticket and creates nothing; with different input it raises
     ``Conflict``; invalid input raises ``ValidationFailed`` naming every bad field.
     """
-    key = (idempotency_key or "").strip() or None
-    if key is not None and len(key) > 128:
-        raise ValidationFailed({"idempotency_key": [_("The idempotency key is longer than 128 characters.")]})
+    key = idempotency.clean_key(idempotency_key, field="idempotency_key")
     fingerprint = data.fingerprint()
     if key is not None:
         existing = _replay(key, fingerprint)
@@ -251,14 +249,11 @@ def ticket_intake(
 
 
 def _replay(key: str, fingerprint: str) -> Ticket | None:
-    existing = Ticket.objects.filter(idempotency_key=key).first()
-    if existing is not None and existing.intake_fingerprint != fingerprint:
-        raise Conflict(
-            _("This idempotency key was already used for a different request."),
-            code="idempotency_key_reused",
-            field="idempotency_key",
-        )
-    return existing
+    """The ticket an earlier intake with this key created (core's one idempotency store)."""
+    record = idempotency.find(owner=idempotency.INTAKE, key=key, fingerprint=fingerprint, field="idempotency_key")
+    if record is None:
+        return None
+    return Ticket.objects.get(pk=record.object_id)
 
 
 @transaction.atomic
@@ -312,12 +307,14 @@ def _create_ticket(
         created_by=actor if actor is not None and not actor.is_customer else None,
         team=team,
         region=region,
-        idempotency_key=key,
         api_key_id=api_key_id,
-        intake_fingerprint=fingerprint,
         created_at=now,
         updated_at=now,
     )
+    if key is not None:
+        # A concurrent intake with the same key blocks here until it commits, then fails
+        # (IntegrityError) and this whole transaction rolls back: ticket_intake replays.
+        idempotency.remember(owner=idempotency.INTAKE, key=key, fingerprint=fingerprint, object_id=ticket.pk, status=201)
     if unit is not None and unit.customer_id is None:
         ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
     ticket_auto_assign_queue(ticket=ticket)  # a matching assignment rule's job (none active: no query)
