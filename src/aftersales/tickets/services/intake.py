@@ -251,7 +251,7 @@ def ticket_intake(
 def _replay(key: str, fingerprint: str) -> Ticket | None:
     """The ticket an earlier intake with this key created (core's one idempotency store)."""
     record = idempotency.find(owner=idempotency.INTAKE, key=key, fingerprint=fingerprint, field="idempotency_key")
-    if record is None:
+    if record is None or record.object_id is None:
         return None
     return Ticket.objects.get(pk=record.object_id)
 
