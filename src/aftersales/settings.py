@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "aftersales.core.axes_app.SignInAttemptsConfig",  # django-axes (sign-in lockout; docs/security.md), its name translated
     "csp",  # Content-Security-Policy (django-csp; docs/security.md)
     "django_tasks",
+    "django_otp",  # two-step sign-in (TOTP): accounts/two_factor.py
+    "django_otp.plugins.otp_totp",
     "aftersales.core.tasks_app.TasksDatabaseConfig",  # django_tasks_db, its name translated
     "aftersales.core",
     "aftersales.audit",
@@ -130,6 +132,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "aftersales.accounts.two_factor.TwoFactorGateMiddleware",  # a session still owing its code waits
     "django.contrib.messages.middleware.MessageMiddleware",
     "aftersales.core.hygiene.InputHygieneMiddleware",  # NUL, too many files/fields → 400 (before CSRF reads the form)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -359,14 +363,22 @@ API_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("API_IDEMPOTENCY_KEEP_DAYS", "7")
 INTAKE_LOOKUPS_PER_MINUTE = int(os.environ.get("INTAKE_LOOKUPS_PER_MINUTE", "30"))
 
 # --- Security -------------------------------------------------------------------------------
+# Two-step sign-in (accounts/two_factor.py): roles that must set it up (comma-separated role
+# codes). Default: administrators in production, nobody elsewhere (the demo signs in with a password).
+TWO_FACTOR_REQUIRED_ROLES = tuple(
+    r.strip()
+    for r in os.environ.get("TWO_FACTOR_REQUIRED_ROLES", "administrator" if ENVIRONMENT == "production" else "").split(",")
+    if r.strip()
+)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Aftersales")
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie
 X_FRAME_OPTIONS = "DENY"
 # Content-Security-Policy (django-csp 4): our own scripts and style sheets only, no inline code
 # (the pages carry none; tests/security/test_headers.py crawls the demo to keep it so).
 # CSP_INLINE_HANDLER_HASHES: 'unsafe-hashes' for a known inline handler until its template moves
-# it into app.js (parts/requisition_list.html: onchange="this.form.submit()"); empty it then.
-CSP_INLINE_HANDLER_HASHES = ["'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='"]
+# it into app.js; none is left (a select that submits its form carries data-autosubmit).
+CSP_INLINE_HANDLER_HASHES: list[str] = []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import two_factor, views
 
 app_name = "accounts"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("password/reset/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/done/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
+    # My account: sign-in security; two-step sign-in with an authenticator app (TOTP; two_factor.py).
+    path("security/", two_factor.security, name="security"),
+    path("two-factor/", two_factor.setup, name="two_factor_setup"),
+    path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
+    path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
 ]

@@ -14,6 +14,8 @@ from ninja.security import HttpBearer
 from ninja.security.apikey import APIKeyCookie
 from ninja.utils import check_csrf
 
+from aftersales.accounts.two_factor import session_needs_second_factor
+
 from .caller import Caller
 from .problems import ApiProblem
 from .ratelimit import check_rate_limit
@@ -53,6 +55,8 @@ class SessionCsrfAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
+            return None
+        if session_needs_second_factor(request):  # signed in with the password, the code still due
             return None
         if check_csrf(request) is not None:
             raise ApiProblem(403, _("The CSRF token is missing or wrong; send it as X-CSRFToken."), code="csrf_failed")

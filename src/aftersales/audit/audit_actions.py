@@ -18,3 +18,7 @@ class AccessAudit(AuditAction):
     OUT_OF_SCOPE = "access.out_of_scope"
     # Sign-in refused because of too many failed attempts (django-axes lockout).
     LOGIN_LOCKED_OUT = "access.login_locked_out"
+    # Two-factor sign-in (accounts/two_factor.py): set up, turned off, a wrong code.
+    SECOND_FACTOR_ON = "access.second_factor_on"
+    SECOND_FACTOR_OFF = "access.second_factor_off"
+    SECOND_FACTOR_WRONG = "access.second_factor_wrong"
