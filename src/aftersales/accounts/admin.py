@@ -9,6 +9,8 @@ from aftersales.core.i18n import join_list
 
 from .models import Region, RegionArea, Team, User
 from .provinces import city_key, province_key, province_name
+from .sessions import sign_out_everywhere
+from .signals import security_event
 
 
 @admin.register(User)
@@ -24,6 +26,14 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Aftersales"), {"fields": ("display_name", "role", "data_scope", "team", "region")}),
     )
+    actions = ["sign_out_everywhere"]
+
+    @admin.action(description=_("Sign out everywhere (end every session of the selected users)"))
+    def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            sign_out_everywhere(user=user, keep=request if user.pk == request.user.pk else None)
+            security_event.send(sender=None, user=user, what="signed_out_everywhere", actor=request.user)
+        self.message_user(request, _("Every session of the selected users has ended."))
 
 
 class RegionAreaForm(forms.ModelForm):

@@ -14,6 +14,7 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")
     TECHNICIAN = "technician", _("Technician")
     QUALITY_MANAGER = "quality_manager", _("Quality manager")
+    QUALITY_ENGINEER = "quality_engineer", _("Quality engineer")
     APPRAISER = "appraiser", _("Appraiser")
     SUPERVISOR = "supervisor", _("Supervisor")
     WAREHOUSE = "warehouse", _("Warehouse")
@@ -123,10 +124,24 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     language = models.CharField(_("language"), max_length=16, blank=True, default="")
+    # Raised by "sign out everywhere": it is part of the session's auth hash, so every session
+    # signed in before no longer matches and ends at its next request (accounts/sessions.py).
+    session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's hash of the password (also with SECRET_KEY_FALLBACKS), and the session
+        generation once it was raised (at 0 the hash is Django's own: sessions signed in before
+        this field existed stay valid)."""
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "aftersales.accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256").hexdigest()
 
     def __str__(self) -> str:
         return self.label(self.display_name, self.first_name, self.last_name, self.username)

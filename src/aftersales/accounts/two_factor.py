@@ -25,7 +25,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_logged_in
-from django.dispatch import Signal, receiver
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -35,11 +35,11 @@ from django.views.decorators.http import require_http_methods
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .sessions import sign_out_everywhere
+from .signals import security_event
+
 PENDING = "two_factor_pending"  # the session signed in with a password; its code is still due
 ENROL = "two_factor_enrol"  # the role requires a second factor and the user has none yet
-# Sent on every change and every wrong code (``what``: "on", "off", "wrong_code"); the audit app
-# records it (accounts sits below audit and does not import it).
-second_factor_event = Signal()
 OPEN_PATHS = ("/accounts/two-factor/", "/accounts/logout/", "/i18n/", "/static/", "/healthz", "/readyz")
 
 
@@ -134,7 +134,7 @@ def verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             request.session.pop(PENDING, None)
             return HttpResponseRedirect(_next(request))
-        second_factor_event.send(sender=None, user=request.user, what="wrong_code")
+        security_event.send(sender=None, user=request.user, what="second_factor_wrong", actor=request.user)
         form.add_error("code", _("That code is not right, or it was used already. Wait for the next one and try again."))
     return render(request, "accounts/two_factor_verify.html", {"form": form, "next": _next(request)})
 
@@ -158,7 +158,7 @@ def setup(request: HttpRequest) -> HttpResponse:
             TOTPDevice.objects.filter(user=request.user, confirmed=False).delete()
             otp_login(request, device)
             request.session.pop(ENROL, None)
-            second_factor_event.send(sender=None, user=request.user, what="on")
+            security_event.send(sender=None, user=request.user, what="second_factor_on", actor=request.user)
             return HttpResponseRedirect(_next(request) if request.GET.get("next") else reverse("accounts:security"))
         form.add_error("code", _("That code is not right. Check the time on your phone and try the next code."))
     context = {
@@ -179,8 +179,17 @@ def disable(request: HttpRequest) -> HttpResponse:
         return render(request, "accounts/security.html", _security_context(request, error=True), status=400)
     deleted, _rows = TOTPDevice.objects.filter(user=request.user).delete()
     if deleted:
-        second_factor_event.send(sender=None, user=request.user, what="off")
+        security_event.send(sender=None, user=request.user, what="second_factor_off", actor=request.user)
     return redirect("accounts:security")
+
+
+@login_required
+@require_http_methods(["POST"])
+def sign_out_elsewhere(request: HttpRequest) -> HttpResponse:
+    """End every other session of the signed-in user (this one stays)."""
+    sign_out_everywhere(user=request.user, keep=request)  # type: ignore[arg-type]
+    security_event.send(sender=None, user=request.user, what="signed_out_everywhere", actor=request.user)
+    return render(request, "accounts/security.html", {**_security_context(request), "signed_out": True})
 
 
 def _security_context(request: HttpRequest, *, error: bool = False) -> dict[str, Any]:

@@ -23,4 +23,5 @@ urlpatterns = [
     path("two-factor/", two_factor.setup, name="two_factor_setup"),
     path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
+    path("sign-out-elsewhere/", two_factor.sign_out_elsewhere, name="sign_out_elsewhere"),
 ]

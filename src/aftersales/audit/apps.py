@@ -8,8 +8,8 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit log")
 
     def ready(self) -> None:
-        from aftersales.accounts.two_factor import second_factor_event
+        from aftersales.accounts.signals import security_event
 
-        from .two_factor import record_second_factor_event
+        from .two_factor import record_security_event
 
-        second_factor_event.connect(record_second_factor_event, dispatch_uid="aftersales.audit.second_factor")
+        security_event.connect(record_security_event, dispatch_uid="aftersales.audit.account_security")

@@ -22,3 +22,5 @@ class AccessAudit(AuditAction):
     SECOND_FACTOR_ON = "access.second_factor_on"
     SECOND_FACTOR_OFF = "access.second_factor_off"
     SECOND_FACTOR_WRONG = "access.second_factor_wrong"
+    # Every other session of the user ended (by the user, or an administrator for them).
+    SIGNED_OUT_EVERYWHERE = "access.signed_out_everywhere"
