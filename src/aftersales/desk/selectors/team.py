@@ -21,8 +21,8 @@ from aftersales.tickets.selectors import (
 )
 from aftersales.tickets.states import OPEN_STATUS_LIST, TicketStatus
 
-from .cards import TABLE_ROWS, TicketCard, _hours, _ticket_card
 from ..links import ticket_list_url
+from .cards import TABLE_ROWS, TicketCard, _hours, _ticket_card
 
 # --- The supervisor's team view ------------------------------------------------------------------
 
