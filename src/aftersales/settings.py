@@ -452,3 +452,22 @@ MAILIN_SENDER_WINDOW_MINUTES = int(os.environ.get("MAILIN_SENDER_WINDOW_MINUTES"
 # --- Refunds and compensation (docs/refunds-and-compensation.md) -------------------------------
 COMPENSATION_DEFAULT_DAILY_RATE = os.environ.get("COMPENSATION_DEFAULT_DAILY_RATE", "0.001")
 COMPENSATION_RECENT_DAYS = int(os.environ.get("COMPENSATION_RECENT_DAYS", "90"))
+
+# Revisits (回访, docs/revisits.md): created this many days before due; unreached calls before
+# escalation; closed tickets looked back at for after-ticket revisits.
+REVISIT_LEAD_DAYS = int(os.environ.get("REVISIT_LEAD_DAYS", "14"))
+REVISIT_MAX_ATTEMPTS = int(os.environ.get("REVISIT_MAX_ATTEMPTS", "3"))
+REVISIT_TICKET_LOOKBACK_DAYS = int(os.environ.get("REVISIT_TICKET_LOOKBACK_DAYS", "90"))
+
+# Quality (docs/quality.md): a repair is first-time-fixed when the serial has no new fault ticket
+# within this many days; the significance level of an improvement action's check.
+QUALITY_FTF_WINDOW_DAYS = int(os.environ.get("QUALITY_FTF_WINDOW_DAYS", "30"))
+QUALITY_CHECK_ALPHA = float(os.environ.get("QUALITY_CHECK_ALPHA", "0.05"))
+
+# Imports (docs/imports.md): rows per chunk, error texts kept, limits, files read in the request.
+IMPORT_CHUNK_ROWS = int(os.environ.get("IMPORT_CHUNK_ROWS", "2000"))
+IMPORT_MAX_STORED_ERRORS = int(os.environ.get("IMPORT_MAX_STORED_ERRORS", "1000"))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "2000000"))
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(300 * 1024 * 1024)))
+IMPORT_INLINE_BYTES = int(os.environ.get("IMPORT_INLINE_BYTES", str(512 * 1024)))
+IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "10"))

@@ -37,7 +37,15 @@ def test_ticket_panel_requests_and_assigns_through_htmx():
     client = client_for(requester)
     page = client.get(reverse("tickets:detail", args=[ticket.number]))
     assert page.status_code == 200
-    assert b'data-test-id="ticket-appraisals"' in page.content and b'data-test-id="appraisal-request-form"' in page.content
+    panel_url = reverse("appraisal:ticket_panel", args=[ticket.number])
+    # the ticket page only holds the placeholder; htmx loads the panel after the page
+    assert b'data-test-id="appraisal-panel-loading"' in page.content and f'hx-get="{panel_url}"'.encode() in page.content
+    assert b'data-test-id="appraisal-request-form"' not in page.content
+    panel = client.get(panel_url, HTTP_HX_REQUEST="true")
+    assert panel.status_code == 200 and b"<html" not in panel.content
+    assert b'data-test-id="ticket-appraisals"' in panel.content and b'data-test-id="appraisal-request-form"' in panel.content
+    plain = client.get(panel_url)  # without JavaScript: a page of its own
+    assert b"<html" in plain.content and b'data-test-id="appraisal-request-form"' in plain.content
     refused = client.post(reverse("appraisal:request", args=[ticket.number]), {"place": "moon"}, HTTP_HX_REQUEST="true")
     assert refused.status_code == 200 and b'data-test-id="error-place"' in refused.content
     assert not Appraisal.objects.exists()

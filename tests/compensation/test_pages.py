@@ -23,12 +23,23 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
+def panel(client: Client, ticket) -> str:  # type: ignore[no-untyped-def]
+    """The ticket page's panel as htmx loads it after the page (with the customer card's summary
+    out of band)."""
+    response = client.get(reverse("compensation:ticket_panel", args=[ticket.number]), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
 def test_ticket_panel_offers_the_refund_and_the_form_shows_the_formula_and_errors() -> None:
     handler = agent()
     ticket, measure = ticket_with(actor=handler, purchase_days_ago=20)
     client = client_for(handler)
     page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
-    assert 'data-test-id="request-refund"' in page
+    panel_url = reverse("compensation:ticket_panel", args=[ticket.number])
+    assert 'data-test-id="compensation-panel-loading"' in page and f'hx-get="{panel_url}"' in page
+    assert 'data-test-id="request-refund"' not in page and '<span id="customer-compensation" hidden></span>' in page
+    assert 'data-test-id="request-refund"' in panel(client, ticket)
     form_url = reverse("compensation:refund_new", args=[ticket.number])
     preview = client.post(
         reverse("compensation:refund_preview", args=[ticket.number]),
@@ -49,8 +60,10 @@ def test_ticket_panel_offers_the_refund_and_the_form_shows_the_formula_and_error
     assert good.status_code == 302 and good["Location"] == reverse("compensation:refund", args=[refund.number])
     detail = client.get(good["Location"]).content.decode()
     assert "refund-formula" in detail and refund.number in detail
-    page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
-    assert refund.number in page
+    answer = panel(client, ticket)
+    assert refund.number in answer
+    # the customer card's summary comes out of band with the panel
+    assert 'id="customer-compensation" data-test-id="customer-compensation" hx-swap-oob="true"' in answer
 
 
 def test_finance_queue_and_htmx_pay_step() -> None:
@@ -87,7 +100,7 @@ def test_approver_sees_the_recent_compensation_warning_and_marketing_issues() ->
     services.compensation_request(measure=m1, actor=handler, kind="coupon", amount="50")
     t2, m2 = ticket_with(actor=handler, kind=MeasureKind.COMPENSATION, amount="50", phone="13911112222")
     # the agent sees the warning on the ticket and the request form before proposing
-    page = client_for(handler).get(reverse("tickets:detail", args=[t2.number])).content.decode()
+    page = panel(client_for(handler), t2)
     assert 'data-test-id="compensation-recent-warning"' in page
     assert 'data-test-id="customer-compensation-recent"' in page
     form = client_for(handler).get(reverse("compensation:compensation_new", args=[t2.number])).content.decode()
@@ -114,8 +127,15 @@ def test_pages_in_english_and_chinese_and_for_customers() -> None:
     client = client_for(handler)
     zh = client.get(reverse("compensation:refund", args=[refund.number]), headers={"Accept-Language": "zh-hans"})
     assert zh.status_code == 200
+    ticket_panel = reverse("compensation:ticket_panel", args=[_ticket.number])
+    zh_panel = client.get(ticket_panel, headers={"Accept-Language": "zh-hans"}).content.decode()
+    client.cookies.load({"django_language": "en"})
+    en_panel = client.get(ticket_panel, headers={"Accept-Language": "en"}).content.decode()
+    assert "<html" in zh_panel and "退款与补偿" in zh_panel and refund.number in zh_panel  # without JavaScript: a page
+    assert "Refunds and compensation" in en_panel and "退款与补偿" not in en_panel
     assert client.get(reverse("compensation:queues")).status_code == 200
     from tests.api.conftest import customer_user
 
     customer = customer_user(measure.plan.ticket, "cust-pages")
     assert client_for(customer).get(reverse("compensation:refund", args=[refund.number])).status_code == 403
+    assert client_for(customer).get(ticket_panel, headers={"HX-Request": "true"}).status_code == 403

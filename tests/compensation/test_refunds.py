@@ -10,10 +10,11 @@ import pytest
 
 from aftersales.audit.models import AuditEvent
 from aftersales.compensation import services
-from aftersales.compensation.models import FulfilmentStatus, Purchase, Refund
+from aftersales.compensation.models import FulfilmentStatus, Refund
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.notifications.models import Notification
+from aftersales.remedies.models import Purchase
 from aftersales.tickets.models import MeasureKind, MeasureStatus, PlanMeasure, Ticket, TicketEvent
 from aftersales.tickets.process import ticket_resolve
 

@@ -85,3 +85,14 @@ def test_a_regional_supervisor_gets_404_for_another_region(supervisor, east, nor
     Alert.objects.filter(pk=alert.pk).update(region=north)
     local = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.REGION, region=east)
     assert _client(local).get(f"/crisis/alerts/{alert.pk}/").status_code == 404
+
+
+def test_the_alert_curve_is_a_chart_without_style_attributes(supervisor) -> None:  # type: ignore[no-untyped-def]
+    make_ticket(channel=Channel.SOCIAL, description="微博投诉")
+    alert = Alert.objects.get()
+    points = [{"hour": f"2026-07-01T{h:02d}:00:00+00:00", "count": c} for h, c in enumerate([0, 1, 0, 3, 7, 12])]
+    Alert.objects.filter(pk=alert.pk).update(curve=points)
+    html = _client(supervisor).get(f"/crisis/alerts/{alert.pk}/").content.decode()
+    assert 'src="data:image/svg+xml;base64,' in html  # pygal, server-side SVG (decision 0009)
+    assert '<td class="num">12</td>' in html  # the figures as a table under the chart
+    assert 'style="' not in html

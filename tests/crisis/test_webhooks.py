@@ -5,6 +5,7 @@ import pytest
 
 from aftersales.crisis import services
 from aftersales.crisis.models import CrisisLevel, CrisisType
+from aftersales.crisis.services import shared as crisis_shared
 from aftersales.webhooks import services as webhook_services
 from aftersales.webhooks.models import SUBSCRIBABLE_EVENTS, Event, Subscription
 
@@ -20,7 +21,7 @@ def test_without_the_event_types_nothing_is_sent(supervisor, level_ii) -> None: 
 
 def test_declared_event_types_are_emitted(monkeypatch: pytest.MonkeyPatch, supervisor, level_ii) -> None:  # type: ignore[no-untyped-def]
     declared = [*SUBSCRIBABLE_EVENTS, *CRISIS_EVENTS]
-    monkeypatch.setattr(services, "SUBSCRIBABLE_EVENTS", declared)
+    monkeypatch.setattr(crisis_shared, "SUBSCRIBABLE_EVENTS", declared)
     monkeypatch.setattr(webhook_services, "SUBSCRIBABLE_EVENTS", declared)
     Subscription.objects.create(name="CRM", target_url="https://crm.example.com/hook", secret="s" * 32, event_types=CRISIS_EVENTS)
     crisis = services.crisis_open(actor=supervisor, title="停水", crisis_type=CrisisType.SERVICE, level=level_ii)

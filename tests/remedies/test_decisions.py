@@ -132,8 +132,12 @@ def _client(user):  # type: ignore[no-untyped-def]
 def test_ticket_page_panel_and_htmx_choice(fresh) -> None:  # type: ignore[no-untyped-def]
     ticket, handler = fresh
     client = _client(handler)
-    html = client.get(reverse("tickets:detail", args=[ticket.number]), headers={"Accept-Language": "zh-hans"}).content.decode()
-    assert 'data-test-id="remedies-panel"' in html
+    page = client.get(reverse("tickets:detail", args=[ticket.number]), headers={"Accept-Language": "zh-hans"}).content.decode()
+    panel_url = reverse("remedies:ticket_panel", args=[ticket.number])
+    assert 'data-test-id="remedies-panel-loading"' in page and f'hx-get="{panel_url}"' in page
+    assert "售出第 5 天" not in page  # loaded after the page: the ticket page runs no query for it
+    html = client.get(panel_url, headers={"Accept-Language": "zh-hans", "HX-Request": "true"}).content.decode()
+    assert 'data-test-id="remedies-panel"' in html and "<html" not in html
     assert "售出第 5 天（7 日内）出现性能故障：可选择退货、换货或修理。" in html
     url = reverse("remedies:decide", args=[ticket.number])
     refused = client.post(url, {"remedy": "repair_paid", "reason": ""}, headers={"HX-Request": "true"})

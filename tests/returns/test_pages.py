@@ -30,7 +30,10 @@ def test_agent_authorises_from_the_ticket_page() -> None:
     agent = client_for(w.agent)
     page = agent.get(reverse("tickets:detail", args=[ticket.number]))
     assert page.status_code == 200
-    html = page.content.decode()
+    panel_url = reverse("returns:ticket_panel", args=[ticket.number])
+    assert f'hx-get="{panel_url}"' in page.content.decode()  # the panel loads after the page
+    assert 'data-test-id="authorise-rma"' not in page.content.decode()
+    html = agent.get(panel_url, headers={"HX-Request": "true"}).content.decode()
     assert 'data-test-id="ticket-returns"' in html and 'data-test-id="authorise-rma"' in html
     url = reverse("returns:authorise", args=[ticket.number]) + f"?measure={measure.pk}"
     form = agent.get(url)
@@ -40,7 +43,7 @@ def test_agent_authorises_from_the_ticket_page() -> None:
     done = agent.post(url, {"measure": measure.pk, "warehouse": w.warehouse.pk, "reason": "换货"})
     rma = ReturnAuthorization.objects.get()
     assert done.status_code == 302 and done["Location"] == reverse("returns:detail", args=[rma.number])
-    panel = agent.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
+    panel = agent.get(panel_url, headers={"HX-Request": "true"}).content.decode()
     assert rma.number in panel and 'data-test-id="authorise-rma"' not in panel
 
 

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.django_db
 
 # A new customer's intake with phone and email, as measured after the restructuring (the smoke
 # run saw 29 per API request, session and user included): more means a new round trip.
-INTAKE_QUERY_BUDGET = 25
+# +1 since the intake's message reads its administrator-edited template (notifications).
+INTAKE_QUERY_BUDGET = 26
 
 
 def test_number_is_taken_after_every_statement_that_does_not_need_it():
@@ -33,9 +34,11 @@ def test_number_is_taken_after_every_statement_that_does_not_need_it():
     assert len(ticket_updates) == 1 and ticket_updates[0] in after
     assert "due_at" in ticket_updates[0] and "number" in ticket_updates[0]
     # No reads while the counter is locked, except the webhooks app's audit receiver (it re-reads
-    # the ticket and the subscriptions on every "ticket.created" audit row).
+    # the ticket and the subscriptions on every "ticket.created" audit row) and the customer's
+    # message's edited template (one indexed read of a tiny table: docs/templates.md).
     reads_after = [s for s in after if s.upper().startswith("SELECT")]
-    assert all('"webhooks_subscription"' in s or s.startswith('SELECT "tickets_ticket"') for s in reads_after), reads_after
+    allowed = ('"webhooks_subscription"', '"notifications_notificationtemplate"')
+    assert all(any(a in s for a in allowed) or s.startswith('SELECT "tickets_ticket"') for s in reads_after), reads_after
     assert len(sqls) <= INTAKE_QUERY_BUDGET, "\n".join(sqls)
     stored = Ticket.objects.get(pk=ticket.pk)
     assert stored.number == ticket.number and not stored.number.startswith("~")

@@ -1,2 +1,234 @@
-"""The dashboard keeps no tables of its own: it reads the maintained ticket counts
-(``tickets.models.TicketCount``, written by ``tickets.counts``)."""
+"""Job-computed tables of analytics (issue 17): facts per ticket and per job, and the rollups the
+pages read, so no page scans tickets per request.
+
+* ``TicketFact``: one row per ticket — who handled it, its business-time durations on the SLA
+  calendar, SLA outcomes, reopening, survey ratings, complaints, its after-sales cost and the
+  party responsible for it. The drill-downs (the tickets behind a figure) and the chargeback
+  statements read it through its indexes.
+* ``JobFact``: one row per work order — the technician, on-time arrival, first-time fix, labour
+  hours and parts used.
+* ``StaffDay``: the KPI rollup per day × person (agent or technician) × team × region.
+* ``MonthCube``: the management dashboard's rollup per month × region × category × channel ×
+  product model.
+* ``BacklogCell``: the open tickets by status × age band × SLA state × region × category,
+  recounted by each refresh.
+* ``RefreshState``: where the periodic refresh (``services.analytics_refresh``) left off.
+
+The ``*_key`` columns hold ids without foreign keys (0 = none): a deleted team or model does not
+cascade into history, and the rollups group on plain integers.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
+
+
+class StaffKind(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    TECHNICIAN = "technician", _("Technician")
+
+
+class TicketFact(models.Model):
+    ticket = models.OneToOneField(
+        "tickets.Ticket", verbose_name=_("ticket"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.CharField(_("number"), max_length=32)
+    day = models.DateField(_("registered on"))
+    resolved_day = models.DateField(_("resolved on"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=24)
+    channel = models.CharField(_("channel"), max_length=16)
+    assignee_key = models.PositiveBigIntegerField(default=0)
+    team_key = models.PositiveBigIntegerField(default=0)
+    region_key = models.PositiveBigIntegerField(default=0)
+    category_key = models.PositiveBigIntegerField(default=0)
+    model_key = models.PositiveBigIntegerField(default=0)
+    # Business seconds on the clock's calendar, paused time excluded; None while not reached.
+    fr_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    res_seconds = models.PositiveBigIntegerField(null=True, blank=True)
+    # SLA outcome per metric: True met in time, False breached, None not decided yet.
+    fr_met = models.BooleanField(null=True, blank=True)
+    solution_met = models.BooleanField(null=True, blank=True)
+    res_met = models.BooleanField(null=True, blank=True)
+    reopened = models.BooleanField(default=False)
+    overall = models.PositiveSmallIntegerField(null=True, blank=True)
+    speed = models.PositiveSmallIntegerField(null=True, blank=True)
+    attitude = models.PositiveSmallIntegerField(null=True, blank=True)
+    professionalism = models.PositiveSmallIntegerField(null=True, blank=True)
+    result = models.PositiveSmallIntegerField(null=True, blank=True)
+    complaints = models.PositiveSmallIntegerField(default=0)
+    cost_parts = models.DecimalField(_("parts"), **MONEY)  # type: ignore[arg-type]
+    cost_labour = models.DecimalField(_("labour"), **MONEY)  # type: ignore[arg-type]
+    cost_travel = models.DecimalField(_("travel"), **MONEY)  # type: ignore[arg-type]
+    cost_refund = models.DecimalField(_("refunds"), **MONEY)  # type: ignore[arg-type]
+    cost_compensation = models.DecimalField(_("compensation"), **MONEY)  # type: ignore[arg-type]
+    cost_total = models.DecimalField(_("total cost"), **MONEY)  # type: ignore[arg-type]
+    responsibility = models.CharField(_("responsibility"), max_length=16, blank=True)
+    responsible_party = models.CharField(_("responsible party"), max_length=128, blank=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("ticket fact")
+        verbose_name_plural = _("ticket facts")
+        indexes = [
+            models.Index(fields=["assignee_key", "day"], name="an_fact_assignee_day_idx"),
+            models.Index(fields=["team_key", "day"], name="an_fact_team_day_idx"),
+            models.Index(fields=["region_key", "day"], name="an_fact_region_day_idx"),
+            models.Index(fields=["day"], name="an_fact_day_idx"),
+            models.Index(fields=["responsibility", "resolved_day"], name="an_fact_resp_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class JobFact(models.Model):
+    work_order = models.OneToOneField(
+        "fieldservice.WorkOrder", verbose_name=_("work order"), primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    number = models.CharField(_("number"), max_length=32)
+    ticket_key = models.PositiveBigIntegerField(default=0)
+    ticket_number = models.CharField(_("ticket"), max_length=32)
+    day = models.DateField(_("created on"))
+    technician_key = models.PositiveBigIntegerField(default=0)
+    team_key = models.PositiveBigIntegerField(default=0)
+    region_key = models.PositiveBigIntegerField(default=0)
+    done = models.BooleanField(default=False)
+    on_time = models.BooleanField(null=True, blank=True)
+    first_time_fix = models.BooleanField(null=True, blank=True)
+    labour_hours = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    parts_quantity = models.DecimalField(max_digits=11, decimal_places=2, default=0)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("job fact")
+        verbose_name_plural = _("job facts")
+        indexes = [
+            models.Index(fields=["technician_key", "day"], name="an_job_tech_day_idx"),
+            models.Index(fields=["day"], name="an_job_day_idx"),
+            models.Index(fields=["ticket_key"], name="an_job_ticket_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class StaffDay(models.Model):
+    """One person's figures for one day (tickets by their registration day, jobs by their
+    creation day), split by the ticket's team and region so every scope sums rows."""
+
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=StaffKind.choices)
+    user_key = models.PositiveBigIntegerField(default=0)
+    team_key = models.PositiveBigIntegerField(default=0)
+    region_key = models.PositiveBigIntegerField(default=0)
+    handled = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
+    fr_n = models.PositiveIntegerField(default=0)
+    fr_met = models.PositiveIntegerField(default=0)
+    solution_n = models.PositiveIntegerField(default=0)
+    solution_met = models.PositiveIntegerField(default=0)
+    res_n = models.PositiveIntegerField(default=0)
+    res_met = models.PositiveIntegerField(default=0)
+    # Business minutes → how many tickets took that long ({"37": 2, …}): exact medians by merging.
+    fr_minutes = models.JSONField(default=dict)
+    res_minutes = models.JSONField(default=dict)
+    # Per rating dimension: [sum, count].
+    ratings = models.JSONField(default=dict)
+    surveys = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    jobs = models.PositiveIntegerField(default=0)
+    jobs_done = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    on_time_n = models.PositiveIntegerField(default=0)
+    ftf = models.PositiveIntegerField(default=0)
+    ftf_n = models.PositiveIntegerField(default=0)
+    labour_hours = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    parts_quantity = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("staff day")
+        verbose_name_plural = _("staff days")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "kind", "user_key", "team_key", "region_key"], name="an_staff_day_key")
+        ]
+        indexes = [
+            models.Index(fields=["user_key", "day"], name="an_staff_user_day_idx"),
+            models.Index(fields=["region_key", "day"], name="an_staff_region_day_idx"),
+            models.Index(fields=["team_key", "day"], name="an_staff_team_day_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.kind} {self.user_key}"
+
+
+class MonthCube(models.Model):
+    month = models.DateField()  # the first day of the month
+    region_key = models.PositiveBigIntegerField(default=0)
+    category_key = models.PositiveBigIntegerField(default=0)
+    channel = models.CharField(max_length=16, blank=True)
+    model_key = models.PositiveBigIntegerField(default=0)
+    intake = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    surveys = models.PositiveIntegerField(default=0)
+    overall_sum = models.PositiveIntegerField(default=0)
+    promoters = models.PositiveIntegerField(default=0)
+    detractors = models.PositiveIntegerField(default=0)
+    costed = models.PositiveIntegerField(default=0)
+    cost_parts = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_labour = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_travel = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_refund = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_compensation = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+
+    class Meta:
+        verbose_name = _("month cube")
+        verbose_name_plural = _("month cubes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "region_key", "category_key", "channel", "model_key"], name="an_month_cube_key"
+            )
+        ]
+        indexes = [models.Index(fields=["region_key", "month"], name="an_cube_region_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.region_key}"
+
+
+class BacklogCell(models.Model):
+    status = models.CharField(max_length=24)
+    age_band = models.PositiveSmallIntegerField()  # index into services.AGE_BANDS
+    sla_state = models.CharField(max_length=8, blank=True)
+    region_key = models.PositiveBigIntegerField(default=0)
+    category_key = models.PositiveBigIntegerField(default=0)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("backlog cell")
+        verbose_name_plural = _("backlog cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status", "age_band", "sla_state", "region_key", "category_key"], name="an_backlog_key"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.status} {self.age_band}"
+
+
+class RefreshState(models.Model):
+    name = models.CharField(max_length=32, unique=True)
+    last_event_id = models.PositiveBigIntegerField(default=0)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("analytics refresh")
+        verbose_name_plural = _("analytics refreshes")
+
+    def __str__(self) -> str:
+        return self.name

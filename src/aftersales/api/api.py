@@ -10,7 +10,23 @@ from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
-from .routers import actions, appraisal, assignment, compensation, crisis, directory, knowledge, remedies, returns, tickets
+from .routers import (
+    actions,
+    analytics,
+    appraisal,
+    assignment,
+    compensation,
+    crisis,
+    directory,
+    imports,
+    knowledge,
+    quality,
+    remedies,
+    returns,
+    revisits,
+    templates,
+    tickets,
+)
 from .stock import documents as stock_documents
 from .stock import router as stock
 from .workorders import documents as workorder_documents
@@ -89,3 +105,8 @@ api.add_router("", returns.router)
 api.add_router("", compensation.router)
 api.add_router("", crisis.router)
 api.add_router("", knowledge.router)
+api.add_router("", revisits.router)
+api.add_router("", templates.router)
+api.add_router("", quality.router)
+api.add_router("", imports.router)
+api.add_router("", analytics.router)

@@ -34,6 +34,14 @@ class AppraisalPlace(models.TextChoices):
     RETURNED = "returned", _("On goods received back")
 
 
+class AppraisalSubject(models.TextChoices):
+    """What is appraised: the customer's product, or a faulty part taken out of it and sent back
+    (``parts.FaultyPartReturn``: requested when the parts return is received)."""
+
+    PRODUCT = "product", _("The product")
+    FAULTY_PART = "faulty_part", _("A faulty part sent back")
+
+
 class CustomerDecision(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted the result")
     REAPPRAISAL = "reappraisal", _("Asked for re-appraisal")
@@ -49,6 +57,17 @@ class Appraisal(models.Model):
     ticket = models.ForeignKey("tickets.Ticket", verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="appraisals")
     status = models.CharField(_("status"), max_length=16, choices=AppraisalStatus.choices, default=AppraisalStatus.REQUESTED)
     place = models.CharField(_("where"), max_length=16, choices=AppraisalPlace.choices)
+    subject = models.CharField(
+        _("what is appraised"), max_length=16, choices=AppraisalSubject.choices, default=AppraisalSubject.PRODUCT
+    )
+    faulty_part = models.ForeignKey(
+        "parts.FaultyPartReturn",
+        verbose_name=_("faulty part"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appraisals",
+    )
     request_note = models.TextField(_("what to appraise"), blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -126,6 +145,11 @@ class Appraisal(models.Model):
             models.CheckConstraint(
                 condition=Q(signed_at__isnull=True) | (~Q(fault_type="") & Q(sanbao_applies__isnull=False)),
                 name="appraisal_signed_has_conclusion",
+            ),
+            models.CheckConstraint(
+                condition=(Q(subject="faulty_part") & Q(faulty_part__isnull=False))
+                | (~Q(subject="faulty_part") & Q(faulty_part__isnull=True)),
+                name="appraisal_faulty_part_subject",
             ),
         ]
 

@@ -17,7 +17,7 @@ from aftersales.core.errors import NotFound
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors.scope import sees_every_ticket, tickets_visible_to
 
-from .models import Appraisal, AppraisalStatus
+from .models import Appraisal, AppraisalStatus, AppraisalSubject
 
 # An appraisal whose report was signed: its conclusion stands (until a re-appraisal is signed).
 CONCLUDED = frozenset({AppraisalStatus.SIGNED, AppraisalStatus.ACCEPTED, AppraisalStatus.REAPPRAISAL})
@@ -60,10 +60,13 @@ def conclusion_of(appraisal: Appraisal) -> Conclusion | None:
 
 
 def ticket_appraisal_conclusion(*, ticket: Ticket) -> Conclusion | None:
-    """The conclusion of the ticket's most recently signed appraisal (a signed re-appraisal wins
-    over the first); None while no report is signed. Not scoped: the caller holds the ticket."""
+    """The conclusion of the ticket's most recently signed appraisal of the product (a signed
+    re-appraisal wins over the first; a faulty part's appraisal is not the product's); None
+    while no report is signed. Not scoped: the caller holds the ticket."""
     latest = (
-        Appraisal.objects.filter(ticket_id=ticket.pk, status__in=CONCLUDED, signed_at__isnull=False)
+        Appraisal.objects.filter(
+            ticket_id=ticket.pk, subject=AppraisalSubject.PRODUCT, status__in=CONCLUDED, signed_at__isnull=False
+        )
         .select_related("component")
         .order_by("-signed_at", "-id")
         .first()
@@ -81,7 +84,7 @@ def appraisals_visible_to(user: User) -> QuerySet[Appraisal]:
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_customer:
-        return qs.filter(ticket__customer__user=user, signed_at__isnull=False)
+        return qs.filter(ticket__customer__user=user, signed_at__isnull=False, subject=AppraisalSubject.PRODUCT)
     if sees_every_ticket(user):
         return qs
     return qs.filter(Q(ticket__in=tickets_visible_to(user).values("pk")) | Q(appraiser=user))

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/report.pdf", views.report_pdf, name="pdf"),
     path("<int:pk>/actions/<str:name>/", views.action, name="action"),
     path("files/<int:pk>/", views.file_download, name="file"),
+    path("tickets/<str:number>/", views.ticket_panel, name="ticket_panel"),
     path("tickets/<str:number>/request/", views.request_new, name="request"),
 ]

@@ -1,5 +1,5 @@
 """The staff's appraisal pages: the appraiser's queue, an appraisal's page with its report form,
-the report PDF and files, and the ticket panel's htmx actions. Thin: every change is a service."""
+the report PDF and files, and the ticket panel (loaded after the ticket page) with its htmx actions. Thin: every change is a service."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -178,6 +178,27 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return _panel_response(request, appraisal.ticket.number)
     return redirect("appraisal:detail", pk=pk)
+
+
+def _fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+@staff_required
+@domain_errors
+def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page's appraisal panel: htmx loads it after the page (the page itself runs no
+    query for it); without JavaScript its link opens it as a page of its own."""
+    user = _user(request)
+    ticket = ticket_get_for_user(user=user, number=number)
+    context = panel_context(user, ticket)
+    context["ticket"] = ticket
+    template = "appraisal/_panel.html" if _fragment(request) else "appraisal/ticket_panel.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _panel_response(request: HttpRequest, number: str, **extra: Any) -> HttpResponse:

@@ -1,4 +1,5 @@
-"""Read-only lists of refunds, compensations, purchase records and points credits: every change
+"""Read-only lists of refunds, compensations and points credits (the purchase
+records are the remedies app's): every change
 goes through ``services.py`` (the pages and the API); the admin is for looking things up."""
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Compensation, PointsCredit, Purchase, Refund
+from .models import Compensation, PointsCredit, Refund
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -35,12 +36,6 @@ class CompensationAdmin(ReadOnlyAdmin):
     list_display = ["number", "ticket", "customer", "kind", "amount", "status", "requested_at"]
     list_filter = ["status", "kind"]
     search_fields = ["number", "ticket__number", "code", "payment_reference"]
-
-
-@admin.register(Purchase)
-class PurchaseAdmin(ReadOnlyAdmin):
-    list_display = ["unit", "price_paid", "purchased_on", "invoice_number", "recorded_at"]
-    search_fields = ["unit__serial_number", "invoice_number"]
 
 
 @admin.register(PointsCredit)

@@ -7,6 +7,7 @@ from aftersales.audit.actions import AuditAction
 
 
 class CompensationAudit(AuditAction):
+    # Older rows only: the purchase record moved to the remedies app (``remedies.purchase_recorded``).
     PURCHASE_RECORDED = "compensation.purchase_recorded"
     REFUND_REQUESTED = "refund.requested"
     REFUND_AWAITING_APPROVAL = "refund.awaiting_approval"

@@ -2,6 +2,7 @@
 
 A refund or a compensation carries out one REFUND or COMPENSATION measure of a ticket's agreed
 plan. Its status moves only through ``states.py``; every write goes through ``services.py``.
+What was paid for the unit is ``remedies.Purchase`` (one record, read by the remedy decision too).
 """
 
 from __future__ import annotations
@@ -34,30 +35,6 @@ class CompensationKind(models.TextChoices):
     POINTS = "points", _("Points")
     GIFT = "gift", _("Gift")
     FREE_SERVICE = "free_service", _("Free service")
-
-
-class Purchase(models.Model):
-    """What the customer paid for a unit, from its proof of purchase (invoice): the ceiling of
-    every refund of that unit together. Recorded with the first refund of the unit."""
-
-    unit = models.OneToOneField(
-        "catalog.ProductUnit", verbose_name=_("product unit"), on_delete=models.PROTECT, related_name="purchase_record"
-    )
-    price_paid = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2)
-    purchased_on = models.DateField(_("purchase date"))
-    invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    recorded_at = models.DateTimeField(_("recorded at"))
-
-    class Meta:
-        verbose_name = _("purchase record")
-        verbose_name_plural = _("purchase records")
-        constraints = [models.CheckConstraint(condition=Q(price_paid__gt=0), name="compensation_purchase_price_positive")]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id} {self.price_paid}"
 
 
 class Fulfilment(models.Model):
@@ -107,7 +84,10 @@ class Fulfilment(models.Model):
 
 
 class Refund(Fulfilment):
-    purchase = models.ForeignKey(Purchase, verbose_name=_("purchase"), on_delete=models.PROTECT, related_name="refunds")
+    # What was paid for the unit: the one record of the price paid, kept by the remedies app.
+    purchase = models.ForeignKey(
+        "remedies.Purchase", verbose_name=_("purchase"), on_delete=models.PROTECT, related_name="refunds"
+    )
     price = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2)
     purchased_on = models.DateField(_("purchase date"))
     returned_on = models.DateField(_("return date"))

@@ -15,11 +15,13 @@ from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.masking import mask_name
 from aftersales.customers.models import Customer
+from aftersales.remedies.models import Purchase
+from aftersales.remedies.selectors import purchase_of
 from aftersales.tickets.models import MeasureKind, MeasureStatus, PlanMeasure, PlanStatus, Ticket
 from aftersales.tickets.selectors.scope import tickets_visible_to
 
-from .models import Compensation, CompensationKind, FulfilmentStatus, Purchase, Refund
-from .services import can_decide, can_fulfil, default_daily_rate, recent_window_days, refund_paid_so_far
+from .models import Compensation, CompensationKind, FulfilmentStatus, Refund
+from .services import can_decide, can_fulfil, recent_window_days, refund_paid_so_far, ticket_daily_rate
 from .states import VOID_STATUSES
 
 FS = FulfilmentStatus
@@ -207,8 +209,9 @@ class RefundLimits:
 
 
 def refund_limits(*, ticket: Ticket) -> RefundLimits:
-    """What the refund form shows: the unit's recorded purchase, what is refunded so far, the rate."""
-    purchase = Purchase.objects.filter(unit_id=ticket.product_unit_id).first() if ticket.product_unit_id else None
+    """What the refund form shows: the unit's recorded purchase (``remedies.Purchase``), what is
+    refunded so far, the daily rate of the ticket's 三包 policy."""
+    purchase = purchase_of(unit_id=ticket.product_unit_id)
     refunded = refund_paid_so_far(purchase) if purchase else Decimal("0")
     left = (purchase.price_paid - refunded) if purchase else None
-    return RefundLimits(purchase=purchase, refunded=refunded, left=left, daily_rate=default_daily_rate())
+    return RefundLimits(purchase=purchase, refunded=refunded, left=left, daily_rate=ticket_daily_rate(ticket))

@@ -5,6 +5,7 @@ from . import views
 app_name = "compensation"
 urlpatterns = [
     path("", views.queues, name="queues"),
+    path("ticket/<str:number>/", views.ticket_panel, name="ticket_panel"),
     path("ticket/<str:number>/refund/new/", views.refund_new, name="refund_new"),
     path("ticket/<str:number>/refund/preview/", views.refund_preview, name="refund_preview"),
     path("ticket/<str:number>/compensation/new/", views.compensation_new, name="compensation_new"),

@@ -1,5 +1,6 @@
 """Pages: the queues (finance: refunds to pay; marketing and the warehouse: compensation to
-fulfil; approvers: what waits for their decision), the request forms from a ticket's measure,
+fulfil; approvers: what waits for their decision), the ticket page's panel (loaded after the
+page), the request forms from a ticket's measure,
 the detail pages with their step forms (htmx: a step answers with the refreshed steps), and a
 customer's history. No business rule here: each POST calls one service; a refusal is shown on
 the form, next to its field, never as a 500.
@@ -15,7 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,6 +32,7 @@ from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
 from .models import Compensation, CompensationKind, FulfilmentStatus, Refund, RefundMethod
+from .templatetags.compensation_tags import panel_context
 
 FS = FulfilmentStatus
 
@@ -60,6 +62,25 @@ def queues(request: HttpRequest) -> HttpResponse:
         "recent_compensations": list(selectors.compensations_visible_to(user).order_by("-requested_at")[:20]),
     }
     return _no_store(render(request, "compensation/queues.html", context))
+
+
+def _fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+@staff_required
+def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """The ticket page's refunds and compensation, with the customer card's summary out of band:
+    htmx loads them after the page (the page itself runs no query for them); without JavaScript
+    the placeholder's link opens them as a page of their own."""
+    user = _user(request)
+    ticket = _ticket(user, number)
+    context = panel_context(user, ticket)
+    template = "compensation/_ticket_panel_answer.html" if _fragment(request) else "compensation/ticket_panel.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return _no_store(response)
 
 
 def _ticket(user: User, number: str) -> Any:

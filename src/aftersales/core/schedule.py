@@ -39,4 +39,13 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.crisis.tasks.detect_spikes", dt.timedelta(minutes=10)),
     # Personal data past its retention period (PRIVACY_RETENTION_DAYS) and expired copies (privacy app).
     PeriodicJob("aftersales.privacy.tasks.apply_retention_periods", dt.timedelta(hours=24)),
+    # Revisits (回访) that fall due: periodic per customer tier and after closed tickets, created exactly once.
+    PeriodicJob("aftersales.revisits.tasks.schedule_revisits", dt.timedelta(hours=1)),
+    # Quality: the fault rollups (fault rate per batch, Pareto, control charts) from changed tickets.
+    PeriodicJob("aftersales.quality.tasks.refresh_fault_rollup", dt.timedelta(minutes=10)),
+    # Imports whose worker died mid-file resume from their checkpoint.
+    PeriodicJob("aftersales.imports.tasks.resume_stalled_imports", dt.timedelta(minutes=10)),
+    # Analytics: the KPI and dashboard rollups from what changed; a full rebuild once a day.
+    PeriodicJob("aftersales.analytics.tasks.refresh_analytics", dt.timedelta(minutes=5)),
+    PeriodicJob("aftersales.analytics.tasks.rebuild_analytics", dt.timedelta(hours=24)),
 )

@@ -27,3 +27,11 @@ class CrisisAudit(AuditAction):
     TASK_DONE = "crisis.task_done"
     COMMUNICATION_RECORDED = "crisis.communication_recorded"
     CUSTOMERS_NOTIFIED = "crisis.customers_notified"
+    # Resources.
+    PARTS_RESERVED = "crisis.parts_reserved"
+    PARTS_RELEASED = "crisis.parts_released"
+    TECHNICIAN_ASSIGNED = "crisis.technician_assigned"
+    BUDGET_SET = "crisis.budget_set"
+    EXPENSE_RECORDED = "crisis.expense_recorded"
+    # The review.
+    IMPROVEMENT_RAISED = "crisis.improvement_raised"

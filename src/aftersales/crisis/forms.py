@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.catalog.models import ProductModel
+from aftersales.parts.models import Stock
 
-from .models import Audience, CrisisLevel, CrisisStatus, CrisisType, EmergencyPlan, TeamRole
+from .models import Audience, CrisisLevel, CrisisStatus, CrisisType, Currency, EmergencyPlan, TeamRole
 
 
 def _staff() -> forms.ModelChoiceField:
@@ -90,3 +91,56 @@ class NoticeForm(forms.Form):
 
 class LinkTicketsForm(forms.Form):
     numbers = forms.CharField(label=_("Ticket numbers"), max_length=2000, help_text=_("Separated by commas or spaces."))
+
+
+class EmergencyStockField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Stock) -> str:  # type: ignore[override]
+        return _("%(number)s %(part)s · %(warehouse)s (%(available)d available)") % {
+            "number": obj.part.number,
+            "part": obj.part.name,
+            "warehouse": obj.warehouse.display_name,
+            "available": obj.available,
+        }
+
+
+class PartsForm(forms.Form):
+    stock = EmergencyStockField(
+        label=_("Emergency reserve"),
+        queryset=Stock.objects.filter(emergency_reserve__gt=0).select_related("part", "warehouse").order_by("part__number", "pk"),
+    )
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10000)
+
+
+class TechnicianForm(forms.Form):
+    user = forms.ModelChoiceField(
+        label=_("Technician"), queryset=User.objects.filter(is_active=True, role=Role.TECHNICIAN).order_by("username")
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class BudgetForm(forms.Form):
+    amount = forms.DecimalField(label=_("Budget"), min_value=0, max_digits=12, decimal_places=2)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExpenseForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount spent"), min_value=0.01, max_digits=12, decimal_places=2)
+    description = forms.CharField(label=_("What for"), max_length=200)
+
+
+class ActionForm(forms.Form):
+    title = forms.CharField(label=_("Improvement action"), max_length=200)
+    problem = forms.CharField(
+        label=_("Problem statement"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=5000,
+        help_text=_("Empty: the crisis's summary and lessons."),
+    )
+    owner = forms.ModelChoiceField(
+        label=_("Owner"),
+        queryset=User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("username"),
+        required=False,
+    )
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))

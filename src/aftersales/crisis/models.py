@@ -4,8 +4,11 @@ communication log and review figures."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.core.cache import cache
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -207,6 +210,16 @@ class Alert(models.Model):
         return f"A{self.pk} {self.key_label or self.key}"
 
 
+class Currency(models.TextChoices):
+    CNY = "CNY", _("Renminbi (CNY)")
+    USD = "USD", _("US dollar (USD)")
+    EUR = "EUR", _("Euro (EUR)")
+    HKD = "HKD", _("Hong Kong dollar (HKD)")
+
+
+PARTS_CURRENCY = Currency.CNY  # parts.Part.unit_cost is in renminbi
+
+
 class CrisisStatus(models.TextChoices):
     DETECTED = "detected", _("Detected")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -244,6 +257,11 @@ class Crisis(models.Model):
     review = models.JSONField(_("review figures"), default=dict, blank=True)
     lessons = models.TextField(_("lessons"), blank=True)
     improvements = models.TextField(_("improvement actions"), blank=True)
+    improvement_actions = models.ManyToManyField(
+        "quality.ImprovementAction", verbose_name=_("improvement actions raised"), related_name="+", blank=True
+    )
+    budget_amount = models.DecimalField(_("budget"), max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
     created_by = models.ForeignKey(
         User, verbose_name=_("opened by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -328,3 +346,80 @@ class Communication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_audience_display()} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+# --- Resources ------------------------------------------------------------------------------------
+
+
+class PartReservation(models.Model):
+    """Spare parts reserved for a crisis from a warehouse's emergency reserve: the quantity is
+    promised on the stock row (``parts.Stock.reserved``, as urgent work may draw it) and given back
+    when the crisis is recovered (or by hand). ``unit_cost`` is the part's cost when reserved."""
+
+    crisis = models.ForeignKey(Crisis, verbose_name=_("crisis"), on_delete=models.CASCADE, related_name="part_reservations")
+    stock = models.ForeignKey("parts.Stock", verbose_name=_("stock"), on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=12, decimal_places=2)
+    reserved_by = models.ForeignKey(
+        User, verbose_name=_("reserved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reserved_at = models.DateTimeField(_("reserved at"))
+    released_at = models.DateTimeField(_("released at"), null=True, blank=True)
+    released_by = models.ForeignKey(
+        User, verbose_name=_("released by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("parts reservation")
+        verbose_name_plural = _("parts reserved")
+        ordering = ["crisis", "reserved_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gt=0), name="crisis_part_reservation_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.stock_id}"
+
+    @property
+    def value(self) -> Decimal:
+        return self.unit_cost * self.quantity
+
+
+class TechnicianAssignment(models.Model):
+    """A technician put at the crisis's disposal."""
+
+    crisis = models.ForeignKey(Crisis, verbose_name=_("crisis"), on_delete=models.CASCADE, related_name="technicians")
+    user = models.ForeignKey(User, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    assigned_by = models.ForeignKey(
+        User, verbose_name=_("assigned by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField(_("assigned at"))
+
+    class Meta:
+        verbose_name = _("technician assigned")
+        verbose_name_plural = _("technicians assigned")
+        ordering = ["crisis", "assigned_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["crisis", "user"], name="crisis_technician_unique")]
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Expense(models.Model):
+    """Money spent on the crisis, in the budget's currency."""
+
+    crisis = models.ForeignKey(Crisis, verbose_name=_("crisis"), on_delete=models.CASCADE, related_name="expenses")
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+    description = models.CharField(_("what for"), max_length=200)
+    recorded_by = models.ForeignKey(
+        User, verbose_name=_("recorded by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("expense")
+        verbose_name_plural = _("expenses")
+        ordering = ["crisis", "recorded_at", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="crisis_expense_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.description}"

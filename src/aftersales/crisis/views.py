@@ -4,6 +4,7 @@ review), opening a crisis or a drill. Thin: a form, one service, a redirect."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -11,28 +12,35 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
+from aftersales.core import charts
 from aftersales.core.view_errors import domain_errors, refusals
 
 from . import selectors, services
 from .forms import (
+    ActionForm,
+    BudgetForm,
     CommunicationForm,
     ConfirmAlertForm,
     DismissAlertForm,
+    ExpenseForm,
     LevelForm,
     LinkTicketsForm,
     MemberForm,
     NoticeForm,
     OpenCrisisForm,
+    PartsForm,
     ReviewForm,
     TaskForm,
+    TechnicianForm,
     TransitionForm,
 )
-from .models import AlertStatus, CrisisStatus, CrisisTask
+from .models import AlertStatus, CrisisStatus, CrisisTask, PartReservation
 from .permissions import can_manage
 from .states import CRISIS_TRANSITIONS, OPEN_STATUSES
 
@@ -49,6 +57,22 @@ def _form_errors(request: HttpRequest, form: Any) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else error)
+
+
+def _curve_chart(points: list[dict[str, Any]]) -> charts.Chart:
+    """The alert's tickets per hour as a bar chart (pygal, server-side SVG; decision 0009)."""
+    labels = []
+    for point in points:
+        try:
+            labels.append(f"{timezone.localtime(dt.datetime.fromisoformat(str(point.get('hour')))):%H:00}")
+        except ValueError:
+            labels.append(str(point.get("hour", "")))
+    return charts.bar(
+        _("Tickets per hour (last 24 hours)"),
+        labels,
+        {_("Tickets"): [float(int(p.get("count", 0))) for p in points]},
+        label_column=_("Hour"),
+    )
 
 
 @staff_required
@@ -69,11 +93,10 @@ def board(request: HttpRequest) -> HttpResponse:
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = _manager(request)
     alert = selectors.alert_get_for_user(user=user, alert_id=alert_id)
-    top = max((int(p.get("count", 0)) for p in alert.curve), default=0) or 1
     context = {
         "alert": alert,
         "tickets": selectors.alert_tickets(alert)[:200],
-        "curve": [{**p, "height": round(100 * int(p.get("count", 0)) / top)} for p in alert.curve],
+        "curve": _curve_chart(alert.curve) if alert.curve else None,
         "confirm_form": ConfirmAlertForm(),
         "dismiss_form": DismissAlertForm(),
     }
@@ -170,6 +193,19 @@ def crisis_detail(request: HttpRequest, crisis_id: int) -> HttpResponse:
         "link_form": LinkTicketsForm(),
         "review_form": ReviewForm(initial={"version": crisis.version}),
         "review": crisis.review,
+        "reservations": crisis.part_reservations.select_related("stock__part", "stock__warehouse"),
+        "technicians": crisis.technicians.select_related("user"),
+        "expenses": crisis.expenses.select_related("recorded_by"),
+        "cost": services.resources_cost(crisis),
+        "parts_form": PartsForm(),
+        "technician_form": TechnicianForm(),
+        "budget_form": BudgetForm(
+            initial={"amount": crisis.budget_amount, "currency": crisis.budget_currency, "version": crisis.version}
+        ),
+        "expense_form": ExpenseForm(),
+        "reviewed": crisis.status == CrisisStatus.REVIEWED,
+        "actions": crisis.improvement_actions.select_related("owner").order_by("pk"),
+        "action_form": ActionForm(),
     }
     return render(request, "crisis/crisis_detail.html", context)
 
@@ -274,6 +310,76 @@ def _step_link(request: HttpRequest, user: User, crisis: Any) -> None:
         _form_errors(request, form)
 
 
+def _step_parts(request: HttpRequest, user: User, crisis: Any) -> None:
+    form = PartsForm(request.POST)
+    if form.is_valid():
+        services.crisis_reserve_parts(
+            crisis=crisis, actor=user, stock=form.cleaned_data["stock"], quantity=form.cleaned_data["quantity"]
+        )
+        messages.success(request, _("Parts reserved."))
+    else:
+        _form_errors(request, form)
+
+
+def _step_parts_release(request: HttpRequest, user: User, crisis: Any) -> None:
+    reservation = PartReservation.objects.filter(crisis=crisis, pk=request.POST.get("reservation") or 0).first()
+    if reservation is None:
+        raise Http404
+    services.crisis_release_parts(reservation=reservation, actor=user)
+    messages.success(request, _("Parts released."))
+
+
+def _step_technician(request: HttpRequest, user: User, crisis: Any) -> None:
+    form = TechnicianForm(request.POST)
+    if form.is_valid():
+        services.crisis_assign_technician(
+            crisis=crisis, actor=user, user=form.cleaned_data["user"], note=form.cleaned_data["note"]
+        )
+        messages.success(request, _("Technician assigned."))
+    else:
+        _form_errors(request, form)
+
+
+def _step_budget(request: HttpRequest, user: User, crisis: Any) -> None:
+    form = BudgetForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.crisis_set_budget(
+            crisis=crisis, actor=user, amount=data["amount"], currency=data["currency"], expected_version=data["version"]
+        )
+        messages.success(request, _("Budget set."))
+    else:
+        _form_errors(request, form)
+
+
+def _step_expense(request: HttpRequest, user: User, crisis: Any) -> None:
+    form = ExpenseForm(request.POST)
+    if form.is_valid():
+        services.crisis_record_expense(
+            crisis=crisis, actor=user, amount=form.cleaned_data["amount"], description=form.cleaned_data["description"]
+        )
+        messages.success(request, _("Expense recorded."))
+    else:
+        _form_errors(request, form)
+
+
+def _step_action(request: HttpRequest, user: User, crisis: Any) -> None:
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        action = services.crisis_raise_action(
+            crisis=crisis,
+            actor=user,
+            title=data["title"],
+            problem=data["problem"],
+            owner=data["owner"],
+            due_date=data["due_date"],
+        )
+        messages.success(request, _("Improvement action %(number)s raised.") % {"number": action.number})
+    else:
+        _form_errors(request, form)
+
+
 STEPS: dict[str, Callable[[HttpRequest, User, Any], None]] = {
     "transition": _step_transition,
     "review": _step_review,
@@ -284,6 +390,12 @@ STEPS: dict[str, Callable[[HttpRequest, User, Any], None]] = {
     "communication": _step_communication,
     "notice": _step_notice,
     "link": _step_link,
+    "parts": _step_parts,
+    "parts-release": _step_parts_release,
+    "technician": _step_technician,
+    "budget": _step_budget,
+    "expense": _step_expense,
+    "action": _step_action,
 }
 
 

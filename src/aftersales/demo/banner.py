@@ -18,8 +18,19 @@ from .api import demo_api_key
 from .builders import DEMO_LOGINS, DemoLogin
 
 # The order people look for them in: who sets up, who approves, who answers, who goes out, who
-# hands out parts, who complains.
-BANNER_ORDER = (Role.ADMINISTRATOR, Role.SUPERVISOR, Role.AGENT, Role.TECHNICIAN, Role.WAREHOUSE, Role.CUSTOMER)
+# hands out parts, who appraises, who pays refunds, who issues coupons, who complains.
+BANNER_ORDER = (
+    Role.ADMINISTRATOR,
+    Role.SUPERVISOR,
+    Role.AGENT,
+    Role.TECHNICIAN,
+    Role.WAREHOUSE,
+    Role.APPRAISER,
+    Role.FINANCE,
+    Role.MARKETING,
+    Role.QUALITY_ENGINEER,
+    Role.CUSTOMER,
+)
 
 
 @dataclass(frozen=True)

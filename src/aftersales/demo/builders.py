@@ -41,13 +41,19 @@ class DemoLogin:
 
 
 # The fixed logins the README and `make run` print. Everybody else has no usable password.
-# (The warehouse keeper is made with the spare parts, ``parts.load_parts_demo``.)
+# (The warehouse keeper is made with the spare parts, ``parts.load_parts_demo``; the appraiser
+# with the appraisals, ``appraisal.load_appraisal_demo``; finance and marketing with the refunds
+# and compensation, ``compensation.load_compensation_demo``.)
 DEMO_LOGINS = (
     DemoLogin("admin", "admin-demo-2026", Role.ADMINISTRATOR, "王磊"),
     DemoLogin("agent", "agent-demo-2026", Role.AGENT, "李娜"),
     DemoLogin("supervisor", "supervisor-demo-2026", Role.SUPERVISOR, "张伟"),
     DemoLogin("technician", "technician-demo-2026", Role.TECHNICIAN, "刘强"),
     DemoLogin("warehouse", "warehouse-demo-2026", Role.WAREHOUSE, "周敏"),
+    DemoLogin("appraiser", "appraiser-demo-2026", Role.APPRAISER, "孙鉴"),
+    DemoLogin("finance", "finance-demo-2026", Role.FINANCE, "孙丽"),
+    DemoLogin("marketing", "marketing-demo-2026", Role.MARKETING, "吴婷"),
+    DemoLogin("quality", "quality-demo-2026", Role.QUALITY_ENGINEER, "陈质"),
     DemoLogin("customer", "customer-demo-2026", Role.CUSTOMER, "赵敏"),
 )
 PORTAL_USERNAME = "customer"

@@ -17,14 +17,17 @@ from aftersales.crisis.models import (
     AlertKind,
     AlertStatus,
     Audience,
+    Crisis,
     CrisisLevel,
     CrisisStatus,
     CrisisType,
+    Currency,
     EmergencyPlan,
     PlanStep,
     TeamRole,
 )
 from aftersales.demo.timetravel import simulated_now
+from aftersales.parts.models import Stock
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket
 
@@ -87,6 +90,20 @@ def _user(role: str, username: str = "") -> User | None:
     return (qs.filter(username=username).first() if username else None) or qs.order_by("pk").first()
 
 
+def _allocate_resources(crisis: Crisis, admin: User) -> None:
+    """The open crisis's resources: a technician, a budget with an expense, and one part from an
+    emergency reserve where the parts demo keeps one (and it is available)."""
+    technician = _user(Role.TECHNICIAN)
+    if technician is not None:
+        services.crisis_assign_technician(crisis=crisis, actor=admin, user=technician, note="负责上门排查")
+    crisis = services.crisis_set_budget(crisis=crisis, actor=admin, amount="50000", currency=Currency.CNY)
+    services.crisis_record_expense(crisis=crisis, actor=admin, amount="1800", description="加急物流及上门检测")
+    for stock in Stock.objects.filter(emergency_reserve__gt=0).select_related("part", "warehouse").order_by("pk"):
+        if stock.available >= 1:
+            services.crisis_reserve_parts(crisis=crisis, actor=admin, stock=stock, quantity=1)
+            break
+
+
 def load_crisis_demo(stdout: Any) -> None:
     if EmergencyPlan.objects.exists():
         stdout.write(_("The crisis demo is already loaded; nothing was changed."))
@@ -144,6 +161,7 @@ def load_crisis_demo(stdout: Any) -> None:
                 subject="启动应急响应",
                 body="已启动产品安全事故应急预案，请各成员按任务清单执行。",
             )
+            _allocate_resources(crisis, admin)
 
         # A reviewed drill, a week ago, its steps an hour apart.
         start = now - dt.timedelta(days=7)

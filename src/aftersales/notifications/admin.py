@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .models import Notification
+from .models import Notification, NotificationTemplate, ReplyTemplate
 
 
 @admin.register(Notification)
@@ -9,3 +10,32 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("channel", "status", "template")
     search_fields = ("recipient", "subject")
     raw_id_fields = ("ticket",)
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):
+    """Read only: versions are saved through the template pages (validation, history, audit)."""
+
+    list_display = ("event", "channel", "language", "version", "active", "created_by", "created_at")
+    list_filter = ("event", "channel", "language", "active")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(ReplyTemplate)
+class ReplyTemplateAdmin(admin.ModelAdmin):
+    """Read only: reply templates are written on /notifications/templates/replies/."""
+
+    list_display = ("title", "language", "category", "active", "version", "updated_at")
+    list_filter = ("language", "active")
+    search_fields = ("title", "body")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

@@ -56,3 +56,71 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient}"
+
+
+class NotificationTemplate(models.Model):
+    """One saved version of a notification's text for an event, channel and language.
+
+    Every save is a new row (a new version); at most one version per event, channel and
+    language is active, and the active one is what is sent. None active: the shipped text
+    (today's translation) is sent. Texts hold placeholders such as {工单号} (template_text.py).
+    """
+
+    event = models.CharField(_("event"), max_length=64)
+    channel = models.CharField(_("channel"), max_length=16, choices=NotificationChannel.choices)
+    language = models.CharField(_("language"), max_length=16)
+    version = models.PositiveIntegerField(_("version"))
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("saved by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("saved at"))
+
+    class Meta:
+        verbose_name = _("notification template")
+        verbose_name_plural = _("notification templates")
+        ordering = ["event", "channel", "language", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "channel", "language", "version"], name="notification_template_version_uniq"
+            ),
+            models.UniqueConstraint(
+                fields=["event", "channel", "language"],
+                condition=models.Q(active=True),
+                name="notification_template_one_active",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.channel} · {self.language} · v{self.version}"
+
+
+class ReplyTemplate(models.Model):
+    """A canned reply an agent inserts into a message to the customer (placeholders filled with
+    the ticket's values before sending)."""
+
+    title = models.CharField(_("title"), max_length=120)
+    language = models.CharField(_("language"), max_length=16)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    body = models.TextField(_("text"))
+    active = models.BooleanField(_("active"), default=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("reply template")
+        verbose_name_plural = _("reply templates")
+        ordering = ["language", "category", "title", "id"]
+        indexes = [models.Index(fields=["language", "active"], name="reply_template_lang_idx")]
+
+    def __str__(self) -> str:
+        return self.title

@@ -3,6 +3,7 @@ job is enqueued only after commit, takes the notification id and is idempotent."
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
@@ -19,9 +20,13 @@ from aftersales.customers.models import Customer
 from .links import customer_ticket_url, staff_ticket_url
 from .models import Notification, NotificationChannel, NotificationStatus
 from .senders import sender_for
+from .template_events import event_for, has_subject
+from .template_selectors import active_templates, ticket_values
+from .template_text import fill
 from .text import DEFAULT_LANGUAGE, compose_customer, compose_staff, render
 
 MAX_ATTEMPTS = 5
+logger = logging.getLogger(__name__)
 
 
 class TicketContact(Protocol):
@@ -155,9 +160,32 @@ def notify_ticket_customer(
         subject_text = render(subject, values)
         body_text = render(body, values)
         label = str(link_text)
+        saved = active_templates(event=template, language=language)  # an administrator's edited texts
+        filled = ticket_values(ticket, values) if saved else {}
 
-    def text(*, email: bool) -> str:
-        return compose_customer(language=language, name=name, body=body_text, link=link, link_text=label, email=email)
+    def texts(channel: str) -> tuple[str, str]:
+        """The channel's subject and body: the active edited template's, else the shipped text."""
+        edited, event = saved.get(channel), event_for(template)
+        if edited is None or event is None:
+            return subject_text, body_text
+        try:
+            title = (
+                fill(edited.subject, filled, event.all_placeholders) if edited.subject and has_subject(channel) else subject_text
+            )
+            return title, fill(edited.body, filled, event.all_placeholders)
+        except KeyError:  # a value the sending code did not pass: the shipped text rather than none
+            logger.error(
+                "Template %s (%s, %s) v%s needs a value not passed; shipped text sent",
+                template,
+                channel,
+                language,
+                edited.version,
+            )
+            return subject_text, body_text
+
+    def text(*, email: bool, channel: str) -> str:
+        body_for = texts(channel)[1]
+        return compose_customer(language=language, name=name, body=body_for, link=link, link_text=label, email=email)
 
     queued: list[Notification] = []
     if in_app and customer.user_id is not None:
@@ -166,8 +194,8 @@ def notify_ticket_customer(
                 channel=NotificationChannel.IN_APP,
                 template=template,
                 recipient=str(customer.user_id),
-                subject=subject_text,
-                body=text(email=False),
+                subject=texts(NotificationChannel.IN_APP)[0],
+                body=text(email=False, channel=NotificationChannel.IN_APP),
                 language=language,
                 ticket=ticket,
                 user=customer.user,
@@ -182,8 +210,8 @@ def notify_ticket_customer(
                 channel=NotificationChannel.EMAIL,
                 template=template,
                 recipient=email,
-                subject=subject_text,
-                body=text(email=True),
+                subject=texts(NotificationChannel.EMAIL)[0],
+                body=text(email=True, channel=NotificationChannel.EMAIL),
                 language=language,
                 ticket=ticket,
             )
@@ -196,7 +224,7 @@ def notify_ticket_customer(
                 template=template,
                 recipient=phone,
                 subject="",
-                body=text(email=False),
+                body=text(email=False, channel=NotificationChannel.SMS),
                 language=language,
                 ticket=ticket,
             )

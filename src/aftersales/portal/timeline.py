@@ -9,7 +9,9 @@ events are read in the first place (``tickets.selectors.ticket_public_timeline``
 
 Keys: ``created``; ``status:<new status>``; ``ticket:<action>`` (a ticket change with
 ``data["action"]``); ``visit:<action>`` (a work order's change, ``data["work_order"]`` set);
-``message_out`` / ``message_in`` / ``call`` / ``attachment``; ``rate`` (the survey waiting).
+``rma:<status>`` (a return or exchange moved, ``data["rma"]`` set: written by the returns app as
+a public message to the customer, its text shown with the phrase); ``message_out`` /
+``message_in`` / ``call`` / ``attachment``; ``rate`` (the survey waiting).
 """
 
 from __future__ import annotations
@@ -61,6 +63,17 @@ PHRASES: dict[str, Promise] = {
     "visit:status.customer_accepted": _("You confirmed the work"),
     "visit:status.failed": _("The visit could not be completed; we will arrange another one"),
     "visit:status.cancelled": _("Visit cancelled"),
+    # A return or exchange (the returns app's steps, returns.models.RmaStatus).
+    "rma:authorised": _("Your return or exchange is authorised"),
+    "rma:awaiting_pickup": _("Waiting for your product to be picked up or dropped off"),
+    "rma:in_transit": _("Your product is on its way back to us"),
+    "rma:received": _("We received your product"),
+    "rma:inspected": _("We checked the product you sent back"),
+    "rma:inspection_failed": _("The check of the product you sent back found a problem"),
+    "rma:replacement_shipped": _("Your replacement is on its way"),
+    "rma:delivered": _("Your replacement was delivered"),
+    "rma:completed": _("Your return or exchange is completed"),
+    "rma:cancelled": _("Your return or exchange was cancelled"),
     # Messages.
     "message_out": _("Message from us"),
     "message_in": _("Your message"),
@@ -71,7 +84,10 @@ PHRASES: dict[str, Promise] = {
 
 # The keys whose event text the customer reads (written for them or by them; an attachment's
 # text is the file's name); every other event shows its phrase only.
-WITH_TEXT = frozenset({"message_out", "message_in", "attachment", f"status:{S.REJECTED}", "ticket:plan_declined"})
+WITH_TEXT = frozenset(
+    {"message_out", "message_in", "attachment", f"status:{S.REJECTED}", "ticket:plan_declined"}
+    | {key for key in PHRASES if key.startswith("rma:")}  # the RMA number, the carrier and tracking number
+)
 # Booking steps: the latest of a visit shows who comes and when.
 BOOKING = frozenset({"visit:status.dispatched", "visit:status.rescheduled", "visit:rescheduled"})
 
@@ -107,6 +123,8 @@ def event_key(event: TicketEvent) -> str | None:
             # Accepting the plan starts the work: the acceptance says it already.
             return "status:in_progress:resumed" if before in {S.ON_HOLD, S.REOPENED} else None
         return f"status:{after}"
+    if data.get("rma") and data.get("status"):
+        return f"rma:{data['status']}"
     if event.kind in {EventKind.MESSAGE_OUT, EventKind.MESSAGE_IN, EventKind.CALL, EventKind.ATTACHMENT}:
         return str(event.kind)
     if event.kind == EventKind.FIELD_CHANGED:

@@ -27,6 +27,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from aftersales.accounts.models import User
+from aftersales.appraisal.choices import FaultType
+from aftersales.appraisal.links import appraisal_result_path
+from aftersales.appraisal.models import Appraisal
+from aftersales.appraisal.selectors import ticket_appraisal_conclusion
 from aftersales.core.errors import Conflict, DomainError, NotFound
 from aftersales.core.view_errors import add_service_errors
 from aftersales.feedback.selectors import survey_pending_for_ticket
@@ -84,6 +88,21 @@ def _plan_totals(measures: list[PlanMeasure]) -> dict[str, Decimal]:
     return {"pays": pays, "receives": receives}
 
 
+def _appraisal(ticket: Ticket, *, owner: bool) -> dict[str, Any] | None:
+    """The ticket's latest signed appraisal, in short, with the link to its result page (where
+    the customer reads the report, downloads the PDF and accepts it or asks for a re-appraisal):
+    the signed-in customer's own page, otherwise the appraisal's own signed link."""
+    conclusion = ticket_appraisal_conclusion(ticket=ticket)  # the caller holds the ticket
+    if conclusion is None:
+        return None
+    if owner:
+        url = reverse("portal:appraisal", args=[conclusion.appraisal_id])
+    else:
+        url = appraisal_result_path(Appraisal(pk=conclusion.appraisal_id, ticket=ticket))
+    fault = FaultType(conclusion.fault_type).label if conclusion.fault_type in FaultType.values else ""
+    return {"conclusion": conclusion, "fault": fault, "url": url}
+
+
 def _render_ticket(
     request: HttpRequest,
     ticket: Ticket,
@@ -118,6 +137,7 @@ def _render_ticket(
         "accepted_measures": accepted_measures,
         "accepted_totals": _plan_totals(accepted_measures),
         "owner_signed_in": owner,
+        "appraisal": _appraisal(ticket, owner=owner),
         "sign_in_url": "" if owner or _link_actor(ticket) is None else _sign_in_url(ticket),
     }
     return render(request, "portal/ticket.html", context)

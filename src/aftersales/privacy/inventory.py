@@ -28,13 +28,18 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from aftersales.accounts.models import Role, User
+from aftersales.appraisal.models import Appraisal, AppraisalFile
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
+from aftersales.compensation.models import Compensation, PointsCredit, Refund
 from aftersales.customers.models import Address, Contact, Customer
 from aftersales.feedback.models import Survey
 from aftersales.fieldservice.models import CompletionAcceptance, WorkOrder, WorkOrderFile
 from aftersales.mailin.models import InboundMessage
 from aftersales.notifications.models import Notification
+from aftersales.remedies.models import Purchase
+from aftersales.returns.models import ReturnAuthorization, RmaPhoto
+from aftersales.revisits.models import Revisit, RevisitCall, StaffComplaint
 from aftersales.tickets.models import Attachment, CustomerAgreement, Ticket, TicketEvent
 
 ERASED = "***"
@@ -165,6 +170,20 @@ SCOPES: tuple[Scope, ...] = (
         wipe=("raw",),
     ),
     Scope(ProductUnit, lambda c: ProductUnit.objects.filter(customer=c), files=("purchase_proof",)),
+    # Remedies (issue 15): the price paid and invoice, appraisals and their files, returns with
+    # their pickup addresses and photos, refunds (bank details) and compensation.
+    Scope(Purchase, lambda c: Purchase.objects.filter(unit__customer=c)),
+    Scope(Appraisal, lambda c: Appraisal.objects.filter(ticket__customer=c)),
+    Scope(AppraisalFile, lambda c: AppraisalFile.objects.filter(appraisal__ticket__customer=c), files=("file",)),
+    Scope(ReturnAuthorization, lambda c: ReturnAuthorization.objects.filter(customer=c)),
+    Scope(RmaPhoto, lambda c: RmaPhoto.objects.filter(rma__customer=c), files=("file",)),
+    Scope(Refund, lambda c: Refund.objects.filter(customer=c)),
+    Scope(Compensation, lambda c: Compensation.objects.filter(customer=c)),
+    Scope(PointsCredit, lambda c: PointsCredit.objects.filter(customer=c)),
+    # Revisits (issue 16): what was said on the calls, complaints about staff in the customer's words.
+    Scope(Revisit, lambda c: Revisit.objects.filter(customer=c)),
+    Scope(RevisitCall, lambda c: RevisitCall.objects.filter(revisit__customer=c)),
+    Scope(StaffComplaint, lambda c: StaffComplaint.objects.filter(customer=c)),
 )
 
 

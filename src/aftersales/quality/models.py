@@ -1,1 +1,206 @@
-"""Models of this app."""
+"""Quality and improvement: the fault rollups the statistics read, and improvement actions (CAPA/PDCA).
+
+``FaultRecord`` is one row per fault ticket, denormalised from the ticket, its product unit, its
+standing appraisal conclusion and its work orders' parts (model, batch, factory, production month,
+months in service, cause, component, supplier). ``FaultCount`` sums them per week and every
+dimension the pages filter or group on; every page and API read of figures comes from it, never
+from the tickets. Both are maintained by the periodic job ``quality.tasks.refresh_fault_rollup``
+(``rollup.py``): idempotent, incremental by the tickets' ``updated_at``.
+
+A unit's first fault ticket carries ``first_of_unit``: summing it counts distinct faulty units, so
+"faulty units ÷ units shipped" adds up over weeks, regions and causes without a DISTINCT.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+UNKNOWN_MONTHS = -1  # months in service when neither the purchase nor the production date is known
+
+
+class FaultRecord(models.Model):
+    ticket = models.OneToOneField("tickets.Ticket", on_delete=models.CASCADE, primary_key=True, related_name="+")
+    unit = models.ForeignKey("catalog.ProductUnit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    model = models.ForeignKey("catalog.ProductModel", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    product_category = models.ForeignKey(
+        "catalog.ProductCategory", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    region = models.ForeignKey("accounts.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    batch = models.CharField(max_length=64, blank=True)
+    factory = models.CharField(max_length=64, blank=True)
+    production_month = models.DateField(null=True, blank=True)
+    opened_on = models.DateField()
+    week = models.DateField(help_text="Monday of the week the ticket was opened.")
+    months_in_service = models.SmallIntegerField(default=UNKNOWN_MONTHS)
+    cause = models.CharField(max_length=16, blank=True)
+    component = models.CharField(max_length=128, blank=True)
+    supplier = models.CharField(max_length=128, blank=True)
+    first_of_unit = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["model", "batch", "opened_on"], name="quality_fr_model_batch"),
+            models.Index(fields=["unit", "opened_on"], name="quality_fr_unit"),
+            models.Index(fields=["week"], name="quality_fr_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"fault {self.ticket_id} {self.batch}"
+
+
+class FaultCount(models.Model):
+    """Fault tickets and first faults of units per week and dimension (the read model)."""
+
+    week = models.DateField()
+    model = models.ForeignKey("catalog.ProductModel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product_category = models.ForeignKey(
+        "catalog.ProductCategory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    region = models.ForeignKey("accounts.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    batch = models.CharField(max_length=64, blank=True)
+    factory = models.CharField(max_length=64, blank=True)
+    production_month = models.DateField(null=True, blank=True)
+    months_in_service = models.SmallIntegerField(default=UNKNOWN_MONTHS)
+    cause = models.CharField(max_length=16, blank=True)
+    component = models.CharField(max_length=128, blank=True)
+    supplier = models.CharField(max_length=128, blank=True)
+    tickets = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0, help_text="Distinct units whose first fault falls here.")
+    unitless = models.PositiveIntegerField(default=0, help_text="Fault tickets without a registered unit.")
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["week", "model"], name="quality_fc_week_model"),
+            models.Index(fields=["model", "batch"], name="quality_fc_model_batch"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.batch}: {self.tickets}"
+
+
+class RollupState(models.Model):
+    """The job's watermark: tickets updated after ``tickets_seen_until`` are read again."""
+
+    name = models.CharField(max_length=32, unique=True)
+    tickets_seen_until = models.DateTimeField(null=True, blank=True)
+    refreshed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Improvement actions ----------------------------------------------------------------------
+
+
+class ActionStatus(models.TextChoices):
+    PLAN = "plan", _("Plan")
+    DO = "do", _("Do")
+    CHECK = "check", _("Check")
+    ACT = "act", _("Act")
+    CLOSED = "closed", _("Closed")
+
+
+class ActionOrigin(models.TextChoices):
+    FAULT_CLUSTER = "fault_cluster", _("Fault cluster")
+    CRISIS = "crisis", _("Crisis")
+    TICKET = "ticket", _("Ticket")
+
+
+class ChangeKind(models.TextChoices):
+    DESIGN = "design", _("Design")
+    SUPPLIER = "supplier", _("Supplier")
+    PROCESS = "process", _("Process")
+    TRAINING = "training", _("Training")
+
+
+class ActionOutcome(models.TextChoices):
+    EFFECTIVE = "effective", _("Effective")
+    NOT_EFFECTIVE = "not_effective", _("Not effective")
+
+
+FISHBONE = ("man", "machine", "material", "method", "measurement", "environment")
+
+
+class ImprovementAction(models.Model):
+    title = models.CharField(_("title"), max_length=200)
+    problem = models.TextField(_("problem statement"))
+    origin = models.CharField(_("raised from"), max_length=16, choices=ActionOrigin.choices)
+    origin_reference = models.CharField(_("origin reference"), max_length=64, blank=True)
+    origin_ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("origin ticket"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    product_model = models.ForeignKey(
+        "catalog.ProductModel", verbose_name=_("product model"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    batch = models.CharField(_("batch / lot"), max_length=64, blank=True)
+    component = models.CharField(_("component"), max_length=128, blank=True)
+    # Root cause: five whys and the fishbone (Ishikawa) categories.
+    why1 = models.TextField(_("why 1"), blank=True)
+    why2 = models.TextField(_("why 2"), blank=True)
+    why3 = models.TextField(_("why 3"), blank=True)
+    why4 = models.TextField(_("why 4"), blank=True)
+    why5 = models.TextField(_("why 5"), blank=True)
+    root_cause = models.TextField(_("root cause"), blank=True)
+    fishbone_man = models.TextField(_("man"), blank=True)
+    fishbone_machine = models.TextField(_("machine"), blank=True)
+    fishbone_material = models.TextField(_("material"), blank=True)
+    fishbone_method = models.TextField(_("method"), blank=True)
+    fishbone_measurement = models.TextField(_("measurement"), blank=True)
+    fishbone_environment = models.TextField(_("environment"), blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.PLAN)
+    # The change made.
+    change_kind = models.CharField(_("change"), max_length=16, choices=ChangeKind.choices, blank=True)
+    change_reason = models.TextField(_("reason for the change"), blank=True)
+    change_content = models.TextField(_("what was changed"), blank=True)
+    effective_date = models.DateField(_("effective from"), null=True, blank=True)
+    first_batch = models.CharField(_("first batch affected"), max_length=64, blank=True)
+    # The Check step, computed by the system (checks.py).
+    check_before_units = models.PositiveIntegerField(_("units before"), null=True, blank=True)
+    check_before_faulty = models.PositiveIntegerField(_("faulty units before"), null=True, blank=True)
+    check_after_units = models.PositiveIntegerField(_("units after"), null=True, blank=True)
+    check_after_faulty = models.PositiveIntegerField(_("faulty units after"), null=True, blank=True)
+    check_p_value = models.FloatField(_("p-value"), null=True, blank=True)
+    check_passed = models.BooleanField(_("check passed"), null=True, blank=True)
+    check_detail = models.JSONField(default=dict, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # Closing.
+    outcome = models.CharField(_("outcome"), max_length=16, choices=ActionOutcome.choices, blank=True)
+    outcome_reason = models.TextField(_("reason"), blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("raised by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(_("created at"))
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("improvement action")
+        verbose_name_plural = _("improvement actions")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "due_date"], name="quality_action_status_due")]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def before_per_thousand(self) -> float | None:
+        if not self.check_before_units:
+            return None
+        return 1000.0 * (self.check_before_faulty or 0) / self.check_before_units
+
+    @property
+    def after_per_thousand(self) -> float | None:
+        if not self.check_after_units:
+            return None
+        return 1000.0 * (self.check_after_faulty or 0) / self.check_after_units
+
+    @property
+    def number(self) -> str:
+        return f"IA{self.pk or 0:06d}"

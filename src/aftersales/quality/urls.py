@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "quality"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("tickets/", views.fault_tickets, name="tickets"),
+    path("first-time-fix/", views.first_time_fix, name="ftf"),
+    path("actions/", views.action_list, name="actions"),
+    path("actions/new/", views.action_new, name="action_new"),
+    path("actions/<int:pk>/", views.action_detail, name="action"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/move/", views.action_move, name="action_move"),
+    path("actions/<int:pk>/check/", views.action_check, name="action_check"),
+    path("changes/", views.change_archive, name="archive"),
+]

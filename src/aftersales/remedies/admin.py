@@ -1,9 +1,9 @@
-"""/admin/remedies/: the 三包 rules per product category (docs/remedies.md), and the decisions
-(read-only: they are made on the ticket page or through the API)."""
+"""/admin/remedies/: the 三包 rules per product category (docs/remedies.md), and the decisions and
+the purchase records (read-only: they are made on the ticket page, the refund form or the API)."""
 
 from django.contrib import admin
 
-from .models import ComponentPeriod, RemedyDecision, RemedyPolicy
+from .models import ComponentPeriod, Purchase, RemedyDecision, RemedyPolicy
 
 
 class ComponentPeriodInline(admin.TabularInline):
@@ -57,6 +57,22 @@ class RemedyDecisionAdmin(admin.ModelAdmin):
         return [f.name for f in RemedyDecision._meta.fields]
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(Purchase)
+class PurchaseAdmin(admin.ModelAdmin):
+    list_display = ["unit", "price_paid", "purchased_on", "invoice_number", "recorded_at"]
+    search_fields = ["unit__serial_number", "invoice_number"]
+    list_select_related = ["unit"]
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -10,3 +10,6 @@ class RemedyAudit(AuditAction):
     DECIDED = "remedies.decided"
     # The remedy chosen for a ticket is not one the engine allowed: the reason is recorded.
     OVERRIDDEN = "remedies.overridden"
+    # What the customer paid for a unit (its proof of purchase) recorded: the one record of the
+    # price paid, read by the remedy decision and by every refund of the unit.
+    PURCHASE_RECORDED = "remedies.purchase_recorded"

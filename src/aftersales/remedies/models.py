@@ -10,6 +10,10 @@ reason), one row per product category and one default row (no category) made by 
 ``RemedyDecision``: what the engine proposed for a ticket (a snapshot: rule, remedies, reasons)
 and what was chosen, by whom, with the reason when the choice differs from the proposal.
 
+``Purchase``: what the customer paid for a unit (its proof of purchase) — the one record of the
+price paid. The remedy decision's refund and every refund of the compensation app read it
+(docs/refunds-and-compensation.md, "One record of the price paid").
+
 A replacement unit (``catalog.ProductUnit.replaces``, registered by the returns app with the
 exchange date as its purchase date) has its 三包 periods restart on the exchange date.
 """
@@ -19,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -148,6 +152,31 @@ class ComponentPeriod(models.Model):
         return f"{self.component} · {self.months}"
 
 
+class Purchase(models.Model):
+    """What the customer paid for a unit, from its proof of purchase (invoice): the one record of
+    the price paid. Recorded once (with the first remedy decision or refund that gives it); the
+    ceiling of every refund of that unit together (``compensation.Refund.purchase``)."""
+
+    unit = models.OneToOneField(
+        "catalog.ProductUnit", verbose_name=_("product unit"), on_delete=models.PROTECT, related_name="purchase_record"
+    )
+    price_paid = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2)
+    purchased_on = models.DateField(_("purchase date"))
+    invoice_number = models.CharField(_("invoice number"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("purchase record")
+        verbose_name_plural = _("purchase records")
+        constraints = [models.CheckConstraint(condition=Q(price_paid__gt=0), name="remedies_purchase_price_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.price_paid}"
+
+
 class RemedyDecision(models.Model):
     """The engine's proposal for a ticket, kept as it was shown, and the remedy chosen.
 
@@ -163,7 +192,6 @@ class RemedyDecision(models.Model):
     chosen = models.CharField(_("chosen remedy"), max_length=24, choices=Remedy.choices)
     follows_proposal = models.BooleanField(_("follows the proposal"), default=True)
     reason = models.TextField(_("reason"), blank=True, help_text=_("Required when the choice is not one the rule allows."))
-    price_paid = models.DecimalField(_("price paid"), max_digits=12, decimal_places=2, null=True, blank=True)
     refund_amount = models.DecimalField(_("refund"), max_digits=12, decimal_places=2, null=True, blank=True)
     depreciation = models.DecimalField(_("depreciation"), max_digits=12, decimal_places=2, null=True, blank=True)
     decided_by = models.ForeignKey(
@@ -175,9 +203,18 @@ class RemedyDecision(models.Model):
     class Meta:
         verbose_name = _("remedy decision")
         verbose_name_plural = _("remedy decisions")
-        constraints = [
-            models.CheckConstraint(condition=Q(price_paid__isnull=True) | Q(price_paid__gte=0), name="remedy_price_not_negative"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.chosen}"
+
+    @property
+    def price_paid(self) -> Decimal | None:
+        """The price paid for the ticket's unit (its ``Purchase``); ``None`` when not recorded.
+        ``selectors.decision_of`` reads it in the same query."""
+        unit = self.ticket.product_unit
+        if unit is None:
+            return None
+        try:
+            return unit.purchase_record.price_paid
+        except ObjectDoesNotExist:
+            return None

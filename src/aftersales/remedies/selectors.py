@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
@@ -15,8 +16,8 @@ from aftersales.tickets.selectors.scope import sees_every_ticket, tickets_visibl
 
 from .engine import Proposal, Rules, propose
 from .facts import ticket_category_id, ticket_facts
-from .models import RemedyDecision
-from .policy import rules_for_category
+from .models import Purchase, RemedyDecision
+from .policy import policy_for_category, rules_for_category
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,32 @@ def ticket_rules(*, ticket: Ticket) -> Rules:
     return rules_for_category(ticket_category_id(ticket))
 
 
+def ticket_daily_rate(*, ticket: Ticket) -> Decimal | None:
+    """The daily depreciation of a refund (a fraction: 0.001 is 0.1 % a day) as the 三包 policy
+    of the ticket's product category sets it (its own, its parent's, else the default policy);
+    ``None`` only when no policy applies at all (an administrator deleted the default)."""
+    policy = policy_for_category(ticket_category_id(ticket))
+    return None if policy is None else policy.daily_rate
+
+
 def ticket_proposal(*, ticket: Ticket, today: dt.date | None = None) -> Proposal:
     """What the engine proposes for ``ticket`` now."""
     return propose(ticket_facts(ticket=ticket, today=today), ticket_rules(ticket=ticket))
 
 
 def decision_of(*, ticket: Ticket) -> RemedyDecision | None:
-    return RemedyDecision.objects.filter(ticket_id=ticket.pk).select_related("decided_by").first()
+    return (
+        RemedyDecision.objects.filter(ticket_id=ticket.pk)
+        .select_related("decided_by", "ticket__product_unit__purchase_record")
+        .first()
+    )
+
+
+def purchase_of(*, unit_id: int | None) -> Purchase | None:
+    """The unit's purchase record (what was paid, from the proof of purchase), if recorded."""
+    if unit_id is None:
+        return None
+    return Purchase.objects.filter(unit_id=unit_id).first()
 
 
 def user_sees_ticket(*, user: User, ticket: Ticket) -> bool:

@@ -1,12 +1,14 @@
-"""The remedies panel's form on the ticket page: choose the remedy (htmx puts the panel back;
-without htmx the ticket page is shown again, a refusal as a message on it)."""
+"""The remedies panel of the ticket page, loaded after the page (htmx; a page of its own without
+JavaScript), and its form: choose the remedy (htmx puts the panel back; without htmx the ticket
+page is shown again, a refusal as a message on it)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
@@ -22,6 +24,26 @@ from .templatetags.remedies_tags import panel_context
 
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
+
+
+def _fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+
+
+@staff_required
+@domain_errors
+def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
+    """The 三包 proposal and decision: htmx loads it after the ticket page (the page itself runs
+    no query for it); without JavaScript its link opens it as a page of its own."""
+    user = _user(request)
+    ticket = ticket_get_for_user(user=user, number=number)
+    context = panel_context(user=user, ticket=ticket)
+    template = "remedies/_panel.html" if _fragment(request) else "remedies/ticket_panel.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @staff_required

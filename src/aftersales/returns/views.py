@@ -1,5 +1,6 @@
 """Pages of returns and exchanges: the warehouse keeper's list (expected / received / done), the
-authorisation from a measure of the ticket's agreed plan, and the RMA's page with its step forms
+ticket page's panel (loaded after the page), the authorisation from a measure of the ticket's
+agreed plan, and the RMA's page with its step forms
 (htmx: a step answers with the refreshed body). Thin: parse, call a service or selector, render.
 """
 
@@ -10,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from .models import ReturnAuthorization, RmaKind
 from .permissions import can_authorise
 from .states import FINAL_STATUSES
 from .steps import STEPS, available_steps
+from .templatetags.returns_tags import panel_context
 
 VIEWS = ("expected", "received", "done")
 
@@ -108,6 +110,21 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
     context = _context(user, _get(request, number), forms={name: form})
     template = "returns/_body.html" if _fragment(request) else "returns/detail.html"
     return _render(request, template, context, status=status)
+
+
+@staff_required
+@domain_errors
+def ticket_panel(request: HttpRequest, ticket_number: str) -> HttpResponse:
+    """The ticket page's returns panel: htmx loads it after the page (the page itself runs no
+    query for it); without JavaScript its link opens it as a page of its own."""
+    user = _user(request)
+    ticket = ticket_get_for_user(user=user, number=ticket_number)
+    context = panel_context(user, ticket)
+    template = "returns/_ticket_returns.html" if _fragment(request) else "returns/ticket_panel.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @staff_required

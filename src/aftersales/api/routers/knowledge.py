@@ -12,7 +12,8 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import Header, Path, Query, Router, Schema
+from ninja import File, Header, Path, Query, Router, Schema
+from ninja.files import UploadedFile
 from pydantic import Field
 
 from aftersales.catalog.models import ProductCategory, ProductModel
@@ -98,6 +99,16 @@ class FeedbackOut(Schema):
     article: int
     ticket: str
     solved_count: int
+
+
+class ArticleAttachmentOut(Schema):
+    id: int
+    article: int
+    name: str
+    content_type: str = Field(description="Read from the file's bytes, not from the name or the claimed type.")
+    size: int
+    sha256: str
+    version: int = Field(description="The article's version after the upload (its new ETag).")
 
 
 class SuggestionOut(Schema):
@@ -354,6 +365,40 @@ def archive_article(
     if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
 ) -> Any:
     return _step(request, article_id, response, services.article_archive)
+
+
+@router.post(
+    "/knowledge/articles/{article_id}/attachments",
+    response={201: ArticleAttachmentOut, **problems(403, 404, 409, 413, 422)},
+    summary="Attach a file or image to an article (multipart; its type is read from the bytes)",
+)
+@idempotent
+def add_attachment(
+    request: HttpRequest,
+    article_id: ArticleId,
+    file: UploadedFile = File(..., description="An image (JPEG, PNG, GIF, WebP, HEIC), a PDF, a video or audio."),
+    idempotency_key: str = _idem(),
+) -> Any:
+    caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
+    article = _fresh(caller, article_id)
+    stored = services.article_add_attachment(
+        article=article, actor=caller.user, upload=file, filename=file.name or "", claimed_type=file.content_type or ""
+    )
+    fresh = _fresh(caller, article_id)
+    headers = {"ETag": _etag(fresh)}
+    return (
+        201,
+        ArticleAttachmentOut(
+            id=stored.pk,
+            article=fresh.pk,
+            name=stored.original_name,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            version=fresh.version,
+        ),
+        headers,
+    )
 
 
 @router.post(

@@ -83,7 +83,8 @@ class DecisionIn(Schema):
         ge=0,
         le=Decimal("9999999999.99"),
         decimal_places=2,
-        description="The price on the invoice; gives the refund of a return.",
+        description="The price on the invoice; gives the refund of a return. Recorded once per unit (the unit's "
+        "purchase record, shared with refunds); a different price than the one recorded is refused (price_differs).",
     )
 
 

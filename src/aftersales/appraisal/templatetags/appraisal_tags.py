@@ -1,5 +1,9 @@
 """``{% load appraisal_tags %}{% ticket_appraisals ticket %}``: the ticket's appraisals, their
-status and conclusion, the report PDF and the actions the signed-in user may take."""
+status and conclusion, the report PDF and the actions the signed-in user may take.
+
+The tag costs the ticket page no query: it renders a placeholder that loads the panel from
+``appraisal:ticket_panel`` (htmx, on load; a plain link without JavaScript), whose view renders
+``appraisal/_panel.html`` with :func:`panel_context`."""
 
 from __future__ import annotations
 
@@ -36,11 +40,10 @@ def panel_context(user: User, ticket: Ticket) -> dict[str, Any]:
     }
 
 
-@register.inclusion_tag("appraisal/_panel.html", takes_context=True)
+@register.inclusion_tag("appraisal/_panel_placeholder.html", takes_context=True)
 def ticket_appraisals(context: template.Context, ticket: Any) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    found = panel_context(user, ticket)  # type: ignore[arg-type]
-    found["request"] = request
-    found["csrf_token"] = context.get("csrf_token")
-    return found
+    if ticket is None or user is None or not user.is_authenticated or user.is_customer:
+        return {"visible": False}
+    return {"visible": True, "number": ticket.number}

@@ -1,6 +1,6 @@
 """Every write of a refund or a compensation: one function per business action, one transaction.
 
-Each locks the ticket first, then what belongs to it (the purchase record, then the refund or
+Each locks the ticket first, then what belongs to it (the unit's purchase record — ``remedies.Purchase`` — then the refund or
 compensation; ``tickets.locking``'s order), checks the version a page or an API client read,
 checks who may act, moves the status only through ``states.py``, and writes the audit row and
 the ticket's timeline entry in the same transaction; the customer's and staff's messages are
@@ -18,6 +18,7 @@ from .common import (
     fulfillers_of,
     money,
     recent_window_days,
+    ticket_daily_rate,
 )
 from .compensations import (
     compensation_cancel,
@@ -57,4 +58,5 @@ __all__ = [
     "refund_pay",
     "refund_preview",
     "refund_request",
+    "ticket_daily_rate",
 ]

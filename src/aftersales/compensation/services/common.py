@@ -19,6 +19,7 @@ from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import deferred
 from aftersales.notifications.services import notify_staff
+from aftersales.remedies.selectors import ticket_daily_rate as remedy_daily_rate
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import (
@@ -64,9 +65,16 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 def default_daily_rate() -> Decimal:
-    """The depreciation rate a day (a fraction: 0.001 is 0.1 %) until the remedies app holds one
-    per product category."""
+    """The depreciation rate a day (a fraction: 0.001 is 0.1 %) when no 三包 policy applies to
+    the ticket (``ticket_daily_rate``): ``settings.COMPENSATION_DEFAULT_DAILY_RATE``."""
     return Decimal(str(getattr(settings, "COMPENSATION_DEFAULT_DAILY_RATE", "0.001")))
+
+
+def ticket_daily_rate(ticket: Ticket) -> Decimal:
+    """The depreciation rate a day of a refund on ``ticket``: its product category's 三包 policy
+    (``remedies.selectors.ticket_daily_rate``), else ``default_daily_rate``."""
+    rate = remedy_daily_rate(ticket=ticket)
+    return default_daily_rate() if rate is None else rate.quantize(Decimal("0.000001"))
 
 
 def recent_window_days() -> int:

@@ -4,18 +4,19 @@ import datetime as dt
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.audit.services import audit_record
 from aftersales.catalog.models import ProductUnit
 from aftersales.core import clock
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import deferred
 from aftersales.remedies.depreciation import RefundBreakdown, refund_breakdown
+from aftersales.remedies.models import Purchase
+from aftersales.remedies.services import purchase_lock
 from aftersales.returns.selectors import rma_get_for_user
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import (
@@ -26,7 +27,6 @@ from aftersales.tickets.models import (
 
 from ..audit_actions import CompensationAudit
 from ..models import (
-    Purchase,
     Refund,
     RefundMethod,
 )
@@ -52,8 +52,8 @@ from .common import (
     _tell_customer,
     _text,
     can_request,
-    default_daily_rate,
     money,
+    ticket_daily_rate,
 )
 
 
@@ -71,54 +71,17 @@ def refund_preview(
     return refund_breakdown(price=price, purchased_on=purchased_on, returned_on=returned_on, daily_rate=daily_rate, fees=fees)
 
 
-def _lock_purchase(
-    *, unit: ProductUnit, price_paid: Decimal | None, purchased_on: dt.date | None, invoice_number: str, actor: User
-) -> Purchase:
-    """The unit's purchase record, locked; recorded from the proof of purchase the first time."""
-    existing = Purchase.objects.select_for_update().filter(unit=unit).first()
-    if existing is not None:
-        if price_paid is not None and price_paid > existing.price_paid:
-            raise ValidationFailed(
-                {
-                    "price_paid": [
-                        _("The proof of purchase says %(paid)s was paid; a refund cannot be based on more.")
-                        % {"paid": f"{existing.price_paid:.2f}"}
-                    ]
-                },
-                code="price_above_paid",
-            )
-        return existing
-    if price_paid is None or price_paid <= 0:
-        raise ValidationFailed(
-            {"price_paid": [_("Enter the price paid, as the proof of purchase (invoice) shows it.")]}, code="price_paid_required"
-        )
-    day = purchased_on or unit.purchase_date
-    if day is None:
-        raise ValidationFailed(
-            {"purchased_on": [_("Enter the purchase date from the proof of purchase.")]}, code="purchased_on_required"
-        )
-    if day > clock.local_today():
-        raise ValidationFailed({"purchased_on": [_("The purchase date cannot be in the future.")]}, code="purchased_on_future")
+def _rate(value: Decimal | str | None) -> Decimal | None:
+    """A daily rate given by the caller (a fraction, 0 to 1); ``None``: the ticket's policy's."""
+    if value is None or value == "":
+        return None
     try:
-        with transaction.atomic():
-            purchase = Purchase.objects.create(
-                unit=unit,
-                price_paid=price_paid,
-                purchased_on=day,
-                invoice_number=invoice_number,
-                recorded_by=actor,
-                recorded_at=clock.now(),
-            )
-    except IntegrityError:
-        purchase = Purchase.objects.get(unit=unit)
-    purchase = Purchase.objects.select_for_update().get(pk=purchase.pk)
-    audit_record(
-        action=CompensationAudit.PURCHASE_RECORDED,
-        obj=purchase,
-        actor=actor,
-        changes={"price_paid": str(price_paid), "invoice": invoice_number},
-    )
-    return purchase
+        rate = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationFailed({"daily_rate": [_("Enter a daily rate such as 0.001.")]}, code="daily_rate_invalid") from None
+    if not rate.is_finite() or rate < 0 or rate > 1:
+        raise ValidationFailed({"daily_rate": [_("Enter a daily rate such as 0.001.")]}, code="daily_rate_invalid")
+    return rate.quantize(Decimal("0.000001"))
 
 
 def _rma_received_on(*, actor: User, ticket: Ticket, number: str) -> dt.date | None:
@@ -156,20 +119,17 @@ def refund_request(
 ) -> Refund:
     """A refund for the REFUND measure of the agreed plan: the price paid (the unit's proof of
     purchase) less depreciation for the days of use less fees, or less (``amount``) — never more
-    than what was paid for the unit, all its refunds together. Then approval by amount."""
+    than what was paid for the unit, all its refunds together. Then approval by amount.
+    ``daily_rate`` left out: the rate of the ticket's product category's 三包 policy
+    (``ticket_daily_rate``). What was paid is the unit's ``remedies.Purchase`` (recorded here the
+    first time, through ``remedies.services.purchase_lock``)."""
     if not can_request(actor):
         raise PermissionDenied(_("Your role cannot request refunds."), code="role_not_allowed")
     if method not in RefundMethod.values:
         raise ValidationFailed({"method": [_("Choose how the money is refunded.")]}, code="method_invalid")
     paid_input = None if price_paid in (None, "") else money(price_paid, field="price_paid", allow_zero=False)
     fees_value = money(fees, field="fees")
-    try:
-        rate = default_daily_rate() if daily_rate in (None, "") else Decimal(str(daily_rate))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({"daily_rate": [_("Enter a daily rate such as 0.001.")]}, code="daily_rate_invalid") from None
-    if not rate.is_finite() or rate < 0 or rate > 1:
-        raise ValidationFailed({"daily_rate": [_("Enter a daily rate such as 0.001.")]}, code="daily_rate_invalid")
-    rate = rate.quantize(Decimal("0.000001"))
+    given_rate = _rate(daily_rate)
     wanted = None if amount in (None, "") else money(amount, field="amount", allow_zero=False)
     invoice = _text(invoice_number, field="invoice_number", limit=64)
     rma = _text(rma_number, field="rma_number", limit=32)
@@ -203,7 +163,8 @@ def refund_request(
             {"unit": [_("Register the ticket's product unit first: a refund is for the unit that was bought.")]},
             code="unit_required",
         )
-    purchase = _lock_purchase(unit=unit, price_paid=paid_input, purchased_on=purchased_on, invoice_number=invoice, actor=actor)
+    purchase = purchase_lock(unit=unit, actor=actor, price_paid=paid_input, purchased_on=purchased_on, invoice_number=invoice)
+    rate = ticket_daily_rate(ticket) if given_rate is None else given_rate
     back_on = returned_on or _rma_received_on(actor=actor, ticket=ticket, number=rma) or clock.local_today()
     if back_on < purchase.purchased_on:
         raise ValidationFailed(

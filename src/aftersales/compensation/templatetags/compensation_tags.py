@@ -1,7 +1,12 @@
 """``{% load compensation_tags %}{% ticket_compensation ticket %}``: the ticket's refunds and
 compensations, the forms to request them for its measures, and the customer's recent ones (the
 abuse check), on the ticket page; ``{% customer_compensation customer %}``: the customer's
-history in short."""
+history in short.
+
+Both cost the ticket page no query: ``ticket_compensation`` renders a placeholder that loads the
+panel from ``compensation:ticket_panel`` (htmx, on load; a plain link without JavaScript) and
+``customer_compensation`` an empty slot on the customer card, which the panel's answer fills
+(an out-of-band swap: the history is read once for both)."""
 
 from __future__ import annotations
 
@@ -32,14 +37,14 @@ def _history(user: Any, customer: Any) -> Any:
     return cached[1]
 
 
-@register.inclusion_tag("compensation/_ticket_compensation.html", takes_context=True)
-def ticket_compensation(context: template.Context, ticket: Any) -> dict[str, Any]:
-    user = _user(context)
-    if user is None:
-        return {"visible": False}
+def panel_context(user: Any, ticket: Any) -> dict[str, Any]:
+    """The ticket panel and the customer card's summary; ``ticket`` was read for ``user``
+    through a scoped selector."""
+    if user is None or not user.is_authenticated or user.is_customer:
+        return {"visible": False, "ticket": ticket, "summary": {"visible": False}}
     if ticket.solution_committed_at is None:
         # No plan was ever offered, so none was agreed: no refund or compensation can exist yet
-        # (they are requested for an agreed plan's measures). Costs the ticket page no query.
+        # (they are requested for an agreed plan's measures).
         refunds, compensations = [], []
     else:
         refunds = selectors.ticket_refunds(user=user, ticket=ticket)
@@ -61,13 +66,17 @@ def ticket_compensation(context: template.Context, ticket: Any) -> dict[str, Any
         "refund_measures": refund_measures,
         "compensation_measures": compensation_measures,
         "history": history,
+        "summary": {"visible": bool(history.entries) or history.warning, "history": history, "customer": ticket.customer},
     }
 
 
-@register.inclusion_tag("compensation/_customer_summary.html", takes_context=True)
-def customer_compensation(context: template.Context, customer: Any) -> dict[str, Any]:
-    user = _user(context)
-    if user is None or customer is None:
+@register.inclusion_tag("compensation/_panel_placeholder.html", takes_context=True)
+def ticket_compensation(context: template.Context, ticket: Any) -> dict[str, Any]:
+    if ticket is None or _user(context) is None:
         return {"visible": False}
-    history = _history(user, customer)
-    return {"visible": bool(history.entries) or history.warning, "history": history, "customer": customer}
+    return {"visible": True, "number": ticket.number}
+
+
+@register.inclusion_tag("compensation/_customer_slot.html", takes_context=True)
+def customer_compensation(context: template.Context, customer: Any) -> dict[str, Any]:
+    return {"visible": customer is not None and _user(context) is not None}

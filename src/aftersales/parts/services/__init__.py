@@ -36,7 +36,7 @@ failed or accepted by the customer), ``part_inactive``;
 from __future__ import annotations
 
 from .common import CLOSED_WORK_ORDER_STATUSES, MAX_LINES, MAX_QUANTITY
-from .faulty import faulty_appraise
+from .faulty import faulty_appraise, faulty_appraised
 from .requisitions import (
     approval_rule_for,
     requisition_cancel,
@@ -59,6 +59,7 @@ __all__ = [
     "UsedPartInput",
     "approval_rule_for",
     "faulty_appraise",
+    "faulty_appraised",
     "parts_record_used",
     "requisition_cancel",
     "requisition_create",

@@ -1,4 +1,9 @@
-"""Faulty parts sent back for appraisal (鉴定): supplier defect, wear, misuse or no fault."""
+"""Faulty parts sent back for appraisal (鉴定): supplier defect, wear, misuse or no fault.
+
+Receiving a parts return requests an appraisal of each faulty part in the appraisal app (the
+``FAULTY_PARTS_RECEIVED`` hook of ``parts/effects.py``); signing it records the result here
+(``faulty_appraised``). ``faulty_appraise`` (the parts pages' form) remains for parts whose
+return has no ticket to appraise under."""
 
 from __future__ import annotations
 
@@ -49,4 +54,24 @@ def faulty_appraise(*, faulty: FaultyPartReturn, actor: User, result: str, note:
             ),
             data={"faulty": locked.pk, "action": "faulty_appraised"},
         )
+    return locked
+
+
+def faulty_appraised(*, faulty_id: int, actor: User, result: str, note: str = "") -> FaultyPartReturn | None:
+    """The result of a signed faulty-part appraisal (the appraisal app, in its transaction: the
+    ticket and the appraisal are locked). A part already appraised (the parts form) keeps its
+    result; returns ``None`` then."""
+    if result not in AppraisalResult.values:
+        raise ValidationFailed({"result": [_("Choose the appraisal result.")]}, code="result_invalid")
+    locked = FaultyPartReturn.objects.select_for_update(of=("self",)).select_related("part").get(pk=faulty_id)
+    if locked.status != FaultyStatus.RECEIVED:
+        return None
+    note = (note or "").strip()[:2000]
+    FAULTY.move(
+        locked,
+        to=FaultyStatus.APPRAISED,
+        actor=actor,
+        fields={"appraisal_result": result, "appraisal_note": note, "appraised_by": actor, "appraised_at": clock.now()},
+        changes={"result": result, "note": note, "by": "appraisal"},
+    )
     return locked

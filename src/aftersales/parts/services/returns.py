@@ -19,6 +19,7 @@ from aftersales.core.i18n import deferred
 from .. import permissions as perms
 from .. import stock
 from ..audit_actions import PartsAudit
+from ..effects import FAULTY_PARTS_RECEIVED
 from ..models import (
     FaultyPartReturn,
     FaultyStatus,
@@ -123,7 +124,8 @@ def return_create(
 
 @transaction.atomic
 def return_receive(*, part_return: PartReturn, actor: User) -> PartReturn:
-    """The warehouse receives a return: unused parts into stock, faulty ones await appraisal."""
+    """The warehouse receives a return: unused parts into stock, faulty ones await appraisal (an
+    appraisal of kind faulty part is requested for each: ``effects.FAULTY_PARTS_RECEIVED``)."""
     work_order = lock_job(work_order_id=part_return.work_order_id) if part_return.work_order_id else None
     locked = PartReturn.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=part_return.pk)
     perms.check_stock_staff(actor, locked.warehouse)
@@ -139,8 +141,11 @@ def return_receive(*, part_return: PartReturn, actor: User) -> PartReturn:
             reference=locked.number,
             work_order=work_order,
         )
+    faulty_ids = list(locked.faulty.filter(status=FaultyStatus.SENT).order_by("pk").values_list("pk", flat=True))
     FAULTY.move_all(locked.faulty.all(), source=FaultyStatus.SENT, to=FaultyStatus.RECEIVED)
     PART_RETURN.move(locked, to=PartReturnStatus.RECEIVED, actor=actor, fields={"received_by": actor, "received_at": clock.now()})
+    if faulty_ids:
+        FAULTY_PARTS_RECEIVED.send(faulty_ids=faulty_ids, actor=actor)
     if work_order is not None:
         add_timeline(
             work_order=work_order,

@@ -1,6 +1,10 @@
 """``{% load remedies_tags %}``: the 三包 proposal and decision on the ticket page
 (``{% ticket_remedies ticket %}``) and above the plan form's measures
-(``{% plan_remedy_proposal ticket %}``)."""
+(``{% plan_remedy_proposal ticket %}``).
+
+``ticket_remedies`` costs the ticket page no query: it renders a placeholder that loads the panel
+from ``remedies:ticket_panel`` (htmx, on load; a plain link without JavaScript), whose view
+renders ``remedies/_panel.html`` with :func:`panel_context`."""
 
 from __future__ import annotations
 
@@ -75,16 +79,13 @@ def panel_context(*, user: User, ticket: Ticket, form: RemedyChoiceForm | None =
     }
 
 
-@register.inclusion_tag("remedies/_panel.html", takes_context=True)
+@register.inclusion_tag("remedies/_panel_placeholder.html", takes_context=True)
 def ticket_remedies(context: template.Context, ticket: Ticket) -> dict[str, Any]:
     request = context.get("request")
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or user.is_customer:
+    if ticket is None or user is None or not user.is_authenticated or user.is_customer:
         return {"visible": False}
-    result = panel_context(user=user, ticket=ticket)
-    result["request"] = request
-    result["csrf_token"] = context.get("csrf_token")
-    return result
+    return {"visible": True, "number": ticket.number}
 
 
 @register.inclusion_tag("remedies/_plan_proposal.html", takes_context=True)

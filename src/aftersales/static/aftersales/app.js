@@ -44,3 +44,47 @@
     }
   });
 })();
+
+// Reply templates (notifications): "Insert into the message" puts the reply, rendered by the
+// server with the ticket's values, into the ticket's message form and makes the entry a
+// message to the customer; the agent reads it and sends it with the form as usual.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-reply-insert]") : null;
+    if (!button) {
+      return;
+    }
+    var form = button.closest("form");
+    var source = button.parentElement.querySelector("[data-reply-text]");
+    if (!form || !source) {
+      return;
+    }
+    var body = form.querySelector("textarea[name=body]");
+    var kind = form.querySelector("select[name=kind]");
+    if (body) {
+      body.value = body.value.trim() ? body.value.replace(/\s+$/, "") + "\n" + source.value : source.value;
+      body.focus();
+    }
+    if (kind && button.getAttribute("data-reply-kind")) {
+      kind.value = button.getAttribute("data-reply-kind");
+    }
+  });
+})();
+
+// A filter that applies as soon as it changes: <select data-autosubmit> submits its form (the
+// form's own button still works without this file).
+(function () {
+  "use strict";
+  document.addEventListener("change", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("[data-autosubmit]") || !field.form) {
+      return;
+    }
+    if (field.form.requestSubmit) {
+      field.form.requestSubmit();
+    } else {
+      field.form.submit();
+    }
+  });
+})();

@@ -28,6 +28,7 @@ from django.utils.translation import ngettext
 
 from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
+from aftersales.demo.analytics import load_analytics_demo
 from aftersales.demo.api import load_api_demo
 from aftersales.demo.appraisal import load_appraisal_demo
 from aftersales.demo.assignment import load_assignment_rules
@@ -37,11 +38,15 @@ from aftersales.demo.bulk import BulkProgress, bulk_load
 from aftersales.demo.compensation import load_compensation_demo
 from aftersales.demo.crisis import load_crisis_demo
 from aftersales.demo.fieldservice import load_fieldservice_demo
+from aftersales.demo.imports import load_imports_demo
 from aftersales.demo.knowledge import load_knowledge_demo
 from aftersales.demo.parts import load_parts_demo
+from aftersales.demo.quality import load_quality_demo
 from aftersales.demo.remedies import load_remedies_demo
 from aftersales.demo.returns import load_returns_demo
+from aftersales.demo.revisits import load_revisits_demo
 from aftersales.demo.stories import load_story, story_exists
+from aftersales.demo.templates import load_templates_demo
 
 
 class Command(BaseCommand):
@@ -84,6 +89,11 @@ class Command(BaseCommand):
             load_compensation_demo(self.stdout)
             load_returns_demo(self.stdout)
             load_knowledge_demo(self.stdout)
+            load_templates_demo(self.stdout)
+            load_revisits_demo(self.stdout)
+            load_imports_demo(self.stdout)
+            load_quality_demo(self.stdout)
+            load_analytics_demo(self.stdout)
         else:
             self._load_bulk(
                 tickets=tickets,

@@ -1,0 +1,147 @@
+"""Quality pages benchmark: the overview (/quality/) and the statistics API read only the rollup
+(``quality.FaultCount``) and the shipment volumes, so their cost depends on the rollup's rows, not
+on the tickets. This script fills the rollup as the job would for N fault tickets spread over
+realistic dimensions (models, batches, regions, causes, components, suppliers, weeks, months in
+service), then times the page and each statistic.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_bench_quality \\
+      .venv/bin/python bench/quality.py --n 100000 --requests 40
+
+Writes a JSON line with the rollup's row count, p50/p95/p99 of the page (warm: the figures in
+the cache, as after the job's refresh; cold: computed from the rollup) and of each selector.
+It deletes and rewrites ``FaultCount`` and ``ShipmentVolume`` rows of its own models (codes
+starting with ``QBENCH-``) only; run it on a benchmark database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics as stats
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+# The page as the web process serves it, without the collected static manifest of a deployment.
+settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+
+from django.core.cache import cache  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from aftersales.accounts.models import DataScope, Region, Role, User  # noqa: E402
+from aftersales.catalog.models import ProductCategory, ProductModel, ShipmentVolume  # noqa: E402
+from aftersales.quality import statistics  # noqa: E402
+from aftersales.quality.models import FaultCount  # noqa: E402
+
+CAUSES = ["manufacturing", "materials", "design", "misuse", "environment", "logistics", "installation", "unknown", ""]
+
+
+def fill(n: int, seed: int = 7) -> int:
+    rng = random.Random(seed)
+    category, _ = ProductCategory.objects.get_or_create(code="qbench", defaults={"name": "基准品类"})
+    models = [
+        ProductModel.objects.get_or_create(code=f"QBENCH-{i:02d}", defaults={"category": category, "name": f"基准型号{i}"})[0]
+        for i in range(20)
+    ]
+    regions = [Region.objects.get_or_create(code=f"qbench-{i}", defaults={"name": f"基准区域{i}"})[0] for i in range(5)]
+    FaultCount.objects.filter(model__in=models).delete()
+    ShipmentVolume.objects.filter(model__in=models).delete()
+    today = dt.date.today()
+    start = today - dt.timedelta(weeks=104)
+    shipments = []
+    for m in models:
+        for b in range(24):
+            month = (start + dt.timedelta(days=30 * b)).replace(day=1)
+            shipments.append(ShipmentVolume(model=m, batch=f"B{b:02d}", month=month, units=rng.randint(5_000, 50_000)))
+    ShipmentVolume.objects.bulk_create(shipments, batch_size=1000)
+    cube: Counter[tuple] = Counter()
+    units: Counter[tuple] = Counter()
+    for _ in range(n):
+        m = rng.choice(models)
+        b = rng.randrange(24)
+        week = start + dt.timedelta(weeks=rng.randrange(104))
+        week -= dt.timedelta(days=week.weekday())
+        key = (
+            week,
+            m.pk,
+            category.pk,
+            rng.choice(regions).pk,
+            f"B{b:02d}",
+            rng.choice(["佛山工厂", "合肥工厂", "武汉工厂"]),
+            (start + dt.timedelta(days=30 * b)).replace(day=1),
+            min(24, int(rng.expovariate(1 / 6))),
+            rng.choice(CAUSES),
+            rng.choice([""] + [f"P{i:03d} 部件{i}" for i in range(15)]),
+            rng.choice(["", "宁波电容厂", "苏州电机", "广州电控", "无锡压缩机", "佛山钣金"]),
+        )
+        cube[key] += 1
+        if rng.random() < 0.9:
+            units[key] += 1
+    fields = ("week", "model_id", "product_category_id", "region_id", "batch", "factory", "production_month",
+              "months_in_service", "cause", "component", "supplier")  # fmt: skip
+    FaultCount.objects.bulk_create(
+        (FaultCount(**dict(zip(fields, key, strict=True)), tickets=count, units=units[key]) for key, count in cube.items()),
+        batch_size=5000,
+    )
+    return len(cube)
+
+
+def timed(fn, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    samples.sort()
+    return {
+        "p50": round(stats.median(samples), 1),
+        "p95": round(samples[int(0.95 * (len(samples) - 1))], 1),
+        "p99": round(samples[int(0.99 * (len(samples) - 1))], 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000, help="fault tickets the rollup stands for")
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--reuse", action="store_true", help="keep the rollup filled by a previous run")
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    rows = FaultCount.objects.count() if args.reuse else fill(args.n)
+    fill_s = time.perf_counter() - t0
+    user, _ = User.objects.get_or_create(username="qbench", defaults={"role": Role.QUALITY_ENGINEER, "data_scope": DataScope.ALL})
+    client = Client()
+    client.force_login(user)
+    client.get("/quality/")  # warm
+    f = statistics.StatFilters()
+    result = {
+        "n_fault_tickets": args.n,
+        "rollup_rows": rows,
+        "fill_s": round(fill_s, 1),
+        "page_overview_warm_ms": timed(lambda: client.get("/quality/"), args.requests),
+        "page_overview_cold_ms": timed(lambda: (cache.clear(), client.get("/quality/")), max(5, args.requests // 4)),
+        "fault_rates_ms": timed(lambda: statistics.batch_fault_rates(f), args.requests),
+        "pareto_ms": timed(lambda: statistics.pareto_of("cause", f), args.requests),
+        "p_chart_ms": timed(lambda: statistics.weekly_p_chart(f), args.requests),
+        "ttf_ms": timed(lambda: statistics.time_to_failure(f), args.requests),
+    }
+    print(json.dumps(result, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

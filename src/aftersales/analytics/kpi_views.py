@@ -1,0 +1,188 @@
+"""The staff KPI page and the tickets behind a figure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from aftersales.accounts.models import Region, Team
+from aftersales.core.errors import DomainError
+
+from .links import drill_url, ticket_list_url
+from .models import StaffKind
+from .selectors.common import Period, parse_period, sees_all, staff_reach
+from .selectors.drill import JOB_METRICS, TICKET_METRICS, Drill, drill_for_user
+from .selectors.kpis import GROUPS, KpiRow, kpi_table_for_user
+
+# Column → (label, definition) for the tooltips and the definitions list (docs/kpis.md).
+DEFINITIONS = {
+    "handled": (gettext_lazy("Tickets"), gettext_lazy("Tickets registered in the period and assigned to the person.")),
+    "fr": (
+        gettext_lazy("First response"),
+        gettext_lazy(
+            "Business time from registration to the first answer to the customer, on the SLA calendar "
+            "(working hours, public holidays, make-up workdays; paused time left out): median / 90th percentile."
+        ),
+    ),
+    "res": (
+        gettext_lazy("Resolution"),
+        gettext_lazy("Business time from registration (or the reopening) to resolution: median / 90th percentile."),
+    ),
+    "sla": (
+        gettext_lazy("SLA met"),
+        gettext_lazy("Share of the decided clocks met without a breach: first response / solution / resolution."),
+    ),
+    "csat": (
+        gettext_lazy("CSAT"),
+        gettext_lazy("Average rating (1–5) of the answered surveys: overall, speed, attitude, professionalism, result."),
+    ),
+    "nps": (
+        gettext_lazy("NPS"),
+        gettext_lazy("Share of overall ratings of 5 minus the share of 1–3, in points (−100 to 100)."),
+    ),
+    "reopen": (gettext_lazy("Reopened"), gettext_lazy("Share of the tickets reopened for secondary processing (二次处理).")),
+    "complaints": (
+        gettext_lazy("Complaints"),
+        gettext_lazy("Complaints about the person: attitude rated 1 or 2, and complaints recorded."),
+    ),
+    "jobs": (gettext_lazy("Jobs"), gettext_lazy("Work orders created in the period / of which finished.")),
+    "on_time": (
+        gettext_lazy("On time"),
+        gettext_lazy("Share of the jobs where the technician checked in before the appointment window ended."),
+    ),
+    "ftf": (
+        gettext_lazy("First-time fix"),
+        gettext_lazy("Share of the finished repairs whose unit had no new fault ticket within 30 days."),
+    ),
+    "labour": (gettext_lazy("Labour hours"), gettext_lazy("Hours of work recorded on the jobs.")),
+    "parts": (gettext_lazy("Parts used"), gettext_lazy("Quantity of parts on the jobs' cost lines.")),
+}
+
+
+@dataclass(frozen=True)
+class DisplayRow:
+    row: KpiRow
+    links: dict[str, str]
+
+
+def _int(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _period(request: HttpRequest) -> tuple[Period | None, str]:
+    try:
+        return parse_period(request.GET.get("from"), request.GET.get("to")), ""
+    except DomainError as exc:
+        return None, str(exc.message)
+
+
+def _links(period: Period, group: str, row: KpiRow, kind: str) -> dict[str, str]:
+    column = {"person": "person", "team": "team", "region": "region"}[group]
+    keys = {column: row.key}
+    metrics = JOB_METRICS if kind == StaffKind.TECHNICIAN else TICKET_METRICS
+    links = {metric: drill_url(period, metric, **keys) for metric in metrics}
+    list_filter = {"person": "assignee", "team": "team", "region": "region"}[group]
+    if kind == StaffKind.AGENT and not (group == "person" and row.key == 0):
+        links["list"] = ticket_list_url(**{list_filter: row.key})
+    return links
+
+
+@login_required
+def kpis(request: HttpRequest) -> HttpResponse:
+    """The KPIs of the people, teams or regions the user may see, for a period; every figure
+    opens the tickets behind it."""
+    user = request.user
+    try:
+        staff_reach(user, person="user_key")  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    period, error = _period(request)
+    kind = request.GET.get("kind") if request.GET.get("kind") in StaffKind.values else StaffKind.AGENT
+    group = request.GET.get("group") if request.GET.get("group") in GROUPS else "person"
+    context: dict[str, object] = {
+        "error": error,
+        "kind": kind,
+        "group": group,
+        "definitions": DEFINITIONS,
+        "kinds": StaffKind.choices,
+        "groups": [("person", _("Person")), ("team", _("Team")), ("region", _("Region"))],
+        "regions": Region.objects.order_by("code") if sees_all(user) else [],  # type: ignore[arg-type]
+        "teams": Team.objects.order_by("name") if sees_all(user) else [],  # type: ignore[arg-type]
+        "region": _int(request, "region"),
+        "team": _int(request, "team"),
+    }
+    if period is not None:
+        table = kpi_table_for_user(
+            user=user,  # type: ignore[arg-type]
+            period=period,
+            kind=kind,
+            group=group,
+            region=_int(request, "region"),
+            team=_int(request, "team"),
+        )
+        context["period"] = period
+        context["table"] = table
+        context["rows"] = [DisplayRow(row=r, links=_links(period, group, r, kind)) for r in table.rows]
+    return render(request, "analytics/kpis.html", context, status=422 if error else 200)
+
+
+METRIC_LABELS = {
+    "handled": gettext_lazy("Tickets"),
+    "resolved": gettext_lazy("Resolved"),
+    "fr_measured": gettext_lazy("First response measured"),
+    "res_measured": gettext_lazy("Resolution measured"),
+    "fr_missed": gettext_lazy("First response missed"),
+    "solution_missed": gettext_lazy("Solution commitment missed"),
+    "res_missed": gettext_lazy("Resolution missed"),
+    "reopened": gettext_lazy("Reopened"),
+    "complaints": gettext_lazy("Complaints"),
+    "surveyed": gettext_lazy("Answered surveys"),
+    "detractors": gettext_lazy("Rated 1–3"),
+    "costed": gettext_lazy("With a cost"),
+    "jobs": gettext_lazy("Jobs"),
+    "jobs_done": gettext_lazy("Finished jobs"),
+    "late": gettext_lazy("Late arrivals"),
+    "not_fixed_first_time": gettext_lazy("Not fixed the first time"),
+}
+
+
+@login_required
+def drill(request: HttpRequest) -> HttpResponse:
+    """The tickets (or jobs) behind one figure of the KPI page, the dashboard or a statement."""
+    period, error = _period(request)
+    metric = request.GET.get("metric", "handled")
+    if metric not in TICKET_METRICS and metric not in JOB_METRICS:
+        metric = "handled"
+    staff = request.GET.get("view") != "tickets"
+    result = None
+    if period is not None:
+        d = Drill(
+            period=period,
+            metric=metric,
+            person=_int(request, "person"),
+            team=_int(request, "team"),
+            region=_int(request, "region"),
+            category=_int(request, "category"),
+            channel=request.GET.get("channel", "")[:16],
+            model=_int(request, "model"),
+            responsibility=request.GET.get("responsibility", "")[:16],
+            party=request.GET.get("party") if "party" in request.GET else None,
+            by_resolution=request.GET.get("by") == "resolved",
+        )
+        try:
+            result = drill_for_user(user=request.user, drill=d, staff=staff)  # type: ignore[arg-type]
+        except DomainError as exc:
+            raise PermissionDenied from exc
+    return render(
+        request,
+        "analytics/drill.html",
+        {"period": period, "error": error, "metric": metric, "metric_label": METRIC_LABELS[metric], "result": result},
+        status=422 if error else 200,
+    )

@@ -1,0 +1,207 @@
+"""The management dashboard: charts from the rollups, each with its figures linking to the
+tickets behind them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Region
+from aftersales.core import charts
+from aftersales.core.errors import DomainError
+from aftersales.tickets.choices import Channel
+from aftersales.tickets.models import TicketCategory
+from aftersales.tickets.states import TicketStatus
+
+from .links import drill_url, ticket_list_url
+from .models import RefreshState
+from .selectors.common import Period, sees_all, ticket_reach
+from .selectors.management import Management, management_for_user
+from .services.rollups import AGE_BANDS, COST_FIELDS
+
+MAX_MONTHS = 36
+CHART_CACHE_SECONDS = 24 * 3600
+
+
+def _month(raw: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(f"{raw}-01") if raw else None
+    except ValueError:
+        return None
+
+
+def band_labels() -> list[str]:
+    labels, low = [], 0
+    for high in AGE_BANDS:
+        labels.append(_("%(low)s–%(high)s days") % {"low": low, "high": high})
+        low = high
+    labels.append(_("over %(days)s days") % {"days": low})
+    return labels
+
+
+def cost_labels() -> dict[str, str]:
+    return {
+        "cost_parts": _("Parts"),
+        "cost_labour": _("Labour"),
+        "cost_travel": _("Travel"),
+        "cost_refund": _("Refunds"),
+        "cost_compensation": _("Compensation"),
+    }
+
+
+def _month_period(month: dt.date) -> Period:
+    end = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return Period(start=month, end=end)
+
+
+def build_charts(m: Management, *, region: int | None, category: int | None) -> dict[str, charts.Chart]:
+    whole = Period(start=m.start, end=(m.end + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1))
+    months = [f"{d:%Y-%m}" for d in m.months]
+    month_urls = [drill_url(_month_period(d), "handled", staff=False, region=region, category=category) for d in m.months]
+    statuses = [s for s in TicketStatus if s.value in m.backlog]
+    bands = band_labels()
+    out: dict[str, charts.Chart] = {}
+    out["backlog"] = charts.bar(
+        _("Backlog by status and age"),
+        [str(s.label) for s in statuses],
+        {bands[i]: [m.backlog[s.value][i] for s in statuses] for i in range(len(bands))},
+        urls=[ticket_list_url(status=s.value, region=region, category=category) for s in statuses],
+        stacked=True,
+        horizontal=True,
+        label_column=_("Status"),
+    )
+    risk_names = {"warning": _("Warning"), "breached": _("Breached")}
+    out["sla_risk"] = charts.bar(
+        _("SLA risk of open tickets by age"),
+        bands,
+        {risk_names[k]: m.sla_risk.get(k, [0] * len(bands)) for k in ("warning", "breached")},
+        stacked=True,
+        label_column=_("Age"),
+    )
+    channel_labels = dict(Channel.choices)
+    out["channels"] = charts.bar(
+        _("Intake by channel"),
+        months,
+        {str(channel_labels.get(c, c)): v for c, v in sorted(m.intake_by_channel.items())},
+        urls=month_urls,
+        stacked=True,
+        label_column=_("Month"),
+    )
+    out["categories"] = charts.bar(
+        _("Intake by category"),
+        months,
+        {m.category_labels[k]: v for k, v in sorted(m.intake_by_category.items())},
+        urls=month_urls,
+        stacked=True,
+        label_column=_("Month"),
+    )
+    out["faults"] = charts.pareto(
+        _("Top faults by model"),
+        [label for _k, label, _n in m.top_models],
+        [float(n) for _k, _label, n in m.top_models],
+        count_name=_("Tickets"),
+        cumulative_name=_("Cumulative share"),
+        urls=[drill_url(whole, "handled", staff=False, model=k, region=region, category=category) for k, _l, _n in m.top_models],
+        label_column=_("Model"),
+    )
+    out["satisfaction"] = charts.line(
+        _("Satisfaction"),
+        months,
+        {_("Average overall rating"): m.satisfaction},
+        urls=[drill_url(_month_period(d), "surveyed", staff=False, region=region, category=category) for d in m.months],
+        label_column=_("Month"),
+    )
+    out["nps"] = charts.line(
+        _("NPS"),
+        months,
+        {_("NPS"): m.nps},
+        urls=[drill_url(_month_period(d), "detractors", staff=False, region=region, category=category) for d in m.months],
+        label_column=_("Month"),
+    )
+    labels = cost_labels()
+    out["cost_month"] = charts.bar(
+        _("After-sales cost by month"),
+        months,
+        {labels[name]: [float(v) for v in m.cost_by_month[name]] for name in COST_FIELDS},
+        urls=[drill_url(_month_period(d), "costed", staff=False, region=region, category=category) for d in m.months],
+        stacked=True,
+        value_format=".2f",
+        label_column=_("Month"),
+    )
+    out["cost_per_ticket"] = charts.line(
+        _("Cost per ticket"),
+        months,
+        {_("Cost per ticket"): [float(v) if v is not None else None for v in m.cost_per_ticket]},
+        urls=month_urls,
+        value_format=".2f",
+        label_column=_("Month"),
+    )
+    out["cost_model"] = charts.bar(
+        _("After-sales cost by model"),
+        [label for _k, label, _c in m.cost_by_model],
+        {labels[name]: [float(c[name]) for _k, _l, c in m.cost_by_model] for name in COST_FIELDS},
+        urls=[
+            drill_url(whole, "costed", staff=False, model=k, region=region, category=category) for k, _l, _c in m.cost_by_model
+        ],
+        stacked=True,
+        horizontal=True,
+        value_format=".2f",
+        label_column=_("Model"),
+    )
+    return out
+
+
+@login_required
+def management(request: HttpRequest) -> HttpResponse:
+    """Backlog, SLA risk, intake, top faults, satisfaction and cost for months, region and category."""
+    user = request.user
+    try:
+        ticket_reach(user)  # type: ignore[arg-type]
+    except DomainError as exc:
+        raise PermissionDenied from exc
+    today = timezone.localdate()
+    end = _month(request.GET.get("to")) or today.replace(day=1)
+    start = _month(request.GET.get("from")) or (end - dt.timedelta(days=335)).replace(day=1)
+    error = ""
+    if start > end:
+        error, start = _("The period ends before it starts."), end
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+        error, start = _("The period may be at most three years long."), end.replace(year=end.year - 2, month=1)
+    raw_region, raw_category = request.GET.get("region", ""), request.GET.get("category", "")
+    region = int(raw_region) if raw_region.isdigit() and len(raw_region) < 19 else None
+    category = int(raw_category) if raw_category.isdigit() and len(raw_category) < 19 else None
+    # The figures change only when the refresh job runs: the rendered charts (pygal: ~20–30 ms
+    # each) are cached per filters, scope, language and refresh.
+    refreshed = RefreshState.objects.filter(name="default").values_list("refreshed_at", flat=True).first()
+    reach = "all" if sees_all(user) else str(getattr(user, "region_id", ""))  # type: ignore[arg-type]
+    key = f"analytics:mgmt:{get_language()}:{reach}:{start}:{end}:{region}:{category}:{refreshed.timestamp() if refreshed else 0}"
+    cached = cache.get(key)
+    if cached is None:
+        m = management_for_user(user=user, start=start, end=end, region=region, category=category)  # type: ignore[arg-type]
+        cached = (m, build_charts(m, region=region, category=category))
+        cache.set(key, cached, CHART_CACHE_SECONDS)
+    else:
+        ticket_reach(user)  # type: ignore[arg-type]
+    m, rendered = cached
+    context = {
+        "m": m,
+        "error": error,
+        "charts": rendered,
+        "regions": Region.objects.order_by("code") if sees_all(user) else [],  # type: ignore[arg-type]
+        "categories": TicketCategory.objects.order_by("position", "code"),
+        "region": region,
+        "category": category,
+        "start": start,
+        "end": end,
+        "cost_per_ticket": (m.total_cost / m.total_intake).quantize(Decimal("0.01")) if m.total_intake else None,
+    }
+    return render(request, "analytics/management.html", context, status=422 if error else 200)

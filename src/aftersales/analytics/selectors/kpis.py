@@ -1,0 +1,198 @@
+"""Staff KPIs (考核) per agent, technician, team or region for a period, from ``StaffDay``.
+
+One query over the rollup (rows per person per day, never tickets), merged here: counts add up,
+durations merge their minute histograms so medians and p90 are exact to the minute. Definitions
+in docs/kpis.md. The caller sees their own row, supervisors the rows of their scope
+(``common.staff_reach``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from aftersales.accounts.models import Region, Team, User
+
+from ..models import StaffDay, StaffKind
+from .common import Period, histogram_quantiles, merge_histogram, rate, staff_reach
+
+GROUPS = ("person", "team", "region")
+RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
+
+
+@dataclass
+class KpiRow:
+    key: int
+    label: str
+    handled: int = 0
+    resolved: int = 0
+    reopened: int = 0
+    complaints: int = 0
+    fr_n: int = 0
+    fr_met: int = 0
+    solution_n: int = 0
+    solution_met: int = 0
+    res_n: int = 0
+    res_met: int = 0
+    surveys: int = 0
+    promoters: int = 0
+    detractors: int = 0
+    jobs: int = 0
+    jobs_done: int = 0
+    on_time: int = 0
+    on_time_n: int = 0
+    ftf: int = 0
+    ftf_n: int = 0
+    labour_hours: Decimal = Decimal("0")
+    parts_quantity: Decimal = Decimal("0")
+    fr_hist: dict[int, int] = field(default_factory=dict)
+    res_hist: dict[int, int] = field(default_factory=dict)
+    rating_sums: dict[str, list[int]] = field(default_factory=dict)
+
+    # Derived figures (``finish``): minutes of business time, percentages, averages.
+    fr_median: float | None = None
+    fr_p90: float | None = None
+    res_median: float | None = None
+    res_p90: float | None = None
+    fr_rate: float | None = None
+    solution_rate: float | None = None
+    res_rate: float | None = None
+    reopen_rate: float | None = None
+    csat: dict[str, float | None] = field(default_factory=dict)
+    nps: float | None = None
+    on_time_rate: float | None = None
+    ftf_rate: float | None = None
+
+    def add(self, d: StaffDay) -> None:
+        for name in (
+            "handled",
+            "resolved",
+            "reopened",
+            "complaints",
+            "fr_n",
+            "fr_met",
+            "solution_n",
+            "solution_met",
+            "res_n",
+            "res_met",
+            "surveys",
+            "promoters",
+            "detractors",
+            "jobs",
+            "jobs_done",
+            "on_time",
+            "on_time_n",
+            "ftf",
+            "ftf_n",
+            "labour_hours",
+            "parts_quantity",
+        ):
+            setattr(self, name, getattr(self, name) + getattr(d, name))
+        merge_histogram(self.fr_hist, d.fr_minutes)
+        merge_histogram(self.res_hist, d.res_minutes)
+        for name, (total, n) in (d.ratings or {}).items():
+            mine = self.rating_sums.setdefault(name, [0, 0])
+            mine[0] += total
+            mine[1] += n
+
+    def finish(self) -> KpiRow:
+        self.fr_median, self.fr_p90 = histogram_quantiles(self.fr_hist)
+        self.res_median, self.res_p90 = histogram_quantiles(self.res_hist)
+        self.fr_rate = rate(self.fr_met, self.fr_n)
+        self.solution_rate = rate(self.solution_met, self.solution_n)
+        self.res_rate = rate(self.res_met, self.res_n)
+        self.reopen_rate = rate(self.reopened, self.handled)
+        self.csat = {
+            name: (
+                round(self.rating_sums[name][0] / self.rating_sums[name][1], 2) if self.rating_sums.get(name, [0, 0])[1] else None
+            )
+            for name in RATINGS
+        }
+        self.nps = round(100 * (self.promoters - self.detractors) / self.surveys, 1) if self.surveys else None
+        self.on_time_rate = rate(self.on_time, self.on_time_n)
+        self.ftf_rate = rate(self.ftf, self.ftf_n)
+        return self
+
+
+@dataclass(frozen=True)
+class KpiTable:
+    kind: str
+    group: str
+    period: Period
+    rows: list[KpiRow]
+    total: KpiRow
+
+
+def _labels(group: str, keys: set[int]) -> dict[int, str]:
+    if group == "team":
+        return {t.pk: str(t) for t in Team.objects.filter(pk__in=keys)}
+    if group == "region":
+        return {r.pk: str(r) for r in Region.objects.filter(pk__in=keys)}
+    return {u.pk: (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=keys)}
+
+
+def kpi_table_for_user(
+    *,
+    user: User,
+    period: Period,
+    kind: str = StaffKind.AGENT,
+    group: str = "person",
+    region: int | None = None,
+    team: int | None = None,
+) -> KpiTable:
+    """The KPI rows ``user`` may see for the period, one per person, team or region, with the
+    total of those rows. ``region`` / ``team`` narrow the rows further."""
+    kind = kind if kind in StaffKind.values else StaffKind.AGENT
+    group = group if group in GROUPS else "person"
+    qs = StaffDay.objects.filter(staff_reach(user, person="user_key")).filter(
+        kind=kind, day__gte=period.start, day__lte=period.end
+    )
+    if region is not None:
+        qs = qs.filter(region_key=region)
+    if team is not None:
+        qs = qs.filter(team_key=team)
+    column = {"person": "user_key", "team": "team_key", "region": "region_key"}[group]
+    rows: dict[int, KpiRow] = {}
+    total = KpiRow(key=0, label=_("Total"))
+    for d in qs.order_by():
+        key = getattr(d, column)
+        rows.setdefault(key, KpiRow(key=key, label=""))
+        rows[key].add(d)
+        total.add(d)
+    labels = _labels(group, set(rows))
+    for key, row in rows.items():
+        row.label = labels.get(key) or (_("None") if key == 0 else f"#{key}")
+        row.finish()
+    ordered = sorted(rows.values(), key=lambda r: (-r.handled - r.jobs, r.label))
+    return KpiTable(kind=kind, group=group, period=period, rows=ordered, total=total.finish())
+
+
+def kpi_row_as_dict(row: KpiRow) -> dict[str, Any]:
+    return {
+        "key": row.key,
+        "label": row.label,
+        "handled": row.handled,
+        "resolved": row.resolved,
+        "first_response_median_minutes": row.fr_median,
+        "first_response_p90_minutes": row.fr_p90,
+        "resolution_median_minutes": row.res_median,
+        "resolution_p90_minutes": row.res_p90,
+        "first_response_sla_percent": row.fr_rate,
+        "solution_sla_percent": row.solution_rate,
+        "resolution_sla_percent": row.res_rate,
+        "csat": row.csat,
+        "surveys": row.surveys,
+        "nps": row.nps,
+        "reopened": row.reopened,
+        "reopen_rate_percent": row.reopen_rate,
+        "complaints": row.complaints,
+        "jobs": row.jobs,
+        "jobs_done": row.jobs_done,
+        "on_time_arrival_percent": row.on_time_rate,
+        "first_time_fix_percent": row.ftf_rate,
+        "labour_hours": float(row.labour_hours),
+        "parts_used": float(row.parts_quantity),
+    }

@@ -1,0 +1,276 @@
+"""Facts per ticket and per work order, computed from the source apps (the only place analytics
+reads tickets, clocks, surveys, work orders, refunds and compensation in bulk).
+
+Definitions (docs/kpis.md):
+
+* first-response and resolution time: the SLA clock's business time on its own calendar
+  (working hours, Chinese public holidays and make-up days, the administrator's days), from the
+  clock's start to the moment it was met, less the working time it was paused; after a
+  reopening the resolution clock restarts, so it measures the second round;
+* an SLA metric is *met* when its clock was met and never breached, *missed* when it was
+  breached, undecided otherwise;
+* a ticket is *reopened* (二次处理) when its timeline holds a move to "reopened";
+* its ratings are those of its latest answered survey; a complaint about the person is an
+  attitude rating of 1 or 2, plus what ``complaints.staff_complaints_for_tickets`` returns;
+* its cost: parts, labour and travel cost of its work orders that were not cancelled, refunds
+  and compensation paid or done.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from aftersales.accounts.models import DataScope, Role, User
+from aftersales.compensation.models import Compensation, FulfilmentStatus, Refund
+from aftersales.feedback.models import Survey, SurveyStatus
+from aftersales.fieldservice.ftf import repairs
+from aftersales.fieldservice.models import ChargeLineKind, WorkOrder, WorkOrderChargeLine, WorkOrderStatus
+from aftersales.revisits.models import StaffComplaint
+from aftersales.sla.calendar import BusinessCalendar, business_time_between
+from aftersales.sla.models import Calendar, ClockStatus, SlaClock, SlaMetric
+from aftersales.sla.selectors import calendar_spec
+from aftersales.tickets.choices import EventKind
+from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.states import TicketStatus
+
+from ..models import JobFact, TicketFact
+from .complaints import staff_complaints_for_tickets
+
+PAID = (FulfilmentStatus.PAID, FulfilmentStatus.DONE)
+DONE_JOBS = (WorkOrderStatus.DONE, WorkOrderStatus.CUSTOMER_ACCEPTED)
+ZERO = Decimal("0")
+
+
+def local_day(value: dt.datetime) -> dt.date:
+    return timezone.localtime(value).date()
+
+
+class Calendars:
+    """The business calendars met during one refresh, each read once."""
+
+    def __init__(self) -> None:
+        self._specs: dict[int, BusinessCalendar] = {}
+
+    def get(self, calendar_id: int) -> BusinessCalendar:
+        if calendar_id not in self._specs:
+            self._specs[calendar_id] = calendar_spec(calendar=Calendar.objects.get(pk=calendar_id))
+        return self._specs[calendar_id]
+
+
+def clock_business_seconds(cal: BusinessCalendar, started_at: dt.datetime, met_at: dt.datetime, paused: int) -> int:
+    """Working seconds from start to met on the calendar, less the paused working time."""
+    return max(0, int(business_time_between(cal, started_at, met_at).total_seconds()) - int(paused))
+
+
+def _clock_outcome(status: str, breached_at: dt.datetime | None) -> bool | None:
+    if breached_at is not None:
+        return False
+    if status == ClockStatus.MET:
+        return True
+    return None
+
+
+def _sums(qs: Any, fields: Iterable[str]) -> dict[int, dict[str, Decimal]]:
+    out: dict[int, dict[str, Decimal]] = {}
+    names = list(fields)
+    for row in qs.order_by().values("ticket_id").annotate(**{f"s_{n}": Sum(n) for n in names}):
+        out[row["ticket_id"]] = {n: row[f"s_{n}"] or ZERO for n in names}
+    return out
+
+
+def compute_ticket_facts(ticket_ids: list[int], *, calendars: Calendars, now: dt.datetime) -> list[TicketFact]:
+    """The facts of these tickets (tickets that no longer exist are left out)."""
+    tickets = list(
+        Ticket.objects.filter(pk__in=ticket_ids).values(
+            "pk",
+            "number",
+            "created_at",
+            "resolved_at",
+            "status",
+            "channel",
+            "assignee_id",
+            "team_id",
+            "region_id",
+            "category_id",
+            "product_model_id",
+            "product_unit__model_id",
+            "responsibility",
+            "responsible_party",
+        )
+    )
+    ids = [t["pk"] for t in tickets]
+    clocks: dict[int, dict[str, tuple[int | None, bool | None]]] = defaultdict(dict)
+    for c in SlaClock.objects.filter(ticket_id__in=ids).values(
+        "ticket_id", "metric", "calendar_id", "status", "started_at", "met_at", "paused_seconds", "breached_at"
+    ):
+        seconds = None
+        if c["status"] == ClockStatus.MET and c["met_at"] is not None:
+            seconds = clock_business_seconds(calendars.get(c["calendar_id"]), c["started_at"], c["met_at"], c["paused_seconds"])
+        clocks[c["ticket_id"]][c["metric"]] = (seconds, _clock_outcome(c["status"], c["breached_at"]))
+    reopened = set(
+        TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.STATUS_CHANGED, data__to=TicketStatus.REOPENED)
+        .values_list("ticket_id", flat=True)
+        .distinct()
+    )
+    surveys: dict[int, dict[str, Any]] = {}
+    for s in (
+        Survey.objects.filter(ticket_id__in=ids, status=SurveyStatus.SUBMITTED)
+        .order_by("ticket_id", "submitted_at", "pk")
+        .values("ticket_id", "overall", "speed", "attitude", "professionalism", "result")
+    ):
+        surveys[s["ticket_id"]] = dict(s)  # the latest answered survey wins
+    complaints = staff_complaints_for_tickets(ids)
+    work = _sums(
+        WorkOrder.objects.filter(ticket_id__in=ids).exclude(status=WorkOrderStatus.CANCELLED),
+        ("cost_parts", "cost_labour", "cost_travel"),
+    )
+    refunds = _sums(Refund.objects.filter(ticket_id__in=ids, status__in=PAID), ("amount",))
+    compensations = _sums(Compensation.objects.filter(ticket_id__in=ids, status__in=PAID), ("amount",))
+    facts = []
+    for t in tickets:
+        pk = t["pk"]
+        fr = clocks[pk].get(SlaMetric.FIRST_RESPONSE, (None, None))
+        sol = clocks[pk].get(SlaMetric.SOLUTION, (None, None))
+        res = clocks[pk].get(SlaMetric.RESOLUTION, (None, None))
+        survey = surveys.get(pk, {})
+        attitude = survey.get("attitude")
+        w = work.get(pk, {})
+        parts, labour, travel = w.get("cost_parts", ZERO), w.get("cost_labour", ZERO), w.get("cost_travel", ZERO)
+        refund = refunds.get(pk, {}).get("amount", ZERO)
+        compensation = compensations.get(pk, {}).get("amount", ZERO)
+        facts.append(
+            TicketFact(
+                ticket_id=pk,
+                number=t["number"],
+                day=local_day(t["created_at"]),
+                resolved_day=local_day(t["resolved_at"]) if t["resolved_at"] else None,
+                status=t["status"],
+                channel=t["channel"],
+                assignee_key=t["assignee_id"] or 0,
+                team_key=t["team_id"] or 0,
+                region_key=t["region_id"] or 0,
+                category_key=t["category_id"] or 0,
+                model_key=t["product_model_id"] or t["product_unit__model_id"] or 0,
+                fr_seconds=fr[0],
+                fr_met=fr[1],
+                solution_met=sol[1],
+                res_seconds=res[0],
+                res_met=res[1],
+                reopened=pk in reopened,
+                overall=survey.get("overall"),
+                speed=survey.get("speed"),
+                attitude=attitude,
+                professionalism=survey.get("professionalism"),
+                result=survey.get("result"),
+                complaints=(1 if attitude is not None and attitude <= 2 else 0) + complaints.get(pk, 0),
+                cost_parts=parts,
+                cost_labour=labour,
+                cost_travel=travel,
+                cost_refund=refund,
+                cost_compensation=compensation,
+                cost_total=parts + labour + travel + refund + compensation,
+                responsibility=t["responsibility"] or "",
+                responsible_party=t["responsible_party"] or "",
+                computed_at=now,
+            )
+        )
+    return facts
+
+
+def compute_job_facts(ticket_ids: list[int], *, now: dt.datetime) -> list[JobFact]:
+    """The facts of every work order of these tickets.
+
+    On time: checked in no later than the end of the appointment window (jobs without both are
+    not counted). First-time fix: ``first_time_fix_of`` (``fieldservice.ftf``'s rule).
+    """
+    orders: list[dict[str, Any]] = [
+        dict(o)
+        for o in WorkOrder.objects.filter(ticket_id__in=ticket_ids)
+        .order_by("ticket_id", "created_at", "pk")
+        .values(
+            "pk",
+            "number",
+            "ticket_id",
+            "ticket__number",
+            "created_at",
+            "status",
+            "technician_id",
+            "technician__team_id",
+            "region_id",
+            "ticket__region_id",
+            "appointment_end",
+            "checked_in_at",
+            "completed_at",
+            "labour_hours",
+        )
+    ]
+    parts: dict[int, Decimal] = {
+        row["work_order_id"]: row["q"] or ZERO
+        for row in WorkOrderChargeLine.objects.filter(work_order__ticket_id__in=ticket_ids, kind=ChargeLineKind.PART)
+        .order_by()
+        .values("work_order_id")
+        .annotate(q=Sum("quantity"))
+    }
+    ftf = first_time_fix_of(ticket_ids)
+    facts = []
+    for o in orders:
+        on_time = None
+        if o["appointment_end"] is not None and o["checked_in_at"] is not None:
+            on_time = o["checked_in_at"] <= o["appointment_end"]
+        facts.append(
+            JobFact(
+                work_order_id=o["pk"],
+                number=o["number"],
+                ticket_key=o["ticket_id"],
+                ticket_number=o["ticket__number"],
+                day=local_day(o["created_at"]),
+                technician_key=o["technician_id"] or 0,
+                team_key=o["technician__team_id"] or 0,
+                region_key=o["region_id"] or o["ticket__region_id"] or 0,
+                done=o["status"] in DONE_JOBS,
+                on_time=on_time,
+                first_time_fix=ftf.get(o["pk"]),
+                labour_hours=o["labour_hours"] or ZERO,
+                parts_quantity=parts.get(o["pk"], ZERO),
+                computed_at=now,
+            )
+        )
+    return facts
+
+
+def first_time_fix_of(ticket_ids: list[int]) -> dict[int, bool]:
+    """Per repair of these tickets: fixed the first time? ``fieldservice.ftf``'s rule — a finished
+    repair of a registered unit is fixed the first time when the unit gets no new fault ticket
+    within ``QUALITY_FTF_WINDOW_DAYS`` after it was completed. Other jobs are left out (None)."""
+    reader = User(username="analytics-job", is_superuser=True, is_active=True, role=Role.ADMINISTRATOR, data_scope=DataScope.ALL)
+    rows = repairs(user=reader).filter(ticket_id__in=ticket_ids).values_list("pk", "repeated")  # type: ignore[misc]
+    return {pk: not repeated for pk, repeated in rows}
+
+
+def same_unit_ticket_ids(ticket_ids: set[int]) -> set[int]:
+    """The other tickets of the units of these tickets: a new fault ticket on a unit changes
+    whether that unit's earlier repairs were fixed the first time."""
+    units = set(Ticket.objects.filter(pk__in=ticket_ids, product_unit__isnull=False).values_list("product_unit_id", flat=True))
+    if not units:
+        return set()
+    return set(Ticket.objects.filter(product_unit_id__in=units).values_list("pk", flat=True))
+
+
+def changed_ticket_ids(*, since_event: int, since: dt.datetime | None) -> set[int]:
+    """Tickets touched since the last refresh: a timeline event after ``since_event``, or a
+    survey answered, a work order or a refund/compensation changed after ``since``."""
+    ids = set(TicketEvent.objects.filter(pk__gt=since_event).values_list("ticket_id", flat=True).distinct())
+    if since is not None:
+        ids |= set(Survey.objects.filter(Q(submitted_at__gte=since) | Q(sent_at__gte=since)).values_list("ticket_id", flat=True))
+        ids |= set(WorkOrder.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
+        ids |= set(Refund.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
+        ids |= set(Compensation.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
+        ids |= set(StaffComplaint.objects.filter(created_at__gte=since, ticket__isnull=False).values_list("ticket_id", flat=True))
+    return ids

@@ -1,0 +1,38 @@
+"""Filters of the analytics pages: business minutes and percentages."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+register = template.Library()
+
+
+@register.filter
+def business_minutes(value: float | None) -> str:
+    """90 → "90 min"; 1020 → "17.0 h"; None → "—"."""
+    if value is None:
+        return "—"
+    if value < 120:
+        return _("%(n)s min") % {"n": f"{value:g}"}
+    return _("%(h)s h") % {"h": f"{value / 60:.1f}"}
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+@register.filter
+def score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+@register.filter
+def get_item(mapping: dict[str, object], key: str) -> object:
+    return mapping.get(key, "")
+
+
+@register.filter
+def get_attr(obj: object, name: str) -> object:
+    return getattr(obj, name, "")

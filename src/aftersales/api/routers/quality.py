@@ -1,0 +1,531 @@
+"""API v1: fault statistics (fault rate per batch, Pareto, p-chart series, time to failure),
+first-time-fix rates and improvement actions (CRUD and the PDCA moves) — issue 18.
+
+Reads need ``quality:read``, changes ``quality:write``; both only for staff in a quality reading
+(or writing) role. Figures follow the caller's data scope. Creates take ``Idempotency-Key``;
+changes of an action take ``If-Match`` with its ETag (``"v<version>"``).
+"""
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Path, Query, Router, Schema
+from pydantic import Field
+
+from aftersales.accounts.models import User
+from aftersales.catalog.models import ProductModel
+from aftersales.core.errors import ValidationFailed
+from aftersales.fieldservice import ftf
+from aftersales.quality import selectors, services, statistics
+from aftersales.quality.models import ImprovementAction
+from aftersales.quality.services import ActionInput
+
+from ..idempotency import idempotent
+from ..models import Scope
+from ..problems import ApiProblem
+from ..selectors import api_ticket_get
+from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
+from .common import idempotency_header as _idem
+
+router = Router(tags=["quality"])
+
+ActionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IF_MATCH_DOC = "The ETag of the action as read (GET /quality/actions/{action_id}); 412 when stale, 428 when missing."
+
+
+class StatQuery(Schema):
+    since: date | None = Field(None, description="First day of the period (tickets opened).")
+    until: date | None = Field(None, description="Last day of the period.")
+    region: int | None = Field(None, ge=1, le=MAX_ID, description="Region id (staff bound to a region see only theirs).")
+    category: int | None = Field(None, ge=1, le=MAX_ID, description="Product category id.")
+    model: str = Field("", max_length=64, description="Product model number.")
+    batch: str | None = Field(None, max_length=64, description='A batch ("" = unknown batch).')
+
+
+def _filters(caller: Any, q: StatQuery) -> statistics.StatFilters:
+    selectors.require_reader(caller.user)
+    model_id = None
+    if q.model:
+        model_id = ProductModel.objects.filter(code=q.model).values_list("pk", flat=True).first()
+        if model_id is None:
+            raise ValidationFailed({"model": [_("Unknown product model.")]}, code="unknown_model")
+    base = statistics.StatFilters(
+        since=q.since, until=q.until, region_id=q.region, category_id=q.category, model_id=model_id, batch=q.batch
+    )
+    return statistics.filters_for(caller.user, base)
+
+
+class BatchRateOut(Schema):
+    model: str
+    batch: str
+    shipped: int | None = Field(description="Units shipped (null: no shipment volume recorded).")
+    faulty_units: int
+    tickets: int
+    rate: float | None = Field(description="faulty_units ÷ shipped; null when nothing was shipped.")
+    missing_volume: bool
+
+
+class FaultRatesOut(Schema):
+    rows: list[BatchRateOut]
+    unknown_batch: list[BatchRateOut]
+    unitless_tickets: int
+
+
+def _rate(r: statistics.BatchRate) -> BatchRateOut:
+    return BatchRateOut(
+        model=r.model,
+        batch=r.batch,
+        shipped=r.shipped,
+        faulty_units=r.faulty_units,
+        tickets=r.tickets,
+        rate=r.rate,
+        missing_volume=r.missing_volume,
+    )
+
+
+@router.get("/quality/fault-rates", response={200: FaultRatesOut, **problems(403)}, summary="Fault rate per batch")
+def fault_rates(request: HttpRequest, q: Query[StatQuery]) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    rates = statistics.batch_fault_rates(_filters(caller, q))
+    return FaultRatesOut(
+        rows=[_rate(r) for r in rates.rows],
+        unknown_batch=[_rate(r) for r in rates.unknown_batch],
+        unitless_tickets=rates.unitless_tickets,
+    )
+
+
+class ParetoRowOut(Schema):
+    key: str
+    tickets: int
+    units: int
+    cumulative_share: float
+
+
+@router.get("/quality/pareto", response={200: list[ParetoRowOut], **problems(403)}, summary="Pareto of causes or components")
+def pareto(request: HttpRequest, q: Query[StatQuery], dimension: Literal["cause", "component"] = "cause") -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    rows = statistics.pareto_of(dimension, _filters(caller, q))
+    total = sum(r.tickets for r in rows) or 1
+    out, running = [], 0
+    for r in rows:
+        running += r.tickets
+        out.append(ParetoRowOut(key=str(r.key), tickets=r.tickets, units=r.units, cumulative_share=round(running / total, 4)))
+    return out
+
+
+class ControlPointOut(Schema):
+    week: date
+    faulty_units: int
+    in_field: int
+    p: float | None
+    centre: float | None
+    upper: float | None
+    lower: float | None
+    out_of_control: bool
+
+
+@router.get(
+    "/quality/control-chart", response={200: list[ControlPointOut], **problems(403)}, summary="Weekly fault rates (p-chart)"
+)
+def control_chart(request: HttpRequest, q: Query[StatQuery]) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    return [
+        ControlPointOut(
+            week=p.week,
+            faulty_units=p.faulty_units,
+            in_field=p.in_field,
+            p=p.p,
+            centre=p.centre,
+            upper=p.upper,
+            lower=p.lower,
+            out_of_control=p.out_of_control,
+        )
+        for p in statistics.weekly_p_chart(_filters(caller, q))
+    ]
+
+
+class FailureMonthOut(Schema):
+    month: int
+    claims: int
+    faulty_units: int
+    at_risk: int
+    per_thousand: float | None
+    survival: float | None = Field(description="Kaplan–Meier share of units without a fault after this month.")
+
+
+class TimeToFailureOut(Schema):
+    months: list[FailureMonthOut]
+    unknown_age_claims: int
+    shipped: int
+
+
+@router.get("/quality/time-to-failure", response={200: TimeToFailureOut, **problems(403)}, summary="Time to failure")
+def time_to_failure(request: HttpRequest, q: Query[StatQuery]) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    ttf = statistics.time_to_failure(_filters(caller, q))
+    return TimeToFailureOut(
+        months=[
+            FailureMonthOut(
+                month=m.month,
+                claims=m.claims,
+                faulty_units=m.faulty_units,
+                at_risk=m.at_risk,
+                per_thousand=m.per_thousand,
+                survival=m.survival,
+            )
+            for m in ttf.months
+        ],
+        unknown_age_claims=ttf.unknown_age_claims,
+        shipped=ttf.shipped,
+    )
+
+
+class FtfRowOut(Schema):
+    label: str
+    repairs: int
+    first_time_fixed: int
+    rate: float | None
+
+
+class RepeatOut(Schema):
+    serial: str
+    model: str
+    repairs: int
+    repeats: int
+    tickets: list[str]
+
+
+class FtfOut(Schema):
+    window_days: int
+    total: FtfRowOut
+    rows: list[FtfRowOut]
+    repeat_repairs: list[RepeatOut]
+
+
+def _ftf_row(r: ftf.FtfRow) -> FtfRowOut:
+    return FtfRowOut(label=r.label, repairs=r.repairs, first_time_fixed=r.first_time_fixed, rate=r.rate)
+
+
+@router.get("/quality/first-time-fix", response={200: FtfOut, **problems(403)}, summary="First-time-fix rates and repeat repairs")
+def first_time_fix(
+    request: HttpRequest,
+    by: Literal["technician", "model", "outlet"] = "technician",
+    since: date | None = None,
+    until: date | None = None,
+) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    selectors.require_reader(caller.user)
+    user = caller.user
+    return FtfOut(
+        window_days=ftf.window_days(),
+        total=_ftf_row(ftf.ftf_total(user=user, since=since, until=until)),
+        rows=[_ftf_row(r) for r in ftf.ftf_rates(user=user, by=by, since=since, until=until)],
+        repeat_repairs=[
+            RepeatOut(serial=r.serial, model=r.model, repairs=r.repairs, repeats=r.repeats, tickets=list(r.tickets))
+            for r in ftf.repeat_repairs(user=user, since=since, until=until)
+        ],
+    )
+
+
+# --- Improvement actions ----------------------------------------------------------------------
+
+
+class ActionIn(Schema):
+    title: str = Field("", max_length=400)
+    problem: str = Field("", max_length=20000)
+    model: str = Field("", max_length=64, description="Product model number.")
+    batch: str = Field("", max_length=128)
+    component: str = Field("", max_length=256)
+    why1: str = Field("", max_length=20000)
+    why2: str = Field("", max_length=20000)
+    why3: str = Field("", max_length=20000)
+    why4: str = Field("", max_length=20000)
+    why5: str = Field("", max_length=20000)
+    root_cause: str = Field("", max_length=20000)
+    fishbone_man: str = Field("", max_length=20000)
+    fishbone_machine: str = Field("", max_length=20000)
+    fishbone_material: str = Field("", max_length=20000)
+    fishbone_method: str = Field("", max_length=20000)
+    fishbone_measurement: str = Field("", max_length=20000)
+    fishbone_environment: str = Field("", max_length=20000)
+    owner: str = Field("", max_length=150, description="Username of the owner.")
+    due_date: date | None = None
+    change_kind: str = Field("", max_length=16, description="design, supplier, process or training.")
+    change_reason: str = Field("", max_length=20000)
+    change_content: str = Field("", max_length=20000)
+    effective_date: date | None = None
+    first_batch: str = Field("", max_length=128)
+
+
+class ActionCreateIn(ActionIn):
+    origin: str = Field("fault_cluster", max_length=16, description="fault_cluster, crisis or ticket.")
+    origin_reference: str = Field("", max_length=128, description="e.g. the crisis number.")
+    origin_ticket: str = Field("", max_length=32, description="The ticket number (origin ticket).")
+
+
+class CheckOut(Schema):
+    before_units: int | None
+    before_faulty: int | None
+    after_units: int | None
+    after_faulty: int | None
+    p_value: float | None
+    passed: bool | None
+    checked_at: datetime | None
+    detail: dict[str, Any]
+
+
+class ActionOut(Schema):
+    id: int
+    number: str
+    title: str
+    problem: str
+    status: str
+    origin: str
+    origin_reference: str
+    origin_ticket: str | None
+    model: str | None
+    batch: str
+    component: str
+    why: list[str]
+    root_cause: str
+    fishbone: dict[str, str]
+    owner: str | None
+    due_date: date | None
+    change_kind: str
+    change_reason: str
+    change_content: str
+    effective_date: date | None
+    first_batch: str
+    check: CheckOut
+    outcome: str
+    outcome_reason: str
+    version: int = Field(description='The ETag is this number ("v7").')
+    created_at: datetime
+    updated_at: datetime
+
+
+class ActionPage(Schema):
+    items: list[ActionOut]
+    total: int
+    next_offset: int | None = None
+
+
+class TransitionIn(Schema):
+    to: Literal["plan", "do", "check", "act", "closed"]
+    outcome: str = Field("", max_length=16, description="Closing: effective or not_effective.")
+    reason: str = Field("", max_length=10000, description="Closing as effective without a passed check needs one.")
+
+
+def _etag(action: ImprovementAction) -> str:
+    return f'"v{action.version}"'
+
+
+def _out(a: ImprovementAction) -> ActionOut:
+    return ActionOut(
+        id=a.pk,
+        number=a.number,
+        title=a.title,
+        problem=a.problem,
+        status=a.status,
+        origin=a.origin,
+        origin_reference=a.origin_reference,
+        origin_ticket=a.origin_ticket.number if a.origin_ticket else None,
+        model=a.product_model.code if a.product_model else None,
+        batch=a.batch,
+        component=a.component,
+        why=[getattr(a, f"why{i}") for i in range(1, 6)],
+        root_cause=a.root_cause,
+        fishbone={n: getattr(a, f"fishbone_{n}") for n in ("man", "machine", "material", "method", "measurement", "environment")},
+        owner=a.owner.username if a.owner else None,
+        due_date=a.due_date,
+        change_kind=a.change_kind,
+        change_reason=a.change_reason,
+        change_content=a.change_content,
+        effective_date=a.effective_date,
+        first_batch=a.first_batch,
+        check=CheckOut(
+            before_units=a.check_before_units,
+            before_faulty=a.check_before_faulty,
+            after_units=a.check_after_units,
+            after_faulty=a.check_after_faulty,
+            p_value=a.check_p_value,
+            passed=a.check_passed,
+            checked_at=a.checked_at,
+            detail=a.check_detail or {},
+        ),
+        outcome=a.outcome,
+        outcome_reason=a.outcome_reason,
+        version=a.version,
+        created_at=a.created_at,
+        updated_at=a.updated_at,
+    )
+
+
+def _model_id(code: str) -> int | None:
+    if not code:
+        return None
+    found = ProductModel.objects.filter(code=code).values_list("pk", flat=True).first()
+    if found is None:
+        raise ValidationFailed({"model": [_("Unknown product model.")]}, code="unknown_model")
+    return found
+
+
+def _owner_id(username: str) -> int | None:
+    if not username:
+        return None
+    found = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    if found is None:
+        raise ValidationFailed({"owner": [_("The owner must be an active member of staff.")]}, code="action_invalid")
+    return found
+
+
+def _input(payload: ActionIn) -> ActionInput:
+    values = payload.dict()
+    return ActionInput(
+        **{k: v for k, v in values.items() if k in ActionInput.__dataclass_fields__},
+        product_model_id=_model_id(payload.model),
+        owner_id=_owner_id(payload.owner),
+    )
+
+
+def _version_from_if_match(request: HttpRequest, action: ImprovementAction) -> int:
+    current = _etag(action)
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiProblem(
+            428,
+            _("Send the action's ETag in If-Match (read it first)."),
+            code="if_match_required",
+            field="If-Match",
+            headers={"ETag": current},
+        )
+    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
+    if "*" in tags or current in tags:
+        return action.version
+    raise ApiProblem(
+        412,
+        _("The action was changed since you read it; read it again and retry."),
+        code="stale_version",
+        field="If-Match",
+        headers={"ETag": current},
+    )
+
+
+@router.get("/quality/actions", response={200: ActionPage, **problems(403)}, summary="List improvement actions")
+def list_actions(
+    request: HttpRequest,
+    status: Literal["plan", "do", "check", "act", "closed"] | None = None,
+    offset: int = Query(0, ge=0, le=100000),
+    limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
+) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    qs = selectors.actions_for(user=caller.user, filters=selectors.ActionFilters(status=status or ""))
+    total = qs.count()
+    items = [_out(a) for a in qs[offset : offset + limit]]
+    return ActionPage(items=items, total=total, next_offset=offset + limit if offset + limit < total else None)
+
+
+@router.get(
+    "/quality/actions/{action_id}", response={200: ActionOut, **problems(403, 404)}, summary="Read an improvement action (ETag)"
+)
+def get_action(request: HttpRequest, action_id: ActionId, response: HttpResponse) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    action = selectors.action_get(user=caller.user, pk=action_id)
+    response["ETag"] = _etag(action)
+    return _out(action)
+
+
+@router.post("/quality/actions", response={201: ActionOut, **problems(403, 404, 409, 422)}, summary="Raise an improvement action")
+@idempotent
+def create_action(request: HttpRequest, payload: ActionCreateIn, idempotency_key: str = _idem()) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_WRITE)
+    user = caller.user
+    ticket = api_ticket_get(caller=caller, number=payload.origin_ticket) if payload.origin_ticket else None
+    data = _input(payload)
+    model = ProductModel.objects.filter(pk=data.product_model_id).first() if data.product_model_id else None
+    owner = User.objects.filter(pk=data.owner_id).first() if data.owner_id else None
+    action = services.action_raise(
+        actor=user,
+        title=payload.title,
+        problem=payload.problem,
+        origin=payload.origin,
+        origin_reference=payload.origin_reference,
+        origin_ticket=ticket,
+        model=model,
+        batch=payload.batch,
+        component=payload.component,
+        owner=owner,
+        due_date=payload.due_date,
+    )
+    basics = {"title", "problem", "product_model_id", "batch", "component", "owner_id", "due_date"}
+    if any(value for name, value in data.__dict__.items() if name not in basics):
+        action = services.action_update(action=action, actor=user, data=data, expected_version=action.version)
+    fresh = selectors.action_get(user=user, pk=action.pk)
+    headers = {"Location": f"{request.path.rstrip('/')}/{action.pk}", "ETag": _etag(fresh)}
+    return 201, _out(fresh), headers
+
+
+@router.put(
+    "/quality/actions/{action_id}",
+    response={200: ActionOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="Edit an improvement action",
+)
+def update_action(
+    request: HttpRequest,
+    action_id: ActionId,
+    payload: ActionIn,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_WRITE)
+    action = selectors.action_get(user=caller.user, pk=action_id)
+    version = _version_from_if_match(request, action)
+    services.action_update(action=action, actor=caller.user, data=_input(payload), expected_version=version)
+    fresh = selectors.action_get(user=caller.user, pk=action_id)
+    response["ETag"] = _etag(fresh)
+    return _out(fresh)
+
+
+@router.post(
+    "/quality/actions/{action_id}/transition",
+    response={200: ActionOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="Move an improvement action (Plan → Do → Check → Act → Closed; the check is computed on the way)",
+)
+def transition_action(
+    request: HttpRequest,
+    action_id: ActionId,
+    payload: TransitionIn,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_WRITE)
+    action = selectors.action_get(user=caller.user, pk=action_id)
+    version = _version_from_if_match(request, action)
+    services.action_transition(
+        action=action, actor=caller.user, to=payload.to, expected_version=version, outcome=payload.outcome, reason=payload.reason
+    )
+    fresh = selectors.action_get(user=caller.user, pk=action_id)
+    response["ETag"] = _etag(fresh)
+    return _out(fresh)
+
+
+@router.post(
+    "/quality/actions/{action_id}/check",
+    response={200: ActionOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="Compute the action's check again (batches before and after the change)",
+)
+def recheck_action(
+    request: HttpRequest,
+    action_id: ActionId,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    caller = staff_caller(request, Scope.QUALITY_WRITE)
+    action = selectors.action_get(user=caller.user, pk=action_id)
+    _version_from_if_match(request, action)
+    services.action_run_check(action=action, actor=caller.user)
+    fresh = selectors.action_get(user=caller.user, pk=action_id)
+    response["ETag"] = _etag(fresh)
+    return _out(fresh)

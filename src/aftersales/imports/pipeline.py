@@ -1,0 +1,199 @@
+"""One pass over an import file: read it row by row, check every row, compare each chunk of
+rows with what is stored (new / changed / unchanged) and, on the commit pass, write the chunk —
+one transaction per chunk, the job's checkpoint (``rows_done``) moved in the same transaction.
+
+Memory stays bounded by the chunk (``IMPORT_CHUNK_ROWS``, 2,000) plus one 64-bit digest per row
+for finding keys repeated inside the file; errors are kept up to ``IMPORT_MAX_STORED_ERRORS``
+(the counts are exact)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from aftersales.accounts.models import User
+
+from .columns import header_key, text
+from .kinds import KINDS, Issue, Kind, Parsed, RowInvalid
+from .messages import message
+from .reading import FileRefused, open_sheet
+
+PREVIEW_ROWS = 10
+
+
+def chunk_rows() -> int:
+    return int(getattr(settings, "IMPORT_CHUNK_ROWS", 2000))
+
+
+def max_stored_errors() -> int:
+    return int(getattr(settings, "IMPORT_MAX_STORED_ERRORS", 1000))
+
+
+def max_rows() -> int:
+    return int(getattr(settings, "IMPORT_MAX_ROWS", 2_000_000))
+
+
+@dataclass
+class Figures:
+    """What a pass found (and wrote). ``rows`` counts the data rows read so far."""
+
+    rows: int = 0
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    error_rows: int = 0
+    error_count: int = 0
+    written_new: int = 0
+    written_changed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    preview: list[dict[str, Any]] = field(default_factory=list)
+    format: str = ""
+    total: int | None = None
+
+
+def _digest(key: Hashable) -> int:
+    return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big")
+
+
+def _map_header(spec: Kind, header: list[Any]) -> dict[int, str]:
+    """Column index → column key; unknown headers are ignored, a missing required column or a
+    column named twice refuses the file."""
+    by_name = {name: column for column in spec.columns for name in column.names}
+    mapped: dict[int, str] = {}
+    for index, cell in enumerate(header):
+        column = by_name.get(header_key(cell if isinstance(cell, str) else ("" if cell is None else str(cell))))
+        if column is None:
+            continue
+        if column.key in mapped.values():
+            raise FileRefused("duplicate_column", column=column.label)
+        mapped[index] = column.key
+    present = set(mapped.values())
+    for column in spec.columns:
+        if column.required and column.key not in present:
+            raise FileRefused("missing_column", column=column.label)
+    return mapped
+
+
+class Pass:
+    def __init__(
+        self,
+        *,
+        kind: str,
+        write: bool,
+        actor: User | None = None,
+        start_after: int = 0,
+        figures: Figures | None = None,
+        on_chunk: Callable[[Figures], None] | None = None,
+    ) -> None:
+        self.spec = KINDS[kind]()
+        self.write = write
+        self.actor = actor
+        self.start_after = start_after
+        self.figures = figures or Figures()
+        self.on_chunk = on_chunk
+        self.seen: set[int] = set()
+        self.key_labels = [self.spec.by_key[k].label for k in self.spec.key_columns]
+        self.chunk_rows, self.max_rows, self.max_errors = chunk_rows(), max_rows(), max_stored_errors()
+
+    def _error(self, row: int, issue: Issue) -> None:
+        f = self.figures
+        f.error_count += 1
+        if len(f.errors) < self.max_errors:
+            f.errors.append({"row": row, "column": issue.column, "code": issue.code, "text": message(issue.code, **issue.params)})
+
+    def _row_failed(self, row: int, issues: list[Issue], cells: dict[str, Any]) -> None:
+        self.figures.error_rows += 1
+        for issue in issues:
+            self._error(row, issue)
+        self._show(row, cells, "error")
+
+    def _show(self, row: int, cells: dict[str, Any], status: str) -> None:
+        if len(self.figures.preview) < PREVIEW_ROWS:
+            self.figures.preview.append({"row": row, "status": status, "cells": {k: _shown(v) for k, v in cells.items()}})
+
+    def run(self, fileobj: Any, name: str) -> Figures:
+        """Read the whole file; raises ``FileRefused`` for a file that cannot be read."""
+        self.spec.prepare()
+        with open_sheet(fileobj, name) as sheet:
+            self.figures.format = sheet.format
+            self.figures.total = sheet.total
+            mapped = _map_header(self.spec, sheet.header)
+            chunk: list[Parsed] = []
+            rows_read = 0
+            for number, cells in sheet.rows:
+                rows_read += 1
+                if rows_read > self.max_rows:
+                    raise FileRefused("too_many_rows", limit=self.max_rows)
+                by_key = {key: cells[i] if i < len(cells) else None for i, key in mapped.items()}
+                try:
+                    key, values = self.spec.clean(by_key)
+                except RowInvalid as exc:
+                    self._row_failed(number, exc.issues, by_key)
+                else:
+                    digest = _digest(key)
+                    if digest in self.seen:
+                        self._row_failed(
+                            number, [Issue(self.spec.key_columns[0], "duplicate_key", {"columns": self.key_labels})], by_key
+                        )
+                    else:
+                        self.seen.add(digest)
+                        chunk.append(Parsed(row=number, key=key, values=values, cells=by_key))
+                if len(chunk) >= self.chunk_rows:
+                    self._flush(chunk, rows_read)
+                    chunk = []
+            self._flush(chunk, rows_read)
+        return self.figures
+
+    def _flush(self, chunk: list[Parsed], rows_read: int) -> None:
+        f = self.figures
+        failed = self.spec.resolve(chunk) if chunk else {}
+        valid = []
+        for parsed in chunk:
+            if parsed.row in failed:
+                self._row_failed(parsed.row, failed[parsed.row], parsed.cells)
+            else:
+                valid.append(parsed)
+        stored = self.spec.existing([p.key for p in valid]) if valid else {}
+        new: list[Parsed] = []
+        changed: list[tuple[int, dict[str, Any]]] = []
+        fields: set[str] = set()
+        for parsed in valid:
+            current = stored.get(parsed.key)
+            if current is None:
+                new.append(parsed)
+                status = "new"
+            else:
+                pk, values = current
+                diff = self.spec.changes(values, parsed.values)
+                if diff:
+                    fields |= diff
+                    changed.append((pk, {**values, **{n: v for n, v in parsed.values.items() if n in values}}))
+                    status = "changed"
+                else:
+                    status = "unchanged"
+            self._show(parsed.row, parsed.cells, status)
+        f.new += len(new)
+        f.changed += len(changed)
+        f.unchanged += len(valid) - len(new) - len(changed)
+        f.rows = rows_read
+        if self.write and rows_read > self.start_after:
+            with transaction.atomic():
+                if new:
+                    self.spec.create(new, actor=self.actor)
+                if changed:
+                    self.spec.update(changed, sorted(fields))
+                f.written_new += len(new)
+                f.written_changed += len(changed)
+                if self.on_chunk:
+                    self.on_chunk(f)
+        elif self.on_chunk and (not self.write):
+            self.on_chunk(f)
+
+
+def _shown(value: Any) -> str:
+    return text(value)[:80]

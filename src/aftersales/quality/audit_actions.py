@@ -1,0 +1,16 @@
+"""Every audit action the quality app records (the stored values, unchanged)."""
+
+from __future__ import annotations
+
+from aftersales.audit.actions import AuditAction
+
+
+class QualityAudit(AuditAction):
+    ACTION_RAISED = "quality.action_raised"
+    ACTION_UPDATED = "quality.action_updated"
+    ACTION_PLAN = "quality.action_plan"  # back to Plan: a new cycle
+    ACTION_DO = "quality.action_do"
+    ACTION_CHECK = "quality.action_check"
+    ACTION_ACT = "quality.action_act"
+    ACTION_CLOSED = "quality.action_closed"
+    ACTION_CHECKED = "quality.action_checked"  # the Check computed again

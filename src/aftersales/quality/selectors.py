@@ -1,0 +1,110 @@
+"""Reads of improvement actions and of the tickets behind the quality figures, scoped to the caller.
+
+Readers (``permissions.can_read``) see every improvement action (they hold no personal data). The
+tickets behind a figure are read from ``FaultRecord`` (indexed by model, batch, week, unit) and
+limited to the tickets the caller may see (``tickets_visible_to``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.core.errors import NotFound, PermissionDenied
+from aftersales.tickets.selectors.scope import sees_every_ticket, tickets_visible_to
+
+from .models import ActionStatus, FaultRecord, ImprovementAction
+from .permissions import can_read
+from .rollup import monday
+from .statistics import StatFilters
+
+
+def require_reader(user: User) -> None:
+    if not can_read(user):
+        raise PermissionDenied(_("Your role does not read the quality figures."), code="quality_reader_only")
+
+
+@dataclass(frozen=True)
+class ActionFilters:
+    status: str = ""
+    owner_id: int | None = None
+    open_only: bool = False
+
+
+def actions_for(*, user: User, filters: ActionFilters | None = None) -> QuerySet[ImprovementAction]:
+    require_reader(user)
+    qs = ImprovementAction.objects.select_related("owner", "product_model", "origin_ticket")
+    filters = filters or ActionFilters()
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.open_only:
+        qs = qs.exclude(status=ActionStatus.CLOSED)
+    if filters.owner_id:
+        qs = qs.filter(owner_id=filters.owner_id)
+    return qs.order_by("-created_at", "-id")
+
+
+def action_get(*, user: User, pk: int) -> ImprovementAction:
+    found = actions_for(user=user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound("improvement action not found")
+    return found
+
+
+def change_archive(*, user: User) -> QuerySet[ImprovementAction]:
+    """Every action that made a change (design, supplier, process, training), newest change first."""
+    return actions_for(user=user).exclude(change_kind="").order_by("-effective_date", "-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class FaultTicketFilters:
+    """What a figure stands for: the statistics filters plus the cell's own key."""
+
+    stats: StatFilters
+    week: dt.date | None = None
+    cause: str | None = None
+    component: str | None = None
+    supplier: str | None = None
+    factory: str | None = None
+    production_month: dt.date | None = None
+    months_in_service: int | None = None
+    first_of_unit: bool = False
+    no_unit: bool = False
+
+
+def fault_tickets(*, user: User, filters: FaultTicketFilters) -> QuerySet[FaultRecord]:
+    """The fault records (with their tickets) behind a figure, newest first, scoped to the caller."""
+    require_reader(user)
+    s = filters.stats
+    qs = FaultRecord.objects.select_related("ticket", "model")
+    if s.scoped_out:
+        return qs.none()
+    if s.since:
+        qs = qs.filter(week__gte=monday(s.since))
+    if s.until:
+        qs = qs.filter(week__lte=s.until)
+    exact = {
+        "region_id": s.region_id,
+        "product_category_id": s.category_id,
+        "model_id": s.model_id,
+        "batch": s.batch,
+        "week": filters.week,
+        "cause": filters.cause,
+        "component": filters.component,
+        "supplier": filters.supplier,
+        "factory": filters.factory,
+        "production_month": filters.production_month,
+        "months_in_service": filters.months_in_service,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if filters.first_of_unit:
+        qs = qs.filter(first_of_unit=True)
+    if filters.no_unit:
+        qs = qs.filter(unit__isnull=True)
+    if not sees_every_ticket(user):
+        qs = qs.filter(Q(ticket__in=tickets_visible_to(user).values("pk")))
+    return qs.order_by("-opened_on", "-ticket_id")

@@ -1,0 +1,132 @@
+"""The KPI page, the management dashboard, chargeback pages and the API v1 operations: what each
+caller sees, in both languages, and that every figure leads to its tickets."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from aftersales.analytics.services import analytics_refresh
+from tests.api.conftest import api_client
+from tests.web.conftest import client_for
+
+from .fixtures import DataScope, Role, at, build_world, staff
+
+pytestmark = pytest.mark.django_db
+OCT = {"from": "2025-10-01", "to": "2025-10-31"}
+
+
+@pytest.fixture
+def world():
+    cache.clear()
+    w = build_world()
+    analytics_refresh(now=at(2025, 11, 1, 0))
+    return w
+
+
+def test_supervisor_follows_a_kpi_figure_to_its_tickets(world):
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    client = client_for(boss)
+    page = client.get("/dashboard/kpis/", OCT)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'data-test-id="kpi-row-{world.wang.pk}"' in html
+    assert "<abbr title=" in html and 'data-test-id="kpi-definitions"' in html
+    link = page.context["rows"][0].links["fr_missed"] if page.context["rows"][0].row.key == world.wang.pk else None
+    assert link is not None
+    drill = client.get(link)
+    assert drill.status_code == 200
+    assert world.a.number in drill.content.decode()
+    assert world.b.number not in drill.content.decode()
+
+
+def test_kpi_page_in_chinese(world):
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    client = client_for(boss)
+    page = client.get("/dashboard/kpis/", OCT, headers={"Accept-Language": "zh-hans"})
+    html = page.content.decode()
+    assert "员工考核指标" in html and "Staff KPIs" not in html
+
+
+def test_agent_sees_own_row_and_no_dashboard(world):
+    client = client_for(world.li)
+    page = client.get("/dashboard/kpis/", OCT)
+    assert [r.row.key for r in page.context["rows"]] == [world.li.pk]
+    assert client.get("/dashboard/management/").status_code == 403
+    assert client.get("/dashboard/chargeback/").status_code == 403
+    assert client.get("/dashboard/kpis/", {"from": "nope"}).status_code == 422
+
+
+def test_management_dashboard_page(world):
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    page = client_for(boss).get("/dashboard/management/", {"from": "2025-09", "to": "2025-10"})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert html.count("data:image/svg+xml;base64,") == 10
+    assert "550.00" in html  # the total cost
+
+
+def test_chargeback_pages_and_printable_statement(world):
+    finance = staff(Role.FINANCE, DataScope.ALL)
+    client = client_for(finance)
+    page = client.get("/dashboard/chargeback/", OCT)
+    assert "华东电机厂" in page.content.decode()
+    params = {**OCT, "responsibility": "supplier", "party": "华东电机厂"}
+    statement = client.get("/dashboard/chargeback/statement/", params)
+    assert world.b.number in statement.content.decode()
+    printable = client.get("/dashboard/chargeback/statement/", {**params, "print": "1"}).content.decode()
+    assert "华东电机厂" in printable and "170.00" in printable and "site-header" not in printable
+    bad = client.get("/dashboard/chargeback/statement/", {**OCT, "responsibility": "nobody"})
+    assert bad.status_code == 422
+
+
+def test_api_kpis_agent_sees_only_own_row(world):
+    response = api_client(world.wang).get("/api/v1/analytics/kpis", OCT)
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert [r["key"] for r in body["rows"]] == [world.wang.pk]
+    assert body["rows"][0]["first_response_median_minutes"] == 90.0
+    assert body["rows"][0]["first_response_p90_minutes"] == 120.0
+
+
+def test_api_other_regions_supervisor_sees_nothing_of_this_region(world):
+    west_boss = staff(Role.SUPERVISOR, DataScope.REGION, region=world.west)
+    client = api_client(west_boss)
+    kpis = client.get("/api/v1/analytics/kpis", {**OCT, "region": world.east.pk}).json()
+    assert kpis["rows"] == [] and kpis["total"]["handled"] == 0
+    dash = client.get("/api/v1/analytics/dashboard", {"from": "2025-10", "to": "2025-10", "region": world.east.pk}).json()
+    assert dash["total_intake"] == 0
+    assert client.get("/api/v1/analytics/chargeback", OCT).json() == []
+    statement = client.get("/api/v1/analytics/chargeback/statement", {**OCT, "responsibility": "supplier", "party": "华东电机厂"})
+    assert statement.json()["lines"] == []
+
+
+def test_api_dashboard_and_chargeback(world):
+    boss = staff(Role.FINANCE, DataScope.ALL)
+    client = api_client(boss)
+    parties = client.get("/api/v1/analytics/chargeback", OCT).json()
+    assert parties == [
+        {
+            "responsibility": "supplier",
+            "party": "华东电机厂",
+            "tickets": 1,
+            "amounts": {"parts": "100.00", "labour": "50.00", "travel": "20.00", "refund": "0.00", "compensation": "0.00"},
+            "total": "170.00",
+        }
+    ]
+    sup = api_client(staff(Role.SUPERVISOR, DataScope.ALL))
+    dash = sup.get("/api/v1/analytics/dashboard", {"from": "2025-10", "to": "2025-10"}).json()
+    assert dash["total_intake"] == 4 and dash["months"][0]["cost_per_ticket"] == "137.50"
+    # Scope, customers and bad input.
+    assert api_client(world.wang).get("/api/v1/analytics/dashboard").status_code == 403
+    assert sup.get("/api/v1/analytics/kpis", {"from": "2025-13-01"}).status_code == 422
+    assert sup.get("/api/v1/analytics/dashboard", {"from": "2025-11", "to": "2025-10"}).status_code == 422
+    no_scope = api_client(boss, scopes=["tickets:read"])
+    assert no_scope.get("/api/v1/analytics/kpis").status_code == 403
+
+
+def test_openapi_lists_the_analytics_operations():
+    schema = Client().get("/api/v1/openapi.json").json()
+    ids = {op["operationId"] for ops in schema["paths"].values() for op in ops.values()}
+    assert {"analytics_kpis", "analytics_dashboard", "analytics_chargeback", "analytics_chargeback_statement"} <= ids

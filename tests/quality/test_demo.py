@@ -1,0 +1,34 @@
+"""The quality demo: shipments, a batch with a real defect, an action whose check shows the drop;
+a second run changes nothing."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from aftersales.catalog.models import ShipmentVolume
+from aftersales.demo.quality import DEMO_MODEL, load_quality_demo
+from aftersales.quality.models import ImprovementAction
+from aftersales.quality.statistics import StatFilters, batch_fault_rates
+from aftersales.tickets.models import Ticket
+from tests.factories import ProductModelFactory, ProductUnitFactory, make_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_a_defect_batch_and_an_action_whose_check_shows_the_drop():
+    model = ProductModelFactory(code=DEMO_MODEL)
+    unit = ProductUnitFactory(model=model, batch="B20260301")
+    make_ticket(serial_number=unit.serial_number)
+    load_quality_demo(io.StringIO())
+    counts = (Ticket.objects.count(), ShipmentVolume.objects.count(), ImprovementAction.objects.count())
+    rates = {r.batch: r for r in batch_fault_rates(StatFilters(model_id=model.pk)).rows}
+    worst = max(rates.values(), key=lambda r: r.rate or 0)
+    assert worst.batch.startswith("QA") and worst.faulty_units == 30 and worst.shipped == 1000
+    assert rates["B20260301"].shipped  # the registered batch got its shipment volume
+    action = ImprovementAction.objects.get()
+    assert action.status == "act" and action.check_passed is True
+    assert action.check_before_faulty / action.check_before_units > 5 * action.check_after_faulty / action.check_after_units
+    load_quality_demo(io.StringIO())
+    assert (Ticket.objects.count(), ShipmentVolume.objects.count(), ImprovementAction.objects.count()) == counts
