@@ -384,10 +384,9 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *(["'unsafe-hashes'", *CSP_INLINE_HANDLER_HASHES] if CSP_INLINE_HANDLER_HASHES else [])],
         "style-src": ["'self'"],
-        # Style sheets: our files only. Style attributes: allowed (the crisis pages draw bars
-        # with computed heights); they cannot run code. Tighten when those become classes.
+        # Style sheets and style attributes: none inline (charts are pygal SVG images, decision 0009).
         "style-src-elem": ["'self'"],
-        "style-src-attr": ["'unsafe-inline'"],
+        "style-src-attr": ["'none'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -96,11 +96,14 @@ class _Text(HTMLParser):
         self.parts: list[str] = []
         self.links: list[str] = []
         self._skip = 0
+        self._skipping: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in {"script", "style", "template", "noscript"}:
-            self._skip += 1
         values = dict(attrs)
+        # translate="no" (HTML's own marker) holds data shown as it is: a secret key, template syntax.
+        if tag in {"script", "style", "template", "noscript"} or values.get("translate") == "no":
+            self._skip += 1
+            self._skipping.append(tag)
         for name in ATTRIBUTES:
             if values.get(name):
                 self.parts.append(values[name] or "")
@@ -110,7 +113,8 @@ class _Text(HTMLParser):
             self.links.append(values["href"] or "")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in {"script", "style", "template", "noscript"} and self._skip:
+        if self._skipping and self._skipping[-1] == tag:
+            self._skipping.pop()
             self._skip -= 1
 
     def handle_data(self, data: str) -> None:

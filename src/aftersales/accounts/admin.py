@@ -4,6 +4,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftersales.core.i18n import join_list
 
@@ -26,7 +27,15 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Aftersales"), {"fields": ("display_name", "role", "data_scope", "team", "region")}),
     )
-    actions = ["sign_out_everywhere"]
+    actions = ["sign_out_everywhere", "reset_two_factor"]
+
+    @admin.action(description=_("Reset two-step sign-in (the user sets it up again, e.g. after a lost phone)"))
+    def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            if TOTPDevice.objects.filter(user=user).delete()[0]:
+                sign_out_everywhere(user=user, keep=request if user.pk == request.user.pk else None)
+                security_event.send(sender=None, user=user, what="second_factor_off", actor=request.user)
+        self.message_user(request, _("Two-step sign-in was reset for the selected users."))
 
     @admin.action(description=_("Sign out everywhere (end every session of the selected users)"))
     def sign_out_everywhere(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -108,3 +117,10 @@ class RegionAreaAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "region", "leader")
     list_filter = ("region",)
+
+
+# Authenticator devices are managed by their owners (My account → Sign-in security) and reset by
+# an administrator with the user list's action; django-otp's own device admin (untranslated, and
+# showing secrets) is not offered.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)

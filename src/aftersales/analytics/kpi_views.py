@@ -46,7 +46,7 @@ DEFINITIONS = {
         gettext_lazy("NPS"),
         gettext_lazy("Share of overall ratings of 5 minus the share of 1–3, in points (−100 to 100)."),
     ),
-    "reopen": (gettext_lazy("Reopened"), gettext_lazy("Share of the tickets reopened for secondary processing (二次处理).")),
+    "reopen": (gettext_lazy("Reopened"), gettext_lazy("Share of the tickets reopened for secondary processing.")),
     "complaints": (
         gettext_lazy("Complaints"),
         gettext_lazy("Complaints about the person: attitude rated 1 or 2, and complaints recorded."),
