@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Header, Query, Router, Schema
 from ninja.files import UploadedFile
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from aftersales.accounts.models import User
 from aftersales.appraisal import services
@@ -83,7 +83,7 @@ class AppraisalReportInput(Input):
     responsibility: Responsibility | Literal[""] = ""
     responsible_party: Text128 = ""
     supplier: Text128 = ""
-    sanbao_applies: bool | None = None
+    sanbao_applies: StrictBool | None = None  # true or false, not 0/1 or "yes"
 
 
 class AppraisalReasonBody(Input):

@@ -25,6 +25,7 @@ from aftersales.quality.services import ActionInput
 from ..idempotency import idempotent
 from ..models import Scope
 from ..problems import ApiProblem
+from ..schemas import IsoDate
 from ..selectors import api_ticket_get
 from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
 from .common import idempotency_header as _idem
@@ -36,8 +37,8 @@ IF_MATCH_DOC = "The ETag of the action as read (GET /quality/actions/{action_id}
 
 
 class StatQuery(Schema):
-    since: date | None = Field(None, description="First day of the period (tickets opened).")
-    until: date | None = Field(None, description="Last day of the period.")
+    since: IsoDate | None = Field(None, description="First day of the period (tickets opened).")
+    until: IsoDate | None = Field(None, description="Last day of the period.")
     region: int | None = Field(None, ge=1, le=MAX_ID, description="Region id (staff bound to a region see only theirs).")
     category: int | None = Field(None, ge=1, le=MAX_ID, description="Product category id.")
     model: str = Field("", max_length=64, description="Product model number.")
@@ -212,8 +213,8 @@ def _ftf_row(r: ftf.FtfRow) -> FtfRowOut:
 def first_time_fix(
     request: HttpRequest,
     by: Literal["technician", "model", "outlet"] = "technician",
-    since: date | None = None,
-    until: date | None = None,
+    since: IsoDate | None = None,
+    until: IsoDate | None = None,
 ) -> Any:
     caller = staff_caller(request, Scope.QUALITY_READ)
     selectors.require_reader(caller.user)
@@ -251,11 +252,11 @@ class ActionIn(Schema):
     fishbone_measurement: str = Field("", max_length=20000)
     fishbone_environment: str = Field("", max_length=20000)
     owner: str = Field("", max_length=150, description="Username of the owner.")
-    due_date: date | None = None
+    due_date: IsoDate | None = None
     change_kind: str = Field("", max_length=16, description="design, supplier, process or training.")
     change_reason: str = Field("", max_length=20000)
     change_content: str = Field("", max_length=20000)
-    effective_date: date | None = None
+    effective_date: IsoDate | None = None
     first_batch: str = Field("", max_length=128)
 
 

@@ -33,6 +33,7 @@ from aftersales.tickets.choices import RequestType
 from ..idempotency import idempotent
 from ..models import Scope
 from ..problems import ApiProblem
+from ..schemas import IsoDate
 from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
 from .common import idempotency_header as _idem
 
@@ -230,7 +231,7 @@ def list_policies(request: HttpRequest) -> Any:
     summary="Share of key and long-term customers revisited within their period, per tier, region and agent",
 )
 def get_compliance(
-    request: HttpRequest, on: dt.date | None = Query(None, description="The day to judge on (default today).")
+    request: HttpRequest, on: IsoDate | None = Query(None, description="The day to judge on (default today).")
 ) -> Any:
     caller = staff_caller(request, Scope.REVISITS_READ)
     figures = selectors.compliance(user=caller.user, on=on)
