@@ -142,6 +142,7 @@ def notify_ticket_customer(
     link: str = "",
     link_text: Any = "",
     in_app: bool = True,
+    saved_templates: Mapping[str, Any] | None = None,
 ) -> list[Notification]:
     """Tell the ticket's customer, in their language (zh-hans by default): in their portal
     inbox (``in_app``, when they have an account) and, with their consent to be contacted, by
@@ -160,7 +161,8 @@ def notify_ticket_customer(
         subject_text = render(subject, values)
         body_text = render(body, values)
         label = str(link_text)
-        saved = active_templates(event=template, language=language)  # an administrator's edited texts
+        # An administrator's edited texts (read earlier by a caller that must not query here).
+        saved = saved_templates if saved_templates is not None else active_templates(event=template, language=language)
         filled = ticket_values(ticket, values) if saved else {}
 
     def texts(channel: str) -> tuple[str, str]:
@@ -240,10 +242,17 @@ def notification_mark_read(*, user: User, notification_id: int | None = None) ->
     return qs.update(read_at=clock.now())
 
 
-def notify_ticket_received(*, ticket: TicketContact) -> list[Notification]:
+def ticket_received_templates(*, language: str) -> dict[str, Any]:
+    """The edited "ticket received" texts in ``language`` (intake reads them before it takes the
+    day's number, so that nothing but the number's statements run under the counter's lock)."""
+    return active_templates(event="ticket_received", language=language or DEFAULT_LANGUAGE)
+
+
+def notify_ticket_received(*, ticket: TicketContact, saved_templates: Mapping[str, Any] | None = None) -> list[Notification]:
     """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once), with
     the signed link to follow the request in the portal. E-mail and SMS only."""
     return notify_ticket_customer(
+        saved_templates=saved_templates,
         ticket=ticket,
         template="ticket_received",
         subject=_("Your request %(number)s has been registered"),
