@@ -6,6 +6,7 @@ record takes the model's default there."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -120,7 +121,7 @@ def region_table() -> dict[str, int]:
     return table
 
 
-class Kind:
+class Kind(ABC):
     """The base of the four kinds (``customers``, ``models``, ``units``, ``shipments``)."""
 
     kind: ClassVar[str]
@@ -131,29 +132,31 @@ class Kind:
     def __init__(self) -> None:
         self.by_key = {c.key: c for c in self.columns}
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027 - optional hook: most kinds have no lookup table
         """Load the small lookup tables (models, regions, categories) once per pass."""
 
     def reader(self, cells: dict[str, Any]) -> RowReader:
         return RowReader(self.by_key, cells)
 
+    @abstractmethod
     def clean(self, cells: dict[str, Any]) -> tuple[Hashable, dict[str, Any]]:
-        raise NotImplementedError
+        """The row's natural key and its values, or ``RowInvalid`` with the row's issues."""
 
     def resolve(self, rows: list[Parsed]) -> dict[int, list[Issue]]:
         """Lookups per chunk (one query for the chunk, not per row); the issues by row."""
         return {}
 
+    @abstractmethod
     def existing(self, keys: list[Hashable]) -> dict[Hashable, tuple[int, dict[str, Any]]]:
         """The stored records of ``keys``: key → (pk, the compared fields)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def create(self, rows: list[Parsed], *, actor: User | None) -> None:
-        raise NotImplementedError
+        """Insert the new records of ``rows`` (one statement per chunk)."""
 
+    @abstractmethod
     def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
         """Write ``fields`` of the stored records ``rows`` (pk, every compared field's new value)."""
-        raise NotImplementedError
 
     @staticmethod
     def changes(current: dict[str, Any], values: dict[str, Any]) -> set[str]:
