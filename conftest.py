@@ -88,11 +88,16 @@ def _english_outside_the_pages(request):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fresh_region_table():  # type: ignore[no-untyped-def]
-    """The region table is cached across requests (accounts.regions); a test's rows are rolled
-    back with its transaction, so no test may see the table another test cached."""
-    from aftersales.accounts.regions import region_cache_clear
+def _fresh_caches():  # type: ignore[no-untyped-def]
+    """Every test starts and ends with empty caches. The caches hold what was read from rows
+    (the region table, the safety words, the assignment rules, the quality overview…); a test's
+    rows are rolled back with its transaction but its cache entries are not, and a later test
+    (or the demo a package loads) must never be answered by them. A test that changed the safety
+    words once made the demo's paused clocks fall due in the past, two packages later."""
+    from django.core.cache import caches
 
-    region_cache_clear()
+    for backend in caches.all(initialized_only=True):
+        backend.clear()
     yield
-    region_cache_clear()
+    for backend in caches.all(initialized_only=True):
+        backend.clear()
