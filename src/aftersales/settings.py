@@ -117,6 +117,9 @@ INSTALLED_APPS = [
     "aftersales.webhooks",
     "aftersales.mailin",
     "aftersales.analytics",
+    "aftersales.exports",
+    "aftersales.reports",
+    "aftersales.triage",
     "aftersales.desk",
     "aftersales.demo",
 ]
