@@ -40,6 +40,10 @@ class Scope(models.TextChoices):
     QUALITY_WRITE = "quality:write", _("Raise and work on improvement actions")
     IMPORTS_WRITE = "imports:write", _("Import customers, models, units and shipment volumes")
     ANALYTICS_READ = "analytics:read", _("Read KPIs, dashboards and chargeback statements")
+    EXPORTS_WRITE = "exports:write", _("Export lists and reports to Excel and download the files")
+    REPORTS_WRITE = "reports:write", _("Subscribe to scheduled reports and manage the subscriptions")
+    TRIAGE_READ = "triage:read", _("Read a ticket's triage suggestions and likely duplicates")
+    TRIAGE_WRITE = "triage:write", _("Accept or correct triage suggestions")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
