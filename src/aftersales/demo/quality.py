@@ -33,6 +33,7 @@ from aftersales.quality.services import ActionInput, action_raise, action_transi
 from aftersales.tickets.counts import ticket_counts_rebuild
 from aftersales.tickets.models import Ticket, TicketCategory
 from aftersales.tickets.numbering import next_ticket_number
+from aftersales.tickets.search import search_grams_for
 
 DEMO_MODEL = "KFR-35GW/BP3DN8Y"
 BATCH_PREFIX = "QA"
@@ -122,10 +123,13 @@ def _history(model: ProductModel, today: dt.date) -> int:
             opened_day = min(bought + dt.timedelta(days=20 + (n * 37) % 120), today - dt.timedelta(days=2))
             opened = timezone.make_aware(dt.datetime.combine(opened_day, dt.time(9 + n % 8, 10)), timezone.get_default_timezone())
             defect = index == DEFECT_INDEX
+            title = "空调不制冷，室外机不启动" if defect else "空调制冷效果差"
+            description = "室外机压缩机无法启动，嗡嗡响后停机。" if defect else "开机一段时间后不制冷，需上门检查。"
             Ticket.objects.create(
                 number=next_ticket_number(day=opened_day),
-                title="空调不制冷，室外机不启动" if defect else "空调制冷效果差",
-                description="室外机压缩机无法启动，嗡嗡响后停机。" if defect else "开机一段时间后不制冷，需上门检查。",
+                title=title,
+                description=description,
+                search_grams=search_grams_for(title, description),  # what intake keeps: the search finds them
                 channel="hotline",
                 status="closed",
                 request_type="repair",
