@@ -130,3 +130,45 @@ def test_openapi_lists_the_analytics_operations():
     schema = Client().get("/api/v1/openapi.json").json()
     ids = {op["operationId"] for ops in schema["paths"].values() for op in ops.values()}
     assert {"analytics_kpis", "analytics_dashboard", "analytics_chargeback", "analytics_chargeback_statement"} <= ids
+
+
+def test_the_kpi_table_is_rendered_once_per_refresh(world):
+    """The figures change only when the refresh job runs: a second look at the same table reads
+    the rendered table from the cache; after a refresh the page shows the new figures."""
+    from aftersales.analytics.models import RefreshState
+
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    client = client_for(boss)
+    first = client.get("/dashboard/kpis/", OCT)
+    assert "rows" in first.context
+    again = client.get("/dashboard/kpis/", OCT)
+    assert "rows" not in again.context  # not computed: the cached table
+
+    def table(page):  # type: ignore[no-untyped-def]
+        html = page.content.decode()
+        return html[html.index('data-test-id="kpi-table"') : html.index("</table>")]
+
+    assert table(first) == table(again)
+    # Another language, another table.
+    from django.conf import settings
+
+    other = "en" if "员工考核指标" in first.content.decode() else "zh-hans"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = other
+    translated = client.get("/dashboard/kpis/", OCT)
+    assert "rows" in translated.context
+    assert table(translated) != table(first)
+    del client.cookies[settings.LANGUAGE_COOKIE_NAME]
+    # The next refresh: the table is computed again.
+    RefreshState.objects.filter(name="default").update(refreshed_at=at(2025, 11, 2, 0))
+    after = client.get("/dashboard/kpis/", OCT)
+    assert "rows" in after.context
+    assert f'data-test-id="kpi-row-{world.wang.pk}"' in after.content.decode()
+
+
+def test_the_cached_kpi_table_is_per_person_below_scope_all(world):
+    """An agent's table (their own row) is never answered from another person's cached table."""
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    client_for(boss).get("/dashboard/kpis/", OCT)
+    page = client_for(world.li).get("/dashboard/kpis/", OCT)
+    assert [r.row.key for r in page.context["rows"]] == [world.li.pk]
+    assert f'data-test-id="kpi-row-{world.wang.pk}"' not in page.content.decode()

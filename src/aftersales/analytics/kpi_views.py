@@ -5,20 +5,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Region, Team
 from aftersales.core.errors import DomainError
 
 from .links import drill_url, ticket_list_url
-from .models import StaffKind
+from .models import RefreshState, StaffKind
 from .selectors.common import Period, parse_period, sees_all, staff_reach
 from .selectors.drill import JOB_METRICS, TICKET_METRICS, Drill, drill_for_user
 from .selectors.kpis import GROUPS, KpiRow, kpi_table_for_user
+
+TABLE_CACHE_SECONDS = 24 * 3600
 
 # Column → (label, definition) for the tooltips and the definitions list (docs/kpis.md).
 DEFINITIONS = {
@@ -94,6 +99,32 @@ def _links(period: Period, group: str, row: KpiRow, kind: str) -> dict[str, str]
     return links
 
 
+def _table_html(request: HttpRequest, *, period: Period, kind: str, group: str, context: dict[str, object]) -> str:
+    """The KPI table, rendered. The figures come from the rollups, which change only when the
+    refresh job runs: the rendered table (a few hundred drill-down links) is cached per refresh,
+    filters, language and reach (everything for a user who sees all, else the user's own)."""
+    user = request.user
+    region, team = _int(request, "region"), _int(request, "team")
+    refreshed = RefreshState.objects.filter(name="default").values_list("refreshed_at", flat=True).first()
+    reach = "all" if sees_all(user) else f"u{user.pk}"  # type: ignore[arg-type]
+    key = (
+        f"analytics:kpis:{get_language()}:{reach}:{period.start}:{period.end}:{kind}:{group}:{region}:{team}:"
+        f"{refreshed.timestamp() if refreshed else 0}"
+    )
+    html = cache.get(key)
+    if html is None:
+        table = kpi_table_for_user(user=user, period=period, kind=kind, group=group, region=region, team=team)  # type: ignore[arg-type]
+        rows = [DisplayRow(row=r, links=_links(period, group, r, kind)) for r in table.rows]
+        context["rows"] = rows  # for the tests of the figures behind the page
+        html = render_to_string(
+            "analytics/_kpi_table.html",
+            {"table": table, "rows": rows, "period": period, "kind": kind, "definitions": DEFINITIONS},
+            request=request,
+        )
+        cache.set(key, html, TABLE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 — rendered by our own template with autoescaping
+
+
 @login_required
 def kpis(request: HttpRequest) -> HttpResponse:
     """The KPIs of the people, teams or regions the user may see, for a period; every figure
@@ -119,17 +150,8 @@ def kpis(request: HttpRequest) -> HttpResponse:
         "team": _int(request, "team"),
     }
     if period is not None:
-        table = kpi_table_for_user(
-            user=user,  # type: ignore[arg-type]
-            period=period,
-            kind=kind,
-            group=group,
-            region=_int(request, "region"),
-            team=_int(request, "team"),
-        )
         context["period"] = period
-        context["table"] = table
-        context["rows"] = [DisplayRow(row=r, links=_links(period, group, r, kind)) for r in table.rows]
+        context["table_html"] = _table_html(request, period=period, kind=kind, group=group, context=context)
     return render(request, "analytics/kpis.html", context, status=422 if error else 200)
 
 
