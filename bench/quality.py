@@ -1,14 +1,16 @@
-"""Quality pages benchmark: the overview (/quality/) and the statistics API read only the rollup
-(``quality.FaultCount``) and the shipment volumes, so their cost depends on the rollup's rows, not
-on the tickets. This script fills the rollup as the job would for N fault tickets spread over
-realistic dimensions (models, batches, regions, causes, components, suppliers, weeks, months in
-service), then times the page and each statistic.
+"""Quality pages benchmark: the overview (/quality/) and the statistics API read only the rollups
+(``quality.FaultSummary``, ``FaultCount`` at a period's edges) and the shipment volumes, so their
+cost depends on the summaries' rows, not on the tickets. This script fills ``FaultCount`` as the job
+would for N fault tickets spread over realistic dimensions (models, batches, regions, causes,
+components, suppliers, weeks, months in service), builds the summaries from it, then times the page
+and each statistic. ``make bench`` runs it (``--n $(N)``).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_bench_quality \\
       .venv/bin/python bench/quality.py --n 100000 --requests 40
 
 Writes a JSON line with the rollup's row count, p50/p95/p99 of the page (warm: the figures in
-the cache, as after the job's refresh; cold: computed from the rollup) and of each selector.
+the cache, as after the job's refresh; cold: computed from the rollup) and of each selector (all
+time, a period that cuts months at both edges, one region).
 It deletes and rewrites ``FaultCount`` and ``ShipmentVolume`` rows of its own models (codes
 starting with ``QBENCH-``) only; run it on a benchmark database.
 """
@@ -41,13 +43,16 @@ settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.con
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 from django.core.cache import cache  # noqa: E402
+from django.db.models import Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from aftersales.accounts.models import DataScope, Region, Role, User  # noqa: E402
 from aftersales.catalog.models import ProductCategory, ProductModel, ShipmentVolume  # noqa: E402
 from aftersales.quality import statistics  # noqa: E402
-from aftersales.quality.models import FaultCount  # noqa: E402
+from aftersales.quality.models import FaultCount, FaultSummary  # noqa: E402
+from aftersales.quality.rollup import fault_summaries_rebuild  # noqa: E402
 
+FILL_SLICE = 500_000
 CAUSES = ["manufacturing", "materials", "design", "misuse", "environment", "logistics", "installation", "unknown", ""]
 
 
@@ -69,36 +74,41 @@ def fill(n: int, seed: int = 7) -> int:
             month = (start + dt.timedelta(days=30 * b)).replace(day=1)
             shipments.append(ShipmentVolume(model=m, batch=f"B{b:02d}", month=month, units=rng.randint(5_000, 50_000)))
     ShipmentVolume.objects.bulk_create(shipments, batch_size=1000)
-    cube: Counter[tuple] = Counter()
-    units: Counter[tuple] = Counter()
-    for _ in range(n):
-        m = rng.choice(models)
-        b = rng.randrange(24)
-        week = start + dt.timedelta(weeks=rng.randrange(104))
-        week -= dt.timedelta(days=week.weekday())
-        key = (
-            week,
-            m.pk,
-            category.pk,
-            rng.choice(regions).pk,
-            f"B{b:02d}",
-            rng.choice(["佛山工厂", "合肥工厂", "武汉工厂"]),
-            (start + dt.timedelta(days=30 * b)).replace(day=1),
-            min(24, int(rng.expovariate(1 / 6))),
-            rng.choice(CAUSES),
-            rng.choice([""] + [f"P{i:03d} 部件{i}" for i in range(15)]),
-            rng.choice(["", "宁波电容厂", "苏州电机", "广州电控", "无锡压缩机", "佛山钣金"]),
-        )
-        cube[key] += 1
-        if rng.random() < 0.9:
-            units[key] += 1
     fields = ("week", "model_id", "product_category_id", "region_id", "batch", "factory", "production_month",
               "months_in_service", "cause", "component", "supplier")  # fmt: skip
-    FaultCount.objects.bulk_create(
-        (FaultCount(**dict(zip(fields, key, strict=True)), tickets=count, units=units[key]) for key, count in cube.items()),
-        batch_size=5000,
-    )
-    return len(cube)
+    rows = 0
+    # In slices of FILL_SLICE tickets, so that memory stays bounded at 10 M (a key repeated in two
+    # slices is two rows: the figures sum them the same; almost every key is unique anyway).
+    for first in range(0, n, FILL_SLICE):
+        cube: Counter[tuple] = Counter()
+        units: Counter[tuple] = Counter()
+        for _ in range(min(FILL_SLICE, n - first)):
+            m = rng.choice(models)
+            b = rng.randrange(24)
+            week = start + dt.timedelta(weeks=rng.randrange(104))
+            week -= dt.timedelta(days=week.weekday())
+            key = (
+                week,
+                m.pk,
+                category.pk,
+                rng.choice(regions).pk,
+                f"B{b:02d}",
+                rng.choice(["佛山工厂", "合肥工厂", "武汉工厂"]),
+                (start + dt.timedelta(days=30 * b)).replace(day=1),
+                min(24, int(rng.expovariate(1 / 6))),
+                rng.choice(CAUSES),
+                rng.choice([""] + [f"P{i:03d} 部件{i}" for i in range(15)]),
+                rng.choice(["", "宁波电容厂", "苏州电机", "广州电控", "无锡压缩机", "佛山钣金"]),
+            )
+            cube[key] += 1
+            if rng.random() < 0.9:
+                units[key] += 1
+        FaultCount.objects.bulk_create(
+            (FaultCount(**dict(zip(fields, key, strict=True)), tickets=count, units=units[key]) for key, count in cube.items()),
+            batch_size=5000,
+        )
+        rows += len(cube)
+    return rows
 
 
 def timed(fn, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
@@ -115,6 +125,15 @@ def timed(fn, repeat: int) -> dict[str, float]:  # type: ignore[no-untyped-def]
     }
 
 
+def wide(filters: statistics.StatFilters, *keys: str) -> list[dict]:  # type: ignore[type-arg]
+    """The read every figure made before the summaries: ``FaultCount`` grouped per figure (the same
+    filters; the shipments and the Python after it are the same in both and left out)."""
+    qs = statistics._counts(filters)
+    if not keys:
+        return [qs.aggregate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))]
+    return list(qs.values(*keys).annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless")))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000, help="fault tickets the rollup stands for")
@@ -124,21 +143,40 @@ def main() -> None:
     t0 = time.perf_counter()
     rows = FaultCount.objects.count() if args.reuse else fill(args.n)
     fill_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    # The narrow summaries the figures read, as the job keeps them (here from the filled FaultCount).
+    summary_rows = FaultSummary.objects.count() if args.reuse else fault_summaries_rebuild()
+    summarise_s = time.perf_counter() - t0
     user, _ = User.objects.get_or_create(username="qbench", defaults={"role": Role.QUALITY_ENGINEER, "data_scope": DataScope.ALL})
     client = Client()
     client.force_login(user)
     client.get("/quality/")  # warm
     f = statistics.StatFilters()
+    today = dt.date.today()
+    period = statistics.StatFilters(since=today - dt.timedelta(days=200), until=today - dt.timedelta(days=20))
+    regional = statistics.StatFilters(region_id=Region.objects.get(code="qbench-0").pk, since=today - dt.timedelta(days=365))
     result = {
         "n_fault_tickets": args.n,
         "rollup_rows": rows,
         "fill_s": round(fill_s, 1),
+        "summary_rows": summary_rows,
+        "summarise_s": round(summarise_s, 1),
         "page_overview_warm_ms": timed(lambda: client.get("/quality/"), args.requests),
         "page_overview_cold_ms": timed(lambda: (cache.clear(), client.get("/quality/")), max(5, args.requests // 4)),
         "fault_rates_ms": timed(lambda: statistics.batch_fault_rates(f), args.requests),
         "pareto_ms": timed(lambda: statistics.pareto_of("cause", f), args.requests),
         "p_chart_ms": timed(lambda: statistics.weekly_p_chart(f), args.requests),
         "ttf_ms": timed(lambda: statistics.time_to_failure(f), args.requests),
+        "totals_ms": timed(lambda: statistics.period_totals(f), args.requests),
+        # The same reads from the wide rollup (the way before the summaries), in the same run.
+        "wide_fault_rates_ms": timed(lambda: wide(f, "model_id", "batch"), args.requests),
+        "wide_pareto_ms": timed(lambda: wide(f, "cause"), args.requests),
+        "wide_ttf_ms": timed(lambda: wide(f, "months_in_service"), args.requests),
+        "wide_totals_ms": timed(lambda: wide(f), args.requests),
+        "wide_period_rates_ms": timed(lambda: wide(period, "model_id", "batch"), args.requests),
+        "wide_region_pareto_ms": timed(lambda: wide(regional, "component"), args.requests),
+        "period_rates_ms": timed(lambda: statistics.batch_fault_rates(period), args.requests),
+        "region_pareto_ms": timed(lambda: statistics.pareto_of("component", regional), args.requests),
     }
     print(json.dumps(result, ensure_ascii=False))
 

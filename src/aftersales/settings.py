@@ -473,3 +473,24 @@ IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "2000000"))
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(300 * 1024 * 1024)))
 IMPORT_INLINE_BYTES = int(os.environ.get("IMPORT_INLINE_BYTES", str(512 * 1024)))
 IMPORT_STALE_MINUTES = int(os.environ.get("IMPORT_STALE_MINUTES", "10"))
+IMPORT_KEEP_DAYS = int(os.environ.get("IMPORT_KEEP_DAYS", "30"))  # uploaded files kept this many days
+
+# Excel exports (docs/exports.md): files kept this many days; an export silent this long is resumed.
+EXPORT_KEEP_DAYS = int(os.environ.get("EXPORT_KEEP_DAYS", "7"))
+EXPORT_STALE_MINUTES = int(os.environ.get("EXPORT_STALE_MINUTES", "10"))
+
+# Triage (docs/triage.md, docs/triage-product.md): suggestions after intake; a safety suggestion
+# at least this confident makes the ticket urgent; duplicates looked for within these days, above
+# this text similarity.
+TRIAGE_ENABLED = os.environ.get("TRIAGE_ENABLED", "1").lower() not in {"0", "false", "no"}
+TRIAGE_URGENT_CONFIDENCE = float(os.environ.get("TRIAGE_URGENT_CONFIDENCE", "0.8"))
+TRIAGE_DUPLICATE_DAYS = int(os.environ.get("TRIAGE_DUPLICATE_DAYS", "30"))
+TRIAGE_DUPLICATE_THRESHOLD = float(os.environ.get("TRIAGE_DUPLICATE_THRESHOLD", "0.3"))
+
+# Scheduled reports (docs/reports.md): recipients outside the staff's own addresses must be at one
+# of these domains; attempts before a delivery is marked failed; how long a worker holds a claim;
+# the largest attachment mailed.
+REPORTS_ALLOWED_DOMAINS = [d.strip() for d in os.environ.get("REPORTS_ALLOWED_DOMAINS", "").split(",") if d.strip()]
+REPORTS_MAX_ATTEMPTS = int(os.environ.get("REPORTS_MAX_ATTEMPTS", "5"))
+REPORTS_CLAIM_MINUTES = int(os.environ.get("REPORTS_CLAIM_MINUTES", "30"))
+REPORTS_MAX_ATTACHMENT_MB = int(os.environ.get("REPORTS_MAX_ATTACHMENT_MB", "20"))

@@ -173,3 +173,58 @@ def test_the_statistics_tell_how_many_tickets_the_rarest_bigram_covers(tickets):
     assert both is not None and 1 <= both <= 8
     assert search.search_rows_estimate("漏") is None  # no bigram
     assert search.search_rows_estimate("不存在的词") <= both
+
+
+# --- Full-width and half-width forms are the same (NFKC, issue 20) -------------------------------
+
+WIDTHS = [
+    ("ＭＰ３没声音", "买的ＭＰ３播放器用了两天就没有声音了。"),
+    ("系统问题", "预装的ＸＰ系统装不上驱动，蓝屏。"),
+    ("mp3 坏了", "这个 mp3 充不进电。"),
+    ("平板", "XP 模式下触屏没反应。"),
+]
+
+
+@pytest.fixture
+def widths():
+    return [make_ticket(title=t, description=d, phone=f"1380000{i:04d}") for i, (t, d) in enumerate(WIDTHS)]
+
+
+def _found(query: str) -> set[int]:
+    user = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
+    page = ticket_list_for_user(user=user, filters=TicketFilters(open_only=False, query=query), page_size=100)
+    assert page.total == len(page.rows)
+    return {t.pk for t in page.rows}
+
+
+def test_the_bigrams_are_those_of_the_normalised_text():
+    assert search_grams_for("ＭＰ３", "ＸＰ") == search_grams_for("mp3", "xp") == "mp p3 xp"
+
+
+@pytest.mark.parametrize("query", ["MP3", "mp3", "ＭＰ３", "Mp３"])
+def test_a_search_for_mp3_finds_tickets_written_in_either_width(widths, query):
+    assert _found(query) == {widths[0].pk, widths[2].pk}
+
+
+@pytest.mark.parametrize("query", ["XP", "xp", "ＸＰ"])
+def test_a_search_for_xp_finds_tickets_written_in_either_width(widths, query):
+    assert _found(query) == {widths[1].pk, widths[3].pk}
+
+
+@pytest.mark.parametrize("query", ["MP3", "ＸＰ"])
+def test_the_dense_search_walk_finds_either_width_too(widths, monkeypatch, query):
+    from aftersales.tickets.selectors import search as search_module
+
+    monkeypatch.setattr(search_module, "DENSE_SEARCH", 0)
+    expected = {widths[0].pk, widths[2].pk} if query == "MP3" else {widths[1].pk, widths[3].pk}
+    assert _found(query) == expected
+
+
+def test_the_rebuild_gives_old_rows_the_normalised_bigrams(widths):
+    from importlib import import_module
+
+    from django.apps import apps
+
+    Ticket.objects.filter(pk=widths[0].pk).update(search_grams="ｍｐ ｐ３")  # as written before the normalisation
+    import_module("aftersales.tickets.migrations.0016_search_grams_normalised").rebuild(apps, None)
+    assert {"mp", "p3"} <= set(Ticket.objects.get(pk=widths[0].pk).search_grams.split())

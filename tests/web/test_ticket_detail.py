@@ -156,7 +156,7 @@ def test_detail_query_count_is_bounded_and_does_not_grow_with_the_timeline(agent
     # measures). The nav's dispatch permission is remembered in the session (0 queries here).
     # 0 for each panel loaded after the page (htmx, its own request): appraisal, remedies (the
     # 三包 proposal), returns, refunds and compensation with the customer card's summary (the
-    # abuse check), knowledge.
+    # abuse check), knowledge, triage (the suggestions and likely duplicates).
     agent_client.get(detail_url(ticket))  # steady state: the session's first page remembers the nav permission
     with django_assert_max_num_queries(14):
         short = _count_detail_queries(agent_client, ticket)

@@ -169,3 +169,24 @@ class User(AbstractUser):
         if self.is_superuser or self.role in DISPATCHER_ROLES:
             return True
         return None if self.role == Role.AGENT else False
+
+
+class SmsResetCode(models.Model):
+    """A six-digit password reset code sent by SMS to a customer without an e-mail address
+    (``accounts.sms_reset``). Only a keyed hash of the code is stored; it expires after
+    ``SMS_RESET_CODE_MINUTES`` and dies after ``SMS_RESET_MAX_ATTEMPTS`` wrong entries."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+")
+    phone = models.CharField(_("phone"), max_length=32, db_index=True)
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS reset code")
+        verbose_name_plural = _("SMS reset codes")
+
+    def __str__(self) -> str:
+        return f"SMS reset code #{self.pk}"

@@ -16,6 +16,10 @@ urlpatterns = [
     # Password reset by e-mail, staff and customers alike (accounts/views.py; issue 21).
     path("password/reset/", views.ResetRequestView.as_view(), name="password_reset"),
     path("password/reset/sent/", views.ResetDoneView.as_view(), name="password_reset_done"),
+    # Customers without an e-mail address: a six-digit code by SMS (accounts/sms_reset.py);
+    # before the e-mail link's pattern, which would take "sms/code/" for a uid and a token.
+    path("password/reset/sms/", views.sms_reset_request_view, name="password_reset_sms"),
+    path("password/reset/sms/code/", views.sms_reset_code_view, name="password_reset_sms_code"),
     path("password/reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password_reset_confirm"),
     path("password/reset/done/", views.ResetCompleteView.as_view(), name="password_reset_complete"),
     # My account: sign-in security; two-step sign-in with an authenticator app (TOTP; two_factor.py).

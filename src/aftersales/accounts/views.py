@@ -10,28 +10,40 @@
   its link is absolute under ``AFTERSALES_SITE_URL`` (``core.links.absolute_url``). The request
   page answers the same whether or not the address belongs to an account (no enumeration), and
   each address and each client may ask ``PASSWORD_RESET_PER_HOUR`` times an hour.
+* Password reset by SMS code, for customers with a phone and no e-mail address: the two pages
+  at the end of this module over ``sms_reset`` (codes hashed, 10 minutes, 5 attempts, throttled
+  per phone and per client).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMultiAlternatives
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
 
+from aftersales.core.errors import DomainError
 from aftersales.core.links import absolute_url
+from aftersales.core.masking import mask_phone
 from aftersales.core.throttle import throttle_hit
+from aftersales.core.view_errors import add_service_errors
+
+from . import sms_reset
 
 
 class ResetRequestForm(PasswordResetForm):
@@ -92,3 +104,97 @@ class ResetDoneView(auth_views.PasswordResetDoneView):
 
 class ResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+# --- Password reset by SMS code (customers without an e-mail address; ``sms_reset``) -----------
+
+SMS_RESET_PHONE = "sms_reset_phone"
+
+
+def _e164(raw: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw.strip(), settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+class SmsResetRequestForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"})
+    )
+
+    def clean_phone(self) -> str:
+        e164 = _e164(self.cleaned_data["phone"])
+        if e164 is None:
+            raise forms.ValidationError(_("Enter a valid mobile phone number."))
+        return e164
+
+
+class SmsResetConfirmForm(forms.Form):
+    code = forms.RegexField(
+        label=_("Code from the SMS"),
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={"invalid": _("The code has six digits.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 6}),
+    )
+    password = forms.CharField(
+        label=_("New password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("New password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+def _client_ip(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sms_reset_request_view(request: HttpRequest) -> HttpResponse:
+    """Ask for a code: the same answer whether or not the phone has an account."""
+    form = SmsResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        sms_reset.sms_reset_request(phone=phone, client_ip=_client_ip(request), language=translation.get_language() or "")
+        request.session[SMS_RESET_PHONE] = phone
+        return redirect("accounts:password_reset_sms_code")
+    return render(request, "accounts/password_reset_sms_form.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sms_reset_code_view(request: HttpRequest) -> HttpResponse:
+    """Enter the code and a new password (the phone from the previous step)."""
+    phone = request.session.get(SMS_RESET_PHONE)
+    if not phone:
+        return redirect("accounts:password_reset_sms")
+    form = SmsResetConfirmForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            sms_reset.sms_reset_confirm(
+                phone=phone,
+                code=form.cleaned_data["code"].strip(),
+                password=form.cleaned_data["password"],
+                client_ip=_client_ip(request),
+            )
+        except DomainError as exc:
+            add_service_errors(form, exc)
+            status = exc.status
+        else:
+            request.session.pop(SMS_RESET_PHONE, None)
+            return redirect("accounts:password_reset_complete")
+    elif request.method == "POST":
+        status = 422
+    context = {"form": form, "phone_masked": mask_phone(phone), "minutes": sms_reset.code_minutes()}
+    return render(request, "accounts/password_reset_sms_code.html", context, status=status)

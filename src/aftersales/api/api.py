@@ -18,10 +18,12 @@ from .routers import (
     compensation,
     crisis,
     directory,
+    exports,
     imports,
     knowledge,
     quality,
     remedies,
+    reports,
     returns,
     revisits,
     templates,
@@ -110,3 +112,6 @@ api.add_router("", templates.router)
 api.add_router("", quality.router)
 api.add_router("", imports.router)
 api.add_router("", analytics.router)
+api.add_router("", "aftersales.api.routers.triage.router")
+api.add_router("", reports.router)
+api.add_router("", exports.router)

@@ -6,6 +6,8 @@ names the field, what the database cannot store or what would otherwise end in a
 * a NUL character (PostgreSQL text cannot hold it) or a lone UTF-16 surrogate (not encodable as
   UTF-8; JSON can carry one as ``"\\ud800"``) in a query parameter, a form field, a file's name,
   or any string (key or value) of a JSON body;
+* bytes that are not UTF-8 in a query parameter or a url-encoded form field (``%FF``, an encoded
+  surrogate ``%ED%A0%80``): Django would silently turn them into U+FFFD and store that;
 * too many fields (``DATA_UPLOAD_MAX_NUMBER_FIELDS``, 400), too many files in one multipart
   upload (``DATA_UPLOAD_MAX_NUMBER_FILES``, 400), a body over ``DATA_UPLOAD_MAX_MEMORY_SIZE``
   (413) or a broken multipart body (400).
@@ -13,6 +15,9 @@ names the field, what the database cannot store or what would otherwise end in a
 Pages get a translated error page (``core/bad_request.html``), the API (``/api/``) an RFC 9457
 problem (``application/problem+json``) whose ``errors[0].field`` names the field. Paths listed in
 ``INPUT_HYGIENE_EXEMPT_PATHS`` (the raw mail intake reads its body itself) are left alone.
+
+Text that arrives without a person to answer (an e-mail) is not refused but made storable with
+``storable_text`` (the same characters, each replaced by U+FFFD).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
@@ -47,6 +53,29 @@ class InputRefusal:
 
 def has_bad_characters(value: str) -> bool:
     return BAD_CHARACTERS.search(value) is not None
+
+
+def storable_text(value: str) -> str:
+    """``value`` with every character the database cannot store replaced by U+FFFD (for text
+    nobody can be asked to correct, such as an e-mail's subject and body)."""
+    return BAD_CHARACTERS.sub("\ufffd", value) if value else value
+
+
+def _undecodable_field(raw: bytes) -> str | None:
+    """The first field of url-encoded ``raw`` whose name or value is not UTF-8 once its
+    percent-escapes are undone (Django would decode it with replacement characters)."""
+    for pair in raw.split(b"&"):
+        if not pair:
+            continue
+        key, _sep, value = pair.partition(b"=")
+        key_bytes = unquote_to_bytes(key.replace(b"+", b" "))
+        try:
+            key_bytes.decode("utf-8")
+            unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
+        except UnicodeDecodeError:
+            name = key_bytes.decode("utf-8", "replace")
+            return BAD_CHARACTERS.sub("?", name)[:100] or "body"
+    return None
 
 
 def _json_strings(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -101,13 +130,16 @@ def inspect_request(request: HttpRequest) -> InputRefusal | None:
     """The first reason to refuse ``request``'s input, or ``None``. Reads (and so parses) the
     query string, and for POST/PUT/PATCH a form or JSON body."""
     try:
-        bad = _bad_field(_query_pairs(request))
+        query = str(request.META.get("QUERY_STRING", "")).encode("iso-8859-1", "replace")
+        bad = _undecodable_field(query) or _bad_field(_query_pairs(request))
         if bad is not None:
             return _bad_characters_refusal(bad)
         if request.method not in {"POST", "PUT", "PATCH"}:
             return None
         content_type = (request.content_type or "").lower()
-        if request.method == "POST" and content_type in FORM_TYPES:
+        if request.method == "POST" and content_type == FORM_TYPES[0]:
+            bad = _undecodable_field(request.body) or _bad_field(_form_pairs(request))
+        elif request.method == "POST" and content_type in FORM_TYPES:
             bad = _bad_field(_form_pairs(request))
         elif content_type == "application/json" or content_type.endswith("+json"):
             try:

@@ -33,6 +33,8 @@ PERIODIC_JOBS = (
     # The intake mailbox (no-op unless MAILIN_IMAP_HOST is set), and stored mail left unprocessed.
     PeriodicJob("aftersales.mailin.tasks.fetch_mailbox", dt.timedelta(minutes=1)),
     PeriodicJob("aftersales.mailin.tasks.retry_new_messages", dt.timedelta(minutes=5)),
+    # Inbound mail older than MAILIN_KEEP_DAYS emptied (the tickets keep their copies).
+    PeriodicJob("aftersales.mailin.tasks.purge_old_messages", dt.timedelta(hours=24)),
     # Idempotency-Key responses older than API_IDEMPOTENCY_KEEP_DAYS (default 7).
     PeriodicJob("aftersales.api.tasks.purge_idempotency_records", dt.timedelta(hours=1)),
     # Crisis detection: spikes of tickets per model, batch, region, category (docs/crisis.md).
@@ -45,7 +47,16 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.quality.tasks.refresh_fault_rollup", dt.timedelta(minutes=10)),
     # Imports whose worker died mid-file resume from their checkpoint.
     PeriodicJob("aftersales.imports.tasks.resume_stalled_imports", dt.timedelta(minutes=10)),
+    # Uploaded import files older than IMPORT_KEEP_DAYS deleted (the figures and errors stay).
+    PeriodicJob("aftersales.imports.tasks.purge_old_import_files", dt.timedelta(hours=24)),
     # Analytics: the KPI and dashboard rollups from what changed; a full rebuild once a day.
     PeriodicJob("aftersales.analytics.tasks.refresh_analytics", dt.timedelta(minutes=5)),
     PeriodicJob("aftersales.analytics.tasks.rebuild_analytics", dt.timedelta(hours=24)),
+    # Triage of new tickets whose job was lost between the commit and the queue.
+    PeriodicJob("aftersales.triage.tasks.triage_sweep", dt.timedelta(minutes=10)),
+    # Excel exports: a lost or dead export job resumes; files older than EXPORT_KEEP_DAYS are deleted.
+    PeriodicJob("aftersales.exports.tasks.resume_stalled_exports", dt.timedelta(minutes=10)),
+    PeriodicJob("aftersales.exports.tasks.purge_old_exports", dt.timedelta(hours=24)),
+    # Scheduled reports: each subscription's due period mailed once, failed deliveries retried.
+    PeriodicJob("aftersales.reports.tasks.send_due_reports", dt.timedelta(minutes=5)),
 )

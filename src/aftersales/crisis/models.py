@@ -161,6 +161,7 @@ class Dimension(models.TextChoices):
     BATCH = "batch", _("Batch")
     REGION = "region", _("Region")
     CATEGORY = "category", _("Category")
+    COMPONENT = "component", _("Component")
     TICKET = "ticket", _("Ticket")
 
 

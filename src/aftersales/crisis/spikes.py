@@ -1,4 +1,4 @@
-"""Spike detection: tickets per model, batch, region and category against their own baseline.
+"""Spike detection: tickets per model, batch, region, category and component against their own baseline.
 
 Method (docs/crisis.md): at a moment ``now``, for every key (a batch, a model, a category, a
 region) with tickets in the last ``LONG_WINDOW`` hours, and for each window W of ``WINDOWS``
@@ -12,7 +12,19 @@ region) with tickets in the last ``LONG_WINDOW`` hours, and for each window W of
   A busy day (every key up together: a holiday, a campaign, a backlog entered at once) is no
   crisis; a cluster on one key is.
 
-and ``n ≥ MIN_COUNT``. One query reads the recent tickets; baselines are counted only for keys
+and ``n ≥ MIN_COUNT``.
+
+**Component.** No component is known when a ticket is registered: it is recorded later, when a
+technician fits a part on one of the ticket's work orders (``parts.PartUsage``) or an appraiser
+signs a report naming the component at fault (``appraisal.Appraisal.component``). A component's
+"tickets in a window" are therefore the tickets on which that part was recorded in the window
+(each ticket once per part), its baseline the same count over the baseline days, and its share
+the part's among every part recorded. Both sources sit below crisis in the import layers and are
+read directly (not through quality's rollup, which lags by its job's period). A component spike
+is a wave of repairs or appraisals of one part: it is seen when the parts are recorded, not at
+intake (the intake scan, ``only=ticket``, has no component to look at).
+
+One query reads the recent tickets; baselines are counted only for keys
 that passed ``MIN_COUNT``, so a sweep costs one query on a quiet day. Only tickets registered at
 or before ``now`` are read, which is what lets a test replay history through the clock.
 """
@@ -22,10 +34,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
 
+from aftersales.appraisal.models import Appraisal
+from aftersales.parts.models import PartUsage
 from aftersales.tickets.models import Ticket
 
 from .models import Dimension
@@ -44,6 +59,8 @@ FIELDS: dict[str, str] = {
     Dimension.CATEGORY: "category_id",
     Dimension.REGION: "region_id",
 }
+# The dimensions in the order alerts are listed, the component (known after intake) last.
+ORDER = (*FIELDS, Dimension.COMPONENT)
 
 
 def binomial_upper_tail(k: int, n: int, p: float) -> float:
@@ -109,6 +126,46 @@ def _recent(now: dt.datetime, only: Ticket | None) -> list[dict]:
     return list(qs.values("pk", "created_at", *FIELDS.values()))
 
 
+def component_records(lo: dt.datetime, hi: dt.datetime, *, part: str | None = None) -> dict[tuple[int, str], dt.datetime]:
+    """(ticket, part) → the latest moment in (lo, hi] the part was recorded on the ticket: fitted
+    on one of its work orders or named by a signed appraisal as the component at fault."""
+    usages = PartUsage.objects.filter(created_at__gt=lo, created_at__lte=hi)
+    appraisals = Appraisal.objects.filter(component__isnull=False, signed_at__gt=lo, signed_at__lte=hi)
+    if part is not None:
+        usages = usages.filter(part_id=part)
+        appraisals = appraisals.filter(component_id=int(part))
+    found: dict[tuple[int, str], dt.datetime] = {}
+    rows = [
+        *usages.values_list("work_order__ticket_id", "part_id", "created_at"),
+        *appraisals.values_list("ticket_id", "component_id", "signed_at"),
+    ]
+    for ticket_id, part_id, moment in rows:
+        pair = (ticket_id, str(part_id))
+        if moment is not None and (pair not in found or moment > found[pair]):
+            found[pair] = moment
+    return found
+
+
+def _component_count(lo: dt.datetime, hi: dt.datetime, part: str | None = None) -> int:
+    """Tickets (once per part) with a part recorded in (lo, hi]; every part's when ``part`` is None."""
+    if part is not None:
+        return len(component_records(lo, hi, part=part))
+    usages = PartUsage.objects.filter(created_at__gt=lo, created_at__lte=hi).values("work_order__ticket_id", "part_id")
+    appraisals = Appraisal.objects.filter(component__isnull=False, signed_at__gt=lo, signed_at__lte=hi).values(
+        "ticket_id", "component_id"
+    )
+    # A part both fitted and named by an appraisal counts twice in this total: it only smooths
+    # the share (the denominator), and does so the same way in the baseline and the window.
+    return usages.distinct().count() + appraisals.distinct().count()
+
+
+def _counter(dimension: str, key: str) -> Callable[[dt.datetime, dt.datetime], int]:
+    """The key's tickets in the baseline [lo, hi) (by registration; a component's by part record, in (lo, hi])."""
+    if dimension == Dimension.COMPONENT:
+        return lambda lo, hi: _component_count(lo, hi, key)
+    return lambda lo, hi: Ticket.objects.filter(_key_filter(dimension, key), created_at__gte=lo, created_at__lt=hi).count()
+
+
 def scan(*, now: dt.datetime, only: Ticket | None = None) -> list[Spike]:
     """The keys spiking at ``now`` (``only``: just the keys of that ticket, for intake)."""
     rows = _recent(now, only)
@@ -121,23 +178,31 @@ def scan(*, now: dt.datetime, only: Ticket | None = None) -> list[Spike]:
             if only is not None and str(getattr(only, name)) != str(value):
                 continue
             groups[(dimension, str(value))].append(row)
+    if only is None:
+        for (ticket_id, part), moment in component_records(now - LONG_WINDOW, now).items():
+            groups[(Dimension.COMPONENT, part)].append({"pk": ticket_id, "created_at": moment})
     spikes: list[Spike] = []
     baseline_end = now - LONG_WINDOW
     baseline_start = baseline_end - dt.timedelta(days=BASELINE_DAYS)
-    totals: dict[str, int] = {}
+    totals: dict[tuple[str, str], int] = {}
 
-    def total(name: str, **range_: dt.datetime) -> int:
-        if name not in totals:
-            totals[name] = Ticket.objects.filter(**range_).count()
-        return totals[name]
+    def total(name: str, dimension: str, lo: dt.datetime, hi: dt.datetime) -> int:
+        """Every key's tickets in the range (the share's denominator), per family of dimensions."""
+        family = "component" if dimension == Dimension.COMPONENT else "ticket"
+        if (name, family) not in totals:
+            if family == "component":
+                totals[(name, family)] = _component_count(lo, hi)
+            elif name == "baseline":
+                totals[(name, family)] = Ticket.objects.filter(created_at__gte=lo, created_at__lt=hi).count()
+            else:
+                totals[(name, family)] = Ticket.objects.filter(created_at__gt=lo, created_at__lte=hi).count()
+        return totals[(name, family)]
 
     for (dimension, key), members in groups.items():
         if len(members) < MIN_COUNT:
             continue
-        history = Ticket.objects.filter(
-            _key_filter(dimension, key), created_at__gte=baseline_start, created_at__lt=baseline_end
-        ).count()
-        base_total = total("baseline", created_at__gte=baseline_start, created_at__lt=baseline_end)
+        history = _counter(dimension, key)(baseline_start, baseline_end)
+        base_total = total("baseline", dimension, baseline_start, baseline_end)
         rate = max(history / (BASELINE_DAYS * 24), FLOOR_PER_DAY / 24)
         share = (history + 1) / (base_total + 2)
         best: Spike | None = None
@@ -150,7 +215,7 @@ def scan(*, now: dt.datetime, only: Ticket | None = None) -> list[Spike]:
             p_volume = poisson_upper_tail(len(inside), expected)
             if p_volume >= ALPHA:
                 continue
-            window_total = total(f"w{hours}", created_at__gt=now - window, created_at__lte=now)
+            window_total = total(f"w{hours}", dimension, now - window, now)
             p_share = binomial_upper_tail(len(inside), window_total, share)
             p_value = max(p_volume, p_share)
             if p_value < ALPHA and (best is None or p_value < best.p_value):
@@ -165,7 +230,7 @@ def scan(*, now: dt.datetime, only: Ticket | None = None) -> list[Spike]:
                 )
         if best is not None:
             spikes.append(best)
-    order = list(FIELDS)
+    order = list(ORDER)
     spikes.sort(key=lambda s: (order.index(s.dimension), s.p_value))
     return spikes
 
@@ -173,9 +238,13 @@ def scan(*, now: dt.datetime, only: Ticket | None = None) -> list[Spike]:
 def curve(*, dimension: str, key: str, now: dt.datetime, hours: int = 24) -> list[dict[str, object]]:
     """The key's tickets per hour over the last ``hours`` hours (the evidence's curve)."""
     start = now - dt.timedelta(hours=hours)
-    times = Ticket.objects.filter(_key_filter(dimension, key), created_at__gt=start, created_at__lte=now).values_list(
-        "created_at", flat=True
-    )
+    times: Iterable[dt.datetime]
+    if dimension == Dimension.COMPONENT:
+        times = component_records(start, now, part=key).values()
+    else:
+        times = Ticket.objects.filter(_key_filter(dimension, key), created_at__gt=start, created_at__lte=now).values_list(
+            "created_at", flat=True
+        )
     counts = [0] * hours
     for moment in times:
         index = min(hours - 1, int((moment - start).total_seconds() // 3600))

@@ -1,4 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "exports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.export_list, name="list"),
+    path("new/", views.export_new, name="new"),
+    path("<int:pk>/", views.export_detail, name="detail"),
+    path("<int:pk>/download/", views.export_download, name="download"),
+]

@@ -12,3 +12,4 @@ class ImportAudit(AuditAction):
     FAILED = "import.failed"
     RETRIED = "import.retried"
     DISCARDED = "import.discarded"
+    FILE_PURGED = "import.file_purged"

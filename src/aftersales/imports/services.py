@@ -5,6 +5,7 @@ the file run as background jobs (``tasks.py``), or at once for a small file
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from typing import IO
 
@@ -15,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
+from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied, ValidationFailed
-from aftersales.core.i18n import rendered
+from aftersales.core.i18n import ACTOR_SYSTEM, rendered
 from aftersales.core.jobs import enqueue_with_transaction
 
 from . import running
@@ -37,6 +39,10 @@ def inline_bytes() -> int:
 
 def max_bytes() -> int:
     return int(getattr(settings, "IMPORT_MAX_BYTES", 300 * 1024 * 1024))
+
+
+def keep_days() -> int:
+    return int(getattr(settings, "IMPORT_KEEP_DAYS", 30))
 
 
 def _inline(job: ImportJob, run_inline: bool | None) -> bool:
@@ -160,3 +166,40 @@ def import_discard(*, job: ImportJob, actor: User) -> ImportJob:
         stored = locked.file
         transaction.on_commit(lambda: stored.delete(save=False))
     return locked
+
+
+def import_purge_old_files(*, now: dt.datetime | None = None) -> int:
+    """Delete the uploaded files of imports older than ``IMPORT_KEEP_DAYS`` (30): the sheets hold
+    customers' phones and addresses, and once an import is done its rows live in their own
+    tables. The job's figures, its stored errors and its audit trail stay. An import still waiting
+    for its commit (previewed) or a retry (failed) that old is discarded with its file; a pass
+    that is running is left alone. Returns the number of files deleted."""
+    cutoff = (now or clock.now()) - dt.timedelta(days=keep_days())
+    purged = 0
+    candidates = (
+        ImportJob.objects.filter(created_at__lt=cutoff)
+        .exclude(file="")
+        .exclude(status__in=[S.PREVIEWING, S.COMMITTING])
+        .values_list("pk", flat=True)
+    )
+    for pk in list(candidates):
+        with transaction.atomic():
+            locked = ImportJob.objects.select_for_update().filter(pk=pk).first()
+            if locked is None or not locked.file or locked.status in {S.PREVIEWING, S.COMMITTING}:
+                continue
+            before = locked.status
+            if locked.status in {S.PREVIEWED, S.FAILED}:
+                IMPORT_STATES.check(locked.status, S.DISCARDED)
+                locked.status = S.DISCARDED
+            stored_name, storage = locked.file.name, locked.file.storage
+            locked.file = ""
+            locked.save(update_fields=["status", "file"])
+            audit_record(
+                action=ImportAudit.FILE_PURGED,
+                obj=locked,
+                actor_label=ACTOR_SYSTEM,
+                changes={"file": [stored_name, ""], "status": [before, locked.status], "keep_days": keep_days()},
+            )
+            transaction.on_commit(lambda name=stored_name, storage=storage: storage.delete(name))  # type: ignore[misc]
+            purged += 1
+    return purged

@@ -26,3 +26,12 @@ def resume_stalled_imports() -> int:
     for job_id, status in stalled:
         (commit_import if status == running.S.COMMITTING else preview_import).enqueue(job_id)
     return len(stalled)
+
+
+@task()
+def purge_old_import_files() -> int:
+    """Daily: delete uploaded import files past ``IMPORT_KEEP_DAYS`` (``services.import_purge_old_files``)."""
+    # Imported here: services imports this module for the pass jobs (a real cycle).
+    from .services import import_purge_old_files
+
+    return import_purge_old_files()

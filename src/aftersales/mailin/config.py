@@ -43,3 +43,9 @@ def sender_limit() -> int:
 def sender_window_minutes() -> int:
     """``MAILIN_SENDER_WINDOW_MINUTES``: the window of the per-sender loop break."""
     return _int("MAILIN_SENDER_WINDOW_MINUTES", 60) or 60
+
+
+def keep_days() -> int:
+    """``MAILIN_KEEP_DAYS``: days a received message's raw bytes, addresses and text are kept
+    (held mail included); then ``purge_old_messages`` empties them. The ticket's copy stays."""
+    return _int("MAILIN_KEEP_DAYS", 90) or 90

@@ -60,6 +60,8 @@ class InboundMessage(models.Model):
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when the retention job (MAILIN_KEEP_DAYS) emptied the raw bytes, addresses and text.
+    purged_at = models.DateTimeField(_("purged at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("inbound email")

@@ -20,6 +20,7 @@ from charset_normalizer import from_bytes
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.hygiene import has_bad_characters, storable_text
 from aftersales.core.i18n import Deferred, deferred, rendered
 
 # Declared charsets mapped to the superset that real mailers actually send under that name.
@@ -103,19 +104,20 @@ def _unsurrogate(text: str) -> str:
 
 
 def decode_header_text(raw: str) -> str:
-    """A header's text: RFC 2047 encoded words and raw 8-bit both decoded, folding removed."""
+    """A header's text: RFC 2047 encoded words and raw 8-bit both decoded, folding removed, what
+    the database cannot store (NUL) replaced (``core.hygiene.storable_text``)."""
     unfolded = re.sub(r"\r?\n[ \t]+", " ", raw or "").strip()
     try:
         chunks = decode_header(unfolded)
     except Exception:  # noqa: BLE001 - a broken encoded word is shown as it came
-        return _unsurrogate(unfolded)
+        return storable_text(_unsurrogate(unfolded))
     parts = []
     for chunk, charset in chunks:
         if isinstance(chunk, str):
             parts.append(_unsurrogate(chunk))
         else:
             parts.append(decode_bytes(chunk, charset) if charset else _unsurrogate(chunk.decode("latin-1")))
-    return "".join(parts).strip()
+    return storable_text("".join(parts).strip())
 
 
 def _raw_header(msg: Message, name: str) -> str | None:
@@ -225,7 +227,7 @@ def message_id_of(raw: bytes) -> tuple[str, str]:
             message_id = found.group(0) if found else ""
     except Exception:  # noqa: BLE001 - storing must not depend on parsing
         message_id = ""
-    if not message_id or len(message_id) > 250:
+    if not message_id or len(message_id) > 250 or has_bad_characters(message_id):
         message_id = f"<sha256.{digest}@aftersales.invalid>"
     return message_id, digest
 
@@ -297,13 +299,13 @@ def parse(raw: bytes) -> ParsedMail:
     return ParsedMail(
         message_id=message_id,
         subject=decode_header_text(_raw_header(msg, "Subject") or "")[:255],
-        from_name=senders[0][0],
+        from_name=storable_text(senders[0][0]),
         from_address=senders[0][1],
         from_count=len(senders),
         recipients=recipients,
         references=references,
-        text=text.replace("\r\n", "\n").strip(),
-        html=sanitize_html(raw_html) if raw_html else "",
+        text=storable_text(text.replace("\r\n", "\n").strip()),
+        html=storable_text(sanitize_html(raw_html)) if raw_html else "",
         attachments=attachments,
         headers=headers,
         content_type=msg.get_content_type(),

@@ -30,6 +30,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import ACTOR_EMAIL, Deferred, deferred
 from aftersales.customers.models import Contact
+from aftersales.customers.selectors import customer_find_by_email
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.selectors import sees_every_ticket, ticket_get_for_user, tickets_visible_to
@@ -214,6 +215,35 @@ def _authenticated(*, mail: ParsedMail, ticket: Ticket) -> Deferred | None:
     )
 
 
+def _known_sender_unauthenticated(mail: ParsedMail) -> Deferred | None:
+    """Why a new mail (not a reply) may not be filed under the customer whose address its From
+    names: the address is a customer's or a verified contact's, and the receiving server's
+    ``Authentication-Results`` (from a trusted authserv-id) do not vouch for it — filed as theirs,
+    a forged From would put a stranger's words (and a reply with their data) on their account.
+    ``None`` for an unknown address, a passing check, or no trusted server configured."""
+    trusted = config.trusted_authserv_ids()
+    address = mail.from_address.lower()
+    if not trusted or not address:
+        return None
+    known = (
+        customer_find_by_email(email=address) is not None or Contact.objects.filter(verified=True, email__iexact=address).exists()
+    )
+    if not known:
+        return None
+    found = authres.verdict(headers=mail.authentication_results, trusted_ids=trusted, from_address=mail.from_address)
+    if found.passed:
+        return None
+    checks = found.summary if found.found else ", ".join(sorted(trusted))
+    return deferred(
+        _(
+            "New mail from %(sender)s, the address of a known customer, without passing sender checks of our mail "
+            "server (%(results)s): not filed under that customer until an agent checks it."
+        ),
+        sender=mail.from_address,
+        results=checks,
+    )
+
+
 def _sender_flood(message: InboundMessage, mail: ParsedMail) -> Deferred | None:
     """The per-sender loop break: why this mail is held when its sender sent ``MAILIN_SENDER_LIMIT``
     mails or more within the window before it (another helpdesk answering our answers, an
@@ -332,6 +362,10 @@ def _classify(message: InboundMessage, mail: ParsedMail) -> None:
         reason = deferred(_("The subject names ticket %(ticket)s, but the message is not a reply to our mail."), ticket=named[0])
         # Related to that ticket: only staff who may see it read the mail (``may_read``).
         _finish(message, status=InboundStatus.HELD, reason=reason, ticket=Ticket.objects.get(number=named[0]))
+        return
+    unverified = _known_sender_unauthenticated(mail)
+    if unverified is not None:
+        _finish(message, status=InboundStatus.HELD, reason=unverified)
         return
     try:
         with transaction.atomic():

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
 from .imap import mailin_fetch_imap
+from .retention import mailin_purge_old_messages
 from .services import mailin_process, mailin_stale_new
 
 
@@ -27,3 +30,9 @@ def retry_new_messages() -> int:
     for message_id in ids:
         process_inbound_message.enqueue(message_id)
     return len(ids)
+
+
+@task(queue_name="default")
+def purge_old_messages() -> dict[str, Any]:
+    """Daily: empty received mail older than ``MAILIN_KEEP_DAYS`` (``retention``)."""
+    return mailin_purge_old_messages()

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import Notification, NotificationTemplate, ReplyTemplate
+from .models import Notification, NotificationTemplate, ReplyTemplate, WeChatContact
 
 
 @admin.register(Notification)
@@ -39,3 +39,13 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+@admin.register(WeChatContact)
+class WeChatContactAdmin(admin.ModelAdmin):
+    """Bound WeChat accounts (customers' through the integration; an administrator binds their own
+    for WeChat test sends)."""
+
+    list_display = ("openid", "customer", "user", "bound_at")
+    search_fields = ("openid",)
+    raw_id_fields = ("customer", "user")

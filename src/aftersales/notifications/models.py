@@ -124,3 +124,42 @@ class ReplyTemplate(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WeChatContact(models.Model):
+    """A bound WeChat account (its openid): a customer's, where their WeChat messages go (the
+    WeChat backend binds it through the integration), or a staff member's, where an
+    administrator's WeChat test sends go. One account per person."""
+
+    customer = models.OneToOneField(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="wechat_contact",
+    )
+    user = models.OneToOneField(
+        "accounts.User",
+        verbose_name=_("staff user"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="wechat_contact",
+    )
+    openid = models.CharField(_("WeChat openid"), max_length=64, unique=True)
+    bound_at = models.DateTimeField(_("bound at"))
+
+    class Meta:
+        verbose_name = _("WeChat contact")
+        verbose_name_plural = _("WeChat contacts")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False, user__isnull=True)
+                | models.Q(customer__isnull=True, user__isnull=False),
+                name="wechat_contact_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.openid

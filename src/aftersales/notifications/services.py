@@ -13,16 +13,17 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
+from aftersales.core.errors import ValidationFailed
 from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.core.links import absolute_url
 from aftersales.customers.models import Customer
 
 from .links import customer_ticket_url, staff_ticket_url
-from .models import Notification, NotificationChannel, NotificationStatus
+from .models import Notification, NotificationChannel, NotificationStatus, NotificationTemplate, WeChatContact
 from .senders import sender_for
-from .template_events import event_for, has_subject
+from .template_events import TemplateEvent, event_for, has_subject
 from .template_selectors import active_templates, ticket_values
-from .template_text import fill
+from .template_text import fill, msgid, prepared
 from .text import DEFAULT_LANGUAGE, compose_customer, compose_staff, render
 
 MAX_ATTEMPTS = 5
@@ -88,35 +89,84 @@ def notification_queue(
     return notification
 
 
+def _shipped(key: str, subject: Any, body: Any) -> tuple[Any, Any, TemplateEvent | None]:
+    """The texts a message is sent with when no edited version is active: an editable event's
+    (``template_events.EVENTS``, today's texts), else the caller's."""
+    known = event_for(key)
+    if known is None:
+        return subject, body, None
+    for given, shipped in ((subject, known.subject), (body, known.body)):
+        if given is not None and msgid(given) != msgid(shipped):
+            logger.warning("Message %s: the caller's text differs from the event's shipped text; the event's is sent", key)
+    return known.subject, known.body, known
+
+
+def _edited(
+    event: TemplateEvent | None, saved: NotificationTemplate | None, channel: str, values: Mapping[str, Any]
+) -> tuple[str, str] | None:
+    """The edited template's subject and body filled with ``values`` (in the active language),
+    or None: no active version, or it needs a value the sending code did not pass (logged; the
+    shipped text is sent rather than none)."""
+    if event is None or saved is None:
+        return None
+    filled = prepared(values)
+    try:
+        title = fill(saved.subject, filled, event.all_placeholders) if saved.subject and has_subject(channel) else ""
+        return title, fill(saved.body, filled, event.all_placeholders)
+    except KeyError:
+        logger.error(
+            "Template %s (%s, %s) v%s needs a value not passed; shipped text sent",
+            event.key,
+            channel,
+            saved.language,
+            saved.version,
+        )
+        return None
+
+
 def notify_staff(
     *,
     users: Iterable[User],
     template: str,
-    subject: Any,
-    body: Any,
+    subject: Any = None,
+    body: Any = None,
     ticket: TicketContact | None = None,
     params: Mapping[str, Any] | None = None,
     link: str = "",
     link_text: Any = "",
+    event: str = "",
 ) -> list[Notification]:
     """Put an in-app notification in each active staff user's inbox (one per user), in the
     user's language.
 
-    ``subject`` and ``body`` given as lazy translations are rendered per user with ``params``;
-    plain strings are taken as they are. The message ends with its link, absolute under the
-    site URL: ``link`` (a path, e.g. the technician's job page) or, about a ticket, the ticket
-    page (``/tickets/<number>/``).
+    ``template`` names the message on the outbox row; ``event`` (default: ``template``) its
+    editable text (``template_events.EVENTS``): the administrator's active version in the
+    user's language when there is one, else the event's shipped ``subject`` and ``body``
+    (lazy translations rendered per user with ``params``). A message that is no editable event
+    is sent with the ``subject`` and ``body`` given (plain strings are taken as they are). The
+    message ends with its link, absolute under the site URL: ``link`` (a path, e.g. the
+    technician's job page) or, about a ticket, the ticket page (``/tickets/<number>/``).
     """
+    subject, body, known = _shipped(event or template, subject, body)
+    if not link_text and known is not None:
+        link_text = known.link_text
     if not link and ticket is not None:
         target, label = staff_ticket_url(ticket), link_text or _("Open the ticket:")
     else:
         target, label = (absolute_url(link) if link else ""), link_text
+    recipients = {u.pk: u for u in users if u.is_active and not u.is_customer}.values()
+    saved_by_language: dict[str, dict[str, NotificationTemplate]] = {}
     queued = []
-    for user in {u.pk: u for u in users if u.is_active and not u.is_customer}.values():
+    for user in recipients:
         language = user.language or DEFAULT_LANGUAGE
+        if known is not None and language not in saved_by_language:
+            saved_by_language[language] = active_templates(event=known.key, language=language)
         with translation.override(language):
-            subject_text = render(subject, params)
-            body_text = compose_staff(language=language, body=render(body, params), link=target, link_text=str(label))
+            saved = saved_by_language.get(language, {}).get(NotificationChannel.IN_APP)
+            edited = _edited(known, saved, NotificationChannel.IN_APP, params or {})
+            subject_text = (edited[0] or render(subject, params)) if edited else render(subject, params)
+            body_part = edited[1] if edited else render(body, params)
+            body_text = compose_staff(language=language, body=body_part, link=target, link_text=str(label))
         queued.append(
             notification_queue(
                 channel=NotificationChannel.IN_APP,
@@ -136,23 +186,31 @@ def notify_ticket_customer(
     *,
     ticket: TicketContact,
     template: str,
-    subject: Any,
-    body: Any,
+    subject: Any = None,
+    body: Any = None,
     params: Mapping[str, Any] | None = None,
     link: str = "",
     link_text: Any = "",
     in_app: bool = True,
     saved_templates: Mapping[str, Any] | None = None,
+    event: str = "",
+    wechat: str | None = None,
 ) -> list[Notification]:
     """Tell the ticket's customer, in their language (zh-hans by default): in their portal
     inbox (``in_app``, when they have an account) and, with their consent to be contacted, by
-    e-mail and SMS.
+    e-mail, SMS and WeChat (when their WeChat account is bound, ``WeChatContact``).
 
-    ``subject`` and ``body`` are lazy translations formatted with ``number``, ``name`` and
-    ``params``; the body never greets (``text.compose_customer`` adds "尊敬的赵敏：" / "Dear Zhao
-    Min,") and its English msgid continues after the greeting in lower case. ``link`` (absolute,
-    e.g. ``customer_ticket_url(ticket)``) ends the message after ``link_text``.
+    ``event`` (default: ``template``) names the editable text (``template_events.EVENTS``):
+    per channel the administrator's active version in the customer's language, else the
+    event's shipped ``subject`` and ``body`` (lazy translations formatted with ``number``,
+    ``name`` and ``params``); a message that is no editable event is sent with the ``subject``
+    and ``body`` given. The body never greets (``text.compose_customer`` adds "尊敬的赵敏：" /
+    "Dear Zhao Min,") and its English msgid continues after the greeting in lower case.
+    ``link`` (absolute, e.g. ``customer_ticket_url(ticket)``) ends the message after
+    ``link_text``. ``saved_templates`` and ``wechat`` (the WeChat recipient, "" for none) are
+    read beforehand by a caller that must not query here (intake).
     """
+    subject, body, known = _shipped(event or template, subject, body)
     customer = ticket.customer
     language = customer.language or DEFAULT_LANGUAGE
     name = ticket.contact_name or customer.name
@@ -160,30 +218,23 @@ def notify_ticket_customer(
     with translation.override(language):
         subject_text = render(subject, values)
         body_text = render(body, values)
-        label = str(link_text)
+        label = str(link_text or (known.link_text if known is not None else ""))
         # An administrator's edited texts (read earlier by a caller that must not query here).
-        saved = saved_templates if saved_templates is not None else active_templates(event=template, language=language)
+        if known is None:
+            saved: Mapping[str, Any] = {}
+        elif saved_templates is not None:
+            saved = saved_templates
+        else:
+            saved = active_templates(event=known.key, language=language)
         filled = ticket_values(ticket, values) if saved else {}
 
     def texts(channel: str) -> tuple[str, str]:
         """The channel's subject and body: the active edited template's, else the shipped text."""
-        edited, event = saved.get(channel), event_for(template)
-        if edited is None or event is None:
+        with translation.override(language):
+            edited = _edited(known, saved.get(channel), channel, filled)
+        if edited is None:
             return subject_text, body_text
-        try:
-            title = (
-                fill(edited.subject, filled, event.all_placeholders) if edited.subject and has_subject(channel) else subject_text
-            )
-            return title, fill(edited.body, filled, event.all_placeholders)
-        except KeyError:  # a value the sending code did not pass: the shipped text rather than none
-            logger.error(
-                "Template %s (%s, %s) v%s needs a value not passed; shipped text sent",
-                template,
-                channel,
-                language,
-                edited.version,
-            )
-            return subject_text, body_text
+        return edited[0] or subject_text, edited[1]
 
     def text(*, email: bool, channel: str) -> str:
         body_for = texts(channel)[1]
@@ -231,6 +282,19 @@ def notify_ticket_customer(
                 ticket=ticket,
             )
         )
+    openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
+    if openid:
+        queued.append(
+            notification_queue(
+                channel=NotificationChannel.WECHAT,
+                template=template,
+                recipient=openid,
+                subject="",
+                body=text(email=False, channel=NotificationChannel.WECHAT),
+                language=language,
+                ticket=ticket,
+            )
+        )
     return queued
 
 
@@ -248,22 +312,57 @@ def ticket_received_templates(*, language: str) -> dict[str, Any]:
     return active_templates(event="ticket_received", language=language or DEFAULT_LANGUAGE)
 
 
-def notify_ticket_received(*, ticket: TicketContact, saved_templates: Mapping[str, Any] | None = None) -> list[Notification]:
+def notify_ticket_received(
+    *, ticket: TicketContact, saved_templates: Mapping[str, Any] | None = None, wechat: str | None = None
+) -> list[Notification]:
     """Tell the customer their ticket number (SPEC §2.1: the customer is told it at once), with
-    the signed link to follow the request in the portal. E-mail and SMS only."""
+    the signed link to follow the request in the portal. E-mail, SMS and WeChat (not in-app).
+
+    Intake passes ``saved_templates`` (and may pass ``wechat``) read before the number is taken;
+    without ``wechat`` from such a caller no WeChat message goes (nothing is read under its lock)."""
     return notify_ticket_customer(
         saved_templates=saved_templates,
         ticket=ticket,
         template="ticket_received",
-        subject=_("Your request %(number)s has been registered"),
-        body=_(
-            "we have registered your request under number %(number)s. "
-            "Quote this number whenever you contact us. We will reply within 24 hours."
-        ),
         link=customer_ticket_url(ticket),
-        link_text=_("Follow your request here:"),
         in_app=False,
+        wechat=wechat if wechat is not None or saved_templates is None else "",
     )
+
+
+def wechat_recipient(*, customer_id: int | None) -> str:
+    """The customer's bound WeChat account (its openid), "" when none is bound."""
+    if customer_id is None:
+        return ""
+    return WeChatContact.objects.filter(customer_id=customer_id).values_list("openid", flat=True).first() or ""
+
+
+def staff_wechat_recipient(*, user: User) -> str:
+    """A staff member's bound WeChat account (for an administrator's test send), "" when none."""
+    return WeChatContact.objects.filter(user_id=user.pk).values_list("openid", flat=True).first() or ""
+
+
+@transaction.atomic
+def wechat_contact_bind(*, openid: str, customer: Customer | None = None, user: User | None = None) -> WeChatContact:
+    """Bind (or re-bind) a customer's WeChat account (their customer messages go there too, with
+    their consent to be contacted) or a staff member's (test sends); called by the WeChat
+    backend's integration or in the admin site. An openid bound to someone else is moved."""
+    value = (openid or "").strip()
+    if not value or len(value) > 64:
+        raise ValidationFailed(
+            {"openid": [_("Give the WeChat account's openid (at most 64 characters).")]}, code="openid_invalid"
+        )
+    if (customer is None) == (user is None):
+        raise ValidationFailed(
+            {"openid": [_("Bind the WeChat account to one customer or one staff member.")]}, code="openid_owner"
+        )
+    WeChatContact.objects.filter(openid=value).exclude(customer=customer, user=user).delete()
+    defaults: dict[str, Any] = {"openid": value, "bound_at": clock.now()}
+    if customer is not None:
+        contact, _created = WeChatContact.objects.update_or_create(customer=customer, defaults=defaults)
+    else:
+        contact, _created = WeChatContact.objects.update_or_create(user=user, defaults=defaults)
+    return contact
 
 
 def notification_deliver(*, notification_id: int) -> Notification | None:

@@ -93,6 +93,11 @@ class OverviewRow:
     channel: str
     language: str
     active_version: int | None
+    for_staff: bool = False
+
+    @property
+    def audience_label(self) -> Any:
+        return _("Staff") if self.for_staff else _("Customer")
 
     @property
     def channel_label(self) -> Any:
@@ -113,7 +118,7 @@ def template_overview(*, user: User) -> list[OverviewRow]:
         )
     }
     return [
-        OverviewRow(event.key, event.label, channel, language, active.get((event.key, channel, language)))
+        OverviewRow(event.key, event.label, channel, language, active.get((event.key, channel, language)), event.for_staff)
         for event in EVENTS.values()
         for channel in event.channels
         for language in template_languages()

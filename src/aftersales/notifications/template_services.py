@@ -20,7 +20,7 @@ from aftersales.core.links import absolute_url
 
 from .audit_actions import TemplateAudit
 from .models import Notification, NotificationChannel, NotificationTemplate, ReplyTemplate
-from .services import notification_queue
+from .services import notification_queue, staff_wechat_recipient
 from .template_events import REPLY_PLACEHOLDERS, TemplateEvent, event_for, has_subject, template_languages
 from .template_selectors import (
     TicketValues,
@@ -31,7 +31,7 @@ from .template_selectors import (
     template_state,
 )
 from .template_text import SmsLength, fill, placeholder_form, prepared, sms_length, template_errors
-from .text import compose_customer, render
+from .text import compose_customer, compose_staff, render
 
 logger = logging.getLogger(__name__)
 
@@ -76,19 +76,30 @@ def shipped_texts(event: TemplateEvent, language: str) -> tuple[str, str]:
         )
 
 
+SAMPLE_STAFF_PATH = "/tickets/SH20261122-000001/"
+
+
 def _compose(
     event: TemplateEvent, channel: str, language: str, subject: str, body: str, values: dict[str, str]
 ) -> tuple[str, str]:
+    """The whole message as sent: a customer's greeted (link and e-mail sign-off added), a staff
+    member's with the link to the page it is about."""
     with translation.override(language):
-        link = absolute_url(SAMPLE_LINK_PATH) if event.link_text else ""
-        text = compose_customer(
-            language=language,
-            name=values.get("name", ""),
-            body=fill(body, values, event.all_placeholders),
-            link=link,
-            link_text=render(event.link_text),
-            email=channel == NotificationChannel.EMAIL,
-        )
+        filled = fill(body, values, event.all_placeholders)
+        if event.for_staff:
+            text = compose_staff(
+                language=language, body=filled, link=absolute_url(SAMPLE_STAFF_PATH), link_text=render(event.link_text)
+            )
+        else:
+            link = absolute_url(SAMPLE_LINK_PATH) if event.link_text else ""
+            text = compose_customer(
+                language=language,
+                name=values.get("name", ""),
+                body=filled,
+                link=link,
+                link_text=render(event.link_text),
+                email=channel == NotificationChannel.EMAIL,
+            )
         title = fill(subject, values, event.all_placeholders) if has_subject(channel) and subject else ""
     return title, text
 
@@ -205,12 +216,21 @@ def notification_template_test_send(*, actor: User, event: str, channel: str, la
         raise DomainError(_("Your account has no e-mail address to send the test to."), code="test_no_address", field="channel")
     if channel == NotificationChannel.SMS and not actor.phone:
         raise DomainError(_("Your account has no phone number to send the test to."), code="test_no_address", field="channel")
+    wechat = staff_wechat_recipient(user=actor)
+    if channel == NotificationChannel.WECHAT and not wechat:
+        raise DomainError(
+            _("Your account has no WeChat account bound to send the test to."), code="test_no_address", field="channel"
+        )
     with translation.override(language):
         values = prepared(known.samples(language))
     title, text = _compose(known, channel, language, subject, body, values)
     with translation.override(language):
         title = str(_("Test: %(subject)s") % {"subject": title or render(known.label)})
-    addresses: dict[str, str] = {NotificationChannel.EMAIL: actor.email, NotificationChannel.SMS: actor.phone}
+    addresses: dict[str, str] = {
+        NotificationChannel.EMAIL: actor.email,
+        NotificationChannel.SMS: actor.phone,
+        NotificationChannel.WECHAT: wechat,
+    }
     recipient = addresses.get(channel, str(actor.pk))
     queued = notification_queue(
         channel=channel,

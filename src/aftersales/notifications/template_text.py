@@ -20,7 +20,7 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from .text import clause
+from .text import Verbatim, clause
 
 PLACEHOLDER = re.compile(r"\{([^{}\n]{1,60})\}")
 
@@ -89,23 +89,36 @@ def prepared(values: Mapping[str, Any]) -> dict[str, str]:
     for key, value in values.items():
         if value is None:
             result[key] = ""
-        elif isinstance(value, Promise):
+        elif isinstance(value, Promise | Verbatim):
             result[key] = str(value)
         else:
             result[key] = clause(value)
     return result
 
 
+FORMAT_FIELD = re.compile(r"%\((\w+)\)[sdi]|%%")
+
+
+def msgid(text: Any) -> str:
+    """The message id of a lazy translation (the text itself for a plain string)."""
+    args = getattr(text, "_args", None)
+    if isinstance(text, Promise) and args:
+        return str(args[0])
+    return str(text)
+
+
 def placeholder_form(text: Any, placeholders: Iterable[Placeholder], *, language: str) -> str:
-    """A shipped message (a translation with ``%(key)s``) written with the language's
-    placeholders ("我们已登记您的服务申请，编号为 {工单号}。"), as an administrator edits it."""
+    """A shipped message (a translation with ``%(key)s`` or ``%(key)d``) written with the
+    language's placeholders ("我们已登记您的服务申请，编号为 {工单号}。"), as an administrator edits it."""
     names = {p.key: "{" + p.name(language) + "}" for p in placeholders}
 
-    class _Names(dict[str, str]):
-        def __missing__(self, key: str) -> str:
-            return "{" + key + "}"
+    def named(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key is None:
+            return "%"
+        return names.get(key, "{" + key + "}")
 
-    return str(text) % _Names(names)
+    return FORMAT_FIELD.sub(named, str(text))
 
 
 # --- SMS length -----------------------------------------------------------------------------

@@ -53,6 +53,11 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text or ""))
 
 
+class Verbatim(str):
+    """User data that goes into a message exactly as typed, its own punctuation kept (a ticket's
+    title, a reason that is the whole message): ``render`` and ``prepared`` leave it alone."""
+
+
 def clause(value: object) -> str:
     """User data to be put inside a sentence: trimmed, without its own closing punctuation
     ("排水管堵塞，需上门清理。" → "排水管堵塞，需上门清理")."""
@@ -92,7 +97,10 @@ def render(text: Any, values: Mapping[str, Any] | None = None) -> str:
     (string values lose their closing punctuation, see ``clause``); a plain string is taken as
     it is (it was rendered already, or it is user data and may contain "%")."""
     if isinstance(text, Promise) and values is not None:
-        cleaned = {key: clause(value) if isinstance(value, str) else value for key, value in values.items()}
+        cleaned = {
+            key: clause(value) if isinstance(value, str) and not isinstance(value, Verbatim) else value
+            for key, value in values.items()
+        }
         return str(text) % cleaned
     return str(text)
 

@@ -156,9 +156,7 @@ def _alert_low(stock: Stock) -> None:
     warehouse: Warehouse = stock.warehouse
     notify_staff(
         users=warehouse_staff_for(warehouse),
-        template="parts_low_stock",
-        subject=_("Low stock: %(part)s at %(warehouse)s"),
-        body=_("%(number)s %(part)s at %(warehouse)s: %(available)d available, minimum level %(min)d."),
+        template="parts_low_stock",  # editable: notifications.template_events
         params={
             "number": part.number,
             "part": part.name,

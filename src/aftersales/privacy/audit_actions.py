@@ -12,3 +12,7 @@ class PrivacyAudit(AuditAction):
     EXPORT_DOWNLOADED = "privacy.export_downloaded"
     ERASED = "privacy.erased"
     REFUSED = "privacy.refused"
+    # A masked value shown in full to a role without the need, with the reason (privacy.reveals).
+    REVEALED = "privacy.revealed"
+    # A reveal refused: over the hourly limit (PRIVACY_REVEALS_PER_HOUR).
+    REVEAL_REFUSED = "privacy.reveal_refused"

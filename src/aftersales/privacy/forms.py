@@ -9,6 +9,7 @@ from aftersales.customers.models import Customer
 from aftersales.customers.phones import PhoneFormField
 
 from .models import RequestKind
+from .reveals import RevealReason
 
 
 class StaffRequestForm(forms.Form):
@@ -48,3 +49,14 @@ class RefuseForm(forms.Form):
 class ConsentForm(forms.Form):
     contact = forms.BooleanField(label=_("You may contact me about my service requests (calls, SMS, email)"), required=False)
     marketing = forms.BooleanField(label=_("You may send me offers and news"), required=False)
+
+
+class RevealForm(forms.Form):
+    """Why a masked value is needed in full (``reveals.privacy_reveal`` checks it again)."""
+
+    reason = forms.ChoiceField(label=_("Why do you need it?"), choices=[("", "—")])
+    detail = forms.CharField(label=_("Details"), required=False, max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].choices = [("", "—"), *RevealReason.choices]

@@ -27,7 +27,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from aftersales.accounts.models import Role, User
+from aftersales.accounts.models import Role, SmsResetCode, User
 from aftersales.appraisal.models import Appraisal, AppraisalFile
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
@@ -36,7 +36,7 @@ from aftersales.customers.models import Address, Contact, Customer
 from aftersales.feedback.models import Survey
 from aftersales.fieldservice.models import CompletionAcceptance, WorkOrder, WorkOrderFile
 from aftersales.mailin.models import InboundMessage
-from aftersales.notifications.models import Notification
+from aftersales.notifications.models import Notification, WeChatContact
 from aftersales.remedies.models import Purchase
 from aftersales.returns.models import ReturnAuthorization, RmaPhoto
 from aftersales.revisits.models import Revisit, RevisitCall, StaffComplaint
@@ -117,6 +117,8 @@ class Scope:
     wipe: tuple[str, ...] = ()
     # Only the files of these rows are deleted (the others keep theirs, their texts still redacted).
     files_of: Callable[[Customer], Q] | None = None
+    # Rows that mean nothing once anonymised (a binding, a reset code): erased by deleting them.
+    delete: bool = False
 
 
 def to_customer(customer: Customer) -> Q:
@@ -184,6 +186,13 @@ SCOPES: tuple[Scope, ...] = (
     Scope(Revisit, lambda c: Revisit.objects.filter(customer=c)),
     Scope(RevisitCall, lambda c: RevisitCall.objects.filter(revisit__customer=c)),
     Scope(StaffComplaint, lambda c: StaffComplaint.objects.filter(customer=c)),
+    # Password reset codes sent by SMS (issue 21) and the WeChat account bound to the customer.
+    Scope(
+        SmsResetCode,
+        lambda c: SmsResetCode.objects.filter(user_id=c.user_id) if c.user_id else SmsResetCode.objects.none(),
+        delete=True,
+    ),
+    Scope(WeChatContact, lambda c: WeChatContact.objects.filter(customer=c), delete=True),
 )
 
 
@@ -199,6 +208,9 @@ def erase_rows(customer: Customer, ids: Identifiers) -> dict[str, int]:
     """Anonymise every row of ``SCOPES``; returns the number of rows changed per model."""
     changed: dict[str, int] = {}
     for scope in SCOPES:
+        if scope.delete:
+            changed[scope.model._meta.label], _per_model = scope.rows(customer).delete()
+            continue
         fields = _text_fields(scope.model)
         rows = list(scope.rows(customer))
         with_files = (

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core import clock
-from aftersales.core.errors import DomainError
+from aftersales.core.errors import DomainError, NotFound
 from aftersales.core.view_errors import add_service_errors, message_service_errors
 from aftersales.portal.selectors import portal_customer_for
 
-from . import selectors, services
-from .forms import ConsentForm, ErasureRequestForm, RefuseForm, StaffRequestForm
+from . import reveals, selectors, services
+from .forms import ConsentForm, ErasureRequestForm, RefuseForm, RevealForm, StaffRequestForm
 from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 
 
@@ -179,3 +179,78 @@ def my_consents(request: HttpRequest) -> HttpResponse:
         )
         messages.success(request, _("Your choices were saved."))
     return redirect("privacy:mine")
+
+
+def _refused_status(request: HttpRequest, status: int) -> int:
+    """htmx swaps only 2xx answers: the form with its errors comes back as 200 to htmx."""
+    return 200 if getattr(request, "htmx", False) else status
+
+
+def _reveal_context(number: str, field: str, form: RevealForm, **extra: object) -> dict[str, object]:
+    return {"number": number, "field": field, "form": form, "target": f"reveal-{field}", **extra}
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
+    """The "Show" of a masked value (htmx): GET the reason form, POST it to see the value once."""
+    user: User = request.user  # type: ignore[assignment]
+    try:
+        reveals.privacy_reveal_check(user=user, number=number, field=field)
+    except NotFound:
+        raise Http404 from None
+    except DomainError:
+        raise PermissionDenied from None
+    if request.method == "GET":
+        return render(request, "privacy/partials/reveal_form.html", _reveal_context(number, field, RevealForm()))
+    form = RevealForm(request.POST)
+    if not form.is_valid():
+        return render(
+            request,
+            "privacy/partials/reveal_form.html",
+            _reveal_context(number, field, form),
+            status=_refused_status(request, 422),
+        )
+    try:
+        shown = reveals.privacy_reveal(
+            user=user, number=number, field=field, reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"]
+        )
+    except reveals.RevealLimitReached as exc:
+        context = _reveal_context(number, field, form, refused=str(exc.message))
+        return render(request, "privacy/partials/reveal_form.html", context, status=_refused_status(request, 429))
+    except DomainError as exc:
+        add_service_errors(form, exc)
+        return render(
+            request,
+            "privacy/partials/reveal_form.html",
+            _reveal_context(number, field, form),
+            status=_refused_status(request, 422),
+        )
+    return render(request, "privacy/partials/revealed.html", {"shown": shown, "target": f"reveal-{field}"})
+
+
+@never_cache
+@staff_required
+def reveals_log(request: HttpRequest) -> HttpResponse:
+    """The audit log of reveals (privacy handlers): filter by user name, customer, refusals."""
+    user = _handler(request)
+    actor = request.GET.get("actor", "").strip()[:150]
+    customer_raw = request.GET.get("customer", "").strip()
+    customer_id = int(customer_raw) if customer_raw.isdigit() and len(customer_raw) < 12 else None
+    refused = request.GET.get("refused") == "1"
+    events = reveals.privacy_reveals_log(user=user, actor=actor, customer_id=customer_id, refused_only=refused)[:200]
+    rows = [
+        {
+            "event": event,
+            "refused": event.action == reveals.PrivacyAudit.REVEAL_REFUSED,
+            "field": reveals.label_of(reveals.RevealField, event.changes.get("field")),
+            "reason": reveals.label_of(reveals.RevealReason, event.changes.get("reason")),
+        }
+        for event in events
+    ]
+    return render(
+        request,
+        "privacy/reveals_log.html",
+        {"rows": rows, "actor": actor, "customer": customer_raw if customer_id else "", "refused": refused},
+    )

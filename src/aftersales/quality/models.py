@@ -80,6 +80,63 @@ class FaultCount(models.Model):
         return f"{self.week} {self.batch}: {self.tickets}"
 
 
+class SummaryGrain(models.TextChoices):
+    WEEK = "week", "week"
+    MONTH = "month", "month"
+    ALL = "all", "all"
+
+
+# The questions ``FaultSummary`` answers: one per figure of the overview. "total" (no value) is the
+# fault tickets per region and model (totals, the p-chart, counts per model), "batch" the fault
+# rates, the others the Pareto and the counts per dimension, "months_in_service" the time to failure.
+SUMMARY_DIMENSIONS = (
+    "total",
+    "batch",
+    "cause",
+    "component",
+    "supplier",
+    "factory",
+    "production_month",
+    "months_in_service",
+)
+
+
+class FaultSummary(models.Model):
+    """``FaultCount`` summed per question (``dimension``), per region and model — and once more over
+    every region (``all_regions``, the rows of readers who see every region) — at three grains:
+    a week (only ``total``, for the p-chart), a month (the weeks whose Monday falls in it) and all
+    time (``period`` empty). A figure for a period reads the months the period covers whole and
+    ``FaultCount`` for the weeks at its edges; a figure for all time reads the "all" rows — a few
+    rows per region, model and value, however many tickets there are. Maintained with
+    ``FaultCount`` by the rollup job (``rollup._summarise``); the tests compare it with a direct
+    computation from ``FaultRecord``."""
+
+    grain = models.CharField(max_length=8, choices=SummaryGrain.choices)
+    period = models.DateField(null=True, blank=True, help_text="Monday of the week, first of the month; empty for all time.")
+    all_regions = models.BooleanField(
+        default=False, help_text="Summed over every region (region empty): what readers without a region filter read."
+    )
+    region = models.ForeignKey("accounts.Region", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    product_category = models.ForeignKey(
+        "catalog.ProductCategory", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    model = models.ForeignKey("catalog.ProductModel", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=24)
+    value = models.CharField(max_length=128, blank=True, help_text="The dimension's value as text (a date ISO, a number).")
+    tickets = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=0)
+    unitless = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["dimension", "grain", "all_regions", "period"], name="quality_fs_dim_grain"),
+            models.Index(fields=["model", "dimension", "grain"], name="quality_fs_model_dim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.period} {self.dimension}={self.value}: {self.tickets}"
+
+
 class RollupState(models.Model):
     """The job's watermark: tickets updated after ``tickets_seen_until`` are read again."""
 

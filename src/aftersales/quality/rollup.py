@@ -7,15 +7,20 @@ fault tickets), sets ``first_of_unit`` again for the units touched, and recomput
 ``FaultCount`` rows of every week touched from the records. Running it twice changes nothing
 (idempotent); ``fault_rollup_rebuild`` recomputes everything (after deleting tickets, or when the
 rules change). Work per run is bounded by what changed, never by the number of tickets.
+
+The same job keeps the narrow summaries (``FaultSummary``: per question, per region and model, per
+week / month / all time) of the weeks it recounts, so the overview's figures read a few small rows
+(``statistics.py``) instead of every ``FaultCount`` row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from aftersales.appraisal.models import Appraisal
 from aftersales.appraisal.selectors import concluded_appraisals
@@ -24,9 +29,11 @@ from aftersales.fieldservice.ftf import is_fault_ticket
 from aftersales.parts.models import PartUsage
 from aftersales.tickets.models import Ticket
 
-from .models import UNKNOWN_MONTHS, FaultCount, FaultRecord, RollupState
+from .models import SUMMARY_DIMENSIONS, UNKNOWN_MONTHS, FaultCount, FaultRecord, FaultSummary, RollupState, SummaryGrain
 
+K = TypeVar("K")
 STATE = "faults"
+SUMMARY_STATE = "fault_summaries"
 CHUNK = 2000
 DIMENSIONS = (
     "week",
@@ -45,6 +52,10 @@ DIMENSIONS = (
 
 def monday(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def next_month(month: dt.date) -> dt.date:
+    return (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def months_between(start: dt.date | None, end: dt.date) -> int:
@@ -103,8 +114,8 @@ def _every_ticket_id() -> Iterable[int]:
         last = ids[-1]
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    chunk: list[int] = []
+def _chunks(ids: Iterable[K]) -> Iterable[list[K]]:
+    chunk: list[K] = []
     for pk in ids:
         chunk.append(pk)
         if len(chunk) >= CHUNK:
@@ -168,7 +179,7 @@ def _mark_first_faults(unit_ids: set[int]) -> set[dt.date]:
 
 
 def _recount(weeks: set[dt.date]) -> None:
-    for chunk in _chunks(sorted(weeks)):  # type: ignore[arg-type]
+    for chunk in _chunks(sorted(weeks)):
         FaultCount.objects.filter(week__in=chunk).delete()
         rows = (
             FaultRecord.objects.filter(week__in=chunk)
@@ -184,12 +195,152 @@ def _recount(weeks: set[dt.date]) -> None:
             (FaultCount(**{k: row[k] for k in DIMENSIONS}, tickets=row["n"], units=row["u"], unitless=row["nu"]) for row in rows),
             batch_size=1000,
         )
+    _summarise(weeks)
+
+
+# --- The narrow summaries (FaultSummary) ------------------------------------------------------
+
+# The FaultCount field behind each summary dimension ("total" has none).
+SUMMARY_FIELDS: dict[str, str | None] = {
+    "total": None,
+    "batch": "batch",
+    "cause": "cause",
+    "component": "component",
+    "supplier": "supplier",
+    "factory": "factory",
+    "production_month": "production_month",
+    "months_in_service": "months_in_service",
+}
+_PLACE = ("region_id", "product_category_id", "model_id")
+
+
+def as_text(value: object) -> str:
+    """A dimension's value as ``FaultSummary.value`` stores it (``summary_value`` reads it back)."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def summary_value(dimension: str, text: str) -> object:
+    """``FaultSummary.value`` as the value of ``FaultCount``'s field (a date, a number, a text)."""
+    if dimension == "production_month":
+        return dt.date.fromisoformat(text) if text else None
+    if dimension == "months_in_service":
+        return int(text)
+    return text
+
+
+def _sums(qs: QuerySet, keys: list[str]) -> Iterable[dict]:
+    return qs.order_by().values(*keys).annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))
+
+
+def _summary_rows(
+    source: QuerySet[FaultCount], grain: str, period: dt.date | None, dimension: str, *, all_regions: bool
+) -> Iterable[FaultSummary]:
+    field = SUMMARY_FIELDS[dimension]
+    place = _PLACE[1:] if all_regions else _PLACE
+    for row in _sums(source, [*place, *([field] if field else [])]):
+        yield FaultSummary(
+            grain=grain,
+            period=period,
+            all_regions=all_regions,
+            **{k: row[k] for k in place},
+            dimension=dimension,
+            value=as_text(row[field]) if field else "",
+            tickets=row["t"] or 0,
+            units=row["u"] or 0,
+            unitless=row["nu"] or 0,
+        )
+
+
+def _model_q(model_ids: list[int | None]) -> Q:
+    q = Q(model_id__in=[m for m in model_ids if m is not None])
+    if None in model_ids:
+        q |= Q(model__isnull=True)
+    return q
+
+
+def _summarise(weeks: set[dt.date]) -> None:
+    """Rewrite the summaries of ``weeks`` (just recounted in ``FaultCount``): their week rows,
+    their months' rows, and the all-time rows of every model those months hold (before or after)."""
+    if not weeks:
+        return
+    months = sorted({w.replace(day=1) for w in weeks})
+    models: set[int | None] = set(
+        FaultSummary.objects.filter(grain=SummaryGrain.MONTH, period__in=months).values_list("model_id", flat=True).distinct()
+    )
+    for chunk in _chunks(sorted(weeks)):
+        FaultSummary.objects.filter(grain=SummaryGrain.WEEK, period__in=chunk).delete()
+        for all_regions, place in ((False, _PLACE), (True, _PLACE[1:])):
+            FaultSummary.objects.bulk_create(
+                (
+                    FaultSummary(
+                        grain=SummaryGrain.WEEK,
+                        period=row["week"],
+                        all_regions=all_regions,
+                        **{k: row[k] for k in place},
+                        dimension="total",
+                        tickets=row["t"] or 0,
+                        units=row["u"] or 0,
+                        unitless=row["nu"] or 0,
+                    )
+                    for row in _sums(FaultCount.objects.filter(week__in=chunk), ["week", *place])
+                ),
+                batch_size=1000,
+            )
+    for month in months:
+        FaultSummary.objects.filter(grain=SummaryGrain.MONTH, period=month).delete()
+        source = FaultCount.objects.filter(week__gte=month, week__lt=next_month(month))
+        made = FaultSummary.objects.bulk_create(
+            [
+                row
+                for dimension in SUMMARY_DIMENSIONS
+                for all_regions in (False, True)
+                for row in _summary_rows(source, SummaryGrain.MONTH, month, dimension, all_regions=all_regions)
+            ],
+            batch_size=1000,
+        )
+        models |= {row.model_id for row in made}
+    for chunk_models in _chunks(sorted(models, key=lambda m: (m is None, m or 0))):
+        q = _model_q(chunk_models)
+        FaultSummary.objects.filter(q, grain=SummaryGrain.ALL).delete()
+        keys = [*_PLACE, "all_regions", "dimension", "value"]
+        rows = _sums(FaultSummary.objects.filter(q, grain=SummaryGrain.MONTH), keys)
+        FaultSummary.objects.bulk_create(
+            (
+                FaultSummary(
+                    grain=SummaryGrain.ALL,
+                    period=None,
+                    **{k: row[k] for k in keys},
+                    tickets=row["t"] or 0,
+                    units=row["u"] or 0,
+                    unitless=row["nu"] or 0,
+                )
+                for row in rows
+            ),
+            batch_size=1000,
+        )
+
+
+@transaction.atomic
+def fault_summaries_rebuild() -> int:
+    """Recompute every summary from ``FaultCount`` (a deployment that had only ``FaultCount``, or a
+    benchmark that fills it directly). Returns the number of summary rows."""
+    FaultSummary.objects.all().delete()
+    weeks = set(FaultCount.objects.order_by().values_list("week", flat=True).distinct())
+    _summarise(weeks)
+    RollupState.objects.update_or_create(name=SUMMARY_STATE, defaults={"refreshed_at": clock.now()})
+    return FaultSummary.objects.count()
 
 
 def fault_rollup_refresh(*, now: dt.datetime | None = None) -> int:
     """Bring the rollups up to date with every ticket changed since the last run. Returns the
     number of fault records written."""
     now = now or clock.now()
+    if not RollupState.objects.filter(name=SUMMARY_STATE).exists():
+        fault_summaries_rebuild()  # the summaries came after FaultCount: built once from it
     state, _created = RollupState.objects.get_or_create(name=STATE)
     since = state.tickets_seen_until
     written = 0
@@ -205,7 +356,9 @@ def fault_rollup_rebuild() -> int:
     with transaction.atomic():
         FaultRecord.objects.all().delete()
         FaultCount.objects.all().delete()
+        FaultSummary.objects.all().delete()
         RollupState.objects.filter(name=STATE).delete()
+        RollupState.objects.update_or_create(name=SUMMARY_STATE, defaults={"refreshed_at": clock.now()})
     return fault_rollup_refresh()
 
 

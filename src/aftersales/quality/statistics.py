@@ -1,9 +1,12 @@
-"""Fault statistics, read from the rollups (``FaultCount``) and the shipment volumes only.
+"""Fault statistics, read from the rollups (``FaultSummary``, ``FaultCount``) and the shipment volumes only.
 
 Every function takes ``StatFilters`` (period, region, product category, model, batch), scoped to
 the caller by ``filters_for`` (staff who do not see every ticket see their region's figures), and
 returns typed rows. No function reads the tickets table: the figures stay as fast at 10 million
-tickets as at 1,000.
+tickets as at 1,000: each figure reads the narrow summary of its question (``FaultSummary``, per
+region and model — all-time rows without a period, month rows for the months a period covers
+whole), and ``FaultCount`` only for the weeks at a period's edges or under a batch filter (which
+the summaries other than the batch's do not carry; ``FaultCount`` is indexed by model and batch).
 
 - **Fault rate per batch** = distinct faulty units (their first fault in the period) ÷ units
   shipped for that model and batch (``catalog.ShipmentVolume``, the region's rows under a region
@@ -22,15 +25,15 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel, ShipmentVolume
 from aftersales.core import clock
 from aftersales.tickets.selectors.scope import sees_every_ticket
 
-from .models import UNKNOWN_MONTHS, FaultCount
-from .rollup import monday
+from .models import UNKNOWN_MONTHS, FaultCount, FaultSummary, SummaryGrain
+from .rollup import SUMMARY_FIELDS, monday, next_month, summary_value
 from .survival import kaplan_meier_from_counts
 
 DIMENSIONS = ("model", "batch", "production_month", "factory", "component", "supplier", "cause")
@@ -107,6 +110,96 @@ def _shipments(filters: StatFilters) -> QuerySet[ShipmentVolume]:
     return qs.order_by()
 
 
+Sums = list[int]  # [tickets, units, unitless]
+
+
+def _place_q(filters: StatFilters) -> Q:
+    """The summary rows of the filters' place: one region's, or the rows summed over every region."""
+    q = Q(all_regions=False, region_id=filters.region_id) if filters.region_id else Q(all_regions=True)
+    if filters.category_id:
+        q &= Q(product_category_id=filters.category_id)
+    if filters.model_id:
+        q &= Q(model_id=filters.model_id)
+    return q
+
+
+def _month_plan(filters: StatFilters) -> tuple[tuple[dt.date | None, dt.date | None] | None, list[Q]]:
+    """How a period is read: the range of months it covers whole (the weeks whose Monday falls in
+    them; None: no whole month) and the ``FaultCount`` week ranges at its edges. The weeks of a
+    period are those with monday(since) ≤ week ≤ until, as ``_counts`` filters them."""
+    lo = monday(filters.since) if filters.since else None
+    hi = filters.until
+    m_lo = None if lo is None else (lo.replace(day=1) if lo.day <= 7 else next_month(lo.replace(day=1)))
+    m_hi = None
+    if hi is not None:
+        last_monday = monday(next_month(hi.replace(day=1)) - dt.timedelta(days=1))
+        m_hi = hi.replace(day=1) if last_monday <= hi else (hi.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    if m_lo is not None and m_hi is not None and m_lo > m_hi:
+        return None, [Q(week__gte=lo, week__lte=hi)]
+    edges = []
+    if lo is not None and m_lo is not None and lo < m_lo:
+        edges.append(Q(week__gte=lo, week__lt=m_lo))
+    if hi is not None and m_hi is not None and next_month(m_hi) <= hi:
+        edges.append(Q(week__gte=next_month(m_hi), week__lte=hi))
+    return (m_lo, m_hi), edges
+
+
+def _summed(qs: QuerySet[Any], keys: list[str]) -> list[dict[str, Any]]:
+    """Σ tickets, units, unitless of ``qs`` per ``keys`` (one row of the whole without keys)."""
+    sums = {"t": Sum("tickets"), "u": Sum("units"), "nu": Sum("unitless")}
+    if not keys:
+        return [{**qs.aggregate(**sums)}]
+    return list(qs.order_by().values(*keys).annotate(**sums))
+
+
+def _grouped(filters: StatFilters, dimension: str, by: tuple[str, ...]) -> dict[tuple[Any, ...], Sums]:
+    """Σ tickets, units and unitless tickets of the fault counts within ``filters``, per ``by``
+    (``"model"``: the model id, ``"value"``: the dimension's value, typed as in ``FaultCount``).
+    Exactly what summing ``_counts(filters)`` per ``by`` gives, read from the summaries."""
+    out: dict[tuple[Any, ...], Sums] = defaultdict(lambda: [0, 0, 0])
+    if filters.scoped_out:
+        return out
+    field = SUMMARY_FIELDS[dimension]
+
+    def add(key: tuple[Any, ...], row: dict[str, Any]) -> None:
+        acc = out[key]
+        acc[0] += int(row["t"] or 0)
+        acc[1] += int(row["u"] or 0)
+        acc[2] += int(row["nu"] or 0)
+
+    def from_counts(qs: QuerySet[FaultCount]) -> None:
+        names = {"model": "model_id", "value": field}
+        keys = [names[k] for k in by]
+        for row in _summed(qs, keys):  # type: ignore[arg-type]
+            add(tuple(row[names[k]] for k in by), row)  # type: ignore[index]
+
+    if filters.batch is not None and dimension != "batch":
+        from_counts(_counts(filters))  # the batch is a key of FaultCount, not of this summary
+        return out
+    place = _place_q(filters)
+    summary = FaultSummary.objects.filter(place, dimension=dimension)
+    if filters.batch is not None:
+        summary = summary.filter(value=filters.batch)
+    names = {"model": "model_id", "value": "value"}
+    if filters.since is None and filters.until is None:
+        summary = summary.filter(grain=SummaryGrain.ALL)
+    else:
+        months, edges = _month_plan(filters)
+        if months is None:
+            summary = summary.none()
+        else:
+            summary = summary.filter(grain=SummaryGrain.MONTH)
+            if months[0] is not None:
+                summary = summary.filter(period__gte=months[0])
+            if months[1] is not None:
+                summary = summary.filter(period__lte=months[1])
+        for edge in edges:
+            from_counts(_counts(replace(filters, since=None, until=None)).filter(edge))
+    for row in _summed(summary, [names[k] for k in by]):
+        add(tuple(summary_value(dimension, row["value"]) if k == "value" else row[names[k]] for k in by), row)
+    return out
+
+
 # --- Fault rate per batch ---------------------------------------------------------------------
 
 
@@ -151,10 +244,7 @@ def _model_codes(ids: set[int | None]) -> dict[int | None, str]:
 
 
 def batch_fault_rates(filters: StatFilters) -> BatchRates:
-    faults = {
-        (row["model_id"], row["batch"]): row
-        for row in _counts(filters).values("model_id", "batch").annotate(u=Sum("units"), t=Sum("tickets"), nu=Sum("unitless"))
-    }
+    faults = {key: {"t": t, "u": u, "nu": nu} for key, (t, u, nu) in _grouped(filters, "batch", ("model", "value")).items()}
     shipped = {
         (row["model_id"], row["batch"]): int(row["n"] or 0)
         for row in _shipments(filters).values("model_id", "batch").annotate(n=Sum("units"))
@@ -208,7 +298,10 @@ def counts_by(dimension: str, filters: StatFilters, *, limit: int = 50) -> list[
     if dimension not in _DIMENSION_FIELD:
         raise ValueError(f"unknown dimension {dimension!r}")
     field = _DIMENSION_FIELD[dimension]
-    rows = list(_counts(filters).values(field).annotate(t=Sum("tickets"), u=Sum("units")).order_by("-t", field)[:limit])
+    grouped = _grouped(filters, "total", ("model",)) if dimension == "model" else _grouped(filters, dimension, ("value",))
+    # Most tickets first, then by the value (as the database orders it: empty values last).
+    ordered = sorted(grouped.items(), key=lambda kv: (-kv[1][0], kv[0][0] is None, kv[0][0] if kv[0][0] is not None else 0))
+    rows = [{field: key[0], "t": sums[0], "u": sums[1]} for key, sums in ordered[:limit]]
     codes = _model_codes({r[field] for r in rows}) if dimension == "model" else {}
     result = []
     for row in rows:
@@ -261,6 +354,24 @@ def _shipped_by_month(filters: StatFilters) -> dict[dt.date, int]:
     }
 
 
+def _weekly_units(filters: StatFilters, first: dt.date, last: dt.date) -> dict[dt.date, int]:
+    """Faulty units per week from ``first`` to ``last``: the week rows of the summary (``FaultCount``
+    under a batch filter)."""
+    if filters.scoped_out:
+        return {}
+    if filters.batch is not None:
+        wide = _counts(replace(filters, since=first, until=last)).values("week").annotate(u=Sum("units"))
+        return {row["week"]: int(row["u"] or 0) for row in wide}
+    qs = (
+        FaultSummary.objects.filter(_place_q(filters), dimension="total", grain=SummaryGrain.WEEK)
+        .filter(period__gte=monday(first), period__lte=last)
+        .order_by()
+        .values("period")
+        .annotate(u=Sum("units"))
+    )
+    return {row["period"]: int(row["u"] or 0) for row in qs}
+
+
 def weekly_p_chart(filters: StatFilters, *, today: dt.date | None = None) -> list[ControlPoint]:
     """A p-chart of the weeks of the period (the last 26 weeks by default): the share of the units in
     the field (shipped up to that week's month) whose first fault was in that week, the centre line
@@ -273,12 +384,7 @@ def weekly_p_chart(filters: StatFilters, *, today: dt.date | None = None) -> lis
     while week <= last and len(weeks) < 260:
         weeks.append(week)
         week += dt.timedelta(weeks=1)
-    faulty = dict(
-        _counts(replace(filters, since=first, until=last + dt.timedelta(days=6)))
-        .values("week")
-        .annotate(u=Sum("units"))
-        .values_list("week", "u")
-    )
+    faulty = _weekly_units(filters, first, last + dt.timedelta(days=6))
     monthly = sorted(_shipped_by_month(filters).items())
     points_raw: list[tuple[dt.date, int, int]] = []
     for week in weeks:
@@ -322,12 +428,7 @@ class TimeToFailure:
 
 def time_to_failure(filters: StatFilters, *, today: dt.date | None = None) -> TimeToFailure:
     today = today or clock.local_today()
-    rows = (
-        _counts(filters)
-        .values("months_in_service")
-        .annotate(t=Sum("tickets"), u=Sum("units"))
-        .values_list("months_in_service", "t", "u")
-    )
+    rows = [(key[0], t, u) for key, (t, u, _nu) in _grouped(filters, "months_in_service", ("value",)).items()]
     claims: dict[int, int] = defaultdict(int)
     failures: dict[int, int] = defaultdict(int)
     unknown = 0
@@ -354,7 +455,8 @@ def time_to_failure(filters: StatFilters, *, today: dt.date | None = None) -> Ti
 
 
 def period_totals(filters: StatFilters) -> dict[str, int]:
-    totals = _counts(filters).aggregate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))
+    t, u, nu = _grouped(filters, "total", ()).get((), [0, 0, 0])
+    totals = {"t": t, "u": u, "nu": nu}
     shipped = _shipments(filters).aggregate(n=Sum("units"))["n"]
     return {
         "tickets": int(totals["t"] or 0),

@@ -24,6 +24,7 @@ TICKET_CREATED = hook(
     "ticket_created",
     "aftersales.webhooks.receivers.ticket_created",
     "aftersales.crisis.receivers.ticket_created",  # media reports, open crises' scope, spike scan
+    "aftersales.triage.receivers.ticket_created",  # the triage job (suggestions, duplicates) after the commit
 )
 
 # Every status change (``ticket_transition``), after the ticket row, the timeline and the audit
@@ -40,6 +41,7 @@ TICKET_STATUS_CHANGED = hook(
 TICKET_CLASSIFIED = hook(
     "ticket_classified",
     "aftersales.sla.receivers.ticket_classified",  # a new priority → the new policy's targets
+    "aftersales.triage.receivers.ticket_classified",  # lowering a system-urgent ticket → triage feedback
 )
 
 # The first reply or call to the customer (set once). kwargs: ticket, at.

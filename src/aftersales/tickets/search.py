@@ -11,6 +11,11 @@ ordinary case-insensitive ``LIKE`` rechecks the candidates, so the results are e
 substring scan. A 1-character query has no bigram and runs as the plain ``LIKE``. On SQLite
 (development, tests) the plain ``LIKE`` runs always: same results, no index.
 
+Full-width and half-width forms count as the same (issue 20): the bigrams are those of the text
+normalised by ``core.text.normalise`` (NFKC, lower case), the query is normalised the same way,
+and the ``LIKE`` recheck also compares the NFKC form of the columns (``nfkc`` below), so a search
+for MP3 or XP finds a ticket written ＭＰ３ or ＸＰ and the other way round.
+
 Writers: ``ticket_intake`` fills the column; the bulk path (``demo.writer``) too; rows written
 before the column existed are filled by the migration / ``manage.py rebuild_search_grams``.
 No service changes a ticket's title or description after intake; one that does must call
@@ -21,12 +26,15 @@ from __future__ import annotations
 
 import re
 import time
+import unicodedata
 from typing import Any
 
 from django.db import connection
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import Lookup, Q, TextField
+from django.db.models import CharField, Lookup, Q, TextField, Transform
 from django.db.models.sql.compiler import SQLCompiler
+
+from aftersales.core.text import normalise, normalise_query
 
 
 def text_bigrams(text: str) -> set[str]:
@@ -35,9 +43,40 @@ def text_bigrams(text: str) -> set[str]:
     return {low[i : i + 2] for i in range(len(low) - 1) if not (low[i].isspace() or low[i + 1].isspace())}
 
 
+def normalised_bigrams(text: str) -> set[str]:
+    """The bigrams of ``text`` in the one normalised form (``core.text.normalise``)."""
+    return text_bigrams(normalise(text))
+
+
 def search_grams_for(title: str, description: str) -> str:
-    """The ``Ticket.search_grams`` value of a title and description (sorted, space-separated)."""
-    return " ".join(sorted(text_bigrams(title) | text_bigrams(description)))
+    """The ``Ticket.search_grams`` value of a title and description (sorted, space-separated):
+    the bigrams of the normalised text, so full-width and half-width forms index alike."""
+    return " ".join(sorted(normalised_bigrams(title) | normalised_bigrams(description)))
+
+
+SQLITE_NFKC = "aftersales_nfkc"
+
+
+def _sqlite_nfkc(value: str | None) -> str | None:
+    return None if value is None else unicodedata.normalize("NFKC", value)
+
+
+class Nfkc(Transform):
+    """``title__nfkc__icontains=...``: the column in Unicode NFKC form (PostgreSQL's
+    ``normalize(…, NFKC)``; on SQLite a Python function registered on the connection)."""
+
+    lookup_name = "nfkc"
+    function = "normalize"
+    template = "%(function)s(%(expressions)s, NFKC)"
+
+    def as_sqlite(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Any:
+        connection.ensure_connection()  # compiled before the cursor opens: register on the live connection
+        connection.connection.create_function(SQLITE_NFKC, 1, _sqlite_nfkc, deterministic=True)
+        return self.as_sql(compiler, connection, function=SQLITE_NFKC, template="%(function)s(%(expressions)s)", **extra_context)
+
+
+CharField.register_lookup(Nfkc)
+TextField.register_lookup(Nfkc)
 
 
 @TextField.register_lookup
@@ -73,10 +112,17 @@ def ticket_search_q(text: str, *, use_index: bool = True) -> Q:
     The number is only compared when ``text`` has a number's shape: an ``OR number = …`` on
     every search would make PostgreSQL re-evaluate the whole condition (the bigram array
     included) on each candidate row instead of only the cheap ``LIKE``. ``use_index=False``
-    leaves the bigram condition out (a walk along another index filters with ``LIKE`` alone)."""
+    leaves the bigram condition out (a walk along another index filters with ``LIKE`` alone).
+
+    Full-width and half-width forms match alike: the bigrams are the normalised query's, and the
+    ``LIKE`` also tries the NFKC form of the columns when the plain one misses (evaluated only
+    then on both databases, so plain text costs what it did)."""
     text = text.strip()
+    query = normalise_query(text)
     substring = Q(title__icontains=text) | Q(description__icontains=text)
-    grams = text_bigrams(text)
+    if query:
+        substring |= Q(title__nfkc__icontains=query) | Q(description__nfkc__icontains=query)
+    grams = text_bigrams(query)
     if grams and use_index and connection.vendor == "postgresql":
         substring = Q(search_grams__grams_contain=sorted(grams)) & substring
     if NUMBER_SHAPE.match(text.upper()):
@@ -115,7 +161,7 @@ def search_rows_estimate(text: str) -> float | None:
     bigram index must at least read — or ``None`` (not PostgreSQL, no bigram, not analysed).
     The statistics are read once per process every ``GRAM_STATS_TTL_SECONDS``."""
     global _gram_stats
-    grams = text_bigrams(text.strip())
+    grams = text_bigrams(normalise_query(text))
     if not grams or connection.vendor != "postgresql":
         return None
     now = time.monotonic()

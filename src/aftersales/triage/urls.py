@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "triage"
-urlpatterns: list = []
+urlpatterns = [
+    path("ticket/<str:number>/", views.panel, name="panel"),
+    path("ticket/<str:number>/feedback/", views.feedback, name="feedback"),
+]

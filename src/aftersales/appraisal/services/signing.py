@@ -74,15 +74,9 @@ def appraisal_sign(*, appraisal: Appraisal, actor: User, expected_version: int |
     _feed_ticket(ticket, locked, actor=actor)
     notify_customer(
         ticket=ticket,
-        template="appraisal.result",
-        subject=_("Appraisal result for your request %(number)s"),
-        body=_(
-            "the appraisal of your product for request %(number)s is complete: %(fault)s; %(verdict)s. "
-            "You may accept the result or ask for a re-appraisal"
-        ),
+        template="appraisal.result",  # editable: notifications.template_events
         params={"fault": FaultType(locked.fault_type).label, "verdict": verdict},
         link=appraisal_result_url(locked),
-        link_text=_("See the appraisal report and answer"),
     )
     return locked
 

@@ -239,12 +239,11 @@ def _detail_link(item: Item) -> str:
     return reverse(name, args=[item.number])
 
 
-def _tell_staff(item: Item, roles: Iterable[str], subject: Any, body: Any) -> None:
+def _tell_staff(item: Item, roles: Iterable[str]) -> None:
+    """The editable "<refund|compensation>_<status>" message (notifications.template_events)."""
     notify_staff(
         users=_staff(roles, item.ticket),
         template=f"{_what(item)}_{item.status}",
-        subject=subject,
-        body=body,
         ticket=item.ticket,
         params={"item": item.number, "amount": f"{item.amount:.2f}", "number": item.ticket.number},
         link=_detail_link(item),
@@ -252,12 +251,11 @@ def _tell_staff(item: Item, roles: Iterable[str], subject: Any, body: Any) -> No
     )
 
 
-def _tell_customer(item: Item, template: str, subject: Any, body: Any, **params: Any) -> None:
+def _tell_customer(item: Item, template: str, **params: Any) -> None:
+    """The editable event ``template``'s message to the customer (notifications.template_events)."""
     notify_customer(
         ticket=item.ticket,
         template=template,
-        subject=subject,
-        body=body,
         params={"item": item.number, "amount": f"{item.amount:.2f}", **params},
         link=ticket_link(item.ticket),
         link_text=_("Follow your request here:"),
@@ -293,9 +291,7 @@ def _route_approval(item: Item, *, measure: PlanMeasure, kind: str, actor: User)
         changes={"rules": [r.pk for r in rules]},
     )
     roles = {Role.ADMINISTRATOR} if item.approver_role == Role.ADMINISTRATOR else {Role.SUPERVISOR}
-    _tell_staff(
-        item, roles, _("Approval needed: %(item)s"), _("%(item)s for ticket %(number)s (%(amount)s) needs your approval.")
-    )
+    _tell_staff(item, roles)
 
 
 def _start_measure(measure: PlanMeasure, item: Item) -> None:
@@ -331,9 +327,7 @@ def complete_measure_if_done(item: Item) -> None:
 def _after_approval(item: Item) -> None:
     if item.status == FS.APPROVED:
         roles = fulfillers_of(item) - {Role.ADMINISTRATOR}
-        _tell_staff(
-            item, roles, _("To fulfil: %(item)s"), _("%(item)s for ticket %(number)s (%(amount)s) is approved and waits for you.")
-        )
+        _tell_staff(item, roles)
 
 
 def _decide(model: Any, item: Item, *, actor: User, approve: bool, comment: str, expected_version: int | None) -> Any:
@@ -381,9 +375,7 @@ def _decide(model: Any, item: Item, *, actor: User, approve: bool, comment: str,
         if locked.requested_by is not None:
             notify_staff(
                 users=[locked.requested_by],
-                template=f"{_what(locked)}_refused",
-                subject=_("Refused: %(item)s"),
-                body=_("%(item)s for ticket %(number)s was refused: %(comment)s"),
+                template=f"{_what(locked)}_refused",  # editable: notifications.template_events
                 ticket=ticket,
                 params={"item": locked.number, "number": ticket.number, "comment": text},
                 link=_detail_link(locked),

@@ -210,16 +210,8 @@ def compensation_issue(
     locked.fulfilled_by = actor
     locked.fulfilled_at = clock.now()
     _move(locked, to=FS.PAID, actor=actor, text=text, public=True, fields={"fulfilled_by", "fulfilled_at"}, changes=changes)
-    extra = {"code": locked.code or "", "points": locked.points}
-    if kind in {CompensationKind.COUPON, CompensationKind.FREE_SERVICE}:
-        body = _("your compensation for request %(number)s is ready: code %(code)s.")
-    elif kind == CompensationKind.POINTS:
-        body = _("we have credited %(points)s points to your account for request %(number)s.")
-    elif kind == CompensationKind.GIFT:
-        body = _("your gift for request %(number)s has been sent out from our warehouse.")
-    else:
-        body = _("we have paid your compensation of %(amount)s yuan for request %(number)s.")
-    _tell_customer(locked, f"compensation_{kind}_issued", _("Your compensation for request %(number)s"), body, **extra)
+    # The editable "compensation_<kind>_issued" message (notifications.template_events).
+    _tell_customer(locked, f"compensation_{kind}_issued", code=locked.code or "", points=locked.points)
     return locked
 
 

@@ -271,15 +271,7 @@ def refund_pay(*, refund: Refund, actor: User, payment_reference: str, expected_
         fields={"fulfilled_by", "fulfilled_at"},
         changes={"payment_reference": reference},
     )
-    _tell_customer(
-        locked,
-        "refund_paid",
-        _("Your refund for request %(number)s"),
-        _(
-            "we have paid your refund of %(amount)s yuan for request %(number)s (%(method)s). It may take a few working days to arrive."
-        ),
-        method=RefundMethod(locked.method).label,
-    )
+    _tell_customer(locked, "refund_paid", method=RefundMethod(locked.method).label)
     return locked
 
 

@@ -18,6 +18,7 @@ from aftersales.core import clock
 from aftersales.core.errors import Conflict, ValidationFailed
 from aftersales.core.i18n import ACTOR_SYSTEM, deferred
 from aftersales.notifications.services import notify_staff
+from aftersales.parts.models import Part
 from aftersales.tickets.choices import EventKind, Priority
 from aftersales.tickets.models import Ticket, TicketCategory
 from aftersales.tickets.process.common import timeline
@@ -153,9 +154,7 @@ def _open_alert(
     )
     notify_staff(
         users=watchers(alert.region_id),
-        template="crisis.alert_opened",
-        subject=_("Crisis alert: %(what)s"),
-        body=_("The detector opened an alert (%(kind)s) on %(what)s with %(count)s tickets; confirm or dismiss it."),
+        template="crisis.alert_opened",  # editable: notifications.template_events
         params={"what": key_label, "kind": AlertKind(kind).label, "count": len(ids)},
         link=f"/crisis/alerts/{alert.pk}/",
         link_text=_("Open the alert:"),
@@ -204,6 +203,9 @@ def _spike_label(spike: Spike) -> str:
     if spike.dimension == Dimension.CATEGORY:
         category = TicketCategory.objects.filter(pk=spike.key).first()
         return str(category) if category else spike.key
+    if spike.dimension == Dimension.COMPONENT:
+        part = Part.objects.filter(pk=spike.key).first()
+        return str(part) if part else spike.key
     return spike.key
 
 

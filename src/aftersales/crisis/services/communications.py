@@ -59,9 +59,7 @@ def crisis_notify_customers(*, crisis: Crisis, actor: User, body: str) -> Commun
         queued += len(
             notify_ticket_customer(
                 ticket=ticket,
-                template="crisis.customer_notice",
-                subject=_("Important notice about your product"),
-                body=_("about your request %(number)s we would like to inform you: %(message)s"),
+                template="crisis.customer_notice",  # editable: notifications.template_events
                 params={"message": text},
             )
         )

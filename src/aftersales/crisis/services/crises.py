@@ -93,9 +93,7 @@ def _inform_level(crisis: Crisis) -> None:
     users += [m.user for m in crisis.members.select_related("user")]
     notify_staff(
         users=users,
-        template="crisis.level",
-        subject=_("Crisis %(code)s: level %(level)s"),
-        body=_("%(title)s is a level %(level)s crisis; inform within %(minutes)s minutes."),
+        template="crisis.level",  # editable: notifications.template_events
         params={
             "code": crisis.code,
             "level": str(crisis.level),
@@ -213,9 +211,7 @@ def crisis_add_member(*, crisis: Crisis, actor: User, user: User, role: str) -> 
     audit_record(action=CrisisAudit.MEMBER_ADDED, obj=locked, actor=actor, changes={"user": user.username, "role": role})
     notify_staff(
         users=[user],
-        template="crisis.member",
-        subject=_("You are on the response team of crisis %(code)s"),
-        body=_("Your role in %(title)s: %(role)s."),
+        template="crisis.member",  # editable: notifications.template_events
         params={"code": locked.code, "title": locked.title, "role": TeamRole(role).label},
         link=f"/crisis/{locked.pk}/",
         link_text=_("Open the crisis:"),

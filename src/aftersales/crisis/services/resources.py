@@ -145,9 +145,7 @@ def crisis_assign_technician(*, crisis: Crisis, actor: User, user: User, note: s
     audit_record(action=CrisisAudit.TECHNICIAN_ASSIGNED, obj=locked, actor=actor, changes={"user": user.username})
     notify_staff(
         users=[user],
-        template="crisis.technician",
-        subject=_("You are assigned to crisis %(code)s"),
-        body=_("You are assigned to %(title)s as a technician."),
+        template="crisis.technician",  # editable: notifications.template_events
         params={"code": locked.code, "title": locked.title},
         link=f"/crisis/{locked.pk}/",
         link_text=_("Open the crisis:"),

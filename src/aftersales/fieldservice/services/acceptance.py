@@ -84,16 +84,7 @@ def acceptance_code_send(*, work_order: WorkOrder, actor: User) -> AcceptanceCod
         action=WorkOrderAudit.ACCEPTANCE_CODE_SENT,
         body=deferred(_("Acceptance code sent to the customer.")),
     )
-    tell_customer(
-        locked,
-        "fieldservice.acceptance_code",
-        _("Your acceptance code for %(work_order)s"),
-        _(
-            "if the work for request %(number)s is done to your satisfaction, give the technician this code: %(code)s (valid %(minutes)s minutes)."
-        ),
-        code=code,
-        minutes=code_ttl_minutes(),
-    )
+    tell_customer(locked, "fieldservice.acceptance_code", code=code, minutes=code_ttl_minutes())
     return sent
 
 

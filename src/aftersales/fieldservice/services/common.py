@@ -202,15 +202,15 @@ def save_file(*, work_order: WorkOrder, kind: str, fileobj: IO[bytes], sniffed: 
     return stored
 
 
-def tell_technician(work_order: WorkOrder, technician: User | None, subject: Any, body: Any, **params: Any) -> None:
-    """An in-app message to the technician in their language (lazy ``subject``/``body`` are
-    rendered with ``number``, ``window`` and ``params``), linking to the job's page."""
+def tell_technician(work_order: WorkOrder, technician: User | None, event: str, **params: Any) -> None:
+    """An in-app message to the technician in their language, linking to the job's page: the
+    editable ``event``'s text (notifications.template_events, "fieldservice.job.…") with
+    ``number``, ``window`` and ``params``."""
     if technician is not None:
         notify_staff(
             users=[technician],
             template="fieldservice.job",
-            subject=subject,
-            body=body,
+            event=event,
             ticket=work_order.ticket,
             params={"number": work_order.number, "window": window_text(work_order), **params},
             link=reverse("fieldservice:detail", args=[work_order.number]),
@@ -218,15 +218,13 @@ def tell_technician(work_order: WorkOrder, technician: User | None, subject: Any
         )
 
 
-def tell_customer(
-    work_order: WorkOrder, template: str, subject: Any, body: Any, *, link: str = "", link_text: Any = "", **params: Any
-) -> None:
-    """A message to the ticket's customer (``link``: absolute, for a message that asks them to act)."""
+def tell_customer(work_order: WorkOrder, template: str, *, link: str = "", link_text: Any = "", **params: Any) -> None:
+    """A message to the ticket's customer, the editable event ``template``'s text
+    (notifications.template_events) with ``work_order``, ``window`` and ``params`` (``link``:
+    absolute, for a message that asks them to act)."""
     notify_customer(
         ticket=work_order.ticket,
         template=template,
-        subject=subject,
-        body=body,
         params={"work_order": work_order.number, "window": window_text(work_order), **params},
         link=link,
         link_text=link_text,

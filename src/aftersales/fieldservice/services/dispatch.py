@@ -12,6 +12,7 @@ from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import deferred
+from aftersales.notifications.text import Verbatim
 from aftersales.tickets.process.common import required_text
 
 from ..audit_actions import WorkOrderAudit
@@ -83,25 +84,10 @@ def work_order_dispatch(
         fields={"technician", "appointment_start", "appointment_end", "dispatched_at", "dispatched_by", "accepted_at"},
         changes={"technician": [previous.pk if previous else None, technician.pk], "window": window_text(locked)},
     )
-    tell_technician(locked, technician, _("New job %(number)s"), _("Work order %(number)s, appointment %(window)s."))
+    tell_technician(locked, technician, "fieldservice.job.new")
     if reassigned and previous is not None:
-        tell_technician(locked, previous, _("Job %(number)s reassigned"), _("Work order %(number)s was given to a colleague."))
-    if reassigned:
-        tell_customer(
-            locked,
-            "fieldservice.reassigned",
-            _("Your service appointment %(work_order)s has changed"),
-            _("another technician, %(technician)s, will visit you for request %(number)s on %(window)s."),
-            technician=technician,
-        )
-    else:
-        tell_customer(
-            locked,
-            "fieldservice.appointment",
-            _("Your service appointment %(work_order)s"),
-            _("%(technician)s will visit you for request %(number)s on %(window)s."),
-            technician=technician,
-        )
+        tell_technician(locked, previous, "fieldservice.job.reassigned")
+    tell_customer(locked, "fieldservice.reassigned" if reassigned else "fieldservice.appointment", technician=technician)
     return locked
 
 
@@ -147,18 +133,8 @@ def work_order_reschedule(
             changes={"window": [old, window_text(locked)]},
         )
         if actor.pk != locked.technician_id:
-            tell_technician(
-                locked,
-                locked.technician,
-                _("Job %(number)s rescheduled"),
-                _("New appointment %(window)s. Please accept it again."),
-            )
-    tell_customer(
-        locked,
-        "fieldservice.rescheduled",
-        _("Your service appointment %(work_order)s has changed"),
-        _("the visit for request %(number)s is now on %(window)s."),
-    )
+            tell_technician(locked, locked.technician, "fieldservice.job.rescheduled")
+    tell_customer(locked, "fieldservice.rescheduled")
     return locked
 
 
@@ -178,13 +154,8 @@ def work_order_cancel(*, work_order: WorkOrder, actor: User, reason: str, expect
         public=True,
         fields={"status_reason"},
     )
-    tell_technician(locked, technician, _("Job %(number)s cancelled"), text)
+    tell_technician(locked, technician, "fieldservice.job.cancelled", reason=Verbatim(text))
     if technician is not None:
-        tell_customer(
-            locked,
-            "fieldservice.cancelled",
-            _("Service appointment %(work_order)s cancelled"),
-            _("the visit for request %(number)s (%(window)s) is cancelled."),
-        )
+        tell_customer(locked, "fieldservice.cancelled")
     complete_measure_if_done(locked)
     return locked

@@ -85,17 +85,7 @@ def work_order_prepare_quote(
         public=True,
         changes={"quote_total": str(locked.quote_total)},
     )
-    tell_customer(
-        locked,
-        "fieldservice.quote",
-        _("Quote for your service %(work_order)s"),
-        _(
-            "the repair for request %(number)s is not covered by the warranty. Estimated charge: %(total)s CNY. Please confirm the quote before the work starts."
-        ),
-        total=locked.quote_total,
-        link=absolute_url(quote_path_for(locked)),
-        link_text=_("Review and confirm the quote here:"),
-    )
+    tell_customer(locked, "fieldservice.quote", total=locked.quote_total, link=absolute_url(quote_path_for(locked)))
     return locked
 
 
@@ -128,10 +118,5 @@ def work_order_confirm_quote(*, work_order: WorkOrder, actor: User | None, expec
         public=True,
     )
     if actor is None:
-        tell_technician(
-            locked,
-            locked.technician,
-            _("Quote confirmed for %(number)s"),
-            _("The customer confirmed the quote; you can start the work."),
-        )
+        tell_technician(locked, locked.technician, "fieldservice.job.quote_confirmed")
     return locked

@@ -15,6 +15,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.i18n import deferred
 from aftersales.notifications.services import notify_staff
+from aftersales.notifications.text import Verbatim
 from aftersales.tickets.process.common import optional_text, required_text
 
 from .. import charging
@@ -60,12 +61,7 @@ def work_order_depart(*, work_order: WorkOrder, actor: User, expected_version: i
         public=True,
         fields={"departed_at"},
     )
-    tell_customer(
-        locked,
-        "fieldservice.on_the_way",
-        _("Your technician is on the way (%(work_order)s)"),
-        _("the technician for request %(number)s is on the way."),
-    )
+    tell_customer(locked, "fieldservice.on_the_way")
     return locked
 
 
@@ -290,10 +286,8 @@ def work_order_fail(*, work_order: WorkOrder, actor: User, reason: str, expected
     notify_staff(
         users=dispatchers,
         template="fieldservice.failed",
-        subject=_("Job %(number)s failed"),
-        body=text,
         ticket=locked.ticket,
-        params={"number": locked.number},
+        params={"number": locked.number, "reason": Verbatim(text)},
     )
     complete_measure_if_done(locked)
     return locked

@@ -1,10 +1,13 @@
-"""Customers, keyed by their phone number (E.164, validated like every phone in the product)."""
+"""Customers, matched by their phone number (E.164, validated like every phone in the product) or,
+when the phone is not stored yet (a customer who changed numbers) or the row has none, by their
+email address (case-insensitive). A row needs one of the two."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
 from typing import Any
 
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -15,13 +18,13 @@ from aftersales.customers.phones import normalize_phone
 from aftersales.customers.services import normalize_email
 
 from ..columns import Column
-from .base import Kind, Parsed, choice_table, region_table
+from .base import Issue, Kind, Parsed, choice_table, region_table
 
 
 class CustomerKindImport(Kind):
     kind = "customers"
-    key_columns = ("phone",)
-    compared = ("name", "email", "kind", "tier", "region_id")
+    key_columns = ("phone", "email")
+    compared = ("name", "phone", "email", "kind", "tier", "region_id")
     columns = (
         Column(
             "name",
@@ -36,7 +39,6 @@ class CustomerKindImport(Kind):
             "phone",
             _("Mobile phone"),
             "手机号",
-            required=True,
             aliases=("电话", "手机", "联系电话", "phone", "mobile"),
             example="13812345678",
         ),
@@ -82,15 +84,43 @@ class CustomerKindImport(Kind):
         region = row.lookup("region", self.regions, "unknown_region")
         if region is not None:
             values["region_id"] = region
+        if not raw_phone and not raw_email:
+            row.add("phone", "contact_required")
         row.done()
-        values["phone"] = phone
-        return phone, values
+        if phone:
+            values["phone"] = phone
+        # The key inside the file (a repeated phone, or email without a phone, is a duplicate row).
+        return (phone or "email:" + values["email"].lower()), values
+
+    def resolve(self, rows: list[Parsed]) -> dict[int, list[Issue]]:
+        self.chunk_emails = {r.key: r.values["email"].lower() for r in rows if r.values.get("email")}
+        return {}
 
     def existing(self, keys: list[Hashable]) -> dict[Hashable, tuple[int, dict[str, Any]]]:
         found: dict[Hashable, tuple[int, dict[str, Any]]] = {}
+        emails = getattr(self, "chunk_emails", {})
+        phones = [k for k in keys if isinstance(k, str) and not k.startswith("email:")]
         # Phones are not unique among customers: the first customer with the number is the one.
-        for row in Customer.objects.filter(phone__in=keys).order_by("-pk").values("pk", "phone", *self.compared):
+        for row in Customer.objects.filter(phone__in=phones).order_by("-pk").values("pk", *self.compared):
             found[row["phone"]] = (row["pk"], {name: row[name] for name in self.compared})
+        # The rest by email (the first customer with the address), unless that customer is
+        # already matched by another row's phone in this chunk.
+        wanted = {emails[k]: k for k in keys if k not in found and k in emails}
+        if wanted:
+            taken = {pk for pk, _values in found.values()}
+            by_email: dict[str, dict[str, Any]] = {}
+            rows = (
+                Customer.objects.annotate(email_lower=Lower("email"))
+                .filter(email_lower__in=list(wanted))
+                .order_by("-pk")
+                .values("pk", "email_lower", *self.compared)
+            )
+            for row in rows:
+                if row["pk"] not in taken:
+                    by_email[row["email_lower"]] = row
+            for email, row in by_email.items():
+                found[wanted[email]] = (row["pk"], {name: row[name] for name in self.compared})
+        self.chunk_emails = {}
         return found
 
     def create(self, rows: list[Parsed], *, actor: User | None) -> None:

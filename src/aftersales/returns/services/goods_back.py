@@ -200,8 +200,7 @@ def rma_inspect(
             users=staff,
             ticket=locked.ticket,
             template="returns.inspection_failed",
-            subject=_("Inspection failed: %(rma)s"),
-            body=_("The inspection of %(rma)s (request %(number)s) failed: %(reason)s"),
+            event="returns.inspection_failed.staff",
             params={"rma": locked.number, "reason": text},
         )
         return locked

@@ -163,12 +163,12 @@ def escalation_recipients(revisit: Revisit) -> list[User]:
     return people
 
 
-def _escalate_notice(revisit: Revisit, *, body: Any) -> None:
+def _escalate_notice(revisit: Revisit, *, event: str) -> None:
+    """The editable "revisit_escalated" message (not reached) or "revisit_escalated.wrong_number"."""
     notify_staff(
         users=escalation_recipients(revisit),
         template="revisit_escalated",
-        subject=_("Revisit %(code)s escalated: %(customer)s"),
-        body=body,
+        event=event,
         params={"code": revisit.code, "customer": revisit.customer.name, "count": revisit.attempts},
         link=reverse("revisits:detail", args=[revisit.pk]),
         link_text=_("Open the revisit:"),
@@ -258,7 +258,7 @@ def revisit_record_call(*, revisit: Revisit, actor: User, data: CallInput, expec
         _move(locked, to=S.DONE, actor=actor, fields=fields, changes=changes)
     elif outcome == CallOutcome.WRONG_NUMBER:
         _move(locked, to=S.ESCALATED, actor=actor, fields={"outcome": outcome, "escalated_at": now}, changes=changes)
-        _escalate_notice(locked, body=_("The phone number of %(customer)s is wrong: please find the right one and call."))
+        _escalate_notice(locked, event="revisit_escalated.wrong_number")
     else:
         attempts = locked.attempts + 1
         escalate = attempts >= max_attempts() and locked.status != S.ESCALATED
@@ -269,7 +269,7 @@ def revisit_record_call(*, revisit: Revisit, actor: User, data: CallInput, expec
         audit = None if escalate else RevisitAudit.NOT_REACHED
         _move(locked, to=to, actor=actor, fields=fields, changes={**changes, "attempts": attempts}, audit=audit)
         if escalate:
-            _escalate_notice(locked, body=_("%(customer)s was not reached in %(count)s calls: please take the revisit over."))
+            _escalate_notice(locked, event="revisit_escalated")
     return call
 
 

@@ -22,19 +22,30 @@ def notify_customer(
     *,
     ticket: Ticket,
     template: str,
-    subject: Any,
-    body: Any,
     params: dict[str, Any],
+    subject: Any = None,
+    body: Any = None,
     link: str = "",
     link_text: Any = "",
+    event: str = "",
 ) -> list[Notification]:
-    """Tell the ticket's customer, in their language, by email, SMS and the portal inbox.
+    """Tell the ticket's customer, in their language, by email, SMS, WeChat and the portal inbox.
 
-    ``body`` does not greet (the greeting is added) and its English msgid continues after
-    "Dear Zhao Min," in lower case; ``link`` (absolute) ends the message after ``link_text``.
+    The text is the editable event's (``event``, default ``template``: notifications.template_events,
+    the administrator's version or the shipped one); ``subject``/``body`` only for a message that
+    is no such event. ``body`` does not greet (the greeting is added) and its English msgid
+    continues after "Dear Zhao Min," in lower case; ``link`` (absolute) ends the message after
+    ``link_text``.
     """
     return notify_ticket_customer(
-        ticket=ticket, template=template, subject=subject, body=body, params=params, link=link, link_text=link_text
+        ticket=ticket,
+        template=template,
+        subject=subject,
+        body=body,
+        params=params,
+        link=link,
+        link_text=link_text,
+        event=event,
     )
 
 
@@ -44,10 +55,23 @@ def ticket_link(ticket: Ticket) -> str:
 
 
 def notify_staff_users(
-    *, users: Iterable[User], ticket: Ticket, template: str, subject: Any, body: Any, params: dict[str, Any]
+    *,
+    users: Iterable[User],
+    ticket: Ticket,
+    template: str,
+    params: dict[str, Any],
+    subject: Any = None,
+    body: Any = None,
+    event: str = "",
 ) -> list[Notification]:
     """Put an in-app notification in each active staff user's inbox, in their language, with
-    the link to the ticket page."""
+    the link to the ticket page (the editable event's text, ``event`` default ``template``)."""
     return notify_staff(
-        users=users, template=template, subject=subject, body=body, ticket=ticket, params={"number": ticket.number, **params}
+        users=users,
+        template=template,
+        subject=subject,
+        body=body,
+        ticket=ticket,
+        params={"number": ticket.number, **params},
+        event=event,
     )

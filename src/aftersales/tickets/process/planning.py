@@ -374,8 +374,6 @@ def ticket_submit_plan(*, ticket: Ticket, actor: User, expected_version: int | N
         users=_approvers(moved, role),
         ticket=moved,
         template="plan_approval_requested",
-        subject=_("Approval needed: plan for %(number)s"),
-        body=_("The plan for ticket %(number)s needs your approval (%(reason)s)."),
         params={"reason": reason},
     )
     return moved
@@ -421,8 +419,6 @@ def ticket_decide_approval(
                 users=[plan.created_by],
                 ticket=locked,
                 template="plan_approval_refused",
-                subject=_("Plan for %(number)s refused"),
-                body=_("The plan for ticket %(number)s was refused: %(comment)s"),
                 params={"comment": text},
             )
     return request

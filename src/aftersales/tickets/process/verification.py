@@ -129,7 +129,7 @@ def ticket_record_verification(
 def ticket_classify(
     *,
     ticket: Ticket,
-    actor: User,
+    actor: User | None,
     category: TicketCategory | None,
     nature: str,
     severity: str,

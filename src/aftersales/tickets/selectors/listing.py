@@ -22,6 +22,7 @@ from aftersales.core import clock
 
 from ..choices import EventKind, SlaState
 from ..models import ApprovalRequest, ApprovalStatus, Ticket, TicketCategory, TicketCount, TicketEvent
+from ..search import ticket_search_q
 from ..states import OPEN_STATUS_LIST, PAUSED_STATUSES, TicketStatus
 from .scope import sees_every_ticket, tickets_visible_to
 from .search import search_page
@@ -451,6 +452,17 @@ def ticket_list_for_user(
         rows = page_rows(qs)
     next_cursor = _encode_cursor(_cursor_values(rows[page_size - 1], sort)) if len(rows) > page_size else None
     return TicketPage(rows=rows[:page_size], next_cursor=next_cursor, total=total, sort=sort, total_capped=total_capped)
+
+
+def ticket_list_rows_for_user(*, user: User, filters: TicketFilters, sort: str = "due") -> QuerySet[Any]:
+    """Every row the list shows for ``filters`` and ``sort``, in its order, unpaged (the list's
+    columns as a ``values_list``): for exports, which stream them."""
+    if sort not in SORTS:
+        sort = "due"
+    qs = _filtered(user, filters)
+    if filters.query:
+        qs = qs.filter(ticket_search_q(filters.query))
+    return _order_and_after(qs, sort, None).values_list(*LIST_COLUMNS)
 
 
 # --- Newest tickets ---------------------------------------------------------------------------

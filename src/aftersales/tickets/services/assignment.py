@@ -25,7 +25,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
@@ -34,6 +33,7 @@ from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.notifications.services import notify_staff
+from aftersales.notifications.text import Verbatim
 
 # A module reference, read at call time: permissions imports the services package.
 from .. import permissions
@@ -107,22 +107,25 @@ def _write_assignment(
 
 
 def _notify_assignee(*, ticket: Ticket, assignee: User) -> None:
-    with translation.override(assignee.language or "zh-hans"):
-        subject = _("Ticket %(number)s was assigned to you") % {"number": ticket.number}
-        body = _("%(title)s — please contact the customer; the first response is due %(due)s.") % {
-            "title": ticket.title,
-            "due": clock.local_date(ticket.first_response_due_at) if ticket.first_response_due_at else "—",
-        }
-    notify_staff(users=[assignee], template="ticket_assigned", subject=str(subject), body=str(body), ticket=ticket)
+    """The editable "ticket_assigned" message (notifications.template_events)."""
+    due = clock.local_date(ticket.first_response_due_at) if ticket.first_response_due_at else "—"
+    notify_staff(
+        users=[assignee],
+        template="ticket_assigned",
+        ticket=ticket,
+        params={"number": ticket.number, "title": Verbatim(ticket.title), "due": str(due)},
+    )
 
 
 def _notify_previous_assignee(*, ticket: Ticket, previous: User, assignee: User | None) -> None:
-    with translation.override(previous.language or "zh-hans"):
-        if assignee is not None:
-            subject = _("Ticket %(number)s was reassigned to %(name)s") % {"number": ticket.number, "name": assignee}
-        else:
-            subject = _("Ticket %(number)s was put back in the unassigned queue") % {"number": ticket.number}
-    notify_staff(users=[previous], template="ticket_reassigned", subject=str(subject), body=ticket.title, ticket=ticket)
+    """ "ticket_reassigned" (to someone) or "ticket_unassigned" (back in the queue), editable."""
+    notify_staff(
+        users=[previous],
+        template="ticket_reassigned",
+        event="ticket_reassigned" if assignee is not None else "ticket_unassigned",
+        ticket=ticket,
+        params={"number": ticket.number, "title": Verbatim(ticket.title), "name": str(assignee) if assignee is not None else ""},
+    )
 
 
 def _note(note: str) -> str:

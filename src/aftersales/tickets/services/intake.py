@@ -30,7 +30,7 @@ from aftersales.customers.models import Address, Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
 from aftersales.customers.services import customer_create, normalize_email
-from aftersales.notifications.services import notify_ticket_received, ticket_received_templates
+from aftersales.notifications.services import notify_ticket_received, ticket_received_templates, wechat_recipient
 
 from ..audit_actions import TicketAudit
 from ..choices import Channel, EventKind, Priority, RequestType
@@ -323,6 +323,8 @@ def _create_ticket(
     when_numbered = [then for then in TICKET_OPENED.send(ticket=ticket) if then is not None]
     ticket_counts_change(before=None, after=(ticket.status, ticket.category_id, ticket.region_id))
     received_texts = ticket_received_templates(language=customer.language)  # edited texts, read now
+    # The customer's bound WeChat account, read now too (a customer created by this intake has none).
+    received_wechat = "" if new_customer or not customer.consent_contact else wechat_recipient(customer_id=customer.pk)
     # --- From here to the commit the day's counter row is locked: only the statements that need
     # the number run after it (ticket number + SLA deadlines in one UPDATE, the created event,
     # the audit rows that name the ticket, the customer's notification). Everything else is done.
@@ -344,6 +346,6 @@ def _create_ticket(
     for then in when_numbered:
         then()
     audit_record(action=TicketAudit.CREATED, obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
-    notify_ticket_received(ticket=ticket, saved_templates=received_texts)
+    notify_ticket_received(ticket=ticket, saved_templates=received_texts, wechat=received_wechat)
     TICKET_CREATED.send(ticket=ticket)
     return ticket

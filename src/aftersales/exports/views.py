@@ -1,0 +1,100 @@
+"""The export pages: my exports (status, progress polled by htmx while one runs, download),
+one export, requesting an export from a list page, and the download (owner only)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+
+from aftersales.accounts.decorators import staff_required
+from aftersales.accounts.models import User
+from aftersales.core.view_errors import domain_errors
+
+from . import selectors, services
+from .downloads import download_response, export_ready, export_title
+from .models import Export
+from .registry import KINDS
+
+MAX_QUERY = 2000
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _fragment(request: HttpRequest) -> bool:
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+
+
+def _title(export: Export) -> str:
+    return export_title(export)
+
+
+def _rows(exports: list[Export]) -> list[tuple[Export, str]]:
+    return [(e, _title(e)) for e in exports]
+
+
+@staff_required
+@require_GET
+def export_list(request: HttpRequest) -> HttpResponse:
+    exports = list(selectors.exports_for_user(user=_user(request)))
+    context = {"rows": _rows(exports), "running": any(e.running for e in exports)}
+    template = "exports/partials/export_rows.html" if _fragment(request) else "exports/export_list.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+@staff_required
+@require_GET
+@domain_errors
+def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    export = selectors.export_get_for_owner(user=_user(request), export_id=pk)
+    context = {"export": export, "title": _title(export), "back": _back_url(export)}
+    template = "exports/partials/export_progress.html" if _fragment(request) else "exports/export_detail.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
+def _back_url(export: Export) -> str:
+    kind = KINDS.get(export.kind)
+    if kind is None or not kind.page:
+        return ""
+    try:
+        url = reverse(kind.page)
+    except NoReverseMatch:
+        return ""
+    query = QueryDict(mutable=True)
+    for key, value in (export.filters or {}).items():
+        query[key] = value
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+@staff_required
+@require_POST
+@domain_errors
+def export_new(request: HttpRequest) -> HttpResponse:
+    """From a list page's "Export to Excel" button: ``kind`` and ``query`` (the list's query
+    string); creates the export (its job runs in the background) and shows it."""
+    filters = QueryDict(request.POST.get("query", "")[:MAX_QUERY])
+    export = services.export_request(user=_user(request), kind=request.POST.get("kind", ""), filters=filters)
+    return redirect("exports:detail", export.pk)
+
+
+@login_required  # the owner check is the permission: only staff have exports
+@require_GET
+@domain_errors
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    user = _user(request)
+    export = selectors.export_get_for_owner(user=user, export_id=pk)
+    if not export_ready(export):
+        raise Http404
+    return download_response(export, user=user)

