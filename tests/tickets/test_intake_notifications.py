@@ -52,9 +52,11 @@ def test_a_customer_without_contact_consent_gets_no_message(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         make_ticket(phone="13812345678")
     assert not Notification.objects.exists()
-    # Only the SLA clocks' deferred checks and the crisis scan of the new ticket are scheduled; no delivery.
+    # Only the SLA clocks' deferred checks, the crisis scan and the triage of the new ticket are
+    # scheduled; no delivery.
     assert sorted(c.__qualname__ for c in callbacks) == ["_enqueue_check.<locals>.enqueue"] * 3 + [
-        "schedule_scan.<locals>.<lambda>"
+        "schedule_scan.<locals>.<lambda>",
+        "schedule_triage.<locals>.enqueue",
     ]
     assert _enqueued_ids() == []
 
