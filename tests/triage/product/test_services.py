@@ -124,7 +124,6 @@ def test_an_agent_cannot_lower_the_systems_urgent_decision_but_a_supervisor_can(
 
 def test_a_supervisors_reclassification_by_hand_is_stored_as_feedback(engine, supervisor):
     from aftersales.tickets.process.verification import ticket_classify
-    from aftersales.triage.receivers import ticket_classified
 
     ticket = make_ticket(description=HAZARD)
     triage_run(ticket_id=ticket.pk)
@@ -139,8 +138,7 @@ def test_a_supervisors_reclassification_by_hand_is_stored_as_feedback(engine, su
         priority=Priority.IMPORTANT,
         safety_hazard=False,
     )
-    # tickets/effects.py's TICKET_CLASSIFIED calls this receiver once the lead lists it there.
-    ticket_classified(ticket=ticket, previous_category_id=None, previous_priority=int(Priority.URGENT))
+    # tickets/effects.py's TICKET_CLASSIFIED calls triage.receivers.ticket_classified.
     row = TriageFeedback.objects.get(ticket=ticket, field="safety")
     assert row.chosen == "0" and not row.accepted and row.user == supervisor
 
