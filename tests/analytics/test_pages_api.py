@@ -172,3 +172,31 @@ def test_the_cached_kpi_table_is_per_person_below_scope_all(world):
     page = client_for(world.li).get("/dashboard/kpis/", OCT)
     assert [r.row.key for r in page.context["rows"]] == [world.li.pk]
     assert f'data-test-id="kpi-row-{world.wang.pk}"' not in page.content.decode()
+
+
+def test_the_tickets_behind_a_figure_export_to_excel_within_the_readers_reach(world):
+    """The drill page's "Export to Excel": every ticket behind the figure (not only the first
+    LIMIT), scoped like the figure — an agent exporting a colleague's figure gets none."""
+    import io
+
+    import openpyxl
+
+    from aftersales.core.errors import DomainError
+    from aftersales.exports.registry import KINDS
+    from aftersales.exports.services import write_xlsx
+
+    filters = {**OCT, "metric": "fr_missed", "person": str(world.wang.pk)}
+    boss = staff(Role.SUPERVISOR, DataScope.ALL)
+    page = client_for(boss).get("/dashboard/tickets/", filters)
+    assert 'data-kind="drill_tickets"' in page.content.decode()
+
+    def numbers(user) -> list[str]:  # type: ignore[no-untyped-def]
+        target = io.BytesIO()
+        write_xlsx(kind="drill_tickets", user=user, filters=filters, target=target)
+        sheet = openpyxl.load_workbook(io.BytesIO(target.getvalue()), read_only=True).active
+        return [row[0] for row in list(sheet.iter_rows(values_only=True))[1:]]
+
+    assert numbers(boss) == [world.a.number]
+    assert numbers(world.li) == []
+    with pytest.raises(DomainError):
+        KINDS["drill_tickets"].check(boss, {"from": "nope", "metric": "handled"})  # type: ignore[misc]

@@ -20,7 +20,7 @@ from aftersales.core.errors import DomainError
 from .links import drill_url, ticket_list_url
 from .models import RefreshState, StaffKind
 from .selectors.common import Period, parse_period, sees_all, staff_reach
-from .selectors.drill import JOB_METRICS, TICKET_METRICS, Drill, drill_for_user
+from .selectors.drill import JOB_METRICS, TICKET_METRICS, drill_for_user, drill_from_query
 from .selectors.kpis import GROUPS, KpiRow, kpi_table_for_user
 
 TABLE_CACHE_SECONDS = 24 * 3600
@@ -178,33 +178,29 @@ METRIC_LABELS = {
 @login_required
 def drill(request: HttpRequest) -> HttpResponse:
     """The tickets (or jobs) behind one figure of the KPI page, the dashboard or a statement."""
-    period, error = _period(request)
-    metric = request.GET.get("metric", "handled")
-    if metric not in TICKET_METRICS and metric not in JOB_METRICS:
-        metric = "handled"
-    staff = request.GET.get("view") != "tickets"
+    try:
+        d, staff = drill_from_query(request.GET)
+    except DomainError as exc:
+        d, staff, error = None, True, str(exc.message)
+    else:
+        error = ""
     result = None
-    if period is not None:
-        d = Drill(
-            period=period,
-            metric=metric,
-            person=_int(request, "person"),
-            team=_int(request, "team"),
-            region=_int(request, "region"),
-            category=_int(request, "category"),
-            channel=request.GET.get("channel", "")[:16],
-            model=_int(request, "model"),
-            responsibility=request.GET.get("responsibility", "")[:16],
-            party=request.GET.get("party") if "party" in request.GET else None,
-            by_resolution=request.GET.get("by") == "resolved",
-        )
+    if d is not None:
         try:
             result = drill_for_user(user=request.user, drill=d, staff=staff)  # type: ignore[arg-type]
         except DomainError as exc:
             raise PermissionDenied from exc
+    metric = d.metric if d is not None else "handled"
     return render(
         request,
         "analytics/drill.html",
-        {"period": period, "error": error, "metric": metric, "metric_label": METRIC_LABELS[metric], "result": result},
+        {
+            "period": d.period if d is not None else None,
+            "error": error,
+            "metric": metric,
+            "metric_label": METRIC_LABELS[metric],
+            "result": result,
+            "export_kind": "drill_jobs" if metric in JOB_METRICS else "drill_tickets",
+        },
         status=422 if error else 200,
     )

@@ -4,6 +4,7 @@ figure itself, at most ``LIMIT`` rows with the exact count."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.db.models import Q, QuerySet
 from aftersales.accounts.models import User
 
 from ..models import JobFact, TicketFact
-from .common import Period, staff_reach, ticket_reach
+from .common import Period, parse_period, staff_reach, ticket_reach
 
 LIMIT = 500
 
@@ -68,16 +69,43 @@ def _keys(qs: QuerySet[Any], d: Drill, person: str) -> QuerySet[Any]:
     return qs
 
 
-def drill_for_user(*, user: User, drill: Drill, staff: bool = True) -> DrillResult:
-    """The tickets (or, for the technicians' metrics, the jobs) behind one figure. ``staff``:
-    a KPI figure, scoped to the people ``user`` may see; else a dashboard or statement figure,
-    scoped to the regions ``user`` may see."""
+def drill_from_query(params: Mapping[str, str]) -> tuple[Drill, bool]:
+    """The drill a page's query string asks for (the drill page, its export): the figure, its
+    keys and period; and whether it is a KPI figure (scoped to people) rather than a dashboard
+    or statement figure (scoped to regions). Raises ``DomainError`` for an unreadable period."""
+
+    def number(name: str) -> int | None:
+        raw = params.get(name, "") or ""
+        return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+    metric = params.get("metric", "handled") or "handled"
+    if metric not in TICKET_METRICS and metric not in JOB_METRICS:
+        metric = "handled"
+    drill = Drill(
+        period=parse_period(params.get("from") or None, params.get("to") or None),
+        metric=metric,
+        person=number("person"),
+        team=number("team"),
+        region=number("region"),
+        category=number("category"),
+        channel=(params.get("channel", "") or "")[:16],
+        model=number("model"),
+        responsibility=(params.get("responsibility", "") or "")[:16],
+        party=params.get("party") if "party" in params else None,
+        by_resolution=params.get("by") == "resolved",
+    )
+    return drill, params.get("view") != "tickets"
+
+
+def drill_rows_for_user(*, user: User, drill: Drill, staff: bool = True) -> QuerySet[Any]:
+    """Every fact behind one figure (``JobFact`` rows for the technicians' metrics, else
+    ``TicketFact`` with its ticket), newest first, scoped like the figure; unlimited (exports)."""
     if drill.metric in JOB_METRICS:
         reach = staff_reach(user, person="technician_key") if staff else ticket_reach(user)
         jobs = _keys(JobFact.objects.filter(reach), drill, "technician_key").filter(
             JOB_METRICS[drill.metric], day__gte=drill.period.start, day__lte=drill.period.end
         )
-        return DrillResult(count=jobs.count(), rows=list(jobs.order_by("-day", "number")[:LIMIT]), jobs=True)
+        return jobs.order_by("-day", "number")
     reach = staff_reach(user, person="assignee_key") if staff else ticket_reach(user)
     facts = _keys(TicketFact.objects.filter(reach), drill, "assignee_key").filter(TICKET_METRICS.get(drill.metric, Q()))
     if drill.by_resolution:
@@ -94,5 +122,12 @@ def drill_for_user(*, user: User, drill: Drill, staff: bool = True) -> DrillResu
         facts = facts.filter(responsibility=drill.responsibility)
     if drill.party is not None:
         facts = facts.filter(responsible_party=drill.party)
-    rows = list(facts.select_related("ticket").order_by("-day", "number")[:LIMIT])
-    return DrillResult(count=facts.count(), rows=rows, jobs=False)
+    return facts.select_related("ticket").order_by("-day", "number")
+
+
+def drill_for_user(*, user: User, drill: Drill, staff: bool = True) -> DrillResult:
+    """The tickets (or, for the technicians' metrics, the jobs) behind one figure, at most
+    ``LIMIT`` of them with the exact count. ``staff``: a KPI figure, scoped to the people
+    ``user`` may see; else a dashboard or statement figure, scoped to the regions ``user`` may see."""
+    rows = drill_rows_for_user(user=user, drill=drill, staff=staff)
+    return DrillResult(count=rows.order_by().count(), rows=list(rows[:LIMIT]), jobs=drill.metric in JOB_METRICS)

@@ -13,11 +13,12 @@ from aftersales.accounts.models import User
 from aftersales.analytics.models import StaffKind
 from aftersales.analytics.selectors.chargeback import chargeback_parties_for_user, chargeback_statement_for_user
 from aftersales.analytics.selectors.common import CHARGEBACK_ROLES, Period, parse_period, staff_reach, ticket_reach
+from aftersales.analytics.selectors.drill import drill_from_query, drill_rows_for_user
 from aftersales.analytics.selectors.kpis import GROUPS, kpi_row_as_dict, kpi_table_for_user
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.tickets.choices import Responsibility
 
-from ..registry import CellType, Column, ExportKind, Rows, list_rows, register
+from ..registry import CellType, Column, ExportKind, Rows, list_rows, queryset_rows, register
 
 
 def _int(params: Mapping[str, str], name: str) -> int | None:
@@ -171,5 +172,61 @@ STATEMENT = register(
         rows=statement_rows,
         check=_check_statement,
         page="analytics:chargeback_statement",
+    )
+)
+
+
+# --- The tickets (or jobs) behind a figure ----------------------------------------------------
+
+
+def _check_drill(_user: User, params: Mapping[str, str]) -> None:
+    drill_from_query(params)
+
+
+def _drill_rows(user: User, params: Mapping[str, str]) -> Rows:
+    drill, staff = drill_from_query(params)
+    return queryset_rows(drill_rows_for_user(user=user, drill=drill, staff=staff))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else str(_("yes") if value else _("no"))
+
+
+DRILL_TICKETS = register(
+    ExportKind(
+        key="drill_tickets",
+        title=_("Tickets behind a figure"),
+        columns=(
+            Column(_("Number"), lambda f, u: f.number, width=18),
+            Column(_("Title"), lambda f, u: f.ticket.title, width=40),
+            Column(_("Registered on"), lambda f, u: f.day, CellType.DATE, width=12),
+            Column(_("Resolved on"), lambda f, u: f.resolved_day, CellType.DATE, width=12),
+            Column(_("Status"), lambda f, u: f.ticket.get_status_display(), width=14),
+            Column(_("Total cost"), lambda f, u: f.cost_total, CellType.MONEY, width=14),
+        ),
+        may_use=_reaches,
+        rows=_drill_rows,
+        check=_check_drill,
+        page="analytics:drill",
+    )
+)
+
+DRILL_JOBS = register(
+    ExportKind(
+        key="drill_jobs",
+        title=_("Jobs behind a figure"),
+        columns=(
+            Column(_("Work order"), lambda j, u: j.number, width=18),
+            Column(_("Ticket"), lambda j, u: j.ticket_number, width=18),
+            Column(_("Date"), lambda j, u: j.day, CellType.DATE, width=12),
+            Column(_("Finished"), lambda j, u: _yes_no(j.done), width=9),
+            Column(_("On time"), lambda j, u: _yes_no(j.on_time), width=9),
+            Column(_("First-time fix"), lambda j, u: _yes_no(j.first_time_fix), width=9),
+            Column(_("Labour hours"), lambda j, u: j.labour_hours, CellType.NUMBER, width=10),
+        ),
+        may_use=_reaches,
+        rows=_drill_rows,
+        check=_check_drill,
+        page="analytics:drill",
     )
 )
