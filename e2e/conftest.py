@@ -27,6 +27,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _no_triage_unless_asked(settings):  # type: ignore[no-untyped-def]
+    """The journeys are not about the triage: with the tests' task backend its job never runs,
+    and its panel would poll every few seconds — a poll in flight when a test clears the cookies
+    to sign in as someone else can set a new CSRF cookie under the login form. The triage's own
+    journey (test_triage.py) turns it on."""
+    settings.TRIAGE_ENABLED = False
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright

@@ -30,6 +30,7 @@ CATEGORIES = [
 def triage_at_once(settings, monkeypatch):  # type: ignore[no-untyped-def]
     """The triage job runs right after the intake's commit (as an idle worker would pick it up),
     with the stand-in engine's fixed answers (the model's accuracy is measured by triage_eval)."""
+    settings.TRIAGE_ENABLED = True
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default", "notifications"]}
     }

@@ -486,6 +486,8 @@ TRIAGE_ENABLED = os.environ.get("TRIAGE_ENABLED", "1").lower() not in {"0", "fal
 TRIAGE_URGENT_CONFIDENCE = float(os.environ.get("TRIAGE_URGENT_CONFIDENCE", "0.8"))
 TRIAGE_DUPLICATE_DAYS = int(os.environ.get("TRIAGE_DUPLICATE_DAYS", "30"))
 TRIAGE_DUPLICATE_THRESHOLD = float(os.environ.get("TRIAGE_DUPLICATE_THRESHOLD", "0.3"))
+# The ticket page asks for the suggestions every few seconds for at most this long after intake.
+TRIAGE_POLL_SECONDS = int(os.environ.get("TRIAGE_POLL_SECONDS", "120"))
 
 # Scheduled reports (docs/reports.md): recipients outside the staff's own addresses must be at one
 # of these domains; attempts before a delivery is marked failed; how long a worker holds a claim;

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q
 
 from aftersales.accounts.models import User
@@ -46,6 +47,15 @@ class TriageView:
         if self.result is not None:
             return self.result.status == "pending"
         return self.ticket.created_at >= clock.now() - dt.timedelta(hours=SWEEP_WINDOW_HOURS)
+
+    @property
+    def polling(self) -> bool:
+        """Whether the panel asks again every few seconds: while the result is still to come and
+        the ticket is at most ``TRIAGE_POLL_SECONDS`` old (a worker normally answers in seconds;
+        past that the panel stops asking — a page left open on a stopped worker does not poll
+        forever — and says to reload later)."""
+        seconds = int(getattr(settings, "TRIAGE_POLL_SECONDS", 120))
+        return self.waiting and self.ticket.created_at >= clock.now() - dt.timedelta(seconds=seconds)
 
     def current(self, name: str) -> str:
         return current_value(self.ticket, name)

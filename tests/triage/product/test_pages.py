@@ -46,6 +46,17 @@ def test_the_panel_polls_until_the_triage_is_there_then_stops(agent, engine):
     assert 'data-test-id="triage-accept"' in done and 'data-test-id="triage-correct"' in done
 
 
+def test_the_panel_stops_asking_after_the_poll_window(agent, engine, settings):
+    """A page left open on a stopped worker does not poll forever: past TRIAGE_POLL_SECONDS the
+    panel says to reload later and asks no more."""
+    ticket = make_ticket(actor=agent, description="快递把洗衣机摔坏了")
+    url = reverse("triage:panel", args=[ticket.number])
+    settings.TRIAGE_POLL_SECONDS = 0
+    late = client_for(agent).get(url, headers=HX).content.decode()
+    assert "every 2s" not in late and 'data-test-id="triage-waiting"' in late
+    assert "刷新" in late
+
+
 def test_accept_in_one_click_applies_and_stores(agent, engine):
     ticket = make_ticket(actor=agent, description="快递把洗衣机摔坏了")
     triage_run(ticket_id=ticket.pk)
