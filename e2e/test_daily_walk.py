@@ -36,6 +36,14 @@ def _sign_in(page: Page, username: str) -> None:
     LoginPage(page).open().sign_in_home(username, PASSWORD)
 
 
+def _signed_out(page: Page) -> None:
+    """Leave the page first, then drop the cookies. The ticket page loads its panels after it
+    (htmx); one of those requests sent without cookies and answered after the next login form
+    would set a new CSRF cookie under that form. Leaving the page ends its requests first."""
+    page.goto("about:blank")
+    page.context.clear_cookies()
+
+
 def _draw(page: Page, test_id: str) -> None:
     pad = page.get_by_test_id(test_id)
     pad.scroll_into_view_if_needed()
@@ -78,14 +86,14 @@ def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(brow
     number = intake.submit()
     ticket = Ticket.objects.get(number=number)
     assert ticket.region == east  # from the customer's address in 上海
-    office.context.clear_cookies()
+    _signed_out(office)
 
     # 2. The region's supervisor assigns it to the agent.
     _sign_in(office, "boss-zhou")
     detail = TicketProcessPage(office).open(number)
     detail.perform("assign", {"assignee": str(agent.pk)})
     expect(office.get_by_test_id("detail-handling")).to_contain_text("王芳")
-    office.context.clear_cookies()
+    _signed_out(office)
 
     # 3. The agent verifies, classifies and plans an on-site repair (in warranty: free).
     _sign_in(office, "agent-wang")
@@ -134,7 +142,7 @@ def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(brow
     office.get_by_test_id("work-order-submit").click()
     expect(office.get_by_test_id("work-order")).to_have_attribute("data-status", "to_dispatch")
     work_order = WorkOrder.objects.get(ticket=ticket)
-    office.context.clear_cookies()
+    _signed_out(office)
 
     _sign_in(office, "boss-zhou")
     office.get_by_test_id("nav-dispatch").click()
@@ -142,9 +150,9 @@ def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(brow
     expect(job.get_by_test_id("suggestion").first).to_have_attribute("data-technician", "tech-li")
     job.get_by_test_id("dispatch-submit").click()
     expect(office.get_by_test_id("board-planned").first).to_contain_text(work_order.number)
-    office.context.clear_cookies()
+    _signed_out(office)
 
-    phone.context.clear_cookies()
+    _signed_out(phone)
     _sign_in(phone, "tech-li")  # lands on today's jobs
     today_job = phone.locator(f"[data-number='{work_order.number}']").first
     expect(today_job).to_be_visible()
