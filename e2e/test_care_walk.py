@@ -124,6 +124,9 @@ def test_an_agent_walks_a_revisit_call_a_new_ticket_a_suggested_article_and_a_re
         note = phone.get_by_test_id("note-form")
         choice = note.get_by_test_id("reply-template-choice")
         expect(choice).to_be_visible()
+        # The picker arrives by htmx; its change listener is bound when the swap settles: let the
+        # page go quiet first, or the choice can fire before anything listens.
+        phone.wait_for_load_state("networkidle")
         choice.select_option(label="已受理，告知预计完成时间")
         preview = note.get_by_test_id("reply-preview-text")
         expect(preview).to_contain_text(expected_start)
