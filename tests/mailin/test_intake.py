@@ -17,14 +17,9 @@ from aftersales.accounts.models import Role
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import PermissionDenied
 from aftersales.customers.models import Contact
+from aftersales.mailin.held import mailin_discard, mailin_make_ticket, mailin_release_to_ticket
 from aftersales.mailin.models import InboundMessage, InboundOutcome, InboundStatus
-from aftersales.mailin.services import (
-    mailin_discard,
-    mailin_make_ticket,
-    mailin_process,
-    mailin_release_to_ticket,
-    mailin_store,
-)
+from aftersales.mailin.services import mailin_process, mailin_store
 from aftersales.mailin.threading import match_thread, message_id_for, reply_address
 from aftersales.notifications.models import Notification, NotificationChannel
 from aftersales.notifications.services import notification_deliver

@@ -12,10 +12,11 @@ from django.utils import translation
 from aftersales.accounts.models import Role
 from aftersales.core import clock
 from aftersales.customers.models import Contact, Customer
+from aftersales.mailin.held import mailin_make_ticket
 from aftersales.mailin.models import InboundMessage, InboundStatus
 from aftersales.mailin.retention import mailin_purge_old_messages
 from aftersales.mailin.selectors import held_messages
-from aftersales.mailin.services import mailin_make_ticket, mailin_store
+from aftersales.mailin.services import mailin_store
 from aftersales.mailin.tasks import purge_old_messages
 from aftersales.tickets.models import Ticket
 from tests.factories import CustomerFactory, UserFactory

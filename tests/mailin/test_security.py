@@ -19,9 +19,9 @@ from aftersales.audit.models import AuditEvent
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.mailin import authres
+from aftersales.mailin.held import mailin_discard, mailin_release_to_ticket
 from aftersales.mailin.models import InboundMessage, InboundStatus
 from aftersales.mailin.selectors import held_messages
-from aftersales.mailin.services import mailin_discard, mailin_release_to_ticket
 from aftersales.notifications.models import Notification, NotificationChannel
 from aftersales.notifications.services import notification_deliver
 from aftersales.tickets.choices import EventKind

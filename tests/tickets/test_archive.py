@@ -15,8 +15,9 @@ from django.utils import translation
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.core.errors import DomainError
+from aftersales.mailin.held import mailin_release_to_ticket
 from aftersales.mailin.models import InboundOutcome, InboundStatus
-from aftersales.mailin.services import mailin_process, mailin_release_to_ticket, mailin_store
+from aftersales.mailin.services import mailin_process, mailin_store
 from aftersales.notifications.models import Notification, NotificationChannel
 from aftersales.notifications.services import notification_deliver
 from aftersales.tickets.choices import EventKind, Priority

@@ -6,8 +6,8 @@ from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
 from aftersales.tickets.selectors import sees_every_ticket, tickets_visible_to
 
+from .held import HeldMailOutOfScope, _check_agent, may_read
 from .models import InboundMessage, InboundStatus
-from .services import HeldMailOutOfScope, _check_agent, may_read
 
 
 def held_messages(*, user: User, show: str = "held", limit: int = 200) -> QuerySet[InboundMessage]:

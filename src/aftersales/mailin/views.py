@@ -18,16 +18,16 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
 
-from .models import InboundSource
-from .selectors import held_messages, inbound_get
-from .services import (
+from .held import (
     HeldMailOutOfScope,
     mailin_discard,
     mailin_make_ticket,
     mailin_record_refused_read,
     mailin_release_to_ticket,
-    mailin_store,
 )
+from .models import InboundSource
+from .selectors import held_messages, inbound_get
+from .services import mailin_store
 
 SECRET_HEADER = "HTTP_X_AFTERSALES_MAILIN_SECRET"  # noqa: S105 - a header name, not a secret
 
