@@ -65,6 +65,24 @@ def test_check_compares_batches_before_and_after_with_fishers_test(batches):  # 
     assert compute_check(action, today=D(2026, 9, 1)).after_units == 1000
 
 
+def test_the_before_side_is_the_same_span_just_before_the_change(batches):  # type: ignore[no-untyped-def]
+    """Batches made long before the change (here 2023, 50,000 units, no faults kept) would dilute
+    the before rate to below the after rate's noise: only the span of production just before the
+    change counts (as long as the after side has run: 5 months, so from 2025-10-15)."""
+    for batch, month in (("OLD1", D(2023, 3, 1)), ("OLD2", D(2024, 6, 1)), ("OLD3", D(2025, 10, 1))):
+        ship(batches, batch, 25_000 if batch != "OLD3" else 1000, month)
+        unit(batches, batch, production_date=month, purchase_date=month + dt.timedelta(days=10))
+    refresh()
+    action = _ready(batches, engineer(), effective_date=D(2026, 3, 15))
+    result = compute_check(action, today=D(2026, 9, 1))
+    assert [b.batch for b in result.batches] == ["B1", "B2", "B3"]
+    assert (result.before_units, result.before_faulty, result.after_units, result.after_faulty) == (2000, 12, 1000, 0)
+    assert result.passed
+    # Ten months later the after side has run longer, and so does the span before it (OLD3 joins).
+    later = compute_check(action, today=D(2027, 7, 1))
+    assert [b.batch for b in later.batches] == ["OLD3", "B1", "B2", "B3"] and later.before_units == 3000
+
+
 def test_pdca_moves_compute_the_check_and_are_audited(batches):  # type: ignore[no-untyped-def]
     actor = engineer()
     action = _ready(batches, actor, effective_date=D(2026, 3, 15))

@@ -17,9 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import Min, Sum
-from scipy import stats
 
 from aftersales.catalog.models import ProductUnit, ShipmentVolume
 from aftersales.core import clock
@@ -123,6 +123,12 @@ def compute_check(action: ImprovementAction, *, today: dt.date | None = None) ->
     if not after_starts:
         return CheckResult(**{**empty.__dict__, "reason": "no_after_batches"})
     window = _months(min(d for d in after_starts if d is not None), today)
+    # The "before" side is the same span of production just before the change: batches made
+    # years earlier (other parts, other suppliers, often no tickets kept) would dilute the rate
+    # the change is meant to lower. A batch with no known start has no place on either side.
+    since = cut - relativedelta(months=max(window, 1))
+    comparable = {b for b, start in starts.items() if start is not None and (b in after or start >= since)}
+    shipped = {b: n for b, n in shipped.items() if b in comparable}
     faulty = dict(
         FaultCount.objects.filter(model_id=action.product_model_id, batch__in=list(shipped))
         .exclude(months_in_service=UNKNOWN_MONTHS)
@@ -152,6 +158,8 @@ def compute_check(action: ImprovementAction, *, today: dt.date | None = None) ->
         [before_faulty, max(0, before_units - before_faulty)],
         [after_faulty, max(0, after_units - after_faulty)],
     ]
+    from scipy import stats  # imported when used: scipy.stats costs seconds at start-up
+
     p_value = float(stats.fisher_exact(table, alternative="greater").pvalue)
     fell = after_faulty / after_units < before_faulty / before_units
     return CheckResult(

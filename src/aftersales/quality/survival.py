@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy import stats
 
 SCIPY_LIMIT = 200_000
 
@@ -76,6 +75,8 @@ def kaplan_meier_from_counts(
 
 
 def _with_scipy(used: Mapping[int, int], censored: Mapping[int, int], horizon: int) -> list[float | None]:
+    from scipy import stats  # imported when used: scipy.stats costs seconds at start-up
+
     observed = np.repeat(np.array(list(used), dtype=float), list(used.values()))
     # A unit censored at age a was seen through month a: it is at risk at month a, gone after.
     right = np.repeat(np.array(list(censored), dtype=float) + 0.5, list(censored.values())) if censored else np.array([])
