@@ -117,3 +117,24 @@ def test_a_customer_cannot_record_feedback_and_a_draft_cannot_be_the_solution():
     with pytest.raises(Exception) as refused:
         article_mark_solved(article=draft(), ticket=ticket, actor=agent)
     assert getattr(refused.value, "code", "") == "article_not_published"
+
+
+def test_an_article_and_its_translation_are_one_suggestion_in_the_readers_language():
+    model = ProductModelFactory(code="XQG100/T1")
+    chinese = published(title="滚筒洗衣机安装指南", keywords="安装", product_model_ids=[model.pk], kind="installation")
+    english = published(
+        title="Installing the washing machine",
+        body="Remove the transit bolts first.",
+        language="en",
+        keywords="install",
+        product_model_ids=[model.pk],
+        kind="installation",
+        translation_of_id=chinese.pk,
+    )
+    other = published(title="洗衣机噪音大", keywords="", product_model_ids=[model.pk])
+    agent = writer()
+    ticket = make_ticket(actor=agent, product_model_code=model.code)
+    with translation.override("zh-hans"):
+        assert {s.article.pk for s in ticket_suggestions(user=agent, ticket=ticket)} == {chinese.pk, other.pk}
+    with translation.override("en"):
+        assert {s.article.pk for s in ticket_suggestions(user=agent, ticket=ticket)} == {english.pk, other.pk}

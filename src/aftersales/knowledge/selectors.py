@@ -187,7 +187,8 @@ def ticket_suggestions(*, user: User, ticket: Ticket, limit: int = SUGGESTIONS) 
 
     Score: same model 3, same fault category 2, same product category 1, 2 per matched keyword,
     plus the log of the tickets it solved (the "this solved it" feedback), a little more in the
-    reader's language."""
+    reader's language; of an article and its translations only one is suggested (the reader's
+    language first)."""
     visible = articles_visible_to(user).filter(_live())
     model_id = ticket.product_model_id
     fault_id = ticket.category_id
@@ -236,5 +237,18 @@ def ticket_suggestions(*, user: User, ticket: Ticket, limit: int = SUGGESTIONS) 
             + (0.5 if language.startswith(article.language[:2]) else 0)
         )
         found.append(s)
-    found.sort(key=lambda s: (-s.score, -s.article.solved_count, -s.article.pk))
-    return found[:limit]
+    # An article and its translations are one suggestion: the one in the reader's language when
+    # there is one, else the best scored; the family ranks by its best score.
+    families: dict[int, list[Suggestion]] = {}
+    for s in found:
+        families.setdefault(s.article.translation_of_id or s.article.pk, []).append(s)
+    chosen: list[Suggestion] = []
+    for members in families.values():
+        best = max(
+            members,
+            key=lambda s: (language.startswith(s.article.language[:2]), s.score, s.article.solved_count, s.article.pk),
+        )
+        best.score = max(m.score for m in members)
+        chosen.append(best)
+    chosen.sort(key=lambda s: (-s.score, -s.article.solved_count, -s.article.pk))
+    return chosen[:limit]
