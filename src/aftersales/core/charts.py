@@ -15,6 +15,8 @@ Labels and series names arrive translated; numbers are plain floats (``None`` = 
 from __future__ import annotations
 
 import base64
+import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -65,7 +67,60 @@ class Chart:
         return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode("utf-8")).decode("ascii")
 
 
-def _config(title: str, *, height: int = 360, width: int = 800, **options: object) -> dict[str, object]:
+LEGEND_COLUMNS = 4
+TRUNCATE_LABEL = 18
+LABEL_ROTATION = 30
+
+
+def text_width(text: str, font_size: float) -> float:
+    """The width a label takes: a Chinese character is about one em wide, a Latin one about 0.6
+    (pygal counts every character as 0.6 em, so Chinese labels would run out of the margin it
+    leaves for them)."""
+    return sum(font_size if unicodedata.east_asian_width(ch) in "WF" else 0.6 * font_size for ch in text)
+
+
+def _shown(label: str) -> str:
+    return label if len(label) <= TRUNCATE_LABEL else label[: TRUNCATE_LABEL - 1] + "…"
+
+
+def _underestimate(labels: Sequence[str], font_size: float) -> float:
+    """How much wider the widest label is than pygal reckons (0.6 em per character)."""
+    shown = [_shown(str(label)) for label in labels] or [""]
+    return max(0.0, max(text_width(t, font_size) for t in shown) - max(0.6 * font_size * len(t) for t in shown))
+
+
+def _rotation(labels: Sequence[str], width: int, font_size: float) -> int:
+    """Labels along the x axis are slanted when they would not fit side by side."""
+    if not labels:
+        return 0
+    slot = (width - 80) / len(labels)
+    widest = max(text_width(_shown(str(label)), font_size) for label in labels)
+    return 0 if widest <= slot * 0.9 else LABEL_ROTATION
+
+
+def _config(
+    title: str,
+    *,
+    labels: Sequence[str] = (),
+    series_count: int = 1,
+    horizontal: bool = False,
+    height: int = 360,
+    width: int = 800,
+    **options: object,
+) -> dict[str, object]:
+    font = STYLE.label_font_size
+    rotation = int(options.pop("x_label_rotation", 0 if horizontal else _rotation(labels, width, font)))  # type: ignore[call-overload]
+    margin = 12
+    # pygal reserves floor(series / columns) legend rows at the bottom where ceil(...) are drawn:
+    # the last row was cut off. Each row is 1.5 × the legend's line height.
+    line = max(STYLE.legend_font_size, 12)
+    missing_rows = -(-series_count // LEGEND_COLUMNS) - series_count // LEGEND_COLUMNS
+    bottom = margin + 1.5 * line * missing_rows
+    left: float = margin
+    if horizontal:
+        left += _underestimate(labels, font)
+    elif rotation:
+        bottom += _underestimate(labels, font) * math.sin(math.radians(rotation))
     config: dict[str, object] = {
         "title": title,
         "style": STYLE,
@@ -74,13 +129,15 @@ def _config(title: str, *, height: int = 360, width: int = 800, **options: objec
         "width": width,
         "height": height,
         "legend_at_bottom": True,
-        "legend_at_bottom_columns": 4,
-        "truncate_label": 18,
+        "legend_at_bottom_columns": LEGEND_COLUMNS,
+        "truncate_label": TRUNCATE_LABEL,
         "truncate_legend": 30,
         "print_values": False,
         "show_minor_x_labels": True,
-        "x_label_rotation": 0,
-        "margin": 12,
+        "x_label_rotation": rotation,
+        "margin": margin,
+        "margin_bottom": bottom,
+        "margin_left": left,
         "no_data_text": "—",
     }
     config.update(options)
@@ -115,7 +172,7 @@ def bar(
         (False, True): pygal.HorizontalBar,
         (True, True): pygal.HorizontalStackedBar,
     }[(stacked, horizontal)]
-    chart = kind(**_config(title, x_label_rotation=(0 if horizontal or len(labels) <= 8 else 30)))
+    chart = kind(**_config(title, labels=labels, series_count=len(series), horizontal=horizontal))
     chart.x_labels = list(labels)
     for name, values in series.items():
         chart.add(name, list(values))
@@ -140,7 +197,8 @@ def line(
     chart = pygal.Line(
         **_config(
             title,
-            x_label_rotation=(0 if len(labels) <= 12 else 30),
+            labels=labels,
+            series_count=len(series),
             allow_interruptions=True,
             show_minor_x_labels=len(labels) <= 24,
             x_labels_major_every=max(1, len(labels) // 12),
@@ -177,10 +235,23 @@ def pareto(
     for value in sorted_counts:
         running += value
         cumulative.append(round(100.0 * running / total, 1))
-    chart = pygal.Bar(**_config(title, x_label_rotation=(0 if len(labels) <= 8 else 30), secondary_range=(0, 100)))
+    # Five ticks on both axes: the counts' at quarters of a top divisible by 4, the share's at
+    # 0, 25, 50, 75, 100 % (pygal divides the second axis by the first one's ticks).
+    top = max(4, math.ceil(max(sorted_counts, default=0) / 4) * 4)
+    chart = pygal.Bar(
+        **_config(
+            title,
+            labels=sorted_labels,
+            series_count=2,
+            range=(0, top),
+            y_labels=[top * i / 4 for i in range(5)],
+            secondary_range=(0, 100),
+            value_formatter=lambda value: f"{value:g}",
+        )
+    )
     chart.x_labels = sorted_labels
     chart.add(count_name, sorted_counts)
-    chart.add(cumulative_name, cumulative, secondary=True, show_dots=True, stroke=True, fill=False)
+    chart.add(f"{cumulative_name} (%)", cumulative, secondary=True)
     series = {count_name: sorted_counts, cumulative_name: cumulative}
     return Chart(
         title=title,
@@ -215,8 +286,9 @@ def control_chart(
     chart = pygal.Line(
         **_config(
             title,
+            labels=labels,
+            series_count=5,
             allow_interruptions=True,
-            x_label_rotation=(0 if len(labels) <= 12 else 30),
             x_labels_major_every=max(1, len(labels) // 12),
             show_minor_x_labels=len(labels) <= 24,
         )
