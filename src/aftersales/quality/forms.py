@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import Region, User
 from aftersales.catalog.models import ProductCategory, ProductModel
@@ -19,8 +20,8 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class FilterForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=DATE)
-    until = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    since = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
+    until = forms.DateField(label=pgettext_lazy("date range", "Until"), required=False, widget=DATE)
     region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.order_by("code"), required=False)
     category = forms.ModelChoiceField(
         label=_("Product category"), queryset=ProductCategory.objects.order_by("code"), required=False
@@ -116,8 +117,8 @@ class MoveForm(forms.Form):
 
 
 class FtfForm(forms.Form):
-    since = forms.DateField(label=_("From"), required=False, widget=DATE)
-    until = forms.DateField(label=_("Until"), required=False, widget=DATE)
+    since = forms.DateField(label=pgettext_lazy("date range", "From"), required=False, widget=DATE)
+    until = forms.DateField(label=pgettext_lazy("date range", "Until"), required=False, widget=DATE)
 
     def period(self) -> tuple[dt.date | None, dt.date | None]:
         if not self.is_valid():
