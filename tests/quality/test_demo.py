@@ -35,5 +35,11 @@ def test_demo_has_a_defect_batch_and_an_action_whose_check_shows_the_drop():
     action = ImprovementAction.objects.get()
     assert action.status == "act" and action.check_passed is True
     assert action.check_before_faulty / action.check_before_units > 5 * action.check_after_faulty / action.check_after_units
+    # The archived repairs read like tickets: registered, resolved, closed on their timelines, and
+    # none of them on a customer who signs in to the portal.
+    archived = Ticket.objects.filter(product_unit__batch__startswith="QA")
+    assert archived.count() == 76
+    assert {t.events.filter(public=True).count() for t in archived} == {3}
+    assert not archived.filter(customer__user__isnull=False).exists()
     load_quality_demo(io.StringIO())
     assert (Ticket.objects.count(), ShipmentVolume.objects.count(), ImprovementAction.objects.count()) == counts
