@@ -30,6 +30,9 @@ step "Django system checks, migrations, translations"
 AFTERSALES_ENV=test DATABASE_URL= $PY manage.py check --fail-level WARNING || fail "manage.py check"
 AFTERSALES_ENV=test DATABASE_URL= $PY manage.py makemigrations --check --dry-run || fail "models changed without a migration"
 $PY manage.py compile_translations >/dev/null || fail "translations do not compile"
+
+step "dependency audit (pip-audit; AUDIT_STRICT=1 also fails when nothing could be audited)"
+scripts/audit_deps.sh || fail "a pinned package has a known vulnerability (var/pip-audit.json)"
 AFTERSALES_ENV=production SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(50))')" \
   ALLOWED_HOSTS=aftersales.example.com AFTERSALES_SITE_URL=https://aftersales.example.com DATABASE_URL= \
   $PY manage.py check --deploy --fail-level WARNING || fail "manage.py check --deploy (production settings)"

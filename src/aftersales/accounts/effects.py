@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from aftersales.core.hooks import hook
 
+# The outbox template of that SMS: its one-time code is redacted from the outbox row once the
+# message is delivered or has failed for good (``notifications.redaction``), never logged.
+SMS_RESET_TEMPLATE = "password_reset_sms"
+
 # A password reset code was issued for an SMS (``accounts.sms_reset``): send it.
 # kwargs: user, phone (E.164), code (six digits), language, minutes (how long it is valid).
 SMS_RESET_CODE_ISSUED = hook(

@@ -11,14 +11,14 @@ API, mail intake and field service):
 * ``pdf_active_content``: a PDF with JavaScript (``/JS``, ``/JavaScript``) or a launch action
   (``/Launch``) — also inside compressed object streams and with ``#xx``-escaped names — is
   refused.
-* ``strip_image_metadata``: a JPEG, PNG or WebP photo is re-saved without EXIF (GPS, camera
-  serial), XMP, ICC comments or text chunks, with its orientation applied to the pixels first.
+* ``strip_image_metadata`` (``upload_images``): a JPEG, PNG, GIF, WebP or HEIC/HEIF photo is
+  re-saved without EXIF (GPS, camera serial), XMP, comments or text chunks, with its orientation
+  applied to the pixels first; animated GIF/WebP/APNG keep all their frames.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
 import re
 import socket
 import struct
@@ -28,6 +28,21 @@ from typing import IO
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from .upload_images import HeifUnsupported, heif_brand, image_content_type, strip_image_metadata
+
+__all__ = [
+    "HeifUnsupported",
+    "ScannerUnavailable",
+    "clamd_scanner",
+    "eicar_scanner",
+    "heif_brand",
+    "image_content_type",
+    "pdf_active_content",
+    "replace_contents",
+    "scan_for_malware",
+    "strip_image_metadata",
+]
 
 EICAR_SIGNATURE = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 
@@ -136,50 +151,7 @@ def pdf_active_content(data: bytes) -> str | None:
     return None
 
 
-# --- Images -----------------------------------------------------------------------------------
-
-STRIPPED_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}
-_METADATA_KEYS = ("exif", "xmp", "XML:com.adobe.xmp", "comment", "photoshop", "icc_profile_comment")
-
-
-def _has_metadata(image: object) -> bool:
-    info = getattr(image, "info", {})
-    if any(key in info for key in _METADATA_KEYS):
-        return True
-    if getattr(image, "format", "") == "PNG" and getattr(image, "text", None):
-        return True
-    getexif = getattr(image, "getexif", None)
-    return bool(getexif is not None and len(getexif()))
-
-
-def strip_image_metadata(data: bytes, content_type: str) -> bytes | None:
-    """The photo re-saved without metadata (orientation applied), or ``None`` when it carries
-    none (nothing to do: a second pass does not re-encode) or is not a stripped format."""
-    fmt = STRIPPED_FORMATS.get(content_type)
-    if fmt is None:
-        return None
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as image:
-        if not _has_metadata(image):
-            return None
-        if getattr(image, "n_frames", 1) > 1:
-            return None  # animated WebP/PNG: kept as is (Pillow would keep only the first frame)
-        upright = ImageOps.exif_transpose(image) or image.copy()
-        upright.info = {}  # nothing of the original's metadata is carried into the new file
-        out = io.BytesIO()
-        options: dict[str, object] = {}
-        if fmt == "JPEG":
-            options = {"quality": 92, "optimize": True}
-            if upright.mode not in ("RGB", "L", "CMYK"):
-                upright = upright.convert("RGB")
-        elif fmt == "WEBP":
-            options = {"quality": 92}
-        icc = image.info.get("icc_profile")
-        if icc:
-            options["icc_profile"] = icc  # colours stay right; an ICC profile says nothing of the person
-        upright.save(out, format=fmt, **options)
-        return out.getvalue()
+# --- Images: ``upload_images`` (re-exported here, the one place the upload check imports from) --
 
 
 def replace_contents(fileobj: IO[bytes], data: bytes) -> None:

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .models import Notification, NotificationTemplate, ReplyTemplate, WeChatContact
+from .redaction import redacted
 
 
 @admin.register(Notification)
@@ -10,6 +12,14 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("channel", "status", "template")
     search_fields = ("recipient", "subject")
     raw_id_fields = ("ticket",)
+    # The body is shown without a one-time code (a pending password reset SMS holds one until
+    # it is delivered; ``redaction``), and read only: an outbox row is a record, not a draft.
+    exclude = ("body",)
+    readonly_fields = ("shown_body",)
+
+    @admin.display(description=_("body"))
+    def shown_body(self, obj: Notification) -> str:
+        return redacted(obj.template, obj.body)
 
 
 @admin.register(NotificationTemplate)

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.module_loading import import_string
 
 from .models import Notification
+from .redaction import redacted
 
 logger = logging.getLogger("aftersales.notifications")
 
@@ -65,7 +66,7 @@ class LogOnlySender:
             notification.channel,
             notification.pk,
             notification.recipient,
-            notification.body,
+            redacted(notification.template, notification.body),  # a one-time code never reaches a log
         )
 
 

@@ -20,6 +20,7 @@ from aftersales.customers.models import Customer
 
 from .links import customer_ticket_url, staff_ticket_url
 from .models import Notification, NotificationChannel, NotificationStatus, NotificationTemplate, WeChatContact
+from .redaction import redacted
 from .senders import sender_for
 from .template_events import TemplateEvent, event_for, has_subject
 from .template_selectors import active_templates, ticket_values
@@ -379,17 +380,23 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         try:
             sender_for(notification.channel).send(notification)
         except Exception as exc:  # noqa: BLE001 - any sender failure is recorded and retried
-            notification.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            notification.last_error = redacted(notification.template, f"{type(exc).__name__}: {exc}")[:2000]
+            fields = ["attempts", "last_error", "status"]
             if notification.attempts >= MAX_ATTEMPTS:
                 notification.status = NotificationStatus.FAILED
-            notification.save(update_fields=["attempts", "last_error", "status"])
+                # Failed for good: a one-time code has no further use (``redaction``).
+                notification.body = redacted(notification.template, notification.body)
+                fields.append("body")
+            notification.save(update_fields=fields)
             if notification.status == NotificationStatus.FAILED:
                 return notification
             raise_after = exc
         else:
             notification.status = NotificationStatus.SENT
             notification.sent_at = clock.now()
-            notification.save(update_fields=["attempts", "status", "sent_at"])
+            # Delivered: the row stays for the audit trail, its one-time code does not.
+            notification.body = redacted(notification.template, notification.body)
+            notification.save(update_fields=["attempts", "status", "sent_at", "body"])
             return notification
     raise raise_after
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/download/", views.download, name="download"),
     path("reveals/", views.reveals_log, name="reveals"),
     path("reveal/<str:number>/<slug:field>/", views.reveal, name="reveal"),
+    path("reveal-work-order/<str:number>/<slug:field>/", views.reveal_work_order, name="reveal_work_order"),
     path("mine/", views.my_data, name="mine"),
     path("mine/consents/", views.my_consents, name="mine_consents"),
     path("mine/<str:kind>/", views.my_data_request, name="mine_request"),

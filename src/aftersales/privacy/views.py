@@ -3,11 +3,14 @@ supervisors), and the customer's "My personal data" page on the portal."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -186,48 +189,81 @@ def _refused_status(request: HttpRequest, status: int) -> int:
     return 200 if getattr(request, "htmx", False) else status
 
 
-def _reveal_context(number: str, field: str, form: RevealForm, **extra: object) -> dict[str, object]:
-    return {"number": number, "field": field, "form": form, "target": f"reveal-{field}", **extra}
+def _reveal_context(action: str, field: str, form: RevealForm, **extra: object) -> dict[str, object]:
+    return {"action": action, "field": field, "form": form, "target": f"reveal-{field}", **extra}
 
 
-@never_cache
-@staff_required
-@require_http_methods(["GET", "POST"])
-def reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
-    """The "Show" of a masked value (htmx): GET the reason form, POST it to see the value once."""
-    user: User = request.user  # type: ignore[assignment]
+def _reveal_answer(
+    request: HttpRequest,
+    action: str,
+    field: str,
+    check: Callable[[], object],
+    show: Callable[[str, str], reveals.Revealed],
+) -> HttpResponse:
+    """The "Show" of a masked value (htmx): GET the reason form, POST it to see the value once.
+    ``check`` raises when the user may not ask; ``show(reason, detail)`` is the audited reveal."""
     try:
-        reveals.privacy_reveal_check(user=user, number=number, field=field)
+        check()
     except NotFound:
         raise Http404 from None
     except DomainError:
         raise PermissionDenied from None
     if request.method == "GET":
-        return render(request, "privacy/partials/reveal_form.html", _reveal_context(number, field, RevealForm()))
+        return render(request, "privacy/partials/reveal_form.html", _reveal_context(action, field, RevealForm()))
     form = RevealForm(request.POST)
     if not form.is_valid():
         return render(
             request,
             "privacy/partials/reveal_form.html",
-            _reveal_context(number, field, form),
+            _reveal_context(action, field, form),
             status=_refused_status(request, 422),
         )
     try:
-        shown = reveals.privacy_reveal(
-            user=user, number=number, field=field, reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"]
-        )
+        shown = show(form.cleaned_data["reason"], form.cleaned_data["detail"])
     except reveals.RevealLimitReached as exc:
-        context = _reveal_context(number, field, form, refused=str(exc.message))
+        context = _reveal_context(action, field, form, refused=str(exc.message))
         return render(request, "privacy/partials/reveal_form.html", context, status=_refused_status(request, 429))
     except DomainError as exc:
         add_service_errors(form, exc)
         return render(
             request,
             "privacy/partials/reveal_form.html",
-            _reveal_context(number, field, form),
+            _reveal_context(action, field, form),
             status=_refused_status(request, 422),
         )
     return render(request, "privacy/partials/revealed.html", {"shown": shown, "target": f"reveal-{field}"})
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reveal(request: HttpRequest, number: str, field: str) -> HttpResponse:
+    """A masked value of a ticket's customer card (the ticket page)."""
+    user: User = request.user  # type: ignore[assignment]
+    return _reveal_answer(
+        request,
+        reverse("privacy:reveal", args=[number, field]),
+        field,
+        lambda: reveals.privacy_reveal_check(user=user, number=number, field=field),
+        lambda reason, detail: reveals.privacy_reveal(user=user, number=number, field=field, reason=reason, detail=detail),
+    )
+
+
+@never_cache
+@staff_required
+@require_http_methods(["GET", "POST"])
+def reveal_work_order(request: HttpRequest, number: str, field: str) -> HttpResponse:
+    """A masked part of a work order's site (the work-order page): address or contact."""
+    user: User = request.user  # type: ignore[assignment]
+    return _reveal_answer(
+        request,
+        reverse("privacy:reveal_work_order", args=[number, field]),
+        field,
+        lambda: reveals.privacy_reveal_work_order_check(user=user, number=number, field=field),
+        lambda reason, detail: reveals.privacy_reveal_work_order(
+            user=user, number=number, field=field, reason=reason, detail=detail
+        ),
+    )
 
 
 @never_cache
@@ -244,7 +280,7 @@ def reveals_log(request: HttpRequest) -> HttpResponse:
         {
             "event": event,
             "refused": event.action == reveals.PrivacyAudit.REVEAL_REFUSED,
-            "field": reveals.label_of(reveals.RevealField, event.changes.get("field")),
+            "field": reveals.reveal_field_label(event.changes.get("field")),
             "reason": reveals.label_of(reveals.RevealReason, event.changes.get("reason")),
         }
         for event in events

@@ -20,6 +20,7 @@ from PIL import Image
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.upload_checks import (
+    image_content_type,
     pdf_active_content,
     replace_contents,
     scan_for_malware,
@@ -72,6 +73,7 @@ def sniff_upload(fileobj: IO[bytes], *, field: str = "attachment") -> SniffedFil
     except (puremagic.PureError, ValueError):
         matches = []
     content_type = next((m.mime_type for m in matches if m.mime_type in ALLOWED_CONTENT_TYPES), "")
+    content_type = image_content_type(data, content_type)  # an iPhone's HEIC photo sniffs as video/mp4
     if not content_type:
         raise ValidationFailed(
             {
