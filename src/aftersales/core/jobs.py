@@ -10,15 +10,34 @@ process dies right after the commit. How that is achieved depends on where jobs 
   between the commit and the enqueue.
 * Any other backend (RQ on Redis, immediate, dummy) is outside the database: the job is
   enqueued after the commit (``transaction.on_commit``), as before. Work lost in that gap is
-  picked up by the periodic sweeps (SLA every minute, notification retries every five).
+  picked up by the periodic sweeps (SLA every minute, notification retries every five). So is a
+  job that could not be enqueued because Redis was down: the failure is logged and the request
+  that committed its rows still succeeds, never a 500 for a ticket that was saved
+  (docs/operations.md, "A Redis outage"). Any other error is raised as before.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.db import connection, transaction
+
+from .cache_outage import REDIS_DOWN
+
+logger = logging.getLogger("aftersales.outage")
+
+
+def _tolerating_redis_outage(task: Any, enqueue: Callable[[], object]) -> None:
+    try:
+        enqueue()
+    except REDIS_DOWN as exc:
+        logger.warning(
+            "could not enqueue %s, Redis is unavailable; its periodic safety net will: %s",
+            getattr(task, "module_path", task),
+            exc,
+        )
 
 
 def _in_database(task: Any) -> bool:
@@ -32,4 +51,4 @@ def enqueue_with_transaction(task: Any, enqueue: Callable[[], object]) -> None:
     if connection.in_atomic_block and _in_database(task):
         enqueue()
     else:
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: _tolerating_redis_outage(task, enqueue))

@@ -197,6 +197,20 @@ class Ticket(CachedChoiceLabels, models.Model):
             models.Index(fields=["region", "status"], name="ticket_region_status_idx"),
             models.Index(fields=["team", "status"], name="ticket_team_status_idx"),
             models.Index(fields=["api_key_id"], name="ticket_api_key_idx", condition=Q(api_key_id__isnull=False)),
+            # The triage's duplicate lookup (triage/duplicates.py): open tickets with the same
+            # contact phone or reported serial, newest first within the window. Partial (open and
+            # not blank), so they hold only the rows the lookup can want; built CONCURRENTLY on
+            # PostgreSQL by migration 0017 (core.migration_ops.AddIndexOnline).
+            models.Index(
+                fields=["contact_phone", "created_at"],
+                name="ticket_open_phone_idx",
+                condition=Q(status__in=OPEN_STATUS_LIST) & ~Q(contact_phone=""),
+            ),
+            models.Index(
+                fields=["reported_serial", "created_at"],
+                name="ticket_open_serial_idx",
+                condition=Q(status__in=OPEN_STATUS_LIST) & ~Q(reported_serial=""),
+            ),
         ]
 
     def __str__(self) -> str:
