@@ -35,7 +35,7 @@ def test_a_customer_is_found_by_email_when_the_phone_is_new_or_missing():
         ["钱敏二", "", "qian@EXAMPLE.com"],  # the same address again in the file
     ]
     job = upload(actor, "customers", csv_bytes(rows))
-    assert errors_of(job) == [(5, "phone", "contact_required"), (6, "phone", "duplicate_key")]
+    assert errors_of(job) == [(5, "phone", "contact_required"), (6, "email", "duplicate_key")]
     assert (job.new_rows, job.changed_rows, job.unchanged_rows) == (1, 1, 1)
     services.import_commit(job=job, actor=actor)
     moved.refresh_from_db()

@@ -124,6 +124,7 @@ def customer(item: Customer, user: User) -> schemas.CustomerOut:
         id=item.pk,
         kind=item.kind,
         name=item.name if sees else mask_name(item.name),
+        external_code=item.external_code,
         phone=_phone(user, item.phone),
         email=_email(user, item.email),
         tier=item.tier,

@@ -176,6 +176,7 @@ class CustomerOut(Schema):
     id: int
     kind: str
     name: str
+    external_code: str = Field(description="The customer's code in the company's own systems (ERP, CRM); empty when none.")
     phone: str = Field(description="Masked for roles without need.")
     email: str
     tier: str

@@ -7,7 +7,7 @@ from aftersales.core.errors import ValidationFailed
 
 from .models import Address, Contact, Customer
 from .phones import PhoneFormField, normalize_phone
-from .services import customer_set_tier
+from .services import customer_set_external_code, customer_set_tier
 
 
 class PhoneFieldsMixin:
@@ -32,9 +32,9 @@ class ContactInline(PhoneFieldsMixin, admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(PhoneFieldsMixin, admin.ModelAdmin):
-    list_display = ("name", "kind", "phone_masked", "email", "tier", "region", "created_at")
+    list_display = ("name", "external_code", "kind", "phone_masked", "email", "tier", "region", "created_at")
     list_filter = ("kind", "tier", "region")
-    search_fields = ("name", "phone", "email")
+    search_fields = ("name", "external_code", "phone", "email")
     inlines = [ContactInline, AddressInline]
     raw_id_fields = ("user",)
 
@@ -55,11 +55,16 @@ class CustomerAdmin(PhoneFieldsMixin, admin.ModelAdmin):
         return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        # A tier change goes through the service so open tickets' SLA targets follow it.
+        # A tier change goes through the service so open tickets' SLA targets follow it; an
+        # external code change so it is checked and audited (the form already refused another
+        # customer's code on the field, through the model's unique constraint).
+        new_tier, new_code = obj.tier, obj.external_code.strip()
         if change and "tier" in form.changed_data:
-            new_tier = obj.tier
             obj.tier = form.initial["tier"]
-            super().save_model(request, obj, form, change)
-            customer_set_tier(customer=obj, tier=new_tier, actor=request.user)
-            return
+        if change and "external_code" in form.changed_data:
+            obj.external_code = form.initial["external_code"]
         super().save_model(request, obj, form, change)
+        if change and "tier" in form.changed_data:
+            customer_set_tier(customer=obj, tier=new_tier, actor=request.user)
+        if change and "external_code" in form.changed_data:
+            customer_set_external_code(customer=obj, code=new_code, actor=request.user)

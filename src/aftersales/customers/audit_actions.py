@@ -8,6 +8,7 @@ from aftersales.audit.actions import AuditAction
 class CustomerAudit(AuditAction):
     CREATED = "customer.created"
     TIER_CHANGED = "customer.tier_changed"
+    EXTERNAL_CODE_CHANGED = "customer.external_code_changed"
     ADDRESS_ADDED = "customer.address_added"
     CONSENTS_CHANGED = "customer.consents_changed"
     # A page showed the customer's personal data (SPEC §4: every view is logged).

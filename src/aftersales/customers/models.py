@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -20,9 +21,22 @@ class CustomerTier(models.TextChoices):
     NORMAL = "normal", _("Normal customer")  # 一般客户
 
 
+EXTERNAL_CODE_MAX_LENGTH = 64
+
+
 class Customer(CachedChoiceLabels, models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=CustomerKind.choices, default=CustomerKind.PERSON)
     name = models.CharField(_("name"), max_length=128)
+    # The customer's number in the company's own systems (ERP, CRM): the first key an import
+    # matches on. Unique where set; blank for customers who have none. Looked up by a code, never
+    # by blank: the partial unique index serves the lookups (and is empty when the column is added,
+    # so adding it holds the table only for a scan — no index of a million blanks).
+    external_code = models.CharField(
+        _("external code"),
+        max_length=EXTERNAL_CODE_MAX_LENGTH,
+        blank=True,
+        help_text=_("The customer's number in the company's own systems (ERP, CRM); unique where set."),
+    )
     phone = models.CharField(_("phone"), max_length=32, blank=True, db_index=True, help_text=_("E.164, e.g. +8613812345678"))
     email = models.EmailField(_("email"), blank=True)
     tier = models.CharField(_("tier"), max_length=16, choices=CustomerTier.choices, default=CustomerTier.NORMAL, db_index=True)
@@ -51,6 +65,16 @@ class Customer(CachedChoiceLabels, models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         indexes = [models.Index(Lower("email"), name="customer_email_lower_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_code"],
+                condition=~Q(external_code=""),
+                name="customer_external_code_unique",
+                # "unique" puts the error on the field in forms and the admin.
+                violation_error_code="unique",
+                violation_error_message=_("Another customer already has this external code."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

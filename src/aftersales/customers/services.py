@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, User
@@ -15,7 +15,7 @@ from aftersales.core.errors import ValidationFailed
 
 from .audit_actions import CustomerAudit
 from .effects import CUSTOMER_TERMS_CHANGED
-from .models import Address, ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
+from .models import EXTERNAL_CODE_MAX_LENGTH, Address, ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
 from .phones import normalize_phone
 
 EMAIL_MAX_LENGTH = 254
@@ -38,6 +38,20 @@ def normalize_email(raw: str, *, field: str = "email") -> str:
     return f"{local}@{domain.lower()}"
 
 
+def normalize_external_code(raw: str, *, field: str = "external_code") -> str:
+    """The external code as stored: trimmed, inner whitespace kept; "" for none."""
+    code = (raw or "").strip()
+    if len(code) > EXTERNAL_CODE_MAX_LENGTH:
+        raise ValidationFailed(
+            {field: [_("At most %(limit)d characters.") % {"limit": EXTERNAL_CODE_MAX_LENGTH}]}, code="external_code_invalid"
+        )
+    return code
+
+
+def external_code_taken_error(field: str = "external_code") -> ValidationFailed:
+    return ValidationFailed({field: [_("Another customer already has this external code.")]}, code="external_code_taken")
+
+
 @transaction.atomic
 def customer_create(
     *,
@@ -49,6 +63,7 @@ def customer_create(
     region: Region | None = None,
     province: str = "",
     city: str = "",
+    external_code: str = "",
     consent_contact: bool = True,
     consent_marketing: bool = False,
     actor: User | None = None,
@@ -77,12 +92,20 @@ def customer_create(
             normalized_email = normalize_email(email)
         except ValidationFailed as exc:
             errors.update(exc.errors)
+    code = ""
+    try:
+        code = normalize_external_code(external_code)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    if code and Customer.objects.filter(external_code=code).exists():
+        errors.update(external_code_taken_error().errors)
     if errors:
         raise ValidationFailed(errors, code="customer_invalid")
     now = clock.now()
     customer = Customer.objects.create(
         kind=kind,
         name=name,
+        external_code=code,
         phone=normalized_phone,
         email=normalized_email,
         tier=tier,
@@ -131,6 +154,27 @@ def customer_set_consents(
             "source": source,
         },
     )
+    return locked
+
+
+@transaction.atomic
+def customer_set_external_code(*, customer: Customer, code: str, actor: User | None = None) -> Customer:
+    """Set (or clear, with "") the customer's code in the company's own systems; another
+    customer's code is refused naming the field ``external_code``."""
+    code = normalize_external_code(code)
+    locked = Customer.objects.select_for_update().get(pk=customer.pk)
+    if locked.external_code == code:
+        return locked
+    if code and Customer.objects.filter(external_code=code).exclude(pk=locked.pk).exists():
+        raise external_code_taken_error()
+    before = locked.external_code
+    try:
+        with transaction.atomic():  # a concurrent claim of the same code hits the unique index
+            Customer.objects.filter(pk=locked.pk).update(external_code=code)
+    except IntegrityError:
+        raise external_code_taken_error() from None
+    locked.external_code = customer.external_code = code
+    audit_record(action=CustomerAudit.EXTERNAL_CODE_CHANGED, obj=locked, actor=actor, changes={"external_code": [before, code]})
     return locked
 
 

@@ -137,9 +137,7 @@ class Pass:
                 else:
                     digest = _digest(key)
                     if digest in self.seen:
-                        self._row_failed(
-                            number, [Issue(self.spec.key_columns[0], "duplicate_key", {"columns": self.key_labels})], by_key
-                        )
+                        self._row_failed(number, [self.spec.duplicate_issue(key, self.key_labels)], by_key)
                     else:
                         self.seen.add(digest)
                         chunk.append(Parsed(row=number, key=key, values=values, cells=by_key))

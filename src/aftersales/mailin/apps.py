@@ -12,6 +12,7 @@ class MailinConfig(AppConfig):
 
     def ready(self) -> None:
         checks.register(check_reply_authentication, checks.Tags.security)
+        from . import export_kind  # noqa: F401 - registers the held queue's Excel export
 
 
 def check_reply_authentication(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:

@@ -133,7 +133,7 @@ def _customer_user(customer: Customer) -> Q:
 
 
 SCOPES: tuple[Scope, ...] = (
-    Scope(Customer, lambda c: Customer.objects.filter(pk=c.pk), clear=("phone", "email", "notes")),
+    Scope(Customer, lambda c: Customer.objects.filter(pk=c.pk), clear=("phone", "email", "notes", "external_code")),
     Scope(Contact, lambda c: Contact.objects.filter(customer=c)),
     Scope(Address, lambda c: Address.objects.filter(customer=c), clear=("detail", "postal_code")),
     Scope(

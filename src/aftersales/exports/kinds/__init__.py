@@ -1,3 +1,18 @@
 """The export kinds, one module per owning app; each registers its kinds on import."""
 
-from . import analytics, compensation, crisis, parts, quality, returns, revisits, tickets  # noqa: F401
+from . import (  # noqa: F401
+    analytics,
+    appraisal,
+    compensation,
+    crisis,
+    fieldservice,
+    imports,
+    knowledge,
+    parts,
+    parts_documents,
+    quality,
+    quality_stats,
+    returns,
+    revisits,
+    tickets,
+)

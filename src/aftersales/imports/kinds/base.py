@@ -142,6 +142,11 @@ class Kind(ABC):
     def clean(self, cells: dict[str, Any]) -> tuple[Hashable, dict[str, Any]]:
         """The row's natural key and its values, or ``RowInvalid`` with the row's issues."""
 
+    def duplicate_issue(self, key: Hashable, labels: list[Any]) -> Issue:
+        """The issue of a row whose key an earlier row of the file had (``labels``: the key
+        columns' headers); on the first key column unless the kind knows better."""
+        return Issue(self.key_columns[0], "duplicate_key", {"columns": labels})
+
     def resolve(self, rows: list[Parsed]) -> dict[int, list[Issue]]:
         """Lookups per chunk (one query for the chunk, not per row); the issues by row."""
         return {}

@@ -1,6 +1,10 @@
-"""Customers, matched by their phone number (E.164, validated like every phone in the product) or,
-when the phone is not stored yet (a customer who changed numbers) or the row has none, by their
-email address (case-insensitive). A row needs one of the two."""
+"""Customers, matched by their external code (their number in the company's own systems) first,
+then by their phone number (E.164, validated like every phone in the product), then by their
+email address (case-insensitive). A row needs a phone or an email. A stored customer with another
+external code than the row's is another customer: the phone and the email match only customers
+with no code or the row's.
+
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,14 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
-from aftersales.customers.models import ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
+from aftersales.customers.models import (
+    EXTERNAL_CODE_MAX_LENGTH,
+    ConsentRecord,
+    ConsentSource,
+    Customer,
+    CustomerKind,
+    CustomerTier,
+)
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.services import normalize_email
 
@@ -23,9 +34,17 @@ from .base import Issue, Kind, Parsed, choice_table, region_table
 
 class CustomerKindImport(Kind):
     kind = "customers"
-    key_columns = ("phone", "email")
-    compared = ("name", "phone", "email", "kind", "tier", "region_id")
+    key_columns = ("external_code", "phone", "email")
+    compared = ("name", "external_code", "phone", "email", "kind", "tier", "region_id")
     columns = (
+        Column(
+            "external_code",
+            _("External code"),
+            "客户编码",
+            aliases=("客户编号", "外部编码", "customer code", "code", "external code"),
+            max_length=EXTERNAL_CODE_MAX_LENGTH,
+            example="C000123",
+        ),
         Column(
             "name",
             _("Customer name"),
@@ -62,6 +81,9 @@ class CustomerKindImport(Kind):
     def clean(self, cells: dict[str, Any]) -> tuple[Hashable, dict[str, Any]]:
         row = self.reader(cells)
         values: dict[str, Any] = {"name": row.text("name")}
+        code = row.text("external_code").strip()
+        if code:
+            values["external_code"] = code
         raw_phone = row.text("phone")
         phone = ""
         if raw_phone:
@@ -89,38 +111,61 @@ class CustomerKindImport(Kind):
         row.done()
         if phone:
             values["phone"] = phone
-        # The key inside the file (a repeated phone, or email without a phone, is a duplicate row).
+        # The key inside the file: the code, else the phone, else the email (a repeated one is a
+        # duplicate row).
+        if code:
+            return "code:" + code, values
         return (phone or "email:" + values["email"].lower()), values
 
+    def duplicate_issue(self, key: Hashable, labels: list[Any]) -> Issue:
+        column = "external_code" if str(key).startswith("code:") else "email" if str(key).startswith("email:") else "phone"
+        return Issue(column, "duplicate_key", {"columns": [self.by_key[column].label]})
+
     def resolve(self, rows: list[Parsed]) -> dict[int, list[Issue]]:
-        self.chunk_emails = {r.key: r.values["email"].lower() for r in rows if r.values.get("email")}
+        self.chunk_rows = {
+            r.key: (r.values.get("external_code", ""), r.values.get("phone", ""), r.values.get("email", "").lower()) for r in rows
+        }
         return {}
 
     def existing(self, keys: list[Hashable]) -> dict[Hashable, tuple[int, dict[str, Any]]]:
         found: dict[Hashable, tuple[int, dict[str, Any]]] = {}
-        emails = getattr(self, "chunk_emails", {})
-        phones = [k for k in keys if isinstance(k, str) and not k.startswith("email:")]
-        # Phones are not unique among customers: the first customer with the number is the one.
-        for row in Customer.objects.filter(phone__in=phones).order_by("-pk").values("pk", *self.compared):
-            found[row["phone"]] = (row["pk"], {name: row[name] for name in self.compared})
-        # The rest by email (the first customer with the address), unless that customer is
-        # already matched by another row's phone in this chunk.
-        wanted = {emails[k]: k for k in keys if k not in found and k in emails}
-        if wanted:
-            taken = {pk for pk, _values in found.values()}
-            by_email: dict[str, dict[str, Any]] = {}
-            rows = (
-                Customer.objects.annotate(email_lower=Lower("email"))
-                .filter(email_lower__in=list(wanted))
-                .order_by("-pk")
-                .values("pk", "email_lower", *self.compared)
-            )
-            for row in rows:
-                if row["pk"] not in taken:
-                    by_email[row["email_lower"]] = row
-            for email, row in by_email.items():
-                found[wanted[email]] = (row["pk"], {name: row[name] for name in self.compared})
-        self.chunk_emails = {}
+        wanted = getattr(self, "chunk_rows", {})
+        self.chunk_rows = {}
+        taken: set[int] = set()
+
+        def keep(key: Hashable, row: dict[str, Any]) -> None:
+            found[key] = (row["pk"], {name: row[name] for name in self.compared})
+            taken.add(row["pk"])
+
+        # 1. By the external code (unique where set).
+        codes = {wanted[k][0]: k for k in keys if k in wanted and wanted[k][0]}
+        if codes:
+            for row in Customer.objects.filter(external_code__in=list(codes)).values("pk", *self.compared):
+                keep(codes[row["external_code"]], row)
+
+        def free(row: dict[str, Any], key: Hashable) -> bool:
+            # Not matched by an earlier key of this chunk, and not another customer by its code.
+            return row["pk"] not in taken and (not row["external_code"] or row["external_code"] == wanted[key][0])
+
+        # 2. By the phone, 3. by the email; neither is unique among customers: the first (oldest)
+        # customer with it that is free for the row.
+        for position, lookup in ((1, "phone"), (2, "email_lower")):
+            by_value: dict[str, list[Hashable]] = {}
+            for k in keys:
+                if k not in found and k in wanted and wanted[k][position]:
+                    by_value.setdefault(wanted[k][position], []).append(k)
+            if not by_value:
+                continue
+            qs = Customer.objects.annotate(email_lower=Lower("email")) if lookup == "email_lower" else Customer.objects.all()
+            candidates: dict[str, list[dict[str, Any]]] = {}
+            for row in qs.filter(**{f"{lookup}__in": list(by_value)}).order_by("pk").values("pk", *self.compared):
+                row["email_lower"] = (row["email"] or "").lower()
+                candidates.setdefault(row[lookup], []).append(row)
+            for value, value_keys in by_value.items():
+                for k in value_keys:
+                    match = next((r for r in candidates.get(value, ()) if free(r, k)), None)
+                    if match is not None:
+                        keep(k, match)
         return found
 
     def create(self, rows: list[Parsed], *, actor: User | None) -> None:
