@@ -35,7 +35,28 @@ def test_cross_validated_figures_hold() -> None:
     assert "safety_recall" in text
     assert "confusion" in text
     assert "latency per ticket" in text
+    # The calibration's figures, raw and calibrated; the minimums hold a maximum ECE per answer.
+    assert "category_ece_raw" in text and "request_type_ece " in text
+    assert "reliability of the top answer's confidence" in text
     assert "all figures at or above the minimums" in text
+
+
+def test_the_minimums_guard_the_calibration() -> None:
+    from aftersales.triage.reporting import minimums
+
+    floors = minimums(DOC)
+    for head in ("category", "request_type", "urgency", "safety"):
+        assert f"{head}_ece_max" in floors
+
+
+def test_an_ece_above_its_maximum_fails() -> None:
+    from aftersales.triage.reporting import shortfalls
+    from aftersales.triage.training import Evaluation
+
+    ev = Evaluation(name="m", reports={}, figures={"category_ece": 0.2, "category_accuracy": 0.9})
+    assert shortfalls(ev, {"category_ece_max": 0.1, "category_accuracy": 0.85}) == ["category_ece 0.200 > 0.1"]
+    assert shortfalls(ev, {"category_ece_max": 0.25}) == []
+    assert shortfalls(ev, {"urgency_ece_max": 0.1}) == ["urgency_ece was not measured (maximum 0.1)"]
 
 
 @pytest.mark.django_db

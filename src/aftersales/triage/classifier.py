@@ -18,8 +18,9 @@ import numpy as np
 
 from aftersales.crisis.safety import assess
 
+from .calibration import safety_confidence, softmax
 from .engine import LABEL_BY_CATEGORY, Guess, Suggestion
-from .features import LEXICON_GROUPS, Analysed, analyse, lexicon_vector
+from .features import LEXICON_GROUPS, RULE_GROUPS, Analysed, analyse, lexicon_vector, rule_vector
 
 MODEL_DIR = Path(__file__).resolve().parent / "model_data"
 SHIPPED_MODEL = MODEL_DIR / "triage_model.npz"
@@ -42,17 +43,22 @@ REASON_GROUPS: dict[str, tuple[str, ...]] = {
     "consultation": ("want_consultation",),
     "installation_request": ("want_installation",),
     "urgent": ("escalate",),
-    "important": ("pending", "fault"),
+    "important": ("unusable", "demand", "pending", "fault"),
+    "normal": ("resolved", "opinion", "minor"),
 }
 
 
-def build_suggestion(text: str, item: Analysed, guesses: dict[str, Guess], version: str) -> Suggestion:
-    """The heads' guesses, the safety detector's answer and the reasons, as one suggestion."""
+def build_suggestion(
+    text: str, item: Analysed, guesses: dict[str, Guess], version: str, safety_table: dict[str, float] | None = None
+) -> Suggestion:
+    """The heads' guesses, the safety detector's answer and the reasons, as one suggestion.
+    ``safety_table``: the calibrated confidence of each level of the rule (``calibration.fit_safety``)."""
     safety = assess(text)
+    safety_conf = round(safety_confidence(safety_table or {}, safety.hazard, safety.confidence), 3)
     urgency = guesses["urgency"]
     if safety.hazard:
         # Every hazard is urgent (the labelling rule); as sure as the safety flag.
-        urgency = Guess("urgent", max(safety.confidence, urgency.confidence if urgency.value == "urgent" else 0.0))
+        urgency = Guess("urgent", max(safety_conf, urgency.confidence if urgency.value == "urgent" else 0.0))
     reasons: list[str] = []
     if safety.words:
         prefix = "safety" if safety.hazard else "not_hazard"
@@ -61,14 +67,14 @@ def build_suggestion(text: str, item: Analysed, guesses: dict[str, Guess], versi
         value = guesses[name].value if name != "urgency" else urgency.value
         key = "installation_request" if (name == "request_type" and value == "installation") else value
         for group in REASON_GROUPS.get(key, ()):
-            words = item.lexicon.get(group)
+            words = item.lexicon.get(group) or item.rules.get(group)
             if words:
                 reasons.append(f"{name}:{'、'.join(words[:5])}")
     return Suggestion(
         category=guesses["category"],
         request_type=guesses["request_type"],
         urgency=urgency,
-        safety=Guess("1" if safety.hazard else "0", round(safety.confidence, 3)),
+        safety=Guess("1" if safety.hazard else "0", safety_conf),
         reasons=tuple(dict.fromkeys(reasons)),
         model_version=version,
     )
@@ -90,15 +96,20 @@ class Embedder:
 
 @dataclass(frozen=True)
 class Head:
-    """One linear classifier: scores = hashed·w_hash + dense·w_dense + bias, then softmax."""
+    """One linear classifier: scores = hashed·w_hash + dense·w_dense + bias, then a softmax of
+    scores / temperature (the calibration fitted on out-of-fold scores; 1.0: uncalibrated)."""
 
     classes: tuple[str, ...]
     cols: np.ndarray  # sorted hashed buckets with a weight (int64)
     w_hash: np.ndarray  # (classes, len(cols))
     w_dense: np.ndarray  # (classes, dense features)
     bias: np.ndarray  # (classes,)
+    temperature: float = 1.0
 
-    def probabilities(self, hashed: dict[int, float], dense: np.ndarray) -> np.ndarray:
+    def probabilities(self, hashed: dict[int, float], dense: np.ndarray, *, calibrated: bool = True) -> np.ndarray:
+        return softmax(self.scores(hashed, dense), self.temperature if calibrated else 1.0)
+
+    def scores(self, hashed: dict[int, float], dense: np.ndarray) -> np.ndarray:
         scores = self.w_dense @ dense + self.bias
         if hashed:
             buckets = np.fromiter(hashed.keys(), dtype=np.int64, count=len(hashed))
@@ -108,9 +119,7 @@ class Head:
             known = self.cols[pos] == buckets if len(self.cols) else np.zeros(len(buckets), dtype=bool)
             if known.any():
                 scores = scores + self.w_hash[:, pos[known]] @ values[known]
-        scores = scores - scores.max()
-        exp = np.exp(scores)
-        return np.asarray(exp / exp.sum())
+        return np.asarray(scores)
 
 
 @dataclass
@@ -119,30 +128,34 @@ class TriageModel:
     lexicon_scale: float
     embedding_scale: float  # 0: no embedding
     version: str
+    rule_scale: float = 0.0  # the labelling-rule groups (features.RULES); 0: not used
     figures: dict[str, float] = field(default_factory=dict)
     embedder: Embedder | None = None
+    safety_calibration: dict[str, float] = field(default_factory=dict)  # calibration.fit_safety
 
     def dense(self, item: Analysed, text: str) -> np.ndarray:
-        parts = [self.lexicon_scale * lexicon_vector(item.lexicon)]
+        parts = [self.lexicon_scale * lexicon_vector(item.lexicon), self.rule_scale * rule_vector(item.rules)]
         if self.embedding_scale:
             if self.embedder is None:
                 self.embedder = Embedder()
             parts.append(self.embedding_scale * self.embedder(item.text))
         return np.concatenate(parts).astype(np.float32)
 
-    def predict_heads(self, text: str, *, product_category: str | None = None) -> tuple[Analysed, dict[str, Guess]]:
+    def predict_heads(
+        self, text: str, *, product_category: str | None = None, calibrated: bool = True
+    ) -> tuple[Analysed, dict[str, Guess]]:
         item = analyse(text, product_category=product_category)
         dense = self.dense(item, text)
         out: dict[str, Guess] = {}
         for name, head in self.heads.items():
-            probs = head.probabilities(item.hashed, dense)
+            probs = head.probabilities(item.hashed, dense, calibrated=calibrated)
             best = int(np.argmax(probs))
             out[name] = Guess(head.classes[best], round(float(probs[best]), 3))
         return item, out
 
     def suggest(self, text: str, *, product_category: str | None = None) -> Suggestion:
         item, guesses = self.predict_heads(text, product_category=product_category)
-        return build_suggestion(text, item, guesses, self.version)
+        return build_suggestion(text, item, guesses, self.version, self.safety_calibration)
 
     # -- storage: numbers only --------------------------------------------------------------
     def save(self, path: Path) -> None:
@@ -151,7 +164,11 @@ class TriageModel:
             "lexicon_scale": self.lexicon_scale,
             "embedding_scale": self.embedding_scale,
             "lexicon_groups": list(LEXICON_GROUPS),
+            "rule_scale": self.rule_scale,
+            "rule_groups": list(RULE_GROUPS),
             "heads": {name: list(head.classes) for name, head in self.heads.items()},
+            "temperatures": {name: head.temperature for name, head in self.heads.items()},
+            "safety_calibration": self.safety_calibration,
             "figures": self.figures,
         }
         arrays: dict[str, np.ndarray] = {"header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)}
@@ -169,7 +186,7 @@ class TriageModel:
     def load(cls, path: Path) -> TriageModel:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(bytes(data["header"]).decode())
-            if header["lexicon_groups"] != list(LEXICON_GROUPS):
+            if header["lexicon_groups"] != list(LEXICON_GROUPS) or header.get("rule_groups") != list(RULE_GROUPS):
                 raise ValueError("the model was trained with another lexicon: retrain it (manage.py triage_train)")
             heads = {
                 name: Head(
@@ -178,6 +195,7 @@ class TriageModel:
                     w_hash=data[f"{name}.w_hash"],
                     w_dense=data[f"{name}.w_dense"],
                     bias=data[f"{name}.bias"],
+                    temperature=float(header.get("temperatures", {}).get(name, 1.0)),
                 )
                 for name, classes in header["heads"].items()
             }
@@ -185,8 +203,10 @@ class TriageModel:
             heads=heads,
             lexicon_scale=float(header["lexicon_scale"]),
             embedding_scale=float(header["embedding_scale"]),
+            rule_scale=float(header["rule_scale"]),
             version=str(header["version"]),
             figures={k: float(v) for k, v in header.get("figures", {}).items()},
+            safety_calibration={k: float(v) for k, v in header.get("safety_calibration", {}).items()},
         )
 
 
@@ -214,7 +234,9 @@ class KeywordModel:
         ("want_consultation", "consultation"),
     )
 
-    def predict_heads(self, text: str, *, product_category: str | None = None) -> tuple[Analysed, dict[str, Guess]]:
+    def predict_heads(
+        self, text: str, *, product_category: str | None = None, calibrated: bool = True
+    ) -> tuple[Analysed, dict[str, Guess]]:
         item = analyse(text, product_category=product_category)
         lex = item.lexicon
         counts = {code: len(lex.get(group, ())) for group, code in self.CATEGORY_ORDER}

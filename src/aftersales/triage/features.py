@@ -15,7 +15,7 @@ import math
 import re
 import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -98,6 +98,36 @@ LEXICON: dict[str, tuple[str, ...]] = {
         "还没", "至今", "一直", "等", "没有结果", "不解决", "没解决", "解决", "处理"
     ),
 }
+
+# The labelling rules of shared/triage/README.md written as word groups (from the rules and common
+# usage, not from its texts): resolved issues, opinions and venting are normal; an unusable product
+# and a demand for action need action; a new faulty unit is exchanged, one used for a while repaired.
+# Dense features of the urgency answer only (measured: they help it and not the others).
+RULES: dict[str, tuple[str, ...]] = {
+    "resolved": (
+        "已解决", "已经解决", "解决了", "问题解决", "已经换了", "给换了", "换了一台", "给退了", "已退", "退款已", "已经退",
+        "总算", "终于", "最后还是", "后来", "好在", "还好", "幸好", "已经好了", "已修好"
+    ),
+    "opinion": (
+        "感觉", "觉得", "认为", "个人", "不推荐", "不建议", "推荐", "性价比", "外观", "手感", "不值", "一般般", "失望", "后悔",
+        "郁闷", "无语", "垃圾", "差评", "不会再", "以后不", "再也不买", "大家", "慎重", "谨慎"
+    ),
+    "new_unit": (
+        "刚买", "新买", "才买", "刚到", "到手", "收到", "拿到", "第一天", "第二天", "没用几天", "才用", "刚用", "开箱",
+        "全新", "新机", "没几天", "两天", "三天", "一周内", "七天", "7天", "15天", "十五天"
+    ),
+    "used_while": (
+        "用了一年", "用了半年", "用了两年", "个月", "一年多", "年多", "半年", "保修期", "过保", "出保", "保内", "保外"
+    ),
+    "demand": (
+        "要求", "必须", "给个说法", "给我解决", "尽快", "赶紧", "马上", "到底", "怎么处理", "处理一下", "联系", "打电话",
+        "找", "答应", "承诺"
+    ),
+    "unusable": (
+        "用不了", "不能用", "无法使用", "不能使用", "开不了机", "无法开机", "不开机", "开不开机", "报废", "彻底坏",
+        "完全", "根本"
+    ),
+}
 # fmt: on
 
 # Product category words that hint at the category of a complaint (source categories and the
@@ -113,6 +143,7 @@ class Analysed:
     text: str
     hashed: dict[int, float]
     lexicon: dict[str, tuple[str, ...]]
+    rules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the RULES groups matched
 
 
 def _bucket(feature: str) -> int:
@@ -137,10 +168,10 @@ def ngram_features(text: str) -> list[str]:
     return out
 
 
-def lexicon_hits(text: str) -> dict[str, tuple[str, ...]]:
+def lexicon_hits(text: str, lexicon: dict[str, tuple[str, ...]] | None = None) -> dict[str, tuple[str, ...]]:
     """The lexicon groups found in the (normalised) text, each with its matched words."""
     hits: dict[str, tuple[str, ...]] = {}
-    for group, words in LEXICON.items():
+    for group, words in (LEXICON if lexicon is None else lexicon).items():
         found = tuple(w for w in words if w in text)
         if found:
             hits[group] = found
@@ -163,15 +194,21 @@ def analyse(text: str, *, product_category: str | None = None) -> Analysed:
     for b, c in counts.items():
         counts[b] = 1.0 + math.log(c)
     norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
-    return Analysed(text=body, hashed={b: v / norm for b, v in counts.items()}, lexicon=lex)
+    return Analysed(text=body, hashed={b: v / norm for b, v in counts.items()}, lexicon=lex, rules=lexicon_hits(body, RULES))
 
 
 LEXICON_GROUPS: tuple[str, ...] = tuple(LEXICON)
+RULE_GROUPS: tuple[str, ...] = tuple(RULES)
 
 
 def lexicon_vector(lex: dict[str, tuple[str, ...]]) -> np.ndarray:
     """One dense value per lexicon group: log(1 + number of matched words)."""
     return np.array([math.log1p(len(lex.get(g, ()))) for g in LEXICON_GROUPS], dtype=np.float32)
+
+
+def rule_vector(rules: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """One dense value per labelling-rule group: log(1 + number of matched words)."""
+    return np.array([math.log1p(len(rules.get(g, ()))) for g in RULE_GROUPS], dtype=np.float32)
 
 
 def hashed_matrix(items: Iterable[Analysed]):  # type: ignore[no-untyped-def]

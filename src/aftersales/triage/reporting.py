@@ -33,6 +33,11 @@ def render(ev: Evaluation, write: Callable[[str], None], *, full: bool = True) -
         write("   confusion (rows: true, columns: predicted): " + " ".join(lab[:8] for lab in report.labels))
         for label, row in zip(report.labels, report.confusion, strict=True):
             write(f"   {label[:18]:18s} " + " ".join(f"{v:4d}" for v in row))
+    for head, (calibrated, raw) in ev.reliability.items():
+        write(f"-- {head}: reliability of the top answer's confidence (bin: answers, mean confidence, accuracy)")
+        for title, bins in (("calibrated", calibrated), ("raw", raw)):
+            cells = [f"{lo:.1f}-{hi:.1f}: {n} {c:.2f} {a:.2f}" for lo, hi, n, c, a in bins]
+            write(f"   {title:10s} " + " | ".join(cells))
 
 
 def minimums(path: Path) -> dict[str, float]:
@@ -58,6 +63,12 @@ def shortfalls(ev: Evaluation, floors: dict[str, float]) -> list[str]:
         elif key == "rss_mb_max":
             if ev.rss_mb > floor:
                 out.append(f"RSS {ev.rss_mb:.0f} MB > {floor}")
+        elif key.endswith("_max") and key[: -len("_max")] in ev.figures:  # e.g. category_ece_max
+            value = ev.figures[key[: -len("_max")]]
+            if value > floor + 1e-9:
+                out.append(f"{key[: -len('_max')]} {value:.3f} > {floor}")
+        elif key.endswith("_max"):
+            out.append(f"{key[: -len('_max')]} was not measured (maximum {floor})")
         elif key in ev.figures and ev.figures[key] + 1e-9 < floor:
             out.append(f"{key} {ev.figures[key]:.3f} < {floor}")
     return out

@@ -15,16 +15,19 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
-from .classifier import HEADS, Embedder, Head, KeywordModel, TriageModel
+from .calibration import ece, fit_safety, reliability
+from .classifier import HEADS, Embedder, KeywordModel, TriageModel, build_suggestion
 from .engine import CATEGORY_BY_LABEL, CATEGORY_CODES, REQUEST_TYPES, URGENCY_LEVELS, Guess
-from .features import Analysed, analyse, hashed_matrix, lexicon_vector
+from .features import LEXICON_GROUPS, RULE_GROUPS, analyse, lexicon_vector, rule_vector
+from .fitting import Prepared, fit_selected
 
 SEED = 42
+PLAIN_C = 30.0  # the plain embedding baseline's C (as the first model's)
 MODEL_VERSION_PREFIX = "triage"
 
 
@@ -44,12 +47,19 @@ class Labelled:
 @dataclass(frozen=True)
 class Config:
     lexicon_scale: float = 0.5
+    rule_scale: float = 1.0  # the labelling-rule groups (features.RULES), for the urgency answer only
     embedding_scale: float = 0.0  # 0: no embedding (docs/decisions/0010-triage-model.md)
-    c: float = 30.0
-    c_request: float = 30.0
-    c_urgency: float = 30.0
+    # C of each answer's logistic regression: the first of a grid, or the one of the grid that
+    # answers best in an inner cross-validation of the training rows (ties: the earlier one).
+    c_grid_category: tuple[float, ...] = (30.0,)
+    c_grid_request: tuple[float, ...] = (30.0, 10.0, 100.0)
+    c_grid_urgency: tuple[float, ...] = (30.0, 10.0, 100.0)
+    class_weight_request: str | None = "balanced"  # the rarer wishes (repair, return…) weigh as much as "complaint"
+    urgency_merge_urgent: bool = True  # the head learns important vs normal; a hazard makes it urgent
     alternative_weight: float = 0.5  # an ambiguous row's category2 as an extra example of this weight
     min_df: int = 2  # keep the hashed buckets seen in at least this many training texts
+    inner_folds: int = 5  # the inner cross-validation that chooses C and fits the temperatures
+    calibrate: bool = True  # temperature per answer, the safety levels (calibration.py)
 
 
 DEFAULT_CONFIG = Config()
@@ -89,82 +99,75 @@ def _label(row: Labelled, head: str) -> str:
 # -- Fitting ------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Prepared:
-    items: list[Analysed]
-    dense: np.ndarray
+def _prepare(rows: Sequence[Labelled], config: Config, embed: Callable[[str], np.ndarray] | None) -> Prepared:
+    from aftersales.crisis.safety import assess, current_rules
 
-
-def _prepare(rows: Sequence[Labelled], config: Config, embed: Callable[[str], np.ndarray] | None) -> _Prepared:
     items = [analyse(r.text, product_category=r.product_category or None) for r in rows]
-    parts = [config.lexicon_scale * np.stack([lexicon_vector(i.lexicon) for i in items])]
+    parts = [
+        config.lexicon_scale * np.stack([lexicon_vector(i.lexicon) for i in items]),
+        config.rule_scale * np.stack([rule_vector(i.rules) for i in items]),
+    ]
     if config.embedding_scale:
         embed = embed or Embedder()
         parts.append(config.embedding_scale * np.stack([embed(i.text) for i in items]))
-    return _Prepared(items=items, dense=np.hstack(parts).astype(np.float32))
+    rules = current_rules()
+    answers = [assess(r.text, rules=rules) for r in rows]
+    return Prepared(items=items, dense=np.hstack(parts).astype(np.float32), safety=[(a.hazard, a.confidence) for a in answers])
 
 
-def _fit_head(
-    prep: _Prepared,
-    idx: np.ndarray,
-    labels: Sequence[str],
-    c: float,
-    extra: Sequence[tuple[int, str, float]] = (),
-    min_df: int = 1,
-) -> Head:
-    from scipy.sparse import csr_matrix, hstack
-    from sklearn.linear_model import LogisticRegression
-
-    order = [*idx.tolist(), *(i for i, _lab, _w in extra)]
-    hashed = hashed_matrix([prep.items[i] for i in order])
-    # Buckets seen in at least ``min_df`` training texts: fewer weights, a faster fit.
-    buckets, df = np.unique(hashed.indices, return_counts=True)
-    cols = buckets[df >= min_df].astype(np.int64)
-    x = hstack([hashed[:, cols], csr_matrix(prep.dense[order])]).tocsr()
-    y = np.array([labels[i] for i in idx] + [lab for _i, lab, _w in extra])
-    weights = np.array([1.0] * len(idx) + [w for _i, _lab, w in extra])
-    classes = sorted(set(y))
-    if len(classes) == 1:  # a single answer: a constant head
-        return Head(
-            classes=(classes[0],),
-            cols=np.zeros(0, dtype=np.int64),
-            w_hash=np.zeros((1, 0), dtype=np.float32),
-            w_dense=np.zeros((1, prep.dense.shape[1]), dtype=np.float32),
-            bias=np.zeros(1, dtype=np.float32),
-        )
-    clf = LogisticRegression(C=c, max_iter=2000)
-    clf.fit(x, y, sample_weight=weights)
-    coef = clf.coef_
-    bias = clf.intercept_
-    if len(clf.classes_) == 2:  # binary: sklearn keeps one row (the second class)
-        coef = np.vstack([-coef[0] / 2, coef[0] / 2])
-        bias = np.array([-bias[0] / 2, bias[0] / 2])
-    n = len(cols)
-    return Head(
-        classes=tuple(str(c) for c in clf.classes_),
-        cols=cols,
-        w_hash=np.asarray(coef[:, :n], dtype=np.float32),
-        w_dense=np.asarray(coef[:, n:], dtype=np.float32),
-        bias=np.asarray(bias, dtype=np.float32),
-    )
+def _urgency_label(row: Labelled, config: Config) -> str:
+    # Ordinal reading of the labelling rule: "urgent" is "important" plus a safety hazard (the
+    # safety detector's job); the head learns important vs normal.
+    if config.urgency_merge_urgent and row.urgency == "urgent":
+        return "important"
+    return row.urgency
 
 
-def _fit_prepared(rows: Sequence[Labelled], prep: _Prepared, idx: np.ndarray, config: Config) -> TriageModel:
+def _fit_prepared(
+    rows: Sequence[Labelled], prep: Prepared, idx: np.ndarray, config: Config, chosen: dict[str, list[float]] | None = None
+) -> TriageModel:
     alternatives = [
         (int(i), rows[i].category2, config.alternative_weight)
         for i in idx
         if config.alternative_weight and rows[i].category2 and rows[i].category2 != rows[i].category
     ]
-    heads = {
-        "category": _fit_head(prep, idx, [r.category for r in rows], config.c, alternatives, config.min_df),
-        "request_type": _fit_head(prep, idx, [r.request_type for r in rows], config.c_request, (), config.min_df),
-        "urgency": _fit_head(prep, idx, [r.urgency for r in rows], config.c_urgency, (), config.min_df),
-    }
+    from threadpoolctl import threadpool_limits  # a scikit-learn dependency (training only)
+
+    common = {"min_df": config.min_df, "inner_folds": config.inner_folds, "calibrate": config.calibrate}
+    # The labelling-rule groups are features of the urgency only: the other answers see them as 0.
+    no_rules = np.ones(prep.dense.shape[1], dtype=np.float32)
+    no_rules[len(LEXICON_GROUPS) : len(LEXICON_GROUPS) + len(RULE_GROUPS)] = 0.0
+    masked = replace(prep, dense=prep.dense * no_rules)
+    with threadpool_limits(limits=1):  # small problems: threads only contend on a shared machine
+        category, c_cat = fit_selected(
+            masked,
+            idx,
+            [r.category for r in rows],
+            config.c_grid_category,
+            extra=alternatives,
+            accept=[r.category2 for r in rows],
+            **common,
+        )
+        request, c_req = fit_selected(
+            masked,
+            idx,
+            [r.request_type for r in rows],
+            config.c_grid_request,
+            class_weight=config.class_weight_request,
+            **common,
+        )
+        urgency, c_urg = fit_selected(prep, idx, [_urgency_label(r, config) for r in rows], config.c_grid_urgency, **common)
+    if chosen is not None:
+        for name, c in (("category", c_cat), ("request_type", c_req), ("urgency", c_urg)):
+            chosen.setdefault(name, []).append(c)
+    safety_table = fit_safety([prep.safety[i] for i in idx], [rows[i].safety == "1" for i in idx]) if config.calibrate else {}
     return TriageModel(
-        heads=heads,
+        heads={"category": category, "request_type": request, "urgency": urgency},
         lexicon_scale=config.lexicon_scale,
         embedding_scale=config.embedding_scale,
+        rule_scale=config.rule_scale,
         version=f"{MODEL_VERSION_PREFIX}-{time.strftime('%Y%m%d%H%M%S')}-n{len(idx)}",
+        safety_calibration=safety_table,
     )
 
 
@@ -226,12 +229,17 @@ class Evaluation:
     latency_ms: tuple[float, float] = (0.0, 0.0)  # median, p95 (per ticket, one core)
     rss_mb: float = 0.0
     notes: list[str] = field(default_factory=list)
+    # Per answer: the reliability table (calibration.reliability) of the calibrated and the raw confidences.
+    reliability: dict[str, tuple[list[Bin], list[Bin]]] = field(default_factory=dict)
 
 
+Bin = tuple[float, float, int, float, float]
 Predictions = dict[str, list[str]]
+Confidences = dict[str, list[float]]  # per answer, and per answer + "_raw" (before calibration)
+CALIBRATED = ("category", "request_type", "urgency", "safety")
 
 
-def score(name: str, rows: Sequence[Labelled], pred: Predictions) -> Evaluation:
+def score(name: str, rows: Sequence[Labelled], pred: Predictions, conf: Confidences | None = None) -> Evaluation:
     # On an ambiguous row, category2 counts as correct: the truth becomes the prediction then.
     cat_truth = [p if (r.category2 and p == r.category2) else r.category for r, p in zip(rows, pred["category"], strict=True)]
     reports = {
@@ -250,7 +258,20 @@ def score(name: str, rows: Sequence[Labelled], pred: Predictions) -> Evaluation:
         "safety_recall": s[1],
         "safety_precision": s[0],
     }
-    return Evaluation(name=name, reports=reports, figures=figures)
+    ev = Evaluation(name=name, reports=reports, figures=figures)
+    if conf:
+        truths = {
+            "category": cat_truth,
+            "request_type": [r.request_type for r in rows],
+            "urgency": [r.urgency for r in rows],
+            "safety": [r.safety for r in rows],
+        }
+        for head in CALIBRATED:
+            right = [t == p for t, p in zip(truths[head], pred[head], strict=True)]
+            figures[f"{head}_ece"] = ece(conf[head], right)
+            figures[f"{head}_ece_raw"] = ece(conf[f"{head}_raw"], right)
+            ev.reliability[head] = (reliability(conf[head], right), reliability(conf[f"{head}_raw"], right))
+    return ev
 
 
 def rss_mb() -> float:
@@ -258,7 +279,12 @@ def rss_mb() -> float:
 
 
 def _predict(
-    model: TriageModel | KeywordModel, rows: Sequence[Labelled], out: Predictions, idx: Iterable[int], timings: list[float]
+    model: TriageModel | KeywordModel,
+    rows: Sequence[Labelled],
+    out: Predictions,
+    idx: Iterable[int],
+    timings: list[float],
+    conf: Confidences | None = None,
 ) -> None:
     for i in idx:
         r = rows[i]
@@ -269,6 +295,17 @@ def _predict(
         out["request_type"][i] = suggestion.request_type.value
         out["urgency"][i] = suggestion.urgency.value
         out["safety"][i] = suggestion.safety.value
+        if conf is not None:
+            # The same answers with the raw confidences (softmax at temperature 1, the rule's levels).
+            item, guesses = model.predict_heads(r.text, product_category=r.product_category or None, calibrated=False)
+            raw = build_suggestion(r.text, item, guesses, model.version)
+            for head in CALIBRATED:
+                conf[head][i] = getattr(suggestion, head).confidence
+                conf[f"{head}_raw"][i] = getattr(raw, head).confidence
+
+
+def _no_confidences(n: int) -> Confidences:
+    return {k: [0.0] * n for head in CALIBRATED for k in (head, f"{head}_raw")}
 
 
 def _empty(n: int) -> Predictions:
@@ -279,8 +316,9 @@ def evaluate(model: TriageModel | KeywordModel, rows: Sequence[Labelled], *, nam
     """The figures of a trained model on ``rows`` (texts it may have seen: not a fair test)."""
     pred = _empty(len(rows))
     timings: list[float] = []
-    _predict(model, rows, pred, range(len(rows)), timings)
-    ev = score(name, rows, pred)
+    conf = _no_confidences(len(rows)) if isinstance(model, TriageModel) else None
+    _predict(model, rows, pred, range(len(rows)), timings, conf)
+    ev = score(name, rows, pred, conf)
     ev.latency_ms = _latency(timings)
     ev.rss_mb = rss_mb()
     return ev
@@ -323,21 +361,27 @@ def cross_validate(
     prep = _prepare(rows, config, embedder)
     splits = folds_of(rows, folds)
     pred = _empty(n)
+    conf = _no_confidences(n)
     timings: list[float] = []
-    plain = Config(lexicon_scale=0.0, embedding_scale=1.0, c=config.c)
+    chosen: dict[str, list[float]] = {}
+    plain = Config(lexicon_scale=0.0, embedding_scale=1.0)
     plain_pred = _empty(n)
     plain_prep = _prepare(rows, plain, embedder) if (baselines and embedder is not None) else None
     for test in splits:
         train = np.setdiff1d(np.arange(n), test)
-        model = _fit_prepared(rows, prep, train, config)
+        model = _fit_prepared(rows, prep, train, config, chosen)
         model.embedder = embedder  # type: ignore[assignment]
-        _predict(model, rows, pred, test, timings)
+        _predict(model, rows, pred, test, timings, conf)
         if plain_prep is not None:
-            _plain_fold(rows, plain_prep, train, test, plain, plain_pred)
-    main = score("model", rows, pred)
+            _plain_fold(rows, plain_prep, train, test, plain_pred)
+    main = score("model", rows, pred, conf)
     main.latency_ms = _latency(timings)
     main.rss_mb = rss_mb()
     main.notes.append(f"{len(splits)}-fold stratified cross-validation, seed {SEED}; RSS before: {started_rss:.0f} MB")
+    main.notes.append(
+        "C chosen by the inner cross-validation per fold: "
+        + "; ".join(f"{head} {', '.join(f'{c:g}' for c in cs)}" for head, cs in chosen.items())
+    )
     out = [main]
     if baselines:
         out.append(_majority(rows, splits))
@@ -357,9 +401,7 @@ def _embedding_available() -> bool:
     return True
 
 
-def _plain_fold(
-    rows: Sequence[Labelled], prep: _Prepared, train: np.ndarray, test: np.ndarray, config: Config, out: Predictions
-) -> None:
+def _plain_fold(rows: Sequence[Labelled], prep: Prepared, train: np.ndarray, test: np.ndarray, out: Predictions) -> None:
     """The plain embedding + logistic regression: no n-grams, no lexicon, safety learnt too."""
     from sklearn.linear_model import LogisticRegression
 
@@ -370,7 +412,7 @@ def _plain_fold(
             for i in test:
                 out[head][i] = str(y[train][0])
             continue
-        clf = LogisticRegression(C=config.c, max_iter=2000).fit(x[train], y[train])
+        clf = LogisticRegression(C=PLAIN_C, max_iter=2000).fit(x[train], y[train])
         for i, p in zip(test, clf.predict(x[test]), strict=True):
             out[head][i] = str(p)
 
