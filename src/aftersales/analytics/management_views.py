@@ -25,11 +25,11 @@ from aftersales.tickets.states import TicketStatus
 from .links import drill_url, ticket_list_url
 from .models import RefreshState
 from .selectors.common import Period, sees_all, ticket_reach
-from .selectors.management import Management, management_for_user
+from .selectors.management import MAX_MONTHS, Management, management_for_user
 from .services.rollups import AGE_BANDS, COST_FIELDS
 
-MAX_MONTHS = 36
 CHART_CACHE_SECONDS = 24 * 3600
+EXPORT_KINDS = ("management_months", "management_backlog", "management_categories", "management_faults", "management_model_costs")
 
 
 def _month(raw: str | None) -> dt.date | None:
@@ -203,5 +203,7 @@ def management(request: HttpRequest) -> HttpResponse:
         "start": start,
         "end": end,
         "cost_per_ticket": (m.total_cost / m.total_intake).quantize(Decimal("0.01")) if m.total_intake else None,
+        # The figures behind the charts as Excel (exports/kinds/analytics.py), same filters.
+        "export_kinds": EXPORT_KINDS,
     }
     return render(request, "analytics/management.html", context, status=422 if error else 200)

@@ -8,8 +8,10 @@ pages read, so no page scans tickets per request.
 * ``JobFact``: one row per work order — the technician, on-time arrival, first-time fix, labour
   hours and parts used.
 * ``StaffDay``: the KPI rollup per day × person (agent or technician) × team × region.
-* ``MonthCube``: the management dashboard's rollup per month × region × category × channel ×
-  product model.
+* ``MonthTotal``, ``MonthChannel``, ``MonthModel``: the management dashboard's rollups, one per
+  query family (the monthly series and tickets per category; tickets per channel; top faults and
+  cost per model), each per month × its own dimension, at four levels of region × category
+  (``LEVEL_*``) so a query never sums over regions × categories.
 * ``BacklogCell``: the open tickets by status × age band × SLA state × region × category,
   recounted by each refresh.
 * ``RefreshState``: where the periodic refresh (``services.analytics_refresh``) left off.
@@ -167,12 +169,32 @@ class StaffDay(models.Model):
         return f"{self.day} {self.kind} {self.user_key}"
 
 
-class MonthCube(models.Model):
+# Which of region and category a month rollup row keeps; the other is summed over and its key is
+# 0. Every dashboard query reads one level, so it reads months × its own dimension rows (channels,
+# categories, models), never regions × categories.
+LEVEL_CELL = 0  # per region × category
+LEVEL_REGION = 1  # per region, every category
+LEVEL_CATEGORY = 2  # per category, every region
+LEVEL_ALL = 3  # every region and category
+
+
+class MonthRollup(models.Model):
     month = models.DateField()  # the first day of the month
+    level = models.PositiveSmallIntegerField(default=LEVEL_CELL)
     region_key = models.PositiveBigIntegerField(default=0)
     category_key = models.PositiveBigIntegerField(default=0)
-    channel = models.CharField(max_length=16, blank=True)
-    model_key = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.level} {self.region_key} {self.category_key}"
+
+
+class MonthTotal(MonthRollup):
+    """Per month (× region × category at each level): intake, resolved, surveys, ratings, NPS
+    counts and cost components — the monthly series and the tickets per category."""
+
     intake = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     surveys = models.PositiveIntegerField(default=0)
@@ -187,17 +209,52 @@ class MonthCube(models.Model):
     cost_compensation = models.DecimalField(**MONEY)  # type: ignore[arg-type]
 
     class Meta:
-        verbose_name = _("month cube")
-        verbose_name_plural = _("month cubes")
+        verbose_name = _("month total")
+        verbose_name_plural = _("month totals")
+        constraints = [
+            models.UniqueConstraint(fields=["month", "level", "region_key", "category_key"], name="an_month_total_key")
+        ]
+        indexes = [models.Index(fields=["level", "region_key", "category_key", "month"], name="an_total_level_idx")]
+
+
+class MonthChannel(MonthRollup):
+    """Per month × channel (× region × category at each level): intake."""
+
+    channel = models.CharField(max_length=16, blank=True)
+    intake = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("month by channel")
+        verbose_name_plural = _("months by channel")
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "region_key", "category_key", "channel", "model_key"], name="an_month_cube_key"
+                fields=["month", "level", "region_key", "category_key", "channel"], name="an_month_channel_key"
             )
         ]
-        indexes = [models.Index(fields=["region_key", "month"], name="an_cube_region_month_idx")]
+        indexes = [models.Index(fields=["level", "region_key", "category_key", "month"], name="an_channel_level_idx")]
 
-    def __str__(self) -> str:
-        return f"{self.month} {self.region_key}"
+
+class MonthModel(MonthRollup):
+    """Per month × product model (× region × category at each level): intake and cost
+    components — the top faults and the cost per model."""
+
+    model_key = models.PositiveBigIntegerField(default=0)
+    intake = models.PositiveIntegerField(default=0)
+    cost_parts = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_labour = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_travel = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_refund = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+    cost_compensation = models.DecimalField(**MONEY)  # type: ignore[arg-type]
+
+    class Meta:
+        verbose_name = _("month by product model")
+        verbose_name_plural = _("months by product model")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "level", "region_key", "category_key", "model_key"], name="an_month_model_key"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "region_key", "category_key", "month"], name="an_model_level_idx")]
 
 
 class BacklogCell(models.Model):
@@ -221,10 +278,23 @@ class BacklogCell(models.Model):
         return f"{self.status} {self.age_band}"
 
 
+class RefreshPhase(models.TextChoices):
+    IDLE = "", _("idle")
+    FACTS = "facts", _("facts")
+    DAYS = "days", _("staff days")
+    MONTHS = "months", _("months")
+
+
 class RefreshState(models.Model):
     name = models.CharField(max_length=32, unique=True)
     last_event_id = models.PositiveBigIntegerField(default=0)
     refreshed_at = models.DateTimeField(null=True, blank=True)
+    # The batched full refresh (``services.full``): where it is, so a crash resumes there.
+    full_phase = models.CharField(max_length=8, choices=RefreshPhase.choices, blank=True, default="")
+    full_started_at = models.DateTimeField(null=True, blank=True)
+    full_event_id = models.PositiveBigIntegerField(default=0)
+    full_ticket_id = models.PositiveBigIntegerField(default=0)  # the last ticket whose facts are done
+    full_day = models.DateField(null=True, blank=True)  # the last day (or month) rebuilt
 
     class Meta:
         verbose_name = _("analytics refresh")

@@ -1,8 +1,9 @@
 """Background jobs of analytics (django-tasks).
 
 ``refresh_analytics`` brings the facts and rollups up to date; run it every 5 minutes
-(core/schedule.py). ``rebuild_analytics`` recomputes everything; run it nightly.
-Both are idempotent.
+(core/schedule.py). ``rebuild_analytics`` recomputes everything; run it nightly. Both are
+idempotent; the full recomputation commits in chunks and a run that stopped part-way is resumed
+by the next one (``services/full.py``).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
@@ -21,6 +22,31 @@ from .common import Period, histogram_quantiles, merge_histogram, rate, staff_re
 
 GROUPS = ("person", "team", "region")
 RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
+
+
+SUMMED = (
+    "handled",
+    "resolved",
+    "reopened",
+    "complaints",
+    "fr_n",
+    "fr_met",
+    "solution_n",
+    "solution_met",
+    "res_n",
+    "res_met",
+    "surveys",
+    "promoters",
+    "detractors",
+    "jobs",
+    "jobs_done",
+    "on_time",
+    "on_time_n",
+    "ftf",
+    "ftf_n",
+    "labour_hours",
+    "parts_quantity",
+)
 
 
 @dataclass
@@ -66,34 +92,16 @@ class KpiRow:
     on_time_rate: float | None = None
     ftf_rate: float | None = None
 
-    def add(self, d: StaffDay) -> None:
-        for name in (
-            "handled",
-            "resolved",
-            "reopened",
-            "complaints",
-            "fr_n",
-            "fr_met",
-            "solution_n",
-            "solution_met",
-            "res_n",
-            "res_met",
-            "surveys",
-            "promoters",
-            "detractors",
-            "jobs",
-            "jobs_done",
-            "on_time",
-            "on_time_n",
-            "ftf",
-            "ftf_n",
-            "labour_hours",
-            "parts_quantity",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(d, name))
-        merge_histogram(self.fr_hist, d.fr_minutes)
-        merge_histogram(self.res_hist, d.res_minutes)
-        for name, (total, n) in (d.ratings or {}).items():
+    def add_sums(self, sums: dict[str, Any]) -> None:
+        """Add one group's summed counters (``SUMMED``)."""
+        for name in SUMMED:
+            setattr(self, name, getattr(self, name) + (sums[name] or 0))
+
+    def add_shapes(self, fr_minutes: dict[str, int], res_minutes: dict[str, int], ratings: dict[str, list[int]]) -> None:
+        """Merge one staff day's minute histograms and rating sums."""
+        merge_histogram(self.fr_hist, fr_minutes)
+        merge_histogram(self.res_hist, res_minutes)
+        for name, (total, n) in (ratings or {}).items():
             mine = self.rating_sums.setdefault(name, [0, 0])
             mine[0] += total
             mine[1] += n
@@ -157,11 +165,16 @@ def kpi_table_for_user(
     column = {"person": "user_key", "team": "team_key", "region": "region_key"}[group]
     rows: dict[int, KpiRow] = {}
     total = KpiRow(key=0, label=_("Total"))
-    for d in qs.order_by():
-        key = getattr(d, column)
-        rows.setdefault(key, KpiRow(key=key, label=""))
-        rows[key].add(d)
-        total.add(d)
+    # The counters are summed by the database (one row per person, team or region); only the
+    # histograms and rating sums (JSON) are merged here, from the staff days that have any.
+    for sums in qs.order_by().values(column).annotate(**{name: Sum(name) for name in SUMMED}):
+        key = sums[column]
+        rows.setdefault(key, KpiRow(key=key, label="")).add_sums(sums)
+        total.add_sums(sums)
+    shaped = qs.order_by().exclude(fr_minutes={}, res_minutes={}, ratings={})
+    for key, fr_minutes, res_minutes, ratings in shaped.values_list(column, "fr_minutes", "res_minutes", "ratings"):
+        rows[key].add_shapes(fr_minutes, res_minutes, ratings)
+        total.add_shapes(fr_minutes, res_minutes, ratings)
     labels = _labels(group, set(rows))
     for key, row in rows.items():
         row.label = labels.get(key) or (_("None") if key == 0 else f"#{key}")

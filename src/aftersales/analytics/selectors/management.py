@@ -1,27 +1,32 @@
-"""The management dashboard's figures, from the rollups only (``MonthCube``, ``BacklogCell``):
-a handful of grouped queries over at most months × regions × categories × channels × models
-rows, whatever the number of tickets. Scope: every region (data scope "all") or the caller's
+"""The management dashboard's figures, from the rollups only (``MonthTotal``, ``MonthChannel``,
+``MonthModel``, ``BacklogCell``): each query reads one level of its rollup, so at most months ×
+channels, months × categories or months × models rows, whatever the number of tickets, regions
+or categories. Scope: every region (data scope "all") or the caller's
 region (``common.ticket_reach``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
+from aftersales.core.errors import ValidationFailed
 from aftersales.tickets.models import TicketCategory
 
-from ..models import BacklogCell, MonthCube
+from ..models import LEVEL_ALL, LEVEL_CATEGORY, LEVEL_CELL, LEVEL_REGION, BacklogCell, MonthChannel, MonthModel, MonthTotal
 from ..services.rollups import AGE_BANDS, COST_FIELDS
 from .common import money, ticket_reach
 
 TOP = 10
 ZERO = Decimal("0")
+MAX_MONTHS = 36
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,44 @@ def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
     return months
 
 
+def _month(params: Mapping[str, str], name: str) -> dt.date | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(f"{raw}-01")
+    except ValueError:
+        raise ValidationFailed({name: [_("Enter a month as YYYY-MM.")]}, code="invalid_month") from None
+
+
+def _key(params: Mapping[str, str], name: str) -> int | None:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) >= 19:
+        raise ValidationFailed({name: [_("Choose a valid value.")]}, code="invalid_filter")
+    return int(raw)
+
+
+def management_filters(params: Mapping[str, str], *, today: dt.date) -> tuple[dt.date, dt.date, int | None, int | None]:
+    """The dashboard's filters from a query string (``from``/``to`` months YYYY-MM, ``region``,
+    ``category``), with the page's defaults (the last twelve months); a wrong value raises
+    ``ValidationFailed`` naming its field. Returns (start, end, region, category)."""
+    end = _month(params, "to") or today.replace(day=1)
+    start = _month(params, "from") or (end - dt.timedelta(days=335)).replace(day=1)
+    if start > end:
+        raise ValidationFailed({"from": [_("The period ends before it starts.")]}, code="invalid_period")
+    if (end.year - start.year) * 12 + end.month - start.month >= MAX_MONTHS:
+        raise ValidationFailed({"from": [_("The period may be at most three years long.")]}, code="invalid_period")
+    return start, end, _key(params, "region"), _key(params, "category")
+
+
+def _level(*, by_region: bool, by_category: bool) -> int:
+    if by_region:
+        return LEVEL_CELL if by_category else LEVEL_REGION
+    return LEVEL_CATEGORY if by_category else LEVEL_ALL
+
+
 def management_for_user(
     *, user: User, start: dt.date, end: dt.date, region: int | None = None, category: int | None = None
 ) -> Management:
@@ -73,14 +116,21 @@ def management_for_user(
         backlog[status][band] += n
         if state in ("warning", "breached"):
             sla_risk[state][band] += n
-    cube = MonthCube.objects.filter(reach, narrow, month__gte=months[0], month__lte=months[-1]).order_by()
+    # Each query reads the one level of its rollup that keeps what it filters or groups on: a
+    # region (the filter or the caller's scope) and a category (the filter, or the per-category
+    # chart), so it reads months × its own dimension rows.
+    by_region = region is not None or bool(reach)
+    period = Q(month__gte=months[0], month__lte=months[-1])
+    level = _level(by_region=by_region, by_category=category is not None)
     by_channel: dict[str, list[int]] = defaultdict(lambda: [0] * len(months))
-    for month, channel, n in cube.values_list("month", "channel").annotate(n=Sum("intake")).values_list("month", "channel", "n"):
+    for month, channel, n in MonthChannel.objects.filter(reach, narrow, period, level=level).values_list(
+        "month", "channel", "intake"
+    ):
         by_channel[channel][index[month]] += n
     by_category: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
-    for month, key, n in (
-        cube.values_list("month", "category_key").annotate(n=Sum("intake")).values_list("month", "category_key", "n")
-    ):
+    for month, key, n in MonthTotal.objects.filter(
+        reach, narrow, period, level=_level(by_region=by_region, by_category=True)
+    ).values_list("month", "category_key", "intake"):
         by_category[key][index[month]] += n
     intake = [0] * len(months)
     surveys = [0] * len(months)
@@ -88,20 +138,21 @@ def management_for_user(
     promoters = [0] * len(months)
     detractors = [0] * len(months)
     costs: dict[str, list[Decimal]] = {name: [ZERO] * len(months) for name in COST_FIELDS}
-    for row in cube.values("month").annotate(
-        n=Sum("intake"),
-        s=Sum("surveys"),
-        o=Sum("overall_sum"),
-        p=Sum("promoters"),
-        d=Sum("detractors"),
-        **{f"c_{name}": Sum(name) for name in COST_FIELDS},
+    for row in MonthTotal.objects.filter(reach, narrow, period, level=level).values(
+        "month", "intake", "surveys", "overall_sum", "promoters", "detractors", *COST_FIELDS
     ):
         i = index[row["month"]]
-        intake[i], surveys[i], overall[i], promoters[i], detractors[i] = row["n"], row["s"], row["o"], row["p"], row["d"]
+        intake[i] += row["intake"]
+        surveys[i] += row["surveys"]
+        overall[i] += row["overall_sum"]
+        promoters[i] += row["promoters"]
+        detractors[i] += row["detractors"]
         for name in COST_FIELDS:
-            costs[name][i] = money(row[f"c_{name}"])
+            costs[name][i] = money(costs[name][i] + row[name])
     model_rows = list(
-        cube.values("model_key")
+        MonthModel.objects.filter(reach, narrow, period, level=level)
+        .order_by()
+        .values("model_key")
         .annotate(n=Sum("intake"), **{f"c_{name}": Sum(name) for name in COST_FIELDS})
         .order_by("-n", "model_key")
     )

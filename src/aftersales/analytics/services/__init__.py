@@ -3,9 +3,10 @@
 ``analytics_refresh`` finds the tickets touched since its last run (timeline events after the
 last event id it saw, with a margin for transactions that committed late; surveys, work orders,
 refunds and compensation changed since its last run), recomputes their facts, then rebuilds the
-staff days and months those facts belong to, and recounts the backlog. ``full=True`` recomputes
-every ticket (the nightly safety net, and the first run). Running it twice changes nothing.
-Two runs at once are serialised by a row lock on ``RefreshState``.
+staff days and months those facts belong to, and recounts the backlog, in one transaction.
+``full=True`` recomputes every ticket (the nightly safety net, and the first run) in chunks of
+one transaction each, resumable after a crash (``full.py``). Running it twice changes nothing.
+Runs at once are serialised by a row lock on ``RefreshState`` (per chunk for the full run).
 """
 
 from __future__ import annotations
@@ -17,11 +18,13 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.models import TicketEvent
 
-from ..models import JobFact, RefreshState, TicketFact
-from .facts import Calendars, changed_ticket_ids, compute_job_facts, compute_ticket_facts, same_unit_ticket_ids
-from .rollups import AGE_BANDS, month_of, rebuild_backlog, rebuild_months, rebuild_staff_days
+from ..models import RefreshState
+from .cubes import rebuild_months
+from .facts import Calendars, TicketSet, changed_ticket_ids, same_unit_ticket_ids
+from .full import STATE, TICKET_CHUNK, Progress, full_refresh, locked_state, write_facts
+from .rollups import AGE_BANDS, month_of, rebuild_backlog, rebuild_staff_days
 
 __all__ = ["AGE_BANDS", "RefreshResult", "analytics_refresh", "refresh_tickets"]
 
@@ -46,33 +49,32 @@ def refresh_tickets(ticket_ids: set[int] | list[int], *, now: dt.datetime) -> tu
     days: set[dt.date] = set()
     ordered = sorted(ticket_ids)
     for start in range(0, len(ordered), BATCH):
-        chunk = ordered[start : start + BATCH]
-        days |= set(TicketFact.objects.filter(pk__in=chunk).values_list("day", flat=True))
-        days |= set(JobFact.objects.filter(ticket_key__in=chunk).values_list("day", flat=True))
-        facts = compute_ticket_facts(chunk, calendars=calendars, now=now)
-        jobs = compute_job_facts(chunk, now=now)
-        TicketFact.objects.filter(pk__in=chunk).delete()
-        JobFact.objects.filter(ticket_key__in=chunk).delete()
-        TicketFact.objects.bulk_create(facts, batch_size=BATCH)
-        JobFact.objects.bulk_create(jobs, batch_size=BATCH)
-        days |= {f.day for f in facts} | {j.day for j in jobs}
+        touched, _written = write_facts(TicketSet.of(ordered[start : start + BATCH]), calendars=calendars, now=now)
+        days |= touched
     months = {month_of(d) for d in days}
     return days, months
 
 
-def analytics_refresh(*, full: bool = False, now: dt.datetime | None = None) -> RefreshResult:
-    """Bring the facts and rollups up to date (see the module docstring)."""
+def analytics_refresh(
+    *, full: bool = False, now: dt.datetime | None = None, chunk: int = TICKET_CHUNK, progress: Progress | None = None
+) -> RefreshResult:
+    """Bring the facts and rollups up to date (see the module docstring). ``full=True``, the first
+    run, and a run after a full one stopped part-way take the batched full path
+    (``full.full_refresh``, which must not run inside a transaction); the others are one
+    transaction over what changed."""
     now = now or timezone.now()
+    state = RefreshState.objects.filter(name=STATE).first()
+    if full or state is None or state.refreshed_at is None:
+        done = full_refresh(now=now, chunk=chunk, progress=progress)
+        return RefreshResult(
+            tickets=done.tickets, staff_days=done.staff_days, months=done.months, backlog_cells=done.backlog_cells
+        )
     with transaction.atomic():
-        state, _created = RefreshState.objects.select_for_update().get_or_create(name="default")
+        state = locked_state()
         top_event = TicketEvent.objects.aggregate(m=Max("pk"))["m"] or 0
-        if full or state.refreshed_at is None:
-            ids = set(Ticket.objects.values_list("pk", flat=True))
-        else:
-            ids = changed_ticket_ids(
-                since_event=max(0, state.last_event_id - EVENT_MARGIN), since=state.refreshed_at - TIME_MARGIN
-            )
-            ids |= same_unit_ticket_ids(ids)
+        since = state.refreshed_at - TIME_MARGIN if state.refreshed_at else None
+        ids = changed_ticket_ids(since_event=max(0, state.last_event_id - EVENT_MARGIN), since=since)
+        ids |= same_unit_ticket_ids(ids)
         days, months = refresh_tickets(ids, now=now)
         staff_days = rebuild_staff_days(days)
         cube = rebuild_months(months)

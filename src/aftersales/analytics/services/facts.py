@@ -19,8 +19,8 @@ Definitions (docs/kpis.md):
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -29,19 +29,16 @@ from django.utils import timezone
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.compensation.models import Compensation, FulfilmentStatus, Refund
-from aftersales.feedback.models import Survey, SurveyStatus
+from aftersales.feedback.models import Survey
 from aftersales.fieldservice.ftf import repairs
 from aftersales.fieldservice.models import ChargeLineKind, WorkOrder, WorkOrderChargeLine, WorkOrderStatus
 from aftersales.revisits.models import StaffComplaint
 from aftersales.sla.calendar import BusinessCalendar, business_time_between
-from aftersales.sla.models import Calendar, ClockStatus, SlaClock, SlaMetric
+from aftersales.sla.models import Calendar, ClockStatus
 from aftersales.sla.selectors import calendar_spec
-from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
-from aftersales.tickets.states import TicketStatus
 
-from ..models import JobFact, TicketFact
-from .complaints import staff_complaints_for_tickets
+from ..models import JobFact
 
 PAID = (FulfilmentStatus.PAID, FulfilmentStatus.DONE)
 DONE_JOBS = (WorkOrderStatus.DONE, WorkOrderStatus.CUSTOMER_ACCEPTED)
@@ -50,6 +47,31 @@ ZERO = Decimal("0")
 
 def local_day(value: dt.datetime) -> dt.date:
     return timezone.localtime(value).date()
+
+
+@dataclass(frozen=True)
+class TicketSet:
+    """The tickets a refresh step covers: a list of ids, or — for the full refresh's key-ordered
+    chunks — the span of ids from ``low`` to ``high`` (range conditions on the ticket indexes
+    instead of lists of thousands of parameters)."""
+
+    ids: tuple[int, ...] = ()
+    low: int | None = None
+    high: int | None = None
+
+    @classmethod
+    def of(cls, ids: Iterable[int]) -> TicketSet:
+        return cls(ids=tuple(ids))
+
+    @classmethod
+    def span(cls, low: int, high: int) -> TicketSet:
+        return cls(low=low, high=high)
+
+    def q(self, field: str) -> Q:
+        """This set as a condition on ``field`` (a ticket id)."""
+        if self.low is not None and self.high is not None:
+            return Q(**{f"{field}__gte": self.low, f"{field}__lte": self.high})
+        return Q(**{f"{field}__in": self.ids})
 
 
 class Calendars:
@@ -77,114 +99,7 @@ def _clock_outcome(status: str, breached_at: dt.datetime | None) -> bool | None:
     return None
 
 
-def _sums(qs: Any, fields: Iterable[str]) -> dict[int, dict[str, Decimal]]:
-    out: dict[int, dict[str, Decimal]] = {}
-    names = list(fields)
-    for row in qs.order_by().values("ticket_id").annotate(**{f"s_{n}": Sum(n) for n in names}):
-        out[row["ticket_id"]] = {n: row[f"s_{n}"] or ZERO for n in names}
-    return out
-
-
-def compute_ticket_facts(ticket_ids: list[int], *, calendars: Calendars, now: dt.datetime) -> list[TicketFact]:
-    """The facts of these tickets (tickets that no longer exist are left out)."""
-    tickets = list(
-        Ticket.objects.filter(pk__in=ticket_ids).values(
-            "pk",
-            "number",
-            "created_at",
-            "resolved_at",
-            "status",
-            "channel",
-            "assignee_id",
-            "team_id",
-            "region_id",
-            "category_id",
-            "product_model_id",
-            "product_unit__model_id",
-            "responsibility",
-            "responsible_party",
-        )
-    )
-    ids = [t["pk"] for t in tickets]
-    clocks: dict[int, dict[str, tuple[int | None, bool | None]]] = defaultdict(dict)
-    for c in SlaClock.objects.filter(ticket_id__in=ids).values(
-        "ticket_id", "metric", "calendar_id", "status", "started_at", "met_at", "paused_seconds", "breached_at"
-    ):
-        seconds = None
-        if c["status"] == ClockStatus.MET and c["met_at"] is not None:
-            seconds = clock_business_seconds(calendars.get(c["calendar_id"]), c["started_at"], c["met_at"], c["paused_seconds"])
-        clocks[c["ticket_id"]][c["metric"]] = (seconds, _clock_outcome(c["status"], c["breached_at"]))
-    reopened = set(
-        TicketEvent.objects.filter(ticket_id__in=ids, kind=EventKind.STATUS_CHANGED, data__to=TicketStatus.REOPENED)
-        .values_list("ticket_id", flat=True)
-        .distinct()
-    )
-    surveys: dict[int, dict[str, Any]] = {}
-    for s in (
-        Survey.objects.filter(ticket_id__in=ids, status=SurveyStatus.SUBMITTED)
-        .order_by("ticket_id", "submitted_at", "pk")
-        .values("ticket_id", "overall", "speed", "attitude", "professionalism", "result")
-    ):
-        surveys[s["ticket_id"]] = dict(s)  # the latest answered survey wins
-    complaints = staff_complaints_for_tickets(ids)
-    work = _sums(
-        WorkOrder.objects.filter(ticket_id__in=ids).exclude(status=WorkOrderStatus.CANCELLED),
-        ("cost_parts", "cost_labour", "cost_travel"),
-    )
-    refunds = _sums(Refund.objects.filter(ticket_id__in=ids, status__in=PAID), ("amount",))
-    compensations = _sums(Compensation.objects.filter(ticket_id__in=ids, status__in=PAID), ("amount",))
-    facts = []
-    for t in tickets:
-        pk = t["pk"]
-        fr = clocks[pk].get(SlaMetric.FIRST_RESPONSE, (None, None))
-        sol = clocks[pk].get(SlaMetric.SOLUTION, (None, None))
-        res = clocks[pk].get(SlaMetric.RESOLUTION, (None, None))
-        survey = surveys.get(pk, {})
-        attitude = survey.get("attitude")
-        w = work.get(pk, {})
-        parts, labour, travel = w.get("cost_parts", ZERO), w.get("cost_labour", ZERO), w.get("cost_travel", ZERO)
-        refund = refunds.get(pk, {}).get("amount", ZERO)
-        compensation = compensations.get(pk, {}).get("amount", ZERO)
-        facts.append(
-            TicketFact(
-                ticket_id=pk,
-                number=t["number"],
-                day=local_day(t["created_at"]),
-                resolved_day=local_day(t["resolved_at"]) if t["resolved_at"] else None,
-                status=t["status"],
-                channel=t["channel"],
-                assignee_key=t["assignee_id"] or 0,
-                team_key=t["team_id"] or 0,
-                region_key=t["region_id"] or 0,
-                category_key=t["category_id"] or 0,
-                model_key=t["product_model_id"] or t["product_unit__model_id"] or 0,
-                fr_seconds=fr[0],
-                fr_met=fr[1],
-                solution_met=sol[1],
-                res_seconds=res[0],
-                res_met=res[1],
-                reopened=pk in reopened,
-                overall=survey.get("overall"),
-                speed=survey.get("speed"),
-                attitude=attitude,
-                professionalism=survey.get("professionalism"),
-                result=survey.get("result"),
-                complaints=(1 if attitude is not None and attitude <= 2 else 0) + complaints.get(pk, 0),
-                cost_parts=parts,
-                cost_labour=labour,
-                cost_travel=travel,
-                cost_refund=refund,
-                cost_compensation=compensation,
-                cost_total=parts + labour + travel + refund + compensation,
-                responsibility=t["responsibility"] or "",
-                responsible_party=t["responsible_party"] or "",
-                computed_at=now,
-            )
-        )
-    return facts
-
-
-def compute_job_facts(ticket_ids: list[int], *, now: dt.datetime) -> list[JobFact]:
+def compute_job_facts(tickets: TicketSet, *, now: dt.datetime) -> list[JobFact]:
     """The facts of every work order of these tickets.
 
     On time: checked in no later than the end of the appointment window (jobs without both are
@@ -192,7 +107,7 @@ def compute_job_facts(ticket_ids: list[int], *, now: dt.datetime) -> list[JobFac
     """
     orders: list[dict[str, Any]] = [
         dict(o)
-        for o in WorkOrder.objects.filter(ticket_id__in=ticket_ids)
+        for o in WorkOrder.objects.filter(tickets.q("ticket_id"))
         .order_by("ticket_id", "created_at", "pk")
         .values(
             "pk",
@@ -213,12 +128,12 @@ def compute_job_facts(ticket_ids: list[int], *, now: dt.datetime) -> list[JobFac
     ]
     parts: dict[int, Decimal] = {
         row["work_order_id"]: row["q"] or ZERO
-        for row in WorkOrderChargeLine.objects.filter(work_order__ticket_id__in=ticket_ids, kind=ChargeLineKind.PART)
+        for row in WorkOrderChargeLine.objects.filter(tickets.q("work_order__ticket_id"), kind=ChargeLineKind.PART)
         .order_by()
         .values("work_order_id")
         .annotate(q=Sum("quantity"))
     }
-    ftf = first_time_fix_of(ticket_ids)
+    ftf = first_time_fix_of(tickets)
     facts = []
     for o in orders:
         on_time = None
@@ -245,12 +160,12 @@ def compute_job_facts(ticket_ids: list[int], *, now: dt.datetime) -> list[JobFac
     return facts
 
 
-def first_time_fix_of(ticket_ids: list[int]) -> dict[int, bool]:
+def first_time_fix_of(tickets: TicketSet) -> dict[int, bool]:
     """Per repair of these tickets: fixed the first time? ``fieldservice.ftf``'s rule — a finished
     repair of a registered unit is fixed the first time when the unit gets no new fault ticket
     within ``QUALITY_FTF_WINDOW_DAYS`` after it was completed. Other jobs are left out (None)."""
     reader = User(username="analytics-job", is_superuser=True, is_active=True, role=Role.ADMINISTRATOR, data_scope=DataScope.ALL)
-    rows = repairs(user=reader).filter(ticket_id__in=ticket_ids).values_list("pk", "repeated")  # type: ignore[misc]
+    rows = repairs(user=reader).filter(tickets.q("ticket_id")).values_list("pk", "repeated")  # type: ignore[misc]
     return {pk: not repeated for pk, repeated in rows}
 
 

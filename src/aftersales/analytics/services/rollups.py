@@ -1,5 +1,6 @@
-"""The rollups the pages read, rebuilt from the facts for the days and months a refresh touched
-(delete and insert: running it twice leaves the same rows)."""
+"""The rollups the pages read, rebuilt from the facts for the days a refresh touched (delete and
+insert: running it twice leaves the same rows), and the backlog recount. The dashboard's month
+rollups are in ``cubes.py``."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models.functions import Cast
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import OPEN_STATUS_LIST
 
-from ..models import BacklogCell, JobFact, MonthCube, StaffDay, StaffKind, TicketFact
+from ..models import BacklogCell, JobFact, StaffDay, StaffKind, TicketFact
 
 # Upper bounds (days since registration) of the backlog's age bands; the last band is open.
 AGE_BANDS = (1, 3, 7, 30)
@@ -33,63 +36,135 @@ def minute_key(seconds: int) -> str:
     return str(round(seconds / 60))
 
 
+def _minutes(field: str) -> Case:
+    """``round(seconds / 60)`` in SQL, with Python's rounding (half to even), so the grouped
+    histogram keys are exactly ``minute_key``'s: (s + 30) div 60, less one when s is a whole
+    minute and a half and that quotient is odd. Integer division on PostgreSQL and SQLite."""
+
+    def n(value: int) -> Value:
+        return Value(value, output_field=BigIntegerField())
+
+    seconds = Cast(F(field), output_field=BigIntegerField())
+    up = ExpressionWrapper((seconds + n(30)) / n(60), output_field=BigIntegerField())
+    half = ExpressionWrapper(seconds - (seconds / n(60)) * n(60), output_field=BigIntegerField())
+    odd = ExpressionWrapper(up - (up / n(2)) * n(2), output_field=BigIntegerField())
+    return Case(
+        When(
+            Exact(half, 30),
+            then=Case(When(Exact(odd, 1), then=ExpressionWrapper(up - n(1), output_field=BigIntegerField())), default=up),
+        ),
+        default=up,
+        output_field=BigIntegerField(),
+    )
+
+
+STAFF_KEY = ("day", "user_key", "team_key", "region_key")
+TICKET_KEY = {"day": F("day"), "user_key": F("assignee_key"), "team_key": F("team_key"), "region_key": F("region_key")}
+JOB_KEY = {"day": F("day"), "user_key": F("technician_key"), "team_key": F("team_key"), "region_key": F("region_key")}
+SLA_METRICS = (("fr_met", "fr"), ("solution_met", "solution"), ("res_met", "res"))
+
+
+def _ticket_groups(days: list[dt.date]) -> Any:
+    """Per day × agent × team × region: the scalar figures, one grouped query."""
+    sums: dict[str, Any] = {
+        "handled": Count("pk"),
+        "resolved": Count("pk", filter=Q(resolved_day__isnull=False)),
+        "reopened": Count("pk", filter=Q(reopened=True)),
+        "complaints": Sum("complaints"),
+        "surveys": Count("overall"),
+        "promoters": Count("pk", filter=Q(overall=5)),
+        "detractors": Count("pk", filter=Q(overall__lte=3)),
+    }
+    for field, short in SLA_METRICS:
+        sums[f"{short}_n"] = Count(field)
+        sums[f"{short}_met"] = Count("pk", filter=Q(**{field: True}))
+    for name in RATING_FIELDS:
+        sums[f"r_{name}_s"] = Sum(name)
+        sums[f"r_{name}_n"] = Count(name)
+    return (
+        TicketFact.objects.filter(day__in=days, assignee_key__gt=0)
+        .order_by()
+        .annotate(**{f"k_{k}": v for k, v in TICKET_KEY.items()})
+        .values(*(f"k_{k}" for k in STAFF_KEY))
+        .annotate(**sums)
+    )
+
+
+def _histogram_groups(days: list[dt.date], field: str) -> Any:
+    """Per day × agent × team × region × business minute: how many tickets, one grouped query."""
+    return (
+        TicketFact.objects.filter(day__in=days, assignee_key__gt=0, **{f"{field}__isnull": False})
+        .order_by()
+        .annotate(**{f"k_{k}": v for k, v in TICKET_KEY.items()}, minute=_minutes(field))
+        .values(*(f"k_{k}" for k in STAFF_KEY), "minute")
+        .annotate(n=Count("pk"))
+    )
+
+
+def _job_groups(days: list[dt.date]) -> Any:
+    return (
+        JobFact.objects.filter(day__in=days, technician_key__gt=0)
+        .order_by()
+        .annotate(**{f"k_{k}": v for k, v in JOB_KEY.items()})
+        .values(*(f"k_{k}" for k in STAFF_KEY))
+        .annotate(
+            jobs=Count("pk"),
+            jobs_done=Count("pk", filter=Q(done=True)),
+            on_time_n=Count("on_time"),
+            on_time=Count("pk", filter=Q(on_time=True)),
+            ftf_n=Count("first_time_fix"),
+            ftf=Count("pk", filter=Q(first_time_fix=True)),
+            labour_hours=Sum("labour_hours"),
+            parts_quantity=Sum("parts_quantity"),
+        )
+    )
+
+
+def _key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[f"k_{k}"] for k in STAFF_KEY)
+
+
+def staff_day_rows(days: list[dt.date]) -> list[StaffDay]:
+    """The StaffDay rows of these days, computed in the database: a few grouped queries whose
+    rows number people × days (× minutes for the histograms), never tickets."""
+    rows: dict[tuple[Any, ...], StaffDay] = {}
+
+    def row(kind: str, key: tuple[Any, ...]) -> StaffDay:
+        if (kind, key) not in rows:
+            day, user, team, region = key
+            rows[(kind, key)] = StaffDay(
+                day=day, kind=kind, user_key=user, team_key=team, region_key=region, fr_minutes={}, res_minutes={}, ratings={}
+            )
+        return rows[(kind, key)]
+
+    for g in _ticket_groups(days):
+        r = row(StaffKind.AGENT, _key(g))
+        for name in ("handled", "resolved", "reopened", "complaints", "surveys", "promoters", "detractors"):
+            setattr(r, name, g[name] or 0)
+        for _field, short in SLA_METRICS:
+            setattr(r, f"{short}_n", g[f"{short}_n"])
+            setattr(r, f"{short}_met", g[f"{short}_met"])
+        r.ratings = {name: [g[f"r_{name}_s"], g[f"r_{name}_n"]] for name in RATING_FIELDS if g[f"r_{name}_n"]}
+    for field, target in (("fr_seconds", "fr_minutes"), ("res_seconds", "res_minutes")):
+        for g in _histogram_groups(days, field):
+            getattr(row(StaffKind.AGENT, _key(g)), target)[str(g["minute"])] = g["n"]
+    for g in _job_groups(days):
+        r = row(StaffKind.TECHNICIAN, _key(g))
+        for name in ("jobs", "jobs_done", "on_time_n", "on_time", "ftf_n", "ftf"):
+            setattr(r, name, g[name])
+        r.labour_hours = g["labour_hours"] or Decimal("0")
+        r.parts_quantity = g["parts_quantity"] or Decimal("0")
+    return list(rows.values())
+
+
 def rebuild_staff_days(days: Iterable[dt.date]) -> int:
-    """StaffDay rows of these days from the ticket and job facts; returns how many were written."""
+    """StaffDay rows of these days from the ticket and job facts (delete and insert, per chunk of
+    days); returns how many were written. The caller holds the transaction."""
     written = 0
     for batch in _chunks(days):
-        rows: dict[tuple[Any, ...], StaffDay] = {}
-
-        def row(key: tuple[Any, ...], rows: dict[tuple[Any, ...], StaffDay] = rows) -> StaffDay:
-            if key not in rows:
-                day, kind, user, team, region = key
-                rows[key] = StaffDay(
-                    day=day, kind=kind, user_key=user, team_key=team, region_key=region, fr_minutes={}, res_minutes={}, ratings={}
-                )
-            return rows[key]
-
-        for f in TicketFact.objects.filter(day__in=batch, assignee_key__gt=0).iterator(chunk_size=2000):
-            r = row((f.day, StaffKind.AGENT, f.assignee_key, f.team_key, f.region_key))
-            r.handled += 1
-            r.resolved += f.resolved_day is not None
-            r.reopened += f.reopened
-            r.complaints += f.complaints
-            for met, n_name, met_name in (
-                (f.fr_met, "fr_n", "fr_met"),
-                (f.solution_met, "solution_n", "solution_met"),
-                (f.res_met, "res_n", "res_met"),
-            ):
-                if met is not None:
-                    setattr(r, n_name, getattr(r, n_name) + 1)
-                    setattr(r, met_name, getattr(r, met_name) + int(met))
-            if f.fr_seconds is not None:
-                key = minute_key(f.fr_seconds)
-                r.fr_minutes[key] = r.fr_minutes.get(key, 0) + 1
-            if f.res_seconds is not None:
-                key = minute_key(f.res_seconds)
-                r.res_minutes[key] = r.res_minutes.get(key, 0) + 1
-            if f.overall is not None:
-                r.surveys += 1
-                r.promoters += f.overall == 5
-                r.detractors += f.overall <= 3
-            for name in RATING_FIELDS:
-                value = getattr(f, name)
-                if value is not None:
-                    total, n = r.ratings.get(name, [0, 0])
-                    r.ratings[name] = [total + value, n + 1]
-        for j in JobFact.objects.filter(day__in=batch, technician_key__gt=0).iterator(chunk_size=2000):
-            r = row((j.day, StaffKind.TECHNICIAN, j.technician_key, j.team_key, j.region_key))
-            r.jobs += 1
-            r.jobs_done += j.done
-            if j.on_time is not None:
-                r.on_time_n += 1
-                r.on_time += j.on_time
-            if j.first_time_fix is not None:
-                r.ftf_n += 1
-                r.ftf += j.first_time_fix
-            r.labour_hours += j.labour_hours
-            r.parts_quantity += j.parts_quantity
+        rows = staff_day_rows(batch)
         StaffDay.objects.filter(day__in=batch).delete()
-        StaffDay.objects.bulk_create(rows.values(), batch_size=1000)
+        StaffDay.objects.bulk_create(rows, batch_size=1000)
         written += len(rows)
     return written
 
@@ -98,54 +173,7 @@ def month_of(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def _next_month(month: dt.date) -> dt.date:
-    return (month + dt.timedelta(days=32)).replace(day=1)
-
-
 COST_FIELDS = ("cost_parts", "cost_labour", "cost_travel", "cost_refund", "cost_compensation")
-
-
-def rebuild_months(months: Iterable[dt.date]) -> int:
-    """MonthCube rows of these months (tickets by registration month)."""
-    written = 0
-    for month in sorted(set(months)):
-        grouped = (
-            TicketFact.objects.filter(day__gte=month, day__lt=_next_month(month))
-            .order_by()
-            .values("region_key", "category_key", "channel", "model_key")
-            .annotate(
-                intake=Count("pk"),
-                resolved=Count("pk", filter=Q(resolved_day__isnull=False)),
-                surveys=Count("pk", filter=Q(overall__isnull=False)),
-                overall_sum=Sum("overall"),
-                promoters=Count("pk", filter=Q(overall=5)),
-                detractors=Count("pk", filter=Q(overall__lte=3)),
-                costed=Count("pk", filter=Q(cost_total__gt=0)),
-                **{f"s_{name}": Sum(name) for name in COST_FIELDS},
-            )
-        )
-        cells = [
-            MonthCube(
-                month=month,
-                region_key=g["region_key"],
-                category_key=g["category_key"],
-                channel=g["channel"],
-                model_key=g["model_key"],
-                intake=g["intake"],
-                resolved=g["resolved"],
-                surveys=g["surveys"],
-                overall_sum=g["overall_sum"] or 0,
-                promoters=g["promoters"],
-                detractors=g["detractors"],
-                costed=g["costed"],
-                **{name: g[f"s_{name}"] or Decimal("0") for name in COST_FIELDS},
-            )
-            for g in grouped
-        ]
-        MonthCube.objects.filter(month=month).delete()
-        MonthCube.objects.bulk_create(cells, batch_size=1000)
-        written += len(cells)
-    return written
 
 
 def rebuild_backlog(*, now: dt.datetime | None = None) -> int:

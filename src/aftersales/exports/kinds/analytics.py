@@ -1,22 +1,38 @@
 """Reports of the analytics app: the staff KPI table, the chargeback parties and one party's
 chargeback statement, with their pages' query strings (period ``from``/``to``, ``kind``,
-``group``, ``region``, ``team``; ``responsibility`` and ``party``)."""
+``group``, ``region``, ``team``; ``responsibility`` and ``party``), and the management
+dashboard's figures (months ``from``/``to`` as YYYY-MM, ``region``, ``category``): per month,
+backlog by status and age, intake by category, top faults and cost by model."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.analytics.models import StaffKind
 from aftersales.analytics.selectors.chargeback import chargeback_parties_for_user, chargeback_statement_for_user
-from aftersales.analytics.selectors.common import CHARGEBACK_ROLES, Period, parse_period, staff_reach, ticket_reach
+from aftersales.analytics.selectors.common import (
+    CHARGEBACK_ROLES,
+    SCOPED_ROLES,
+    Period,
+    parse_period,
+    staff_reach,
+    ticket_reach,
+)
 from aftersales.analytics.selectors.drill import drill_from_query, drill_rows_for_user
 from aftersales.analytics.selectors.kpis import GROUPS, kpi_row_as_dict, kpi_table_for_user
+from aftersales.analytics.selectors.management import Management, management_filters, management_for_user
+from aftersales.analytics.services.rollups import AGE_BANDS, COST_FIELDS
 from aftersales.core.errors import DomainError, ValidationFailed
-from aftersales.tickets.choices import Responsibility
+from aftersales.tickets.choices import Channel, Responsibility
+from aftersales.tickets.states import TicketStatus
 
 from ..registry import CellType, Column, ExportKind, Rows, list_rows, queryset_rows, register
 
@@ -228,5 +244,188 @@ DRILL_JOBS = register(
         rows=_drill_rows,
         check=_check_drill,
         page="analytics:drill",
+    )
+)
+
+
+# --- The management dashboard -------------------------------------------------------------------
+# The page's filters and scope (``management_views.management``): the same selector, the same
+# rows, one sheet per table behind its charts.
+
+
+def _management(user: User, params: Mapping[str, str]) -> Management:
+    start, end, region, category = management_filters(params, today=timezone.localdate())
+    return management_for_user(user=user, start=start, end=end, region=region, category=category)
+
+
+def _check_management(_user: User, params: Mapping[str, str]) -> None:
+    management_filters(params, today=timezone.localdate())
+
+
+def _management_allowed(user: User) -> bool:
+    return _reaches(user, roles=SCOPED_ROLES)
+
+
+def month_rows(user: User, params: Mapping[str, str]) -> Rows:
+    m = _management(user, params)
+    rows = []
+    for i, month in enumerate(m.months):
+        costs = {name: m.cost_by_month[name][i] for name in COST_FIELDS}
+        rows.append(
+            {
+                "month": f"{month:%Y-%m}",
+                "intake": m.intake[i],
+                **{f"channel_{c}": m.intake_by_channel.get(c, [0] * len(m.months))[i] for c in Channel.values},
+                "satisfaction": m.satisfaction[i],
+                "nps": m.nps[i],
+                **costs,
+                "cost_total": sum(costs.values(), Decimal("0")),
+                "cost_per_ticket": m.cost_per_ticket[i],
+            }
+        )
+    return list_rows(rows)
+
+
+def _cost_total_column() -> Column:
+    return Column(_("Total cost"), _k("cost_total"), CellType.MONEY, width=14)
+
+
+MANAGEMENT_MONTHS = register(
+    ExportKind(
+        key="management_months",
+        title=_("Management dashboard"),
+        columns=(
+            Column(_("Month"), _k("month"), width=9),
+            Column(_("Tickets"), _k("intake"), CellType.NUMBER, width=9),
+            *(Column(label, _k(f"channel_{value}"), CellType.NUMBER, width=9) for value, label in Channel.choices),
+            Column(_("Average overall rating"), _k("satisfaction"), CellType.NUMBER, width=10),
+            Column(_("NPS"), _k("nps"), CellType.NUMBER, width=8),
+            *_cost_columns(_k),
+            _cost_total_column(),
+            Column(_("Cost per ticket"), _k("cost_per_ticket"), CellType.MONEY, width=12),
+        ),
+        may_use=_management_allowed,
+        rows=month_rows,
+        check=_check_management,
+        page="analytics:management",
+    )
+)
+
+
+def _band_label(index: int) -> str:
+    if index < len(AGE_BANDS):
+        low = AGE_BANDS[index - 1] if index else 0
+        return gettext("%(low)s–%(high)s days") % {"low": low, "high": AGE_BANDS[index]}
+    return gettext("over %(days)s days") % {"days": AGE_BANDS[-1]}
+
+
+band_label = lazy(_band_label, str)
+BANDS = range(len(AGE_BANDS) + 1)
+
+
+def backlog_rows(user: User, params: Mapping[str, str]) -> Rows:
+    m = _management(user, params)
+    rows: list[dict[str, Any]] = [
+        {"label": status.label, **{f"b{i}": m.backlog[status.value][i] for i in BANDS}}
+        for status in TicketStatus
+        if status.value in m.backlog
+    ]
+    for state, label in (("warning", _("SLA risk: warning")), ("breached", _("SLA risk: breached"))):
+        counts = m.sla_risk.get(state, [0] * len(BANDS))
+        rows.append({"label": label, **{f"b{i}": counts[i] for i in BANDS}})
+    for row in rows:
+        row["total"] = sum(row[f"b{i}"] for i in BANDS)
+    return list_rows(rows)
+
+
+MANAGEMENT_BACKLOG = register(
+    ExportKind(
+        key="management_backlog",
+        title=_("Backlog by status and age"),
+        columns=(
+            Column(_("Status"), lambda r, u: str(r["label"]), width=18),
+            *(Column(band_label(i), _k(f"b{i}"), CellType.NUMBER, width=11) for i in BANDS),
+            Column(_("Total"), _k("total"), CellType.NUMBER, width=9),
+        ),
+        may_use=_management_allowed,
+        rows=backlog_rows,
+        check=_check_management,
+        page="analytics:management",
+    )
+)
+
+
+def category_rows(user: User, params: Mapping[str, str]) -> Rows:
+    m = _management(user, params)
+    return list_rows(
+        [
+            {"category": m.category_labels[key], "month": f"{month:%Y-%m}", "intake": counts[i]}
+            for key, counts in sorted(m.intake_by_category.items(), key=lambda kv: m.category_labels[kv[0]])
+            for i, month in enumerate(m.months)
+            if counts[i]
+        ]
+    )
+
+
+MANAGEMENT_CATEGORIES = register(
+    ExportKind(
+        key="management_categories",
+        title=_("Intake by category"),
+        columns=(
+            Column(_("Category"), _k("category"), width=20),
+            Column(_("Month"), _k("month"), width=9),
+            Column(_("Tickets"), _k("intake"), CellType.NUMBER, width=9),
+        ),
+        may_use=_management_allowed,
+        rows=category_rows,
+        check=_check_management,
+        page="analytics:management",
+    )
+)
+
+
+def fault_rows(user: User, params: Mapping[str, str]) -> Rows:
+    m = _management(user, params)
+    total = sum(n for _k, _label, n in m.top_models)
+    rows, running = [], 0
+    for _key, label, n in m.top_models:
+        running += n
+        rows.append({"model": label, "tickets": n, "share": round(100 * running / total, 1) if total else None})
+    return list_rows(rows)
+
+
+MANAGEMENT_FAULTS = register(
+    ExportKind(
+        key="management_faults",
+        title=_("Top faults by model"),
+        columns=(
+            Column(_("Model"), _k("model"), width=24),
+            Column(_("Tickets"), _k("tickets"), CellType.NUMBER, width=9),
+            Column(_("Cumulative share (%)"), _k("share"), CellType.NUMBER, width=12),
+        ),
+        may_use=_management_allowed,
+        rows=fault_rows,
+        check=_check_management,
+        page="analytics:management",
+    )
+)
+
+
+def model_cost_rows(user: User, params: Mapping[str, str]) -> Rows:
+    m = _management(user, params)
+    return list_rows(
+        [{"model": label, **costs, "cost_total": sum(costs.values(), Decimal("0"))} for _key, label, costs in m.cost_by_model]
+    )
+
+
+MANAGEMENT_MODEL_COSTS = register(
+    ExportKind(
+        key="management_model_costs",
+        title=_("After-sales cost by model"),
+        columns=(Column(_("Model"), _k("model"), width=24), *_cost_columns(_k), _cost_total_column()),
+        may_use=_management_allowed,
+        rows=model_cost_rows,
+        check=_check_management,
+        page="analytics:management",
     )
 )

@@ -1,0 +1,221 @@
+"""The full refresh, batched: every ticket's facts, then every staff day, month and the backlog,
+in key-ordered chunks of one short transaction each, so it scales to 10 million tickets and a
+crash costs one chunk.
+
+Phases (kept on ``RefreshState``, so the next run — the nightly job, or the periodic refresh if
+no full run ever finished — resumes where the last one stopped):
+
+1. ``facts``: tickets in id order, ``chunk`` at a time: their ticket and job facts are computed
+   and upserted (``write_facts``); ``full_ticket_id`` moves to the chunk's last ticket in the
+   same transaction.
+2. ``days``: every day that has facts or a staff-day row, ``day_chunk`` days at a time: their
+   ``StaffDay`` rows are rebuilt from the facts (grouped SQL); ``full_day`` moves with them.
+3. ``months``: likewise one month of the dashboard's rollups (``cubes.py``) per transaction, then
+   the backlog recount.
+
+Every chunk's transaction first locks the ``RefreshState`` row, the lock the incremental refresh
+holds for its whole run: the two interleave chunk by chunk and never write the same rows at once.
+The intake never waits: the refresh reads tickets (read committed) and writes only analytics
+tables. A chunk that fails is rolled back whole and redone by the next run; between chunks the
+tables are consistent (every fact row is one ticket's complete facts; every rollup row is the sum
+of the facts it covers as of its chunk's transaction).
+
+The marks the incremental refresh starts from (``last_event_id``, ``refreshed_at``) only move
+back to where the full run started (first run), never past a change: a change after the full
+run read a ticket is still found by the next incremental run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from aftersales.tickets.models import Ticket, TicketEvent
+
+from ..models import LEVEL_ALL, JobFact, MonthTotal, RefreshPhase, RefreshState, StaffDay, TicketFact
+from .cubes import rebuild_months
+from .facts import Calendars, TicketSet, compute_job_facts
+from .facts_sql import upsert_ticket_facts
+from .rollups import month_of, rebuild_backlog, rebuild_staff_days
+
+TICKET_CHUNK = 2000
+DAY_CHUNK = 31
+STATE = "default"
+
+Progress = Callable[[str, int], None]
+
+JOB_FACT_FIELDS = [f.name for f in JobFact._meta.concrete_fields if not f.primary_key]
+
+
+@dataclass(frozen=True)
+class FullResult:
+    tickets: int
+    staff_days: int
+    months: int
+    backlog_cells: int
+
+
+def locked_state() -> RefreshState:
+    """The refresh's state row, locked until the caller's transaction ends."""
+    state, _created = RefreshState.objects.select_for_update().get_or_create(name=STATE)
+    return state
+
+
+def write_facts(tickets: TicketSet, *, calendars: Calendars, now: dt.datetime) -> tuple[set[dt.date], int]:
+    """Recompute and upsert the facts of these tickets and their jobs (``INSERT … SELECT … ON
+    CONFLICT DO UPDATE`` for the tickets, a bulk upsert for the jobs; facts of tickets and work
+    orders gone are deleted). Returns the days touched (old and new) and how many ticket facts
+    were written."""
+    facts = TicketFact.objects.filter(tickets.q("ticket_id"))
+    job_facts = JobFact.objects.filter(tickets.q("ticket_key"))
+    days = set(facts.order_by().values_list("day", flat=True).distinct())
+    days |= set(job_facts.order_by().values_list("day", flat=True).distinct())
+    facts.exclude(ticket_id__in=Ticket.objects.filter(tickets.q("pk")).values("pk")).delete()
+    written = upsert_ticket_facts(tickets, calendars=calendars, now=now)
+    jobs = compute_job_facts(tickets, now=now)
+    job_facts.exclude(pk__in=[j.work_order_id for j in jobs]).delete()
+    JobFact.objects.bulk_create(
+        jobs, batch_size=1000, update_conflicts=True, unique_fields=["work_order"], update_fields=JOB_FACT_FIELDS
+    )
+    days |= set(facts.order_by().values_list("day", flat=True).distinct())
+    days |= {j.day for j in jobs}
+    return days, written
+
+
+def _begin(now: dt.datetime) -> None:
+    with transaction.atomic():
+        state = locked_state()
+        if state.full_phase == RefreshPhase.IDLE:
+            state.full_phase = RefreshPhase.FACTS
+            state.full_started_at = now
+            state.full_event_id = TicketEvent.objects.aggregate(m=Max("pk"))["m"] or 0
+            state.full_ticket_id = 0
+            state.full_day = None
+            state.save(update_fields=["full_phase", "full_started_at", "full_event_id", "full_ticket_id", "full_day"])
+
+
+def _facts_chunk(*, chunk: int, calendars: Calendars, now: dt.datetime) -> int | None:
+    """One chunk of phase 1; None when the phase is over (the state then moves to ``days``)."""
+    with transaction.atomic():
+        state = locked_state()
+        if state.full_phase != RefreshPhase.FACTS:
+            return None
+        ids = list(Ticket.objects.filter(pk__gt=state.full_ticket_id).order_by("pk").values_list("pk", flat=True)[:chunk])
+        if not ids:
+            state.full_phase = RefreshPhase.DAYS
+            state.save(update_fields=["full_phase"])
+            return None
+        _days, written = write_facts(TicketSet.span(ids[0], ids[-1]), calendars=calendars, now=now)
+        state.full_ticket_id = ids[-1]
+        state.save(update_fields=["full_ticket_id"])
+        return written
+
+
+def _next_days(after: dt.date | None, limit: int) -> list[dt.date]:
+    """The next ``limit`` days after ``after`` that have facts or staff-day rows (to rebuild or
+    to clear): per table an ordered, distinct, limited read of its day index."""
+    days: set[dt.date] = set()
+    for qs in (TicketFact.objects.all(), JobFact.objects.all(), StaffDay.objects.all()):
+        if after is not None:
+            qs = qs.filter(day__gt=after)
+        days |= set(qs.order_by("day").values_list("day", flat=True).distinct()[:limit])
+    return sorted(days)[:limit]
+
+
+def _next_month(after: dt.date | None) -> dt.date | None:
+    """The next month after ``after`` that has facts or dashboard rollup rows (every month with
+    rows has its all-regions total row, so that level's rows find them)."""
+    facts = TicketFact.objects.all()
+    cube = MonthTotal.objects.filter(level=LEVEL_ALL, region_key=0, category_key=0)
+    if after is not None:
+        facts = facts.filter(day__gte=(after + dt.timedelta(days=32)).replace(day=1))
+        cube = cube.filter(month__gt=after)
+    found = [month_of(d) for d in (facts.order_by("day").values_list("day", flat=True).first(),) if d is not None] + [
+        m for m in (cube.order_by("month").values_list("month", flat=True).first(),) if m is not None
+    ]
+    return min(found) if found else None
+
+
+def _days_chunk(*, day_chunk: int) -> int | None:
+    with transaction.atomic():
+        state = locked_state()
+        if state.full_phase != RefreshPhase.DAYS:
+            return None
+        days = _next_days(state.full_day, day_chunk)
+        if not days:
+            state.full_phase, state.full_day = RefreshPhase.MONTHS, None
+            state.save(update_fields=["full_phase", "full_day"])
+            return None
+        written = rebuild_staff_days(days)
+        state.full_day = days[-1]
+        state.save(update_fields=["full_day"])
+        return written
+
+
+def _month_chunk() -> int | None:
+    with transaction.atomic():
+        state = locked_state()
+        if state.full_phase != RefreshPhase.MONTHS:
+            return None
+        month = _next_month(state.full_day)
+        if month is None:
+            return None
+        written = rebuild_months([month])
+        state.full_day = month
+        state.save(update_fields=["full_day"])
+        return written
+
+
+def _finish(now: dt.datetime) -> int:
+    with transaction.atomic():
+        state = locked_state()
+        if state.full_phase != RefreshPhase.MONTHS:
+            return 0
+        cells = rebuild_backlog(now=now)
+        started = state.full_started_at or now
+        if state.refreshed_at is None:
+            # The first run: the incremental refresh starts from where this one started.
+            state.last_event_id = state.full_event_id
+            state.refreshed_at = started
+        elif state.refreshed_at < started:
+            # No incremental run since this one started: the next looks back to its start (and
+            # the pages' caches, keyed on ``refreshed_at``, see the rebuilt figures).
+            state.refreshed_at = started
+        state.full_phase, state.full_started_at, state.full_day = RefreshPhase.IDLE, None, None
+        state.full_ticket_id = 0
+        state.save()
+        return cells
+
+
+def full_refresh(
+    *,
+    now: dt.datetime | None = None,
+    chunk: int = TICKET_CHUNK,
+    day_chunk: int = DAY_CHUNK,
+    progress: Progress | None = None,
+) -> FullResult:
+    """Recompute every fact and rollup in chunks (see the module docstring); resumes a full run
+    that stopped part-way. Must not run inside a transaction (each chunk commits its own)."""
+    now = now or timezone.now()
+    _begin(now)
+    calendars = Calendars()
+    tickets = staff_days = months = 0
+    while (written := _facts_chunk(chunk=chunk, calendars=calendars, now=now)) is not None:
+        tickets += written
+        if progress:
+            progress("facts", tickets)
+    while (written := _days_chunk(day_chunk=day_chunk)) is not None:
+        staff_days += written
+        if progress:
+            progress("days", staff_days)
+    while (written := _month_chunk()) is not None:
+        months += written
+        if progress:
+            progress("months", months)
+    cells = _finish(now)
+    return FullResult(tickets=tickets, staff_days=staff_days, months=months, backlog_cells=cells)
