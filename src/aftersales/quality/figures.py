@@ -32,7 +32,7 @@ def batch_chart(filters: StatFilters, rows: list[BatchRate]) -> charts.Chart:
     shown = [r for r in rows if r.rate is not None][:TOP_BATCHES]
     return charts.bar(
         _("Faulty units per 1,000 shipped, by batch"),
-        [f"{r.model} {r.batch}" for r in shown],
+        [f"{r.batch} {r.model}" for r in shown],  # the batch first: a long label is cut at its end
         {_("per 1,000 units"): [r.per_thousand for r in shown]},
         urls=[batch_url(filters, r) for r in shown],
         value_format=".2f",
