@@ -16,12 +16,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 import schemathesis
+from django.core.cache import caches
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
+from django.db import close_old_connections, transaction
+from django.test import override_settings
+from django.utils import translation
 from hypothesis import HealthCheck, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -96,8 +100,7 @@ class FuzzWorld:
     claim_id: int
 
 
-@pytest.fixture
-def fuzz_world(db, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-untyped-def]
+def _build_world() -> FuzzWorld:
     """A staff key with every scope and a limit the fuzzing never reaches, and data to find."""
     agent = UserFactory(role=Role.AGENT, data_scope=DataScope.ALL, username="fuzz-agent")
     ticket = make_ticket(actor=agent, serial_number=ProductUnitFactory().serial_number)
@@ -142,6 +145,36 @@ def fuzz_world(db, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-u
         file_id=permit.pk,
         claim_id=claim.pk,
     )
+
+
+TEST_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": ["default", "notifications"]}}
+
+
+@pytest.fixture(scope="module")
+def _world_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[FuzzWorld, Path]]:  # type: ignore[no-untyped-def]
+    """The world is written once for the module, inside a transaction rolled back at its end;
+    each operation's test runs in a savepoint of its own (``db``), so what one operation's
+    requests change is gone before the next starts — as if the world were written anew for each.
+    Written as a test would write it: in English, jobs recorded not run, files in a folder of
+    the module's own (the tests' media folder is per test: ``fuzz_world`` points it there)."""
+    media = tmp_path_factory.mktemp("fuzz-media")
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=media, TASKS=TEST_TASKS),
+        translation.override("en"),
+        transaction.atomic(),
+    ):
+        caches["default"].clear()
+        yield _build_world(), media
+        transaction.set_rollback(True)
+    caches["default"].clear()
+
+
+@pytest.fixture
+def fuzz_world(_world_rows, db, settings, _keep_the_test_connection) -> FuzzWorld:  # type: ignore[no-untyped-def]
+    world, media = _world_rows
+    settings.MEDIA_ROOT = media  # the world's attachment, permit and receipt files are there
+    return world
 
 
 FIELD_PATHS = ("/work-orders", "/parts", "/stock", "/warehouses", "/requisitions", "/returns", "/transfers", "/faulty-parts")

@@ -249,10 +249,47 @@ def _strip_user_data(text: str, user_data: list[str]) -> str:
     # The language switch names each language in that language, as every bilingual site does.
     for _code, name in settings.LANGUAGES:
         text = text.replace(name, " ")
-    for value in user_data:
+    # Every stored text, longest first, taken out where it occurs (as ``for value in user_data:
+    # if value in text: text = text.replace(value, " ")``). Most of them (tens of thousands) are
+    # on no page, so only those that can be there are looked for, in the same order.
+    index = _index(user_data)
+    starts = {text[i : i + 3] for i in range(len(text) - 2)}
+    positions = [*index.always, *(p for start in starts & index.by_start.keys() for p in index.by_start[start])]
+    for position in sorted(positions):
+        value = user_data[position]
         if value in text:
             text = text.replace(value, " ")
     return text
+
+
+@dataclass
+class _Index:
+    """Where each stored text of a list is (its position), by its first three characters.
+    A text can only be in a page if its start is; a replacement leaves a space, so a text with a
+    space could appear only after one — those, and the texts under three characters, are
+    always looked for."""
+
+    user_data: list[str]
+    by_start: dict[str, list[int]]
+    always: list[int]
+
+
+_INDEXES: dict[int, _Index] = {}
+
+
+def _index(user_data: list[str]) -> _Index:
+    found = _INDEXES.get(id(user_data))
+    if found is not None and found.user_data is user_data:
+        return found
+    by_start: dict[str, list[int]] = defaultdict(list)
+    always: list[int] = []
+    for position, value in enumerate(user_data):
+        if len(value) < 3 or " " in value:
+            always.append(position)
+        else:
+            by_start[value[:3]].append(position)
+    _INDEXES[id(user_data)] = found = _Index(user_data, dict(by_start), always)
+    return found
 
 
 def _leaks(text: str, language: str) -> list[str]:

@@ -1,0 +1,137 @@
+"""Issue 21, item 4 (with tests/security/test_headers.py): every page of the demo crawl keeps to the
+Content-Security-Policy — no inline script without a nonce, no inline event handler whose hash the
+policy does not name, no style attribute, no javascript: link — and is not stored.
+
+The crawl runs over the demo set that this package loads once (``conftest.demo_output``): the
+same ``manage.py demo_data`` the crawl used to load on its own, without a second load. Each
+test's own writes are rolled back with its savepoint, as for the package's other tests."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections import defaultdict, deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from aftersales.accounts.models import Role, User
+
+PAGES_PER_ROLE = 30
+PAGES_PER_ROUTE = 1
+SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/", "/i18n/")
+
+
+@pytest.fixture(autouse=True)
+def _own_cache(settings):  # type: ignore[no-untyped-def]
+    """As in tests/security: throttle counters live in the cache, and each test gets a fresh
+    local one (never a flush of a Redis shared with other runs)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"csp-crawl-{uuid.uuid4().hex}"}
+    }
+
+
+def _directive(name: str) -> list[str]:
+    return settings.CONTENT_SECURITY_POLICY["DIRECTIVES"].get(name, [])
+
+
+class _Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.problems: list[str] = []
+        self._in_script = False
+        self._script_attrs: dict[str, str | None] = {}
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        allowed_hashes = set(settings.CSP_INLINE_HANDLER_HASHES)
+        for name, value in attrs:
+            if name.startswith("on"):
+                digest = base64.b64encode(hashlib.sha256((value or "").encode()).digest()).decode()
+                if f"'sha256-{digest}'" not in allowed_hashes:
+                    self.problems.append(f"<{tag} {name}={value!r}>: inline event handler")
+            elif name == "style" and "'unsafe-inline'" not in _directive("style-src-attr"):
+                self.problems.append(f"<{tag} style={value!r}>: style attribute (style-src-attr)")
+            elif name in {"href", "src", "action", "formaction"} and (value or "").strip().lower().startswith("javascript:"):
+                self.problems.append(f"<{tag} {name}={value!r}>: javascript: URL")
+        if tag == "script":
+            self._in_script = True
+            self._script_attrs = values
+        if tag == "style" and not values.get("nonce"):
+            self.problems.append("<style> element without nonce")
+        if tag == "a" and values.get("href"):
+            self.links.append(values["href"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            kind = (self._script_attrs.get("type") or "").lower()
+            if kind not in {"application/json", "application/ld+json"} and not self._script_attrs.get("nonce"):
+                self.problems.append(f"inline <script> without nonce: {data.strip()[:60]!r}")
+
+
+def _crawl(user: User) -> tuple[dict[str, list[str]], int]:
+    client = Client()
+    client.force_login(user)
+    seen: set[str] = set()
+    per_route: dict[str, int] = defaultdict(int)
+    problems: dict[str, list[str]] = {}
+    pages = 0
+    queue = deque(["/"] + (["/admin/"] if user.is_staff else []))
+    while queue and pages < PAGES_PER_ROLE:
+        url = urldefrag(queue.popleft())[0]
+        parts = urlsplit(url)
+        if parts.scheme or parts.netloc or not url.startswith("/") or url in seen:
+            continue
+        seen.add(url)
+        if url.startswith(SKIP_PREFIXES) or "/delete/" in parts.path:
+            continue
+        try:
+            route = resolve(parts.path).route
+        except Resolver404:
+            continue
+        if per_route[route] >= PAGES_PER_ROUTE:
+            continue
+        per_route[route] += 1
+        response = client.get(url, follow=True)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        pages += 1
+        assert "Content-Security-Policy" in response, url
+        assert "no-store" in response.get("Cache-Control", ""), url
+        parser = _Page()
+        parser.feed(response.content.decode())
+        if parser.problems:
+            problems[url] = sorted(set(parser.problems))[:5]
+        queue.extend(parser.links)
+    return problems, pages
+
+
+@pytest.fixture
+def demo_users(demo_output):  # type: ignore[no-untyped-def]
+    """The first active user of each role of the demo set."""
+    users = {}
+    for role in Role.values:
+        user = User.objects.filter(role=role, is_active=True).order_by("id").first()
+        if user is not None:
+            users[role] = user
+    return users
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", list(Role.values))
+def test_no_page_of_the_demo_crawl_risks_a_csp_violation(demo_users, role):
+    if role not in demo_users:
+        pytest.skip(f"the demo has no {role}")
+    problems, pages = _crawl(demo_users[role])
+    assert pages >= 2, f"the crawler reached almost nothing as {role}"
+    assert not problems, f"{role}: pages that the Content-Security-Policy would break: {problems}"
