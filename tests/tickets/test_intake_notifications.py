@@ -6,9 +6,12 @@ import pytest
 from django.db import transaction
 from django_tasks import default_task_backend
 
+from aftersales.crisis.tasks import scan_new_ticket
 from aftersales.notifications.models import Notification, NotificationChannel, NotificationStatus
 from aftersales.notifications.tasks import deliver_notification
+from aftersales.sla.tasks import check_sla_clock
 from aftersales.tickets.services import ticket_intake
+from aftersales.triage.tasks import triage_ticket
 from tests.factories import CustomerFactory, intake_input, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -53,11 +56,11 @@ def test_a_customer_without_contact_consent_gets_no_message(django_capture_on_co
         make_ticket(phone="13812345678")
     assert not Notification.objects.exists()
     # Only the SLA clocks' deferred checks, the crisis scan and the triage of the new ticket are
-    # scheduled; no delivery.
-    assert sorted(c.__qualname__ for c in callbacks) == ["_enqueue_check.<locals>.enqueue"] * 3 + [
-        "schedule_scan.<locals>.<lambda>",
-        "schedule_triage.<locals>.enqueue",
-    ]
+    # scheduled (after commit); no delivery.
+    assert len(callbacks) == 5
+    assert sorted(r.task.name for r in default_task_backend.results) == sorted(
+        [check_sla_clock.name] * 3 + [scan_new_ticket.name, triage_ticket.name]
+    )
     assert _enqueued_ids() == []
 
 
