@@ -1,6 +1,7 @@
 """The held queue's Excel export (registered by MailinConfig.ready: mailin sits above exports in the
-import layers, so the kind lives here rather than in exports/kinds). The held queue (``show``: held, ignored or all), as ``mailin.views.held_queue``
-reads it — the agents' roles, the mail related to no ticket and that of tickets in their scope."""
+import layers, so the kind lives here rather than in exports/kinds). The held queue (``show``:
+held, ignored or all), as ``mailin.views.held_queue`` reads it — the agents' roles, the mail
+related to no ticket and that of tickets in their scope."""
 
 from __future__ import annotations
 
@@ -9,18 +10,10 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.core.errors import PermissionDenied
 from aftersales.exports.registry import CellType, Column, ExportKind, Rows, queryset_rows, register
 
+from .held import handles_held_mail
 from .selectors import held_messages
-
-
-def may_use(user: User) -> bool:
-    try:
-        held_messages(user=user, limit=0)  # the selector's own role check (the query is not run)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def held_rows(user: User, params: Mapping[str, str]) -> Rows:
@@ -40,7 +33,7 @@ HELD = register(
             Column(_("Ticket"), lambda m, u: m.ticket.number if m.ticket_id else "", width=18),
             Column(_("Reason"), lambda m, u: m.shown_reason, width=40),
         ),
-        may_use=may_use,
+        may_use=handles_held_mail,
         rows=held_rows,
         page="mailin:held",
     )

@@ -39,8 +39,13 @@ if TYPE_CHECKING:
 HELD_QUEUE_ROLES = {"agent", "supervisor", "quality_manager", "administrator"}
 
 
+def handles_held_mail(actor: User) -> bool:
+    """The held queue's people: agents, supervisors, quality managers, administrators."""
+    return actor.is_superuser or (actor.role in HELD_QUEUE_ROLES and actor.is_active)
+
+
 def _check_agent(actor: User) -> None:
-    if not (actor.is_superuser or (actor.role in HELD_QUEUE_ROLES and actor.is_active)):
+    if not handles_held_mail(actor):
         raise PermissionDenied(_("Only agents handle held emails."), code="mailin_agents_only")
 
 

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import Min, Sum
 
 from aftersales.catalog.models import ProductUnit, ShipmentVolume
+from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 
 from .models import UNKNOWN_MONTHS, FaultCount, ImprovementAction
@@ -84,15 +85,6 @@ def _months(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year - start.year) * 12 + end.month - start.month)
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    """The same day ``months`` earlier (the month's last day where it is shorter)."""
-    index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(index, 12)
-    month += 1
-    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
-    return dt.date(year, month, min(day.day, last))
-
-
 def compute_check(action: ImprovementAction, *, today: dt.date | None = None) -> CheckResult:
     today = today or clock.local_today()
     empty = CheckResult(0, 0, 0, 0, None, False, None)
@@ -134,7 +126,7 @@ def compute_check(action: ImprovementAction, *, today: dt.date | None = None) ->
     # The "before" side is the same span of production just before the change: batches made
     # years earlier (other parts, other suppliers, often no tickets kept) would dilute the rate
     # the change is meant to lower. A batch with no known start has no place on either side.
-    since = _months_before(cut, max(window, 1))
+    since = add_months(cut, -max(window, 1))
     comparable = {b for b, start in starts.items() if start is not None and (b in after or start >= since)}
     shipped = {b: n for b, n in shipped.items() if b in comparable}
     faulty = dict(
