@@ -366,6 +366,67 @@ def time_synthetic_cube(sizes: list[int], samples: int) -> dict[str, object]:
     return out
 
 
+PAGES = {
+    "kpis": ("/dashboard/kpis/", False),
+    "kpis-region-rows": ("/dashboard/kpis/?group=region", False),
+    "kpis-365-days": ("/dashboard/kpis/?from={year_ago}&to={today}", False),
+    "management": ("/dashboard/management/", False),
+    "management-cold": ("/dashboard/management/", True),
+    "kpis-cold": ("/dashboard/kpis/", True),
+}
+
+
+def tables_read(sql: str) -> set[str]:
+    """The tables a statement names (FROM / JOIN), for the record of what a page reads."""
+    import re
+
+    return set(re.findall(r'(?:FROM|JOIN)\s+"?([a-z_0-9]+)"?', sql))
+
+
+def time_pages(requests: int) -> dict[str, dict[str, object]]:
+    """Each page as supervisor01 (data scope all): one request first, then one with its
+    statements captured (counted, and the tables they read listed), then ``requests`` timed
+    (cold pages: the cache cleared before each, a fifth as many)."""
+    import datetime as dt
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from aftersales.accounts.models import User
+
+    today = timezone.localdate()
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username=benchenv.SUPERVISOR_USERNAME))
+    timings: dict[str, dict[str, object]] = {}
+    for name, (template, cold) in PAGES.items():
+        url = template.format(today=today.isoformat(), year_ago=(today - dt.timedelta(days=364)).isoformat())
+        if cold:
+            cache.clear()
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        if cold:
+            cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        # Read now: the next request's request_started signal empties the connection's log.
+        statements = [q["sql"] for q in queries.captured_queries]
+        tables: set[str] = set()
+        for sql in statements:
+            tables |= tables_read(sql)
+        samples = []
+        for _ in range(requests if not cold else max(10, requests // 5)):
+            if cold:
+                cache.clear()
+            started = time.perf_counter()
+            client.get(url)
+            samples.append((time.perf_counter() - started) * 1000)
+        timings[name] = summary(samples) | {"queries": len(statements), "tables": sorted(tables)}
+    return timings
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, required=True)
@@ -394,12 +455,6 @@ def main() -> None:
         print(json.dumps(synthetic, indent=2, ensure_ascii=False, default=str))
         return
 
-    from django.core.cache import cache
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    from aftersales.accounts.models import User
     from aftersales.analytics.models import MonthChannel, MonthModel, MonthTotal, StaffDay, TicketFact
     from aftersales.analytics.services import analytics_refresh
 
@@ -428,29 +483,7 @@ def main() -> None:
         "month_channels": MonthChannel.objects.count(),
         "month_models": MonthModel.objects.count(),
     }
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(User.objects.get(username=benchenv.SUPERVISOR_USERNAME))
-    pages = {
-        "kpis": ("/dashboard/kpis/", False),
-        "kpis-region-rows": ("/dashboard/kpis/?group=region", False),
-        "management": ("/dashboard/management/", False),
-        "management-cold": ("/dashboard/management/", True),
-    }
-    timings: dict[str, dict[str, float]] = {}
-    for name, (url, cold) in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        with CaptureQueriesContext(connection) as queries:
-            client.get(url)
-        samples = []
-        for _ in range(a.requests if not cold else max(10, a.requests // 5)):
-            if cold:
-                cache.clear()
-            started = time.perf_counter()
-            client.get(url)
-            samples.append((time.perf_counter() - started) * 1000)
-        timings[name] = summary(samples) | {"queries": len(queries.captured_queries)}
-    result["pages"] = timings
+    result["pages"] = time_pages(a.requests)
     result["selectors"] = time_selectors(a.requests)
     if sizes:
         result["synthetic_cube"] = time_synthetic_cube(sizes, a.synthetic_samples)

@@ -4,8 +4,9 @@ days), kept verbatim as the reference the batched, set-based refresh must equal 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -261,3 +262,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return tuple(_plain(v) for v in value)
     return value
+
+
+def histogram_quantiles(hist: Mapping[int, int]) -> tuple[float | None, float | None]:
+    """(median, p90) of the values counted in ``hist`` (value → count): the definition the
+    database computes in ``analytics.selectors.histograms`` (docs/kpis.md).
+
+    Median: the middle value, or the mean of the two middle values for an even count. p90: the
+    nearest rank, the ⌈0.9·n⌉-th smallest value.
+    """
+    n = sum(hist.values())
+    if not n:
+        return None, None
+    ordered = sorted(hist.items())
+
+    def nth(rank: int) -> int:  # 1-based
+        seen = 0
+        for value, count in ordered:
+            seen += count
+            if seen >= rank:
+                return value
+        return ordered[-1][0]
+
+    median = float(nth((n + 1) // 2)) if n % 2 else (nth(n // 2) + nth(n // 2 + 1)) / 2
+    return median, float(nth(math.ceil(0.9 * n)))

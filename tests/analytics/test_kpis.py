@@ -10,7 +10,7 @@ import pytest
 
 from aftersales.analytics.models import LEVEL_ALL, MonthTotal, StaffDay, TicketFact
 from aftersales.analytics.selectors.chargeback import chargeback_parties_for_user, chargeback_statement_for_user
-from aftersales.analytics.selectors.common import Period, histogram_quantiles, parse_period
+from aftersales.analytics.selectors.common import Period, parse_period
 from aftersales.analytics.selectors.drill import Drill, drill_for_user
 from aftersales.analytics.selectors.kpis import kpi_table_for_user
 from aftersales.analytics.selectors.management import management_for_user
@@ -19,6 +19,7 @@ from aftersales.core.errors import PermissionDenied, ValidationFailed
 from aftersales.tickets.choices import Channel
 
 from .fixtures import DataScope, Role, at, build_world, staff
+from .reference import histogram_quantiles
 
 pytestmark = pytest.mark.django_db
 OCTOBER = Period(start=dt.date(2025, 10, 1), end=dt.date(2025, 10, 31))

@@ -10,10 +10,10 @@ from django.test import override_settings
 
 from aftersales.accounts.models import Role
 from aftersales.audit.models import AuditEvent
+from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 from aftersales.customers.models import Customer, CustomerTier
 from aftersales.revisits.models import AfterTicketRule, Revisit, RevisitPolicy, RevisitReason, RevisitStatus
-from aftersales.revisits.selectors import add_months
 from aftersales.revisits.services import CallInput, revisit_record_call, revisits_schedule
 from aftersales.revisits.tasks import schedule_revisits
 from tests.factories import UserFactory

@@ -12,10 +12,10 @@ import threading
 import pytest
 from django.db import connection
 
+from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 from aftersales.customers.models import CustomerTier
 from aftersales.revisits.models import Revisit
-from aftersales.revisits.selectors import add_months
 from aftersales.revisits.services import revisits_schedule
 
 from .helpers import agent, closed_ticket, customer, region

@@ -196,6 +196,8 @@ def management(request: HttpRequest) -> HttpResponse:
         "m": m,
         "error": error,
         "charts": rendered,
+        "charts_key": key,
+        "charts_ttl": CHART_CACHE_SECONDS,
         "regions": Region.objects.order_by("code") if sees_all(user) else [],  # type: ignore[arg-type]
         "categories": TicketCategory.objects.order_by("position", "code"),
         "region": region,

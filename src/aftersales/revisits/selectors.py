@@ -19,6 +19,7 @@ from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope, Region, Role, User
+from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.customers.models import Customer
@@ -26,19 +27,6 @@ from aftersales.tickets.selectors import tickets_visible_to
 
 from .models import OPEN_STATUSES, CallOutcome, Revisit, RevisitCall, RevisitPolicy, RevisitReason, RevisitStatus
 from .permissions import reads_revisits
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` plus ``months`` calendar months, on the last day of a shorter month (08-31 + 6 → 02-28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    for last in (31, 30, 29, 28):
-        try:
-            return dt.date(year, month, min(day.day, last))
-        except ValueError:
-            continue
-    raise ValueError(day)  # pragma: no cover - every month has 28 days
 
 
 def _scope_q(user: User) -> Q | None:

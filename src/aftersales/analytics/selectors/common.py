@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -96,34 +94,6 @@ def can_reach_tickets(user: User, roles: frozenset[str] = SCOPED_ROLES) -> bool:
     except PermissionDenied:
         return False
     return True
-
-
-def merge_histogram(target: dict[int, int], source: Mapping[str, int]) -> None:
-    for key, n in source.items():
-        target[int(key)] = target.get(int(key), 0) + int(n)
-
-
-def histogram_quantiles(hist: Mapping[int, int]) -> tuple[float | None, float | None]:
-    """(median, p90) of the values counted in ``hist`` (value → count).
-
-    Median: the middle value, or the mean of the two middle values for an even count. p90: the
-    nearest rank, the ⌈0.9·n⌉-th smallest value.
-    """
-    n = sum(hist.values())
-    if not n:
-        return None, None
-    ordered = sorted(hist.items())
-
-    def nth(rank: int) -> int:  # 1-based
-        seen = 0
-        for value, count in ordered:
-            seen += count
-            if seen >= rank:
-                return value
-        return ordered[-1][0]
-
-    median = float(nth((n + 1) // 2)) if n % 2 else (nth(n // 2) + nth(n // 2 + 1)) / 2
-    return median, float(nth(math.ceil(0.9 * n)))
 
 
 def rate(part: int, whole: int) -> float | None:

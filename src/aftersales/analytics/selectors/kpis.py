@@ -1,7 +1,8 @@
 """Staff KPIs (考核) per agent, technician, team or region for a period, from ``StaffDay``.
 
-One query over the rollup (rows per person per day, never tickets), merged here: counts add up,
-durations merge their minute histograms so medians and p90 are exact to the minute. Definitions
+Queries over the rollup (rows per person per day, never tickets), all grouped by the database:
+counts and rating sums add up, durations merge their minute histograms so medians and p90 are
+exact to the minute (``histograms.grouped_quantiles``). Definitions
 in docs/kpis.md. The caller sees their own row, supervisors the rows of their scope
 (``common.staff_reach``).
 """
@@ -12,16 +13,25 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Sum
+from django.db.models import BigIntegerField, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
 
 from ..models import StaffDay, StaffKind
-from .common import Period, histogram_quantiles, merge_histogram, rate, staff_reach
+from .common import Period, rate, staff_reach
+from .histograms import TOTAL, grouped_quantiles
 
 GROUPS = ("person", "team", "region")
 RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
+# ``StaffDay.ratings`` is {rating: [total, n]}; summed per group by the database.
+RATING_SUMS = {
+    f"r_{name}_{part}": Sum(Cast(KT(f"ratings__{name}__{index}"), BigIntegerField()))
+    for name in RATINGS
+    for index, part in enumerate(("total", "n"))
+}
 
 
 SUMMED = (
@@ -74,8 +84,7 @@ class KpiRow:
     ftf_n: int = 0
     labour_hours: Decimal = Decimal("0")
     parts_quantity: Decimal = Decimal("0")
-    fr_hist: dict[int, int] = field(default_factory=dict)
-    res_hist: dict[int, int] = field(default_factory=dict)
+    # Per rating: [sum of the scores, number of scores] (the staff days' ``ratings`` summed).
     rating_sums: dict[str, list[int]] = field(default_factory=dict)
 
     # Derived figures (``finish``): minutes of business time, percentages, averages.
@@ -97,18 +106,18 @@ class KpiRow:
         for name in SUMMED:
             setattr(self, name, getattr(self, name) + (sums[name] or 0))
 
-    def add_shapes(self, fr_minutes: dict[str, int], res_minutes: dict[str, int], ratings: dict[str, list[int]]) -> None:
-        """Merge one staff day's minute histograms and rating sums."""
-        merge_histogram(self.fr_hist, fr_minutes)
-        merge_histogram(self.res_hist, res_minutes)
-        for name, (total, n) in (ratings or {}).items():
+    def add_ratings(self, sums: dict[str, Any]) -> None:
+        """Add one group's summed rating totals and counts (``RATING_SUMS``)."""
+        for name in RATINGS:
             mine = self.rating_sums.setdefault(name, [0, 0])
-            mine[0] += total
-            mine[1] += n
+            mine[0] += sums[f"r_{name}_total"] or 0
+            mine[1] += sums[f"r_{name}_n"] or 0
+
+    def set_quantiles(self, fr: tuple[float, float] | None, res: tuple[float, float] | None) -> None:
+        self.fr_median, self.fr_p90 = fr or (None, None)
+        self.res_median, self.res_p90 = res or (None, None)
 
     def finish(self) -> KpiRow:
-        self.fr_median, self.fr_p90 = histogram_quantiles(self.fr_hist)
-        self.res_median, self.res_p90 = histogram_quantiles(self.res_hist)
         self.fr_rate = rate(self.fr_met, self.fr_n)
         self.solution_rate = rate(self.solution_met, self.solution_n)
         self.res_rate = rate(self.res_met, self.res_n)
@@ -165,16 +174,22 @@ def kpi_table_for_user(
     column = {"person": "user_key", "team": "team_key", "region": "region_key"}[group]
     rows: dict[int, KpiRow] = {}
     total = KpiRow(key=0, label=_("Total"))
-    # The counters are summed by the database (one row per person, team or region); only the
-    # histograms and rating sums (JSON) are merged here, from the staff days that have any.
-    for sums in qs.order_by().values(column).annotate(**{name: Sum(name) for name in SUMMED}):
+    # Everything is summed by the database, one row per person, team or region: the counters,
+    # the rating sums (JSON [total, n] per rating) and, in one statement per duration, the
+    # medians and p90 of the merged minute histograms.
+    for sums in qs.order_by().values(column).annotate(**{name: Sum(name) for name in SUMMED}, **RATING_SUMS):
         key = sums[column]
-        rows.setdefault(key, KpiRow(key=key, label="")).add_sums(sums)
+        row = rows.setdefault(key, KpiRow(key=key, label=""))
+        row.add_sums(sums)
+        row.add_ratings(sums)
         total.add_sums(sums)
-    shaped = qs.order_by().exclude(fr_minutes={}, res_minutes={}, ratings={})
-    for key, fr_minutes, res_minutes, ratings in shaped.values_list(column, "fr_minutes", "res_minutes", "ratings"):
-        rows[key].add_shapes(fr_minutes, res_minutes, ratings)
-        total.add_shapes(fr_minutes, res_minutes, ratings)
+        total.add_ratings(sums)
+    if rows:
+        fr = grouped_quantiles(qs, column, "fr_minutes")
+        res = grouped_quantiles(qs, column, "res_minutes")
+        for key, row in rows.items():
+            row.set_quantiles(fr.get(key), res.get(key))
+        total.set_quantiles(fr.get(TOTAL), res.get(TOTAL))
     labels = _labels(group, set(rows))
     for key, row in rows.items():
         row.label = labels.get(key) or (_("None") if key == 0 else f"#{key}")

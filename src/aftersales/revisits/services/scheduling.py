@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.audit.services import audit_record
+from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 from aftersales.core.errors import DomainError
 from aftersales.customers.models import Customer
@@ -39,7 +40,7 @@ from aftersales.tickets.states import TicketStatus
 
 from ..audit_actions import RevisitAudit
 from ..models import OPEN_STATUSES, AfterTicketRule, Revisit, RevisitReason, RevisitStatus
-from ..selectors import add_months, last_reached, policy_months
+from ..selectors import last_reached, policy_months
 from ..states import REVISIT_STATES
 
 
