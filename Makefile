@@ -81,6 +81,7 @@ bench: install
 	  $(PY) bench/quality.py --n $(N) --requests 200 | tee bench/results/quality-n$(N)-$$(date -u +%Y%m%dT%H%M%SZ).json
 	@set -o pipefail; DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:$${PGPORT:-5432}/$${BENCH_DB:-aftersales_bench_n$(N)} \
 	  $(PY) bench/analytics_pages.py --n $(N) --requests 200 --legacy-sample 5000 --legacy-days 62 --synthetic-cells 3600,36000 | tee bench/results/analytics-n$(N)-$$(date -u +%Y%m%dT%H%M%SZ).json
+	@$(PY) bench/analytics_synthetic.py --n $(N) --requests 200
 	@set -o pipefail; DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:$${PGPORT:-5432}/$${BENCH_DB:-aftersales_bench_n$(N)} \
 	  $(PY) bench/triage_intake.py --tickets 300 --rounds 3 | tee bench/results/triage-intake-$$(date -u +%Y%m%dT%H%M%SZ).json
 
