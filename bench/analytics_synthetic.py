@@ -338,7 +338,7 @@ def main() -> None:
     result["pages"] = pages
     result["selectors"] = time_selectors(a.requests)
     result["load_after"] = os.getloadavg()
-    out = benchenv.BENCH_DIR / "results" / f"analytics-synthetic-n{a.n}-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out = benchenv.BENCH_DIR / "results" / f"analytics-synthetic-n{a.n}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False, default=str))
     print(json.dumps(result, indent=2, ensure_ascii=False, default=str))
 

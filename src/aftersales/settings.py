@@ -483,7 +483,7 @@ EXPORT_STALE_MINUTES = int(os.environ.get("EXPORT_STALE_MINUTES", "10"))
 # at least this confident makes the ticket urgent; duplicates looked for within these days, above
 # this text similarity.
 TRIAGE_ENABLED = os.environ.get("TRIAGE_ENABLED", "1").lower() not in {"0", "false", "no"}
-TRIAGE_URGENT_CONFIDENCE = float(os.environ.get("TRIAGE_URGENT_CONFIDENCE", "0.8"))
+TRIAGE_URGENT_CONFIDENCE = float(os.environ.get("TRIAGE_URGENT_CONFIDENCE", "0.7"))
 TRIAGE_DUPLICATE_DAYS = int(os.environ.get("TRIAGE_DUPLICATE_DAYS", "30"))
 TRIAGE_DUPLICATE_THRESHOLD = float(os.environ.get("TRIAGE_DUPLICATE_THRESHOLD", "0.3"))
 # The ticket page asks for the suggestions every few seconds for at most this long after intake.

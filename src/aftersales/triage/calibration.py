@@ -9,8 +9,8 @@
   event word, 0.8 for an ambiguous word, 0.97 / 0.85 for "no"). Each level is mapped to the share of
   the training texts at that level whose answer was right, shrunk towards the rule's own level by
   ``SAFETY_PRIOR_WEIGHT`` pseudo-texts (histogram binning with a prior: a level seen on 3 texts
-  cannot say 1.0). So ``TRIAGE_URGENT_CONFIDENCE = 0.8`` reads "a flag of this kind was right at
-  least 80 % of the time".
+  cannot say 1.0). So ``TRIAGE_URGENT_CONFIDENCE = 0.7`` (the default) reads "a flag of this kind was right at
+  least 70 % of the time".
 
 ``ece`` and ``reliability`` measure the calibration (expected calibration error of the top answer's
 confidence, equal-width bins).

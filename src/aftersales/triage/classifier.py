@@ -20,7 +20,16 @@ from aftersales.crisis.safety import assess
 
 from .calibration import safety_confidence, softmax
 from .engine import LABEL_BY_CATEGORY, Guess, Suggestion
-from .features import LEXICON_GROUPS, RULE_GROUPS, Analysed, analyse, lexicon_vector, rule_vector
+from .features import (
+    LEXICON_GROUPS,
+    REQUEST_RULE_GROUPS,
+    RULE_GROUPS,
+    Analysed,
+    analyse,
+    lexicon_vector,
+    request_rule_vector,
+    rule_vector,
+)
 
 MODEL_DIR = Path(__file__).resolve().parent / "model_data"
 SHIPPED_MODEL = MODEL_DIR / "triage_model.npz"
@@ -35,13 +44,13 @@ REASON_GROUPS: dict[str, tuple[str, ...]] = {
     "repair_delay": ("repair",),
     "logistics": ("delivery",),
     "other": ("other",),
-    "repair": ("want_repair",),
-    "return": ("want_return",),
-    "exchange": ("want_exchange",),
-    "refund": ("want_refund",),
-    "compensation": ("want_compensation",),
-    "consultation": ("want_consultation",),
-    "installation_request": ("want_installation",),
+    "repair": ("ask_repair", "used_faulty", "want_repair"),
+    "return": ("ask_return", "want_return"),
+    "exchange": ("ask_exchange", "new_faulty", "want_exchange"),
+    "refund": ("ask_refund", "want_refund"),
+    "compensation": ("ask_compensation", "want_compensation"),
+    "consultation": ("ask_consultation", "want_consultation"),
+    "installation_request": ("ask_installation", "want_installation"),
     "urgent": ("escalate",),
     "important": ("unusable", "demand", "pending", "fault"),
     "normal": ("resolved", "opinion", "minor"),
@@ -67,7 +76,7 @@ def build_suggestion(
         value = guesses[name].value if name != "urgency" else urgency.value
         key = "installation_request" if (name == "request_type" and value == "installation") else value
         for group in REASON_GROUPS.get(key, ()):
-            words = item.lexicon.get(group) or item.rules.get(group)
+            words = item.wishes.get(group) or item.lexicon.get(group) or item.rules.get(group)
             if words:
                 reasons.append(f"{name}:{'、'.join(words[:5])}")
     return Suggestion(
@@ -129,12 +138,17 @@ class TriageModel:
     embedding_scale: float  # 0: no embedding
     version: str
     rule_scale: float = 0.0  # the labelling-rule groups (features.RULES); 0: not used
+    request_rule_scale: float = 0.0  # the request-type rule groups (features.REQUEST_RULES); 0: not used
     figures: dict[str, float] = field(default_factory=dict)
     embedder: Embedder | None = None
     safety_calibration: dict[str, float] = field(default_factory=dict)  # calibration.fit_safety
 
     def dense(self, item: Analysed, text: str) -> np.ndarray:
-        parts = [self.lexicon_scale * lexicon_vector(item.lexicon), self.rule_scale * rule_vector(item.rules)]
+        parts = [
+            self.lexicon_scale * lexicon_vector(item.lexicon),
+            self.rule_scale * rule_vector(item.rules),
+            self.request_rule_scale * request_rule_vector(item.wishes),
+        ]
         if self.embedding_scale:
             if self.embedder is None:
                 self.embedder = Embedder()
@@ -166,6 +180,8 @@ class TriageModel:
             "lexicon_groups": list(LEXICON_GROUPS),
             "rule_scale": self.rule_scale,
             "rule_groups": list(RULE_GROUPS),
+            "request_rule_scale": self.request_rule_scale,
+            "request_rule_groups": list(REQUEST_RULE_GROUPS),
             "heads": {name: list(head.classes) for name, head in self.heads.items()},
             "temperatures": {name: head.temperature for name, head in self.heads.items()},
             "safety_calibration": self.safety_calibration,
@@ -186,7 +202,11 @@ class TriageModel:
     def load(cls, path: Path) -> TriageModel:
         with np.load(path, allow_pickle=False) as data:
             header = json.loads(bytes(data["header"]).decode())
-            if header["lexicon_groups"] != list(LEXICON_GROUPS) or header.get("rule_groups") != list(RULE_GROUPS):
+            if (
+                header["lexicon_groups"] != list(LEXICON_GROUPS)
+                or header.get("rule_groups") != list(RULE_GROUPS)
+                or header.get("request_rule_groups") != list(REQUEST_RULE_GROUPS)
+            ):
                 raise ValueError("the model was trained with another lexicon: retrain it (manage.py triage_train)")
             heads = {
                 name: Head(
@@ -204,6 +224,7 @@ class TriageModel:
             lexicon_scale=float(header["lexicon_scale"]),
             embedding_scale=float(header["embedding_scale"]),
             rule_scale=float(header["rule_scale"]),
+            request_rule_scale=float(header["request_rule_scale"]),
             version=str(header["version"]),
             figures={k: float(v) for k, v in header.get("figures", {}).items()},
             safety_calibration={k: float(v) for k, v in header.get("safety_calibration", {}).items()},

@@ -128,6 +128,46 @@ RULES: dict[str, tuple[str, ...]] = {
         "完全", "根本"
     ),
 }
+
+# The labelling rule of the request type (shared/triage/README.md: "if the customer asks for
+# nothing, it is complaint; otherwise what they most likely want: exchange for a new unit that is
+# faulty, repair for a unit used a while, refund for a price difference"), written as word groups
+# from the rule and general after-sales usage (not from the dev texts). A wish counts only where
+# the customer asks for it: a wish word whose clause declines it before (不想退, 懒得换, 算了) does
+# not count; a refusal by the seller (不给退, 不让换) still shows the wish. Dense features of the
+# request-type answer only (features ``request_rule_vector``).
+REQUEST_RULES: dict[str, tuple[str, ...]] = {
+    "ask_return": (
+        "退货", "退掉", "退回", "要退", "想退", "申请退", "无理由", "退机", "给退", "能退", "可以退", "退了吧", "退给"
+    ),
+    "ask_exchange": (
+        "换货", "换一台", "换一个", "换个", "换新", "更换", "调换", "换机", "要换", "给换", "能换", "想换", "换台", "换一部"
+    ),
+    "ask_refund": (
+        "退款", "退钱", "钱退", "返还", "返款", "退差", "补差", "差价", "价保", "保价", "价格保护", "降价", "掉价", "跌价",
+        "便宜了", "降了", "返现"
+    ),
+    "ask_repair": (
+        "维修", "修理", "修一下", "修好", "送修", "返修", "报修", "寄修", "保修", "上门维修", "检修", "拿去修", "去修"
+    ),
+    "ask_compensation": (
+        "赔偿", "赔钱", "补偿", "索赔", "损失", "赔我", "要求赔"
+    ),
+    "ask_consultation": (
+        "请问", "咨询", "想问", "问一下", "想知道", "谁知道", "有谁知道", "求助", "求解"
+    ),
+    "ask_installation": (
+        "预约安装", "上门安装", "来安装", "帮忙安装", "给装", "什么时候安装", "还没安装", "没人来装", "没来装"
+    ),
+}
+# Declining a wish, before the wish word in its clause.
+DECLINE_WORDS: tuple[str, ...] = ("不想", "不要", "不用", "不打算", "懒得", "没必要", "算了", "不必", "不愿")
+# A fault of the unit itself (for "a new unit that is faulty" / "a unit used a while").
+FAULT_WORDS: tuple[str, ...] = (
+    "坏了", "坏掉", "故障", "死机", "黑屏", "白屏", "花屏", "蓝屏", "重启", "开不了机", "不开机", "无法开机", "自动关机", "失灵",
+    "坏点", "亮点", "漏光", "异响", "杂音", "不加热", "漏水", "充不进", "充不上", "没信号", "不能用", "用不了", "毛病", "卡死",
+    "闪退", "死掉", "次品", "瑕疵", "不亮", "不转", "没声音"
+)
 # fmt: on
 
 # Product category words that hint at the category of a complaint (source categories and the
@@ -144,6 +184,7 @@ class Analysed:
     hashed: dict[int, float]
     lexicon: dict[str, tuple[str, ...]]
     rules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the RULES groups matched
+    wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # request_rule_hits
 
 
 def _bucket(feature: str) -> int:
@@ -178,6 +219,32 @@ def lexicon_hits(text: str, lexicon: dict[str, tuple[str, ...]] | None = None) -
     return hits
 
 
+def request_rule_hits(text: str) -> dict[str, tuple[str, ...]]:
+    """The REQUEST_RULES groups the customer asks for in the (normalised) text, each with its
+    matched words (a wish declined in its clause, 不想退, does not count), plus ``new_faulty`` (a
+    fault of a new unit: exchange) and ``used_faulty`` (a fault after a while of use: repair)."""
+    clauses = [c for c in _CLAUSE_SPLIT.split(text) if c]
+    hits: dict[str, tuple[str, ...]] = {}
+    for group, words in REQUEST_RULES.items():
+        found: list[str] = []
+        for clause in clauses:
+            for word in words:
+                at = clause.find(word)
+                # Declined before the wish or at its start (不想退货: 想退 is inside 不想退).
+                if at >= 0 and not any(d in clause[: at + len(word)] for d in DECLINE_WORDS):
+                    found.append(word)
+        if found:
+            hits[group] = tuple(dict.fromkeys(found))
+    faults = tuple(w for w in FAULT_WORDS if w in text)
+    new = tuple(w for w in RULES["new_unit"] if w in text)
+    used = tuple(w for w in RULES["used_while"] if w in text)
+    if faults and used:
+        hits["used_faulty"] = faults[:1] + used[:1]
+    elif faults and new:
+        hits["new_faulty"] = faults[:1] + new[:1]
+    return hits
+
+
 def analyse(text: str, *, product_category: str | None = None) -> Analysed:
     body = normalise(text)
     counts: dict[int, float] = {}
@@ -194,11 +261,18 @@ def analyse(text: str, *, product_category: str | None = None) -> Analysed:
     for b, c in counts.items():
         counts[b] = 1.0 + math.log(c)
     norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
-    return Analysed(text=body, hashed={b: v / norm for b, v in counts.items()}, lexicon=lex, rules=lexicon_hits(body, RULES))
+    return Analysed(
+        text=body,
+        hashed={b: v / norm for b, v in counts.items()},
+        lexicon=lex,
+        rules=lexicon_hits(body, RULES),
+        wishes=request_rule_hits(body),
+    )
 
 
 LEXICON_GROUPS: tuple[str, ...] = tuple(LEXICON)
 RULE_GROUPS: tuple[str, ...] = tuple(RULES)
+REQUEST_RULE_GROUPS: tuple[str, ...] = (*REQUEST_RULES, "new_faulty", "used_faulty", "no_wish")
 
 
 def lexicon_vector(lex: dict[str, tuple[str, ...]]) -> np.ndarray:
@@ -209,6 +283,16 @@ def lexicon_vector(lex: dict[str, tuple[str, ...]]) -> np.ndarray:
 def rule_vector(rules: dict[str, tuple[str, ...]]) -> np.ndarray:
     """One dense value per labelling-rule group: log(1 + number of matched words)."""
     return np.array([math.log1p(len(rules.get(g, ()))) for g in RULE_GROUPS], dtype=np.float32)
+
+
+def request_rule_vector(wishes: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """One dense value per request-rule group: log(1 + matched words); ``no_wish`` is 1 when the
+    customer asks for nothing (the rule's "complaint")."""
+    asked = any(g in wishes for g in REQUEST_RULES)
+    return np.array(
+        [float(not asked) if g == "no_wish" else math.log1p(len(wishes.get(g, ()))) for g in REQUEST_RULE_GROUPS],
+        dtype=np.float32,
+    )
 
 
 def hashed_matrix(items: Iterable[Analysed]):  # type: ignore[no-untyped-def]

@@ -51,7 +51,7 @@ def triage_enabled() -> bool:
 
 
 def urgent_confidence() -> float:
-    return float(getattr(settings, "TRIAGE_URGENT_CONFIDENCE", 0.8))
+    return float(getattr(settings, "TRIAGE_URGENT_CONFIDENCE", 0.7))
 
 
 def in_own_change() -> bool:

@@ -23,7 +23,15 @@ import numpy as np
 from .calibration import ece, fit_safety, reliability
 from .classifier import HEADS, Embedder, KeywordModel, TriageModel, build_suggestion
 from .engine import CATEGORY_BY_LABEL, CATEGORY_CODES, REQUEST_TYPES, URGENCY_LEVELS, Guess
-from .features import LEXICON_GROUPS, RULE_GROUPS, analyse, lexicon_vector, rule_vector
+from .features import (
+    LEXICON_GROUPS,
+    REQUEST_RULE_GROUPS,
+    RULE_GROUPS,
+    analyse,
+    lexicon_vector,
+    request_rule_vector,
+    rule_vector,
+)
 from .fitting import Prepared, fit_selected
 
 SEED = 42
@@ -48,6 +56,9 @@ class Labelled:
 class Config:
     lexicon_scale: float = 0.5
     rule_scale: float = 1.0  # the labelling-rule groups (features.RULES), for the urgency answer only
+    # The request-type rule groups (features.REQUEST_RULES: what the customer asks for, with
+    # negation), for the request-type answer only; the lexicon's scale, chosen a priori.
+    request_rule_scale: float = 0.5
     embedding_scale: float = 0.0  # 0: no embedding (docs/decisions/0010-triage-model.md)
     # C of each answer's logistic regression: the first of a grid, or the one of the grid that
     # answers best in an inner cross-validation of the training rows (ties: the earlier one).
@@ -106,6 +117,7 @@ def _prepare(rows: Sequence[Labelled], config: Config, embed: Callable[[str], np
     parts = [
         config.lexicon_scale * np.stack([lexicon_vector(i.lexicon) for i in items]),
         config.rule_scale * np.stack([rule_vector(i.rules) for i in items]),
+        config.request_rule_scale * np.stack([request_rule_vector(i.wishes) for i in items]),
     ]
     if config.embedding_scale:
         embed = embed or Embedder()
@@ -134,13 +146,21 @@ def _fit_prepared(
     from threadpoolctl import threadpool_limits  # a scikit-learn dependency (training only)
 
     common = {"min_df": config.min_df, "inner_folds": config.inner_folds, "calibrate": config.calibrate}
-    # The labelling-rule groups are features of the urgency only: the other answers see them as 0.
-    no_rules = np.ones(prep.dense.shape[1], dtype=np.float32)
-    no_rules[len(LEXICON_GROUPS) : len(LEXICON_GROUPS) + len(RULE_GROUPS)] = 0.0
-    masked = replace(prep, dense=prep.dense * no_rules)
+    # The labelling-rule groups are features of the urgency only, the request-rule groups of the
+    # request type only: the other answers see them as 0.
+    rules_at = slice(len(LEXICON_GROUPS), len(LEXICON_GROUPS) + len(RULE_GROUPS))
+    wishes_at = slice(rules_at.stop, rules_at.stop + len(REQUEST_RULE_GROUPS))
+    only = {"category": (), "request_type": (wishes_at,), "urgency": (rules_at,)}
+    views = {}
+    for name, keep in only.items():
+        mask = np.ones(prep.dense.shape[1], dtype=np.float32)
+        for part in (rules_at, wishes_at):
+            if part not in keep:
+                mask[part] = 0.0
+        views[name] = replace(prep, dense=prep.dense * mask)
     with threadpool_limits(limits=1):  # small problems: threads only contend on a shared machine
         category, c_cat = fit_selected(
-            masked,
+            views["category"],
             idx,
             [r.category for r in rows],
             config.c_grid_category,
@@ -149,14 +169,16 @@ def _fit_prepared(
             **common,
         )
         request, c_req = fit_selected(
-            masked,
+            views["request_type"],
             idx,
             [r.request_type for r in rows],
             config.c_grid_request,
             class_weight=config.class_weight_request,
             **common,
         )
-        urgency, c_urg = fit_selected(prep, idx, [_urgency_label(r, config) for r in rows], config.c_grid_urgency, **common)
+        urgency, c_urg = fit_selected(
+            views["urgency"], idx, [_urgency_label(r, config) for r in rows], config.c_grid_urgency, **common
+        )
     if chosen is not None:
         for name, c in (("category", c_cat), ("request_type", c_req), ("urgency", c_urg)):
             chosen.setdefault(name, []).append(c)
@@ -166,6 +188,7 @@ def _fit_prepared(
         lexicon_scale=config.lexicon_scale,
         embedding_scale=config.embedding_scale,
         rule_scale=config.rule_scale,
+        request_rule_scale=config.request_rule_scale,
         version=f"{MODEL_VERSION_PREFIX}-{time.strftime('%Y%m%d%H%M%S')}-n{len(idx)}",
         safety_calibration=safety_table,
     )
@@ -348,6 +371,7 @@ def cross_validate(
     config: Config = DEFAULT_CONFIG,
     embed: Callable[[str], np.ndarray] | None = None,
     baselines: bool = True,
+    seed: int = SEED,
 ) -> list[Evaluation]:
     """The model's cross-validated figures (trained per fold), then the baselines'."""
     rows = list(rows)
@@ -359,7 +383,7 @@ def cross_validate(
     if embedder is not None:
         embedder = functools.lru_cache(maxsize=None)(embedder)  # each text embedded once
     prep = _prepare(rows, config, embedder)
-    splits = folds_of(rows, folds)
+    splits = folds_of(rows, folds, seed)
     pred = _empty(n)
     conf = _no_confidences(n)
     timings: list[float] = []
@@ -377,7 +401,7 @@ def cross_validate(
     main = score("model", rows, pred, conf)
     main.latency_ms = _latency(timings)
     main.rss_mb = rss_mb()
-    main.notes.append(f"{len(splits)}-fold stratified cross-validation, seed {SEED}; RSS before: {started_rss:.0f} MB")
+    main.notes.append(f"{len(splits)}-fold stratified cross-validation, seed {seed}; RSS before: {started_rss:.0f} MB")
     main.notes.append(
         "C chosen by the inner cross-validation per fold: "
         + "; ".join(f"{head} {', '.join(f'{c:g}' for c in cs)}" for head, cs in chosen.items())

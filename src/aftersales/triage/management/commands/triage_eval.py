@@ -4,7 +4,7 @@ Prints per-label precision, recall and F1, macro-F1, accuracy, the confusion mat
 recall and precision, the latency per ticket and the process memory. Without ``--folds`` it
 evaluates a trained model (the shipped one by default) on the file; with ``--folds N`` it trains
 one model per fold and answers each row with a model that never saw it (plus the baselines).
-``--check`` exits non-zero when a figure falls below the recorded minimums (a JSON file, or the
+``--seed`` picks another split of the folds (42 by default). ``--check`` exits non-zero when a figure falls below the recorded minimums (a JSON file, or the
 ``triage-minimums`` block of docs/triage.md).
 """
 
@@ -17,7 +17,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from aftersales.triage.classifier import SHIPPED_MODEL, load_shipped
 from aftersales.triage.reporting import minimums, render, shortfalls
-from aftersales.triage.training import cross_validate, evaluate, read_csv
+from aftersales.triage.training import SEED, cross_validate, evaluate, read_csv
 
 
 class Command(BaseCommand):
@@ -29,6 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--model", default="shipped", help="'shipped' or the path of a model file")
         parser.add_argument("--check", default="", help="JSON or Markdown file with the recorded minimums")
         parser.add_argument("--no-baselines", action="store_true", help="with --folds: skip the baselines")
+        parser.add_argument(
+            "--seed", type=int, default=SEED, help="with --folds: the seed of the outer folds (robustness over splits)"
+        )
         parser.add_argument("--brief", action="store_true", help="figures only, no per-label tables")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -39,7 +42,7 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(f"{len(rows)} labelled texts from {path}")
         if options["folds"]:
-            results = cross_validate(rows, folds=options["folds"], baselines=not options["no_baselines"])
+            results = cross_validate(rows, folds=options["folds"], baselines=not options["no_baselines"], seed=options["seed"])
         else:
             model_path = SHIPPED_MODEL if options["model"] == "shipped" else Path(options["model"])
             if not model_path.exists():
