@@ -16,6 +16,59 @@ CHROMIUM = "/usr/bin/chromium"
 DOVECOT = "/usr/sbin/dovecot"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("aftersales")
+    group.addoption(
+        "--database-tests-only",
+        action="store_true",
+        default=False,
+        help="deselect the tests that use no database (the PostgreSQL pass of `make test`: the SQLite pass runs them)",
+    )
+    group.addoption(
+        "--deselected-list",
+        default="",
+        metavar="PATH",
+        help="with --database-tests-only: write the ids of the deselected tests to PATH, one a line",
+    )
+
+
+# A test reaches the database only through one of these fixtures (pytest-django refuses any other
+# access), directly or through a fixture it uses: ``item.fixturenames`` is the whole closure. A
+# module- or package-scoped fixture that writes rows unblocks the database after
+# ``django_db_setup``, which is in the closure of every test that uses it.
+DATABASE_FIXTURES = frozenset(
+    {"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server", "django_db_setup"}
+)
+# Kept whatever their fixtures: they are about a service (or run one that writes rows).
+SERVICE_MARKERS = ("postgres", "redis", "imap", "browser", "django_db")
+
+
+def uses_database(item: pytest.Item) -> bool:
+    if any(item.get_closest_marker(name) is not None for name in SERVICE_MARKERS):
+        return True
+    return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``--database-tests-only`` (the PostgreSQL pass of `make test`): a test that uses no
+    database runs the same on SQLite and PostgreSQL — the SQLite pass runs it, with the same Redis
+    when there is one (scripts/test.sh) — so the second pass leaves it out. The deselected tests
+    are counted in pytest's summary line ("N deselected") and in the pass summary of `make test`."""
+    if not config.getoption("--database-tests-only"):
+        return
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        (keep if uses_database(item) else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+    path = config.getoption("--deselected-list")
+    if path:
+        with open(path, "w", encoding="utf-8") as listing:
+            listing.writelines(f"{item.nodeid}\n" for item in dropped)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Compile the translation catalogues first, as `make run` does, so pages render in Chinese."""
     from pathlib import Path
@@ -33,6 +86,35 @@ def _urls_loaded_before_any_frozen_clock(django_test_environment):  # type: igno
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _postgresql_flush_by_delete():  # type: ignore[no-untyped-def]
+    """After each transactional test (``transactional_db``, ``live_server``: the browser
+    journeys, the concurrency and outage tests) pytest-django empties every table with
+    ``manage.py flush``, which on PostgreSQL is one ``TRUNCATE`` of all ~150 tables: each gets a
+    new file, synced at commit — 3.7 to 5.9 s per flush measured on the loaded 2-CPU machine,
+    where a ``DELETE FROM`` of each (nearly empty) table took 0.1 to 0.6 s, for the 91
+    transactional tests of a pass. The tests empty the tables by
+    DELETE instead, as Django does on SQLite. The same rows go (every table flush names); the
+    sequences are not reset either way; every foreign key Django creates on PostgreSQL is
+    DEFERRABLE INITIALLY DEFERRED and the flush runs in one transaction, so the order of the tables
+    does not matter. A flush that resets the sequences or cascades keeps Django's TRUNCATE."""
+    try:
+        from django.db.backends.postgresql.operations import DatabaseOperations
+    except ImportError:  # no psycopg: no PostgreSQL pass
+        yield
+        return
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):  # type: ignore[no-untyped-def]
+        if reset_sequences or allow_cascade or not tables:
+            return truncate(self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade)
+        return ["SET CONSTRAINTS ALL DEFERRED;", *(f"DELETE FROM {self.quote_name(table)};" for table in tables)]  # noqa: S608 - quoted table names
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
 
 
 def _missing_service(item: pytest.Item) -> str | None:
