@@ -14,7 +14,9 @@ What it does, on PostgreSQL, in its own database ``aftersales_bench_analytics_sy
 1. Staff and dimensions of a large department: 200 agents, 100 technicians in 10 teams, 30
    regions, 20 categories, 50 product models (plus bench/load.py's supervisor01 and agents).
 2. N ``TicketFact`` rows (and a job fact for every fifth) written by SQL in slices of 1 M, as
-   the refresh's first phase would write them for N tickets over the last 731 days: statuses by
+   the refresh's first phase would write them for N tickets over the last 731 days (an agent's
+   tickets from the home region of the agent, 1 in 20 from anywhere; each job done by one of three
+   technicians of the ticket's region): statuses by
    age (recent tickets open), SLA outcomes and business-time durations for every ticket (so every
    staff day has minute histograms: the KPI page's costliest merge), surveys on a third,
    costs, responsibility. The ticket rows themselves are not written (the foreign key is not
@@ -58,7 +60,7 @@ WITH r AS (
            (%(today)s::date - floor(random() * %(days)s)::int) AS day,
            random() AS st, random() AS op, random() AS ch, random() AS su, random() AS co, random() AS rs,
            floor(random() * %(agents)s)::int AS ai,
-           floor(random() * %(regions)s)::int + 1 AS ri,
+           random() AS rh, floor(random() * %(regions)s)::int + 1 AS rx,
            floor(random() * %(categories)s)::int + 1 AS ci,
            floor(random() * %(models)s)::int + 1 AS mi,
            -ln(1 - random()) AS e1, -ln(1 - random()) AS e2, random() AS x1, random() AS x2, random() AS x3
@@ -78,7 +80,8 @@ WITH r AS (
            s.co < 0.25 AS costed,
            (%(agent_ids)s::bigint[])[1 + s.ai] AS agent,
            (%(agent_teams)s::bigint[])[1 + s.ai] AS team,
-           (%(region_ids)s::bigint[])[s.ri] AS region,
+           -- An agent's tickets come from their home region, 1 in 20 from anywhere.
+           (%(region_ids)s::bigint[])[CASE WHEN s.rh < 0.95 THEN s.ai %% %(regions)s + 1 ELSE s.rx END] AS region,
            (%(category_ids)s::bigint[])[s.ci] AS category,
            (%(model_ids)s::bigint[])[s.mi] AS model,
            floor(s.e1 * 7200)::bigint AS fr,
@@ -127,14 +130,15 @@ SELECT g, 'SX' || g, day,
 FROM f
 """
 
-# A job for every fifth ticket of the slice: the technician's figures on the KPI page.
+# A job for every fifth ticket of the slice, done by one of three technicians of its region: the
+# technicians' figures on the KPI page.
 JOBS_SQL = """
 INSERT INTO analytics_jobfact (
     work_order_id, number, ticket_key, ticket_number, day, technician_key, team_key, region_key,
     done, on_time, first_time_fix, labour_hours, parts_quantity, computed_at)
 SELECT t.ticket_id, 'WX' || t.ticket_id, t.ticket_id, t.number, LEAST(%(today)s::date, t.day + 1),
-       (%(tech_ids)s::bigint[])[1 + (t.ticket_id / 5) %% %(techs)s],
-       (%(tech_teams)s::bigint[])[1 + (t.ticket_id / 5) %% %(techs)s],
+       (%(tech_ids)s::bigint[])[1 + (t.region_key * 3 + (t.ticket_id / 5) %% 3) %% %(techs)s],
+       (%(tech_teams)s::bigint[])[1 + (t.region_key * 3 + (t.ticket_id / 5) %% 3) %% %(techs)s],
        t.region_key, t.status IN ('closed', 'resolved'),
        CASE WHEN t.status IN ('closed', 'resolved') THEN random() < 0.85 END,
        CASE WHEN t.status IN ('closed', 'resolved') THEN random() < 0.8 END,
@@ -232,8 +236,9 @@ def fill_facts(n: int, params: dict[str, object]) -> dict[str, float]:
     return {"facts_s": round(facts_s, 1)}
 
 
-def build_rollups(params: dict[str, object]) -> dict[str, object]:
-    """The refresh's phases 2 and 3 (staff days, months) on the facts, then the backlog."""
+def build_rollups(params: dict[str, object], *, resume: bool = False) -> dict[str, object]:
+    """The refresh's phases 2 and 3 (staff days, months) on the facts, then the backlog; with
+    ``resume``, a run of them that stopped part-way goes on where it stopped."""
     from django.db import connection, transaction
     from django.utils import timezone
 
@@ -241,16 +246,19 @@ def build_rollups(params: dict[str, object]) -> dict[str, object]:
     from aftersales.analytics.services.full import STATE, full_refresh
 
     now = timezone.now()
-    RefreshState.objects.update_or_create(
-        name=STATE,
-        defaults={
-            "full_phase": RefreshPhase.DAYS,
-            "full_day": None,
-            "full_started_at": now,
-            "full_event_id": 0,
-            "full_ticket_id": 0,
-        },
-    )
+    state = RefreshState.objects.filter(name=STATE).first()
+    fresh = not resume or state is None or state.full_phase in (RefreshPhase.IDLE, RefreshPhase.FACTS)
+    if fresh:
+        RefreshState.objects.update_or_create(
+            name=STATE,
+            defaults={
+                "full_phase": RefreshPhase.DAYS,
+                "full_day": None,
+                "full_started_at": now,
+                "full_event_id": 0,
+                "full_ticket_id": 0,
+            },
+        )
     started = time.perf_counter()
     result = full_refresh(now=now, progress=lambda phase, n: None)
     rollup_s = time.perf_counter() - started
@@ -284,6 +292,7 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="database (default aftersales_bench_analytics_synth_n<N>)")
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--reuse", action="store_true", help="keep the facts and rollups of a previous run; time the pages only")
+    ap.add_argument("--resume", action="store_true", help="keep the facts; build (or finish building) the rollups, then time")
     a = ap.parse_args()
     db = a.db or f"aftersales_bench_analytics_synth_n{a.n}"
     if not db.startswith("aftersales_bench"):
@@ -322,8 +331,9 @@ def main() -> None:
             + ["web"] * 2
             + [str(c) for c in Channel.values if c not in ("hotline", "wechat", "web")],
         }
-        result |= fill_facts(a.n, params)
-        result |= build_rollups(params)
+        if not a.resume:
+            result |= fill_facts(a.n, params)
+        result |= build_rollups(params, resume=a.resume)
     result["rows"] = {
         "ticket_facts": TicketFact.objects.count(),
         "job_facts": JobFact.objects.count(),

@@ -32,7 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -118,12 +118,18 @@ def _facts_chunk(*, chunk: int, calendars: Calendars, now: dt.datetime) -> int |
 
 def _next_days(after: dt.date | None, limit: int) -> list[dt.date]:
     """The next ``limit`` days after ``after`` that have facts or staff-day rows (to rebuild or
-    to clear): per table an ordered, distinct, limited read of its day index."""
+    to clear): per table, day after day, the smallest day after the last one found — one probe
+    of its day index each. (A ``DISTINCT day … LIMIT`` reads every row after ``after``: ~10 s a
+    chunk at 10 million facts, where these probes take milliseconds.)"""
     days: set[dt.date] = set()
     for qs in (TicketFact.objects.all(), JobFact.objects.all(), StaffDay.objects.all()):
-        if after is not None:
-            qs = qs.filter(day__gt=after)
-        days |= set(qs.order_by("day").values_list("day", flat=True).distinct()[:limit])
+        last = after
+        for _ in range(limit):
+            day = (qs if last is None else qs.filter(day__gt=last)).aggregate(first=Min("day"))["first"]
+            if day is None:
+                break
+            days.add(day)
+            last = day
     return sorted(days)[:limit]
 
 
