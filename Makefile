@@ -78,7 +78,7 @@ RUNS ?= 3
 bench: install
 	@bench/bench.sh $(N) $(RUNS)
 	@set -o pipefail; DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:$${PGPORT:-5432}/$${BENCH_DB:-aftersales_bench_n$(N)} \
-	  $(PY) bench/quality.py --n $(N) --requests 200 | tee bench/results/quality-n$(N)-$$(date -u +%Y%m%dT%H%M%SZ).json
+	  $(PY) bench/quality.py --n $(N) --requests 200 --wide-requests 5 | tee bench/results/quality-n$(N)-$$(date -u +%Y%m%dT%H%M%SZ).json
 	@set -o pipefail; DATABASE_URL=postgres://$${PGUSER:-postgres}@$${PGHOST:-127.0.0.1}:$${PGPORT:-5432}/$${BENCH_DB:-aftersales_bench_n$(N)} \
 	  $(PY) bench/analytics_pages.py --n $(N) --requests 200 --legacy-sample 5000 --legacy-days 62 --synthetic-cells 3600,36000 | tee bench/results/analytics-n$(N)-$$(date -u +%Y%m%dT%H%M%SZ).json
 	@$(PY) bench/analytics_synthetic.py --n $(N) --requests 200
