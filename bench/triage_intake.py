@@ -1,10 +1,11 @@
 """Intake throughput with the triage on and off (issue 20: "intake throughput does not drop when
 triage is enabled"), and the triage job's own cost per ticket.
 
-What triage adds to an intake is its hook (``triage.receivers.ticket_created``): the job queued
-with the intake's transaction (on the database task backend, one job row in the same commit; on
-RQ a push after the commit). The suggestion and the duplicate search run in a worker, never in
-the intake. This script registers tickets through the intake service (what every channel calls),
+The triage's work runs in the one job every intake queues (``tickets.tasks.ticket_created_later``,
+with the intake's commit: one job row on the database backend, whatever the apps listening); the
+suggestion and the duplicate search run in a worker, never in the intake. With ``TRIAGE_ENABLED``
+on or off the intake writes the same rows; an earlier version queued a triage job of its own.
+This script registers tickets through the intake service (what every channel calls),
 in alternating rounds with ``TRIAGE_ENABLED`` off and on, and reports tickets/s and p50/p99 per
 intake of each; then it runs the queued triage jobs as a worker would and reports their time
 (engine and duplicate search, the result's own timings).

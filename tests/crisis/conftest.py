@@ -27,9 +27,14 @@ def north(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def scan_at_once(monkeypatch):  # type: ignore[no-untyped-def]
-    """The intake's crisis scan (a job after the intake, ``tasks.scan_new_ticket``) run right
-    away, as a worker would pick it up at once: for tests that follow the detector tick by tick."""
+    """The intake's crisis scan (in the job after the intake, ``receivers.ticket_created_later``)
+    run right away, as a worker would pick it up at once: for tests that follow the detector tick
+    by tick."""
     from aftersales.crisis import receivers
-    from aftersales.crisis.tasks import scan_new_ticket
+    from aftersales.tickets.models import Ticket
+    from aftersales.tickets.services import intake
 
-    monkeypatch.setattr(receivers, "schedule_scan", lambda ticket_id: scan_new_ticket.call(ticket_id))
+    def scan_now(*, ticket_id: int) -> None:
+        receivers.ticket_created_later(ticket=Ticket.objects.get(pk=ticket_id))
+
+    monkeypatch.setattr(intake, "ticket_created_later_queue", scan_now)

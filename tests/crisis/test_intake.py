@@ -97,7 +97,7 @@ def test_the_intake_queues_the_crisis_scan_as_a_job_that_a_worker_runs(settings)
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "notifications"]}}
     ticket = make_ticket(description="热水器漏水")
-    job = DBTaskResult.objects.get(task_path="aftersales.crisis.tasks.scan_new_ticket")
+    job = DBTaskResult.objects.get(task_path="aftersales.tickets.tasks.ticket_created_later")
     assert job.args_kwargs["args"] == [ticket.pk]
 
     call_command("worker", queue_name="*", batch=True, no_startup_delay=True, interval=0)

@@ -92,11 +92,11 @@ def test_rq_backend_defers_the_checks_and_runs_the_sweep(settings, supervisor):
     with freeze_time(MONDAY_0900):
         ticket = make_ticket()
     # Three deferred checks (one per clock) wait in RQ's scheduled registry, not in the queue;
-    # the queue holds only the crisis scan and the triage of the new ticket.
+    # the queue holds only the one job after intake (crisis scan and triage of the new ticket).
     assert queue.scheduled_job_registry.count == 3
-    descriptions = sorted(job.description for job in queue.get_jobs())
-    assert len(descriptions) == 2, descriptions
-    assert "scan_new_ticket" in descriptions[0] and "triage" in descriptions[1], descriptions
+    descriptions = [job.description for job in queue.get_jobs()]
+    assert len(descriptions) == 1, descriptions
+    assert "ticket_created_later" in descriptions[0], descriptions
 
     with freeze_time(at(2026, 11, 23, 16, 0)):
         sweep_sla_clocks.enqueue()

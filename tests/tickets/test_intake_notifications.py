@@ -6,12 +6,11 @@ import pytest
 from django.db import transaction
 from django_tasks import default_task_backend
 
-from aftersales.crisis.tasks import scan_new_ticket
 from aftersales.notifications.models import Notification, NotificationChannel, NotificationStatus
 from aftersales.notifications.tasks import deliver_notification
 from aftersales.sla.tasks import check_sla_clock
 from aftersales.tickets.services import ticket_intake
-from aftersales.triage.tasks import triage_ticket
+from aftersales.tickets.tasks import ticket_created_later
 from tests.factories import CustomerFactory, intake_input, make_ticket
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +54,11 @@ def test_a_customer_without_contact_consent_gets_no_message(django_capture_on_co
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         make_ticket(phone="13812345678")
     assert not Notification.objects.exists()
-    # Only the SLA clocks' deferred checks, the crisis scan and the triage of the new ticket are
-    # scheduled (after commit); no delivery.
-    assert len(callbacks) == 5
+    # Only the SLA clocks' deferred checks and the one job after intake (crisis scan, triage)
+    # are scheduled (after commit); no delivery.
+    assert len(callbacks) == 4
     assert sorted(r.task.name for r in default_task_backend.results) == sorted(
-        [check_sla_clock.name] * 3 + [scan_new_ticket.name, triage_ticket.name]
+        [check_sla_clock.name] * 3 + [ticket_created_later.name]
     )
     assert _enqueued_ids() == []
 

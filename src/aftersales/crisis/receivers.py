@@ -11,13 +11,18 @@ from collections.abc import Callable
 
 from django.db import transaction
 
-from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket
 
 from .safety import detect
-from .services import alert_raise_safety, alert_raise_social, ticket_mark_safety, ticket_record_safety
-from .tasks import scan_new_ticket
+from .services import (
+    alert_raise_safety,
+    alert_raise_social,
+    alerts_detect_spikes,
+    crises_link_new_ticket,
+    ticket_mark_safety,
+    ticket_record_safety,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -48,19 +53,21 @@ def ticket_opened(*, ticket: Ticket) -> Callable[[], None] | None:
 
 
 def ticket_created(*, ticket: Ticket) -> None:
-    """After the number: a media report opens an alert at once; joining the open crises and the
-    spike scan on this ticket's model, batch, region and category run as a job after the intake
-    (``tasks.scan_new_ticket``): they read weeks of tickets, and the intake's transaction holds
-    the day's number counter."""
+    """After the number: a media report opens an alert at once. Joining the open crises and the
+    spike scan read weeks of tickets, and the intake's transaction holds the day's number
+    counter: they run after the intake (``ticket_created_later``)."""
+    if ticket.channel != Channel.SOCIAL:
+        return
     try:
         with transaction.atomic():
-            if ticket.channel == Channel.SOCIAL:
-                alert_raise_social(ticket=ticket)
-            schedule_scan(ticket.pk)
+            alert_raise_social(ticket=ticket)
     except Exception:
         logger.exception("crisis: detection failed on %s (intake goes on)", ticket.number)
 
 
-def schedule_scan(ticket_id: int) -> None:
-    """Queue ``tasks.scan_new_ticket`` with the intake's transaction (database backend) or after it."""
-    enqueue_with_transaction(scan_new_ticket, lambda: scan_new_ticket.enqueue(ticket_id))
+def ticket_created_later(*, ticket: Ticket) -> None:
+    """In the job after the intake (``tickets.tasks.ticket_created_later``): link the ticket to
+    the open crises it matches and run the spike scan on its model, batch, region and category.
+    Idempotent; the periodic scan (``tasks.detect_spikes``) catches what a failed run missed."""
+    crises_link_new_ticket(ticket=ticket)
+    alerts_detect_spikes(now=ticket.created_at, only=ticket)

@@ -19,9 +19,10 @@ def detect_spikes() -> int:
 
 @task()
 def scan_new_ticket(ticket_id: int) -> int:
-    """After a ticket's intake committed: link it to the open crises it matches and run the spike
-    scan on its model, batch, region and category. Kept out of the intake's transaction, which
-    holds the day's number counter. Returns how many alerts it opened."""
+    """Link ticket ``ticket_id`` to the open crises it matches and run the spike scan on its
+    model, batch, region and category. Returns how many alerts it opened. The intake no longer
+    queues it (``receivers.ticket_created_later`` runs in the one job after intake); kept for
+    jobs queued before that change and for re-running a ticket's scan by hand."""
     ticket = Ticket.objects.filter(pk=ticket_id).first()
     if ticket is None:
         return 0

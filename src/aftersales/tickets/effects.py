@@ -23,8 +23,16 @@ TICKET_OPENED = hook(
 TICKET_CREATED = hook(
     "ticket_created",
     "aftersales.webhooks.receivers.ticket_created",
-    "aftersales.crisis.receivers.ticket_created",  # media reports, open crises' scope, spike scan
-    "aftersales.triage.receivers.ticket_created",  # the triage job (suggestions, duplicates) after the commit
+    "aftersales.crisis.receivers.ticket_created",  # a media report opens an alert at once
+)
+
+# After the intake committed, in ONE background job for all of them (``tasks.ticket_created_later``,
+# ``services/later.py``): work that reads beyond the ticket. An app listed here adds nothing to the
+# intake itself. Each runs in its own savepoint; an error is logged and the next runs. kwargs: ticket.
+TICKET_CREATED_LATER = hook(
+    "ticket_created_later",
+    "aftersales.crisis.receivers.ticket_created_later",  # open crises' scope, spike scan
+    "aftersales.triage.receivers.ticket_created_later",  # suggestions and likely duplicates
 )
 
 # Every status change (``ticket_transition``), after the ticket row, the timeline and the audit

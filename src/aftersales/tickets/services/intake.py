@@ -40,6 +40,7 @@ from ..models import Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
 from ..search import search_grams_for
 from .assignment import ticket_auto_assign_queue
+from .later import ticket_created_later_queue
 
 # Columns that mirror the SLA clocks on the ticket row; the receivers of TICKET_OPENED set them
 # on the instance and they are written with the number, in one UPDATE.
@@ -348,4 +349,5 @@ def _create_ticket(
     audit_record(action=TicketAudit.CREATED, obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
     notify_ticket_received(ticket=ticket, saved_templates=received_texts, wechat=received_wechat)
     TICKET_CREATED.send(ticket=ticket)
+    ticket_created_later_queue(ticket_id=ticket.pk)
     return ticket
