@@ -8,9 +8,19 @@ and each statistic. ``make bench`` runs it (``--n $(N)``).
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aftersales_bench_quality \\
       .venv/bin/python bench/quality.py --n 100000 --requests 40
 
-Writes a JSON line with the rollup's row count, p50/p95/p99 of the page (warm: the figures in
-the cache, as after the job's refresh; cold: computed from the rollup) and of each selector (all
-time, a period that cuts months at both edges, one region).
+Writes a JSON line with the rollup's row count, p50/p95/p99 of the page (warm: the page's figures
+fragment in the cache, as after the job's refresh; cold: computed from the rollup) and of each
+selector (all time, a period that cuts months at both edges, one region). The same run times the
+reads as they were before the week rows and the fragment ("before": a period's edge weeks read
+from ``FaultCount``; the warm page rendering its figures from the cached context every time).
+
+``--reuse`` keeps the ``FaultCount`` rows of a previous run (a 10 M fill takes an hour);
+``--rebuild-summaries`` then builds every summary again from them (after a change of the
+summaries), without refilling ``FaultCount``:
+
+    DATABASE_URL=... .venv/bin/python bench/quality.py --n 10000000 --reuse --rebuild-summaries \\
+      --requests 30 --wide-requests 3
+
 It deletes and rewrites ``FaultCount`` and ``ShipmentVolume`` rows of its own models (codes
 starting with ``QBENCH-``) only; run it on a benchmark database.
 """
@@ -26,6 +36,7 @@ import statistics as stats
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,13 +54,15 @@ settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.con
 settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
 from django.core.cache import cache  # noqa: E402
-from django.db.models import Sum  # noqa: E402
+from django.core.cache.utils import make_template_fragment_key  # noqa: E402
+from django.db.models import Count, Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from aftersales.accounts.models import DataScope, Region, Role, User  # noqa: E402
 from aftersales.catalog.models import ProductCategory, ProductModel, ShipmentVolume  # noqa: E402
-from aftersales.quality import statistics  # noqa: E402
-from aftersales.quality.models import FaultCount, FaultSummary  # noqa: E402
+from aftersales.quality import periods, statistics  # noqa: E402
+from aftersales.quality.models import FaultCount, FaultSummary, SummaryGrain  # noqa: E402
+from aftersales.quality.overview import FRAGMENT, fragment_key  # noqa: E402
 from aftersales.quality.rollup import fault_summaries_rebuild  # noqa: E402
 
 FILL_SLICE = 500_000
@@ -134,6 +147,21 @@ def wide(filters: statistics.StatFilters, *keys: str) -> list[dict]:  # type: ig
     return list(qs.values(*keys).annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless")))
 
 
+def period_rates_before(filters: statistics.StatFilters) -> list[dict]:  # type: ignore[type-arg]
+    """The date-range read of the fault rates before the week rows: the whole months from the
+    month rows, the edge weeks from ``FaultCount`` (the Python after it is the same and left out)."""
+    months, edges = periods.period_plan(filters.since, filters.until)
+    out: list[dict] = []  # type: ignore[type-arg]
+    if months is not None:
+        rows = FaultSummary.objects.filter(statistics._place_q(filters), dimension="batch", grain=SummaryGrain.MONTH)
+        rows = rows.filter(periods.between(*months))
+        out += rows.order_by().values("model_id", "value").annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))
+    for start, end in edges:  # start: a Monday or the first of a month
+        edge = statistics._counts(replace(filters, since=None, until=None)).filter(week__gte=start, week__lte=end)
+        out += edge.values("model_id", "batch").annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000, help="fault tickets the rollup stands for")
@@ -145,19 +173,29 @@ def main() -> None:
         default=None,
         help="requests of each read of the wide rollup, the way before the summaries (default --requests; 0 skips them)",
     )
+    parser.add_argument(
+        "--rebuild-summaries",
+        action="store_true",
+        help="with --reuse: build every summary again from the FaultCount rows kept (no refill)",
+    )
     args = parser.parse_args()
     t0 = time.perf_counter()
     rows = FaultCount.objects.count() if args.reuse else fill(args.n)
     fill_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     # The narrow summaries the figures read, as the job keeps them (here from the filled FaultCount).
-    summary_rows = FaultSummary.objects.count() if args.reuse else fault_summaries_rebuild()
+    rebuild = not args.reuse or args.rebuild_summaries
+    summary_rows = fault_summaries_rebuild() if rebuild else FaultSummary.objects.count()
     summarise_s = time.perf_counter() - t0
+    cache.clear()  # figures of an earlier build
     user, _ = User.objects.get_or_create(username="qbench", defaults={"role": Role.QUALITY_ENGINEER, "data_scope": DataScope.ALL})
     client = Client()
     client.force_login(user)
-    client.get("/quality/")  # warm
+    language = client.get("/quality/").headers["Content-Language"]  # warm
     f = statistics.StatFilters()
+    fragment = make_template_fragment_key(FRAGMENT, [fragment_key(user, f, language)])
+    if cache.get(fragment) is None:
+        raise SystemExit(f"the page's fragment is not under {fragment}: the 'before' page timing would be wrong")
     today = dt.date.today()
     period = statistics.StatFilters(since=today - dt.timedelta(days=200), until=today - dt.timedelta(days=20))
     regional = statistics.StatFilters(region_id=Region.objects.get(code="qbench-0").pk, since=today - dt.timedelta(days=365))
@@ -168,7 +206,13 @@ def main() -> None:
         "fill_s": round(fill_s, 1),
         "summary_rows": summary_rows,
         "summarise_s": round(summarise_s, 1),
+        # False on a database summarised before the week rows (--reuse without --rebuild-summaries):
+        # a period's edge weeks are then read from FaultCount, as before.
+        "week_rows_built": statistics._week_rows_built(),
+        "summary_rows_by_grain": dict(FaultSummary.objects.order_by().values_list("grain").annotate(n=Count("id"))),
         "page_overview_warm_ms": timed(lambda: client.get("/quality/"), args.requests),
+        # Before the fragment: the figures' context from the cache, the tables and charts rendered.
+        "page_overview_warm_before_ms": timed(lambda: (cache.delete(fragment), client.get("/quality/")), args.requests),
         "page_overview_cold_ms": timed(lambda: (cache.clear(), client.get("/quality/")), max(5, args.requests // 4)),
         "fault_rates_ms": timed(lambda: statistics.batch_fault_rates(f), args.requests),
         "pareto_ms": timed(lambda: statistics.pareto_of("cause", f), args.requests),
@@ -176,6 +220,8 @@ def main() -> None:
         "ttf_ms": timed(lambda: statistics.time_to_failure(f), args.requests),
         "totals_ms": timed(lambda: statistics.period_totals(f), args.requests),
         "period_rates_ms": timed(lambda: statistics.batch_fault_rates(period), args.requests),
+        "period_rates_read_ms": timed(lambda: statistics._grouped(period, "batch", ("model", "value")), args.requests),
+        "period_rates_read_before_ms": timed(lambda: period_rates_before(period), args.requests),
         "region_pareto_ms": timed(lambda: statistics.pareto_of("component", regional), args.requests),
     }
     # The same reads from the wide rollup (the way before the summaries), in the same run: seconds

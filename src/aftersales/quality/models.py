@@ -104,12 +104,12 @@ SUMMARY_DIMENSIONS = (
 class FaultSummary(models.Model):
     """``FaultCount`` summed per question (``dimension``), per region and model — and once more over
     every region (``all_regions``, the rows of readers who see every region) — at three grains:
-    a week (only ``total``, for the p-chart), a month (the weeks whose Monday falls in it) and all
-    time (``period`` empty). A figure for a period reads the months the period covers whole and
-    ``FaultCount`` for the weeks at its edges; a figure for all time reads the "all" rows — a few
-    rows per region, model and value, however many tickets there are. Maintained with
-    ``FaultCount`` by the rollup job (``rollup._summarise``); the tests compare it with a direct
-    computation from ``FaultRecord``."""
+    a week (every question: the p-chart and the weeks at a period's edges), a month (the sums of
+    its weeks, those whose Monday falls in it) and all time (``period`` empty). A figure for a
+    period reads the months the period covers whole and the week rows at its edges (never
+    ``FaultCount``); a figure for all time reads the "all" rows — a few rows per region, model and
+    value, however many tickets there are. Maintained with ``FaultCount`` by the rollup job
+    (``rollup._summarise``); the tests compare it with a direct computation from ``FaultRecord``."""
 
     grain = models.CharField(max_length=8, choices=SummaryGrain.choices)
     period = models.DateField(null=True, blank=True, help_text="Monday of the week, first of the month; empty for all time.")

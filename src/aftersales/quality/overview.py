@@ -3,7 +3,12 @@
 The figures change only when the job refreshes the rollup, so they are kept in the cache under
 the rollup's refresh time, the day and the filters: the first reader after a refresh computes
 them (from ``FaultCount`` and the shipments), everybody else reads them from the cache. The job
-computes the unfiltered overview right after each refresh (``warm_overview``)."""
+computes the unfiltered overview right after each refresh (``warm_overview``).
+
+The page's figures, tables and charts are one cached template fragment (``FRAGMENT``, the
+management dashboard's way): ``fragment_key`` holds the same refresh stamp, day and filters, plus
+the reader's data scope and the language, so a fragment drawn for one scope or language is never
+served to another, and the job's next refresh makes every one of them stale."""
 
 from __future__ import annotations
 
@@ -14,13 +19,16 @@ from typing import TypeVar
 
 from django.core.cache import cache
 
+from aftersales.accounts.models import User
 from aftersales.core import clock
+from aftersales.tickets.selectors.scope import sees_every_ticket
 
 from . import statistics
 from .models import RollupState
 from .rollup import STATE
 
 TIMEOUT = 60 * 60
+FRAGMENT = "quality-overview-figures"  # the {% cache %} fragment of quality/overview.html
 T = TypeVar("T")
 
 
@@ -75,6 +83,13 @@ def cached_for(filters: statistics.StatFilters, suffix: str, build: Callable[[],
         found = build()
         cache.set(key, found, TIMEOUT)
     return found
+
+
+def fragment_key(user: User, filters: statistics.StatFilters, language: str) -> str:
+    """The key of the page's cached fragment: the figures' key (refresh, day, scoped filters), the
+    reader's data scope (every region, one region, none) and the language."""
+    scope = "all" if sees_every_ticket(user) else f"region:{user.region_id or '-'}"
+    return f"{_key(filters)}:{scope}:{language}"
 
 
 def warm_overview() -> None:

@@ -10,14 +10,15 @@ rules change). Work per run is bounded by what changed, never by the number of t
 
 The same job keeps the narrow summaries (``FaultSummary``: per question, per region and model, per
 week / month / all time) of the weeks it recounts, so the overview's figures read a few small rows
-(``statistics.py``) instead of every ``FaultCount`` row.
+(``statistics.py``) instead of every ``FaultCount`` row: the week rows from ``FaultCount``, the
+month rows from the week rows, the all-time rows from the month rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet, Sum
@@ -33,8 +34,9 @@ from .models import SUMMARY_DIMENSIONS, UNKNOWN_MONTHS, FaultCount, FaultRecord,
 
 K = TypeVar("K")
 STATE = "faults"
-SUMMARY_STATE = "fault_summaries"
+SUMMARY_STATE = "fault_summaries_by_week"  # renamed when the week rows of every question came: built again once
 CHUNK = 2000
+WEEK_CHUNK = 60  # weeks summarised per read of FaultCount (the rows are streamed)
 DIMENSIONS = (
     "week",
     "model_id",
@@ -114,11 +116,11 @@ def _every_ticket_id() -> Iterable[int]:
         last = ids[-1]
 
 
-def _chunks(ids: Iterable[K]) -> Iterable[list[K]]:
+def _chunks(ids: Iterable[K], size: int = CHUNK) -> Iterable[list[K]]:
     chunk: list[K] = []
     for pk in ids:
         chunk.append(pk)
-        if len(chunk) >= CHUNK:
+        if len(chunk) >= size:
             yield chunk
             chunk = []
     if chunk:
@@ -232,23 +234,44 @@ def summary_value(dimension: str, text: str) -> object:
     return text
 
 
-def _sums(qs: QuerySet, keys: list[str]) -> Iterable[dict]:
+def _sums(qs: QuerySet, keys: list[str]) -> QuerySet:
     return qs.order_by().values(*keys).annotate(t=Sum("tickets"), u=Sum("units"), nu=Sum("unitless"))
 
 
-def _summary_rows(
-    source: QuerySet[FaultCount], grain: str, period: dt.date | None, dimension: str, *, all_regions: bool
-) -> Iterable[FaultSummary]:
+def _insert(rows: Iterable[FaultSummary]) -> set[int | None]:
+    """Insert ``rows`` in batches (memory stays bounded when they are streamed from a query);
+    returns the model ids of the rows."""
+    models: set[int | None] = set()
+    for batch in _chunks(rows, 5000):
+        FaultSummary.objects.bulk_create(batch, batch_size=1000)
+        models |= {row.model_id for row in batch}
+    return models
+
+
+def _week_rows(source: QuerySet[FaultCount], dimension: str) -> Iterable[FaultSummary]:
+    """The week rows of ``dimension`` per region (region empty included) and model."""
     field = SUMMARY_FIELDS[dimension]
-    place = _PLACE[1:] if all_regions else _PLACE
-    for row in _sums(source, [*place, *([field] if field else [])]):
+    # Streamed: a year of weeks holds many rows (written to another table meanwhile).
+    for row in _sums(source, ["week", *_PLACE, *([field] if field else [])]).iterator(CHUNK):
         yield FaultSummary(
-            grain=grain,
-            period=period,
-            all_regions=all_regions,
-            **{k: row[k] for k in place},
+            grain=SummaryGrain.WEEK,
+            period=row["week"],
+            all_regions=False,
+            **{k: row[k] for k in _PLACE},
             dimension=dimension,
             value=as_text(row[field]) if field else "",
+            tickets=row["t"] or 0,
+            units=row["u"] or 0,
+            unitless=row["nu"] or 0,
+        )
+
+
+def _sum_rows(source: QuerySet[FaultSummary], keys: list[str], **fixed: Any) -> Iterable[FaultSummary]:
+    """Summary rows summed per ``keys`` (the coarser grain or ``all_regions`` from the finer rows)."""
+    for row in _sums(source, keys):
+        yield FaultSummary(
+            **fixed,
+            **{k: row[k] for k in keys},
             tickets=row["t"] or 0,
             units=row["u"] or 0,
             unitless=row["nu"] or 0,
@@ -263,65 +286,35 @@ def _model_q(model_ids: list[int | None]) -> Q:
 
 
 def _summarise(weeks: set[dt.date]) -> None:
-    """Rewrite the summaries of ``weeks`` (just recounted in ``FaultCount``): their week rows,
-    their months' rows, and the all-time rows of every model those months hold (before or after)."""
+    """Rewrite the summaries of ``weeks`` (just recounted in ``FaultCount``): their week rows (every
+    question, per region and summed over the regions), their months' rows (the sums of the week
+    rows whose Monday falls in the month), and the all-time rows of every model those months hold
+    (before or after). ``FaultCount`` is read once per question and ``WEEK_CHUNK`` weeks."""
     if not weeks:
         return
     months = sorted({w.replace(day=1) for w in weeks})
     models: set[int | None] = set(
         FaultSummary.objects.filter(grain=SummaryGrain.MONTH, period__in=months).values_list("model_id", flat=True).distinct()
     )
-    for chunk in _chunks(sorted(weeks)):
+    for chunk in _chunks(sorted(weeks), WEEK_CHUNK):
         FaultSummary.objects.filter(grain=SummaryGrain.WEEK, period__in=chunk).delete()
-        for all_regions, place in ((False, _PLACE), (True, _PLACE[1:])):
-            FaultSummary.objects.bulk_create(
-                (
-                    FaultSummary(
-                        grain=SummaryGrain.WEEK,
-                        period=row["week"],
-                        all_regions=all_regions,
-                        **{k: row[k] for k in place},
-                        dimension="total",
-                        tickets=row["t"] or 0,
-                        units=row["u"] or 0,
-                        unitless=row["nu"] or 0,
-                    )
-                    for row in _sums(FaultCount.objects.filter(week__in=chunk), ["week", *place])
-                ),
-                batch_size=1000,
-            )
+        source = FaultCount.objects.filter(week__in=chunk)
+        for dimension in SUMMARY_DIMENSIONS:
+            _insert(_week_rows(source, dimension))
+        regional = FaultSummary.objects.filter(grain=SummaryGrain.WEEK, period__in=chunk, all_regions=False)
+        keys = ["period", *_PLACE[1:], "dimension", "value"]
+        _insert(_sum_rows(regional, keys, grain=SummaryGrain.WEEK, all_regions=True))
     for month in months:
         FaultSummary.objects.filter(grain=SummaryGrain.MONTH, period=month).delete()
-        source = FaultCount.objects.filter(week__gte=month, week__lt=next_month(month))
-        made = FaultSummary.objects.bulk_create(
-            [
-                row
-                for dimension in SUMMARY_DIMENSIONS
-                for all_regions in (False, True)
-                for row in _summary_rows(source, SummaryGrain.MONTH, month, dimension, all_regions=all_regions)
-            ],
-            batch_size=1000,
-        )
-        models |= {row.model_id for row in made}
+        in_month = FaultSummary.objects.filter(grain=SummaryGrain.WEEK, period__gte=month, period__lt=next_month(month))
+        keys = [*_PLACE, "all_regions", "dimension", "value"]
+        models |= _insert(_sum_rows(in_month, keys, grain=SummaryGrain.MONTH, period=month))
     for chunk_models in _chunks(sorted(models, key=lambda m: (m is None, m or 0))):
         q = _model_q(chunk_models)
         FaultSummary.objects.filter(q, grain=SummaryGrain.ALL).delete()
         keys = [*_PLACE, "all_regions", "dimension", "value"]
-        rows = _sums(FaultSummary.objects.filter(q, grain=SummaryGrain.MONTH), keys)
-        FaultSummary.objects.bulk_create(
-            (
-                FaultSummary(
-                    grain=SummaryGrain.ALL,
-                    period=None,
-                    **{k: row[k] for k in keys},
-                    tickets=row["t"] or 0,
-                    units=row["u"] or 0,
-                    unitless=row["nu"] or 0,
-                )
-                for row in rows
-            ),
-            batch_size=1000,
-        )
+        rows = FaultSummary.objects.filter(q, grain=SummaryGrain.MONTH)
+        _insert(_sum_rows(rows, keys, grain=SummaryGrain.ALL, period=None))
 
 
 @transaction.atomic

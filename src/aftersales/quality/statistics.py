@@ -5,8 +5,10 @@ the caller by ``filters_for`` (staff who do not see every ticket see their regio
 returns typed rows. No function reads the tickets table: the figures stay as fast at 10 million
 tickets as at 1,000: each figure reads the narrow summary of its question (``FaultSummary``, per
 region and model — all-time rows without a period, month rows for the months a period covers
-whole), and ``FaultCount`` only for the weeks at a period's edges or under a batch filter (which
-the summaries other than the batch's do not carry; ``FaultCount`` is indexed by model and batch).
+whole and week rows for the weeks at its edges), and ``FaultCount`` only under a batch filter
+(which the summaries other than the batch's do not carry; ``FaultCount`` is indexed by model and
+batch). A period counts whole weeks: those whose Monday falls from monday(since) to until
+(``periods.covered_dates``), as the p-chart does.
 
 - **Fault rate per batch** = distinct faulty units (their first fault in the period) ÷ units
   shipped for that model and batch (``catalog.ShipmentVolume``, the region's rows under a region
@@ -32,8 +34,9 @@ from aftersales.catalog.models import ProductModel, ShipmentVolume
 from aftersales.core import clock
 from aftersales.tickets.selectors.scope import sees_every_ticket
 
-from .models import UNKNOWN_MONTHS, FaultCount, FaultSummary, SummaryGrain
-from .rollup import SUMMARY_FIELDS, monday, next_month, summary_value
+from .models import UNKNOWN_MONTHS, FaultCount, FaultSummary, RollupState, SummaryGrain
+from .periods import months_q, period_plan, period_q
+from .rollup import SUMMARY_FIELDS, SUMMARY_STATE, monday, summary_value
 from .survival import kaplan_meier_from_counts
 
 DIMENSIONS = ("model", "batch", "production_month", "factory", "component", "supplier", "cause")
@@ -123,25 +126,16 @@ def _place_q(filters: StatFilters) -> Q:
     return q
 
 
-def _month_plan(filters: StatFilters) -> tuple[tuple[dt.date | None, dt.date | None] | None, list[Q]]:
-    """How a period is read: the range of months it covers whole (the weeks whose Monday falls in
-    them; None: no whole month) and the ``FaultCount`` week ranges at its edges. The weeks of a
-    period are those with monday(since) ≤ week ≤ until, as ``_counts`` filters them."""
-    lo = monday(filters.since) if filters.since else None
-    hi = filters.until
-    m_lo = None if lo is None else (lo.replace(day=1) if lo.day <= 7 else next_month(lo.replace(day=1)))
-    m_hi = None
-    if hi is not None:
-        last_monday = monday(next_month(hi.replace(day=1)) - dt.timedelta(days=1))
-        m_hi = hi.replace(day=1) if last_monday <= hi else (hi.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    if m_lo is not None and m_hi is not None and m_lo > m_hi:
-        return None, [Q(week__gte=lo, week__lte=hi)]
-    edges = []
-    if lo is not None and m_lo is not None and lo < m_lo:
-        edges.append(Q(week__gte=lo, week__lt=m_lo))
-    if hi is not None and m_hi is not None and next_month(m_hi) <= hi:
-        edges.append(Q(week__gte=next_month(m_hi), week__lte=hi))
-    return (m_lo, m_hi), edges
+_READY = {"weeks": False}  # once the week rows of every question are built, they stay built
+
+
+def _week_rows_built() -> bool:
+    """Whether the summaries hold the week rows of every question: the job builds them on its first
+    run after the upgrade (``rollup.SUMMARY_STATE``); until then a period's edge weeks are read
+    from ``FaultCount``, as before them."""
+    if not _READY["weeks"]:
+        _READY["weeks"] = RollupState.objects.filter(name=SUMMARY_STATE).exists()
+    return _READY["weeks"]
 
 
 def _summed(qs: QuerySet[Any], keys: list[str]) -> list[dict[str, Any]]:
@@ -176,25 +170,20 @@ def _grouped(filters: StatFilters, dimension: str, by: tuple[str, ...]) -> dict[
     if filters.batch is not None and dimension != "batch":
         from_counts(_counts(filters))  # the batch is a key of FaultCount, not of this summary
         return out
-    place = _place_q(filters)
-    summary = FaultSummary.objects.filter(place, dimension=dimension)
+    summary = FaultSummary.objects.filter(_place_q(filters), dimension=dimension)
     if filters.batch is not None:
         summary = summary.filter(value=filters.batch)
     names = {"model": "model_id", "value": "value"}
     if filters.since is None and filters.until is None:
         summary = summary.filter(grain=SummaryGrain.ALL)
+    elif _week_rows_built():
+        summary = summary.filter(period_q(filters.since, filters.until))
     else:
-        months, edges = _month_plan(filters)
-        if months is None:
-            summary = summary.none()
-        else:
-            summary = summary.filter(grain=SummaryGrain.MONTH)
-            if months[0] is not None:
-                summary = summary.filter(period__gte=months[0])
-            if months[1] is not None:
-                summary = summary.filter(period__lte=months[1])
-        for edge in edges:
-            from_counts(_counts(replace(filters, since=None, until=None)).filter(edge))
+        months, edges = period_plan(filters.since, filters.until)
+        summary = summary.filter(months_q(months))
+        wide = _counts(replace(filters, since=None, until=None))
+        for start, end in edges:
+            from_counts(wide.filter(week__gte=start, week__lte=end))  # start: maybe not a Monday
     for row in _summed(summary, [names[k] for k in by]):
         add(tuple(summary_value(dimension, row["value"]) if k == "value" else row[names[k]] for k in by), row)
     return out

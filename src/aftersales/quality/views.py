@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
@@ -22,10 +23,10 @@ from aftersales.core.view_errors import domain_errors, refusals
 from aftersales.fieldservice import ftf
 from aftersales.tickets.selectors import ticket_get_for_user
 
-from . import figures, selectors, services, statistics
+from . import figures, periods, selectors, services, statistics
 from .forms import ActionForm, FilterForm, FtfForm, MoveForm
 from .models import ActionStatus
-from .overview import cached_for, overview_figures
+from .overview import TIMEOUT, cached_for, fragment_key, overview_figures
 from .permissions import can_write
 from .states import ACTION_TRANSITIONS
 
@@ -56,8 +57,18 @@ def overview(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     selectors.require_reader(user)
     form, filters = _filters(request)
-    context = cached_for(filters, f"page:{get_language()}", lambda: _overview_context(filters))
-    context = {**context, "form": form, "filters": filters, "writer": can_write(user)}
+    language = get_language()
+    first, last = periods.covered_dates(filters.since, filters.until)
+    context = {
+        "form": form,
+        "filters": filters,
+        "writer": can_write(user),
+        "covered": (first, last) if first or last else None,
+        # The figures are drawn only when the page's cached fragment is missing (``fig`` is lazy).
+        "fig": SimpleLazyObject(lambda: cached_for(filters, f"page:{language}", lambda: _overview_context(filters))),
+        "fig_key": fragment_key(user, filters, language),
+        "fig_ttl": TIMEOUT,
+    }
     return render(request, "quality/overview.html", context)
 
 
