@@ -74,6 +74,18 @@ def django_setup(db: str) -> None:
     import django
 
     django.setup()
+    ensure_static()
+
+
+def ensure_static() -> None:
+    """The pages render with production settings (the manifest static storage): collect the
+    static files once into the bench's var dir (a fresh machine has none; ``make bench`` does it
+    in load.py, a script run alone must too)."""
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if not (Path(settings.STATIC_ROOT) / "staticfiles.json").is_file():
+        call_command("collectstatic", "--noinput", verbosity=0)
 
 
 def load_dataset_module() -> ModuleType:
