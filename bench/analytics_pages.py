@@ -115,7 +115,8 @@ def compare_staff_days(limit: int) -> dict[str, float]:
 
 def time_selectors(requests: int) -> dict[str, dict[str, float]]:
     """The rollup reads alone: the dashboard's selector (month rollups, BacklogCell) over its
-    default twelve months and three years, and the KPI table of the last 30 days."""
+    default twelve months and three years, and the KPI table of the last 30 and 365 days (through
+    the staff months, as shipped, and from staff days alone)."""
     import datetime as dt
 
     from django.utils import timezone
@@ -138,6 +139,9 @@ def time_selectors(requests: int) -> dict[str, dict[str, float]]:
             user=user, period=Period(start=today - dt.timedelta(days=364), end=today)
         ),
     }
+    for days in (30, 365):  # from staff days alone: the path before ``StaffMonth``, same run
+        period = Period(start=today - dt.timedelta(days=days - 1), end=today)
+        cases[f"kpi_table_{days}_days_days_only"] = lambda p=period: kpi_table_for_user(user=user, period=p, use_months=False)
     out = {}
     for name, call in cases.items():
         call()
@@ -373,6 +377,7 @@ PAGES = {
     "management": ("/dashboard/management/", False),
     "management-cold": ("/dashboard/management/", True),
     "kpis-cold": ("/dashboard/kpis/", True),
+    "kpis-365-days-cold": ("/dashboard/kpis/?from={year_ago}&to={today}", True),
 }
 
 
@@ -383,7 +388,7 @@ def tables_read(sql: str) -> set[str]:
     return set(re.findall(r'(?:FROM|JOIN)\s+"?([a-z_0-9]+)"?', sql))
 
 
-def time_pages(requests: int) -> dict[str, dict[str, object]]:
+def time_pages(requests: int, only: tuple[str, ...] | None = None) -> dict[str, dict[str, object]]:
     """Each page as supervisor01 (data scope all): one request first, then one with its
     statements captured (counted, and the tables they read listed), then ``requests`` timed
     (cold pages: the cache cleared before each, a fifth as many)."""
@@ -402,6 +407,8 @@ def time_pages(requests: int) -> dict[str, dict[str, object]]:
     client.force_login(User.objects.get(username=benchenv.SUPERVISOR_USERNAME))
     timings: dict[str, dict[str, object]] = {}
     for name, (template, cold) in PAGES.items():
+        if only is not None and name not in only:
+            continue
         url = template.format(today=today.isoformat(), year_ago=(today - dt.timedelta(days=364)).isoformat())
         if cold:
             cache.clear()

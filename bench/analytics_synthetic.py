@@ -25,7 +25,12 @@ What it does, on PostgreSQL, in its own database ``aftersales_bench_analytics_sy
    second phase (staff days, then months: ``analytics/services/full.py``), and the backlog
    counted from the open facts (the product counts it from the open tickets, by the same
    status × age band × SLA state × region × category).
-4. The pages timed as bench/analytics_pages.py times them (``time_pages``), and the selectors.
+4. The person × month rollup (``StaffMonth``) from the staff days — on a database filled before
+   it existed, ``--reuse --staff-months`` builds only that (``build_staff_months``).
+5. The pages timed as bench/analytics_pages.py times them (``time_pages``: the cold KPI pages of
+   30 and 365 days among them), and the selectors (KPI tables through the staff months and from
+   staff days alone); ``--kpis-from-days`` also times the cold KPI pages with the month rollup
+   switched off, for the before/after in one run.
 
 The refresh's first phase (facts from tickets and their timelines) is measured per ticket on a
 loaded database by bench/analytics_pages.py (``refresh_full_ms_per_ticket``); it is what this
@@ -271,6 +276,7 @@ def build_rollups(params: dict[str, object], *, resume: bool = False) -> dict[st
     with connection.cursor() as cursor:
         for table in (
             "analytics_staffday",
+            "analytics_staffmonth",
             "analytics_monthtotal",
             "analytics_monthchannel",
             "analytics_monthmodel",
@@ -286,6 +292,41 @@ def build_rollups(params: dict[str, object], *, resume: bool = False) -> dict[st
     }
 
 
+def build_staff_months(*, force: bool = False) -> dict[str, object]:
+    """The person × month rollup (``StaffMonth``) from the existing staff days, nothing else
+    rebuilt: for a database filled before the table existed (``--staff-months``, and ``--reuse``
+    / ``--resume`` when it is not built yet). Each month commits on its own."""
+    from django.db import connection
+
+    from aftersales.analytics.models import RefreshState
+    from aftersales.analytics.services.full import STATE
+    from aftersales.analytics.services.staff_months import rebuild_all_staff_months
+
+    state = RefreshState.objects.filter(name=STATE).first()
+    if state is not None and state.staff_months_ready and not force:
+        return {}
+    started = time.perf_counter()
+    written = rebuild_all_staff_months(progress=lambda month, n: print(f"staff months {month}: {n} rows changed", flush=True))
+    RefreshState.objects.update_or_create(name=STATE, defaults={"staff_months_ready": True})
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE analytics_staffmonth")
+    return {"staff_months_s": round(time.perf_counter() - started, 1), "staff_month_rows_changed": written}
+
+
+def time_kpis_from_days(requests: int) -> dict[str, dict[str, object]]:
+    """The KPI pages as they were before ``StaffMonth``: the month rollup switched off (its ready
+    flag) for the timing, then back on. Same database, same run: the before/after comparison."""
+    from aftersales.analytics.models import RefreshState
+    from aftersales.analytics.services.full import STATE
+
+    RefreshState.objects.filter(name=STATE).update(staff_months_ready=False)
+    try:
+        pages = time_pages(requests, only=("kpis-cold", "kpis-365-days-cold"))
+    finally:
+        RefreshState.objects.filter(name=STATE).update(staff_months_ready=True)
+    return pages
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--n", type=int, required=True, help="tickets the facts stand for")
@@ -293,6 +334,16 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=200)
     ap.add_argument("--reuse", action="store_true", help="keep the facts and rollups of a previous run; time the pages only")
     ap.add_argument("--resume", action="store_true", help="keep the facts; build (or finish building) the rollups, then time")
+    ap.add_argument(
+        "--staff-months",
+        action="store_true",
+        help="(re)build only the person x month rollup from the existing staff days (with --reuse: nothing else rebuilt)",
+    )
+    ap.add_argument(
+        "--kpis-from-days",
+        action="store_true",
+        help="also time the cold KPI pages from staff days alone (the path before the month rollup), same run",
+    )
     a = ap.parse_args()
     db = a.db or f"aftersales_bench_analytics_synth_n{a.n}"
     if not db.startswith("aftersales_bench"):
@@ -304,7 +355,15 @@ def main() -> None:
     from django.core.management import call_command
     from django.utils import timezone
 
-    from aftersales.analytics.models import JobFact, MonthChannel, MonthModel, MonthTotal, StaffDay, TicketFact
+    from aftersales.analytics.models import (
+        JobFact,
+        MonthChannel,
+        MonthModel,
+        MonthTotal,
+        StaffDay,
+        StaffMonth,
+        TicketFact,
+    )
     from aftersales.tickets.choices import Channel
     from aftersales.tickets.states import OPEN_STATUS_LIST
 
@@ -334,10 +393,13 @@ def main() -> None:
         if not a.resume:
             result |= fill_facts(a.n, params)
         result |= build_rollups(params, resume=a.resume)
+    # A database filled before StaffMonth existed: build it from its staff days, nothing else.
+    result |= build_staff_months(force=a.staff_months)
     result["rows"] = {
         "ticket_facts": TicketFact.objects.count(),
         "job_facts": JobFact.objects.count(),
         "staff_days": StaffDay.objects.count(),
+        "staff_months": StaffMonth.objects.count(),
         "month_totals": MonthTotal.objects.count(),
         "month_channels": MonthChannel.objects.count(),
         "month_models": MonthModel.objects.count(),
@@ -346,6 +408,8 @@ def main() -> None:
     read = {t for page in pages.values() for t in page["tables"]}  # type: ignore[attr-defined]
     assert not read & set(TICKET_TABLES), f"a page reads a ticket table: {sorted(read & set(TICKET_TABLES))}"
     result["pages"] = pages
+    if a.kpis_from_days:
+        result["pages_kpis_from_days"] = time_kpis_from_days(a.requests)
     result["selectors"] = time_selectors(a.requests)
     result["load_after"] = os.getloadavg()
     out = benchenv.BENCH_DIR / "results" / f"analytics-synthetic-n{a.n}-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}.json"

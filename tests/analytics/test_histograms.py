@@ -61,3 +61,27 @@ def test_no_rows_no_figures():
     assert grouped_quantiles(StaffDay.objects.all(), "user_key", "res_minutes") == {}
     StaffDay.objects.create(day=dt.date(2026, 3, 1), kind=StaffKind.AGENT, user_key=4, res_minutes={})
     assert grouped_quantiles(StaffDay.objects.all(), "user_key", "res_minutes") == {}
+
+
+def test_quantiles_over_staff_months_and_days_together_equal_the_reference():
+    """Several querysets (a period's staff months and its edge days) merge as one."""
+    from aftersales.analytics.models import StaffMonth
+
+    rnd = random.Random(7)
+    per_group: dict[int, list[dict[str, int]]] = {}
+    days, months = [], []
+    for user in range(1, 6):
+        for offset in range(3):
+            hist = {str(rnd.randint(0, 600)): rnd.randint(1, 3) for _ in range(rnd.randint(0, 5))}
+            per_group.setdefault(user, []).append(hist)
+            days.append(StaffDay(day=dt.date(2026, 2, 26 + offset), kind=StaffKind.AGENT, user_key=user, fr_minutes=hist))
+        hist = {str(rnd.randint(0, 600)): rnd.randint(1, 9) for _ in range(rnd.randint(0, 12))}
+        per_group[user].append(hist)
+        months.append(StaffMonth(month=dt.date(2026, 1, 1), kind=StaffKind.AGENT, user_key=user, fr_minutes=hist))
+    StaffDay.objects.bulk_create(days)
+    StaffMonth.objects.bulk_create(months)
+    got = grouped_quantiles([StaffMonth.objects.all(), StaffDay.objects.all()], "user_key", "fr_minutes")
+    expected = {user: histogram_quantiles(merged(rows)) for user, rows in per_group.items()}
+    expected = {k: v for k, v in expected.items() if v != (None, None)}
+    expected[TOTAL] = histogram_quantiles(merged([h for rows in per_group.values() for h in rows]))
+    assert got == expected

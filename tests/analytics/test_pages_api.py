@@ -133,8 +133,11 @@ def test_openapi_lists_the_analytics_operations():
 
 
 def test_the_kpi_table_is_rendered_once_per_refresh(world):
-    """The figures change only when the refresh job runs: a second look at the same table reads
-    the rendered table from the cache; after a refresh the page shows the new figures."""
+    """The figures change only when the refresh job changes the rollups: a second look at the
+    same table reads the rendered table from the cache; after a refresh that changed data the
+    page shows the new figures."""
+    from django.db.models import F
+
     from aftersales.analytics.models import RefreshState
 
     boss = staff(Role.SUPERVISOR, DataScope.ALL)
@@ -158,8 +161,11 @@ def test_the_kpi_table_is_rendered_once_per_refresh(world):
     assert "rows" in translated.context
     assert table(translated) != table(first)
     del client.cookies[settings.LANGUAGE_COOKIE_NAME]
-    # The next refresh: the table is computed again.
+    # A refresh that changed nothing: still the cached table.
     RefreshState.objects.filter(name="default").update(refreshed_at=at(2025, 11, 2, 0))
+    assert "rows" not in client.get("/dashboard/kpis/", OCT).context
+    # A refresh that changed the staff rollups moves their version: the table is computed again.
+    RefreshState.objects.filter(name="default").update(staff_version=F("staff_version") + 1)
     after = client.get("/dashboard/kpis/", OCT)
     assert "rows" in after.context
     assert f'data-test-id="kpi-row-{world.wang.pk}"' in after.content.decode()

@@ -21,7 +21,7 @@ from .links import drill_url, ticket_list_url
 from .models import RefreshState, StaffKind
 from .selectors.common import Period, parse_period, sees_all, staff_reach
 from .selectors.drill import JOB_METRICS, TICKET_METRICS, drill_for_user, drill_from_query
-from .selectors.kpis import GROUPS, KpiRow, kpi_table_for_user
+from .selectors.kpis import GROUPS, KpiRow, KpiTable, kpi_table_for_user
 
 TABLE_CACHE_SECONDS = 24 * 3600
 
@@ -99,28 +99,48 @@ def _links(period: Period, group: str, row: KpiRow, kind: str) -> dict[str, str]
     return links
 
 
+def data_version(*, staff: bool = False) -> int:
+    """What the pages' caches key on: moves only when a refresh changed the rollups they read
+    (``RefreshState.data_version``; ``staff_version`` for the staff rollups only, what the KPI
+    page reads), so a refresh that changed nothing keeps them warm."""
+    column = "staff_version" if staff else "data_version"
+    return RefreshState.objects.filter(name="default").values_list(column, flat=True).first() or 0
+
+
+def kpi_cache_key(
+    *, reach: str, period: Period, kind: str, group: str, region: int | None, team: int | None, version: int
+) -> str:
+    return f"analytics:kpis:{get_language()}:{reach}:{period.start}:{period.end}:{kind}:{group}:{region}:{team}:v{version}"
+
+
+def render_kpi_table(table: KpiTable, request: HttpRequest | None = None) -> tuple[str, list[DisplayRow]]:
+    """The KPI table's HTML (the same with or without a request: the template reads none) and its
+    display rows."""
+    rows = [DisplayRow(row=r, links=_links(table.period, table.group, r, table.kind)) for r in table.rows]
+    html = render_to_string(
+        "analytics/_kpi_table.html",
+        {"table": table, "rows": rows, "period": table.period, "kind": table.kind, "definitions": DEFINITIONS},
+        request=request,
+    )
+    return html, rows
+
+
 def _table_html(request: HttpRequest, *, period: Period, kind: str, group: str, context: dict[str, object]) -> str:
     """The KPI table, rendered. The figures come from the rollups, which change only when the
-    refresh job runs: the rendered table (a few hundred drill-down links) is cached per refresh,
-    filters, language and reach (everything for a user who sees all, else the user's own)."""
+    refresh job changes them: the rendered table (a few hundred drill-down links) is cached per
+    data version, filters, language and reach (everything for a user who sees all, else the
+    user's own). The refresh job renders the default view ahead (``warm.py``)."""
     user = request.user
     region, team = _int(request, "region"), _int(request, "team")
-    refreshed = RefreshState.objects.filter(name="default").values_list("refreshed_at", flat=True).first()
     reach = "all" if sees_all(user) else f"u{user.pk}"  # type: ignore[arg-type]
-    key = (
-        f"analytics:kpis:{get_language()}:{reach}:{period.start}:{period.end}:{kind}:{group}:{region}:{team}:"
-        f"{refreshed.timestamp() if refreshed else 0}"
+    key = kpi_cache_key(
+        reach=reach, period=period, kind=kind, group=group, region=region, team=team, version=data_version(staff=True)
     )
     html = cache.get(key)
     if html is None:
         table = kpi_table_for_user(user=user, period=period, kind=kind, group=group, region=region, team=team)  # type: ignore[arg-type]
-        rows = [DisplayRow(row=r, links=_links(period, group, r, kind)) for r in table.rows]
+        html, rows = render_kpi_table(table, request)
         context["rows"] = rows  # for the tests of the figures behind the page
-        html = render_to_string(
-            "analytics/_kpi_table.html",
-            {"table": table, "rows": rows, "period": period, "kind": kind, "definitions": DEFINITIONS},
-            request=request,
-        )
         cache.set(key, html, TABLE_CACHE_SECONDS)
     return mark_safe(html)  # noqa: S308 — rendered by our own template with autoescaping
 

@@ -22,8 +22,8 @@ from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import TicketCategory
 from aftersales.tickets.states import TicketStatus
 
+from .kpi_views import data_version
 from .links import drill_url, ticket_list_url
-from .models import RefreshState
 from .selectors.common import Period, sees_all, ticket_reach
 from .selectors.management import MAX_MONTHS, Management, management_for_user
 from .services.rollups import AGE_BANDS, COST_FIELDS
@@ -160,6 +160,23 @@ def build_charts(m: Management, *, region: int | None, category: int | None) -> 
     return out
 
 
+def first_of_year_before(end: dt.date) -> dt.date:
+    """The first month of the twelve ending with ``end`` (a month's first day)."""
+    return (end - dt.timedelta(days=335)).replace(day=1)
+
+
+def default_months(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The dashboard's default months: the twelve ending with this one."""
+    end = today.replace(day=1)
+    return first_of_year_before(end), end
+
+
+def management_cache_key(
+    *, reach: str, start: dt.date, end: dt.date, region: int | None, category: int | None, version: int
+) -> str:
+    return f"analytics:mgmt:{get_language()}:{reach}:{start}:{end}:{region}:{category}:v{version}"
+
+
 @login_required
 def management(request: HttpRequest) -> HttpResponse:
     """Backlog, SLA risk, intake, top faults, satisfaction and cost for months, region and category."""
@@ -168,9 +185,8 @@ def management(request: HttpRequest) -> HttpResponse:
         ticket_reach(user)  # type: ignore[arg-type]
     except DomainError as exc:
         raise PermissionDenied from exc
-    today = timezone.localdate()
-    end = _month(request.GET.get("to")) or today.replace(day=1)
-    start = _month(request.GET.get("from")) or (end - dt.timedelta(days=335)).replace(day=1)
+    end = _month(request.GET.get("to")) or default_months(timezone.localdate())[1]
+    start = _month(request.GET.get("from")) or first_of_year_before(end)
     error = ""
     if start > end:
         error, start = _("The period ends before it starts."), end
@@ -179,11 +195,11 @@ def management(request: HttpRequest) -> HttpResponse:
     raw_region, raw_category = request.GET.get("region", ""), request.GET.get("category", "")
     region = int(raw_region) if raw_region.isdigit() and len(raw_region) < 19 else None
     category = int(raw_category) if raw_category.isdigit() and len(raw_category) < 19 else None
-    # The figures change only when the refresh job runs: the rendered charts (pygal: ~20–30 ms
-    # each) are cached per filters, scope, language and refresh.
-    refreshed = RefreshState.objects.filter(name="default").values_list("refreshed_at", flat=True).first()
+    # The figures change only when the refresh job changes the rollups: the rendered charts
+    # (pygal: ~20–30 ms each) are cached per filters, scope, language and data version; the
+    # refresh job renders the default view ahead (``warm.py``).
     reach = "all" if sees_all(user) else str(getattr(user, "region_id", ""))  # type: ignore[arg-type]
-    key = f"analytics:mgmt:{get_language()}:{reach}:{start}:{end}:{region}:{category}:{refreshed.timestamp() if refreshed else 0}"
+    key = management_cache_key(reach=reach, start=start, end=end, region=region, category=category, version=data_version())
     cached = cache.get(key)
     if cached is None:
         m = management_for_user(user=user, start=start, end=end, region=region, category=category)  # type: ignore[arg-type]

@@ -1,7 +1,9 @@
 """Background jobs of analytics (django-tasks).
 
 ``refresh_analytics`` brings the facts and rollups up to date; run it every 5 minutes
-(core/schedule.py). ``rebuild_analytics`` recomputes everything; run it nightly. Both are
+(core/schedule.py); after a run that changed the rollups it renders the default KPI table and
+dashboard into the cache (``warm.py``). ``rebuild_analytics`` recomputes everything; run it
+nightly. Both are
 idempotent; the full recomputation commits in chunks and a run that stopped part-way is resumed
 by the next one (``services/full.py``).
 """
@@ -11,15 +13,23 @@ from __future__ import annotations
 from django_tasks import task
 
 from .services import analytics_refresh
+from .warm import warm_default_views
 
 
 @task(queue_name="default")
 def refresh_analytics() -> int:
-    """Refresh what changed since the last run; returns how many tickets were recomputed."""
-    return analytics_refresh().tickets
+    """Refresh what changed since the last run, then, if it changed the rollups, render the
+    default views ahead (``warm.py``); returns how many tickets were recomputed."""
+    result = analytics_refresh()
+    if result.changed:
+        warm_default_views(kpis=result.staff_changed)
+    return result.tickets
 
 
 @task(queue_name="default")
 def rebuild_analytics() -> int:
-    """Recompute every ticket's facts and every rollup."""
-    return analytics_refresh(full=True).tickets
+    """Recompute every ticket's facts and every rollup (then warm the default views likewise)."""
+    result = analytics_refresh(full=True)
+    if result.changed:
+        warm_default_views(kpis=result.staff_changed)
+    return result.tickets

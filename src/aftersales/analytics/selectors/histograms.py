@@ -4,7 +4,7 @@ A ``StaffDay`` keeps its business-time durations as a JSON histogram (minute →
 table needs, per person (team, region) and for all of them, the median and p90 of the merged
 histograms of a period: at 10 million tickets that is a few hundred thousand staff days of
 ~65 minutes each for a year. Merging them in Python took seconds; here one statement expands the
-JSON (``jsonb_each_text`` on PostgreSQL, ``json_each`` on SQLite), sums per group and minute,
+JSON (of staff days, and of staff months for the whole months of a period; ``jsonb_each_text`` on PostgreSQL, ``json_each`` on SQLite), sums per group and minute,
 runs the cumulative counts as window sums and picks the ranks, returning one row per group.
 
 The ranks are ``common.histogram_quantiles``'s, exactly: median = the middle value, or the mean
@@ -13,6 +13,7 @@ of the two middle ones for an even count; p90 = the nearest rank ⌈0.9·n⌉ (`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -51,16 +52,23 @@ GROUP BY g
 """
 
 
-def grouped_quantiles(qs: QuerySet[Any], group: str, histogram: str) -> dict[int, tuple[float, float]]:
+def grouped_quantiles(qs: QuerySet[Any] | Sequence[QuerySet[Any]], group: str, histogram: str) -> dict[int, tuple[float, float]]:
     """``{group key: (median, p90)}`` of the merged ``histogram`` JSON of the rows of ``qs``
+    (or of several querysets together, e.g. staff months and the edge staff days of a period)
     per value of ``group``, and under ``TOTAL`` of all of them. Groups whose histograms are all
     empty are absent (the caller's "no figure")."""
-    db = qs.db
+    parts = [qs] if isinstance(qs, QuerySet) else list(qs)
+    db = parts[0].db
     vendor = connections[db].vendor
     if vendor not in _EXPAND:  # the project runs on these two (docs/architecture.md)
         raise ImproperlyConfigured(f"The KPI quantiles need PostgreSQL or SQLite, not {vendor}.")
-    inner, params = qs.order_by().values(g=F(group), h=F(histogram)).query.sql_with_params()
-    sql = _SQL.format(inner=inner, expand=_EXPAND[vendor], total=TOTAL)
+    inners: list[str] = []
+    params: list[Any] = []
+    for part in parts:
+        inner, inner_params = part.order_by().values(g=F(group), h=F(histogram)).query.sql_with_params()
+        inners.append(inner)
+        params.extend(inner_params)
+    sql = _SQL.format(inner=" UNION ALL ".join(inners), expand=_EXPAND[vendor], total=TOTAL)
     out: dict[int, tuple[float, float]] = {}
     with connections[db].cursor() as cursor:
         cursor.execute(sql, params)

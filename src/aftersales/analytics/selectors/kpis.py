@@ -1,4 +1,5 @@
-"""Staff KPIs (考核) per agent, technician, team or region for a period, from ``StaffDay``.
+"""Staff KPIs (考核) per agent, technician, team or region for a period, from ``StaffMonth`` for
+its whole months and ``StaffDay`` for the other days (``staff_rows``).
 
 Queries over the rollup (rows per person per day, never tickets), all grouped by the database:
 counts and rating sums add up, durations merge their minute histograms so medians and p90 are
@@ -9,18 +10,19 @@ in docs/kpis.md. The caller sees their own row, supervisors the rows of their sc
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Sum
+from django.db.models import BigIntegerField, Q, QuerySet, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
 
-from ..models import StaffDay, StaffKind
+from ..models import RefreshState, StaffDay, StaffKind, StaffMonth
 from .common import Period, rate, staff_reach
 from .histograms import TOTAL, grouped_quantiles
 
@@ -151,6 +153,43 @@ def _labels(group: str, keys: set[int]) -> dict[int, str]:
     return {u.pk: (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=keys)}
 
 
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+
+
+def whole_months(period: Period) -> tuple[dt.date, dt.date] | None:
+    """The first days of the first whole month of the period and of the month after its last
+    whole month (``[first, after)``), or None when the period holds no whole month."""
+    first = period.start if period.start.day == 1 else _next_month(period.start)
+    after = _next_month(period.end) if (period.end + dt.timedelta(days=1)).day == 1 else period.end.replace(day=1)
+    return (first, after) if first < after else None
+
+
+def staff_months_ready() -> bool:
+    return RefreshState.objects.filter(name="default", staff_months_ready=True).exists()
+
+
+def staff_rows(period: Period, *, use_months: bool | None = None) -> list[QuerySet[Any]]:
+    """The rollup rows that sum to ``period``: its whole months from ``StaffMonth`` and the other
+    days from ``StaffDay`` (all days from ``StaffDay`` with ``use_months=False``, or while the
+    month rollup is not built yet)."""
+    months = whole_months(period)
+    if use_months is None:
+        use_months = months is not None and staff_months_ready()
+    if not use_months or months is None:
+        return [StaffDay.objects.filter(day__gte=period.start, day__lte=period.end)]
+    first, after = months
+    parts: list[QuerySet[Any]] = [StaffMonth.objects.filter(month__gte=first, month__lt=after)]
+    edges = Q()
+    if period.start < first:
+        edges |= Q(day__gte=period.start, day__lt=first)
+    if after <= period.end:
+        edges |= Q(day__gte=after, day__lte=period.end)
+    if edges:
+        parts.append(StaffDay.objects.filter(edges))
+    return parts
+
+
 def kpi_table_for_user(
     *,
     user: User,
@@ -159,34 +198,60 @@ def kpi_table_for_user(
     group: str = "person",
     region: int | None = None,
     team: int | None = None,
+    use_months: bool | None = None,
 ) -> KpiTable:
     """The KPI rows ``user`` may see for the period, one per person, team or region, with the
-    total of those rows. ``region`` / ``team`` narrow the rows further."""
+    total of those rows. ``region`` / ``team`` narrow the rows further. ``use_months=False``
+    reads staff days only (the figures are the same; the tests compare both)."""
+    return kpi_table(
+        reach=staff_reach(user, person="user_key"),
+        period=period,
+        kind=kind,
+        group=group,
+        region=region,
+        team=team,
+        use_months=use_months,
+    )
+
+
+def kpi_table(
+    *,
+    reach: Q,
+    period: Period,
+    kind: str = StaffKind.AGENT,
+    group: str = "person",
+    region: int | None = None,
+    team: int | None = None,
+    use_months: bool | None = None,
+) -> KpiTable:
+    """``kpi_table_for_user`` for the rows of ``reach`` (a filter on the rollups' user, team and
+    region keys: ``Q()`` for everything, as the refresh job's cache warming asks)."""
     kind = kind if kind in StaffKind.values else StaffKind.AGENT
     group = group if group in GROUPS else "person"
-    qs = StaffDay.objects.filter(staff_reach(user, person="user_key")).filter(
-        kind=kind, day__gte=period.start, day__lte=period.end
-    )
+    narrow = Q(kind=kind)
     if region is not None:
-        qs = qs.filter(region_key=region)
+        narrow &= Q(region_key=region)
     if team is not None:
-        qs = qs.filter(team_key=team)
+        narrow &= Q(team_key=team)
+    parts = [qs.filter(reach).filter(narrow) for qs in staff_rows(period, use_months=use_months)]
     column = {"person": "user_key", "team": "team_key", "region": "region_key"}[group]
     rows: dict[int, KpiRow] = {}
     total = KpiRow(key=0, label=_("Total"))
-    # Everything is summed by the database, one row per person, team or region: the counters,
-    # the rating sums (JSON [total, n] per rating) and, in one statement per duration, the
-    # medians and p90 of the merged minute histograms.
-    for sums in qs.order_by().values(column).annotate(**{name: Sum(name) for name in SUMMED}, **RATING_SUMS):
-        key = sums[column]
-        row = rows.setdefault(key, KpiRow(key=key, label=""))
-        row.add_sums(sums)
-        row.add_ratings(sums)
-        total.add_sums(sums)
-        total.add_ratings(sums)
+    # Everything is summed by the database, one row per person, team or region (and per table
+    # read: staff months and edge days add up): the counters, the rating sums (JSON [total, n]
+    # per rating) and, in one statement per duration, the medians and p90 of the merged minute
+    # histograms.
+    for qs in parts:
+        for sums in qs.order_by().values(column).annotate(**{name: Sum(name) for name in SUMMED}, **RATING_SUMS):
+            key = sums[column]
+            row = rows.setdefault(key, KpiRow(key=key, label=""))
+            row.add_sums(sums)
+            row.add_ratings(sums)
+            total.add_sums(sums)
+            total.add_ratings(sums)
     if rows:
-        fr = grouped_quantiles(qs, column, "fr_minutes")
-        res = grouped_quantiles(qs, column, "res_minutes")
+        fr = grouped_quantiles(parts, column, "fr_minutes")
+        res = grouped_quantiles(parts, column, "res_minutes")
         for key, row in rows.items():
             row.set_quantiles(fr.get(key), res.get(key))
         total.set_quantiles(fr.get(TOTAL), res.get(TOTAL))

@@ -101,7 +101,12 @@ def management_for_user(
     *, user: User, start: dt.date, end: dt.date, region: int | None = None, category: int | None = None
 ) -> Management:
     """The dashboard of the months from ``start`` to ``end`` (any days in them) in ``user``'s scope."""
-    reach = ticket_reach(user)
+    return management(reach=ticket_reach(user), start=start, end=end, region=region, category=category)
+
+
+def management(*, reach: Q, start: dt.date, end: dt.date, region: int | None = None, category: int | None = None) -> Management:
+    """``management_for_user`` for the rows of ``reach`` (a filter on ``region_key``: ``Q()`` for
+    every region, as the refresh job's cache warming asks)."""
     months = months_between(start, end)
     index = {m: i for i, m in enumerate(months)}
     narrow = Q()

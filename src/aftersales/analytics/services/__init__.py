@@ -3,7 +3,9 @@
 ``analytics_refresh`` finds the tickets touched since its last run (timeline events after the
 last event id it saw, with a margin for transactions that committed late; surveys, work orders,
 refunds and compensation changed since its last run), recomputes their facts, then rebuilds the
-staff days and months those facts belong to, and recounts the backlog, in one transaction.
+staff days (and staff months) and months those facts belong to, and recounts the backlog, in one
+transaction; rollup rows already right are not rewritten, and ``RefreshState.data_version`` (the
+pages' cache key) moves only when some were.
 ``full=True`` recomputes every ticket (the nightly safety net, and the first run) in chunks of
 one transaction each, resumable after a crash (``full.py``). Running it twice changes nothing.
 Runs at once are serialised by a row lock on ``RefreshState`` (per chunk for the full run).
@@ -23,7 +25,7 @@ from aftersales.tickets.models import TicketEvent
 from ..models import RefreshState
 from .cubes import rebuild_months
 from .facts import Calendars, TicketSet, changed_ticket_ids, same_unit_ticket_ids
-from .full import STATE, TICKET_CHUNK, Progress, full_refresh, locked_state, write_facts
+from .full import STATE, TICKET_CHUNK, Progress, bump_version, ensure_staff_months, full_refresh, locked_state, write_facts
 from .rollups import AGE_BANDS, month_of, rebuild_backlog, rebuild_staff_days
 
 __all__ = ["AGE_BANDS", "RefreshResult", "analytics_refresh", "refresh_tickets"]
@@ -41,6 +43,10 @@ class RefreshResult:
     staff_days: int
     months: int
     backlog_cells: int
+    # Whether the run changed a rollup the pages read (``RefreshState.data_version`` moved), and
+    # a staff rollup (``staff_version`` moved: the KPI page's figures).
+    changed: bool = True
+    staff_changed: bool = True
 
 
 def refresh_tickets(ticket_ids: set[int] | list[int], *, now: dt.datetime) -> tuple[set[dt.date], set[dt.date]]:
@@ -67,7 +73,12 @@ def analytics_refresh(
     if full or state is None or state.refreshed_at is None:
         done = full_refresh(now=now, chunk=chunk, progress=progress)
         return RefreshResult(
-            tickets=done.tickets, staff_days=done.staff_days, months=done.months, backlog_cells=done.backlog_cells
+            tickets=done.tickets,
+            staff_days=done.staff_days,
+            months=done.months,
+            backlog_cells=done.backlog_cells,
+            changed=bool(done.staff_days or done.months or done.backlog_cells),
+            staff_changed=bool(done.staff_days or done.months or done.backlog_cells),
         )
     with transaction.atomic():
         state = locked_state()
@@ -79,7 +90,16 @@ def analytics_refresh(
         staff_days = rebuild_staff_days(days)
         cube = rebuild_months(months)
         backlog = rebuild_backlog(now=now)
+        staff_days += ensure_staff_months(state)
+        bump_version(state, staff=staff_days, other=cube + backlog)
         state.last_event_id = top_event
         state.refreshed_at = now
         state.save(update_fields=["last_event_id", "refreshed_at"])
-    return RefreshResult(tickets=len(ids), staff_days=staff_days, months=cube, backlog_cells=backlog)
+    return RefreshResult(
+        tickets=len(ids),
+        staff_days=staff_days,
+        months=cube,
+        backlog_cells=backlog,
+        changed=bool(staff_days or cube or backlog),
+        staff_changed=bool(staff_days),
+    )

@@ -27,6 +27,7 @@ from ..models import (
     TicketFact,
 )
 from .rollups import COST_FIELDS
+from .rows import replace_rows
 
 TOTAL_COUNTS = ("intake", "resolved", "surveys", "overall_sum", "promoters", "detractors", "costed")
 ROLLUPS = (MonthTotal, MonthChannel, MonthModel)
@@ -97,16 +98,13 @@ def roll_up(month: dt.date, cells: Iterable[dict[str, Any]]) -> tuple[list[Month
 
 
 def rebuild_months(months: Iterable[dt.date]) -> int:
-    """The dashboard's rollup rows of these months (first days); returns how many were written.
-    The caller holds the transaction."""
-    written = 0
+    """The dashboard's rollup rows of these months (first days), rewritten where they differ;
+    returns how many rows changed (0: they were already right). The caller holds the
+    transaction."""
+    changed = 0
     for month in sorted(set(months)):
         totals, channels, models = month_rows(month)
-        MonthTotal.objects.filter(month=month).delete()
-        MonthTotal.objects.bulk_create(totals, batch_size=1000)
-        MonthChannel.objects.filter(month=month).delete()
-        MonthChannel.objects.bulk_create(channels, batch_size=1000)
-        MonthModel.objects.filter(month=month).delete()
-        MonthModel.objects.bulk_create(models, batch_size=1000)
-        written += len(totals) + len(channels) + len(models)
-    return written
+        changed += replace_rows(MonthTotal.objects.filter(month=month), totals)
+        changed += replace_rows(MonthChannel.objects.filter(month=month), channels)
+        changed += replace_rows(MonthModel.objects.filter(month=month), models)
+    return changed

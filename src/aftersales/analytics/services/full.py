@@ -10,8 +10,13 @@ no full run ever finished — resumes where the last one stopped):
    same transaction.
 2. ``days``: every day that has facts or a staff-day row, ``day_chunk`` days at a time: their
    ``StaffDay`` rows are rebuilt from the facts (grouped SQL); ``full_day`` moves with them.
-3. ``months``: likewise one month of the dashboard's rollups (``cubes.py``) per transaction, then
-   the backlog recount.
+3. ``months``: likewise one month of the dashboard's rollups (``cubes.py``) and of the staff
+   months (``staff_months.py``, from the staff days) per transaction, then the backlog recount.
+
+Staff months are also rebuilt with the staff days they sum, in the same transaction (phase 2 and
+the incremental refresh), so the two agree at every commit; phase 3 rebuilds them all from the
+staff days as the safety net. Every transaction that changed a rollup row moves ``RefreshState.data_version`` (the
+pages' cache key); one that found the rows already right writes nothing and moves nothing.
 
 Every chunk's transaction first locks the ``RefreshState`` row, the lock the incremental refresh
 holds for its whole run: the two interleave chunk by chunk and never write the same rows at once.
@@ -37,11 +42,12 @@ from django.utils import timezone
 
 from aftersales.tickets.models import Ticket, TicketEvent
 
-from ..models import LEVEL_ALL, JobFact, MonthTotal, RefreshPhase, RefreshState, StaffDay, TicketFact
+from ..models import LEVEL_ALL, JobFact, MonthTotal, RefreshPhase, RefreshState, StaffDay, StaffMonth, TicketFact
 from .cubes import rebuild_months
 from .facts import Calendars, TicketSet, compute_job_facts
 from .facts_sql import upsert_ticket_facts
 from .rollups import month_of, rebuild_backlog, rebuild_staff_days
+from .staff_months import rebuild_all_staff_months, rebuild_staff_months
 
 TICKET_CHUNK = 2000
 DAY_CHUNK = 31
@@ -64,6 +70,28 @@ def locked_state() -> RefreshState:
     """The refresh's state row, locked until the caller's transaction ends."""
     state, _created = RefreshState.objects.select_for_update().get_or_create(name=STATE)
     return state
+
+
+def bump_version(state: RefreshState, *, staff: int = 0, other: int = 0) -> None:
+    """Move the data versions the pages' caches key on, if this transaction changed rollup rows
+    (``staff``: how many staff days and months, ``other``: how many other rollup rows); the
+    caller holds the state row's lock."""
+    if staff or other:
+        state.data_version += 1
+        state.staff_version += 1 if staff else 0
+        state.save(update_fields=["data_version", "staff_version"])
+
+
+def ensure_staff_months(state: RefreshState) -> int:
+    """Build every month's ``StaffMonth`` rows from the staff days the first time (the table was
+    added after staff days existed), in the caller's transaction; returns how many rows changed.
+    Later refreshes keep them with the staff days (``rebuild_staff_days``)."""
+    if state.staff_months_ready:
+        return 0
+    changed = rebuild_all_staff_months(atomic=False)
+    state.staff_months_ready = True
+    state.save(update_fields=["staff_months_ready"])
+    return changed
 
 
 def write_facts(tickets: TicketSet, *, calendars: Calendars, now: dt.datetime) -> tuple[set[dt.date], int]:
@@ -134,16 +162,21 @@ def _next_days(after: dt.date | None, limit: int) -> list[dt.date]:
 
 
 def _next_month(after: dt.date | None) -> dt.date | None:
-    """The next month after ``after`` that has facts or dashboard rollup rows (every month with
-    rows has its all-regions total row, so that level's rows find them)."""
-    facts = TicketFact.objects.all()
-    cube = MonthTotal.objects.filter(level=LEVEL_ALL, region_key=0, category_key=0)
-    if after is not None:
-        facts = facts.filter(day__gte=(after + dt.timedelta(days=32)).replace(day=1))
-        cube = cube.filter(month__gt=after)
-    found = [month_of(d) for d in (facts.order_by("day").values_list("day", flat=True).first(),) if d is not None] + [
-        m for m in (cube.order_by("month").values_list("month", flat=True).first(),) if m is not None
-    ]
+    """The next month after ``after`` that has facts, staff days or rollup rows (every month with
+    dashboard rows has its all-regions total row, so that level's rows find them); one probe of
+    an index per table."""
+    start = None if after is None else (after + dt.timedelta(days=32)).replace(day=1)
+    by_day = [TicketFact.objects.all(), StaffDay.objects.all()]
+    by_month = [MonthTotal.objects.filter(level=LEVEL_ALL, region_key=0, category_key=0), StaffMonth.objects.all()]
+    found = []
+    for qs in by_day:
+        day = (qs if start is None else qs.filter(day__gte=start)).aggregate(first=Min("day"))["first"]
+        if day is not None:
+            found.append(month_of(day))
+    for qs in by_month:
+        month = (qs if start is None else qs.filter(month__gte=start)).aggregate(first=Min("month"))["first"]
+        if month is not None:
+            found.append(month)
     return min(found) if found else None
 
 
@@ -160,6 +193,7 @@ def _days_chunk(*, day_chunk: int) -> int | None:
         written = rebuild_staff_days(days)
         state.full_day = days[-1]
         state.save(update_fields=["full_day"])
+        bump_version(state, staff=written)
         return written
 
 
@@ -171,10 +205,11 @@ def _month_chunk() -> int | None:
         month = _next_month(state.full_day)
         if month is None:
             return None
-        written = rebuild_months([month])
+        cube, people = rebuild_months([month]), rebuild_staff_months(month)
         state.full_day = month
         state.save(update_fields=["full_day"])
-        return written
+        bump_version(state, staff=people, other=cube)
+        return cube + people
 
 
 def _finish(now: dt.datetime) -> int:
@@ -183,19 +218,20 @@ def _finish(now: dt.datetime) -> int:
         if state.full_phase != RefreshPhase.MONTHS:
             return 0
         cells = rebuild_backlog(now=now)
+        people = ensure_staff_months(state)
+        bump_version(state, staff=people, other=cells)
         started = state.full_started_at or now
         if state.refreshed_at is None:
             # The first run: the incremental refresh starts from where this one started.
             state.last_event_id = state.full_event_id
             state.refreshed_at = started
         elif state.refreshed_at < started:
-            # No incremental run since this one started: the next looks back to its start (and
-            # the pages' caches, keyed on ``refreshed_at``, see the rebuilt figures).
+            # No incremental run since this one started: the next looks back to its start.
             state.refreshed_at = started
         state.full_phase, state.full_started_at, state.full_day = RefreshPhase.IDLE, None, None
         state.full_ticket_id = 0
         state.save()
-        return cells
+        return cells + people
 
 
 def full_refresh(

@@ -19,6 +19,8 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import OPEN_STATUS_LIST
 
 from ..models import BacklogCell, JobFact, StaffDay, StaffKind, TicketFact
+from .rows import replace_rows
+from .staff_months import staff_months_of
 
 # Upper bounds (days since registration) of the backlog's age bands; the last band is open.
 AGE_BANDS = (1, 3, 7, 30)
@@ -158,15 +160,19 @@ def staff_day_rows(days: list[dt.date]) -> list[StaffDay]:
 
 
 def rebuild_staff_days(days: Iterable[dt.date]) -> int:
-    """StaffDay rows of these days from the ticket and job facts (delete and insert, per chunk of
-    days); returns how many were written. The caller holds the transaction."""
-    written = 0
+    """StaffDay rows of these days from the ticket and job facts (per chunk of days: delete and
+    insert where they differ), and the ``StaffMonth`` rows of the people and months whose staff
+    days changed; returns how many rows changed (0: the rollups were already right). The caller
+    holds the transaction."""
+    changed = 0
     for batch in _chunks(days):
         rows = staff_day_rows(batch)
-        StaffDay.objects.filter(day__in=batch).delete()
-        StaffDay.objects.bulk_create(rows, batch_size=1000)
-        written += len(rows)
-    return written
+        differing: list[dict[str, Any]] = []
+        n = replace_rows(StaffDay.objects.filter(day__in=batch), rows, differing=differing)
+        if n:
+            # Only the people whose staff days differ: their months are a few dozen rows each.
+            changed += n + staff_months_of({(row["day"], row["user_key"]) for row in differing})
+    return changed
 
 
 def month_of(day: dt.date) -> dt.date:
@@ -178,7 +184,8 @@ COST_FIELDS = ("cost_parts", "cost_labour", "cost_travel", "cost_refund", "cost_
 
 def rebuild_backlog(*, now: dt.datetime | None = None) -> int:
     """Recount the open tickets by status × age band × SLA state × region × category (one
-    grouped query over the open tickets; the partial index on open tickets serves it)."""
+    grouped query over the open tickets; the partial index on open tickets serves it); returns
+    how many cells changed (0 when the counts are the same as before: nothing is written)."""
     now = now or timezone.now()
     bounds = [now - dt.timedelta(days=d) for d in AGE_BANDS]
     bands: dict[str, Any] = {}
@@ -201,12 +208,10 @@ def rebuild_backlog(*, now: dt.datetime | None = None) -> int:
             n = g[f"b{index}"]
             if n:
                 counts[(g["status"], index, g["sla_state"] or "", g["region_id"] or 0, g["category_id"] or 0)] += n
-    BacklogCell.objects.all().delete()
-    BacklogCell.objects.bulk_create(
+    return replace_rows(
+        BacklogCell.objects.all(),
         [
             BacklogCell(status=s, age_band=a, sla_state=st, region_key=r, category_key=c, n=n)
             for (s, a, st, r, c), n in counts.items()
         ],
-        batch_size=1000,
     )
-    return len(counts)
