@@ -24,11 +24,13 @@ from .features import (
     LEXICON_GROUPS,
     REQUEST_RULE_GROUPS,
     RULE_GROUPS,
+    URGENCY_RULE_GROUPS,
     Analysed,
     analyse,
     lexicon_vector,
     request_rule_vector,
     rule_vector,
+    urgency_rule_vector,
 )
 
 MODEL_DIR = Path(__file__).resolve().parent / "model_data"
@@ -51,9 +53,9 @@ REASON_GROUPS: dict[str, tuple[str, ...]] = {
     "compensation": ("ask_compensation", "want_compensation"),
     "consultation": ("ask_consultation", "want_consultation"),
     "installation_request": ("ask_installation", "want_installation"),
-    "urgent": ("escalate",),
-    "important": ("unusable", "demand", "pending", "fault"),
-    "normal": ("resolved", "opinion", "minor"),
+    "urgent": ("escalate", "escalation", "repeated"),
+    "important": ("unusable", "open_fault", "unresolved", "remedy_wish", "demand", "pending", "fault"),
+    "normal": ("resolved", "declined", "resigned", "opinion", "minor", "spec_opinion", "price_gift"),
 }
 
 
@@ -76,7 +78,7 @@ def build_suggestion(
         value = guesses[name].value if name != "urgency" else urgency.value
         key = "installation_request" if (name == "request_type" and value == "installation") else value
         for group in REASON_GROUPS.get(key, ()):
-            words = item.wishes.get(group) or item.lexicon.get(group) or item.rules.get(group)
+            words = item.wishes.get(group) or item.lexicon.get(group) or item.rules.get(group) or item.urgency.get(group)
             if words:
                 reasons.append(f"{name}:{'、'.join(words[:5])}")
     return Suggestion(
@@ -139,6 +141,7 @@ class TriageModel:
     version: str
     rule_scale: float = 0.0  # the labelling-rule groups (features.RULES); 0: not used
     request_rule_scale: float = 0.0  # the request-type rule groups (features.REQUEST_RULES); 0: not used
+    urgency_rule_scale: float = 0.0  # the urgency rule groups (features.URGENCY_RULES); 0: not used
     figures: dict[str, float] = field(default_factory=dict)
     embedder: Embedder | None = None
     safety_calibration: dict[str, float] = field(default_factory=dict)  # calibration.fit_safety
@@ -148,6 +151,7 @@ class TriageModel:
             self.lexicon_scale * lexicon_vector(item.lexicon),
             self.rule_scale * rule_vector(item.rules),
             self.request_rule_scale * request_rule_vector(item.wishes),
+            self.urgency_rule_scale * urgency_rule_vector(item.urgency),
         ]
         if self.embedding_scale:
             if self.embedder is None:
@@ -182,6 +186,8 @@ class TriageModel:
             "rule_groups": list(RULE_GROUPS),
             "request_rule_scale": self.request_rule_scale,
             "request_rule_groups": list(REQUEST_RULE_GROUPS),
+            "urgency_rule_scale": self.urgency_rule_scale,
+            "urgency_rule_groups": list(URGENCY_RULE_GROUPS),
             "heads": {name: list(head.classes) for name, head in self.heads.items()},
             "temperatures": {name: head.temperature for name, head in self.heads.items()},
             "safety_calibration": self.safety_calibration,
@@ -206,6 +212,7 @@ class TriageModel:
                 header["lexicon_groups"] != list(LEXICON_GROUPS)
                 or header.get("rule_groups") != list(RULE_GROUPS)
                 or header.get("request_rule_groups") != list(REQUEST_RULE_GROUPS)
+                or header.get("urgency_rule_groups") != list(URGENCY_RULE_GROUPS)
             ):
                 raise ValueError("the model was trained with another lexicon: retrain it (manage.py triage_train)")
             heads = {
@@ -225,6 +232,7 @@ class TriageModel:
             embedding_scale=float(header["embedding_scale"]),
             rule_scale=float(header["rule_scale"]),
             request_rule_scale=float(header["request_rule_scale"]),
+            urgency_rule_scale=float(header["urgency_rule_scale"]),
             version=str(header["version"]),
             figures={k: float(v) for k, v in header.get("figures", {}).items()},
             safety_calibration={k: float(v) for k, v in header.get("safety_calibration", {}).items()},

@@ -168,6 +168,51 @@ FAULT_WORDS: tuple[str, ...] = (
     "坏点", "亮点", "漏光", "异响", "杂音", "不加热", "漏水", "充不进", "充不上", "没信号", "不能用", "用不了", "毛病", "卡死",
     "闪退", "死掉", "次品", "瑕疵", "不亮", "不转", "没声音"
 )
+
+# The urgency rule of shared/triage/README.md ("faults and pending service failures are important;
+# price, gifts, opinions, resolved issues and venting are normal; urgent: a hazard, or a product
+# unusable after repeated failed repairs that is being escalated"), written as word groups from the
+# rule and general after-sales usage (not from the dev texts). Dense features of a second urgency
+# head that sees only the dense features (``urgency_rule_vector``; training.Config.urgency_mix).
+URGENCY_RULES: dict[str, tuple[str, ...]] = {
+    # Needs action: a fault of the unit, a service failure still open, repeated failures, a loss,
+    # a deadline, an escalation.
+    "defect": (
+        *FAULT_WORDS, "不工作", "不能充电", "无法充电", "充不了电", "关机", "没反应", "不显示", "进水", "烧坏", "卡屏", "失效", "不能开机", "碎了",
+        "裂了", "掉漆"
+    ),
+    "unresolved": (
+        "还没", "至今", "一直没", "一直不", "没人理", "没人管", "没人处理", "不回复", "没回复", "没有回复", "不回", "石沉大海", "等了",
+        "还在等", "没有解决", "没解决", "不给解决", "不解决", "不处理", "没处理", "推诿", "推脱", "踢皮球", "拖", "杳无音信", "没下文",
+        "没有下文", "不给退", "不给换", "不给修", "不让退", "不让换", "拒绝"
+    ),
+    "repeated": (
+        "又坏", "又出现", "再次", "多次", "几次", "反复", "第二次", "第三次", "修了", "返修", "还是不行", "还是坏", "依旧", "依然", "仍然",
+        "换了两", "换了几"
+    ),
+    "escalation": (
+        "投诉", "12315", "消协", "消费者协会", "工商", "曝光", "媒体", "起诉", "律师", "法院", "维权", "315", "报警", "记者", "微博"
+    ),
+    "loss": ("损失", "赔偿", "耽误", "误工", "数据丢失", "资料丢失", "丢失", "损坏", "泡了", "淹了", "白花", "浪费"),
+    "time_pressure": ("急用", "着急", "急需", "急死", "马上要", "工作需要", "耽误工作", "出差", "考试", "急着"),
+    # Nothing to act on: the customer gives up, an opinion of the design or the specification, a
+    # warning to other buyers, price or gifts.
+    "resigned": (
+        "算了", "懒得", "将就", "凑合", "自认倒霉", "认倒霉", "认了", "不想折腾", "麻烦", "就这样吧", "留着用", "不退了", "不换了", "买个教训",
+        "长个记性", "吃一堑", "无所谓", "没办法", "没辙"
+    ),
+    "spec_opinion": (
+        "分辨率", "像素", "音质", "音效", "内存", "运存", "配置", "字体", "外观", "颜色", "手感", "重量", "太重", "太厚", "续航", "性价比",
+        "不值", "一分钱一分货", "不如", "比不上", "功能少", "设计", "画质", "清晰度", "速度慢", "反应慢", "耗电", "待机时间"
+    ),
+    "warn_others": (
+        "大家", "千万别", "千万不要", "别买", "不要买", "慎买", "慎重", "劝", "建议不要", "不推荐", "奉劝", "买的朋友", "朋友们", "亲们",
+        "同学们", "各位"
+    ),
+    "price_gift": ("降价", "差价", "价保", "保价", "赠品", "送的", "发票", "便宜", "贵", "优惠", "活动", "价格", "价钱", "少送", "没送"),
+}
+# The wishes that ask for action on the unit (REQUEST_RULES groups).
+REMEDY_WISHES: tuple[str, ...] = ("ask_return", "ask_exchange", "ask_repair", "ask_compensation", "ask_installation")
 # fmt: on
 
 # Product category words that hint at the category of a complaint (source categories and the
@@ -185,6 +230,7 @@ class Analysed:
     lexicon: dict[str, tuple[str, ...]]
     rules: dict[str, tuple[str, ...]] = field(default_factory=dict)  # the RULES groups matched
     wishes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # request_rule_hits
+    urgency: dict[str, tuple[str, ...]] = field(default_factory=dict)  # urgency_rule_hits
 
 
 def _bucket(feature: str) -> int:
@@ -245,6 +291,41 @@ def request_rule_hits(text: str) -> dict[str, tuple[str, ...]]:
     return hits
 
 
+def declined_wishes(text: str) -> tuple[str, ...]:
+    """The wish words of the (normalised) text declined in their clause (不想退, 懒得换, 算了换):
+    the customer gives up what they could ask for."""
+    found: list[str] = []
+    for clause in (c for c in _CLAUSE_SPLIT.split(text) if c):
+        for group in (*REMEDY_WISHES, "ask_refund"):
+            for word in REQUEST_RULES[group]:
+                at = clause.find(word)
+                if at >= 0 and any(d in clause[: at + len(word)] for d in DECLINE_WORDS):
+                    found.append(word)
+    return tuple(dict.fromkeys(found))
+
+
+def urgency_rule_hits(
+    text: str, wishes: dict[str, tuple[str, ...]], rules: dict[str, tuple[str, ...]]
+) -> dict[str, tuple[str, ...]]:
+    """The URGENCY_RULES groups of the (normalised) text with their matched words, plus the rule's
+    combinations: ``remedy_wish`` (asks for a return, an exchange, a repair…), ``declined`` (a wish
+    given up), ``open_fault`` (a fault not resolved, not given up: "a fault that needs action") and
+    ``nothing_to_act_on`` (no fault, nothing pending, no wish, no repeated failure, no escalation:
+    an opinion or venting)."""
+    hits = lexicon_hits(text, URGENCY_RULES)
+    remedy = tuple(w for g in REMEDY_WISHES for w in wishes.get(g, ()))
+    if remedy:
+        hits["remedy_wish"] = remedy
+    declined = declined_wishes(text)
+    if declined:
+        hits["declined"] = declined
+    if "defect" in hits and not ("resigned" in hits or declined or "resolved" in rules):
+        hits["open_fault"] = hits["defect"]
+    if not any(g in hits for g in ("defect", "unresolved", "remedy_wish", "repeated", "escalation")):
+        hits["nothing_to_act_on"] = ("-",)
+    return hits
+
+
 def analyse(text: str, *, product_category: str | None = None) -> Analysed:
     body = normalise(text)
     counts: dict[int, float] = {}
@@ -261,18 +342,22 @@ def analyse(text: str, *, product_category: str | None = None) -> Analysed:
     for b, c in counts.items():
         counts[b] = 1.0 + math.log(c)
     norm = math.sqrt(sum(v * v for v in counts.values())) or 1.0
+    rules = lexicon_hits(body, RULES)
+    wishes = request_rule_hits(body)
     return Analysed(
         text=body,
         hashed={b: v / norm for b, v in counts.items()},
         lexicon=lex,
-        rules=lexicon_hits(body, RULES),
-        wishes=request_rule_hits(body),
+        rules=rules,
+        wishes=wishes,
+        urgency=urgency_rule_hits(body, wishes, rules),
     )
 
 
 LEXICON_GROUPS: tuple[str, ...] = tuple(LEXICON)
 RULE_GROUPS: tuple[str, ...] = tuple(RULES)
 REQUEST_RULE_GROUPS: tuple[str, ...] = (*REQUEST_RULES, "new_faulty", "used_faulty", "no_wish")
+URGENCY_RULE_GROUPS: tuple[str, ...] = (*URGENCY_RULES, "remedy_wish", "declined", "open_fault", "nothing_to_act_on")
 
 
 def lexicon_vector(lex: dict[str, tuple[str, ...]]) -> np.ndarray:
@@ -291,6 +376,16 @@ def request_rule_vector(wishes: dict[str, tuple[str, ...]]) -> np.ndarray:
     asked = any(g in wishes for g in REQUEST_RULES)
     return np.array(
         [float(not asked) if g == "no_wish" else math.log1p(len(wishes.get(g, ()))) for g in REQUEST_RULE_GROUPS],
+        dtype=np.float32,
+    )
+
+
+def urgency_rule_vector(hits: dict[str, tuple[str, ...]]) -> np.ndarray:
+    """One dense value per urgency-rule group: log(1 + matched words); the combinations
+    (``open_fault``, ``nothing_to_act_on``) are 0 or 1."""
+    flags = ("open_fault", "nothing_to_act_on")
+    return np.array(
+        [float(g in hits) if g in flags else math.log1p(len(hits.get(g, ()))) for g in URGENCY_RULE_GROUPS],
         dtype=np.float32,
     )
 

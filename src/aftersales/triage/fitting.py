@@ -11,6 +11,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TypedDict
 
 import numpy as np
 
@@ -19,6 +20,15 @@ from .classifier import Head
 from .features import Analysed, hashed_matrix
 
 MISSING_CLASS_SCORE = -1e4  # the score of a class an inner model never saw (a probability of 0)
+
+
+class OutOfFold(TypedDict, total=False):
+    """The inner cross-validation's out-of-fold scores of the chosen C (``fit_selected``)."""
+
+    rows: np.ndarray
+    scores: np.ndarray
+    truth: np.ndarray
+    classes: list[str]
 
 
 @dataclass
@@ -119,11 +129,13 @@ def fit_selected(
     calibrate: bool = True,
     seed: int = 42,
     accept: Sequence[str] | None = None,
+    oof: OutOfFold | None = None,
 ) -> tuple[Head, float]:
     """A head trained on ``idx`` with the C of ``grid`` whose answers had the least log-loss in an
     inner cross-validation of ``idx`` (ties: the earlier C of the grid), and its temperature fitted on that
     C's out-of-fold scores (``accept``: per row a second answer that also counts as right, "" for
-    none: an ambiguous text's category2). Returns the head and the chosen C."""
+    none: an ambiguous text's category2). Returns the head and the chosen C; ``oof`` (if given)
+    receives the chosen C's out-of-fold scores (``mix_selected``)."""
     classes = sorted({labels[i] for i in idx} | {lab for _i, lab, _w in extra})
     splits = _inner_splits(idx, labels, inner_folds, seed) if (len(grid) > 1 or calibrate) and len(classes) > 1 else []
     best_c, best_loss, best_t = float(grid[0]), np.inf, 1.0
@@ -145,7 +157,52 @@ def fit_selected(
         loss = log_loss(scores[seen], truth[seen], t, alt[seen])
         if loss < best_loss - 1e-9:
             best_c, best_loss, best_t = float(c), loss, t
+            if oof is not None:
+                oof.update(rows=order, scores=scores, truth=truth, classes=classes)
     head = fit_head(prep, idx, labels, best_c, extra, min_df, class_weight)
     if calibrate:
         head = replace(head, temperature=best_t)
     return head, best_c
+
+
+def mix_heads(first: Head, second: Head, weight: float) -> Head:
+    """One head whose scores are ``(1 - weight)`` × ``first``'s calibrated scores + ``weight`` ×
+    ``second``'s (each divided by its own temperature): an average of two linear models over the
+    same features is one linear model, so the file format and the answering cost do not change.
+    The two heads must have the same classes; the hashed buckets of both are kept."""
+    if first.classes != second.classes:
+        raise ValueError("the heads answer different classes")
+    a, b = (1.0 - weight) / first.temperature, weight / second.temperature
+    cols = np.union1d(first.cols, second.cols).astype(np.int64)
+    w_hash = np.zeros((len(first.classes), len(cols)), dtype=np.float32)
+    for head, k in ((first, a), (second, b)):
+        if len(head.cols):
+            w_hash[:, np.searchsorted(cols, head.cols)] += k * head.w_hash
+    return Head(
+        classes=first.classes,
+        cols=cols,
+        w_hash=w_hash,
+        w_dense=np.asarray(a * first.w_dense + b * second.w_dense, dtype=np.float32),
+        bias=np.asarray(a * first.bias + b * second.bias, dtype=np.float32),
+        temperature=1.0,
+    )
+
+
+def mix_selected(first: Head, first_oof: OutOfFold, second: Head, second_oof: OutOfFold, weight: float) -> Head:
+    """``mix_heads`` of two heads chosen by ``fit_selected`` on the same rows, with the mixed head's
+    temperature fitted on the mixture of their out-of-fold scores (each calibrated first), so the
+    mixed answer's confidence is calibrated like the others (1.0 when there is nothing to fit)."""
+    mixed = mix_heads(first, second, weight)
+    same = (
+        "scores" in first_oof
+        and "scores" in second_oof
+        and np.array_equal(first_oof["rows"], second_oof["rows"])
+        and first_oof["classes"] == second_oof["classes"] == list(mixed.classes)
+    )
+    if not same:
+        return mixed
+    scores = (1.0 - weight) * first_oof["scores"] / first.temperature + weight * second_oof["scores"] / second.temperature
+    truth = first_oof["truth"]
+    rows = np.arange(len(truth))
+    seen = (first_oof["scores"][rows, truth] > MISSING_CLASS_SCORE) & (second_oof["scores"][rows, truth] > MISSING_CLASS_SCORE)
+    return replace(mixed, temperature=fit_temperature(scores[seen], truth[seen]))

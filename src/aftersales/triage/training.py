@@ -27,12 +27,14 @@ from .features import (
     LEXICON_GROUPS,
     REQUEST_RULE_GROUPS,
     RULE_GROUPS,
+    URGENCY_RULE_GROUPS,
     analyse,
     lexicon_vector,
     request_rule_vector,
     rule_vector,
+    urgency_rule_vector,
 )
-from .fitting import Prepared, fit_selected
+from .fitting import OutOfFold, Prepared, fit_selected, mix_selected
 
 SEED = 42
 PLAIN_C = 30.0  # the plain embedding baseline's C (as the first model's)
@@ -59,6 +61,13 @@ class Config:
     # The request-type rule groups (features.REQUEST_RULES: what the customer asks for, with
     # negation), for the request-type answer only; the lexicon's scale, chosen a priori.
     request_rule_scale: float = 0.5
+    # The urgency: a second head over the dense features only (the lexicon, features.RULES and the
+    # urgency rule groups features.URGENCY_RULES), mixed into the n-gram head's calibrated scores
+    # at this weight (0: no second head). Its C is chosen from its own grid (a dense head of ~40
+    # features needs more regularisation than the n-grams).
+    urgency_rule_scale: float = 1.0
+    urgency_mix: float = 0.3
+    c_grid_urgency_rules: tuple[float, ...] = (0.3, 1.0, 3.0)
     embedding_scale: float = 0.0  # 0: no embedding (docs/decisions/0010-triage-model.md)
     # C of each answer's logistic regression: the first of a grid, or the one of the grid that
     # answers best in an inner cross-validation of the training rows (ties: the earlier one).
@@ -118,6 +127,7 @@ def _prepare(rows: Sequence[Labelled], config: Config, embed: Callable[[str], np
         config.lexicon_scale * np.stack([lexicon_vector(i.lexicon) for i in items]),
         config.rule_scale * np.stack([rule_vector(i.rules) for i in items]),
         config.request_rule_scale * np.stack([request_rule_vector(i.wishes) for i in items]),
+        config.urgency_rule_scale * np.stack([urgency_rule_vector(i.urgency) for i in items]),
     ]
     if config.embedding_scale:
         embed = embed or Embedder()
@@ -147,14 +157,21 @@ def _fit_prepared(
 
     common = {"min_df": config.min_df, "inner_folds": config.inner_folds, "calibrate": config.calibrate}
     # The labelling-rule groups are features of the urgency only, the request-rule groups of the
-    # request type only: the other answers see them as 0.
+    # request type only, the urgency-rule groups of the urgency's dense head only: the other
+    # answers see them as 0.
     rules_at = slice(len(LEXICON_GROUPS), len(LEXICON_GROUPS) + len(RULE_GROUPS))
     wishes_at = slice(rules_at.stop, rules_at.stop + len(REQUEST_RULE_GROUPS))
-    only = {"category": (), "request_type": (wishes_at,), "urgency": (rules_at,)}
+    urgency_at = slice(wishes_at.stop, wishes_at.stop + len(URGENCY_RULE_GROUPS))
+    only = {
+        "category": (),
+        "request_type": (wishes_at,),
+        "urgency": (rules_at,),
+        "urgency_rules": (rules_at, urgency_at),
+    }
     views = {}
     for name, keep in only.items():
         mask = np.ones(prep.dense.shape[1], dtype=np.float32)
-        for part in (rules_at, wishes_at):
+        for part in (rules_at, wishes_at, urgency_at):
             if part not in keep:
                 mask[part] = 0.0
         views[name] = replace(prep, dense=prep.dense * mask)
@@ -176,11 +193,23 @@ def _fit_prepared(
             class_weight=config.class_weight_request,
             **common,
         )
-        urgency, c_urg = fit_selected(
-            views["urgency"], idx, [_urgency_label(r, config) for r in rows], config.c_grid_urgency, **common
-        )
+        urgency_labels = [_urgency_label(r, config) for r in rows]
+        oof_ngrams: OutOfFold = {}
+        urgency, c_urg = fit_selected(views["urgency"], idx, urgency_labels, config.c_grid_urgency, oof=oof_ngrams, **common)
+        c_rules = 0.0
+        if config.urgency_mix:
+            # The dense head sees no n-gram (a bucket kept only when seen in more texts than there are).
+            dense_only = {**common, "min_df": len(idx) + len(rows) + 1}
+            oof_rules: OutOfFold = {}
+            rules_head, c_rules = fit_selected(
+                views["urgency_rules"], idx, urgency_labels, config.c_grid_urgency_rules, oof=oof_rules, **dense_only
+            )
+            urgency = mix_selected(urgency, oof_ngrams, rules_head, oof_rules, config.urgency_mix)
     if chosen is not None:
-        for name, c in (("category", c_cat), ("request_type", c_req), ("urgency", c_urg)):
+        picked = [("category", c_cat), ("request_type", c_req), ("urgency", c_urg)]
+        if config.urgency_mix:
+            picked.append(("urgency (rules)", c_rules))
+        for name, c in picked:
             chosen.setdefault(name, []).append(c)
     safety_table = fit_safety([prep.safety[i] for i in idx], [rows[i].safety == "1" for i in idx]) if config.calibrate else {}
     return TriageModel(
@@ -189,6 +218,7 @@ def _fit_prepared(
         embedding_scale=config.embedding_scale,
         rule_scale=config.rule_scale,
         request_rule_scale=config.request_rule_scale,
+        urgency_rule_scale=config.urgency_rule_scale,
         version=f"{MODEL_VERSION_PREFIX}-{time.strftime('%Y%m%d%H%M%S')}-n{len(idx)}",
         safety_calibration=safety_table,
     )
