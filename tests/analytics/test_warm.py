@@ -67,15 +67,18 @@ def test_warmed_default_views_are_served_from_the_cache_in_both_languages(world,
         client_for(east).get("/dashboard/management/")
 
 
-def test_the_warmed_table_is_the_table_a_request_renders(world):
+@pytest.mark.parametrize(
+    "tab", [{}, {"group": "team"}, {"group": "region"}, {"kind": "technician"}, {"kind": "technician", "group": "region"}]
+)
+def test_the_warmed_table_is_the_table_a_request_renders(world, tab):
     boss = staff(Role.SUPERVISOR, DataScope.ALL)
     client = client_for(boss)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    computed = client.get("/dashboard/kpis/")
+    computed = client.get("/dashboard/kpis/", tab)
     assert "rows" in computed.context
     cache.clear()
     warm.warm_default_views()
-    served = client.get("/dashboard/kpis/")
+    served = client.get("/dashboard/kpis/", tab)
     assert "rows" not in served.context
     assert served.context["table_html"] == computed.context["table_html"]
 

@@ -3,7 +3,8 @@
 After a refresh that changed the rollups (``RefreshState.data_version`` moved), every cached
 page is cold; the first look at the KPI page's default table or the management dashboard's
 default charts would pay for the computation. ``warm_default_views`` computes and caches them
-for the scope "all" (what a supervisor, administrator or quality manager with data scope "all"
+(the KPI page's default period in each of its tabs: agents or technicians, per person, team or
+region) for the scope "all" (what a supervisor, administrator or quality manager with data scope "all"
 sees — never another user's own scope) in both languages, under the keys the views read. A
 failure is logged and never raised: the page then computes its figures on first look, as before.
 """
@@ -20,7 +21,7 @@ from .kpi_views import TABLE_CACHE_SECONDS, data_version, kpi_cache_key, render_
 from .management_views import CHART_CACHE_SECONDS, build_charts, default_months, management_cache_key
 from .models import StaffKind
 from .selectors.common import parse_period
-from .selectors.kpis import kpi_table
+from .selectors.kpis import GROUPS, kpi_table
 from .selectors.management import management
 
 logger = logging.getLogger(__name__)
@@ -29,15 +30,19 @@ LANGUAGES = ("zh-hans", "en")
 
 
 def warm_kpis(version: int) -> None:
+    """The default period (the last 30 days) in every tab of the page: agents and technicians,
+    rows per person, team and region (one click from the default view each)."""
     period = parse_period(None, None)
     for language in LANGUAGES:
         with translation.override(language):
-            # Built per language: labels ("Total", "None") are translated when the table is built.
-            html, _rows = render_kpi_table(kpi_table(reach=Q(), period=period, kind=StaffKind.AGENT, group="person"))
-            key = kpi_cache_key(
-                reach="all", period=period, kind=StaffKind.AGENT, group="person", region=None, team=None, version=version
-            )
-            cache.set(key, html, TABLE_CACHE_SECONDS)
+            for kind in StaffKind.values:
+                for group in GROUPS:
+                    # Built per language: labels ("Total", "None") are translated when the table is built.
+                    html, _rows = render_kpi_table(kpi_table(reach=Q(), period=period, kind=kind, group=group))
+                    key = kpi_cache_key(
+                        reach="all", period=period, kind=kind, group=group, region=None, team=None, version=version
+                    )
+                    cache.set(key, html, TABLE_CACHE_SECONDS)
 
 
 def warm_management(version: int) -> None:
