@@ -151,7 +151,7 @@ TEST_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend",
 
 
 @pytest.fixture(scope="module")
-def _world_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[tuple[FuzzWorld, Path]]:  # type: ignore[no-untyped-def]
+def _world_rows(django_db_setup, django_db_blocker, tmp_path_factory, check_constraints_now) -> Iterator[tuple[FuzzWorld, Path]]:  # type: ignore[no-untyped-def]
     """The world is written once for the module, inside a transaction rolled back at its end;
     each operation's test runs in a savepoint of its own (``db``), so what one operation's
     requests change is gone before the next starts — as if the world were written anew for each.
@@ -165,7 +165,9 @@ def _world_rows(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterato
         transaction.atomic(),
     ):
         caches["default"].clear()
-        yield _build_world(), media
+        world = _build_world()
+        check_constraints_now()
+        yield world, media
         transaction.set_rollback(True)
     caches["default"].clear()
 

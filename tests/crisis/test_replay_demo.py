@@ -25,7 +25,7 @@ PROVINCES = ("江苏", "浙江", "上海", "广东", "北京", "四川")
 
 
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+def demo(django_db_setup, django_db_blocker, check_constraints_now):  # type: ignore[no-untyped-def]
     """The demo's history: its base and its story (300 tickets over three months, each
     registered through intake at its own moment). The other demo modules register their few
     tickets at one instant when they load, which is no history (a real burst, rightly flagged)."""
@@ -34,6 +34,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock(), transaction.atomic():
         ensure_base(seed=2026)
         load_story(base=load_base(), seed=2026)
+        check_constraints_now()
         yield
         transaction.set_rollback(True)
 

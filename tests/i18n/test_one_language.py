@@ -192,7 +192,7 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker):
+def demo_world(django_db_setup, django_db_blocker, check_constraints_now):
     with django_db_blocker.unblock(), transaction.atomic():
         # Written in English: a system text frozen in the writer's language shows on Chinese pages.
         with translation.override("en"):
@@ -205,6 +205,7 @@ def demo_world(django_db_setup, django_db_blocker):
         # A full process walk whose staff and customer read English (people type Chinese).
         walk = walk_the_process("en")
         _more_system_steps(walk)
+        check_constraints_now()
         yield World(users=users, user_data=_user_data(), walk=walk)
         transaction.set_rollback(True)
 
