@@ -101,8 +101,9 @@ def test_the_refresh_job_warms_only_after_a_change(world, monkeypatch):
         calls.append((kpis, data_version(), data_version(staff=True)))
         return []
 
-    monkeypatch.setattr(tasks, "warm_default_views", record)
+    monkeypatch.setattr(warm, "warm_default_views", record)
     analytics_refresh()  # today's clock: the backlog's age bands move since the fixture's refresh
+    cache.set(warm.WARMED_ON, timezone.localdate().isoformat())  # warmed today already
     versions = (data_version(), data_version(staff=True))
     tasks.refresh_analytics.call()  # nothing changed since
     assert calls == [] and (data_version(), data_version(staff=True)) == versions
@@ -124,3 +125,36 @@ def test_the_kpi_cache_key_keeps_while_refreshes_change_no_staff_rollup(world):
     after = RefreshState.objects.get()
     assert after.refreshed_at > state.refreshed_at and after.staff_version == state.staff_version
     assert after.data_version > state.data_version  # the backlog changed: the dashboard's key moved
+
+
+def test_the_first_refresh_of_a_new_day_warms_even_without_a_change(world, monkeypatch):
+    calls: list[bool] = []
+
+    def record(*, kpis: bool = True) -> list[str]:
+        calls.append(kpis)
+        return ["kpis", "management"]
+
+    monkeypatch.setattr(warm, "warm_default_views", record)
+    analytics_refresh()
+    versions = (data_version(), data_version(staff=True))
+    cache.set(warm.WARMED_ON, (timezone.localdate() - dt.timedelta(days=1)).isoformat())  # warmed yesterday
+    tasks.refresh_analytics.call()  # nothing changed, but the default period moved at midnight
+    assert calls == [True] and (data_version(), data_version(staff=True)) == versions
+    assert cache.get(warm.WARMED_ON) == timezone.localdate().isoformat()
+    tasks.refresh_analytics.call()  # the same day, nothing changed: nothing to warm
+    assert calls == [True]
+
+
+def test_a_failed_warming_is_tried_again_at_the_next_refresh(world, monkeypatch):
+    calls: list[bool] = []
+
+    def half(*, kpis: bool = True) -> list[str]:
+        calls.append(kpis)
+        return ["management"]  # the KPI tables failed
+
+    monkeypatch.setattr(warm, "warm_default_views", half)
+    analytics_refresh()
+    cache.delete(warm.WARMED_ON)
+    tasks.refresh_analytics.call()
+    tasks.refresh_analytics.call()
+    assert calls == [True, True] and cache.get(warm.WARMED_ON) is None

@@ -69,3 +69,21 @@ def warm_default_views(*, kpis: bool = True) -> list[str]:
         else:
             warmed.append(name)
     return warmed
+
+
+WARMED_ON = "analytics:warmed-on"  # the local day of the last complete warming
+
+
+def warm_after_refresh(*, changed: bool, staff_changed: bool) -> list[str]:
+    """The refresh job's call: warm after a refresh that changed the rollups, and on the first
+    refresh of a new local day even if nothing changed (the default period, the last 30 days,
+    moved at midnight: yesterday's warmed keys are not the ones the pages read today)."""
+    today = timezone.localdate().isoformat()
+    new_day = cache.get(WARMED_ON) != today
+    if not (changed or new_day):
+        return []
+    kpis = staff_changed or new_day
+    warmed = warm_default_views(kpis=kpis)
+    if len(warmed) == (2 if kpis else 1):  # a failed view is tried again at the next refresh
+        cache.set(WARMED_ON, today, 2 * 24 * 3600)
+    return warmed
