@@ -173,11 +173,19 @@ def sla_on_status_change(
     now = now or system_clock.now()
     clocks = list(SlaClock.objects.select_for_update().filter(ticket_id=ticket.pk).select_related("calendar").order_by("pk"))
     changed: list[SlaClock] = []
+    specs: dict[int, BusinessCalendar] = {}
+
+    def spec(clock: SlaClock) -> BusinessCalendar:
+        """The clock's calendar, read once per calendar for all the ticket's clocks (they share
+        one as a rule), and only by a branch that counts business time (a pause does not)."""
+        if clock.calendar_id not in specs:
+            specs[clock.calendar_id] = calendar_spec(calendar=clock.calendar)
+        return specs[clock.calendar_id]
+
     for clock in clocks:
         touched = True
-        cal = calendar_spec(calendar=clock.calendar)
         if new in FINAL_STATUSES and clock.status in OPEN_CLOCK:
-            _stop(clock, cal, now)
+            _stop(clock, spec(clock), now)
         elif new in FINAL_STATUSES:
             touched = False
         elif new == TicketStatus.REOPENED and clock.metric == SlaMetric.RESOLUTION:
@@ -190,11 +198,11 @@ def sla_on_status_change(
                 changes={"metric": clock.metric, "due_at": [restarted_from.isoformat(), clock.due_at.isoformat()]},
             )
         elif clock.status in OPEN_CLOCK and _is_met_by(clock.metric, new):
-            _meet(clock, cal, now)
+            _meet(clock, spec(clock), now)
         elif clock.status == ClockStatus.RUNNING and new in PAUSED_STATUSES and old not in PAUSED_STATUSES:
             _pause(clock, now)
         elif clock.status == ClockStatus.PAUSED and new not in PAUSED_STATUSES:
-            _resume(clock, cal, now)
+            _resume(clock, spec(clock), now)
         else:
             touched = False
         if touched:
