@@ -25,6 +25,9 @@ cascade into history, and the rollups group on plain integers.
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import BigIntegerField, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "default": 0}
@@ -156,6 +159,20 @@ class StaffFigures(models.Model):
 
     class Meta:
         abstract = True
+
+
+# What a group of ``StaffFigures`` rows sums column by column (the counters, then the amounts):
+# a month from its days (``services.staff_months``), a KPI row from its days and months.
+STAFF_SUMMED = tuple(
+    f.name for f in StaffFigures._meta.local_fields if isinstance(f, (models.PositiveIntegerField, models.DecimalField))
+)
+# ``StaffFigures.ratings`` is {rating: [total, n]}; its sums per group, by the database.
+STAFF_RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
+STAFF_RATING_SUMS = {
+    f"r_{name}_{part}": Sum(Cast(KT(f"ratings__{name}__{index}"), BigIntegerField()))
+    for name in STAFF_RATINGS
+    for index, part in enumerate(("total", "n"))
+}
 
 
 class StaffDay(StaffFigures):

@@ -15,50 +15,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
 
-from ..models import RefreshState, StaffDay, StaffKind, StaffMonth
+from ..models import STAFF_RATING_SUMS, STAFF_RATINGS, STAFF_SUMMED, RefreshState, StaffDay, StaffKind, StaffMonth
 from .common import Period, rate, staff_reach
 from .histograms import TOTAL, grouped_quantiles
 
 GROUPS = ("person", "team", "region")
-RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
-# ``StaffDay.ratings`` is {rating: [total, n]}; summed per group by the database.
-RATING_SUMS = {
-    f"r_{name}_{part}": Sum(Cast(KT(f"ratings__{name}__{index}"), BigIntegerField()))
-    for name in RATINGS
-    for index, part in enumerate(("total", "n"))
-}
-
-
-SUMMED = (
-    "handled",
-    "resolved",
-    "reopened",
-    "complaints",
-    "fr_n",
-    "fr_met",
-    "solution_n",
-    "solution_met",
-    "res_n",
-    "res_met",
-    "surveys",
-    "promoters",
-    "detractors",
-    "jobs",
-    "jobs_done",
-    "on_time",
-    "on_time_n",
-    "ftf",
-    "ftf_n",
-    "labour_hours",
-    "parts_quantity",
-)
+RATINGS = STAFF_RATINGS
+RATING_SUMS = STAFF_RATING_SUMS
+SUMMED = STAFF_SUMMED
 
 
 @dataclass

@@ -12,40 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
-from django.db.models import BigIntegerField, F, Min, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import F, Min, QuerySet, Sum
 
-from ..models import StaffDay, StaffMonth
+from ..models import STAFF_RATING_SUMS, STAFF_RATINGS, STAFF_SUMMED, StaffDay, StaffMonth
 from .rows import replace_rows
 
-RATINGS = ("overall", "speed", "attitude", "professionalism", "result")
-COUNTERS = (
-    "handled",
-    "resolved",
-    "reopened",
-    "complaints",
-    "fr_n",
-    "fr_met",
-    "solution_n",
-    "solution_met",
-    "res_n",
-    "res_met",
-    "surveys",
-    "promoters",
-    "detractors",
-    "jobs",
-    "jobs_done",
-    "on_time",
-    "on_time_n",
-    "ftf",
-    "ftf_n",
-)
 KEY = ("kind", "user_key", "team_key", "region_key")
 HISTOGRAMS = ("fr_minutes", "res_minutes")
 USERS_PER_QUERY = 500
@@ -82,23 +57,11 @@ def staff_month_rows(month: dt.date, users: list[int] | None = None) -> list[Sta
     if users is not None:
         days = days.filter(user_key__in=users)
     rows: dict[tuple[Any, ...], StaffMonth] = {}
-    ratings = {
-        f"r_{name}_{index}": Sum(Cast(KT(f"ratings__{name}__{index}"), BigIntegerField())) for name in RATINGS for index in (0, 1)
-    }
-    for g in (
-        days.order_by()
-        .values(*KEY)
-        .annotate(
-            **{f"s_{name}": Sum(name) for name in (*COUNTERS, "labour_hours", "parts_quantity")},
-            **ratings,
-        )
-    ):
+    for g in days.order_by().values(*KEY).annotate(**{f"s_{name}": Sum(name) for name in STAFF_SUMMED}, **STAFF_RATING_SUMS):
         row = StaffMonth(month=month, **{k: g[k] for k in KEY}, fr_minutes={}, res_minutes={}, ratings={})
-        for name in COUNTERS:
+        for name in STAFF_SUMMED:
             setattr(row, name, g[f"s_{name}"] or 0)
-        row.labour_hours = Decimal(g["s_labour_hours"] or 0)
-        row.parts_quantity = Decimal(g["s_parts_quantity"] or 0)
-        row.ratings = {name: [g[f"r_{name}_0"] or 0, g[f"r_{name}_1"]] for name in RATINGS if g[f"r_{name}_1"]}
+        row.ratings = {name: [g[f"r_{name}_total"] or 0, g[f"r_{name}_n"]] for name in STAFF_RATINGS if g[f"r_{name}_n"]}
         rows[tuple(g[k] for k in KEY)] = row
     for histogram in HISTOGRAMS:
         for kind, user, team, region, minute, n in _merged(days, histogram):
