@@ -6,27 +6,17 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 
-from aftersales.analytics.services import analytics_refresh
 from aftersales.core.errors import ValidationFailed
 from aftersales.exports import services
 from aftersales.exports.registry import kind_for_user
 from tests.exports.helpers import column, export_sheet, header
 from tests.web.conftest import client_for
 
-from .fixtures import DataScope, Role, at, build_world, staff
+from .fixtures import DataScope, Role, staff
 
 pytestmark = pytest.mark.django_db
 SEP_OCT = {"from": "2025-09", "to": "2025-10"}
-
-
-@pytest.fixture
-def world():
-    cache.clear()
-    w = build_world()
-    analytics_refresh(now=at(2025, 11, 1, 0))
-    return w
 
 
 def test_months_sheet_matches_the_dashboard(world):

@@ -4,25 +4,15 @@ caller sees, in both languages, and that every figure leads to its tickets."""
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
-from aftersales.analytics.services import analytics_refresh
 from tests.api.conftest import api_client
 from tests.web.conftest import client_for
 
-from .fixtures import DataScope, Role, at, build_world, staff
+from .fixtures import DataScope, Role, at, staff
 
 pytestmark = pytest.mark.django_db
 OCT = {"from": "2025-10-01", "to": "2025-10-31"}
-
-
-@pytest.fixture
-def world():
-    cache.clear()
-    w = build_world()
-    analytics_refresh(now=at(2025, 11, 1, 0))
-    return w
 
 
 def test_supervisor_follows_a_kpi_figure_to_its_tickets(world):

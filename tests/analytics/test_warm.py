@@ -19,18 +19,10 @@ from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
 from tests.web.conftest import client_for
 
-from .fixtures import DataScope, Role, at, build_world, staff
+from .fixtures import DataScope, Role, staff
 
 pytestmark = pytest.mark.django_db
 OCT = {"from": "2025-10-01", "to": "2025-10-31"}
-
-
-@pytest.fixture
-def world():
-    cache.clear()
-    w = build_world()
-    analytics_refresh(now=at(2025, 11, 1, 0))
-    return w
 
 
 def _management_key(language: str, reach: str = "all") -> str:
