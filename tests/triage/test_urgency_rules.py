@@ -15,7 +15,8 @@ from aftersales.triage.features import (
     urgency_rule_vector,
 )
 from aftersales.triage.fitting import OutOfFold, mix_heads, mix_selected
-from aftersales.triage.training import Config, Labelled, fit
+from aftersales.triage.training import Config, fit
+from tests.triage.test_request_rules import SMALL  # the same small labelled set
 
 
 def urgency(text: str) -> dict[str, tuple[str, ...]]:
@@ -98,18 +99,6 @@ def test_the_mixed_head_gets_a_temperature_from_the_out_of_fold_scores() -> None
     assert mixed.temperature > 1.0  # softened: the mixture (margin 0.7 × 4 + 0.3 × 16) is over-confident
     # Without out-of-fold scores there is nothing to fit.
     assert mix_selected(first, {}, second, {}, 0.3).temperature == 1.0
-
-
-SMALL = [
-    Labelled("快递太慢了，一个星期才到，包装也破了", "logistics", "complaint", "0", "normal"),
-    Labelled("配送延迟三天，箱子压坏了，要求赔偿", "logistics", "compensation", "0", "important"),
-    Labelled("刚买两天就黑屏死机，要求换货", "product_quality", "exchange", "0", "important"),
-    Labelled("屏幕有坏点，触摸失灵，申请退货", "product_quality", "return", "0", "important"),
-    Labelled("用了半年就坏了，充不进电，想维修", "product_quality", "repair", "0", "important"),
-    Labelled("安装师傅乱收材料费，安装费太贵", "installation", "complaint", "0", "normal"),
-    Labelled("买完就降价了，差价不给退", "other", "refund", "0", "normal"),
-    Labelled("外观很漂亮，就是有点贵", "other", "complaint", "0", "normal"),
-]
 
 
 @pytest.mark.django_db
