@@ -81,8 +81,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def _urls_loaded_before_any_frozen_clock(django_test_environment):  # type: ignore[no-untyped-def]
-    """Load the URLconf (and with it the API's pydantic schemas) once, with the real clock: a
-    first ``reverse()`` inside ``freeze_time`` would build the schemas on freezegun's datetime."""
+    """Load the URLconf (and with it the API's pydantic schemas) once, with the real clock, before
+    any test freezes it (``tests/clock.py``): the schemas' build is then never timed against a
+    frozen clock, and no test pays for it."""
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from freezegun import freeze_time
 
 from aftersales.core import clock
+from tests.clock import freeze_time
 
 
 @freeze_time("2026-11-22T16:30:00Z")

@@ -1,6 +1,6 @@
 """Acceptance (issue 19): replaying the demo's history plus an injected spike of 40
 leaking-water-heater tickets on one batch over six hours raises exactly one alert, within one
-hour of the spike's start, driven through the clock (freezegun), not the wall time.
+hour of the spike's start, driven through the clock (tests/clock.py's frozen clock), not the wall time.
 
 The replay also measures the detector's false alarms on the demo's history (docs/crisis.md)."""
 
@@ -10,7 +10,6 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from freezegun import freeze_time
 
 from aftersales.catalog.models import ProductModel
 from aftersales.crisis.models import Alert, AlertKind, Dimension
@@ -19,6 +18,7 @@ from aftersales.crisis.spikes import LONG_WINDOW, replay
 from aftersales.demo.builders import ensure_base, load_base
 from aftersales.demo.stories import load_story
 from aftersales.tickets.models import Ticket
+from tests.clock import freeze_time
 from tests.factories import make_ticket
 
 PROVINCES = ("江苏", "浙江", "上海", "广东", "北京", "四川")

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from freezegun import freeze_time
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
@@ -16,6 +15,7 @@ from aftersales.crisis import services
 from aftersales.crisis.models import CrisisStatus, CrisisType, Currency, PartReservation
 from aftersales.parts.models import Stock
 from tests.api.conftest import api_client
+from tests.clock import freeze_time
 from tests.factories import UserFactory
 from tests.parts.factories import PartFactory, WarehouseFactory
 

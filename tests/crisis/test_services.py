@@ -5,7 +5,6 @@ statistics; dismissals need a reason; stale versions and unauthorised users are 
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
@@ -14,6 +13,7 @@ from aftersales.crisis import selectors, services
 from aftersales.crisis.models import Alert, AlertStatus, CrisisStatus, CrisisType, EmergencyPlan, PlanStep, TeamRole
 from aftersales.notifications.models import Notification
 from aftersales.tickets.choices import Channel
+from tests.clock import freeze_time
 from tests.factories import ProductModelFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db

@@ -5,11 +5,11 @@ import datetime as dt
 import math
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.crisis.models import Alert, AlertKind, Dimension
 from aftersales.crisis.services import alert_dismiss, alerts_detect_spikes
 from aftersales.crisis.spikes import poisson_upper_tail, scan
+from tests.clock import freeze_time
 from tests.factories import ProductModelFactory, make_ticket
 
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)

@@ -7,7 +7,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.accounts.models import Role
 from aftersales.crisis.models import Alert, AlertKind, Dimension
@@ -16,6 +15,7 @@ from aftersales.crisis.spikes import component_records, curve, scan
 from aftersales.fieldservice.models import WorkOrder
 from aftersales.parts.models import Part, PartUsage, Warehouse
 from aftersales.tickets.models import Ticket
+from tests.clock import freeze_time
 from tests.factories import ProductModelFactory, UserFactory, make_ticket
 
 T0 = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)

@@ -18,13 +18,13 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from freezegun import freeze_time
 
 from aftersales.accounts.models import Role
 from aftersales.core import outage
 from aftersales.core.schedule import PERIODIC_JOBS
 from aftersales.notifications.models import Notification, NotificationStatus
 from aftersales.notifications.tasks import deliver_notification, retry_pending_notifications
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db(transaction=True)

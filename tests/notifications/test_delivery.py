@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django_tasks import TaskResultStatus, default_task_backend
-from freezegun import freeze_time
 
 from aftersales.notifications.models import Notification, NotificationChannel, NotificationStatus
 from aftersales.notifications.services import MAX_ATTEMPTS, notification_deliver, notification_queue
 from aftersales.notifications.tasks import deliver_notification, retry_pending_notifications
+from tests.clock import freeze_time
 from tests.factories import make_ticket
 from tests.notifications.senders import RecordingSender, SmsGatewayDown
 

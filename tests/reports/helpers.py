@@ -15,11 +15,11 @@ from typing import Any
 
 import openpyxl
 from aiosmtpd.controller import Controller
-from freezegun import freeze_time
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.reports.models import ReportSubscription
 from aftersales.reports.services import SubscriptionInput, report_subscription_create
+from tests.clock import freeze_time
 from tests.factories import UserFactory
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -7,13 +7,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
 from aftersales.reports.models import DeliveryStatus, ReportDelivery
 from aftersales.reports.services import report_send_test, report_subscription_set_active, send_due_reports
 from aftersales.reports.tasks import send_due_reports as send_due_reports_task
+from tests.clock import freeze_time
 from tests.factories import make_ticket
 
 from .helpers import at, free_port, sheet_rows, smtp_settings, staff, start_smtp, subscribe, xlsx_attachments

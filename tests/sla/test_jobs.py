@@ -9,11 +9,11 @@ import os
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from freezegun import freeze_time
 
 from aftersales.notifications.models import Notification
 from aftersales.sla.models import SlaClock, SlaMetric
 from aftersales.sla.tasks import sweep_sla_clocks
+from tests.clock import freeze_time
 from tests.factories import make_ticket
 
 from .conftest import MONDAY_0900, at

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django_tasks import default_task_backend
-from freezegun import freeze_time
 
 from aftersales.customers.models import CustomerTier
 from aftersales.notifications.models import Notification
@@ -20,6 +19,7 @@ from aftersales.tickets.choices import EventKind, Priority
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.services import ticket_add_note, ticket_assign, ticket_transition
 from aftersales.tickets.states import TicketStatus as S
+from tests.clock import freeze_time
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 
 from .conftest import MONDAY_0900, at

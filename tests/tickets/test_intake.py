@@ -7,7 +7,6 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone, translation
-from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
@@ -19,6 +18,7 @@ from aftersales.tickets.event_text import event_actor
 from aftersales.tickets.models import Ticket, TicketCategory, TicketEvent
 from aftersales.tickets.services import ticket_intake
 from aftersales.tickets.states import TicketStatus
+from tests.clock import freeze_time
 from tests.factories import (
     CustomerFactory,
     ProductModelFactory,

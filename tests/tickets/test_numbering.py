@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from freezegun import freeze_time
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.tickets.models import TicketNumberSequence
 from aftersales.tickets.numbering import format_ticket_number, next_ticket_number, reserve_ticket_numbers
 from aftersales.tickets.services import ticket_intake
+from tests.clock import freeze_time
 from tests.factories import intake_input, make_ticket
 
 DAY = dt.date(2026, 11, 22)

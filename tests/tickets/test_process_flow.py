@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.utils import translation
-from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
@@ -48,6 +47,7 @@ from aftersales.tickets.process import (
 )
 from aftersales.tickets.services import ticket_add_note
 from aftersales.tickets.states import TicketStatus
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_ticket
 from tests.tickets.process_helpers import agent, analysed, refreshed, repair_plan, supervisor
 

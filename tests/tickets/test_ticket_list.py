@@ -7,7 +7,6 @@ import datetime as dt
 import json
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.accounts.models import DataScope
 from aftersales.tickets.choices import Channel, Priority
@@ -15,6 +14,7 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user
 from aftersales.tickets.services import ticket_assign, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db

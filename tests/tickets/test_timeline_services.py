@@ -8,7 +8,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import DomainError, ValidationFailed
@@ -16,6 +15,7 @@ from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Attachment, Ticket, TicketEvent
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_assign, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_ticket
 from tests.tickets.media import JPEG_BYTES, PDF_BYTES, png_bytes
 

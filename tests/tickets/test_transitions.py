@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import Conflict, DomainError
@@ -13,6 +12,7 @@ from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import FINAL_STATUSES, OPEN_STATUSES, PAUSED_STATUSES, TRANSITIONS, TicketStatus, can_transition
+from tests.clock import freeze_time
 from tests.factories import UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from freezegun import freeze_time
 
 from aftersales.core import clock
 from aftersales.tickets.models import Ticket
@@ -14,6 +13,7 @@ from aftersales.tickets.states import TicketStatus
 from aftersales.triage.duplicates import SAME_CUSTOMER, SAME_PHONE, SAME_SERIAL, find_duplicates, similarity, text_of
 from aftersales.triage.models import TriageResult
 from aftersales.triage.services import triage_run
+from tests.clock import freeze_time
 from tests.factories import ProductUnitFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
