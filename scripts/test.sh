@@ -101,7 +101,8 @@ run_pass() {
   if [ -n "$db" ] && [ -z "${API_FUZZ_PHASES:-}" ]; then phases=examples,fuzzing; fi
   # A test that uses no database (pure functions, charts, parsing, the catalogues…) runs the same
   # on both databases: the SQLite pass (always run, with the same Redis) runs it, the PostgreSQL
-  # pass leaves it out (conftest.py, --database-tests-only; its summary counts them as deselected).
+  # pass leaves it out (conftest.py, --database-tests-only; its summary counts them as deselected),
+  # and so it does the browser journeys and the tests marked one_pass (conftest.ONE_PASS_MARKERS).
   local only_db=()
   rm -f "test-results/$name.deselected"
   if [ -n "$db" ]; then only_db=(--database-tests-only --deselected-list "test-results/$name.deselected"); fi
@@ -130,7 +131,7 @@ collect() {  # name
   local line
   line="$(printf '%-24s %5d passed, %d failed, %d skipped' "$1:" "$passed" "$failed" "$skipped")"
   if [ -f "test-results/$1.deselected" ]; then
-    line+="$(printf ', %d deselected (no database: run in the SQLite pass)' "$(wc -l <"test-results/$1.deselected")")"
+    line+="$(printf ', %d deselected (no database, browser journeys, one_pass: run in the SQLite pass)' "$(wc -l <"test-results/$1.deselected")")"
   fi
   summaries+=("$line")
   TOTAL_PASSED=$((TOTAL_PASSED + passed)); TOTAL_FAILED=$((TOTAL_FAILED + failed)); TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))

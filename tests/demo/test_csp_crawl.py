@@ -26,6 +26,11 @@ PAGES_PER_ROLE = 30
 PAGES_PER_ROUTE = 1
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/", "/i18n/")
 
+# What the crawl asserts (scripts, styles, links and headers of the rendered pages) comes from the
+# templates, not from the database; every page on PostgreSQL is crawled by tests/i18n's crawl:
+# run once, in the SQLite pass of `make test`.
+pytestmark = pytest.mark.one_pass
+
 
 @pytest.fixture(autouse=True)
 def _own_cache(settings):  # type: ignore[no-untyped-def]

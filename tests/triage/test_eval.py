@@ -26,6 +26,9 @@ def dev_csv() -> Path:
     return path
 
 
+# The cross-validation is CPU work over the CSV; the database only answers the configured safety
+# words (the same rows on both databases): run once, in the SQLite pass of `make test`.
+@pytest.mark.one_pass
 @pytest.mark.django_db
 def test_cross_validated_figures_hold() -> None:
     out = StringIO()
@@ -85,6 +88,7 @@ TINY_CSV = """row,cat,text,category,request,safety,urgency,ambiguous,category2
 """
 
 
+@pytest.mark.one_pass
 @pytest.mark.django_db
 def test_train_prints_the_figures_then_writes_the_model(tmp_path: Path) -> None:
     from aftersales.triage.classifier import TriageModel
