@@ -157,7 +157,7 @@ def test_a_failing_test_send_is_a_message_not_a_500(settings):
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_pages_are_in_one_language(settings, language):
-    from tests.i18n.test_one_language import _leaks, _strip_user_data, _Text
+    from tests.demo.test_one_language import _leaks, _strip_user_data, _Text
 
     owner = staff(email="zhang@example.com", display_name="张伟")
     subscription = subscribe(owner, created="2026-03-01 09:00", name="华东积压", filters="status=new")

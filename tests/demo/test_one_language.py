@@ -1,7 +1,8 @@
 """One language at a time: every page a role can reach, in Chinese and in English, carries no
 interface text of the other language.
 
-The demo set is loaded once for the module (rolled back at the end). For each role a crawler
+The demo set is the one this package loads (``conftest.demo_output``), with a full process walk
+added for the module (rolled back at its end). For each role a crawler
 follows the links on the pages it sees (GET only, a few pages per URL pattern) in each language.
 What counts as the interface: the visible text and the texts people read in attributes
 (placeholder, title, aria-label, alt, button values). What does not: user data — the names,
@@ -14,7 +15,7 @@ timeline, which must follow the reader's language.
 - Chinese pages: no English word may remain, except the abbreviations a Chinese interface uses
   as they are (SLA, API, PDF…).
 
-The demo is loaded in English (the writer's language is not the site's): a system text frozen at
+The package loads the demo in English (the writer's language is not the site's): a system text frozen at
 write time would be English on the Chinese pages. The subtraction cannot hide one: the system's
 timeline text is deferred (``core.i18n``) and only its plain parameters (names, numbers, what a
 person typed) count as user data, and ``test_system_events_carry_deferred_text`` fails on any
@@ -30,13 +31,11 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
-from io import StringIO
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
 from django.db import models, transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
@@ -192,11 +191,10 @@ class World:
 
 
 @pytest.fixture(scope="module")
-def demo_world(django_db_setup, django_db_blocker, check_constraints_now):
+def demo_world(demo_output, django_db_blocker, check_constraints_now):
+    # The demo (written in English: a system text frozen in the writer's language shows on Chinese
+    # pages) is the package's; what this module adds is rolled back to its savepoint at the end.
     with django_db_blocker.unblock(), transaction.atomic():
-        # Written in English: a system text frozen in the writer's language shows on Chinese pages.
-        with translation.override("en"):
-            call_command("demo_data", stdout=StringIO(), stderr=StringIO())
         users = {}
         for role in Role.values:
             user = User.objects.filter(role=role, is_active=True).order_by("id").first()
