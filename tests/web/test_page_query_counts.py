@@ -60,8 +60,12 @@ def _tickets(start: int, stop: int, supervisor, agents) -> None:
     ],
     ids=["open-list", "search-zh", "search-en"],
 )
-def test_list_and_search_queries_do_not_grow_with_the_rows(settings, params):
+def test_list_and_search_queries_do_not_grow_with_the_rows(settings, params, monkeypatch):
     settings.TICKET_LIST_PAGE_SIZE = 50
+    # On PostgreSQL a search's count is given 50 ms before it falls back to other ways of
+    # counting (more statements): on a loaded CI machine the first count could miss it (seen once:
+    # 15 statements for 5 rows, 9 for 50). What is compared here is the rows, not the clock.
+    monkeypatch.setattr("aftersales.tickets.selectors.search.SEARCH_COUNT_INDEX_MS", 60_000)
     supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
     client = client_for(supervisor)
     agents = [UserFactory() for _ in range(4)]
