@@ -22,13 +22,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--database-tests-only",
         action="store_true",
         default=False,
-        help="deselect the tests that use no database, the browser journeys and the one_pass tests (the PostgreSQL pass of `make test`: the SQLite pass runs them)",
+        help="deselect the tests that use no database and the browser journeys (the PostgreSQL pass of `make test`: the SQLite pass runs them)",
+    )
+    group.addoption(
+        "--postgresql-pass-runs-too",
+        action="store_true",
+        default=False,
+        help="deselect the tests marked one_pass (the SQLite pass of `make test` beside a PostgreSQL pass, which runs them)",
     )
     group.addoption(
         "--deselected-list",
         default="",
         metavar="PATH",
-        help="with --database-tests-only: write the ids of the deselected tests to PATH, one a line",
+        help="with --database-tests-only or --postgresql-pass-runs-too: write the ids of the deselected tests to PATH, one a line",
     )
 
 
@@ -49,33 +55,42 @@ def uses_database(item: pytest.Item) -> bool:
     return bool(DATABASE_FIXTURES & set(getattr(item, "fixturenames", ())))
 
 
-# Run once, in the SQLite pass, though they use the database: what they assert does not depend on
-# it. ``browser``: the journeys in Chromium (what the browser does: htmx, scripts, the layout at
-# 375 px) — the server side of every step they take is tested on both databases through Django's
-# test client. ``one_pass``: marked by hand, each with its reason (a CPU-bound evaluation that
-# reads a few configured rows, a crawl of response headers).
-ONE_PASS_MARKERS = ("browser", "one_pass")
+# Run once though they use the database, when `make test` runs both passes: what they assert does
+# not depend on it (docs/decisions/0011). ``browser`` runs in the SQLite pass: the journeys in
+# Chromium (what the browser does: htmx, scripts, the layout at 375 px) — the server side of every
+# step they take is tested on both databases through Django's test client. ``one_pass`` runs in
+# the PostgreSQL pass (which has the room): marked by hand, each with its reason (a CPU-bound
+# evaluation that reads a few configured rows, a crawl of response headers).
+SQLITE_PASS_MARKERS = ("browser",)
+POSTGRESQL_PASS_MARKERS = ("one_pass",)
 
 
-def runs_in_the_postgresql_pass(item: pytest.Item) -> bool:
-    if any(item.get_closest_marker(name) is not None for name in ONE_PASS_MARKERS):
-        return False
-    return uses_database(item)
+def _marked(item: pytest.Item, names: tuple[str, ...]) -> bool:
+    return any(item.get_closest_marker(name) is not None for name in names)
+
+
+def runs_in_this_pass(item: pytest.Item, config: pytest.Config) -> bool:
+    if config.getoption("--database-tests-only"):  # the PostgreSQL pass
+        return uses_database(item) and not _marked(item, SQLITE_PASS_MARKERS)
+    if config.getoption("--postgresql-pass-runs-too"):  # the SQLite pass beside it
+        return not _marked(item, POSTGRESQL_PASS_MARKERS)
+    return True
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """``--database-tests-only`` (the PostgreSQL pass of `make test`): a test that uses no
     database runs the same on SQLite and PostgreSQL — the SQLite pass runs it, with the same Redis
-    when there is one (scripts/test.sh) — so the second pass leaves it out, and so it does the
-    tests of ``ONE_PASS_MARKERS``. Without a PostgreSQL pass (a laptop) the SQLite pass runs them
-    all. The deselected tests are counted in pytest's summary line ("N deselected") and in the
-    pass summary of `make test`."""
-    if not config.getoption("--database-tests-only"):
+    when there is one (scripts/test.sh) — so the second pass leaves it out, and the browser
+    journeys too. ``--postgresql-pass-runs-too`` (the SQLite pass beside it) leaves out the tests
+    marked ``one_pass``. Without a PostgreSQL pass (a laptop) the SQLite pass runs them all. The
+    deselected tests are counted in pytest's summary line ("N deselected") and in the pass summary
+    of `make test`."""
+    if not (config.getoption("--database-tests-only") or config.getoption("--postgresql-pass-runs-too")):
         return
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        (keep if runs_in_the_postgresql_pass(item) else dropped).append(item)
+        (keep if runs_in_this_pass(item, config) else dropped).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep

@@ -102,10 +102,15 @@ run_pass() {
   # A test that uses no database (pure functions, charts, parsing, the catalogues…) runs the same
   # on both databases: the SQLite pass (always run, with the same Redis) runs it, the PostgreSQL
   # pass leaves it out (conftest.py, --database-tests-only; its summary counts them as deselected),
-  # and so it does the browser journeys and the tests marked one_pass (conftest.ONE_PASS_MARKERS).
+  # and so it does the browser journeys; the tests marked one_pass run in the PostgreSQL pass only
+  # (--postgresql-pass-runs-too in the SQLite pass beside it). docs/decisions/0011.
   local only_db=()
   rm -f "test-results/$name.deselected"
-  if [ -n "$db" ]; then only_db=(--database-tests-only --deselected-list "test-results/$name.deselected"); fi
+  if [ -n "$db" ]; then
+    only_db=(--database-tests-only --deselected-list "test-results/$name.deselected")
+  elif [ -n "$PG_URL" ]; then
+    only_db=(--postgresql-pass-runs-too --deselected-list "test-results/$name.deselected")
+  fi
   API_FUZZ_EXAMPLES="$fuzz" API_FUZZ_PHASES="$phases" AFTERSALES_ENV=test AFTERSALES_VAR_DIR="$var" DATABASE_URL="$db" REDIS_URL="$redis" \
     .venv/bin/pytest --junitxml="$xml" -o junit_family=xunit2 -q -p no:randomly "${only_db[@]}" "${PYTEST_ARGS[@]}"
   local rc=$?
@@ -131,7 +136,7 @@ collect() {  # name
   local line
   line="$(printf '%-24s %5d passed, %d failed, %d skipped' "$1:" "$passed" "$failed" "$skipped")"
   if [ -f "test-results/$1.deselected" ]; then
-    line+="$(printf ', %d deselected (no database, browser journeys, one_pass: run in the SQLite pass)' "$(wc -l <"test-results/$1.deselected")")"
+    line+="$(printf ', %d deselected (run in the other pass: docs/decisions/0011)' "$(wc -l <"test-results/$1.deselected")")"
   fi
   summaries+=("$line")
   TOTAL_PASSED=$((TOTAL_PASSED + passed)); TOTAL_FAILED=$((TOTAL_FAILED + failed)); TOTAL_SKIPPED=$((TOTAL_SKIPPED + skipped))

@@ -27,8 +27,8 @@ PAGES_PER_ROUTE = 1
 SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/", "/i18n/")
 
 # What the crawl asserts (scripts, styles, links and headers of the rendered pages) comes from the
-# templates, not from the database; every page on PostgreSQL is crawled by tests/i18n's crawl:
-# run once, in the SQLite pass of `make test`.
+# templates, not from the database (and test_one_language.py crawls every page on both):
+# run once, in the PostgreSQL pass of `make test` when both passes run (docs/decisions/0011).
 pytestmark = pytest.mark.one_pass
 
 

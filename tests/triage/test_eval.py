@@ -27,7 +27,8 @@ def dev_csv() -> Path:
 
 
 # The cross-validation is CPU work over the CSV; the database only answers the configured safety
-# words (the same rows on both databases): run once, in the SQLite pass of `make test`.
+# words (the same rows on both databases): run once, in the PostgreSQL pass of `make test` when
+# both passes run (docs/decisions/0011).
 @pytest.mark.one_pass
 @pytest.mark.django_db
 def test_cross_validated_figures_hold() -> None:
