@@ -11,16 +11,15 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
-from collections import defaultdict, deque
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.conf import settings
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import Resolver404, resolve
 
 from aftersales.accounts.models import Role, User
+from tests.demo.crawl import crawl, first_user_of_each_role
 
 PAGES_PER_ROLE = 30
 PAGES_PER_ROUTE = 1
@@ -85,51 +84,28 @@ class _Page(HTMLParser):
 
 
 def _crawl(user: User) -> tuple[dict[str, list[str]], int]:
-    client = Client()
-    client.force_login(user)
-    seen: set[str] = set()
-    per_route: dict[str, int] = defaultdict(int)
+    """The pages ``user`` reaches that break the policy (with what breaks it), and how many were read."""
     problems: dict[str, list[str]] = {}
-    pages = 0
-    queue = deque(["/"] + (["/admin/"] if user.is_staff else []))
-    while queue and pages < PAGES_PER_ROLE:
-        url = urldefrag(queue.popleft())[0]
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not url.startswith("/") or url in seen:
-            continue
-        seen.add(url)
-        if url.startswith(SKIP_PREFIXES) or "/delete/" in parts.path:
-            continue
-        try:
-            route = resolve(parts.path).route
-        except Resolver404:
-            continue
-        if per_route[route] >= PAGES_PER_ROUTE:
-            continue
-        per_route[route] += 1
-        response = client.get(url, follow=True)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
-        pages += 1
+
+    def read(url: str, response: HttpResponse) -> list[str]:
         assert "Content-Security-Policy" in response, url
         assert "no-store" in response.get("Cache-Control", ""), url
         parser = _Page()
         parser.feed(response.content.decode())
         if parser.problems:
             problems[url] = sorted(set(parser.problems))[:5]
-        queue.extend(parser.links)
+        return parser.links
+
+    pages = crawl(
+        Client(), user, read, pages=PAGES_PER_ROLE, per_route=PAGES_PER_ROUTE, skip=lambda path: path.startswith(SKIP_PREFIXES)
+    )
     return problems, pages
 
 
 @pytest.fixture
 def demo_users(demo_output):  # type: ignore[no-untyped-def]
     """The first active user of each role of the demo set."""
-    users = {}
-    for role in Role.values:
-        user = User.objects.filter(role=role, is_active=True).order_by("id").first()
-        if user is not None:
-            users[role] = user
-    return users
+    return first_user_of_each_role()
 
 
 @pytest.mark.django_db

@@ -27,18 +27,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections import defaultdict, deque
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
-from urllib.parse import urldefrag, urlsplit
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
+from django.http import HttpResponse
 from django.test import Client
-from django.urls import Resolver404, resolve
 from django.utils import translation
 
 from aftersales.accounts.models import Role, User
@@ -54,6 +53,7 @@ from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import TicketEvent
 from aftersales.tickets.process import ticket_start_verification
 from tests.api.conftest import ApiClient, key_for
+from tests.demo.crawl import crawl, first_user_of_each_role
 from tests.factories import UserFactory, make_ticket
 from tests.notifications.test_links import Walk, walk_the_process
 from tests.tickets.process_helpers import agent
@@ -195,11 +195,7 @@ def demo_world(demo_output, django_db_blocker, check_constraints_now):
     # The demo (written in English: a system text frozen in the writer's language shows on Chinese
     # pages) is the package's; what this module adds is rolled back to its savepoint at the end.
     with django_db_blocker.unblock(), transaction.atomic():
-        users = {}
-        for role in Role.values:
-            user = User.objects.filter(role=role, is_active=True).order_by("id").first()
-            if user is not None:
-                users[role] = user
+        users = first_user_of_each_role()
         # A full process walk whose staff and customer read English (people type Chinese).
         walk = walk_the_process("en")
         _more_system_steps(walk)
@@ -209,35 +205,21 @@ def demo_world(demo_output, django_db_blocker, check_constraints_now):
 
 
 def _crawl(user: User, language: str) -> dict[str, str]:
+    """The text of each page ``user`` reaches in ``language``, by URL."""
     client = Client()
-    client.force_login(user)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    seen: set[str] = set()
-    per_route: dict[str, int] = defaultdict(int)
     pages: dict[str, str] = {}
-    queue = deque(["/"] + (["/admin/"] if user.is_staff else []))
-    while queue and len(pages) < PAGES_PER_ROLE:
-        url = urldefrag(queue.popleft())[0]
-        parts = urlsplit(url)
-        if parts.scheme or parts.netloc or not url.startswith("/") or url in seen:
-            continue
-        seen.add(url)
-        if url.startswith(SKIP_PREFIXES) or parts.path.endswith(SKIP_SUFFIXES) or "/delete/" in parts.path:
-            continue
-        try:
-            route = resolve(parts.path).route
-        except Resolver404:
-            continue
-        if per_route[route] >= PAGES_PER_ROUTE:
-            continue
-        per_route[route] += 1
-        response = client.get(url, follow=True)
-        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
-            continue
+
+    def read(url: str, response: HttpResponse) -> list[str]:
         parser = _Text()
         parser.feed(response.content.decode())
         pages[url] = "\n".join(parser.parts)
-        queue.extend(parser.links)
+        return parser.links
+
+    def skip(path: str) -> bool:
+        return path.startswith(SKIP_PREFIXES) or path.endswith(SKIP_SUFFIXES)
+
+    crawl(client, user, read, pages=PAGES_PER_ROLE, per_route=PAGES_PER_ROUTE, skip=skip)
     return pages
 
 
