@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "aftersales.remedies",
     "aftersales.returns",
     "aftersales.compensation",
+    "aftersales.outlets",
     "aftersales.crisis",
     "aftersales.knowledge",
     "aftersales.revisits",

@@ -22,6 +22,7 @@ urlpatterns = [
     path("remedies/", include("aftersales.remedies.urls")),
     path("returns/", include("aftersales.returns.urls")),
     path("compensation/", include("aftersales.compensation.urls")),
+    path("outlets/", include("aftersales.outlets.urls")),
     path("crisis/", include("aftersales.crisis.urls")),
     path("knowledge/", include("aftersales.knowledge.urls")),
     path("privacy/", include("aftersales.privacy.urls")),

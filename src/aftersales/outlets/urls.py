@@ -1,0 +1,2 @@
+app_name = "outlets"
+urlpatterns: list = []
