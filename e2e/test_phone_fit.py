@@ -60,15 +60,16 @@ def assert_fits(page: Page, where: str) -> None:
 
 
 def open_every_action(page: Page, number: str, where: str) -> list[str]:
-    """Open each form the actions panel offers (on a freshly loaded page each, so that none hides
-    another) and check the page's width with it open. Returns the actions opened."""
+    """Open each form the actions panel offers, one after the other on one load of the page (the
+    forms are plain ``<details>``: one opening closes none, so each check sees every form opened
+    so far, and a form that widens the page is named by the probe), and check the page's width
+    with it open. Returns the actions opened."""
     detail = TicketProcessPage(page).open(number)
     assert_fits(page, f"{where}: the ticket page")
     names = [
         (box.get_attribute("data-test-id") or "").removeprefix("action-") for box in page.locator("#actions details.action").all()
     ]
     for name in names:
-        detail.open(number)
         detail.action(name)
         expect(page.get_by_test_id(f"action-{name}").locator("form")).to_be_visible()
         assert_fits(page, f"{where}: action {name}")

@@ -27,8 +27,8 @@ SKIP_PREFIXES = ("/accounts/logout", "/static/", "/media/", "/i18n/")
 
 # What the crawl asserts (scripts, styles, links and headers of the rendered pages) comes from the
 # templates, not from the database (and test_one_language.py crawls every page on both):
-# run once, in the PostgreSQL pass of `make test` when both passes run (docs/decisions/0011).
-pytestmark = pytest.mark.one_pass
+# run once, in the SQLite pass of `make test` when both passes run (docs/decisions/0011).
+pytestmark = pytest.mark.sqlite_pass
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from aftersales.core.i18n import join_list
 
-from .models import Region, RegionArea, Team, User
+from .models import Region, RegionArea, ServiceOutlet, Team, User
 from .provinces import city_key, province_key, province_name
 from .sessions import sign_out_everywhere
 from .signals import security_event
@@ -117,6 +117,26 @@ class RegionAreaAdmin(admin.ModelAdmin):
 class TeamAdmin(admin.ModelAdmin):
     list_display = ("name", "region", "leader")
     list_filter = ("region",)
+
+
+@admin.register(ServiceOutlet)
+class ServiceOutletAdmin(admin.ModelAdmin):
+    """For looking outlets up: they are created and changed on the outlet pages (/outlets/), where
+    every change is audited."""
+
+    list_display = ("code", "name", "kind", "team", "active", "contract_from", "contract_until")
+    list_filter = ("kind", "active", "regions")
+    list_select_related = ("team",)
+    search_fields = ("code", "name", "company", "contact_name")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ServiceOutlet | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: ServiceOutlet | None = None) -> bool:
+        return False
 
 
 # Authenticator devices are managed by their owners (My account → Sign-in security) and reset by

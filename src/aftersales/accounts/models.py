@@ -190,3 +190,68 @@ class SmsResetCode(models.Model):
 
     def __str__(self) -> str:
         return f"SMS reset code #{self.pk}"
+
+
+class OutletKind(models.TextChoices):
+    OWN = "own", _("Own service centre")
+    AUTHORISED = "authorised", _("Authorised third party")
+
+
+class ServiceOutlet(models.Model):
+    """A service outlet (服务网点): an own service centre or an authorised third party that
+    technicians are dispatched from. Its technicians are the members of its ``team`` and the
+    team's leader is the outlet's dispatcher; the contract's rates settle its completed work
+    (``outlets`` app)."""
+
+    code = models.SlugField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=16, choices=OutletKind.choices, default=OutletKind.AUTHORISED)
+    company = models.CharField(_("company (legal name)"), max_length=200, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=128, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    province = models.CharField(_("province"), max_length=32, blank=True)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    district = models.CharField(_("district"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    regions = models.ManyToManyField(Region, verbose_name=_("regions served"), blank=True, related_name="outlets")
+    team = models.OneToOneField(
+        Team,
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outlet",
+        help_text=_("Its technicians are the team's members; the team's leader is the outlet's dispatcher."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    call_out_fee = models.DecimalField(_("call-out fee per completed visit"), max_digits=10, decimal_places=2, default=0)
+    labour_rate = models.DecimalField(_("labour rate per hour"), max_digits=10, decimal_places=2, default=0)
+    travel_rate = models.DecimalField(_("travel rate per km"), max_digits=10, decimal_places=2, default=0)
+    repeat_penalty = models.DecimalField(
+        _("penalty per repeat repair"), max_digits=10, decimal_places=2, default=0, help_text=_("0: no penalty.")
+    )
+    contract_from = models.DateField(_("contract valid from"), null=True, blank=True)
+    contract_until = models.DateField(_("contract valid until"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("service outlet")
+        verbose_name_plural = _("service outlets")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(call_out_fee__gte=0, labour_rate__gte=0, travel_rate__gte=0, repeat_penalty__gte=0),
+                name="accounts_outlet_rates_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(contract_from__isnull=True)
+                | models.Q(contract_until__isnull=True)
+                | models.Q(contract_until__gte=models.F("contract_from")),
+                name="accounts_outlet_contract_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -21,6 +21,7 @@ from .routers import (
     exports,
     imports,
     knowledge,
+    outlets,
     quality,
     remedies,
     reports,
@@ -115,3 +116,4 @@ api.add_router("", analytics.router)
 api.add_router("", "aftersales.api.routers.triage.router")
 api.add_router("", reports.router)
 api.add_router("", exports.router)
+api.add_router("", outlets.router)

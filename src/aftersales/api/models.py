@@ -44,6 +44,8 @@ class Scope(models.TextChoices):
     REPORTS_WRITE = "reports:write", _("Subscribe to scheduled reports and manage the subscriptions")
     TRIAGE_READ = "triage:read", _("Read a ticket's triage suggestions and likely duplicates")
     TRIAGE_WRITE = "triage:write", _("Accept or correct triage suggestions")
+    OUTLETS_READ = "outlets:read", _("Read service outlets and their settlement statements (staff owners only)")
+    OUTLETS_WRITE = "outlets:write", _("Draft, confirm, approve and pay outlets' settlement statements (staff owners only)")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

@@ -28,7 +28,15 @@ KEY_PREFIX = "ask_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8  # "ask_" + 8 characters [a-z0-9]
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
 STAFF_ONLY_SCOPES = frozenset(
-    {Scope.CUSTOMERS_READ, Scope.WORKORDERS_READ, Scope.WORKORDERS_WRITE, Scope.STOCK_READ, Scope.STOCK_WRITE}
+    {
+        Scope.CUSTOMERS_READ,
+        Scope.WORKORDERS_READ,
+        Scope.WORKORDERS_WRITE,
+        Scope.STOCK_READ,
+        Scope.STOCK_WRITE,
+        Scope.OUTLETS_READ,
+        Scope.OUTLETS_WRITE,
+    }
 )
 _PREFIX_ALPHABET = string.ascii_lowercase + string.digits
 

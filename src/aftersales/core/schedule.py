@@ -57,6 +57,8 @@ PERIODIC_JOBS = (
     # Excel exports: a lost or dead export job resumes; files older than EXPORT_KEEP_DAYS are deleted.
     PeriodicJob("aftersales.exports.tasks.resume_stalled_exports", dt.timedelta(minutes=10)),
     PeriodicJob("aftersales.exports.tasks.purge_old_exports", dt.timedelta(hours=24)),
+    # Service outlets: last month's statement of every active outlet with work, drafted once (idempotent).
+    PeriodicJob("aftersales.outlets.tasks.draft_monthly_settlements", dt.timedelta(hours=1)),
     # Scheduled reports: each subscription's due period mailed once, failed deliveries retried.
     PeriodicJob("aftersales.reports.tasks.send_due_reports", dt.timedelta(minutes=5)),
 )

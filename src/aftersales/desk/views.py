@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Role, User
+from aftersales.outlets.selectors import outlets_led_by
 
 from .selectors import (
     agent_workbench,
@@ -87,7 +88,7 @@ def _render_workbench(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _render_today(request: HttpRequest, user: User) -> HttpResponse:
-    return render(request, "desk/today.html", {"day": technician_today(user=user)})
+    return render(request, "desk/today.html", {"day": technician_today(user=user), "led_outlets": outlets_led_by(user)})
 
 
 def _render_warehouse(request: HttpRequest, user: User) -> HttpResponse:

@@ -97,6 +97,16 @@ class WorkOrder(models.Model):
         on_delete=models.PROTECT,
         related_name="work_orders",
     )
+    # Frozen at dispatch: the outlet whose team the dispatched technician belonged to then (null:
+    # not an outlet's job). Moving the technician to another team later leaves settled work alone.
+    outlet = models.ForeignKey(
+        "accounts.ServiceOutlet",
+        verbose_name=_("service outlet"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="work_orders",
+    )
     region = models.ForeignKey(
         "accounts.Region", verbose_name=_("service region"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -34,7 +34,7 @@ def work_order_get_for_user(*, user: User, number: str) -> WorkOrder:
     """The work order ``number`` if ``user`` may see it; ``NotFound`` otherwise."""
     work_order = (
         work_orders_visible_to(user)
-        .select_related("ticket__customer", "ticket__product_unit__model", "measure", "technician", "region")
+        .select_related("ticket__customer", "ticket__product_unit__model", "measure", "technician", "region", "outlet")
         .filter(number=number)
         .first()
     )
@@ -107,7 +107,7 @@ def suggest_technicians(*, work_order: WorkOrder, day: dt.date | None = None, li
     required = set(work_order.required_skills.values_list("pk", flat=True))
     profiles = (
         TechnicianProfile.objects.filter(active=True, user__is_active=True, user__role="technician")
-        .select_related("user")
+        .select_related("user__team__outlet")
         .prefetch_related("skills", "regions")
     )
     users = [p.user_id for p in profiles]
@@ -176,7 +176,7 @@ def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) ->
     if not can_dispatch(user):
         return {"to_dispatch": [], "planned": [], "day": day, "region": region}
     start, end = day_bounds(day)
-    base: QuerySet[WorkOrder] = work_orders_visible_to(user).select_related("ticket", "technician", "region")
+    base: QuerySet[WorkOrder] = work_orders_visible_to(user).select_related("ticket", "technician", "region", "outlet")
     if region is not None:
         base = base.filter(region=region)
     pending = base.filter(status__in=[W.TO_DISPATCH, W.RESCHEDULED]).filter(

@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     fieldservice,
     imports,
     knowledge,
+    outlets,
     parts,
     parts_documents,
     quality,

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Role, User
+from aftersales.accounts.models import Role, ServiceOutlet, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import deferred
@@ -31,6 +31,13 @@ from .common import (
 )
 
 W = WorkOrderStatus
+
+
+def outlet_of(technician: User) -> ServiceOutlet | None:
+    """The service outlet whose team the technician belongs to now (None: an own technician)."""
+    if technician.team_id is None:
+        return None
+    return ServiceOutlet.objects.filter(team_id=technician.team_id).first()
 
 
 def _check_technician_user(technician: User) -> TechnicianProfile:
@@ -61,7 +68,10 @@ def work_order_dispatch(
     previous = locked.technician
     if previous is not None and previous.pk == technician.pk and locked.status != W.TO_DISPATCH:
         raise DomainError(_("The job is already dispatched to this technician."), code="same_technician", field="technician")
+    previous_outlet_id = locked.outlet_id
+    outlet = outlet_of(technician)
     locked.technician = technician
+    locked.outlet = outlet  # frozen here: the outlet settles this job even if the technician moves on
     locked.appointment_start, locked.appointment_end = start, end
     locked.dispatched_at = clock.now()
     locked.dispatched_by = actor
@@ -81,8 +91,12 @@ def work_order_dispatch(
         actor=actor,
         body=body,
         public=True,
-        fields={"technician", "appointment_start", "appointment_end", "dispatched_at", "dispatched_by", "accepted_at"},
-        changes={"technician": [previous.pk if previous else None, technician.pk], "window": window_text(locked)},
+        fields={"technician", "outlet", "appointment_start", "appointment_end", "dispatched_at", "dispatched_by", "accepted_at"},
+        changes={
+            "technician": [previous.pk if previous else None, technician.pk],
+            "window": window_text(locked),
+            **({"outlet": [previous_outlet_id, locked.outlet_id]} if previous_outlet_id != locked.outlet_id else {}),
+        },
     )
     tell_technician(locked, technician, "fieldservice.job.new")
     if reassigned and previous is not None:

@@ -40,6 +40,7 @@ from aftersales.demo.crisis import load_crisis_demo
 from aftersales.demo.fieldservice import load_fieldservice_demo
 from aftersales.demo.imports import load_imports_demo
 from aftersales.demo.knowledge import load_knowledge_demo
+from aftersales.demo.outlets import load_outlets_demo
 from aftersales.demo.parts import load_parts_demo
 from aftersales.demo.quality import load_quality_demo
 from aftersales.demo.remedies import load_remedies_demo
@@ -83,6 +84,7 @@ class Command(BaseCommand):
             self._load_demo(seed=options["seed"])
             load_parts_demo(self.stdout)
             load_fieldservice_demo(self.stdout)
+            load_outlets_demo(self.stdout)
             load_crisis_demo(self.stdout)
             load_appraisal_demo(self.stdout)
             load_remedies_demo(self.stdout)
