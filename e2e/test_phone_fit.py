@@ -6,19 +6,22 @@ file names wrap; tables stack or scroll inside their own box."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
 from django.core.files.base import ContentFile
 from playwright.sync_api import Page, expect
 from tests.casefile.world import World, lived_ticket
-from tests.factories import PASSWORD, UserFactory, make_ticket
+from tests.factories import PASSWORD, TeamFactory, UserFactory, make_ticket
 from tests.fieldservice.helpers import in_progress_ticket, new_job, png_bytes, walk_to
+from tests.outlets.factories import OutletFactory, accepted_job, last_month, local
 from tests.parts.factories import PartFactory, WarehouseFactory
 from tests.tickets.media import PDF_BYTES
 from tests.tickets.process_helpers import analysed, repair_plan
 
 from aftersales.accounts.models import DataScope, Role, User
+from aftersales.outlets.services import settlement_draft
 from aftersales.parts import services as parts
 from aftersales.parts.models import WarehouseKind
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, Ticket
@@ -174,6 +177,18 @@ def test_the_technicians_pages_fit_a_phone(browser, live_server, transactional_d
     issued = parts.requisition_request(work_order=job, warehouse=store, lines=[(board, 1), (pump, 2)], actor=world.tech)
     parts.requisition_issue(requisition=issued, actor=keeper)
     parts.requisition_request(work_order=job, warehouse=store, lines=[(pump, 1)], actor=world.tech, note="备用" * 40)
+    # The technician also leads an authorised service outlet: its page and last month's statement
+    # (he confirms or disputes it on his phone), names as long as real companies have.
+    outlet = OutletFactory(
+        name="上海市徐汇区家用电器授权服务网点（漕河泾开发区店）",
+        company="上海漕河泾家电安装维修服务有限公司" * 2,
+        team=TeamFactory(leader=world.tech),
+    )
+    User.objects.filter(pk=world.tech.pk).update(team=outlet.team)
+    start, _end = last_month()
+    accepted_job(outlet=outlet, technician=world.tech, accepted_at=local(start + dt.timedelta(days=3)))
+    statement = settlement_draft(outlet=outlet, actor=world.boss, period_start=start).settlement
+    assert statement is not None
 
     page = _phone(browser, live_server, world.tech.username, language)
     try:
@@ -191,6 +206,12 @@ def test_the_technicians_pages_fit_a_phone(browser, live_server, transactional_d
         assert_fits(page, f"technician ({language}): the job's parts panel, every form open")
         page.goto("/parts/van/")
         assert_fits(page, f"technician ({language}): the van")
+        page.goto(f"/outlets/{outlet.code}/")
+        expect(page.get_by_test_id("outlet")).to_be_visible()
+        assert_fits(page, f"technician ({language}): his outlet's page")
+        page.goto(f"/outlets/settlements/{statement.number}/")
+        expect(page.get_by_test_id("settlement-confirm")).to_be_visible()
+        assert_fits(page, f"technician ({language}): his outlet's statement")
         page.goto("/tickets/")
         expect(page.get_by_test_id("ticket-table")).to_be_visible()
         assert_fits(page, f"technician ({language}): the ticket list")
