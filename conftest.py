@@ -59,10 +59,11 @@ def uses_database(item: pytest.Item) -> bool:
 # not depend on it (docs/decisions/0011). ``browser`` runs in the SQLite pass: the journeys in
 # Chromium (what the browser does: htmx, scripts, the layout at 375 px) — the server side of every
 # step they take is tested on both databases through Django's test client; ``sqlite_pass`` the
-# same by hand (a crawl of response headers). ``one_pass`` runs in the PostgreSQL pass: marked by
-# hand, each with its reason (a CPU-bound evaluation that reads a few configured rows, the crisis
-# detector replayed over the demo's history, whose queries are tested on both). Which pass takes
-# which is chosen to balance the two passes' times (docs/decisions/0011).
+# same, marked by hand, each with its reason (a crawl of response headers, the crisis detector
+# replayed over the demo's history, whose queries are tested on both). ``one_pass`` runs in the
+# PostgreSQL pass, marked by hand with its reason (a CPU-bound evaluation that reads a few
+# configured rows). Which pass takes which is chosen to balance the two passes' times
+# (docs/decisions/0011).
 SQLITE_PASS_MARKERS = ("browser", "sqlite_pass")
 POSTGRESQL_PASS_MARKERS = ("one_pass",)
 
