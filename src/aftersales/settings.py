@@ -12,7 +12,9 @@ Variables (see README "Configuration"):
   EMAIL_URL-like:     EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER,
                       EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
   MEDIA_ROOT          where uploaded files are stored (default ./var/media)
-  STORAGE_BACKEND     Django storage class for uploads (default FileSystemStorage)
+  STORAGE_BACKEND     unset: files under MEDIA_ROOT; s3: S3-compatible object storage (S3_BUCKET,
+                      S3_ENDPOINT_URL, S3_REGION, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, S3_PREFIX,
+                      S3_ADDRESSING_STYLE, S3_ACL; docs/operations.md); or a storage class
   TICKET_NUMBER_PREFIX default SH
   AFTERSALES_SITE_URL the site's address for links in SMS and e-mail (scheme, host, optional
                       path), default http://127.0.0.1:$PORT (8000) locally; required (https) in
@@ -27,6 +29,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+
+from aftersales.core.storage import default_storage_from_env
 
 SRC_DIR = Path(__file__).resolve().parent
 BASE_DIR = SRC_DIR.parent.parent
@@ -282,9 +286,7 @@ STATICFILES_DIRS = [SRC_DIR / "static"]  # site-wide assets (src/aftersales/stat
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "/media/"  # never served directly: attachments go through an access-checked view
 STORAGES = {
-    "default": {
-        "BACKEND": os.environ.get("STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
-    },
+    "default": default_storage_from_env(os.environ),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

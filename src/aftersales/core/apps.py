@@ -8,4 +8,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import links  # noqa: F401 - registers the deploy check of AFTERSALES_SITE_URL
+        # Registering their deploy checks: of AFTERSALES_SITE_URL and of the file storage.
+        from . import links, storage_checks  # noqa: F401

@@ -1,7 +1,8 @@
 """Backups of the database and the uploaded files, and their restore (docs/operations.md).
 
 A backup is one folder: ``database.dump`` (PostgreSQL: ``pg_dump`` custom format; SQLite: a
-consistent copy through SQLite's online backup), ``media.tar.gz`` (every uploaded file) and
+consistent copy through SQLite's online backup), ``media.tar.gz`` (every stored file, read
+through the file storage: the MEDIA_ROOT folder or the S3 bucket, core/storage.py) and
 ``manifest.json`` (when, from where, the row count of every table, the newest ticket). A
 restore loads it into a fresh, empty database and checks the row counts against the manifest:
 a backup that cannot be restored is found out on the day it is taken, not on the day it is needed.
@@ -16,11 +17,13 @@ import shutil
 import sqlite3
 import subprocess
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import Storage, default_storage
 from django.db import connection, connections
 
 MANIFEST = "manifest.json"
@@ -86,7 +89,7 @@ class Backup:
 
 
 def backup(folder: Path) -> Backup:
-    """Write a backup of the default database and MEDIA_ROOT into ``folder`` (created)."""
+    """Write a backup of the default database and the stored files into ``folder`` (created)."""
     folder.mkdir(parents=True, exist_ok=False)
     cfg = connection.settings_dict
     if connection.vendor == "postgresql":
@@ -100,10 +103,8 @@ def backup(folder: Path) -> Backup:
             target.close()
     else:
         raise BackupError(f"no backup for {connection.vendor}")
-    media = Path(settings.MEDIA_ROOT)
     with tarfile.open(folder / MEDIA, "w:gz") as archive:
-        if media.exists():
-            archive.add(media, arcname=".")
+        archive_stored_files(archive, default_storage)
     manifest = {
         "taken_at": dt.datetime.now(dt.UTC).isoformat(),
         "vendor": connection.vendor,
@@ -114,9 +115,62 @@ def backup(folder: Path) -> Backup:
     return Backup(folder=folder, manifest=manifest)
 
 
-def restore(folder: Path, *, database: str, media_root: Path | None = None) -> dict[str, Any]:
+def stored_names(storage: Storage, folder: str = "") -> Iterator[str]:
+    """Every file's name in ``storage`` under ``folder``, through ``listdir`` (a folder of the
+    file system, a prefix of a bucket); nothing when the storage does not exist yet."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    prefix = f"{folder}/" if folder else ""
+    for name in sorted(files):
+        yield prefix + name
+    for sub in sorted(folders):
+        yield from stored_names(storage, prefix + sub)
+
+
+def archive_stored_files(archive: tarfile.TarFile, storage: Storage) -> int:
+    """Add every stored file to ``archive`` under its storage name, streamed (a file larger
+    than memory is copied block by block); returns how many."""
+    count = 0
+    for name in stored_names(storage):
+        with storage.open(name, "rb") as handle:
+            info = tarfile.TarInfo(name)
+            info.size = handle.size
+            info.mtime = int(storage.get_modified_time(name).timestamp())
+            archive.addfile(info, handle)
+        count += 1
+    return count
+
+
+def restore_stored_files(archive: tarfile.TarFile, storage: Storage) -> int:
+    """Put the archive's files back into ``storage`` under their names (the names the rows hold);
+    a file already there is kept as it is. Returns how many were written."""
+    written = 0
+    for member in archive:
+        name = member.name.removeprefix("./")
+        if not member.isfile() or not name or storage.exists(name):
+            continue
+        source = archive.extractfile(member)
+        if source is None:
+            continue
+        content = File(source, name=name)
+        content.size = member.size  # not from the file system: the name is the archive's
+        with source:
+            saved = storage.save(name, content)
+        if saved != name:  # taken meanwhile: never keep a copy the rows do not name
+            storage.delete(saved)
+            continue
+        written += 1
+    return written
+
+
+def restore(
+    folder: Path, *, database: str, media_root: Path | None = None, media_storage: Storage | None = None
+) -> dict[str, Any]:
     """Load the backup in ``folder`` into the EMPTY database ``database`` (a PostgreSQL database
-    name on the same server, or an SQLite file path) and unpack the files into ``media_root``.
+    name on the same server, or an SQLite file path) and unpack the files into the folder
+    ``media_root`` or put them into ``media_storage`` (the configured file storage: a bucket).
     Returns the manifest; ``restored_counts`` then says whether every table has its rows."""
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     cfg = dict(connection.settings_dict)
@@ -132,6 +186,9 @@ def restore(folder: Path, *, database: str, media_root: Path | None = None) -> d
         media_root.mkdir(parents=True, exist_ok=True)
         with tarfile.open(folder / MEDIA, "r:gz") as archive:
             archive.extractall(media_root, filter="data")
+    if media_storage is not None:
+        with tarfile.open(folder / MEDIA, "r:gz") as archive:
+            restore_stored_files(archive, media_storage)
     return manifest
 
 

@@ -278,7 +278,11 @@ def signature_image(request: HttpRequest, number: str) -> FileResponse:
     acceptance = acceptance_for(work_order)
     if acceptance is None or not acceptance.signature:
         raise Http404
-    response = FileResponse(acceptance.signature.open("rb"), content_type="image/png")
+    try:
+        handle = acceptance.signature.open("rb")
+    except FileNotFoundError:  # the row outlived its file (a restore without the files): gone, not a 500
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True, no_store=True)
     return response

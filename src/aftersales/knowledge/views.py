@@ -215,7 +215,11 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     if attachment is None:
         raise Http404
     selectors.article_get_for_user(user=user, article_id=attachment.article_id)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:  # the row outlived its file: gone, not a 500
+        raise Http404 from None
+    response = FileResponse(handle, content_type=attachment.content_type)
     disposition = "inline" if attachment.is_image or attachment.content_type == "application/pdf" else "attachment"
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{quote(attachment.original_name)}"
     response["X-Content-Type-Options"] = "nosniff"

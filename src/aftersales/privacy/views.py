@@ -116,8 +116,12 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     item = selectors.privacy_request_for_user(user=user, pk=pk, customer=customer)
     if item is None or not item.export_file or (item.export_expires_at and item.export_expires_at <= clock.now()):
         raise Http404
+    try:
+        handle = item.export_file.open("rb")
+    except FileNotFoundError:  # the copy is gone from the storage: nothing was handed out
+        raise Http404 from None
     services.privacy_export_downloaded(request=item, actor=user)
-    response = FileResponse(item.export_file.open("rb"), as_attachment=True, filename=f"personal-data-{item.pk}.zip")
+    response = FileResponse(handle, as_attachment=True, filename=f"personal-data-{item.pk}.zip")
     response["Content-Type"] = "application/zip"
     return response
 

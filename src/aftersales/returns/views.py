@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
@@ -83,6 +83,23 @@ def _context(
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     rma = _get(request, number)
     return _render(request, "returns/detail.html", _context(_user(request), rma))
+
+
+@staff_required  # type: ignore[arg-type]
+def photo(request: HttpRequest, number: str, pk: int) -> FileResponse:
+    """An inspection photo, for staff who may see the RMA (read through the file storage: the
+    folder or the bucket; never a link into the storage itself); 404 for everybody else."""
+    stored = _get(request, number).photos.filter(pk=pk).first()
+    if stored is None:
+        raise Http404
+    try:
+        handle = stored.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, filename=stored.original_name, content_type=stored.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 @staff_required

@@ -13,7 +13,7 @@ from aftersales.core.backup import BackupError, backup
 
 
 class Command(BaseCommand):
-    help = "Back up the database and MEDIA_ROOT into a new folder (default var/backups/<time>)."
+    help = "Back up the database and the stored files (MEDIA_ROOT or the bucket) into a new folder (default var/backups/<time>)."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--to", dest="folder", help="The folder to create for the backup.")

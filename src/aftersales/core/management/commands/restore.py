@@ -1,13 +1,16 @@
-"""``manage.py restore FOLDER --database NAME [--media FOLDER]``: load a backup into a fresh,
-empty database (a PostgreSQL database on the same server, or a new SQLite file) and check every
-table's row count against the backup's manifest. Point DATABASE_URL at the restored database
-afterwards. The restore drill in the test suite does exactly this."""
+"""``manage.py restore FOLDER --database NAME [--media FOLDER | --media-to-storage]``: load a
+backup into a fresh, empty database (a PostgreSQL database on the same server, or a new SQLite
+file) and check every table's row count against the backup's manifest; the files are unpacked
+into a folder or put into the configured file storage (a bucket: docs/operations.md). Point
+DATABASE_URL at the restored database afterwards. The restore drill in the test suite does
+exactly this."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand, CommandError
 
 from aftersales.core.backup import BackupError, restore, restored_counts
@@ -19,11 +22,24 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("folder")
         parser.add_argument("--database", required=True, help="The empty database: a PostgreSQL name or an SQLite file.")
-        parser.add_argument("--media", help="Where to unpack the uploaded files (default: not unpacked).")
+        files = parser.add_mutually_exclusive_group()
+        files.add_argument("--media", help="Where to unpack the uploaded files (default: not unpacked).")
+        files.add_argument(
+            "--media-to-storage",
+            action="store_true",
+            help="Put the files into the configured file storage (STORAGE_BACKEND: MEDIA_ROOT or the S3 bucket); files already there are kept.",
+        )
 
-    def handle(self, *args: Any, folder: str, database: str, media: str | None = None, **options: Any) -> None:
+    def handle(
+        self, *args: Any, folder: str, database: str, media: str | None = None, media_to_storage: bool = False, **options: Any
+    ) -> None:
         try:
-            manifest = restore(Path(folder), database=database, media_root=Path(media) if media else None)
+            manifest = restore(
+                Path(folder),
+                database=database,
+                media_root=Path(media) if media else None,
+                media_storage=default_storage if media_to_storage else None,
+            )
         except (BackupError, FileNotFoundError) as exc:
             raise CommandError(str(exc)) from exc
         counts = restored_counts(vendor=manifest["vendor"], database=database, tables=list(manifest["tables"]))
