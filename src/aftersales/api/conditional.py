@@ -1,6 +1,10 @@
-"""ETag / If-Match / If-None-Match for tickets and work orders: the ETag is the version (``"v7"``)."""
+"""ETag / If-Match / If-None-Match for every versioned resource of the API (tickets, work orders,
+returns, appraisals, refunds, articles, improvement actions, settlement statements…): the ETag is
+the row's version (``"v7"``)."""
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +13,28 @@ from aftersales.fieldservice.models import WorkOrder
 from aftersales.tickets.models import Ticket
 
 from .problems import ApiProblem
+
+
+class Versioned(Protocol):
+    version: int
+
+
+def version_etag(obj: Versioned) -> str:
+    """The ETag of a versioned row: its version (``"v7"``)."""
+    return f'"v{obj.version}"'
+
+
+def checked_version(request: HttpRequest, obj: Versioned, *, missing: Any, stale: Any) -> int:
+    """The version the client saw, from ``If-Match``: 428 (``missing``, the message naming what to
+    read first) without it, 412 (``stale``) when it names another version; ``*`` matches any."""
+    current = version_etag(obj)
+    header = request.headers.get("If-Match")
+    if not header:
+        raise ApiProblem(428, missing, code="if_match_required", field="If-Match", headers={"ETag": current})
+    tags = _tags(header)
+    if "*" in tags or current in tags:
+        return obj.version
+    raise ApiProblem(412, stale, code="stale_version", field="If-Match", headers={"ETag": current})
 
 
 def ticket_etag(ticket: Ticket) -> str:
@@ -37,25 +63,11 @@ def not_modified(request: HttpRequest, ticket: Ticket) -> bool:
 
 def version_from_if_match(request: HttpRequest, ticket: Ticket) -> int:
     """The version the client saw, from ``If-Match``; 428 without it, 412 when it is stale."""
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the ticket's ETag in If-Match (read the ticket first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": ticket_etag(ticket)},
-        )
-    tags = _tags(header)
-    current = ticket_etag(ticket)
-    if "*" in tags or current in tags:
-        return ticket.version
-    raise ApiProblem(
-        412,
-        _("The ticket was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        ticket,
+        missing=_("Send the ticket's ETag in If-Match (read the ticket first)."),
+        stale=_("The ticket was changed since you read it; read it again and retry."),
     )
 
 
@@ -76,23 +88,9 @@ def work_order_not_modified(request: HttpRequest, work_order: WorkOrder) -> bool
 
 def work_order_version_from_if_match(request: HttpRequest, work_order: WorkOrder) -> int:
     """The work order's version the client saw; 428 without ``If-Match``, 412 when stale."""
-    current = work_order_etag(work_order)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the work order's ETag in If-Match (read the work order first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = _tags(header)
-    if "*" in tags or current in tags:
-        return work_order.version
-    raise ApiProblem(
-        412,
-        _("The work order was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        work_order,
+        missing=_("Send the work order's ETag in If-Match (read the work order first)."),
+        stale=_("The work order was changed since you read it; read it again and retry."),
     )

@@ -29,10 +29,10 @@ from aftersales.tickets.action_schemas import Input
 from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
 
 from ..caller import Caller
+from ..conditional import checked_version
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
-from ..problems import ApiProblem
 from ..selectors import api_ticket_get
 from .common import MAX_ID, MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
@@ -183,25 +183,11 @@ def etag(appraisal: Appraisal) -> str:
 
 
 def _version_from_if_match(request: HttpRequest, appraisal: Appraisal) -> int:
-    current = etag(appraisal)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the appraisal's ETag in If-Match (read the appraisal first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return appraisal.version
-    raise ApiProblem(
-        412,
-        _("The appraisal was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        appraisal,
+        missing=_("Send the appraisal's ETag in If-Match (read the appraisal first)."),
+        stale=_("The appraisal was changed since you read it; read it again and retry."),
     )
 
 

@@ -24,9 +24,9 @@ from aftersales.knowledge.services import ArticleInput
 from aftersales.tickets.models import TicketCategory
 
 from ..auth import caller_of
+from ..conditional import checked_version
 from ..idempotency import idempotent
 from ..models import Scope
-from ..problems import ApiProblem
 from ..selectors import api_ticket_get
 from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
 from .common import idempotency_header as _idem
@@ -174,25 +174,11 @@ def _input(payload: ArticleIn) -> ArticleInput:
 
 
 def _version_from_if_match(request: HttpRequest, article: Article) -> int:
-    current = _etag(article)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the article's ETag in If-Match (read the article first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return article.version
-    raise ApiProblem(
-        412,
-        _("The article was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        article,
+        missing=_("Send the article's ETag in If-Match (read the article first)."),
+        stale=_("The article was changed since you read it; read it again and retry."),
     )
 
 

@@ -25,10 +25,10 @@ from aftersales.outlets.permissions import led_outlet_ids, offered_actions
 from aftersales.tickets.action_schemas import Input
 
 from ..caller import Caller
+from ..conditional import checked_version
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
-from ..problems import ApiProblem
 from ..schemas import IsoDate
 from .common import MAX_ID, MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
@@ -177,25 +177,11 @@ def etag(settlement: Settlement) -> str:
 
 
 def _version_from_if_match(request: HttpRequest, settlement: Settlement) -> int:
-    current = etag(settlement)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the statement's ETag in If-Match (read the statement first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return settlement.version
-    raise ApiProblem(
-        412,
-        _("The statement was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        settlement,
+        missing=_("Send the statement's ETag in If-Match (read the statement first)."),
+        stale=_("The statement was changed since you read it; read it again and retry."),
     )
 
 
@@ -281,6 +267,15 @@ def _answer(caller: Caller, number: str, response: HttpResponse) -> SettlementOu
     fresh = _settlement(caller, number)
     response["ETag"] = etag(fresh)
     return present(caller, fresh, with_lines=True)
+
+
+def _step(request: HttpRequest, number: str, response: HttpResponse, service: Any, **arguments: Any) -> SettlementOut:
+    """One step of a statement: the caller (``outlets:write``), the statement in its scope, the
+    version from ``If-Match``, the service, and the statement as it is now (with its new ETag)."""
+    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
+    settlement = _settlement(caller, number)
+    service(settlement=settlement, actor=caller.user, expected_version=_version_from_if_match(request, settlement), **arguments)
+    return _answer(caller, number, response)
 
 
 # --- reads -----------------------------------------------------------------------------------------
@@ -369,12 +364,7 @@ def _if_match() -> Any:
 def recalculate_settlement(
     request: HttpRequest, number: str, payload: EmptyBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_recalculate(
-        settlement=settlement, actor=caller.user, expected_version=_version_from_if_match(request, settlement)
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_recalculate)
 
 
 @router.post(
@@ -390,17 +380,15 @@ def adjust_settlement_line(
     response: HttpResponse,
     if_match: str = _if_match(),
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_adjust_line(
-        settlement=settlement,
+    return _step(
+        request,
+        number,
+        response,
+        services.settlement_adjust_line,
         line_id=line_id,
-        actor=caller.user,
         adjustment=payload.adjustment,
         reason=payload.reason,
-        expected_version=_version_from_if_match(request, settlement),
     )
-    return _answer(caller, number, response)
 
 
 @router.post(
@@ -409,12 +397,7 @@ def adjust_settlement_line(
 def confirm_settlement(
     request: HttpRequest, number: str, payload: EmptyBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_confirm(
-        settlement=settlement, actor=caller.user, expected_version=_version_from_if_match(request, settlement)
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_confirm)
 
 
 @router.post(
@@ -423,27 +406,14 @@ def confirm_settlement(
 def dispute_settlement(
     request: HttpRequest, number: str, payload: ReasonBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_dispute(
-        settlement=settlement,
-        actor=caller.user,
-        reason=payload.reason,
-        expected_version=_version_from_if_match(request, settlement),
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_dispute, reason=payload.reason)
 
 
 @router.post("/settlements/{number}/reopen", response={200: SettlementOut, **STEP_PROBLEMS}, summary="Back to draft")
 def reopen_settlement(
     request: HttpRequest, number: str, payload: EmptyBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_reopen(
-        settlement=settlement, actor=caller.user, expected_version=_version_from_if_match(request, settlement)
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_reopen)
 
 
 @router.post(
@@ -452,28 +422,14 @@ def reopen_settlement(
 def approve_settlement(
     request: HttpRequest, number: str, payload: EmptyBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_approve(
-        settlement=settlement, actor=caller.user, expected_version=_version_from_if_match(request, settlement)
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_approve)
 
 
 @router.post("/settlements/{number}/pay", response={200: SettlementOut, **STEP_PROBLEMS}, summary="Record the payment (finance)")
 def pay_settlement(
     request: HttpRequest, number: str, payload: PayBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_pay(
-        settlement=settlement,
-        actor=caller.user,
-        reference=payload.payment_reference,
-        paid_on=payload.paid_on,
-        expected_version=_version_from_if_match(request, settlement),
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_pay, reference=payload.payment_reference, paid_on=payload.paid_on)
 
 
 @router.post(
@@ -482,12 +438,4 @@ def pay_settlement(
 def cancel_settlement(
     request: HttpRequest, number: str, payload: ReasonBody, response: HttpResponse, if_match: str = _if_match()
 ) -> Any:
-    caller = _staff_caller(request, Scope.OUTLETS_WRITE)
-    settlement = _settlement(caller, number)
-    services.settlement_cancel(
-        settlement=settlement,
-        actor=caller.user,
-        reason=payload.reason,
-        expected_version=_version_from_if_match(request, settlement),
-    )
-    return _answer(caller, number, response)
+    return _step(request, number, response, services.settlement_cancel, reason=payload.reason)

@@ -25,10 +25,10 @@ from aftersales.tickets.action_schemas import Input
 from aftersales.tickets.models import PlanMeasure
 
 from ..caller import Caller
+from ..conditional import checked_version
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
-from ..problems import ApiProblem
 from ..selectors import api_ticket_get
 from .common import MAX_ID, MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
@@ -154,25 +154,11 @@ def etag(rma: ReturnAuthorization) -> str:
 
 
 def _version_from_if_match(request: HttpRequest, rma: ReturnAuthorization) -> int:
-    current = etag(rma)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the return's ETag in If-Match (read the return first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return rma.version
-    raise ApiProblem(
-        412,
-        _("The return was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        rma,
+        missing=_("Send the return's ETag in If-Match (read the return first)."),
+        stale=_("The return was changed since you read it; read it again and retry."),
     )
 
 

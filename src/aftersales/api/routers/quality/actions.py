@@ -15,9 +15,9 @@ from aftersales.quality import selectors, services
 from aftersales.quality.models import ImprovementAction
 from aftersales.quality.services import ActionInput
 
+from ...conditional import checked_version
 from ...idempotency import idempotent
 from ...models import Scope
-from ...problems import ApiProblem
 from ...schemas import IsoDate
 from ...selectors import api_ticket_get
 from ..common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
@@ -187,25 +187,11 @@ def _input(payload: ActionIn) -> ActionInput:
 
 
 def _version_from_if_match(request: HttpRequest, action: ImprovementAction) -> int:
-    current = _etag(action)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the action's ETag in If-Match (read it first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return action.version
-    raise ApiProblem(
-        412,
-        _("The action was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        action,
+        missing=_("Send the action's ETag in If-Match (read it first)."),
+        stale=_("The action was changed since you read it; read it again and retry."),
     )
 
 
