@@ -58,3 +58,66 @@ def test_the_work_order_page_and_the_board_show_the_outlet():
     board = client.get(reverse("fieldservice:board") + f"?day={start.date():%Y-%m-%d}").content.decode()
     assert 'data-test-id="board-outlet"' in board  # the planned job goes outside
     assert 'data-test-id="suggestion-outlet"' in board and waiting.number in board  # so would a suggestion
+
+
+def test_no_dispatch_through_an_outlet_without_a_contract_in_force_that_day():
+    import datetime as dt
+
+    from aftersales.core.errors import ValidationFailed
+    from aftersales.fieldservice.selectors import suggest_technicians
+
+    handler, boss = agent(), dispatcher()
+    start, end = window(days=1)
+    day = start.date()
+    ended = OutletFactory(name="合同到期网点", contract_until=day - dt.timedelta(days=1))
+    closed = OutletFactory(name="停用网点", active=False, contract_from=None, contract_until=None)
+    open_ended = OutletFactory(name="长期网点", contract_from=day, contract_until=None)
+    _ticket, measure = in_progress_ticket(actor=handler, unit=unit_in_warranty())
+    job = new_job(handler=handler, measure=measure)
+    for outlet in (ended, closed):
+        with pytest.raises(ValidationFailed) as refused:
+            services.work_order_dispatch(
+                work_order=fresh(job),
+                actor=boss,
+                technician=outlet_technician(outlet),
+                appointment_start=start,
+                appointment_end=end,
+            )
+        assert refused.value.field == "technician" and outlet.name in str(refused.value)
+        assert fresh(job).technician is None  # nothing half-done
+
+    # The dispatch board does not suggest them either; the outlet in force is suggested and taken.
+    taken = outlet_technician(open_ended)
+    suggested = {s.technician.pk for s in suggest_technicians(work_order=fresh(job), day=day, limit=50)}
+    assert taken.pk in suggested
+    assert not suggested & set(ended.team.members.values_list("pk", flat=True))
+    services.work_order_dispatch(
+        work_order=fresh(job), actor=boss, technician=taken, appointment_start=start, appointment_end=end
+    )
+    assert fresh(job).outlet == open_ended
+
+
+def test_the_refusal_is_a_clear_error_on_the_dispatch_form_in_chinese():
+    import datetime as dt
+
+    handler, boss = agent(), dispatcher()
+    start, end = window(days=1)
+    ended = OutletFactory(name="合同到期网点", contract_until=start.date() - dt.timedelta(days=1))
+    outside = outlet_technician(ended)
+    _ticket, measure = in_progress_ticket(actor=handler, unit=unit_in_warranty())
+    job = new_job(handler=handler, measure=measure)
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(boss)
+    page = client.post(
+        reverse("fieldservice:action", args=[job.number, "dispatch"]),
+        {
+            "technician": outside.pk,
+            "appointment_start": start.strftime("%Y-%m-%dT%H:%M"),
+            "appointment_end": end.strftime("%Y-%m-%dT%H:%M"),
+            "expected_version": job.version,
+        },
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert f"合同到期网点在 {start.date().isoformat()} 没有有效合同".encode() in page.content
+    assert fresh(job).technician is None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.models import AbstractUser
@@ -255,3 +256,12 @@ class ServiceOutlet(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def in_force_on(self, day: dt.date) -> bool:
+        """Whether work may be dispatched through the outlet on ``day``: it is active and its
+        contract (open-ended on a side left blank) covers the day."""
+        return (
+            self.active
+            and (self.contract_from is None or self.contract_from <= day)
+            and (self.contract_until is None or day <= self.contract_until)
+        )

@@ -85,10 +85,12 @@ class RepeatRepair:
 
 
 def repairs(
-    *, user: User, since: dt.date | None = None, until: dt.date | None = None, days: int | None = None
+    *, user: User | None, since: dt.date | None = None, until: dt.date | None = None, days: int | None = None
 ) -> QuerySet[WorkOrder]:
     """The repairs of the period (completed on ``since`` … ``until`` inclusive), each annotated with
-    ``repeated``: a new fault ticket on the same unit within the window."""
+    ``repeated``: a new fault ticket on the same unit within the window. Scoped to the tickets
+    ``user`` sees; ``None`` reads every repair, for a caller that checked its own scope (an
+    outlet's page reads all of the outlet's work once the reader may see the outlet)."""
     window = dt.timedelta(days=window_days() if days is None else days)
     qs = WorkOrder.objects.filter(
         kind__in=REPAIR_KINDS, status__in=FINISHED, completed_at__isnull=False, ticket__product_unit__isnull=False
@@ -97,7 +99,7 @@ def repairs(
         qs = qs.filter(completed_at__date__gte=since)
     if until is not None:
         qs = qs.filter(completed_at__date__lte=until)
-    if not sees_every_ticket(user):
+    if user is not None and not sees_every_ticket(user):
         qs = qs.filter(ticket__in=tickets_visible_to(user).values("pk"))
     later = Ticket.objects.filter(
         fault_ticket_q(),

@@ -127,6 +127,9 @@ def suggest_technicians(*, work_order: WorkOrder, day: dt.date | None = None, li
     )
     result = []
     for profile in profiles:
+        outlet = getattr(profile.user.team, "outlet", None) if profile.user.team_id else None
+        if outlet is not None and not outlet.in_force_on(when):
+            continue  # the outlet has no contract in force that day: dispatch would refuse him
         skills = {s.pk for s in profile.skills.all()}
         regions = {r.pk for r in profile.regions.all()}
         matched = len(required & skills)

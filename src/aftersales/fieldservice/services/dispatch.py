@@ -70,6 +70,16 @@ def work_order_dispatch(
         raise DomainError(_("The job is already dispatched to this technician."), code="same_technician", field="technician")
     previous_outlet_id = locked.outlet_id
     outlet = outlet_of(technician)
+    if outlet is not None and not outlet.in_force_on(clock.local_date(start)):
+        raise ValidationFailed(
+            {
+                "technician": [
+                    _("%(outlet)s has no contract in force on %(day)s: choose another technician.")
+                    % {"outlet": outlet.name, "day": clock.local_date(start).isoformat()}
+                ]
+            },
+            code="outlet_not_in_force",
+        )
     locked.technician = technician
     locked.outlet = outlet  # frozen here: the outlet settles this job even if the technician moves on
     locked.appointment_start, locked.appointment_end = start, end
