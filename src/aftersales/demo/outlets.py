@@ -83,7 +83,7 @@ def load_outlets_demo(stdout: Any) -> None:
                 labour_rate=Decimal("80.00"),
                 travel_rate=Decimal("1.50"),
                 repeat_penalty=Decimal("100.00"),
-                contract_from=dt.date(clock.local_today().year, 1, 1),
+                contract_from=dt.date(clock.local_today().year - 1, 1, 1),
                 contract_until=dt.date(clock.local_today().year + 1, 12, 31),
             ),
         )
