@@ -70,12 +70,13 @@ def work_order_dispatch(
         raise DomainError(_("The job is already dispatched to this technician."), code="same_technician", field="technician")
     previous_outlet_id = locked.outlet_id
     outlet = outlet_of(technician)
-    if outlet is not None and not outlet.in_force_on(clock.local_date(start)):
+    day = clock.local_date(start) if start is not None else clock.local_today()  # required: never None here
+    if outlet is not None and not outlet.in_force_on(day):
         raise ValidationFailed(
             {
                 "technician": [
                     _("%(outlet)s has no contract in force on %(day)s: choose another technician.")
-                    % {"outlet": outlet.name, "day": clock.local_date(start).isoformat()}
+                    % {"outlet": outlet.name, "day": day.isoformat()}
                 ]
             },
             code="outlet_not_in_force",
