@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "aftersales.returns",
     "aftersales.compensation",
     "aftersales.outlets",
+    "aftersales.travel",
     "aftersales.crisis",
     "aftersales.knowledge",
     "aftersales.revisits",
@@ -491,6 +492,9 @@ TRIAGE_DUPLICATE_DAYS = int(os.environ.get("TRIAGE_DUPLICATE_DAYS", "30"))
 TRIAGE_DUPLICATE_THRESHOLD = float(os.environ.get("TRIAGE_DUPLICATE_THRESHOLD", "0.3"))
 # The ticket page asks for the suggestions every few seconds for at most this long after intake.
 TRIAGE_POLL_SECONDS = int(os.environ.get("TRIAGE_POLL_SECONDS", "120"))
+
+# Technicians' travel money (docs/travel.md): the largest cash advance one request may draw (CNY).
+TRAVEL_ADVANCE_MAX = os.environ.get("TRAVEL_ADVANCE_MAX", "50000")
 
 # Scheduled reports (docs/reports.md): recipients outside the staff's own addresses must be at one
 # of these domains; attempts before a delivery is marked failed; how long a worker holds a claim;

@@ -23,6 +23,7 @@ urlpatterns = [
     path("returns/", include("aftersales.returns.urls")),
     path("compensation/", include("aftersales.compensation.urls")),
     path("outlets/", include("aftersales.outlets.urls")),
+    path("travel/", include("aftersales.travel.urls")),
     path("crisis/", include("aftersales.crisis.urls")),
     path("knowledge/", include("aftersales.knowledge.urls")),
     path("privacy/", include("aftersales.privacy.urls")),

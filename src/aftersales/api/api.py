@@ -29,6 +29,7 @@ from .routers import (
     revisits,
     templates,
     tickets,
+    travel,
 )
 from .stock import documents as stock_documents
 from .stock import router as stock
@@ -117,3 +118,4 @@ api.add_router("", "aftersales.api.routers.triage.router")
 api.add_router("", reports.router)
 api.add_router("", exports.router)
 api.add_router("", outlets.router)
+api.add_router("", travel.router)

@@ -46,6 +46,11 @@ class Scope(models.TextChoices):
     TRIAGE_WRITE = "triage:write", _("Accept or correct triage suggestions")
     OUTLETS_READ = "outlets:read", _("Read service outlets and their settlement statements (staff owners only)")
     OUTLETS_WRITE = "outlets:write", _("Draft, confirm, approve and pay outlets' settlement statements (staff owners only)")
+    TRAVEL_READ = "travel:read", _("Read technicians' cash advances and travel reimbursements (staff owners only)")
+    TRAVEL_WRITE = (
+        "travel:write",
+        _("Request, decide and pay cash advances; draft, post and close reimbursements (staff owners only)"),
+    )
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

@@ -16,4 +16,5 @@ from . import (  # noqa: F401
     returns,
     revisits,
     tickets,
+    travel,
 )

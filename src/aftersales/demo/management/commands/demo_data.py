@@ -48,6 +48,7 @@ from aftersales.demo.returns import load_returns_demo
 from aftersales.demo.revisits import load_revisits_demo
 from aftersales.demo.stories import load_story, story_exists
 from aftersales.demo.templates import load_templates_demo
+from aftersales.demo.travel import load_travel_demo
 
 
 class Command(BaseCommand):
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             load_appraisal_demo(self.stdout)
             load_remedies_demo(self.stdout)
             load_compensation_demo(self.stdout)
+            load_travel_demo(self.stdout)  # after compensation's, which signs finance in
             load_returns_demo(self.stdout)
             load_knowledge_demo(self.stdout)
             load_templates_demo(self.stdout)

@@ -1,0 +1,206 @@
+"""Reads of the travel app, always scoped to the reader (``permissions.technicians_visible_to``):
+a technician his own, a team leader his team's, supervisors, finance and administrators their
+data scope's; everybody else nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+from aftersales.audit.models import AuditEvent
+from aftersales.core.errors import NotFound
+from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
+
+from .amounts import cents
+from .models import (
+    ZERO,
+    AdvanceStatus,
+    CashAdvance,
+    Reimbursement,
+    ReimbursementLine,
+    ReimbursementStatus,
+)
+from .permissions import technicians_visible_to
+
+A = AdvanceStatus
+R = ReimbursementStatus
+
+
+def technicians_visible(*, user: User) -> QuerySet[User]:
+    """The people whose travel money ``user`` sees (``permissions.technicians_visible_to``)."""
+    return technicians_visible_to(user)
+
+
+def advances_visible_to(user: User) -> QuerySet[CashAdvance]:
+    return CashAdvance.objects.filter(technician__in=technicians_visible_to(user).values("pk"))
+
+
+def reimbursements_visible_to(user: User) -> QuerySet[Reimbursement]:
+    return Reimbursement.objects.filter(technician__in=technicians_visible_to(user).values("pk"))
+
+
+def claims_visible_to(user: User) -> QuerySet[ExpenseClaim]:
+    return ExpenseClaim.objects.filter(technician__in=technicians_visible_to(user).values("pk"))
+
+
+def _search(
+    qs: QuerySet[Any], technician: str, fields: tuple[str, ...] = ("technician__username", "technician__display_name")
+) -> QuerySet[Any]:
+    if not technician:
+        return qs
+    condition = Q()
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": technician})
+    return qs.filter(condition)
+
+
+def advance_list(
+    *,
+    user: User,
+    statuses: list[str] | None = None,
+    technician: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[CashAdvance]:
+    """Advances visible to ``user``, newest first; filters: statuses, the technician (username or
+    name, a part of it), trips ending on or after ``since`` and starting on or before ``until``."""
+    qs = advances_visible_to(user).select_related("technician")
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    qs = _search(qs, technician)
+    if since is not None:
+        qs = qs.filter(trip_until__gte=since)
+    if until is not None:
+        qs = qs.filter(trip_from__lte=until)
+    return qs.order_by("-requested_at", "-id")
+
+
+def advance_get_for_user(*, user: User, number: str) -> CashAdvance:
+    found = (
+        advances_visible_to(user)
+        .select_related("technician__team", "decided_by", "paid_by")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No cash advance with this number is visible to you."), code="advance_not_found")
+    return found
+
+
+def reimbursement_list(*, user: User, statuses: list[str] | None = None, technician: str = "") -> QuerySet[Reimbursement]:
+    qs = _search(reimbursements_visible_to(user).select_related("technician"), technician)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    return qs.order_by("-drafted_at", "-id")
+
+
+def reimbursement_get_for_user(*, user: User, number: str) -> Reimbursement:
+    found = (
+        reimbursements_visible_to(user)
+        .select_related("technician", "drafted_by", "posted_by", "closed_by")
+        .filter(number=number.strip().upper())
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("No reimbursement with this number is visible to you."), code="reimbursement_not_found")
+    return found
+
+
+def reimbursement_lines(reimbursement: Reimbursement) -> list[ReimbursementLine]:
+    return list(
+        ReimbursementLine.objects.filter(reimbursement=reimbursement)
+        .select_related("claim__work_order", "advance")
+        .order_by("kind", "id")
+    )
+
+
+def claim_list(*, user: User, statuses: list[str] | None = None, technician: str = "") -> QuerySet[ExpenseClaim]:
+    """Expense claims across work orders visible to ``user``, oldest first (the queue's order);
+    each with ``on_reimbursement``: a live reimbursement holds it."""
+    qs = _search(claims_visible_to(user).select_related("work_order", "technician"), technician)
+    if statuses:
+        qs = qs.filter(status__in=statuses)
+    live = ReimbursementLine.objects.filter(claim=OuterRef("pk"), live=True)
+    return qs.annotate(on_reimbursement=Exists(live)).order_by("created_at", "id")
+
+
+def claim_get_for_user(*, user: User, claim_id: int) -> ExpenseClaim:
+    found = claims_visible_to(user).select_related("work_order__ticket").filter(pk=claim_id).first()
+    if found is None:
+        raise NotFound(_("No expense claim with this number is visible to you."), code="claim_not_found")
+    return found
+
+
+@dataclass(frozen=True)
+class Balance:
+    """One technician's travel money: advances paid out and not settled (what he owes), approved
+    claims not yet on a reimbursement (what he is owed), and their difference."""
+
+    technician: User
+    outstanding: Decimal
+    open_advances: int
+    claims_due: Decimal
+    open_claims: int
+
+    @property
+    def net(self) -> Decimal:
+        return self.claims_due - self.outstanding
+
+
+def balances(*, user: User, technician: str = "") -> list[Balance]:
+    """Per technician visible to ``user`` with an advance outstanding or a claim to reimburse (two
+    queries, whatever the number of technicians)."""
+    advances = (
+        _search(advances_visible_to(user).filter(status=A.PAID), technician)
+        .values("technician_id")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    )
+    taken = ReimbursementLine.objects.filter(live=True, claim__isnull=False).values("claim_id")
+    claims = (
+        _search(claims_visible_to(user).filter(status=ExpenseStatus.APPROVED).exclude(pk__in=taken), technician)
+        .values("technician_id")
+        .annotate(total=Sum("amount"), n=Count("id"))
+    )
+    rows: dict[int, dict[str, object]] = {}
+    for row in advances:
+        rows.setdefault(row["technician_id"], {}).update(outstanding=cents(row["total"]), open_advances=row["n"])
+    for row in claims:
+        rows.setdefault(row["technician_id"], {}).update(claims_due=cents(row["total"]), open_claims=row["n"])
+    people = {u.pk: u for u in User.objects.filter(pk__in=rows)}
+    result = [
+        Balance(
+            technician=people[pk],
+            outstanding=values.get("outstanding") or ZERO,  # type: ignore[arg-type]
+            open_advances=values.get("open_advances") or 0,  # type: ignore[arg-type]
+            claims_due=values.get("claims_due") or ZERO,  # type: ignore[arg-type]
+            open_claims=values.get("open_claims") or 0,  # type: ignore[arg-type]
+        )
+        for pk, values in rows.items()
+    ]
+    return sorted(result, key=lambda b: (-b.outstanding, b.technician.username))
+
+
+def balance_of(technician: User) -> Balance:
+    """The technician's own balance (his page)."""
+    found = [b for b in balances(user=technician) if b.technician.pk == technician.pk]
+    return found[0] if found else Balance(technician, ZERO, 0, ZERO, 0)
+
+
+def reimbursement_counts(*, user: User) -> dict[str, int]:
+    rows = reimbursements_visible_to(user).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def history(obj: CashAdvance | Reimbursement) -> list[AuditEvent]:
+    """The document's audit rows, oldest first (its page's history)."""
+    return list(
+        AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )

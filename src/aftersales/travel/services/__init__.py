@@ -1,0 +1,34 @@
+"""Every write of the travel app: one function per business action, one transaction, audited.
+
+``advances`` — a cash advance requested, decided, paid out, cancelled; ``reimbursements`` — a
+reimbursement drafted, posted (the offset), closed, cancelled; ``common`` — numbers, amounts and
+the one door of every status change (``move``).
+"""
+
+from .advances import advance_approve, advance_cancel, advance_pay, advance_reject, advance_request
+from .common import advance_maximum, money, next_number
+from .reimbursements import (
+    eligible_advances,
+    eligible_claims,
+    reimbursement_cancel,
+    reimbursement_close,
+    reimbursement_draft,
+    reimbursement_post,
+)
+
+__all__ = [
+    "advance_approve",
+    "advance_cancel",
+    "advance_maximum",
+    "advance_pay",
+    "advance_reject",
+    "advance_request",
+    "eligible_advances",
+    "eligible_claims",
+    "money",
+    "next_number",
+    "reimbursement_cancel",
+    "reimbursement_close",
+    "reimbursement_draft",
+    "reimbursement_post",
+]
