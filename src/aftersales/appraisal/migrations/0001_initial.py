@@ -11,10 +11,10 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0002_unit_status"),
         ("parts", "0002_van_names"),
         ("tickets", "0013_alter_ticket_cause_alter_ticket_responsibility"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -238,6 +238,20 @@ class Migration(migrations.Migration):
                 "verbose_name": "appraisal",
                 "verbose_name_plural": "appraisals",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["status", "appraiser"], name="appraisal_status_appr_idx"),
+                    models.Index(fields=["product_model", "signed_at"], name="appraisal_model_signed_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("signed_at__isnull", True),
+                            models.Q(models.Q(("fault_type", ""), _negated=True), ("sanbao_applies__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="appraisal_signed_has_conclusion",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -294,24 +308,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "appraisal files",
                 "ordering": ["created_at", "id"],
             },
-        ),
-        migrations.AddIndex(
-            model_name="appraisal",
-            index=models.Index(fields=["status", "appraiser"], name="appraisal_status_appr_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="appraisal",
-            index=models.Index(fields=["product_model", "signed_at"], name="appraisal_model_signed_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="appraisal",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("signed_at__isnull", True),
-                    models.Q(models.Q(("fault_type", ""), _negated=True), ("sanbao_applies__isnull", False)),
-                    _connector="OR",
-                ),
-                name="appraisal_signed_has_conclusion",
-            ),
         ),
     ]

@@ -9,11 +9,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0002_unit_status"),
         ("customers", "0001_initial"),
         ("parts", "0002_van_names"),
         ("tickets", "0013_alter_ticket_cause_alter_ticket_responsibility"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -167,6 +167,14 @@ class Migration(migrations.Migration):
                 "verbose_name": "compensation",
                 "verbose_name_plural": "compensations",
                 "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="compensation_amount_not_negative"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("payment_reference", ""), _negated=True),
+                        fields=("payment_reference",),
+                        name="compensation_reference_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -240,6 +248,9 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "purchase record",
                 "verbose_name_plural": "purchase records",
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("price_paid__gt", 0)), name="compensation_purchase_price_positive")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -367,40 +378,15 @@ class Migration(migrations.Migration):
                 "verbose_name": "refund",
                 "verbose_name_plural": "refunds",
                 "ordering": ["-requested_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="compensation_refund_amount_positive"),
+                    models.CheckConstraint(condition=models.Q(("fees__gte", 0)), name="compensation_refund_fees_not_negative"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("payment_reference", ""), _negated=True),
+                        fields=("payment_reference",),
+                        name="compensation_refund_reference_unique",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="compensation",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="compensation_amount_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="compensation",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("payment_reference", ""), _negated=True),
-                fields=("payment_reference",),
-                name="compensation_reference_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="purchase",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("price_paid__gt", 0)), name="compensation_purchase_price_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="refund",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="compensation_refund_amount_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="refund",
-            constraint=models.CheckConstraint(condition=models.Q(("fees__gte", 0)), name="compensation_refund_fees_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="refund",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("payment_reference", ""), _negated=True),
-                fields=("payment_reference",),
-                name="compensation_refund_reference_unique",
-            ),
         ),
     ]

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "__first__"),
     ]
 
     operations = [
@@ -87,6 +87,7 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "customer",
                 "verbose_name_plural": "customers",
+                "indexes": [models.Index(django.db.models.functions.text.Lower("email"), name="customer_email_lower_idx")],
             },
         ),
         migrations.CreateModel(
@@ -137,9 +138,5 @@ class Migration(migrations.Migration):
                 "verbose_name": "address",
                 "verbose_name_plural": "addresses",
             },
-        ),
-        migrations.AddIndex(
-            model_name="customer",
-            index=models.Index(django.db.models.functions.text.Lower("email"), name="customer_email_lower_idx"),
         ),
     ]

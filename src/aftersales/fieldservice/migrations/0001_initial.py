@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
+        ("accounts", "__first__"),
         ("tickets", "0004_measure_kinds_field_service"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -260,6 +260,30 @@ class Migration(migrations.Migration):
                 "verbose_name": "work order",
                 "verbose_name_plural": "work orders",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["technician", "status", "appointment_start"], name="fs_wo_tech_status_idx"),
+                    models.Index(fields=["region", "status", "appointment_start"], name="fs_wo_region_status_idx"),
+                    models.Index(fields=["ticket", "status"], name="fs_wo_ticket_idx"),
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("appointment_end__isnull", True),
+                            ("appointment_start__isnull", True),
+                            ("appointment_end__gt", models.F("appointment_start")),
+                            _connector="OR",
+                        ),
+                        name="fs_wo_window_ordered",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("status", "to_dispatch"), ("status", "cancelled"), ("technician__isnull", False), _connector="OR"
+                        ),
+                        name="fs_wo_technician_when_dispatched",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("labour_hours__gte", 0)), name="fs_wo_labour_not_negative"),
+                    models.CheckConstraint(condition=models.Q(("travel_km__gte", 0)), name="fs_wo_travel_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -338,6 +362,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "expense claim",
                 "verbose_name_plural": "expense claims",
                 "ordering": ["created_at", "id"],
+                "constraints": [models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="fs_expense_amount_positive")],
             },
         ),
         migrations.CreateModel(
@@ -453,6 +478,14 @@ class Migration(migrations.Migration):
                 "verbose_name": "charge line",
                 "verbose_name_plural": "charge lines",
                 "ordering": ["work_order", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("charge_amount__gte", 0), ("cost_amount__gte", 0)), name="fs_line_not_negative"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("free", False), ("charge_amount", 0), _connector="OR"), name="fs_line_free_means_zero"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -580,62 +613,5 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(fields=["technician", "status", "appointment_start"], name="fs_wo_tech_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(fields=["region", "status", "appointment_start"], name="fs_wo_region_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="workorder",
-            index=models.Index(fields=["ticket", "status"], name="fs_wo_ticket_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="workorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("appointment_end__isnull", True),
-                    ("appointment_start__isnull", True),
-                    ("appointment_end__gt", models.F("appointment_start")),
-                    _connector="OR",
-                ),
-                name="fs_wo_window_ordered",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workorder",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("status", "to_dispatch"), ("status", "cancelled"), ("technician__isnull", False), _connector="OR"
-                ),
-                name="fs_wo_technician_when_dispatched",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workorder",
-            constraint=models.CheckConstraint(condition=models.Q(("labour_hours__gte", 0)), name="fs_wo_labour_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="workorder",
-            constraint=models.CheckConstraint(condition=models.Q(("travel_km__gte", 0)), name="fs_wo_travel_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="expenseclaim",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="fs_expense_amount_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="workorderchargeline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("charge_amount__gte", 0), ("cost_amount__gte", 0)), name="fs_line_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="workorderchargeline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("free", False), ("charge_amount", 0), _connector="OR"), name="fs_line_free_means_zero"
-            ),
         ),
     ]

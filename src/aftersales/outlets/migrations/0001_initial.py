@@ -10,8 +10,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0009_service_outlet"),
+        ("accounts", "__first__"),
         ("fieldservice", "0004_work_order_outlet"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -124,6 +124,21 @@ class Migration(migrations.Migration):
                 "verbose_name": "settlement statement",
                 "verbose_name_plural": "settlement statements",
                 "ordering": ["-period_start", "outlet_id", "-id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "cancelled"), _negated=True),
+                        fields=("outlet", "period_start", "period_end"),
+                        name="outlets_one_live_settlement_per_period",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("period_end__gte", models.F("period_start"))), name="outlets_period_ordered"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("payment_reference", ""), _negated=True),
+                        fields=("payment_reference",),
+                        name="outlets_payment_reference_unique",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -177,54 +192,27 @@ class Migration(migrations.Migration):
                 "verbose_name": "settlement line",
                 "verbose_name_plural": "settlement lines",
                 "ordering": ["settlement", "completed_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("live", True)), fields=("work_order",), name="outlets_work_order_settled_once"
+                    ),
+                    models.UniqueConstraint(fields=("settlement", "work_order"), name="outlets_line_once_per_statement"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("call_out_amount__gte", 0),
+                            ("labour_amount__gte", 0),
+                            ("penalty_amount__gte", 0),
+                            ("travel_amount__gte", 0),
+                        ),
+                        name="outlets_line_parts_not_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("adjustment", 0), models.Q(("adjustment_reason", ""), _negated=True), _connector="OR"
+                        ),
+                        name="outlets_adjustment_has_reason",
+                    ),
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="settlement",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "cancelled"), _negated=True),
-                fields=("outlet", "period_start", "period_end"),
-                name="outlets_one_live_settlement_per_period",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="settlement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("period_end__gte", models.F("period_start"))), name="outlets_period_ordered"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="settlement",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("payment_reference", ""), _negated=True),
-                fields=("payment_reference",),
-                name="outlets_payment_reference_unique",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="settlementline",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("live", True)), fields=("work_order",), name="outlets_work_order_settled_once"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="settlementline",
-            constraint=models.UniqueConstraint(fields=("settlement", "work_order"), name="outlets_line_once_per_statement"),
-        ),
-        migrations.AddConstraint(
-            model_name="settlementline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("call_out_amount__gte", 0), ("labour_amount__gte", 0), ("penalty_amount__gte", 0), ("travel_amount__gte", 0)
-                ),
-                name="outlets_line_parts_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="settlementline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("adjustment", 0), models.Q(("adjustment_reason", ""), _negated=True), _connector="OR"),
-                name="outlets_adjustment_has_reason",
-            ),
         ),
     ]

@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("fieldservice", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -97,6 +97,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "spare part",
                 "verbose_name_plural": "spare parts",
                 "ordering": ["number"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("unit_cost__gte", 0)), name="part_cost_not_negative"),
+                    models.CheckConstraint(condition=models.Q(("unit_price__gte", 0)), name="part_price_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -261,6 +265,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "returned unused part",
                 "verbose_name_plural": "returned unused parts",
                 "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="return_line_quantity_positive")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -376,6 +383,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "requisition line",
                 "verbose_name_plural": "requisition lines",
                 "ordering": ["id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("requisition", "part"), name="requisition_line_one_per_part"),
+                    models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="requisition_line_quantity_positive"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -446,6 +457,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "transfer line",
                 "verbose_name_plural": "transfer lines",
                 "ordering": ["id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="transfer_line_quantity_positive")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -495,6 +509,19 @@ class Migration(migrations.Migration):
                 "verbose_name": "warehouse",
                 "verbose_name_plural": "warehouses",
                 "ordering": ["kind", "code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "van"), ("technician__isnull", False)),
+                            models.Q(models.Q(("kind", "van"), _negated=True), ("technician__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="warehouse_van_has_technician",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "van")), fields=("technician",), name="warehouse_one_van_each"
+                    ),
+                ],
             },
         ),
         migrations.AddField(
@@ -596,6 +623,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "stock movement",
                 "verbose_name_plural": "stock movements",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["warehouse", "part", "created_at"], name="movement_ledger_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("quantity", 0), _negated=True), name="movement_quantity_not_zero")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -638,6 +669,14 @@ class Migration(migrations.Migration):
                 "verbose_name": "stock",
                 "verbose_name_plural": "stock",
                 "ordering": ["warehouse", "part"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("warehouse", "part"), name="stock_one_row_per_warehouse_part"),
+                    models.CheckConstraint(condition=models.Q(("on_hand__gte", 0)), name="stock_on_hand_not_negative"),
+                    models.CheckConstraint(condition=models.Q(("reserved__gte", 0)), name="stock_reserved_not_negative"),
+                    models.CheckConstraint(
+                        condition=models.Q(("reserved__lte", models.F("on_hand"))), name="stock_reserved_within_on_hand"
+                    ),
+                ],
             },
         ),
         migrations.AddField(
@@ -715,6 +754,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "part used",
                 "verbose_name_plural": "parts used",
                 "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["product_unit", "part", "installed_on"], name="part_usage_unit_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="part_usage_quantity_positive")
+                ],
             },
         ),
         migrations.AddField(
@@ -732,47 +775,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddConstraint(
-            model_name="part",
-            constraint=models.CheckConstraint(condition=models.Q(("unit_cost__gte", 0)), name="part_cost_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="part",
-            constraint=models.CheckConstraint(condition=models.Q(("unit_price__gte", 0)), name="part_price_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="partreturnline",
-            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="return_line_quantity_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="requisitionline",
-            constraint=models.UniqueConstraint(fields=("requisition", "part"), name="requisition_line_one_per_part"),
-        ),
-        migrations.AddConstraint(
-            model_name="requisitionline",
-            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="requisition_line_quantity_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="transferline",
-            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="transfer_line_quantity_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="warehouse",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("kind", "van"), ("technician__isnull", False)),
-                    models.Q(models.Q(("kind", "van"), _negated=True), ("technician__isnull", True)),
-                    _connector="OR",
-                ),
-                name="warehouse_van_has_technician",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="warehouse",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("kind", "van")), fields=("technician",), name="warehouse_one_van_each"
-            ),
-        ),
-        migrations.AddConstraint(
             model_name="transfer",
             constraint=models.CheckConstraint(
                 condition=models.Q(("from_warehouse", models.F("to_warehouse")), _negated=True),
@@ -780,43 +782,7 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.AddIndex(
-            model_name="stockmovement",
-            index=models.Index(fields=["warehouse", "part", "created_at"], name="movement_ledger_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="stockmovement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("quantity", 0), _negated=True), name="movement_quantity_not_zero"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="stock",
-            constraint=models.UniqueConstraint(fields=("warehouse", "part"), name="stock_one_row_per_warehouse_part"),
-        ),
-        migrations.AddConstraint(
-            model_name="stock",
-            constraint=models.CheckConstraint(condition=models.Q(("on_hand__gte", 0)), name="stock_on_hand_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="stock",
-            constraint=models.CheckConstraint(condition=models.Q(("reserved__gte", 0)), name="stock_reserved_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="stock",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("reserved__lte", models.F("on_hand"))), name="stock_reserved_within_on_hand"
-            ),
-        ),
-        migrations.AddIndex(
             model_name="requisition",
             index=models.Index(fields=["status", "created_at"], name="requisition_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="partusage",
-            index=models.Index(fields=["product_unit", "part", "installed_on"], name="part_usage_unit_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="partusage",
-            constraint=models.CheckConstraint(condition=models.Q(("quantity__gt", 0)), name="part_usage_quantity_positive"),
         ),
     ]

@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("tickets", "0012_ticket_api_key"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -123,6 +123,14 @@ class Migration(migrations.Migration):
                 "verbose_name": "three-guarantee policy",
                 "verbose_name_plural": "three-guarantee policies",
                 "ordering": ["category__code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("max_repairs__gte", 1)), name="remedy_policy_max_repairs_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("daily_depreciation_percent__gte", 0)), name="remedy_policy_rate_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -157,6 +165,10 @@ class Migration(migrations.Migration):
                 "verbose_name": "main component period",
                 "verbose_name_plural": "main component periods",
                 "ordering": ["policy", "component"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("policy", "component"), name="remedy_component_once_per_policy"),
+                    models.CheckConstraint(condition=models.Q(("months__gte", 1)), name="remedy_component_months_positive"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -252,25 +264,5 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="remedypolicy",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("max_repairs__gte", 1)), name="remedy_policy_max_repairs_positive"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="remedypolicy",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("daily_depreciation_percent__gte", 0)), name="remedy_policy_rate_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="componentperiod",
-            constraint=models.UniqueConstraint(fields=("policy", "component"), name="remedy_component_once_per_policy"),
-        ),
-        migrations.AddConstraint(
-            model_name="componentperiod",
-            constraint=models.CheckConstraint(condition=models.Q(("months__gte", 1)), name="remedy_component_months_positive"),
         ),
     ]

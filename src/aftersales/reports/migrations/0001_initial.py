@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "__first__"),
     ]
 
     operations = [
@@ -83,6 +83,25 @@ class Migration(migrations.Migration):
                 "verbose_name": "report subscription",
                 "verbose_name_plural": "report subscriptions",
                 "ordering": ["name", "id"],
+                "indexes": [models.Index(fields=["active", "frequency"], name="report_sub_active_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("frequency", "weekly"), _negated=True),
+                            models.Q(("weekday__isnull", False), ("weekday__lte", 6)),
+                            _connector="OR",
+                        ),
+                        name="report_weekly_has_weekday",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("frequency", "monthly"), _negated=True),
+                            models.Q(("day_of_month__gte", 1), ("day_of_month__lte", 31)),
+                            _connector="OR",
+                        ),
+                        name="report_monthly_has_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -120,47 +139,16 @@ class Migration(migrations.Migration):
                 "verbose_name": "report delivery",
                 "verbose_name_plural": "report deliveries",
                 "ordering": ["-period_start", "-id"],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="report_delivery_due_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("subscription", "period_start"), name="report_delivery_once_per_period"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "sent"), _negated=True), ("sent_at__isnull", False), _connector="OR"
+                        ),
+                        name="report_sent_has_time",
+                    ),
+                ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="reportsubscription",
-            index=models.Index(fields=["active", "frequency"], name="report_sub_active_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportsubscription",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("frequency", "weekly"), _negated=True),
-                    models.Q(("weekday__isnull", False), ("weekday__lte", 6)),
-                    _connector="OR",
-                ),
-                name="report_weekly_has_weekday",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reportsubscription",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("frequency", "monthly"), _negated=True),
-                    models.Q(("day_of_month__gte", 1), ("day_of_month__lte", 31)),
-                    _connector="OR",
-                ),
-                name="report_monthly_has_day",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="reportdelivery",
-            index=models.Index(fields=["status", "next_attempt_at"], name="report_delivery_due_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportdelivery",
-            constraint=models.UniqueConstraint(fields=("subscription", "period_start"), name="report_delivery_once_per_period"),
-        ),
-        migrations.AddConstraint(
-            model_name="reportdelivery",
-            constraint=models.CheckConstraint(
-                condition=models.Q(models.Q(("status", "sent"), _negated=True), ("sent_at__isnull", False), _connector="OR"),
-                name="report_sent_has_time",
-            ),
         ),
     ]

@@ -9,11 +9,11 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("catalog", "0002_unit_status"),
         ("customers", "0001_initial"),
         ("parts", "0002_van_names"),
         ("tickets", "0012_ticket_api_key"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -247,6 +247,18 @@ class Migration(migrations.Migration):
                 "verbose_name": "return authorisation",
                 "verbose_name_plural": "return authorisations",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["warehouse", "status"], name="returns_wh_status_idx")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "cancelled"), _negated=True),
+                        fields=("measure",),
+                        name="returns_one_open_rma_per_measure",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind", "return"), ("replacement_part__isnull", False), _connector="OR"),
+                        name="returns_exchange_has_replacement",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -284,24 +296,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "inspection photos",
                 "ordering": ["id"],
             },
-        ),
-        migrations.AddIndex(
-            model_name="returnauthorization",
-            index=models.Index(fields=["warehouse", "status"], name="returns_wh_status_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="returnauthorization",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "cancelled"), _negated=True),
-                fields=("measure",),
-                name="returns_one_open_rma_per_measure",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="returnauthorization",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("kind", "return"), ("replacement_part__isnull", False), _connector="OR"),
-                name="returns_exchange_has_replacement",
-            ),
         ),
     ]

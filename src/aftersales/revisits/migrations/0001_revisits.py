@@ -10,9 +10,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0005_alter_user_role"),
+        ("accounts", "__first__"),
         ("customers", "0003_consentrecord"),
         ("tickets", "0014_intake_keys_to_core"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -160,6 +160,34 @@ class Migration(migrations.Migration):
                 "verbose_name": "revisit",
                 "verbose_name_plural": "revisits",
                 "ordering": ["due_date", "id"],
+                "indexes": [
+                    models.Index(fields=["status", "due_date"], name="revisit_status_due_idx"),
+                    models.Index(fields=["assignee", "status", "due_date"], name="revisit_assignee_idx"),
+                    models.Index(fields=["customer", "status"], name="revisit_customer_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("reason", "periodic")),
+                        fields=("customer", "period"),
+                        name="revisit_one_per_customer_period",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("reason", "after_ticket")), fields=("ticket",), name="revisit_one_per_ticket"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("reason", "periodic"), ("status__in", ["due", "retry", "escalated"])),
+                        fields=("customer",),
+                        name="revisit_one_open_periodic_per_customer",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("period__isnull", False), ("reason", "periodic"), ("ticket__isnull", True)),
+                            models.Q(("reason", "after_ticket"), ("ticket__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="revisit_key_matches_reason",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -217,6 +245,44 @@ class Migration(migrations.Migration):
                 "verbose_name": "revisit call",
                 "verbose_name_plural": "revisit calls",
                 "ordering": ["called_at", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("nps__isnull", True), ("nps__lte", 10), _connector="OR"),
+                        name="revisit_call_nps_0_to_10",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("overall__isnull", True), models.Q(("overall__gte", 1), ("overall__lte", 5)), _connector="OR"
+                        ),
+                        name="revisit_call_overall_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("speed__isnull", True), models.Q(("speed__gte", 1), ("speed__lte", 5)), _connector="OR"
+                        ),
+                        name="revisit_call_speed_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("attitude__isnull", True), models.Q(("attitude__gte", 1), ("attitude__lte", 5)), _connector="OR"
+                        ),
+                        name="revisit_call_attitude_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("professionalism__isnull", True),
+                            models.Q(("professionalism__gte", 1), ("professionalism__lte", 5)),
+                            _connector="OR",
+                        ),
+                        name="revisit_call_professionalism_1_to_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("result__isnull", True), models.Q(("result__gte", 1), ("result__lte", 5)), _connector="OR"
+                        ),
+                        name="revisit_call_result_1_to_5",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -317,102 +383,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "complaint about staff",
                 "verbose_name_plural": "complaints about staff",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["staff", "created_at"], name="staff_complaint_staff_idx")],
             },
-        ),
-        migrations.AddIndex(
-            model_name="revisit",
-            index=models.Index(fields=["status", "due_date"], name="revisit_status_due_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="revisit",
-            index=models.Index(fields=["assignee", "status", "due_date"], name="revisit_assignee_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="revisit",
-            index=models.Index(fields=["customer", "status"], name="revisit_customer_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="revisit",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("reason", "periodic")), fields=("customer", "period"), name="revisit_one_per_customer_period"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisit",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("reason", "after_ticket")), fields=("ticket",), name="revisit_one_per_ticket"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisit",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("reason", "periodic"), ("status__in", ["due", "retry", "escalated"])),
-                fields=("customer",),
-                name="revisit_one_open_periodic_per_customer",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisit",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("period__isnull", False), ("reason", "periodic"), ("ticket__isnull", True)),
-                    models.Q(("reason", "after_ticket"), ("ticket__isnull", False)),
-                    _connector="OR",
-                ),
-                name="revisit_key_matches_reason",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("nps__isnull", True), ("nps__lte", 10), _connector="OR"), name="revisit_call_nps_0_to_10"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("overall__isnull", True), models.Q(("overall__gte", 1), ("overall__lte", 5)), _connector="OR"
-                ),
-                name="revisit_call_overall_1_to_5",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("speed__isnull", True), models.Q(("speed__gte", 1), ("speed__lte", 5)), _connector="OR"),
-                name="revisit_call_speed_1_to_5",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("attitude__isnull", True), models.Q(("attitude__gte", 1), ("attitude__lte", 5)), _connector="OR"
-                ),
-                name="revisit_call_attitude_1_to_5",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    ("professionalism__isnull", True),
-                    models.Q(("professionalism__gte", 1), ("professionalism__lte", 5)),
-                    _connector="OR",
-                ),
-                name="revisit_call_professionalism_1_to_5",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="revisitcall",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("result__isnull", True), models.Q(("result__gte", 1), ("result__lte", 5)), _connector="OR"),
-                name="revisit_call_result_1_to_5",
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="staffcomplaint",
-            index=models.Index(fields=["staff", "created_at"], name="staff_complaint_staff_idx"),
         ),
     ]

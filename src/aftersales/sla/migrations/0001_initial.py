@@ -125,6 +125,12 @@ class Migration(migrations.Migration):
                 "verbose_name": "SLA policy",
                 "verbose_name_plural": "SLA policies",
                 "ordering": ["position", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("warning_share__gt", 0), ("warning_share__lt", 1)),
+                        name="sla_policy_warning_share_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
@@ -207,6 +213,22 @@ class Migration(migrations.Migration):
                 "verbose_name": "SLA clock",
                 "verbose_name_plural": "SLA clocks",
                 "ordering": ["ticket", "metric"],
+                "indexes": [
+                    models.Index(fields=["status", "warn_at"], name="sla_clock_status_warn_idx"),
+                    models.Index(fields=["status", "due_at"], name="sla_clock_status_due_idx"),
+                    models.Index(fields=["status", "escalate_at"], name="sla_clock_status_esc_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ticket", "metric"), name="sla_clock_one_per_metric"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("paused_at__isnull", False), ("status", "paused")),
+                            models.Q(models.Q(("status", "paused"), _negated=True), ("paused_at__isnull", True)),
+                            _connector="OR",
+                        ),
+                        name="sla_clock_paused_at_iff_paused",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -235,38 +257,5 @@ class Migration(migrations.Migration):
                 "ordering": ["calendar", "date"],
                 "constraints": [models.UniqueConstraint(fields=("calendar", "date"), name="sla_calendar_day_unique")],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="slapolicy",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("warning_share__gt", 0), ("warning_share__lt", 1)), name="sla_policy_warning_share_range"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="slaclock",
-            index=models.Index(fields=["status", "warn_at"], name="sla_clock_status_warn_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="slaclock",
-            index=models.Index(fields=["status", "due_at"], name="sla_clock_status_due_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="slaclock",
-            index=models.Index(fields=["status", "escalate_at"], name="sla_clock_status_esc_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="slaclock",
-            constraint=models.UniqueConstraint(fields=("ticket", "metric"), name="sla_clock_one_per_metric"),
-        ),
-        migrations.AddConstraint(
-            model_name="slaclock",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("paused_at__isnull", False), ("status", "paused")),
-                    models.Q(models.Q(("status", "paused"), _negated=True), ("paused_at__isnull", True)),
-                    _connector="OR",
-                ),
-                name="sla_clock_paused_at_iff_paused",
-            ),
         ),
     ]

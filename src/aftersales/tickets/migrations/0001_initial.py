@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import aftersales.tickets.models
+import aftersales.tickets.models.ticket
 
 
 class Migration(migrations.Migration):
@@ -12,9 +12,9 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
+        ("accounts", "__first__"),
         ("catalog", "0001_initial"),
         ("customers", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -294,6 +294,14 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "ticket",
                 "verbose_name_plural": "tickets",
+                "indexes": [
+                    models.Index(fields=["status", "due_at", "id"], name="ticket_status_due_idx"),
+                    models.Index(fields=["status", "priority", "created_at"], name="ticket_status_prio_idx"),
+                    models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
+                    models.Index(fields=["customer", "created_at"], name="ticket_customer_idx"),
+                    models.Index(fields=["region", "status"], name="ticket_region_status_idx"),
+                    models.Index(fields=["team", "status"], name="ticket_team_status_idx"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -349,6 +357,7 @@ class Migration(migrations.Migration):
                 "verbose_name": "timeline event",
                 "verbose_name_plural": "timeline events",
                 "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["ticket", "created_at", "id"], name="ticket_event_timeline_idx")],
             },
         ),
         migrations.CreateModel(
@@ -358,7 +367,7 @@ class Migration(migrations.Migration):
                 (
                     "file",
                     models.FileField(
-                        max_length=200, upload_to=aftersales.tickets.models.attachment_upload_to, verbose_name="file"
+                        max_length=200, upload_to=aftersales.tickets.models.ticket.attachment_upload_to, verbose_name="file"
                     ),
                 ),
                 ("original_name", models.CharField(max_length=200, verbose_name="file name")),
@@ -418,33 +427,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "ticket number sequences",
                 "constraints": [models.UniqueConstraint(fields=("prefix", "day"), name="ticket_number_sequence_unique")],
             },
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["status", "due_at", "id"], name="ticket_status_due_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["status", "priority", "created_at"], name="ticket_status_prio_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["assignee", "status"], name="ticket_assignee_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["customer", "created_at"], name="ticket_customer_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["region", "status"], name="ticket_region_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticket",
-            index=models.Index(fields=["team", "status"], name="ticket_team_status_idx"),
-        ),
-        migrations.AddIndex(
-            model_name="ticketevent",
-            index=models.Index(fields=["ticket", "created_at", "id"], name="ticket_event_timeline_idx"),
         ),
     ]

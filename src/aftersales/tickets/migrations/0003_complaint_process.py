@@ -4,13 +4,13 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import aftersales.tickets.models
+import aftersales.tickets.models.process
 
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("accounts", "__first__"),
         ("tickets", "0002_default_categories"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -154,6 +154,13 @@ class Migration(migrations.Migration):
                 "verbose_name": "solution plan",
                 "verbose_name_plural": "solution plans",
                 "ordering": ["ticket", "number"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("ticket", "number"), name="ticket_plan_number_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_current", True)), fields=("ticket",), name="ticket_plan_one_current"
+                    ),
+                    models.CheckConstraint(condition=models.Q(("cost_budget__gte", 0)), name="ticket_plan_budget_not_negative"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -222,6 +229,9 @@ class Migration(migrations.Migration):
                 "verbose_name": "plan measure",
                 "verbose_name_plural": "plan measures",
                 "ordering": ["plan", "position", "id"],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="plan_measure_amount_not_negative")
+                ],
             },
         ),
         migrations.CreateModel(
@@ -255,7 +265,7 @@ class Migration(migrations.Migration):
                     models.FileField(
                         blank=True,
                         max_length=200,
-                        upload_to=aftersales.tickets.models.agreement_upload_to,
+                        upload_to=aftersales.tickets.models.process.agreement_upload_to,
                         verbose_name="signed agreement",
                     ),
                 ),
@@ -350,32 +360,11 @@ class Migration(migrations.Migration):
                 "verbose_name": "approval request",
                 "verbose_name_plural": "approval requests",
                 "ordering": ["requested_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "pending")), fields=("plan",), name="approval_request_one_pending_per_plan"
+                    )
+                ],
             },
-        ),
-        migrations.AddConstraint(
-            model_name="ticketplan",
-            constraint=models.UniqueConstraint(fields=("ticket", "number"), name="ticket_plan_number_unique"),
-        ),
-        migrations.AddConstraint(
-            model_name="ticketplan",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("is_current", True)), fields=("ticket",), name="ticket_plan_one_current"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="ticketplan",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("cost_budget__gte", 0)), name="ticket_plan_budget_not_negative"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="planmeasure",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gte", 0)), name="plan_measure_amount_not_negative"),
-        ),
-        migrations.AddConstraint(
-            model_name="approvalrequest",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("status", "pending")), fields=("plan",), name="approval_request_one_pending_per_plan"
-            ),
         ),
     ]

@@ -12,8 +12,8 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
+        ("accounts", "__first__"),
         ("fieldservice", "0004_work_order_outlet"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
@@ -103,6 +103,13 @@ class Migration(migrations.Migration):
                 "verbose_name": "cash advance",
                 "verbose_name_plural": "cash advances",
                 "ordering": ["-requested_at", "-id"],
+                "indexes": [models.Index(fields=["technician", "status"], name="travel_advance_tech_status")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="travel_advance_amount_positive"),
+                    models.CheckConstraint(
+                        condition=models.Q(("trip_until__gte", models.F("trip_from"))), name="travel_advance_trip_ordered"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -192,6 +199,38 @@ class Migration(migrations.Migration):
                 "verbose_name": "travel reimbursement",
                 "verbose_name_plural": "travel reimbursements",
                 "ordering": ["-drafted_at", "-id"],
+                "indexes": [models.Index(fields=["technician", "status"], name="travel_reimb_tech_status")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "net__gt",
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("total_claims"), "-", models.F("total_advances")
+                                    ),
+                                    "-",
+                                    models.Value(Decimal("0.005")),
+                                ),
+                            ),
+                            (
+                                "net__lt",
+                                django.db.models.expressions.CombinedExpression(
+                                    django.db.models.expressions.CombinedExpression(
+                                        models.F("total_claims"), "-", models.F("total_advances")
+                                    ),
+                                    "+",
+                                    models.Value(Decimal("0.005")),
+                                ),
+                            ),
+                        ),
+                        name="travel_reimbursement_net_is_claims_less_advances",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("total_advances__gte", 0), ("total_claims__gte", 0)),
+                        name="travel_reimbursement_totals_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -242,6 +281,23 @@ class Migration(migrations.Migration):
                 "verbose_name": "reimbursement line",
                 "verbose_name_plural": "reimbursement lines",
                 "ordering": ["reimbursement", "kind", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("live", True)), fields=("claim",), name="travel_claim_on_one_live_reimbursement"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("live", True)), fields=("advance",), name="travel_advance_on_one_live_reimbursement"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("advance__isnull", True), ("claim__isnull", False), ("kind", "claim")),
+                            models.Q(("advance__isnull", False), ("claim__isnull", True), ("kind", "advance")),
+                            _connector="OR",
+                        ),
+                        name="travel_line_names_its_document",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="travel_line_amount_positive"),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -257,85 +313,5 @@ class Migration(migrations.Migration):
                 "verbose_name_plural": "travel number sequences",
                 "constraints": [models.UniqueConstraint(fields=("prefix", "day"), name="travel_number_sequence_once")],
             },
-        ),
-        migrations.AddIndex(
-            model_name="cashadvance",
-            index=models.Index(fields=["technician", "status"], name="travel_advance_tech_status"),
-        ),
-        migrations.AddConstraint(
-            model_name="cashadvance",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="travel_advance_amount_positive"),
-        ),
-        migrations.AddConstraint(
-            model_name="cashadvance",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("trip_until__gte", models.F("trip_from"))), name="travel_advance_trip_ordered"
-            ),
-        ),
-        migrations.AddIndex(
-            model_name="reimbursement",
-            index=models.Index(fields=["technician", "status"], name="travel_reimb_tech_status"),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    (
-                        "net__gt",
-                        django.db.models.expressions.CombinedExpression(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("total_claims"), "-", models.F("total_advances")
-                            ),
-                            "-",
-                            models.Value(Decimal("0.005")),
-                        ),
-                    ),
-                    (
-                        "net__lt",
-                        django.db.models.expressions.CombinedExpression(
-                            django.db.models.expressions.CombinedExpression(
-                                models.F("total_claims"), "-", models.F("total_advances")
-                            ),
-                            "+",
-                            models.Value(Decimal("0.005")),
-                        ),
-                    ),
-                ),
-                name="travel_reimbursement_net_is_claims_less_advances",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursement",
-            constraint=models.CheckConstraint(
-                condition=models.Q(("total_advances__gte", 0), ("total_claims__gte", 0)),
-                name="travel_reimbursement_totals_not_negative",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursementline",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("live", True)), fields=("claim",), name="travel_claim_on_one_live_reimbursement"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursementline",
-            constraint=models.UniqueConstraint(
-                condition=models.Q(("live", True)), fields=("advance",), name="travel_advance_on_one_live_reimbursement"
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursementline",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("advance__isnull", True), ("claim__isnull", False), ("kind", "claim")),
-                    models.Q(("advance__isnull", False), ("claim__isnull", True), ("kind", "advance")),
-                    _connector="OR",
-                ),
-                name="travel_line_names_its_document",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="reimbursementline",
-            constraint=models.CheckConstraint(condition=models.Q(("amount__gt", 0)), name="travel_line_amount_positive"),
         ),
     ]

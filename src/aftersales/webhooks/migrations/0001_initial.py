@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("accounts", "__first__"),
     ]
 
     operations = [
@@ -134,6 +134,16 @@ class Migration(migrations.Migration):
                 "verbose_name": "webhook delivery",
                 "verbose_name_plural": "webhook deliveries",
                 "ordering": ["-created_at", "-id"],
+                "indexes": [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("event", "subscription"), name="webhook_delivery_once"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("status", "succeeded"), _negated=True), ("delivered_at__isnull", False), _connector="OR"
+                        ),
+                        name="webhook_delivered_has_time",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -168,22 +178,5 @@ class Migration(migrations.Migration):
                     ),
                 ],
             },
-        ),
-        migrations.AddIndex(
-            model_name="delivery",
-            index=models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx"),
-        ),
-        migrations.AddConstraint(
-            model_name="delivery",
-            constraint=models.UniqueConstraint(fields=("event", "subscription"), name="webhook_delivery_once"),
-        ),
-        migrations.AddConstraint(
-            model_name="delivery",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("status", "succeeded"), _negated=True), ("delivered_at__isnull", False), _connector="OR"
-                ),
-                name="webhook_delivered_has_time",
-            ),
         ),
     ]
