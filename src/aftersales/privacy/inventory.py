@@ -40,7 +40,7 @@ from aftersales.notifications.models import Notification, WeChatContact
 from aftersales.remedies.models import Purchase
 from aftersales.returns.models import ReturnAuthorization, RmaPhoto
 from aftersales.revisits.models import Revisit, RevisitCall, StaffComplaint
-from aftersales.tickets.models import Attachment, CustomerAgreement, Ticket, TicketEvent
+from aftersales.tickets.models import Attachment, CustomerAgreement, SavedView, Ticket, TicketEvent
 
 ERASED = "***"
 
@@ -186,6 +186,8 @@ SCOPES: tuple[Scope, ...] = (
     Scope(Revisit, lambda c: Revisit.objects.filter(customer=c)),
     Scope(RevisitCall, lambda c: RevisitCall.objects.filter(revisit__customer=c)),
     Scope(StaffComplaint, lambda c: StaffComplaint.objects.filter(customer=c)),
+    # Saved views of the ticket list (staff's): a search or a name may hold the person's name or phone.
+    Scope(SavedView, lambda c: SavedView.objects.all()),
     # Password reset codes sent by SMS (issue 21) and the WeChat account bound to the customer.
     Scope(
         SmsResetCode,

@@ -36,3 +36,13 @@ class TicketAudit(AuditAction):
     PLAN_DECLINED = "ticket.plan_declined"
     # The region filled in afterwards from the address (``manage.py assign_regions``).
     REGION_SET = "ticket.region_set"
+
+
+class SavedViewAudit(AuditAction):
+    """The ticket list's saved views (``tickets.services.saved_views``)."""
+
+    CREATED = "saved_view.created"
+    UPDATED = "saved_view.updated"  # renamed, shared otherwise, its filters changed
+    DELETED = "saved_view.deleted"
+    REORDERED = "saved_view.reordered"
+    START_SET = "saved_view.start_set"  # chosen (or no longer) as the owner's start view

@@ -39,6 +39,7 @@ from .downloads import agreement_document_response
 from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
 from .list_rows import column_labels, filter_form_html, render_rows
 from .permissions import may_register_tickets
+from .saved_view_bar import list_bar, render_bar, start_redirect
 from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .selectors.agreements import agreement_document_get_for_user
 from .selectors.assignment import may_assign_others
@@ -66,6 +67,9 @@ RECENT_TICKETS_IN_LOOKUP = 5
 @require_GET
 def ticket_list(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
+    bar = list_bar(request.GET, user)  # the bar of saved views: one query
+    if start := start_redirect(request, bar):
+        return redirect(start)
     values = TicketListFilterForm.values_from(request.GET)
     status = values["status"]
     filters = TicketFilters(
@@ -109,8 +113,11 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "auto_assign": values["queue"] == "unassigned" and may_run_assignment_rules(user),
         "list_path": request.get_full_path(),
         "may_register": may_register_tickets(user),  # the "New phone intake" button
+        "saved_views": render_bar(request, bar, oob=fragment),
     }
-    template = "tickets/partials/ticket_results.html" if fragment else "tickets/ticket_list.html"
+    # A fragment brings the bar along (out of band): the view now showing is marked, and "Save
+    # this view" saves the filters now chosen.
+    template = "tickets/partials/ticket_results_page.html" if fragment else "tickets/ticket_list.html"
     return render_htmx(request, template, context)
 
 

@@ -34,8 +34,10 @@ from ..models import Scope
 from ..selectors import ApiTicketFilters, api_attachment_get, api_survey_latest, api_ticket_get, api_ticket_page
 from .common import MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
+from .saved_views import router as saved_views_router
 
 router = Router(tags=["tickets"])
+router.add_router("", saved_views_router)  # /ticket-views: the ticket list's saved views
 Number = str
 
 

@@ -1,6 +1,6 @@
 """Tickets' models, split by idea (STYLE 11): ``ticket`` (the ticket, its events, attachments,
 categories, number sequence, counts), ``process`` (plans, measures, approvals, agreements) and
-``assignment`` (rules, skills, availability). Import from this package (the choices and the status enumeration are re-exported, as the single
+``assignment`` (rules, skills, availability) and ``saved_view`` (the list's saved views). Import from this package (the choices and the status enumeration are re-exported, as the single
 module did)."""
 
 from ..choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
@@ -26,6 +26,7 @@ from .process import (
     TicketPlan,
     agreement_upload_to,
 )
+from .saved_view import SavedView, ViewSharing
 from .ticket import (
     Attachment,
     Ticket,
@@ -58,6 +59,7 @@ __all__ = [
     "Priority",
     "RequestType",
     "Responsibility",
+    "SavedView",
     "Severity",
     "SlaState",
     "StaffAbsence",
@@ -70,6 +72,7 @@ __all__ = [
     "TicketNumberSequence",
     "TicketPlan",
     "TicketStatus",
+    "ViewSharing",
     "agreement_upload_to",
     "attachment_upload_to",
 ]

@@ -3,7 +3,7 @@
 By idea: ``scope`` (who sees which ticket; the scoped fetches), ``page`` (the ticket page's reads:
 timeline, attachments, process overview), ``listing`` (the agent's list: filters, queues,
 keyset cursors, rows, totals; the newest tickets) and ``search`` (a keyword search's total and
-page, with the planner steered on PostgreSQL). Import from this package.
+page, with the planner steered on PostgreSQL) and ``saved_views`` (the list's saved views). Import from this package.
 
 The tunables (``listing.TOTAL_CAP``; ``search.SEARCH_TOTAL_CAP``, ``search.DENSE_SEARCH``…) are
 deliberately not re-exported: they are read from their own module at call time, so that is the
@@ -39,6 +39,7 @@ from .page import (
     ticket_public_timeline,
     ticket_timeline,
 )
+from .saved_views import VisibleViews, saved_view_get_for_user, saved_views_for_user, saved_views_visible_to
 from .scope import (
     attachment_get_for_user,
     sees_every_ticket,
@@ -60,6 +61,7 @@ __all__ = [
     "TicketListRow",
     "TicketPage",
     "TicketTotal",
+    "VisibleViews",
     # The list's keyset helpers, reused as they are by the API's list (``api.selectors``).
     "_cursor_values",
     "_decode_cursor",
@@ -69,6 +71,9 @@ __all__ = [
     "attachment_get_for_user",
     "breached_q",
     "due_soon_q",
+    "saved_view_get_for_user",
+    "saved_views_for_user",
+    "saved_views_visible_to",
     "sees_every_ticket",
     "ticket_all_attachments",
     "ticket_attachments",
