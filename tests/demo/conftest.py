@@ -2,7 +2,7 @@
 back at the end, so the other test packages never see it; each test runs in a savepoint of its own.
 
 Every test that needs the whole demo is in this package, so that the suite loads it once (about
-half a minute a load): the checks of the demo itself, the CSP crawl and the one-language crawl."""
+half a minute a load): the checks of the demo itself and the crawl (one language, the CSP)."""
 
 from io import StringIO
 

@@ -1,7 +1,7 @@
 """Issue 21, item 4: Cache-Control no-store on personal data (pages of signed-in users and the
 API), a Content-Security-Policy without inline code, a Permissions-Policy. That every page of the
-demo crawl keeps to the policy is tests/demo/test_csp_crawl.py (it crawls the demo set that
-tests/demo loads once for its package, instead of loading the demo a second time)."""
+demo crawl keeps to the policy is checked by the crawl of tests/demo/test_one_language.py (the
+demo set that tests/demo loads once for its package, as every role, in both languages)."""
 
 from __future__ import annotations
 
