@@ -65,7 +65,7 @@ from aftersales.tickets.process import ticket_start_verification
 from tests.api.conftest import ApiClient, key_for
 from tests.demo.crawl import crawl, csp_problems, first_user_of_each_role
 from tests.factories import UserFactory, make_ticket
-from tests.notifications.test_links import Walk, walk_the_process
+from tests.notifications.process_walk import Walk, walk_the_process
 from tests.tickets.process_helpers import agent
 
 pytestmark = pytest.mark.django_db
