@@ -74,8 +74,8 @@ def list_bar(params: Mapping[str, Any], user: User) -> Bar:
         current = (view.filters, view.search) == page
         owner = ""
         if view.owner_id != user.pk:
-            label = _e(owner_label(view))
-            owner = _OWNER.format(title=_e(gettext("Shared by %(owner)s") % {"owner": label}), owner=label)
+            label = owner_label(view)
+            owner = _OWNER.format(title=_e(gettext("Shared by %(owner)s") % {"owner": label}), owner=_e(label))
         items.append(
             _ITEM.format(
                 url=_e(view_url(view)),
