@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import secrets
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import dj_database_url
@@ -494,7 +495,7 @@ TRIAGE_DUPLICATE_THRESHOLD = float(os.environ.get("TRIAGE_DUPLICATE_THRESHOLD", 
 TRIAGE_POLL_SECONDS = int(os.environ.get("TRIAGE_POLL_SECONDS", "120"))
 
 # Technicians' travel money (docs/travel.md): the largest cash advance one request may draw (CNY).
-TRAVEL_ADVANCE_MAX = os.environ.get("TRAVEL_ADVANCE_MAX", "50000")
+TRAVEL_ADVANCE_MAX = Decimal(os.environ.get("TRAVEL_ADVANCE_MAX", "50000"))  # an unreadable value stops the start
 
 # Scheduled reports (docs/reports.md): recipients outside the staff's own addresses must be at one
 # of these domains; attempts before a delivery is marked failed; how long a worker holds a claim;
