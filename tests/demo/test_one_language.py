@@ -89,6 +89,10 @@ ABBREVIATIONS = {
 # fmt: on
 # A code shown as it is (an audit action "ticket.status_changed", a queue or status value).
 CODE = re.compile(r"(?<![\w.-])[a-z0-9]+(?:[._][a-z0-9]+)+(?![\w-])")
+# A code the system makes (a coupon's "CPQ7HMRT2KXA", a serial number): letters and digits at
+# random are no language. Taken out before the stored texts, so that a short stored text inside
+# one ("AB" in "CPAB2XYZQRS") cannot break it up and leave "CP" behind as a word.
+SYSTEM_CODE = re.compile(r"(?<![\w-])[A-Z][A-Z0-9]{7,}(?![\w-])")
 ATTRIBUTES = {"placeholder", "title", "aria-label", "alt"}
 SKIP_PREFIXES = ("/static/", "/media/", "/api/", "/accounts/logout", "/i18n/", "/health")
 SKIP_SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".jpg", ".json", "/download/")
@@ -148,6 +152,11 @@ def _plain_params(text: object) -> list[str]:
     return found
 
 
+def _codes_out(text: str) -> str:
+    """``text`` without its links and codes, which are no language."""
+    return SYSTEM_CODE.sub(" ", CODE.sub(" ", URL.sub(" ", text)))
+
+
 def _meaningful(text: str) -> bool:
     """Holds a word or a Chinese character (punctuation alone is no user data: "、" on an English
     page is the interface's)."""
@@ -163,7 +172,7 @@ def _add(found: set[str], value: str) -> None:
     forms = {value}
     for line in value.splitlines():
         for piece in [line, *URL.split(line)]:
-            forms.update({piece, clause(piece), CODE.sub(" ", URL.sub(" ", piece))})
+            forms.update({piece, clause(piece), _codes_out(piece)})
     found.update(form.strip() for form in forms if _meaningful(form.strip()))
 
 
@@ -240,7 +249,7 @@ def _crawl(user: User, language: str) -> tuple[dict[str, str], dict[str, list[st
 def _strip_user_data(text: str, user_data: list[str]) -> str:
     # Links and codes first (a stored text could match a piece of one and break it up); the
     # stored texts are compared with theirs taken out too.
-    text = CODE.sub(" ", URL.sub(" ", text))
+    text = _codes_out(text)
     # The language switch names each language in that language, as every bilingual site does.
     for _code, name in settings.LANGUAGES:
         text = text.replace(name, " ")
