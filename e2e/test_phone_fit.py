@@ -19,6 +19,7 @@ from tests.outlets.factories import OutletFactory, accepted_job, last_month, loc
 from tests.parts.factories import PartFactory, WarehouseFactory
 from tests.tickets.media import PDF_BYTES
 from tests.tickets.process_helpers import analysed, repair_plan
+from tests.travel.factories import advance, claim, paid_advance
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.outlets.services import settlement_draft
@@ -28,6 +29,7 @@ from aftersales.tickets.models import MeasureStatus, PlanMeasure, Ticket
 from aftersales.tickets.process import ticket_record_agreement, ticket_resolve, ticket_submit_plan, ticket_update_measure
 from aftersales.tickets.services import ticket_add_attachment, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from aftersales.travel.services import reimbursement_draft
 
 from .conftest import new_page
 from .pages import LoginPage, TicketProcessPage
@@ -189,6 +191,21 @@ def test_the_technicians_pages_fit_a_phone(browser, live_server, transactional_d
     accepted_job(outlet=outlet, technician=world.tech, accepted_at=local(start + dt.timedelta(days=3)))
     statement = settlement_draft(outlet=outlet, actor=world.boss, period_start=start).settlement
     assert statement is not None
+    # His travel money: a reimbursement drafted (a claim paid, an advance offset), an advance paid
+    # and outstanding, one waiting with a long purpose for both jobs, claims approved and submitted.
+    payer = UserFactory(role=Role.FINANCE, data_scope=DataScope.ALL)
+    claim(world.tech, "650.00", decider=payer, work_order=world.work_order)
+    paid_advance(world.tech, "800.00", payer=payer, reference="ICBC-20261206-000000123456789")
+    drafted = reimbursement_draft(technician=world.tech, actor=payer)
+    paid_advance(world.tech, "1500.00", payer=payer)
+    claim(world.tech, "260.00", decider=payer, work_order=job)
+    claim(world.tech, "1288.88", work_order=job)
+    waiting = advance(
+        world.tech,
+        "12000.00",
+        purpose="赴浙江省杭州市余杭区、湖州市德清县及嘉兴市海宁市上门维修燃气热水器和变频空调（含高铁、住宿与市内交通）" * 2,
+        work_orders=[world.work_order.number, job.number],
+    )
 
     page = _phone(browser, live_server, world.tech.username, language)
     try:
@@ -212,6 +229,20 @@ def test_the_technicians_pages_fit_a_phone(browser, live_server, transactional_d
         page.goto(f"/outlets/settlements/{statement.number}/")
         expect(page.get_by_test_id("settlement-confirm")).to_be_visible()
         assert_fits(page, f"technician ({language}): his outlet's statement")
+        page.goto("/")
+        expect(page.get_by_test_id("today-travel")).to_be_visible()
+        assert_fits(page, f"technician ({language}): today, with his travel money")
+        page.goto("/travel/mine/")
+        expect(page.get_by_test_id("my-outstanding")).to_be_visible()
+        assert_fits(page, f"technician ({language}): his travel page")
+        for path, mark in (
+            (f"/travel/advances/{waiting.number}/", "advance"),
+            (f"/travel/reimbursements/{drafted.number}/", "reimbursement"),
+        ):
+            page.goto(path)
+            expect(page.get_by_test_id(mark)).to_be_visible()
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            assert_fits(page, f"technician ({language}): {path}, every form open")
         page.goto("/tickets/")
         expect(page.get_by_test_id("ticket-table")).to_be_visible()
         assert_fits(page, f"technician ({language}): the ticket list")

@@ -8,7 +8,7 @@ import itertools
 from decimal import Decimal
 from typing import Any
 
-from aftersales.accounts.models import DataScope, Role, Team, User
+from aftersales.accounts.models import DataScope, Region, Role, Team, User
 from aftersales.core import clock
 from aftersales.fieldservice import services as fieldservice
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseKind, WorkOrder, WorkOrderKind, WorkOrderStatus
@@ -40,12 +40,14 @@ def team_with_leader(**kwargs: Any) -> tuple[Team, User]:
     return team, leader
 
 
-def job(tech: User, *, status: str = WorkOrderStatus.DONE) -> WorkOrder:
-    """A work order of ``tech`` (its ticket registered through intake) that he worked."""
+def job(tech: User, *, status: str = WorkOrderStatus.DONE, region: Region | None = None) -> WorkOrder:
+    """A work order of ``tech`` (its ticket registered through intake) that he worked; with
+    ``region``, the ticket's and the job's service region."""
     now = clock.now()
     return WorkOrder.objects.create(
         number=f"WOTR{next(_numbers):06d}",
-        ticket=make_ticket(),
+        ticket=make_ticket(region=region),
+        region=region,
         kind=WorkOrderKind.ONSITE_REPAIR,
         status=status,
         technician=tech,

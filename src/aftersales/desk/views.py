@@ -14,9 +14,11 @@ from django.views.decorators.http import require_safe
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Role, User
 from aftersales.outlets.selectors import outlets_led_by
+from aftersales.travel.selectors import finance_desk, technician_desk
 
 from .selectors import (
     agent_workbench,
+    finance_payments,
     sees_team_view,
     sees_warehouse_home,
     supervisor_team_view,
@@ -26,6 +28,8 @@ from .selectors import (
 
 # Roles whose home is the handler's workbench.
 WORKBENCH_ROLES = frozenset({Role.AGENT, Role.QUALITY_MANAGER})
+# Roles whose home is the Today page: a technician's day, finance's travel money to handle.
+TODAY_ROLES = frozenset({Role.TECHNICIAN, Role.FINANCE})
 
 
 def _user(request: HttpRequest) -> User:
@@ -36,12 +40,12 @@ def _user(request: HttpRequest) -> User:
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's home: the team view for supervisors and administrators, today's jobs
-    for technicians, the warehouse's work for keepers, the workbench for agents and quality
-    managers; the ticket list for everybody else."""
+    for technicians, finance's travel work for finance, the warehouse's work for keepers, the
+    workbench for agents and quality managers; the ticket list for everybody else."""
     user = _user(request)
     if sees_team_view(user):
         return _render_team(request, user)
-    if user.role == Role.TECHNICIAN:
+    if user.role in TODAY_ROLES:
         return _render_today(request, user)
     if user.role == Role.WAREHOUSE:
         return _render_warehouse(request, user)
@@ -60,7 +64,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
 @require_safe
 def today(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    if user.role != Role.TECHNICIAN:
+    if user.role not in TODAY_ROLES:
         raise PermissionDenied
     return _render_today(request, user)
 
@@ -88,7 +92,15 @@ def _render_workbench(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _render_today(request: HttpRequest, user: User) -> HttpResponse:
-    return render(request, "desk/today.html", {"day": technician_today(user=user), "led_outlets": outlets_led_by(user)})
+    if user.role == Role.FINANCE:  # finance's travel cards only: no jobs of its own
+        context = {"finance_payments": finance_payments(user=user), "finance_travel": finance_desk(user=user)}
+        return render(request, "desk/today.html", context)
+    context = {
+        "day": technician_today(user=user),
+        "led_outlets": outlets_led_by(user),
+        "my_travel": technician_desk(user=user),
+    }
+    return render(request, "desk/today.html", context)
 
 
 def _render_warehouse(request: HttpRequest, user: User) -> HttpResponse:

@@ -66,6 +66,18 @@ def technicians_visible_to(user: User) -> QuerySet[User]:
     return User.objects.filter(condition)
 
 
+def finance_for(technician: User) -> QuerySet[User]:
+    """The active finance users whose data scope holds ``technician`` (all; his region; his
+    team): who pays his advances and hears that one waits (the mirror of
+    ``technicians_visible_to`` for finance)."""
+    scope = Q(data_scope=DataScope.ALL)
+    if technician.region_id:
+        scope |= Q(data_scope=DataScope.REGION, region_id=technician.region_id)
+    if technician.team_id:
+        scope |= Q(data_scope=DataScope.TEAM, team_id=technician.team_id)
+    return User.objects.filter(scope, role=Role.FINANCE, is_active=True).exclude(pk=technician.pk).order_by("id")
+
+
 def sees_everyone(user: User) -> bool:
     return is_active_staff(user) and (user.is_superuser or (user.role in OVERSEER_ROLES and user.data_scope == DataScope.ALL))
 

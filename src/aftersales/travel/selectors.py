@@ -12,10 +12,11 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import User
+from aftersales.accounts.models import DataScope, User
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import NotFound
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
+from aftersales.fieldservice.permissions import can_decide_expenses, work_orders_visible_to
 
 from .amounts import cents
 from .models import (
@@ -47,6 +48,19 @@ def reimbursements_visible_to(user: User) -> QuerySet[Reimbursement]:
 
 def claims_visible_to(user: User) -> QuerySet[ExpenseClaim]:
     return ExpenseClaim.objects.filter(technician__in=technicians_visible_to(user).values("pk"))
+
+
+def claims_decidable_by(user: User) -> QuerySet[ExpenseClaim]:
+    """The expense claims ``user`` may decide, among the technicians he sees: field service's rule
+    (``expense_claim_decide``: a dispatcher or finance, the claim's work order in his data scope
+    — ``fieldservice.permissions.in_scope`` — never his own claim). The queue lists these only, so
+    that every claim it shows can be decided from it."""
+    if not can_decide_expenses(user):
+        return ExpenseClaim.objects.none()
+    qs = claims_visible_to(user).exclude(technician=user)
+    if user.is_superuser or user.data_scope == DataScope.ALL:  # every work order is in his scope
+        return qs
+    return qs.filter(work_order__in=work_orders_visible_to(user).values("pk"))
 
 
 def _search(
@@ -120,10 +134,14 @@ def reimbursement_lines(reimbursement: Reimbursement) -> list[ReimbursementLine]
     )
 
 
-def claim_list(*, user: User, statuses: list[str] | None = None, technician: str = "") -> QuerySet[ExpenseClaim]:
-    """Expense claims across work orders visible to ``user``, oldest first (the queue's order);
-    each with ``on_reimbursement``: a live reimbursement holds it."""
-    qs = _search(claims_visible_to(user).select_related("work_order", "technician"), technician)
+def claim_list(
+    *, user: User, statuses: list[str] | None = None, technician: str = "", decidable: bool = False
+) -> QuerySet[ExpenseClaim]:
+    """Expense claims across work orders visible to ``user`` (``decidable``: only those he may
+    decide, ``claims_decidable_by`` — the queue), oldest first (the queue's order); each with
+    ``on_reimbursement``: a live reimbursement holds it."""
+    pool = claims_decidable_by(user) if decidable else claims_visible_to(user)
+    qs = _search(pool.select_related("work_order", "technician"), technician)
     if statuses:
         qs = qs.filter(status__in=statuses)
     live = ReimbursementLine.objects.filter(claim=OuterRef("pk"), live=True)
@@ -131,7 +149,8 @@ def claim_list(*, user: User, statuses: list[str] | None = None, technician: str
 
 
 def claim_get_for_user(*, user: User, claim_id: int) -> ExpenseClaim:
-    found = claims_visible_to(user).select_related("work_order__ticket").filter(pk=claim_id).first()
+    """A claim ``user`` may decide (the queue's decision; ``NotFound`` for any other)."""
+    found = claims_decidable_by(user).select_related("work_order__ticket").filter(pk=claim_id).first()
     if found is None:
         raise NotFound(_("No expense claim with this number is visible to you."), code="claim_not_found")
     return found
@@ -204,3 +223,43 @@ def history(obj: CashAdvance | Reimbursement) -> list[AuditEvent]:
         .select_related("actor")
         .order_by("created_at", "id")
     )
+
+
+# --- The Today page's cards (desk) --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FinanceDesk:
+    """Finance's travel work, counted in its scope: claims to decide (those it may decide), advances
+    approved and waiting to be paid, reimbursements posted and waiting to be closed."""
+
+    claims_to_decide: int
+    advances_to_pay: int
+    reimbursements_to_close: int
+
+
+def finance_desk(*, user: User) -> FinanceDesk:
+    """Three counts, one query each."""
+    return FinanceDesk(
+        claims_to_decide=claims_decidable_by(user).filter(status=ExpenseStatus.SUBMITTED).count(),
+        advances_to_pay=advances_visible_to(user).filter(status=A.APPROVED).count(),
+        reimbursements_to_close=reimbursements_visible_to(user).filter(status=R.POSTED).count(),
+    )
+
+
+@dataclass(frozen=True)
+class TechnicianDesk:
+    """A technician's own travel money: what he owes on his paid advances, and how many of his
+    advances wait for a decision or the payment."""
+
+    outstanding: Decimal
+    waiting: int
+
+
+def technician_desk(*, user: User) -> TechnicianDesk:
+    """One query."""
+    row = CashAdvance.objects.filter(technician=user, status__in=[A.PAID, A.REQUESTED, A.APPROVED]).aggregate(
+        outstanding=Sum("amount", filter=Q(status=A.PAID)),
+        waiting=Count("id", filter=Q(status__in=[A.REQUESTED, A.APPROVED])),
+    )
+    return TechnicianDesk(outstanding=cents(row["outstanding"] or ZERO), waiting=row["waiting"] or 0)

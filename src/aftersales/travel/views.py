@@ -79,7 +79,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     claim_status = data.get("claim_status") or ExpenseStatus.SUBMITTED
     advance_statuses = [data["advance_status"]] if data.get("advance_status") else sorted(ADVANCE_OPEN)
     reimbursement_status = data.get("reimbursement_status") or ""
-    claims = list(selectors.claim_list(user=user, statuses=[claim_status], technician=who)[:ROWS])
+    claims = list(selectors.claim_list(user=user, statuses=[claim_status], technician=who, decidable=True)[:ROWS])
     context = {
         "form": form,
         "claims": claims,

@@ -16,6 +16,7 @@ from .cards import (
     Workbench,
     agent_workbench,
 )
+from .finance import FinancePayments, finance_payments
 from .team import (
     TEAM_VIEW_ROLES,
     LoadRow,
@@ -43,6 +44,7 @@ __all__ = [
     "TOP",
     "CardRow",
     "CountLink",
+    "FinancePayments",
     "Job",
     "LoadRow",
     "TeamView",
@@ -51,6 +53,7 @@ __all__ = [
     "WarehouseHome",
     "Workbench",
     "agent_workbench",
+    "finance_payments",
     "sees_team_view",
     "sees_warehouse_home",
     "supervisor_team_view",

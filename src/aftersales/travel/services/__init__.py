@@ -6,7 +6,7 @@ the one door of every status change (``move``).
 """
 
 from .advances import advance_approve, advance_cancel, advance_pay, advance_reject, advance_request
-from .common import advance_maximum, money, next_number
+from .common import advance_maximum, money, next_number, outstanding_maximum
 from .reimbursements import (
     eligible_advances,
     eligible_claims,
@@ -27,6 +27,7 @@ __all__ = [
     "eligible_claims",
     "money",
     "next_number",
+    "outstanding_maximum",
     "reimbursement_cancel",
     "reimbursement_close",
     "reimbursement_draft",

@@ -8,21 +8,25 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock, idempotency
-from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.errors import Conflict, DomainError, ValidationFailed
 from aftersales.fieldservice.models import WorkOrder
 
+from .. import notify
+from ..amounts import cents
 from ..audit_actions import TravelAudit
 from ..models import AdvanceStatus, CashAdvance
 from ..permissions import check_decide, check_money, check_own_advance, check_request
 from ..states import ADVANCE_MOVES
-from .common import advance_maximum, lock, money, move, next_number, payment, text
+from .common import advance_maximum, lock, money, move, next_number, outstanding_maximum, payment, text
 
 A = AdvanceStatus
 # How far ahead a trip may be planned, and how long after it an advance may still be drawn.
@@ -42,6 +46,56 @@ def _work_orders(technician: User, numbers: Sequence[str]) -> list[WorkOrder]:
             code="work_order_invalid",
         )
     return found
+
+
+def _held(technician_id: int, statuses: Sequence[str]) -> Decimal:
+    """The total of the technician's advances in ``statuses``, his row locked first so that two
+    requests or payments for him are counted one after the other (only with a cap set)."""
+    User.objects.select_for_update().filter(pk=technician_id).values_list("pk", flat=True).first()
+    total = CashAdvance.objects.filter(technician_id=technician_id, status__in=statuses).aggregate(total=Sum("amount"))
+    return cents(total["total"] or 0)
+
+
+def _within_cap_on_request(technician: User, value: Decimal) -> None:
+    """With ``TRAVEL_OUTSTANDING_MAX`` set: his advances outstanding and waiting (requested,
+    approved, paid) plus this one stay within it."""
+    cap = outstanding_maximum()
+    if cap <= 0:
+        return
+    held = _held(technician.pk, [A.REQUESTED, A.APPROVED, A.PAID])
+    if held + value > cap:
+        raise ValidationFailed(
+            {
+                "amount": [
+                    _(
+                        "Your advances outstanding or waiting come to %(held)s CNY; with this one they would pass "
+                        "your limit of %(max)s CNY. Settle them with a reimbursement first."
+                    )
+                    % {"held": held, "max": cents(cap)}
+                ]
+            },
+            code="outstanding_above_maximum",
+        )
+
+
+def _within_cap_on_payment(advance: CashAdvance) -> None:
+    """With ``TRAVEL_OUTSTANDING_MAX`` set: what he holds once this advance is paid (his paid,
+    unsettled advances and this one) stays within it — checked again when the money leaves, as
+    other advances may have been paid since he asked."""
+    cap = outstanding_maximum()
+    if cap <= 0:
+        return
+    held = _held(advance.technician_id, [A.PAID])
+    if held + advance.amount > cap:
+        raise DomainError(
+            _(
+                "The technician already holds %(held)s CNY in advances; paying %(amount)s CNY more would pass the "
+                "limit of %(max)s CNY. Offset his advances with a reimbursement first."
+            )
+            % {"held": held, "amount": advance.amount, "max": cents(cap)},
+            code="outstanding_above_maximum",
+            field="amount",
+        )
 
 
 def _trip(trip_from: dt.date | None, trip_until: dt.date | None) -> tuple[dt.date, dt.date]:
@@ -102,6 +156,7 @@ def advance_request(
             if found is not None and found.object_id is not None:
                 return CashAdvance.objects.get(pk=found.object_id)
             raise Conflict(_("This request is being sent already; reload the page."), code="advance_in_progress")
+    _within_cap_on_request(actor, value)  # after the key: a form sent again gets its advance back
     now = clock.now()
     advance = CashAdvance.objects.create(
         number=next_number("JK"),
@@ -138,7 +193,9 @@ def advance_approve(*, advance: CashAdvance, actor: User, expected_version: int 
     check_decide(actor, locked)
     ADVANCE_MOVES.check(locked.status, A.APPROVED)
     locked.decided_by, locked.decided_at = actor, clock.now()
-    return move(locked, table=ADVANCE_MOVES, kind="advance", to=A.APPROVED, actor=actor, fields={"decided_by", "decided_at"})
+    approved = move(locked, table=ADVANCE_MOVES, kind="advance", to=A.APPROVED, actor=actor, fields={"decided_by", "decided_at"})
+    notify.advance_approved(approved, actor=actor)
+    return approved
 
 
 @transaction.atomic
@@ -148,7 +205,7 @@ def advance_reject(*, advance: CashAdvance, actor: User, reason: str, expected_v
     check_decide(actor, locked)
     ADVANCE_MOVES.check(locked.status, A.REJECTED)
     locked.decided_by, locked.decided_at, locked.reject_reason = actor, clock.now(), why
-    return move(
+    rejected = move(
         locked,
         table=ADVANCE_MOVES,
         kind="advance",
@@ -157,6 +214,8 @@ def advance_reject(*, advance: CashAdvance, actor: User, reason: str, expected_v
         fields={"decided_by", "decided_at", "reject_reason"},
         changes={"reason": why},
     )
+    notify.advance_rejected(rejected)
+    return rejected
 
 
 @transaction.atomic
@@ -168,9 +227,10 @@ def advance_pay(
     locked = lock(CashAdvance, advance.pk, expected_version=expected_version)
     check_money(actor, locked.technician_id)
     ADVANCE_MOVES.check(locked.status, A.PAID)
+    _within_cap_on_payment(locked)
     locked.paid_by, locked.paid_at = actor, clock.now()
     locked.payment_method, locked.payment_reference = how, ref
-    return move(
+    paid = move(
         locked,
         table=ADVANCE_MOVES,
         kind="advance",
@@ -179,6 +239,8 @@ def advance_pay(
         fields={"paid_by", "paid_at", "payment_method", "payment_reference"},
         changes={"amount": str(locked.amount), "method": how, "reference": ref},
     )
+    notify.advance_paid(paid)
+    return paid
 
 
 @transaction.atomic

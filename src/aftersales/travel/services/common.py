@@ -32,6 +32,12 @@ def advance_maximum() -> Decimal:
     return Decimal(str(getattr(settings, "TRAVEL_ADVANCE_MAX", DEFAULT_ADVANCE_MAX)))
 
 
+def outstanding_maximum() -> Decimal:
+    """The most one technician may hold in advances (CNY, ``settings.TRAVEL_OUTSTANDING_MAX``);
+    0, the default, is no cap."""
+    return Decimal(str(getattr(settings, "TRAVEL_OUTSTANDING_MAX", 0) or 0))
+
+
 def money(value: object, *, field: str) -> Decimal:
     """A positive amount typed by a person or sent by a client, rounded to the cent (half up), or a
     ``ValidationFailed`` naming ``field``."""

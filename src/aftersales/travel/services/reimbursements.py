@@ -25,6 +25,7 @@ from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, ValidationFailed
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
 
+from .. import notify
 from ..audit_actions import TravelAudit
 from ..models import (
     ZERO,
@@ -193,6 +194,7 @@ def reimbursement_post(*, reimbursement: Reimbursement, actor: User, expected_ve
             fields={"closed_by", "closed_at"},
             changes={"net": "0.00"},
         )
+    notify.reimbursement_posted(posted)
     return posted
 
 
@@ -207,7 +209,7 @@ def reimbursement_close(
     REIMBURSEMENT_MOVES.check(locked.status, R.CLOSED)
     locked.closed_by, locked.closed_at = actor, clock.now()
     locked.payout_method, locked.payout_reference = how, ref
-    return move(
+    closed = move(
         locked,
         table=REIMBURSEMENT_MOVES,
         kind="reimbursement",
@@ -216,6 +218,8 @@ def reimbursement_close(
         fields={"closed_by", "closed_at", "payout_method", "payout_reference"},
         changes={"net": str(locked.net), "method": how, "reference": ref},
     )
+    notify.reimbursement_closed(closed)
+    return closed
 
 
 @transaction.atomic
