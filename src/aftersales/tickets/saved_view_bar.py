@@ -55,9 +55,9 @@ class Bar:
     saved: str = ""  # the name just saved (the answer to "Save this view")
 
 
-def view_url(view: SavedView) -> str:
+def view_url(view: SavedView, list_url: str = "") -> str:
     query = view.query_string
-    return f"{reverse('tickets:list')}?{query or 'status=open'}"
+    return f"{list_url or reverse('tickets:list')}?{query or 'status=open'}"
 
 
 def owner_label(view: SavedView) -> str:
@@ -69,6 +69,7 @@ def list_bar(params: Mapping[str, Any], user: User) -> Bar:
     """The bar for the list page showing the filters of ``params`` (one query: the user's views)."""
     visible = saved_views_for_user(user=user)
     page = canonical_filters(params, strict=False)
+    list_url = reverse("tickets:list")
     items = []
     for view in visible.all:
         current = (view.filters, view.search) == page
@@ -78,7 +79,7 @@ def list_bar(params: Mapping[str, Any], user: User) -> Bar:
             owner = _OWNER.format(title=_e(gettext("Shared by %(owner)s") % {"owner": label}), owner=_e(label))
         items.append(
             _ITEM.format(
-                url=_e(view_url(view)),
+                url=_e(view_url(view, list_url)),
                 current_class=" is-current" if current else "",
                 current_attr=' aria-current="page"' if current else "",
                 pk=int(view.pk),
@@ -91,7 +92,7 @@ def list_bar(params: Mapping[str, Any], user: User) -> Bar:
         items_html=mark_safe("".join(items)),  # noqa: S308 - every value escaped above
         filters=join_query(*page),
         sharing=tuple(sharing_choices(user)),
-        start_url=view_url(start) if start is not None and start.query_string else "",
+        start_url=view_url(start, list_url) if start is not None and start.query_string else "",
     )
 
 
