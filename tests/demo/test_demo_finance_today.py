@@ -26,15 +26,17 @@ def _count(html: str, name: str) -> int:
     return int(found.group(1))
 
 
-@pytest.mark.parametrize(("language", "heading"), [("zh-hans", "付款"), ("en", "Payments")])
-def test_finance_sees_what_waits_for_its_payment(demo_output, language, heading):
+@pytest.mark.parametrize(
+    ("language", "heading", "tile"), [("zh-hans", "付款", "待付款的网点结算单"), ("en", "Payments", "outlet statement")]
+)
+def test_finance_sees_what_waits_for_its_payment(demo_output, language, heading, tile):
     finance = User.objects.filter(role=Role.FINANCE, is_active=True).order_by("id").first()
     assert finance is not None
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     client.force_login(finance)
     html = client.get(reverse("desk:home")).content.decode()
-    assert 'data-test-id="today-finance-payments"' in html and f"<h2>{heading}</h2>" in html
+    assert 'data-test-id="today-finance-payments"' in html and f"<h2>{heading}</h2>" in html and tile in html
     counts = {name: _count(html, name) for name in ("refunds-to-pay", "compensation-to-pay", "statements-to-pay")}
     assert counts == {
         "refunds-to-pay": refunds_to_pay(user=finance).count(),
