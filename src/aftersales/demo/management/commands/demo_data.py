@@ -46,6 +46,7 @@ from aftersales.demo.quality import load_quality_demo
 from aftersales.demo.remedies import load_remedies_demo
 from aftersales.demo.returns import load_returns_demo
 from aftersales.demo.revisits import load_revisits_demo
+from aftersales.demo.saved_views import load_saved_views_demo
 from aftersales.demo.stories import load_story, story_exists
 from aftersales.demo.templates import load_templates_demo
 from aftersales.demo.travel import load_travel_demo
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             load_remedies_demo(self.stdout)
             load_compensation_demo(self.stdout)
             load_travel_demo(self.stdout)  # after compensation's, which signs finance in
+            load_saved_views_demo(self.stdout)
             load_returns_demo(self.stdout)
             load_knowledge_demo(self.stdout)
             load_templates_demo(self.stdout)
