@@ -78,7 +78,10 @@ def _demo_pages() -> list[tuple[str, str, int, Callable[[], str]]]:
         ("quality", "quality-overview", 1280, lambda: "/quality/"),
         ("supervisor", "crisis-board", 1280, lambda: "/crisis/"),
         ("agent", "ticket-remedy", 1280, remedy_ticket),
+        ("agent", "ticket-list", 1280, lambda: "/tickets/"),
         ("technician", "work-order-375", 375, work_order),
+        ("technician", "travel-375", 375, lambda: "/travel/mine/"),
+        ("finance", "finance-today", 1280, lambda: "/desk/today/"),
         ("customer", "portal-ticket-375", 375, portal_ticket),
     ]
 
