@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import DataScope, User
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import NotFound
+from aftersales.core.money import cents
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
 from aftersales.fieldservice.permissions import can_decide_expenses, work_orders_visible_to
 
-from .amounts import cents
 from .models import (
     ZERO,
     AdvanceStatus,

@@ -197,23 +197,31 @@ def advance_detail(request: HttpRequest, number: str) -> HttpResponse:
     return _advance_page(request, number)
 
 
-@staff_required
-@domain_errors
-@require_POST
-def advance_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
+def _perform(request: HttpRequest, number: str, name: str, *, kind: str, declared: Any, read: Any, page: Any) -> HttpResponse:
+    """Post one declared step of a ``kind`` document: its form, the service, back to the page
+    (with the form's errors, or the refusal as a message)."""
     user = _user(request)
-    action = actions.find(actions.ADVANCE, name)
-    advance = selectors.advance_get_for_user(user=user, number=number)
+    action = actions.find(declared, name)
+    document = read(user=user, number=number)
     if action is None:
         raise Http404
     form = action.form(request.POST, prefix=name)
     if not form.is_valid():
-        return _advance_page(request, number, bound=(name, form))
+        return page(request, number, bound=(name, form))
     with refusals(request=request) as refused:
-        action.perform(document=advance, actor=user, expected_version=_version(request), **form.cleaned_data)
+        action.perform(document=document, actor=user, expected_version=_version(request), **form.cleaned_data)
     if not refused:
         messages.success(request, str(action.done))
-    return redirect("travel:advance", number=advance.number)
+    return redirect(f"travel:{kind}", number=document.number)
+
+
+@staff_required
+@domain_errors
+@require_POST
+def advance_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
+    return _perform(
+        request, number, name, kind="advance", declared=actions.ADVANCE, read=selectors.advance_get_for_user, page=_advance_page
+    )
 
 
 @staff_required
@@ -256,16 +264,12 @@ def reimbursement_detail(request: HttpRequest, number: str) -> HttpResponse:
 @domain_errors
 @require_POST
 def reimbursement_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
-    user = _user(request)
-    action = actions.find(actions.REIMBURSEMENT, name)
-    reimbursement = selectors.reimbursement_get_for_user(user=user, number=number)
-    if action is None:
-        raise Http404
-    form = action.form(request.POST, prefix=name)
-    if not form.is_valid():
-        return _reimbursement_page(request, number, bound=(name, form))
-    with refusals(request=request) as refused:
-        action.perform(document=reimbursement, actor=user, expected_version=_version(request), **form.cleaned_data)
-    if not refused:
-        messages.success(request, str(action.done))
-    return redirect("travel:reimbursement", number=reimbursement.number)
+    return _perform(
+        request,
+        number,
+        name,
+        kind="reimbursement",
+        declared=actions.REIMBURSEMENT,
+        read=selectors.reimbursement_get_for_user,
+        page=_reimbursement_page,
+    )

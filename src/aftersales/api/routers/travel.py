@@ -322,7 +322,9 @@ MISSING = _("Send the document's ETag in If-Match (read it first).")
 STALE = _("The document was changed since you read it; read it again and retry.")
 
 
-def _advance_step(declared: actions.TravelAction) -> Any:
+def _step(declared: actions.TravelAction, kind: str, read: Any, answer: Any) -> Any:
+    """The endpoint of one declared step of a ``kind`` document: read it in the caller's scope
+    (``read``), check If-Match, perform, answer the document as it is now (``answer``)."""
     body = declared.schema
 
     def handler(
@@ -333,32 +335,12 @@ def _advance_step(declared: actions.TravelAction) -> Any:
         if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
     ) -> Any:
         caller = _staff_caller(request, Scope.TRAVEL_WRITE)
-        advance = selectors.advance_get_for_user(user=caller.user, number=number)
-        version = checked_version(request, advance, missing=MISSING, stale=STALE)
-        declared.perform(document=advance, actor=caller.user, expected_version=version, **payload.model_dump())
-        return _advance_answer(caller, number, response)
+        document = read(user=caller.user, number=number)
+        version = checked_version(request, document, missing=MISSING, stale=STALE)
+        declared.perform(document=document, actor=caller.user, expected_version=version, **payload.model_dump())
+        return answer(caller, number, response)
 
-    handler.__name__ = handler.__qualname__ = f"advance_{declared.name}"
-    return handler
-
-
-def _reimbursement_step(declared: actions.TravelAction) -> Any:
-    body = declared.schema
-
-    def handler(
-        request: HttpRequest,
-        number: str,
-        payload: body,  # type: ignore[valid-type]
-        response: HttpResponse,
-        if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
-    ) -> Any:
-        caller = _staff_caller(request, Scope.TRAVEL_WRITE)
-        reimbursement = selectors.reimbursement_get_for_user(user=caller.user, number=number)
-        version = checked_version(request, reimbursement, missing=MISSING, stale=STALE)
-        declared.perform(document=reimbursement, actor=caller.user, expected_version=version, **payload.model_dump())
-        return _reimbursement_answer(caller, number, response)
-
-    handler.__name__ = handler.__qualname__ = f"reimbursement_{declared.name}"
+    handler.__name__ = handler.__qualname__ = f"{kind}_{declared.name}"
     return handler
 
 
@@ -366,7 +348,7 @@ for _declared in actions.declared(actions.ADVANCE):
     router.add_api_operation(
         f"/advances/{{number}}/{_declared.name}",
         ["POST"],
-        _advance_step(_declared),
+        _step(_declared, "advance", selectors.advance_get_for_user, _advance_answer),
         response={200: AdvanceOut, **STEP_PROBLEMS},
         summary=f"Cash advance: {_declared.name}",
     )
@@ -374,7 +356,7 @@ for _declared in actions.declared(actions.REIMBURSEMENT):
     router.add_api_operation(
         f"/reimbursements/{{number}}/{_declared.name}",
         ["POST"],
-        _reimbursement_step(_declared),
+        _step(_declared, "reimbursement", selectors.reimbursement_get_for_user, _reimbursement_answer),
         response={200: ReimbursementOut, **STEP_PROBLEMS},
         summary=f"Reimbursement: {_declared.name}",
     )

@@ -8,28 +8,19 @@ statement add up to its amount exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import ValidationFailed
-
-CENT = Decimal("0.01")
-MAX_MONEY = Decimal("1e9")
-
-
-def cents(value: Decimal | int) -> Decimal:
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+from aftersales.core.money import MAX_MONEY, cents, read_amount
 
 
 def money(value: object, *, field: str, allow_negative: bool = False) -> Decimal:
     """An amount typed by a person or sent by a client: a Decimal of cents, or a ``ValidationFailed``
     naming ``field``."""
-    try:
-        amount = Decimal(str(value if value not in (None, "") else "0"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field: [_("Enter an amount.")]}, code=f"{field}_invalid") from None
-    if not amount.is_finite() or abs(amount) >= MAX_MONEY or (amount < 0 and not allow_negative):
+    amount = read_amount(value, field=field)
+    if abs(amount) >= MAX_MONEY or (amount < 0 and not allow_negative):
         raise ValidationFailed({field: [_("Enter an amount between 0 and 999,999,999.99.")]}, code=f"{field}_invalid")
     return cents(amount)
 

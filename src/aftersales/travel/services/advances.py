@@ -18,10 +18,10 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock, idempotency
 from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.money import cents
 from aftersales.fieldservice.models import WorkOrder
 
 from .. import notify
-from ..amounts import cents
 from ..audit_actions import TravelAudit
 from ..models import AdvanceStatus, CashAdvance
 from ..permissions import check_decide, check_money, check_own_advance, check_request

@@ -4,7 +4,7 @@ check, and the one door of every status change (``move``)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -15,13 +15,12 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.money import MAX_MONEY, cents, read_amount
 from aftersales.core.transitions import TransitionTable
 
-from ..amounts import cents
 from ..audit_actions import TravelAudit
 from ..models import PaymentMethod, TravelNumberSequence
 
-MAX_MONEY = Decimal("1e9")
 # The largest advance one request may draw (CNY); settings.TRAVEL_ADVANCE_MAX overrides it.
 DEFAULT_ADVANCE_MAX = Decimal("50000.00")
 
@@ -41,11 +40,8 @@ def outstanding_maximum() -> Decimal:
 def money(value: object, *, field: str) -> Decimal:
     """A positive amount typed by a person or sent by a client, rounded to the cent (half up), or a
     ``ValidationFailed`` naming ``field``."""
-    try:
-        amount = Decimal(str(value if value not in (None, "") else "0"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field: [_("Enter an amount.")]}, code=f"{field}_invalid") from None
-    if not amount.is_finite() or amount >= MAX_MONEY or cents(amount) <= 0:
+    amount = read_amount(value, field=field)
+    if amount >= MAX_MONEY or cents(amount) <= 0:
         raise ValidationFailed({field: [_("Enter an amount above 0.")]}, code=f"{field}_invalid")
     return cents(amount)
 
