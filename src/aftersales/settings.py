@@ -498,6 +498,9 @@ TRIAGE_POLL_SECONDS = int(os.environ.get("TRIAGE_POLL_SECONDS", "120"))
 TRAVEL_ADVANCE_MAX = Decimal(os.environ.get("TRAVEL_ADVANCE_MAX", "50000"))  # an unreadable value stops the start
 # The most one technician may hold in advances requested, approved and paid (CNY); 0: no cap.
 TRAVEL_OUTSTANDING_MAX = Decimal(os.environ.get("TRAVEL_OUTSTANDING_MAX", "0"))
+# Calendar days after its payment by which a cash advance is to be settled; past them the technician
+# and finance are reminded, again every as many days (docs/travel.md); 0: never.
+TRAVEL_ADVANCE_SETTLE_DAYS = os.environ.get("TRAVEL_ADVANCE_SETTLE_DAYS", "30")
 
 # Scheduled reports (docs/reports.md): recipients outside the staff's own addresses must be at one
 # of these domains; attempts before a delivery is marked failed; how long a worker holds a claim;

@@ -33,6 +33,7 @@ urlpatterns = [
     path("exports/", include("aftersales.exports.urls")),
     path("reports/", include("aftersales.reports.urls")),
     path("triage/", include("aftersales.triage.urls")),
+    path("sla/", include("aftersales.sla.urls")),
     # The language switch (Django's, which also sets the language of the person's messages)
     # before Django's own URL of the same name and path.
     path("i18n/setlang/", set_language, name="set_language"),

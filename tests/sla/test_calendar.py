@@ -15,7 +15,10 @@ from aftersales.sla.calendar import (
     add_business_time,
     business_time_between,
     is_workday,
+    package_holiday_name,
+    package_knows_year,
     parse_hours,
+    statutory_holidays,
 )
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -66,14 +69,44 @@ def test_the_administrators_days_win_over_the_package():
     assert add_business_time(cal, at(2026, 11, 19, 17, 0), TWO_HOURS) == at(2026, 11, 22, 10, 0)
 
 
-def test_a_year_the_package_does_not_know_falls_back_to_weekends_and_warns(caplog):
+def test_a_year_the_package_does_not_know_falls_back_to_the_statutory_holidays_and_warns(caplog):
     with caplog.at_level(logging.WARNING, logger="aftersales.sla.calendar"):
-        assert is_workday(OFFICE, dt.date(2099, 1, 1))  # a Thursday: no data, so a workday
+        assert not is_workday(OFFICE, dt.date(2099, 1, 1))  # a Thursday, but New Year's Day by law
+        assert is_workday(OFFICE, dt.date(2099, 1, 2))  # a Friday: a bridge day only a notice could give
         assert not is_workday(OFFICE, dt.date(2099, 1, 3))  # a Saturday
     assert "no data for 2099" in caplog.text
-    # … until the administrator enters the holiday.
-    cal = BusinessCalendar(tz=SH, hours=HOURS, chinese_holidays=True, overrides={dt.date(2099, 1, 1): False})
-    assert not is_workday(cal, dt.date(2099, 1, 1))
+    # … until the administrator enters the schedule: their days win.
+    cal = BusinessCalendar(
+        tz=SH, hours=HOURS, chinese_holidays=True, overrides={dt.date(2099, 1, 1): True, dt.date(2099, 1, 2): False}
+    )
+    assert is_workday(cal, dt.date(2099, 1, 1))
+    assert not is_workday(cal, dt.date(2099, 1, 2))
+
+
+def test_2027_spring_festival_counts_as_days_off_before_its_notice_is_entered():
+    """The package knows 2004–2026 only; the law's days of 2027 (lunar dates) still count."""
+    assert not package_knows_year(2027)
+    statutory = statutory_holidays(2027)
+    assert statutory[dt.date(2027, 2, 5)] == "农历除夕"  # the eve, a statutory day since 2025
+    assert [d for d, name in statutory.items() if name == "春节"] == [dt.date(2027, 2, d) for d in (6, 7, 8)]
+    assert statutory_holidays(2027, "en_US")[dt.date(2027, 10, 1)] == "National Day"
+    assert len(statutory) == 13  # the law's 13 days (2024 revision)
+    # Thursday 4 February 2027 17:00 + two working hours: one that day; the eve (Friday), the
+    # weekend and Monday the 8th (初三) are off; the second hour is Tuesday 09:00–10:00.
+    assert add_business_time(OFFICE, at(2027, 2, 4, 17, 0), TWO_HOURS) == at(2027, 2, 9, 10, 0)
+    # A calendar without Chinese holidays ignores them.
+    plain = BusinessCalendar(tz=SH, hours=HOURS, chinese_holidays=False)
+    assert is_workday(plain, dt.date(2027, 2, 5))
+
+
+def test_a_year_the_package_knows_is_not_second_guessed_by_the_statutory_list():
+    assert package_knows_year(2026)
+    assert not is_workday(OFFICE, dt.date(2026, 1, 2))  # a bridge day of the 2026 notice
+    assert is_workday(OFFICE, dt.date(2026, 1, 4))  # a make-up Sunday
+    assert package_holiday_name(dt.date(2026, 1, 4)) == "元旦"
+    assert package_holiday_name(dt.date(2026, 2, 17), "en_US") == "Spring Festival"
+    assert package_holiday_name(dt.date(2026, 3, 3)) == ""
+    assert package_holiday_name(dt.date(2027, 1, 1)) == ""
 
 
 def test_the_24x7_calendar_counts_every_hour():

@@ -15,6 +15,7 @@ from .routers import (
     analytics,
     appraisal,
     assignment,
+    calendars,
     compensation,
     crisis,
     directory,
@@ -119,3 +120,4 @@ api.add_router("", reports.router)
 api.add_router("", exports.router)
 api.add_router("", outlets.router)
 api.add_router("", travel.router)
+api.add_router("", calendars.router)

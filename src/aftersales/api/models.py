@@ -51,6 +51,8 @@ class Scope(models.TextChoices):
         "travel:write",
         _("Request, decide and pay cash advances; draft, post and close reimbursements (staff owners only)"),
     )
+    CALENDARS_READ = "calendars:read", _("Read business calendars and each year's days off and make-up workdays")
+    CALENDARS_WRITE = "calendars:write", _("Enter a year's official holiday schedule on a business calendar (administrators)")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

@@ -13,7 +13,10 @@ from django.views.decorators.http import require_safe
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Role, User
+from aftersales.core import clock as system_clock
 from aftersales.outlets.selectors import outlets_led_by
+from aftersales.sla.calendar_selectors import calendars_needing_schedule
+from aftersales.sla.services.calendars import can_edit_calendars
 from aftersales.travel.selectors import finance_desk, technician_desk
 
 from .selectors import (
@@ -108,4 +111,7 @@ def _render_warehouse(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _render_team(request: HttpRequest, user: User) -> HttpResponse:
-    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user)})
+    # An administrator is told of a calendar in use that lacks this year's (or, from November,
+    # next year's) official holiday schedule: its deadlines ignore the bridge days and make-up days.
+    gaps = calendars_needing_schedule(today=system_clock.local_today()) if can_edit_calendars(user) else []
+    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user), "calendar_gaps": gaps})

@@ -291,7 +291,7 @@ STAFF_EVENTS = (
 )
 
 # --- Travel money (the travel app): the technician hears of his advance and reimbursement, finance
-# of an advance to pay. Values: the document's number, amounts in yuan, the reason, the reference.
+# of an advance to pay, both of an advance overdue for settlement. Values: the document's number, amounts in yuan, the reason, the reference.
 ADVANCE = Placeholder(
     "number", "借款单号", "advance_number", _("The cash advance's number"), "JK-20261207-0001", "JK-20261207-0001"
 )
@@ -304,6 +304,8 @@ DECLINE_REASON = Placeholder("reason", "原因", "reason", _("The reason given")
 PAYMENT_REFERENCE = Placeholder(
     "reference", "付款流水号", "payment_reference", _("The payment's reference"), "BANK-20261207-17", "BANK-20261207-17"
 )
+DAYS_SINCE_PAID = Placeholder("days", "已付款天数", "days_since_paid", _("Days since the advance was paid"), "31", "31")
+SETTLE_DUE = Placeholder("due", "冲销期限", "settle_due_on", _("The last day to settle the advance"), "2027-01-06", "2027-01-06")
 OPEN_ADVANCE = _("Open the advance:")
 OPEN_REIMBURSEMENT = _("Open the reimbursement:")
 
@@ -349,6 +351,21 @@ STAFF_EVENTS = (
         ADVANCE,
         TECHNICIAN,
         AMOUNT,
+        link_text=OPEN_ADVANCE,
+    ),
+    _staff(
+        "travel.advance_overdue",
+        _("Cash advance overdue for settlement"),
+        _("Advance %(number)s overdue for settlement"),
+        _(
+            "The cash advance %(number)s of %(technician)s (%(amount)s CNY) was paid %(days)s days ago and is not "
+            "settled; it was to be settled by %(due)s. Offset it with a travel reimbursement."
+        ),
+        ADVANCE,
+        TECHNICIAN,
+        AMOUNT,
+        DAYS_SINCE_PAID,
+        SETTLE_DUE,
         link_text=OPEN_ADVANCE,
     ),
     _staff(
@@ -411,5 +428,26 @@ STAFF_EVENTS = (
         AMOUNT,
         PAYMENT_REFERENCE,
         link_text=OPEN_REIMBURSEMENT,
+    ),
+)
+
+# Business calendars (sla): a calendar in use lacks a year's official holiday schedule.
+CALENDAR_NAME = Placeholder("calendar", "日历", "calendar", _("The business calendar's name"), "办公日历", "Office hours")
+SCHEDULE_YEAR = Placeholder("year", "年份", "year", _("The year whose schedule is missing"), "2027", "2027")
+
+STAFF_EVENTS = (
+    *STAFF_EVENTS,
+    _staff(
+        "sla.calendar_schedule_missing",
+        _("A year's holiday schedule missing on a business calendar (administrators)"),
+        _("Enter the %(year)s holiday schedule on %(calendar)s"),
+        _(
+            "The State Council's holiday schedule for %(year)s is not entered on the business calendar %(calendar)s: "
+            "its service-level deadlines count only the statutory holidays as days off, without the bridge days "
+            "and the make-up workdays. Paste the notice once it is published (usually in November)."
+        ),
+        CALENDAR_NAME,
+        SCHEDULE_YEAR,
+        link_text=_("Enter the notice:"),
     ),
 )

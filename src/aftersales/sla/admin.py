@@ -1,15 +1,30 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .models import Calendar, CalendarDay, SlaClock, SlaPolicy
 
 
-class CalendarDayInline(admin.TabularInline):
+class _ReadOnly:
+    """Days are entered on the calendars pages (``/sla/calendars/``), through the service that
+    audits them and recomputes the open deadlines they move; here they are only shown."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+class CalendarDayInline(_ReadOnly, admin.TabularInline):
     model = CalendarDay
-    extra = 1
-    fields = ["date", "is_workday", "name"]
+    extra = 0
+    fields = ["date", "is_workday", "name", "schedule"]
 
 
 @admin.register(Calendar)
@@ -23,8 +38,8 @@ class CalendarAdmin(admin.ModelAdmin):
             {
                 "fields": ["working_hours", "uses_chinese_holidays"],
                 "description": _(
-                    "Days entered below win over the holiday package. When the package does not know a year yet, "
-                    "enter that year's public holidays (unticked) and make-up workdays (ticked) here."
+                    "The days listed below win over the holiday package. Enter a year's schedule (the State "
+                    "Council's notice) or a single day on the calendars page, /sla/calendars/."
                 ),
             },
         ),
@@ -32,7 +47,7 @@ class CalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(admin.ModelAdmin):
+class CalendarDayAdmin(_ReadOnly, admin.ModelAdmin):
     list_display = ["date", "calendar", "is_workday", "name"]
     list_filter = ["calendar", "is_workday"]
     date_hierarchy = "date"

@@ -8,13 +8,18 @@ Which days are workdays, in this order (the first that answers wins):
 1. an administrator's override for that date (``CalendarDay``: a holiday or a make-up workday);
 2. the ``chinesecalendar`` package, when the calendar uses Chinese public holidays: it knows the
    State Council's holidays and the make-up workdays (调休) for the years it was released for;
-3. otherwise (a year the package does not know yet, or a calendar without Chinese holidays): a
-   day is a workday when its weekday has working hours.
+3. for a year the package does not know yet, the **statutory** public holidays of that year
+   (《全国年节及纪念日放假办法》: New Year's Day, the Spring Festival's eve and first three days,
+   Qingming, Labour Day's two days, Dragon Boat, Mid-Autumn, National Day's three days), dated
+   by the ``holidays`` package (the lunar calendar's holidays move every year). They are days off
+   whatever the State Council's schedule adds; its bridge days and make-up workdays are not
+   known until the administrator enters them (``sla/notice.py`` reads the published notice);
+4. otherwise: a day is a workday when its weekday has working hours.
 
-For a year the package does not know, a warning is logged once per year. The administrator then
-enters that year's holidays and make-up workdays as calendar days in the admin (or upgrades the
-``chinesecalendar`` package, which is updated each year after the State Council publishes the
-next year's schedule).
+For a year the package does not know, a warning is logged once per year; the calendars page
+(``/sla/calendars/``) and the administrator's overview say which calendar lacks which year, and
+the administrator pastes the State Council's notice there (or the project upgrades
+``chinesecalendar`` once a release knows the year).
 
 A make-up workday falls on a weekday without working hours (a Saturday or Sunday): it uses the
 hours of the first weekday that has some (Monday, normally).
@@ -85,8 +90,8 @@ def parse_hours(value: Mapping[str, Sequence[Sequence[str]]]) -> dict[int, list[
 @lru_cache(maxsize=64)
 def _warn_unknown_year(year: int) -> None:
     logger.warning(
-        "chinesecalendar has no data for %s: counting weekends only, plus the administrator's calendar days. "
-        "Enter %s's holidays and make-up workdays as calendar days in the admin, or upgrade chinesecalendar.",
+        "chinesecalendar has no data for %s: counting weekends and the statutory holidays only, plus the "
+        "administrator's calendar days. Enter %s's schedule (the State Council's notice) on /sla/calendars/.",
         year,
         year,
     )
@@ -105,6 +110,33 @@ def package_is_workday(day: dt.date) -> bool | None:
         return None
 
 
+def package_holiday_name(day: dt.date, language: str = "zh_CN") -> str:
+    """The holiday a day off or a make-up workday of the package belongs to ("" if none)."""
+    try:
+        _off, name = chinese_calendar.get_holiday_detail(day)
+    except NotImplementedError:
+        return ""
+    if not name:
+        return ""
+    holiday = chinese_calendar.Holiday(name)
+    return str(holiday.chinese) if language.startswith("zh") else str(holiday.value)
+
+
+def package_knows_year(year: int) -> bool:
+    """Whether ``chinesecalendar`` holds the State Council's schedule for ``year``."""
+    return package_is_workday(dt.date(year, 6, 1)) is not None
+
+
+@lru_cache(maxsize=64)
+def statutory_holidays(year: int, language: str = "zh_CN") -> dict[dt.date, str]:
+    """The statutory public holidays of ``year`` by date, named in ``language`` (``zh_CN`` or
+    ``en_US``): the days the law gives, without the days a yearly schedule moves or bridges.
+    The package is imported on first use only (it loads every country's rules: 0.1 s)."""
+    from holidays.countries.china import China  # heavy (every country), needed for unknown years only
+
+    return dict(sorted(China(years=year, observed=False, language=language).items()))
+
+
 def is_workday(cal: BusinessCalendar, day: dt.date) -> bool:
     """Whether ``day`` is a working day on ``cal`` (see the module docstring for the order)."""
     if cal.always_open:
@@ -115,6 +147,8 @@ def is_workday(cal: BusinessCalendar, day: dt.date) -> bool:
         known = package_is_workday(day)
         if known is not None:
             return known
+        if day in statutory_holidays(day.year):
+            return False
     return bool(cal.hours.get(day.weekday()))
 
 

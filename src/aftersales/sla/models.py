@@ -42,8 +42,9 @@ class Calendar(models.Model):
         _("Chinese public holidays"),
         default=True,
         help_text=_(
-            "Take public holidays and make-up workdays (调休) from the chinesecalendar package. For a year it "
-            "does not know yet, only weekends count as days off: enter that year's holidays as calendar days."
+            "Take public holidays and make-up workdays from the chinesecalendar package. For a year it does not "
+            "know yet, only the statutory holidays count as days off until the year's schedule is entered on the "
+            "calendars page."
         ),
     )
     is_24x7 = models.BooleanField(_("24×7"), default=False, help_text=_("Every hour of every day counts."))
@@ -76,6 +77,11 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"))
     is_workday = models.BooleanField(_("workday"), help_text=_("Ticked: a make-up workday. Unticked: a day off."))
     name = models.CharField(_("name"), max_length=64, blank=True)
+    # Entered with a year's official schedule (replaced when the year is entered again); empty
+    # for a day the administrator entered on its own (a company closure, a local holiday).
+    schedule = models.ForeignKey(
+        "CalendarYear", verbose_name=_("schedule"), null=True, blank=True, on_delete=models.SET_NULL, related_name="days"
+    )
 
     class Meta:
         verbose_name = _("calendar day")
@@ -85,6 +91,54 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.name}"
+
+
+class ScheduleSource(models.TextChoices):
+    NOTICE = "notice", _("the State Council's notice, pasted")
+    API = "api", _("the API")
+
+
+class CalendarYear(models.Model):
+    """A year's official schedule (days off and make-up workdays) entered for a calendar: the
+    record that the year is known, who entered it, from what, and the text as pasted. Its days are
+    ``CalendarDay`` rows; ``sla/services/calendars.py`` writes both together."""
+
+    calendar = models.ForeignKey(Calendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="years")
+    year = models.PositiveSmallIntegerField(_("year"))
+    source = models.CharField(_("source"), max_length=16, choices=ScheduleSource.choices)
+    notice = models.TextField(_("notice"), blank=True)
+    days_off = models.PositiveSmallIntegerField(_("days off"), default=0)
+    workdays = models.PositiveSmallIntegerField(_("make-up workdays"), default=0)
+    entered_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("entered by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("entered at"))
+
+    class Meta:
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+        ordering = ["calendar", "-year"]
+        constraints = [models.UniqueConstraint(fields=["calendar", "year"], name="sla_calendar_year_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year}"
+
+
+class ScheduleReminder(models.Model):
+    """When the administrators were last told that a calendar in use lacks a year's official
+    schedule (``services/calendars.py``: claimed with a conditional update, so one worker sends)."""
+
+    calendar = models.ForeignKey(Calendar, verbose_name=_("calendar"), on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    reminded_at = models.DateTimeField(_("reminded at"))
+
+    class Meta:
+        verbose_name = _("schedule reminder")
+        verbose_name_plural = _("schedule reminders")
+        constraints = [models.UniqueConstraint(fields=["calendar", "year"], name="sla_schedule_reminder_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.calendar} {self.year}"
 
 
 class SlaPolicy(models.Model):

@@ -16,6 +16,8 @@ import datetime as dt
 from django_tasks import task
 
 from .services import sla_check_clock, sla_sweep
+from .services.calendars import sla_on_calendar_change
+from .services.readiness import calendars_remind_missing_schedule
 
 
 @task(queue_name="default")
@@ -29,3 +31,17 @@ def check_sla_clock(clock_id: int, scheduled_for: str | None = None) -> list[str
 def sweep_sla_clocks() -> int:
     """Check every running clock whose deadline passed without its mark; returns how many."""
     return sla_sweep()
+
+
+@task(queue_name="default")
+def recompute_calendar_clocks(calendar_id: int, first: str, last: str) -> int:
+    """A calendar's days from ``first`` to ``last`` (ISO dates) changed: the open clocks they
+    touch get their deadlines again; returns how many moved. Idempotent (a rerun moves nothing)."""
+    return sla_on_calendar_change(calendar_id=calendar_id, first=dt.date.fromisoformat(first), last=dt.date.fromisoformat(last))
+
+
+@task(queue_name="default")
+def remind_missing_schedules() -> int:
+    """Daily: tell the administrators of a calendar in use lacking this (or next) year's holiday
+    schedule, every two weeks until it is entered; returns how many reminders went out."""
+    return calendars_remind_missing_schedule()
