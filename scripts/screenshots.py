@@ -29,9 +29,12 @@ from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
 from aftersales.demo.builders import DEMO_LOGINS  # noqa: E402
 from aftersales.fieldservice.models import WorkOrder  # noqa: E402
 from aftersales.remedies.models import RemedyDecision  # noqa: E402
+from aftersales.sla.models import Calendar  # noqa: E402
 from aftersales.tickets.models import Ticket  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
+# The 2026 notice as the State Council published it (the one the notice reader is tested on).
+PASTE = {"calendar-notice": ("#id_notice", (ROOT / "tests" / "sla" / "notices" / "2026.txt").read_text(encoding="utf-8"))}
 PASSWORDS = {login.username: login.password for login in DEMO_LOGINS}
 
 
@@ -49,6 +52,10 @@ def _sign_in(browser: Browser, url: str, username: str, *, width: int, height: i
 def _shot(page: Page, path: str, out: Path, name: str) -> None:
     page.goto(path)
     page.wait_for_load_state("networkidle")
+    if name in PASTE:  # a form shown filled in, with the preview htmx brings back
+        page.locator(PASTE[name][0]).fill(PASTE[name][1])
+        page.get_by_test_id("notice-result").wait_for()
+        page.wait_for_load_state("networkidle")
     page.screenshot(path=str(out / f"{name}.png"), full_page=True)
     print(f"{name}.png  {path}")
 
@@ -72,6 +79,11 @@ def _demo_pages() -> list[tuple[str, str, int, Callable[[], str]]]:
         assert ticket is not None, "the demo customer has no ticket"
         return f"/portal/tickets/{ticket.number}/"
 
+    def calendar_notice() -> str:
+        office = Calendar.objects.filter(is_24x7=False, uses_chinese_holidays=True).order_by("pk").first()
+        assert office is not None, "no business calendar"
+        return f"/sla/calendars/{office.pk}/2026/notice/"
+
     return [
         ("supervisor", "kpis", 1280, lambda: "/dashboard/kpis/"),
         ("supervisor", "management-dashboard", 1280, lambda: "/dashboard/management/"),
@@ -83,6 +95,8 @@ def _demo_pages() -> list[tuple[str, str, int, Callable[[], str]]]:
         ("technician", "travel-375", 375, lambda: "/travel/mine/"),
         ("finance", "finance-today", 1280, lambda: "/desk/today/"),
         ("customer", "portal-ticket-375", 375, portal_ticket),
+        ("admin", "calendars", 1280, lambda: "/sla/calendars/"),
+        ("admin", "calendar-notice", 1280, calendar_notice),
     ]
 
 

@@ -12,7 +12,7 @@ from aftersales.accounts.models import Role
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed
 from aftersales.notifications.models import Notification
-from aftersales.sla.calendar_selectors import calendar_year_view, calendars_needing_schedule
+from aftersales.sla.calendar_selectors import calendar_year_view, calendars_needing_schedule, year_status
 from aftersales.sla.models import Calendar, CalendarDay, CalendarYear, ScheduleSource, SlaClock, SlaMetric
 from aftersales.sla.notice import NoticeDay
 from aftersales.sla.services.calendars import (
@@ -182,6 +182,7 @@ def test_the_overview_warns_of_a_calendar_in_use_without_next_years_schedule(adm
     always = Calendar.objects.get(is_24x7=True)
     assert calendars_needing_schedule(today=dt.date(2026, 10, 31)) == []  # 2026 is known; 2027 not asked yet
     assert calendars_needing_schedule(today=dt.date(2026, 12, 7)) == [(office, 2027)]  # the 24×7 one never
+    assert year_status(always, 2027, {}).state == "always"
     assert calendars_needing_schedule(today=dt.date(2027, 3, 1)) == [(office, 2027)]
     unused = Calendar.objects.create(name="unused", working_hours=office.working_hours)
     calendar_enter_year(actor=admin, calendar_id=office.pk, year=2027, days=example_days(), source=ScheduleSource.NOTICE)

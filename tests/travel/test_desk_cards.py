@@ -1,5 +1,5 @@
 """The travel cards of the Today page (desk): finance counts the claims it may decide, the advances
-to pay and the reimbursements to close, each linking to the queue filtered; a technician sees what
+to pay, the reimbursements to close and the advances overdue for settlement, each linking to the queue filtered; a technician sees what
 he owes on his advances and how many wait. One query a count, both languages, scoped."""
 
 from __future__ import annotations
@@ -43,7 +43,8 @@ def test_finance_counts_its_travel_work_one_query_each(money):
     with CaptureQueriesContext(connection) as queries:
         desk = selectors.finance_desk(user=money["payer"])
     assert (desk.claims_to_decide, desk.advances_to_pay, desk.reimbursements_to_close) == (2, 2, 1)
-    assert len(queries) == 3
+    assert desk.advances_overdue == 0  # the paid advances were paid today
+    assert len(queries) == 4
     regional = selectors.finance_desk(user=finance(data_scope=DataScope.REGION, region=money["east"]))
     assert (regional.claims_to_decide, regional.advances_to_pay, regional.reimbursements_to_close) == (1, 1, 1)
 

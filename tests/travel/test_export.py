@@ -4,13 +4,16 @@ language."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from aftersales.accounts.models import Role
 from aftersales.exports.registry import kind_for_user
 from aftersales.travel import services
+from tests.clock import freeze_time
 from tests.exports.helpers import column, export_sheet, header
 
 from .factories import advance, claim, finance, paid_advance, staff, team_with_leader, technician
@@ -46,3 +49,18 @@ def test_the_ledger_holds_advances_and_reimbursement_lines():
     assert requested.number not in column(sheet, "单据")
     assert kind_for_user("travel_ledger", staff(Role.AGENT)) is None
     assert kind_for_user("travel_ledger", tech) is not None
+
+
+def test_the_ledger_shows_the_last_day_to_settle_and_lists_the_overdue_alone(settings):
+    settings.TRAVEL_ADVANCE_SETTLE_DAYS = 30
+    payer, tech = finance(language="en"), technician()
+    with freeze_time(dt.datetime(2026, 3, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        late = paid_advance(tech, "800.00", payer=payer)
+    with freeze_time(dt.datetime(2026, 4, 5, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))):
+        advance(tech, "100.00")
+        sheet, rows = export_sheet("travel_ledger", payer, {"advance_status": "overdue"})
+        assert rows == 1 and column(sheet, "Document") == [late.number]
+        assert column(sheet, "Overdue for settlement") == ["Overdue for settlement"]
+        assert [str(v)[:10] for v in column(sheet, "settle by")] == ["2026-03-31"]
+        sheet, rows = export_sheet("travel_ledger", payer)
+        assert rows == 2 and sorted(map(str, column(sheet, "Overdue for settlement"))) == ["None", "Overdue for settlement"]

@@ -24,15 +24,18 @@ def version_etag(obj: Versioned) -> str:
     return f'"v{obj.version}"'
 
 
-def checked_version(request: HttpRequest, obj: Versioned, *, missing: Any, stale: Any) -> int:
+def checked_version(request: HttpRequest, obj: Versioned, *, missing: Any, stale: Any, etag: str | None = None) -> int:
     """The version the client saw, from ``If-Match``: 428 (``missing``, the message naming what to
-    read first) without it, 412 (``stale``) when it names another version; ``*`` matches any."""
-    current = version_etag(obj)
+    read first) without it, 412 (``stale``) when it names another version; ``*`` matches any.
+    ``etag``: the resource's own ETag where it is not ``version_etag`` (refunds and compensation
+    answer a weak ``W/"<number>-<version>"``); a tag matches in its weak or strong form, and the
+    problem carries ``etag`` as it is."""
+    current = etag or version_etag(obj)
     header = request.headers.get("If-Match")
     if not header:
         raise ApiProblem(428, missing, code="if_match_required", field="If-Match", headers={"ETag": current})
     tags = _tags(header)
-    if "*" in tags or current in tags:
+    if "*" in tags or current.removeprefix("W/") in tags:
         return obj.version
     raise ApiProblem(412, stale, code="stale_version", field="If-Match", headers={"ETag": current})
 

@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, posted_version, request_user
 from aftersales.parts.models import Part
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -30,19 +30,10 @@ from .selectors import appraisal_get_for_user, appraiser_queue
 from .templatetags.appraisal_tags import panel_context
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """The appraiser's queue: assigned to me and still open; unassigned requests in my scope."""
-    user = _user(request)
+    user = request_user(request)
     response = render(request, "appraisal/queue.html", appraiser_queue(user=user))
     patch_cache_control(response, private=True, no_store=True)
     return response
@@ -80,7 +71,7 @@ def _report_form(appraisal: Appraisal, data: Any = None) -> ReportForm:
 
 
 def _detail(request: HttpRequest, appraisal: Appraisal, **forms: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     context = {
         "appraisal": appraisal,
         "ticket": appraisal.ticket,
@@ -100,7 +91,7 @@ def _detail(request: HttpRequest, appraisal: Appraisal, **forms: Any) -> HttpRes
 @staff_required
 @domain_errors
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal = appraisal_get_for_user(user=_user(request), pk=pk)
+    appraisal = appraisal_get_for_user(user=request_user(request), pk=pk)
     return _detail(request, appraisal)
 
 
@@ -108,13 +99,13 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     appraisal = appraisal_get_for_user(user=user, pk=pk)
     form = _report_form(appraisal, request.POST)
     if form.is_valid():
         with refusals(form=form) as refused:
             services.appraisal_record_report(
-                appraisal=appraisal, actor=user, report=form.report(), expected_version=_version(request)
+                appraisal=appraisal, actor=user, report=form.report(), expected_version=posted_version(request)
             )
         if not refused:
             messages.success(request, _("The report was saved."))
@@ -127,7 +118,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 @require_POST
 def upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     appraisal = appraisal_get_for_user(user=user, pk=pk)
     form = FileForm(request.POST, request.FILES)
     if form.is_valid():
@@ -148,9 +139,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     """assign, take, start, sign, cancel — from the appraisal's page or (htmx) the ticket panel."""
-    user = _user(request)
+    user = request_user(request)
     appraisal = appraisal_get_for_user(user=user, pk=pk)
-    version = _version(request)
+    version = posted_version(request)
     form: Any = None
     with refusals(request=request) as refused:
         if name == "take":
@@ -180,21 +171,16 @@ def action(request: HttpRequest, pk: int, name: str) -> HttpResponse:
     return redirect("appraisal:detail", pk=pk)
 
 
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 @staff_required
 @domain_errors
 def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page's appraisal panel: htmx loads it after the page (the page itself runs no
     query for it); without JavaScript its link opens it as a page of its own."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user, ticket)
     context["ticket"] = ticket
-    template = "appraisal/_panel.html" if _fragment(request) else "appraisal/ticket_panel.html"
+    template = "appraisal/_panel.html" if is_fragment_request(request) else "appraisal/ticket_panel.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     patch_cache_control(response, private=True, no_store=True)
@@ -202,7 +188,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
 
 
 def _panel_response(request: HttpRequest, number: str, **extra: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user, ticket)
     context.update(extra)
@@ -216,7 +202,7 @@ def _panel_response(request: HttpRequest, number: str, **extra: Any) -> HttpResp
 @require_POST
 def request_new(request: HttpRequest, number: str) -> HttpResponse:
     """Request an appraisal from the ticket panel (htmx: the panel comes back)."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     if not is_handler(user):
         raise PermissionDenied(_("Only the ticket's handlers may request an appraisal."))
@@ -245,7 +231,7 @@ def request_new(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @domain_errors
 def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    appraisal = appraisal_get_for_user(user=_user(request), pk=pk)
+    appraisal = appraisal_get_for_user(user=request_user(request), pk=pk)
     response = HttpResponse(appraisal_pdf(appraisal), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{appraisal.number}.pdf"'
     patch_cache_control(response, private=True, no_store=True)
@@ -258,7 +244,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     stored = AppraisalFile.objects.select_related("appraisal").filter(pk=pk).first()
     if stored is None:
         raise NotFound("file not found")
-    appraisal_get_for_user(user=_user(request), pk=stored.appraisal_id)  # the scope check
+    appraisal_get_for_user(user=request_user(request), pk=stored.appraisal_id)  # the scope check
     try:
         handle = stored.file.open("rb")
     except FileNotFoundError:  # the row outlived its file (a restore without the media): gone, not a 500

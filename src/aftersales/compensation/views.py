@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,6 +26,7 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
 from aftersales.core.view_errors import service_error_messages
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
 from aftersales.parts.models import Part, Warehouse
 from aftersales.remedies.depreciation import refund_breakdown
 from aftersales.tickets.selectors import ticket_get_for_user
@@ -37,19 +38,10 @@ from .templatetags.compensation_tags import panel_context
 FS = FulfilmentStatus
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _no_store(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 @staff_required
 def queues(request: HttpRequest) -> HttpResponse:
     """/compensation/: what waits for the reader (their role decides which lists show)."""
-    user = _user(request)
+    user = request_user(request)
     to_decide_refunds, to_decide_comps = selectors.awaiting_decision(user=user)
     context = {
         "to_pay": list(selectors.refunds_to_pay(user=user)[:100]) if services.can_fulfil(user, Refund()) else [],
@@ -61,12 +53,7 @@ def queues(request: HttpRequest) -> HttpResponse:
         "recent_refunds": list(selectors.refunds_visible_to(user).order_by("-requested_at")[:20]),
         "recent_compensations": list(selectors.compensations_visible_to(user).order_by("-requested_at")[:20]),
     }
-    return _no_store(render(request, "compensation/queues.html", context))
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
+    return private_no_store(render(request, "compensation/queues.html", context))
 
 
 @staff_required
@@ -74,13 +61,13 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The ticket page's refunds and compensation, with the customer card's summary out of band:
     htmx loads them after the page (the page itself runs no query for them); without JavaScript
     the placeholder's link opens them as a page of their own."""
-    user = _user(request)
+    user = request_user(request)
     ticket = _ticket(user, number)
     context = panel_context(user, ticket)
-    template = "compensation/_ticket_panel_answer.html" if _fragment(request) else "compensation/ticket_panel.html"
+    template = "compensation/_ticket_panel_answer.html" if is_fragment_request(request) else "compensation/ticket_panel.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
-    return _no_store(response)
+    return private_no_store(response)
 
 
 def _ticket(user: User, number: str) -> Any:
@@ -102,7 +89,7 @@ def _date(value: str | None, field: str) -> dt.date | None:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def refund_new(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = _ticket(user, number)
     if not services.can_request(user):
         raise Http404
@@ -157,7 +144,7 @@ def refund_new(request: HttpRequest, number: str) -> HttpResponse:
         "preview": _preview(values),
         "preview_url": reverse("compensation:refund_preview", args=[ticket.number]),
     }
-    return _no_store(render(request, "compensation/refund_new.html", context, status=422 if errors else 200))
+    return private_no_store(render(request, "compensation/refund_new.html", context, status=422 if errors else 200))
 
 
 def _preview(values: dict[str, Any]) -> Any:
@@ -182,7 +169,7 @@ def _preview(values: dict[str, Any]) -> Any:
 @require_POST
 def refund_preview(request: HttpRequest, number: str) -> HttpResponse:
     """htmx: the formula for what the form holds now."""
-    ticket = _ticket(_user(request), number)
+    ticket = _ticket(request_user(request), number)
     context = {
         "preview": _preview(request.POST.dict()),
         "preview_url": reverse("compensation:refund_preview", args=[ticket.number]),
@@ -193,7 +180,7 @@ def refund_preview(request: HttpRequest, number: str) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def compensation_new(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = _ticket(user, number)
     if not services.can_request(user):
         raise Http404
@@ -239,7 +226,7 @@ def compensation_new(request: HttpRequest, number: str) -> HttpResponse:
         "warehouses": Warehouse.objects.filter(active=True).exclude(kind="van").order_by("code")[:100],
         "history": selectors.customer_history(user=user, customer=ticket.customer),
     }
-    return _no_store(render(request, "compensation/compensation_new.html", context, status=422 if errors else 200))
+    return private_no_store(render(request, "compensation/compensation_new.html", context, status=422 if errors else 200))
 
 
 # --- detail pages and their steps ------------------------------------------------------------------
@@ -290,23 +277,18 @@ def _get_compensation(user: User, number: str) -> Compensation:
 
 @staff_required
 def refund_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
-    return _no_store(render(request, "compensation/detail.html", _detail_context(user, _get_refund(user, number))))
+    user = request_user(request)
+    return private_no_store(render(request, "compensation/detail.html", _detail_context(user, _get_refund(user, number))))
 
 
 @staff_required
 def compensation_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
-    return _no_store(render(request, "compensation/detail.html", _detail_context(user, _get_compensation(user, number))))
-
-
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+    user = request_user(request)
+    return private_no_store(render(request, "compensation/detail.html", _detail_context(user, _get_compensation(user, number))))
 
 
 def _perform(request: HttpRequest, item: Refund | Compensation, step: str) -> Any:
-    user, post, version = _user(request), request.POST, _version(request)
+    user, post, version = request_user(request), request.POST, posted_version(request, field="version")
     if isinstance(item, Refund):
         if step == "decide":
             return services.refund_decide(
@@ -347,7 +329,7 @@ STEPS = frozenset({"decide", "fulfil", "confirm", "cancel"})
 def _step(request: HttpRequest, item: Refund | Compensation, step: str, reload: Any) -> HttpResponse:
     if step not in STEPS:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     errors: dict[str, list[Any]] = {}
     try:
         _perform(request, item, step)
@@ -358,7 +340,7 @@ def _step(request: HttpRequest, item: Refund | Compensation, step: str, reload: 
     fresh = reload(user, item.number)
     if request.headers.get("HX-Request"):
         response = render(request, "compensation/_steps.html", _detail_context(user, fresh, errors), status=200)
-        return _no_store(response)
+        return private_no_store(response)
     if errors:
         for texts in errors.values():
             for text in texts:
@@ -371,23 +353,23 @@ def _step(request: HttpRequest, item: Refund | Compensation, step: str, reload: 
 @staff_required
 @require_POST
 def refund_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
-    return _step(request, _get_refund(_user(request), number), step, _get_refund)
+    return _step(request, _get_refund(request_user(request), number), step, _get_refund)
 
 
 @staff_required
 @require_POST
 def compensation_step(request: HttpRequest, number: str, step: str) -> HttpResponse:
-    return _step(request, _get_compensation(_user(request), number), step, _get_compensation)
+    return _step(request, _get_compensation(request_user(request), number), step, _get_compensation)
 
 
 @staff_required
 def customer_history(request: HttpRequest, customer_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         customer = selectors.customer_get_for_history(user=user, customer_id=customer_id)
     except NotFound:
         raise Http404 from None
-    return _no_store(
+    return private_no_store(
         render(
             request, "compensation/customer_history.html", {"history": selectors.customer_history(user=user, customer=customer)}
         )

@@ -59,6 +59,11 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.exports.tasks.purge_old_exports", dt.timedelta(hours=24)),
     # Service outlets: last month's statement of every active outlet with work, drafted once (idempotent).
     PeriodicJob("aftersales.outlets.tasks.draft_monthly_settlements", dt.timedelta(hours=1)),
+    # Cash advances still unsettled TRAVEL_ADVANCE_SETTLE_DAYS after payment: holder and finance reminded, once a period.
+    PeriodicJob("aftersales.travel.tasks.remind_overdue_advances", dt.timedelta(hours=24)),
+    # Business calendars in use without this (or, from November, next) year's holiday schedule:
+    # the administrators are told, every two weeks until it is entered (docs/calendars.md).
+    PeriodicJob("aftersales.sla.tasks.remind_missing_schedules", dt.timedelta(hours=24)),
     # Scheduled reports: each subscription's due period mailed once, failed deliveries retried.
     PeriodicJob("aftersales.reports.tasks.send_due_reports", dt.timedelta(minutes=5)),
 )

@@ -1,6 +1,8 @@
 """The travel-money demo: the demo technician 刘强 ("technician") has a posted reimbursement (two
 approved expense claims paid, an earlier advance offset against them), a paid advance still
-outstanding with approved claims not yet reimbursed, and an advance waiting for approval — all
+outstanding with approved claims not yet reimbursed, an advance paid 43 days ago and never settled
+(overdue for settlement, requested, approved and paid at those past moments with
+``simulated_now``), and an advance waiting for approval — all
 through the travel and field-service services, so the audit log tells the story. Idempotent: when
 the technician has an advance it says so and changes nothing."""
 
@@ -20,6 +22,8 @@ from aftersales.fieldservice.models import ExpenseKind, WorkOrder, WorkOrderStat
 from aftersales.travel import services
 from aftersales.travel.models import CashAdvance, PaymentMethod
 from aftersales.travel.permissions import can_decide_advance
+
+from .timetravel import simulated_now
 
 TECHNICIAN = "technician"
 W = WorkOrderStatus
@@ -54,6 +58,18 @@ def _claims(tech: User, finance: User, job: WorkOrder, items: list[tuple[str, st
         fieldservice.expense_claim_decide(claim=claim, actor=finance, approve=True)
         ids.append(claim.pk)
     return ids
+
+
+def _overdue_advance(tech: User, *, approver: User, finance: User) -> CashAdvance:
+    """An advance for a trip six weeks ago, paid 43 days ago and never offset: past the default
+    30 days (``TRAVEL_ADVANCE_SETTLE_DAYS``), so the pages mark it and the daily job reminds."""
+    now = clock.now()
+    with simulated_now(now - dt.timedelta(days=45)):
+        advance = _advance(tech, purpose="上月上门维修差旅（杭州）", amount="600", days=(0, 1), jobs=[])
+    with simulated_now(now - dt.timedelta(days=44)):
+        approved = services.advance_approve(advance=advance, actor=approver)
+    with simulated_now(now - dt.timedelta(days=43)):
+        return services.advance_pay(advance=approved, actor=finance, method=PaymentMethod.BANK_TRANSFER, reference="ICBC-JK-0000")
 
 
 def load_travel_demo(stdout: Any) -> None:
@@ -97,16 +113,19 @@ def load_travel_demo(stdout: Any) -> None:
             [(ExpenseKind.TOLL_PARKING, "45.50", "高速通行费"), (ExpenseKind.MEALS, "80.00", "误餐补助")],
         )
         pending = _advance(tech, purpose="下周上门安装差旅（南京）", amount="1200", days=(5, 7), jobs=[])
+        overdue = _overdue_advance(tech, approver=approver, finance=finance)
     stdout.write(
         _(
             "Travel money: %(technician)s has the posted reimbursement %(reimbursement)s (net %(net)s CNY), "
-            "the outstanding advance %(current)s and the advance %(pending)s waiting for approval."
+            "the outstanding advance %(current)s, the advance %(overdue)s overdue for settlement and the advance "
+            "%(pending)s waiting for approval."
         )
         % {
             "technician": tech,
             "reimbursement": posted.number,
             "net": posted.net,
             "current": current.number,
+            "overdue": overdue.number,
             "pending": pending.number,
         }
         + "\n"

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock as system_clock
+from aftersales.core.web import request_user
 from aftersales.outlets.selectors import outlets_led_by
 from aftersales.sla.calendar_selectors import calendars_needing_schedule
 from aftersales.sla.services.calendars import can_edit_calendars
@@ -35,17 +36,13 @@ WORKBENCH_ROLES = frozenset({Role.AGENT, Role.QUALITY_MANAGER})
 TODAY_ROLES = frozenset({Role.TECHNICIAN, Role.FINANCE})
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 @staff_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's home: the team view for supervisors and administrators, today's jobs
     for technicians, finance's travel work for finance, the warehouse's work for keepers, the
     workbench for agents and quality managers; the ticket list for everybody else."""
-    user = _user(request)
+    user = request_user(request)
     if sees_team_view(user):
         return _render_team(request, user)
     if user.role in TODAY_ROLES:
@@ -60,13 +57,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_safe
 def workbench(request: HttpRequest) -> HttpResponse:
-    return _render_workbench(request, _user(request))
+    return _render_workbench(request, request_user(request))
 
 
 @staff_required
 @require_safe
 def today(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if user.role not in TODAY_ROLES:
         raise PermissionDenied
     return _render_today(request, user)
@@ -75,7 +72,7 @@ def today(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_safe
 def warehouse(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not sees_warehouse_home(user):
         raise PermissionDenied
     return _render_warehouse(request, user)
@@ -84,7 +81,7 @@ def warehouse(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_safe
 def team(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not sees_team_view(user):
         raise PermissionDenied
     return _render_team(request, user)

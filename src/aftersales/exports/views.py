@@ -11,8 +11,8 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors
+from aftersales.core.web import is_fragment_request, request_user
 
 from . import selectors, services
 from .downloads import download_response, export_ready, export_title
@@ -20,15 +20,6 @@ from .models import Export
 from .registry import KINDS
 
 MAX_QUERY = 2000
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
 
 
 def _title(export: Export) -> str:
@@ -42,9 +33,9 @@ def _rows(exports: list[Export]) -> list[tuple[Export, str]]:
 @staff_required
 @require_GET
 def export_list(request: HttpRequest) -> HttpResponse:
-    exports = list(selectors.exports_for_user(user=_user(request)))
+    exports = list(selectors.exports_for_user(user=request_user(request)))
     context = {"rows": _rows(exports), "running": any(e.running for e in exports)}
-    template = "exports/partials/export_rows.html" if _fragment(request) else "exports/export_list.html"
+    template = "exports/partials/export_rows.html" if is_fragment_request(request) else "exports/export_list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     patch_cache_control(response, private=True, no_store=True)
@@ -55,9 +46,9 @@ def export_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    export = selectors.export_get_for_owner(user=_user(request), export_id=pk)
+    export = selectors.export_get_for_owner(user=request_user(request), export_id=pk)
     context = {"export": export, "title": _title(export), "back": _back_url(export)}
-    template = "exports/partials/export_progress.html" if _fragment(request) else "exports/export_detail.html"
+    template = "exports/partials/export_progress.html" if is_fragment_request(request) else "exports/export_detail.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     patch_cache_control(response, private=True, no_store=True)
@@ -85,7 +76,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
     """From a list page's "Export to Excel" button: ``kind`` and ``query`` (the list's query
     string); creates the export (its job runs in the background) and shows it."""
     filters = QueryDict(request.POST.get("query", "")[:MAX_QUERY])
-    export = services.export_request(user=_user(request), kind=request.POST.get("kind", ""), filters=filters)
+    export = services.export_request(user=request_user(request), kind=request.POST.get("kind", ""), filters=filters)
     return redirect("exports:detail", export.pk)
 
 
@@ -93,7 +84,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
 @require_GET
 @domain_errors
 def export_download(request: HttpRequest, pk: int) -> FileResponse:
-    user = _user(request)
+    user = request_user(request)
     export = selectors.export_get_for_owner(user=user, export_id=pk)
     if not export_ready(export):
         raise Http404

@@ -26,6 +26,7 @@ from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.view_errors import message_service_errors
+from aftersales.core.web import request_user
 from aftersales.tickets.models import PlanMeasure
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -55,10 +56,6 @@ from .selectors import (
 W = WorkOrderStatus
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _local_input(value: dt.datetime | None) -> str:
     if value is None:
         return ""
@@ -70,7 +67,7 @@ def _local_input(value: dt.datetime | None) -> str:
 
 @staff_required
 def board(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not can_dispatch(user):
         raise Http404
     day = parse_date(request.GET.get("day", "") or "") or clock.local_today()
@@ -94,7 +91,7 @@ def board(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def work_order_new(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         ticket = ticket_get_for_user(user=user, number=number)
     except NotFound:
@@ -193,7 +190,7 @@ def _detail_context(user: User, work_order: WorkOrder) -> dict[str, Any]:
 
 @staff_required
 def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     work_order = _get(user, number)
     response = render(request, "fieldservice/detail.html", _detail_context(user, work_order))
     patch_cache_control(response, private=True, no_store=True)
@@ -207,7 +204,7 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
     declared = web_action(action)
     if declared is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     work_order = _get(user, number)
     try:
         arguments = declared.web_form(request, work_order)
@@ -232,7 +229,7 @@ def work_order_action(request: HttpRequest, number: str, action: str) -> HttpRes
 
 @staff_required
 def my_jobs(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     day = parse_date(request.GET.get("day", "") or "") or clock.local_today()
     jobs = technician_jobs(user=user, day=day)
     return render(
@@ -254,7 +251,7 @@ def my_jobs(request: HttpRequest) -> HttpResponse:
 @staff_required  # type: ignore[arg-type]
 def file_download(request: HttpRequest, pk: int) -> FileResponse:
     record = WorkOrderFile.objects.select_related("work_order").filter(pk=pk).first()
-    if record is None or not in_scope(_user(request), record.work_order):
+    if record is None or not in_scope(request_user(request), record.work_order):
         raise Http404
     try:
         handle = record.file.open("rb")
@@ -274,7 +271,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @staff_required  # type: ignore[arg-type]
 def signature_image(request: HttpRequest, number: str) -> FileResponse:
-    work_order = _get(_user(request), number)
+    work_order = _get(request_user(request), number)
     acceptance = acceptance_for(work_order)
     if acceptance is None or not acceptance.signature:
         raise Http404
@@ -290,7 +287,7 @@ def signature_image(request: HttpRequest, number: str) -> FileResponse:
 
 @staff_required
 def acceptance_form(request: HttpRequest, number: str) -> HttpResponse:
-    work_order = _get(_user(request), number)
+    work_order = _get(request_user(request), number)
     acceptance = acceptance_for(work_order)
     if acceptance is None:
         raise Http404
@@ -299,7 +296,7 @@ def acceptance_form(request: HttpRequest, number: str) -> HttpResponse:
 
 @staff_required
 def acceptance_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
-    work_order = _get(_user(request), number)
+    work_order = _get(request_user(request), number)
     acceptance = acceptance_for(work_order)
     if acceptance is None:
         raise Http404

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, request_user
 
 from . import files, selectors, services
 from .forms import UploadForm
@@ -26,12 +26,8 @@ PAGE_SIZE = 50
 SHOWN_ERRORS = 200
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _kinds(request: HttpRequest) -> list[str]:
-    kinds = importable_kinds(_user(request))
+    kinds = importable_kinds(request_user(request))
     if not kinds:
         raise DjangoPermissionDenied
     return kinds
@@ -39,7 +35,7 @@ def _kinds(request: HttpRequest) -> list[str]:
 
 @staff_required
 def import_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     kinds = _kinds(request)
     form = UploadForm(request.POST or None, request.FILES or None, kinds=kinds)
     if request.method == "POST" and form.is_valid():
@@ -59,7 +55,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     job = selectors.import_get_for_user(user=user, job_id=pk)
     spec = KINDS[job.kind]()
     context = {
@@ -69,8 +65,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": [(r["row"], r["status"], [r["cells"].get(c.key, "") for c in spec.columns]) for r in job.preview],
         "file_error": selectors.import_file_error(job),
     }
-    htmx = getattr(request, "htmx", None)
-    fragment = bool(htmx) and not htmx.history_restore_request  # type: ignore[union-attr]
+    fragment = is_fragment_request(request)
     response = render(request, "imports/partials/progress.html" if fragment else "imports/detail.html", context)
     if fragment and not job.running:
         response["HX-Refresh"] = "true"  # the pass ended: show the figures
@@ -79,7 +74,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _step(request: HttpRequest, pk: int, run: object, done: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     job = selectors.import_get_for_user(user=user, job_id=pk)
     with refusals(request=request) as refused:
         run(job=job, actor=user)  # type: ignore[operator]
@@ -112,7 +107,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def error_report(request: HttpRequest, pk: int) -> HttpResponse:
-    job = selectors.import_get_for_user(user=_user(request), job_id=pk)
+    job = selectors.import_get_for_user(user=request_user(request), job_id=pk)
     body = files.error_report_csv(job, headers=(_("Row"), _("Column"), _("Error code"), _("Reason")))
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'

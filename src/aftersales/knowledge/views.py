@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, posted_version, request_user
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
@@ -38,20 +38,6 @@ STEPS = {
 }
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 def _without_page(request: HttpRequest) -> str:
     params = request.GET.copy()
     params.pop("page", None)
@@ -60,7 +46,7 @@ def _without_page(request: HttpRequest) -> str:
 
 @staff_required
 def article_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form = SearchForm(request.GET or None)
     filters = selectors.ArticleFilters()
     if form.is_valid():
@@ -75,7 +61,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "in_review": selectors.review_queue(user=user).count() if is_reviewer(user) else 0,
         "query": _without_page(request),
     }
-    template = "knowledge/partials/results.html" if _fragment(request) else "knowledge/list.html"
+    template = "knowledge/partials/results.html" if is_fragment_request(request) else "knowledge/list.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
@@ -83,7 +69,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def article_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_writer(user):
         raise Http404
     language = "en" if (get_language() or "").startswith("en") else ArticleLanguage.ZH_HANS
@@ -100,7 +86,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     working = selectors.reads_working_copy(user)
     may_edit = is_writer(user) and (article.author_id == user.pk or is_reviewer(user))
@@ -128,7 +114,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     if not is_writer(user):
         raise Http404
@@ -150,15 +136,15 @@ def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def article_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     with refusals(request=request) as refused:
         if step == "send-back":
             form = SendBackForm(request.POST)
             note = form.cleaned_data["note"] if form.is_valid() else ""
-            services.article_send_back(article=article, actor=user, note=note, expected_version=_version(request))
+            services.article_send_back(article=article, actor=user, note=note, expected_version=posted_version(request))
         elif step in STEPS:
-            STEPS[step](article=article, actor=user, expected_version=_version(request))
+            STEPS[step](article=article, actor=user, expected_version=posted_version(request))
         else:
             raise Http404
     if not refused:
@@ -169,7 +155,7 @@ def article_step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 @staff_required
 @domain_errors
 def article_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     revision = next((r for r in selectors.article_revisions(user=user, article=article) if r.number == number), None)
     if revision is None:
@@ -179,7 +165,7 @@ def article_revision(request: HttpRequest, pk: int, number: int) -> HttpResponse
 
 @staff_required
 def review_queue(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not is_reviewer(user):
         raise Http404
     return render(request, "knowledge/review.html", {"articles": selectors.review_queue(user=user)[:200]})
@@ -189,7 +175,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @domain_errors
 def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     form = AttachmentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -208,7 +194,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
     """An article's file, for whoever may read the article (customers too, through the portal)."""
-    user = _user(request)
+    user = request_user(request)
     if not user.is_authenticated:
         return redirect(f"{reverse('accounts:login')}?next={request.path}")
     attachment = ArticleAttachment.objects.filter(pk=pk).first()
@@ -232,10 +218,10 @@ def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The knowledge panel of a ticket (the ticket page and the work order load it): suggested
     articles with why, "this solved it", and a draft solution from a resolved ticket."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     compact = request.GET.get("compact") == "1"
-    back = request.headers.get("HX-Current-URL", "") if _fragment(request) else ""
+    back = request.headers.get("HX-Current-URL", "") if is_fragment_request(request) else ""
     context = {
         "ticket": ticket,
         "compact": compact,
@@ -243,7 +229,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
         "may_draft": (not compact) and is_writer(user) and ticket.status in services.SOLVED_FROM,
         "next": _local_path(back) or reverse("tickets:detail", args=[ticket.number]),
     }
-    if _fragment(request):
+    if is_fragment_request(request):
         return render(request, "knowledge/_suggestions.html", context)
     return render(request, "knowledge/ticket_panel.html", context)
 
@@ -260,7 +246,7 @@ def _local_path(url: str) -> str:
 @require_POST
 @domain_errors
 def mark_solved(request: HttpRequest, pk: int, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     article = selectors.article_get_for_user(user=user, article_id=pk)
     with refusals(request=request) as refused:
@@ -277,7 +263,7 @@ def mark_solved(request: HttpRequest, pk: int, number: str) -> HttpResponse:
 @require_POST
 @domain_errors
 def draft_from_ticket(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     language = "en" if (get_language() or "").startswith("en") else ArticleLanguage.ZH_HANS
     with refusals(request=request) as refused:

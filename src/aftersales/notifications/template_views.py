@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import request_user
 
 from . import template_selectors as selectors
 from . import template_services as services
@@ -31,10 +32,6 @@ REPLY_TOKEN_SALT = "notifications.reply-values"  # noqa: S105 - a signing salt, 
 REPLY_TOKEN_MAX_AGE = 12 * 3600
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _language() -> str:
     return "zh-hans" if (get_language() or "zh-hans").startswith("zh") else "en"
 
@@ -43,7 +40,7 @@ def _language() -> str:
 @require_GET
 @domain_errors
 def index(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not selectors.can_edit_notification_templates(user):
         selectors.require_reply_manager(user)
         return redirect("notifications:reply_list")
@@ -76,7 +73,7 @@ def _edit_context(user: User, event: str, channel: str, language: str, form: Not
 @staff_required
 @domain_errors
 def edit(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         form = NotificationTemplateForm(request.POST)
         form.is_valid()
@@ -116,7 +113,7 @@ def edit(request: HttpRequest, event: str, channel: str, language: str) -> HttpR
 @require_POST
 @domain_errors
 def preview(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
-    selectors.require_template_editor(_user(request))
+    selectors.require_template_editor(request_user(request))
     result = services.notification_template_preview(
         event=event,
         channel=channel,
@@ -131,7 +128,7 @@ def preview(request: HttpRequest, event: str, channel: str, language: str) -> Ht
 @require_POST
 @domain_errors
 def restore(request: HttpRequest, event: str, channel: str, language: str, version: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     state = selectors.template_state(user=user, event=event, channel=channel, language=language)
     old = next((row for row in state.history if row.version == version), None)
     if old is None:
@@ -156,7 +153,7 @@ def restore(request: HttpRequest, event: str, channel: str, language: str, versi
 @domain_errors
 def test_send(request: HttpRequest, event: str, channel: str, language: str) -> HttpResponse:
     with refusals(request=request) as refused:
-        services.notification_template_test_send(actor=_user(request), event=event, channel=channel, language=language)
+        services.notification_template_test_send(actor=request_user(request), event=event, channel=channel, language=language)
     if not refused:
         messages.success(request, _("A test message was queued to you; it is delivered like any other message."))
     return redirect("notifications:template_edit", event, channel, language)
@@ -169,7 +166,7 @@ def test_send(request: HttpRequest, event: str, channel: str, language: str) -> 
 @require_GET
 @domain_errors
 def reply_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     selectors.require_reply_manager(user)
     language = request.GET.get("language", "")
     templates = selectors.reply_templates_for_user(
@@ -199,7 +196,7 @@ def _reply_form_page(
 @staff_required
 @domain_errors
 def reply_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     selectors.require_reply_manager(user)
     if request.method != "POST":
         return _reply_form_page(request, ReplyTemplateForm(initial={"language": _language(), "active": True}), None)
@@ -216,7 +213,7 @@ def reply_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def reply_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     selectors.require_reply_manager(user)
     template = selectors.reply_template_get(user=user, template_id=pk)
     if request.method != "POST":
@@ -267,7 +264,7 @@ def _token_values(request: HttpRequest) -> dict[str, str]:
 @require_GET
 def reply_picker(request: HttpRequest) -> HttpResponse:
     _token_values(request)
-    templates = selectors.reply_templates_for_user(user=_user(request), language=_language())
+    templates = selectors.reply_templates_for_user(user=request_user(request), language=_language())
     return render(
         request, "notifications/templates/partials/reply_picker.html", {"templates": templates, "token": request.GET.get("t", "")}
     )
@@ -281,6 +278,6 @@ def reply_render(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("template", "")
     if not raw.isdigit():
         return HttpResponse("")
-    template = selectors.reply_template_get(user=_user(request), template_id=int(raw))
+    template = selectors.reply_template_get(user=request_user(request), template_id=int(raw))
     text = services.reply_render(template=template, values=values)
     return render(request, "notifications/templates/partials/reply_preview.html", {"text": text, "template": template})

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,6 +20,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
 
 from . import selectors, services
 from .forms import AdjustForm, DraftForm, OutletForm, PayForm, PeriodForm, ReasonForm, SettlementFilterForm
@@ -27,25 +28,6 @@ from .models import Settlement
 from .permissions import can_manage_outlets, can_prepare, led_outlet_ids, offered_actions, sees_every_outlet
 
 PAGE_SIZE = 50
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
 
 
 def _check_reader(user: User) -> None:
@@ -56,7 +38,7 @@ def _check_reader(user: User) -> None:
 
 @staff_required
 def outlet_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _check_reader(user)
     query = request.GET.get("q", "").strip()[:64]
     context = {
@@ -64,13 +46,13 @@ def outlet_list(request: HttpRequest) -> HttpResponse:
         "q": query,
         "may_create": can_manage_outlets(user),
     }
-    return _private(render(request, "outlets/list.html", context))
+    return private_no_store(render(request, "outlets/list.html", context))
 
 
 @staff_required
 @domain_errors
 def outlet_detail(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     outlet = selectors.outlet_get_for_user(user=user, code=code)
     period_form = PeriodForm(request.GET or None)
     since, until = period_form.period(clock.local_today())
@@ -88,17 +70,17 @@ def outlet_detail(request: HttpRequest, code: str) -> HttpResponse:
         "may_draft": can_prepare(user),
         "draft_form": DraftForm(initial={"month": services.previous_month(clock.local_today())[0]}),
     }
-    return _private(render(request, "outlets/detail.html", context))
+    return private_no_store(render(request, "outlets/detail.html", context))
 
 
 def _outlet_form_page(request: HttpRequest, form: OutletForm, outlet: Any = None, status: int = 200) -> HttpResponse:
-    return _private(render(request, "outlets/form.html", {"form": form, "outlet": outlet}, status=status))
+    return private_no_store(render(request, "outlets/form.html", {"form": form, "outlet": outlet}, status=status))
 
 
 @staff_required
 @domain_errors
 def outlet_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not can_manage_outlets(user):
         raise DjangoPermissionDenied
     form = OutletForm(request.POST or None)
@@ -115,7 +97,7 @@ def outlet_new(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def outlet_edit(request: HttpRequest, code: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not can_manage_outlets(user):
         raise DjangoPermissionDenied
     outlet = selectors.outlet_get_for_user(user=user, code=code)
@@ -135,7 +117,7 @@ def outlet_edit(request: HttpRequest, code: str) -> HttpResponse:
 @require_POST
 def settlement_new(request: HttpRequest, code: str) -> HttpResponse:
     """Draft the outlet's statement of a month (or open the one that exists)."""
-    user = _user(request)
+    user = request_user(request)
     outlet = selectors.outlet_get_for_user(user=user, code=code)
     form = DraftForm(request.POST)
     if not form.is_valid():
@@ -157,7 +139,7 @@ def settlement_new(request: HttpRequest, code: str) -> HttpResponse:
 
 @staff_required
 def settlement_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _check_reader(user)
     form = SettlementFilterForm(request.GET or None, outlets=selectors.outlets_visible_to(user).order_by("code"))
     filters: dict[str, Any] = {}
@@ -173,14 +155,14 @@ def settlement_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}
-    template = "outlets/_settlement_rows.html" if _fragment(request) else "outlets/settlements.html"
+    template = "outlets/_settlement_rows.html" if is_fragment_request(request) else "outlets/settlements.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
-    return _private(response)
+    return private_no_store(response)
 
 
 def _settlement_page(request: HttpRequest, settlement: Settlement, status: int = 200, **forms: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     context = {
         "settlement": settlement,
         "outlet": settlement.outlet,
@@ -190,13 +172,13 @@ def _settlement_page(request: HttpRequest, settlement: Settlement, status: int =
         "pay_form": forms.get("pay_form") or PayForm(initial={"paid_on": clock.local_today()}),
         "adjust_form": forms.get("adjust_form"),
     }
-    return _private(render(request, "outlets/settlement.html", context, status=status))
+    return private_no_store(render(request, "outlets/settlement.html", context, status=status))
 
 
 @staff_required
 @domain_errors
 def settlement_detail(request: HttpRequest, number: str) -> HttpResponse:
-    settlement = selectors.settlement_get_for_user(user=_user(request), number=number)
+    settlement = selectors.settlement_get_for_user(user=request_user(request), number=number)
     return _settlement_page(request, settlement)
 
 
@@ -224,9 +206,9 @@ DONE = {
 @require_POST
 def settlement_action(request: HttpRequest, number: str, name: str) -> HttpResponse:
     """One step on a statement: a form re-rendered with its errors, else back to the statement."""
-    user = _user(request)
+    user = request_user(request)
     settlement = selectors.settlement_get_for_user(user=user, number=number)
-    version = _version(request)
+    version = posted_version(request)
     form: Any = None
     with refusals(request=request) as refused:
         if name in SIMPLE_STEPS:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied
+from aftersales.core.web import is_fragment_request, request_user
 
 from . import permissions as perms
 from . import selectors, services
@@ -32,23 +33,14 @@ from .panel import panel_context, request_form, return_form, van_parts
 PAGE_SIZE = 50
 
 
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
     return response
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _stock_staff_only(request: HttpRequest) -> User:
-    user = _user(request)
+    user = request_user(request)
     if not perms.is_stock_staff(user):
         raise DjangoPermissionDenied
     return user
@@ -63,7 +55,7 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 
 @staff_required
 def stock_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not perms.is_stock_staff(user):
         if perms.is_technician(user):
             return redirect("parts:van")
@@ -79,7 +71,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
         }
     page = _page(request, selectors.stock_for_user(user=user, **filters))
     context = {"form": form, "page": page, "rows": page.object_list}
-    template = "parts/partials/stock_results.html" if _fragment(request) else "parts/stock_list.html"
+    template = "parts/partials/stock_results.html" if is_fragment_request(request) else "parts/stock_list.html"
     return _render(request, template, context)
 
 
@@ -119,7 +111,7 @@ def low_stock(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def my_van(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not perms.is_technician(user):
         raise DjangoPermissionDenied
     context = {
@@ -137,7 +129,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:64]
     page = _page(request, selectors.parts_search(query=query))
     context = {"page": page, "parts": page.object_list, "q": query}
-    template = "parts/partials/catalogue_results.html" if _fragment(request) else "parts/catalogue.html"
+    template = "parts/partials/catalogue_results.html" if is_fragment_request(request) else "parts/catalogue.html"
     return _render(request, template, context)
 
 
@@ -151,7 +143,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         part_id = form.cleaned_data["part"].pk if form.cleaned_data["part"] else None
     page = _page(request, selectors.ledger_for_user(user=user, warehouse_id=warehouse_id, part_id=part_id))
     context = {"form": form, "page": page, "movements": page.object_list}
-    template = "parts/partials/ledger_results.html" if _fragment(request) else "parts/ledger.html"
+    template = "parts/partials/ledger_results.html" if is_fragment_request(request) else "parts/ledger.html"
     return _render(request, template, context)
 
 
@@ -160,7 +152,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 def requisition_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "")
     if status and status not in RequisitionStatus.values and status != "all":
         status = ""
@@ -197,7 +189,7 @@ def _requisition_context(user: User, requisition: Any, **extra: Any) -> dict[str
 
 @staff_required
 def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         requisition = selectors.requisition_get_for_user(user=user, requisition_id=pk)
     except NotFound as exc:
@@ -212,7 +204,7 @@ def requisition_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
     declared = REQUISITION_ACTIONS.get(action)
     if declared is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     try:
         requisition = selectors.requisition_get_for_user(user=user, requisition_id=pk)
     except NotFound as exc:
@@ -267,7 +259,7 @@ def return_receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 def faulty_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if not perms.can_appraise(user):
         raise DjangoPermissionDenied
     rows = list(selectors.faulty_awaiting_appraisal(user=user)[:200])
@@ -277,7 +269,7 @@ def faulty_list(request: HttpRequest) -> HttpResponse:
 @staff_required
 @require_POST
 def faulty_appraise(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     try:
         faulty = selectors.faulty_get_for_user(user=user, faulty_id=pk)
     except NotFound as exc:
@@ -342,9 +334,9 @@ def transfer_receive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _panel_response(request: HttpRequest, work_order_id: int, **extra: Any) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     work_order = selectors.work_order_get_for_parts(user=user, work_order_id=work_order_id)
-    if not _fragment(request):
+    if not is_fragment_request(request):
         if "flash" in extra:
             messages.success(request, extra["flash"])
         if "error" in extra:
@@ -355,7 +347,7 @@ def _panel_response(request: HttpRequest, work_order_id: int, **extra: Any) -> H
 
 def _work_order_or_404(request: HttpRequest, work_order_id: int) -> Any:
     try:
-        return selectors.work_order_get_for_parts(user=_user(request), work_order_id=work_order_id)
+        return selectors.work_order_get_for_parts(user=request_user(request), work_order_id=work_order_id)
     except NotFound as exc:
         raise Http404 from exc
 
@@ -363,8 +355,8 @@ def _work_order_or_404(request: HttpRequest, work_order_id: int) -> Any:
 @staff_required
 def panel(request: HttpRequest, work_order_id: int) -> HttpResponse:
     work_order = _work_order_or_404(request, work_order_id)
-    template = "parts/partials/work_order_panel.html" if _fragment(request) else "parts/work_order_parts.html"
-    return _render(request, template, panel_context(user=_user(request), work_order=work_order))
+    template = "parts/partials/work_order_panel.html" if is_fragment_request(request) else "parts/work_order_parts.html"
+    return _render(request, template, panel_context(user=request_user(request), work_order=work_order))
 
 
 def _panel_form_failed(
@@ -372,18 +364,18 @@ def _panel_form_failed(
 ) -> HttpResponse:
     if exc is not None:
         form.show_service_error(exc)
-    if not _fragment(request):
+    if not is_fragment_request(request):
         messages.error(request, str(exc.message) if exc else _("Please correct the form."))
         return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("parts:van"))
     status = 403 if isinstance(exc, PermissionDenied) else 200
-    context = panel_context(user=_user(request), work_order=work_order, **{key: form, "open": key})
+    context = panel_context(user=request_user(request), work_order=work_order, **{key: form, "open": key})
     return _render(request, "parts/partials/work_order_panel.html", context, status=status)
 
 
 @staff_required
 @require_POST
 def panel_request(request: HttpRequest, work_order_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     work_order = _work_order_or_404(request, work_order_id)
     form = request_form(work_order, request.POST)
     if not form.is_valid():
@@ -411,7 +403,7 @@ def panel_request(request: HttpRequest, work_order_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def panel_use(request: HttpRequest, work_order_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     work_order = _work_order_or_404(request, work_order_id)
     data = selectors.work_order_parts(user=user, work_order=work_order)
     form = UsePartsForm(request.POST, parts=van_parts(data))
@@ -427,7 +419,7 @@ def panel_use(request: HttpRequest, work_order_id: int) -> HttpResponse:
 @staff_required
 @require_POST
 def panel_return(request: HttpRequest, work_order_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     work_order = _work_order_or_404(request, work_order_id)
     data = selectors.work_order_parts(user=user, work_order=work_order)
     if not data.can_return:

@@ -20,6 +20,7 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound
 from aftersales.core.view_errors import add_service_errors, message_service_errors
+from aftersales.core.web import posted_version
 from aftersales.portal.selectors import portal_customer_for
 
 from . import reveals, selectors, services
@@ -32,11 +33,6 @@ def _handler(request: HttpRequest) -> User:
     if not selectors.privacy_can_handle(user=user):
         raise PermissionDenied
     return user
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("version", "")
-    return int(raw) if raw.isdigit() else None
 
 
 @never_cache
@@ -81,14 +77,17 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("do")
         try:
             if action == "export":
-                services.privacy_export_prepare(request=item, actor=user, version=_version(request))
+                services.privacy_export_prepare(request=item, actor=user, version=posted_version(request, field="version"))
                 messages.success(request, _("The copy is ready to download."))
             elif action == "erase":
-                services.privacy_erase(request=item, actor=user, version=_version(request))
+                services.privacy_erase(request=item, actor=user, version=posted_version(request, field="version"))
                 messages.success(request, _("The customer's personal data was erased."))
             elif action == "refuse" and refuse_form.is_valid():
                 services.privacy_refuse(
-                    request=item, actor=user, reason=refuse_form.cleaned_data["reason"], version=_version(request)
+                    request=item,
+                    actor=user,
+                    reason=refuse_form.cleaned_data["reason"],
+                    version=posted_version(request, field="version"),
                 )
                 messages.success(request, _("The request was refused."))
             else:

@@ -20,6 +20,7 @@ from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core.errors import PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import posted_version, request_user
 from aftersales.fieldservice import ftf
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -33,28 +34,19 @@ from .states import ACTION_TRANSITIONS
 PAGE_SIZE = 50
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
-
-
 def _filters(request: HttpRequest) -> tuple[FilterForm, statistics.StatFilters]:
     form = FilterForm(request.GET or None)
     base = form.filters()
     batch = request.GET.get("batch")
     if batch is not None:
         base = statistics.StatFilters(**{**base.__dict__, "batch": batch[:64]})
-    return form, statistics.filters_for(_user(request), base)
+    return form, statistics.filters_for(request_user(request), base)
 
 
 @staff_required
 @domain_errors
 def overview(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     selectors.require_reader(user)
     form, filters = _filters(request)
     language = get_language()
@@ -133,7 +125,7 @@ def _cell(params: QueryDict, filters: statistics.StatFilters) -> selectors.Fault
 @staff_required
 @domain_errors
 def fault_tickets(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     form, filters = _filters(request)
     cell = _cell(request.GET, filters)
     page = Paginator(selectors.fault_tickets(user=user, filters=cell), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -161,7 +153,7 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def first_time_fix(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     selectors.require_reader(user)
     form = FtfForm(request.GET or None)
     since, until = form.period()
@@ -186,7 +178,7 @@ def first_time_fix(request: HttpRequest) -> HttpResponse:
 @staff_required
 @domain_errors
 def action_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     status = request.GET.get("status", "")
     filters = selectors.ActionFilters(status=status if status in ActionStatus.values else "")
     page = Paginator(selectors.actions_for(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -205,7 +197,7 @@ def _require_writer(user: User) -> None:
 @staff_required
 @domain_errors
 def action_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_writer(user)
     if request.method == "POST":
         form = ActionForm(request.POST, creating=True)
@@ -263,7 +255,7 @@ _PLAN_FIELDS = (
 @staff_required
 @domain_errors
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     action = selectors.action_get(user=user, pk=pk)
     moves = sorted(ACTION_TRANSITIONS.get(action.status, frozenset()))
     return render(
@@ -288,7 +280,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     _require_writer(user)
     action = selectors.action_get(user=user, pk=pk)
     if request.method == "POST":
@@ -316,7 +308,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def action_move(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     action = selectors.action_get(user=user, pk=pk)
     form = MoveForm(request.POST)
     if form.is_valid():
@@ -326,7 +318,7 @@ def action_move(request: HttpRequest, pk: int) -> HttpResponse:
                 action=action,
                 actor=user,
                 to=c["to"],
-                expected_version=_version(request),
+                expected_version=posted_version(request),
                 outcome=c["outcome"],
                 reason=c["reason"],
             )
@@ -337,7 +329,7 @@ def action_move(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def action_check(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     action = selectors.action_get(user=user, pk=pk)
     with refusals(request=request, propagate=(PermissionDenied,)):
         services.action_run_check(action=action, actor=user)
@@ -347,6 +339,6 @@ def action_check(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @domain_errors
 def change_archive(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     page = Paginator(selectors.change_archive(user=user), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "quality/archive.html", {"page": page})

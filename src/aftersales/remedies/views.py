@@ -12,9 +12,9 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, request_user
 from aftersales.tickets.selectors.scope import ticket_get_for_user
 
 from . import services
@@ -22,24 +22,15 @@ from .forms import RemedyChoiceForm
 from .templatetags.remedies_tags import panel_context
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 @staff_required
 @domain_errors
 def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     """The 三包 proposal and decision: htmx loads it after the ticket page (the page itself runs
     no query for it); without JavaScript its link opens it as a page of its own."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user=user, ticket=ticket)
-    template = "remedies/_panel.html" if _fragment(request) else "remedies/ticket_panel.html"
+    template = "remedies/_panel.html" if is_fragment_request(request) else "remedies/ticket_panel.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     patch_cache_control(response, private=True, no_store=True)
@@ -50,7 +41,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @domain_errors
 def decide(request: HttpRequest, number: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     form = RemedyChoiceForm(request.POST)
     saved = False

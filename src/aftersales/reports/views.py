@@ -16,20 +16,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import request_user
 from aftersales.exports.registry import KINDS
 
 from . import selectors, services
 from .forms import SubscriptionForm
 from .models import Frequency, ReportSubscription, Weekday
 from .periods import next_due_at
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
 
 
 def _input(form: SubscriptionForm) -> services.SubscriptionInput:
@@ -63,7 +59,7 @@ def schedule_text(subscription: ReportSubscription) -> str:
 
 @staff_required
 def subscription_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     now = clock.now()
     rows = []
     for subscription in selectors.subscription_list_for_user(user):
@@ -85,7 +81,7 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def subscription_new(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     if request.method == "POST":
         form = SubscriptionForm(request.POST, user=user)
     else:
@@ -126,7 +122,7 @@ def _encode(filters: dict[str, str]) -> str:
 @domain_errors
 @require_http_methods(["GET", "POST"])
 def subscription_edit(request: HttpRequest, subscription_id: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     subscription = selectors.subscription_get_for_user(user=user, subscription_id=subscription_id)
     if request.method == "POST":
         form = SubscriptionForm(request.POST, user=subscription.owner)
@@ -160,7 +156,7 @@ def _initial(subscription: ReportSubscription) -> dict[str, Any]:
 @domain_errors
 @require_POST
 def subscription_action(request: HttpRequest, subscription_id: int, action: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     subscription = selectors.subscription_get_for_user(user=user, subscription_id=subscription_id)
     with refusals(request=request, propagate=(PermissionDenied, NotFound)):
         if action in {"pause", "resume"}:

@@ -19,6 +19,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, request_user
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
@@ -32,15 +33,6 @@ from .templatetags.returns_tags import panel_context
 VIEWS = ("expected", "received", "done")
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request",))
@@ -52,13 +44,13 @@ def worklist(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "expected")
     if view not in VIEWS:
         view = "expected"
-    rows = selectors.warehouse_worklist(user=_user(request), view=view)
+    rows = selectors.warehouse_worklist(user=request_user(request), view=view)
     return _render(request, "returns/worklist.html", {"rows": rows, "view": view, "views": VIEWS})
 
 
 def _get(request: HttpRequest, number: str) -> ReturnAuthorization:
     try:
-        return selectors.rma_get_for_user(user=_user(request), number=number)
+        return selectors.rma_get_for_user(user=request_user(request), number=number)
     except NotFound as exc:
         raise Http404 from exc
 
@@ -82,7 +74,7 @@ def _context(
 @staff_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     rma = _get(request, number)
-    return _render(request, "returns/detail.html", _context(_user(request), rma))
+    return _render(request, "returns/detail.html", _context(request_user(request), rma))
 
 
 @staff_required  # type: ignore[arg-type]
@@ -108,7 +100,7 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
     declared = STEPS.get(name)
     if declared is None:
         raise Http404
-    user = _user(request)
+    user = request_user(request)
     rma = _get(request, number)
     form = declared.form(request.POST)
     status = 200
@@ -119,13 +111,13 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
             declared.perform(rma, user, data, request.FILES.getlist("photos"), version)
         if not refused:
             done = _("%(number)s: %(step)s — done.") % {"number": rma.number, "step": declared.label}
-            if _fragment(request):
+            if is_fragment_request(request):
                 return _render(request, "returns/_body.html", _context(user, _get(request, number), flash=done))
             messages.success(request, done)
             return redirect("returns:detail", number=rma.number)
         status = refused.status
     context = _context(user, _get(request, number), forms={name: form})
-    template = "returns/_body.html" if _fragment(request) else "returns/detail.html"
+    template = "returns/_body.html" if is_fragment_request(request) else "returns/detail.html"
     return _render(request, template, context, status=status)
 
 
@@ -134,10 +126,10 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
 def ticket_panel(request: HttpRequest, ticket_number: str) -> HttpResponse:
     """The ticket page's returns panel: htmx loads it after the page (the page itself runs no
     query for it); without JavaScript its link opens it as a page of its own."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=ticket_number)
     context = panel_context(user, ticket)
-    template = "returns/_ticket_returns.html" if _fragment(request) else "returns/ticket_panel.html"
+    template = "returns/_ticket_returns.html" if is_fragment_request(request) else "returns/ticket_panel.html"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     patch_cache_control(response, private=True, no_store=True)
@@ -148,7 +140,7 @@ def ticket_panel(request: HttpRequest, ticket_number: str) -> HttpResponse:
 @domain_errors
 def authorise(request: HttpRequest, ticket_number: str) -> HttpResponse:
     """Authorise the return or exchange of a measure (``?measure=``) of the ticket's agreed plan."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=ticket_number)
     open_measures = {m.pk: m for m in selectors.measures_open_for_rma(ticket=ticket)}
     try:

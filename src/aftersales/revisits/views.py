@@ -18,6 +18,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request
 
 from . import selectors, services
 from .forms import CallForm, CancelForm, QueueForm
@@ -27,15 +28,11 @@ PAGE_SIZE = 25
 
 
 def _user(request: HttpRequest) -> User:
+    # Not core.web.request_user: the revisit pages are a 404 for staff who may not read revisits.
     user: User = request.user  # type: ignore[assignment]
     if not reads_revisits(user):
         raise Http404
     return user
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def _without_page(request: HttpRequest) -> str:
@@ -64,7 +61,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     context = {"form": form, "page": page, "today": today, "query": _without_page(request), "overseer": oversees(user)}
-    template = "revisits/partials/queue_rows.html" if _fragment(request) else "revisits/queue.html"
+    template = "revisits/partials/queue_rows.html" if is_fragment_request(request) else "revisits/queue.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response

@@ -26,6 +26,7 @@ class YearState:
     ENTERED = "entered"  # an administrator entered the State Council's schedule
     ASSUMED = "assumed"  # statutory holidays only: the bridge days and make-up workdays are unknown
     WEEKDAYS = "weekdays"  # a calendar without Chinese holidays: its weekdays and its own days
+    ALWAYS = "always"  # 24×7: every hour counts, no holidays
 
 
 STATE_LABELS = {
@@ -33,6 +34,7 @@ STATE_LABELS = {
     YearState.ENTERED: _("published schedule (entered)"),
     YearState.ASSUMED: _("not entered yet: statutory holidays only"),
     YearState.WEEKDAYS: _("working hours and the days entered"),
+    YearState.ALWAYS: _("every hour of every day"),
 }
 
 
@@ -119,7 +121,9 @@ def years_of_interest(today: dt.date) -> list[int]:
 
 
 def year_status(calendar: Calendar, year: int, records: dict[int, CalendarYear]) -> YearStatus:
-    if calendar.is_24x7 or not calendar.uses_chinese_holidays:
+    if calendar.is_24x7:
+        return YearStatus(year, YearState.ALWAYS)
+    if not calendar.uses_chinese_holidays:
         return YearStatus(year, YearState.WEEKDAYS, records.get(year))
     if year in records:
         return YearStatus(year, YearState.ENTERED, records[year])

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.accounts.models import User
 from aftersales.core import clock as system_clock
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import request_user
 
 from .calendar import statutory_holidays
 from .calendar_selectors import calendar_get, calendar_year_view, calendars_overview
@@ -38,10 +38,6 @@ from .services.calendars import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
 def _holiday_language() -> str:
     return "zh_CN" if (get_language() or "zh-hans").startswith("zh") else "en_US"
 
@@ -56,7 +52,7 @@ def _year(year: int) -> int:
 @require_safe
 @domain_errors
 def calendars(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     today = system_clock.local_today()
     rows = calendars_overview(user=user, today=today)
     return render(request, "sla/calendars.html", {"rows": rows, "today": today, "may_edit": can_edit_calendars(user)})
@@ -66,7 +62,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
 @require_safe
 @domain_errors
 def calendar_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     view = calendar_year_view(user=user, calendar_id=pk, year=_year(year), language=_holiday_language())
     context = {
         "view": view,
@@ -82,7 +78,7 @@ def calendar_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @domain_errors
 def calendar_notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     """GET: the form. POST: a preview (htmx: the preview alone) or, with ``save``, the year entered."""
-    user = _user(request)
+    user = request_user(request)
     require_calendar_editor(user)
     calendar = calendar_get(user=user, calendar_id=pk)
     year = _year(year)
@@ -132,7 +128,7 @@ def calendar_notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def calendar_day(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     calendar = calendar_get(user=user, calendar_id=pk)
     form = DayForm(request.POST)
     year = system_clock.local_today().year
@@ -155,7 +151,7 @@ def calendar_day(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def calendar_day_remove(request: HttpRequest, pk: int, date: str) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     calendar = calendar_get(user=user, calendar_id=pk)
     try:
         day = dt.date.fromisoformat(date)

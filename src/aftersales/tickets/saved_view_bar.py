@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext, override
 
 from aftersales.accounts.models import User
+from aftersales.core.web import is_fragment_request
 
 from .models import SavedView
 from .models.saved_view import join_query
@@ -33,7 +34,6 @@ from .saved_view_filters import canonical_filters
 from .saved_view_forms import SavedViewForm
 from .selectors import saved_views_for_user
 from .services.saved_views import sharing_choices
-from .view_helpers import is_fragment_request
 
 BAR_TEMPLATE = "tickets/partials/saved_views_bar.html"
 _ITEM = '<li><a href="{url}" class="saved-view{current_class}"{current_attr} data-test-id="saved-view" data-view-id="{pk}">{name}{owner}</a></li>'

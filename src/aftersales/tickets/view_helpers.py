@@ -40,12 +40,6 @@ from .services.first_response import FirstResponseVia, first_response_event
 from .states import FINAL_STATUSES, OPEN_STATUSES, TicketStatus
 
 
-def is_fragment_request(request: HttpRequest) -> bool:
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
 def render_htmx(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
     response = render(request, template, context, status=status)
     # The same URL answers with a page or a fragment: caches must keep them apart.

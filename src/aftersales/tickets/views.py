@@ -32,6 +32,7 @@ from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFa
 from aftersales.core.masking import mask_name
 from aftersales.core.throttle import throttle_hit
 from aftersales.core.view_errors import add_service_errors, domain_errors
+from aftersales.core.web import is_fragment_request
 from aftersales.customers.phones import normalize_phone
 
 from .action_forms import BulkAssignForm
@@ -51,7 +52,6 @@ from .view_helpers import (
     attachments_context,
     display_phone,
     get_ticket_or_404,
-    is_fragment_request,
     render_detail,
     render_htmx,
     timeline_context,

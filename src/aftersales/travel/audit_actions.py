@@ -12,6 +12,8 @@ class TravelAudit(AuditAction):
     ADVANCE_PAID = "travel.advance_paid"
     ADVANCE_SETTLED = "travel.advance_settled"
     ADVANCE_CANCELLED = "travel.advance_cancelled"
+    # A paid advance overdue for settlement: the technician and finance reminded (the daily job).
+    ADVANCE_OVERDUE_REMINDED = "travel.advance_overdue_reminded"
     REIMBURSEMENT_DRAFTED = "travel.reimbursement_drafted"
     REIMBURSEMENT_POSTED = "travel.reimbursement_posted"
     REIMBURSEMENT_CLOSED = "travel.reimbursement_closed"

@@ -11,6 +11,8 @@ from aftersales.fieldservice.models import ExpenseStatus
 
 from .models import AdvanceStatus, PaymentMethod, ReimbursementStatus
 
+# The queue's advance filter beyond the statuses: paid advances overdue for settlement.
+OVERDUE = "overdue"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -53,7 +55,9 @@ class QueueFilterForm(forms.Form):
     technician = forms.CharField(label=_("Technician"), max_length=64, required=False)
     claim_status = forms.ChoiceField(label=_("Expense claims"), choices=ExpenseStatus.choices, required=False)
     advance_status = forms.ChoiceField(
-        label=_("Cash advances"), choices=[("", _("Waiting")), *AdvanceStatus.choices], required=False
+        label=_("Cash advances"),
+        choices=[("", _("Waiting")), *AdvanceStatus.choices, (OVERDUE, _("Overdue for settlement"))],
+        required=False,
     )
     reimbursement_status = forms.ChoiceField(
         label=_("Reimbursements"), choices=[("", _("All")), *ReimbursementStatus.choices], required=False

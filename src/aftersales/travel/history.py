@@ -21,6 +21,7 @@ LABELS: dict[str, Any] = {
     T.ADVANCE_PAID: _("Paid out"),
     T.ADVANCE_SETTLED: _("Settled by a reimbursement"),
     T.ADVANCE_CANCELLED: _("Cancelled"),
+    T.ADVANCE_OVERDUE_REMINDED: _("Reminded: overdue for settlement"),
     T.REIMBURSEMENT_DRAFTED: _("Drafted"),
     T.REIMBURSEMENT_POSTED: _("Posted"),
     T.REIMBURSEMENT_CLOSED: _("Closed"),

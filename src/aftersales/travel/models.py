@@ -10,12 +10,17 @@ A **cash advance** (``CashAdvance``, 借款单) is money a technician draws befo
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.core import clock
+
+from . import settlement
 
 ZERO = Decimal("0.00")
 HALF_CENT = Value(Decimal("0.005"))
@@ -66,6 +71,9 @@ class CashAdvance(models.Model):
     payment_reference = models.CharField(_("payment reference"), max_length=64, blank=True)
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("why cancelled"), blank=True)
+    # When the technician and finance were last reminded that it is overdue for settlement
+    # (services.reminders: once per TRAVEL_ADVANCE_SETTLE_DAYS days while it stays unsettled).
+    settle_reminded_at = models.DateTimeField(_("settlement reminded at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"))
 
     class Meta:
@@ -86,6 +94,27 @@ class CashAdvance(models.Model):
         """What the technician still owes on it: the amount once paid out, until a reimbursement
         settles it."""
         return self.amount if self.status == AdvanceStatus.PAID else ZERO
+
+    @property
+    def settle_due_on(self) -> dt.date | None:
+        """The last day to settle it while it is paid (``settlement``); None otherwise, or when
+        the rule is off."""
+        days = settlement.settle_days()
+        if self.status != AdvanceStatus.PAID or self.paid_at is None or days == 0:
+            return None
+        return settlement.settle_due_on(self.paid_at, days=days)
+
+    @property
+    def days_since_paid(self) -> int | None:
+        if self.paid_at is None:
+            return None
+        return settlement.days_since_paid(self.paid_at, today=clock.local_today())
+
+    @property
+    def overdue(self) -> bool:
+        """Paid, not settled, and its ``settle_due_on`` is past."""
+        due = self.settle_due_on
+        return due is not None and clock.local_today() > due
 
 
 class ReimbursementStatus(models.TextChoices):

@@ -6,7 +6,8 @@ document:
   reimbursement posted (what he is paid or must return; closed at once when nothing moves) and
   closed;
 * finance (the finance users whose data scope holds the technician, ``permissions.finance_for``):
-  an advance approved that waits to be paid.
+  an advance approved that waits to be paid;
+* both: a paid advance overdue for settlement (``settlement``; the daily reminder job).
 
 Written in the step's own transaction, as every other app's messages are (the outbox row commits
 with the step, so a crash loses neither), in a savepoint of its own: a message that cannot be
@@ -15,6 +16,7 @@ queued is logged and rolled back alone, the step stays done.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -116,3 +118,21 @@ def reimbursement_closed(reimbursement: Reimbursement) -> None:
     }
     path = _reimbursement_path(reimbursement)
     _with_the_step(f"{event} {reimbursement.number}", lambda: _tell([reimbursement.technician], event, path, params))
+
+
+def advance_overdue(advance: CashAdvance, *, days_since_paid: int, due_on: dt.date) -> None:
+    """The technician and finance in scope (those told of an advance to pay) hear that his paid
+    advance is overdue for settlement (``services.reminders``: once per period)."""
+    technician = advance.technician
+    params = {
+        "number": advance.number,
+        "amount": _yuan(advance.amount),
+        "technician": str(technician),
+        "days": str(days_since_paid),
+        "due": due_on.isoformat(),
+    }
+    path = _advance_path(advance)
+    _with_the_step(
+        f"travel.advance_overdue {advance.number}",
+        lambda: _tell([technician, *finance_for(technician)], "travel.advance_overdue", path, params),
+    )

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum, Value
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope, User
 from aftersales.audit.models import AuditEvent
+from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.money import cents
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
@@ -28,6 +29,7 @@ from .models import (
     ReimbursementStatus,
 )
 from .permissions import technicians_visible_to
+from .settlement import overdue_if_paid_before, settle_days
 
 A = AdvanceStatus
 R = ReimbursementStatus
@@ -63,6 +65,14 @@ def claims_decidable_by(user: User) -> QuerySet[ExpenseClaim]:
     return qs.filter(work_order__in=work_orders_visible_to(user).values("pk"))
 
 
+def overdue_condition() -> Q | None:
+    """Paid advances overdue for settlement today (``settlement``); None when the rule is off."""
+    paid_before = overdue_if_paid_before(today=clock.local_today(), days=settle_days())
+    if paid_before is None:
+        return None
+    return Q(status=A.PAID, paid_at__lt=paid_before)
+
+
 def _search(
     qs: QuerySet[Any], technician: str, fields: tuple[str, ...] = ("technician__username", "technician__display_name")
 ) -> QuerySet[Any]:
@@ -81,12 +91,17 @@ def advance_list(
     technician: str = "",
     since: dt.date | None = None,
     until: dt.date | None = None,
+    overdue: bool = False,
 ) -> QuerySet[CashAdvance]:
     """Advances visible to ``user``, newest first; filters: statuses, the technician (username or
-    name, a part of it), trips ending on or after ``since`` and starting on or before ``until``."""
+    name, a part of it), trips ending on or after ``since`` and starting on or before ``until``,
+    ``overdue`` for settlement (none when the rule is off)."""
     qs = advances_visible_to(user).select_related("technician")
     if statuses:
         qs = qs.filter(status__in=statuses)
+    if overdue:
+        condition = overdue_condition()
+        qs = qs.filter(condition) if condition is not None else qs.none()
     qs = _search(qs, technician)
     if since is not None:
         qs = qs.filter(trip_until__gte=since)
@@ -166,6 +181,7 @@ class Balance:
     open_advances: int
     claims_due: Decimal
     open_claims: int
+    overdue_advances: int = 0  # of ``open_advances``, overdue for settlement
 
     @property
     def net(self) -> Decimal:
@@ -175,10 +191,15 @@ class Balance:
 def balances(*, user: User, technician: str = "") -> list[Balance]:
     """Per technician visible to ``user`` with an advance outstanding or a claim to reimburse (two
     queries, whatever the number of technicians)."""
+    overdue = overdue_condition()
     advances = (
         _search(advances_visible_to(user).filter(status=A.PAID), technician)
         .values("technician_id")
-        .annotate(total=Sum("amount"), n=Count("id"))
+        .annotate(
+            total=Sum("amount"),
+            n=Count("id"),
+            late=Count("id", filter=overdue) if overdue is not None else Value(0),
+        )
     )
     taken = ReimbursementLine.objects.filter(live=True, claim__isnull=False).values("claim_id")
     claims = (
@@ -188,7 +209,9 @@ def balances(*, user: User, technician: str = "") -> list[Balance]:
     )
     rows: dict[int, dict[str, object]] = {}
     for row in advances:
-        rows.setdefault(row["technician_id"], {}).update(outstanding=cents(row["total"]), open_advances=row["n"])
+        rows.setdefault(row["technician_id"], {}).update(
+            outstanding=cents(row["total"]), open_advances=row["n"], overdue_advances=row["late"]
+        )
     for row in claims:
         rows.setdefault(row["technician_id"], {}).update(claims_due=cents(row["total"]), open_claims=row["n"])
     people = {u.pk: u for u in User.objects.filter(pk__in=rows)}
@@ -199,6 +222,7 @@ def balances(*, user: User, technician: str = "") -> list[Balance]:
             open_advances=values.get("open_advances") or 0,  # type: ignore[arg-type]
             claims_due=values.get("claims_due") or ZERO,  # type: ignore[arg-type]
             open_claims=values.get("open_claims") or 0,  # type: ignore[arg-type]
+            overdue_advances=values.get("overdue_advances") or 0,  # type: ignore[arg-type]
         )
         for pk, values in rows.items()
     ]
@@ -231,19 +255,23 @@ def history(obj: CashAdvance | Reimbursement) -> list[AuditEvent]:
 @dataclass(frozen=True)
 class FinanceDesk:
     """Finance's travel work, counted in its scope: claims to decide (those it may decide), advances
-    approved and waiting to be paid, reimbursements posted and waiting to be closed."""
+    approved and waiting to be paid, reimbursements posted and waiting to be closed, advances paid
+    and overdue for settlement (None when the rule is off: no tile)."""
 
     claims_to_decide: int
     advances_to_pay: int
     reimbursements_to_close: int
+    advances_overdue: int | None = None
 
 
 def finance_desk(*, user: User) -> FinanceDesk:
-    """Three counts, one query each."""
+    """Four counts (three with the overdue rule off), one query each."""
+    overdue = overdue_condition()
     return FinanceDesk(
         claims_to_decide=claims_decidable_by(user).filter(status=ExpenseStatus.SUBMITTED).count(),
         advances_to_pay=advances_visible_to(user).filter(status=A.APPROVED).count(),
         reimbursements_to_close=reimbursements_visible_to(user).filter(status=R.POSTED).count(),
+        advances_overdue=advances_visible_to(user).filter(overdue).count() if overdue is not None else None,
     )
 
 

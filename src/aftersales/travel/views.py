@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,12 +21,13 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
 from aftersales.fieldservice import services as fieldservice
 from aftersales.fieldservice.models import ExpenseStatus, WorkOrder
 from aftersales.fieldservice.permissions import can_decide_expenses
 
 from . import actions, selectors, services
-from .forms import AdvanceRequestForm, QueueFilterForm
+from .forms import OVERDUE, AdvanceRequestForm, QueueFilterForm
 from .history import history_rows
 from .permissions import (
     advance_actions,
@@ -41,25 +42,6 @@ from .states import ADVANCE_OPEN
 ROWS = 100
 
 
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _version(request: HttpRequest) -> int | None:
-    raw = request.POST.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    patch_cache_control(response, private=True, no_store=True)
-    return response
-
-
 def _back(request: HttpRequest, default: str) -> HttpResponse:
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -70,14 +52,16 @@ def _back(request: HttpRequest, default: str) -> HttpResponse:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     """Finance's queue (``/travel/``): supervisors, finance, administrators, team leaders."""
-    user = _user(request)
+    user = request_user(request)
     if not sees_queue(user):
         raise DjangoPermissionDenied
     form = QueueFilterForm(request.GET or None)
     data: dict[str, Any] = form.cleaned_data if form.is_valid() else {}
     who = data.get("technician", "").strip()
     claim_status = data.get("claim_status") or ExpenseStatus.SUBMITTED
-    advance_statuses = [data["advance_status"]] if data.get("advance_status") else sorted(ADVANCE_OPEN)
+    chosen = data.get("advance_status") or ""
+    overdue = chosen == OVERDUE  # paid ones past their settle_due_on; else one status, or those waiting
+    advance_statuses = [] if overdue else [chosen] if chosen else sorted(ADVANCE_OPEN)
     reimbursement_status = data.get("reimbursement_status") or ""
     claims = list(selectors.claim_list(user=user, statuses=[claim_status], technician=who, decidable=True)[:ROWS])
     context = {
@@ -85,7 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "claims": claims,
         "claim_status": claim_status,
         "decides_claims": can_decide_expenses(user),
-        "advances": list(selectors.advance_list(user=user, statuses=advance_statuses, technician=who)[:ROWS]),
+        "advances": list(selectors.advance_list(user=user, statuses=advance_statuses, technician=who, overdue=overdue)[:ROWS]),
         "balances": selectors.balances(user=user, technician=who),
         "reimbursements": list(
             selectors.reimbursement_list(
@@ -97,10 +81,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "rows": ROWS,
     }
-    template = "travel/_queue_results.html" if _fragment(request) else "travel/queue.html"
+    template = "travel/_queue_results.html" if is_fragment_request(request) else "travel/queue.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
-    return _private(response)
+    return private_no_store(response)
 
 
 @staff_required
@@ -108,7 +92,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 def claim_decide(request: HttpRequest, claim_id: int) -> HttpResponse:
     """Approve or reject an expense claim from the queue: field service's own service decides."""
-    user = _user(request)
+    user = request_user(request)
     claim = selectors.claim_get_for_user(user=user, claim_id=claim_id)
     decision = request.POST.get("decision", "")
     if decision not in {"approve", "reject"}:
@@ -130,7 +114,7 @@ def _job_choices(user: User) -> list[tuple[str, str]]:
 def mine(request: HttpRequest) -> HttpResponse:
     """The technician's own page (``/travel/mine/``, on his phone): request an advance, his
     advances, balance, claims and reimbursements."""
-    user = _user(request)
+    user = request_user(request)
     if not is_technician(user):
         raise DjangoPermissionDenied
     form = AdvanceRequestForm(request.POST or None, work_orders=_job_choices(user), initial={"idempotency_key": uuid.uuid4().hex})
@@ -161,11 +145,11 @@ def mine(request: HttpRequest) -> HttpResponse:
         "maximum": services.advance_maximum(),
         "leads": bool(led_team_ids(user)),
     }
-    return _private(render(request, "travel/mine.html", context, status=status))
+    return private_no_store(render(request, "travel/mine.html", context, status=status))
 
 
 def _document_page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
-    return _private(render(request, template, context, status=status))
+    return private_no_store(render(request, template, context, status=status))
 
 
 def _action_forms(document: str, offered: set[str], bound: tuple[str, Any] | None) -> list[tuple[actions.TravelAction, Any]]:
@@ -178,7 +162,7 @@ def _action_forms(document: str, offered: set[str], bound: tuple[str, Any] | Non
 
 
 def _advance_page(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     advance = selectors.advance_get_for_user(user=user, number=number)
     context = {
         "advance": advance,
@@ -200,7 +184,7 @@ def advance_detail(request: HttpRequest, number: str) -> HttpResponse:
 def _perform(request: HttpRequest, number: str, name: str, *, kind: str, declared: Any, read: Any, page: Any) -> HttpResponse:
     """Post one declared step of a ``kind`` document: its form, the service, back to the page
     (with the form's errors, or the refusal as a message)."""
-    user = _user(request)
+    user = request_user(request)
     action = actions.find(declared, name)
     document = read(user=user, number=number)
     if action is None:
@@ -209,7 +193,7 @@ def _perform(request: HttpRequest, number: str, name: str, *, kind: str, declare
     if not form.is_valid():
         return page(request, number, bound=(name, form))
     with refusals(request=request) as refused:
-        action.perform(document=document, actor=user, expected_version=_version(request), **form.cleaned_data)
+        action.perform(document=document, actor=user, expected_version=posted_version(request), **form.cleaned_data)
     if not refused:
         messages.success(request, str(action.done))
     return redirect(f"travel:{kind}", number=document.number)
@@ -229,7 +213,7 @@ def advance_action(request: HttpRequest, number: str, name: str) -> HttpResponse
 @require_POST
 def reimbursement_new(request: HttpRequest) -> HttpResponse:
     """Draft a technician's reimbursement (finance from the queue, or the technician himself)."""
-    user = _user(request)
+    user = request_user(request)
     username = request.POST.get("technician", "").strip()
     technician = selectors.technicians_visible(user=user).filter(username=username).first() if username else user
     if technician is None:
@@ -243,7 +227,7 @@ def reimbursement_new(request: HttpRequest) -> HttpResponse:
 
 
 def _reimbursement_page(request: HttpRequest, number: str, bound: tuple[str, Any] | None = None) -> HttpResponse:
-    user = _user(request)
+    user = request_user(request)
     reimbursement = selectors.reimbursement_get_for_user(user=user, number=number)
     context = {
         "reimbursement": reimbursement,

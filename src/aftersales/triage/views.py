@@ -18,6 +18,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError
 from aftersales.core.view_errors import domain_errors, service_error_messages
+from aftersales.core.web import is_fragment_request, request_user
 from aftersales.tickets.models import Ticket, TicketCategory
 from aftersales.tickets.permissions import ticket_available_actions
 from aftersales.tickets.selectors import ticket_get_for_user
@@ -29,15 +30,6 @@ from .models import TriageField
 from .permissions import may_reverse_urgent
 from .selectors import FIELDS, TriageView, triage_for_user
 from .values import reason_display, value_choices, value_label
-
-
-def _user(request: HttpRequest) -> User:
-    return request.user  # type: ignore[return-value]
-
-
-def _fragment(request: HttpRequest) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
 def panel_context(*, user: User, view: TriageView, error: str = "") -> dict[str, Any]:
@@ -89,10 +81,10 @@ def panel_context(*, user: User, view: TriageView, error: str = "") -> dict[str,
 def panel(request: HttpRequest, number: str) -> HttpResponse:
     """The triage panel of a ticket: the suggestions with their confidence and reasons, Accept and
     Correct per field, the likely duplicates."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user=user, view=triage_for_user(user=user, ticket=ticket))
-    if _fragment(request):
+    if is_fragment_request(request):
         return render(request, "triage/_panel.html", context)
     return render(request, "triage/panel_page.html", context)
 
@@ -102,7 +94,7 @@ def panel(request: HttpRequest, number: str) -> HttpResponse:
 @domain_errors
 def feedback(request: HttpRequest, number: str) -> HttpResponse:
     """Accept or correct one field (one click); back to the ticket page with the outcome."""
-    user = _user(request)
+    user = request_user(request)
     ticket = ticket_get_for_user(user=user, number=number)
     form = FeedbackForm(request.POST)
     back = f"{reverse('tickets:detail', args=[ticket.number])}#triage-panel"

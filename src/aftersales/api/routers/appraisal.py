@@ -29,7 +29,7 @@ from aftersales.tickets.action_schemas import Input
 from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
 
 from ..caller import Caller
-from ..conditional import checked_version
+from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
@@ -178,10 +178,6 @@ def _get(caller: Caller, appraisal_id: int) -> Appraisal:
     return found
 
 
-def etag(appraisal: Appraisal) -> str:
-    return f'"v{appraisal.version}"'
-
-
 def _version_from_if_match(request: HttpRequest, appraisal: Appraisal) -> int:
     return checked_version(
         request,
@@ -248,7 +244,7 @@ def present(appraisal: Appraisal) -> AppraisalOut:
 
 def _answer(caller: Caller, appraisal_id: int, response: HttpResponse) -> AppraisalOut:
     fresh = _get(caller, appraisal_id)
-    response["ETag"] = etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return present(fresh)
 
 
@@ -327,7 +323,7 @@ def request_appraisal(request: HttpRequest, payload: AppraisalCreate, idempotenc
         appraiser=_appraiser(payload.appraiser),
     )
     appraisal = _get(caller, created.pk)
-    headers = {"Location": f"{request.path.rstrip('/')}/{appraisal.pk}", "ETag": etag(appraisal)}
+    headers = {"Location": f"{request.path.rstrip('/')}/{appraisal.pk}", "ETag": version_etag(appraisal)}
     return 201, present(appraisal), headers
 
 

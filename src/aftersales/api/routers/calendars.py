@@ -37,7 +37,7 @@ Year = Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)]
 class YearStateOut(Schema):
     year: int
     state: str = Field(
-        description="package (the holiday package knows it), entered, assumed (statutory holidays only), weekdays."
+        description="package (the holiday package knows it), entered, assumed (statutory holidays only), weekdays (no Chinese holidays), always (24×7)."
     )
     label: str
     entered_at: dt.datetime | None = None

@@ -24,7 +24,7 @@ from aftersales.knowledge.services import ArticleInput
 from aftersales.tickets.models import TicketCategory
 
 from ..auth import caller_of
-from ..conditional import checked_version
+from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import api_ticket_get
@@ -119,10 +119,6 @@ class SuggestionOut(Schema):
     same_fault_category: bool
     matched_words: list[str]
     solved_this_ticket: bool
-
-
-def _etag(article: Article) -> str:
-    return f'"v{article.version}"'
 
 
 def _out(article: Article, *, working_copy: bool) -> ArticleOut:
@@ -230,7 +226,7 @@ def list_articles(
 def get_article(request: HttpRequest, article_id: ArticleId, response: HttpResponse) -> Any:
     caller = caller_of(request, Scope.KNOWLEDGE_READ)
     article = _fresh(caller, article_id)
-    response["ETag"] = _etag(article)
+    response["ETag"] = version_etag(article)
     return _out(article, working_copy=selectors.reads_working_copy(caller.user))
 
 
@@ -266,7 +262,7 @@ def create_article(request: HttpRequest, payload: ArticleIn, idempotency_key: st
     caller = staff_caller(request, Scope.KNOWLEDGE_WRITE)
     article = services.article_create(actor=caller.user, data=_input(payload))
     fresh = _fresh(caller, article.pk)
-    headers = {"Location": f"{request.path.rstrip('/')}/{article.pk}", "ETag": _etag(fresh)}
+    headers = {"Location": f"{request.path.rstrip('/')}/{article.pk}", "ETag": version_etag(fresh)}
     return 201, _out(fresh, working_copy=True), headers
 
 
@@ -287,7 +283,7 @@ def update_article(
     version = _version_from_if_match(request, article)
     services.article_update(article=article, actor=caller.user, data=_input(payload), expected_version=version)
     fresh = _fresh(caller, article_id)
-    response["ETag"] = _etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return _out(fresh, working_copy=True)
 
 
@@ -297,7 +293,7 @@ def _step(request: HttpRequest, article_id: int, response: HttpResponse, run: An
     version = _version_from_if_match(request, article)
     run(article=article, actor=caller.user, expected_version=version, **extra)
     fresh = _fresh(caller, article_id)
-    response["ETag"] = _etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return _out(fresh, working_copy=True)
 
 
@@ -371,7 +367,7 @@ def add_attachment(
         article=article, actor=caller.user, upload=file, filename=file.name or "", claimed_type=file.content_type or ""
     )
     fresh = _fresh(caller, article_id)
-    headers = {"ETag": _etag(fresh)}
+    headers = {"ETag": version_etag(fresh)}
     return (
         201,
         ArticleAttachmentOut(

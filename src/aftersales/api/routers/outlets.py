@@ -25,7 +25,7 @@ from aftersales.outlets.permissions import led_outlet_ids, offered_actions
 from aftersales.tickets.action_schemas import Input
 
 from ..caller import Caller
-from ..conditional import checked_version
+from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
@@ -172,10 +172,6 @@ def _settlement(caller: Caller, number: str) -> Settlement:
     return selectors.settlement_get_for_user(user=caller.user, number=number.strip().upper())
 
 
-def etag(settlement: Settlement) -> str:
-    return f'"v{settlement.version}"'
-
-
 def _version_from_if_match(request: HttpRequest, settlement: Settlement) -> int:
     return checked_version(
         request,
@@ -265,7 +261,7 @@ def present(caller: Caller, settlement: Settlement, *, with_lines: bool, led: li
 
 def _answer(caller: Caller, number: str, response: HttpResponse) -> SettlementOut:
     fresh = _settlement(caller, number)
-    response["ETag"] = etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return present(caller, fresh, with_lines=True)
 
 
@@ -349,7 +345,7 @@ def draft_settlement(request: HttpRequest, payload: SettlementCreate, idempotenc
     drafted = services.settlement_draft(outlet=outlet, actor=caller.user, period_start=month)
     assert drafted.settlement is not None
     settlement = _settlement(caller, drafted.settlement.number)
-    headers = {"Location": f"{request.path.rstrip('/')}/{settlement.number}", "ETag": etag(settlement)}
+    headers = {"Location": f"{request.path.rstrip('/')}/{settlement.number}", "ETag": version_etag(settlement)}
     return (201 if drafted.created else 200), present(caller, settlement, with_lines=True), headers
 
 

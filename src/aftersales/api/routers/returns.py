@@ -25,7 +25,7 @@ from aftersales.tickets.action_schemas import Input
 from aftersales.tickets.models import PlanMeasure
 
 from ..caller import Caller
-from ..conditional import checked_version
+from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
@@ -149,10 +149,6 @@ def _get(caller: Caller, number: str) -> ReturnAuthorization:
     return rma
 
 
-def etag(rma: ReturnAuthorization) -> str:
-    return f'"v{rma.version}"'
-
-
 def _version_from_if_match(request: HttpRequest, rma: ReturnAuthorization) -> int:
     return checked_version(
         request,
@@ -206,7 +202,7 @@ def present(rma: ReturnAuthorization, caller: Caller) -> RmaOut:
 
 def _answer(caller: Caller, number: str, response: HttpResponse) -> RmaOut:
     fresh = _get(caller, number)
-    response["ETag"] = etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return present(fresh, caller)
 
 
@@ -280,7 +276,7 @@ def authorise_return(request: HttpRequest, payload: RmaCreate, idempotency_key: 
         raise ValidationFailed({"warehouse": [_("No warehouse has this code.")]}, code="warehouse_invalid")
     created = services.rma_authorise(measure=measure, actor=caller.user, warehouse=warehouse, reason=payload.reason)
     rma = _get(caller, created.number)
-    headers = {"Location": f"{request.path.rstrip('/')}/{rma.number}", "ETag": etag(rma)}
+    headers = {"Location": f"{request.path.rstrip('/')}/{rma.number}", "ETag": version_etag(rma)}
     return 201, present(rma, caller), headers
 
 

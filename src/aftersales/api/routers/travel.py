@@ -80,6 +80,11 @@ class AdvanceOut(Schema):
     payment_method: str
     payment_reference: str
     settled_at: dt.datetime | None
+    settle_due_on: dt.date | None = Field(
+        description="While paid: the last day to settle it with a reimbursement (TRAVEL_ADVANCE_SETTLE_DAYS after "
+        "the day it was paid); null otherwise, or when the rule is off."
+    )
+    overdue: bool = Field(description="Paid, not settled, and settle_due_on is past: overdue for settlement.")
     actions: list[str]
 
 
@@ -145,6 +150,8 @@ def present_advance(caller: Any, advance: CashAdvance, *, with_work_orders: bool
         payment_method=advance.payment_method,
         payment_reference=advance.payment_reference,
         settled_at=advance.settled_at,
+        settle_due_on=advance.settle_due_on,
+        overdue=advance.overdue,
         actions=sorted(advance_actions(caller.user, advance, reach=reach)),
     )
 

@@ -15,8 +15,8 @@ from aftersales.outlets.selectors import settlements_visible_to
 
 @dataclass(frozen=True)
 class FinancePayments:
-    refunds: int  # approved refunds to pay and paid ones to confirm (/compensation/)
-    compensations: int  # cash compensation approved or issued, awaiting confirmation (/compensation/)
+    refunds: int  # approved refunds to pay and paid ones to confirm (/compensation/#refunds-to-pay)
+    compensations: int  # cash compensation approved or issued, awaiting confirmation (/compensation/#compensation-to-fulfil)
     statements: int  # outlets' settlement statements approved, to pay (/outlets/settlements/?status=approved)
 
 

@@ -1,5 +1,5 @@
 """Technicians' travel money as a ledger: every cash advance the finance queue would show (its
-filters: technician, advance status), then the lines of the reimbursements (claims paid,
+filters: technician, advance status or "overdue" for settlement), then the lines of the reimbursements (claims paid,
 advances offset) — or one reimbursement's lines alone (``reimbursement``, its page's button).
 Read through the travel app's selectors: a team leader gets his team's, a technician his own."""
 
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.travel import selectors
+from aftersales.travel.forms import OVERDUE
 from aftersales.travel.models import AdvanceStatus, CashAdvance, ReimbursementLine, ReimbursementStatus
 from aftersales.travel.permissions import is_technician, sees_queue
 
@@ -34,6 +35,8 @@ class Entry:
     reference: str
     amount: Decimal
     reimbursement: str
+    settle_due_on: Any = None  # a paid advance's last day to settle (travel.settlement)
+    overdue: Any = ""
 
 
 def _advance(a: CashAdvance) -> Entry:
@@ -47,6 +50,8 @@ def _advance(a: CashAdvance) -> Entry:
         reference=a.payment_reference,
         amount=a.amount,
         reimbursement="",
+        settle_due_on=a.settle_due_on,
+        overdue=_("Overdue for settlement") if a.overdue else "",
     )
 
 
@@ -86,7 +91,10 @@ def ledger_rows(user: User, params: Mapping[str, str]) -> Rows:
     else:
         status = params.get("advance_status", "")
         advances = selectors.advance_list(
-            user=user, statuses=[status] if status in AdvanceStatus.values else None, technician=who
+            user=user,
+            statuses=[status] if status in AdvanceStatus.values else None,
+            technician=who,
+            overdue=status == OVERDUE,
         ).order_by("requested_at", "id")
     lines = (
         ReimbursementLine.objects.filter(reimbursement__in=reimbursements.values("pk"))
@@ -122,6 +130,8 @@ LEDGER = register(
             Column(_("payment reference"), lambda r, u: r.reference, width=18),
             Column(_("amount (CNY)"), lambda r, u: r.amount, CellType.MONEY, width=12),
             Column(_("Travel reimbursement"), lambda r, u: r.reimbursement, width=20),
+            Column(_("settle by"), lambda r, u: r.settle_due_on, CellType.DATE, width=12),
+            Column(_("Overdue for settlement"), lambda r, u: r.overdue, width=14),
         ),
         may_use=_may_use,
         rows=ledger_rows,

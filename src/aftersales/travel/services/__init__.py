@@ -1,8 +1,9 @@
 """Every write of the travel app: one function per business action, one transaction, audited.
 
 ``advances`` — a cash advance requested, decided, paid out, cancelled; ``reimbursements`` — a
-reimbursement drafted, posted (the offset), closed, cancelled; ``common`` — numbers, amounts and
-the one door of every status change (``move``).
+reimbursement drafted, posted (the offset), closed, cancelled; ``reminders`` — the technician and
+finance reminded of advances overdue for settlement; ``common`` — numbers, amounts and the one
+door of every status change (``move``).
 """
 
 from .advances import advance_approve, advance_cancel, advance_pay, advance_reject, advance_request
@@ -15,6 +16,7 @@ from .reimbursements import (
     reimbursement_draft,
     reimbursement_post,
 )
+from .reminders import advances_remind_overdue
 
 __all__ = [
     "advance_approve",
@@ -23,6 +25,7 @@ __all__ = [
     "advance_pay",
     "advance_reject",
     "advance_request",
+    "advances_remind_overdue",
     "eligible_advances",
     "eligible_claims",
     "money",

@@ -20,6 +20,7 @@ from aftersales.core.errors import NotFound
 from aftersales.tickets.models import PlanMeasure
 
 from ...caller import Caller
+from ...conditional import checked_version
 from ...models import Scope
 from ...problems import ApiProblem
 from ...selectors import api_ticket_get, api_tickets_visible
@@ -145,25 +146,13 @@ def etag(item: Refund | Compensation) -> str:
 
 
 def _version_from_if_match(request: HttpRequest, item: Refund | Compensation) -> int:
-    current = etag(item)
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the ETag in If-Match (read it first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip() for t in header.split(",")]
-    if "*" in tags or current in tags or current.removeprefix("W/") in tags:
-        return item.version
-    raise ApiProblem(
-        412,
-        _("It was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    # The item's own ETag (weak, with its number); the messages fit a refund and a compensation alike.
+    return checked_version(
+        request,
+        item,
+        etag=etag(item),
+        missing=_("Send the ETag in If-Match (read it first)."),
+        stale=_("It was changed since you read it; read it again and retry."),
     )
 
 
