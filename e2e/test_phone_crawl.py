@@ -30,7 +30,7 @@ from django.db.models.functions import Concat, Left
 from django.http import HttpResponse
 from django.test import Client
 from django.utils import translation
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Response
 from tests.demo.crawl import crawl
 
 from aftersales.accounts.models import User
@@ -149,13 +149,22 @@ def _phone(browser, live_server, username: str, language: str) -> Page:  # type:
 
 
 def _walk(page: Page, user: User, language: str) -> tuple[list[str], dict[str, str]]:
-    """The pages ``user`` reaches in ``language``; and, by URL, why each that overflows fails."""
+    """The pages ``user`` reaches in ``language``; and, by URL, why each that overflows fails
+    (or a panel htmx loads for it answered with an error: the page shows it never loaded)."""
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     visited: list[str] = []
     overflows: dict[str, str] = {}
+    current = [""]
+
+    def failed_panel(response: Response) -> None:
+        if response.status >= 400 and response.request.headers.get("hx-request"):
+            overflows[f"{current[0]} htmx"] = f"{current[0]}: its panel {response.url} answered {response.status}"
+
+    page.on("response", failed_panel)
 
     def read(url: str, response: HttpResponse) -> list[str]:
+        current[0] = url
         page.goto(url)
         page.wait_for_function(PANELS_SETTLED)
         visited.append(url)
@@ -171,7 +180,7 @@ def _walk(page: Page, user: User, language: str) -> tuple[list[str], dict[str, s
     return visited, overflows
 
 
-def test_every_page_the_technician_and_the_customer_reach_fits_a_phone(browser, live_server, transactional_db):
+def test_every_page_the_technician_and_the_customer_reach_fits_a_phone(browser, live_server, django_db_serialized_rollback):
     with translation.override("en"):
         call_command("demo_data", "--no-logins", stdout=StringIO(), stderr=StringIO())
     _stretch()
@@ -189,4 +198,4 @@ def test_every_page_the_technician_and_the_customer_reach_fits_a_phone(browser, 
                 missed[f"{username} ({language})"] = left_out
             problems += [f"{username} ({language}): {failure}" for failure in overflows.values()]
     assert not missed, f"the crawl reached no page of these kinds: {missed}"
-    assert not problems, f"{len(problems)} page(s) scroll sideways at {WIDTH}px:\n" + "\n".join(problems)
+    assert not problems, f"{len(problems)} page(s) at {WIDTH}px scroll sideways or lost a panel:\n" + "\n".join(problems)

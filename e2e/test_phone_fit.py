@@ -42,7 +42,14 @@ LANGUAGES = ["zh-hans", "en"]
 OVERFLOW_PROBE = """
 (width) => {
   const out = [];
+  const clipped = (el) => {  // inside a box that scrolls or clips (the phone's nav bar, a table-wrap)
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (getComputedStyle(p).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   for (const el of document.querySelectorAll('body *')) {
+    if (clipped(el)) continue;
     const r = el.getBoundingClientRect();
     if (r.width && r.right > width + 0.5) {
       const inner = [...el.children].some(c => c.getBoundingClientRect().right > width + 0.5);

@@ -186,6 +186,10 @@ def test_the_quote_link_opened_the_quote_and_the_technician_was_told_with_a_link
     (job_link,) = urls_in(told[0])
     assert job_link == f"{SITE}/fieldservice/wo/{walk.job.number}/"
     assert logged_in(walk.tech).get(path_of(job_link)).status_code == 200
+    # His inbox links the message to his job only: no link to the ticket page, which he may not open.
+    inbox = logged_in(walk.tech).get(reverse("notifications:inbox")).content.decode()
+    assert f'href="{job_link}"' in inbox and f"/tickets/{walk.field_ticket.number}/" not in inbox
+    assert logged_in(walk.tech).get(f"/tickets/{walk.field_ticket.number}/").status_code == 404
 
 
 def test_staff_links_open_the_ticket_page_for_the_one_who_was_told(walk):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import knowledge_views, views
 
 app_name = "fieldservice"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("wo/<str:number>/acceptance/", views.acceptance_form, name="acceptance"),
     path("wo/<str:number>/acceptance.pdf", views.acceptance_form_pdf, name="acceptance_pdf"),
     path("wo/<str:number>/signature.png", views.signature_image, name="signature"),
+    path("wo/<str:number>/knowledge/", knowledge_views.panel, name="knowledge_panel"),
+    path("wo/<str:number>/knowledge/<int:pk>/solved/", knowledge_views.mark_solved, name="knowledge_solved"),
     path("file/<int:pk>/", views.file_download, name="file"),
     path("quote/<str:token>/", views.quote_by_link, name="quote_by_link"),
 ]
