@@ -15,6 +15,7 @@ from aftersales.notifications.models import Notification
 from aftersales.sla.calendar_selectors import calendar_year_view, calendars_needing_schedule, year_status
 from aftersales.sla.models import Calendar, CalendarDay, CalendarYear, ScheduleSource, SlaClock, SlaMetric
 from aftersales.sla.notice import NoticeDay
+from aftersales.sla.services import calendars as calendars_module
 from aftersales.sla.services.calendars import (
     calendar_enter_year,
     calendar_remove_day,
@@ -234,3 +235,13 @@ def test_the_administrators_are_reminded_of_a_missing_schedule_every_two_weeks_u
     with freeze_time(at(2026, 12, 7, 9, 0)):
         assert calendars_remind_missing_schedule() == 0
     assert sent.all().count() == 4  # a fresh query (iterating "sent" above cached its first two)
+
+
+def test_the_recompute_walks_every_affected_ticket_batch_by_batch(admin, office, monkeypatch):
+    monkeypatch.setattr(calendars_module, "RECOMPUTE_BATCH", 1)  # one ticket (three clocks) a batch
+    with freeze_time(at(2027, 2, 4, 16, 0)):
+        tickets = [make_ticket(phone=f"1390000000{i}") for i in range(3)]
+    calendar_enter_year(actor=admin, calendar_id=office.pk, year=2027, days=example_days(), source=ScheduleSource.NOTICE)
+    assert sla_on_calendar_change(calendar_id=office.pk, first=day("2027-01-01"), last=day("2027-02-14")) == 9
+    firsts = SlaClock.objects.filter(ticket__in=tickets, metric=SlaMetric.FIRST_RESPONSE)
+    assert {c.due_at for c in firsts} == {at(2027, 2, 14, 16, 0)}
