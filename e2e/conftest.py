@@ -5,6 +5,7 @@ Never `playwright install`: the browser is the distribution's /usr/bin/chromium.
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 
@@ -15,6 +16,19 @@ import pytest
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = "/usr/bin/chromium"
+# The default rows the data migrations write (regions' provinces, crisis levels and safety words,
+# the remedies policy, revisit policies, calendars and service levels, ticket categories), by
+# migration module and forward function, in dependency order.
+REFERENCE_MIGRATIONS = (
+    ("aftersales.accounts.migrations.0003_regionarea_from_provinces", "forwards"),
+    ("aftersales.crisis.migrations.0002_defaults", "forwards"),
+    ("aftersales.crisis.migrations.0006_safety_words_triage", "forwards"),
+    ("aftersales.remedies.migrations.0002_default_policy", "create_default"),
+    ("aftersales.revisits.migrations.0002_default_policies", "add_defaults"),
+    ("aftersales.sla.migrations.0002_default_policies", "add_defaults"),
+    ("aftersales.tickets.migrations.0002_default_categories", "add_categories"),
+    ("aftersales.tickets.migrations.0015_logistics_category", "add_logistics"),
+)
 CHROMIUM_ARGS = [
     "--headless=new",
     "--no-sandbox",
@@ -71,3 +85,24 @@ def phone_page(browser, live_server, transactional_db):  # type: ignore[no-untyp
     page = new_page(browser, live_server, width=375, height=812)
     yield page
     page.context.close()
+
+
+@pytest.fixture
+def reference_rows(transactional_db):  # type: ignore[no-untyped-def]
+    """The data migrations' default rows, written again when an earlier test's flush removed them.
+
+    pytest-django runs the tests on ``transactional_db`` (every browser test) after the others,
+    each ending with a flush of every table, so a browser test finds an empty database unless it
+    was the first. A test that needs the defaults (the demo, a page of the service levels) asks
+    for this fixture; the forward functions are idempotent (``get_or_create``) and run with the
+    current models."""
+    from django.apps import apps
+    from django.db import connection
+
+    from aftersales.tickets.models import TicketCategory
+
+    if TicketCategory.objects.exists():
+        return
+    with connection.schema_editor(atomic=True) as editor:
+        for module, function in REFERENCE_MIGRATIONS:
+            getattr(importlib.import_module(module), function)(apps, editor)

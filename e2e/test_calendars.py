@@ -17,7 +17,7 @@ from .pages import LoginPage
 pytestmark = pytest.mark.browser
 
 
-def test_the_administrator_pastes_previews_and_enters_a_notice(page, django_db_serialized_rollback):  # type: ignore[no-untyped-def]
+def test_the_administrator_pastes_previews_and_enters_a_notice(page, reference_rows):  # type: ignore[no-untyped-def]
     admin = UserFactory(role=Role.ADMINISTRATOR, data_scope=DataScope.ALL)
     office = Calendar.objects.get(is_24x7=False)
     LoginPage(page).open().sign_in_home(admin.username, PASSWORD)

@@ -180,7 +180,7 @@ def _walk(page: Page, user: User, language: str) -> tuple[list[str], dict[str, s
     return visited, overflows
 
 
-def test_every_page_the_technician_and_the_customer_reach_fits_a_phone(browser, live_server, django_db_serialized_rollback):
+def test_every_page_the_technician_and_the_customer_reach_fits_a_phone(browser, live_server, reference_rows):
     with translation.override("en"):
         call_command("demo_data", "--no-logins", stdout=StringIO(), stderr=StringIO())
     _stretch()

@@ -102,8 +102,9 @@ def test_every_action_the_services_build_from_a_value_is_declared():
         assert WorkOrderAudit(f"fieldservice.photo_{kind}")
     for status in (ExpenseStatus.APPROVED, ExpenseStatus.REJECTED):
         assert WorkOrderAudit(f"fieldservice.expense_{status}")
+    assert WorkOrderAudit("fieldservice.status.to_dispatch")  # back to dispatch: the technician left
     with pytest.raises(ValueError):
-        WorkOrderAudit("fieldservice.status.to_dispatch")  # nothing moves back to "to dispatch"
+        WorkOrderAudit("fieldservice.status.done_twice")  # a value nobody declared
 
 
 def test_the_audit_rows_of_a_worked_job_carry_declared_actions(worked):

@@ -18,3 +18,42 @@ SMS_RESET_CODE_ISSUED = hook(
     "sms_reset_code_issued",
     "aftersales.portal.receivers.sms_reset_code_issued",  # the SMS through the notifications outbox
 )
+
+# The staff handover (accounts/offboarding.py, docs/staff-handover.md): each app that holds a
+# person's work answers for it, in this order (tickets before what hangs on a ticket, the lock
+# order). Each receiver returns a list of ``accounts.handover.Holding``.
+#
+# What the person holds now, a count per kind (one COUNT each). kwargs: user.
+STAFF_HOLDINGS = hook(
+    "staff_holdings",
+    "aftersales.tickets.receivers.staff_holdings",  # open tickets assigned
+    "aftersales.fieldservice.receivers.staff_holdings",  # work orders dispatched and not done
+    "aftersales.revisits.receivers.staff_holdings",  # open revisit calls assigned
+    "aftersales.appraisal.receivers.staff_holdings",  # appraisals assigned and not signed
+    "aftersales.quality.receivers.staff_holdings",  # improvement actions owned and not closed
+    "aftersales.reports.receivers.staff_holdings",  # active report subscriptions
+    "aftersales.api.receivers.staff_holdings",  # API keys not revoked
+    "aftersales.travel.receivers.staff_holdings",  # cash advances paid out, not settled (attention)
+)
+# The person leaves: each app moves their items through its own services, in the offboarding's
+# transaction (a receiver that raises undoes the whole handover), and returns what it moved
+# (``moved=False``: what stays for a person to see to). kwargs: user, successor (User | None),
+# actor, now.
+STAFF_LEAVING = hook(
+    "staff_leaving",
+    "aftersales.tickets.receivers.staff_leaving",  # to the successor, or back to the team's queue
+    "aftersales.fieldservice.receivers.staff_leaving",  # back to dispatch
+    "aftersales.revisits.receivers.staff_leaving",  # to the successor, or unassigned
+    "aftersales.appraisal.receivers.staff_leaving",  # to the successor, or back to the requests
+    "aftersales.quality.receivers.staff_leaving",  # to the successor; else they need a new owner
+    "aftersales.reports.receivers.staff_leaving",  # paused
+    "aftersales.api.receivers.staff_leaving",  # revoked
+    "aftersales.travel.receivers.staff_leaving",  # listed for finance: money is settled, not moved
+)
+# The handover is done (the person deactivated, their sessions ended): the audit row
+# ``account.offboarded`` (accounts sits below audit). kwargs: user, actor, successor, reason,
+# moved ({kind: count}), attention ({kind: count}).
+STAFF_OFFBOARDED = hook(
+    "staff_offboarded",
+    "aftersales.audit.receivers.staff_offboarded",
+)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import two_factor, views
+from . import staff_pages, two_factor, views
 
 app_name = "accounts"
 
@@ -28,4 +28,7 @@ urlpatterns = [
     path("two-factor/verify/", two_factor.verify, name="two_factor_verify"),
     path("two-factor/disable/", two_factor.disable, name="two_factor_disable"),
     path("sign-out-elsewhere/", two_factor.sign_out_elsewhere, name="sign_out_elsewhere"),
+    # Administrators: the staff list, a person's page and "hand over and deactivate" (staff_pages.py).
+    path("staff/", staff_pages.staff_list_page, name="staff_list"),
+    path("staff/<int:user_id>/", staff_pages.staff_detail_page, name="staff_detail"),
 ]

@@ -53,6 +53,8 @@ class Scope(models.TextChoices):
     )
     CALENDARS_READ = "calendars:read", _("Read business calendars and each year's days off and make-up workdays")
     CALENDARS_WRITE = "calendars:write", _("Enter a year's official holiday schedule on a business calendar (administrators)")
+    STAFF_READ = "staff:read", _("Read what a member of staff holds before they leave (administrators)")
+    STAFF_WRITE = "staff:write", _("Hand a leaving member of staff's work over and deactivate the account (administrators)")
 
 
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)

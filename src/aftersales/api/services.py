@@ -36,6 +36,12 @@ STAFF_ONLY_SCOPES = frozenset(
         Scope.STOCK_WRITE,
         Scope.OUTLETS_READ,
         Scope.OUTLETS_WRITE,
+        Scope.TRAVEL_READ,
+        Scope.TRAVEL_WRITE,
+        Scope.CALENDARS_READ,
+        Scope.CALENDARS_WRITE,
+        Scope.STAFF_READ,
+        Scope.STAFF_WRITE,
     }
 )
 _PREFIX_ALPHABET = string.ascii_lowercase + string.digits
@@ -62,9 +68,10 @@ def _clean_scopes(scopes: Iterable[str], owner: User) -> list[str]:
         )
     if not chosen:
         raise ValidationFailed({"scopes": [_("Choose at least one scope.")]}, code="api_key_scope_missing")
-    if owner.is_customer and any(scope in STAFF_ONLY_SCOPES for scope in chosen):
+    refused = [scope for scope in chosen if scope in STAFF_ONLY_SCOPES]
+    if owner.is_customer and refused:
         raise ValidationFailed(
-            {"scopes": [_("A customer's key cannot have staff-only scopes (customers, work orders, stock).")]},
+            {"scopes": [_("A customer's key cannot have staff-only scopes: %(scopes)s.") % {"scopes": ", ".join(refused)}]},
             code="api_key_scope_not_allowed",
         )
     return chosen

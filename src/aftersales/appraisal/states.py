@@ -15,11 +15,13 @@ from .models import AppraisalStatus
 
 A = AppraisalStatus
 
+# Back to "requested" (unassigned, the appraisers' queue) only when the appraiser leaves the
+# company and nobody succeeds them (the staff handover, ``services.appraisal_hand_over``).
 TRANSITIONS: dict[str, frozenset[str]] = {
     A.REQUESTED: frozenset({A.ASSIGNED, A.CANCELLED}),
-    A.ASSIGNED: frozenset({A.IN_PROGRESS, A.CANCELLED}),
-    A.IN_PROGRESS: frozenset({A.REPORTED, A.CANCELLED}),
-    A.REPORTED: frozenset({A.SIGNED, A.CANCELLED}),
+    A.ASSIGNED: frozenset({A.IN_PROGRESS, A.CANCELLED, A.REQUESTED}),
+    A.IN_PROGRESS: frozenset({A.REPORTED, A.CANCELLED, A.REQUESTED}),
+    A.REPORTED: frozenset({A.SIGNED, A.CANCELLED, A.REQUESTED}),
     A.SIGNED: frozenset({A.ACCEPTED, A.REAPPRAISAL}),
     A.ACCEPTED: frozenset(),
     A.REAPPRAISAL: frozenset(),
@@ -33,6 +35,8 @@ REASSIGNABLE = frozenset({A.REQUESTED, A.ASSIGNED})
 REPORTABLE = frozenset({A.ASSIGNED, A.IN_PROGRESS, A.REPORTED})
 SIGNED_STATUSES = frozenset({A.SIGNED, A.ACCEPTED, A.REAPPRAISAL})
 FINAL_STATUSES = frozenset({A.ACCEPTED, A.REAPPRAISAL, A.CANCELLED})
+# Assigned to an appraiser and not signed yet: what a leaving appraiser hands over.
+HANDED_OVER = frozenset({A.ASSIGNED, A.IN_PROGRESS, A.REPORTED})
 
 
 def can_move(current: str, target: str) -> bool:

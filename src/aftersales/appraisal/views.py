@@ -10,14 +10,13 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, posted_version, request_user
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, render_htmx, request_user
 from aftersales.parts.models import Part
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -35,8 +34,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     """The appraiser's queue: assigned to me and still open; unassigned requests in my scope."""
     user = request_user(request)
     response = render(request, "appraisal/queue.html", appraiser_queue(user=user))
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 def _parts_for(appraisal: Appraisal) -> Any:
@@ -84,8 +82,7 @@ def _detail(request: HttpRequest, appraisal: Appraisal, **forms: Any) -> HttpRes
         "reappraisals": list(appraisal.reappraisals.all()),
     }
     response = render(request, "appraisal/detail.html", context, status=forms.get("status", 200))
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required
@@ -181,10 +178,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     context = panel_context(user, ticket)
     context["ticket"] = ticket
     template = "appraisal/_panel.html" if is_fragment_request(request) else "appraisal/ticket_panel.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(render_htmx(request, template, context))
 
 
 def _panel_response(request: HttpRequest, number: str, **extra: Any) -> HttpResponse:
@@ -234,8 +228,7 @@ def report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     appraisal = appraisal_get_for_user(user=request_user(request), pk=pk)
     response = HttpResponse(appraisal_pdf(appraisal), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{appraisal.number}.pdf"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required
@@ -252,5 +245,4 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
     response = FileResponse(handle, content_type=stored.content_type)
     response["Content-Disposition"] = f'inline; filename="{stored.pk}{stored.extension}"'
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

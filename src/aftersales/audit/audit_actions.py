@@ -24,3 +24,12 @@ class AccessAudit(AuditAction):
     SECOND_FACTOR_WRONG = "access.second_factor_wrong"
     # Every other session of the user ended (by the user, or an administrator for them).
     SIGNED_OUT_EVERYWHERE = "access.signed_out_everywhere"
+
+
+class AccountAudit(AuditAction):
+    """Changes of a member of staff's account that are recorded here because ``accounts`` sits
+    below the audit app (its hooks name the receivers in ``audit.receivers``)."""
+
+    # A member of staff left: their work handed over, the account deactivated, every session
+    # ended (accounts/offboarding.py; the reason, the successor and the counts moved per kind).
+    OFFBOARDED = "account.offboarded"

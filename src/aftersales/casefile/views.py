@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
+from aftersales.core.web import private_no_store
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from .pdf import case_file_pdf
@@ -21,8 +21,7 @@ def case_file_response(pdf: bytes, number: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @login_required

@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +25,7 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, ValidationFailed
 from aftersales.core.view_errors import service_error_messages
-from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, render_htmx, request_user
 from aftersales.parts.models import Part, Warehouse
 from aftersales.remedies.depreciation import refund_breakdown
 from aftersales.tickets.selectors import ticket_get_for_user
@@ -65,9 +64,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     ticket = _ticket(user, number)
     context = panel_context(user, ticket)
     template = "compensation/_ticket_panel_answer.html" if is_fragment_request(request) else "compensation/ticket_panel.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return private_no_store(response)
+    return private_no_store(render_htmx(request, template, context))
 
 
 def _ticket(user: User, number: str) -> Any:

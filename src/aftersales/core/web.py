@@ -1,6 +1,7 @@
 """What every app's pages read from the request and set on the response, written once: the
 signed-in user, the version a form posted for the optimistic lock, whether htmx asks for the
-fragment of a page, and the cache headers of a personal page.
+fragment of a page, the list's query without its page, and the headers of a page-or-fragment
+answer and of a personal page.
 
 Core imports no app: the user's type is django-stubs' alias of ``AUTH_USER_MODEL``, which the mypy
 plugin resolves to ``accounts.User``.
@@ -8,13 +9,16 @@ plugin resolves to ``accounts.User``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User
+
+Response = TypeVar("Response", bound=HttpResponseBase)
 
 
 def request_user(request: HttpRequest) -> _User:
@@ -37,8 +41,25 @@ def is_fragment_request(request: HttpRequest) -> bool:
     return htmx is not None and bool(htmx) and not htmx.history_restore_request
 
 
-def private_no_store(response: HttpResponse) -> HttpResponse:
-    """``response`` with ``Cache-Control: private, no-store``: a page of personal data is kept by
-    no cache, not even the browser's (shared computers, the back button after sign-out)."""
+def query_without_page(request: HttpRequest) -> str:
+    """The request's query string less its ``page``: a list's pager links keep the filters and
+    add their own page."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def render_htmx(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
+    """``render`` with ``Vary: HX-Request``: the same URL answers with a page or a fragment, and
+    caches must keep them apart."""
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def private_no_store(response: Response) -> Response:
+    """``response`` with ``Cache-Control: private, no-store``: a page (or a file) of personal data
+    is kept by no cache, not even the browser's (shared computers, the back button after
+    sign-out)."""
     patch_cache_control(response, private=True, no_store=True)
     return response

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.http import FileResponse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import override
 
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
+from aftersales.core.web import private_no_store
 
 from .models import Export, ExportStatus
 from .registry import KINDS
@@ -42,5 +42,4 @@ def download_response(export: Export, *, user: User) -> FileResponse:
         name = filename_for(export, export_title(export))
     response = FileResponse(fileobj, as_attachment=True, filename=name, content_type=XLSX)
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

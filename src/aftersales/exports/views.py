@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.core.view_errors import domain_errors
-from aftersales.core.web import is_fragment_request, request_user
+from aftersales.core.web import is_fragment_request, private_no_store, render_htmx, request_user
 
 from . import selectors, services
 from .downloads import download_response, export_ready, export_title
@@ -36,10 +35,7 @@ def export_list(request: HttpRequest) -> HttpResponse:
     exports = list(selectors.exports_for_user(user=request_user(request)))
     context = {"rows": _rows(exports), "running": any(e.running for e in exports)}
     template = "exports/partials/export_rows.html" if is_fragment_request(request) else "exports/export_list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(render_htmx(request, template, context))
 
 
 @staff_required
@@ -49,10 +45,7 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     export = selectors.export_get_for_owner(user=request_user(request), export_id=pk)
     context = {"export": export, "title": _title(export), "back": _back_url(export)}
     template = "exports/partials/export_progress.html" if is_fragment_request(request) else "exports/export_detail.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(render_htmx(request, template, context))
 
 
 def _back_url(export: Export) -> str:

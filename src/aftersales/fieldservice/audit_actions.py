@@ -24,7 +24,9 @@ class WorkOrderAudit(AuditAction):
     EXPENSE_APPROVED = "fieldservice.expense_approved"
     EXPENSE_REJECTED = "fieldservice.expense_rejected"
     # Status moves, by the status moved to: ``WorkOrderAudit(f"fieldservice.status.{to}")``
-    # (every target of ``states.TRANSITIONS``; nothing moves back to "to dispatch").
+    # (every target of ``states.TRANSITIONS``; back to "to dispatch" only when the technician
+    # leaves the company).
+    STATUS_TO_DISPATCH = "fieldservice.status.to_dispatch"
     STATUS_DISPATCHED = "fieldservice.status.dispatched"
     STATUS_ACCEPTED = "fieldservice.status.accepted"
     STATUS_ON_THE_WAY = "fieldservice.status.on_the_way"

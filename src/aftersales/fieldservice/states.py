@@ -8,12 +8,14 @@ W = WorkOrderStatus
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     W.TO_DISPATCH: frozenset({W.DISPATCHED, W.CANCELLED}),
-    # dispatched → dispatched is a reassignment to another technician.
-    W.DISPATCHED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
-    W.ACCEPTED: frozenset({W.ON_THE_WAY, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
-    W.RESCHEDULED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED}),
-    W.ON_THE_WAY: frozenset({W.ON_SITE, W.RESCHEDULED, W.FAILED}),
-    W.ON_SITE: frozenset({W.DONE, W.FAILED}),
+    # dispatched → dispatched is a reassignment to another technician. Back to "to dispatch"
+    # only when the technician leaves the company (the staff handover,
+    # ``services.work_order_return_to_dispatch``): nobody will come, the dispatcher chooses again.
+    W.DISPATCHED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
+    W.ACCEPTED: frozenset({W.ON_THE_WAY, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
+    W.RESCHEDULED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
+    W.ON_THE_WAY: frozenset({W.ON_SITE, W.RESCHEDULED, W.FAILED, W.TO_DISPATCH}),
+    W.ON_SITE: frozenset({W.DONE, W.FAILED, W.TO_DISPATCH}),
     W.DONE: frozenset({W.CUSTOMER_ACCEPTED}),
     W.CUSTOMER_ACCEPTED: frozenset(),
     W.CANCELLED: frozenset(),

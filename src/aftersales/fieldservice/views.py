@@ -16,7 +16,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,7 +25,7 @@ from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.view_errors import message_service_errors
-from aftersales.core.web import request_user
+from aftersales.core.web import private_no_store, request_user
 from aftersales.tickets.models import PlanMeasure
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -193,8 +192,7 @@ def work_order_detail(request: HttpRequest, number: str) -> HttpResponse:
     user = request_user(request)
     work_order = _get(user, number)
     response = render(request, "fieldservice/detail.html", _detail_context(user, work_order))
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required
@@ -265,8 +263,7 @@ def file_download(request: HttpRequest, pk: int) -> FileResponse:
         content_type=record.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required  # type: ignore[arg-type]
@@ -281,8 +278,7 @@ def signature_image(request: HttpRequest, number: str) -> FileResponse:
         raise Http404 from None
     response = FileResponse(handle, content_type="image/png")
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required
@@ -302,8 +298,7 @@ def acceptance_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
         raise Http404
     response = HttpResponse(acceptance_pdf(acceptance), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{work_order.number}.pdf"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 # --- the customer's quote link ------------------------------------------------------------------
@@ -326,5 +321,4 @@ def quote_by_link(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("fieldservice:quote_by_link", token=token)
     work_order.refresh_from_db()
     response = render(request, "fieldservice/quote.html", {"work_order": work_order, "token": token})
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

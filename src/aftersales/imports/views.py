@@ -8,13 +8,12 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, request_user
+from aftersales.core.web import is_fragment_request, render_htmx, request_user
 
 from . import files, selectors, services
 from .forms import UploadForm
@@ -66,10 +65,9 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "file_error": selectors.import_file_error(job),
     }
     fragment = is_fragment_request(request)
-    response = render(request, "imports/partials/progress.html" if fragment else "imports/detail.html", context)
+    response = render_htmx(request, "imports/partials/progress.html" if fragment else "imports/detail.html", context)
     if fragment and not job.running:
         response["HX-Refresh"] = "true"  # the pass ended: show the figures
-    patch_vary_headers(response, ("HX-Request",))
     return response
 
 

@@ -14,14 +14,13 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, posted_version, request_user
+from aftersales.core.web import is_fragment_request, posted_version, query_without_page, render_htmx, request_user
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
@@ -36,12 +35,6 @@ STEPS = {
     "archive": services.article_archive,
     "restore": services.article_restore,
 }
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @staff_required
@@ -59,12 +52,10 @@ def article_list(request: HttpRequest) -> HttpResponse:
         "writer": is_writer(user),
         "working_copy": selectors.reads_working_copy(user),
         "in_review": selectors.review_queue(user=user).count() if is_reviewer(user) else 0,
-        "query": _without_page(request),
+        "query": query_without_page(request),
     }
     template = "knowledge/partials/results.html" if is_fragment_request(request) else "knowledge/list.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_htmx(request, template, context)
 
 
 @staff_required

@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -20,7 +19,14 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
+from aftersales.core.web import (
+    is_fragment_request,
+    posted_version,
+    private_no_store,
+    query_without_page,
+    render_htmx,
+    request_user,
+)
 
 from . import selectors, services
 from .forms import AdjustForm, DraftForm, OutletForm, PayForm, PeriodForm, ReasonForm, SettlementFilterForm
@@ -152,13 +158,9 @@ def settlement_list(request: HttpRequest) -> HttpResponse:
             "until": data["until"],
         }
     page = Paginator(selectors.settlement_list(user=user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    context = {"form": form, "page": page, "query": query_without_page(request)}
     template = "outlets/_settlement_rows.html" if is_fragment_request(request) else "outlets/settlements.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return private_no_store(response)
+    return private_no_store(render_htmx(request, template, context))
 
 
 def _settlement_page(request: HttpRequest, settlement: Settlement, status: int = 200, **forms: Any) -> HttpResponse:

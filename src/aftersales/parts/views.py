@@ -12,16 +12,15 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied
-from aftersales.core.web import is_fragment_request, request_user
+from aftersales.core.web import is_fragment_request, render_htmx, request_user
 
 from . import permissions as perms
 from . import selectors, services
@@ -31,12 +30,6 @@ from .models import RequisitionStatus
 from .panel import panel_context, request_form, return_form, van_parts
 
 PAGE_SIZE = 50
-
-
-def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def _stock_staff_only(request: HttpRequest) -> User:
@@ -72,7 +65,7 @@ def stock_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.stock_for_user(user=user, **filters))
     context = {"form": form, "page": page, "rows": page.object_list}
     template = "parts/partials/stock_results.html" if is_fragment_request(request) else "parts/stock_list.html"
-    return _render(request, template, context)
+    return render_htmx(request, template, context)
 
 
 def _receivable(user: User) -> Any:
@@ -99,14 +92,14 @@ def stock_receive(request: HttpRequest) -> HttpResponse:
                 request, _("Goods received into %(warehouse)s.") % {"warehouse": form.cleaned_data["warehouse"].display_name}
             )
             return redirect("parts:stock")
-    return _render(request, "parts/receive.html", {"form": form}, status=200)
+    return render_htmx(request, "parts/receive.html", {"form": form}, status=200)
 
 
 @staff_required
 def low_stock(request: HttpRequest) -> HttpResponse:
     user = _stock_staff_only(request)
     rows = list(selectors.low_stock_for_user(user=user)[:500])
-    return _render(request, "parts/low_stock.html", {"rows": rows})
+    return render_htmx(request, "parts/low_stock.html", {"rows": rows})
 
 
 @staff_required
@@ -121,7 +114,7 @@ def my_van(request: HttpRequest) -> HttpResponse:
         "requisitions": list(selectors.requisitions_for_user(user=user)[:20]),
         "returns": list(selectors.returns_for_user(user=user)[:20]),
     }
-    return _render(request, "parts/my_van.html", context)
+    return render_htmx(request, "parts/my_van.html", context)
 
 
 @staff_required
@@ -130,7 +123,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.parts_search(query=query))
     context = {"page": page, "parts": page.object_list, "q": query}
     template = "parts/partials/catalogue_results.html" if is_fragment_request(request) else "parts/catalogue.html"
-    return _render(request, template, context)
+    return render_htmx(request, template, context)
 
 
 @staff_required
@@ -144,7 +137,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     page = _page(request, selectors.ledger_for_user(user=user, warehouse_id=warehouse_id, part_id=part_id))
     context = {"form": form, "page": page, "movements": page.object_list}
     template = "parts/partials/ledger_results.html" if is_fragment_request(request) else "parts/ledger.html"
-    return _render(request, template, context)
+    return render_htmx(request, template, context)
 
 
 # --- Requisitions ---------------------------------------------------------------------------------
@@ -165,7 +158,7 @@ def requisition_list(request: HttpRequest) -> HttpResponse:
     page = _page(request, qs)
     rows = [(r, perms.can_decide_requisition(user, r)) for r in page.object_list]
     context = {"page": page, "rows": rows, "status": status, "statuses": RequisitionStatus.choices}
-    return _render(request, "parts/requisition_list.html", context)
+    return render_htmx(request, "parts/requisition_list.html", context)
 
 
 def _requisition_context(user: User, requisition: Any, **extra: Any) -> dict[str, Any]:
@@ -194,7 +187,7 @@ def requisition_detail(request: HttpRequest, pk: int) -> HttpResponse:
         requisition = selectors.requisition_get_for_user(user=user, requisition_id=pk)
     except NotFound as exc:
         raise Http404 from exc
-    return _render(request, "parts/requisition_detail.html", _requisition_context(user, requisition))
+    return render_htmx(request, "parts/requisition_detail.html", _requisition_context(user, requisition))
 
 
 @staff_required
@@ -220,7 +213,7 @@ def requisition_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         form.show_service_error(exc)
         status = 403 if isinstance(exc, PermissionDenied) else 200
         context = _requisition_context(user, requisition, decision_form=form, error=str(exc.message))
-        return _render(request, "parts/requisition_detail.html", context, status=status)
+        return render_htmx(request, "parts/requisition_detail.html", context, status=status)
     if from_panel:
         return _panel_response(
             request, requisition.work_order_id, flash=_("Requisition %(number)s updated.") % {"number": requisition.number}
@@ -238,7 +231,7 @@ def return_list(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     qs = selectors.returns_for_user(user=user) if show_all else selectors.returns_to_receive(user=user)
     page = _page(request, qs)
-    return _render(request, "parts/return_list.html", {"page": page, "returns": page.object_list, "show_all": show_all})
+    return render_htmx(request, "parts/return_list.html", {"page": page, "returns": page.object_list, "show_all": show_all})
 
 
 @staff_required
@@ -263,7 +256,7 @@ def faulty_list(request: HttpRequest) -> HttpResponse:
     if not perms.can_appraise(user):
         raise DjangoPermissionDenied
     rows = list(selectors.faulty_awaiting_appraisal(user=user)[:200])
-    return _render(request, "parts/faulty_list.html", {"rows": rows, "form": AppraiseForm()})
+    return render_htmx(request, "parts/faulty_list.html", {"rows": rows, "form": AppraiseForm()})
 
 
 @staff_required
@@ -311,7 +304,7 @@ def transfer_list(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Transfer %(number)s created.") % {"number": transfer.number})
             return redirect("parts:transfers")
     page = _page(request, selectors.transfers_for_user(user=user))
-    return _render(request, "parts/transfer_list.html", {"form": form, "page": page, "transfers": page.object_list})
+    return render_htmx(request, "parts/transfer_list.html", {"form": form, "page": page, "transfers": page.object_list})
 
 
 @staff_required
@@ -342,7 +335,7 @@ def _panel_response(request: HttpRequest, work_order_id: int, **extra: Any) -> H
         if "error" in extra:
             messages.error(request, extra["error"])
         return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("parts:requisitions"))
-    return _render(request, "parts/partials/work_order_panel.html", panel_context(user=user, work_order=work_order, **extra))
+    return render_htmx(request, "parts/partials/work_order_panel.html", panel_context(user=user, work_order=work_order, **extra))
 
 
 def _work_order_or_404(request: HttpRequest, work_order_id: int) -> Any:
@@ -356,7 +349,7 @@ def _work_order_or_404(request: HttpRequest, work_order_id: int) -> Any:
 def panel(request: HttpRequest, work_order_id: int) -> HttpResponse:
     work_order = _work_order_or_404(request, work_order_id)
     template = "parts/partials/work_order_panel.html" if is_fragment_request(request) else "parts/work_order_parts.html"
-    return _render(request, template, panel_context(user=request_user(request), work_order=work_order))
+    return render_htmx(request, template, panel_context(user=request_user(request), work_order=work_order))
 
 
 def _panel_form_failed(
@@ -369,7 +362,7 @@ def _panel_form_failed(
         return redirect(request.POST.get("next") or request.META.get("HTTP_REFERER") or reverse("parts:van"))
     status = 403 if isinstance(exc, PermissionDenied) else 200
     context = panel_context(user=request_user(request), work_order=work_order, **{key: form, "open": key})
-    return _render(request, "parts/partials/work_order_panel.html", context, status=status)
+    return render_htmx(request, "parts/partials/work_order_panel.html", context, status=status)
 
 
 @staff_required

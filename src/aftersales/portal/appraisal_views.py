@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -25,6 +24,7 @@ from aftersales.appraisal.selectors import appraisal_get_for_user
 from aftersales.appraisal.services import appraisal_answer
 from aftersales.core.errors import NotFound
 from aftersales.core.view_errors import message_service_errors, refusals
+from aftersales.core.web import private_no_store
 
 
 def _from_token(token: str) -> Appraisal:
@@ -72,7 +72,7 @@ def _page(request: HttpRequest, appraisal: Appraisal, *, actor: User | None, pos
         "reappraisals": list(appraisal.reappraisals.all()),
     }
     response = render(request, "portal/appraisal.html", context, status=status)
-    patch_cache_control(response, private=True, no_store=True)
+    private_no_store(response)
     response["Referrer-Policy"] = "same-origin"
     return response
 
@@ -131,5 +131,4 @@ def appraisal_pdf_own(request: HttpRequest, pk: int) -> HttpResponse:
 def _pdf(appraisal: Appraisal) -> HttpResponse:
     response = HttpResponse(appraisal_pdf(appraisal), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{appraisal.number}.pdf"'
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

@@ -20,7 +20,7 @@ from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core.errors import PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import posted_version, request_user
+from aftersales.core.web import posted_version, query_without_page, request_user
 from aftersales.fieldservice import ftf
 from aftersales.tickets.selectors import ticket_get_for_user
 
@@ -129,8 +129,6 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
     cell = _cell(request.GET, filters)
     page = Paginator(selectors.fault_tickets(user=user, filters=cell), PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
     model = ProductModel.objects.filter(pk=filters.model_id).first() if filters.model_id else None
     raise_query = {"origin": "fault_cluster", "model": filters.model_id or "", "batch": filters.batch or ""}
     if cell.component:
@@ -143,7 +141,7 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
             "cell": cell,
             "model": model,
             "page": page,
-            "query": params.urlencode(),
+            "query": query_without_page(request),
             "writer": can_write(user),
             "raise_query": urlencode({k: v for k, v in raise_query.items() if v != ""}),
         },

@@ -6,15 +6,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, request_user
+from aftersales.core.web import is_fragment_request, private_no_store, render_htmx, request_user
 from aftersales.tickets.selectors.scope import ticket_get_for_user
 
 from . import services
@@ -31,10 +30,7 @@ def ticket_panel(request: HttpRequest, number: str) -> HttpResponse:
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user=user, ticket=ticket)
     template = "remedies/_panel.html" if is_fragment_request(request) else "remedies/ticket_panel.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(render_htmx(request, template, context))
 
 
 @staff_required

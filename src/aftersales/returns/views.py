@@ -10,8 +10,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -19,7 +18,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, request_user
+from aftersales.core.web import is_fragment_request, private_no_store, render_htmx, request_user
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import selectors, services
@@ -33,19 +32,13 @@ from .templatetags.returns_tags import panel_context
 VIEWS = ("expected", "received", "done")
 
 
-def _render(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
-
-
 @staff_required
 def worklist(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "expected")
     if view not in VIEWS:
         view = "expected"
     rows = selectors.warehouse_worklist(user=request_user(request), view=view)
-    return _render(request, "returns/worklist.html", {"rows": rows, "view": view, "views": VIEWS})
+    return render_htmx(request, "returns/worklist.html", {"rows": rows, "view": view, "views": VIEWS})
 
 
 def _get(request: HttpRequest, number: str) -> ReturnAuthorization:
@@ -74,7 +67,7 @@ def _context(
 @staff_required
 def detail(request: HttpRequest, number: str) -> HttpResponse:
     rma = _get(request, number)
-    return _render(request, "returns/detail.html", _context(request_user(request), rma))
+    return render_htmx(request, "returns/detail.html", _context(request_user(request), rma))
 
 
 @staff_required  # type: ignore[arg-type]
@@ -90,8 +83,7 @@ def photo(request: HttpRequest, number: str, pk: int) -> FileResponse:
         raise Http404 from None
     response = FileResponse(handle, filename=stored.original_name, content_type=stored.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required
@@ -112,13 +104,13 @@ def step(request: HttpRequest, number: str, name: str) -> HttpResponse:
         if not refused:
             done = _("%(number)s: %(step)s — done.") % {"number": rma.number, "step": declared.label}
             if is_fragment_request(request):
-                return _render(request, "returns/_body.html", _context(user, _get(request, number), flash=done))
+                return render_htmx(request, "returns/_body.html", _context(user, _get(request, number), flash=done))
             messages.success(request, done)
             return redirect("returns:detail", number=rma.number)
         status = refused.status
     context = _context(user, _get(request, number), forms={name: form})
     template = "returns/_body.html" if is_fragment_request(request) else "returns/detail.html"
-    return _render(request, template, context, status=status)
+    return render_htmx(request, template, context, status=status)
 
 
 @staff_required
@@ -130,10 +122,7 @@ def ticket_panel(request: HttpRequest, ticket_number: str) -> HttpResponse:
     ticket = ticket_get_for_user(user=user, number=ticket_number)
     context = panel_context(user, ticket)
     template = "returns/_ticket_returns.html" if is_fragment_request(request) else "returns/ticket_panel.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(render_htmx(request, template, context))
 
 
 @staff_required
@@ -160,4 +149,4 @@ def authorise(request: HttpRequest, ticket_number: str) -> HttpResponse:
             messages.success(request, _("Return %(number)s authorised.") % {"number": rma.number})
             return redirect("returns:detail", number=rma.number)
         status = refused.status
-    return _render(request, "returns/authorise.html", {"ticket": ticket, "measure": measure, "form": form}, status=status)
+    return render_htmx(request, "returns/authorise.html", {"ticket": ticket, "measure": measure, "form": form}, status=status)

@@ -14,3 +14,5 @@ class RevisitAudit(AuditAction):
     CANCELLED = "revisit.cancelled"
     TICKET_RAISED = "revisit.ticket_raised"
     STAFF_COMPLAINT = "revisit.staff_complaint"
+    # An open revisit handed to another agent, or put back unassigned (the staff handover).
+    REASSIGNED = "revisit.reassigned"

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,7 +17,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request
+from aftersales.core.web import is_fragment_request, query_without_page, render_htmx
 
 from . import selectors, services
 from .forms import CallForm, CancelForm, QueueForm
@@ -33,12 +32,6 @@ def _user(request: HttpRequest) -> User:
     if not reads_revisits(user):
         raise Http404
     return user
-
-
-def _without_page(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return params.urlencode()
 
 
 @staff_required
@@ -60,11 +53,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.revisit_queue(user=user, filters=filters, today=today), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    context = {"form": form, "page": page, "today": today, "query": _without_page(request), "overseer": oversees(user)}
+    context = {"form": form, "page": page, "today": today, "query": query_without_page(request), "overseer": oversees(user)}
     template = "revisits/partials/queue_rows.html" if is_fragment_request(request) else "revisits/queue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_htmx(request, template, context)
 
 
 @staff_required

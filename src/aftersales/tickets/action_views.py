@@ -17,12 +17,12 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import DomainError, PermissionDenied
-from aftersales.core.web import is_fragment_request
+from aftersales.core.web import is_fragment_request, render_htmx
 
 from .action_forms import ActionForm, action_form
 from .models import Ticket
 from .registry import ACTIONS
-from .view_helpers import get_ticket_or_404, render_detail, render_htmx
+from .view_helpers import get_ticket_or_404, render_detail
 
 
 def _refused(request: HttpRequest, ticket: Ticket, form: ActionForm, *, status: int) -> HttpResponse:

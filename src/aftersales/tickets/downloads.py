@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.http import FileResponse, Http404
-from django.utils.cache import patch_cache_control
+
+from aftersales.core.web import private_no_store
 
 from .selectors.agreements import AgreementDocument
 
@@ -23,5 +24,4 @@ def agreement_document_response(document: AgreementDocument, *, inline: bool) ->
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

@@ -14,7 +14,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request
+from aftersales.core.web import is_fragment_request, render_htmx
 
 from .models import ViewSharing
 from .saved_view_bar import list_bar, owner_label, render_bar, view_url
@@ -22,7 +22,6 @@ from .saved_view_forms import SavedViewForm
 from .selectors import saved_view_get_for_user, saved_views_for_user
 from .services import saved_view_create, saved_view_delete, saved_view_move, saved_view_set_start, saved_view_update
 from .services.saved_views import is_view_administrator, sharing_choices
-from .view_helpers import render_htmx
 
 # A view that is not the user's to change: the 403 page; one that is gone: the 404 page.
 ALWAYS_PAGES = (PermissionDenied, NotFound)

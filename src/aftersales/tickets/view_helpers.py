@@ -1,6 +1,5 @@
-"""What the ticket pages share: page-or-fragment rendering, the scoped ticket lookup, personal
-data as the user may see it, and the detail page with its process panel (used by ``views`` and
-``action_views``)."""
+"""What the ticket pages share: the scoped ticket lookup, personal data as the user may see it,
+and the detail page with its process panel (used by ``views`` and ``action_views``)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template import engines
 from django.template.backends.jinja2 import Template as Jinja2Template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from markupsafe import Markup
@@ -27,6 +24,7 @@ from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.masking import mask_email
+from aftersales.core.web import render_htmx
 from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.phones import display_phone as phone_for_people
 
@@ -38,13 +36,6 @@ from .models import Attachment, Ticket, TicketEvent
 from .selectors import ticket_all_attachments, ticket_attachments, ticket_get_for_user, ticket_timeline
 from .services.first_response import FirstResponseVia, first_response_event
 from .states import FINAL_STATUSES, OPEN_STATUSES, TicketStatus
-
-
-def render_htmx(request: HttpRequest, template: str, context: dict[str, Any], *, status: int = 200) -> HttpResponse:
-    response = render(request, template, context, status=status)
-    # The same URL answers with a page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ("HX-Request",))
-    return response
 
 
 def display_phone(user: User, e164: str) -> str:

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -32,7 +31,7 @@ from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFa
 from aftersales.core.masking import mask_name
 from aftersales.core.throttle import throttle_hit
 from aftersales.core.view_errors import add_service_errors, domain_errors
-from aftersales.core.web import is_fragment_request
+from aftersales.core.web import is_fragment_request, private_no_store, render_htmx
 from aftersales.customers.phones import normalize_phone
 
 from .action_forms import BulkAssignForm
@@ -53,7 +52,6 @@ from .view_helpers import (
     display_phone,
     get_ticket_or_404,
     render_detail,
-    render_htmx,
     timeline_context,
 )
 
@@ -195,8 +193,7 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         raise Http404 from None
     response = FileResponse(fileobj, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @staff_required

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +20,7 @@ from django.views.decorators.http import require_POST
 from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import User
 from aftersales.core.view_errors import domain_errors, refusals
-from aftersales.core.web import is_fragment_request, posted_version, private_no_store, request_user
+from aftersales.core.web import is_fragment_request, posted_version, private_no_store, render_htmx, request_user
 from aftersales.fieldservice import services as fieldservice
 from aftersales.fieldservice.models import ExpenseStatus, WorkOrder
 from aftersales.fieldservice.permissions import can_decide_expenses
@@ -82,9 +81,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "rows": ROWS,
     }
     template = "travel/_queue_results.html" if is_fragment_request(request) else "travel/queue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request",))
-    return private_no_store(response)
+    return private_no_store(render_htmx(request, template, context))
 
 
 @staff_required

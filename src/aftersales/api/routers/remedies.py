@@ -24,6 +24,7 @@ from aftersales.remedies.selectors import RemedyView, decision_of, remedy_for_us
 from aftersales.remedies.services import remedy_decide
 
 from ..auth import caller_of
+from ..conditional import checked_version
 from ..idempotency import idempotent
 from ..models import Scope
 from ..problems import ApiProblem
@@ -132,29 +133,18 @@ def _etag(decision: RemedyDecision | None) -> str:
     return f'"v{decision.version if decision is not None else 0}"'
 
 
+_STALE = _("The remedy was chosen again since you read it; read it again and retry.")
+
+
 def _expected_version(request: HttpRequest, decision: RemedyDecision | None) -> int | None:
+    if decision is not None:
+        missing = _("Send the decision's ETag in If-Match (read the remedy first).")
+        return checked_version(request, decision, missing=missing, stale=_STALE)
+    # Not checked_version before the first choice: If-Match is optional then (no 428) and names "v0".
     header = request.headers.get("If-Match")
-    current = _etag(decision)
-    if not header:
-        if decision is None:
-            return None
-        raise ApiProblem(
-            428,
-            _("Send the decision's ETag in If-Match (read the remedy first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
-    if "*" in tags or current in tags:
-        return decision.version if decision is not None else None
-    raise ApiProblem(
-        412,
-        _("The remedy was chosen again since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
-    )
+    if header and not {"*", _etag(None)} & {tag.strip().removeprefix("W/") for tag in header.split(",")}:
+        raise ApiProblem(412, _STALE, code="stale_version", field="If-Match", headers={"ETag": _etag(None)})
+    return None
 
 
 @router.get(

@@ -261,6 +261,7 @@ def get_revisit(request: HttpRequest, revisit_id: RevisitId, response: HttpRespo
 
 
 def _expected_version(request: HttpRequest, revisit: Revisit) -> int | None:
+    # Not checked_version: If-Match is optional here (without it the call is recorded unchecked, no 428).
     header = request.headers.get("If-Match")
     if not header:
         return None

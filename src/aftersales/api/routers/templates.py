@@ -143,6 +143,7 @@ def _template_out(caller: Any, event: str, channel: str, language: str, *, histo
 
 
 def _if_match(request: HttpRequest, current: str) -> None:
+    # Not checked_version: a notification template's ETag is a state token (no row version), and this 428 sends no ETag.
     header = request.headers.get("If-Match")
     if not header:
         raise ApiProblem(428, _("Send the ETag in If-Match (read it first)."), code="if_match_required", field="If-Match")

@@ -8,7 +8,6 @@ Handlers only parse, call one selector or service, and present the result.
 from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Query, Router
 from ninja.files import UploadedFile
@@ -18,6 +17,7 @@ from aftersales.casefile.pdf import case_file_pdf
 from aftersales.casefile.selectors import ALL_PARTS, STAFF_ONLY_PARTS, case_file_for
 from aftersales.casefile.services import case_file_record_view
 from aftersales.core.errors import NotFound, PermissionDenied
+from aftersales.core.web import private_no_store
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.tickets.choices import Channel
@@ -155,8 +155,7 @@ def get_case_file(request: HttpRequest, number: Number) -> Any:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{ticket.number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @router.get("/tickets/{number}/timeline", response={200: list[schemas.EventOut], **problems(403, 404)}, summary="Timeline")
@@ -224,8 +223,7 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> Any:
         raise NotFound("file missing", code="attachment_not_found") from None
     response = FileResponse(fileobj, as_attachment=True, filename=item.original_name, content_type=item.content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 @router.get("/tickets/{number}/survey", response={200: schemas.SurveyOut, **problems(403, 404)}, summary="Latest survey")

@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import FileResponse, HttpRequest
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Path, Router
 from ninja.files import UploadedFile
 
 from aftersales.core.errors import NotFound
+from aftersales.core.web import private_no_store
 from aftersales.fieldservice.action_schemas import WorkOrderNoInput
 from aftersales.fieldservice.actions import ACTIONS
 from aftersales.fieldservice.models import AcceptanceCode, ExpenseClaim, ExpenseKind, WorkOrderFile
@@ -43,8 +43,7 @@ def _download(fieldfile: Any, *, filename: str, content_type: str) -> FileRespon
         raise NotFound(_("The stored file is missing."), code="file_missing") from None
     response = FileResponse(fileobj, as_attachment=True, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)
 
 
 # --- quote and acceptance code ------------------------------------------------------------------

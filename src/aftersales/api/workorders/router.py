@@ -13,12 +13,12 @@ module these operations were first declared in, ``aftersales.api.routers.workord
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, Header, Query, Router
 from ninja.files import UploadedFile
 
 from aftersales.core.errors import NotFound
+from aftersales.core.web import private_no_store
 from aftersales.fieldservice.actions import ACTIONS, WorkOrderAction, api_actions
 from aftersales.fieldservice.models import WorkOrderFileKind, WorkOrderStatus
 from aftersales.fieldservice.pdf import acceptance_pdf
@@ -217,5 +217,4 @@ def get_acceptance_pdf(request: HttpRequest, wo_number: str) -> Any:
     response = HttpResponse(acceptance_pdf(acceptance), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{work_order.number}.pdf"'
     response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return private_no_store(response)

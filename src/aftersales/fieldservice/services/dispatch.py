@@ -184,3 +184,39 @@ def work_order_cancel(*, work_order: WorkOrder, actor: User, reason: str, expect
         tell_customer(locked, "fieldservice.cancelled")
     complete_measure_if_done(locked)
     return locked
+
+
+# The statuses a job goes back to dispatch from when its technician leaves (not yet done).
+RETURNABLE = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
+
+
+@transaction.atomic
+def work_order_return_to_dispatch(*, work_order: WorkOrder, actor: User) -> WorkOrder:
+    """The job's technician left the company (the staff handover's door; ``accounts.offboarding``
+    checks who may): it goes back to the dispatch board without a technician, its appointment
+    window kept so that the dispatcher may send somebody else for the same window (the customer
+    hears of the new technician then). Also on a closed ticket, where the dispatcher cancels it."""
+    _ticket, locked = lock_work_order(work_order, expected_version=None, allow_final_ticket=True)
+    previous = locked.technician
+    if locked.status not in RETURNABLE:
+        raise DomainError(
+            _("Only a job dispatched and not yet done goes back to dispatch."), code="transition_not_allowed", field="status"
+        )
+    previous_outlet_id = locked.outlet_id
+    locked.technician = None
+    locked.outlet = None  # the next dispatch freezes the next technician's outlet
+    locked.dispatched_at = None
+    locked.dispatched_by = None
+    locked.accepted_at = None
+    move(
+        locked,
+        to=W.TO_DISPATCH,
+        actor=actor,
+        body=deferred(_("Back to dispatch: %(name)s has left."), name=str(previous or "")),
+        fields={"technician", "outlet", "dispatched_at", "dispatched_by", "accepted_at"},
+        changes={
+            "technician": [previous.pk if previous else None, None],
+            **({"outlet": [previous_outlet_id, None]} if previous_outlet_id else {}),
+        },
+    )
+    return locked

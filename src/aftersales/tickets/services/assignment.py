@@ -25,6 +25,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
@@ -74,9 +75,11 @@ def _write_assignment(
     audit_action: TicketAudit,
     body: str = "",
     data: dict[str, Any] | None = None,
+    notify: bool = True,
 ) -> Ticket:
     """Set the assignee of the locked ticket; the ticket joins the assignee's team. Timeline,
-    audit and the notifications in the same transaction."""
+    audit and (unless ``notify`` is off: the staff handover tells the successor once) the
+    notifications in the same transaction."""
     before = locked.assignee_id
     after = assignee.pk if assignee is not None else None
     now = clock.now()
@@ -97,6 +100,8 @@ def _write_assignment(
     )
     audit_record(action=audit_action, obj=locked, actor=actor, changes={"assignee": [before, after]})
     locked.refresh_from_db()
+    if not notify:
+        return locked
     if assignee is not None and (actor is None or assignee.pk != actor.pk):
         _notify_assignee(ticket=locked, assignee=assignee)
     if before is not None and before != after and (actor is None or before != actor.pk):
@@ -154,6 +159,53 @@ def ticket_assign(*, ticket: Ticket, assignee: User | None, actor: User, expecte
     if assignee is not None and (assignee.is_customer or not assignee.is_active):
         raise ValidationFailed({"assignee": [_("Choose an active staff member.")]}, code="assignee_invalid")
     return _write_assignment(locked=locked, assignee=assignee, actor=actor, audit_action=TicketAudit.ASSIGNED)
+
+
+HANDOVER_SUBJECT = _("Tickets handed over to you")
+HANDOVER_BODY = _("%(name)s has left. Open tickets that are yours now: %(count)d.")
+
+
+def handles_tickets(user: User) -> bool:
+    return bool(user.is_active and not user.is_customer and (user.is_superuser or user.role in permissions.HANDLER_ROLES))
+
+
+@transaction.atomic
+def tickets_hand_over(*, leaver: User, successor: User | None, actor: User) -> tuple[int, User | None]:
+    """The staff handover's door (``accounts.offboarding`` checks who may): every open ticket
+    assigned to ``leaver`` goes to ``successor`` when they handle tickets, else back to its
+    team's unassigned queue (the team and "auto-assign now" take it there). Tickets locked in key
+    order; a timeline entry and an audit row each, as any reassignment; no message per ticket:
+    the successor is told once, the leaver not at all. Returns (tickets moved, the new assignee)."""
+    assignee = successor if successor is not None and handles_tickets(successor) else None
+    open_ids = list(
+        Ticket.objects.filter(assignee=leaver).exclude(status__in=FINAL_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
+    moved = 0
+    for ticket_id in open_ids:
+        locked = lock_ticket(ticket_id)
+        if locked.assignee_id != leaver.pk or locked.status in FINAL_STATUSES:
+            continue  # changed since it was read
+        _write_assignment(
+            locked=locked,
+            assignee=assignee,
+            actor=actor,
+            audit_action=TicketAudit.ASSIGNED,
+            body=_with_note(assignee, ""),
+            data={"how": "handover", "left": leaver.pk},
+            notify=False,
+        )
+        moved += 1
+    if moved and assignee is not None and assignee.pk != actor.pk:
+        notify_staff(
+            users=[assignee],
+            template="tickets_handed_over",
+            subject=HANDOVER_SUBJECT,
+            body=HANDOVER_BODY,
+            params={"name": str(leaver), "count": moved},
+            link=reverse("tickets:list") + f"?assignee={assignee.pk}",
+            link_text=_("Open the list:"),
+        )
+    return moved, assignee
 
 
 # --- The process actions ----------------------------------------------------------------------------

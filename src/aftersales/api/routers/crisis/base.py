@@ -33,6 +33,7 @@ from aftersales.crisis.models import (
 )
 
 from ...caller import Caller
+from ...conditional import checked_version
 from ...idempotency import idempotent
 from ...models import Scope
 from ...problems import ApiProblem
@@ -183,25 +184,11 @@ def _etag(obj: Alert | Crisis) -> str:
 
 
 def _if_match(request: HttpRequest, obj: Alert | Crisis) -> int:
-    header = request.headers.get("If-Match")
-    current = _etag(obj)
-    if not header:
-        raise ApiProblem(
-            428,
-            _("Send the ETag in If-Match (read it first)."),
-            code="if_match_required",
-            field="If-Match",
-            headers={"ETag": current},
-        )
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or current in tags:
-        return obj.version
-    raise ApiProblem(
-        412,
-        _("It was changed since you read it; read it again and retry."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": current},
+    return checked_version(
+        request,
+        obj,
+        missing=_("Send the ETag in If-Match (read it first)."),
+        stale=_("It was changed since you read it; read it again and retry."),
     )
 
 
