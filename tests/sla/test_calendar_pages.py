@@ -135,3 +135,13 @@ def test_the_year_page_speaks_one_language(admin, office, language):
     else:
         assert "元旦" in html and "法定节假日" in html
         assert "statutory holiday" not in html and "New Year" not in html
+
+
+@freeze_time(DECEMBER)
+def test_a_day_in_a_year_no_calendar_holds_is_refused_on_this_years_page(admin, office):
+    response = client_for(admin, "en").post(
+        reverse("sla:calendar_day", args=[office.pk]), {"date": "1999-01-04", "is_workday": "0"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == reverse("sla:calendar_year", args=[office.pk, 2026])
+    assert "Enter a year from 2000 to 2100." in response.content.decode()
+    assert not CalendarDay.objects.exists()

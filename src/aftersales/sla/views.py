@@ -48,6 +48,12 @@ def _year(year: int) -> int:
     return year
 
 
+def _shown_year(year: int) -> int:
+    """The year page to go back to after a day was entered or refused: the day's year, or this
+    year for a date outside the years a calendar holds (the refusal is shown there)."""
+    return year if FIRST_YEAR <= year <= LAST_YEAR else system_clock.local_today().year
+
+
 @staff_required
 @require_safe
 @domain_errors
@@ -144,7 +150,7 @@ def calendar_day(request: HttpRequest, pk: int) -> HttpResponse:
         calendar_set_day(actor=user, calendar_id=calendar.pk, date=data["date"], is_workday=data["is_workday"], name=data["name"])
     if not refused:
         messages.success(request, _("%(date)s entered.") % {"date": data["date"].isoformat()})
-    return redirect("sla:calendar_year", calendar.pk, _year(year))
+    return redirect("sla:calendar_year", calendar.pk, _shown_year(year))
 
 
 @staff_required
@@ -163,4 +169,4 @@ def calendar_day_remove(request: HttpRequest, pk: int, date: str) -> HttpRespons
         messages.success(
             request, _("%(date)s removed: the holiday package and the weekday decide again.") % {"date": day.isoformat()}
         )
-    return redirect("sla:calendar_year", calendar.pk, _year(day.year))
+    return redirect("sla:calendar_year", calendar.pk, _shown_year(day.year))
