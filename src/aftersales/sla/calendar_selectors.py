@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
@@ -101,6 +102,11 @@ class YearView:
         return [line for line in self.lines if line.is_workday]
 
 
+def holiday_language() -> str:
+    """The language the holiday names are given in: the reader's (``zh_CN`` or ``en_US``)."""
+    return "zh_CN" if (get_language() or "zh-hans").startswith("zh") else "en_US"
+
+
 def can_read_calendars(user: User) -> bool:
     """Administrators change calendars; supervisors read them (their teams' deadlines hang on them)."""
     return bool(
@@ -147,7 +153,7 @@ def calendars_overview(*, user: User, today: dt.date) -> list[CalendarRow]:
     rows = []
     for calendar in _with_years():
         records = {r.year: r for r in calendar.years.all()}
-        years = sorted(set(years_of_interest(today)) | {today.year + 1})
+        years = [today.year, today.year + 1]  # the page shows both, whatever the month
         rows.append(
             CalendarRow(
                 calendar=calendar,

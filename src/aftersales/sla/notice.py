@@ -20,8 +20,8 @@ as the notices have written it since 2008:
   checked against the date: a mismatch is a problem, since it means the wrong year was chosen or
   a digit was mistyped.
 
-A problem stops the whole notice (nothing half-entered). Beside the problems, ``warnings`` says
-which statutory holidays the notice leaves as workdays (a truncated paste, usually).
+A problem stops the whole notice (nothing half-entered). Beside the problems, ``missing_statutory``
+says which statutory holidays the notice leaves as workdays (a truncated paste, usually).
 """
 
 from __future__ import annotations
@@ -68,7 +68,6 @@ class Notice:
     year: int
     days: list[NoticeDay] = field(default_factory=list)
     problems: list[NoticeProblem] = field(default_factory=list)
-    warnings: list[Any] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -13,8 +13,8 @@ import datetime as dt
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from aftersales.accounts.decorators import staff_required
@@ -23,7 +23,7 @@ from aftersales.core.view_errors import domain_errors, refusals
 from aftersales.core.web import request_user
 
 from .calendar import statutory_holidays
-from .calendar_selectors import calendar_get, calendar_year_view, calendars_overview
+from .calendar_selectors import calendar_get, calendar_year_view, calendars_overview, holiday_language
 from .forms import DayForm, NoticeForm
 from .models import ScheduleSource
 from .notice import missing_statutory, parse_notice
@@ -36,10 +36,6 @@ from .services.calendars import (
     can_edit_calendars,
     require_calendar_editor,
 )
-
-
-def _holiday_language() -> str:
-    return "zh_CN" if (get_language() or "zh-hans").startswith("zh") else "en_US"
 
 
 def _year(year: int) -> int:
@@ -69,7 +65,7 @@ def calendars(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def calendar_year(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     user = request_user(request)
-    view = calendar_year_view(user=user, calendar_id=pk, year=_year(year), language=_holiday_language())
+    view = calendar_year_view(user=user, calendar_id=pk, year=_year(year), language=holiday_language())
     context = {
         "view": view,
         "may_edit": can_edit_calendars(user),
@@ -93,7 +89,7 @@ def calendar_notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
     missing: list[tuple[dt.date, str]] = []
     if request.method == "POST" and form.is_valid():
         notice = parse_notice(form.cleaned_data["notice"], year=year)
-        missing = missing_statutory(notice, statutory_holidays(year, _holiday_language()))
+        missing = missing_statutory(notice, statutory_holidays(year, holiday_language()))
         if "save" in request.POST and notice.ok:
             with refusals(form=form) as refused:
                 record, change = calendar_enter_year(
@@ -120,9 +116,9 @@ def calendar_notice(request: HttpRequest, pk: int, year: int) -> HttpResponse:
                 ngettext(
                     "The notice has %(n)s problem: mend it and preview again.",
                     "The notice has %(n)s problems: mend them and preview again.",
-                    len(notice.problems) or 1,
+                    len(notice.problems),
                 )
-                % {"n": len(notice.problems) or 1},
+                % {"n": len(notice.problems)},
             )
     context = {"calendar": calendar, "year": year, "form": form, "notice": notice, "missing": missing}
     if request.htmx and "save" not in request.POST:  # type: ignore[attr-defined]

@@ -13,14 +13,13 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Router, Schema
 from pydantic import Field
 
 from aftersales.core import clock as system_clock
 from aftersales.core.errors import ValidationFailed
-from aftersales.sla.calendar_selectors import YearView, calendar_year_view, calendars_overview
+from aftersales.sla.calendar_selectors import YearView, calendar_year_view, calendars_overview, holiday_language
 from aftersales.sla.models import ScheduleSource
 from aftersales.sla.notice import MAX_NOTICE_CHARS, NoticeDay, parse_notice
 from aftersales.sla.services.calendars import FIRST_YEAR, LAST_YEAR, calendar_enter_year
@@ -88,10 +87,6 @@ def _state_out(status: Any) -> dict[str, Any]:
     }
 
 
-def _language() -> str:
-    return "zh_CN" if (get_language() or "zh-hans").startswith("zh") else "en_US"
-
-
 def _year_out(view: YearView) -> YearOut:
     return YearOut(
         calendar=view.calendar.pk,
@@ -125,7 +120,7 @@ def list_calendars(request: HttpRequest) -> Any:
 )
 def get_calendar_year(request: HttpRequest, calendar_id: CalendarId, year: Year) -> Any:
     caller = staff_caller(request, Scope.CALENDARS_READ)
-    return _year_out(calendar_year_view(user=caller.user, calendar_id=calendar_id, year=year, language=_language()))
+    return _year_out(calendar_year_view(user=caller.user, calendar_id=calendar_id, year=year, language=holiday_language()))
 
 
 @router.put(
@@ -151,4 +146,4 @@ def put_calendar_year(request: HttpRequest, calendar_id: CalendarId, year: Year,
         days = [NoticeDay(date=d.date, is_workday=d.workday, name=d.name) for d in payload.days]
         source, text = ScheduleSource.API, ""
     calendar_enter_year(actor=caller.user, calendar_id=calendar_id, year=year, days=days, source=source, notice=text)
-    return _year_out(calendar_year_view(user=caller.user, calendar_id=calendar_id, year=year, language=_language()))
+    return _year_out(calendar_year_view(user=caller.user, calendar_id=calendar_id, year=year, language=holiday_language()))
