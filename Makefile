@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export AFTERSALES_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick clean messages api-fuzz
+.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick bench-only clean messages api-fuzz
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
@@ -87,6 +87,12 @@ bench: install
 
 bench-quick: install
 	@bench/bench.sh $(if $(filter command line,$(origin N)),$(N),2000) 1 --quick
+
+## make bench-only W=W2,W5: those workloads alone at N tickets, RUNS runs, without the ceilings
+## (for working on one workload; the result is marked partial). W1, W2, W3 (zh and en), W4, W5.
+bench-only: install
+	@test -n "$(W)" || { echo "make bench-only: say which workloads, e.g. W=W2,W5" >&2; exit 2; }
+	@bench/bench.sh $(N) $(RUNS) --only "$(W)" --no-ceilings
 
 clean:
 	rm -rf var/static var/test_*.sqlite3

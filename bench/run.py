@@ -1,6 +1,11 @@
 """Run the benchmark workloads W1–W5 and this machine's ceilings; write JSON and a markdown table.
 
-    .venv/bin/python bench/run.py --n 100000 [--runs 3] [--quick]
+    .venv/bin/python bench/run.py --n 100000 [--runs 3] [--quick] [--only W2,W5] [--no-ceilings]
+
+``--only`` runs some workloads alone (W1, W2, W3 = W3-zh and W3-en, W3-zh, W3-en, W4, W5), for
+working on one of them; ``--no-ceilings`` skips the machine's ceilings (HTTP hello world, pgbench
+inserts, the pages' raw SQL), whose ratios are then left out. A result written with either is
+marked partial and is not a run for docs/benchmarks.md.
 
 Expects the dataset loaded by bench/load.py (run.py calls it when the database is missing).
 See docs/benchmarks.md for what each figure means. Load tools: h2load (W2–W5), wrk + Lua (W1,
@@ -41,6 +46,7 @@ HOST = "127.0.0.1"
 PRODUCT_PORT = int(os.environ.get("BENCH_PORT", "8391"))
 HELLO_PORT = PRODUCT_PORT + 1
 KEYWORD_ZH, KEYWORD_EN = "漏水", "refund"
+WORKLOADS = ("W2", "W3-zh", "W3-en", "W5", "W4", "W1")  # the reads in their interleaving order, then W1
 READ_REQUESTS, READ_CONCURRENCY = 200, 4
 W1_CLIENTS = 8
 PGBENCH_CLIENTS = 8
@@ -614,7 +620,14 @@ def main() -> None:
     ap.add_argument("--w1-seconds", type=int, default=None)
     ap.add_argument("--ceiling-seconds", type=int, default=None)
     ap.add_argument("--skip-load", action="store_true", help="assume the database is loaded")
+    ap.add_argument("--only", default=None, help="comma-separated workloads to run alone, e.g. W2,W5 (W3 = W3-zh,W3-en)")
+    ap.add_argument("--no-ceilings", action="store_true", help="skip the ceilings (hello world, pgbench, raw SQL)")
     a = ap.parse_args()
+    try:
+        selected = workloads_selected(a.only)
+    except ValueError as exc:
+        ap.error(str(exc))
+    ceilings_wanted = not a.no_ceilings
     ensure_tools()
     db = a.db or benchenv.db_name(a.n)
     w1_seconds = a.w1_seconds or (5 if a.quick else 30)
@@ -645,6 +658,9 @@ def main() -> None:
         "n": a.n,
         "runs": a.runs,
         "quick": a.quick,
+        "workloads": list(selected),
+        "ceilings_run": ceilings_wanted,
+        "partial": selected != WORKLOADS or not ceilings_wanted,
         "db": db,
         "machine": machine(db),
         "load": load_info,
@@ -669,6 +685,7 @@ def main() -> None:
         "W5": [f"/tickets/{num}/" for num in numbers],
         "W4": ["/dashboard/"],  # as supervisor01 (the dashboard is a supervisor's page)
     }
+    read_urls = {name: urls for name, urls in read_urls.items() if name in selected}
     log("capturing the SQL of each page")
     cap = capture(db, {k: v[0] for k, v in read_urls.items()})
     result["pages"] = {
@@ -683,9 +700,12 @@ def main() -> None:
         path.write_text("".join(s.rstrip(";") + ";\n" for s in statements))
         sql_files[name] = path
         result["pages"][name]["workload_sql"] = statements
-    w4 = tmp / "W4-scan.sql"
-    w4.write_text(w4_sql())
-    sql_files["W4-scan"] = w4
+    if "W4" in selected:
+        w4 = tmp / "W4-scan.sql"
+        w4.write_text(w4_sql())
+        sql_files["W4-scan"] = w4
+    if not ceilings_wanted:
+        sql_files = {}
 
     reads: dict[str, list[dict[str, Any]]] = {k: [] for k in read_urls}
     w1_runs: list[dict[str, Any]] = []
@@ -712,7 +732,7 @@ def main() -> None:
         # W1's tickets are the newest: counting and deleting them by id > base uses the primary
         # key instead of scanning every title (10 M rows).
         base_id = int(psql(db, "SELECT coalesce(max(id), 0) FROM tickets_ticket"))
-        for run in range(a.runs):
+        for run in range(a.runs if "W1" in selected else 0):
             run_id = f"{stamp}-{run + 1}"
             w1_env = {
                 "W1_SESSION": jar["sessionid"],
@@ -761,18 +781,23 @@ def main() -> None:
         # Diagnostic (not a workload): one client alone. If 8 clients reach about the same
         # tickets/s as one, intake is serialised (a lock held through the transaction).
         single_id = f"{stamp}-single"
-        single = wrk(
-            benchenv.BENCH_DIR / "lua" / "w1_intake.lua",
-            PRODUCT_PORT,
-            seconds=min(w1_seconds, 10),
-            connections=1,
-            env={**w1_env, "W1_RUN": single_id},
+        single = (
+            None
+            if "W1" not in selected
+            else wrk(
+                benchenv.BENCH_DIR / "lua" / "w1_intake.lua",
+                PRODUCT_PORT,
+                seconds=min(w1_seconds, 10),
+                connections=1,
+                env={**w1_env, "W1_RUN": single_id},
+            )
         )
-        single["accepted_per_s"] = round(single["ok"] / single["seconds"], 1)
-        time.sleep(1)
-        single["deleted"] = delete_w1(db, single_id, base_id)
-        result["w1_single_client"] = single
-        log(f"  W1 with 1 client: {single['accepted_per_s']} tickets/s, p50 {single['p50_ms']} ms")
+        if single is not None:
+            single["accepted_per_s"] = round(single["ok"] / single["seconds"], 1)
+            time.sleep(1)
+            single["deleted"] = delete_w1(db, single_id, base_id)
+            result["w1_single_client"] = single
+            log(f"  W1 with 1 client: {single['accepted_per_s']} tickets/s, p50 {single['p50_ms']} ms")
         # W1 leaves dead rows behind in every table intake writes: its deleted tickets at the
         # newest end of the created_at index that searches walk, their SLA clocks (the dataset
         # has almost none, so ~100,000 dead clocks turned the ticket page's clock read into a
@@ -781,65 +806,67 @@ def main() -> None:
         # PostgreSQL with autovacuum off, see docs/benchmarks.md), so that the raw-SQL replay
         # below and the reads of the next run on this database find the dataset as loaded. The
         # visibility map lets VACUUM skip the pages W1 did not touch, also at 10 M.
-        started = time.monotonic()
-        psql(db, "VACUUM ANALYZE")
-        result["w1_vacuum_seconds"] = round(time.monotonic() - started, 1)
-        log(f"  VACUUM ANALYZE after W1's clean-up: {result['w1_vacuum_seconds']} s")
+        if "W1" in selected:
+            started = time.monotonic()
+            psql(db, "VACUUM ANALYZE")
+            result["w1_vacuum_seconds"] = round(time.monotonic() - started, 1)
+            log(f"  VACUUM ANALYZE after W1's clean-up: {result['w1_vacuum_seconds']} s")
 
-    log("ceilings: HTTP hello world (Django view, bare WSGI) through deploy/gunicorn.conf.py")
-    hello_env = {**server_env(db, HELLO_PORT)}
     hello: dict[str, list[dict[str, Any]]] = {"django": [], "bare_wsgi": []}
-    for kind, app in (("django", "django_hello:app"), ("bare_wsgi", "bare_wsgi:app")):
-        with Server(hello_env, HELLO_PORT, app=app, pythonpath=str(benchenv.BENCH_DIR / "hello"), logfile=server_log):
-            for _run in range(a.runs):
-                wrk(benchenv.BENCH_DIR / "lua" / "hello.lua", HELLO_PORT, seconds=1, connections=W1_CLIENTS)
-                res = wrk(benchenv.BENCH_DIR / "lua" / "hello.lua", HELLO_PORT, seconds=ceil_seconds, connections=W1_CLIENTS)
-                res["rps"] = round(res["completed"] / (res["duration_us"] / 1e6), 1)
-                hello[kind].append(res)
-                log(f"  hello {kind}: {res['rps']} req/s, p99 {res['p99_ms']} ms")
-
-    log("ceilings: pgbench inserts (8 clients, reconnect per transaction) and raw SQL of W2–W5")
-    one, two = ceiling_tables(db)
-    (tmp / "insert_ticket.sql").write_text(one)
-    (tmp / "insert_ticket_event.sql").write_text(two)
-    # workloads.md: reconnect per transaction (-C). The product keeps its connections
-    # (CONN_MAX_AGE), so the same inserts over persistent connections are measured too.
     inserts: dict[str, list[dict[str, Any]]] = {
         f"{k}_{c}": [] for k in ("ticket", "ticket_event") for c in ("reconnect", "persistent")
     }
-    for _run in range(a.runs):
-        for kind in ("ticket", "ticket_event"):
-            for conn in ("reconnect", "persistent"):
-                res = pgbench(
-                    db,
-                    tmp / f"insert_{kind}.sql",
-                    clients=PGBENCH_CLIENTS,
-                    seconds=ceil_seconds,
-                    reconnect=conn == "reconnect",
-                    tmp=tmp,
-                )
-                inserts[f"{kind}_{conn}"].append(res)
-                log(f"  pgbench insert {kind} ({conn}): {res['tps']} tps")
-    psql(db, "DROP TABLE bench_ceiling_event, bench_ceiling_ticket; DROP SEQUENCE bench_ceiling_seq;")
     raw: dict[str, list[dict[str, Any]]] = {k: [] for k in sql_files}
-    for _run in range(a.runs):
+    explain: dict[str, list[str]] = {}
+    if ceilings_wanted:
+        log("ceilings: HTTP hello world (Django view, bare WSGI) through deploy/gunicorn.conf.py")
+        hello_env = {**server_env(db, HELLO_PORT)}
+        for kind, app in (("django", "django_hello:app"), ("bare_wsgi", "bare_wsgi:app")):
+            with Server(hello_env, HELLO_PORT, app=app, pythonpath=str(benchenv.BENCH_DIR / "hello"), logfile=server_log):
+                for _run in range(a.runs):
+                    wrk(benchenv.BENCH_DIR / "lua" / "hello.lua", HELLO_PORT, seconds=1, connections=W1_CLIENTS)
+                    res = wrk(benchenv.BENCH_DIR / "lua" / "hello.lua", HELLO_PORT, seconds=ceil_seconds, connections=W1_CLIENTS)
+                    res["rps"] = round(res["completed"] / (res["duration_us"] / 1e6), 1)
+                    hello[kind].append(res)
+                    log(f"  hello {kind}: {res['rps']} req/s, p99 {res['p99_ms']} ms")
+
+        log("ceilings: pgbench inserts (8 clients, reconnect per transaction) and raw SQL of W2–W5")
+        one, two = ceiling_tables(db)
+        (tmp / "insert_ticket.sql").write_text(one)
+        (tmp / "insert_ticket_event.sql").write_text(two)
+        # workloads.md: reconnect per transaction (-C). The product keeps its connections
+        # (CONN_MAX_AGE), so the same inserts over persistent connections are measured too.
+        for _run in range(a.runs):
+            for kind in ("ticket", "ticket_event"):
+                for conn in ("reconnect", "persistent"):
+                    res = pgbench(
+                        db,
+                        tmp / f"insert_{kind}.sql",
+                        clients=PGBENCH_CLIENTS,
+                        seconds=ceil_seconds,
+                        reconnect=conn == "reconnect",
+                        tmp=tmp,
+                    )
+                    inserts[f"{kind}_{conn}"].append(res)
+                    log(f"  pgbench insert {kind} ({conn}): {res['tps']} tps")
+        psql(db, "DROP TABLE bench_ceiling_event, bench_ceiling_ticket; DROP SEQUENCE bench_ceiling_seq;")
+        for _run in range(a.runs):
+            for name, path in sql_files.items():
+                res = pgbench(db, path, clients=1, seconds=ceil_seconds, reconnect=False, tmp=tmp, latency_log=True)
+                raw[name].append(res)
+                log(f"  raw SQL {name}: p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms")
         for name, path in sql_files.items():
-            res = pgbench(db, path, clients=1, seconds=ceil_seconds, reconnect=False, tmp=tmp, latency_log=True)
-            raw[name].append(res)
-            log(f"  raw SQL {name}: p50 {res['p50_ms']} ms, p99 {res['p99_ms']} ms")
-    explain = {}
-    for name, path in sql_files.items():
-        statements = [s for s in path.read_text().split(";\n") if s.strip()]
-        explain[name] = []
-        settings: list[str] = []  # SET LOCAL of the page apply to its next statement(s) in the transaction
-        for s in statements:
-            if s.strip() in ("BEGIN", "COMMIT", "ROLLBACK"):
-                settings = []
-            elif s.startswith("SET LOCAL"):
-                settings.append(s)
-            else:
-                prefix = "BEGIN; " + "; ".join(settings) + "; " if settings else ""
-                explain[name].append(psql(db, f"{prefix}EXPLAIN (ANALYZE, BUFFERS) {s}" + ("; COMMIT" if settings else "")))
+            statements = [s for s in path.read_text().split(";\n") if s.strip()]
+            explain[name] = []
+            settings: list[str] = []  # SET LOCAL of the page apply to its next statement(s) in the transaction
+            for s in statements:
+                if s.strip() in ("BEGIN", "COMMIT", "ROLLBACK"):
+                    settings = []
+                elif s.startswith("SET LOCAL"):
+                    settings.append(s)
+                else:
+                    prefix = "BEGIN; " + "; ".join(settings) + "; " if settings else ""
+                    explain[name].append(psql(db, f"{prefix}EXPLAIN (ANALYZE, BUFFERS) {s}" + ("; COMMIT" if settings else "")))
 
     # --- summaries and ratios ----------------------------------------------------------------
     lat_keys = ["p50_ms", "p95_ms", "p99_ms", "rps", "errors"]
@@ -848,7 +875,7 @@ def main() -> None:
     for name, runs in reads.items():
         s = summarize(runs, lat_keys)
         raw_name = name
-        raw_p50 = spread([r["p50_ms"] for r in raw[raw_name]])["median"]
+        raw_p50 = spread([r["p50_ms"] for r in raw.get(raw_name, [])])["median"]
         s["raw_sql_p50_ms"] = raw_p50
         s["ratio_rps_to_hello_django"] = round(s["rps"]["median"] / hello_rps, 4) if hello_rps and s["rps"]["median"] else None
         s["ratio_raw_sql_to_p50"] = round(raw_p50 / s["p50_ms"]["median"], 4) if raw_p50 and s["p50_ms"]["median"] else None
@@ -857,8 +884,8 @@ def main() -> None:
         summary[name] = s
     summary["W4-scan"] = {
         "note": "the same grid by a full GROUP BY over the tickets (what the aggregates avoid)",
-        "raw_sql_p50_ms": spread([r["p50_ms"] for r in raw["W4-scan"]])["median"],
-        "raw_sql_p99_ms": spread([r["p99_ms"] for r in raw["W4-scan"]])["median"],
+        "raw_sql_p50_ms": spread([r["p50_ms"] for r in raw.get("W4-scan", [])])["median"],
+        "raw_sql_p99_ms": spread([r["p99_ms"] for r in raw.get("W4-scan", [])])["median"],
     }
     w1 = summarize(w1_runs, ["accepted_per_s", "p50_ms", "p95_ms", "p99_ms", "errors"])
     for conn in ("reconnect", "persistent"):
@@ -868,7 +895,7 @@ def main() -> None:
             if ceiling_te and w1["accepted_per_s"]["median"] is not None
             else None
         )
-    w1["row_check_all_ok"] = all(r["row_check_ok"] for r in w1_runs)
+    w1["row_check_all_ok"] = all(r["row_check_ok"] for r in w1_runs)  # True when W1 did not run
     summary["W1"] = w1
     result.update(
         {
@@ -897,6 +924,23 @@ def main() -> None:
     print(markdown(result))
     if not w1["row_check_all_ok"] or any(s.get("errors", {}).get("median") for k, s in summary.items() if k != "W4-scan"):
         log("WARNING: errors or a failed W1 row check; see the JSON")
+
+
+def workloads_selected(only: str | None) -> tuple[str, ...]:
+    """The workloads ``--only`` names, in the run's order (all of them without it)."""
+    if not only:
+        return WORKLOADS
+    wanted: set[str] = set()
+    for name in (part.strip().upper().replace("-ZH", "-zh").replace("-EN", "-en") for part in only.split(",")):
+        if name == "W3":
+            wanted |= {"W3-zh", "W3-en"}
+        elif name in WORKLOADS:
+            wanted.add(name)
+        elif name:
+            raise ValueError(f"--only: unknown workload {name!r} (choose from W1, W2, W3, W3-zh, W3-en, W4, W5)")
+    if not wanted:
+        raise ValueError("--only: name at least one workload")
+    return tuple(w for w in WORKLOADS if w in wanted)
 
 
 def delete_w1(db: str, run_id: str, base_id: int) -> int:
@@ -933,7 +977,8 @@ def markdown(r: dict[str, Any]) -> str:
     s, c = r["summary"], r["ceilings"]
     m = r["machine"]
     lines = [
-        f"### Run {r['stamp']} — N = {r['n']:,}, {r['runs']} run(s){' — QUICK (smoke) run' if r['quick'] else ''}",
+        f"### Run {r['stamp']} — N = {r['n']:,}, {r['runs']} run(s){' — QUICK (smoke) run' if r['quick'] else ''}"
+        f"{' — PARTIAL: ' + ', '.join(r['workloads']) + ('' if r['ceilings_run'] else ', no ceilings') if r.get('partial') else ''}",
         "",
         f"Machine: {m['nproc']} cores ({m['cpu']}), {m['mem_gib']} GiB, PostgreSQL {m['postgresql']}; "
         f"load average at start {m['loadavg_at_start']}, at end {r.get('loadavg_at_end')}.",
@@ -950,15 +995,22 @@ def markdown(r: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name in ("W2", "W3-zh", "W3-en", "W4", "W5"):
+        if name not in r.get("workloads", WORKLOADS):
+            continue
         x = s[name]
         lines.append(
             f"| {name} | {fmt(x['p50_ms'])} | {fmt(x['p95_ms'])} | {fmt(x['p99_ms'])} | {fmt(x['rps'])} | "
             f"{fmt(x['errors'])} | {x.get('total_matches', '–')} | {x['raw_sql_p50_ms']} | "
             f"{x['ratio_rps_to_hello_django']} | {x['ratio_raw_sql_to_p50']} |"
         )
-    lines.append(f"| W4-scan (GROUP BY over all tickets, for comparison) | | | | | | | {s['W4-scan']['raw_sql_p50_ms']} | | |")
+    ran = r.get("workloads", WORKLOADS)
+    ceilings_run = r.get("ceilings_run", True)
+    if "W4" in ran and ceilings_run:
+        lines.append(
+            f"| W4-scan (GROUP BY over all tickets, for comparison) | | | | | | | {s['W4-scan']['raw_sql_p50_ms']} | | |"
+        )
     w1 = s["W1"]
-    lines += [
+    w1_lines = [
         "",
         "| W1 intake | tickets/s | p50 ms | p95 ms | p99 ms | errors | rows check | ratio to pgbench ticket+event "
         "(reconnect / persistent) |",
@@ -967,6 +1019,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"{fmt(w1['p95_ms'])} | {fmt(w1['p99_ms'])} | {fmt(w1['errors'])} | "
         f"{'OK' if w1['row_check_all_ok'] else 'FAILED'} | {w1['ratio_to_pgbench_ticket_event_reconnect']} / "
         f"{w1['ratio_to_pgbench_ticket_event_persistent']} |",
+    ]
+    if "W1" in ran:
+        lines += w1_lines
+    ceiling_lines = [
         "",
         "| Ceiling | value |",
         "|---|---|",
@@ -979,8 +1035,10 @@ def markdown(r: dict[str, Any]) -> str:
         f"| HTTP hello world, Django view, gunicorn 2-core config (req/s) | {fmt(c['hello_django_rps'])} |",
         f"| HTTP hello world, bare WSGI, gunicorn 2-core config (req/s) | {fmt(c['hello_bare_wsgi_rps'])} |",
     ]
-    for name, v in c["raw_sql"].items():
-        lines.append(f"| raw SQL {name} (pgbench, 1 client): p50 / p99 ms | {fmt(v['p50_ms'])} / {fmt(v['p99_ms'])} |")
+    if ceilings_run:
+        lines += ceiling_lines
+        for name, v in c["raw_sql"].items():
+            lines.append(f"| raw SQL {name} (pgbench, 1 client): p50 / p99 ms | {fmt(v['p50_ms'])} / {fmt(v['p99_ms'])} |")
     w1r = r["w1"]
     if r.get("w1_single_client"):
         x = r["w1_single_client"]
@@ -989,17 +1047,15 @@ def markdown(r: dict[str, Any]) -> str:
             f"W1 diagnostic, 1 client alone: {x['accepted_per_s']} tickets/s, p50 {x['p50_ms']} ms, p99 {x['p99_ms']} ms "
             "(compare with 8 clients: a serialised intake gives about the same tickets/s).",
         ]
-    lines += [
-        "",
-        "W1 row check per run: "
-        + "; ".join(
+    if w1r:
+        checks = "; ".join(
             f"run {x['run']}: accepted {x['ok']}, rows {x['rows']}, in flight {x['in_flight']} "
             f"(sent − answered {x['sent_minus_answered']}) → "
             f"{'OK' if x['row_check_ok'] else 'FAILED'}"
             for x in w1r
-        ),
-        "",
-    ]
+        )
+        lines += ["", f"W1 row check per run: {checks}"]
+    lines.append("")
     return "\n".join(lines) + "\n"
 
 
