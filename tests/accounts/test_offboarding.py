@@ -51,9 +51,14 @@ def test_the_preview_counts_what_the_person_holds_and_what_needs_attention(admin
         "api_keys": 1,
         "travel_advances": 1,  # paid and not settled; the settled one is not listed
         "teams_led": 1,
+        "crisis_teams": 0,
+        "crisis_tasks": 0,
+        "van_stock": 0,
+        "van_requisitions": 0,
+        "van_stock_left": 0,
     }
     attention = {h.kind for h in preview.holdings if not h.moved}
-    assert attention == {"travel_advances", "teams_led"}
+    assert attention == {"travel_advances", "teams_led", "van_stock_left"}  # kinds only a person sees to
     tickets = next(h for h in preview.holdings if h.kind == "tickets")
     assert tickets.url == f"/tickets/?assignee={world['tech'].pk}"
     assert preview.total == 10

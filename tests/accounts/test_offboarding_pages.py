@@ -14,18 +14,12 @@ from django.urls import reverse
 from aftersales.accounts.models import Role, User
 from aftersales.audit.models import AuditEvent
 from aftersales.tickets.models import Ticket
+from tests.clients import client_for_language
 from tests.factories import TeamFactory
 
 from .handover_helpers import administrator, assigned_ticket, staff
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user: User, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
 
 
 def main(html: str) -> str:
@@ -47,7 +41,7 @@ def world():
 
 def test_the_staff_list_filters_by_role_active_and_search(world):
     staff(Role.TECHNICIAN, username="wangqiang", is_active=False)
-    client = client_for(world["admin"])
+    client = client_for_language(world["admin"])
     url = reverse("accounts:staff_list")
     page = client.get(url).content.decode()
     assert 'data-username="zhangwei"' in page and 'data-username="wangqiang"' in page
@@ -63,18 +57,18 @@ def test_the_staff_list_filters_by_role_active_and_search(world):
 
 def test_only_administrators_reach_the_staff_pages(world):
     for role in (Role.AGENT, Role.SUPERVISOR, Role.TECHNICIAN):
-        client = client_for(staff(role))
+        client = client_for_language(staff(role))
         assert client.get(reverse("accounts:staff_list")).status_code == 403
         detail = reverse("accounts:staff_detail", args=[world["leaver"].pk])
         assert client.get(detail).status_code == 403
         assert client.post(detail, {"reason": "离职", "confirm": "on"}).status_code == 403
     assert User.objects.get(pk=world["leaver"].pk).is_active
-    assert client_for(world["admin"]).get(reverse("accounts:staff_detail", args=[999_999])).status_code == 404
+    assert client_for_language(world["admin"]).get(reverse("accounts:staff_detail", args=[999_999])).status_code == 404
     assert Client().get(reverse("accounts:staff_list")).status_code == 302  # to the login page
 
 
 def test_the_person_s_page_shows_the_holdings_and_hands_over(world):
-    client = client_for(world["admin"])
+    client = client_for_language(world["admin"])
     url = reverse("accounts:staff_detail", args=[world["leaver"].pk])
     page = client.get(url).content.decode()
     assert re.search(r'data-kind="tickets" data-count="2"', page)
@@ -94,7 +88,7 @@ def test_the_person_s_page_shows_the_holdings_and_hands_over(world):
 
 
 def test_the_form_asks_for_a_reason_and_a_confirmation_and_shows_refusals(world):
-    client = client_for(world["admin"], "en")
+    client = client_for_language(world["admin"], "en")
     url = reverse("accounts:staff_detail", args=[world["leaver"].pk])
     missing = client.post(url, {"reason": ""}).content.decode()
     assert 'data-test-id="error-reason"' in missing and 'data-test-id="error-confirm"' in missing
@@ -123,7 +117,7 @@ def test_the_form_asks_for_a_reason_and_a_confirmation_and_shows_refusals(world)
     ],
 )
 def test_the_pages_are_in_one_language(world, language, words, foreign):
-    client = client_for(world["admin"], language)
+    client = client_for_language(world["admin"], language)
     text = ""
     for url in (reverse("accounts:staff_list"), reverse("accounts:staff_detail", args=[world["leaver"].pk])):
         response = client.get(url)
@@ -146,7 +140,7 @@ def test_the_pages_are_in_one_language(world, language, words, foreign):
 
 
 def test_the_staff_list_does_not_grow_queries_with_its_rows(world):
-    client = client_for(world["admin"])
+    client = client_for_language(world["admin"])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:

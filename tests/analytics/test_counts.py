@@ -22,8 +22,8 @@ from aftersales.tickets.models import Ticket, TicketCategory, TicketCount
 from aftersales.tickets.process.verification import ticket_classify, ticket_merge
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import TRANSITIONS, TicketStatus
+from tests.clients import client_for
 from tests.factories import CustomerFactory, RegionFactory, UserFactory, make_ticket
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

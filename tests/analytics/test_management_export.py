@@ -10,8 +10,8 @@ import pytest
 from aftersales.core.errors import ValidationFailed
 from aftersales.exports import services
 from aftersales.exports.registry import kind_for_user
+from tests.clients import client_for
 from tests.exports.helpers import column, export_sheet, header
-from tests.web.conftest import client_for
 
 from .fixtures import DataScope, Role, staff
 

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 
 from tests.api.conftest import api_client
-from tests.web.conftest import client_for
+from tests.clients import client_for
 
 from .fixtures import DataScope, Role, at, staff
 

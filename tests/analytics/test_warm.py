@@ -17,7 +17,7 @@ from aftersales.analytics.models import RefreshState
 from aftersales.analytics.services import analytics_refresh
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
-from tests.web.conftest import client_for
+from tests.clients import client_for
 
 from .fixtures import DataScope, Role, staff
 

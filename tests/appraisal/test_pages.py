@@ -14,15 +14,9 @@ from pypdf import PdfReader
 from aftersales.appraisal.links import appraisal_result_path
 from aftersales.appraisal.models import Appraisal, AppraisalStatus
 from tests.appraisal.helpers import A, agent, appraiser, customer_user, photo, ticket_with_unit, walk
+from tests.clients import client_for_language
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
 
 
 def pdf_text(response) -> str:
@@ -34,7 +28,7 @@ def test_ticket_panel_requests_and_assigns_through_htmx():
     requester = agent()
     who = appraiser()
     ticket = ticket_with_unit(actor=requester)
-    client = client_for(requester)
+    client = client_for_language(requester)
     page = client.get(reverse("tickets:detail", args=[ticket.number]))
     assert page.status_code == 200
     panel_url = reverse("appraisal:ticket_panel", args=[ticket.number])
@@ -67,7 +61,7 @@ def test_ticket_panel_requests_and_assigns_through_htmx():
 def test_appraiser_takes_writes_signs_and_prints():
     who = appraiser()
     appraisal = walk(to=A.REQUESTED)
-    client = client_for(who)
+    client = client_for_language(who)
     queue = client.get(reverse("appraisal:queue"))
     assert queue.status_code == 200 and f'data-id="{appraisal.pk}"'.encode() in queue.content
     client.post(reverse("appraisal:action", args=[appraisal.pk, "take"]), {"expected_version": appraisal.version})
@@ -109,7 +103,7 @@ def test_appraiser_takes_writes_signs_and_prints():
     assert "鉴定报告" in text and "性能故障" in text and "电加热电阻" in text
     who.language = "en"
     who.save(update_fields=["language"])
-    english = pdf_text(client_for(who, "en").get(reverse("appraisal:pdf", args=[appraisal.pk])))
+    english = pdf_text(client_for_language(who, "en").get(reverse("appraisal:pdf", args=[appraisal.pk])))
     assert "Appraisal report" in english and "Performance fault" in english
     assert client.get(reverse("appraisal:file", args=[appraisal.files.get().pk])).status_code == 200
 
@@ -117,11 +111,11 @@ def test_appraiser_takes_writes_signs_and_prints():
 def test_another_appraiser_cannot_write_and_out_of_scope_is_404():
     appraisal = walk(to=A.ASSIGNED)
     stranger = appraiser(data_scope="own")
-    client = client_for(stranger)
+    client = client_for_language(stranger)
     assert client.get(reverse("appraisal:detail", args=[appraisal.pk])).status_code == 404
     assert client.get(reverse("appraisal:pdf", args=[appraisal.pk])).status_code == 404
     other = appraiser()
-    response = client_for(other).post(reverse("appraisal:action", args=[appraisal.pk, "sign"]), {})
+    response = client_for_language(other).post(reverse("appraisal:action", args=[appraisal.pk, "sign"]), {})
     assert response.status_code == 302
     appraisal.refresh_from_db()
     assert appraisal.status == AppraisalStatus.ASSIGNED
@@ -155,7 +149,7 @@ def test_signed_in_customer_and_another_customers_appraisal():
     mine = walk(to=A.SIGNED)
     theirs = walk(to=A.SIGNED)
     owner = customer_user(mine.ticket.customer)
-    client = client_for(owner)
+    client = client_for_language(owner)
     page = client.get(reverse("portal:appraisal", args=[mine.pk]))
     assert page.status_code == 200
     assert client.get(reverse("portal:appraisal", args=[theirs.pk])).status_code == 404

@@ -9,18 +9,13 @@ from django.urls import reverse
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
 from tests.api.conftest import customer_user
+from tests.clients import client_for
 from tests.factories import UserFactory, make_ticket
 
 from .test_pdf import pages_of
 from .world import INTERNAL_NOTE, lived_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(ticket) -> str:  # type: ignore[no-untyped-def]

@@ -10,17 +10,12 @@ from django.urls import reverse
 from aftersales.compensation import services
 from aftersales.compensation.models import FulfilmentStatus, Refund
 from aftersales.tickets.models import MeasureKind
+from tests.clients import client_for
 
 from .helpers import agent, finance, marketing, rule, supervisor, ticket_with
 
 pytestmark = pytest.mark.django_db
 FS = FulfilmentStatus
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def panel(client: Client, ticket) -> str:  # type: ignore[no-untyped-def]

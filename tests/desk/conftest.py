@@ -28,12 +28,6 @@ def phone() -> str:
     return f"139{next(_phones):08d}"
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def list_total(client: Client, url: str) -> int:
     """The total the ticket list shows at ``url`` ("12 tickets" / "12 张工单")."""
     response = client.get(url)

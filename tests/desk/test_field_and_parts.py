@@ -18,10 +18,11 @@ from aftersales.fieldservice.models import WorkOrderStatus as W
 from aftersales.parts import services
 from aftersales.parts.models import RequisitionApprovalRule, Warehouse, WarehouseKind
 from aftersales.parts.services import FaultyInput
+from tests.clients import client_for
 from tests.factories import ProductUnitFactory, RegionFactory, UserFactory, make_ticket
 from tests.parts.factories import PartFactory, WarehouseFactory, make_work_order
 
-from .conftest import client_for, phone
+from .conftest import phone
 
 pytestmark = pytest.mark.django_db
 

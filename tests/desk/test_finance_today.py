@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from aftersales.compensation import services
 from aftersales.tickets.models import MeasureKind
+from tests.clients import client_for
 from tests.compensation.helpers import agent, finance, ticket_with
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

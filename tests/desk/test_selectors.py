@@ -10,9 +10,10 @@ from aftersales.desk.selectors import agent_workbench, supervisor_team_view
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.services import ticket_add_note, ticket_assign
 from aftersales.tickets.states import FINAL_STATUSES
+from tests.clients import client_for
 from tests.factories import UserFactory, make_ticket
 
-from .conftest import awaiting_approval, client_for, list_numbers, list_total, phone, reopened
+from .conftest import awaiting_approval, list_numbers, list_total, phone, reopened
 
 pytestmark = pytest.mark.django_db
 

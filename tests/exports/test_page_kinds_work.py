@@ -5,7 +5,6 @@ masking), another region's rows are absent, and the page has the button."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
@@ -15,6 +14,7 @@ from aftersales.knowledge.models import ArticleStatus
 from tests.api.conftest import api_client
 from tests.appraisal.helpers import A, ticket_with_unit, walk
 from tests.appraisal.helpers import appraiser as make_appraiser
+from tests.clients import client_for
 from tests.factories import RegionFactory, UserFactory
 from tests.fieldservice.helpers import agent, dispatcher, in_progress_ticket, new_job, technician, walk_to
 from tests.imports.helpers import csv_bytes, upload
@@ -48,12 +48,6 @@ NEW_KINDS = {
     "quality_repeat_repairs": "quality:ftf",
     "quality_change_archive": "quality:archive",
 }
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def has_button(user, url: str, kind: str) -> bool:  # type: ignore[no-untyped-def]

@@ -5,10 +5,10 @@ work order; another technician gets 404. The ticket page keeps the knowledge app
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.knowledge.models import ArticleFeedback
+from tests.clients import client_for_language
 from tests.factories import ProductModelFactory
 from tests.knowledge.helpers import published
 
@@ -17,19 +17,12 @@ from .helpers import agent, dispatcher, in_progress_ticket, new_job, technician,
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
-
-
 def test_the_technician_reads_and_marks_the_suggestions_from_his_work_order():
     handler, boss, tech = agent(), dispatcher(), technician()
     ticket, measure = in_progress_ticket(actor=handler)
     article = published(title="空调室内机漏水的排查", keywords="漏水")  # the ticket says 空调漏水
     job = walk_to(new_job(handler=handler, measure=measure), "on_site", boss=boss, tech=tech)
-    client = client_for(tech)
+    client = client_for_language(tech)
     assert client.get(reverse("tickets:detail", args=[ticket.number])).status_code == 404  # not his to open
     page = client.get(reverse("fieldservice:detail", args=[job.number])).content.decode()
     panel_url = reverse("fieldservice:knowledge_panel", args=[job.number])
@@ -53,7 +46,7 @@ def test_another_technician_gets_404_from_the_panel_and_the_solved_form():
     _ticket, measure = in_progress_ticket(actor=handler)
     article = published(title="排查", keywords="排查", product_model_ids=[ProductModelFactory().pk])
     job = walk_to(new_job(handler=handler, measure=measure), "accepted", boss=boss, tech=tech)
-    stranger = client_for(technician())
+    stranger = client_for_language(technician())
     assert stranger.get(reverse("fieldservice:knowledge_panel", args=[job.number])).status_code == 404
     assert stranger.post(reverse("fieldservice:knowledge_solved", args=[job.number, article.pk])).status_code == 404
     assert not ArticleFeedback.objects.exists()

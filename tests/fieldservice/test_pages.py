@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from aftersales.accounts.models import DataScope, Role
 from aftersales.fieldservice import services
 from aftersales.fieldservice.models import WorkOrderStatus
+from tests.clients import client_for
 from tests.factories import UserFactory
 
 from .helpers import (
@@ -32,12 +33,6 @@ from .helpers import (
 
 pytestmark = pytest.mark.django_db
 W = WorkOrderStatus
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import Role
 from aftersales.knowledge.models import Article, ArticleFeedback, ArticleStatus
 from tests.api.conftest import customer_user, png_bytes
+from tests.clients import client_for_language
 from tests.factories import ProductModelFactory, ProductUnitFactory, UserFactory, make_ticket
 from tests.feedback.test_surveys import resolved_ticket  # noqa: F401 - the fixture
 
@@ -21,17 +21,10 @@ from .helpers import draft, published, reviewer, writer
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user, language: str = "zh-hans") -> Client:  # type: ignore[no-untyped-def]
-    client = Client(headers={"Accept-Language": language})
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
-
-
 def test_the_list_searches_two_chinese_characters_and_serves_a_fragment_to_htmx():
     published(title="室内机漏水的排查")
     published(title="遥控器没有反应", keywords="遥控器")
-    client = client_for(writer())
+    client = client_for_language(writer())
     page = client.get(reverse("knowledge:list"), {"q": "漏水"})
     assert page.status_code == 200
     html = page.content.decode()
@@ -42,7 +35,7 @@ def test_the_list_searches_two_chinese_characters_and_serves_a_fragment_to_htmx(
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_editor_names_the_missing_language_title_and_text(language):
-    client = client_for(writer(), language)
+    client = client_for_language(writer(), language)
     response = client.post(reverse("knowledge:new"), {"kind": "faq", "language": "", "title": "", "body": ""})
     assert response.status_code == 200
     html = response.content.decode()
@@ -55,7 +48,7 @@ def test_the_editor_names_the_missing_language_title_and_text(language):
 
 def test_write_submit_and_another_reviewer_publishes_through_the_pages():
     author = writer()
-    client = client_for(author)
+    client = client_for_language(author)
     saved = client.post(
         reverse("knowledge:new"),
         {"kind": "faq", "language": "zh-hans", "title": "如何清洗滤网", "body": "每月清洗。", "keywords": "滤网"},
@@ -67,19 +60,19 @@ def test_write_submit_and_another_reviewer_publishes_through_the_pages():
     assert article.status == ArticleStatus.IN_REVIEW
 
     boss = reviewer()
-    queue = client_for(boss).get(reverse("knowledge:review"))
+    queue = client_for_language(boss).get(reverse("knowledge:review"))
     assert f'data-article="{article.pk}"' in queue.content.decode()
-    client_for(boss).post(reverse("knowledge:step", args=[article.pk, "approve"]), {"expected_version": article.version})
+    client_for_language(boss).post(reverse("knowledge:step", args=[article.pk, "approve"]), {"expected_version": article.version})
     article.refresh_from_db()
     assert article.status == ArticleStatus.PUBLISHED
-    detail = client_for(boss).get(reverse("knowledge:detail", args=[article.pk])).content.decode()
+    detail = client_for_language(boss).get(reverse("knowledge:detail", args=[article.pk])).content.decode()
     assert 'data-test-id="kb-history"' in detail
 
 
 def test_an_upload_whose_bytes_are_not_an_image_is_refused_with_a_message(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     article = draft()
-    client = client_for(article.author, "en")
+    client = client_for_language(article.author, "en")
     fake = io.BytesIO(b"not a picture at all")
     fake.name = "photo.png"
     response = client.post(reverse("knowledge:attach", args=[article.pk]), {"file": fake}, follow=True)
@@ -97,7 +90,7 @@ def test_the_ticket_page_loads_the_panel_which_says_why_and_counts_this_solved_i
     article = published(title="室内机漏水的排查", keywords="漏水", product_model_ids=[model.pk])
     agent = writer()
     ticket = make_ticket(actor=agent, product_model_code=model.code)
-    client = client_for(agent, "en")
+    client = client_for_language(agent, "en")
 
     page = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
     assert reverse("knowledge:ticket_panel", args=[ticket.number]) in page  # loaded by htmx, no query on the page
@@ -119,12 +112,12 @@ def test_the_panel_of_a_ticket_outside_ones_scope_is_not_found():
     from aftersales.accounts.models import DataScope
 
     outsider = UserFactory(role=Role.AGENT, data_scope=DataScope.OWN)
-    assert client_for(outsider).get(reverse("knowledge:ticket_panel", args=[ticket.number])).status_code == 404
+    assert client_for_language(outsider).get(reverse("knowledge:ticket_panel", args=[ticket.number])).status_code == 404
 
 
 def test_a_resolved_ticket_offers_a_draft_solution(resolved_ticket):  # noqa: F811
     agent = writer()
-    client = client_for(agent)
+    client = client_for_language(agent)
     panel = client.get(reverse("knowledge:ticket_panel", args=[resolved_ticket.number]), HTTP_HX_REQUEST="true").content.decode()
     assert 'data-test-id="kb-draft-from-ticket"' in panel
     response = client.post(reverse("knowledge:from_ticket", args=[resolved_ticket.number]))
@@ -142,7 +135,7 @@ def test_the_customer_sees_help_for_their_products_only_published_and_visible():
     ticket = make_ticket()
     user = customer_user(ticket)
     ProductUnitFactory(model=model, customer_id=ticket.customer_id)
-    client = client_for(user)
+    client = client_for_language(user)
 
     html = client.get(reverse("portal:knowledge")).content.decode()
     assert "柜机清洗" in html

@@ -63,6 +63,26 @@ def test_an_administrator_saves_the_ticket_received_sms_with_if_match_and_the_ne
     assert client.get(f"{BASE}/notifications/nope/sms/zh-hans").status_code == 404
 
 
+def test_a_save_without_if_match_is_refused_with_the_etag_to_send():
+    """428 carries the current ETag, as every other If-Match of the API: the client retries with it."""
+    client = admin_client()
+    url = f"{BASE}/notifications/ticket_received/sms/zh-hans"
+    missing = _put(client, url, {"body": "工单{工单号}已受理。"}, None)
+    assert missing.status_code == 428 and missing.json()["code"] == "if_match_required"
+    assert missing["ETag"] == '"0.0"'
+    assert _put(client, url, {"body": "工单{工单号}已受理。"}, missing["ETag"]).status_code == 200
+    again = _put(client, url, {"body": "工单{工单号}已受理，请留意。"}, None)
+    assert again.status_code == 428 and again["ETag"] == '"1.1"'
+
+    boss = api_client(UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL), scopes=SCOPES)
+    body = {"title": "告知", "language": "zh-hans", "body": "工单{工单号}已在处理中。"}
+    reply_id = boss.post(f"{BASE}/replies", body, headers={"Idempotency-Key": "r-428"}).json()["id"]
+    refused = _put(boss, f"{BASE}/replies/{reply_id}", body, None)
+    assert refused.status_code == 428 and refused["ETag"] == '"v1"'
+    stale = _put(boss, f"{BASE}/replies/{reply_id}", body, '"v7"')
+    assert stale.status_code == 412 and stale["ETag"] == '"v1"'
+
+
 def test_only_administrators_reach_notification_templates():
     agent = api_client(UserFactory(role=Role.AGENT, data_scope=DataScope.ALL), scopes=SCOPES)
     assert agent.get(f"{BASE}/notifications").status_code == 403

@@ -15,19 +15,13 @@ from aftersales.accounts.models import Role, ServiceOutlet
 from aftersales.audit.models import AuditEvent
 from aftersales.outlets import services
 from aftersales.outlets.models import Settlement, SettlementStatus
+from tests.clients import client_for_language
 from tests.factories import RegionFactory, TeamFactory
 
 from .factories import accepted_job, last_month, local, outlet_with_people, staff
 
 pytestmark = pytest.mark.django_db
 S = SettlementStatus
-
-
-def client_for(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -54,7 +48,7 @@ def world():
 
 @pytest.mark.parametrize("role", [Role.SUPERVISOR, Role.FINANCE, Role.ADMINISTRATOR])
 def test_overseers_see_every_outlet_and_statement(world, role):
-    client = client_for(staff(role))
+    client = client_for_language(staff(role))
     listing = client.get(reverse("outlets:list")).content.decode()
     assert "徐汇授权网点" in listing and "浦东授权网点" in listing
     page = client.get(reverse("outlets:detail", args=[world["outlet"].code]))
@@ -66,7 +60,7 @@ def test_overseers_see_every_outlet_and_statement(world, role):
 
 
 def test_the_outlets_leader_sees_only_his_outlet(world):
-    client = client_for(world["leader"])
+    client = client_for_language(world["leader"])
     listing = client.get(reverse("outlets:list")).content.decode()
     assert "徐汇授权网点" in listing and "浦东授权网点" not in listing
     assert client.get(reverse("outlets:detail", args=[world["other"].code])).status_code == 404
@@ -83,7 +77,7 @@ def test_the_outlets_leader_sees_only_his_outlet(world):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.TECHNICIAN, Role.WAREHOUSE])
 def test_other_staff_are_refused(world, role):
-    client = client_for(staff(role))
+    client = client_for_language(staff(role))
     assert client.get(reverse("outlets:list")).status_code == 403
     assert client.get(reverse("outlets:settlements")).status_code == 403
     assert client.get(reverse("outlets:detail", args=[world["outlet"].code])).status_code == 404
@@ -98,16 +92,16 @@ def test_anonymous_users_sign_in_first():
 
 def test_the_leader_confirms_and_finance_pays_through_the_pages(world):
     number = world["mine"].number
-    leader = client_for(world["leader"])
+    leader = client_for_language(world["leader"])
     response = leader.post(reverse("outlets:settlement_action", args=[number, "dispute"]), {"reason": ""})
     assert response.status_code == 200 and 'data-test-id="action-errors"' in response.content.decode()
     response = leader.post(
         reverse("outlets:settlement_action", args=[number, "confirm"]), {"expected_version": world["mine"].version}
     )
     assert response.status_code == 302 and Settlement.objects.get(number=number).status == S.CONFIRMED
-    supervisor = client_for(world["supervisor"])
+    supervisor = client_for_language(world["supervisor"])
     supervisor.post(reverse("outlets:settlement_action", args=[number, "approve"]))
-    finance = client_for(staff(Role.FINANCE), "en")
+    finance = client_for_language(staff(Role.FINANCE), "en")
     response = finance.post(reverse("outlets:settlement_action", args=[number, "pay"]), {"payment_reference": "", "paid_on": ""})
     assert response.status_code == 200 and "This field is required." in response.content.decode()
     response = finance.post(
@@ -120,7 +114,7 @@ def test_the_leader_confirms_and_finance_pays_through_the_pages(world):
 
 def test_a_refused_step_is_a_message_not_an_error_page(world):
     number = world["mine"].number
-    supervisor = client_for(world["supervisor"], "en")
+    supervisor = client_for_language(world["supervisor"], "en")
     response = supervisor.post(reverse("outlets:settlement_action", args=[number, "approve"]), follow=True)
     assert response.status_code == 200
     assert "cannot move from" in response.content.decode()
@@ -130,7 +124,7 @@ def test_a_refused_step_is_a_message_not_an_error_page(world):
 def test_adjusting_a_line_through_the_page(world):
     statement = world["mine"]
     line = statement.lines.get()
-    client = client_for(world["supervisor"])
+    client = client_for_language(world["supervisor"])
     response = client.post(
         reverse("outlets:settlement_action", args=[statement.number, "adjust"]),
         {"line": line.pk, "adjustment": "-10", "reason": ""},
@@ -145,7 +139,7 @@ def test_adjusting_a_line_through_the_page(world):
 
 
 def test_drafting_a_month_from_the_outlet_page(world):
-    client = client_for(world["supervisor"])
+    client = client_for_language(world["supervisor"])
     world["mine"].delete()
     response = client.post(
         reverse("outlets:settlement_new", args=[world["outlet"].code]), {"month": world["start"].strftime("%Y-%m")}
@@ -160,7 +154,7 @@ def test_the_administrator_creates_and_edits_an_outlet():
     admin = staff(Role.ADMINISTRATOR)
     region = RegionFactory(name="华东")
     team = TeamFactory(name="闵行网点组")
-    client = client_for(admin)
+    client = client_for_language(admin)
     assert client.get(reverse("outlets:new")).status_code == 200
     data = {
         "code": "mh-01",
@@ -188,14 +182,14 @@ def test_the_administrator_creates_and_edits_an_outlet():
     assert str(outlet.labour_rate) == "90.00"
     event = AuditEvent.objects.get(action="outlets.outlet_changed", object_id=str(outlet.pk))
     assert event.changes == {"labour_rate": ["85.00", "90.00"]}
-    assert client_for(staff(Role.SUPERVISOR)).get(reverse("outlets:new")).status_code == 403
+    assert client_for_language(staff(Role.SUPERVISOR)).get(reverse("outlets:new")).status_code == 403
 
 
 @pytest.mark.parametrize(
     "language, words", [("zh-hans", ["结算单", "服务网点"]), ("en", ["Settlement statements", "Service outlet"])]
 )
 def test_pages_render_in_both_languages(world, language, words):
-    client = client_for(world["supervisor"], language)
+    client = client_for_language(world["supervisor"], language)
     pages = [
         reverse("outlets:list"),
         reverse("outlets:detail", args=[world["outlet"].code]),
@@ -213,7 +207,7 @@ def test_pages_render_in_both_languages(world, language, words):
 
 
 def test_the_statement_list_filters_and_answers_htmx_with_the_rows_only(world):
-    client = client_for(world["supervisor"])
+    client = client_for_language(world["supervisor"])
     response = client.get(reverse("outlets:settlements"), {"outlet": world["other"].code}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and world["theirs"].number in body and world["mine"].number not in body
@@ -222,7 +216,7 @@ def test_the_statement_list_filters_and_answers_htmx_with_the_rows_only(world):
 
 
 def test_the_lists_do_not_grow_queries_with_their_rows(world):
-    client = client_for(world["supervisor"])
+    client = client_for_language(world["supervisor"])
 
     def count(url: str) -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -244,14 +238,14 @@ def test_the_lists_do_not_grow_queries_with_their_rows(world):
 def test_the_leaders_today_page_leads_to_his_outlet_and_the_statement_to_confirm(world):
     """An outlet's leader is a technician: his Today page (no nav link for his role) shows his
     outlet and the draft statement waiting for his answer; another technician's shows none."""
-    page = client_for(world["leader"]).get(reverse("desk:today"))
+    page = client_for_language(world["leader"]).get(reverse("desk:today"))
     assert page.status_code == 200
     html = page.content.decode()
     assert f'data-outlet="{world["outlet"].code}"' in html and "浦东授权网点" not in html
     assert reverse("outlets:detail", args=[world["outlet"].code]) in html
     assert "1 张结算单待确认" in html
     services.settlement_confirm(settlement=world["mine"], actor=world["leader"])
-    html = client_for(world["leader"], "en").get(reverse("desk:today")).content.decode()
+    html = client_for_language(world["leader"], "en").get(reverse("desk:today")).content.decode()
     assert 'data-test-id="today-outlet"' in html and "to confirm" not in html
-    other = client_for(world["tech"]).get(reverse("desk:today")).content.decode()
+    other = client_for_language(world["tech"]).get(reverse("desk:today")).content.decode()
     assert 'data-test-id="today-outlet"' not in other

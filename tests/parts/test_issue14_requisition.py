@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.audit.models import AuditEvent
@@ -11,14 +10,9 @@ from aftersales.core.errors import DomainError
 from aftersales.parts import services
 from aftersales.parts.models import Requisition
 from aftersales.tickets.models import TicketEvent
+from tests.clients import client_for
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-def client_for(user):  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_a_request_the_store_cannot_serve_leaves_no_draft_behind(regional, board, work_order, technician):

@@ -7,21 +7,15 @@ import re
 
 import pytest
 from django.template import Context, Template
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.urls import reverse
 
 from aftersales.accounts.models import Role, User
 from aftersales.parts import services
 from aftersales.parts.models import PartReturn, PartUsage, RequisitionApprovalRule, RequisitionStatus, Transfer
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.parts.conftest import assert_ledger_balances, level
-
-
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
 
 HX = {"HTTP_HX_REQUEST": "true"}
 

@@ -5,22 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
 from aftersales.core import clock
 from aftersales.privacy.audit_actions import PrivacyAudit
+from tests.clients import client_for
 from tests.factories import RegionFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -4,25 +4,19 @@ the same reveal service as the ticket page: audited ``privacy.revealed``, the sa
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
 from aftersales.fieldservice import services
 from aftersales.privacy.audit_actions import PrivacyAudit
+from tests.clients import client_for
 from tests.factories import UserFactory
 from tests.fieldservice.helpers import dispatcher, fresh, in_progress_ticket, new_job, technician, walk_to
 
 pytestmark = pytest.mark.django_db
 
 ADDRESS = "漕溪北路88号3栋502室"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -76,6 +76,17 @@ def test_choose_with_if_match_and_idempotency(world) -> None:  # type: ignore[no
     assert decision["follows_proposal"] is False and decision["reason"] == "客户要求" and decision["version"] == 2
 
 
+def test_the_first_choice_takes_if_match_optionally_and_it_names_v0(world) -> None:  # type: ignore[no-untyped-def]
+    client = api_client(world["handler"])
+    ticket = world["east_ticket"]
+    stale = client.post(_path(ticket, "/decision"), {"remedy": "exchange"}, headers={"If-Match": '"v3"'})
+    assert stale.status_code == 412 and stale.json()["code"] == "stale_version" and stale["ETag"] == '"v0"'
+    assert not RemedyDecision.objects.exists()
+    first = client.post(_path(ticket, "/decision"), {"remedy": "exchange"}, headers={"If-Match": 'W/"v0"'})
+    assert first.status_code == 200, first.content
+    assert first["ETag"] == '"v1"'
+
+
 def test_bad_remedy_names_the_field(world) -> None:  # type: ignore[no-untyped-def]
     response = api_client(world["handler"]).post(_path(world["east_ticket"], "/decision"), {"remedy": "cash"})
     assert response.status_code == 422

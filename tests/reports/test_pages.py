@@ -7,23 +7,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.reports.models import ReportDelivery, ReportSubscription
 from aftersales.reports.services import send_due_reports
+from tests.clients import client_for_language
 
 from .helpers import at, free_port, smtp_settings, staff, subscribe
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user, language: str = "zh-hans") -> Client:  # type: ignore[no-untyped-def]
-    client = Client(headers={"Accept-Language": language})
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 def no_inline_code(html: str) -> None:
@@ -37,7 +30,7 @@ def test_the_list_shows_my_subscriptions_and_a_failed_deliverys_error(settings, 
     subscribe(owner, created="2026-03-01 09:00", name="华东积压")
     smtp_settings(settings, free_port())
     send_due_reports(now=at("2026-03-02 08:00"))
-    html = client_for(owner, language).get(reverse("reports:list")).content.decode()
+    html = client_for_language(owner, language).get(reverse("reports:list")).content.decode()
     assert "华东积压" in html and "zhang@example.com" in html
     assert 'data-test-id="report-delivery-error"' in html
     assert ("待发送" if language == "zh-hans" else "Pending") in html
@@ -55,14 +48,14 @@ def test_a_supervisor_sees_the_teams_subscriptions_with_their_owner():
     subscribe(member, name="李娜的工单")
     lead = staff(role=Role.SUPERVISOR, scope=DataScope.TEAM, team=team)
     outsider = staff()
-    html = client_for(lead).get(reverse("reports:list")).content.decode()
+    html = client_for_language(lead).get(reverse("reports:list")).content.decode()
     assert "李娜的工单" in html and 'data-test-id="report-owner"' in html
-    assert "李娜的工单" not in client_for(outsider).get(reverse("reports:list")).content.decode()
+    assert "李娜的工单" not in client_for_language(outsider).get(reverse("reports:list")).content.decode()
 
 
 def test_subscribing_from_a_list_page_keeps_its_filters():
     owner = staff(email="zhang@example.com")
-    client = client_for(owner)
+    client = client_for_language(owner)
     form = client.get(reverse("reports:new"), {"kind": "tickets", "status": "new", "page": "3"}).content.decode()
     (filters_input,) = re.findall(r'<input[^>]*name="filters"[^>]*>', form)
     assert 'value="status=new"' in filters_input
@@ -88,7 +81,7 @@ def test_subscribing_from_a_list_page_keeps_its_filters():
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_an_outside_recipient_is_shown_on_its_field(language):
     owner = staff()
-    response = client_for(owner, language).post(
+    response = client_for_language(owner, language).post(
         reverse("reports:new"),
         {"kind": "tickets", "frequency": "daily", "send_time": "08:00", "recipients": "friend@qq.com", "language": "en"},
     )
@@ -103,7 +96,7 @@ def test_an_outside_recipient_is_shown_on_its_field(language):
 def test_edit_pause_and_delete_from_the_page():
     owner = staff(email="zhang@example.com")
     subscription = subscribe(owner)
-    client = client_for(owner)
+    client = client_for_language(owner)
     edit = client.get(reverse("reports:edit", args=[subscription.pk])).content.decode()
     assert "zhang@example.com" in edit
     response = client.post(
@@ -130,7 +123,7 @@ def test_edit_pause_and_delete_from_the_page():
 
 def test_someone_elses_subscription_is_a_404():
     subscription = subscribe(staff())
-    client = client_for(staff())
+    client = client_for_language(staff())
     assert client.get(reverse("reports:edit", args=[subscription.pk])).status_code == 404
     assert client.post(reverse("reports:action", args=[subscription.pk, "delete"])).status_code == 404
     assert ReportSubscription.objects.exists()
@@ -140,7 +133,7 @@ def test_send_me_a_test_mails_the_person_who_asked(mailoutbox):
     colleague = staff(email="li@example.com")
     owner = staff(email="zhang@example.com")
     subscription = subscribe(owner, recipients=[colleague.email])
-    response = client_for(owner).post(reverse("reports:action", args=[subscription.pk, "test"]), follow=True)
+    response = client_for_language(owner).post(reverse("reports:action", args=[subscription.pk, "test"]), follow=True)
     assert "zhang@example.com" in response.content.decode()
     assert [m.to for m in mailoutbox] == [["zhang@example.com"]]
     assert not ReportDelivery.objects.exists()
@@ -150,7 +143,7 @@ def test_a_failing_test_send_is_a_message_not_a_500(settings):
     owner = staff(email="zhang@example.com")
     subscription = subscribe(owner)
     smtp_settings(settings, free_port())
-    response = client_for(owner, "en").post(reverse("reports:action", args=[subscription.pk, "test"]), follow=True)
+    response = client_for_language(owner, "en").post(reverse("reports:action", args=[subscription.pk, "test"]), follow=True)
     assert response.status_code == 200
     assert "The mail server did not take the message" in response.content.decode()
 
@@ -165,7 +158,7 @@ def test_the_pages_are_in_one_language(settings, language):
     subscribe(owner, created="2026-03-01 09:00", name="周报", frequency="weekly", weekday=4, language="en")
     smtp_settings(settings, free_port())
     send_due_reports(now=at("2026-03-02 08:00"))
-    client = client_for(owner, language)
+    client = client_for_language(owner, language)
     for url in (reverse("reports:list"), reverse("reports:new"), reverse("reports:edit", args=[subscription.pk])):
         parser = _Text()
         parser.feed(client.get(url).content.decode())

@@ -5,23 +5,17 @@ what."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import Role
 from aftersales.returns.models import ReturnAuthorization, RmaStatus
 from aftersales.tickets.models import MeasureKind
+from tests.clients import client_for
 from tests.factories import UserFactory
 
 from .helpers import fresh, photo, walk_to, world
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_agent_authorises_from_the_ticket_page() -> None:

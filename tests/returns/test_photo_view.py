@@ -5,21 +5,15 @@ object storage address)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
+from tests.clients import client_for
 from tests.factories import UserFactory
 
 from .helpers import walk_to, world
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_page_links_each_photo_to_the_view_that_checks_the_rma_scope():

@@ -8,7 +8,6 @@ import datetime as dt
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -16,18 +15,12 @@ from aftersales.accounts.models import DataScope, Role
 from aftersales.core import clock
 from aftersales.customers.models import Customer, CustomerTier
 from aftersales.revisits.models import Revisit, RevisitPolicy, RevisitStatus
+from tests.clients import client_for_language
 from tests.factories import UserFactory, make_ticket
 
 from .helpers import agent, customer, open_revisit, region, supervisor
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user, language: str = "zh-hans") -> Client:  # type: ignore[no-untyped-def]
-    client = Client(headers={"Accept-Language": language})
-    client.force_login(user)
-    client.cookies["django_language"] = language
-    return client
 
 
 @pytest.fixture
@@ -44,7 +37,7 @@ def queue():  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_queue_shows_own_revisits_overdue_first(queue, language):
-    page = client_for(queue["me"], language).get(reverse("revisits:queue"))
+    page = client_for_language(queue["me"], language).get(reverse("revisits:queue"))
     assert page.status_code == 200
     html = page.content.decode()
     assert html.index("周强") < html.index("孙丽")
@@ -54,7 +47,7 @@ def test_the_queue_shows_own_revisits_overdue_first(queue, language):
 
 def test_a_supervisor_filters_overdue_and_gets_a_fragment(queue):
     boss = supervisor(region=queue["east"])
-    client = client_for(boss)
+    client = client_for_language(boss)
     html = client.get(reverse("revisits:queue"), {"overdue": "on"}, HTTP_HX_REQUEST="true").content.decode()
     assert "周强" in html and "吴磊" in html and "孙丽" not in html and "<html" not in html
     html = client.get(reverse("revisits:queue"), {"who": "mine"}).content.decode()
@@ -63,13 +56,16 @@ def test_a_supervisor_filters_overdue_and_gets_a_fragment(queue):
 
 def test_other_roles_and_customers_do_not_see_revisits(queue):
     technician = UserFactory(role=Role.TECHNICIAN, data_scope=DataScope.ALL)
-    assert client_for(technician).get(reverse("revisits:queue")).status_code == 404
-    assert client_for(agent(region=queue["east"])).get(reverse("revisits:detail", args=[queue["late"].pk])).status_code == 404
+    assert client_for_language(technician).get(reverse("revisits:queue")).status_code == 404
+    assert (
+        client_for_language(agent(region=queue["east"])).get(reverse("revisits:detail", args=[queue["late"].pk])).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_call_form_names_the_wrong_field(queue, language):
-    client = client_for(queue["me"], language)
+    client = client_for_language(queue["me"], language)
     url = reverse("revisits:detail", args=[queue["late"].pk])
     response = client.post(url, {"outcome": "not_reached", "nps": "9", "expected_version": "1"})
     assert response.status_code == 200
@@ -78,7 +74,7 @@ def test_the_call_form_names_the_wrong_field(queue, language):
 
 
 def test_recording_a_call_that_raises_a_ticket(queue):
-    client = client_for(queue["me"])
+    client = client_for_language(queue["me"])
     url = reverse("revisits:detail", args=[queue["late"].pk])
     response = client.post(
         url,
@@ -100,7 +96,7 @@ def test_recording_a_call_that_raises_a_ticket(queue):
 
 def test_a_call_on_a_customer_without_consent_is_refused_on_the_form(queue):
     Customer.objects.filter(pk=queue["late"].customer_id).update(consent_contact=False)
-    response = client_for(queue["me"]).post(
+    response = client_for_language(queue["me"]).post(
         reverse("revisits:detail", args=[queue["late"].pk]), {"outcome": "reached", "expected_version": "1"}
     )
     assert response.status_code == 200
@@ -114,7 +110,7 @@ def test_the_ticket_page_shows_the_customers_revisits_and_next_due_date():
     Customer.objects.filter(pk=ticket.customer_id).update(tier=CustomerTier.KEY)
     due = clock.local_today() + dt.timedelta(days=4)
     open_revisit(cust=Customer.objects.get(pk=ticket.customer_id), due=due, assignee=me)
-    client = client_for(me)
+    client = client_for_language(me)
     html = client.get(reverse("tickets:detail", args=[ticket.number])).content.decode()
     card_url = reverse("revisits:customer_card", args=[ticket.customer_id])
     assert 'data-test-id="customer-revisits-placeholder"' in html and card_url in html
@@ -123,7 +119,7 @@ def test_the_ticket_page_shows_the_customers_revisits_and_next_due_date():
     history = client.get(reverse("revisits:customer", args=[ticket.customer_id]))
     assert history.status_code == 200 and due.strftime("%Y-%m-%d") in history.content.decode()
     # An agent who sees neither a ticket nor a revisit of the customer does not read the history.
-    stranger = client_for(agent(region=east))
+    stranger = client_for_language(agent(region=east))
     assert stranger.get(reverse("revisits:customer", args=[ticket.customer_id])).status_code == 404
     assert stranger.get(card_url).status_code == 404
 
@@ -131,14 +127,14 @@ def test_the_ticket_page_shows_the_customers_revisits_and_next_due_date():
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_compliance_section_for_a_supervisor(queue, language):
     boss = supervisor(scope=DataScope.ALL)
-    page = client_for(boss, language).get(reverse("revisits:compliance"))
+    page = client_for_language(boss, language).get(reverse("revisits:compliance"))
     assert page.status_code == 200
     assert 'data-test-id="rv-compliance-region"' in page.content.decode()
-    assert client_for(queue["me"]).get(reverse("revisits:compliance")).status_code == 404
+    assert client_for_language(queue["me"]).get(reverse("revisits:compliance")).status_code == 404
 
 
 def test_the_queue_costs_the_same_queries_whatever_its_length(queue):
-    client = client_for(queue["me"])
+    client = client_for_language(queue["me"])
     client.get(reverse("revisits:queue"))  # steady state: the session's first page
     with CaptureQueriesContext(connection) as short:
         client.get(reverse("revisits:queue"))
@@ -153,7 +149,7 @@ def test_the_queue_costs_the_same_queries_whatever_its_length(queue):
 
 def test_an_administrator_changes_a_policy_in_the_admin():
     admin = UserFactory(role=Role.ADMINISTRATOR, data_scope=DataScope.ALL, is_staff=True, is_superuser=True)
-    client = client_for(admin)
+    client = client_for_language(admin)
     assert client.get(reverse("admin:revisits_revisitpolicy_changelist")).status_code == 200
     assert client.get(reverse("admin:revisits_afterticketrule_changelist")).status_code == 200
     policy = RevisitPolicy.objects.get(tier="key")

@@ -10,18 +10,13 @@ from django.urls import reverse
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.audit_actions import AccessAudit
 from aftersales.audit.models import AuditEvent
+from tests.clients import client_for
 from tests.factories import CustomerFactory, ProductUnitFactory, RegionFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
 
 CUSTOMER_LOOKUP = "tickets:customer_lookup"
 UNIT_LOOKUP = "tickets:unit_lookup"
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

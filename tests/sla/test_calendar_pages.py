@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.sla.models import Calendar, CalendarDay, CalendarYear
+from tests.clients import client_for_language
 from tests.clock import freeze_time
 from tests.factories import UserFactory
 
@@ -18,13 +19,6 @@ from .conftest import at
 
 pytestmark = pytest.mark.django_db
 DECEMBER = at(2026, 12, 7, 10, 0)
-
-
-def client_for(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -39,24 +33,24 @@ def office() -> Calendar:
 
 @freeze_time(DECEMBER)
 def test_the_list_shows_next_year_missing_and_the_overview_warns_the_administrator(admin, office):
-    page = client_for(admin).get(reverse("sla:calendars"))
+    page = client_for_language(admin).get(reverse("sla:calendars"))
     html = page.content.decode()
     assert page.status_code == 200
     assert 'data-year="2027" data-state="assumed"' in html
     assert 'data-year="2026" data-state="package"' in html
     assert reverse("sla:calendar_notice", args=[office.pk, 2027]) in html
-    home = client_for(admin).get(reverse("desk:home")).content.decode()
+    home = client_for_language(admin).get(reverse("desk:home")).content.decode()
     assert 'data-test-id="calendar-gaps"' in home and "2027" in home
     assert reverse("sla:calendar_notice", args=[office.pk, 2027]) in home
     supervisor = UserFactory(role=Role.SUPERVISOR, data_scope=DataScope.ALL)
-    assert 'data-test-id="calendar-gaps"' not in client_for(supervisor).get(reverse("desk:home")).content.decode()
+    assert 'data-test-id="calendar-gaps"' not in client_for_language(supervisor).get(reverse("desk:home")).content.decode()
 
 
 @freeze_time(DECEMBER)
 @pytest.mark.parametrize(("role", "status"), [(Role.SUPERVISOR, 200), (Role.AGENT, 403), (Role.TECHNICIAN, 403)])
 def test_supervisors_read_the_calendars_and_others_may_not(role, status, office):
     user = UserFactory(role=role, data_scope=DataScope.ALL)
-    client = client_for(user)
+    client = client_for_language(user)
     assert client.get(reverse("sla:calendars")).status_code == status
     assert client.get(reverse("sla:calendar_year", args=[office.pk, 2027])).status_code == status
     # Nobody but an administrator enters a notice or a day.
@@ -68,13 +62,13 @@ def test_supervisors_read_the_calendars_and_others_may_not(role, status, office)
 
 def test_a_customer_and_an_anonymous_visitor_are_kept_out(office):
     customer = UserFactory(role=Role.CUSTOMER)
-    assert client_for(customer).get(reverse("sla:calendars")).status_code == 403
+    assert client_for_language(customer).get(reverse("sla:calendars")).status_code == 403
     assert Client().get(reverse("sla:calendars")).status_code == 302
 
 
 @freeze_time(DECEMBER)
 def test_the_notice_is_previewed_by_htmx_then_entered(admin, office):
-    client = client_for(admin)
+    client = client_for_language(admin)
     url = reverse("sla:calendar_notice", args=[office.pk, 2027])
     form = client.get(url)
     assert form.status_code == 200 and 'name="notice"' in form.content.decode()
@@ -94,7 +88,7 @@ def test_the_notice_is_previewed_by_htmx_then_entered(admin, office):
 
 @freeze_time(DECEMBER)
 def test_a_notice_with_a_wrong_weekday_is_not_entered_and_the_line_is_named(admin, office):
-    client = client_for(admin)
+    client = client_for_language(admin)
     url = reverse("sla:calendar_notice", args=[office.pk, 2027])
     wrong = "一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。"  # 2026's weekdays
     response = client.post(url, {"notice": wrong, "save": "1"})
@@ -103,13 +97,13 @@ def test_a_notice_with_a_wrong_weekday_is_not_entered_and_the_line_is_named(admi
     assert 'data-test-id="notice-problem"' in html and "2027-01-01" in html and "第 1 行" in html
     assert 'data-test-id="error-notice"' in html
     assert not CalendarDay.objects.exists()
-    english = client_for(admin, "en").post(url, {"notice": wrong, "save": "1"}).content.decode()
+    english = client_for_language(admin, "en").post(url, {"notice": wrong, "save": "1"}).content.decode()
     assert "Line 1" in english and "2027-01-01 is a Friday, the notice says Thursday" in english
 
 
 @freeze_time(DECEMBER)
 def test_a_day_is_entered_and_removed_by_hand(admin, office):
-    client = client_for(admin)
+    client = client_for_language(admin)
     response = client.post(
         reverse("sla:calendar_day", args=[office.pk]), {"date": "2027-03-08", "is_workday": "0", "name": "公司年会"}, follow=True
     )
@@ -128,7 +122,7 @@ def test_a_day_is_entered_and_removed_by_hand(admin, office):
 @freeze_time(DECEMBER)
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_the_year_page_speaks_one_language(admin, office, language):
-    html = client_for(admin, language).get(reverse("sla:calendar_year", args=[office.pk, 2027])).content.decode()
+    html = client_for_language(admin, language).get(reverse("sla:calendar_year", args=[office.pk, 2027])).content.decode()
     if language == "en":
         assert "New Year&#x27;s Day" in html and "statutory holiday (assumed)" in html
         assert "法定" not in html and "元旦" not in html
@@ -139,7 +133,7 @@ def test_the_year_page_speaks_one_language(admin, office, language):
 
 @freeze_time(DECEMBER)
 def test_a_day_in_a_year_no_calendar_holds_is_refused_on_this_years_page(admin, office):
-    response = client_for(admin, "en").post(
+    response = client_for_language(admin, "en").post(
         reverse("sla:calendar_day", args=[office.pk]), {"date": "1999-01-04", "is_workday": "0"}, follow=True
     )
     assert response.redirect_chain[-1][0] == reverse("sla:calendar_year", args=[office.pk, 2026])

@@ -11,8 +11,8 @@ from aftersales.tickets.selectors import TicketFilters, ticket_list_for_user
 from aftersales.tickets.selectors import listing as selectors
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import OPEN_STATUS_LIST, TicketStatus
+from tests.clients import client_for
 from tests.factories import UserFactory, make_ticket
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -32,8 +32,8 @@ from aftersales.tickets.services import (
     saved_views_reorder,
 )
 from aftersales.tickets.services import saved_views as saved_view_services
+from tests.clients import client_for
 from tests.factories import TeamFactory, UserFactory, make_ticket
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -14,10 +14,10 @@ from aftersales.fieldservice import services as fieldservice
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
 from aftersales.fieldservice.permissions import in_scope
 from aftersales.travel import selectors
+from tests.clients import client_for_language
 from tests.factories import RegionFactory
 
 from .factories import claim, finance, job, staff, team_with_leader, technician
-from .test_pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_a_region_scoped_supervisor_is_listed_only_the_claims_he_may_decide(regi
     # What the queue now leaves out, field service would refuse him.
     with pytest.raises(PermissionDenied):
         fieldservice.expense_claim_decide(claim=there, actor=boss, approve=True)
-    client = client_for(boss)
+    client = client_for_language(boss)
     html = client.get(reverse("travel:queue")).content.decode()
     assert rows(html) == {here.pk} and 'data-test-id="claims-scope"' in html
     assert client.post(reverse("travel:claim_decide", args=[there.pk]), {"decision": "approve"}).status_code == 404
@@ -64,12 +64,12 @@ def test_a_region_scoped_supervisor_is_listed_only_the_claims_he_may_decide(regi
 
 
 def test_finance_of_every_region_is_listed_every_claim(regions):
-    html = client_for(finance()).get(reverse("travel:queue")).content.decode()
+    html = client_for_language(finance()).get(reverse("travel:queue")).content.decode()
     assert rows(html) == {regions["here"].pk, regions["there"].pk, regions["visiting"].pk}
 
 
 def test_a_team_leader_decides_no_claims_and_is_listed_none(regions):
-    client = client_for(regions["leader"])
+    client = client_for_language(regions["leader"])
     html = client.get(reverse("travel:queue")).content.decode()
     assert 'data-test-id="travel-claims"' not in html and rows(html) == set()
     assert client.post(reverse("travel:claim_decide", args=[regions["here"].pk]), {"decision": "approve"}).status_code == 404

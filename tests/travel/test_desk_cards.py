@@ -11,10 +11,10 @@ from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.travel import selectors, services
+from tests.clients import client_for_language
 from tests.factories import RegionFactory
 
 from .factories import advance, claim, finance, job, paid_advance, staff, technician
-from .test_pages import client_for
 
 pytestmark = pytest.mark.django_db
 
@@ -50,7 +50,7 @@ def test_finance_counts_its_travel_work_one_query_each(money):
 
 
 def test_finance_lands_on_its_cards_linking_to_the_queue_filtered(money):
-    client = client_for(money["payer"])
+    client = client_for_language(money["payer"])
     home = client.get("/", follow=True)
     html = home.content.decode()
     assert home.redirect_chain[-1][0] == reverse("desk:home")
@@ -62,7 +62,7 @@ def test_finance_lands_on_its_cards_linking_to_the_queue_filtered(money):
     for link in ("?claim_status=submitted", "?advance_status=approved", "?reimbursement_status=posted"):
         assert f'href="{queue}{link}"' in html
     assert "待付款的借款单" in html and "advances to pay" not in html
-    english = client_for(money["payer"], "en").get(reverse("desk:today")).content.decode()
+    english = client_for_language(money["payer"], "en").get(reverse("desk:today")).content.decode()
     assert "advances to pay" in english and "reimbursement to close" in english and "待付款" not in english
     # The filtered queue lists what the card counted.
     listed = client.get(queue + "?advance_status=approved").content.decode()
@@ -73,11 +73,11 @@ def test_the_technician_sees_what_he_owes_and_what_waits(money):
     with CaptureQueriesContext(connection) as queries:
         mine = selectors.technician_desk(user=money["tech"])
     assert (str(mine.outstanding), mine.waiting) == ("800.00", 2) and len(queries) == 1
-    html = client_for(money["tech"]).get(reverse("desk:home")).content.decode()
+    html = client_for_language(money["tech"]).get(reverse("desk:home")).content.decode()
     assert 'data-test-id="today-jobs"' in html and 'data-test-id="today-finance-travel"' not in html
     assert 'data-amount="800.00"' in html and 'data-count="2"' in html and "借款未冲销 800.00 元" in html
     assert f'href="{reverse("travel:mine")}" data-test-id="today-travel-link"' in html
-    english = client_for(money["tech"], "en").get(reverse("desk:home")).content.decode()
+    english = client_for_language(money["tech"], "en").get(reverse("desk:home")).content.decode()
     assert "800.00 CNY outstanding on my advances" in english and "2 advances waiting" in english
     nothing = selectors.technician_desk(user=technician())
     assert (str(nothing.outstanding), nothing.waiting) == ("0.00", 0)
@@ -85,4 +85,4 @@ def test_the_technician_sees_what_he_owes_and_what_waits(money):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.WAREHOUSE, Role.MARKETING])
 def test_the_today_page_still_refuses_the_other_roles(role):
-    assert client_for(staff(role)).get(reverse("desk:today")).status_code == 403
+    assert client_for_language(staff(role)).get(reverse("desk:today")).status_code == 403

@@ -11,9 +11,9 @@ from django.urls import reverse
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.travel import services
 from aftersales.travel.models import AdvanceStatus, CashAdvance, PaymentMethod
+from tests.clients import client_for_language
 
 from .factories import advance, claim, finance, paid_advance, technician
-from .test_pages import client_for
 
 pytestmark = pytest.mark.django_db
 A = AdvanceStatus
@@ -73,7 +73,7 @@ def test_the_phone_page_shows_the_refusal_on_the_amount(settings):
     settings.TRAVEL_OUTSTANDING_MAX = "1000"
     tech = technician()
     advance(tech, "900.00")
-    response = client_for(tech, "en").post(
+    response = client_for_language(tech, "en").post(
         reverse("travel:mine"),
         {"purpose": "Trip", "amount": "200", "trip_from": "2026-12-08", "trip_until": "2026-12-09", "idempotency_key": "x-1"},
     )

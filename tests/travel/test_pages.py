@@ -17,19 +17,13 @@ from aftersales.accounts.models import Role
 from aftersales.fieldservice.models import ExpenseClaim, ExpenseStatus
 from aftersales.travel import services
 from aftersales.travel.models import AdvanceStatus, CashAdvance, Reimbursement, ReimbursementStatus
+from tests.clients import client_for_language
 
 from .factories import advance, claim, finance, paid_advance, staff, team_with_leader, technician
 
 pytestmark = pytest.mark.django_db
 A = AdvanceStatus
 R = ReimbursementStatus
-
-
-def client_for(user, language: str = "zh-hans") -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE=language)
-    client.cookies["django_language"] = language
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
@@ -65,7 +59,7 @@ def tables_are_wrapped(html: str) -> bool:
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.SUPERVISOR, Role.ADMINISTRATOR])
 def test_overseers_see_the_queue_of_every_technician(world, role):
-    response = client_for(staff(role)).get(reverse("travel:queue"))
+    response = client_for_language(staff(role)).get(reverse("travel:queue"))
     assert response.status_code == 200
     html = response.content.decode()
     assert f'data-claim="{world["submitted"].pk}"' in html  # submitted claims by default
@@ -77,7 +71,7 @@ def test_overseers_see_the_queue_of_every_technician(world, role):
 
 
 def test_the_team_leader_sees_his_team_only(world):
-    client = client_for(world["leader"])
+    client = client_for_language(world["leader"])
     html = client.get(reverse("travel:queue")).content.decode()
     assert world["requested"].number in html and world["theirs"].number not in html
     assert client.get(reverse("travel:advance", args=[world["theirs"].number])).status_code == 404
@@ -91,7 +85,7 @@ def test_the_team_leader_sees_his_team_only(world):
 
 @pytest.mark.parametrize("role", [Role.AGENT, Role.WAREHOUSE, Role.TECHNICIAN])
 def test_other_staff_are_refused(world, role):
-    client = client_for(staff(role))
+    client = client_for_language(staff(role))
     assert client.get(reverse("travel:queue")).status_code == 403
     assert client.get(reverse("travel:advance", args=[world["paid"].number])).status_code == 404
     assert client.post(reverse("travel:advance_action", args=[world["requested"].number, "approve"])).status_code == 404
@@ -104,12 +98,12 @@ def test_anonymous_users_sign_in_first():
 
 
 def test_finance_decides_a_claim_from_the_queue_through_field_service(world):
-    client = client_for(world["finance"])
+    client = client_for_language(world["finance"])
     here = reverse("travel:queue") + "?technician=" + world["tech"].username
     response = client.post(reverse("travel:claim_decide", args=[world["submitted"].pk]), {"decision": "reject", "next": here})
     assert response.status_code == 302 and response["Location"] == here
     assert ExpenseClaim.objects.get(pk=world["submitted"].pk).status == ExpenseStatus.REJECTED
-    english = client_for(world["finance"], "en")
+    english = client_for_language(world["finance"], "en")
     again = english.post(reverse("travel:claim_decide", args=[world["submitted"].pk]), {"decision": "approve"}, follow=True)
     assert again.status_code == 200 and "This claim is already decided." in again.content.decode()
     assert ExpenseClaim.objects.get(pk=world["submitted"].pk).status == ExpenseStatus.REJECTED
@@ -117,7 +111,7 @@ def test_finance_decides_a_claim_from_the_queue_through_field_service(world):
 
 
 def test_the_queue_filters_and_answers_htmx_with_the_results_only(world):
-    client = client_for(world["finance"])
+    client = client_for_language(world["finance"])
     response = client.get(reverse("travel:queue"), {"technician": "赵六", "claim_status": "approved"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and world["theirs"].number in body and world["requested"].number not in body
@@ -129,7 +123,7 @@ def test_the_queue_filters_and_answers_htmx_with_the_results_only(world):
 
 
 def test_the_technician_requests_an_advance_on_his_phone_page(world):
-    client = client_for(world["tech"])
+    client = client_for_language(world["tech"])
     page = client.get(reverse("travel:mine"))
     html = page.content.decode()
     assert page.status_code == 200 and world["paid"].number in html and world["theirs"].number not in html
@@ -147,11 +141,11 @@ def test_the_technician_requests_an_advance_on_his_phone_page(world):
     # Cancel it from its page.
     client.post(reverse("travel:advance_action", args=[created.number, "cancel"]), {"cancel-reason": "行程取消"})
     assert CashAdvance.objects.get(pk=created.pk).status == A.CANCELLED
-    assert client_for(world["finance"]).get(reverse("travel:mine")).status_code == 403
+    assert client_for_language(world["finance"]).get(reverse("travel:mine")).status_code == 403
 
 
 def test_finance_pays_drafts_posts_and_closes_through_the_pages(world):
-    client = client_for(world["finance"], "en")
+    client = client_for_language(world["finance"], "en")
     approved = services.advance_approve(advance=world["requested"], actor=world["leader"])
     url = reverse("travel:advance_action", args=[approved.number, "pay"])
     response = client.post(url, {"pay-method": "cash", "pay-reference": ""})
@@ -177,10 +171,10 @@ def test_finance_pays_drafts_posts_and_closes_through_the_pages(world):
 
 
 def test_a_refused_step_is_a_message_not_an_error_page(world):
-    client = client_for(world["tech"], "en")
+    client = client_for_language(world["tech"], "en")
     response = client.post(reverse("travel:advance_action", args=[world["requested"].number, "approve"]), follow=True)
     assert response.status_code == 200 and "Nobody decides their own cash advance." in response.content.decode()
-    stale = client_for(world["finance"], "en").post(
+    stale = client_for_language(world["finance"], "en").post(
         reverse("travel:advance_action", args=[world["requested"].number, "approve"]), {"expected_version": 9}, follow=True
     )
     assert "changed by someone else" in stale.content.decode()
@@ -204,7 +198,7 @@ def test_pages_render_in_one_language(world, language, words, foreign):
     ]
     text = ""
     for user, url in pages:
-        response = client_for(user, language).get(url)
+        response = client_for_language(user, language).get(url)
         assert response.status_code == 200, url
         html = response.content.decode()
         main = html[html.find("<main") :] if "<main" in html else html
@@ -216,7 +210,7 @@ def test_pages_render_in_one_language(world, language, words, foreign):
 
 
 def test_the_queue_does_not_grow_queries_with_its_rows(world):
-    client = client_for(world["finance"])
+    client = client_for_language(world["finance"])
 
     def count() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -234,7 +228,7 @@ def test_the_queue_does_not_grow_queries_with_its_rows(world):
 
 
 def test_the_request_form_sent_twice_makes_one_advance(world):
-    client = client_for(world["tech"])
+    client = client_for_language(world["tech"])
     page = client.get(reverse("travel:mine")).content.decode()
     key = re.search(r'name="idempotency_key" value="([0-9a-f]+)"', page).group(1)
     data = {

@@ -24,12 +24,6 @@ def agent_client(agent: User) -> Client:
     return client
 
 
-def client_for(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def png_bytes(width: int = 2, height: int = 2) -> bytes:
     """A real, valid PNG image (grey pixels), built by hand so the tests need no image library."""
 

@@ -18,9 +18,8 @@ from aftersales.tickets.process import ticket_cancel
 from aftersales.tickets.selectors import TicketListRow
 from aftersales.tickets.selectors.assignment import RULES_CACHE_KEY
 from aftersales.tickets.services import ticket_assign
+from tests.clients import client_for
 from tests.factories import RegionFactory, TeamFactory, UserFactory, make_ticket
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

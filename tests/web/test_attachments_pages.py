@@ -5,9 +5,10 @@ from django.urls import reverse
 from aftersales.accounts.models import Role
 from aftersales.tickets.models import Attachment
 from aftersales.tickets.services import ticket_add_attachment
+from tests.clients import client_for
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 
-from .conftest import client_for, png_bytes
+from .conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,8 @@ from django.urls import reverse
 from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import Channel, Priority, RequestType
 from aftersales.tickets.models import Ticket
+from tests.clients import client_for
 from tests.factories import CustomerFactory, ProductUnitFactory, UserFactory, make_ticket
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

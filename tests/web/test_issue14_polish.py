@@ -21,12 +21,11 @@ from aftersales.portal.links import portal_path_for
 from aftersales.tickets.models import AgreementMethod, CustomerAgreement, MeasureKind, Ticket
 from aftersales.tickets.process import MeasureInput, ticket_propose_plan, ticket_record_agreement, ticket_submit_plan
 from tests.api.conftest import customer_user
+from tests.clients import client_for
 from tests.factories import RegionFactory, UserFactory, make_ticket
 from tests.fieldservice.helpers import signature_data
 from tests.tickets.media import PDF_BYTES
 from tests.tickets.process_helpers import analysed
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.core.templatetags import layout
+from tests.clients import client_for
 from tests.factories import UserFactory
-from tests.web.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,8 @@ from django.urls import reverse
 from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.services import ticket_add_note, ticket_assign
+from tests.clients import client_for
 from tests.factories import RegionFactory, UserFactory, make_ticket
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

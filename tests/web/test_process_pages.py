@@ -24,11 +24,10 @@ from aftersales.tickets.models import (
 )
 from aftersales.tickets.process import ticket_submit_plan
 from aftersales.tickets.states import TicketStatus
+from tests.clients import client_for
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 from tests.fieldservice.helpers import signature_data
 from tests.tickets.process_helpers import analysed, repair_plan
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

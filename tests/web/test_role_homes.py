@@ -8,10 +8,9 @@ from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
+from tests.clients import client_for
 from tests.desk.conftest import world  # noqa: F401 - the shared set-up of tickets
 from tests.factories import CustomerFactory, RegionFactory, UserFactory
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,9 @@ from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.models import TicketCategory
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import TicketStatus
+from tests.clients import client_for
 from tests.desk.conftest import list_total, phone
 from tests.factories import RegionFactory, UserFactory, make_ticket
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

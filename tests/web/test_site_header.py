@@ -11,9 +11,8 @@ from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.notifications.services import notify_staff
+from tests.clients import client_for
 from tests.factories import CustomerFactory, UserFactory
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,10 @@ from aftersales.tickets.models import Attachment, TicketEvent
 from aftersales.tickets.services import ticket_transition
 from aftersales.tickets.states import TicketStatus
 from tests.casefile.world import lived_ticket
+from tests.clients import client_for
 from tests.factories import UserFactory, make_ticket
 
-from .conftest import client_for, png_bytes
+from .conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 

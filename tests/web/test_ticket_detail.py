@@ -11,9 +11,10 @@ from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import TicketEvent
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from tests.clients import client_for
 from tests.factories import ProductUnitFactory, UserFactory, make_ticket
 
-from .conftest import client_for, png_bytes
+from .conftest import png_bytes
 
 pytestmark = pytest.mark.django_db
 

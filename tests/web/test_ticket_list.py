@@ -7,9 +7,8 @@ from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import Channel, Priority
 from aftersales.tickets.services import ticket_assign, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from tests.clients import client_for
 from tests.factories import CustomerFactory, UserFactory, make_ticket
-
-from .conftest import client_for
 
 pytestmark = pytest.mark.django_db
 

@@ -31,6 +31,8 @@ STAFF_HOLDINGS = hook(
     "aftersales.revisits.receivers.staff_holdings",  # open revisit calls assigned
     "aftersales.appraisal.receivers.staff_holdings",  # appraisals assigned and not signed
     "aftersales.quality.receivers.staff_holdings",  # improvement actions owned and not closed
+    "aftersales.crisis.receivers.staff_holdings",  # places on open crises' response teams, their tasks
+    "aftersales.parts.receivers.staff_holdings",  # the technician's van stock, requisitions into it
     "aftersales.reports.receivers.staff_holdings",  # active report subscriptions
     "aftersales.api.receivers.staff_holdings",  # API keys not revoked
     "aftersales.travel.receivers.staff_holdings",  # cash advances paid out, not settled (attention)
@@ -46,6 +48,9 @@ STAFF_LEAVING = hook(
     "aftersales.revisits.receivers.staff_leaving",  # to the successor, or unassigned
     "aftersales.appraisal.receivers.staff_leaving",  # to the successor, or back to the requests
     "aftersales.quality.receivers.staff_leaving",  # to the successor; else they need a new owner
+    # crisis before parts: the crisis services lock the crisis before any stock row
+    "aftersales.crisis.receivers.staff_leaving",  # to a successor who handles crises; else removed
+    "aftersales.parts.receivers.staff_leaving",  # van stock to the successor's van or a warehouse
     "aftersales.reports.receivers.staff_leaving",  # paused
     "aftersales.api.receivers.staff_leaving",  # revoked
     "aftersales.travel.receivers.staff_leaving",  # listed for finance: money is settled, not moved

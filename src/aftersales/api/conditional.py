@@ -30,18 +30,33 @@ def checked_version(request: HttpRequest, obj: Versioned, *, missing: Any, stale
     ``etag``: the resource's own ETag where it is not ``version_etag`` (refunds and compensation
     answer a weak ``W/"<number>-<version>"``); a tag matches in its weak or strong form, and the
     problem carries ``etag`` as it is."""
-    current = etag or version_etag(obj)
+    require_if_match(request, etag or version_etag(obj), missing=missing, stale=stale)
+    return obj.version
+
+
+def require_if_match(request: HttpRequest, current: str, *, missing: Any, stale: Any) -> None:
+    """``If-Match`` must name ``current`` (the resource's ETag now) or ``*``: 428 (``missing``)
+    without it, 412 (``stale``) when it names another; both problems carry ``current``. For an
+    ETag that is no row version (a notification template's state ``"3.3"``)."""
+    if not request.headers.get("If-Match"):
+        raise ApiProblem(428, missing, code="if_match_required", field="If-Match", headers={"ETag": current})
+    if_match_holds(request, current, stale=stale)
+
+
+def if_match_holds(request: HttpRequest, current: str, *, stale: Any) -> bool:
+    """Where ``If-Match`` is optional: False without it, True when it names ``current`` or ``*``
+    (a tag matches in its weak or strong form), 412 (``stale``, carrying ``current``) otherwise."""
     header = request.headers.get("If-Match")
     if not header:
-        raise ApiProblem(428, missing, code="if_match_required", field="If-Match", headers={"ETag": current})
+        return False
     tags = _tags(header)
     if "*" in tags or current.removeprefix("W/") in tags:
-        return obj.version
+        return True
     raise ApiProblem(412, stale, code="stale_version", field="If-Match", headers={"ETag": current})
 
 
 def ticket_etag(ticket: Ticket) -> str:
-    return f'"v{ticket.version}"'
+    return version_etag(ticket)
 
 
 def _tags(header: str) -> list[str]:
@@ -55,13 +70,14 @@ def _tags(header: str) -> list[str]:
     return tags
 
 
-def not_modified(request: HttpRequest, ticket: Ticket) -> bool:
-    """True when the client's ``If-None-Match`` already names the current version."""
+def not_modified(request: HttpRequest, obj: Versioned) -> bool:
+    """True when the client's ``If-None-Match`` already names the current version (a ticket's, a
+    work order's)."""
     header = request.headers.get("If-None-Match")
     if not header:
         return False
     tags = _tags(header)
-    return "*" in tags or ticket_etag(ticket) in tags
+    return "*" in tags or version_etag(obj) in tags
 
 
 def version_from_if_match(request: HttpRequest, ticket: Ticket) -> int:
@@ -78,15 +94,11 @@ def version_from_if_match(request: HttpRequest, ticket: Ticket) -> int:
 
 
 def work_order_etag(work_order: WorkOrder) -> str:
-    return f'"v{work_order.version}"'
+    return version_etag(work_order)
 
 
 def work_order_not_modified(request: HttpRequest, work_order: WorkOrder) -> bool:
-    header = request.headers.get("If-None-Match")
-    if not header:
-        return False
-    tags = _tags(header)
-    return "*" in tags or work_order_etag(work_order) in tags
+    return not_modified(request, work_order)
 
 
 def work_order_version_from_if_match(request: HttpRequest, work_order: WorkOrder) -> int:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -198,6 +199,21 @@ def account_name_shown(user: User, refund: Refund) -> str:
     if not name or user.is_superuser or user.role in BANK_DETAIL_ROLES:
         return name
     return mask_name(name)
+
+
+def _comparable_name(name: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def account_holder_differs(refund: Refund) -> bool:
+    """The bank account's holder is neither the customer nor the ticket's contact person: money
+    to a third party's account, which finance checks before paying (a refund paid to the wrong
+    person is lost). An empty holder (no bank transfer) differs from no one."""
+    holder = _comparable_name(refund.account_name or "")
+    if not holder:
+        return False
+    names = {_comparable_name(refund.customer.name), _comparable_name(refund.ticket.contact_name or "")}
+    return holder not in names
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,7 @@ def _detail_context(user: User, item: Refund | Compensation, errors: dict[str, l
         assert isinstance(item, Refund)
         context["account_number"] = selectors.bank_account_shown(user, item)
         context["account_name"] = selectors.account_name_shown(user, item)
+        context["holder_differs"] = selectors.account_holder_differs(item)
     return context
 
 

@@ -8,6 +8,7 @@ from aftersales.audit.actions import AuditAction
 class PartsAudit(AuditAction):
     # Warehouses and stock levels.
     VAN_CREATED = "parts.van_created"
+    VAN_CLOSED = "parts.van_closed"  # its technician left (the staff handover), the van emptied
     STOCK_RECEIVED = "parts.stock_received"
     STOCK_ADJUSTED = "parts.stock_adjusted"
     LEVELS_SET = "parts.levels_set"

@@ -4,24 +4,18 @@ in one click each, the duplicates with links; never for a customer or outside th
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.models import Ticket
 from aftersales.triage.models import TriageFeedback
 from aftersales.triage.services import triage_run
+from tests.clients import client_for
 from tests.factories import RegionFactory, UserFactory, make_ticket
 
 pytestmark = pytest.mark.django_db
 
 HX = {"HX-Request": "true"}
-
-
-def client_for(user) -> Client:  # type: ignore[no-untyped-def]
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_the_ticket_page_loads_the_panel_lazily(agent):

@@ -24,10 +24,9 @@ from aftersales.remedies.selectors import RemedyView, decision_of, remedy_for_us
 from aftersales.remedies.services import remedy_decide
 
 from ..auth import caller_of
-from ..conditional import checked_version
+from ..conditional import checked_version, if_match_holds, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
-from ..problems import ApiProblem
 from ..selectors import api_ticket_get
 from .common import idempotency_header, problems
 
@@ -130,7 +129,8 @@ def _out(view: RemedyView) -> RemedyOut:
 
 
 def _etag(decision: RemedyDecision | None) -> str:
-    return f'"v{decision.version if decision is not None else 0}"'
+    # Not version_etag alone: before the first choice there is no decision row, and the remedy reads "v0".
+    return version_etag(decision) if decision is not None else '"v0"'
 
 
 _STALE = _("The remedy was chosen again since you read it; read it again and retry.")
@@ -141,9 +141,7 @@ def _expected_version(request: HttpRequest, decision: RemedyDecision | None) -> 
         missing = _("Send the decision's ETag in If-Match (read the remedy first).")
         return checked_version(request, decision, missing=missing, stale=_STALE)
     # Not checked_version before the first choice: If-Match is optional then (no 428) and names "v0".
-    header = request.headers.get("If-Match")
-    if header and not {"*", _etag(None)} & {tag.strip().removeprefix("W/") for tag in header.split(",")}:
-        raise ApiProblem(412, _STALE, code="stale_version", field="If-Match", headers={"ETag": _etag(None)})
+    if_match_holds(request, _etag(None), stale=_STALE)
     return None
 
 

@@ -30,9 +30,9 @@ from aftersales.revisits.models import (
 )
 from aftersales.tickets.choices import RequestType
 
+from ..conditional import if_match_holds, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
-from ..problems import ApiProblem
 from ..schemas import IsoDate
 from .common import MAX_ID, MAX_PAGE_SIZE, problems, staff_caller
 from .common import idempotency_header as _idem
@@ -130,10 +130,6 @@ class ComplianceOut(Schema):
     by_tier: list[ComplianceRowOut]
     by_region: list[ComplianceRowOut]
     by_agent: list[ComplianceRowOut]
-
-
-def _etag(revisit: Revisit) -> str:
-    return f'"v{revisit.version}"'
 
 
 def _call_out(call: RevisitCall) -> CallOut:
@@ -256,25 +252,14 @@ def get_compliance(
 def get_revisit(request: HttpRequest, revisit_id: RevisitId, response: HttpResponse) -> Any:
     caller = staff_caller(request, Scope.REVISITS_READ)
     revisit = selectors.revisit_get_for_user(user=caller.user, revisit_id=revisit_id)
-    response["ETag"] = _etag(revisit)
+    response["ETag"] = version_etag(revisit)
     return _out(revisit, today=_today(), calls=selectors.revisit_calls(revisit=revisit))
 
 
 def _expected_version(request: HttpRequest, revisit: Revisit) -> int | None:
     # Not checked_version: If-Match is optional here (without it the call is recorded unchecked, no 428).
-    header = request.headers.get("If-Match")
-    if not header:
-        return None
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" in tags or _etag(revisit) in tags:
-        return revisit.version
-    raise ApiProblem(
-        412,
-        _("The revisit was changed since you read it; read it again."),
-        code="stale_version",
-        field="If-Match",
-        headers={"ETag": _etag(revisit)},
-    )
+    stale = _("The revisit was changed since you read it; read it again.")
+    return revisit.version if if_match_holds(request, version_etag(revisit), stale=stale) else None
 
 
 def _staff_id(username: str) -> int | None:
@@ -322,5 +307,5 @@ def record_call(
         revisit=revisit, actor=caller.user, data=data, expected_version=_expected_version(request, revisit)
     )
     fresh = selectors.revisit_get_for_user(user=caller.user, revisit_id=revisit_id)
-    headers = {"Location": f"{request.path.rsplit('/calls', 1)[0]}", "ETag": _etag(fresh)}
+    headers = {"Location": f"{request.path.rsplit('/calls', 1)[0]}", "ETag": version_etag(fresh)}
     return 201, _out(fresh, today=_today(), calls=selectors.revisit_calls(revisit=fresh)), headers

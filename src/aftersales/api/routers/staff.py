@@ -40,7 +40,7 @@ class PersonOut(Schema):
 
 class HoldingOut(Schema):
     kind: str = Field(
-        description="tickets, work_orders, revisit_tasks, appraisals, improvement_actions, report_subscriptions, api_keys, travel_advances, teams_led."
+        description="tickets, work_orders, revisit_tasks, appraisals, improvement_actions, report_subscriptions, api_keys, travel_advances, teams_led, crisis_teams, crisis_tasks, van_stock, van_requisitions, van_stock_left."
     )
     label: str
     count: int

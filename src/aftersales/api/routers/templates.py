@@ -22,9 +22,9 @@ from aftersales.notifications.models import ReplyTemplate
 from aftersales.notifications.template_events import event_for, has_subject
 from aftersales.notifications.template_text import Placeholder
 
+from ..conditional import require_if_match, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
-from ..problems import ApiProblem
 from ..selectors import api_ticket_get
 from .common import MAX_ID, problems, staff_caller
 from .common import idempotency_header as _idem
@@ -143,19 +143,14 @@ def _template_out(caller: Any, event: str, channel: str, language: str, *, histo
 
 
 def _if_match(request: HttpRequest, current: str) -> None:
-    # Not checked_version: a notification template's ETag is a state token (no row version), and this 428 sends no ETag.
-    header = request.headers.get("If-Match")
-    if not header:
-        raise ApiProblem(428, _("Send the ETag in If-Match (read it first)."), code="if_match_required", field="If-Match")
-    tags = [t.strip().removeprefix("W/") for t in header.split(",") if t.strip()]
-    if "*" not in tags and current not in tags:
-        raise ApiProblem(
-            412,
-            _("The template was changed since you read it; read it again and retry."),
-            code="stale_version",
-            field="If-Match",
-            headers={"ETag": current},
-        )
+    # The ETag as the caller reads it: a notification template's state token ("3.3", no row version) or a reply
+    # template's "v<version>".
+    require_if_match(
+        request,
+        current,
+        missing=_("Send the ETag in If-Match (read it first)."),
+        stale=_("The template was changed since you read it; read it again and retry."),
+    )
 
 
 @router.get(
@@ -282,7 +277,7 @@ def list_reply_templates(
 def get_reply_template(request: HttpRequest, template_id: ReplyId, response: HttpResponse) -> Any:
     caller = staff_caller(request, Scope.TEMPLATES_READ)
     found = selectors.reply_template_get(user=caller.user, template_id=template_id)
-    response["ETag"] = f'"v{found.version}"'
+    response["ETag"] = version_etag(found)
     return _reply_out(found)
 
 
@@ -295,7 +290,7 @@ def get_reply_template(request: HttpRequest, template_id: ReplyId, response: Htt
 def create_reply_template(request: HttpRequest, payload: ReplyTemplateIn, idempotency_key: str = _idem()) -> Any:
     caller = staff_caller(request, Scope.TEMPLATES_WRITE)
     created = services.reply_template_create(actor=caller.user, data=_reply_input(payload))
-    headers = {"Location": f"{request.path.rstrip('/')}/{created.pk}", "ETag": f'"v{created.version}"'}
+    headers = {"Location": f"{request.path.rstrip('/')}/{created.pk}", "ETag": version_etag(created)}
     return 201, _reply_out(created), headers
 
 
@@ -313,11 +308,11 @@ def update_reply_template(
 ) -> Any:
     caller = staff_caller(request, Scope.TEMPLATES_WRITE)
     found = selectors.reply_template_get(user=caller.user, template_id=template_id)
-    _if_match(request, f'"v{found.version}"')
+    _if_match(request, version_etag(found))
     saved = services.reply_template_update(
         actor=caller.user, template=found, data=_reply_input(payload), expected_version=found.version, active=payload.active
     )
-    response["ETag"] = f'"v{saved.version}"'
+    response["ETag"] = version_etag(saved)
     return _reply_out(saved)
 
 

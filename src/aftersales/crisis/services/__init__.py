@@ -24,6 +24,7 @@ from .crises import (
     crisis_task_done,
     crisis_transition,
 )
+from .handover import crisis_team_hand_over
 from .improvement import crisis_raise_action
 from .links import crises_link_new_ticket, crisis_link_ticket_numbers, crisis_link_tickets
 from .resources import (
@@ -63,6 +64,7 @@ __all__ = [
     "crisis_set_budget",
     "crisis_set_level",
     "crisis_task_done",
+    "crisis_team_hand_over",
     "crisis_transition",
     "resources_cost",
     "ticket_mark_safety",

@@ -11,6 +11,8 @@ share. Import from ``aftersales.parts.services``.
 Interface used by field service (all keyword-only):
 
 - ``warehouse_for_technician(*, technician) -> Warehouse`` — the technician's van, created on demand.
+- ``van_close(*, van, actor) -> Warehouse`` — an empty van closed when its technician leaves (the
+  staff handover, ``parts.receivers``, moves its stock out first with ``transfer_create``).
 - ``requisition_create(*, work_order, warehouse, lines: list[tuple[Part, int]], actor, note="") -> Requisition``
   (领料单, draft; from a central/regional warehouse into the work order technician's van).
 - ``requisition_submit(*, requisition, actor) -> Requisition`` — needs approval when a
@@ -28,8 +30,8 @@ Interface used by field service (all keyword-only):
   enter the warehouse on ``return_receive``; faulty parts go to appraisal (never sellable stock).
 
 Errors: ``DomainError`` codes ``insufficient_stock``, ``requisition_not_<status>``,
-``warehouse_inactive``, ``van_not_allowed``, ``no_technician``, ``work_order_closed`` (cancelled,
-failed or accepted by the customer), ``part_inactive``;
+``warehouse_inactive``, ``van_not_allowed``, ``van_not_empty``, ``no_technician``,
+``work_order_closed`` (cancelled, failed or accepted by the customer), ``part_inactive``;
 ``ValidationFailed`` for bad lines; ``PermissionDenied`` for the wrong person.
 """
 
@@ -47,7 +49,7 @@ from .requisitions import (
     requisition_submit,
 )
 from .returns import FaultyInput, return_create, return_receive
-from .stock_levels import stock_adjust, stock_receive, stock_set_levels, warehouse_for_technician
+from .stock_levels import stock_adjust, stock_receive, stock_set_levels, van_close, warehouse_for_technician
 from .transfers import transfer_create, transfer_receive
 from .usage import UsedPartInput, parts_record_used
 
@@ -74,5 +76,6 @@ __all__ = [
     "stock_set_levels",
     "transfer_create",
     "transfer_receive",
+    "van_close",
     "warehouse_for_technician",
 ]

@@ -1,5 +1,6 @@
-"""Warehouses and stock levels: the technician's van, goods received, count corrections, the
-low-stock level and the emergency reserve."""
+"""Warehouses and stock levels: the technician's van (opened on first use, closed when its
+technician leaves), goods received, count corrections, the low-stock level and the emergency
+reserve."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from aftersales.core.errors import DomainError, ValidationFailed
 from .. import permissions as perms
 from .. import stock
 from ..audit_actions import PartsAudit
-from ..models import MovementKind, Part, Stock, Warehouse, WarehouseKind
+from ..models import MovementKind, Part, Stock, Transfer, TransferStatus, Warehouse, WarehouseKind
 from .common import clean_lines
 
 
@@ -38,6 +39,33 @@ def warehouse_for_technician(*, technician: User) -> Warehouse:
     if created:
         audit_record(action=PartsAudit.VAN_CREATED, obj=van, actor=None, changes={"technician": technician.pk})
     return van
+
+
+@transaction.atomic
+def van_close(*, van: Warehouse, actor: User) -> Warehouse:
+    """Close an empty van (its technician has left: the staff handover moved its stock first).
+    The van and its ledger stay as history; a closed warehouse takes no transfer or receipt.
+    Refused (``van_not_empty``) while it holds stock or a transfer is on its way to it; a van
+    closed already is left as it is."""
+    perms.check_stock_staff(actor, van)
+    locked = Warehouse.objects.select_for_update().get(pk=van.pk)
+    if not locked.is_van:
+        raise DomainError(_("Only a technician's van is closed this way."), code="not_a_van", field="warehouse")
+    if not locked.active:
+        return locked
+    holds = Stock.objects.filter(warehouse=locked, on_hand__gt=0).exists()
+    arriving = Transfer.objects.filter(to_warehouse=locked, status=TransferStatus.IN_TRANSIT).exists()
+    if holds or arriving:
+        raise DomainError(_("Move the van's stock out before closing it."), code="van_not_empty", field="warehouse")
+    locked.active = False
+    locked.save(update_fields=["active"])
+    audit_record(
+        action=PartsAudit.VAN_CLOSED,
+        obj=locked,
+        actor=actor,
+        changes={"active": [True, False], "technician": locked.technician_id},
+    )
+    return locked
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ from aftersales.crisis.models import (
 )
 
 from ...caller import Caller
-from ...conditional import checked_version
+from ...conditional import checked_version, version_etag
 from ...idempotency import idempotent
 from ...models import Scope
 from ...problems import ApiProblem
@@ -179,10 +179,6 @@ def _crisis(caller: Caller, crisis_id: int) -> Crisis:
     return crisis
 
 
-def _etag(obj: Alert | Crisis) -> str:
-    return f'"v{obj.version}"'
-
-
 def _if_match(request: HttpRequest, obj: Alert | Crisis) -> int:
     return checked_version(
         request,
@@ -297,7 +293,7 @@ def list_alerts(
 def get_alert(request: HttpRequest, alert_id: Id, response: HttpResponse) -> Any:
     caller = staff_caller(request, Scope.CRISIS_READ)
     alert = _alert(caller, alert_id)
-    response["ETag"] = _etag(alert)
+    response["ETag"] = version_etag(alert)
     return _alert_out(alert)
 
 
@@ -328,7 +324,7 @@ def confirm_alert(
         crisis=existing,
         expected_version=version,
     )
-    return 201, _crisis_out(crisis), {"ETag": _etag(crisis)}
+    return 201, _crisis_out(crisis), {"ETag": version_etag(crisis)}
 
 
 @router.post(
@@ -347,7 +343,7 @@ def dismiss_alert(
     alert = _alert(caller, alert_id)
     version = _if_match(request, alert)
     done = services.alert_dismiss(alert=alert, actor=caller.user, reason=payload.reason, expected_version=version)
-    response["ETag"] = _etag(done)
+    response["ETag"] = version_etag(done)
     return _alert_out(done)
 
 
@@ -390,14 +386,14 @@ def open_crisis(request: HttpRequest, payload: CrisisIn, idempotency_key: str = 
         models=models,
         batches=payload.batches,
     )
-    return 201, _crisis_out(crisis), {"ETag": _etag(crisis)}
+    return 201, _crisis_out(crisis), {"ETag": version_etag(crisis)}
 
 
 @router.get("/crisis/crises/{crisis_id}", response={200: CrisisOut, **problems(403, 404)}, summary="Read a crisis")
 def get_crisis(request: HttpRequest, crisis_id: Id, response: HttpResponse) -> Any:
     caller = staff_caller(request, Scope.CRISIS_READ)
     crisis = _crisis(caller, crisis_id)
-    response["ETag"] = _etag(crisis)
+    response["ETag"] = version_etag(crisis)
     return _crisis_out(crisis)
 
 
@@ -424,7 +420,7 @@ def transition_crisis(
         lessons=payload.lessons,
         improvements=payload.improvements,
     )
-    response["ETag"] = _etag(moved)
+    response["ETag"] = version_etag(moved)
     return _crisis_out(moved)
 
 
@@ -444,7 +440,7 @@ def set_crisis_level(
     crisis = _crisis(caller, crisis_id)
     version = _if_match(request, crisis)
     changed = services.crisis_set_level(crisis=crisis, actor=caller.user, level=_level(payload.level), expected_version=version)
-    response["ETag"] = _etag(changed)
+    response["ETag"] = version_etag(changed)
     return _crisis_out(changed)
 
 

@@ -20,12 +20,13 @@ from aftersales.crisis import services
 from aftersales.crisis.models import Crisis, Currency, Expense, PartReservation, TechnicianAssignment
 from aftersales.parts.models import Stock
 
+from ...conditional import version_etag
 from ...idempotency import idempotent
 from ...models import Scope
 from ...problems import ApiProblem
 from ..common import idempotency_header as _idem
 from ..common import problems, staff_caller
-from .base import IF_MATCH_DOC, Id, _crisis, _etag, _if_match, router
+from .base import IF_MATCH_DOC, Id, _crisis, _if_match, router
 
 
 class ReservationOut(Schema):
@@ -199,7 +200,7 @@ def set_budget(
     changed = services.crisis_set_budget(
         crisis=crisis, actor=caller.user, amount=payload.amount, currency=payload.currency, expected_version=version
     )
-    response["ETag"] = _etag(changed)
+    response["ETag"] = version_etag(changed)
     return _resources_out(changed)
 
 

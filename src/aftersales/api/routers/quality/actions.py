@@ -15,7 +15,7 @@ from aftersales.quality import selectors, services
 from aftersales.quality.models import ImprovementAction
 from aftersales.quality.services import ActionInput
 
-from ...conditional import checked_version
+from ...conditional import checked_version, version_etag
 from ...idempotency import idempotent
 from ...models import Scope
 from ...schemas import IsoDate
@@ -112,10 +112,6 @@ class TransitionIn(Schema):
     to: Literal["plan", "do", "check", "act", "closed"]
     outcome: str = Field("", max_length=16, description="Closing: effective or not_effective.")
     reason: str = Field("", max_length=10000, description="Closing as effective without a passed check needs one.")
-
-
-def _etag(action: ImprovementAction) -> str:
-    return f'"v{action.version}"'
 
 
 def _out(a: ImprovementAction) -> ActionOut:
@@ -215,7 +211,7 @@ def list_actions(
 def get_action(request: HttpRequest, action_id: ActionId, response: HttpResponse) -> Any:
     caller = staff_caller(request, Scope.QUALITY_READ)
     action = selectors.action_get(user=caller.user, pk=action_id)
-    response["ETag"] = _etag(action)
+    response["ETag"] = version_etag(action)
     return _out(action)
 
 
@@ -245,7 +241,7 @@ def create_action(request: HttpRequest, payload: ActionCreateIn, idempotency_key
     if any(value for name, value in data.__dict__.items() if name not in basics):
         action = services.action_update(action=action, actor=user, data=data, expected_version=action.version)
     fresh = selectors.action_get(user=user, pk=action.pk)
-    headers = {"Location": f"{request.path.rstrip('/')}/{action.pk}", "ETag": _etag(fresh)}
+    headers = {"Location": f"{request.path.rstrip('/')}/{action.pk}", "ETag": version_etag(fresh)}
     return 201, _out(fresh), headers
 
 
@@ -266,7 +262,7 @@ def update_action(
     version = _version_from_if_match(request, action)
     services.action_update(action=action, actor=caller.user, data=_input(payload), expected_version=version)
     fresh = selectors.action_get(user=caller.user, pk=action_id)
-    response["ETag"] = _etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return _out(fresh)
 
 
@@ -289,7 +285,7 @@ def transition_action(
         action=action, actor=caller.user, to=payload.to, expected_version=version, outcome=payload.outcome, reason=payload.reason
     )
     fresh = selectors.action_get(user=caller.user, pk=action_id)
-    response["ETag"] = _etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return _out(fresh)
 
 
@@ -309,5 +305,5 @@ def recheck_action(
     _version_from_if_match(request, action)
     services.action_run_check(action=action, actor=caller.user)
     fresh = selectors.action_get(user=caller.user, pk=action_id)
-    response["ETag"] = _etag(fresh)
+    response["ETag"] = version_etag(fresh)
     return _out(fresh)
