@@ -159,7 +159,7 @@ def test_the_warehouse_counts_equal_the_parts_pages(store):
     services.stock_set_levels(warehouse=south, part=other, min_level=50, emergency_reserve=0, actor=admin)
 
     counts = {c.key: c.total for c in warehouse_home(user=keeper).counts}
-    assert counts == {"to_approve": 2, "to_issue": 1, "returns": 1, "transfers": 1, "low_stock": 1, "faulty": 0}
+    assert counts == {"to_approve": 2, "to_issue": 1, "returns": 1, "transfers": 1, "low_stock": 1, "faulty": 0, "gifts": 0}
     client = client_for(keeper)
 
     def rows(url: str, test_id: str) -> int:
@@ -176,6 +176,6 @@ def test_the_warehouse_counts_equal_the_parts_pages(store):
 
 def test_the_warehouse_home_reads_in_few_statements(store, django_assert_max_num_queries):
     _region, keeper, _regional, _central, _part = store
-    with django_assert_max_num_queries(7):  # six counts and the next requisitions
+    with django_assert_max_num_queries(8):  # seven counts (the gifts to ship too) and the next requisitions
         home = warehouse_home(user=keeper)
-    assert len(home.counts) == 6
+    assert len(home.counts) == 7

@@ -54,10 +54,20 @@ def test_signing_in_leads_to_the_home_page():
     assert tech.is_authenticated
 
 
-def test_roles_without_a_home_page_keep_the_ticket_list():
-    client = client_for(UserFactory(role=Role.MARKETING, data_scope=DataScope.ALL))
-    response = client.get("/", follow=True)
-    assert response.redirect_chain[-1][0] == reverse("tickets:list")
+@pytest.mark.parametrize(
+    ("role", "landing", "mark"),
+    [
+        (Role.APPRAISER, "/appraisal/", "appraisal"),
+        (Role.MARKETING, "/compensation/#compensation-to-fulfil", "queue-to-fulfil"),
+        (Role.QUALITY_ENGINEER, "/quality/", "nav-quality"),
+    ],
+)
+def test_roles_whose_work_is_one_list_land_on_it_not_on_the_ticket_list(role, landing, mark):
+    client = client_for(UserFactory(role=role, data_scope=DataScope.ALL))
+    response = client.get(reverse("desk:home"))
+    assert response.status_code == 302 and response.url == landing
+    page = client.get(landing.split("#")[0])
+    assert page.status_code == 200 and f'data-test-id="{mark}' in page.content.decode()
 
 
 def test_the_technicians_header_has_today_work_orders_and_van_and_no_intake():

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from aftersales.accounts.decorators import staff_required
@@ -34,6 +35,12 @@ from .selectors import (
 WORKBENCH_ROLES = frozenset({Role.AGENT, Role.QUALITY_MANAGER})
 # Roles whose home is the Today page: a technician's day, finance's travel money to handle.
 TODAY_ROLES = frozenset({Role.TECHNICIAN, Role.FINANCE})
+# Roles whose work is one list of their own: their home is that list, not the ticket list.
+WORK_LIST_HOMES = {
+    Role.APPRAISER: ("appraisal:queue", ""),
+    Role.MARKETING: ("compensation:queues", "#compensation-to-fulfil"),
+    Role.QUALITY_ENGINEER: ("quality:overview", ""),
+}
 
 
 @staff_required
@@ -41,7 +48,8 @@ TODAY_ROLES = frozenset({Role.TECHNICIAN, Role.FINANCE})
 def home(request: HttpRequest) -> HttpResponse:
     """The signed-in user's home: the team view for supervisors and administrators, today's jobs
     for technicians, finance's travel work for finance, the warehouse's work for keepers, the
-    workbench for agents and quality managers; the ticket list for everybody else."""
+    workbench for agents and quality managers; the appraisal queue for appraisers, compensation to
+    fulfil for marketing, the quality overview for quality engineers."""
     user = request_user(request)
     if sees_team_view(user):
         return _render_team(request, user)
@@ -51,6 +59,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return _render_warehouse(request, user)
     if user.role in WORKBENCH_ROLES:
         return _render_workbench(request, user)
+    if user.role in WORK_LIST_HOMES:
+        url_name, fragment = WORK_LIST_HOMES[user.role]
+        return redirect(reverse(url_name) + fragment)
     return redirect("tickets:list")
 
 

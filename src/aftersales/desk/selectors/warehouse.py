@@ -9,6 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.compensation.models import Compensation, CompensationKind
+from aftersales.compensation.selectors import compensations_to_fulfil
+from aftersales.compensation.services import can_fulfil
 from aftersales.parts import permissions as parts_perms
 from aftersales.parts import selectors as parts
 from aftersales.parts.models import Requisition, RequisitionStatus, TransferStatus
@@ -26,6 +29,7 @@ class CountLink(NamedTuple):
     url_name: str
     query: str
     tone: str
+    fragment: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,5 +102,20 @@ def warehouse_home(*, user: User, top: int = TOP) -> WarehouseHome:
             "",
         ),
     ]
+    if can_fulfil(user, Compensation(kind=CompensationKind.GIFT)):
+        # Gifts of approved compensation to ship (SPEC §2.8: the warehouse fulfils them): the
+        # count of the compensation page's "to fulfil" list, which shows a keeper gifts only.
+        counts.append(
+            CountLink(
+                "gifts",
+                _("Compensation gifts to ship"),
+                _("Approved gifts to issue, and issued ones to confirm."),
+                compensations_to_fulfil(user=user).count(),
+                "compensation:queues",
+                "",
+                "warn",
+                "compensation-to-fulfil",
+            )
+        )
     inbox = list(parts.requisition_inbox(user=user)[:top])
     return WarehouseHome(counts=counts, inbox=inbox)
