@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from aftersales.analytics.models import RefreshState, TicketFact
 from aftersales.analytics.services import analytics_refresh
@@ -42,4 +43,8 @@ def load_analytics_demo(out: Any) -> None:
     fresh = RefreshState.objects.filter(name="default", refreshed_at__isnull=False).exists()
     if candidates or not fresh or TicketFact.objects.count() != Ticket.objects.count():
         result = analytics_refresh(full=True)
-        out.write(f"Analytics: {result.tickets} tickets, {result.staff_days} staff days, {result.months} month cells.\n")
+        out.write(
+            _("Analytics: %(tickets)d tickets, %(days)d staff days, %(months)d month cells.")
+            % {"tickets": result.tickets, "days": result.staff_days, "months": result.months}
+            + "\n"
+        )

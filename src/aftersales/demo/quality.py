@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.catalog.models import ProductModel, ProductUnit, ShipmentVolume
@@ -229,7 +230,11 @@ def load_quality_demo(out: Any) -> None:
             ticket_counts_rebuild()
     fault_rollup_refresh()
     action = _action(model, engineer, today) if model is not None else None
-    out.write(
-        f"Quality: {shipments} shipment rows, {written} archived fault tickets"
-        + (f", improvement action {action.number} (check passed: {action.check_passed})" if action else "")
-    )
+    line = _("Quality: %(shipments)d shipment rows, %(tickets)d archived fault tickets.") % {
+        "shipments": shipments,
+        "tickets": written,
+    }
+    if action is not None:
+        check = _("passed") if action.check_passed else _("not passed")
+        line += " " + _("Improvement action %(number)s (its check: %(check)s).") % {"number": action.number, "check": check}
+    out.write(line + "\n")

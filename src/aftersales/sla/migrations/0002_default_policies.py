@@ -20,16 +20,16 @@ from decimal import Decimal
 
 from django.db import migrations
 
-OFFICE = "办公日历 Office hours"
-ALWAYS = "全天候 24×7"
+OFFICE = "办公日历"
+ALWAYS = "全天候"
 OFFICE_HOURS = {str(weekday): [["09:00", "18:00"]] for weekday in range(5)}
 
 POLICIES = [
     # name, priority, tier, calendar, first response, solution, resolution, escalate after, position
-    ("紧急 Urgent", 1, "", ALWAYS, 120, 1440, 2880, 60, 10),
-    ("重要 Important", 2, "", OFFICE, 240, 540, 1620, 240, 20),
-    ("重要客户 Key customer", None, "key", OFFICE, 240, 1080, 2160, 240, 30),
-    ("默认 Default", None, "", OFFICE, 540, 1080, 2700, 540, 100),
+    ("紧急", 1, "", ALWAYS, 120, 1440, 2880, 60, 10),
+    ("重要", 2, "", OFFICE, 240, 540, 1620, 240, 20),
+    ("重要客户", None, "key", OFFICE, 240, 1080, 2160, 240, 30),
+    ("默认", None, "", OFFICE, 540, 1080, 2700, 540, 100),
 ]
 
 
