@@ -14,6 +14,7 @@ exactly; on SQLite the ``LIKE`` alone.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -137,6 +138,20 @@ def articles_for_products(*, user: User, model_ids: list[int], category_ids: lis
     if query.strip():
         qs = qs.filter(search_q(query))
     return qs.order_by("-solved_count", "-updated_at", "-id").distinct()
+
+
+def one_per_family(articles: Iterable[Article], language: str) -> list[Article]:
+    """Of an article and its translations, the one in the reader's ``language`` (else the first
+    listed); then the reader's language first, the order otherwise kept. A customer reads help
+    in their own language; an article that exists only in the other language is still shown
+    (after), since some help beats none."""
+    chosen: dict[int, Article] = {}
+    for article in articles:
+        key = article.translation_of_id or article.pk
+        held = chosen.get(key)
+        if held is None or (article.language == language and held.language != language):
+            chosen[key] = article
+    return sorted(chosen.values(), key=lambda article: article.language != language)
 
 
 # --- Suggestions for a ticket ----------------------------------------------------------------

@@ -8,12 +8,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel, ProductUnit
 from aftersales.core.view_errors import domain_errors
-from aftersales.knowledge.selectors import article_get_for_user, articles_for_products
+from aftersales.knowledge.selectors import article_get_for_user, articles_for_products, one_per_family
 from aftersales.tickets.models import Ticket
 
 from .selectors import portal_customer_for
@@ -42,7 +43,9 @@ def knowledge_list(request: HttpRequest) -> HttpResponse:
     models = list(ProductModel.objects.filter(pk__in=model_ids).select_related("category").order_by("code"))
     category_ids = sorted({m.category_id for m in models})
     query = request.GET.get("q", "")[:100]
-    articles = list(articles_for_products(user=user, model_ids=sorted(model_ids), category_ids=category_ids, query=query)[:SHOWN])
+    found = articles_for_products(user=user, model_ids=sorted(model_ids), category_ids=category_ids, query=query)
+    # An article and its translation are one entry, in the reader's language where there is one.
+    articles = one_per_family(found[: SHOWN * 2], (get_language() or "zh-hans").lower())[:SHOWN]
     return render(request, "portal/knowledge_list.html", {"articles": articles, "models": models, "q": query})
 
 
