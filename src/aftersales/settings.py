@@ -348,6 +348,29 @@ MAILIN_MAX_BYTES = int(os.environ.get("MAILIN_MAX_BYTES", str(30 * 1024 * 1024))
 # Outgoing ticket emails carry a Message-ID and Reply-To that replies are matched by.
 NOTIFICATION_EMAIL_HEADERS = "aftersales.mailin.threading.outgoing_headers"
 
+# --- SMS and WeChat providers (docs/notifications.md, "SMS and WeChat providers") -----------
+# SMS: "aliyun" or "tencent"; empty: SMS only written to the log. *_TEMPLATES: JSON, message kind →
+# {"template": …, "params": …}; a kind without a template is skipped. WeChat sends when its app
+# id is set.
+SMS_PROVIDER = os.environ.get("SMS_PROVIDER", "").strip().lower()
+SMS_TEMPLATES = os.environ.get("SMS_TEMPLATES", "{}")
+ALIYUN_SMS_ACCESS_KEY_ID = os.environ.get("ALIYUN_SMS_ACCESS_KEY_ID", "")
+ALIYUN_SMS_ACCESS_KEY_SECRET = os.environ.get("ALIYUN_SMS_ACCESS_KEY_SECRET", "")
+ALIYUN_SMS_SIGN_NAME = os.environ.get("ALIYUN_SMS_SIGN_NAME", "")
+ALIYUN_SMS_REGION = os.environ.get("ALIYUN_SMS_REGION", "cn-hangzhou")
+ALIYUN_SMS_ENDPOINT = os.environ.get("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/")
+TENCENT_SMS_SECRET_ID = os.environ.get("TENCENT_SMS_SECRET_ID", "")
+TENCENT_SMS_SECRET_KEY = os.environ.get("TENCENT_SMS_SECRET_KEY", "")
+TENCENT_SMS_SDK_APP_ID = os.environ.get("TENCENT_SMS_SDK_APP_ID", "")
+TENCENT_SMS_SIGN_NAME = os.environ.get("TENCENT_SMS_SIGN_NAME", "")
+TENCENT_SMS_REGION = os.environ.get("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = os.environ.get("TENCENT_SMS_ENDPOINT", "")  # empty: the SDK's default
+WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+WECHAT_TEMPLATES = os.environ.get("WECHAT_TEMPLATES", "{}")
+WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/cgi-bin/")
+NOTIFICATION_PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("NOTIFICATION_PROVIDER_TIMEOUT_SECONDS", "10"))
+
 # --- Product settings -----------------------------------------------------------------------
 # Where customers and staff reach the site: every link in a message (plan, quote, survey, ticket)
 # is built under it by core/links.py absolute_url(). No default in production (check --deploy).

@@ -14,12 +14,16 @@ class NotificationAdmin(admin.ModelAdmin):
     raw_id_fields = ("ticket",)
     # The body is shown without a one-time code (a pending password reset SMS holds one until
     # it is delivered; ``redaction``), and read only: an outbox row is a record, not a draft.
-    exclude = ("body",)
-    readonly_fields = ("shown_body",)
+    exclude = ("body", "params")
+    readonly_fields = ("shown_body", "shown_params")
 
     @admin.display(description=_("body"))
     def shown_body(self, obj: Notification) -> str:
         return redacted(obj.template, obj.body)
+
+    @admin.display(description=_("values"))
+    def shown_params(self, obj: Notification) -> str:
+        return ", ".join(f"{key}: {redacted(obj.template, str(value))}" for key, value in (obj.params or {}).items())
 
 
 @admin.register(NotificationTemplate)

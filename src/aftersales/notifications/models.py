@@ -27,6 +27,12 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=16, default="zh-hans")
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    params = models.JSONField(
+        _("values"),
+        default=dict,
+        blank=True,
+        help_text=_("The message's values (ticket number, link, …) for the providers' SMS and WeChat templates."),
+    )
     user = models.ForeignKey(
         "accounts.User",
         verbose_name=_("staff user"),

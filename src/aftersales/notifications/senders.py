@@ -1,6 +1,13 @@
-"""Pluggable senders per channel. Email goes through Django's mail backend; SMS and WeChat
-through the class named in settings (``NOTIFICATION_SENDERS``), by default one that writes the
-message to the log, as Django's console email backend does, until a provider is configured."""
+"""Pluggable senders per channel. Email goes through Django's mail backend; SMS through the
+provider chosen by ``SMS_PROVIDER`` (Aliyun or Tencent Cloud, ``providers/``); WeChat through
+the Official Account's template messages once ``WECHAT_APP_ID`` is set. Without a provider, a
+sender that writes the message to the log, as Django's console email backend does.
+``NOTIFICATION_SENDERS`` names another class for a channel (tests, a provider of one's own).
+
+A sender raises to say how it went: ``SendSkipped`` (nothing to send this way, e.g. no approved
+template for the kind: the row is skipped with the reason), ``PermanentSendError`` (refused for
+good: failed now, not retried), any other exception (``TransientSendError`` for throttling and
+network errors): retried with backoff until ``services.MAX_ATTEMPTS``."""
 
 from __future__ import annotations
 
@@ -20,6 +27,20 @@ logger = logging.getLogger("aftersales.notifications")
 
 class Sender(Protocol):
     def send(self, notification: Notification) -> None: ...
+
+
+class SendSkipped(Exception):
+    """Nothing is sent this way, by design (no template for the kind): the notification is
+    marked skipped with this reason, not retried."""
+
+
+class PermanentSendError(Exception):
+    """The provider refused the message for good (bad number, template or credentials): the
+    notification fails now with the provider's message, without retries."""
+
+
+class TransientSendError(Exception):
+    """Throttled, or the provider could not be reached: retried like any sender error."""
 
 
 def email_headers(notification: Notification) -> dict[str, str]:
@@ -56,8 +77,9 @@ class EmailSender:
 class LogOnlySender:
     """LOG-ONLY: no message leaves the system; it is written to the log instead.
 
-    The default for SMS and WeChat until a provider's sender is configured in
-    ``NOTIFICATION_SENDERS`` (a class with ``send(notification)`` that raises on failure).
+    The sender of SMS and WeChat until a provider is configured (``SMS_PROVIDER``,
+    ``WECHAT_APP_ID``: docs/notifications.md "SMS and WeChat providers") or a class of one's
+    own is named in ``NOTIFICATION_SENDERS`` (``send(notification)``, raising on failure).
     """
 
     def send(self, notification: Notification) -> None:
@@ -77,15 +99,36 @@ class InAppSender:
         return None
 
 
+LOG_ONLY = "aftersales.notifications.senders.LogOnlySender"
 DEFAULT_SENDERS = {
     "email": "aftersales.notifications.senders.EmailSender",
-    "sms": "aftersales.notifications.senders.LogOnlySender",
-    "wechat": "aftersales.notifications.senders.LogOnlySender",
+    "sms": LOG_ONLY,
+    "wechat": LOG_ONLY,
     "in_app": "aftersales.notifications.senders.InAppSender",
 }
+SMS_PROVIDERS = {
+    "aliyun": "aftersales.notifications.providers.aliyun.AliyunSmsSender",
+    "tencent": "aftersales.notifications.providers.tencent.TencentSmsSender",
+}
+WECHAT_SENDER = "aftersales.notifications.providers.wechat.WeChatTemplateSender"
+
+
+def sms_provider() -> str:
+    """The configured SMS provider's name (``SMS_PROVIDER``: aliyun, tencent), "" for none."""
+    return str(getattr(settings, "SMS_PROVIDER", "") or "").strip().lower()
+
+
+def configured_senders() -> dict[str, str]:
+    """Each channel's sender class (dotted path): the provider configured in settings, else the
+    log-only one; ``NOTIFICATION_SENDERS`` overrides any channel."""
+    senders = dict(DEFAULT_SENDERS)
+    senders["sms"] = SMS_PROVIDERS.get(sms_provider(), LOG_ONLY)
+    if str(getattr(settings, "WECHAT_APP_ID", "") or "").strip():
+        senders["wechat"] = WECHAT_SENDER
+    return {**senders, **getattr(settings, "NOTIFICATION_SENDERS", {})}
 
 
 def sender_for(channel: str) -> Sender:
-    path = {**DEFAULT_SENDERS, **getattr(settings, "NOTIFICATION_SENDERS", {})}[channel]
+    path = configured_senders()[channel]
     sender: Sender = import_string(path)()
     return sender

@@ -20,8 +20,8 @@ from aftersales.customers.models import Customer
 
 from .links import customer_ticket_url, staff_ticket_url
 from .models import Notification, NotificationChannel, NotificationStatus, NotificationTemplate, WeChatContact
-from .redaction import redacted
-from .senders import sender_for
+from .redaction import holds_secret, redacted
+from .senders import PermanentSendError, SendSkipped, sender_for
 from .template_events import TemplateEvent, event_for, has_subject
 from .template_selectors import active_templates, ticket_values
 from .template_text import fill, msgid, prepared
@@ -67,12 +67,14 @@ def notification_queue(
     language: str,
     ticket: TicketContact | None = None,
     user: User | None = None,
+    params: Mapping[str, str] | None = None,
 ) -> Notification:
     """Store a rendered message (the outbox row) and send it in a job queued with the
     transaction (``core.jobs``: in it on the database backend, after commit on others).
 
     ``ticket`` (a ticket, the message is about it) is stored by its key; ``user`` puts an
-    in-app notification in that staff member's inbox.
+    in-app notification in that staff member's inbox; ``params`` are the message's values
+    (number, link, …) that an SMS provider's or WeChat's pre-approved template is filled with.
     """
     notification = Notification.objects.create(
         channel=channel,
@@ -80,6 +82,7 @@ def notification_queue(
         recipient=recipient,
         subject=subject[:200],
         body=body,
+        params=dict(params or {}),
         language=language,
         ticket_id=ticket.pk if ticket is not None else None,
         user=user,
@@ -228,6 +231,9 @@ def notify_ticket_customer(
         else:
             saved = active_templates(event=known.key, language=language)
         filled = ticket_values(ticket, values) if saved else {}
+        # The values a provider's template (SMS, WeChat) is filled with: its text is approved in
+        # advance, only these go with each message (docs/notifications.md "SMS and WeChat providers").
+        provider_values = {**(filled or ticket_values(ticket, values)), **({"link": link} if link else {})}
 
     def texts(channel: str) -> tuple[str, str]:
         """The channel's subject and body: the active edited template's, else the shipped text."""
@@ -281,6 +287,7 @@ def notify_ticket_customer(
                 body=text(email=False, channel=NotificationChannel.SMS),
                 language=language,
                 ticket=ticket,
+                params=provider_values,
             )
         )
     openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
@@ -294,6 +301,7 @@ def notify_ticket_customer(
                 body=text(email=False, channel=NotificationChannel.WECHAT),
                 language=language,
                 ticket=ticket,
+                params=provider_values,
             )
         )
     return queued
@@ -366,11 +374,36 @@ def wechat_contact_bind(*, openid: str, customer: Customer | None = None, user: 
     return contact
 
 
+def _settled(notification: Notification, status: str, error: str | None = None) -> Notification:
+    """Mark a notification done for good (sent, skipped, failed; ``error`` the reason, kept in
+    ``last_error``): a one-time code in its text and values has no further use and is masked
+    (``redaction``)."""
+    notification.status = status
+    notification.body = redacted(notification.template, notification.body)
+    if holds_secret(notification.template):
+        notification.params = {key: redacted(notification.template, str(v)) for key, v in notification.params.items()}
+    fields = ["attempts", "status", "body", "params"]
+    if error is not None:
+        notification.last_error = error
+        fields.append("last_error")
+    if status == NotificationStatus.SENT:
+        notification.sent_at = clock.now()
+        fields.append("sent_at")
+    notification.save(update_fields=fields)
+    return notification
+
+
+def _error_text(notification: Notification, exc: Exception) -> str:
+    return redacted(notification.template, f"{type(exc).__name__}: {exc}")[:2000]
+
+
 def notification_deliver(*, notification_id: int) -> Notification | None:
     """Send one notification once. Safe to call again: a sent one is not sent twice.
 
     Raises on a sender error (so the job runner retries) until ``MAX_ATTEMPTS`` is reached,
-    after which the notification is marked failed with the error kept.
+    after which the notification is marked failed with the error kept. A sender that skips the
+    message (``SendSkipped``: e.g. no SMS template for its kind) or is refused for good
+    (``PermanentSendError``: a bad number or template) settles it at once, reason kept.
     """
     with transaction.atomic():
         notification = Notification.objects.select_for_update().filter(pk=notification_id).first()
@@ -379,25 +412,19 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         notification.attempts += 1
         try:
             sender_for(notification.channel).send(notification)
-        except Exception as exc:  # noqa: BLE001 - any sender failure is recorded and retried
-            notification.last_error = redacted(notification.template, f"{type(exc).__name__}: {exc}")[:2000]
-            fields = ["attempts", "last_error", "status"]
+        except SendSkipped as exc:
+            return _settled(notification, NotificationStatus.SKIPPED, redacted(notification.template, str(exc))[:2000])
+        except PermanentSendError as exc:
+            return _settled(notification, NotificationStatus.FAILED, _error_text(notification, exc))
+        except Exception as exc:  # noqa: BLE001 - any other sender failure is recorded and retried
             if notification.attempts >= MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                # Failed for good: a one-time code has no further use (``redaction``).
-                notification.body = redacted(notification.template, notification.body)
-                fields.append("body")
-            notification.save(update_fields=fields)
-            if notification.status == NotificationStatus.FAILED:
-                return notification
+                return _settled(notification, NotificationStatus.FAILED, _error_text(notification, exc))
+            notification.last_error = _error_text(notification, exc)
+            notification.save(update_fields=["attempts", "last_error"])
             raise_after = exc
         else:
-            notification.status = NotificationStatus.SENT
-            notification.sent_at = clock.now()
             # Delivered: the row stays for the audit trail, its one-time code does not.
-            notification.body = redacted(notification.template, notification.body)
-            notification.save(update_fields=["attempts", "status", "sent_at", "body"])
-            return notification
+            return _settled(notification, NotificationStatus.SENT)
     raise raise_after
 
 

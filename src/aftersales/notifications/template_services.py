@@ -232,6 +232,9 @@ def notification_template_test_send(*, actor: User, event: str, channel: str, la
         NotificationChannel.WECHAT: wechat,
     }
     recipient = addresses.get(channel, str(actor.pk))
+    # A provider's pre-approved SMS or WeChat template is filled with the sample values.
+    sample_link = absolute_url(SAMPLE_LINK_PATH) if known.link_text and not known.for_staff else ""
+    provider_values = {**values, **({"link": sample_link} if sample_link else {})}
     queued = notification_queue(
         channel=channel,
         template=event,
@@ -240,6 +243,7 @@ def notification_template_test_send(*, actor: User, event: str, channel: str, la
         body=text,
         language=language,
         user=actor if channel == NotificationChannel.IN_APP else None,
+        params=provider_values if channel in (NotificationChannel.SMS, NotificationChannel.WECHAT) else None,
     )
     audit_record(
         action=TemplateAudit.NOTIFICATION_TEMPLATE_TEST_SENT,
