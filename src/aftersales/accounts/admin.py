@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -6,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from aftersales.core.admin import AdministratorsMay, ConfigurationAdmin
 from aftersales.core.i18n import join_list
 
 from .models import Region, RegionArea, ServiceOutlet, Team, User
@@ -13,9 +16,21 @@ from .provinces import city_key, province_key, province_name
 from .sessions import sign_out_everywhere
 from .signals import security_event
 
+# Django's permission fields: a superuser's alone (an administrator never grants them).
+SUPERUSER_ONLY_FIELDS = frozenset({"is_superuser", "groups", "user_permissions"})
+# What an administrator who is not a superuser does not change on their own account.
+OWN_ACCOUNT_FIELDS = ("role", "data_scope", "team", "region", "is_active")
+
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
+    """Users, roles, teams, regions and data scopes. ``is_staff`` follows the role (``User.save``).
+
+    An administrator who is not a superuser (docs/decisions/0013-administration.md) manages every
+    account but the superusers' (not listed, not found), never makes a superuser nor grants Django
+    permissions (the fields are not on the form), does not change their own role, scope, team,
+    region or activity, and deletes nobody (deactivate, or hand over on the staff pages)."""
+
     list_display = ("username", "display_name", "role", "data_scope", "team", "region", "is_active")
     list_filter = ("role", "data_scope", "team", "region", "is_active")
     search_fields = ("username", "display_name", "email", "phone")
@@ -28,6 +43,30 @@ class UserAdmin(DjangoUserAdmin):
         (_("Aftersales"), {"fields": ("display_name", "role", "data_scope", "team", "region")}),
     )
     actions = ["sign_out_everywhere", "reset_two_factor"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        users = super().get_queryset(request)
+        return users if request.user.is_superuser else users.filter(is_superuser=False)
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser:
+            return fieldsets
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in SUPERUSER_ONLY_FIELDS)})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> Any:
+        fields = [*super().get_readonly_fields(request, obj), "is_staff"]
+        if not request.user.is_superuser:
+            fields += ["last_login", "date_joined"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += OWN_ACCOUNT_FIELDS
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)
 
     @admin.action(description=_("Reset two-step sign-in (the user sets it up again, e.g. after a lost phone)"))
     def reset_two_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
@@ -63,7 +102,7 @@ class RegionAreaForm(forms.ModelForm):
         return city_key(self.cleaned_data.get("city") or "")
 
 
-class RegionAreaInline(admin.TabularInline):
+class RegionAreaInline(AdministratorsMay, admin.TabularInline):
     model = RegionArea
     form = RegionAreaForm
     fields = ("province", "city")
@@ -77,7 +116,7 @@ def _search_terms(term: str) -> str:
 
 
 @admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
+class RegionAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "parent", "area_list")
     search_fields = ("code", "name", "areas__province", "areas__city")
     inlines = (RegionAreaInline,)
@@ -96,7 +135,7 @@ class RegionAdmin(admin.ModelAdmin):
 
 
 @admin.register(RegionArea)
-class RegionAreaAdmin(admin.ModelAdmin):
+class RegionAreaAdmin(ConfigurationAdmin):
     """The whole table at a glance: which region serves each province and city."""
 
     form = RegionAreaForm
@@ -114,13 +153,13 @@ class RegionAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ConfigurationAdmin):
     list_display = ("name", "region", "leader")
     list_filter = ("region",)
 
 
 @admin.register(ServiceOutlet)
-class ServiceOutletAdmin(admin.ModelAdmin):
+class ServiceOutletAdmin(ConfigurationAdmin):
     """For looking outlets up: they are created and changed on the outlet pages (/outlets/), where
     every change is audited."""
 

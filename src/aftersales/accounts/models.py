@@ -32,6 +32,11 @@ UNMASKED_ROLES = frozenset({Role.AGENT, Role.SUPERVISOR, Role.QUALITY_MANAGER, R
 DISPATCHER_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
+def staff_by_role(role: str, *, is_superuser: bool) -> bool:
+    """Whether a user may sign in to /admin/ (Django's ``is_staff``)."""
+    return bool(is_superuser or role == Role.ADMINISTRATOR)
+
+
 class DataScope(models.TextChoices):
     OWN = "own", _("Own records")
     TEAM = "team", _("Team")
@@ -132,6 +137,16 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """``is_staff`` (may sign in to /admin/) follows the role: superusers and administrators,
+        nobody else (docs/decisions/0013-administration.md); what an administrator sees there is
+        the configuration (``core.admin.ConfigurationAdmin``)."""
+        self.is_staff = staff_by_role(self.role, is_superuser=self.is_superuser)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"role", "is_superuser"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        super().save(*args, **kwargs)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         """Django's hash of the password (also with SECRET_KEY_FALLBACKS), and the session

@@ -11,6 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
 from aftersales.core.errors import DomainError
 from aftersales.core.models import IdempotencyRecord
 
@@ -37,7 +38,12 @@ class ApiKeyCreateForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ConfigurationAdmin):
+    """Superusers create and revoke keys here; administrators look them up (the staff handover's
+    list of a leaver's keys), nothing more."""
+
+    administrator_may = frozenset({"view"})
+
     list_display = ["prefix", "name", "owner", "region", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["revoked_at", "region"]
     search_fields = ["prefix", "name", "owner__username"]
@@ -88,7 +94,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         obj.pk = created.key.pk
         messages.warning(request, _("The key's secret, shown only now — copy it: %(secret)s") % {"secret": created.secret})
 
-    @admin.action(description=_("Revoke the selected keys"))
+    @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:
         for key in queryset:
             api_key_revoke(key=key, actor=request.user)  # type: ignore[arg-type]
@@ -99,7 +105,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(IdempotencyRecord)
-class IdempotencyRecordAdmin(admin.ModelAdmin):
+class IdempotencyRecordAdmin(AuditedAdmin):
     list_display = ["owner", "key", "method", "path", "response_status", "created_at"]
     search_fields = ["key", "owner"]
 

@@ -3,14 +3,32 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.models import User
+from aftersales.core.admin import AuditedAdmin
 from aftersales.core.i18n import actor_text
 
-from .actions import all_audit_actions
+from .actions import AuditAction, all_audit_actions
 from .models import AuditEvent
+from .services import audit_record
+
+
+class AdminAudit(AuditAction):
+    """Changes made in /admin/ (core.admin.AuditedAdmin, docs/decisions/0013-administration.md):
+    the form's fields ``[before, after]`` (an addition: the values), the inlines' rows under
+    ``related``, a deleted row's values."""
+
+    ADDED = "admin.added"
+    CHANGED = "admin.changed"
+    DELETED = "admin.deleted"
+
+
+def record_admin_change(*, what: str, obj: Model, actor: User, changes: dict[str, Any]) -> None:
+    """``core.admin.ADMIN_CHANGED``: one row, in the admin's transaction."""
+    audit_record(action=AdminAudit(f"admin.{what}"), obj=obj, actor=actor, changes=changes)
 
 
 class ActionFilter(admin.SimpleListFilter):
@@ -29,7 +47,10 @@ class ActionFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(AuditedAdmin):
+    """Read only, for everyone: the log is never changed (superusers only, like every internal
+    table)."""
+
     list_display = ("created_at", "action", "object_type", "object_id", "object_repr", "who", "ip_address")
     list_filter = (ActionFilter, "object_type")
     search_fields = ("object_id", "object_repr", "actor_label", "request_id")

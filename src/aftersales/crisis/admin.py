@@ -6,35 +6,37 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AdministratorsMay, AuditedAdmin, ConfigurationAdmin
+
 from .models import Alert, Crisis, CrisisLevel, EmergencyPlan, PlanStep, SafetyWord
 
 
 @admin.register(SafetyWord)
-class SafetyWordAdmin(admin.ModelAdmin):
+class SafetyWordAdmin(ConfigurationAdmin):
     list_display = ("text", "kind", "active")
     list_filter = ("kind", "active")
     search_fields = ("text",)
 
 
 @admin.register(CrisisLevel)
-class CrisisLevelAdmin(admin.ModelAdmin):
+class CrisisLevelAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "name_en", "rank", "inform_roles", "inform_within_minutes")
 
 
-class PlanStepInline(admin.TabularInline):
+class PlanStepInline(AdministratorsMay, admin.TabularInline):
     model = PlanStep
     extra = 1
 
 
 @admin.register(EmergencyPlan)
-class EmergencyPlanAdmin(admin.ModelAdmin):
+class EmergencyPlanAdmin(ConfigurationAdmin):
     list_display = ("name", "crisis_type", "default_level", "active")
     list_filter = ("crisis_type", "active")
     inlines = [PlanStepInline]
 
 
 @admin.register(Alert)
-class AlertAdmin(admin.ModelAdmin):
+class AlertAdmin(AuditedAdmin):
     list_display = ("number", "kind", "status", "dimension", "key_label", "ticket_count", "opened_at")
     list_filter = ("kind", "status", "dimension")
     readonly_fields = [f.name for f in Alert._meta.fields]
@@ -49,7 +51,7 @@ class AlertAdmin(admin.ModelAdmin):
 
 
 @admin.register(Crisis)
-class CrisisAdmin(admin.ModelAdmin):
+class CrisisAdmin(AuditedAdmin):
     list_display = ("number", "title", "level", "status", "is_drill", "detected_at")
     list_filter = ("status", "is_drill", "crisis_type")
     readonly_fields = [f.name for f in Crisis._meta.fields]

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .models import (
     ChargePolicy,
     CompletionAcceptance,
@@ -13,23 +15,23 @@ from .models import (
 
 
 @admin.register(Skill)
-class SkillAdmin(admin.ModelAdmin):
+class SkillAdmin(ConfigurationAdmin):
     list_display = ["code", "name", "active"]
 
 
 @admin.register(TechnicianProfile)
-class TechnicianProfileAdmin(admin.ModelAdmin):
+class TechnicianProfileAdmin(ConfigurationAdmin):
     list_display = ["user", "daily_capacity", "active"]
     filter_horizontal = ["skills", "regions"]
 
 
 @admin.register(ChargePolicy)
-class ChargePolicyAdmin(admin.ModelAdmin):
+class ChargePolicyAdmin(ConfigurationAdmin):
     list_display = ["name", "labour_cost_per_hour", "labour_price_per_hour", "valid_from", "active"]
 
 
 @admin.register(TravelRate)
-class TravelRateAdmin(admin.ModelAdmin):
+class TravelRateAdmin(ConfigurationAdmin):
     list_display = ["region", "mode", "cost", "price"]
 
 
@@ -41,7 +43,7 @@ class ChargeLineInline(admin.TabularInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(AuditedAdmin):
     """Read-only: work orders change only through the services (audited, in the timeline)."""
 
     list_display = ["number", "ticket", "kind", "status", "technician", "appointment_start"]
@@ -57,7 +59,7 @@ class WorkOrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(ExpenseClaim)
-class ExpenseClaimAdmin(admin.ModelAdmin):
+class ExpenseClaimAdmin(AuditedAdmin):
     list_display = ["work_order", "technician", "kind", "amount", "status"]
     list_filter = ["status"]
 
@@ -66,7 +68,7 @@ class ExpenseClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompletionAcceptance)
-class CompletionAcceptanceAdmin(admin.ModelAdmin):
+class CompletionAcceptanceAdmin(AuditedAdmin):
     list_display = ["work_order", "method", "signer_name", "accepted_at"]
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin
+
 from .models import InboundMessage
 
 
 @admin.register(InboundMessage)
-class InboundMessageAdmin(admin.ModelAdmin):
+class InboundMessageAdmin(AuditedAdmin):
     list_display = ("received_at", "mail_from", "sender", "subject", "status", "outcome", "ticket", "source")
     list_filter = ("status", "outcome", "source")
     search_fields = ("message_id", "mail_from", "subject")

@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .models import Notification, NotificationTemplate, ReplyTemplate, WeChatContact
 from .redaction import redacted
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(AuditedAdmin):
     list_display = ("created_at", "channel", "template", "recipient", "status", "attempts", "sent_at")
     list_filter = ("channel", "status", "template")
     search_fields = ("recipient", "subject")
@@ -27,7 +29,7 @@ class NotificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(NotificationTemplate)
-class NotificationTemplateAdmin(admin.ModelAdmin):
+class NotificationTemplateAdmin(ConfigurationAdmin):
     """Read only: versions are saved through the template pages (validation, history, audit)."""
 
     list_display = ("event", "channel", "language", "version", "active", "created_by", "created_at")
@@ -41,7 +43,7 @@ class NotificationTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReplyTemplate)
-class ReplyTemplateAdmin(admin.ModelAdmin):
+class ReplyTemplateAdmin(ConfigurationAdmin):
     """Read only: reply templates are written on /notifications/templates/replies/."""
 
     list_display = ("title", "language", "category", "active", "version", "updated_at")
@@ -56,7 +58,7 @@ class ReplyTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeChatContact)
-class WeChatContactAdmin(admin.ModelAdmin):
+class WeChatContactAdmin(AuditedAdmin):
     """Bound WeChat accounts (customers' through the integration; an administrator binds their own
     for WeChat test sends)."""
 

@@ -8,10 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from aftersales.core.admin import AuditedAdmin
+
 from .models import Settlement, SettlementLine
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

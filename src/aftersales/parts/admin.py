@@ -6,6 +6,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .models import (
     FaultyPartReturn,
     Part,
@@ -21,7 +23,7 @@ from .models import (
 from .services import stock_set_levels
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -33,7 +35,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(ConfigurationAdmin):
     list_display = ("number", "name", "unit_cost", "unit_price", "warranty_months", "active")
     list_filter = ("active", "compatible_models__category")
     search_fields = ("number", "name", "compatible_models__code")
@@ -41,7 +43,7 @@ class PartAdmin(admin.ModelAdmin):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "kind", "region", "technician", "active")
     list_filter = ("kind", "region", "active")
     search_fields = ("code", "name")
@@ -49,7 +51,7 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Stock)
-class StockAdmin(admin.ModelAdmin):
+class StockAdmin(ConfigurationAdmin):
     """Levels (minimum, emergency reserve) may be set here; quantities only through documents."""
 
     list_display = ("warehouse", "part", "on_hand", "reserved", "min_level", "emergency_reserve")
@@ -83,7 +85,7 @@ class StockMovementAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RequisitionApprovalRule)
-class RequisitionApprovalRuleAdmin(admin.ModelAdmin):
+class RequisitionApprovalRuleAdmin(ConfigurationAdmin):
     list_display = ("name", "min_total", "warehouse_kind", "approver_role", "active")
 
 

@@ -3,16 +3,18 @@ the purchase records (read-only: they are made on the ticket page, the refund fo
 
 from django.contrib import admin
 
+from aftersales.core.admin import AdministratorsMay, AuditedAdmin, ConfigurationAdmin
+
 from .models import ComponentPeriod, Purchase, RemedyDecision, RemedyPolicy
 
 
-class ComponentPeriodInline(admin.TabularInline):
+class ComponentPeriodInline(AdministratorsMay, admin.TabularInline):
     model = ComponentPeriod
     extra = 1
 
 
 @admin.register(RemedyPolicy)
-class RemedyPolicyAdmin(admin.ModelAdmin):
+class RemedyPolicyAdmin(ConfigurationAdmin):
     list_display = [
         "__str__",
         "return_days",
@@ -47,7 +49,7 @@ class RemedyPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(RemedyDecision)
-class RemedyDecisionAdmin(admin.ModelAdmin):
+class RemedyDecisionAdmin(AuditedAdmin):
     list_display = ["ticket", "rule", "chosen", "follows_proposal", "decided_by", "decided_at"]
     list_filter = ["rule", "chosen", "follows_proposal"]
     search_fields = ["ticket__number"]
@@ -64,7 +66,7 @@ class RemedyDecisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Purchase)
-class PurchaseAdmin(admin.ModelAdmin):
+class PurchaseAdmin(AuditedAdmin):
     list_display = ["unit", "price_paid", "purchased_on", "invoice_number", "recorded_at"]
     search_fields = ["unit__serial_number", "invoice_number"]
     list_select_related = ["unit"]

@@ -8,10 +8,12 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from aftersales.core.admin import AuditedAdmin
+
 from .models import ReportDelivery, ReportSubscription
 
 
-class ViewOnly(admin.ModelAdmin):
+class ViewOnly(AuditedAdmin):
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

@@ -6,11 +6,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .models import ReplacementProduct, ReturnAuthorization
 
 
 @admin.register(ReplacementProduct)
-class ReplacementProductAdmin(admin.ModelAdmin):
+class ReplacementProductAdmin(ConfigurationAdmin):
     list_display = ("product_model", "part", "active")
     list_filter = ("active",)
     search_fields = ("product_model__code", "product_model__name", "part__number")
@@ -18,7 +20,7 @@ class ReplacementProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReturnAuthorization)
-class ReturnAuthorizationAdmin(admin.ModelAdmin):
+class ReturnAuthorizationAdmin(AuditedAdmin):
     list_display = ("number", "kind", "status", "ticket", "unit", "warehouse", "created_at")
     list_filter = ("kind", "status", "warehouse")
     search_fields = ("number", "ticket__number", "unit__serial_number", "tracking_number")

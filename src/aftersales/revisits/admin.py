@@ -2,22 +2,24 @@ from __future__ import annotations
 
 from django.contrib import admin
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .models import AfterTicketRule, Revisit, RevisitCall, RevisitPolicy, StaffComplaint
 
 
 @admin.register(RevisitPolicy)
-class RevisitPolicyAdmin(admin.ModelAdmin):
+class RevisitPolicyAdmin(ConfigurationAdmin):
     list_display = ("tier", "interval_months", "active")
     list_editable = ("interval_months", "active")
 
 
 @admin.register(AfterTicketRule)
-class AfterTicketRuleAdmin(admin.ModelAdmin):
+class AfterTicketRuleAdmin(ConfigurationAdmin):
     list_display = ("request_type", "days_after_close", "active")
     list_editable = ("days_after_close", "active")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedAdmin):
     """Written by the services only (calls, the scheduler): read here, never edited."""
 
     def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]

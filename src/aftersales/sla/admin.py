@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AdministratorsMay, AuditedAdmin, ConfigurationAdmin
+
+from .forms import SlaPolicyAdminForm, hours_text
 from .models import Calendar, CalendarDay, SlaClock, SlaPolicy
 
 
@@ -21,14 +26,14 @@ class _ReadOnly:
         return False
 
 
-class CalendarDayInline(_ReadOnly, admin.TabularInline):
+class CalendarDayInline(_ReadOnly, AdministratorsMay, admin.TabularInline):
     model = CalendarDay
     extra = 0
     fields = ["date", "is_workday", "name", "schedule"]
 
 
 @admin.register(Calendar)
-class CalendarAdmin(admin.ModelAdmin):
+class CalendarAdmin(ConfigurationAdmin):
     list_display = ["name", "timezone", "uses_chinese_holidays", "is_24x7"]
     inlines = [CalendarDayInline]
     fieldsets = [
@@ -37,9 +42,15 @@ class CalendarAdmin(admin.ModelAdmin):
             _("Working days"),
             {
                 "fields": ["working_hours", "uses_chinese_holidays"],
-                "description": _(
-                    "The days listed below win over the holiday package. Enter a year's schedule (the State "
-                    "Council's notice) or a single day on the calendars page, /sla/calendars/."
+                # Rendered as HTML by the admin: the link to the calendars page.
+                "description": format_lazy(
+                    '{} <a href="{}">{}</a>',
+                    _(
+                        "The days listed below win over the holiday package. Enter a year's schedule (the State "
+                        "Council's notice) or a single day on the calendars page, /sla/calendars/."
+                    ),
+                    reverse_lazy("sla:calendars"),
+                    _("Open the calendars page"),
                 ),
             },
         ),
@@ -47,33 +58,52 @@ class CalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarDay)
-class CalendarDayAdmin(_ReadOnly, admin.ModelAdmin):
+class CalendarDayAdmin(_ReadOnly, ConfigurationAdmin):
     list_display = ["date", "calendar", "is_workday", "name"]
     list_filter = ["calendar", "is_workday"]
     date_hierarchy = "date"
 
 
 @admin.register(SlaPolicy)
-class SlaPolicyAdmin(admin.ModelAdmin):
+class SlaPolicyAdmin(ConfigurationAdmin):
+    """Targets entered and shown in hours (``forms.SlaPolicyAdminForm``), stored in working minutes."""
+
+    form = SlaPolicyAdminForm
     list_display = [
         "name",
         "priority",
         "customer_tier",
         "calendar",
-        "first_response_minutes",
-        "solution_minutes",
-        "resolution_minutes",
+        "first_response",
+        "solution",
+        "resolution",
         "warning_share",
-        "escalate_after_minutes",
+        "escalate_after",
         "active",
         "position",
     ]
     list_filter = ["active", "priority", "customer_tier", "calendar"]
     list_editable = ["active", "position"]
 
+    @admin.display(description=_("First response"), ordering="first_response_minutes")
+    def first_response(self, policy: SlaPolicy) -> str:
+        return hours_text(policy.first_response_minutes)
+
+    @admin.display(description=_("Solution commitment"), ordering="solution_minutes")
+    def solution(self, policy: SlaPolicy) -> str:
+        return hours_text(policy.solution_minutes)
+
+    @admin.display(description=_("Resolution"), ordering="resolution_minutes")
+    def resolution(self, policy: SlaPolicy) -> str:
+        return hours_text(policy.resolution_minutes)
+
+    @admin.display(description=_("Escalate after breach"), ordering="escalate_after_minutes")
+    def escalate_after(self, policy: SlaPolicy) -> str:
+        return hours_text(policy.escalate_after_minutes)
+
 
 @admin.register(SlaClock)
-class SlaClockAdmin(admin.ModelAdmin):
+class SlaClockAdmin(AuditedAdmin):
     """Read-only: clocks change only through the SLA services."""
 
     list_display = ["ticket", "metric", "status", "due_at", "warned_at", "breached_at", "escalated_at", "paused_seconds"]

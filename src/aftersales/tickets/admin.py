@@ -2,6 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+
 from .event_text import event_actor, event_text
 from .models import (
     ApprovalRule,
@@ -17,7 +19,7 @@ from .models import (
 
 
 @admin.register(TicketCategory)
-class TicketCategoryAdmin(admin.ModelAdmin):
+class TicketCategoryAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "name_en", "position", "active")
     list_editable = ("position", "active")
 
@@ -43,7 +45,7 @@ class TicketEventInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(AuditedAdmin):
     """Read-mostly: changes to a ticket go through its services (pages and API), never here."""
 
     list_display = ("number", "title", "status", "priority", "channel", "category", "assignee", "created_at", "due_at")
@@ -72,7 +74,7 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attachment)
-class AttachmentAdmin(admin.ModelAdmin):
+class AttachmentAdmin(AuditedAdmin):
     list_display = ("original_name", "ticket", "content_type", "size", "created_at")
     raw_id_fields = ("ticket", "event", "uploaded_by")
     readonly_fields = ("sha256", "content_type", "size")
@@ -82,7 +84,7 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(AssignmentRule)
-class AssignmentRuleAdmin(admin.ModelAdmin):
+class AssignmentRuleAdmin(ConfigurationAdmin):
     """The automatic assignment rules: tried in order, the first that matches with somebody
     available chooses (saving one clears the rules' cache)."""
 
@@ -100,7 +102,7 @@ class AssignmentRuleAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffSkill)
-class StaffSkillAdmin(admin.ModelAdmin):
+class StaffSkillAdmin(ConfigurationAdmin):
     list_display = ("user", "category", "product_category")
     list_filter = ("category", "product_category")
     search_fields = ("user__username", "user__display_name")
@@ -108,7 +110,7 @@ class StaffSkillAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAvailability)
-class StaffAvailabilityAdmin(admin.ModelAdmin):
+class StaffAvailabilityAdmin(ConfigurationAdmin):
     list_display = ("user", "accepts_new_tickets", "max_open_tickets")
     list_editable = ("accepts_new_tickets", "max_open_tickets")
     list_filter = ("accepts_new_tickets",)
@@ -117,7 +119,7 @@ class StaffAvailabilityAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffAbsence)
-class StaffAbsenceAdmin(admin.ModelAdmin):
+class StaffAbsenceAdmin(ConfigurationAdmin):
     list_display = ("user", "starts_at", "ends_at", "reason")
     list_filter = ("starts_at",)
     search_fields = ("user__username", "user__display_name", "reason")
@@ -177,7 +179,7 @@ class ApprovalRuleForm(forms.ModelForm):
 
 
 @admin.register(ApprovalRule)
-class ApprovalRuleAdmin(admin.ModelAdmin):
+class ApprovalRuleAdmin(ConfigurationAdmin):
     """Approval thresholds (SPEC §2.6): every active rule is checked when a plan is submitted."""
 
     form = ApprovalRuleForm

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from aftersales.core.admin import AuditedAdmin
+
 from .models import TriageFeedback, TriageResult
 
 
 @admin.register(TriageResult)
-class TriageResultAdmin(admin.ModelAdmin):
+class TriageResultAdmin(AuditedAdmin):
     list_display = ("ticket", "status", "category", "urgency", "safety", "escalated", "model_version", "created_at")
     list_filter = ("status", "escalated", "safety")
     raw_id_fields = ("ticket",)
@@ -12,7 +14,7 @@ class TriageResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(TriageFeedback)
-class TriageFeedbackAdmin(admin.ModelAdmin):
+class TriageFeedbackAdmin(AuditedAdmin):
     list_display = ("ticket", "field", "suggested", "chosen", "accepted", "user", "at")
     list_filter = ("field", "accepted")
     raw_id_fields = ("ticket", "user")

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin
 from aftersales.core.errors import ValidationFailed
 
 from .models import Attempt, Delivery, Event, Subscription
@@ -38,7 +39,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(AuditedAdmin):
     list_display = ("name", "target_url", "active", "region", "owner", "created_at")
     list_filter = ("active", "region")
     search_fields = ("name", "target_url")
@@ -66,7 +67,7 @@ class AttemptInline(admin.TabularInline):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(AuditedAdmin):
     list_display = ("event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at")
     list_filter = ("status", "subscription")
     readonly_fields = ("event", "subscription", "status", "attempts", "next_attempt_at", "delivered_at", "created_at")
@@ -74,7 +75,7 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(AuditedAdmin):
     list_display = ("event_type", "event_id", "occurred_at", "region")
     list_filter = ("event_type",)
     readonly_fields = ("event_id", "event_type", "occurred_at", "payload", "region")
