@@ -370,6 +370,8 @@ WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
 WECHAT_TEMPLATES = os.environ.get("WECHAT_TEMPLATES", "{}")
 WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com/cgi-bin/")
 NOTIFICATION_PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("NOTIFICATION_PROVIDER_TIMEOUT_SECONDS", "10"))
+# Days a message's short link (/s/<code>) opens, where its target sets no lifetime of its own.
+SHORT_LINK_DAYS = int(os.environ.get("SHORT_LINK_DAYS", "30"))
 
 # --- Product settings -----------------------------------------------------------------------
 # Where customers and staff reach the site: every link in a message (plan, quote, survey, ticket)

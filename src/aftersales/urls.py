@@ -34,6 +34,7 @@ urlpatterns = [
     path("reports/", include("aftersales.reports.urls")),
     path("triage/", include("aftersales.triage.urls")),
     path("sla/", include("aftersales.sla.urls")),
+    path("", include("aftersales.notifications.short_urls")),  # /s/<code>: short links in SMS (docs/notifications.md)
     # The language switch (Django's, which also sets the language of the person's messages)
     # before Django's own URL of the same name and path.
     path("i18n/setlang/", set_language, name="set_language"),

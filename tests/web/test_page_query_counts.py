@@ -77,7 +77,8 @@ def test_list_and_search_queries_do_not_grow_with_the_rows(settings, params, mon
     assert five == fifty
     # Round trips that read or write data; on PostgreSQL a search also sets its count's time
     # budget inside a savepoint (SAVEPOINT, set_config, ROLLBACK TO: no data).
-    assert fifty - _settings_statements(response) <= 6
+    # (7: a search also looks the words up as a customer's name, docs/ticket-search.md)
+    assert fifty - _settings_statements(response) <= (7 if "q" in params else 6)
 
 
 def test_ticket_page_queries_do_not_grow_with_the_timeline():

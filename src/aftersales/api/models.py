@@ -13,6 +13,7 @@ class Scope(models.TextChoices):
     TICKETS_READ = "tickets:read", _("Read tickets, timelines and attachments")
     TICKETS_WRITE = "tickets:write", _("Create tickets, reply, upload, take process actions")
     CUSTOMERS_READ = "customers:read", _("Read customers (staff owners only)")
+    CUSTOMERS_WRITE = "customers:write", _("Register customers and change their details (staff owners only)")
     CATALOG_READ = "catalog:read", _("Look up product units and warranty")
     SURVEYS_READ = "surveys:read", _("Read satisfaction surveys")
     SURVEYS_WRITE = "surveys:write", _("Answer satisfaction surveys")

@@ -130,6 +130,11 @@ def customer(item: Customer, user: User) -> schemas.CustomerOut:
         tier=item.tier,
         region=item.region.code if item.region_id and item.region else None,
         language=item.language,
+        consent_contact=item.consent_contact,
+        consent_marketing=item.consent_marketing,
+        notes=item.notes if sees else "",
+        erased=item.erased_at is not None,
+        version=item.version,
         created_at=item.created_at,
     )
 

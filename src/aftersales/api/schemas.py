@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 # The shared input types are declared with the process actions' bodies (tickets.action_schemas)
 # and re-exported here for the rest of the API.
@@ -182,7 +182,47 @@ class CustomerOut(Schema):
     tier: str
     region: str | None
     language: str
+    consent_contact: bool = Field(description="Consents to service contact (the history: the customer's copy of their data).")
+    consent_marketing: bool = Field(description="Consents to offers and news.")
+    notes: str = Field(description="Staff's notes; empty for roles without need of personal data.")
+    erased: bool = Field(description="The personal data was erased (PIPL): nothing of it is left to change.")
+    version: int = Field(description='Raised on every change; the ETag is "v<version>".')
     created_at: dt.datetime
+
+
+class CustomerIn(Input):
+    name: str = Field(..., max_length=128)
+    kind: Literal["person", "company"] = "person"
+    phone: str = Field("", max_length=32, description="Any way people type it (159 8306 7670, +86…); stored in E.164.")
+    email: str = Field("", max_length=254)
+    external_code: str = Field("", max_length=64, description="The customer's number in the company's own systems; unique.")
+    tier: Literal["key", "long_term", "normal"] = Field(
+        "normal", description="Other than normal: supervisors and administrators."
+    )
+    language: Literal["zh-hans", "en"] = "zh-hans"
+    notes: str = Field("", max_length=4000)
+    consent_contact: StrictBool = True  # true or false, not 0/1 or "yes"
+    consent_marketing: StrictBool = False
+    province: str = Field("", max_length=32, description="An address (optional): province, city and street together.")
+    city: str = Field("", max_length=32)
+    district: str = Field("", max_length=32)
+    detail: str = Field("", max_length=200, description="The street address.")
+    postal_code: str = Field("", max_length=12)
+
+
+class CustomerPatch(Input):
+    """Only the fields sent change; "" clears the phone, the email, the code or the notes."""
+
+    name: str | None = Field(None, max_length=128)
+    kind: Literal["person", "company"] | None = None
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(None, max_length=254)
+    external_code: str | None = Field(None, max_length=64)
+    tier: Literal["key", "long_term", "normal"] | None = Field(None, description="Supervisors and administrators.")
+    language: Literal["zh-hans", "en"] | None = None
+    notes: str | None = Field(None, max_length=4000)
+    consent_contact: StrictBool | None = Field(None, description="Recorded as a statement given to staff (a consent record).")
+    consent_marketing: StrictBool | None = None
 
 
 class CustomerPage(Schema):

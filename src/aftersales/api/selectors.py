@@ -31,6 +31,7 @@ from aftersales.tickets.selectors import (  # the keyset helpers of the agent's 
     _order_and_after,
     attachment_get_for_user,
     ticket_load_optional_relations,
+    ticket_search_filter,
     tickets_visible_to,
 )
 
@@ -152,8 +153,7 @@ def api_ticket_page(
             since = timezone.make_aware(since, timezone.get_default_timezone())
         qs = qs.filter(updated_at__gte=since)
     if filters.query:
-        text = filters.query.strip()
-        qs = qs.filter(Q(number=text.upper()) | Q(title__icontains=text) | Q(description__icontains=text))
+        qs = qs.filter(ticket_search_filter(filters.query))
     total = qs.count()
     after = _decode_cursor(cursor, sort) if cursor else None
     if cursor and after is None:

@@ -30,6 +30,7 @@ LAST_USED_PRECISION = dt.timedelta(minutes=1)
 STAFF_ONLY_SCOPES = frozenset(
     {
         Scope.CUSTOMERS_READ,
+        Scope.CUSTOMERS_WRITE,
         Scope.WORKORDERS_READ,
         Scope.WORKORDERS_WRITE,
         Scope.STOCK_READ,

@@ -66,4 +66,6 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.sla.tasks.remind_missing_schedules", dt.timedelta(hours=24)),
     # Scheduled reports: each subscription's due period mailed once, failed deliveries retried.
     PeriodicJob("aftersales.reports.tasks.send_due_reports", dt.timedelta(minutes=5)),
+    # Short links of messages (/s/<code>) expired for more than 30 days are deleted.
+    PeriodicJob("aftersales.notifications.tasks.purge_expired_short_links", dt.timedelta(hours=24)),
 )

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.admin import AuditedAdmin
 from aftersales.core.errors import ValidationFailed
 
 from .models import Address, Contact, Customer
@@ -31,7 +32,7 @@ class ContactInline(PhoneFieldsMixin, admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(PhoneFieldsMixin, admin.ModelAdmin):
+class CustomerAdmin(PhoneFieldsMixin, AuditedAdmin):
     list_display = ("name", "external_code", "kind", "phone_masked", "email", "tier", "region", "created_at")
     list_filter = ("kind", "tier", "region")
     search_fields = ("name", "external_code", "phone", "email")

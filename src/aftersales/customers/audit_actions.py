@@ -11,5 +11,9 @@ class CustomerAudit(AuditAction):
     EXTERNAL_CODE_CHANGED = "customer.external_code_changed"
     ADDRESS_ADDED = "customer.address_added"
     CONSENTS_CHANGED = "customer.consents_changed"
+    # The staff's edits (customers.editing): the customer's own fields, an address changed or removed.
+    UPDATED = "customer.updated"
+    ADDRESS_CHANGED = "customer.address_changed"
+    ADDRESS_REMOVED = "customer.address_removed"
     # A page showed the customer's personal data (SPEC §4: every view is logged).
     PERSONAL_DATA_VIEWED = "customer.personal_data_viewed"

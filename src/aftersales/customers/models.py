@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 from django.db.models.functions import Lower
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.masking import mask_phone
@@ -22,6 +26,23 @@ class CustomerTier(models.TextChoices):
 
 
 EXTERNAL_CODE_MAX_LENGTH = 64
+# The digits of a phone that the search by "the last digits" indexes (``PhoneTail``).
+PHONE_TAIL_LENGTH = 4
+
+
+class PhoneTail(models.Func):
+    """The last four characters of a phone (E.164 ends in digits: its last four digits), the
+    expression of the index ``customer_phone_tail_idx`` that serves the search by the end of a
+    number (``customers.search``): ``…1234`` is an equality on it, rechecked by ``LIKE '%…'``.
+
+    The length is written into the SQL, never a parameter: SQLite uses an index on an expression
+    only for the same expression, and a bound parameter is not the literal of the index."""
+
+    output_field = models.CharField()
+    template = "SUBSTR(%(expressions)s, -4)"  # SQLite: a negative start counts from the end
+
+    def as_postgresql(self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="RIGHT(%(expressions)s, 4)", **extra_context)
 
 
 class Customer(CachedChoiceLabels, models.Model):
@@ -60,11 +81,19 @@ class Customer(CachedChoiceLabels, models.Model):
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Raised by every change through ``customers.services`` / ``customers.editing``: a page or an
+    # API client that read version N and saves is refused when someone changed the customer since.
+    version = models.PositiveIntegerField(
+        _("version"), default=1, editable=False, help_text=_("Raised on every change; guards concurrent edits.")
+    )
 
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
-        indexes = [models.Index(Lower("email"), name="customer_email_lower_idx")]
+        indexes = [
+            models.Index(Lower("email"), name="customer_email_lower_idx"),
+            models.Index(PhoneTail("phone"), name="customer_phone_tail_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["external_code"],
@@ -78,6 +107,18 @@ class Customer(CachedChoiceLabels, models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A change saved through the model (the admin) raises the version too, as the services'
+        # updates do (``customers.services.bump``): an editor who read the old one is refused.
+        if self._state.adding:
+            super().save(*args, **kwargs)
+            return
+        self.version = models.F("version") + 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
+        self.version = type(self).objects.filter(pk=self.pk).values_list("version", flat=True).get()
 
     @property
     def masked_phone(self) -> str:

@@ -1,17 +1,24 @@
-"""Writes for customers: one door each, audited."""
+"""Writes for customers: one door each, audited. Every change raises ``Customer.version``
+(``bump``), the optimistic lock of the staff's edit pages and of the API's ``If-Match``; the
+staff's edits (the customer's fields, addresses, registering a customer) are in ``editing``."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Region, User
 from aftersales.accounts.regions import region_for
+from aftersales.audit.models import AuditEvent
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import ValidationFailed
+from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.i18n import actor_text
 
 from .audit_actions import CustomerAudit
 from .effects import CUSTOMER_TERMS_CHANGED
@@ -20,7 +27,32 @@ from .phones import normalize_phone
 
 EMAIL_MAX_LENGTH = 254
 NAME_MAX_LENGTH = 128
-ADDRESS_MAX_LENGTHS = {"province": 32, "city": 32, "district": 32, "detail": 200}
+NOTES_MAX_LENGTH = 4000
+ADDRESS_MAX_LENGTHS = {"province": 32, "city": 32, "district": 32, "detail": 200, "postal_code": 12}
+
+
+def bump(customer_id: int, **fields: object) -> int:
+    """Write ``fields`` on the (locked) customer and raise its version: the one write of every
+    change, so a page or client that read the version before is refused (``editing``)."""
+    Customer.objects.filter(pk=customer_id).update(version=F("version") + 1, updated_at=clock.now(), **fields)
+    return int(Customer.objects.filter(pk=customer_id).values_list("version", flat=True).get())
+
+
+def language_code(raw: str, *, field: str = "language") -> str:
+    """One of ``settings.LANGUAGES`` (``zh-hans``, ``en``); "" for the default (Chinese)."""
+    code = (raw or "").strip().lower()
+    if not code:
+        return "zh-hans"
+    if code not in dict(settings.LANGUAGES):
+        raise ValidationFailed({field: [_("Choose a language of the list.")]}, code="language_invalid")
+    return code
+
+
+def notes_text(raw: str, *, field: str = "notes") -> str:
+    text = (raw or "").strip()
+    if len(text) > NOTES_MAX_LENGTH:
+        raise ValidationFailed({field: [_("At most %(limit)d characters.") % {"limit": NOTES_MAX_LENGTH}]}, code="notes_too_long")
+    return text
 
 
 def normalize_email(raw: str, *, field: str = "email") -> str:
@@ -66,6 +98,8 @@ def customer_create(
     external_code: str = "",
     consent_contact: bool = True,
     consent_marketing: bool = False,
+    language: str = "",
+    notes: str = "",
     actor: User | None = None,
     actor_label: str = "",
 ) -> Customer:
@@ -99,6 +133,11 @@ def customer_create(
         errors.update(exc.errors)
     if code and Customer.objects.filter(external_code=code).exists():
         errors.update(external_code_taken_error().errors)
+    for check, value in ((language_code, language), (notes_text, notes)):
+        try:
+            check(value)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
     if errors:
         raise ValidationFailed(errors, code="customer_invalid")
     now = clock.now()
@@ -113,6 +152,8 @@ def customer_create(
         consent_contact=consent_contact,
         consent_marketing=consent_marketing,
         consent_recorded_at=now,
+        language=language_code(language),
+        notes=notes_text(notes),
     )
     ConsentRecord.objects.create(
         customer=customer,
@@ -139,7 +180,7 @@ def customer_set_consents(
         return locked
     before = {"consent_contact": locked.consent_contact, "consent_marketing": locked.consent_marketing}
     now = clock.now()
-    Customer.objects.filter(pk=locked.pk).update(consent_contact=contact, consent_marketing=marketing, consent_recorded_at=now)
+    locked.version = bump(locked.pk, consent_contact=contact, consent_marketing=marketing, consent_recorded_at=now)
     locked.consent_contact, locked.consent_marketing, locked.consent_recorded_at = contact, marketing, now
     ConsentRecord.objects.create(
         customer=locked, contact=contact, marketing=marketing, source=source, actor=actor, recorded_at=now
@@ -170,7 +211,7 @@ def customer_set_external_code(*, customer: Customer, code: str, actor: User | N
     before = locked.external_code
     try:
         with transaction.atomic():  # a concurrent claim of the same code hits the unique index
-            Customer.objects.filter(pk=locked.pk).update(external_code=code)
+            locked.version = bump(locked.pk, external_code=code)
     except IntegrityError:
         raise external_code_taken_error() from None
     locked.external_code = customer.external_code = code
@@ -188,7 +229,7 @@ def customer_set_tier(*, customer: Customer, tier: str, actor: User | None = Non
     if locked.tier == tier:
         return locked
     before = locked.tier
-    Customer.objects.filter(pk=locked.pk).update(tier=tier)
+    locked.version = bump(locked.pk, tier=tier)
     locked.tier = tier
     audit_record(action=CustomerAudit.TIER_CHANGED, obj=locked, actor=actor, changes={"tier": [before, tier]})
     CUSTOMER_TERMS_CHANGED.send(customer_id=locked.pk)
@@ -196,37 +237,101 @@ def customer_set_tier(*, customer: Customer, tier: str, actor: User | None = Non
     return locked
 
 
-@transaction.atomic
-def customer_add_address(
-    *, customer: Customer, province: str, city: str, district: str = "", detail: str, actor: User | None = None
-) -> Address:
-    """Add an address and make it the customer's only default one. A customer without a region
-    takes the region serving the address (a region set before is kept)."""
+def clean_address(*, province: str, city: str, district: str = "", detail: str, postal_code: str = "") -> dict[str, str]:
+    """An address's fields trimmed, or ``ValidationFailed`` naming each field that is missing or
+    too long (province, city and street address are required)."""
+    values = {
+        "province": (province or "").strip(),
+        "city": (city or "").strip(),
+        "district": (district or "").strip(),
+        "detail": (detail or "").strip(),
+        "postal_code": (postal_code or "").strip(),
+    }
     errors: dict[str, list[object]] = {}
-    if not (province or "").strip():
+    if not values["province"]:
         errors["province"] = [_("Enter the province.")]
-    if not (city or "").strip():
+    if not values["city"]:
         errors["city"] = [_("Enter the city.")]
-    if not (detail or "").strip():
+    if not values["detail"]:
         errors["detail"] = [_("Enter the street address.")]
-    values = {"province": province, "city": city, "district": district, "detail": detail}
     for name, limit in ADDRESS_MAX_LENGTHS.items():
-        if len((values[name] or "").strip()) > limit:
+        if len(values[name]) > limit:
             errors[name] = [_("At most %(limit)d characters.") % {"limit": limit}]
     if errors:
         raise ValidationFailed(errors, code="address_invalid")
-    # Lock the customer so two concurrent additions cannot both leave a default address.
+    return values
+
+
+def lock_customer(customer: Customer, *, expected_version: int | None = None) -> Customer:
+    """The customer's row, locked; ``Conflict`` when ``expected_version`` (the version the page
+    or the client read) is not the current one — naming who changed the customer last and when —
+    and a refusal for a customer whose personal data was erased."""
     locked = Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    Address.objects.filter(customer=customer, is_default=True).update(is_default=False)
-    region = region_for(province=province, city=city) if locked is not None and locked.region_id is None else None
-    if region is not None:
-        Customer.objects.filter(pk=customer.pk).update(region=region)
-        customer.region = region
-    address = Address.objects.create(
-        customer=customer, province=province.strip(), city=city.strip(), district=(district or "").strip(), detail=detail.strip()
+    if locked is None:
+        raise NotFound(_("No such customer."), code="customer_not_found")
+    if expected_version is not None and locked.version != expected_version:
+        raise stale_customer_conflict(locked)
+    if locked.erased_at is not None:
+        raise DomainError(_("This customer's personal data was erased: there is nothing left to change."), code="customer_erased")
+    return locked
+
+
+# The audit actions that change a customer (a view of the data changes nothing).
+CHANGE_ACTIONS = [str(a) for a in CustomerAudit if a != CustomerAudit.PERSONAL_DATA_VIEWED]
+
+
+def stale_customer_conflict(customer: Customer) -> Conflict:
+    """ "Changed by 王芳 at 2026-12-07 14:05; reload": the last change in the audit log."""
+    last = (
+        AuditEvent.objects.filter(object_type=Customer._meta.label_lower, object_id=str(customer.pk), action__in=CHANGE_ACTIONS)
+        .order_by("-created_at", "-id")
+        .first()
     )
+    if last is None:
+        return Conflict(
+            _("This customer was changed by someone else meanwhile; reload the page and try again."),
+            code="stale_version",
+            field="version",
+        )
+    when = timezone.localtime(last.created_at, timezone.get_default_timezone())
+    return Conflict(
+        _("This customer was changed by %(name)s at %(time)s; reload the page and try again.")
+        % {"name": actor_text(last.actor_label), "time": when.strftime("%Y-%m-%d %H:%M")},
+        code="stale_version",
+        field="version",
+    )
+
+
+@transaction.atomic
+def customer_add_address(
+    *,
+    customer: Customer,
+    province: str,
+    city: str,
+    district: str = "",
+    detail: str,
+    postal_code: str = "",
+    is_default: bool = True,
+    actor: User | None = None,
+    expected_version: int | None = None,
+) -> Address:
+    """Add an address; by default it becomes the customer's only default one (the first address
+    is the default whatever ``is_default`` says). A customer without a region takes the region
+    serving the address (a region set before is kept)."""
+    values = clean_address(province=province, city=city, district=district, detail=detail, postal_code=postal_code)
+    # Lock the customer so two concurrent additions cannot both leave a default address.
+    locked = lock_customer(customer, expected_version=expected_version)
+    has_default = Address.objects.filter(customer=locked, is_default=True).exists()
+    make_default = is_default or not has_default
+    if make_default and has_default:
+        Address.objects.filter(customer=locked, is_default=True).update(is_default=False)
+    region = region_for(province=values["province"], city=values["city"]) if locked.region_id is None else None
+    customer.version = bump(locked.pk, **({"region": region} if region is not None else {}))
+    if region is not None:
+        customer.region = region
+    address = Address.objects.create(customer=locked, is_default=make_default, **values)
     changes: dict[str, object] = {"address": str(address)}
     if region is not None:
         changes["region"] = [None, region.code]
-    audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=customer, actor=actor, changes=changes)
+    audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=locked, actor=actor, changes=changes)
     return address

@@ -18,13 +18,17 @@ from aftersales.core.errors import NotFound, ValidationFailed
 from .models import AcceptanceMethod, ExpenseClaim, WorkOrder
 
 
-def aware(value: str | None) -> dt.datetime | None:
-    """A ``datetime-local`` value in the business time zone."""
+def aware(value: str | None, field: str = "appointment_start") -> dt.datetime | None:
+    """A ``datetime-local`` value in the business time zone; a value that is no date and time (or
+    no such date: 30 February) is an error on ``field``."""
     if not value:
         return None
-    parsed = parse_datetime(value)
+    try:
+        parsed = parse_datetime(value)
+    except ValueError:
+        parsed = None
     if parsed is None:
-        raise ValidationFailed({"appointment_start": [_("Enter a date and time.")]}, code="datetime_invalid")
+        raise ValidationFailed({field: [_("Enter a date and time.")]}, code="datetime_invalid")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
     return parsed
@@ -60,14 +64,14 @@ def dispatch(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any]:
     return {
         "technician": technician,
         "appointment_start": aware(request.POST.get("appointment_start")),
-        "appointment_end": aware(request.POST.get("appointment_end")),
+        "appointment_end": aware(request.POST.get("appointment_end"), "appointment_end"),
     }
 
 
 def reschedule(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any]:
     return {
         "appointment_start": aware(request.POST.get("appointment_start")),
-        "appointment_end": aware(request.POST.get("appointment_end")),
+        "appointment_end": aware(request.POST.get("appointment_end"), "appointment_end"),
         "reason": request.POST.get("reason", ""),
     }
 
@@ -78,6 +82,7 @@ def record_work(request: HttpRequest, work_order: WorkOrder) -> dict[str, Any]:
         "work_done": request.POST.get("work_done", ""),
         "labour_hours": request.POST.get("labour_hours", "0"),
         "travel_km": request.POST.get("travel_km", "0"),
+        "serial_number": request.POST.get("serial_number", ""),
     }
 
 

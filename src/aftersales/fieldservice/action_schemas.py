@@ -53,6 +53,9 @@ class RecordWorkInput(Input):
     work_done: ShortText
     labour_hours: Hours
     travel_km: Kilometres = Decimal("0")
+    serial_number: Annotated[str, Field(max_length=64)] = Field(
+        "", description="The serial number on the unit's nameplate, when the ticket's is missing or wrong (empty: as it is)."
+    )
 
 
 class CompleteInput(RecordWorkInput):

@@ -111,19 +111,18 @@ def work_order_new(request: HttpRequest, number: str) -> HttpResponse:
         try:
             if measure is None:
                 raise ValidationFailed({"measure": [_("Choose the measure.")]}, code="measure_required")
-            region_value = request.POST.get("region", "")
             work_order = services.work_order_create(
                 measure=PlanMeasure.objects.select_related("plan").get(pk=measure.pk),
                 actor=user,
                 description=request.POST.get("description", ""),
-                required_skills=list(Skill.objects.filter(pk__in=request.POST.getlist("skills"), active=True)),
-                region=Region.objects.filter(pk=region_value).first() if region_value.isdigit() else None,
+                required_skills=_chosen_skills(request),
+                region=_chosen_region(request),
                 address=request.POST.get("address", ""),
                 contact_name=request.POST.get("contact_name", ""),
                 contact_phone=request.POST.get("contact_phone", ""),
                 site_requirements=request.POST.get("site_requirements", ""),
                 appointment_start=aware(request.POST.get("appointment_start")),
-                appointment_end=aware(request.POST.get("appointment_end")),
+                appointment_end=aware(request.POST.get("appointment_end"), "appointment_end"),
                 permits=request.FILES.getlist("permits"),
             )
         except DomainError as exc:
@@ -144,6 +143,26 @@ def work_order_new(request: HttpRequest, number: str) -> HttpResponse:
             "chosen_skills": [int(s) for s in request.POST.getlist("skills") if s.isdigit()],
         },
     )
+
+
+def _chosen_skills(request: HttpRequest) -> list[Skill]:
+    """The active skills the form chose; one that is not among them is an error on the field."""
+    values = set(request.POST.getlist("skills"))
+    skills = list(Skill.objects.filter(pk__in=[int(v) for v in values if v.isdigit() and len(v) < 19], active=True))
+    if len(skills) != len(values):
+        raise ValidationFailed({"skills": [_("Choose the skills from the list.")]}, code="skill_invalid")
+    return skills
+
+
+def _chosen_region(request: HttpRequest) -> Region | None:
+    """The region the form chose (none: the ticket's); one that does not exist is an error."""
+    value = request.POST.get("region", "").strip()
+    if not value:
+        return None
+    region = Region.objects.filter(pk=int(value)).first() if value.isdigit() and len(value) < 19 else None
+    if region is None:
+        raise ValidationFailed({"region": [_("Choose the region from the list.")]}, code="region_invalid")
+    return region
 
 
 # --- the work order -----------------------------------------------------------------------------

@@ -169,3 +169,28 @@ class WeChatContact(models.Model):
 
     def __str__(self) -> str:
         return self.openid
+
+
+class ShortLink(models.Model):
+    """A short code (``/s/<code>``) standing for a page of this site, for messages whose
+    variables are too short for the page's signed link (SMS templates: docs/notifications.md
+    "Short links"). Opening it redirects to the target, which does its own checks; the target is
+    always a path on this site (never another site: no open redirect). One row per target."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    target = models.CharField(_("target"), max_length=2000, help_text=_("The page on this site the code opens (a path)."))
+    target_digest = models.CharField(_("target digest"), max_length=64, unique=True, editable=False)
+    language = models.CharField(
+        _("language"), max_length=16, blank=True, help_text=_("The recipient's language: the page shown once it has expired.")
+    )
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    hits = models.PositiveIntegerField(_("times opened"), default=0)
+    last_used_at = models.DateTimeField(_("last opened at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("short link")
+        verbose_name_plural = _("short links")
+
+    def __str__(self) -> str:
+        return self.code

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,7 @@ from .links import customer_ticket_url, staff_ticket_url
 from .models import Notification, NotificationChannel, NotificationStatus, NotificationTemplate, WeChatContact
 from .redaction import holds_secret, redacted
 from .senders import PermanentSendError, SendSkipped, sender_for
+from .short_links import short_link_values
 from .template_events import TemplateEvent, event_for, has_subject
 from .template_selectors import active_templates, ticket_values
 from .template_text import fill, msgid, prepared
@@ -212,7 +214,9 @@ def notify_ticket_customer(
     "Dear Zhao Min,") and its English msgid continues after the greeting in lower case.
     ``link`` (absolute, e.g. ``customer_ticket_url(ticket)``) ends the message after
     ``link_text``. ``saved_templates`` and ``wechat`` (the WeChat recipient, "" for none) are
-    read beforehand by a caller that must not query here (intake).
+    read beforehand by a caller that must not query here (intake). The SMS and WeChat rows'
+    values (``params``) carry the link and, for a link to this site, its short link
+    (``short_links``: written without a read, as intake needs).
     """
     subject, body, known = _shipped(event or template, subject, body)
     customer = ticket.customer
@@ -277,6 +281,10 @@ def notify_ticket_customer(
             )
         )
     phone = ticket.contact_phone or customer.phone
+    openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
+    if link and (phone or openid):
+        # An SMS variable cannot hold the link: its short link (docs/notifications.md "Short links").
+        provider_values.update(short_link_values(link, language=language))
     if phone:
         queued.append(
             notification_queue(
@@ -290,7 +298,6 @@ def notify_ticket_customer(
                 params=provider_values,
             )
         )
-    openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
     if openid:
         queued.append(
             notification_queue(
@@ -439,5 +446,7 @@ def recipient_set_language(*, user: User, language: str) -> bool:
     changed = User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
     user.language = language
     if user.is_customer:
-        changed += Customer.objects.filter(user=user).exclude(language=language).update(language=language)
+        changed += (
+            Customer.objects.filter(user=user).exclude(language=language).update(language=language, version=F("version") + 1)
+        )
     return bool(changed)

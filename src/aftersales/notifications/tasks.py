@@ -11,6 +11,7 @@ from aftersales.core.outage import DATABASE_DOWN
 
 from .models import Notification, NotificationStatus
 from .services import MAX_ATTEMPTS, notification_deliver
+from .short_links import short_links_purge
 
 
 @task(queue_name="notifications")
@@ -44,3 +45,9 @@ def retry_pending_notifications() -> int:
     for notification_id in ids:
         deliver_notification.enqueue(notification_id)
     return len(ids)
+
+
+@task()
+def purge_expired_short_links() -> int:
+    """Periodic (daily): delete the short links expired for longer than ``short_links.PURGE_GRACE``."""
+    return short_links_purge()

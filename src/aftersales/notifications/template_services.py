@@ -4,6 +4,7 @@ rendered with a ticket's values. Every change is one transaction with its audit 
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from aftersales.core.links import absolute_url
 from .audit_actions import TemplateAudit
 from .models import Notification, NotificationChannel, NotificationTemplate, ReplyTemplate
 from .services import notification_queue, staff_wechat_recipient
+from .short_links import short_link_values
 from .template_events import REPLY_PLACEHOLDERS, TemplateEvent, event_for, has_subject, template_languages
 from .template_selectors import (
     TicketValues,
@@ -36,6 +38,11 @@ from .text import compose_customer, compose_staff, render
 logger = logging.getLogger(__name__)
 
 SAMPLE_LINK_PATH = "/portal/t/eyJ0IjoxMjM0NX0:1tZk2x:Q3VzdG9tZXJUaWNrZXRMaW5r/"
+
+
+def sample_short_link_values(*, language: str) -> dict[str, str]:
+    """A test message's short link values: a real short link (for a day) to the sample link."""
+    return short_link_values(absolute_url(SAMPLE_LINK_PATH), language=language, expires_at=clock.now() + dt.timedelta(days=1))
 
 
 # --- Validation and preview ---------------------------------------------------------------------
@@ -235,6 +242,8 @@ def notification_template_test_send(*, actor: User, event: str, channel: str, la
     # A provider's pre-approved SMS or WeChat template is filled with the sample values.
     sample_link = absolute_url(SAMPLE_LINK_PATH) if known.link_text and not known.for_staff else ""
     provider_values = {**values, **({"link": sample_link} if sample_link else {})}
+    if sample_link and channel in (NotificationChannel.SMS, NotificationChannel.WECHAT):
+        provider_values.update(sample_short_link_values(language=language))
     queued = notification_queue(
         channel=channel,
         template=event,

@@ -12,7 +12,9 @@ from aftersales.notifications.services import notification_queue
 
 def sms_reset_code_issued(*, user: User, phone: str, code: str, language: str, minutes: int) -> None:
     """``accounts.effects.SMS_RESET_CODE_ISSUED``: the code by SMS, through the outbox (retried
-    like every notification), in the customer's language."""
+    like every notification), in the customer's language. The provider's template gets ``code``
+    and ``minutes`` as values; the code is masked in both once the message is settled
+    (``notifications.redaction``)."""
     with translation.override(language or "zh-hans"):
         body = gettext(
             "Your password reset code is %(code)s, valid for %(minutes)d minutes. Never tell it to anyone, including our staff."
@@ -24,4 +26,5 @@ def sms_reset_code_issued(*, user: User, phone: str, code: str, language: str, m
         subject="",
         body=body,
         language=language or "zh-hans",
+        params={"code": code, "minutes": str(minutes)},
     )

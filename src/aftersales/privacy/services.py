@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import User
@@ -142,7 +142,7 @@ def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int |
     objects = [("customers.customer", str(customer.pk))]
     objects += [("tickets.ticket", str(pk)) for pk in Ticket.objects.filter(customer=customer).values_list("pk", flat=True)]
     erase_audit_entries(customer, ids, objects)
-    Customer.objects.filter(pk=customer.pk).update(name=ERASED, erased_at=now)
+    Customer.objects.filter(pk=customer.pk).update(name=ERASED, erased_at=now, version=F("version") + 1)
     if customer.user_id:
         user = User.objects.get(pk=customer.user_id)
         user.username = f"erased-{customer.pk}"

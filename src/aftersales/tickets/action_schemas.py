@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from aftersales.core.errors import ValidationFailed
 
-from .choices import Cause, Nature, RequestType, Responsibility, Severity
+from .choices import Cause, Channel, Nature, RequestType, Responsibility, Severity
 from .models import AgreementMethod, MeasureKind, MeasureStatus
 from .services.first_response import CustomerContact
 
@@ -151,3 +151,47 @@ class AssignInput(Input):
         None, description="Username of the staff member; null puts the ticket back in the unassigned queue."
     )
     note: Annotated[str, Field(max_length=2000)] = ""
+
+
+# --- Correcting the details (tickets.services.details) ------------------------------------------
+
+
+Text32 = Annotated[str, Field(max_length=32)]
+Text64 = Annotated[str, Field(max_length=64)]
+Text128 = Annotated[str, Field(max_length=128)]
+Text254 = Annotated[str, Field(max_length=254)]
+
+
+class CorrectDetailsInput(Input):
+    """The body of ``PATCH /api/v1/tickets/{number}``: the details to correct. A field left out is
+    kept as it is; null empties it (a serial number, a date …) where it may be empty."""
+
+    channel: Channel | None = Field(
+        None, description="Only between the channels an agent enters by hand: hotline, store, social, wechat, email, letter."
+    )
+    title: Text200 | None = None
+    description: ShortText | None = None
+    contact_name: Text128 | None = None
+    contact_phone: Text32 | None = None
+    contact_email: Text254 | None = None
+    serial_number: Text64 | None = Field(None, description="Looked up in the catalog; an unknown one is kept as reported.")
+    product_model_code: Text64 | None = Field(None, description="Stands in only when the serial number names no registered unit.")
+    batch: Text64 | None = None
+    purchase_date: IsoDate | None = None
+    occurred_at: IsoDateTime | None = None
+    province: Text32 | None = None
+    city: Text32 | None = None
+    district: Text32 | None = None
+    address: Text200 | None = None
+
+    def arguments(self) -> dict[str, Any]:
+        """The fields sent, as ``ticket_correct_details``'s keyword arguments (null text: empty)."""
+        arguments: dict[str, Any] = {}
+        for name in sorted(self.model_fields_set):
+            value = getattr(self, name)
+            if isinstance(value, Channel):
+                value = value.value
+            elif value is None and name not in {"purchase_date", "occurred_at"}:
+                value = ""
+            arguments[name] = value
+        return arguments

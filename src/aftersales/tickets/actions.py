@@ -18,12 +18,13 @@ from aftersales.core.errors import NotFound, ValidationFailed
 
 from . import action_forms as forms
 from . import action_schemas as body
-from . import plan_forms, process
+from . import detail_forms, plan_forms, process
 from .models import PlanMeasure, PlanStatus, Ticket, TicketCategory
 from .registry import APPROVER, CUSTOMER, HANDLER, ApiCaller, TicketAction, register
 from .selectors import ProcessOverview
 from .selectors.assignment import claimable_by, may_assign_others
 from .services.assignment import ticket_assign_to, ticket_claim
+from .services.details import ticket_correct_details
 from .states import FINAL_STATUSES, TicketStatus, statuses_that_allow
 
 S = TicketStatus
@@ -438,5 +439,20 @@ register(
         from_api=_assign_body,
         offered_to=_may_assign_others,
         panel_rank=195,
+    )
+)
+
+
+# --- Correcting what intake registered (tickets.services.details; docs/process.md) ------------
+# While the ticket is not archived. Its API is ``PATCH /api/v1/tickets/{number}`` (a partial
+# body: what is left out is kept), not an ``/actions/`` endpoint.
+register(
+    TicketAction(
+        name="correct_details",
+        statuses=NOT_FINAL,
+        who=HANDLERS,
+        service=ticket_correct_details,
+        form=detail_forms.CorrectDetailsForm,
+        panel_rank=196,
     )
 )

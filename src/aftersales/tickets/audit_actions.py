@@ -36,6 +36,8 @@ class TicketAudit(AuditAction):
     PLAN_DECLINED = "ticket.plan_declined"
     # The region filled in afterwards from the address (``manage.py assign_regions``).
     REGION_SET = "ticket.region_set"
+    # What intake registered, corrected (``services.details``): field by field, before → after.
+    DETAILS_CORRECTED = "ticket.details_corrected"
 
 
 class SavedViewAudit(AuditAction):

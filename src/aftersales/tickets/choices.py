@@ -26,6 +26,12 @@ class Channel(models.TextChoices):
     API = "api", _("Integration (CRM)")
 
 
+# The channels an agent enters by hand on the intake page (SPEC §2.1): a call, a walk-in at a
+# store counter, a post on social media, a WeChat message, an email or a letter/fax taken down
+# by the agent. The web portal, the app and integrations (API) file their tickets themselves.
+AGENT_CHANNELS = (Channel.HOTLINE, Channel.STORE, Channel.SOCIAL, Channel.WECHAT, Channel.EMAIL, Channel.LETTER)
+
+
 class RequestType(models.TextChoices):
     REPAIR = "repair", _("Repair")
     RETURN = "return", _("Return")

@@ -3,9 +3,10 @@ region), which the ticket list's total and the supervisor's dashboard read.
 
 The changes of what they count call these inside their own transaction: intake (insert),
 every status change (``ticket_transition``: merge, reject, cancel and every process step go
-through it) and a classification that moves the category; besides them the bulk writer
-(``demo.writer``) and ``delete`` of tickets (only the benchmark's clean-up deletes tickets; it
-calls ``ticket_counts_rebuild``). A ticket's region is set at intake and never changes.
+through it), a classification that moves the category and a corrected address that moves the
+region (``services.details``); besides them the bulk writer (``demo.writer``), the region filled
+in afterwards (``services.regions``) and ``delete`` of tickets (only the benchmark's clean-up
+deletes tickets; it calls ``ticket_counts_rebuild``).
 ``manage.py rebuild_ticket_counts`` recomputes all.
 
 Each change is one upsert per key (``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n``,

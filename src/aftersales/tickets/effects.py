@@ -26,6 +26,14 @@ TICKET_CREATED = hook(
     "aftersales.crisis.receivers.ticket_created",  # a media report opens an alert at once
 )
 
+# A correction of the details (``services.details``) that changed how the ticket came in, after
+# the ticket row, the timeline and the audit row. kwargs: ticket (the channel as corrected). A
+# media report the agent first filed under another channel opens its alert as intake would have.
+TICKET_CHANNEL_CORRECTED = hook(
+    "ticket_channel_corrected",
+    "aftersales.crisis.receivers.ticket_created",  # channel "social" → the media alert
+)
+
 # After the intake committed, in ONE background job for all of them (``tasks.ticket_created_later``,
 # ``services/later.py``): work that reads beyond the ticket. An app listed here adds nothing to the
 # intake itself. Each runs in its own savepoint; an error is logged and the next runs. kwargs: ticket.

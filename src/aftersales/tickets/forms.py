@@ -14,7 +14,7 @@ from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel, EventKind, Priority, RequestType
+from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType
 from .models import TicketCategory
 from .services import IntakeInput
 from .states import TicketStatus
@@ -61,7 +61,7 @@ class TicketListFilterForm(forms.Form):
         label=_("Search"),
         required=False,
         max_length=100,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, title or description")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, words, phone, name or serial")}),
     )
     sort = forms.ChoiceField(
         label=_("Sort"),
@@ -123,12 +123,20 @@ class DateTimeLocalInput(forms.DateTimeInput):
 
 
 class IntakeForm(forms.Form):
-    """The hotline agent's intake form; ``to_intake_input`` turns it into the service's input."""
+    """The agent's intake form (a call, a walk-in, a post, a letter …: ``channel``);
+    ``to_intake_input`` turns it into the service's input."""
 
     # Service field name -> form field name, where they differ.
     SERVICE_FIELDS = {"category_code": "category"}
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, initial=lambda: uuid.uuid4().hex)
+    # How the request reached the agent (SPEC §2.1); left out: a call on the hotline.
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[(channel.value, channel.label) for channel in AGENT_CHANNELS],
+        initial=Channel.HOTLINE,
+    )
     phone = forms.CharField(
         label=_("Phone"),
         required=False,
@@ -192,7 +200,7 @@ class IntakeForm(forms.Form):
         data = self.cleaned_data
         category = data.get("category")
         return IntakeInput(
-            channel=Channel.HOTLINE,
+            channel=data.get("channel") or Channel.HOTLINE,
             customer_name=data["customer_name"],
             description=data["description"],
             request_type=data["request_type"],

@@ -20,6 +20,10 @@ Writers: ``ticket_intake`` fills the column; the bulk path (``demo.writer``) too
 before the column existed are filled by the migration / ``manage.py rebuild_search_grams``.
 No service changes a ticket's title or description after intake; one that does must call
 ``search_grams_for`` again.
+
+People and products (``recognise_query``): a query that reads as a phone number, a serial number
+or a person's name also finds the tickets of that customer or unit (``selectors.people``), in
+addition to the words.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
@@ -34,7 +39,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import CharField, Lookup, Q, TextField, Transform
 from django.db.models.sql.compiler import SQLCompiler
 
+from aftersales.core.errors import ValidationFailed
 from aftersales.core.text import normalise, normalise_query
+from aftersales.customers.phones import normalize_phone
 
 
 def text_bigrams(text: str) -> set[str]:
@@ -171,3 +178,95 @@ def search_rows_estimate(text: str) -> float | None:
     if not freqs or rows <= 0:
         return None
     return min(freqs.get(g, floor) for g in grams) * rows
+
+
+# --- What else a query names: a phone number, a serial number, a person ------------------------
+
+# A phone as people type it: digits with spaces, dashes, dots or brackets, an optional leading +
+# (00 is read as +): 159 8306 7670, 159-8306-7670, +86 159 8306 7670, 0086…, (0755) 8888 6666.
+_PHONE_TEXT = re.compile(r"^\+?[\d \-.()]+$")
+# A serial number as the catalogue writes them (KT2507FS000123, RZ2408NB000001): letters and
+# digits, maybe - / _ . inside, no spaces; at least one letter and two digits (MP3, iPhone are words).
+_SERIAL_TEXT = re.compile(r"^[A-Z0-9][A-Z0-9\-_/.]{4,62}[A-Z0-9]$")
+# A Chinese name of two to four characters (赵敏, 欧阳娜娜): matched as the start of the name.
+_CJK_NAME = re.compile(r"^[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,4}$")
+# Any other name: letters with spaces, the middle dot of transcribed names, . ' - (Zhang Wei,
+# 阿卜杜·热合曼, 深圳华强电器有限公司); matched whole, in any letter case. One word of Latin
+# letters is read as a word, not a name (refund, Haier): a name in Latin letters has two.
+_NAME_TEXT = re.compile(r"^[^\W\d_](?:[^\W\d_]|[ ·.'\-])*[^\W\d_.]$")
+_LATIN_WORD = re.compile(r"^[A-Za-z.'\-]+$")
+NAME_MAX_LENGTH = 64
+# A name followed or preceded by the last four digits of the phone (赵敏 7670): the name narrowed
+# to the customers whose phone ends so. Four digits alone name nobody: any four final digits are
+# one customer's in 10,000 — a hundred strangers at a million customers.
+PHONE_SUFFIX_DIGITS = 4
+
+
+@dataclass(frozen=True)
+class PeopleQuery:
+    """What a search text names besides words (``recognise_query``); empty strings for none."""
+
+    phone: str = ""  # E.164
+    serial: str = ""  # upper case, NFKC
+    name: str = ""  # NFKC, white space collapsed
+    name_prefix: bool = False  # the name is the start of the customer's name (a 2–4 character Chinese name)
+    phone_suffix: str = ""  # with a name: the last digits of the customer's phone
+
+    def __bool__(self) -> bool:
+        return bool(self.phone or self.serial or self.name)
+
+
+def _phone_of(text: str) -> str:
+    digits = sum(c.isdigit() for c in text)
+    if not (7 <= digits <= 15 and _PHONE_TEXT.match(text)):
+        return ""
+    try:
+        return normalize_phone(text)  # the intake's parse: the number as customers store it
+    except ValidationFailed:
+        return ""
+
+
+def _serial_of(text: str) -> str:
+    serial = text.upper()
+    if not _SERIAL_TEXT.match(serial) or NUMBER_SHAPE.match(serial):
+        return ""
+    if not any(c.isalpha() for c in serial) or sum(c.isdigit() for c in serial) < 2:
+        return ""
+    return serial
+
+
+def _name_of(text: str) -> tuple[str, bool]:
+    joined = text.replace(" ", "")
+    if _CJK_NAME.match(joined):  # 赵敏, or 赵 敏 as some type it
+        return joined, True
+    if 2 <= len(text) <= NAME_MAX_LENGTH and _NAME_TEXT.match(text) and not _LATIN_WORD.match(text):
+        return text, False
+    return "", False
+
+
+def recognise_query(text: str) -> PeopleQuery:
+    """Read ``text`` as a phone number, a serial number or a name (at most one of them).
+
+    The text is compared in NFKC form (full-width digits and letters as half-width), white space
+    collapsed. A phone must be a whole valid number (a mobile, or a landline with its area code);
+    a serial has letters and digits and no spaces; a name is letters only. ``赵敏 7670`` (a name
+    and the last four digits of the phone) is a name narrowed by the phone's end."""
+    text = " ".join(unicodedata.normalize("NFKC", text or "").split())
+    if not text:
+        return PeopleQuery()
+    phone = _phone_of(text)
+    if phone:
+        return PeopleQuery(phone=phone)
+    serial = _serial_of(text)
+    if serial:
+        return PeopleQuery(serial=serial)
+    if " " in text:
+        head, tail = text.split(" ", 1)
+        rest, last = text.rsplit(" ", 1)
+        for name_part, digits in ((rest, last), (tail, head)):
+            if len(digits) == PHONE_SUFFIX_DIGITS and digits.isascii() and digits.isdigit():
+                name, prefix = _name_of(name_part)
+                if name:
+                    return PeopleQuery(name=name, name_prefix=prefix, phone_suffix=digits)
+    name, prefix = _name_of(text)
+    return PeopleQuery(name=name, name_prefix=prefix)

@@ -1,21 +1,33 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
-"""Customers (staff only, masked per role), product units with warranty, and who am I."""
+"""Customers (staff only, masked per role; registered and changed with ``customers:write``
+through the same services as the staff's customer pages), product units with warranty, and who
+am I.
 
-from typing import Any
+A customer's ETag is ``"v<version>"``; ``PATCH`` needs it in ``If-Match`` (428 without, 412 when
+stale); ``POST`` takes ``Idempotency-Key``.
+"""
 
-from django.http import HttpRequest
-from ninja import Query, Router
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Header, Path, Query, Router
 
 from aftersales.core import clock
+from aftersales.customers.editing import customer_register, customer_update
 
 from .. import presenters, schemas
 from ..auth import caller_of
+from ..conditional import checked_version, version_etag
+from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import api_customer_get, api_customer_page, api_unit_get
-from .common import problems
+from .common import MAX_ID, problems, staff_caller
+from .common import idempotency_header as _idem
 
 router = Router()
 MAX_PAGE_SIZE = 100
+CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
 @router.get("/me", response={200: schemas.MeOut, **problems()}, tags=["auth"], summary="Who the credentials act as")
@@ -55,10 +67,53 @@ def list_customers(
     tags=["customers"],
     summary="Read a customer",
 )
-def get_customer(request: HttpRequest, customer_id: int) -> Any:
-    caller = caller_of(request, Scope.CUSTOMERS_READ)
-    caller.require_staff()
-    return presenters.customer(api_customer_get(caller=caller, customer_id=customer_id), caller.user)
+def get_customer(request: HttpRequest, customer_id: CustomerId, response: HttpResponse) -> Any:
+    caller = staff_caller(request, Scope.CUSTOMERS_READ)
+    customer = api_customer_get(caller=caller, customer_id=customer_id)
+    response["ETag"] = version_etag(customer)
+    return presenters.customer(customer, caller.user)
+
+
+@router.post(
+    "/customers",
+    response={201: schemas.CustomerOut, **problems(403, 409, 422)},
+    tags=["customers"],
+    summary="Register a customer (customers:write; a tier other than normal: supervisors and administrators)",
+)
+@idempotent
+def create_customer(request: HttpRequest, payload: schemas.CustomerIn, idempotency_key: str = _idem()) -> Any:
+    caller = staff_caller(request, Scope.CUSTOMERS_WRITE)
+    customer = customer_register(actor=caller.user, **payload.model_dump())
+    headers = {"Location": f"{request.path.rstrip('/')}/{customer.pk}", "ETag": version_etag(customer)}
+    return 201, presenters.customer(customer, caller.user), headers
+
+
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: schemas.CustomerOut, **problems(403, 404, 409, 412, 422, 428)},
+    tags=["customers"],
+    summary="Change a customer's details, consents or tier (customers:write; If-Match)",
+)
+def update_customer(
+    request: HttpRequest,
+    customer_id: CustomerId,
+    payload: schemas.CustomerPatch,
+    response: HttpResponse,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description="The customer's ETag as read; 412 when stale."),
+) -> Any:
+    caller = staff_caller(request, Scope.CUSTOMERS_WRITE)
+    customer = api_customer_get(caller=caller, customer_id=customer_id)
+    version = checked_version(
+        request,
+        customer,
+        missing=_("Send the customer's ETag in If-Match (read the customer first)."),
+        stale=_("The customer was changed since you read it; read it again and retry."),
+    )
+    changed = customer_update(
+        customer=customer, actor=caller.user, expected_version=version, **payload.model_dump(exclude_unset=True)
+    )
+    response["ETag"] = version_etag(changed)
+    return presenters.customer(changed, caller.user)
 
 
 @router.get(

@@ -1,6 +1,6 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
-"""Tickets: create (intake service), list, read (ETag, ``?expand=`` the case file's parts), the
-printable case file, timeline, replies, attachments, survey.
+"""Tickets: create (intake service), list, read (ETag, ``?expand=`` the case file's parts),
+correct the details (``PATCH``), the printable case file, timeline, replies, attachments, survey.
 
 Handlers only parse, call one selector or service, and present the result.
 """
@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, Query, Router
+from ninja import File, Form, Header, Query, Router
 from ninja.files import UploadedFile
 
 from aftersales.accounts.regions import region_by_id
@@ -20,15 +20,17 @@ from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.core.web import private_no_store
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_signed_token, survey_submit
+from aftersales.tickets.action_schemas import CorrectDetailsInput
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.selectors import ticket_attachments, ticket_timeline
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_intake
+from aftersales.tickets.services.details import ticket_correct_details
 from aftersales.tickets.states import TicketStatus
 
 from .. import inputs, presenters, schemas
 from ..auth import caller_of
 from ..caller import Caller
-from ..conditional import not_modified, ticket_etag
+from ..conditional import not_modified, ticket_etag, version_from_if_match
 from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import ApiTicketFilters, api_attachment_get, api_survey_latest, api_ticket_get, api_ticket_page
@@ -137,6 +139,30 @@ def get_ticket(
     response["ETag"] = ticket_etag(ticket)
     case = case_file_for(ticket=ticket, viewer=caller.user, include=parts) if parts else None
     return presenters.ticket_read(ticket, caller.user, case)
+
+
+@router.patch(
+    "/tickets/{number}",
+    response={200: schemas.TicketOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="Correct what intake registered (the action correct_details): only the fields sent change",
+)
+def correct_ticket(
+    request: HttpRequest,
+    number: Number,
+    payload: CorrectDetailsInput,
+    response: HttpResponse,
+    if_match: str = Header(
+        None, alias="If-Match", max_length=200, description="The ETag of the ticket as read; 412 when stale, 428 when missing."
+    ),
+) -> Any:
+    caller = caller_of(request, Scope.TICKETS_WRITE)
+    ticket = api_ticket_get(caller=caller, number=number)
+    version = version_from_if_match(request, ticket)
+    # The ticket as the correction left it, even when its new address put it outside a
+    # regional key's region (the caller corrected it, as with intake).
+    fresh = ticket_correct_details(ticket=ticket, actor=caller.user, expected_version=version, **payload.arguments())
+    response["ETag"] = ticket_etag(fresh)
+    return presenters.ticket_detail(fresh, caller.user)
 
 
 @router.get(

@@ -17,6 +17,7 @@ from aftersales.core.i18n import deferred
 from aftersales.notifications.services import notify_staff
 from aftersales.notifications.text import Verbatim
 from aftersales.tickets.process.common import optional_text, required_text
+from aftersales.tickets.services.details import ticket_record_serial_on_site
 
 from .. import charging
 from ..audit_actions import WorkOrderAudit
@@ -104,8 +105,11 @@ def work_order_record_work(
     work_done: str,
     labour_hours: object,
     travel_km: object = 0,
+    serial_number: str = "",
     expected_version: int | None = None,
 ) -> WorkOrder:
+    """The work written down on site; ``serial_number``: the one on the unit's nameplate, when the
+    ticket's is missing or wrong (the ticket's details follow: ``tickets.services.details``)."""
     diagnosis_text = optional_text(diagnosis, field="diagnosis")
     work_text = optional_text(work_done, field="work_done")
     try:
@@ -131,6 +135,12 @@ def work_order_record_work(
         body=deferred(_("Work recorded: %(hours)s h."), hours=str(hours)),
         changes={"labour_hours": [before["labour_hours"], str(hours)], "travel_km": [before["travel_km"], str(km)]},
     )
+    if (serial_number or "").strip():
+        corrected = ticket_record_serial_on_site(
+            ticket=_ticket, actor=actor, serial_number=serial_number, work_order_number=locked.number
+        )
+        if corrected is not None:
+            locked.ticket = corrected
     return locked
 
 
@@ -246,6 +256,7 @@ def work_order_complete(
     work_done: str,
     labour_hours: object,
     travel_km: object = 0,
+    serial_number: str = "",
     share_location: bool = False,
     lat: object = None,
     lng: object = None,
@@ -259,6 +270,7 @@ def work_order_complete(
         work_done=work_done,
         labour_hours=labour_hours,
         travel_km=travel_km,
+        serial_number=serial_number,
         expected_version=expected_version,
     )
     return work_order_check_out(

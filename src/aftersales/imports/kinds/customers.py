@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
+from django.db.models import F
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
@@ -187,4 +188,8 @@ class CustomerKindImport(Kind):
 
     def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
         now = clock.now()
-        Customer.objects.bulk_update([Customer(pk=pk, updated_at=now, **values) for pk, values in rows], [*fields, "updated_at"])
+        # The version moves on, so that an edit form opened before the import refuses to overwrite it.
+        Customer.objects.bulk_update(
+            [Customer(pk=pk, updated_at=now, version=F("version") + 1, **values) for pk, values in rows],
+            [*fields, "updated_at", "version"],
+        )

@@ -11,9 +11,11 @@
   ``password_reset_sms`` …) to the provider's template and its fields, each filled from one of
   the message's values. A kind without a template is skipped (``SendSkipped``), not failed.
 * **The values** of a message: those stored on the outbox row (``Notification.params``: the
-  ticket number, the customer's name, the link and the event's own values), plus ``link_path``
-  (the link without the site address, for a template that holds the registered domain itself)
-  and ``body`` (the whole text as the product would have sent it).
+  ticket number, the customer's name, the link, its short link ``short_link`` / ``short_path`` /
+  ``short_code`` (``short_links``), the event's own values; the password reset's ``code`` and
+  ``minutes``), plus ``link_path`` (the link without the site address, for a template that
+  holds the registered domain itself) and ``body`` (the whole text as the product would have
+  sent it).
 """
 
 from __future__ import annotations
@@ -30,14 +32,12 @@ from django.conf import settings
 from aftersales.core.links import site_url
 
 from ..models import Notification
-from ..redaction import ONE_TIME_CODE, holds_secret
 from ..senders import PermanentSendError, SendSkipped
 
 DEFAULT_TIMEOUT_SECONDS = 10.0
 # A field whose source starts with "=" is filled with the text after it (a fixed WeChat keyword).
 LITERAL = "="
 _LAST_URL = re.compile(r"https?://\S+$")
-_SHORT_NUMBER = re.compile(r"(?<!\d)\d{1,3}(?!\d)")
 
 
 class ConfigurationError(PermanentSendError):
@@ -136,7 +136,7 @@ def link_path(link: str) -> str:
 def message_values(notification: Notification) -> dict[str, str]:
     """The values a template is filled with (see the module's docstring). A row queued without
     values (before they were stored, or by a caller that passes none) still has its link (the
-    text's last URL) and, for a one-time code's message, its code and minutes (from the text)."""
+    text's last URL)."""
     values = {str(key): "" if value is None else str(value) for key, value in (notification.params or {}).items()}
     body = notification.body or ""
     if not values.get("link"):
@@ -145,13 +145,6 @@ def message_values(notification: Notification) -> dict[str, str]:
             values["link"] = found.group(0)
     if values.get("link"):
         values.setdefault("link_path", link_path(values["link"]))
-    if holds_secret(notification.template):
-        code = ONE_TIME_CODE.search(body)
-        if code and not values.get("code"):
-            values["code"] = code.group(0)
-        rest = _SHORT_NUMBER.findall(ONE_TIME_CODE.sub("", body))
-        if rest and not values.get("minutes"):
-            values["minutes"] = rest[0]
     values.setdefault("body", body)
     return values
 

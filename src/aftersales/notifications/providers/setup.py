@@ -19,8 +19,9 @@ PROVIDER_SETTINGS = {
     SMS_PROVIDERS["tencent"]: ("Tencent Cloud SMS", "SMS_TEMPLATES", "params"),
     WECHAT_SENDER: ("WeChat Official Account", "WECHAT_TEMPLATES", "data"),
 }
-# Values every message may carry besides its event's placeholders (providers.common).
-COMMON_VALUES = ("link", "link_path", "body")
+# Values every message may carry besides its event's placeholders (providers.common): a message
+# with a link to this site has its short link too (short_links).
+COMMON_VALUES = ("link", "link_path", "short_link", "short_path", "short_code", "body")
 
 
 def customer_kinds() -> dict[str, set[str]]:

@@ -2,8 +2,10 @@
 
 By idea: ``scope`` (who sees which ticket; the scoped fetches), ``page`` (the ticket page's reads:
 timeline, attachments, process overview), ``listing`` (the agent's list: filters, queues,
-keyset cursors, rows, totals; the newest tickets) and ``search`` (a keyword search's total and
-page, with the planner steered on PostgreSQL) and ``saved_views`` (the list's saved views). Import from this package.
+keyset cursors, rows, totals; the newest tickets), ``search`` (a keyword search's total and
+page, with the planner steered on PostgreSQL), ``people`` (the customer, contact phone or unit a
+search names: ``ticket_search_filter``, the whole search condition, also the API's) and
+``saved_views`` (the list's saved views). Import from this package.
 
 The tunables (``listing.TOTAL_CAP``; ``search.SEARCH_TOTAL_CAP``, ``search.DENSE_SEARCH``…) are
 deliberately not re-exported: they are read from their own module at call time, so that is the
@@ -39,6 +41,7 @@ from .page import (
     ticket_public_timeline,
     ticket_timeline,
 )
+from .people import ticket_search_filter
 from .saved_views import VisibleViews, saved_view_get_for_user, saved_views_for_user, saved_views_visible_to
 from .scope import (
     attachment_get_for_user,
@@ -83,6 +86,7 @@ __all__ = [
     "ticket_process_overview",
     "ticket_public_timeline",
     "ticket_rows_for_user",
+    "ticket_search_filter",
     "ticket_timeline",
     "ticket_total_for_user",
     "tickets_newest_for_user",

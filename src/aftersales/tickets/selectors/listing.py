@@ -22,8 +22,8 @@ from aftersales.core import clock
 
 from ..choices import EventKind, SlaState
 from ..models import ApprovalRequest, ApprovalStatus, Ticket, TicketCategory, TicketCount, TicketEvent
-from ..search import ticket_search_q
 from ..states import OPEN_STATUS_LIST, PAUSED_STATUSES, TicketStatus
+from .people import ticket_search_filter
 from .scope import sees_every_ticket, tickets_visible_to
 from .search import search_page
 
@@ -442,7 +442,8 @@ def ticket_list_for_user(
         return _list_rows(_order_and_after(matches, sort, after), page_size + 1)
 
     if filters.query:  # the total (capped at the search's cap) first, then the page
-        found = search_page(qs, filters.query, rows=page_rows)
+        # No index gives the priority order of a search's matches: fetched and sorted, never walked.
+        found = search_page(qs, filters.query, rows=page_rows, walk=sort != "priority")
         rows, total, total_capped = found.rows, found.total, found.total_capped
     else:
         # Filtered by status (category, region) alone, for a user who sees every ticket, the
@@ -461,7 +462,7 @@ def ticket_list_rows_for_user(*, user: User, filters: TicketFilters, sort: str =
         sort = "due"
     qs = _filtered(user, filters)
     if filters.query:
-        qs = qs.filter(ticket_search_q(filters.query))
+        qs = qs.filter(ticket_search_filter(filters.query))
     return _order_and_after(qs, sort, None).values_list(*LIST_COLUMNS)
 
 

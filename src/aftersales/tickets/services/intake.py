@@ -126,6 +126,9 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
         occurred_at = timezone.make_aware(occurred_at, timezone.get_default_timezone())
     if occurred_at is not None and occurred_at > now + dt.timedelta(minutes=5):
         errors["occurred_at"] = [_("The time it happened cannot be in the future.")]
+    elif occurred_at is not None and occurred_at < dt.datetime(1900, 1, 1, tzinfo=dt.UTC):
+        # Also: year 1 in Asia/Shanghai is before year 1 in UTC (stored as UTC: an overflow).
+        errors["occurred_at"] = [_("The time it happened is too long ago: check the date.")]
     if data.purchase_date is not None and data.purchase_date > clock.local_today():
         errors["purchase_date"] = [_("The purchase date cannot be in the future.")]
     category = None

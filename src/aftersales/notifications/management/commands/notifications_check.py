@@ -17,12 +17,13 @@ from aftersales.notifications.models import Notification, NotificationChannel
 from aftersales.notifications.providers.setup import channel_setup, channel_setups
 from aftersales.notifications.senders import PermanentSendError, SendSkipped, sender_for
 from aftersales.notifications.template_events import event_for
-from aftersales.notifications.template_services import SAMPLE_LINK_PATH
+from aftersales.notifications.template_services import SAMPLE_LINK_PATH, sample_short_link_values
 from aftersales.notifications.template_text import prepared
 
 
 def sample_values(kind: str, language: str) -> dict[str, str]:
-    """The kind's sample values (those the template pages preview with) and a sample link."""
+    """The kind's sample values (those the template pages preview with), a sample link and a
+    short link to it (a real one, for a day)."""
     if kind == SMS_RESET_TEMPLATE:
         return {"code": "123456", "minutes": "10"}
     event = event_for(kind)
@@ -32,6 +33,7 @@ def sample_values(kind: str, language: str) -> dict[str, str]:
         values = prepared(event.samples(language))
     if event.link_text:
         values["link"] = absolute_url(SAMPLE_LINK_PATH)
+        values.update(sample_short_link_values(language=language))
     return values
 
 
