@@ -83,7 +83,9 @@ class Customer(CachedChoiceLabels, models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     # Raised by every change through ``customers.services`` / ``customers.editing``: a page or an
     # API client that read version N and saves is refused when someone changed the customer since.
-    version = models.PositiveIntegerField(
+    # An IntegerField, not Positive…: added to a big table, a CHECK would make PostgreSQL scan it
+    # under an exclusive lock (tests/infra/test_migration_locks.py); it only ever grows from 1.
+    version = models.IntegerField(
         _("version"), default=1, editable=False, help_text=_("Raised on every change; guards concurrent edits.")
     )
 
