@@ -7,9 +7,8 @@ PostgreSQL no rewrite or scan of the table; the index is built concurrently ther
 
 from django.db import migrations, models
 
-from aftersales.core.migration_ops import AddIndexOnline
-
 import aftersales.customers.models
+from aftersales.core.migration_ops import AddIndexOnline
 
 
 class Migration(migrations.Migration):
