@@ -159,3 +159,20 @@ def test_a_customers_own_key_never_writes_customers():
     assert refused.value.code == "api_key_scope_not_allowed"
     client = api_client(portal_user, scopes=["tickets:read"])
     assert client.post("/api/v1/customers", {"name": "x", "phone": "13800009999"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("138 0000 1111", {"张伟"}),  # the whole number, typed with spaces
+        ("1111", {"张伟"}),  # its last four digits
+        ("111", set()),  # fewer than four digits: no phone search
+        ("李", {"李娜"}),  # part of the name
+        ("LI.NA@EXAMPLE.COM", {"李娜"}),  # the email, any case
+    ],
+)
+def test_the_list_searches_as_the_staff_pages_do(agent, q, expected):
+    CustomerFactory(name="张伟", phone="+8613800001111")
+    CustomerFactory(name="李娜", phone="+8613900002222", email="li.na@example.com")
+    found = api_client(agent).get("/api/v1/customers", {"q": q}).json()["items"]
+    assert {item["name"] for item in found} == expected

@@ -21,6 +21,7 @@ from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.customers.models import Customer
+from aftersales.customers.search import customer_search
 from aftersales.feedback.models import Survey
 from aftersales.tickets.models import Attachment, Ticket
 from aftersales.tickets.selectors import (  # the keyset helpers of the agent's list, reused as they are
@@ -176,9 +177,7 @@ def _id_cursor(value: str) -> int:
 
 def api_customer_page(*, caller: Caller, query: str = "", cursor: str | None = None, limit: int = 25) -> Page[Customer]:
     qs = api_customers_visible(caller=caller).select_related("region").order_by("id")
-    text = (query or "").strip()
-    if text:
-        qs = qs.filter(Q(name__icontains=text) | Q(phone__endswith=text) | Q(email__iexact=text))
+    qs = customer_search(qs, query)  # the staff pages' search: same reading, same indexes
     if cursor:
         qs = qs.filter(id__gt=_id_cursor(cursor))
     rows = list(qs[: limit + 1])

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.db.models.functions import Lower
 
 from .models import Address, Contact, Customer
@@ -32,11 +32,6 @@ def customer_with_addresses(*, customer_id: int) -> Customer | None:
         .prefetch_related(Prefetch("addresses", queryset=Address.objects.order_by("-is_default", "id")))
         .first()
     )
-
-
-def customer_search(*, query: str, limit: int = 20) -> QuerySet[Customer]:
-    q = Customer.objects.order_by("id")
-    return q.filter(name__icontains=query)[:limit]
 
 
 # --- The ticket list's search for people (tickets.selectors.people) ---------------------------

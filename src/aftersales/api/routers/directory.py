@@ -51,7 +51,11 @@ def me(request: HttpRequest) -> Any:
 )
 def list_customers(
     request: HttpRequest,
-    q: str = Query("", max_length=100, description="Part of the name, the end of the phone number, or the email."),
+    q: str = Query(
+        "",
+        max_length=100,
+        description="Part of the name, a phone number typed any way or its last four or more digits, the email, or the external code (the staff pages' search, docs/customers.md).",
+    ),
     cursor: str | None = Query(None, max_length=100),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
 ) -> Any:
