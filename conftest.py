@@ -104,13 +104,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Compile the translation catalogues first, as `make run` does, so pages render in Chinese."""
+    """Compile the translation catalogues first, as `make run` does, so pages render in Chinese;
+    each into a file of its own, moved into place, so that a pass starting beside another never
+    reads a half-written catalogue."""
+    import os
     from pathlib import Path
 
     import polib
 
     for po_path in (Path(__file__).parent / "locale").glob("*/LC_MESSAGES/*.po"):
-        polib.pofile(str(po_path)).save_as_mofile(str(po_path.with_suffix(".mo")))
+        mo_path = po_path.with_suffix(".mo")
+        partial = mo_path.with_name(f".{os.getpid()}.{mo_path.name}")
+        polib.pofile(str(po_path)).save_as_mofile(str(partial))
+        os.replace(partial, mo_path)
 
 
 @pytest.fixture(scope="session", autouse=True)

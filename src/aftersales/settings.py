@@ -204,6 +204,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
+if ENVIRONMENT == "test" and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # The test suite's commits (the transactional tests, the rows a module writes once) do not
+    # wait for the write-ahead log to reach the disk: a crash loses a test database, nothing else.
+    # Never outside the tests (decision 0011).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 if os.environ.get("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DATABASE_NAME"]}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -468,6 +473,17 @@ LOGGING = {
 
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# --- Portal accounts (docs/portal.md, "Getting an account") ------------------------------------
+# Sign-up and sign-in codes by SMS: a new code for a number after this many seconds, at most so
+# many an hour per number and per client address, and so many code entries an hour per address;
+# a staff invitation's link lasts this many days, at most so many invitations a customer a day.
+PHONE_CODE_RESEND_SECONDS = int(os.environ.get("PHONE_CODE_RESEND_SECONDS", "60"))
+PHONE_CODE_PER_HOUR = int(os.environ.get("PHONE_CODE_PER_HOUR", "5"))
+PHONE_CODE_PER_IP_HOUR = int(os.environ.get("PHONE_CODE_PER_IP_HOUR", "20"))
+PHONE_CODE_CHECK_PER_IP_HOUR = int(os.environ.get("PHONE_CODE_CHECK_PER_IP_HOUR", "30"))
+PORTAL_INVITE_MAX_AGE_DAYS = int(os.environ.get("PORTAL_INVITE_MAX_AGE_DAYS", "7"))
+PORTAL_INVITES_PER_DAY = int(os.environ.get("PORTAL_INVITES_PER_DAY", "3"))
 
 # --- Personal data (PIPL; docs/privacy.md) ---------------------------------------------------
 PRIVACY_ANSWER_DAYS = int(os.environ.get("PRIVACY_ANSWER_DAYS", "15"))

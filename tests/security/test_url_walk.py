@@ -33,8 +33,11 @@ pytestmark = pytest.mark.django_db
 # Never walked: signing out ends the session; Django's admin has its own permission system and
 # test suite; static and media files are not views of ours.
 SKIP = re.compile(r"^/(admin/|static/|media/|accounts/logout|i18n/)")
-# What an anonymous visitor may open (each without personal data).
-PUBLIC = re.compile(r"^/(accounts/(login|password)|healthz|readyz|api/v1/(docs|openapi\.json)|$)")
+# What an anonymous visitor may open (each without personal data): signing in, and the portal's
+# sign-up, sign-in by SMS code and privacy notice (docs/portal.md, "Getting an account").
+PUBLIC = re.compile(
+    r"^/(accounts/(login|password)|portal/(signup/$|signin/code/$|privacy-notice/$)|healthz|readyz|api/v1/(docs|openapi\.json)|$)"
+)
 # The customer's own areas: the portal, their account, their personal data, survey links.
 CUSTOMER_AREAS = re.compile(r"^/(portal/|accounts/|privacy/mine|feedback/|notifications/|api/v1/|healthz|readyz|$)")
 REFUSED = {302, 401, 403, 404, 405}

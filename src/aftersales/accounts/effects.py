@@ -62,3 +62,9 @@ STAFF_OFFBOARDED = hook(
     "staff_offboarded",
     "aftersales.audit.receivers.staff_offboarded",
 )
+
+# A sign-up or sign-in code was made (accounts.login_code): send it. kwargs: purpose, phone (E.164), code (six digits), language, minutes.
+PHONE_CODE_ISSUED = hook(
+    "phone_code_issued",
+    "aftersales.portal.receivers.phone_code_issued",  # the SMS through the notifications outbox
+)

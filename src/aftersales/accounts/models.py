@@ -208,6 +208,38 @@ class SmsResetCode(models.Model):
         return f"SMS reset code #{self.pk}"
 
 
+class PhoneCodePurpose(models.TextChoices):
+    SIGN_UP = "sign_up", _("Portal sign-up")
+    SIGN_IN = "sign_in", _("Sign-in by SMS code")
+
+
+class PhoneCode(models.Model):
+    """A six-digit code sent by SMS that proves a phone (``accounts.login_code``): a new
+    customer signing up to the portal, or a customer signing in without a password. Only a keyed
+    hash of the code is stored; it expires after ``SMS_RESET_CODE_MINUTES`` and dies after
+    ``SMS_RESET_MAX_ATTEMPTS`` wrong entries. ``verified_at``: the right code was entered;
+    ``used_at``: what it proved was spent (the sign-in, or the one account a sign-up creates)."""
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=PhoneCodePurpose.choices)
+    phone = models.CharField(_("phone"), max_length=32)
+    # A sign-in code is sent for one account (a sign-up code for nobody yet).
+    user = models.ForeignKey(User, verbose_name=_("user"), null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SMS verification code")
+        verbose_name_plural = _("SMS verification codes")
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phone_code_lookup_idx")]
+
+    def __str__(self) -> str:
+        return f"SMS code #{self.pk}"
+
+
 class OutletKind(models.TextChoices):
     OWN = "own", _("Own service centre")
     AUTHORISED = "authorised", _("Authorised third party")

@@ -57,6 +57,7 @@ def ticket_summary(ticket: Ticket) -> schemas.TicketSummary:
         updated_at=ticket.updated_at,
         due_at=ticket.due_at,
         version=ticket.version,
+        customer_id=ticket.customer_id,
     )
 
 
@@ -67,12 +68,14 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
         **ticket_summary(ticket).model_dump(),
         description=ticket.description,
         category=ticket.category.code if ticket.category_id and ticket.category else None,
-        customer_id=ticket.customer_id,
         contact_name=ticket.contact_name if sees else mask_name(ticket.contact_name),
         contact_phone=_phone(user, ticket.contact_phone),
         contact_email=_email(user, ticket.contact_email),
         serial_number=ticket.reported_serial,
         product_model=ticket.product_model.code if ticket.product_model_id and ticket.product_model else None,
+        batch=ticket.reported_batch,
+        purchase_date=ticket.reported_purchase_date,
+        occurred_at=ticket.occurred_at,
         province=ticket.province,
         city=ticket.city,
         district=ticket.district,
@@ -80,6 +83,7 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
         region=ticket.region.code if ticket.region_id and ticket.region else None,
         assignee=str(ticket.assignee) if staff and ticket.assignee_id and ticket.assignee else None,
         first_response_due_at=ticket.first_response_due_at,
+        expected_completion_at=ticket.expected_completion_at,
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
         actions=ticket_available_actions(user=user, ticket=ticket),
@@ -196,6 +200,7 @@ def _plan(plan: PlanView) -> schemas.PlanOut:
         expected_completion_at=plan.expected_completion_at,
         requires_signed_agreement=plan.requires_signed_agreement,
         created_at=plan.created_at,
+        **(plan.assessment.values() if plan.assessment is not None else {}),
         measures=[
             schemas.MeasureOut(
                 id=m.id,

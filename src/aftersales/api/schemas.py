@@ -99,17 +99,20 @@ class TicketSummary(Schema):
     updated_at: dt.datetime
     due_at: dt.datetime | None
     version: int
+    customer_id: int = Field(description="The customer's id (GET /customers/{customer_id}: staff).")
 
 
 class TicketOut(TicketSummary):
     description: str
     category: str | None
-    customer_id: int
     contact_name: str
     contact_phone: str = Field(description="Masked for roles without need (138****5678).")
     contact_email: str
     serial_number: str
     product_model: str | None
+    batch: str = Field(description="The production batch as reported (PATCH: batch).")
+    purchase_date: dt.date | None = Field(description="The purchase date as reported (PATCH: purchase_date).")
+    occurred_at: dt.datetime | None = Field(description="When the problem happened, as reported (PATCH: occurred_at).")
     province: str
     city: str
     district: str
@@ -117,6 +120,7 @@ class TicketOut(TicketSummary):
     region: str | None
     assignee: str | None
     first_response_due_at: dt.datetime | None
+    expected_completion_at: dt.datetime | None = Field(description="When the agreed plan is expected to be done.")
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     actions: list[str] = Field(description="Process actions the caller may take now.")
@@ -322,6 +326,18 @@ class PlanOut(Schema):
     requires_signed_agreement: bool
     created_at: dt.datetime
     measures: list[MeasureOut]
+    # The assessment (方案评估): staff only — null for a customer's key.
+    customer_expectation: str | None = Field(None, description="Staff only: what the customer expects besides money.")
+    long_term_relationship: str | None = Field(None, description="Staff only: yes, no or unknown.")
+    repurchase_likelihood: str | None = Field(
+        None, description="Staff only: the chance of another purchase: high, medium, low or unknown."
+    )
+    word_of_mouth_risk: str | None = Field(None, description="Staff only: high, medium, low or unknown.")
+    demand_reasonableness: str | None = Field(
+        None, description="Staff only: reasonable, partly, unreasonable, unfounded (no factual basis) or unknown."
+    )
+    company_fault: str | None = Field(None, description="Staff only: none, minor, partial, major, full or unknown.")
+    assessment_note: str | None = Field(None, description="Staff only.")
 
 
 class ApprovalOut(Schema):
@@ -416,10 +432,40 @@ class MeOut(Schema):
     display_name: str
     role: str
     customer: bool
+    customer_id: int | None = Field(
+        description="A customer's own customer record (PUT /customers/{customer_id}/wechat); null for staff."
+    )
     via: str = Field(description="api_key or session")
     key_prefix: str | None
     scopes: list[str]
     region: str | None
+
+
+# --- The customer's app: the plan's answer, the WeChat binding ----------------------------------
+
+SIGNATURE_DOC = "data:image/png;base64,… the signature drawn in the app (at most 512 KiB), as the portal's signature pad."
+
+
+class PlanAnswerIn(Input):
+    """The customer's answer to the plan offered (``POST /tickets/{number}/plan-answer``)."""
+
+    accepted: StrictBool = Field(description="true: accept (and sign) the plan; false: decline it.")
+    note: ShortText = Field("", description="Anything for us; when declining, why (so that we propose something better).")
+    signature: Annotated[str, Field(max_length=700_000)] | None = Field(
+        None, description=f"Accepting only: {SIGNATURE_DOC} Required when the plan needs the signed agreement."
+    )
+
+
+class WeChatBindIn(Input):
+    openid: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]{1,64}$")] = Field(
+        description="The customer's openid for the company's WeChat Official Account (it sends the messages)."
+    )
+
+
+class WeChatContactOut(Schema):
+    customer_id: int
+    openid: str
+    bound_at: dt.datetime
 
 
 STATUS_VALUES = tuple(TicketStatus.values)

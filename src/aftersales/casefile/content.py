@@ -11,7 +11,8 @@ from decimal import Decimal
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.warranty import WarrantyStatus
-from aftersales.tickets.models import Ticket
+from aftersales.tickets.models import Ticket, TicketPlan
+from aftersales.tickets.plan_assessment import PLAN_ASSESSMENT_FIELDS
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,49 @@ class MeasureView:
 
 
 @dataclass(frozen=True)
+class PlanAssessmentView:
+    """The plan's assessment (方案评估) with its labels and the seed's advice: staff only — a
+    customer's case file has none (``PlanView.assessment`` is ``None``)."""
+
+    customer_expectation: str
+    long_term_relationship: str
+    long_term_relationship_label: str
+    repurchase_likelihood: str
+    repurchase_likelihood_label: str
+    word_of_mouth_risk: str
+    word_of_mouth_risk_label: str
+    demand_reasonableness: str
+    demand_reasonableness_label: str
+    company_fault: str
+    company_fault_label: str
+    assessment_note: str
+    guidance: tuple[str, ...]  # the advice's texts, in the viewer's language
+
+    def values(self) -> dict[str, str]:
+        """The assessment's fields as stored (``PLAN_ASSESSMENT_FIELDS``): the API's ``PlanOut``."""
+        return {name: getattr(self, name) for name in PLAN_ASSESSMENT_FIELDS}
+
+
+def plan_assessment_view(plan: TicketPlan) -> PlanAssessmentView:
+    """The assessment of ``plan`` for a member of staff (never call it for a customer)."""
+    return PlanAssessmentView(
+        customer_expectation=plan.customer_expectation,
+        long_term_relationship=plan.long_term_relationship,
+        long_term_relationship_label=str(plan.get_long_term_relationship_display()),
+        repurchase_likelihood=plan.repurchase_likelihood,
+        repurchase_likelihood_label=str(plan.get_repurchase_likelihood_display()),
+        word_of_mouth_risk=plan.word_of_mouth_risk,
+        word_of_mouth_risk_label=str(plan.get_word_of_mouth_risk_display()),
+        demand_reasonableness=plan.demand_reasonableness,
+        demand_reasonableness_label=str(plan.get_demand_reasonableness_display()),
+        company_fault=plan.company_fault,
+        company_fault_label=str(plan.get_company_fault_display()),
+        assessment_note=plan.assessment_note,
+        guidance=tuple(str(advice.text) for advice in plan.assessment_guidance),
+    )
+
+
+@dataclass(frozen=True)
 class PlanView:
     id: int
     number: int
@@ -59,6 +103,7 @@ class PlanView:
     created_by: str
     created_at: dt.datetime
     measures: list[MeasureView]
+    assessment: PlanAssessmentView | None = None  # staff only: None in a customer's case file
 
 
 @dataclass(frozen=True)

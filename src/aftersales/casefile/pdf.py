@@ -14,7 +14,7 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from .content import CaseFile, WorkOrderView
+from .content import CaseFile, PlanAssessmentView, WorkOrderView
 from .pdf_layout import SEP, Blocks, _canvas_class, _register_font, _yes_no, money, when
 
 
@@ -124,6 +124,8 @@ class _Builder(Blocks):
             rows.append((_("Proposed by"), f"{plan.created_by} | {when(plan.created_at)}"))
         self.facts(rows)
         self.text(_("Diagnosis"), plan.diagnosis)
+        if plan.assessment is not None:  # staff only: a customer's case file has none
+            self.assessment(plan.assessment)
         self.subheading(_("Measures"))
         staff = not self.case.for_customer
         header = [_("No."), _("Measure"), _("Status"), _("Deadline"), _("Amount"), _("Customer pays")]
@@ -151,6 +153,22 @@ class _Builder(Blocks):
                 if m.progress_note:
                     note = f"{note}\n{_('Progress')}: {m.progress_note}" if note else f"{_('Progress')}: {m.progress_note}"
                 self.text(f"{i}. {m.kind_label}", note)
+
+    def assessment(self, a: PlanAssessmentView) -> None:
+        """The plan's assessment (方案评估) and the advice it calls for: internal."""
+        self.subheading(_("Assessment"))
+        self.facts(
+            [
+                (_("Long-term relationship"), a.long_term_relationship_label),
+                (_("Chance of buying again"), a.repurchase_likelihood_label),
+                (_("Word-of-mouth risk"), a.word_of_mouth_risk_label),
+                (_("Is the demand reasonable?"), a.demand_reasonableness_label),
+                (_("Company's fault"), a.company_fault_label),
+            ]
+        )
+        self.text(_("What the customer expects"), a.customer_expectation)
+        self.text(_("Assessment note"), a.assessment_note)
+        self.text(_("Advice for the negotiation"), "\n".join(f"- {advice}" for advice in a.guidance))
 
     def approvals(self) -> None:
         self.heading(_("Approvals"))

@@ -63,6 +63,7 @@ from .content import (
     PlanView,
     SurveyView,
     WorkOrderView,
+    plan_assessment_view,
 )
 
 # The parts of a case file; ``case_file_for(include=…)`` reads only those asked for.
@@ -156,6 +157,7 @@ def _plan(plan: TicketPlan | None, measures: list[PlanMeasure], *, customer: boo
         created_by="" if customer else _name(plan.created_by),
         created_at=plan.created_at,
         measures=[_measure(m, customer=customer) for m in ordered],
+        assessment=None if customer else plan_assessment_view(plan),
     )
 
 

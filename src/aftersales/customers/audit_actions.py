@@ -17,3 +17,9 @@ class CustomerAudit(AuditAction):
     ADDRESS_REMOVED = "customer.address_removed"
     # A page showed the customer's personal data (SPEC §4: every view is logged).
     PERSONAL_DATA_VIEWED = "customer.personal_data_viewed"
+    # The portal account (customers.portal_accounts): a new customer signed up (their record and
+    # its account); an account for a customer we knew (signed up with their phone, or invited);
+    # a member of staff sent the customer an invitation to the portal.
+    PORTAL_ACCOUNT_CREATED = "customer.portal_account_created"
+    PORTAL_ACCOUNT_LINKED = "customer.portal_account_linked"
+    PORTAL_INVITED = "customer.portal_invited"

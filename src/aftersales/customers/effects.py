@@ -14,3 +14,9 @@ CUSTOMER_TERMS_CHANGED = hook(
     "customer_terms_changed",
     "aftersales.sla.receivers.customer_terms_changed",  # open tickets' clocks take the new policy's targets
 )
+
+# A portal invitation was issued (customers.portal_accounts): send it. kwargs: customer, token (the signed link's), language, days.
+PORTAL_INVITE_ISSUED = hook(
+    "portal_invite_issued",
+    "aftersales.portal.receivers.portal_invite_issued",  # SMS and e-mail through the notifications outbox
+)

@@ -44,6 +44,7 @@ from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_ass
 from aftersales.tickets.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
 
 from . import data, generate
+from .assessments import plan_assessment_for
 from .builders import DEMO_CUSTOMERS, PORTAL_USERNAME, CustomerView, DemoBase, UnitView
 from .clocks import Standing, Target, business_before, draw_target
 from .timetravel import simulated_now
@@ -758,6 +759,10 @@ def _propose(actor: User, worker: User, plan: Plan, rng: random.Random, diagnosi
     def run(ticket: Ticket) -> Ticket:
         now = clock.now()
         chargeable = process.measure_is_chargeable(kind, process.ticket_plan_warranty(ticket=ticket))
+        # What the agent weighed (方案评估): from the scenario and the customer, no random draw.
+        assessment = plan_assessment_for(
+            scenario=plan.scenario, customer_kind=plan.customer.kind, customer_tier=ticket.customer.tier
+        )
         process.ticket_propose_plan(
             ticket=ticket,
             actor=actor,
@@ -773,6 +778,7 @@ def _propose(actor: User, worker: User, plan: Plan, rng: random.Random, diagnosi
                 )
             ],
             expected_completion_at=now + dt.timedelta(days=rng.randint(3, 7)),
+            **assessment,
         )
         return Ticket.objects.get(pk=ticket.pk)
 

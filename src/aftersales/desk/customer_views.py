@@ -1,15 +1,16 @@
 """The staff's customer pages (docs/customers.md): the list with its search, registering a
 customer, the customer's page with the service history, editing the customer and their
-addresses. Thin: reads through ``desk.selectors.customers`` (scoped to the viewer, masked for
-their role), writes through ``customers.editing`` (permissions, versions, audit). Customers
-(portal users) get 403; a customer outside the viewer's scope is a 404."""
+addresses, inviting the customer to the portal. Thin: reads through ``desk.selectors.customers``
+(scoped to the viewer, masked for their role), writes through ``customers.editing`` and
+``customers.portal_accounts`` (permissions, versions, audit). Customers (portal users) get 403; a
+customer outside the viewer's scope is a 404."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,8 @@ from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.editing import customer_register, customer_remove_address, customer_update, customer_update_address
 from aftersales.customers.models import Address, Customer
 from aftersales.customers.permissions import can_edit_customers, can_set_tier
+from aftersales.customers.phones import display_phone
+from aftersales.customers.portal_accounts import can_invite_to_portal, portal_invite, portal_invite_blocker
 from aftersales.customers.services import customer_add_address
 
 from .customer_forms import AddressForm, CustomerForm, CustomerSearchForm, NewCustomerForm, language_label
@@ -112,19 +115,44 @@ def customer_new(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @domain_errors
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer's page; its one form that posts to the page itself: "Invite to the portal"."""
+    if request.method == "POST":
+        return _portal_invite(request, customer_id)
     user = request_user(request)
     customer = customer_get_for_user(user=user, customer_id=customer_id)
     page = customer_file(user=user, customer=customer)
     _record_view(user, customer, "customer", ["phone", "email", "addresses", "contacts", "notes"])
+    may_invite = can_invite_to_portal(user) and customer.user_id is None and customer.erased_at is None
     context = {
         "file": page,
         "customer": customer,
         "language": language_label(customer.language),
         "address_form": AddressForm(initial={"expected_version": customer.version, "is_default": True}),
+        "portal_invite": {"may": may_invite, "blocker": portal_invite_blocker(customer) if may_invite else None},
     }
     return private_no_store(render_htmx(request, "desk/customers/detail.html", context))
+
+
+PORTAL_INVITE = "portal_invite"
+
+
+def _portal_invite(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """Send the customer an invitation to the portal (SMS, and e-mail when they have one):
+    agents, supervisors and administrators; refused with its reason on the page otherwise."""
+    if request.POST.get("action") != PORTAL_INVITE:
+        return HttpResponseBadRequest()
+    user = request_user(request)
+    if not can_invite_to_portal(user):
+        raise PermissionDenied(_("Your role cannot invite customers to the portal."))
+    customer = customer_get_for_user(user=user, customer_id=customer_id)
+    with refusals(request=request, propagate=(PermissionDenied, NotFound)) as refused:
+        portal_invite(customer=customer, actor=user)
+    if not refused:
+        phone = display_phone(customer.phone, masked=not user.sees_personal_data)
+        messages.success(request, _("The invitation to the portal was sent to %(phone)s.") % {"phone": phone})
+    return redirect("desk:customer", customer_id=customer.pk)
 
 
 @staff_required

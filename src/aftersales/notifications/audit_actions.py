@@ -12,3 +12,10 @@ class TemplateAudit(AuditAction):
     REPLY_TEMPLATE_CREATED = "notifications.reply_template_created"
     REPLY_TEMPLATE_UPDATED = "notifications.reply_template_updated"
     REPLY_TEMPLATE_ARCHIVED = "notifications.reply_template_archived"
+
+
+class WeChatContactAudit(AuditAction):
+    """The audit actions of a customer's WeChat binding (recorded on the customer)."""
+
+    BOUND = "notifications.wechat_bound"
+    UNBOUND = "notifications.wechat_unbound"

@@ -6,18 +6,29 @@ never written to a log nor shown in the admin with the code in it (``redacted`` 
 
 Which templates carry a secret, and what it looks like, is declared here: the SMS reset code
 (``accounts.effects.SMS_RESET_TEMPLATE``, six digits; any run of 4–8 digits is taken to be a
-code so a longer code in the future is covered too)."""
+code so a longer code in the future is covered too); the portal's sign-up and sign-in codes
+(``accounts.login_code.PHONE_CODE_TEMPLATE``) alike; the portal invitation's one-time link
+(``customers.portal_accounts.PORTAL_INVITE_TEMPLATE``)."""
 
 from __future__ import annotations
 
 import re
 
 from aftersales.accounts.effects import SMS_RESET_TEMPLATE
+from aftersales.accounts.login_code import PHONE_CODE_TEMPLATE
+from aftersales.customers.portal_accounts import PORTAL_INVITE_TEMPLATE
 
 MASK = "******"
 ONE_TIME_CODE = re.compile(r"(?<!\d)\d{4,8}(?!\d)")
+# The portal invitation's link sets the customer's password once (docs/portal.md): every URL in
+# the text and values, and its short link's path (``s/<code>``; the bare short code is not stored).
+ONE_TIME_LINK = re.compile(r"https?://\S+|(?<![\w/])s/[0-9a-z]{6,16}\b")
 
-SECRET_TEMPLATES: dict[str, re.Pattern[str]] = {SMS_RESET_TEMPLATE: ONE_TIME_CODE}
+SECRET_TEMPLATES: dict[str, re.Pattern[str]] = {
+    SMS_RESET_TEMPLATE: ONE_TIME_CODE,
+    PHONE_CODE_TEMPLATE: ONE_TIME_CODE,  # the portal's sign-up and sign-in codes (accounts.login_code)
+    PORTAL_INVITE_TEMPLATE: ONE_TIME_LINK,
+}
 
 
 def holds_secret(template: str) -> bool:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, knowledge_views, views
+from . import appraisal_views, knowledge_views, signup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,4 +18,12 @@ urlpatterns = [
     path("appraisals/<int:pk>/report.pdf", appraisal_views.appraisal_pdf_own, name="appraisal_pdf"),
     path("knowledge/", knowledge_views.knowledge_list, name="knowledge"),
     path("knowledge/<int:pk>/", knowledge_views.knowledge_detail, name="knowledge_detail"),
+    # Getting an account and signing in by SMS code (signup_views.py, docs/portal.md).
+    path("signup/", signup_views.signup, name="signup"),
+    path("signup/code/", signup_views.signup_code, name="signup_code"),
+    path("signup/details/", signup_views.signup_details, name="signup_details"),
+    path("signin/code/", signup_views.code_sign_in, name="code_sign_in"),
+    path("signin/code/verify/", signup_views.code_sign_in_verify, name="code_sign_in_verify"),
+    path("invite/<str:token>/", signup_views.invite_accept, name="invite_accept"),
+    path("privacy-notice/", signup_views.privacy_notice, name="privacy_notice"),
 ]

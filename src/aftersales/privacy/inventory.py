@@ -27,7 +27,7 @@ from typing import Any
 from django.db import models
 from django.db.models import Q, QuerySet
 
-from aftersales.accounts.models import Role, SmsResetCode, User
+from aftersales.accounts.models import PhoneCode, Role, SmsResetCode, User
 from aftersales.appraisal.models import Appraisal, AppraisalFile
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
@@ -195,6 +195,14 @@ SCOPES: tuple[Scope, ...] = (
         delete=True,
     ),
     Scope(WeChatContact, lambda c: WeChatContact.objects.filter(customer=c), delete=True),
+    # The portal's sign-up and sign-in codes (accounts.login_code): sent to the customer's phone or account.
+    Scope(
+        PhoneCode,
+        lambda c: PhoneCode.objects.filter(
+            (Q(phone=c.phone) if c.phone else Q(pk__in=[])) | (Q(user_id=c.user_id) if c.user_id else Q(pk__in=[]))
+        ),
+        delete=True,
+    ),
 )
 
 

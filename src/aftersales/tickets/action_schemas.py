@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
+from enum import Enum
 from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
@@ -15,8 +16,21 @@ from pydantic import BeforeValidator, ConfigDict, Field
 
 from aftersales.core.errors import ValidationFailed
 
-from .choices import Cause, Channel, Nature, RequestType, Responsibility, Severity
+from .choices import (
+    Cause,
+    Channel,
+    CompanyFault,
+    DemandReasonableness,
+    LongTermRelationship,
+    Nature,
+    RepurchaseLikelihood,
+    RequestType,
+    Responsibility,
+    Severity,
+    WordOfMouthRisk,
+)
 from .models import AgreementMethod, MeasureKind, MeasureStatus
+from .plan_assessment import PLAN_ASSESSMENT_FIELDS
 from .services.first_response import CustomerContact
 
 
@@ -112,6 +126,29 @@ class PlanInput(Input):
     cost_budget: Annotated[Decimal, Field(ge=0, lt=Decimal("10000000000"), decimal_places=2)] | None = None
     expected_completion_at: IsoDateTime | None = None
     requires_signed_agreement: bool = False
+    # The assessment (方案评估; docs/process.md): left out or null, a field keeps the value of the
+    # plan this one replaces ("unknown" / empty for a first plan). Internal: customers never see it.
+    customer_expectation: ShortText | None = Field(
+        None, description="What the customer expects besides money (for a dealer: promotion, help with a new shop …)."
+    )
+    long_term_relationship: LongTermRelationship | None = Field(None, description="A long-term business relationship?")
+    repurchase_likelihood: RepurchaseLikelihood | None = Field(None, description="Will the customer buy again?")
+    word_of_mouth_risk: WordOfMouthRisk | None = Field(None, description="How far the outcome could be talked about.")
+    demand_reasonableness: DemandReasonableness | None = Field(
+        None, description="Is the demand reasonable, partly, unreasonable or excessive, or without factual basis?"
+    )
+    company_fault: CompanyFault | None = Field(None, description="Is the company at fault, and how far?")
+    assessment_note: ShortText | None = None
+
+    def assessment_arguments(self) -> dict[str, str]:
+        """The assessment fields sent, as ``ticket_propose_plan``'s keyword arguments (those left
+        out or null are not passed: the replaced plan's values carry over)."""
+        arguments: dict[str, str] = {}
+        for name in PLAN_ASSESSMENT_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                arguments[name] = str(value.value if isinstance(value, Enum) else value)
+        return arguments
 
 
 class ApprovalInput(Input):

@@ -100,6 +100,7 @@ def _plan_body(payload: body.PlanInput, caller: ApiCaller, ticket: Ticket) -> di
         "cost_budget": payload.cost_budget,
         "expected_completion_at": payload.expected_completion_at,
         "requires_signed_agreement": payload.requires_signed_agreement,
+        **payload.assessment_arguments(),
     }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SlaState(models.TextChoices):
@@ -96,3 +97,55 @@ class EventKind(models.TextChoices):
     ATTACHMENT = "attachment", _("Attachment added")
     FIELD_CHANGED = "field_changed", _("Details changed")
     NOTIFICATION = "notification", _("Notification sent")
+
+
+# --- The plan's assessment (方案评估, SPEC §2.5, seed [004] §3 "互相协商") -------------------------
+# What the agent weighs before offering a remedy. Every vocabulary starts at "unknown" (not
+# assessed): plans written before the assessment existed keep that value.
+
+
+class LongTermRelationship(models.TextChoices):
+    """是否有长期的交易关系."""
+
+    UNKNOWN = "unknown", _("Not assessed")
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+
+
+class RepurchaseLikelihood(models.TextChoices):
+    """今后再度购买的希望 (the chance the customer buys again)."""
+
+    UNKNOWN = "unknown", _("Not assessed")
+    HIGH = "high", pgettext_lazy("level", "High")
+    MEDIUM = "medium", pgettext_lazy("level", "Medium")
+    LOW = "low", pgettext_lazy("level", "Low")
+
+
+class WordOfMouthRisk(models.TextChoices):
+    """口碑影响: how far the outcome would be talked about, for good or ill."""
+
+    UNKNOWN = "unknown", _("Not assessed")
+    HIGH = "high", pgettext_lazy("level", "High")
+    MEDIUM = "medium", pgettext_lazy("level", "Medium")
+    LOW = "low", pgettext_lazy("level", "Low")
+
+
+class DemandReasonableness(models.TextChoices):
+    """要求是否合理: reasonable, partly, unreasonable or excessive (无理或过分), without facts (无事实依据)."""
+
+    UNKNOWN = "unknown", _("Not assessed")
+    REASONABLE = "reasonable", _("Reasonable")
+    PARTLY = "partly", _("Partly reasonable")
+    UNREASONABLE = "unreasonable", _("Unreasonable or excessive")
+    UNFOUNDED = "unfounded", _("Without factual basis")
+
+
+class CompanyFault(models.TextChoices):
+    """公司有无过失，过失程度."""
+
+    UNKNOWN = "unknown", _("Not assessed")
+    NONE = "none", _("No fault")
+    MINOR = "minor", _("Minor fault")
+    PARTIAL = "partial", _("Partly at fault")
+    MAJOR = "major", _("Largely at fault")
+    FULL = "full", _("Entirely at fault")

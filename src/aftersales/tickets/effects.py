@@ -34,6 +34,14 @@ TICKET_CHANNEL_CORRECTED = hook(
     "aftersales.crisis.receivers.ticket_created",  # channel "social" → the media alert
 )
 
+# Every correction of the details (``services.details``: the ticket page, the API, the serial
+# number read on site), after the ticket row, the timeline, the audit row and the hook above.
+# kwargs: ticket (as corrected), fields (the details that changed: ``details.LABELS``' names).
+TICKET_DETAILS_CORRECTED = hook(
+    "ticket_details_corrected",
+    "aftersales.triage.receivers.ticket_details_corrected",  # what the triage reads changed → it runs again
+)
+
 # After the intake committed, in ONE background job for all of them (``tasks.ticket_created_later``,
 # ``services/later.py``): work that reads beyond the ticket. An app listed here adds nothing to the
 # intake itself. Each runs in its own savepoint; an error is logged and the next runs. kwargs: ticket.

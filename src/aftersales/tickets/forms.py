@@ -11,12 +11,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from .attachments import MAX_REQUEST_FILES, EvidenceKind
 from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType
 from .models import TicketCategory
 from .services import IntakeInput
+from .services.intake import IntakeFile
 from .states import TicketStatus
 
 STATUS_OPEN = "open"
@@ -105,6 +109,28 @@ class TicketListFilterForm(forms.Form):
         }
 
 
+# --- Several files under one name ------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files under one name (Django's documented pattern); the service checks each
+    (``attachments.sniff_uploads``) and its refusals are put back on the field."""
+
+    def __init__(self, *args: Any, accept: str = "", **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": accept} if accept else {}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        if data in (None, "", []):
+            return []
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultipleFileField, self).clean(item, initial) for item in files]
+
+
 # --- Phone intake ---------------------------------------------------------------------------
 
 
@@ -128,6 +154,7 @@ class IntakeForm(forms.Form):
 
     # Service field name -> form field name, where they differ.
     SERVICE_FIELDS = {"category_code": "category"}
+    max_files = MAX_REQUEST_FILES  # of evidence, all kinds together
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, initial=lambda: uuid.uuid4().hex)
     # How the request reached the agent (SPEC §2.1); left out: a call on the hotline.
@@ -177,6 +204,17 @@ class IntakeForm(forms.Form):
     description = forms.CharField(
         label=_("What happened"), required=False, widget=forms.Textarea(attrs={"rows": 5}), max_length=20000
     )
+    # The evidence the customer gave (SPEC §2.1), one field per kind: ``evidence_<EvidenceKind>``,
+    # the names of the service's errors. Checked by the service (size, virus scan, real type).
+    evidence_photo = MultipleFileField(label=_("Photos or videos of the fault"), required=False, accept="image/*,video/mp4")
+    evidence_invoice = MultipleFileField(label=_("Invoice"), required=False, accept="image/*,application/pdf")
+    evidence_purchase_proof = MultipleFileField(
+        label=_("Proof of purchase"),
+        required=False,
+        accept="image/*,application/pdf",
+        help_text=_("A receipt, an order screenshot or the warranty card."),
+    )
+    evidence_other = MultipleFileField(label=_("Other files"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -220,6 +258,18 @@ class IntakeForm(forms.Form):
             priority=data["priority"],
             safety_hazard=data["safety_hazard"],
         )
+
+    def evidence(self) -> list[IntakeFile]:
+        """The files given, each with its kind (the field it was chosen in)."""
+        return [
+            IntakeFile(kind=kind, file=upload, name=upload.name or "")
+            for kind in EvidenceKind.values
+            for upload in self.cleaned_data.get(f"evidence_{kind}") or []
+        ]
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(settings.ATTACHMENT_MAX_BYTES)
 
     def with_new_key(self) -> IntakeForm:
         """The same input under a fresh idempotency key (after the old one was used elsewhere)."""

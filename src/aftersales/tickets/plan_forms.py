@@ -1,7 +1,9 @@
 """The plan form of the actions panel (declared with ``propose_plan`` in ``tickets.actions``):
-the diagnosis and the measures, any number up to ``MAX_MEASURES``, each with an owner offered as
-"name · role · team" from the people who may own it, and what the customer pays when the warranty
-does not cover the work."""
+the diagnosis, the assessment (方案评估: what the customer expects, the relationship, word of
+mouth, the company's fault, whether the demand is reasonable — with the seed's advice for it) and
+the measures, any number up to ``MAX_MEASURES``, each with an owner offered as "name · role ·
+team" from the people who may own it, and what the customer pays when the warranty does not cover
+the work."""
 
 from __future__ import annotations
 
@@ -9,17 +11,28 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.view_errors import add_service_errors
+from aftersales.customers.models import CustomerTier
 
 from .action_forms import ActionForm, reason_field, staff_owner_choices
+from .choices import CompanyFault, DemandReasonableness, LongTermRelationship, RepurchaseLikelihood, WordOfMouthRisk
 from .forms import DateTimeLocalInput
-from .models import MeasureKind
+from .models import MeasureKind, Ticket
+from .plan_assessment import (
+    PLAN_ASSESSMENT_CHOICES,
+    PLAN_ASSESSMENT_FIELDS,
+    PLAN_ASSESSMENT_TEXT_FIELDS,
+    Guidance,
+    plan_assessment_guidance,
+)
 from .process import MAX_MEASURES, MeasureInput, plan_measure_owners, ticket_plan_warranty
+from .process.assessment import ticket_current_assessment
 
 
 def staff_label(user: User) -> str:
@@ -85,6 +98,11 @@ class MeasureForm(forms.Form):
         return data
 
 
+def _assessment_choice(label: Any, choices: type[models.TextChoices], help_text: Any) -> forms.TypedChoiceField:
+    # Not required: a value left out keeps the replaced plan's (the service's rule, as in the API).
+    return forms.TypedChoiceField(label=label, choices=choices.choices, required=False, empty_value=None, help_text=help_text)
+
+
 MeasureFormSet = forms.formset_factory(MeasureForm, extra=1, max_num=MAX_MEASURES, absolute_max=MAX_MEASURES, validate_max=True)
 
 
@@ -104,9 +122,31 @@ class ProposePlanForm(ActionForm):
         help_text=_("Empty: the sum of the measures' amounts."),
     )
     requires_signed_agreement = forms.BooleanField(label=_("Signed agreement required"), required=False)
+    # The assessment (方案评估, seed [004] §3 "互相协商"), shown in its own fieldset with its advice.
+    customer_expectation = reason_field(_("What the customer expects"), required=False)
+    customer_expectation.help_text = _(
+        "Besides compensation, what does the customer ask for (a dealer: promotion, help with a new shop …)?"
+    )
+    long_term_relationship = _assessment_choice(
+        _("Long-term relationship"), LongTermRelationship, _("Does the company have a long-term business relationship with them?")
+    )
+    repurchase_likelihood = _assessment_choice(
+        _("Chance of buying again"), RepurchaseLikelihood, _("Once the problem is solved, will the customer buy from us again?")
+    )
+    word_of_mouth_risk = _assessment_choice(
+        _("Word-of-mouth risk"), WordOfMouthRisk, _("How far could the outcome be talked about, for good or ill?")
+    )
+    demand_reasonableness = _assessment_choice(
+        _("Is the demand reasonable?"), DemandReasonableness, _("Is it unreasonable, excessive or without factual basis?")
+    )
+    company_fault = _assessment_choice(_("Company's fault"), CompanyFault, _("Is the company at fault, and how far?"))
+    assessment_note = reason_field(_("Assessment note"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # A revised plan starts from the current plan's assessment.
+            self.initial.update(_assessment_initial(self.ticket))
         # What the charges follow (shown above the measures) and who may own a measure: one
         # query for the owners of every row (and the blank row the page copies), not one per row.
         self.warranty = ticket_plan_warranty(ticket=self.ticket)
@@ -127,6 +167,21 @@ class ProposePlanForm(ActionForm):
             form_kwargs={"owners": owners, "owner_choices": grouped_owner_choices(list(owners)), "charge_help": charge_help},
         )
 
+    def visible_fields(self) -> list[forms.BoundField]:
+        """The plan's own fields; the assessment has its fieldset (``assessment_fields``)."""
+        return [field for field in super().visible_fields() if field.name not in PLAN_ASSESSMENT_FIELDS]
+
+    def assessment_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PLAN_ASSESSMENT_FIELDS]
+
+    def assessment_guidance(self) -> tuple[Guidance, ...]:
+        """The seed's advice for the assessment as the form holds it (typed in, or carried over)."""
+        values = {}
+        for name, vocabulary in PLAN_ASSESSMENT_CHOICES.items():
+            value = self[name].value()
+            values[name] = value if value in vocabulary.values else "unknown"
+        return plan_assessment_guidance(**values)
+
     def _rows(self) -> list[forms.Form]:
         """The filled rows (with a measure), in the order the service numbers them."""
         return [form for form in self.measures.forms if (getattr(form, "cleaned_data", None) or {}).get("kind")]
@@ -137,6 +192,9 @@ class ProposePlanForm(ActionForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = super().service_kwargs()
+        for name in PLAN_ASSESSMENT_TEXT_FIELDS:
+            if name not in self.data:  # not sent (an older page): keep the replaced plan's text
+                data[name] = None
         data["measures"] = [
             MeasureInput(
                 kind=row["kind"],
@@ -162,3 +220,14 @@ class ProposePlanForm(ActionForm):
                     target.add_error(parts[2] if parts[2] in target.fields else None, message)
             else:
                 add_service_errors(self, ValidationFailed({name: messages}))
+
+
+def _assessment_initial(ticket: Ticket) -> dict[str, Any]:
+    """What the assessment fields start from: the current plan's assessment (a revised plan
+    keeps what was weighed); before the first plan, a key or long-term customer (their tier) is
+    a long-term relationship, the rest not assessed."""
+    current = ticket_current_assessment(ticket=ticket)
+    if current is not None:
+        return current
+    long_term = ticket.customer.tier in {CustomerTier.KEY, CustomerTier.LONG_TERM}
+    return {"long_term_relationship": LongTermRelationship.YES if long_term else LongTermRelationship.UNKNOWN}

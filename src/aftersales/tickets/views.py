@@ -229,14 +229,22 @@ def _registering_user(request: HttpRequest) -> User:
 @staff_required
 @require_http_methods(["GET", "POST"])
 def ticket_intake_form(request: HttpRequest) -> HttpResponse:
-    """Register a hotline call. A hidden per-form key makes a double submit create one ticket."""
+    """Register a call, a walk-in, a letter … with the evidence the customer gave (photos, the
+    invoice, a proof of purchase). A hidden per-form key makes a double submit create one ticket
+    with one set of files; a refused file refuses the submit, named on its field, and the form
+    comes back with everything typed (the files are chosen again: a browser keeps none)."""
     user = _registering_user(request)
     if request.method != "POST":
         return render_htmx(request, "tickets/ticket_intake.html", {"form": IntakeForm()})
-    form = IntakeForm(request.POST)
+    form = IntakeForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            result = ticket_intake(data=form.to_intake_input(), actor=user, idempotency_key=form.cleaned_data["idempotency_key"])
+            result = ticket_intake(
+                data=form.to_intake_input(),
+                actor=user,
+                idempotency_key=form.cleaned_data["idempotency_key"],
+                evidence=form.evidence(),
+            )
         except ValidationFailed as exc:
             add_service_errors(form, exc, IntakeForm.SERVICE_FIELDS)
         except Conflict as exc:
@@ -253,7 +261,7 @@ def ticket_intake_form(request: HttpRequest) -> HttpResponse:
                 text = _("This call was already registered as ticket {number}.")
             messages.success(request, format_html(text, number=number), extra_tags="ticket-created")
             return redirect("tickets:detail", number=ticket.number)
-    return render_htmx(request, "tickets/ticket_intake.html", {"form": form})
+    return render_htmx(request, "tickets/ticket_intake.html", {"form": form, "files_dropped": bool(request.FILES)})
 
 
 def _lookup_user(request: HttpRequest) -> User:

@@ -8,18 +8,29 @@ triage work at all, so turning the triage on adds nothing to it (docs/benchmarks
 ticket a lost or failed job left without a result is picked up by ``tasks.triage_sweep``.
 ``TRIAGE_ENABLED = False`` turns it off.
 
+``ticket_details_corrected``: a correction of what the triage reads (the title and the
+description; the product model, whose category the engine reads; the phone, the serial number
+and the address the duplicate search compares) queues the triage of the ticket again
+(``tasks.triage_ticket`` with ``force``, after the correction's commit as the intake's job is):
+new suggestions and likely duplicates replace the old ones. What staff decided stays: the
+ticket's classification changes only through the triage's own urgent decision, which a re-run
+does not take again where a person decided the urgency or the safety flag (``TriageFeedback``).
+
 ``ticket_classified``: a classification by hand that lowered a ticket the system made urgent is
 stored as feedback (the reversal of the system's decision)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from django.db import transaction
 
+from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.tickets.models import Ticket, TicketEvent
 
 from .services import triage_enabled, triage_record_reclassification, triage_run
+from .tasks import triage_ticket
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +38,17 @@ logger = logging.getLogger(__name__)
 def ticket_created_later(*, ticket: Ticket) -> None:
     if triage_enabled():
         triage_run(ticket_id=ticket.pk)
+
+
+# The corrected details (``tickets.services.details.LABELS``) the triage's result depends on.
+TRIAGE_READS = frozenset(
+    {"title", "description", "product_model_code", "serial_number", "contact_phone", "province", "city", "district", "address"}
+)
+
+
+def ticket_details_corrected(*, ticket: Ticket, fields: Sequence[str]) -> None:
+    if triage_enabled() and TRIAGE_READS.intersection(fields):
+        enqueue_with_transaction(triage_ticket, lambda: triage_ticket.enqueue(ticket.pk, True))
 
 
 def ticket_classified(*, ticket: Ticket, previous_category_id: int | None, previous_priority: int) -> None:

@@ -125,13 +125,22 @@ def triage_run(*, ticket_id: int, force: bool = False) -> TriageResult | None:
     }
     TriageResult.objects.filter(pk=result.pk).update(**fields)
     result.refresh_from_db()
-    if result.safety == "1" and (result.safety_confidence or 0.0) >= urgent_confidence():
+    if result.safety == "1" and (result.safety_confidence or 0.0) >= urgent_confidence() and not urgency_decided(ticket):
         try:
             triage_mark_urgent(result=result)
         except Exception:
             logger.exception("triage: the urgent decision on %s failed (the suggestion is kept)", ticket.number)
         result.refresh_from_db()
     return result
+
+
+def urgency_decided(ticket: Ticket) -> bool:
+    """Whether a person decided the ticket's urgency or safety flag: accepted or corrected it on
+    the panel, or lowered the system's urgent decision by hand (``TriageFeedback``). A later run
+    (after a correction of the details, ``receivers.ticket_details_corrected``) then suggests
+    again but does not decide again. No such row exists before the first run: the triage after
+    intake is unchanged."""
+    return TriageFeedback.objects.filter(ticket=ticket, field__in=(TriageField.URGENCY, TriageField.SAFETY)).exists()
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
 """Customers (staff only, masked per role; registered and changed with ``customers:write``
-through the same services as the staff's customer pages), product units with warranty, and who
-am I.
+through the same services as the staff's customer pages; their WeChat binding: ``wechat.py``),
+product units with warranty (a customer: their own, ``/me/units``), and who am I.
 
 A customer's ETag is ``"v<version>"``; ``PATCH`` needs it in ``If-Match`` (428 without, 412 when
 stale); ``POST`` takes ``Idempotency-Key``.
@@ -9,12 +9,17 @@ stale); ``POST`` takes ``Idempotency-Key``.
 
 from typing import Annotated, Any
 
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Query, Router
 
+from aftersales.accounts.models import User
+from aftersales.catalog.models import ProductUnit
 from aftersales.core import clock
+from aftersales.core.errors import PermissionDenied
 from aftersales.customers.editing import customer_register, customer_update
+from aftersales.customers.models import Customer
 
 from .. import presenters, schemas
 from ..auth import caller_of
@@ -24,10 +29,20 @@ from ..models import Scope
 from ..selectors import api_customer_get, api_customer_page, api_unit_get
 from .common import MAX_ID, problems, staff_caller
 from .common import idempotency_header as _idem
+from .wechat import router as wechat_router
 
 router = Router()
+router.add_router("", wechat_router)  # PUT/DELETE /customers/{customer_id}/wechat
 MAX_PAGE_SIZE = 100
+MY_UNITS = 50  # as many as the portal's request form offers
 CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _own_customer_id(user: User) -> int | None:
+    """A customer's own customer record (their portal account's); None for staff."""
+    if not user.is_customer:
+        return None
+    return Customer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
 
 
 @router.get("/me", response={200: schemas.MeOut, **problems()}, tags=["auth"], summary="Who the credentials act as")
@@ -39,11 +54,34 @@ def me(request: HttpRequest) -> Any:
         display_name=str(caller.user),
         role=caller.user.role,
         customer=caller.user.is_customer,
+        customer_id=_own_customer_id(caller.user),
         via="api_key" if key is not None else "session",
         key_prefix=key.prefix if key is not None else None,
         scopes=sorted(caller.scopes),
         region=key.region.code if key is not None and key.region is not None else None,
     )
+
+
+@router.get(
+    "/me/units",
+    response={200: list[schemas.UnitOut], **problems(403)},
+    tags=["catalog"],
+    summary="Your registered product units with their warranty, newest purchase first (a customer's key or session)",
+)
+def my_units(
+    request: HttpRequest,
+    on: schemas.IsoDate | None = Query(None, description="Warranty on this date (default: today in Asia/Shanghai)."),
+) -> Any:
+    caller = caller_of(request, Scope.CATALOG_READ)
+    if not caller.user.is_customer:
+        raise PermissionDenied(_("Only a customer's own key or session may use this."), code="customer_only")
+    units = (
+        ProductUnit.objects.filter(customer__user_id=caller.user.pk)
+        .select_related("model__category")
+        .order_by(F("purchase_date").desc(nulls_last=True), "-id")[:MY_UNITS]
+    )
+    day = on or clock.local_today()
+    return [presenters.unit(unit, day) for unit in units]
 
 
 @router.get(

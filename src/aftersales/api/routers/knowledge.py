@@ -1,7 +1,8 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/Path()/Header() defaults
 """API v1: the knowledge base — search and read (a customer: published, customer-visible
-articles only; staff by role), write drafts, submit, approve (publish), send back, archive,
-"this solved it", and the suggestions for a ticket.
+articles only; staff by role) with their files (downloaded as the portal's article page shows
+them), write drafts, submit, approve (publish), send back, archive, "this solved it", and the
+suggestions for a ticket.
 
 Creates take ``Idempotency-Key``; changes of an article take ``If-Match`` with its ETag
 (``"v<version>"``). Handlers only parse, call one selector or service, and present the result.
@@ -10,16 +11,18 @@ Creates take ``Idempotency-Key``; changes of an article take ``If-Match`` with i
 from datetime import datetime
 from typing import Annotated, Any
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import prefetch_related_objects
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Header, Path, Query, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from aftersales.catalog.models import ProductCategory, ProductModel
-from aftersales.core.errors import ValidationFailed
+from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.knowledge import selectors, services
-from aftersales.knowledge.models import Article, ArticleKind, ArticleLanguage, ArticleStatus
+from aftersales.knowledge.models import Article, ArticleAttachment, ArticleKind, ArticleLanguage, ArticleStatus
 from aftersales.knowledge.services import ArticleInput
 from aftersales.tickets.models import TicketCategory
 
@@ -51,6 +54,15 @@ class ArticleIn(Schema):
     translation_of: int | None = Field(None, ge=1, le=MAX_ID, description="The id of the article this translates.")
 
 
+class ArticleFileOut(Schema):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    image: bool = Field(description="An image the article shows in its text (the others are downloads).")
+    download_url: str
+
+
 class ArticleOut(Schema):
     id: int
     kind: str
@@ -69,6 +81,7 @@ class ArticleOut(Schema):
     solved_count: int
     author: str
     updated_at: datetime
+    attachments: list[ArticleFileOut] = Field(description="The article's images and files, oldest first.")
 
 
 class ArticlePage(Schema):
@@ -142,6 +155,17 @@ def _out(article: Article, *, working_copy: bool) -> ArticleOut:
         solved_count=article.solved_count,
         author=str(article.author),
         updated_at=article.updated_at,
+        attachments=[
+            ArticleFileOut(
+                id=f.pk,
+                name=f.original_name,
+                content_type=f.content_type,
+                size=f.size,
+                image=f.is_image,
+                download_url=reverse("api-v1:knowledge_attachment_download", kwargs={"attachment_id": f.pk}),
+            )
+            for f in article.attachments.all()
+        ],
     )
 
 
@@ -209,7 +233,7 @@ def list_articles(
         product_model_id=model_id,
     )
     qs = selectors.article_search(user=caller.user, filters=filters).prefetch_related(
-        "product_models", "product_categories", "fault_categories"
+        "product_models", "product_categories", "fault_categories", "attachments"
     )
     total = qs.count()
     rows = list(qs[offset : offset + limit])
@@ -228,6 +252,38 @@ def get_article(request: HttpRequest, article_id: ArticleId, response: HttpRespo
     article = _fresh(caller, article_id)
     response["ETag"] = version_etag(article)
     return _out(article, working_copy=selectors.reads_working_copy(caller.user))
+
+
+@router.get(
+    "/knowledge/attachments/{attachment_id}",
+    response={200: None, **problems(403, 404)},
+    summary="Download an article's image or file (whoever may read the article)",
+    url_name="knowledge_attachment_download",
+    openapi_extra={
+        "responses": {
+            "200": {
+                "description": "The file, with its type read from its bytes.",
+                "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def download_attachment(request: HttpRequest, attachment_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Any:
+    caller = caller_of(request, Scope.KNOWLEDGE_READ)
+    # The same answer whether the file is hidden from the caller or gone.
+    missing = NotFound(_("No attachment with this id is visible to you."), code="attachment_not_found")
+    item = ArticleAttachment.objects.filter(pk=attachment_id).first()
+    if item is None:
+        raise missing
+    try:
+        selectors.article_get_for_user(user=caller.user, article_id=item.article_id)
+        fileobj = item.file.open("rb")
+    except (NotFound, FileNotFoundError):  # an article the caller may not read, or a row without its file
+        raise missing from None
+    response = FileResponse(fileobj, as_attachment=True, filename=item.original_name, content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
 
 
 @router.get(
@@ -408,6 +464,8 @@ def ticket_suggestions(request: HttpRequest, number: Annotated[str, Path(max_len
     caller = staff_caller(request, Scope.KNOWLEDGE_READ)
     caller.require(Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
+    suggestions = selectors.ticket_suggestions(user=caller.user, ticket=ticket)
+    prefetch_related_objects([s.article for s in suggestions], "attachments")  # one query for their files
     return [
         SuggestionOut(
             article=_out(s.article, working_copy=False),
@@ -418,5 +476,5 @@ def ticket_suggestions(request: HttpRequest, number: Annotated[str, Path(max_len
             matched_words=s.words,
             solved_this_ticket=s.solved_here,
         )
-        for s in selectors.ticket_suggestions(user=caller.user, ticket=ticket)
+        for s in suggestions
     ]

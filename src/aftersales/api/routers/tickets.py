@@ -1,6 +1,7 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
 """Tickets: create (intake service), list, read (ETag, ``?expand=`` the case file's parts),
-correct the details (``PATCH``), the printable case file, timeline, replies, attachments, survey.
+correct the details (``PATCH``), the printable case file, timeline, replies, attachments, survey;
+the customer's answer to the plan and the signed agreement (``agreements.py``).
 
 Handlers only parse, call one selector or service, and present the result.
 """
@@ -34,12 +35,14 @@ from ..conditional import not_modified, ticket_etag, version_from_if_match
 from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import ApiTicketFilters, api_attachment_get, api_survey_latest, api_ticket_get, api_ticket_page
+from .agreements import router as agreements_router
 from .common import MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
 from .saved_views import router as saved_views_router
 
 router = Router(tags=["tickets"])
 router.add_router("", saved_views_router)  # /ticket-views: the ticket list's saved views
+router.add_router("", agreements_router)  # the customer's plan answer, the signed agreement
 Number = str
 
 

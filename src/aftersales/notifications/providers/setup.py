@@ -8,6 +8,8 @@ import importlib
 from dataclasses import dataclass, field
 
 from aftersales.accounts.effects import SMS_RESET_TEMPLATE
+from aftersales.accounts.login_code import PHONE_CODE_TEMPLATE
+from aftersales.customers.portal_accounts import PORTAL_INVITE_TEMPLATE
 
 from ..models import NotificationChannel
 from ..senders import LOG_ONLY, SMS_PROVIDERS, WECHAT_SENDER, configured_senders, sms_provider
@@ -30,6 +32,8 @@ def customer_kinds() -> dict[str, set[str]]:
         key: {p.key for p in event.all_placeholders} | set(COMMON_VALUES) for key, event in EVENTS.items() if not event.for_staff
     }
     kinds[SMS_RESET_TEMPLATE] = {"code", "minutes", *COMMON_VALUES}
+    kinds[PHONE_CODE_TEMPLATE] = {"code", "minutes", "purpose", *COMMON_VALUES}  # portal sign-up / sign-in
+    kinds[PORTAL_INVITE_TEMPLATE] = {"name", "days", *COMMON_VALUES} - {"short_code"}  # its link is redacted
     return kinds
 
 

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.uploads import upload_path
 
+from ..choices import CompanyFault, DemandReasonableness, LongTermRelationship, RepurchaseLikelihood, WordOfMouthRisk
+from ..plan_assessment import Guidance, plan_assessment_guidance
 from .ticket import Ticket
 
 
@@ -52,6 +54,45 @@ class TicketPlan(models.Model):
     cost_budget = models.DecimalField(_("cost budget"), max_digits=12, decimal_places=2, default=0)
     expected_completion_at = models.DateTimeField(_("expected completion"), null=True, blank=True)
     requires_signed_agreement = models.BooleanField(_("signed agreement required"), default=False)
+    # The assessment (方案评估, SPEC §2.5; ``tickets.plan_assessment``): what the agent weighed before
+    # choosing the remedy. Internal: the customer never sees it (portal, their case file, messages).
+    customer_expectation = models.TextField(_("what the customer expects"), blank=True, default="", db_default="")
+    long_term_relationship = models.CharField(
+        _("long-term relationship"),
+        max_length=16,
+        choices=LongTermRelationship.choices,
+        default=LongTermRelationship.UNKNOWN,
+        db_default=LongTermRelationship.UNKNOWN,
+    )
+    repurchase_likelihood = models.CharField(
+        _("chance of buying again"),
+        max_length=16,
+        choices=RepurchaseLikelihood.choices,
+        default=RepurchaseLikelihood.UNKNOWN,
+        db_default=RepurchaseLikelihood.UNKNOWN,
+    )
+    word_of_mouth_risk = models.CharField(
+        _("word-of-mouth risk"),
+        max_length=16,
+        choices=WordOfMouthRisk.choices,
+        default=WordOfMouthRisk.UNKNOWN,
+        db_default=WordOfMouthRisk.UNKNOWN,
+    )
+    demand_reasonableness = models.CharField(
+        _("is the demand reasonable"),
+        max_length=16,
+        choices=DemandReasonableness.choices,
+        default=DemandReasonableness.UNKNOWN,
+        db_default=DemandReasonableness.UNKNOWN,
+    )
+    company_fault = models.CharField(
+        _("company's fault"),
+        max_length=16,
+        choices=CompanyFault.choices,
+        default=CompanyFault.UNKNOWN,
+        db_default=CompanyFault.UNKNOWN,
+    )
+    assessment_note = models.TextField(_("assessment note"), blank=True, default="", db_default="")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -69,6 +110,17 @@ class TicketPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} #{self.number}"
+
+    @property
+    def assessment_guidance(self) -> tuple[Guidance, ...]:
+        """The seed's advice for this plan's assessment (``plan_assessment_guidance``)."""
+        return plan_assessment_guidance(
+            long_term_relationship=self.long_term_relationship,
+            repurchase_likelihood=self.repurchase_likelihood,
+            word_of_mouth_risk=self.word_of_mouth_risk,
+            demand_reasonableness=self.demand_reasonableness,
+            company_fault=self.company_fault,
+        )
 
 
 class PlanMeasure(models.Model):

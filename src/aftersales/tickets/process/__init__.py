@@ -17,15 +17,17 @@ from .execution import (
     ticket_update_measure,
     tickets_auto_close,
 )
-from .planning import (
+from .measures import (
     FIELD_MEASURE_KINDS,
     MAX_MEASURES,
     MeasureInput,
     measure_is_chargeable,
     plan_measure_owners,
+    ticket_plan_warranty,
+)
+from .planning import (
     ticket_current_plan,
     ticket_decide_approval,
-    ticket_plan_warranty,
     ticket_propose_plan,
     ticket_record_agreement,
     ticket_submit_plan,

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO
 
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import DataScope, Role, User
+from aftersales.accounts.models import Role, User
 from aftersales.audit.services import audit_record
-from aftersales.catalog.warranty import WarrantyStatus, unit_warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import deferred
@@ -29,7 +27,6 @@ from ..models import (
     ApprovalRule,
     ApprovalStatus,
     CustomerAgreement,
-    MeasureKind,
     PlanMeasure,
     PlanStatus,
     Ticket,
@@ -39,168 +36,17 @@ from ..plan_states import APPROVAL_MOVES, PLAN_MOVES
 from ..selectors import tickets_visible_to
 from ..services.first_response import FirstResponseVia, ticket_record_first_response
 from ..states import TicketStatus
+from .assessment import plan_assessment_values
 from .common import lock_for_action, move, optional_text, required_text, save_fields, timeline
+from .measures import MeasureInput, money_amount, ticket_plan_warranty, validate_measures
 from .notify import notify_customer, notify_staff_users, ticket_link
 
 S = TicketStatus
 
 
-@dataclass(frozen=True)
-class MeasureInput:
-    """One measure of a proposed plan."""
-
-    kind: str
-    description: str = ""
-    owner: User | None = None
-    deadline: dt.datetime | None = None
-    amount: Decimal = Decimal("0")
-    customer_charge: Decimal = Decimal("0")  # what the customer pays; 0 = free
-
-
 def ticket_current_plan(*, ticket: Ticket) -> TicketPlan | None:
     """The ticket's current plan with its measures, or ``None`` before the first proposal."""
     return TicketPlan.objects.filter(ticket=ticket, is_current=True).prefetch_related("measures").first()
-
-
-def _money(value: object, *, field: str) -> Decimal:
-    try:
-        amount = Decimal(str(value)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError):
-        raise ValidationFailed({field: [_("Enter an amount.")]}, code="amount_invalid") from None
-    if amount < 0 or amount >= Decimal("10000000000"):
-        raise ValidationFailed({field: [_("Enter an amount between 0 and 9,999,999,999.99.")]}, code="amount_invalid")
-    return amount
-
-
-# --- Measures: who may own them, what the customer pays -----------------------------------------
-
-# The measures that send someone out (or take the unit in): ``fieldservice.WorkOrderKind`` has the
-# same values. Their work orders charge the customer by the unit's warranty, so the plan must say
-# what the customer pays whenever the warranty does not cover the repair.
-FIELD_MEASURE_KINDS = frozenset(
-    {
-        MeasureKind.ONSITE_REPAIR,
-        MeasureKind.INSTALLATION,
-        MeasureKind.INSPECTION,
-        MeasureKind.DEPOT_REPAIR,
-        MeasureKind.REMOTE_SUPPORT,
-    }
-)
-# Who carries out measures: the people whose work they are (marketing does not).
-MEASURE_OWNER_ROLES = frozenset(
-    {
-        Role.AGENT,
-        Role.TECHNICIAN,
-        Role.QUALITY_MANAGER,
-        Role.SUPERVISOR,
-        Role.WAREHOUSE,
-        Role.FINANCE,
-        Role.ADMINISTRATOR,
-    }
-)
-MAX_MEASURES = 20
-
-
-def ticket_plan_warranty(*, ticket: Ticket, on: dt.date | None = None) -> WarrantyStatus:
-    """The warranty a plan's charges follow: the ticket's registered unit on the day (unknown when
-    no unit is registered) — the same status the work order charges by (``fieldservice.charging``)."""
-    return unit_warranty_status(ticket.product_unit, on or clock.local_today())
-
-
-def measure_is_chargeable(kind: str, warranty: WarrantyStatus) -> bool:
-    """A field measure the warranty does not cover: the customer pays for it."""
-    return kind in FIELD_MEASURE_KINDS and not warranty.covers_repair
-
-
-def plan_measure_owners(*, ticket: Ticket) -> QuerySet[User]:
-    """Who may own a measure of ``ticket``'s plan: active staff whose work measures are
-    (``MEASURE_OWNER_ROLES``) and whose work covers the ticket — those who see every ticket, the
-    people of its region (or of a team of its region), of its team, its assignee and creator. For
-    a ticket without a region: all of them. Ordered by role, then name."""
-    owners = User.objects.filter(is_active=True, role__in=MEASURE_OWNER_ROLES)
-    if ticket.region_id is not None:
-        scope = (
-            Q(data_scope=DataScope.ALL)
-            | Q(is_superuser=True)
-            | Q(region_id=ticket.region_id)
-            | Q(team__region_id=ticket.region_id)
-        )
-        if ticket.team_id is not None:
-            scope |= Q(team_id=ticket.team_id)
-        for pk in (ticket.assignee_id, ticket.created_by_id):
-            if pk is not None:
-                scope |= Q(pk=pk)
-        owners = owners.filter(scope)
-    return owners.select_related("team", "region").order_by("role", "display_name", "username")
-
-
-def _validate_measures(
-    measures: list[MeasureInput], *, ticket: Ticket, warranty: WarrantyStatus
-) -> list[tuple[MeasureInput, Decimal, Decimal]]:
-    """Every row's problems at once (``measures.<i>.<field>``), so each row shows its own."""
-    if not measures:
-        raise ValidationFailed({"measures": [_("Add at least one measure.")]}, code="measures_required")
-    if len(measures) > MAX_MEASURES:
-        raise ValidationFailed(
-            {"measures": [_("At most %(limit)d measures.") % {"limit": MAX_MEASURES}]}, code="measures_too_many"
-        )
-    owner_ids = {m.owner.pk for m in measures if m.owner is not None}
-    allowed = set(plan_measure_owners(ticket=ticket).filter(pk__in=owner_ids).values_list("pk", flat=True))
-    errors: dict[str, list[object]] = {}
-    codes: list[str] = []
-
-    def refuse(name: str, message: object, code: str) -> None:
-        errors.setdefault(name, []).append(message)
-        codes.append(code)
-
-    cleaned = []
-    for index, measure in enumerate(measures):
-        field = f"measures.{index}"
-        if measure.kind not in MeasureKind.values:
-            refuse(f"{field}.kind", _("Choose a valid measure."), "measure_kind_invalid")
-        if measure.owner is not None and (measure.owner.is_customer or not measure.owner.is_active):
-            refuse(f"{field}.owner", _("Choose an active staff member."), "measure_owner_invalid")
-        elif measure.owner is not None and measure.owner.role not in MEASURE_OWNER_ROLES:
-            refuse(
-                f"{field}.owner",
-                _("%(name)s's role (%(role)s) does not carry out measures.")
-                % {"name": measure.owner, "role": measure.owner.get_role_display()},
-                "measure_owner_role",
-            )
-        elif measure.owner is not None and measure.owner.pk not in allowed:
-            refuse(
-                f"{field}.owner",
-                _("%(name)s does not work on this ticket's region or team; choose someone who does.") % {"name": measure.owner},
-                "measure_owner_out_of_scope",
-            )
-        if measure.deadline is not None and timezone.is_naive(measure.deadline):
-            refuse(f"{field}.deadline", _("Give the deadline with its time zone."), "naive_datetime")
-        try:
-            optional_text(measure.description, field=f"{field}.description")
-            amount = _money(measure.amount, field=f"{field}.amount")
-            charge = _money(measure.customer_charge, field=f"{field}.customer_charge")
-        except ValidationFailed as exc:
-            for name, messages in exc.errors.items():
-                for message in messages:
-                    refuse(name, message, exc.code)
-            continue
-        if charge and measure.kind in {MeasureKind.REFUND, MeasureKind.COMPENSATION}:
-            refuse(
-                f"{field}.customer_charge",
-                _("A refund or compensation is paid to the customer, not charged."),
-                "measure_charge_invalid",
-            )
-        elif not charge and measure_is_chargeable(measure.kind, warranty):
-            refuse(
-                f"{field}.customer_charge",
-                _("Not covered by the warranty (%(state)s): enter the estimated charge the customer pays for it.")
-                % {"state": warranty.label},
-                "measure_charge_required",
-            )
-        cleaned.append((measure, amount, charge))
-    if errors:
-        raise ValidationFailed(errors, code=codes[0] if len(set(codes)) == 1 else "measures_invalid")
-    return cleaned
 
 
 @transaction.atomic
@@ -213,26 +59,44 @@ def ticket_propose_plan(
     cost_budget: Decimal | None = None,
     expected_completion_at: dt.datetime | None = None,
     requires_signed_agreement: bool = False,
+    customer_expectation: str | None = None,
+    long_term_relationship: str | None = None,
+    repurchase_likelihood: str | None = None,
+    word_of_mouth_risk: str | None = None,
+    demand_reasonableness: str | None = None,
+    company_fault: str | None = None,
+    assessment_note: str | None = None,
     expected_version: int | None = None,
 ) -> TicketPlan:
     """Write a new plan (diagnosis, measures with owner, deadline and amount, budget, expected
-    completion). It becomes the ticket's current plan; an earlier one is superseded. The ticket
-    moves to PLANNING. Nothing is sent yet: ``ticket_submit_plan`` does that.
+    completion, the assessment). It becomes the ticket's current plan; an earlier one is superseded.
+    The ticket moves to PLANNING. Nothing is sent yet: ``ticket_submit_plan`` does that.
+    An assessment value left out (``None``) is the replaced plan's (``plan_assessment_values``).
     """
     diagnosis_text = required_text(diagnosis, field="diagnosis", message=_("Write the diagnosis."))
     if cost_budget is not None:
-        _money(cost_budget, field="cost_budget")
+        money_amount(cost_budget, field="cost_budget")
     if expected_completion_at is not None and timezone.is_naive(expected_completion_at):
         raise ValidationFailed({"expected_completion_at": [_("Give the time with its time zone.")]}, code="naive_datetime")
     locked = lock_for_action(ticket=ticket, actor=actor, action="propose_plan", expected_version=expected_version)
     # Owners and charges are checked against the locked ticket (its region, team and unit).
     warranty = ticket_plan_warranty(ticket=locked)
-    cleaned = _validate_measures(measures, ticket=locked, warranty=warranty)
+    cleaned = validate_measures(measures, ticket=locked, warranty=warranty)
     total = sum((amount for _measure, amount, _charge in cleaned), Decimal("0"))
-    budget = total if cost_budget is None else _money(cost_budget, field="cost_budget")
+    budget = total if cost_budget is None else money_amount(cost_budget, field="cost_budget")
     customer_pays = sum((charge for _measure, _amount, charge in cleaned), Decimal("0"))
     now = clock.now()
     previous = TicketPlan.objects.select_for_update().filter(ticket=locked, is_current=True).first()
+    given = {
+        "customer_expectation": customer_expectation,
+        "long_term_relationship": long_term_relationship,
+        "repurchase_likelihood": repurchase_likelihood,
+        "word_of_mouth_risk": word_of_mouth_risk,
+        "demand_reasonableness": demand_reasonableness,
+        "company_fault": company_fault,
+        "assessment_note": assessment_note,
+    }
+    assessment = plan_assessment_values(given=given, previous=previous)
     if previous is not None:
         # A new proposal refuses the old plan's pending approval (pending → refused in APPROVAL_MOVES).
         ApprovalRequest.objects.filter(plan=previous, status=ApprovalStatus.PENDING).update(status=ApprovalStatus.REFUSED)
@@ -247,6 +111,7 @@ def ticket_propose_plan(
         cost_budget=budget,
         expected_completion_at=expected_completion_at,
         requires_signed_agreement=requires_signed_agreement,
+        **assessment,
         created_by=actor,
         created_at=now,
     )
@@ -273,8 +138,10 @@ def ticket_propose_plan(
             "measures": [m.kind for m, _a, _c in cleaned],
             "customer_pays": str(customer_pays),
             "warranty": str(warranty.state),
+            "assessment": assessment,
         },
     )
+    # The assessment stays out of the timeline: it is internal, the audit row keeps it.
     locked = save_fields(
         ticket=locked,
         actor=actor,

@@ -26,7 +26,8 @@ The customer the ticket belongs to stays: correcting the contact does not move t
 another customer. The channel changes only between the channels an agent enters by hand
 (``choices.AGENT_CHANNELS``): a ticket the portal, the app or an integration filed keeps its
 channel. A correction to "social" sets off the media alert (``effects.TICKET_CHANNEL_CORRECTED``).
-Triage (likely duplicates, suggestions) ran once after intake and is not run again.
+Every correction is announced with the details it changed (``effects.TICKET_DETAILS_CORRECTED``):
+the triage suggests again, and looks for duplicates again, when what it reads changed.
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ import datetime as dt
 from enum import Enum
 from typing import IO, Any, Final
 
-from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -53,11 +53,11 @@ from aftersales.customers.models import Address, Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.services import normalize_email
 
-from ..attachments import SniffedFile, sniff_upload
+from ..attachments import SniffedFile, attachment_stage, sniff_upload, upload_name
 from ..audit_actions import TicketAudit
 from ..choices import AGENT_CHANNELS, Channel, EventKind
 from ..counts import ticket_counts_change
-from ..effects import TICKET_CHANNEL_CORRECTED
+from ..effects import TICKET_CHANNEL_CORRECTED, TICKET_DETAILS_CORRECTED
 from ..locking import lock_ticket
 from ..models import Attachment, Ticket
 from ..process.common import lock_for_action, timeline
@@ -311,6 +311,7 @@ def _apply(
     )
     if "channel" in changes:
         TICKET_CHANNEL_CORRECTED.send(ticket=fresh)
+    TICKET_DETAILS_CORRECTED.send(ticket=fresh, fields=tuple(details))
     return fresh
 
 
@@ -397,17 +398,14 @@ def _plain(column: str, value: Any) -> Any:
 def _store_proof(locked: Ticket, *, actor: User, event_id: int, proof: tuple[IO[bytes], SniffedFile]) -> Attachment:
     """The proof of purchase, kept with the correction's timeline entry (internal)."""
     fileobj, sniffed = proof
-    name = str(getattr(fileobj, "name", "") or "") or "proof"
-    attachment = Attachment(
-        ticket=locked,
-        event_id=event_id,
-        original_name=name.rsplit("/", 1)[-1][:200],
-        content_type=sniffed.content_type,
-        size=sniffed.size,
-        sha256=sniffed.sha256,
+    attachment = attachment_stage(
+        ticket_id=locked.pk,
+        fileobj=fileobj,
+        sniffed=sniffed,
+        filename=upload_name(fileobj, default="proof"),
         public=False,
-        uploaded_by=actor,
+        actor_id=actor.pk,
     )
-    attachment.file.save(f"upload{sniffed.extension}", File(fileobj), save=False)
+    attachment.event_id = event_id
     attachment.save()
     return attachment

@@ -3,6 +3,12 @@
 ``ticket_intake`` is the one door for every channel (pages, API, email, WeChat): validation that
 names every bad field, the customer match, idempotency keys, and the ticket, its first timeline
 event and its audit row committed before the number is acknowledged.
+
+The evidence given with the request (photos, the invoice, a proof of purchase: ``IntakeFile``)
+is checked as every upload is (``attachments.sniff_evidence``) before the transaction, written to
+storage before the number is taken (the day's counter row is not held while files are written)
+and registered after the created event, each file with its own timeline entry and audit row —
+all in the intake's transaction: a request is stored with all its files or not at all.
 """
 
 from __future__ import annotations
@@ -11,8 +17,9 @@ import datetime as dt
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import IO, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -32,11 +39,12 @@ from aftersales.customers.selectors import customer_find_by_email, customer_find
 from aftersales.customers.services import customer_create, normalize_email
 from aftersales.notifications.services import notify_ticket_received, ticket_received_templates, wechat_recipient
 
+from ..attachments import EvidenceKind, SniffedFile, attachment_stage, content_digest, sniff_evidence
 from ..audit_actions import TicketAudit
 from ..choices import Channel, EventKind, Priority, RequestType
 from ..counts import ticket_counts_change
 from ..effects import TICKET_CREATED, TICKET_OPENED
-from ..models import Ticket, TicketCategory, TicketEvent
+from ..models import Attachment, Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
 from ..search import search_grams_for
 from .assignment import ticket_auto_assign_queue
@@ -75,6 +83,21 @@ class IntakeInput:
     def fingerprint(self) -> str:
         payload = asdict(self)
         return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class IntakeFile:
+    """A file given as evidence with the request (SPEC §2.1) and what it is (``EvidenceKind``).
+    A photo or video is visible to the customer; an invoice, a proof of purchase or another
+    file is internal (as the correction's proof of purchase)."""
+
+    kind: str
+    file: IO[bytes]
+    name: str = ""
+
+    @property
+    def public(self) -> bool:
+        return self.kind == EvidenceKind.PHOTO
 
 
 @dataclass(frozen=True)
@@ -211,6 +234,7 @@ def ticket_intake(
     team: Team | None = None,
     region: Region | None = None,
     api_key_id: int | None = None,
+    evidence: Sequence[IntakeFile] = (),
 ) -> IntakeResult:
     """Register a request from any channel and give it its number.
 
@@ -221,14 +245,20 @@ def ticket_intake(
     this returns (the caller may acknowledge the number); the same ``idempotency_key`` with the
     same input returns the original ticket and creates nothing; with different input it raises
     ``Conflict``; invalid input raises ``ValidationFailed`` naming every bad field.
+
+    ``evidence``: the files given with the request (``attachments.MAX_REQUEST_FILES`` at most);
+    a refused file refuses the request (``ValidationFailed`` on ``evidence_<kind>``, every bad
+    file named; too many: on ``evidence``). The files count in the key's input: the same key with
+    other files is a ``Conflict``, a replay stores none of them again.
     """
     key = idempotency.clean_key(idempotency_key, field="idempotency_key")
-    fingerprint = data.fingerprint()
+    fingerprint = _fingerprint(data, evidence)
     if key is not None:
         existing = _replay(key, fingerprint)
         if existing is not None:
             return IntakeResult(existing, created=False)
-    cleaned = _validate_intake(data)
+    cleaned, checked = _validate_with_evidence(data, evidence)
+    staged: list[Attachment] = []
     try:
         ticket = _create_ticket(
             data,
@@ -240,8 +270,11 @@ def ticket_intake(
             team=team,
             region=region,
             api_key_id=api_key_id,
+            evidence=checked,
+            staged=staged,
         )
     except IntegrityError:
+        _discard(staged)
         # A concurrent request with the same key won the race: answer with its ticket.
         if key is None:
             raise
@@ -249,7 +282,90 @@ def ticket_intake(
         if existing is None:
             raise
         return IntakeResult(existing, created=False)
+    except BaseException:
+        _discard(staged)
+        raise
     return IntakeResult(ticket, created=True)
+
+
+# --- The evidence ---------------------------------------------------------------------------
+
+
+def _fingerprint(data: IntakeInput, evidence: Sequence[IntakeFile]) -> str:
+    """The idempotency fingerprint: the input's, and with files each file's kind, name and bytes
+    (read as sent; a request without files keeps the fingerprint it always had)."""
+    if not evidence:
+        return data.fingerprint()
+    digest = hashlib.sha256(data.fingerprint().encode())
+    for item in evidence:
+        digest.update(f"\n{item.kind}\n{item.name}\n{content_digest(item.file)}".encode())
+    return digest.hexdigest()
+
+
+def _validate_with_evidence(
+    data: IntakeInput, evidence: Sequence[IntakeFile]
+) -> tuple[dict[str, Any], list[tuple[IntakeFile, SniffedFile]]]:
+    """``_validate_intake`` and the files' checks together: every bad field and file named at once."""
+    file_errors: ValidationFailed | None = None
+    checked: list[tuple[IntakeFile, SniffedFile]] = []
+    if evidence:
+        try:
+            sniffed = sniff_evidence([(item.kind, item.file) for item in evidence])
+            checked = list(zip(evidence, sniffed, strict=True))
+        except ValidationFailed as exc:
+            file_errors = exc
+    try:
+        cleaned = _validate_intake(data)
+    except ValidationFailed as exc:
+        if file_errors is None:
+            raise
+        raise ValidationFailed({**exc.errors, **file_errors.errors}, code=exc.code) from None
+    if file_errors is not None:
+        raise file_errors
+    return cleaned, checked
+
+
+def _stage_evidence(ticket: Ticket, evidence: list[tuple[IntakeFile, SniffedFile]], *, actor: User | None) -> list[Attachment]:
+    """The files written to storage (their rows are saved with their timeline entries)."""
+    actor_id = actor.pk if actor is not None else None
+    return [
+        attachment_stage(
+            ticket_id=ticket.pk, fileobj=item.file, sniffed=sniffed, filename=item.name, public=item.public, actor_id=actor_id
+        )
+        for item, sniffed in evidence
+    ]
+
+
+def _register_evidence(
+    ticket: Ticket, staged: list[Attachment], evidence: list[tuple[IntakeFile, SniffedFile]], *, actor: User | None, label: str
+) -> None:
+    """Each file on the timeline after the created entry (its kind in the entry's data) and audited."""
+    for attachment, (item, _sniffed) in zip(staged, evidence, strict=True):
+        attachment.event = TicketEvent.objects.create(
+            ticket=ticket,
+            kind=EventKind.ATTACHMENT,
+            actor=actor,
+            actor_label=label,
+            public=attachment.public,
+            body=attachment.original_name,
+            data={"content_type": attachment.content_type, "size": attachment.size, "evidence": item.kind},
+            created_at=ticket.created_at,
+        )
+        attachment.save()
+        audit_record(
+            action=TicketAudit.ATTACHMENT_ADDED,
+            obj=ticket,
+            actor=actor,
+            actor_label=label,
+            changes={"attachment": attachment.pk, "evidence": item.kind},
+        )
+
+
+def _discard(staged: list[Attachment]) -> None:
+    """The files of an intake that was not stored: removed from storage again."""
+    for attachment in staged:
+        if attachment.file.name:
+            attachment.file.delete(save=False)
 
 
 def _replay(key: str, fingerprint: str) -> Ticket | None:
@@ -272,6 +388,8 @@ def _create_ticket(
     team: Team | None,
     region: Region | None,
     api_key_id: int | None = None,
+    evidence: list[tuple[IntakeFile, SniffedFile]] | None = None,
+    staged: list[Attachment] | None = None,
 ) -> Ticket:
     # Without a user the channel is the actor, by its code (said in the reader's language).
     label = actor_label or (str(actor) if actor else actor_code("channel", data.channel))
@@ -321,6 +439,9 @@ def _create_ticket(
         idempotency.remember(owner=idempotency.INTAKE, key=key, fingerprint=fingerprint, object_id=ticket.pk, status=201)
     if unit is not None and unit.customer_id is None:
         ProductUnit.objects.filter(pk=unit.pk, customer__isnull=True).update(customer=customer)
+    if evidence:  # the files are written now, not while the number's counter row is locked
+        staged = staged if staged is not None else []
+        staged.extend(_stage_evidence(ticket, evidence, actor=actor))
     ticket_auto_assign_queue(ticket=ticket)  # a matching assignment rule's job (none active: no query)
     # What intake sets off before the number (the SLA clocks: their deadlines land on the
     # instance and reach the row with the number's UPDATE): tickets/effects.py; then the counts.
@@ -350,6 +471,8 @@ def _create_ticket(
     for then in when_numbered:
         then()
     audit_record(action=TicketAudit.CREATED, obj=ticket, actor=actor, actor_label=label, changes={"channel": data.channel})
+    if evidence and staged:
+        _register_evidence(ticket, staged, evidence, actor=actor, label=label)
     notify_ticket_received(ticket=ticket, saved_templates=received_texts, wechat=received_wechat)
     TICKET_CREATED.send(ticket=ticket)
     ticket_created_later_queue(ticket_id=ticket.pk)

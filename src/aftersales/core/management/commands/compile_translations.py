@@ -6,6 +6,7 @@ Python may not have; this command needs nothing but the pinned Python packages.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -31,8 +32,13 @@ class Command(BaseCommand):
                 if twice:
                     # GNU msgfmt refuses a catalogue with a message twice; polib would silently keep one.
                     raise CommandError(f"{po_path}: messages defined twice: {twice[:10]}")
-                # Always rebuilt: it takes milliseconds, and file times after a checkout prove nothing.
-                catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+                # Always rebuilt: it takes milliseconds, and file times after a checkout prove
+                # nothing. Written beside and moved into place: a running server (or a test pass
+                # started beside this one) never reads a half-written catalogue.
+                mo_path = po_path.with_suffix(".mo")
+                partial = mo_path.with_name(f".{os.getpid()}.{mo_path.name}")
+                catalogue.save_as_mofile(str(partial))
+                os.replace(partial, mo_path)
                 compiled += 1
                 self.stdout.write(f"compiled {_shown(po_path)} ({catalogue.percent_translated()}% translated)")
         if compiled == 0:

@@ -12,7 +12,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 
 from aftersales.accounts.effects import SMS_RESET_TEMPLATE
+from aftersales.accounts.login_code import PHONE_CODE_TEMPLATE
 from aftersales.core.links import absolute_url
+from aftersales.customers.portal_accounts import PORTAL_INVITE_TEMPLATE
 from aftersales.notifications.models import Notification, NotificationChannel
 from aftersales.notifications.providers.setup import channel_setup, channel_setups
 from aftersales.notifications.senders import PermanentSendError, SendSkipped, sender_for
@@ -26,6 +28,10 @@ def sample_values(kind: str, language: str) -> dict[str, str]:
     short link to it (a real one, for a day)."""
     if kind == SMS_RESET_TEMPLATE:
         return {"code": "123456", "minutes": "10"}
+    if kind == PHONE_CODE_TEMPLATE:
+        return {"code": "123456", "minutes": "10", "purpose": "sign_in"}
+    if kind == PORTAL_INVITE_TEMPLATE:
+        return {"name": "赵敏" if language.startswith("zh") else "Zhao Min", "days": "7", "link": absolute_url(SAMPLE_LINK_PATH)}
     event = event_for(kind)
     if event is None or event.for_staff:
         raise CommandError(f"{kind!r} is not a kind of message sent to customers.")
