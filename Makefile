@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export AFTERSALES_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev migrate demo lint typecheck format bench bench-quick bench-only clean messages api-fuzz
+.PHONY: run start test install install-dev migrate demo lint typecheck format bench bench-quick bench-only clean messages api-fuzz
 
 $(VENV)/bin/python:
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"Python 3.11 is required, found {sys.version.split()[0]}"'
@@ -37,8 +37,17 @@ demo: migrate
 ## the demo data once, serve on http://HOST:PORT (127.0.0.1:8000) with gunicorn, the
 ## background worker and the scheduler, and print the address, the demo logins and the API key
 ## last. Logs go to var/log/ (warnings and errors; VERBOSE=1 or LOG_LEVEL=INFO for more).
+## The demo is never loaded into a database holding data it did not make (it stops and says
+## so); DEMO=0 make run is make start.
 run: install
 	@scripts/run.sh
+
+## make start: the same without the demo data — a real company's database (DATABASE_URL, or the
+## embedded one): install, migrate, compile translations, serve with the worker and the
+## scheduler; the banner says how to create the first administrator (manage.py
+## create_administrator) while there is none.
+start: install
+	@scripts/run.sh --no-demo
 
 ## make test: lint, type checks, the direction of imports (import-linter) and the whole suite on
 ## SQLite, then on PostgreSQL (+ Redis) when DATABASE_URL/REDIS_URL point at them (required when CI=true).

@@ -108,16 +108,18 @@ run_pass() {
   local name=$1 db=$2 redis=$3 var=$4 xml="test-results/$1.xml"
   rm -f "$xml"
   mkdir -p "$var"
-  # The API fuzz (schemathesis) is the longest module (~1 s per operation). The SQLite pass runs
-  # all its phases: the schema's examples, the coverage phase (every boundary and every violation
-  # the schema defines: ~75 % of the requests, deterministic, answered by the input validation,
-  # which is the same on both databases) and the random fuzzing. The PostgreSQL pass runs the
-  # examples and the random fuzzing: random strings and numbers are what a database can refuse
-  # differently (a NUL character, an integer out of range). Both passes fuzz 6 examples an
-  # operation (the SQLite pass fuzzed 12 until session 14: docs/decisions/0011); `make api-fuzz`
-  # runs many more. API_FUZZ_EXAMPLES / API_FUZZ_PHASES override both passes.
-  local fuzz="${API_FUZZ_EXAMPLES:-6}" phases="${API_FUZZ_PHASES:-examples,coverage,fuzzing}"
-  if [ -n "$db" ] && [ -z "${API_FUZZ_PHASES:-}" ]; then phases=examples,fuzzing; fi
+  # The API fuzz (schemathesis) is the longest module (~1 s per operation). Each pass runs the
+  # schema's examples and the random fuzzing of every operation, 6 examples an operation (random
+  # strings and numbers are what a database can refuse differently: a NUL character, an integer
+  # out of range); `make api-fuzz` runs many more. The coverage phase (every boundary and every
+  # violation the schema defines: deterministic, answered by the input validation, the same on
+  # both databases, most of the module's time) is shared when both passes run: the SQLite pass
+  # runs it for half the operations, the PostgreSQL pass for the other half (decision 0011).
+  # API_FUZZ_EXAMPLES / API_FUZZ_PHASES / API_FUZZ_COVERAGE_SHARD override both passes.
+  local fuzz="${API_FUZZ_EXAMPLES:-6}" phases="${API_FUZZ_PHASES:-examples,coverage,fuzzing}" shard="${API_FUZZ_COVERAGE_SHARD-}"
+  if [ -n "$PG_URL" ] && [ -z "${API_FUZZ_COVERAGE_SHARD+set}" ]; then
+    if [ -n "$db" ]; then shard=1/2; else shard=0/2; fi
+  fi
   # A test that uses no database (pure functions, charts, parsing, the catalogues…) runs the same
   # on both databases: the SQLite pass (always run, with the same Redis) runs it, the PostgreSQL
   # pass leaves it out (conftest.py, --database-tests-only; its summary counts them as deselected),
@@ -130,7 +132,7 @@ run_pass() {
   elif [ -n "$PG_URL" ]; then
     only_db=(--postgresql-pass-runs-too --deselected-list "test-results/$name.deselected")
   fi
-  API_FUZZ_EXAMPLES="$fuzz" API_FUZZ_PHASES="$phases" AFTERSALES_ENV=test AFTERSALES_VAR_DIR="$var" DATABASE_URL="$db" REDIS_URL="$redis" \
+  API_FUZZ_EXAMPLES="$fuzz" API_FUZZ_PHASES="$phases" API_FUZZ_COVERAGE_SHARD="$shard" AFTERSALES_ENV=test AFTERSALES_VAR_DIR="$var" DATABASE_URL="$db" REDIS_URL="$redis" \
     .venv/bin/pytest --junitxml="$xml" -o junit_family=xunit2 -q -p no:randomly "${only_db[@]}" "${PYTEST_ARGS[@]}"
   local rc=$?
   $PY - "$xml" "$rc" >"test-results/$name.counts" <<'PYEOF'

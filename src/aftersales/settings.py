@@ -397,6 +397,8 @@ TICKET_DEFAULT_TARGET_HOURS = {1: (2, 24), 2: (8, 36), 3: (24, 48)}
 API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120"))
 # Days the first response to an Idempotency-Key is kept for replays (purged hourly).
 API_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("API_IDEMPOTENCY_KEEP_DAYS", "7"))
+# Days a customer's sign-in token from the app lasts (docs/api-app.md, "Sign the customer in").
+API_SIGNIN_TOKEN_DAYS = int(os.environ.get("API_SIGNIN_TOKEN_DAYS", "90"))
 # The intake page's phone and serial lookups: per staff user and minute (tickets/views.py).
 INTAKE_LOOKUPS_PER_MINUTE = int(os.environ.get("INTAKE_LOOKUPS_PER_MINUTE", "30"))
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
+from aftersales.accounts.models import Role
 from aftersales.analytics.models import (
     BacklogCell,
     JobFact,
@@ -23,7 +24,6 @@ from aftersales.analytics.models import (
     StaffKind,
     TicketFact,
 )
-from aftersales.analytics.services.complaints import staff_complaints_for_tickets
 from aftersales.analytics.services.cubes import rebuild_months
 from aftersales.analytics.services.facts import (
     PAID,
@@ -39,6 +39,7 @@ from aftersales.analytics.services.rollups import RATING_FIELDS, minute_key, mon
 from aftersales.compensation.models import Compensation, Refund
 from aftersales.feedback.models import Survey, SurveyStatus
 from aftersales.fieldservice.models import WorkOrder, WorkOrderStatus
+from aftersales.revisits.models import StaffComplaint
 from aftersales.sla.models import ClockStatus, SlaClock, SlaMetric
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -99,7 +100,6 @@ def compute_ticket_facts(ticket_ids: list[int], *, calendars: Calendars, now: dt
         .values("ticket_id", "overall", "speed", "attitude", "professionalism", "result")
     ):
         surveys[s["ticket_id"]] = dict(s)  # the latest answered survey wins
-    complaints = staff_complaints_for_tickets(ids)
     work = _sums(
         WorkOrder.objects.filter(ticket_id__in=ids).exclude(status=WorkOrderStatus.CANCELLED),
         ("cost_parts", "cost_labour", "cost_travel"),
@@ -142,7 +142,7 @@ def compute_ticket_facts(ticket_ids: list[int], *, calendars: Calendars, now: dt
                 attitude=attitude,
                 professionalism=survey.get("professionalism"),
                 result=survey.get("result"),
-                complaints=(1 if attitude is not None and attitude <= 2 else 0) + complaints.get(pk, 0),
+                complaints=1 if attitude is not None and attitude <= 2 else 0,  # a person's revisit complaints: staff days
                 cost_parts=parts,
                 cost_labour=labour,
                 cost_travel=travel,
@@ -212,6 +212,32 @@ def reference_staff_days(days: list[dt.date]) -> list[StaffDay]:
             r.ftf += j.first_time_fix
         r.labour_hours += j.labour_hours
         r.parts_quantity += j.parts_quantity
+    # A technician's satisfaction: each surveyed ticket once, on the day of their first job on it.
+    seen: set[tuple[int, int]] = set()
+    for j in JobFact.objects.filter(technician_key__gt=0).order_by("day", "work_order_id"):
+        if (j.technician_key, j.ticket_key) in seen:
+            continue
+        seen.add((j.technician_key, j.ticket_key))
+        f = TicketFact.objects.filter(pk=j.ticket_key).first()
+        if j.day not in days or f is None or f.overall is None:
+            continue
+        r = row((j.day, StaffKind.TECHNICIAN, j.technician_key, j.team_key, j.region_key))
+        r.surveys += 1
+        r.promoters += f.overall == 5
+        r.detractors += f.overall <= 3
+        for name in RATING_FIELDS:
+            value = getattr(f, name)
+            if value is not None:
+                total, n = r.ratings.get(name, [0, 0])
+                r.ratings[name] = [total + value, n + 1]
+    # Complaints recorded on revisit calls: against the person, on the day recorded.
+    for c in StaffComplaint.objects.select_related("staff", "ticket", "revisit"):
+        day = local_day(c.created_at)
+        if day not in days:
+            continue
+        kind = StaffKind.TECHNICIAN if c.staff.role == Role.TECHNICIAN else StaffKind.AGENT
+        region = (c.ticket.region_id if c.ticket else None) or (c.revisit.region_id if c.revisit else None) or c.staff.region_id
+        row((day, kind, c.staff_id, c.staff.team_id or 0, region or 0)).complaints += 1
     return list(rows.values())
 
 
@@ -230,6 +256,7 @@ def reference_full_refresh(*, now: dt.datetime) -> None:
             TicketFact.objects.bulk_create(facts)
             JobFact.objects.bulk_create(jobs)
             days |= {f.day for f in facts} | {j.day for j in jobs}
+        days |= {local_day(t) for t in StaffComplaint.objects.values_list("created_at", flat=True)}
         StaffDay.objects.all().delete()
         StaffDay.objects.bulk_create(reference_staff_days(sorted(days)))
         for model in (MonthTotal, MonthChannel, MonthModel):

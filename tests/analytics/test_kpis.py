@@ -58,7 +58,7 @@ def test_agent_kpis_match_the_hand_computed_figures(world):
     assert wang.reopen_rate == 33.3
     assert wang.complaints == 1
     assert wang.csat["overall"] == 4.0 and wang.csat["attitude"] == 3.0
-    assert wang.nps == 0.0  # one promoter (5), one detractor (3)
+    assert wang.satisfied_rate == 50.0  # overall 5 and 3: one of two rated 4–5 (no NPS from 1–5 ratings)
     assert wang.resolved == 1
     assert table.total.handled == 4
     assert (table.total.fr_median, table.total.fr_p90) == (67.5, 120.0)  # [10, 45, 90, 120]

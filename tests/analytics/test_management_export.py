@@ -10,6 +10,7 @@ import pytest
 from aftersales.core.errors import ValidationFailed
 from aftersales.exports import services
 from aftersales.exports.registry import kind_for_user
+from aftersales.quality.rollup import fault_rollup_refresh
 from tests.clients import client_for
 from tests.exports.helpers import column, export_sheet, header
 
@@ -31,7 +32,8 @@ def test_months_sheet_matches_the_dashboard(world):
     assert column(sheet, "Total cost") == [0, 550]  # 300 refund + 170 job + 80 compensation
     assert column(sheet, "Cost per ticket") == [None, 137.5]
     assert column(sheet, "Average overall rating") == [None, 4.0]
-    assert column(sheet, "NPS")[1] == 0.0
+    assert column(sheet, "Satisfied, overall 4–5 (%)")[1] == 50.0  # overall 5 and 3
+    assert column(sheet, "NPS (revisit calls, 0–10)") == [None, None]  # no revisit call recorded an NPS
 
 
 def test_the_page_filters_and_the_scope_apply(world):
@@ -59,9 +61,11 @@ def test_backlog_categories_faults_and_model_costs(world):
     assert sum(column(sheet, "Tickets")) == 4 and set(column(sheet, "Month")) == {"2025-10"}
     sheet, _rows = export_sheet("management_model_costs", boss, SEP_OCT)
     assert sum(Decimal(str(v)) for v in column(sheet, "Total cost")) == Decimal("550")
+    # The top faults count the quality pages' fault tickets, from the quality summaries.
+    fault_rollup_refresh()
     sheet, rows = export_sheet("management_faults", boss, SEP_OCT)
     assert rows == 2  # B's and C's units, one ticket each in the period
-    assert column(sheet, "Tickets") == [1, 1] and column(sheet, "Cumulative share (%)") == [50.0, 100.0]
+    assert column(sheet, "Fault tickets") == [1, 1] and column(sheet, "Cumulative share (%)") == [50.0, 100.0]
 
 
 def test_chinese_headers_and_bad_months_name_their_field(world):

@@ -8,13 +8,18 @@ schema, and negative (schema-violating) input refused with a 4xx.
 
 The number of examples per operation is bounded (``API_FUZZ_EXAMPLES``, default 12) so the
 normal run stays short; ``make api-fuzz`` runs many more. ``API_FUZZ_PHASES`` (default
-``examples,coverage,fuzzing``) names schemathesis's phases; the PostgreSQL pass of ``make test``
-leaves out the coverage phase, which the SQLite pass runs (``scripts/test.sh``).
+``examples,coverage,fuzzing``) names schemathesis's phases. The coverage phase (every boundary and
+every violation the schema defines; deterministic, answered by the input validation, the same on
+both databases) is most of the module's time: ``API_FUZZ_COVERAGE_SHARD=i/n`` runs it for the
+operations of shard ``i`` of ``n`` only (a stable hash of the operation), so that the two passes
+of ``make test`` share it — the SQLite pass ``0/2``, the PostgreSQL pass ``1/2`` — while each runs
+the examples and the random fuzzing of every operation (``scripts/test.sh``, decision 0011).
 """
 
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from io import BytesIO
@@ -62,24 +67,44 @@ CHECKS = [
 
 PHASES = os.environ.get("API_FUZZ_PHASES", "examples,coverage,fuzzing").split(",")
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
-schema.config.phases.update(phases=PHASES)
-# The coverage phase also sends each path the methods it does not declare. A write by a method
-# nobody declared is what must be refused (405); an undeclared GET, OPTIONS or TRACE changes
-# nothing, and the router answers them the same way — so only the write methods are sent.
-schema.config.phases.coverage.unexpected_methods = {"post", "put", "patch", "delete"}
-schema.config.generation.update(
-    modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
-    max_examples=EXAMPLES,
-    deterministic=True,  # the same requests on every run: a failure reproduces
-    database="none",  # nothing written into the work tree
-    with_security_parameters=False,  # the test key is sent instead
-)
-# A schema-violating body can also be refused for its size before it is parsed: 413 is a refusal.
-schema.config.checks.negative_data_rejection.expected_statuses = [
-    *schema.config.checks.negative_data_rejection.expected_statuses,
-    "413",
-]
+COVERAGE_SHARD = os.environ.get("API_FUZZ_COVERAGE_SHARD", "")
+
+
+def _in_coverage_shard(ctx) -> bool:  # type: ignore[no-untyped-def]
+    """Whether this pass runs the operation's coverage phase (``API_FUZZ_COVERAGE_SHARD``)."""
+    if not COVERAGE_SHARD:
+        return True
+    index, count = (int(x) for x in COVERAGE_SHARD.split("/"))
+    return zlib.crc32(ctx.operation.label.encode()) % count == index
+
+
+def _fuzz_schema(phases: list[str]):  # type: ignore[no-untyped-def]
+    """The API's document, with its own configuration (two schemas below: their phases differ)."""
+    loaded = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+    loaded.config.phases.update(phases=phases)
+    # The coverage phase also sends each path the methods it does not declare. A write by a method
+    # nobody declared is what must be refused (405); an undeclared GET, OPTIONS or TRACE changes
+    # nothing, and the router answers them the same way — so only the write methods are sent.
+    loaded.config.phases.coverage.unexpected_methods = {"post", "put", "patch", "delete"}
+    loaded.config.generation.update(
+        modes=[GenerationMode.POSITIVE, GenerationMode.NEGATIVE],
+        max_examples=EXAMPLES,
+        deterministic=True,  # the same requests on every run: a failure reproduces
+        database="none",  # nothing written into the work tree
+        with_security_parameters=False,  # the test key is sent instead
+    )
+    # A schema-violating body can also be refused for its size before it is parsed: 413 is a refusal.
+    loaded.config.checks.negative_data_rejection.expected_statuses = [
+        *loaded.config.checks.negative_data_rejection.expected_statuses,
+        "413",
+    ]
+    return loaded
+
+
+# Every operation: the examples and the random fuzzing; the coverage phase in a schema of its
+# own, for this pass's shard of the operations.
+schema = _fuzz_schema([phase for phase in PHASES if phase != "coverage"] or ["examples"])
+coverage_schema = _fuzz_schema(["coverage"]).include(_in_coverage_shard) if "coverage" in PHASES else None
 
 
 @pytest.fixture
@@ -225,9 +250,7 @@ def _aim_at_real_objects(case, world: FuzzWorld) -> None:  # type: ignore[no-unt
         case.headers = {**(case.headers or {}), "If-Match": f'"v{version}"'}
 
 
-@schema.parametrize()
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much])
-def test_every_operation_conforms_and_never_fails(case, fuzz_world):  # type: ignore[no-untyped-def]
+def _call(case, fuzz_world) -> None:  # type: ignore[no-untyped-def]
     _aim_at_real_objects(case, fuzz_world)
     key = fuzz_world.field_key if _is_field(case) else fuzz_world.key
     headers = {"Authorization": f"Bearer {key}", "Accept-Language": "en"}
@@ -236,3 +259,20 @@ def test_every_operation_conforms_and_never_fails(case, fuzz_world):  # type: ig
         with open(LOG, "a", encoding="utf-8") as log:
             mode = case.meta.generation.mode.value if getattr(case.meta, "generation", None) else "?"
             log.write(f"{mode} {case.operation.label} {response.status_code}\n")
+
+
+HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much]
+
+
+@schema.parametrize()
+@settings(suppress_health_check=HEALTH)
+def test_every_operation_conforms_and_never_fails(case, fuzz_world):  # type: ignore[no-untyped-def]
+    _call(case, fuzz_world)
+
+
+if coverage_schema is not None:
+
+    @coverage_schema.parametrize()
+    @settings(suppress_health_check=HEALTH)
+    def test_every_boundary_and_violation_is_answered(case, fuzz_world):  # type: ignore[no-untyped-def]
+        _call(case, fuzz_world)

@@ -25,11 +25,10 @@ def test_single_cohort_matches_scipy_and_hand_computation():
     assert [result[m] for m in range(5)] == pytest.approx([float(sf.evaluate(m)) for m in range(5)])
 
 
-def test_counts_path_equals_scipy_path_with_several_cohorts(monkeypatch):
+def test_counts_path_equals_scipy_path_with_several_cohorts():
     failures = {0: 4, 1: 6, 3: 2}
     shipped = {1: 300, 3: 200, 6: 100}
-    with_scipy = survival.kaplan_meier_from_counts(failures=failures, shipped_at_age=shipped, horizon=7)
-    monkeypatch.setattr(survival, "SCIPY_LIMIT", 0)
+    with_scipy = survival.kaplan_meier_scipy(failures=failures, shipped_at_age=shipped, horizon=7)
     counted = survival.kaplan_meier_from_counts(failures=failures, shipped_at_age=shipped, horizon=7)
     assert [v is None for v in with_scipy] == [v is None for v in counted]
     assert [v for v in with_scipy if v is not None] == pytest.approx([v for v in counted if v is not None])

@@ -258,6 +258,8 @@ def test_rows_name_the_category_in_the_language_and_the_assignee_as_everywhere(a
         {"status": "resolved", "priority": "9", "q": "x" * 101},
         {"category": "0", "region": "7", "team": "0", "assignee": "x"},
         {"status": "open", "priority": "", "q": "refund"},
+        {"sla": "warning", "created_after": "2026-12-01T08:00:00", "created_before": "2026-12-06 09:53"},
+        {"sla": "late", "created_after": "yesterday", "created_before": ""},
     ],
 )
 def test_the_filter_values_are_those_of_the_bound_form(params):
@@ -279,6 +281,8 @@ def test_the_filter_values_are_those_of_the_bound_form(params):
         "q": (form.cleaned_data.get("q") or "").strip(),
         "sort": form.cleaned_data.get("sort") or "due",
         **{name: form.cleaned_data.get(name) for name in ("category", "region", "team", "assignee")},
+        "sla": form.cleaned_data.get("sla") or "",
+        **{name: form.cleaned_data.get(name) for name in ("created_after", "created_before")},
     }
     assert TicketListFilterForm.values_from(query) == expected
     assert TicketListFilterForm(query).values() == expected

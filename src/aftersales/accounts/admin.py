@@ -11,7 +11,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from aftersales.core.admin import AdministratorsMay, ConfigurationAdmin
 from aftersales.core.i18n import join_list
 
-from .models import Region, RegionArea, ServiceOutlet, Team, User
+from .effects import USER_BECAME_TECHNICIAN
+from .models import Region, RegionArea, Role, ServiceOutlet, Team, User
 from .provinces import city_key, province_key, province_name
 from .sessions import sign_out_everywhere
 from .signals import security_event
@@ -64,6 +65,14 @@ class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
             if obj is not None and obj.pk == request.user.pk:
                 fields += OWN_ACCOUNT_FIELDS
         return fields
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        """Save; a user who becomes a technician here (added as one, or their role changed to it)
+        gets a technician profile in the same transaction (``USER_BECAME_TECHNICIAN``)."""
+        became_technician = obj.role == Role.TECHNICIAN and (not change or "role" in form.changed_data)
+        super().save_model(request, obj, form, change)
+        if became_technician:
+            USER_BECAME_TECHNICIAN.send(user=obj, actor=request.user)
 
     def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
         return bool(request.user.is_superuser) and super().has_delete_permission(request, obj)

@@ -68,3 +68,12 @@ PHONE_CODE_ISSUED = hook(
     "phone_code_issued",
     "aftersales.portal.receivers.phone_code_issued",  # the SMS through the notifications outbox
 )
+
+# A user became a technician: made one, or their role changed to technician, in the admin
+# (``accounts.admin.UserAdmin.save_model``, in its transaction): field service gives them a
+# technician profile (their region as its region), so that dispatch suggests them at once.
+# kwargs: user, actor.
+USER_BECAME_TECHNICIAN = hook(
+    "user_became_technician",
+    "aftersales.fieldservice.receivers.user_became_technician",
+)

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .provinces import city_key, province_key, province_name
 
@@ -18,7 +20,8 @@ class Role(models.TextChoices):
     QUALITY_ENGINEER = "quality_engineer", _("Quality engineer")
     APPRAISER = "appraiser", _("Appraiser")
     SUPERVISOR = "supervisor", _("Supervisor")
-    WAREHOUSE = "warehouse", _("Warehouse")
+    # The role (仓管); "Warehouse" alone is the place (仓库).
+    WAREHOUSE = "warehouse", pgettext_lazy("role", "Warehouse")
     MARKETING = "marketing", _("Marketing")
     FINANCE = "finance", _("Finance")
     ADMINISTRATOR = "administrator", _("Administrator")
@@ -116,6 +119,18 @@ class Team(models.Model):
         return self.name
 
 
+class UserManager(DjangoUserManager["User"]):
+    """Django's manager, with a superuser that is an administrator who sees everything: the role
+    administrator and the data scope "all" unless given (``manage.py createsuperuser`` and
+    ``create_administrator``), so the first account's ticket list and customers are not empty or
+    masked as an agent's own would be."""
+
+    def create_superuser(self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any) -> User:
+        extra_fields.setdefault("role", Role.ADMINISTRATOR)
+        extra_fields.setdefault("data_scope", DataScope.ALL)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in: staff in one role, or a customer using the portal."""
 
@@ -133,6 +148,8 @@ class User(AbstractUser):
     # Raised by "sign out everywhere": it is part of the session's auth hash, so every session
     # signed in before no longer matches and ends at its next request (accounts/sessions.py).
     session_epoch = models.PositiveIntegerField(_("session generation"), default=0, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
 
     class Meta:
         verbose_name = _("user")

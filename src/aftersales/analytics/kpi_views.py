@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -11,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team
@@ -20,7 +21,7 @@ from aftersales.core.errors import DomainError
 from .links import drill_url, ticket_list_url
 from .models import RefreshState, StaffKind
 from .selectors.common import Period, parse_period, sees_all, staff_reach
-from .selectors.drill import JOB_METRICS, TICKET_METRICS, drill_for_user, drill_from_query
+from .selectors.drill import JOB_METRICS, TECHNICIAN_TICKET_METRICS, TICKET_METRICS, drill_for_user, drill_from_query
 from .selectors.kpis import GROUPS, KpiRow, KpiTable, kpi_table_for_user
 
 TABLE_CACHE_SECONDS = 24 * 3600
@@ -47,14 +48,31 @@ DEFINITIONS = {
         gettext_lazy("CSAT"),
         gettext_lazy("Average rating (1–5) of the answered surveys: overall, speed, attitude, professionalism, result."),
     ),
-    "nps": (
-        gettext_lazy("NPS"),
-        gettext_lazy("Share of overall ratings of 5 minus the share of 1–3, in points (−100 to 100)."),
+    "satisfied": (
+        gettext_lazy("Satisfied"),
+        gettext_lazy(
+            "Share of the overall ratings (1–5) that are 4 or 5. Not an NPS: the NPS comes only from the 0–10 "
+            "question of the revisit calls (management dashboard)."
+        ),
     ),
     "reopen": (gettext_lazy("Reopened"), gettext_lazy("Share of the tickets reopened for secondary processing.")),
     "complaints": (
         gettext_lazy("Complaints"),
-        gettext_lazy("Complaints about the person: attitude rated 1 or 2, and complaints recorded."),
+        gettext_lazy(
+            "Complaints about the person: an attitude rating of 1 or 2 on the survey of a ticket they handled, "
+            "and the complaints about them recorded on revisit calls (on the day recorded, with or without a ticket)."
+        ),
+    ),
+    "tech_csat": (
+        gettext_lazy("CSAT"),
+        gettext_lazy(
+            "Average rating (1–5) of the answered surveys of the tickets the technician worked on (each ticket once, "
+            "on the day of their first job on it): overall, speed, attitude, professionalism, result."
+        ),
+    ),
+    "tech_complaints": (
+        gettext_lazy("Complaints"),
+        gettext_lazy("Complaints about the technician recorded on revisit calls (on the day recorded)."),
     ),
     "jobs": (gettext_lazy("Jobs"), gettext_lazy("Work orders created in the period / of which finished.")),
     "on_time": (
@@ -91,7 +109,8 @@ def _period(request: HttpRequest) -> tuple[Period | None, str]:
 def _links(period: Period, group: str, row: KpiRow, kind: str) -> dict[str, str]:
     column = {"person": "person", "team": "team", "region": "region"}[group]
     keys = {column: row.key}
-    metrics = JOB_METRICS if kind == StaffKind.TECHNICIAN else TICKET_METRICS
+    technician = kind == StaffKind.TECHNICIAN
+    metrics = [*JOB_METRICS, *TECHNICIAN_TICKET_METRICS, "tech_complaints"] if technician else list(TICKET_METRICS)
     links = {metric: drill_url(period, metric, **keys) for metric in metrics}
     list_filter = {"person": "assignee", "team": "team", "region": "region"}[group]
     if kind == StaffKind.AGENT and not (group == "person" and row.key == 0):
@@ -99,18 +118,26 @@ def _links(period: Period, group: str, row: KpiRow, kind: str) -> dict[str, str]
     return links
 
 
+def refresh_marks(*, staff: bool = False) -> tuple[int, dt.datetime | None]:
+    """(``data_version``, the time of the last refresh) in one query: what the pages' caches key
+    on and the "as of" time they show (the figures are those of that refresh, whichever cached
+    rendering shows them)."""
+    column = "staff_version" if staff else "data_version"
+    row = RefreshState.objects.filter(name="default").values_list(column, "refreshed_at").first()
+    return (row[0] or 0, row[1]) if row else (0, None)
+
+
 def data_version(*, staff: bool = False) -> int:
     """What the pages' caches key on: moves only when a refresh changed the rollups they read
     (``RefreshState.data_version``; ``staff_version`` for the staff rollups only, what the KPI
     page reads), so a refresh that changed nothing keeps them warm."""
-    column = "staff_version" if staff else "data_version"
-    return RefreshState.objects.filter(name="default").values_list(column, flat=True).first() or 0
+    return refresh_marks(staff=staff)[0]
 
 
 def kpi_cache_key(
     *, reach: str, period: Period, kind: str, group: str, region: int | None, team: int | None, version: int
 ) -> str:
-    return f"analytics:kpis:{get_language()}:{reach}:{period.start}:{period.end}:{kind}:{group}:{region}:{team}:v{version}"
+    return f"analytics:kpis:2:{get_language()}:{reach}:{period.start}:{period.end}:{kind}:{group}:{region}:{team}:v{version}"
 
 
 def render_kpi_table(table: KpiTable, request: HttpRequest | None = None) -> tuple[str, list[DisplayRow]]:
@@ -125,7 +152,7 @@ def render_kpi_table(table: KpiTable, request: HttpRequest | None = None) -> tup
     return html, rows
 
 
-def _table_html(request: HttpRequest, *, period: Period, kind: str, group: str, context: dict[str, object]) -> str:
+def _table_html(request: HttpRequest, *, period: Period, kind: str, group: str, context: dict[str, object], version: int) -> str:
     """The KPI table, rendered. The figures come from the rollups, which change only when the
     refresh job changes them: the rendered table (a few hundred drill-down links) is cached per
     data version, filters, language and reach (everything for a user who sees all, else the
@@ -133,9 +160,7 @@ def _table_html(request: HttpRequest, *, period: Period, kind: str, group: str, 
     user = request.user
     region, team = _int(request, "region"), _int(request, "team")
     reach = "all" if sees_all(user) else f"u{user.pk}"  # type: ignore[arg-type]
-    key = kpi_cache_key(
-        reach=reach, period=period, kind=kind, group=group, region=region, team=team, version=data_version(staff=True)
-    )
+    key = kpi_cache_key(reach=reach, period=period, kind=kind, group=group, region=region, team=team, version=version)
     html = cache.get(key)
     if html is None:
         table = kpi_table_for_user(user=user, period=period, kind=kind, group=group, region=region, team=team)  # type: ignore[arg-type]
@@ -170,14 +195,15 @@ def kpis(request: HttpRequest) -> HttpResponse:
         "team": _int(request, "team"),
     }
     if period is not None:
+        version, context["as_of"] = refresh_marks(staff=True)
         context["period"] = period
-        context["table_html"] = _table_html(request, period=period, kind=kind, group=group, context=context)
+        context["table_html"] = _table_html(request, period=period, kind=kind, group=group, context=context, version=version)
     return render(request, "analytics/kpis.html", context, status=422 if error else 200)
 
 
 METRIC_LABELS = {
     "handled": gettext_lazy("Tickets"),
-    "resolved": gettext_lazy("Resolved"),
+    "resolved": pgettext_lazy("kpi column", "Resolved"),
     "fr_measured": gettext_lazy("First response measured"),
     "res_measured": gettext_lazy("Resolution measured"),
     "fr_missed": gettext_lazy("First response missed"),
@@ -187,6 +213,9 @@ METRIC_LABELS = {
     "complaints": gettext_lazy("Complaints"),
     "surveyed": gettext_lazy("Answered surveys"),
     "detractors": gettext_lazy("Rated 1–3"),
+    "tech_surveyed": gettext_lazy("Answered surveys"),
+    "tech_detractors": gettext_lazy("Rated 1–3"),
+    "tech_complaints": gettext_lazy("Complaints"),
     "costed": gettext_lazy("With a cost"),
     "jobs": gettext_lazy("Jobs"),
     "jobs_done": gettext_lazy("Finished jobs"),
@@ -221,6 +250,7 @@ def drill(request: HttpRequest) -> HttpResponse:
             "metric_label": METRIC_LABELS[metric],
             "result": result,
             "export_kind": "drill_jobs" if metric in JOB_METRICS else "drill_tickets",
+            "as_of": refresh_marks()[1],
         },
         status=422 if error else 200,
     )

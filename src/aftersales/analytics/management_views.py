@@ -4,6 +4,7 @@ tickets behind them."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
@@ -22,9 +23,9 @@ from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import TicketCategory
 from aftersales.tickets.states import TicketStatus
 
-from .kpi_views import data_version
-from .links import drill_url, ticket_list_url
-from .selectors.common import Period, sees_all, ticket_reach
+from .kpi_views import refresh_marks
+from .links import backlog_cell_url, drill_url, fault_tickets_url, ticket_list_url
+from .selectors.common import Period, reach_region, sees_all, ticket_reach
 from .selectors.management import MAX_MONTHS, Management, management_for_user
 from .services.rollups import AGE_BANDS, COST_FIELDS
 
@@ -108,9 +109,10 @@ def build_charts(m: Management, *, region: int | None, category: int | None) -> 
         _("Top faults by model"),
         [label for _k, label, _n in m.top_models],
         [float(n) for _k, _label, n in m.top_models],
-        count_name=_("Tickets"),
+        count_name=_("Fault tickets"),
         cumulative_name=_("Cumulative share"),
-        urls=[drill_url(whole, "handled", staff=False, model=k, region=region, category=category) for k, _l, _n in m.top_models],
+        # The fault tickets behind each bar, on the quality page that counts them the same way.
+        urls=[fault_tickets_url(whole, model=k, region=region) for k, _l, _n in m.top_models],
         label_column=_("Model"),
     )
     out["satisfaction"] = charts.line(
@@ -120,11 +122,18 @@ def build_charts(m: Management, *, region: int | None, category: int | None) -> 
         urls=[drill_url(_month_period(d), "surveyed", staff=False, region=region, category=category) for d in m.months],
         label_column=_("Month"),
     )
+    out["satisfied"] = charts.line(
+        _("Satisfied customers (overall 4–5)"),
+        months,
+        {_("Share of overall ratings 4–5 (%)"): m.satisfied},
+        urls=[drill_url(_month_period(d), "detractors", staff=False, region=region, category=category) for d in m.months],
+        label_column=_("Month"),
+    )
+    # The NPS only from the revisit calls' 0–10 question (selectors/nps.py); no ticket behind it.
     out["nps"] = charts.line(
-        _("NPS"),
+        _("NPS (revisit calls, 0–10)"),
         months,
         {_("NPS"): m.nps},
-        urls=[drill_url(_month_period(d), "detractors", staff=False, region=region, category=category) for d in m.months],
         label_column=_("Month"),
     )
     labels = cost_labels()
@@ -160,6 +169,52 @@ def build_charts(m: Management, *, region: int | None, category: int | None) -> 
     return out
 
 
+@dataclass(frozen=True)
+class Cell:
+    n: int
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class BacklogRow:
+    """One line of the backlog's tables: a status (or SLA state) with its count per age band,
+    each linking to the ticket list filtered to exactly those tickets."""
+
+    key: str
+    label: str
+    url: str
+    cells: list[Cell]
+    total: Cell
+
+
+def backlog_rows(m: Management, *, region: int | None, category: int | None) -> tuple[list[BacklogRow], list[BacklogRow]]:
+    """(by status, by SLA state) rows of the backlog, with the ticket list's links: per cell the
+    open tickets of that status (SLA state) registered within the age band as of the backlog's
+    count (``m.backlog_at``); per line all of them. ``region``: the filter, else the caller's
+    region scope (the list then counts what the figure counts)."""
+    bands = range(len(AGE_BANDS) + 1)
+
+    def line(key: str, label: str, counts: list[int], *, status: str, sla: str = "") -> BacklogRow:
+        url = ticket_list_url(status=status, sla=sla, region=region, category=category)
+        cells = [
+            Cell(
+                n,
+                backlog_cell_url(at=m.backlog_at, band=i, status=status, sla=sla, region=region, category=category)
+                if n and m.backlog_at
+                else "",
+            )
+            for i, n in zip(bands, counts, strict=True)
+        ]
+        return BacklogRow(key=key, label=label, url=url, cells=cells, total=Cell(sum(counts), url if sum(counts) else ""))
+
+    by_status = [line(s.value, str(s.label), m.backlog[s.value], status=s.value) for s in TicketStatus if s.value in m.backlog]
+    risk_names = {"warning": _("Warning"), "breached": _("Breached")}
+    by_risk = [
+        line(k, str(risk_names[k]), m.sla_risk.get(k, [0] * len(bands)), status="open", sla=k) for k in ("warning", "breached")
+    ]
+    return by_status, by_risk
+
+
 def first_of_year_before(end: dt.date) -> dt.date:
     """The first month of the twelve ending with ``end`` (a month's first day)."""
     return (end - dt.timedelta(days=335)).replace(day=1)
@@ -174,7 +229,7 @@ def default_months(today: dt.date) -> tuple[dt.date, dt.date]:
 def management_cache_key(
     *, reach: str, start: dt.date, end: dt.date, region: int | None, category: int | None, version: int
 ) -> str:
-    return f"analytics:mgmt:{get_language()}:{reach}:{start}:{end}:{region}:{category}:v{version}"
+    return f"analytics:mgmt:3:{get_language()}:{reach}:{start}:{end}:{region}:{category}:v{version}"
 
 
 @login_required
@@ -199,15 +254,16 @@ def management(request: HttpRequest) -> HttpResponse:
     # (pygal: ~20–30 ms each) are cached per filters, scope, language and data version; the
     # refresh job renders the default view ahead (``warm.py``).
     reach = "all" if sees_all(user) else str(getattr(user, "region_id", ""))  # type: ignore[arg-type]
-    key = management_cache_key(reach=reach, start=start, end=end, region=region, category=category, version=data_version())
+    version, as_of = refresh_marks()
+    key = management_cache_key(reach=reach, start=start, end=end, region=region, category=category, version=version)
     cached = cache.get(key)
     if cached is None:
         m = management_for_user(user=user, start=start, end=end, region=region, category=category)  # type: ignore[arg-type]
         cached = (m, build_charts(m, region=region, category=category))
         cache.set(key, cached, CHART_CACHE_SECONDS)
-    else:
-        ticket_reach(user)  # type: ignore[arg-type]
     m, rendered = cached
+    scope = reach_region(ticket_reach(user))  # type: ignore[arg-type]
+    by_status, by_risk = backlog_rows(m, region=region if region is not None else scope, category=category)
     context = {
         "m": m,
         "error": error,
@@ -223,5 +279,9 @@ def management(request: HttpRequest) -> HttpResponse:
         "cost_per_ticket": (m.total_cost / m.total_intake).quantize(Decimal("0.01")) if m.total_intake else None,
         # The figures behind the charts as Excel (exports/kinds/analytics.py), same filters.
         "export_kinds": EXPORT_KINDS,
+        "as_of": as_of,
+        "bands": band_labels(),
+        "backlog_by_status": by_status,
+        "backlog_by_risk": by_risk,
     }
     return render(request, "analytics/management.html", context, status=422 if error else 200)

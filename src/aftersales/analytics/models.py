@@ -357,6 +357,9 @@ class RefreshState(models.Model):
     # ``StaffMonth`` holds the sum of every month's staff days (set by the first refresh after
     # the table was added, which builds it); until then the KPI page reads staff days only.
     staff_months_ready = models.BooleanField(default=False)
+    # The moment the backlog (``BacklogCell``) was last counted as of (to the second): its age
+    # bands are registration times before it, which the dashboard's links pass to the ticket list.
+    backlog_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("analytics refresh")

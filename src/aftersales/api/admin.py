@@ -44,21 +44,34 @@ class ApiKeyAdmin(ConfigurationAdmin):
 
     administrator_may = frozenset({"view"})
 
-    list_display = ["prefix", "name", "owner", "region", "created_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at", "region"]
+    list_display = ["prefix", "name", "owner", "kind", "region", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = ["kind", "revoked_at", "region"]
     search_fields = ["prefix", "name", "owner__username"]
     actions = ["revoke"]
-    readonly_fields = ["prefix", "owner", "scopes", "region", "created_by", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "prefix",
+        "owner",
+        "kind",
+        "scopes",
+        "region",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
     fields = [
         "name",
         "prefix",
         "owner",
+        "kind",
         "scopes",
         "region",
         "rate_limit_per_minute",
         "created_by",
         "created_at",
         "last_used_at",
+        "expires_at",
         "revoked_at",
     ]
 

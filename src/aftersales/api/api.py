@@ -39,7 +39,9 @@ from .workorders import router as workorders
 
 DESCRIPTION = """Integration API of Aftersales (售后服务管理系统) for apps, WeChat backends and CRMs.
 
-Authenticate with `Authorization: Bearer <API key>` (or the signed-in session plus `X-CSRFToken`).
+Authenticate with `Authorization: Bearer <API key>` (or the signed-in session plus `X-CSRFToken`);
+the company's app signs its customer in with an SMS code (`POST /auth/code`, `POST /auth/token`)
+and sends the token it gets the same way.
 Errors are RFC 9457 problem details (`application/problem+json`) in the language of
 `Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
 actions and work order moves need `If-Match` with the ticket's or work order's ETag. See docs/api.md."""
@@ -122,3 +124,4 @@ api.add_router("", outlets.router)
 api.add_router("", travel.router)
 api.add_router("", calendars.router)
 api.add_router("", "aftersales.api.routers.staff.router")
+api.add_router("", "aftersales.api.routers.signin.router")  # the customer's sign-in from the app

@@ -6,13 +6,19 @@ each action (``tickets.actions``). No business rule lives here: the services dec
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
+from ninja.files import UploadedFile
 from pydantic import BaseModel
 
 from aftersales.core.errors import ValidationFailed
 from aftersales.tickets.action_schemas import refuse_fields
+from aftersales.tickets.attachments import EvidenceKind
 from aftersales.tickets.choices import Channel, EventKind, Priority
 from aftersales.tickets.services import IntakeInput
+from aftersales.tickets.services.intake import IntakeFile
 
 from . import schemas
 from .caller import Caller
@@ -39,6 +45,23 @@ def intake_input(*, caller: Caller, payload: schemas.TicketCreate) -> IntakeInpu
         priority=payload.priority or Priority.NORMAL,
         **data,
     )
+
+
+# The multipart intake's file parts, one per kind of evidence (as the web intake's fields).
+EVIDENCE_FIELDS: dict[str, str] = {f"evidence_{kind}": str(kind) for kind in EvidenceKind.values}
+
+
+def intake_evidence(*, request: HttpRequest, files: Mapping[str, list[UploadedFile] | None]) -> list[IntakeFile]:
+    """The files of ``POST /tickets/with-evidence`` (``files``: by part name), each with its kind.
+    A text part that is not a field of the ticket, or a file under another name, is refused by
+    name (django-ninja would drop it silently)."""
+    fields = set(schemas.TicketCreate.model_fields)
+    refuse_fields(sorted(set(request.POST) - fields) + sorted(set(request.FILES) - set(EVIDENCE_FIELDS)))
+    return [
+        IntakeFile(kind=EVIDENCE_FIELDS[part], file=upload, name=upload.name or "")
+        for part in EVIDENCE_FIELDS
+        for upload in files.get(part) or []
+    ]
 
 
 def reply_kind(*, caller: Caller, payload: schemas.ReplyCreate) -> str:

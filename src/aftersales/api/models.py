@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -61,11 +63,21 @@ class Scope(models.TextChoices):
 ALL_SCOPES: tuple[str, ...] = tuple(Scope.values)
 
 
+class KeyKind(models.TextChoices):
+    """Where a key comes from: made by staff for an integration, or handed to a customer's device
+    when they signed in to the company's app (``POST /api/v1/auth/token``; it expires)."""
+
+    INTEGRATION = "integration", _("Integration key")
+    SIGN_IN = "sign_in", _("App sign-in (a device)")
+
+
 class ApiKey(models.Model):
     """A key an integration sends as ``Authorization: Bearer <key>``; it acts as its owner.
 
     Only ``prefix`` (shown in lists) and the SHA-256 of the whole key are stored: the secret is
-    shown once, at creation. Scopes and an optional region narrow what the owner may do.
+    shown once, at creation. Scopes and an optional region narrow what the owner may do. A
+    customer's sign-in from the app (``kind`` ``sign_in``) is a key too: one per device, named
+    after it, with the app's scopes and an expiry.
     """
 
     name = models.CharField(_("name"), max_length=100)
@@ -90,7 +102,11 @@ class ApiKey(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    kind = models.CharField(_("kind"), max_length=16, choices=KeyKind.choices, default=KeyKind.INTEGRATION)
     created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(
+        _("expires at"), null=True, blank=True, help_text=_("Empty: never. An app's sign-in expires (API_SIGNIN_TOKEN_DAYS).")
+    )
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
 
@@ -105,6 +121,9 @@ class ApiKey(models.Model):
     @property
     def active(self) -> bool:
         return self.revoked_at is None
+
+    def expired(self, now: dt.datetime) -> bool:
+        return self.expires_at is not None and self.expires_at <= now
 
 
 # IdempotencyRecord lives in core (core/idempotency.py): one store for the API and intake.

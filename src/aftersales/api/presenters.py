@@ -113,6 +113,7 @@ def attachment(item: Attachment) -> schemas.AttachmentOut:
     return schemas.AttachmentOut(
         id=item.pk,
         original_name=item.original_name,
+        kind=item.kind,
         content_type=item.content_type,
         size=item.size,
         sha256=item.sha256,

@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import DataScope
+from aftersales.accounts.models import DataScope, User
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.core.errors import NotFound, ValidationFailed
@@ -37,7 +37,7 @@ from aftersales.tickets.selectors import (  # the keyset helpers of the agent's 
 )
 
 from .caller import Caller
-from .models import ApiKey
+from .models import ApiKey, KeyKind
 
 T = TypeVar("T")
 
@@ -116,6 +116,19 @@ def api_keys_of(*, owner_id: int) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(owner_id=owner_id).select_related("region")
 
 
+def api_sign_in_tokens_of(*, user: User, now: dt.datetime) -> QuerySet[ApiKey]:
+    """``user``'s live sign-in tokens (the devices signed in to the app), newest first."""
+    live = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+    return ApiKey.objects.filter(live, owner=user, kind=KeyKind.SIGN_IN, revoked_at__isnull=True).order_by("-created_at", "-id")
+
+
+def api_own_customer_id(user: User) -> int | None:
+    """A customer's own customer record (their portal account's); None for staff."""
+    if not user.is_customer:
+        return None
+    return Customer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
+
+
 # --- Pages ------------------------------------------------------------------------------------
 
 
@@ -126,6 +139,7 @@ class ApiTicketFilters:
     priority: int | None = None
     query: str = ""
     updated_since: dt.datetime | None = None
+    customer_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -148,6 +162,8 @@ def api_ticket_page(
         qs = qs.filter(channel=filters.channel)
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
+    if filters.customer_id is not None:  # within what the caller sees: another's customer is an empty page
+        qs = qs.filter(customer_id=filters.customer_id)
     if filters.updated_since is not None:
         since = filters.updated_since
         if timezone.is_naive(since):  # a wall-clock time means the business zone (Asia/Shanghai)

@@ -9,6 +9,7 @@ import secrets
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -22,7 +23,7 @@ from aftersales.core.idempotency import INTAKE
 from aftersales.core.models import IdempotencyRecord
 
 from .audit_actions import ApiKeyAudit
-from .models import ALL_SCOPES, ApiKey, Scope
+from .models import ALL_SCOPES, ApiKey, KeyKind, Scope
 
 KEY_PREFIX = "ask_"
 PREFIX_LENGTH = len(KEY_PREFIX) + 8  # "ask_" + 8 characters [a-z0-9]
@@ -88,11 +89,15 @@ def api_key_create(
     region: Region | None = None,
     rate_limit_per_minute: int | None = None,
     raw_key: str | None = None,
+    kind: str = KeyKind.INTEGRATION,
+    expires_at: dt.datetime | None = None,
+    audit_changes: dict[str, Any] | None = None,
 ) -> CreatedKey:
     """Create a key acting as ``owner``, narrowed by ``scopes`` and ``region``.
 
     ``raw_key`` is only for the local demo key (a known value); everything else gets a random
-    256-bit secret. Only the prefix and the SHA-256 of the key are stored.
+    256-bit secret. Only the prefix and the SHA-256 of the key are stored. ``kind`` and
+    ``expires_at``: an app's sign-in (``api.signin``), whose audit row adds ``audit_changes``.
     """
     text = (name or "").strip()
     if not text:
@@ -125,13 +130,13 @@ def api_key_create(
         rate_limit_per_minute=rate_limit_per_minute,
         created_by=actor,
         created_at=clock.now(),
+        kind=kind,
+        expires_at=expires_at,
     )
-    audit_record(
-        action=ApiKeyAudit.KEY_CREATED,
-        obj=key,
-        actor=actor,
-        changes={"owner": owner.pk, "scopes": chosen, "region": region.pk if region else None},
-    )
+    changes: dict[str, Any] = {"owner": owner.pk, "scopes": chosen, "region": region.pk if region else None}
+    if kind != KeyKind.INTEGRATION:
+        changes.update({"kind": kind, "expires_at": expires_at.isoformat() if expires_at else None, **(audit_changes or {})})
+    audit_record(action=ApiKeyAudit.KEY_CREATED, obj=key, actor=actor, changes=changes)
     return CreatedKey(key=key, secret=raw_key)
 
 
@@ -155,8 +160,8 @@ def api_key_revoke_by_prefix(*, prefix: str, actor: User | None) -> ApiKey:
 
 
 def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
-    """The active key whose secret is ``raw_key``, or ``None``. The comparison takes constant
-    time; ``last_used_at`` is written at most once a minute per key."""
+    """The active key whose secret is ``raw_key``, or ``None`` (also once it expired). The
+    comparison takes constant time; ``last_used_at`` is written at most once a minute per key."""
     raw = (raw_key or "").strip()
     if len(raw) <= PREFIX_LENGTH or len(raw) > 200 or not raw.startswith(KEY_PREFIX):
         return None
@@ -166,6 +171,8 @@ def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
     if not key.owner.is_active:
         return None
     now = clock.now()
+    if key.expired(now):
+        return None
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now

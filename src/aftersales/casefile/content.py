@@ -231,6 +231,8 @@ class SurveyView:
 class AttachmentView:
     id: int
     name: str
+    kind: str  # an ``EvidenceKind`` value: photo, invoice, purchase_proof, other
+    kind_label: str  # in the reader's language
     content_type: str
     size: int
     sha256: str

@@ -328,8 +328,8 @@ class _Builder(Blocks):
         rows = []
         for a in self.case.attachments:
             name = a.name if a.public or not staff else f"{a.name} ({_('internal')})"
-            rows.append([name, filesizeformat(a.size), a.sha256, when(a.created_at)])
-        self.table([_("File"), _("Size"), _("SHA-256"), _("Uploaded at")], rows, [52, 20, 72, 30])
+            rows.append([name, a.kind_label, filesizeformat(a.size), a.sha256, when(a.created_at)])
+        self.table([_("File"), _("Kind"), _("Size"), _("SHA-256"), _("Uploaded at")], rows, [44, 24, 18, 58, 30])
 
     def timeline(self) -> None:
         self.heading(_("Timeline"))

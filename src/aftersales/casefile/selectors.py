@@ -330,6 +330,8 @@ def _attachment(item: Attachment) -> AttachmentView:
     return AttachmentView(
         id=item.pk,
         name=item.original_name,
+        kind=item.kind,
+        kind_label=str(item.get_kind_display()),
         content_type=item.content_type,
         size=item.size,
         sha256=item.sha256,

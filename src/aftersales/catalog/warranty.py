@@ -43,7 +43,7 @@ class WarrantyStatus:
         """In warranty for parts and labour: a repair of the unit costs the customer nothing.
 
         Anything else (out of warranty, unknown, or a policy without parts or labour) may be
-        charged: the plan must tell the customer the estimate (``tickets.process.planning``)
+        charged: the plan must tell the customer the estimate (``tickets.process.measures``)
         and the work order charges by the same status (``fieldservice.charging``)."""
         return self.state == WarrantyState.IN_WARRANTY and self.covers_parts and self.covers_labour
 

@@ -7,9 +7,11 @@ strict) with the same figures as a table under it (``{% chart c %}`` from ``core
 because an image cannot carry links: the table's cells link to the tickets behind each figure.
 
 Shapes offered: ``bar`` (optionally stacked / horizontal), ``line``, ``pareto`` (bars sorted
-descending with the cumulative share on a second axis) and ``control_chart`` (a p- or u-chart: the
-weekly values, the centre line, the upper and lower control limits, points outside marked).
-Labels and series names arrive translated; numbers are plain floats (``None`` = no value).
+descending with the cumulative share as a line on a second axis and the 80 % reference) and
+``control_chart`` (a p- or u-chart: the weekly values, the centre line, the upper and lower control
+limits, points outside marked). Labels and series names arrive translated; numbers are plain floats
+(``None`` = no value). Axis ticks are written as plain numbers (``tick``: "0.5", "12", "9,316,011"),
+never in scientific notation.
 """
 
 from __future__ import annotations
@@ -83,6 +85,21 @@ def _shown(label: str) -> str:
     return label if len(label) <= TRUNCATE_LABEL else label[: TRUNCATE_LABEL - 1] + "…"
 
 
+def tick(value: float | None) -> str:
+    """A number as an axis tick or tooltip shows it: three significant digits at most below 1,000,
+    whole numbers with thousands separators above, no trailing zeros and never "3.6e-06"."""
+    if value is None:
+        return ""
+    if value == 0 or not math.isfinite(value):
+        return "0" if value == 0 else str(value)
+    size = abs(value)
+    if size >= 1000:
+        return f"{value:,.0f}"
+    decimals = max(0, 2 - math.floor(math.log10(size)))
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def _underestimate(labels: Sequence[str], font_size: float) -> float:
     """How much wider the widest label is than pygal reckons (0.6 em per character)."""
     shown = [_shown(str(label)) for label in labels] or [""]
@@ -139,6 +156,7 @@ def _config(
         "margin_bottom": bottom,
         "margin_left": left,
         "no_data_text": "—",
+        "value_formatter": tick,
     }
     config.update(options)
     return config
@@ -215,6 +233,30 @@ def line(
     )
 
 
+class _ParetoBars(pygal.Bar):
+    """pygal's bar chart whose second-axis series are drawn as lines (pygal's own ``Line.line``),
+    through the middle of each bar: the bars of a Pareto and its cumulative share over them."""
+
+    _self_close = False  # read by Line.line (an open line, not a radar's closed shape)
+    _order: int  # pygal's number of series (a cached property), set while the bars are drawn
+
+    def _plot(self) -> None:
+        # pygal shares each label's slot among all series (``_order``); the lines take no slot, so
+        # the bars get it whole while they are drawn (the colours and legend keep every series).
+        every = self._order
+        self._order = len(self.series)
+        for serie in self.series:
+            self.bar(serie)
+        self._order = every
+        half = 0.5 / max(1, self._len)
+        for serie in self.secondary_series:
+            serie.points = [(None if x is None else x + half, y) for x, y in serie.points]
+            pygal.Line.line(self, serie, rescale=True)
+
+
+PARETO_REFERENCE = 80.0  # the 80/20 rule's line on a Pareto's share axis
+
+
 def pareto(
     title: str,
     labels: Sequence[str],
@@ -225,7 +267,10 @@ def pareto(
     urls: Sequence[str] | None = None,
     label_column: str = "",
 ) -> Chart:
-    """Bars sorted from the largest, with the cumulative share (%) as a line on the second axis."""
+    """Bars sorted from the largest; the cumulative share (%) as a line with dots on the second
+    axis (0–100 %), with a dashed reference line at 80 %. The counts' axis ends above the tallest
+    bar and the share axis above 100 %, so neither the tallest bar nor the last dot touches the
+    frame."""
     order = sorted(range(len(labels)), key=lambda i: (-counts[i], str(labels[i])))
     sorted_labels = [labels[i] for i in order]
     sorted_counts = [float(counts[i]) for i in order]
@@ -235,23 +280,31 @@ def pareto(
     for value in sorted_counts:
         running += value
         cumulative.append(round(100.0 * running / total, 1))
-    # Five ticks on both axes: the counts' at quarters of a top divisible by 4, the share's at
-    # 0, 25, 50, 75, 100 % (pygal divides the second axis by the first one's ticks).
+    # Five ticks on the counts' axis at quarters of a top divisible by 4 (at or above the tallest
+    # bar), and the share's 0, 25, 50, 75, 100 % at the same heights (pygal maps the second axis'
+    # range onto the first one's ticks); the plot runs a tenth above the top tick, so the 100 %
+    # dot and the tallest bar are drawn whole, below the frame.
     top = max(4, math.ceil(max(sorted_counts, default=0) / 4) * 4)
-    chart = pygal.Bar(
+    chart = _ParetoBars(
         **_config(
             title,
             labels=sorted_labels,
-            series_count=2,
-            range=(0, top),
+            series_count=3,
+            range=(0, top * 1.1),
             y_labels=[top * i / 4 for i in range(5)],
             secondary_range=(0, 100),
-            value_formatter=lambda value: f"{value:g}",
         )
     )
     chart.x_labels = sorted_labels
     chart.add(count_name, sorted_counts)
-    chart.add(f"{cumulative_name} (%)", cumulative, secondary=True)
+    chart.add(f"{cumulative_name} (%)", cumulative, secondary=True, dots_size=4)
+    chart.add(
+        f"{PARETO_REFERENCE:g} %",
+        [PARETO_REFERENCE] * len(sorted_counts),
+        secondary=True,
+        show_dots=False,
+        stroke_style={"width": 1.5, "dasharray": "6, 4"},
+    )
     series = {count_name: sorted_counts, cumulative_name: cumulative}
     return Chart(
         title=title,
@@ -273,16 +326,22 @@ def control_chart(
     urls: Sequence[str] | None = None,
     value_format: str = ".4g",
     label_column: str = "",
+    y_title: str = "",
+    flagged: Sequence[bool] | None = None,
 ) -> Chart:
     """A p- or u-chart: values with the centre line and the (per-point) control limits.
 
-    ``names`` gives the translated series names for the keys value, centre, upper, lower, outside.
-    Points above the upper or below the lower limit are drawn again as a separate marked series.
+    ``names`` gives the translated series names for the keys value, centre, upper, lower, outside;
+    ``y_title`` names the values' unit on the axis (e.g. "ppm"). Points outside the limits — or,
+    when given, the points ``flagged`` (the caller's rule, e.g. enough data to judge) — are drawn
+    again as a separate marked series.
     """
-    outside = [
-        v if v is not None and ((u is not None and v > u) or (lo is not None and v < lo)) else None
-        for v, u, lo in zip(values, upper, lower, strict=True)
-    ]
+    if flagged is None:
+        flagged = [
+            v is not None and ((u is not None and v > u) or (lo is not None and v < lo))
+            for v, u, lo in zip(values, upper, lower, strict=True)
+        ]
+    outside = [v if flag else None for v, flag in zip(values, flagged, strict=True)]
     chart = pygal.Line(
         **_config(
             title,
@@ -291,6 +350,8 @@ def control_chart(
             allow_interruptions=True,
             x_labels_major_every=max(1, len(labels) // 12),
             show_minor_x_labels=len(labels) <= 24,
+            y_title=y_title or None,
+            include_x_axis=True,
         )
     )
     chart.x_labels = list(labels)

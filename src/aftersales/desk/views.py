@@ -17,8 +17,6 @@ from aftersales.accounts.models import Role, User
 from aftersales.core import clock as system_clock
 from aftersales.core.web import request_user
 from aftersales.outlets.selectors import outlets_led_by
-from aftersales.sla.calendar_selectors import calendars_needing_schedule
-from aftersales.sla.services.calendars import can_edit_calendars
 from aftersales.travel.selectors import finance_desk, technician_desk
 
 from .selectors import (
@@ -30,6 +28,7 @@ from .selectors import (
     technician_today,
     warehouse_home,
 )
+from .setup_checklist import setup_checklist
 
 # Roles whose home is the handler's workbench.
 WORKBENCH_ROLES = frozenset({Role.AGENT, Role.QUALITY_MANAGER})
@@ -119,7 +118,8 @@ def _render_warehouse(request: HttpRequest, user: User) -> HttpResponse:
 
 
 def _render_team(request: HttpRequest, user: User) -> HttpResponse:
-    # An administrator is told of a calendar in use that lacks this year's (or, from November,
-    # next year's) official holiday schedule: its deadlines ignore the bridge days and make-up days.
-    gaps = calendars_needing_schedule(today=system_clock.local_today()) if can_edit_calendars(user) else []
-    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user), "calendar_gaps": gaps})
+    # An administrator's overview starts with what the company has not set up yet (among it a
+    # calendar in use that lacks this year's, or from November next year's, official holiday
+    # schedule); nobody else gets the checklist.
+    setup = setup_checklist(user=user, today=system_clock.local_today())
+    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user), "setup": setup})

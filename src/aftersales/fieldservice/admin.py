@@ -1,5 +1,11 @@
-from django.contrib import admin
+from typing import Any
 
+from django import forms
+from django.contrib import admin
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+
+from aftersales.accounts.models import Role, User
 from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
 
 from .models import (
@@ -19,10 +25,38 @@ class SkillAdmin(ConfigurationAdmin):
     list_display = ["code", "name", "active"]
 
 
+def profile_users() -> QuerySet[User]:
+    """Whom a technician profile may be for: technicians (and a profile's user who is one no
+    longer, so that the profile still opens), by name."""
+    return (
+        User.objects.filter(Q(role=Role.TECHNICIAN) | Q(technician_profile__isnull=False))
+        .select_related("region")
+        .order_by("display_name", "username")
+    )
+
+
+def _user_label(user: User) -> str:
+    region = f" · {user.region.name}" if user.region_id and user.region else ""
+    return f"{user} ({user.username}){region}"
+
+
 @admin.register(TechnicianProfile)
 class TechnicianProfileAdmin(ConfigurationAdmin):
+    """A profile is made when a user becomes a technician (``fieldservice.receivers``); here the
+    administrator sets the skills, regions and capacity."""
+
     list_display = ["user", "daily_capacity", "active"]
+    list_filter = ["active", "regions"]
+    search_fields = ["user__username", "user__display_name"]
     filter_horizontal = ["skills", "regions"]
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            kwargs["queryset"] = profile_users()
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "user" and isinstance(field, forms.ModelChoiceField):
+            field.label_from_instance = _user_label  # type: ignore[method-assign]
+        return field
 
 
 @admin.register(ChargePolicy)

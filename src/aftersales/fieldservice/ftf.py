@@ -36,7 +36,13 @@ NOT_A_FAULT_STATUSES = frozenset({TicketStatus.REJECTED, TicketStatus.CANCELLED,
 REPAIR_KINDS = frozenset({WorkOrderKind.ONSITE_REPAIR, WorkOrderKind.DEPOT_REPAIR, WorkOrderKind.REMOTE_SUPPORT})
 FINISHED = frozenset({WorkOrderStatus.DONE, WorkOrderStatus.CUSTOMER_ACCEPTED})
 GROUPS = {
-    "technician": ("technician_id", "technician__username", "technician__display_name"),
+    "technician": (
+        "technician_id",
+        "technician__display_name",
+        "technician__first_name",
+        "technician__last_name",
+        "technician__username",
+    ),
     "model": ("ticket__product_unit__model_id", "ticket__product_unit__model__code", "ticket__product_unit__model__name"),
     "outlet": ("technician__team_id", "technician__team__name", "technician__team__name"),
 }
@@ -125,7 +131,10 @@ def ftf_rates(
     )
     result = []
     for row in rows:
-        label = " ".join(dict.fromkeys(str(row[name]) for name in labels if row[name])) or "—"
+        if by == "technician":  # named as on every page (``User.label``)
+            label = User.label(*(row[name] or "" for name in labels)) or "—"
+        else:
+            label = " ".join(dict.fromkeys(str(row[name]) for name in labels if row[name])) or "—"
         result.append(FtfRow(key=row[key], label=label, repairs=row["n"], first_time_fixed=row["fixed"]))
     return sorted(result, key=lambda r: (-r.repairs, r.label))
 

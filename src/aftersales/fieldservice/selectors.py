@@ -1,4 +1,5 @@
-"""Reads for field service, scoped to the user: the dispatcher's board with ranked technician
+"""Reads for field service, scoped to the user: the dispatcher's board (the day's undispatched
+and planned jobs, the coming days' undispatched ones, the overdue count) with ranked technician
 suggestions, the technician's day, a ticket's work orders."""
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ def suggest_technicians(*, work_order: WorkOrder, day: dt.date | None = None, li
         if outlet is not None and not outlet.in_force_on(when):
             continue  # the outlet has no contract in force that day: dispatch would refuse him
         skills = {s.pk for s in profile.skills.all()}
-        regions = {r.pk for r in profile.regions.all()}
+        # A profile without regions serves the technician's own region (a profile made when the
+        # user became a technician starts so; the admin adds more).
+        regions = {r.pk for r in profile.regions.all()} or ({profile.user.region_id} if profile.user.region_id else set())
         matched = len(required & skills)
         same_region = work_order.region_id is not None and work_order.region_id in regions
         day_count = that_day.get(profile.user_id, 0)
@@ -173,29 +176,71 @@ def suggest_technicians(*, work_order: WorkOrder, day: dt.date | None = None, li
     return result[:limit]
 
 
+# How many days after the board's day the "coming days" section counts, day by day.
+UPCOMING_DAYS = 7
+UPCOMING_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class UpcomingDay:
+    day: dt.date
+    count: int
+
+
 def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) -> dict[str, Any]:
-    """The dispatcher's board for a day: what is still to dispatch (or rescheduled), with
-    suggestions, and what is already planned that day."""
+    """The dispatcher's board for a day: what is still to dispatch (or rescheduled) up to that
+    day, with suggestions, each marked overdue when its appointment has begun undispatched; what
+    is already planned that day; and the undispatched jobs of the coming days (a count per day
+    for ``UPCOMING_DAYS`` days, the rest as "later", the first ones listed), with the count of
+    every overdue undispatched job in the region, whatever the day shown."""
+    empty: dict[str, Any] = {
+        "to_dispatch": [],
+        "planned": [],
+        "day": day,
+        "region": region,
+        "upcoming_days": [],
+        "upcoming_jobs": [],
+        "upcoming_later": 0,
+        "upcoming_total": 0,
+        "overdue_total": 0,
+    }
     if not can_dispatch(user):
-        return {"to_dispatch": [], "planned": [], "day": day, "region": region}
+        return empty
+    now = clock.now()
     start, end = day_bounds(day)
     base: QuerySet[WorkOrder] = work_orders_visible_to(user).select_related("ticket", "technician", "region", "outlet")
     if region is not None:
         base = base.filter(region=region)
-    pending = base.filter(status__in=[W.TO_DISPATCH, W.RESCHEDULED]).filter(
-        Q(appointment_start__isnull=True) | Q(appointment_start__lt=end)
-    )
+    undispatched = base.filter(status__in=[W.TO_DISPATCH, W.RESCHEDULED])
+    pending = undispatched.filter(Q(appointment_start__isnull=True) | Q(appointment_start__lt=end))
     planned = base.filter(appointment_start__gte=start, appointment_start__lt=end).exclude(
         status__in=[W.TO_DISPATCH, W.RESCHEDULED]
     )
+    window_end = end + dt.timedelta(days=UPCOMING_DAYS)
+    coming = undispatched.filter(appointment_start__gte=end, appointment_start__lt=window_end)
+    zone = timezone.get_default_timezone()
+    per_day: dict[dt.date, int] = {}
+    for when in coming.values_list("appointment_start", flat=True):
+        local = timezone.localtime(when, zone).date()
+        per_day[local] = per_day.get(local, 0) + 1
+    later = undispatched.filter(appointment_start__gte=window_end).count()
     return {
         "to_dispatch": [
-            {"work_order": wo, "suggestions": suggest_technicians(work_order=wo, day=day)}
+            {
+                "work_order": wo,
+                "suggestions": suggest_technicians(work_order=wo, day=day),
+                "overdue": wo.appointment_start is not None and wo.appointment_start < now,
+            }
             for wo in pending.order_by("appointment_start", "id")[:100]
         ],
         "planned": list(planned.order_by("appointment_start", "id")),
         "day": day,
         "region": region,
+        "upcoming_days": [UpcomingDay(d, per_day[d]) for d in sorted(per_day)],
+        "upcoming_jobs": list(coming.order_by("appointment_start", "id")[:UPCOMING_SHOWN]),
+        "upcoming_later": later,
+        "upcoming_total": sum(per_day.values()) + later,
+        "overdue_total": undispatched.filter(appointment_start__lt=now).count(),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
@@ -164,6 +165,38 @@ def to_int(cell: Any) -> int | None:
     if re.fullmatch(r"[+-]?\d+", cleaned):
         return int(cleaned)
     raise CellError("number_invalid", value=value[:60])
+
+
+# The largest amount a money column stores (``max_digits=12, decimal_places=2``).
+MAX_AMOUNT = Decimal("9999999999.99")
+_CURRENCY = re.compile(r"^[¥￥]|(元|rmb|cny)$", re.IGNORECASE)
+
+
+def to_decimal(cell: Any) -> Decimal | None:
+    """An amount of money: a number cell or text like 1200, 1,200.50, ¥12.5, 12.50元; at most two
+    decimals and ``MAX_AMOUNT``."""
+    if isinstance(cell, bool):
+        raise CellError("amount_invalid", value=text(cell))
+    if isinstance(cell, int):
+        value = Decimal(cell)
+    elif isinstance(cell, float):
+        value = Decimal(repr(cell))
+    elif isinstance(cell, Decimal):
+        value = cell
+    else:
+        raw = text(cell)
+        if not raw:
+            return None
+        if _is_formula(raw):
+            raise CellError("formula", value=raw[:60])
+        cleaned = _CURRENCY.sub("", raw.replace(",", "").replace("，", "").replace(" ", "")).strip()
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise CellError("amount_invalid", value=raw[:60]) from None
+    if not value.is_finite() or abs(value) > MAX_AMOUNT or value != value.quantize(Decimal("0.01")):
+        raise CellError("amount_invalid", value=text(cell)[:60])
+    return value.quantize(Decimal("0.01"))
 
 
 def checked_text(cell: Any, column: Column) -> str:

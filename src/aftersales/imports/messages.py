@@ -27,6 +27,8 @@ MESSAGES: dict[str, Promise] = {
     "month_invalid": _("“%(value)s” is not a month. Write it as 2025-07."),
     "number_invalid": _("“%(value)s” is not a whole number."),
     "negative": _("Must not be negative (%(value)s)."),
+    "out_of_range": _("%(value)s is outside the allowed range (%(low)s to %(high)s)."),
+    "amount_invalid": _("“%(value)s” is not an amount of money. Write it as 1200.50 (at most two decimals)."),
     "phone_invalid": _("“%(value)s” is not a valid phone number."),
     "email_invalid": _("“%(value)s” is not a valid email address."),
     "choice_invalid": _("“%(value)s” is not one of: %(choices)s."),
@@ -39,6 +41,7 @@ MESSAGES: dict[str, Promise] = {
     "duplicate_key": _("An earlier row of this file has the same %(columns)s; this row is skipped."),
     "dates_inconsistent": _("The purchase date is before the production date."),
     "contact_required": _("Enter a phone number or an email address."),
+    "address_incomplete": _("An address needs the province, the city and the street address."),
 }
 
 

@@ -1,6 +1,6 @@
-"""An import of master data (customers, product models, serial units, shipment volumes) from an
-.xlsx or .csv file: the uploaded file, its preview figures, the commit's progress and the rows
-refused (issue 18)."""
+"""An import of master data (customers with their addresses, product models, warranty policies,
+serial units, shipment volumes, spare parts) from an .xlsx or .csv file: the uploaded file, its
+preview figures, the columns it ignored, the commit's progress and the rows refused (issue 18)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ class ImportKind(models.TextChoices):
     MODELS = "models", _("Product models")
     UNITS = "units", _("Serial units")
     SHIPMENTS = "shipments", _("Shipment volumes")
+    POLICIES = "policies", _("Warranty policies")
+    PARTS = "parts", _("Spare parts")
 
 
 class ImportStatus(models.TextChoices):
@@ -71,6 +73,8 @@ class ImportJob(models.Model):
     # The first rows as read (for the preview table) and the first errors (row, column, code,
     # parameters; rendered in the reader's language). Both capped; the counts are exact.
     preview = models.JSONField(_("first rows"), default=list, blank=True)
+    # The header cells that name no column of the kind: shown on the preview, never imported.
+    ignored_columns = models.JSONField(_("ignored columns"), default=list, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     file_error = models.JSONField(_("file error"), default=dict, blank=True)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)

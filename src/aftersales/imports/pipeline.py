@@ -24,6 +24,7 @@ from .messages import message
 from .reading import FileRefused, open_sheet
 
 PREVIEW_ROWS = 10
+MAX_IGNORED = 100  # ignored headers kept (a sheet with more columns than that is not an import)
 
 
 def chunk_rows() -> int:
@@ -54,20 +55,26 @@ class Figures:
     preview: list[dict[str, Any]] = field(default_factory=list)
     format: str = ""
     total: int | None = None
+    ignored: list[str] = field(default_factory=list)  # the headers that name no column
 
 
 def _digest(key: Hashable) -> int:
     return int.from_bytes(hashlib.blake2b(repr(key).encode(), digest_size=8).digest(), "big")
 
 
-def _map_header(spec: Kind, header: list[Any]) -> dict[int, str]:
-    """Column index → column key; unknown headers are ignored, a missing required column or a
-    column named twice refuses the file."""
+def _map_header(spec: Kind, header: list[Any]) -> tuple[dict[int, str], list[str]]:
+    """Column index → column key, and the headers that name no column (ignored, in file order;
+    blank header cells are not listed). A missing required column or a column named twice
+    refuses the file."""
     by_name = {name: column for column in spec.columns for name in column.names}
     mapped: dict[int, str] = {}
+    ignored: list[str] = []
     for index, cell in enumerate(header):
-        column = by_name.get(header_key(cell if isinstance(cell, str) else ("" if cell is None else str(cell))))
+        shown = text(cell).replace("\ufeff", "").strip()
+        column = by_name.get(header_key(shown))
         if column is None:
+            if shown and len(ignored) < MAX_IGNORED:
+                ignored.append(shown[:80])
             continue
         if column.key in mapped.values():
             raise FileRefused("duplicate_column", column=column.label)
@@ -76,7 +83,7 @@ def _map_header(spec: Kind, header: list[Any]) -> dict[int, str]:
     for column in spec.columns:
         if column.required and column.key not in present:
             raise FileRefused("missing_column", column=column.label)
-    return mapped
+    return mapped, ignored
 
 
 class Pass:
@@ -122,7 +129,7 @@ class Pass:
         with open_sheet(fileobj, name) as sheet:
             self.figures.format = sheet.format
             self.figures.total = sheet.total
-            mapped = _map_header(self.spec, sheet.header)
+            mapped, self.figures.ignored = _map_header(self.spec, sheet.header)
             chunk: list[Parsed] = []
             rows_read = 0
             for number, cells in sheet.rows:
@@ -170,7 +177,7 @@ class Pass:
                 diff = self.spec.changes(values, parsed.values)
                 if diff:
                     fields |= diff
-                    changed.append((pk, {**values, **{n: v for n, v in parsed.values.items() if n in values}}))
+                    changed.append((pk, self.spec.merge(values, parsed.values)))
                     status = "changed"
                 else:
                     status = "unchanged"

@@ -103,6 +103,7 @@ def _keep(job: ImportJob, f: Figures) -> None:
     job.new_rows, job.changed_rows, job.unchanged_rows = f.new, f.changed, f.unchanged
     job.error_rows, job.error_count = f.error_rows, f.error_count
     job.errors, job.preview = f.errors, f.preview
+    job.ignored_columns = f.ignored
 
 
 def run_commit(job_id: int) -> bool:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.decorators import staff_required
+from aftersales.core.i18n import join_list
 from aftersales.core.view_errors import domain_errors, refusals
 from aftersales.core.web import is_fragment_request, render_htmx, request_user
 
@@ -60,6 +61,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "job": job,
         "columns": spec.columns,
+        "column_names": join_list(c.header() for c in spec.columns),
         "errors": selectors.import_errors(job)[:SHOWN_ERRORS],
         "preview": [(r["row"], r["status"], [r["cells"].get(c.key, "") for c in spec.columns]) for r in job.preview],
         "file_error": selectors.import_file_error(job),

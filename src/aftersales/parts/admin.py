@@ -3,9 +3,12 @@ and the ledger are read-only (they change only through the services, which write
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.db.models import Q
 from django.http import HttpRequest
 
+from aftersales.accounts.models import Role, User
 from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
 
 from .models import (
@@ -19,6 +22,7 @@ from .models import (
     StockMovement,
     Transfer,
     Warehouse,
+    WarehouseKind,
 )
 from .services import stock_set_levels
 
@@ -47,7 +51,33 @@ class WarehouseAdmin(ConfigurationAdmin):
     list_display = ("code", "name", "kind", "region", "technician", "active")
     list_filter = ("kind", "region", "active")
     search_fields = ("code", "name")
-    raw_id_fields = ("technician",)
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        """A van's technician is chosen by name among the technicians (the active ones, and
+        whoever has a van already, so that an old van still shows its owner), never typed as a
+        user id."""
+        if db_field.name == "technician":
+            kwargs["queryset"] = van_technicians()
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "technician" and isinstance(field, forms.ModelChoiceField):
+            field.label_from_instance = _technician_label  # type: ignore[method-assign]
+        return field
+
+
+def van_technicians() -> Any:
+    """The users a van may belong to, by name."""
+    has_van = Warehouse.objects.filter(kind=WarehouseKind.VAN).values("technician_id")
+    return (
+        User.objects.filter(role=Role.TECHNICIAN)
+        .filter(Q(is_active=True) | Q(pk__in=has_van))
+        .select_related("region")
+        .order_by("display_name", "username")
+    )
+
+
+def _technician_label(user: User) -> str:
+    region = f" · {user.region.name}" if user.region_id and user.region else ""
+    return f"{user} ({user.username}){region}"
 
 
 @admin.register(Stock)

@@ -1,8 +1,9 @@
 """The customer's forms in the portal: a new request, and the answer to a plan.
 
-They parse and present input only; the services decide (intake, the agreement). File checks
-reuse the ones every channel uses (``tickets.attachments.sniff_upload``: size and the real
-type read from the bytes), the drawn signature the field-service check
+They parse and present input only; the services decide (intake, the agreement). Files are taken
+as the agent's intake page takes them (``tickets.forms.MultipleFileField``, at most
+``MAX_REQUEST_FILES``) and checked as every channel checks them (``tickets.attachments.sniff_uploads``:
+size, virus scan, the real type read from the bytes), the drawn signature the field-service check
 (``fieldservice.uploads.decode_signature``: a real, non-blank PNG of a sensible size).
 """
 
@@ -20,10 +21,11 @@ from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Address, Customer
 from aftersales.customers.phones import format_phone_national
 from aftersales.fieldservice.uploads import decode_signature
-from aftersales.tickets.attachments import sniff_upload
-from aftersales.tickets.choices import Channel, RequestType
-from aftersales.tickets.forms import DateTimeLocalInput
+from aftersales.tickets.attachments import MAX_REQUEST_FILES, kind_for_type, sniff_uploads
+from aftersales.tickets.choices import Channel, EvidenceKind, RequestType
+from aftersales.tickets.forms import DateTimeLocalInput, MultipleFileField
 from aftersales.tickets.services import IntakeInput
+from aftersales.tickets.services.intake import IntakeFile
 
 # What a customer may ask for; refunds and compensation are what a plan offers, not requests.
 CUSTOMER_REQUEST_TYPES = (
@@ -34,7 +36,9 @@ CUSTOMER_REQUEST_TYPES = (
     RequestType.INSTALLATION,
     RequestType.CONSULTATION,
 )
-MAX_FILES = 6  # photos or videos on one request
+# Files on one request: the limit of every request (the agent's intake page too); the name is
+# kept for the portal's callers.
+MAX_FILES = MAX_REQUEST_FILES
 
 CONTACT_TIMES = [
     ("", _("Any time")),
@@ -43,24 +47,6 @@ CONTACT_TIMES = [
     ("evening", _("Evenings (18:00–21:00)")),
     ("weekend", _("Weekends")),
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name (Django's documented pattern); each checked on its own."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*,video/mp4,application/pdf"}))
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
-        if data in (None, "", []):
-            return []
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(item, initial) for item in files]
 
 
 class RequestForm(forms.Form):
@@ -107,7 +93,8 @@ class RequestForm(forms.Form):
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel", "autocomplete": "tel"}),
     )
     contact_time = forms.ChoiceField(label=_("Best time to call you"), required=False, choices=CONTACT_TIMES)
-    photos = MultipleFileField(label=_("Photos or videos"), required=False)
+    # One field for every file (what each is follows from its type: ``evidence``).
+    photos = MultipleFileField(label=_("Photos or videos"), required=False, accept="image/*,video/mp4,application/pdf")
 
     def __init__(self, *args: Any, customer: Customer, units: list[ProductUnit], address: Address | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -115,8 +102,9 @@ class RequestForm(forms.Form):
             self.initial = {**self.initial_for(customer=customer, units=units, address=address), **self.initial}
         self.fields["photos"].help_text = _(
             "Up to %(count)d files: photos, short videos (MP4) or a PDF of the receipt; choose several at once."
-        ) % {"count": MAX_FILES}
+        ) % {"count": MAX_REQUEST_FILES}
         self.customer = customer
+        self._kinds: list[str] = []  # of the chosen files (``clean_photos``)
         self._units = {str(unit.pk): unit for unit in units}
         unit_field: forms.ChoiceField = self.fields["unit"]  # type: ignore[assignment]
         unit_field.choices = [
@@ -137,17 +125,25 @@ class RequestForm(forms.Form):
 
     def clean_photos(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data.get("photos") or []
-        if len(files) > MAX_FILES:
-            raise forms.ValidationError(_("At most %(count)d files, please.") % {"count": MAX_FILES}, code="too_many_files")
-        problems = []
-        for upload in files:
-            try:
-                sniff_upload(upload, field="photos")
-            except ValidationFailed as exc:
-                problems += [f"{upload.name}: {message}" for message in exc.errors.get("photos", [])]
-        if problems:
-            raise forms.ValidationError(problems)
+        if len(files) > MAX_REQUEST_FILES:
+            raise forms.ValidationError(
+                _("At most %(count)d files, please.") % {"count": MAX_REQUEST_FILES}, code="too_many_files"
+            )
+        try:
+            sniffed = sniff_uploads(files, field="photos")  # every refused file named, with why
+        except ValidationFailed as exc:
+            raise forms.ValidationError(exc.errors.get("photos", [exc.message])) from None
+        # What each file is, from its real type: a photo or video is a photo; a PDF is the
+        # receipt the field's help asks for (a proof of purchase); audio another file.
+        self._kinds = [kind_for_type(item.content_type, document=EvidenceKind.PURCHASE_PROOF) for item in sniffed]
         return files
+
+    def evidence(self) -> list[IntakeFile]:
+        """The files chosen, each with its kind (``clean_photos``), for ``portal_submit_request``."""
+        files: list[UploadedFile] = self.cleaned_data.get("photos") or []
+        return [
+            IntakeFile(kind=kind, file=upload, name=upload.name or "") for kind, upload in zip(self._kinds, files, strict=True)
+        ]
 
     def chosen_unit(self) -> ProductUnit | None:
         return self._units.get(self.cleaned_data.get("unit") or "")

@@ -207,7 +207,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             result = portal_submit_request(
                 actor=user,
                 data=form.to_intake_input(),
-                files=form.cleaned_data["photos"],
+                files=form.evidence(),
                 idempotency_key=form.cleaned_data["idempotency_key"],
             )
         except Conflict as exc:

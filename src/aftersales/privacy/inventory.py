@@ -28,6 +28,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 
 from aftersales.accounts.models import PhoneCode, Role, SmsResetCode, User
+from aftersales.api.models import ApiKey
 from aftersales.appraisal.models import Appraisal, AppraisalFile
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
@@ -40,7 +41,7 @@ from aftersales.notifications.models import Notification, WeChatContact
 from aftersales.remedies.models import Purchase
 from aftersales.returns.models import ReturnAuthorization, RmaPhoto
 from aftersales.revisits.models import Revisit, RevisitCall, StaffComplaint
-from aftersales.tickets.models import Attachment, CustomerAgreement, SavedView, Ticket, TicketEvent
+from aftersales.tickets.models import Attachment, CustomerAgreement, PlanMeasure, SavedView, Ticket, TicketEvent, TicketPlan
 
 ERASED = "***"
 
@@ -149,6 +150,10 @@ SCOPES: tuple[Scope, ...] = (
         files_of=_customer_user,
     ),
     Scope(CustomerAgreement, lambda c: CustomerAgreement.objects.filter(plan__ticket__customer=c), files=("document",)),
+    # The plans' texts (diagnosis, the customer's expectation, the assessment note; the measures'
+    # descriptions) may name the person: their identifiers are redacted, the figures kept.
+    Scope(TicketPlan, lambda c: TicketPlan.objects.filter(ticket__customer=c)),
+    Scope(PlanMeasure, lambda c: PlanMeasure.objects.filter(plan__ticket__customer=c)),
     Scope(
         WorkOrder,
         lambda c: WorkOrder.objects.filter(ticket__customer=c),
@@ -195,6 +200,12 @@ SCOPES: tuple[Scope, ...] = (
         delete=True,
     ),
     Scope(WeChatContact, lambda c: WeChatContact.objects.filter(customer=c), delete=True),
+    # The app's sign-in tokens (api.signin): a device name and its last use, per device.
+    Scope(
+        ApiKey,
+        lambda c: ApiKey.objects.filter(owner_id=c.user_id, kind="sign_in") if c.user_id else ApiKey.objects.none(),
+        delete=True,
+    ),
     # The portal's sign-up and sign-in codes (accounts.login_code): sent to the customer's phone or account.
     Scope(
         PhoneCode,

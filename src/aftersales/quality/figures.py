@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from aftersales.core import charts
 from aftersales.tickets.choices import Cause
 
+from .by_model import ModelRate
 from .checks import CheckResult
-from .statistics import BatchRate, ControlPoint, DimensionCount, StatFilters, TimeToFailure
+from .statistics import MIN_EXPECTED, PPM, BatchRate, ControlPoint, DimensionCount, StatFilters, TimeToFailure
 
 TOP_BATCHES = 15
 
@@ -28,6 +29,18 @@ def batch_url(filters: StatFilters, row: BatchRate) -> str:
     return tickets_url(filters, model=row.model_id or "", batch=row.batch)
 
 
+def overview_url(filters: StatFilters, **cell: Any) -> str:
+    """The overview under the same filters and ``cell`` (e.g. one model: its batches)."""
+    query = filters.query()
+    query.update({k: ("" if v is None else v) for k, v in cell.items()})
+    return reverse("quality:overview") + "?" + urlencode(query)
+
+
+def model_rows(filters: StatFilters, rows: list[ModelRate]) -> list[tuple[ModelRate, str, str]]:
+    """Each model with the overview of its batches and the list of its fault tickets."""
+    return [(r, overview_url(filters, model=r.model_id), tickets_url(filters, model=r.model_id)) for r in rows]
+
+
 def batch_chart(filters: StatFilters, rows: list[BatchRate]) -> charts.Chart:
     shown = [r for r in rows if r.rate is not None][:TOP_BATCHES]
     return charts.bar(
@@ -40,8 +53,9 @@ def batch_chart(filters: StatFilters, rows: list[BatchRate]) -> charts.Chart:
     )
 
 
-def cause_label(key: str) -> str:
-    return str(dict(Cause.choices).get(key, key))
+def cause_label(key: str | None) -> str:
+    """A cause as the reader's language names it ("materials" → 原材料); "" for none."""
+    return str(dict(Cause.choices).get(key, key)) if key else ""
 
 
 def pareto_chart(filters: StatFilters, dimension: str, rows: list[DimensionCount]) -> charts.Chart:
@@ -58,25 +72,45 @@ def pareto_chart(filters: StatFilters, dimension: str, rows: list[DimensionCount
     )
 
 
+def _ppm(value: float | None) -> float | None:
+    return None if value is None else value * PPM
+
+
 def control_chart(filters: StatFilters, points: list[ControlPoint]) -> charts.Chart:
+    """The p-chart in faulty units per million units in the field (ppm: a weekly share of a large
+    fleet is a few millionths). The limits are drawn, and weeks marked, only where a week has
+    enough data to be judged (``ControlPoint.judged``: n·p̄ ≥ ``MIN_EXPECTED``)."""
     return charts.control_chart(
         _("Weekly fault rate (p-chart)"),
         [p.week.isoformat() for p in points],
-        [p.p for p in points],
-        centre=[p.centre for p in points],
-        upper=[p.upper for p in points],
-        lower=[p.lower for p in points],
+        [_ppm(p.p) for p in points],
+        centre=[_ppm(p.centre) for p in points],
+        upper=[_ppm(p.upper) if p.judged else None for p in points],
+        lower=[_ppm(p.lower) if p.judged else None for p in points],
         names={
-            "value": _("Fault rate"),
-            "centre": _("Centre line"),
-            "upper": _("Upper control limit"),
-            "lower": _("Lower control limit"),
+            "value": _("Fault rate (ppm)"),
+            "centre": _("Centre line (ppm)"),
+            "upper": _("Upper control limit (ppm)"),
+            "lower": _("Lower control limit (ppm)"),
             "outside": _("Out of control"),
         },
         urls=[tickets_url(filters, week=p.week.isoformat(), first=1) for p in points],
-        value_format=".5f",
+        value_format=".2f",
         label_column=_("Week"),
+        y_title=_("Faulty units per million (ppm)"),
+        flagged=[p.out_of_control for p in points],
     )
+
+
+def control_summary(points: list[ControlPoint]) -> dict[str, Any]:
+    """What the page says above the p-chart: the weeks out of control, and whether any week had
+    enough data to be judged at all."""
+    return {
+        "out_of_control": [p for p in points if p.out_of_control],
+        "judged": sum(1 for p in points if p.judged),
+        "faulty": sum(p.faulty_units for p in points),
+        "min_expected": f"{MIN_EXPECTED:g}",
+    }
 
 
 def ttf_chart(filters: StatFilters, ttf: TimeToFailure) -> charts.Chart:

@@ -23,11 +23,12 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.tickets.selectors.scope import sees_every_ticket
 
-from . import statistics
+from . import by_model, statistics
 from .models import RollupState
 from .rollup import STATE
 
 TIMEOUT = 60 * 60
+VERSION = 2  # in every key: figures cached by an older release (other fields) are never read back
 FRAGMENT = "quality-overview-figures"  # the {% cache %} fragment of quality/overview.html
 T = TypeVar("T")
 
@@ -43,6 +44,7 @@ class OverviewFigures:
     factories: list[statistics.DimensionCount]
     suppliers: list[statistics.DimensionCount]
     months: list[statistics.DimensionCount]
+    models: list[by_model.ModelRate]
 
 
 def _compute(filters: statistics.StatFilters) -> OverviewFigures:
@@ -56,12 +58,13 @@ def _compute(filters: statistics.StatFilters) -> OverviewFigures:
         factories=statistics.counts_by("factory", filters, limit=10),
         suppliers=statistics.counts_by("supplier", filters, limit=10),
         months=statistics.counts_by("production_month", filters, limit=12),
+        models=by_model.model_fault_rates(filters),
     )
 
 
 def _key(filters: statistics.StatFilters) -> str:
     refreshed = RollupState.objects.filter(name=STATE).values_list("refreshed_at", flat=True).first()
-    raw = repr((refreshed, clock.local_today(), sorted(asdict(filters).items())))
+    raw = repr((VERSION, refreshed, clock.local_today(), sorted(asdict(filters).items())))
     return "quality:overview:" + hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

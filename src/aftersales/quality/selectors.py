@@ -2,7 +2,8 @@
 
 Readers (``permissions.can_read``) see every improvement action (they hold no personal data). The
 tickets behind a figure are read from ``FaultRecord`` (indexed by model, batch, week, unit) and
-limited to the tickets the caller may see (``tickets_visible_to``).
+limited to the tickets the caller may see (``tickets_visible_to``). ``fault_counts_by_model`` is
+the fault tickets per model for other pages (the management dashboard's "top faults by model").
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from aftersales.accounts.models import User
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.tickets.selectors.scope import sees_every_ticket, tickets_visible_to
 
+from . import by_model
 from .models import ActionStatus, FaultRecord, ImprovementAction
 from .permissions import can_read
 from .rollup import monday
@@ -108,3 +110,30 @@ def fault_tickets(*, user: User, filters: FaultTicketFilters) -> QuerySet[FaultR
     if not sees_every_ticket(user):
         qs = qs.filter(Q(ticket__in=tickets_visible_to(user).values("pk")))
     return qs.order_by("-opened_on", "-ticket_id")
+
+
+def fault_counts_by_model(
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    region_id: int | None = None,
+    product_category_id: int | None = None,
+    ticket_category_id: int | None = None,
+    limit: int = 10,
+) -> list[by_model.ModelFaultCount]:
+    """The ``limit`` product models with the most **fault tickets** — the quality pages' definition
+    (``fieldservice.ftf.fault_ticket_q``: repairs, returns, exchanges, refunds and quality/function
+    problems, not rejected, cancelled or merged; installs and questions are not faults) — most
+    first, with their faulty units. The period counts whole weeks, Monday to Sunday, from the
+    Monday of ``since``'s week to ``until`` (None: open), as /quality/ does, so the same dates give
+    the same figures there. ``region_id`` None: every region (the caller applies its own scope by
+    passing its region). ``ticket_category_id`` narrows to one complaint category. Reads the
+    quality rollups (up to ~10 minutes old), never the tickets table without a category."""
+    return by_model.fault_counts(
+        since=since,
+        until=until,
+        region_id=region_id,
+        product_category_id=product_category_id,
+        ticket_category_id=ticket_category_id,
+        limit=limit,
+    )

@@ -316,6 +316,14 @@ def pareto_of(dimension: str, filters: StatFilters, *, limit: int = 15) -> list[
 # --- p-chart ----------------------------------------------------------------------------------
 
 
+# A week is judged against its control limits only when the centre line expects at least this many
+# faulty units in it (n·p̄ ≥ 5, the usual condition for p̄ ± 3σ limits): below it the binomial is too
+# skewed for the normal limits, and a single fault in a quiet week lies "beyond 3σ" by arithmetic
+# alone (the first fault ticket on day zero flagged its week). docs/quality.md says the same.
+MIN_EXPECTED = 5.0
+PPM = 1_000_000  # the p-chart's unit on the page: faulty units per million units in the field
+
+
 @dataclass(frozen=True)
 class ControlPoint:
     week: dt.date
@@ -327,9 +335,21 @@ class ControlPoint:
     lower: float | None
 
     @property
+    def expected(self) -> float | None:
+        """n·p̄: the faulty units the centre line expects in this week."""
+        return None if self.centre is None or not self.in_field else self.in_field * self.centre
+
+    @property
+    def judged(self) -> bool:
+        """Whether the week has enough data to be judged against its limits (``MIN_EXPECTED``)."""
+        return self.expected is not None and self.expected >= MIN_EXPECTED
+
+    @property
     def out_of_control(self) -> bool:
-        return self.p is not None and (
-            (self.upper is not None and self.p > self.upper) or (self.lower is not None and self.p < self.lower)
+        return (
+            self.judged
+            and self.p is not None
+            and ((self.upper is not None and self.p > self.upper) or (self.lower is not None and self.p < self.lower))
         )
 
 
@@ -364,7 +384,8 @@ def _weekly_units(filters: StatFilters, first: dt.date, last: dt.date) -> dict[d
 def weekly_p_chart(filters: StatFilters, *, today: dt.date | None = None) -> list[ControlPoint]:
     """A p-chart of the weeks of the period (the last 26 weeks by default): the share of the units in
     the field (shipped up to that week's month) whose first fault was in that week, the centre line
-    p̄ = Σ faulty ÷ Σ in field and the limits p̄ ± 3·√(p̄(1−p̄)/n) per week (the lower one at least 0)."""
+    p̄ = Σ faulty ÷ Σ in field and the limits p̄ ± 3·√(p̄(1−p̄)/n) per week (the lower one at least 0).
+    A week is out of control only when it is judged (n·p̄ ≥ ``MIN_EXPECTED``, ``ControlPoint``)."""
     today = today or clock.local_today()
     last = monday(filters.until or today)
     first = monday(filters.since) if filters.since else last - dt.timedelta(weeks=DEFAULT_WEEKS - 1)

@@ -24,7 +24,7 @@ from aftersales.core.web import posted_version, query_without_page, request_user
 from aftersales.fieldservice import ftf
 from aftersales.tickets.selectors import ticket_get_for_user
 
-from . import figures, periods, selectors, services, statistics
+from . import by_model, figures, periods, selectors, services, statistics
 from .forms import ActionForm, FilterForm, FtfForm, MoveForm
 from .models import ActionStatus
 from .overview import TIMEOUT, cached_for, fragment_key, overview_figures
@@ -78,7 +78,10 @@ def _overview_context(filters: statistics.StatFilters) -> dict[str, Any]:
         "cause_chart": figures.pareto_chart(filters, "cause", causes) if causes else None,
         "component_chart": figures.pareto_chart(filters, "component", components) if components else None,
         "control_chart": figures.control_chart(filters, points),
-        "out_of_control": [p for p in points if p.out_of_control],
+        "control": figures.control_summary(points),
+        "model_rows": figures.model_rows(filters, figs.models),
+        "model_trend": figs.models[0].trend if figs.models else None,
+        "trend_weeks": by_model.TREND_WEEKS,
         "ttf": ttf,
         "ttf_chart": figures.ttf_chart(filters, ttf),
         "dimensions": [
@@ -130,6 +133,8 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
     cell = _cell(request.GET, filters)
     page = Paginator(selectors.fault_tickets(user=user, filters=cell), PAGE_SIZE).get_page(request.GET.get("page"))
     model = ProductModel.objects.filter(pk=filters.model_id).first() if filters.model_id else None
+    # Each record with its cause as the reader's language names it (the record keeps the code).
+    rows = [(r, figures.cause_label(r.cause)) for r in page]
     raise_query = {"origin": "fault_cluster", "model": filters.model_id or "", "batch": filters.batch or ""}
     if cell.component:
         raise_query["component"] = cell.component
@@ -139,8 +144,10 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "cell": cell,
+            "cause": figures.cause_label(cell.cause),
             "model": model,
             "page": page,
+            "rows": rows,
             "query": query_without_page(request),
             "writer": can_write(user),
             "raise_query": urlencode({k: v for k, v in raise_query.items() if v != ""}),

@@ -5,6 +5,16 @@
   production date plus the grace months, per the model's warranty policy), said in the reasons;
   without that either, unknown. A replacement unit (``ProductUnit.replaces``) carries the
   exchange date as its purchase date: its periods restart there.
+- **Purchase evidence**: whether an invoice or a proof of purchase is attached to the ticket
+  (``Attachment.kind`` in ``tickets.choices.PURCHASE_EVIDENCE``, whoever attached it: the
+  agent's intake, "Correct details", the ticket page, the customer's PDF receipt in the portal).
+  It does not move a date (the date is the unit's purchase date); it is said in the reasons
+  (``purchase_evidence_context``): with a purchase date, that a proof is on file; without one,
+  that the date on the proof is what the periods need — or, with no proof either and the
+  periods counted from the warranty's start, to ask the customer for one. Nothing is said when
+  the purchase date is registered and no proof is attached (most tickets: no noise), when
+  nothing can be counted without a proof (the engine already asks for it), nor for a
+  replacement unit (its date is the exchange, not the purchase).
 - **Fault day**: when the fault occurred as reported (``Ticket.occurred_at``) if it is not after
   the registration, else the day the ticket was registered; the **claim day** is the
   registration day; **today** is the Asia/Shanghai calendar day (``core.clock``).
@@ -39,7 +49,8 @@ from aftersales.core import clock
 from aftersales.core.i18n import Deferred, deferred
 from aftersales.fieldservice.models import WorkOrder, WorkOrderKind, WorkOrderStatus
 from aftersales.parts.models import Requisition, RequisitionStatus
-from aftersales.tickets.models import Ticket
+from aftersales.tickets.choices import PURCHASE_EVIDENCE
+from aftersales.tickets.models import Attachment, Ticket
 
 from .engine import Facts, component_key
 
@@ -115,6 +126,30 @@ def parts_wait_days(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, repa
     return max((today - claimed_on).days, 0) if waiting else None
 
 
+def has_purchase_evidence(*, ticket: Ticket) -> bool:
+    """An invoice or a proof of purchase is attached to ``ticket`` (public or internal)."""
+    return Attachment.objects.filter(ticket_id=ticket.pk, kind__in=PURCHASE_EVIDENCE).exists()
+
+
+def purchase_evidence_context(*, evidence: bool, purchase_date_known: bool, sale_date_known: bool) -> Deferred | None:
+    """What the reasons say about the purchase evidence (see the module's docstring); ``None``:
+    nothing worth saying. The files are not named: the reasons reach the customer too (their
+    API read), and an internal file's name stays internal."""
+    if evidence and purchase_date_known:
+        return deferred(
+            _("An invoice or a proof of purchase is attached to this ticket: the purchase date can be checked against it.")
+        )
+    if evidence:
+        return deferred(
+            _(
+                "An invoice or a proof of purchase is attached to this ticket, but no purchase date is registered: register the date it shows, the periods count from the sale."
+            )
+        )
+    if sale_date_known and not purchase_date_known:
+        return deferred(_("No invoice or proof of purchase is attached to this ticket: ask the customer for one."))
+    return None
+
+
 def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
     """Everything ``engine.propose`` needs about ``ticket`` (see the module's docstring)."""
     today = today or clock.local_today()
@@ -153,6 +188,18 @@ def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
                         policy=str(policy),
                     )
                 )
+    # A replacement's date is the exchange: the original purchase's proof says nothing about it.
+    evidence_note = (
+        None
+        if replacement_of
+        else purchase_evidence_context(
+            evidence=has_purchase_evidence(ticket=ticket),
+            purchase_date_known=unit is not None and unit.purchase_date is not None,
+            sale_date_known=sale_date is not None,
+        )
+    )
+    if evidence_note is not None:
+        context.append(evidence_note)
     conclusion = ticket_appraisal_conclusion(ticket=ticket)
     component = conclusion.component if conclusion is not None else ""
     running = repair_days(ticket=ticket, claimed_on=claimed_on, today=today)

@@ -12,8 +12,9 @@ reaches and how many of them were reached within their policy's period.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Max, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -178,13 +179,20 @@ def customer_revisit_history(*, user: User, customer_id: int) -> tuple[Customer,
 
 # ---- Compliance -------------------------------------------------------------------------------
 
+# The groupings of the compliance figures (``ComplianceRow.by``) and the key of "none" in links.
+BY_TIER, BY_REGION, BY_AGENT = "tier", "region", "agent"
+NO_KEY = "-"
+# Which customers of a row the drill-down lists: "" every eligible one, or those (not) revisited.
+REVISITED, MISSED = "revisited", "missed"
+
 
 @dataclass
 class ComplianceRow:
-    key: str  # the region's code or the agent's user name; "" for none
+    key: str  # the tier, the region's code or the agent's user name; "" for none
     label: str
     eligible: int = 0
     revisited: int = 0
+    by: str = ""  # BY_TIER, BY_REGION, BY_AGENT; "" for the total
 
     @property
     def share(self) -> float | None:
@@ -195,6 +203,18 @@ class ComplianceRow:
         share = self.share
         return "—" if share is None else f"{share * 100:.0f}%"
 
+    @property
+    def missed(self) -> int:
+        return self.eligible - self.revisited
+
+    def query(self, state: str = "") -> str:
+        """The compliance page's query string listing this row's customers (``state``: only the
+        revisited or the missed ones)."""
+        params = {"by": self.by, "key": self.key or NO_KEY} if self.by else {}
+        if state:
+            params["state"] = state
+        return urlencode(params)
+
 
 @dataclass
 class Compliance:
@@ -203,6 +223,27 @@ class Compliance:
     by_tier: list[ComplianceRow]
     by_region: list[ComplianceRow]
     by_agent: list[ComplianceRow]
+
+
+@dataclass(frozen=True)
+class ComplianceCustomer:
+    """One eligible customer behind the figures: whether they were reached in time, when last,
+    and by when the next call is due."""
+
+    customer_id: int
+    name: str
+    tier: str
+    tier_label: str
+    region_code: str
+    region_label: str
+    agent_username: str
+    agent_label: str
+    last_reached: dt.date | None
+    due_by: dt.date | None  # the last reached call + the policy's months; None: never reached
+    revisited: bool
+
+    def keys(self) -> dict[str, str]:
+        return {BY_TIER: self.tier, BY_REGION: self.region_code, BY_AGENT: self.agent_username}
 
 
 def _customer_scope_q(user: User) -> Q | None:
@@ -217,25 +258,22 @@ def _customer_scope_q(user: User) -> Q | None:
     return Q(revisits__assignee=user)
 
 
-def compliance(*, user: User, on: dt.date | None = None) -> Compliance:
-    """The share of key and long-term customers (with consent to be contacted, not erased)
-    reached on a revisit call within their tier's period before ``on``, in total, per tier, per
-    region (the customer's) and per agent (the agent of the customer's latest periodic revisit;
-    "not assigned" when there is none).
-
-    A customer counts as revisited when their last reached call is no older than the policy's
-    months before ``on`` (``add_months(last, months) >= on``)."""
+def compliance_customers(*, user: User, on: dt.date | None = None) -> list[ComplianceCustomer]:
+    """Every key and long-term customer (with consent to be contacted, not erased) whose figures
+    ``user`` reads, with whether they were reached on a revisit call within their tier's period
+    before ``on``, by name. A customer counts as revisited when their last reached call is no
+    older than the policy's months before ``on`` (``add_months(last, months) >= on``); their
+    agent is the agent of their latest periodic revisit ("" when there is none)."""
     on = on or clock.local_today()
     months = policy_months()
-    empty = Compliance(on, ComplianceRow("", str(_("All"))), [], [], [])
     if not reads_revisits(user) or not months:
-        return empty
+        return []
     customers = Customer.objects.filter(tier__in=list(months), consent_contact=True, erased_at__isnull=True)
     scope = _customer_scope_q(user)
     if scope is not None:
         customers = customers.filter(scope)
-    rows = list(customers.distinct().values_list("pk", "tier", "region_id"))
-    ids = [pk for pk, _tier, _region in rows]
+    rows = list(customers.distinct().order_by("name", "pk").values_list("pk", "name", "tier", "region_id"))
+    ids = [pk for pk, _name, _tier, _region in rows]
     reached = last_reached(customer_ids=ids) if ids else {}
     latest_agent: dict[int, int | None] = {}
     for customer_id, assignee_id in (
@@ -244,28 +282,56 @@ def compliance(*, user: User, on: dt.date | None = None) -> Compliance:
         .values_list("customer_id", "assignee_id")
     ):
         latest_agent[customer_id] = assignee_id  # the last one per customer wins
-    regions = {r.pk: r for r in Region.objects.filter(pk__in={region for _p, _t, region in rows if region})}
+    regions = {r.pk: r for r in Region.objects.filter(pk__in={region for *_rest, region in rows if region})}
     agents = {u.pk: u for u in User.objects.filter(pk__in={a for a in latest_agent.values() if a})}
     tier_labels = dict(Customer._meta.get_field("tier").choices or [])
-    total = ComplianceRow("", str(_("All")))
-    by_tier: dict[str, ComplianceRow] = {}
-    by_region: dict[int | None, ComplianceRow] = defaultdict(lambda: ComplianceRow("", str(_("No region"))))
-    by_agent: dict[int | None, ComplianceRow] = defaultdict(lambda: ComplianceRow("", str(_("Not assigned"))))
-    for pk, tier, region_id in rows:
-        last = reached.get(pk)
-        ok = last is not None and add_months(clock.local_date(last), months[tier]) >= on
-        if tier not in by_tier:
-            by_tier[tier] = ComplianceRow(tier, str(tier_labels.get(tier, tier)))
+    result = []
+    for pk, name, tier, region_id in rows:
+        last = clock.local_date(reached[pk]) if pk in reached else None
+        due_by = add_months(last, months[tier]) if last is not None else None
         region = regions.get(region_id) if region_id else None
-        if region is not None and region_id not in by_region:
-            by_region[region_id] = ComplianceRow(region.code, region.name)
         agent_id = latest_agent.get(pk)
         agent = agents.get(agent_id) if agent_id else None
-        if agent is not None and agent_id not in by_agent:
-            by_agent[agent_id] = ComplianceRow(agent.username, str(agent))
-        for row in (total, by_tier[tier], by_region[region_id if region else None], by_agent[agent_id if agent else None]):
+        result.append(
+            ComplianceCustomer(
+                customer_id=pk,
+                name=name,
+                tier=tier,
+                tier_label=str(tier_labels.get(tier, tier)),
+                region_code=region.code if region is not None else "",
+                region_label=region.name if region is not None else str(_("No region")),
+                agent_username=agent.username if agent is not None else "",
+                agent_label=str(agent) if agent is not None else str(_("Not assigned")),
+                last_reached=last,
+                due_by=due_by,
+                revisited=due_by is not None and due_by >= on,
+            )
+        )
+    return result
+
+
+def compliance(*, user: User, on: dt.date | None = None) -> Compliance:
+    """The share of key and long-term customers (``compliance_customers``) reached on a revisit
+    call within their tier's period before ``on``, in total, per tier, per region (the
+    customer's) and per agent (the agent of the customer's latest periodic revisit; "not
+    assigned" when there is none)."""
+    on = on or clock.local_today()
+    return compliance_of(compliance_customers(user=user, on=on), on=on)
+
+
+def compliance_of(customers: list[ComplianceCustomer], *, on: dt.date) -> Compliance:
+    """The figures of ``compliance`` from its customers."""
+    total = ComplianceRow("", str(_("All")))
+    by_tier: dict[str, ComplianceRow] = {}
+    by_region: dict[str, ComplianceRow] = {}
+    by_agent: dict[str, ComplianceRow] = {}
+    for c in customers:
+        tier = by_tier.setdefault(c.tier, ComplianceRow(c.tier, c.tier_label, by=BY_TIER))
+        region = by_region.setdefault(c.region_code, ComplianceRow(c.region_code, c.region_label, by=BY_REGION))
+        agent = by_agent.setdefault(c.agent_username, ComplianceRow(c.agent_username, c.agent_label, by=BY_AGENT))
+        for row in (total, tier, region, agent):
             row.eligible += 1
-            row.revisited += int(ok)
+            row.revisited += int(c.revisited)
     return Compliance(
         on,
         total,
@@ -273,3 +339,26 @@ def compliance(*, user: User, on: dt.date | None = None) -> Compliance:
         sorted(by_region.values(), key=lambda r: (r.key == "", r.key)),
         sorted(by_agent.values(), key=lambda r: (r.key == "", r.label)),
     )
+
+
+def compliance_filter(
+    customers: list[ComplianceCustomer], *, by: str = "", key: str = "", state: str = ""
+) -> list[ComplianceCustomer]:
+    """The customers behind one figure: of the row ``by`` × ``key`` (``NO_KEY`` for "none"; every
+    customer without ``by``), and with ``state`` only the revisited or the missed ones."""
+    if by in (BY_TIER, BY_REGION, BY_AGENT):
+        wanted = "" if key == NO_KEY else key
+        customers = [c for c in customers if c.keys()[by] == wanted]
+    if state == REVISITED:
+        customers = [c for c in customers if c.revisited]
+    elif state == MISSED:
+        customers = [c for c in customers if not c.revisited]
+    return customers
+
+
+def compliance_choice(params: Mapping[str, str]) -> tuple[str, str, str]:
+    """(by, key, state) from the compliance page's query string; without ``by`` nor ``state``
+    the customers not reached in time (what to act on), ``state=all`` every one."""
+    by, key = params.get("by", "") or "", (params.get("key", "") or "")[:150]
+    state = params.get("state") or ("" if by else MISSED)
+    return by, key, state if state in (REVISITED, MISSED) else ""

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -137,8 +138,32 @@ def customer_card(request: HttpRequest, customer_id: int) -> HttpResponse:
 
 @staff_required
 def compliance(request: HttpRequest) -> HttpResponse:
+    """The compliance figures, and the customers behind the one chosen (``by``, ``key``,
+    ``state``: by default the customers not reached in time), each linking to their page."""
     user = _user(request)
     if not oversees(user):
         raise Http404
-    figures = selectors.compliance(user=user)
-    return render(request, "revisits/compliance.html", {"figures": figures, "policies": selectors.policy_months()})
+    on = clock.local_today()
+    customers = selectors.compliance_customers(user=user, on=on)
+    figures = selectors.compliance_of(customers, on=on)
+    by, key, state = selectors.compliance_choice(request.GET)
+    chosen = selectors.compliance_filter(customers, by=by, key=key, state=state)
+    rows = [*figures.by_tier, *figures.by_region, *figures.by_agent]
+    row = next((r for r in rows if r.by == by and (r.key or selectors.NO_KEY) == key), None)
+    page = Paginator(chosen, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "figures": figures,
+        "policies": selectors.policy_months(),
+        "page": page,
+        "row": row,
+        "state": state,
+        "query": query_without_page(request),
+        # The total's counts as links to their customers (inside its translated sentence).
+        "total_links": {
+            "revisited": format_html(
+                '<a href="?state=revisited" data-test-id="rv-total-revisited">{}</a>', figures.total.revisited
+            ),
+            "eligible": format_html('<a href="?state=all" data-test-id="rv-total-eligible">{}</a>', figures.total.eligible),
+        },
+    }
+    return render(request, "revisits/compliance.html", context)

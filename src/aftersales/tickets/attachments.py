@@ -9,8 +9,10 @@ in place when its metadata is removed, so what the caller stores afterwards is t
 ``attachment_stage`` is where a checked file of a ticket goes to storage (under a generated name,
 ``core.uploads``): the caller gives the row its timeline entry and saves it in its transaction.
 
-A request's evidence (SPEC §2.1: photos, the invoice, a proof of purchase) is at most
-``MAX_REQUEST_FILES`` files, each of an ``EvidenceKind``."""
+Every attachment knows what it is (``Attachment.kind``, an ``EvidenceKind``: a photo or video,
+an invoice, a proof of purchase, another file): the uploader says it (the intake page's field, the
+ticket page's select, the correction's proof of purchase) or it follows from the file's type
+(``kind_for_type``). A request's evidence (SPEC §2.1) is at most ``MAX_REQUEST_FILES`` files."""
 
 from __future__ import annotations
 
@@ -23,7 +25,6 @@ from typing import IO, Any
 import puremagic
 from django.conf import settings
 from django.core.files.base import File
-from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -37,6 +38,7 @@ from aftersales.core.upload_checks import (
     strip_image_metadata,
 )
 
+from .choices import EvidenceKind as EvidenceKind  # lives in choices.py (the model reads it); kept importable here
 from .models import Attachment
 
 ALLOWED_CONTENT_TYPES: dict[str, str] = {
@@ -57,13 +59,15 @@ ALLOWED_CONTENT_TYPES: dict[str, str] = {
 MAX_REQUEST_FILES = 6
 
 
-class EvidenceKind(models.TextChoices):
-    """What a file given with a request is (SPEC §2.1)."""
-
-    PHOTO = "photo", _("Photo or video")
-    INVOICE = "invoice", _("Invoice")
-    PURCHASE_PROOF = "purchase_proof", _("Proof of purchase")
-    OTHER = "other", _("Other file")
+def kind_for_type(content_type: str, *, document: str = EvidenceKind.OTHER) -> str:
+    """The kind of a file nobody named: a photo or a video is a photo (the fault as seen); a PDF
+    is ``document`` (another file, unless the caller knows better: the portal's request form
+    asks for "a PDF of the receipt"); anything else (audio) another file."""
+    if content_type.startswith(("image/", "video/")):
+        return EvidenceKind.PHOTO
+    if content_type == "application/pdf":
+        return document
+    return EvidenceKind.OTHER
 
 
 @dataclass(frozen=True)
@@ -164,13 +168,22 @@ def sniff_uploads(files: Sequence[IO[bytes]], *, field: str) -> list[SniffedFile
 
 
 def attachment_stage(
-    *, ticket_id: int, fileobj: IO[bytes], sniffed: SniffedFile, filename: str, public: bool, actor_id: int | None
+    *,
+    ticket_id: int,
+    fileobj: IO[bytes],
+    sniffed: SniffedFile,
+    filename: str,
+    public: bool,
+    actor_id: int | None,
+    kind: str,
 ) -> Attachment:
-    """An unsaved attachment of ticket ``ticket_id`` whose file (checked: ``sniffed``) is written
-    to storage now, under a generated name. The caller links it to its timeline entry and saves
-    the row in its transaction (a rolled-back row leaves the stored file unreferenced)."""
+    """An unsaved attachment of ticket ``ticket_id`` (of ``kind``, an ``EvidenceKind``) whose file
+    (checked: ``sniffed``) is written to storage now, under a generated name. The caller links it
+    to its timeline entry and saves the row in its transaction (a rolled-back row leaves the
+    stored file unreferenced)."""
     attachment = Attachment(
         ticket_id=ticket_id,
+        kind=kind,
         original_name=(filename or "file")[:200],
         content_type=sniffed.content_type,
         size=sniffed.size,

@@ -149,3 +149,21 @@ class CompanyFault(models.TextChoices):
     PARTIAL = "partial", _("Partly at fault")
     MAJOR = "major", _("Largely at fault")
     FULL = "full", _("Entirely at fault")
+
+
+# --- What a ticket's file is (SPEC §2.1) -------------------------------------------------------
+
+
+class EvidenceKind(models.TextChoices):
+    """What a file of a ticket is (``Attachment.kind``; SPEC §2.1: photos, the invoice, a proof of
+    purchase). An invoice or a proof of purchase is what the 三包 remedies ask for
+    (``PURCHASE_EVIDENCE``)."""
+
+    PHOTO = "photo", _("Photo or video")
+    INVOICE = "invoice", _("Invoice")
+    PURCHASE_PROOF = "purchase_proof", _("Proof of purchase")
+    OTHER = "other", _("Other file")
+
+
+# The kinds that prove the purchase (发票 or another proof): the 三包 facts name them (remedies.facts).
+PURCHASE_EVIDENCE = (EvidenceKind.INVOICE, EvidenceKind.PURCHASE_PROOF)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from .attachments import MAX_REQUEST_FILES, EvidenceKind
 from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType
 from .models import TicketCategory
+from .selectors.listing import TicketFilters
 from .services import IntakeInput
 from .services.intake import IntakeFile
 from .states import TicketStatus
@@ -78,6 +79,17 @@ class TicketListFilterForm(forms.Form):
     region = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
     team = forms.IntegerField(required=False, min_value=0, max_value=2**63 - 1, widget=forms.HiddenInput)
     assignee = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, widget=forms.HiddenInput)
+    # Set by the management dashboard's backlog cells (also kept as hidden fields): the open
+    # tickets in an SLA state, registered in [created_after, created_before) — an age band as
+    # of the backlog's count (local time, YYYY-MM-DDTHH:MM:SS).
+    sla = forms.ChoiceField(
+        required=False,
+        # The values of ``choices.SlaState`` (its labels' msgids).
+        choices=[("", _("Any SLA state")), ("warning", _("SLA warning")), ("breached", _("SLA breached"))],
+        widget=forms.HiddenInput,
+    )
+    created_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    created_before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
 
     def values(self) -> dict[str, Any]:
         """The valid values, each invalid or missing one replaced by its default."""
@@ -106,7 +118,30 @@ class TicketListFilterForm(forms.Form):
             "region": data.get("region"),
             "team": data.get("team"),
             "assignee": data.get("assignee"),
+            "sla": data.get("sla") or "",
+            "created_after": data.get("created_after"),
+            "created_before": data.get("created_before"),
         }
+
+    @staticmethod
+    def filters_from(values: Mapping[str, Any]) -> TicketFilters:
+        """The list's filters from ``values()``: one mapping for the list page and its export."""
+        status = values["status"]
+        return TicketFilters(
+            statuses=() if status in {STATUS_OPEN, STATUS_ALL} else (status,),
+            open_only=status == STATUS_OPEN,
+            priority=values["priority"],
+            channel=values["channel"],
+            query=values["q"],
+            queue=values["queue"],
+            category=values["category"],
+            region=values["region"],
+            team=values["team"],
+            assignee=values["assignee"],
+            sla=values["sla"],
+            created_after=values["created_after"],
+            created_before=values["created_before"],
+        )
 
 
 # --- Several files under one name ------------------------------------------------------------
@@ -301,4 +336,21 @@ class AttachmentForm(forms.Form):
     STATIC_MARKUP = True  # unbound, it renders the same for every ticket (core layout.form_fields)
 
     attachment = forms.FileField(label=_("File"))
+    # What the file is; left at "by its type": a photo or video is a photo, anything else
+    # another file (``attachments.kind_for_type``). "" reaches the service as ``kind=None``.
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        required=False,
+        choices=[("", _("By its type (photo, or other file)")), *EvidenceKind.choices],
+    )
     public = forms.BooleanField(label=_("Visible to customer"), required=False, initial=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the note form beside it on the ticket page has a "kind" too.
+        kwargs.setdefault("auto_id", "id_attachment_%s")
+        super().__init__(*args, **kwargs)
+
+    def chosen_kind(self) -> str | None:
+        """The kind the user chose, ``None`` for "by its type" (the service decides)."""
+        kind: str = self.cleaned_data.get("kind") or ""
+        return kind or None

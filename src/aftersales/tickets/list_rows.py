@@ -261,7 +261,21 @@ def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User, selecta
 
 # --- The filter form -------------------------------------------------------------------------
 
-FILTER_FIELDS = ("queue", "status", "priority", "channel", "q", "sort", "category", "region", "team", "assignee")
+FILTER_FIELDS = (
+    "queue",
+    "status",
+    "priority",
+    "channel",
+    "q",
+    "sort",
+    "category",
+    "region",
+    "team",
+    "assignee",
+    "sla",
+    "created_after",
+    "created_before",
+)
 
 
 def filter_form_html(params: QueryDict) -> SafeString:

@@ -18,17 +18,33 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import ValidationFailed
 
-from .choices import Channel, Priority
+from .choices import Channel, Priority, SlaState
 from .models.saved_view import SEARCH_MAX_LENGTH
 from .selectors.listing import QUEUES, SORTS
 from .states import TicketStatus
 
 # The keys of ``TicketListFilterForm``, in its order; ``q`` is kept apart as the search.
-FILTER_KEYS = ("queue", "status", "priority", "channel", "q", "sort", "category", "region", "team", "assignee")
+FILTER_KEYS = (
+    "queue",
+    "status",
+    "priority",
+    "channel",
+    "q",
+    "sort",
+    "category",
+    "region",
+    "team",
+    "assignee",
+    "sla",
+    "created_after",
+    "created_before",
+)
 DEFAULTS = {"status": "open", "sort": "due"}
 IGNORED_KEYS = frozenset({"cursor"})  # a position in the list, not a filter
 MAX_ID = 2**63 - 1
@@ -44,6 +60,9 @@ LABELS = {
     "region": _("Region"),
     "team": _("Team"),
     "assignee": _("Assignee"),
+    "sla": _("SLA state"),
+    "created_after": _("Registered from"),
+    "created_before": _("Registered before"),
 }
 
 
@@ -62,6 +81,20 @@ def _integer(minimum: int) -> Callable[[str], str | None]:
     return clean
 
 
+def _moment(value: str) -> str | None:
+    """A registration time as the list's form reads it (ISO 8601; without an offset, local
+    time), written back as local time to the second: ``2026-12-06T09:53:12``."""
+    try:
+        moment = parse_datetime(value)
+    except ValueError:
+        return None
+    if moment is None:
+        return None
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return timezone.localtime(moment).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
 _CLEANERS: dict[str, Callable[[str], str | None]] = {
     "queue": _choice(frozenset(QUEUES)),
     "status": _choice(frozenset({"open", "all", *TicketStatus.values})),
@@ -72,6 +105,9 @@ _CLEANERS: dict[str, Callable[[str], str | None]] = {
     "region": _integer(0),
     "team": _integer(0),
     "assignee": _integer(1),
+    "sla": _choice(frozenset({SlaState.WARNING.value, SlaState.BREACHED.value})),
+    "created_after": _moment,
+    "created_before": _moment,
 }
 
 

@@ -36,11 +36,11 @@ from aftersales.customers.phones import normalize_phone
 
 from .action_forms import BulkAssignForm
 from .downloads import agreement_document_response
-from .forms import STATUS_ALL, STATUS_OPEN, AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
+from .forms import AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
 from .list_rows import column_labels, filter_form_html, render_rows
 from .permissions import may_register_tickets
 from .saved_view_bar import list_bar, render_bar, start_redirect
-from .selectors import TicketFilters, attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
+from .selectors import attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .selectors.agreements import agreement_document_get_for_user
 from .selectors.assignment import may_assign_others
 from .selectors.lookup import customer_lookup_for_user, unit_lookup_for_user
@@ -69,19 +69,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if start := start_redirect(request, bar):
         return redirect(start)
     values = TicketListFilterForm.values_from(request.GET)
-    status = values["status"]
-    filters = TicketFilters(
-        statuses=() if status in {STATUS_OPEN, STATUS_ALL} else (status,),
-        open_only=status == STATUS_OPEN,
-        priority=values["priority"],
-        channel=values["channel"],
-        query=values["q"],
-        queue=values["queue"],
-        category=values["category"],
-        region=values["region"],
-        team=values["team"],
-        assignee=values["assignee"],
-    )
+    filters = TicketListFilterForm.filters_from(values)
     page = ticket_list_for_user(
         user=user,
         filters=filters,
@@ -161,7 +149,12 @@ def ticket_attachment_add(request: HttpRequest, number: str) -> HttpResponse:
         upload = form.cleaned_data["attachment"]
         try:
             ticket_add_attachment(
-                ticket=ticket, actor=user, fileobj=upload, filename=upload.name, public=form.cleaned_data["public"]
+                ticket=ticket,
+                actor=user,
+                fileobj=upload,
+                filename=upload.name,
+                public=form.cleaned_data["public"],
+                kind=form.chosen_kind(),
             )
         except DomainError as exc:
             add_service_errors(form, exc)

@@ -88,6 +88,14 @@ def ticket_reach(user: User, *, roles: frozenset[str] = SCOPED_ROLES) -> Q:
     raise PermissionDenied("not available for this role or data scope", code="analytics_scope")
 
 
+def reach_region(reach: Q) -> int | None:
+    """The region a ``ticket_reach`` filter is limited to; None for every region."""
+    for child in reach.children:
+        if isinstance(child, tuple) and child[0] == "region_key":
+            return int(child[1])
+    return None
+
+
 def can_reach_tickets(user: User, roles: frozenset[str] = SCOPED_ROLES) -> bool:
     try:
         ticket_reach(user, roles=roles)

@@ -68,7 +68,9 @@ class KpiRow:
     res_rate: float | None = None
     reopen_rate: float | None = None
     csat: dict[str, float | None] = field(default_factory=dict)
-    nps: float | None = None
+    # Share of the overall ratings (1–5) that are 4 or 5: a CSAT figure, not an NPS (the NPS is
+    # the 0–10 question of the revisit calls, docs/kpis.md).
+    satisfied_rate: float | None = None
     on_time_rate: float | None = None
     ftf_rate: float | None = None
 
@@ -99,7 +101,7 @@ class KpiRow:
             )
             for name in RATINGS
         }
-        self.nps = round(100 * (self.promoters - self.detractors) / self.surveys, 1) if self.surveys else None
+        self.satisfied_rate = rate(self.surveys - self.detractors, self.surveys)
         self.on_time_rate = rate(self.on_time, self.on_time_n)
         self.ftf_rate = rate(self.ftf, self.ftf_n)
         return self
@@ -119,7 +121,14 @@ def _labels(group: str, keys: set[int]) -> dict[int, str]:
         return {t.pk: str(t) for t in Team.objects.filter(pk__in=keys)}
     if group == "region":
         return {r.pk: str(r) for r in Region.objects.filter(pk__in=keys)}
-    return {u.pk: (u.get_full_name() or u.username) for u in User.objects.filter(pk__in=keys)}
+    return staff_labels(keys)
+
+
+def staff_labels(keys: set[int]) -> dict[int, str]:
+    """Person key → how the pages name them (``User.label``: display name, else full name, else
+    user name), read as values."""
+    people = User.objects.filter(pk__in=keys).values_list("pk", "display_name", "first_name", "last_name", "username")
+    return {pk: User.label(display, first, last, username) for pk, display, first, last, username in people}
 
 
 def _next_month(day: dt.date) -> dt.date:
@@ -247,7 +256,10 @@ def kpi_row_as_dict(row: KpiRow) -> dict[str, Any]:
         "resolution_sla_percent": row.res_rate,
         "csat": row.csat,
         "surveys": row.surveys,
-        "nps": row.nps,
+        "satisfied_percent": row.satisfied_rate,
+        # No NPS per person: the 1–5 survey gives none (docs/kpis.md). Kept null for the API's
+        # schema until it drops the field.
+        "nps": None,
         "reopened": row.reopened,
         "reopen_rate_percent": row.reopen_rate,
         "complaints": row.complaints,

@@ -18,11 +18,23 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core.errors import ValidationFailed
+from aftersales.quality.selectors import fault_counts_by_model
 from aftersales.tickets.models import TicketCategory
 
-from ..models import LEVEL_ALL, LEVEL_CATEGORY, LEVEL_CELL, LEVEL_REGION, BacklogCell, MonthChannel, MonthModel, MonthTotal
+from ..models import (
+    LEVEL_ALL,
+    LEVEL_CATEGORY,
+    LEVEL_CELL,
+    LEVEL_REGION,
+    BacklogCell,
+    MonthChannel,
+    MonthModel,
+    MonthTotal,
+    RefreshState,
+)
 from ..services.rollups import AGE_BANDS, COST_FIELDS
-from .common import money, ticket_reach
+from .common import money, rate, reach_region, ticket_reach
+from .nps import monthly_nps
 
 TOP = 10
 ZERO = Decimal("0")
@@ -42,13 +54,18 @@ class Management:
     category_labels: dict[int, str]
     intake: list[int]
     top_models: list[tuple[int, str, int]]  # key, label, tickets
-    satisfaction: list[float | None]  # average overall rating per month
-    nps: list[float | None]
+    satisfaction: list[float | None]  # average overall rating (1–5) per month
+    satisfied: list[float | None]  # share (%) of the overall ratings that are 4 or 5 per month
+    nps: list[float | None]  # the revisit calls' 0–10 NPS per month (``nps.monthly_nps``)
+    nps_answers: list[int]
     cost_by_month: dict[str, list[Decimal]]  # component → amounts per month
     cost_per_ticket: list[Decimal | None]
     cost_by_model: list[tuple[int, str, dict[str, Decimal]]]
     total_cost: Decimal
     total_intake: int
+    # When the backlog was counted (its age bands are registration times before it); None
+    # before the first refresh.
+    backlog_at: dt.datetime | None = None
 
 
 def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
@@ -140,17 +157,15 @@ def management(*, reach: Q, start: dt.date, end: dt.date, region: int | None = N
     intake = [0] * len(months)
     surveys = [0] * len(months)
     overall = [0] * len(months)
-    promoters = [0] * len(months)
     detractors = [0] * len(months)
     costs: dict[str, list[Decimal]] = {name: [ZERO] * len(months) for name in COST_FIELDS}
     for row in MonthTotal.objects.filter(reach, narrow, period, level=level).values(
-        "month", "intake", "surveys", "overall_sum", "promoters", "detractors", *COST_FIELDS
+        "month", "intake", "surveys", "overall_sum", "detractors", *COST_FIELDS
     ):
         i = index[row["month"]]
         intake[i] += row["intake"]
         surveys[i] += row["surveys"]
         overall[i] += row["overall_sum"]
-        promoters[i] += row["promoters"]
         detractors[i] += row["detractors"]
         for name in COST_FIELDS:
             costs[name][i] = money(costs[name][i] + row[name])
@@ -162,10 +177,28 @@ def management(*, reach: Q, start: dt.date, end: dt.date, region: int | None = N
         .order_by("-n", "model_key")
     )
     models = {m.pk: f"{m.code} {m.name}" for m in ProductModel.objects.filter(pk__in=[r["model_key"] for r in model_rows])}
-    faults = [r for r in model_rows if r["model_key"]][:TOP]
     by_cost = sorted(model_rows, key=lambda r: (-sum((r[f"c_{name}"] or ZERO) for name in COST_FIELDS), r["model_key"]))[:TOP]
     month_totals = [sum((costs[name][i] for name in COST_FIELDS), ZERO) for i in range(len(months))]
     categories = {c.pk: str(c) for c in TicketCategory.objects.filter(pk__in=list(by_category))}
+    scope = reach_region(reach)
+    # Top faults by model: the quality pages' fault tickets (not installs or questions), counted
+    # over the same whole weeks as /quality/ (quality.selectors.fault_counts_by_model).
+    if scope is not None and region is not None and region != scope:
+        faults = []
+    else:
+        faults = fault_counts_by_model(
+            since=months[0],
+            until=(months[-1] + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1),
+            region_id=region if region is not None else scope,
+            ticket_category_id=category,
+            limit=TOP,
+        )
+    nps: list[float | None]
+    nps_answers: list[int]
+    if scope is not None and region is not None and region != scope:
+        nps, nps_answers = [None] * len(months), [0] * len(months)  # another region than the caller's: nothing
+    else:
+        nps, nps_answers = monthly_nps(months, region=region if region is not None else scope, category=category)
     return Management(
         months=months,
         start=months[0],
@@ -176,9 +209,11 @@ def management(*, reach: Q, start: dt.date, end: dt.date, region: int | None = N
         intake_by_category=dict(by_category),
         category_labels={k: categories.get(k, "—" if k == 0 else f"#{k}") for k in by_category},
         intake=intake,
-        top_models=[(r["model_key"], models.get(r["model_key"], f"#{r['model_key']}"), r["n"]) for r in faults],
+        top_models=[(f.model_id, f.label, f.tickets) for f in faults],
         satisfaction=[round(overall[i] / surveys[i], 2) if surveys[i] else None for i in range(len(months))],
-        nps=[round(100 * (promoters[i] - detractors[i]) / surveys[i], 1) if surveys[i] else None for i in range(len(months))],
+        satisfied=[rate(surveys[i] - detractors[i], surveys[i]) for i in range(len(months))],
+        nps=nps,
+        nps_answers=nps_answers,
         cost_by_month=costs,
         cost_per_ticket=[
             (month_totals[i] / intake[i]).quantize(Decimal("0.01")) if intake[i] else None for i in range(len(months))
@@ -193,4 +228,5 @@ def management(*, reach: Q, start: dt.date, end: dt.date, region: int | None = N
         ],
         total_cost=sum(month_totals, ZERO),
         total_intake=sum(intake),
+        backlog_at=RefreshState.objects.filter(name="default").values_list("backlog_at", flat=True).first(),
     )

@@ -23,10 +23,11 @@ from django.utils import timezone
 from aftersales.tickets.models import TicketEvent
 
 from ..models import RefreshState
+from .complaints import complaint_days_since
 from .cubes import rebuild_months
 from .facts import Calendars, TicketSet, changed_ticket_ids, same_unit_ticket_ids
 from .full import STATE, TICKET_CHUNK, Progress, bump_version, ensure_staff_months, full_refresh, locked_state, write_facts
-from .rollups import AGE_BANDS, month_of, rebuild_backlog, rebuild_staff_days
+from .rollups import AGE_BANDS, backlog_moment, month_of, rebuild_backlog, rebuild_staff_days
 
 __all__ = ["AGE_BANDS", "RefreshResult", "analytics_refresh", "refresh_tickets"]
 
@@ -87,6 +88,8 @@ def analytics_refresh(
         ids = changed_ticket_ids(since_event=max(0, state.last_event_id - EVENT_MARGIN), since=since)
         ids |= same_unit_ticket_ids(ids)
         days, months = refresh_tickets(ids, now=now)
+        if since is not None:
+            days |= complaint_days_since(since)  # complaints about staff count on their own day
         staff_days = rebuild_staff_days(days)
         cube = rebuild_months(months)
         backlog = rebuild_backlog(now=now)
@@ -94,7 +97,8 @@ def analytics_refresh(
         bump_version(state, staff=staff_days, other=cube + backlog)
         state.last_event_id = top_event
         state.refreshed_at = now
-        state.save(update_fields=["last_event_id", "refreshed_at"])
+        state.backlog_at = backlog_moment(now)
+        state.save(update_fields=["last_event_id", "refreshed_at", "backlog_at"])
     return RefreshResult(
         tickets=len(ids),
         staff_days=staff_days,

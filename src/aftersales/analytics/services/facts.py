@@ -10,8 +10,9 @@ Definitions (docs/kpis.md):
 * an SLA metric is *met* when its clock was met and never breached, *missed* when it was
   breached, undecided otherwise;
 * a ticket is *reopened* (二次处理) when its timeline holds a move to "reopened";
-* its ratings are those of its latest answered survey; a complaint about the person is an
-  attitude rating of 1 or 2, plus what ``complaints.staff_complaints_for_tickets`` returns;
+* its ratings are those of its latest answered survey; its complaint is an attitude rating of 1
+  or 2 (the complaints about a person recorded on revisit calls count against that person, not
+  a ticket: ``complaints.py``);
 * its cost: parts, labour and travel cost of its work orders that were not cancelled, refunds
   and compensation paid or done.
 """
@@ -32,7 +33,6 @@ from aftersales.compensation.models import Compensation, FulfilmentStatus, Refun
 from aftersales.feedback.models import Survey
 from aftersales.fieldservice.ftf import repairs
 from aftersales.fieldservice.models import ChargeLineKind, WorkOrder, WorkOrderChargeLine, WorkOrderStatus
-from aftersales.revisits.models import StaffComplaint
 from aftersales.sla.calendar import BusinessCalendar, business_time_between
 from aftersales.sla.models import Calendar, ClockStatus
 from aftersales.sla.selectors import calendar_spec
@@ -187,5 +187,4 @@ def changed_ticket_ids(*, since_event: int, since: dt.datetime | None) -> set[in
         ids |= set(WorkOrder.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
         ids |= set(Refund.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
         ids |= set(Compensation.objects.filter(updated_at__gte=since).values_list("ticket_id", flat=True))
-        ids |= set(StaffComplaint.objects.filter(created_at__gte=since, ticket__isnull=False).values_list("ticket_id", flat=True))
     return ids

@@ -19,7 +19,6 @@ from django.db.models import (
     BigIntegerField,
     BooleanField,
     Case,
-    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -37,7 +36,6 @@ from django.utils import timezone
 from aftersales.compensation.models import Compensation, Refund
 from aftersales.feedback.models import Survey, SurveyStatus
 from aftersales.fieldservice.models import WorkOrder, WorkOrderStatus
-from aftersales.revisits.models import StaffComplaint
 from aftersales.sla.models import ClockStatus, SlaClock, SlaMetric
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.models import Ticket, TicketEvent
@@ -101,9 +99,6 @@ def fact_columns(now: dt.datetime, tickets: TicketSet) -> dict[str, Any]:
         "cost_refund": _sum(Refund.objects.filter(status__in=PAID), "amount"),
         "cost_compensation": _sum(Compensation.objects.filter(status__in=PAID), "amount"),
     }
-    complaints = (
-        StaffComplaint.objects.filter(ticket=OuterRef("pk")).order_by().values("ticket").annotate(n=Count("pk")).values("n")
-    )
     # Also bounded by the chunk's ids: whether the planner probes per ticket or hashes the
     # subquery, it reads the chunk's events through the ticket index, never the whole timeline.
     reopened = TicketEvent.objects.filter(
@@ -129,8 +124,9 @@ def fact_columns(now: dt.datetime, tickets: TicketSet) -> dict[str, Any]:
         **{field: _outcome(metric) for metric, field in OUTCOME_FIELDS.items()},
         "reopened": Exists(reopened),
         **{name: _latest_survey(name) for name in RATINGS},
-        "complaints": Case(When(Q(x_attitude__lte=2), then=Value(1)), default=Value(0), output_field=BigIntegerField())
-        + Coalesce(Subquery(complaints, output_field=BigIntegerField()), _zero()),
+        # A survey complaint about the ticket's handling (the revisits' complaints about a person
+        # count against that person: ``complaints.py``).
+        "complaints": Case(When(Q(x_attitude__lte=2), then=Value(1)), default=Value(0), output_field=BigIntegerField()),
         **costs,
         "cost_total": ExpressionWrapper(total, output_field=MONEY),
         "responsibility": F("responsibility"),

@@ -43,10 +43,11 @@ from django.utils import timezone
 from aftersales.tickets.models import Ticket, TicketEvent
 
 from ..models import LEVEL_ALL, JobFact, MonthTotal, RefreshPhase, RefreshState, StaffDay, StaffMonth, TicketFact
+from .complaints import next_complaint_day
 from .cubes import rebuild_months
 from .facts import Calendars, TicketSet, compute_job_facts
 from .facts_sql import upsert_ticket_facts
-from .rollups import month_of, rebuild_backlog, rebuild_staff_days
+from .rollups import backlog_moment, month_of, rebuild_backlog, rebuild_staff_days
 from .staff_months import rebuild_all_staff_months, rebuild_staff_months
 
 TICKET_CHUNK = 2000
@@ -158,6 +159,13 @@ def _next_days(after: dt.date | None, limit: int) -> list[dt.date]:
                 break
             days.add(day)
             last = day
+    last = after
+    for _ in range(limit):  # the days of complaints about staff (recorded on revisit calls)
+        found = next_complaint_day(last)
+        if found is None:
+            break
+        days.add(found)
+        last = found
     return sorted(days)[:limit]
 
 
@@ -218,6 +226,7 @@ def _finish(now: dt.datetime) -> int:
         if state.full_phase != RefreshPhase.MONTHS:
             return 0
         cells = rebuild_backlog(now=now)
+        state.backlog_at = backlog_moment(now)
         people = ensure_staff_months(state)
         bump_version(state, staff=people, other=cells)
         started = state.full_started_at or now

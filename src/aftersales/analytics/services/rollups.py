@@ -10,7 +10,21 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BigIntegerField, Case, Count, ExpressionWrapper, F, Q, Sum, Value, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -19,6 +33,7 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import OPEN_STATUS_LIST
 
 from ..models import BacklogCell, JobFact, StaffDay, StaffKind, TicketFact
+from .complaints import complaint_groups
 from .rows import replace_rows
 from .staff_months import staff_months_of
 
@@ -122,6 +137,39 @@ def _job_groups(days: list[dt.date]) -> Any:
     )
 
 
+def first_jobs(jobs: QuerySet[JobFact]) -> QuerySet[JobFact]:
+    """The jobs that are their technician's first on their ticket (by day, then work order):
+    where a technician's satisfaction counts a ticket's survey, once."""
+    earlier_job = JobFact.objects.filter(ticket_key=OuterRef("ticket_key"), technician_key=OuterRef("technician_key")).filter(
+        Q(day__lt=OuterRef("day")) | Q(day=OuterRef("day"), work_order_id__lt=OuterRef("work_order_id"))
+    )
+    return jobs.exclude(Exists(earlier_job))
+
+
+def _technician_survey_groups(days: list[dt.date]) -> Any:
+    """Per day × technician × team × region: the surveys of the tickets the technician worked
+    on, each ticket once — on the day (and under the keys) of the technician's first job on it
+    (``first_jobs``). The ratings are the ticket's (its latest answered survey, ``TicketFact``)."""
+    ratings = TicketFact.objects.filter(ticket_id=OuterRef("ticket_key"))
+    sums: dict[str, Any] = {
+        "surveys": Count("pk"),
+        "promoters": Count("pk", filter=Q(x_overall=5)),
+        "detractors": Count("pk", filter=Q(x_overall__lte=3)),
+    }
+    for name in RATING_FIELDS:
+        sums[f"r_{name}_s"] = Sum(f"x_{name}")
+        sums[f"r_{name}_n"] = Count(f"x_{name}")
+    return (
+        first_jobs(JobFact.objects.filter(day__in=days, technician_key__gt=0))
+        .order_by()
+        .annotate(**{f"x_{name}": Subquery(ratings.values(name)[:1], output_field=BigIntegerField()) for name in RATING_FIELDS})
+        .filter(Q(x_overall__isnull=False))
+        .annotate(**{f"k_{k}": v for k, v in JOB_KEY.items()})
+        .values(*(f"k_{k}" for k in STAFF_KEY))
+        .annotate(**sums)
+    )
+
+
 def _key(row: dict[str, Any]) -> tuple[Any, ...]:
     return tuple(row[f"k_{k}"] for k in STAFF_KEY)
 
@@ -146,7 +194,7 @@ def staff_day_rows(days: list[dt.date]) -> list[StaffDay]:
         for _field, short in SLA_METRICS:
             setattr(r, f"{short}_n", g[f"{short}_n"])
             setattr(r, f"{short}_met", g[f"{short}_met"])
-        r.ratings = {name: [g[f"r_{name}_s"], g[f"r_{name}_n"]] for name in RATING_FIELDS if g[f"r_{name}_n"]}
+        r.ratings = _ratings(g)
     for field, target in (("fr_seconds", "fr_minutes"), ("res_seconds", "res_minutes")):
         for g in _histogram_groups(days, field):
             getattr(row(StaffKind.AGENT, _key(g)), target)[str(g["minute"])] = g["n"]
@@ -156,7 +204,19 @@ def staff_day_rows(days: list[dt.date]) -> list[StaffDay]:
             setattr(r, name, g[name])
         r.labour_hours = g["labour_hours"] or Decimal("0")
         r.parts_quantity = g["parts_quantity"] or Decimal("0")
+    for g in _technician_survey_groups(days):
+        r = row(StaffKind.TECHNICIAN, _key(g))
+        r.surveys, r.promoters, r.detractors = g["surveys"], g["promoters"], g["detractors"]
+        r.ratings = _ratings(g)
+    for g in complaint_groups(days):
+        key = (g["c_day"], g["c_user_key"], g["c_team_key"], g["c_region_key"])
+        r = row(g["c_kind"], key)
+        r.complaints += g["n"]
     return list(rows.values())
+
+
+def _ratings(g: dict[str, Any]) -> dict[str, list[int]]:
+    return {name: [g[f"r_{name}_s"], g[f"r_{name}_n"]] for name in RATING_FIELDS if g[f"r_{name}_n"]}
 
 
 def rebuild_staff_days(days: Iterable[dt.date]) -> int:
@@ -182,19 +242,34 @@ def month_of(day: dt.date) -> dt.date:
 COST_FIELDS = ("cost_parts", "cost_labour", "cost_travel", "cost_refund", "cost_compensation")
 
 
+def backlog_moment(now: dt.datetime) -> dt.datetime:
+    """The moment a backlog count is taken as of: ``now`` to the second, so the age bands'
+    bounds (``band_bounds``) are whole seconds, written exactly in the ticket list's links."""
+    return now.replace(microsecond=0)
+
+
+def band_bounds(at: dt.datetime, index: int) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Age band ``index`` as of ``at`` as registration times: (from, inclusive; before,
+    exclusive), None for an open end — the ticket list's ``created_after`` / ``created_before``."""
+    low = at - dt.timedelta(days=AGE_BANDS[index]) if index < len(AGE_BANDS) else None
+    high = at - dt.timedelta(days=AGE_BANDS[index - 1]) if index > 0 else None
+    return low, high
+
+
 def rebuild_backlog(*, now: dt.datetime | None = None) -> int:
-    """Recount the open tickets by status × age band × SLA state × region × category (one
-    grouped query over the open tickets; the partial index on open tickets serves it); returns
-    how many cells changed (0 when the counts are the same as before: nothing is written)."""
-    now = now or timezone.now()
-    bounds = [now - dt.timedelta(days=d) for d in AGE_BANDS]
+    """Recount the open tickets by status × age band × SLA state × region × category as of
+    ``backlog_moment(now)`` (one grouped query over the open tickets; the partial index on open
+    tickets serves it); returns how many cells changed (0 when the counts are the same as
+    before: nothing is written)."""
+    at = backlog_moment(now or timezone.now())
     bands: dict[str, Any] = {}
     for index in range(len(AGE_BANDS) + 1):
+        low, high = band_bounds(at, index)
         condition = Q()
-        if index < len(AGE_BANDS):
-            condition &= Q(created_at__gt=bounds[index])
-        if index > 0:
-            condition &= Q(created_at__lte=bounds[index - 1])
+        if low is not None:
+            condition &= Q(created_at__gte=low)
+        if high is not None:
+            condition &= Q(created_at__lt=high)
         bands[f"b{index}"] = Count("pk", filter=condition)
     grouped = (
         Ticket.objects.filter(status__in=OPEN_STATUS_LIST)

@@ -1,8 +1,11 @@
-"""Filters of the analytics pages: business minutes and percentages."""
+"""Filters of the analytics pages: business minutes, percentages, the figures' time."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import template
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -36,3 +39,12 @@ def get_item(mapping: dict[str, object], key: str) -> object:
 @register.filter
 def get_attr(obj: object, name: str) -> object:
     return getattr(obj, name, "")
+
+
+@register.filter
+def as_of(value: dt.datetime | None) -> str:
+    """When the figures were computed, in local time: "14:05" today, "2026-12-06 14:05" before."""
+    if value is None:
+        return "—"
+    local = timezone.localtime(value)
+    return f"{local:%H:%M}" if local.date() == timezone.localdate() else f"{local:%Y-%m-%d %H:%M}"

@@ -15,7 +15,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from aftersales.analytics.selectors.chargeback import chargeback_parties_for_user, chargeback_statement_for_user
 from aftersales.analytics.selectors.common import parse_period
@@ -46,7 +46,10 @@ class KpiRowOut(Schema):
     resolution_sla_percent: float | None
     csat: dict[str, float | None]
     surveys: int
-    nps: float | None
+    satisfied_percent: float | None = Field(description="Share of the overall ratings (1–5) that are 4 or 5.")
+    nps: float | None = Field(
+        description="Always null: the 1–5 survey gives no NPS per person (docs/kpis.md); kept for compatibility."
+    )
     reopened: int
     reopen_rate_percent: float | None
     complaints: int
@@ -100,7 +103,9 @@ class MonthOut(Schema):
     month: str
     intake: int
     average_rating: float | None
-    nps: float | None
+    satisfied_percent: float | None = Field(description="Share of the month's overall ratings (1–5) that are 4 or 5.")
+    nps: float | None = Field(description="The month's NPS from the revisit calls' 0–10 answers (docs/kpis.md).")
+    nps_answers: int = Field(description="How many 0–10 answers the NPS is computed from.")
     cost: dict[str, Decimal]
     cost_per_ticket: Decimal | None
     intake_by_channel: dict[str, int]
@@ -159,7 +164,9 @@ def dashboard(
                 "month": f"{month:%Y-%m}",
                 "intake": m.intake[i],
                 "average_rating": m.satisfaction[i],
+                "satisfied_percent": m.satisfied[i],
                 "nps": m.nps[i],
+                "nps_answers": m.nps_answers[i],
                 "cost": {name.removeprefix("cost_"): m.cost_by_month[name][i] for name in COST_FIELDS},
                 "cost_per_ticket": m.cost_per_ticket[i],
                 "intake_by_channel": {c: v[i] for c, v in m.intake_by_channel.items() if v[i]},

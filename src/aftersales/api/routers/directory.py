@@ -14,19 +14,17 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Query, Router
 
-from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductUnit
 from aftersales.core import clock
 from aftersales.core.errors import PermissionDenied
 from aftersales.customers.editing import customer_register, customer_update
-from aftersales.customers.models import Customer
 
 from .. import presenters, schemas
 from ..auth import caller_of
 from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
-from ..selectors import api_customer_get, api_customer_page, api_unit_get
+from ..selectors import api_customer_get, api_customer_page, api_own_customer_id, api_unit_get
 from .common import MAX_ID, problems, staff_caller
 from .common import idempotency_header as _idem
 from .wechat import router as wechat_router
@@ -38,13 +36,6 @@ MY_UNITS = 50  # as many as the portal's request form offers
 CustomerId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
 
-def _own_customer_id(user: User) -> int | None:
-    """A customer's own customer record (their portal account's); None for staff."""
-    if not user.is_customer:
-        return None
-    return Customer.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()
-
-
 @router.get("/me", response={200: schemas.MeOut, **problems()}, tags=["auth"], summary="Who the credentials act as")
 def me(request: HttpRequest) -> Any:
     caller = caller_of(request)
@@ -54,7 +45,7 @@ def me(request: HttpRequest) -> Any:
         display_name=str(caller.user),
         role=caller.user.role,
         customer=caller.user.is_customer,
-        customer_id=_own_customer_id(caller.user),
+        customer_id=api_own_customer_id(caller.user),
         via="api_key" if key is not None else "session",
         key_prefix=key.prefix if key is not None else None,
         scopes=sorted(caller.scopes),

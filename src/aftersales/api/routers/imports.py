@@ -65,6 +65,7 @@ class ImportOut(Schema):
     updated: int = Field(description="Records updated by the commit.")
     file_error: str = Field(description="Why the file cannot be read; empty when it can.")
     preview: list[PreviewRowOut]
+    ignored_columns: list[str] = Field(description="Headers of the file that name no column of the kind: not imported.")
     errors: list[RowErrorOut] = Field(description="The first errors (at most 1,000 are kept; error_count counts all).")
 
 
@@ -99,6 +100,7 @@ def _out(job: ImportJob, *, with_errors: bool = True) -> ImportOut:
         updated=job.written_changed,
         file_error=selectors.import_file_error(job),
         preview=[PreviewRowOut(row=r["row"], status=r["status"], cells=r["cells"]) for r in job.preview],
+        ignored_columns=list(job.ignored_columns),
         errors=[
             RowErrorOut(row=e.row, column=e.column, column_label=e.column_label, code=e.code, message=e.text)
             for e in (selectors.import_errors(job) if with_errors else [])
@@ -114,7 +116,7 @@ def _out(job: ImportJob, *, with_errors: bool = True) -> ImportOut:
 @idempotent
 def upload_import(
     request: HttpRequest,
-    kind: Kind = Form(..., description="customers, models, units or shipments."),
+    kind: Kind = Form(..., description="customers, models, policies, units, shipments or parts."),
     file: UploadedFile = File(..., description="An .xlsx workbook (first sheet) or a CSV (UTF-8 or GB18030/GBK)."),
     idempotency_key: str = _idem(),
 ) -> Any:

@@ -1,7 +1,8 @@
 # ruff: noqa: B008 - django-ninja declares parameters with Query()/File()/Header() defaults
-"""Tickets: create (intake service), list, read (ETag, ``?expand=`` the case file's parts),
-correct the details (``PATCH``), the printable case file, timeline, replies, attachments, survey;
-the customer's answer to the plan and the signed agreement (``agreements.py``).
+"""Tickets: create (intake service; ``/tickets/with-evidence`` also takes the customer's files),
+list, read (ETag, ``?expand=`` the case file's parts), correct the details (``PATCH``), the
+printable case file, timeline, replies, attachments, survey; the customer's answer to the plan
+and the signed agreement (``agreements.py``).
 
 Handlers only parse, call one selector or service, and present the result.
 """
@@ -26,6 +27,7 @@ from aftersales.tickets.choices import Channel
 from aftersales.tickets.selectors import ticket_attachments, ticket_timeline
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_intake
 from aftersales.tickets.services.details import ticket_correct_details
+from aftersales.tickets.services.intake import IntakeFile
 from aftersales.tickets.states import TicketStatus
 
 from .. import inputs, presenters, schemas
@@ -36,7 +38,7 @@ from ..idempotency import idempotent
 from ..models import Scope
 from ..selectors import ApiTicketFilters, api_attachment_get, api_survey_latest, api_ticket_get, api_ticket_page
 from .agreements import router as agreements_router
-from .common import MAX_PAGE_SIZE, problems
+from .common import MAX_ID, MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
 from .saved_views import router as saved_views_router
 
@@ -44,6 +46,7 @@ router = Router(tags=["tickets"])
 router.add_router("", saved_views_router)  # /ticket-views: the ticket list's saved views
 router.add_router("", agreements_router)  # the customer's plan answer, the signed agreement
 Number = str
+WITH_EVIDENCE = "/with-evidence"
 
 
 @router.get("/tickets", response={200: schemas.TicketPage, **problems(403, 422)}, summary="List tickets")
@@ -54,6 +57,9 @@ def list_tickets(
     priority: int | None = Query(None, ge=1, le=3),
     q: str = Query("", max_length=100, description="Ticket number, or words of the title or description."),
     updated_since: schemas.IsoDateTime | None = Query(None, description="Only tickets changed at or after this time."),
+    customer_id: int | None = Query(
+        None, ge=1, le=MAX_ID, description="Only this customer's tickets (the customer_id of a summary or GET /customers)."
+    ),
     sort: str = Query("-created", pattern="^(-created|due|priority)$"),
     cursor: str | None = Query(None, max_length=400),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
@@ -65,6 +71,7 @@ def list_tickets(
         priority=priority,
         query=q,
         updated_since=updated_since,
+        customer_id=customer_id,
     )
     page = api_ticket_page(caller=caller, filters=filters, sort=sort, cursor=cursor, limit=limit)
     return schemas.TicketPage(
@@ -72,9 +79,7 @@ def list_tickets(
     )
 
 
-@router.post("/tickets", response={201: schemas.TicketOut, **problems(403, 409, 422)}, summary="Submit a ticket (intake)")
-@idempotent
-def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempotency_key: str = _idem()) -> Any:
+def _intake(request: HttpRequest, payload: schemas.TicketCreate, evidence: list[IntakeFile]) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     data = inputs.intake_input(caller=caller, payload=payload)
     # The ticket's region comes from its address (or the customer's); a key limited to a region
@@ -86,13 +91,55 @@ def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempoten
         actor_label=inputs.actor_label(caller),
         region=region,
         api_key_id=caller.key.pk if caller.key is not None else None,
+        evidence=evidence,
     )
     # The ticket as intake left it (every column set, relations in hand): the caller created it,
     # so they are shown it (even when its address put it outside a regional key's region);
     # re-reading it would only cost a query.
     ticket = result.ticket
-    headers = {"Location": f"{request.path.rstrip('/')}/{ticket.number}", "ETag": ticket_etag(ticket)}
+    tickets = request.path.rstrip("/").removesuffix(WITH_EVIDENCE)  # …/api/v1/tickets
+    headers = {"Location": f"{tickets}/{ticket.number}", "ETag": ticket_etag(ticket)}
     return 201, presenters.ticket_detail(ticket, caller.user), headers
+
+
+@router.post("/tickets", response={201: schemas.TicketOut, **problems(403, 409, 422)}, summary="Submit a ticket (intake)")
+@idempotent
+def create_ticket(request: HttpRequest, payload: schemas.TicketCreate, idempotency_key: str = _idem()) -> Any:
+    return _intake(request, payload, [])
+
+
+EVIDENCE_DOC = "Repeat for several; JPEG, PNG, GIF, WebP, HEIC, PDF, MP4, MP3 or WAV, checked by content. At most 6 files in all."
+
+
+# Declared before /tickets/{number}: a POST here must not be taken for that path's operations.
+@router.post(
+    "/tickets" + WITH_EVIDENCE,
+    response={201: schemas.TicketOut, **problems(403, 409, 413, 422)},
+    summary="Submit a ticket with its evidence files (multipart: the fields of POST /tickets and the files)",
+    description="The fields of POST /tickets as form fields (leave out what you do not set), and the files the customer "
+    "gives, each under its kind: evidence_photo (photos, videos: the customer sees them), evidence_invoice, "
+    "evidence_purchase_proof, evidence_other (internal). A refused file refuses the request: 422 naming "
+    "evidence_<kind>, every bad file named; more than 6 files: evidence. The files count in the Idempotency-Key.",
+)
+@idempotent
+def create_ticket_with_evidence(
+    request: HttpRequest,
+    payload: Form[schemas.TicketCreate],
+    evidence_photo: list[UploadedFile] = File(None, description="Photos or videos of the fault. " + EVIDENCE_DOC),
+    evidence_invoice: list[UploadedFile] = File(None, description="The invoice. " + EVIDENCE_DOC),
+    evidence_purchase_proof: list[UploadedFile] = File(
+        None, description="A receipt, an order screenshot or the warranty card. " + EVIDENCE_DOC
+    ),
+    evidence_other: list[UploadedFile] = File(None, description="Any other file. " + EVIDENCE_DOC),
+    idempotency_key: str = _idem(),
+) -> Any:
+    files = {
+        "evidence_photo": evidence_photo,
+        "evidence_invoice": evidence_invoice,
+        "evidence_purchase_proof": evidence_purchase_proof,
+        "evidence_other": evidence_other,
+    }
+    return _intake(request, payload, inputs.intake_evidence(request=request, files=files))
 
 
 EXPAND_DOC = (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.core import clock
+from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import (
     DUE_SOON_WINDOW,
     TicketFilters,
@@ -32,8 +33,15 @@ TABLE_ROWS = 30
 # --- Ticket cards ------------------------------------------------------------------------------
 
 
+# Which deadline a card row shows (``CardRow.due_kind``).
+DUE_RESOLUTION = "resolution"
+DUE_FIRST_RESPONSE = "first_response"
+
+
 class CardRow(NamedTuple):
-    """A ticket under a card's count: what it is and when it falls due (no personal data)."""
+    """A ticket under a card's count: what it is and when it falls due (no personal data):
+    ``due_at`` is the deadline named by ``due_kind`` — the resolution's, or on the "due soon"
+    card the one that put the ticket there (an unanswered first response due first)."""
 
     number: str
     title: str
@@ -43,9 +51,13 @@ class CardRow(NamedTuple):
     sla_state: str
     due_at: dt.datetime | None
     overdue: bool
+    due_kind: str = DUE_RESOLUTION
 
 
-def _card_row(row: TicketListRow, now: dt.datetime) -> CardRow:
+def _card_row(row: TicketListRow, now: dt.datetime, first_response_due: dt.datetime | None = None) -> CardRow:
+    due_at, due_kind = row.due_at, DUE_RESOLUTION
+    if first_response_due is not None and (due_at is None or first_response_due < due_at):
+        due_at, due_kind = first_response_due, DUE_FIRST_RESPONSE
     return CardRow(
         number=row.number,
         title=row.title,
@@ -53,9 +65,20 @@ def _card_row(row: TicketListRow, now: dt.datetime) -> CardRow:
         status_label=str(TicketStatus(row.status).label),
         priority=row.priority,
         sla_state=row.sla_state,
-        due_at=row.due_at,
-        overdue=row.due_at is not None and row.due_at < now,
+        due_at=due_at,
+        overdue=due_at is not None and due_at < now,
+        due_kind=due_kind,
     )
+
+
+def _first_responses_due(rows: list[TicketListRow], now: dt.datetime) -> dict[int, dt.datetime]:
+    """Ticket id → its unanswered first response's deadline, where that deadline is within the
+    "due soon" window (``due_soon_q``'s second reason; one query for the card's rows)."""
+    horizon = now + DUE_SOON_WINDOW
+    due = Ticket.objects.filter(
+        pk__in=[r.pk for r in rows], first_responded_at__isnull=True, first_response_due_at__lte=horizon
+    ).values_list("pk", "first_response_due_at")
+    return {pk: at for pk, at in due if at is not None}
 
 
 @dataclass(frozen=True)
@@ -90,13 +113,16 @@ def _ticket_card(
     rows = ticket_rows_for_user(user=user, filters=filters, sort=sort, limit=top + 1) if top else []
     # Fewer rows than asked for are all of them: their number is what the list counts too.
     total = TicketTotal(len(rows)) if top and len(rows) <= top else ticket_total_for_user(user=user, filters=filters)
+    # "Due soon" shows the deadline that put each ticket there: an unanswered first response
+    # falling due before the resolution is the one named.
+    first_responses = _first_responses_due(rows[:top], now) if filters.queue == "due_soon" and rows else {}
     return TicketCard(
         key=key,
         title=title,
         help=help,
         filters=filters,
         total=total,
-        rows=[_card_row(r, now) for r in rows[:top]],
+        rows=[_card_row(r, now, first_responses.get(r.pk)) for r in rows[:top]],
         sort=sort,
         tone=tone,
     )

@@ -14,6 +14,7 @@ from . import (  # noqa: F401
     quality,
     quality_stats,
     returns,
+    revisit_compliance,
     revisits,
     tickets,
     travel,

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.functional import lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -85,6 +85,20 @@ def _k(name: str) -> Any:
     return lambda row, _user: row[name]
 
 
+# The KPI row's average ratings (1–5), one number column each.
+CSAT_COLUMNS = (
+    ("overall", _("CSAT overall")),
+    ("speed", _("CSAT speed")),
+    ("attitude", _("CSAT attitude")),
+    ("professionalism", _("CSAT professionalism")),
+    ("result", _("CSAT result")),
+)
+
+
+def _csat(name: str) -> Any:
+    return lambda row, _user: row["csat"].get(name)
+
+
 KPIS = register(
     ExportKind(
         key="staff_kpis",
@@ -92,7 +106,8 @@ KPIS = register(
         columns=(
             Column(_("Name"), _k("label"), width=16),
             Column(_("Tickets"), _k("handled"), CellType.NUMBER, width=9),
-            Column(_("Resolved"), _k("resolved"), CellType.NUMBER, width=9),
+            # Its own msgid: "Resolved" alone reads "resolution time" (解决时间) in Chinese.
+            Column(pgettext_lazy("kpi column", "Resolved"), _k("resolved"), CellType.NUMBER, width=9),
             Column(_("First response median (min)"), _k("first_response_median_minutes"), CellType.NUMBER, width=12),
             Column(_("First response p90 (min)"), _k("first_response_p90_minutes"), CellType.NUMBER, width=12),
             Column(_("Resolution median (min)"), _k("resolution_median_minutes"), CellType.NUMBER, width=12),
@@ -100,9 +115,9 @@ KPIS = register(
             Column(_("First response SLA met (%)"), _k("first_response_sla_percent"), CellType.NUMBER, width=12),
             Column(_("Solution SLA met (%)"), _k("solution_sla_percent"), CellType.NUMBER, width=12),
             Column(_("Resolution SLA met (%)"), _k("resolution_sla_percent"), CellType.NUMBER, width=12),
-            Column(_("CSAT"), _k("csat"), CellType.NUMBER, width=8),
+            *(Column(header, _csat(name), CellType.NUMBER, width=10) for name, header in CSAT_COLUMNS),
             Column(_("Surveys"), _k("surveys"), CellType.NUMBER, width=8),
-            Column(_("NPS"), _k("nps"), CellType.NUMBER, width=8),
+            Column(_("Satisfied, overall 4–5 (%)"), _k("satisfied_percent"), CellType.NUMBER, width=10),
             Column(_("Reopened"), _k("reopened"), CellType.NUMBER, width=9),
             Column(_("Reopen rate (%)"), _k("reopen_rate_percent"), CellType.NUMBER, width=10),
             Column(_("Complaints"), _k("complaints"), CellType.NUMBER, width=10),
@@ -277,7 +292,9 @@ def month_rows(user: User, params: Mapping[str, str]) -> Rows:
                 "intake": m.intake[i],
                 **{f"channel_{c}": m.intake_by_channel.get(c, [0] * len(m.months))[i] for c in Channel.values},
                 "satisfaction": m.satisfaction[i],
+                "satisfied": m.satisfied[i],
                 "nps": m.nps[i],
+                "nps_answers": m.nps_answers[i],
                 **costs,
                 "cost_total": sum(costs.values(), Decimal("0")),
                 "cost_per_ticket": m.cost_per_ticket[i],
@@ -299,7 +316,9 @@ MANAGEMENT_MONTHS = register(
             Column(_("Tickets"), _k("intake"), CellType.NUMBER, width=9),
             *(Column(label, _k(f"channel_{value}"), CellType.NUMBER, width=9) for value, label in Channel.choices),
             Column(_("Average overall rating"), _k("satisfaction"), CellType.NUMBER, width=10),
-            Column(_("NPS"), _k("nps"), CellType.NUMBER, width=8),
+            Column(_("Satisfied, overall 4–5 (%)"), _k("satisfied"), CellType.NUMBER, width=10),
+            Column(_("NPS (revisit calls, 0–10)"), _k("nps"), CellType.NUMBER, width=10),
+            Column(_("NPS answers"), _k("nps_answers"), CellType.NUMBER, width=9),
             *_cost_columns(_k),
             _cost_total_column(),
             Column(_("Cost per ticket"), _k("cost_per_ticket"), CellType.MONEY, width=12),
@@ -400,7 +419,7 @@ MANAGEMENT_FAULTS = register(
         title=_("Top faults by model"),
         columns=(
             Column(_("Model"), _k("model"), width=24),
-            Column(_("Tickets"), _k("tickets"), CellType.NUMBER, width=9),
+            Column(_("Fault tickets"), _k("tickets"), CellType.NUMBER, width=9),
             Column(_("Cumulative share (%)"), _k("share"), CellType.NUMBER, width=12),
         ),
         may_use=_management_allowed,

@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.fieldservice import ftf
-from aftersales.quality import selectors, statistics
+from aftersales.quality import by_model, selectors, statistics
+from aftersales.quality.figures import cause_label
 from aftersales.quality.forms import FilterForm, FtfForm
 from aftersales.quality.overview import overview_figures
 from aftersales.quality.permissions import can_read
@@ -61,6 +63,11 @@ def pareto_rows(dimension: str) -> Any:
         return list_rows(out)
 
     return rows
+
+
+def model_rows(user: User, params: Mapping[str, str]) -> Rows:
+    """The overview's fault rate per model (with the trend's two windows)."""
+    return list_rows(overview_figures(stat_filters(user, params)).models)
 
 
 def ttf_rows(user: User, params: Mapping[str, str]) -> Rows:
@@ -147,6 +154,36 @@ RATES = register(
     )
 )
 
+MODEL_RATES = register(
+    ExportKind(
+        key="quality_model_rates",
+        title=_("Fault rate per model"),
+        columns=(
+            Column(_("Product model"), lambda r, u: r.code, width=18),
+            Column(_("Name"), lambda r, u: r.name, width=24),
+            Column(_("Fault tickets"), lambda r, u: r.tickets, CellType.NUMBER, width=12),
+            Column(_("Faulty units"), lambda r, u: r.faulty_units, CellType.NUMBER, width=12),
+            Column(_("Units shipped"), lambda r, u: r.shipped, CellType.NUMBER, width=12),
+            Column(_("Per 1,000 units"), lambda r, u: _per_thousand(r.per_thousand), CellType.NUMBER, width=12),
+            Column(
+                format_lazy(_("Previous {weeks} weeks, per 1,000 in the field"), weeks=by_model.TREND_WEEKS),
+                lambda r, u: _per_thousand(r.trend.previous),
+                CellType.NUMBER,
+                width=16,
+            ),
+            Column(
+                format_lazy(_("Last {weeks} weeks, per 1,000 in the field"), weeks=by_model.TREND_WEEKS),
+                lambda r, u: _per_thousand(r.trend.recent),
+                CellType.NUMBER,
+                width=16,
+            ),
+        ),
+        may_use=can_read,
+        rows=model_rows,
+        page="quality:overview",
+    )
+)
+
 _PARETO_COLUMNS = (
     Column(_("Tickets"), lambda r, u: r[0].tickets, CellType.NUMBER, width=10),
     Column(_("Faulty units"), lambda r, u: r[0].units, CellType.NUMBER, width=12),
@@ -157,7 +194,7 @@ PARETO_CAUSES = register(
     ExportKind(
         key="quality_pareto_causes",
         title=_("Pareto of causes"),
-        columns=(Column(_("Cause"), lambda r, u: r[0].label, width=24), *_PARETO_COLUMNS),
+        columns=(Column(_("Cause"), lambda r, u: cause_label(r[0].key), width=24), *_PARETO_COLUMNS),
         may_use=can_read,
         rows=pareto_rows("cause"),
         page="quality:overview",
@@ -207,7 +244,7 @@ FAULT_TICKETS = register(
             Column(_("Opened"), lambda r, u: r.opened_on, CellType.DATE, width=12),
             Column(_("Product model"), lambda r, u: r.model.code if r.model_id else "", width=18),
             Column(_("Batch"), lambda r, u: r.batch, width=14),
-            Column(_("Cause"), lambda r, u: r.cause, width=14),
+            Column(_("Cause"), lambda r, u: cause_label(r.cause), width=14),
             Column(_("Component"), lambda r, u: r.component, width=18),
             Column(
                 _("Months in service"),

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.customers.phones import display_phone
-from aftersales.tickets.forms import STATUS_ALL, STATUS_OPEN, TicketListFilterForm
+from aftersales.tickets.forms import TicketListFilterForm
 from aftersales.tickets.models import Channel, Priority
 from aftersales.tickets.selectors import TicketFilters, TicketListRow
 from aftersales.tickets.selectors.listing import ticket_list_rows_for_user
@@ -21,20 +21,7 @@ from ..registry import CellType, Column, ExportKind, Rows, queryset_rows, regist
 def ticket_filters(params: Mapping[str, str]) -> tuple[TicketFilters, str]:
     """The list page's filters and sort from its query string (``tickets.views.ticket_list``)."""
     values = TicketListFilterForm.values_from(params)
-    status = values["status"]
-    filters = TicketFilters(
-        statuses=() if status in {STATUS_OPEN, STATUS_ALL} else (status,),
-        open_only=status == STATUS_OPEN,
-        priority=values["priority"],
-        channel=values["channel"],
-        query=values["q"],
-        queue=values["queue"],
-        category=values["category"],
-        region=values["region"],
-        team=values["team"],
-        assignee=values["assignee"],
-    )
-    return filters, values["sort"]
+    return TicketListFilterForm.filters_from(values), values["sort"]
 
 
 class _Labels:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.db import connection
@@ -17,7 +18,11 @@ from django.utils import translation
 
 from aftersales.accounts.models import Region, User
 
-from ..columns import CellError, Column, checked_text, to_date, to_int, to_month
+from ..columns import CellError, Column, checked_text, to_date, to_decimal, to_int, to_month
+
+# The spellings of yes and no in a cell (on sale, covers parts, active).
+YES = frozenset({"1", "y", "yes", "true", "是", "在售", "有效", "active"})
+NO = frozenset({"0", "n", "no", "false", "否", "停售", "停产", "inactive"})
 
 
 @dataclass
@@ -69,8 +74,34 @@ class RowReader:
     def month(self, key: str) -> Any:
         return self._convert(key, to_month)
 
-    def integer(self, key: str) -> int | None:
-        return self._convert(key, to_int)
+    def integer(self, key: str, *, low: int | None = 0, high: int | None = None) -> int | None:
+        """A whole number; below ``low`` is ``negative`` (for 0) or ``out_of_range``, above
+        ``high`` ``out_of_range``."""
+        value = self._convert(key, to_int)
+        if value is None:
+            return None
+        if low is not None and value < low:
+            self.issues.append(Issue(key, "negative" if low == 0 else "out_of_range", {"value": value, "low": low, "high": high}))
+        elif high is not None and value > high:
+            self.issues.append(Issue(key, "out_of_range", {"value": value, "low": low, "high": high}))
+        return value
+
+    def amount(self, key: str) -> Decimal | None:
+        """A sum of money (yuan, two decimals at most), not negative."""
+        value = self._convert(key, to_decimal)
+        if value is not None and value < 0:
+            self.issues.append(Issue(key, "negative", {"value": str(value)}))
+        return value
+
+    def yes_no(self, key: str) -> bool | None:
+        """是/否, yes/no, 1/0 (and a few synonyms); None for an empty cell."""
+        raw = self.text(key).lower()
+        if not raw:
+            return None
+        if raw in YES or raw in NO:
+            return raw in YES
+        self.issues.append(Issue(key, "choice_invalid", {"value": raw[:20], "choices": ["是", "否", "yes", "no"]}))
+        return None
 
     def choice(self, key: str, options: dict[str, str], shown: Iterable[object]) -> str:
         """A value of ``options`` (spelling, lower case → stored value), by code or label."""
@@ -122,7 +153,8 @@ def region_table() -> dict[str, int]:
 
 
 class Kind(ABC):
-    """The base of the four kinds (``customers``, ``models``, ``units``, ``shipments``)."""
+    """The base of every kind (``customers``, ``models``, ``policies``, ``units``, ``shipments``,
+    and ``parts`` in the parts app)."""
 
     kind: ClassVar[str]
     columns: ClassVar[tuple[Column, ...]]
@@ -163,10 +195,13 @@ class Kind(ABC):
     def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
         """Write ``fields`` of the stored records ``rows`` (pk, every compared field's new value)."""
 
-    @staticmethod
-    def changes(current: dict[str, Any], values: dict[str, Any]) -> set[str]:
+    def changes(self, current: dict[str, Any], values: dict[str, Any]) -> set[str]:
         """The fields ``values`` would change (a value left out keeps what is stored)."""
         return {name for name, value in values.items() if name in current and current[name] != value}
+
+    def merge(self, current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        """What a changed record's compared fields become: the row's values over the stored ones."""
+        return {**current, **{n: v for n, v in values.items() if n in current}}
 
 
 _PLAIN_TYPES = frozenset(

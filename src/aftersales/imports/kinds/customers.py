@@ -4,6 +4,13 @@ email address (case-insensitive). A row needs a phone or an email. A stored cust
 external code than the row's is another customer: the phone and the email match only customers
 with no code or the row's.
 
+A row may carry an address (province, city, district, street address, postal code; the province,
+the city and the street address together; a whole address in the street column alone,
+江苏省南京市鼓楼区中山北路100号, is split into them). It is added to the customer as their default address,
+as ``customers.services.customer_add_address`` does, unless the customer has that address already
+(the same province, city, district and street, names compared normalised: 江苏 = 江苏省); and a
+customer with no region, and no region in the row, takes the region serving the address
+(``accounts.regions``), as everywhere else.
 """
 
 from __future__ import annotations
@@ -16,10 +23,12 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.accounts.regions import region_table as address_regions
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import (
     EXTERNAL_CODE_MAX_LENGTH,
+    Address,
     ConsentRecord,
     ConsentSource,
     Customer,
@@ -27,10 +36,25 @@ from aftersales.customers.models import (
     CustomerTier,
 )
 from aftersales.customers.phones import normalize_phone
-from aftersales.customers.services import normalize_email
+from aftersales.customers.services import ADDRESS_MAX_LENGTHS, normalize_email
 
 from ..columns import Column
+from .addresses import address_key, split_full_address
 from .base import Issue, Kind, Parsed, choice_table, region_table
+
+ADDRESS_FIELDS = ("province", "city", "district", "detail", "postal_code")
+ADDRESS_REQUIRED = ("province", "city", "detail")
+# Pseudo-values of a row (never a field of ``Customer``): its address (the five fields, in
+# ``ADDRESS_FIELDS`` order), the region serving it, and, among the stored values, the keys of the
+# customer's addresses.
+ADDRESS = "_address"
+ADDRESS_REGION = "_address_region"
+STORED_ADDRESSES = "_addresses"
+
+
+def _fields(values: dict[str, Any]) -> dict[str, Any]:
+    """The row's values that are fields of ``Customer``."""
+    return {k: v for k, v in values.items() if not k.startswith("_")}
 
 
 class CustomerKindImport(Kind):
@@ -72,6 +96,46 @@ class CustomerKindImport(Kind):
         Column("customer_kind", _("Customer type"), "客户类型", aliases=("类型", "kind", "type"), example="个人"),
         Column("tier", _("Tier"), "客户等级", aliases=("等级",), example="一般客户"),
         Column("region", _("Region"), "区域", aliases=("大区",), example="east"),
+        Column(
+            "province",
+            _("Province"),
+            "省份",
+            aliases=("省", "省份/直辖市", "省/直辖市", "省/市", "province"),
+            max_length=ADDRESS_MAX_LENGTHS["province"],
+            example="江苏省",
+        ),
+        Column(
+            "city",
+            _("City"),
+            "城市",
+            aliases=("市", "地市", "city"),
+            max_length=ADDRESS_MAX_LENGTHS["city"],
+            example="南京市",
+        ),
+        Column(
+            "district",
+            _("District"),
+            "区县",
+            aliases=("区/县", "县区", "区", "county", "district"),
+            max_length=ADDRESS_MAX_LENGTHS["district"],
+            example="鼓楼区",
+        ),
+        Column(
+            "detail",
+            _("Street address"),
+            "详细地址",
+            aliases=("地址", "街道地址", "详细住址", "收货地址", "联系地址", "address", "street"),
+            max_length=ADDRESS_MAX_LENGTHS["detail"],
+            example="中山北路 100 号 2 栋 301 室",
+        ),
+        Column(
+            "postal_code",
+            _("Postal code"),
+            "邮政编码",
+            aliases=("邮编", "postcode", "zip", "zip code"),
+            max_length=ADDRESS_MAX_LENGTHS["postal_code"],
+            example="210009",
+        ),
     )
 
     def prepare(self) -> None:
@@ -109,7 +173,22 @@ class CustomerKindImport(Kind):
             values["region_id"] = region
         if not raw_phone and not raw_email:
             row.add("phone", "contact_required")
+        address = {name: row.text(name) for name in ADDRESS_FIELDS}
+        if address["detail"] and not address["province"] and not address["city"]:
+            # A whole address in one cell (a sheet with one 地址 column).
+            split = split_full_address(address["detail"])
+            if split is not None:
+                province, city, district, address["detail"] = split
+                address.update(province=province, city=city, district=address["district"] or district)
+        if any(address.values()):
+            for name in ADDRESS_REQUIRED:
+                if not address[name]:
+                    row.add(name, "address_incomplete")
         row.done()
+        if address["province"]:
+            values[ADDRESS] = tuple(address[name] for name in ADDRESS_FIELDS)
+            if "region_id" not in values:
+                values[ADDRESS_REGION] = address_regions().region_id_for(address["province"], address["city"])
         if phone:
             values["phone"] = phone
         # The key inside the file: the code, else the phone, else the email (a repeated one is a
@@ -167,11 +246,60 @@ class CustomerKindImport(Kind):
                     match = next((r for r in candidates.get(value, ()) if free(r, k)), None)
                     if match is not None:
                         keep(k, match)
+        stored: dict[int, set[tuple[str, str, str, str]]] = {}
+        if found:
+            pks = [pk for pk, _values in found.values()]
+            for customer_id, *parts in Address.objects.filter(customer_id__in=pks).values_list(
+                "customer_id", "province", "city", "district", "detail"
+            ):
+                stored.setdefault(customer_id, set()).add(address_key(*parts))
+        for pk, current in found.values():
+            current[STORED_ADDRESSES] = frozenset(stored.get(pk, ()))
         return found
+
+    def changes(self, current: dict[str, Any], values: dict[str, Any]) -> set[str]:
+        diff = super().changes(current, _fields(values))
+        if self._new_address(current, values) is not None:
+            diff.add(ADDRESS)
+        if self._derived_region(current, values) is not None:
+            diff.add("region_id")
+        return diff
+
+    def merge(self, current: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+        merged = super().merge({k: v for k, v in current.items() if k != STORED_ADDRESSES}, _fields(values))
+        merged[ADDRESS] = self._new_address(current, values)
+        derived = self._derived_region(current, values)
+        if derived is not None:
+            merged["region_id"] = derived
+        return merged
+
+    @staticmethod
+    def _new_address(current: dict[str, Any], values: dict[str, Any]) -> tuple[str, ...] | None:
+        """The row's address when the customer does not have it yet."""
+        address = values.get(ADDRESS)
+        if address is None or address_key(*address[:4]) in current.get(STORED_ADDRESSES, ()):
+            return None
+        return tuple(address)
+
+    @staticmethod
+    def _derived_region(current: dict[str, Any], values: dict[str, Any]) -> int | None:
+        """The region serving the row's address, for a customer without one (a region set before
+        is kept, as ``customer_add_address`` keeps it)."""
+        if current.get("region_id") is not None or "region_id" in values:
+            return None
+        region: int | None = values.get(ADDRESS_REGION)
+        return region
 
     def create(self, rows: list[Parsed], *, actor: User | None) -> None:
         now = clock.now()
-        made = Customer.objects.bulk_create([Customer(consent_recorded_at=now, **r.values) for r in rows])
+        customers = []
+        for r in rows:
+            fields = _fields(r.values)
+            if "region_id" not in fields and r.values.get(ADDRESS_REGION) is not None:
+                fields["region_id"] = r.values[ADDRESS_REGION]
+            customers.append(Customer(consent_recorded_at=now, **fields))
+        made = Customer.objects.bulk_create(customers)
+        _add_addresses([(c.pk, r.values.get(ADDRESS)) for c, r in zip(made, rows, strict=True)], replace_default=False)
         ConsentRecord.objects.bulk_create(
             [
                 ConsentRecord(
@@ -190,6 +318,20 @@ class CustomerKindImport(Kind):
         now = clock.now()
         # The version moves on, so that an edit form opened before the import refuses to overwrite it.
         Customer.objects.bulk_update(
-            [Customer(pk=pk, updated_at=now, version=F("version") + 1, **values) for pk, values in rows],
-            [*fields, "updated_at", "version"],
+            [Customer(pk=pk, updated_at=now, version=F("version") + 1, **_fields(values)) for pk, values in rows],
+            [*(f for f in fields if not f.startswith("_")), "updated_at", "version"],
         )
+        _add_addresses([(pk, values.get(ADDRESS)) for pk, values in rows], replace_default=True)
+
+
+def _add_addresses(rows: list[tuple[int, tuple[str, ...] | None]], *, replace_default: bool) -> None:
+    """Each customer's new address, as their default one (the one before, if any, stays as a
+    further address)."""
+    adding = [(pk, address) for pk, address in rows if address]
+    if not adding:
+        return
+    if replace_default:
+        Address.objects.filter(customer_id__in=[pk for pk, _address in adding], is_default=True).update(is_default=False)
+    Address.objects.bulk_create(
+        [Address(customer_id=pk, is_default=True, **dict(zip(ADDRESS_FIELDS, address, strict=True))) for pk, address in adding]
+    )

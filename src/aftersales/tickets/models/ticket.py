@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.core.models import CachedChoiceLabels
 from aftersales.core.uploads import upload_path
 
-from ..choices import Cause, Channel, EventKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
+from ..choices import Cause, Channel, EventKind, EvidenceKind, Nature, Priority, RequestType, Responsibility, Severity, SlaState
 from ..states import OPEN_STATUS_LIST, TicketStatus
 
 
@@ -257,6 +257,12 @@ class Attachment(models.Model):
     )
     file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
+    # What the file is (a photo, the invoice, a proof of purchase …): said by the uploader or
+    # following from its type (``attachments.kind_for_type``). A constant database default: the
+    # column is added without rewriting the table (files before it: tickets 0022 fills them).
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=EvidenceKind.choices, default=EvidenceKind.OTHER, db_default=EvidenceKind.OTHER
+    )
     content_type = models.CharField(_("content type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)

@@ -46,6 +46,12 @@ class TicketFilters:
     # load per agent link here.
     team: int | None = None
     assignee: int | None = None
+    # The management dashboard's backlog cells: an SLA state ("warning", "breached"; "" = any) and
+    # the registration time, ``created_after`` inclusive, ``created_before`` exclusive (an age
+    # band as of the backlog's count).
+    sla: str = ""
+    created_after: dt.datetime | None = None
+    created_before: dt.datetime | None = None
 
 
 QUEUES = (
@@ -356,6 +362,9 @@ def _counted_keys(user: User, filters: TicketFilters) -> tuple[tuple[str, ...], 
         or filters.query
         or filters.team is not None
         or filters.assignee is not None
+        or filters.sla
+        or filters.created_after is not None
+        or filters.created_before is not None
         or not (sees_every_ticket(user) or _sees_whole_region(user, filters.region))
     ):
         return None
@@ -387,6 +396,12 @@ def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(team_id=filters.team) if filters.team else qs.filter(team__isnull=True)
     if filters.assignee is not None:
         qs = qs.filter(assignee_id=filters.assignee)
+    if filters.sla:
+        qs = qs.filter(sla_state=filters.sla)
+    if filters.created_after is not None:
+        qs = qs.filter(created_at__gte=filters.created_after)
+    if filters.created_before is not None:
+        qs = qs.filter(created_at__lt=filters.created_before)
     if filters.queue:
         qs = _apply_queue(qs, user=user, queue=filters.queue)
     return qs

@@ -55,7 +55,7 @@ from aftersales.customers.services import normalize_email
 
 from ..attachments import SniffedFile, attachment_stage, sniff_upload, upload_name
 from ..audit_actions import TicketAudit
-from ..choices import AGENT_CHANNELS, Channel, EventKind
+from ..choices import AGENT_CHANNELS, Channel, EventKind, EvidenceKind
 from ..counts import ticket_counts_change
 from ..effects import TICKET_CHANNEL_CORRECTED, TICKET_DETAILS_CORRECTED
 from ..locking import lock_ticket
@@ -396,7 +396,8 @@ def _plain(column: str, value: Any) -> Any:
 
 
 def _store_proof(locked: Ticket, *, actor: User, event_id: int, proof: tuple[IO[bytes], SniffedFile]) -> Attachment:
-    """The proof of purchase, kept with the correction's timeline entry (internal)."""
+    """The proof of purchase (kind ``purchase_proof``), kept with the correction's timeline entry
+    (internal)."""
     fileobj, sniffed = proof
     attachment = attachment_stage(
         ticket_id=locked.pk,
@@ -405,6 +406,7 @@ def _store_proof(locked: Ticket, *, actor: User, event_id: int, proof: tuple[IO[
         filename=upload_name(fileobj, default="proof"),
         public=False,
         actor_id=actor.pk,
+        kind=EvidenceKind.PURCHASE_PROOF,
     )
     attachment.event_id = event_id
     attachment.save()

@@ -39,9 +39,9 @@ from aftersales.customers.selectors import customer_find_by_email, customer_find
 from aftersales.customers.services import customer_create, normalize_email
 from aftersales.notifications.services import notify_ticket_received, ticket_received_templates, wechat_recipient
 
-from ..attachments import EvidenceKind, SniffedFile, attachment_stage, content_digest, sniff_evidence
+from ..attachments import SniffedFile, attachment_stage, content_digest, sniff_evidence
 from ..audit_actions import TicketAudit
-from ..choices import Channel, EventKind, Priority, RequestType
+from ..choices import Channel, EventKind, EvidenceKind, Priority, RequestType
 from ..counts import ticket_counts_change
 from ..effects import TICKET_CREATED, TICKET_OPENED
 from ..models import Attachment, Ticket, TicketCategory, TicketEvent
@@ -326,11 +326,18 @@ def _validate_with_evidence(
 
 
 def _stage_evidence(ticket: Ticket, evidence: list[tuple[IntakeFile, SniffedFile]], *, actor: User | None) -> list[Attachment]:
-    """The files written to storage (their rows are saved with their timeline entries)."""
+    """The files written to storage, each of its kind (their rows are saved with their timeline
+    entries)."""
     actor_id = actor.pk if actor is not None else None
     return [
         attachment_stage(
-            ticket_id=ticket.pk, fileobj=item.file, sniffed=sniffed, filename=item.name, public=item.public, actor_id=actor_id
+            ticket_id=ticket.pk,
+            fileobj=item.file,
+            sniffed=sniffed,
+            filename=item.name,
+            public=item.public,
+            actor_id=actor_id,
+            kind=item.kind,
         )
         for item, sniffed in evidence
     ]

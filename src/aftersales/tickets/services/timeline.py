@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from django.core.files.base import File
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +17,9 @@ from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 
-from ..attachments import sniff_upload
+from ..attachments import attachment_stage, kind_for_type, sniff_upload
 from ..audit_actions import TicketAudit
-from ..choices import EventKind
+from ..choices import EventKind, EvidenceKind
 from ..locking import lock_ticket
 from ..models import Attachment, Ticket, TicketEvent
 from ..states import FINAL_STATUSES, TicketStatus
@@ -127,12 +126,19 @@ def ticket_add_customer_message(
 
 @transaction.atomic
 def ticket_add_attachment(
-    *, ticket: Ticket, actor: User | None, fileobj: IO[bytes], filename: str, public: bool = True
+    *, ticket: Ticket, actor: User | None, fileobj: IO[bytes], filename: str, public: bool = True, kind: str | None = None
 ) -> Attachment:
     """Store an uploaded file under a generated name after checking its real type and size.
-    Refused on an archived ticket (``ticket_final``)."""
+
+    ``kind`` (an ``EvidenceKind``) says what the file is; ``None``: from its type, a photo or
+    video is a photo, anything else another file (``attachments.kind_for_type``); it is kept on
+    the attachment (the audit row names the attachment). Refused on an archived ticket
+    (``ticket_final``); an unknown kind: ``attachment_kind_invalid`` on ``kind``."""
     _refuse_if_archived(ticket)
+    if kind is not None and kind not in EvidenceKind.values:
+        raise ValidationFailed({"kind": [_("Say what the file is.")]}, code="attachment_kind_invalid")
     sniffed = sniff_upload(fileobj)
+    kind = kind or kind_for_type(sniffed.content_type)
     now = clock.now()
     event = TicketEvent.objects.create(
         ticket=ticket,
@@ -144,17 +150,16 @@ def ticket_add_attachment(
         data={"content_type": sniffed.content_type, "size": sniffed.size},
         created_at=now,
     )
-    attachment = Attachment(
-        ticket=ticket,
-        event=event,
-        original_name=(filename or "file")[:200],
-        content_type=sniffed.content_type,
-        size=sniffed.size,
-        sha256=sniffed.sha256,
+    attachment = attachment_stage(
+        ticket_id=ticket.pk,
+        fileobj=fileobj,
+        sniffed=sniffed,
+        filename=filename,
         public=public,
-        uploaded_by=actor,
+        actor_id=actor.pk if actor is not None else None,
+        kind=kind,
     )
-    attachment.file.save(f"upload{sniffed.extension}", File(fileobj), save=False)
+    attachment.event = event
     attachment.save()
     Ticket.objects.filter(pk=ticket.pk).update(updated_at=now)
     audit_record(action=TicketAudit.ATTACHMENT_ADDED, obj=ticket, actor=actor, changes={"attachment": attachment.pk})

@@ -13,6 +13,11 @@ It reports progress, the elapsed time and the rows per second.
 
 Either way it ends by printing the demo logins that work (``demo.banner``), unless
 ``--no-logins`` (``make run`` prints them in its final banner).
+
+Either way it first makes sure the database is a demo database or an empty one (``demo.guard``):
+a database holding tickets, customers or users the demo did not make, or any database when
+``AFTERSALES_ENV=production``, is refused with a message and exit status 1 unless ``--force``.
+The transaction that loads the demo base marks the database as a demo database.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from aftersales.demo.bulk import BulkProgress, bulk_load
 from aftersales.demo.compensation import load_compensation_demo
 from aftersales.demo.crisis import load_crisis_demo
 from aftersales.demo.fieldservice import load_fieldservice_demo
+from aftersales.demo.guard import demo_refusal, mark_demo_database
 from aftersales.demo.imports import load_imports_demo
 from aftersales.demo.knowledge import load_knowledge_demo
 from aftersales.demo.outlets import load_outlets_demo
@@ -72,6 +78,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-logins", action="store_true", help="Do not list the demo logins at the end (make run's banner does)."
         )
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even into a database that holds data the demo did not make, or in production.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tickets = options["tickets"]
@@ -82,6 +93,9 @@ class Command(BaseCommand):
             raise CommandError(_("--tickets cannot be negative."))
         if options["customers"] is not None and options["customers"] < 0:
             raise CommandError(_("--customers cannot be negative."))
+        refusal = demo_refusal(force=options["force"])
+        if refusal is not None:
+            raise CommandError(refusal)
         if tickets is None:
             self._load_demo(seed=options["seed"])
             load_parts_demo(self.stdout)
@@ -119,9 +133,11 @@ class Command(BaseCommand):
         with transaction.atomic():
             # Checked inside the transaction: on SQLite it holds the write lock, so two runs queue.
             if story_exists():
+                mark_demo_database(seed=seed)  # a demo loaded before the mark existed
                 self.stdout.write(_("The demo data is already loaded; nothing was changed."))
                 return
             self._warn(ensure_base(seed=seed))
+            mark_demo_database(seed=seed)
             count = load_story(base=load_base(), seed=seed)
             load_assignment_rules()
         self.stdout.write(
@@ -142,7 +158,9 @@ class Command(BaseCommand):
     def _load_bulk(
         self, *, tickets: int, seed: int, events_per_ticket: int, batch_size: int, customers: int | None, days: int
     ) -> None:
-        self._warn(ensure_base(seed=seed))
+        with transaction.atomic():
+            self._warn(ensure_base(seed=seed))
+            mark_demo_database(seed=seed)
         base = load_base()
         self.stdout.write(
             ngettext(

@@ -17,7 +17,10 @@ from aftersales.imports.models import ImportKind
 
 
 class Command(BaseCommand):
-    help = "Import customers, product models, serial units or shipment volumes from an .xlsx or .csv file."
+    help = (
+        "Import customers, product models, warranty policies, serial units, shipment volumes or spare parts "
+        "from an .xlsx or .csv file."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("kind", choices=ImportKind.values)
@@ -64,6 +67,8 @@ class Command(BaseCommand):
         if file_error:
             self.stdout.write(f"file refused: {file_error}")
             return
+        if job.ignored_columns:
+            self.stdout.write("ignored columns (not imported): " + ", ".join(job.ignored_columns))
         self.stdout.write(
             f"rows {job.total_rows}: new {job.new_rows}, changed {job.changed_rows}, unchanged {job.unchanged_rows}, "
             f"with errors {job.error_rows} ({job.error_count} errors)"
