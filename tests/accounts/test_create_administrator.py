@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from aftersales.accounts.management.commands import create_administrator
 from aftersales.accounts.models import DataScope, Role, User
+from aftersales.audit.models import AuditEvent
 from tests.clients import client_for
 from tests.factories import UserFactory, make_ticket
 
@@ -53,6 +54,9 @@ def test_the_password_from_the_environment_makes_a_working_administrator(monkeyp
     assert boss.email == "boss@acme.com.cn" and boss.display_name == "王总"
     assert authenticate(username="boss", password=PASSWORD) == boss
     assert "boss" in out and "/admin/" in out
+    row = AuditEvent.objects.get(action="account.administrator_created", object_id=str(boss.pk))
+    assert row.actor_id is None and row.actor_label == "manage.py create_administrator"
+    assert row.changes == {"role": "administrator", "data_scope": "all", "is_superuser": True}
     make_ticket()  # registered by someone else: the administrator sees it, and the phone unmasked
     assert ticket_total(boss) == 1
     assert boss.sees_personal_data
@@ -97,6 +101,8 @@ def test_an_existing_account_is_refused_unless_promoted(monkeypatch):
     run("--username", "boss", "--promote", "--no-input")  # no variable: the password stays
     agent.refresh_from_db()
     assert_administrator(agent)
+    promoted = AuditEvent.objects.get(action="account.administrator_promoted", object_id=str(agent.pk))
+    assert promoted.changes["role"] == ["agent", "administrator"] and promoted.changes["data_scope"] == ["own", "all"]
     assert agent.check_password("old-pass-phrase-77")
     monkeypatch.setenv(create_administrator.PASSWORD_VARIABLE, PASSWORD)
     run("--username", "boss", "--promote", "--no-input")

@@ -77,3 +77,11 @@ USER_BECAME_TECHNICIAN = hook(
     "user_became_technician",
     "aftersales.fieldservice.receivers.user_became_technician",
 )
+
+# ``manage.py create_administrator`` made an administrator (``promoted``: an existing account
+# became one), in the command's transaction. kwargs: user, promoted, before (the promoted
+# account's role, data scope and superuser flag before; empty for a new account).
+ADMINISTRATOR_CREATED = hook(
+    "administrator_created",
+    "aftersales.audit.receivers.administrator_created",  # one audit row
+)

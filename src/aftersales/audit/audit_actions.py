@@ -33,3 +33,7 @@ class AccountAudit(AuditAction):
     # A member of staff left: their work handed over, the account deactivated, every session
     # ended (accounts/offboarding.py; the reason, the successor and the counts moved per kind).
     OFFBOARDED = "account.offboarded"
+    # An administrator made, or an account promoted to one, from the command line
+    # (``manage.py create_administrator``).
+    ADMINISTRATOR_CREATED = "account.administrator_created"
+    ADMINISTRATOR_PROMOTED = "account.administrator_promoted"

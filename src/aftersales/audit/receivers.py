@@ -33,3 +33,15 @@ def staff_offboarded(
             "sessions_ended": True,
         },
     )
+
+
+def administrator_created(*, user: User, promoted: bool, before: dict[str, object]) -> None:
+    """``accounts.effects.ADMINISTRATOR_CREATED``: one row, the command line as its actor."""
+    after = {"role": user.role, "data_scope": user.data_scope, "is_superuser": user.is_superuser}
+    audit_record(
+        action=AccountAudit.ADMINISTRATOR_PROMOTED if promoted else AccountAudit.ADMINISTRATOR_CREATED,
+        obj=user,
+        actor=None,
+        actor_label="manage.py create_administrator",
+        changes={name: [before.get(name), value] for name, value in after.items()} if promoted else after,
+    )

@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.effects import ADMINISTRATOR_CREATED
 from aftersales.accounts.models import DataScope, Role, User
 
 PASSWORD_VARIABLE = "AFTERSALES_ADMIN_PASSWORD"  # noqa: S105 - the variable's name, not a password
@@ -68,9 +69,12 @@ class Command(BaseCommand):
         with transaction.atomic():
             if existing is None:
                 user = User.objects.create_superuser(username, options["email"], password, display_name=options["display_name"])
+                ADMINISTRATOR_CREATED.send(user=user, promoted=False, before={})
                 done = _("Administrator “%(username)s” created")
             else:
+                before = {"role": existing.role, "data_scope": existing.data_scope, "is_superuser": existing.is_superuser}
                 user = self._promote(existing, password=password, email=options["email"], name=options["display_name"])
+                ADMINISTRATOR_CREATED.send(user=user, promoted=True, before=before)
                 done = _("“%(username)s” is now an administrator")
         self.stdout.write(
             self.style.SUCCESS(
