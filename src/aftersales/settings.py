@@ -399,6 +399,10 @@ API_RATE_LIMIT_PER_MINUTE = int(os.environ.get("API_RATE_LIMIT_PER_MINUTE", "120
 API_IDEMPOTENCY_KEEP_DAYS = int(os.environ.get("API_IDEMPOTENCY_KEEP_DAYS", "7"))
 # Days a customer's sign-in token from the app lasts (docs/api-app.md, "Sign the customer in").
 API_SIGNIN_TOKEN_DAYS = int(os.environ.get("API_SIGNIN_TOKEN_DAYS", "90"))
+# A customer's devices signed in to the app at once; a sign-in past it signs the oldest out.
+API_SIGNIN_TOKENS_PER_CUSTOMER = int(os.environ.get("API_SIGNIN_TOKENS_PER_CUSTOMER", "10"))
+# Days an expired or revoked sign-in token is kept before the daily job deletes it.
+API_SIGNIN_TOKEN_KEEP_DAYS = int(os.environ.get("API_SIGNIN_TOKEN_KEEP_DAYS", "30"))
 # The intake page's phone and serial lookups: per staff user and minute (tickets/views.py).
 INTAKE_LOOKUPS_PER_MINUTE = int(os.environ.get("INTAKE_LOOKUPS_PER_MINUTE", "30"))
 

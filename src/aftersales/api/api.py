@@ -125,3 +125,4 @@ api.add_router("", travel.router)
 api.add_router("", calendars.router)
 api.add_router("", "aftersales.api.routers.staff.router")
 api.add_router("", "aftersales.api.routers.signin.router")  # the customer's sign-in from the app
+api.add_router("", "aftersales.api.routers.quotes.router")  # the customer confirms a repair quote

@@ -9,6 +9,7 @@ import secrets
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
@@ -141,14 +142,15 @@ def api_key_create(
 
 
 @transaction.atomic
-def api_key_revoke(*, key: ApiKey, actor: User | None) -> ApiKey:
-    """Revoke ``key`` at once; revoking twice changes nothing."""
+def api_key_revoke(*, key: ApiKey, actor: User | None, reason: str = "") -> ApiKey:
+    """Revoke ``key`` at once; revoking twice changes nothing. ``reason``: why, when the system
+    revokes it (``device_limit``: a customer's new sign-in past ``API_SIGNIN_TOKENS_PER_CUSTOMER``)."""
     if key.revoked_at is not None:
         return key
     now = clock.now()
     ApiKey.objects.filter(pk=key.pk, revoked_at__isnull=True).update(revoked_at=now)
     key.revoked_at = now
-    audit_record(action=ApiKeyAudit.KEY_REVOKED, obj=key, actor=actor)
+    audit_record(action=ApiKeyAudit.KEY_REVOKED, obj=key, actor=actor, changes={"reason": reason} if reason else None)
     return key
 
 
@@ -159,24 +161,50 @@ def api_key_revoke_by_prefix(*, prefix: str, actor: User | None) -> ApiKey:
     return api_key_revoke(key=key, actor=actor)
 
 
-def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
-    """The active key whose secret is ``raw_key``, or ``None`` (also once it expired). The
-    comparison takes constant time; ``last_used_at`` is written at most once a minute per key."""
+class KeyRefusal(StrEnum):
+    """Why a key is refused (the 401's ``code``): told apart only once the whole secret matched,
+    so nobody learns more about a key than its holder."""
+
+    INVALID = "invalid_api_key"  # unknown, wrong secret, owner deactivated, or deleted after revocation
+    REVOKED = "api_key_revoked"
+    EXPIRED = "api_key_expired"
+
+
+@dataclass(frozen=True)
+class KeyCheck:
+    """The key the secret names, or ``None`` with the ``refusal`` (its ``stored`` key, where the
+    secret matched one, says which kind was refused)."""
+
+    key: ApiKey | None
+    refusal: KeyRefusal | None = None
+    stored: ApiKey | None = None
+
+
+def api_key_check(*, raw_key: str) -> KeyCheck:
+    """The active key whose secret is ``raw_key``, else why not. The comparison takes constant
+    time; ``last_used_at`` is written at most once a minute per key."""
     raw = (raw_key or "").strip()
     if len(raw) <= PREFIX_LENGTH or len(raw) > 200 or not raw.startswith(KEY_PREFIX):
-        return None
-    key = ApiKey.objects.select_related("owner", "region").filter(prefix=raw[:PREFIX_LENGTH], revoked_at__isnull=True).first()
+        return KeyCheck(None, KeyRefusal.INVALID)
+    key = ApiKey.objects.select_related("owner", "region").filter(prefix=raw[:PREFIX_LENGTH]).first()
     if key is None or not hmac.compare_digest(key.secret_hash, hash_secret(raw)):
-        return None
+        return KeyCheck(None, KeyRefusal.INVALID)
     if not key.owner.is_active:
-        return None
+        return KeyCheck(None, KeyRefusal.INVALID)
+    if key.revoked_at is not None:
+        return KeyCheck(None, KeyRefusal.REVOKED, stored=key)
     now = clock.now()
     if key.expired(now):
-        return None
+        return KeyCheck(None, KeyRefusal.EXPIRED, stored=key)
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_PRECISION:
         ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-    return key
+    return KeyCheck(key)
+
+
+def api_key_authenticate(*, raw_key: str) -> ApiKey | None:
+    """The active key whose secret is ``raw_key``, or ``None`` (also once revoked or expired)."""
+    return api_key_check(raw_key=raw_key).key
 
 
 def idempotency_keep_days() -> int:

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.login_code import login_code_sign_in, phone_code_verify
@@ -32,6 +33,7 @@ from aftersales.customers.phones import normalize_phone
 from aftersales.customers.portal_accounts import DISPLAY_NAME_MAX_LENGTH, portal_signup
 
 from .models import ApiKey, KeyKind, Scope
+from .selectors import api_sign_in_tokens_of
 from .services import CreatedKey, api_key_create, api_key_revoke
 
 # What the company's app does for the customer (docs/api-app.md, "Which credentials").
@@ -47,6 +49,7 @@ APP_SCOPES: tuple[str, ...] = (
 )
 DEVICE_NAME_MAX_LENGTH = 100
 DEFAULT_DEVICE_NAME = "app"
+DEVICE_LIMIT = "device_limit"  # the audit reason of a token revoked for a newer device
 MOBILE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 
 
@@ -75,17 +78,53 @@ def device_name(raw: str | None, *, user_agent: str = "") -> str:
     return DEFAULT_DEVICE_NAME
 
 
+def tokens_per_customer() -> int:
+    """How many devices a customer may have signed in at once (``API_SIGNIN_TOKENS_PER_CUSTOMER``,
+    default 10): a sign-in past it signs the oldest out."""
+    return max(1, int(getattr(settings, "API_SIGNIN_TOKENS_PER_CUSTOMER", 10)))
+
+
+def token_keep_days() -> int:
+    """How long an expired or revoked sign-in token is kept (``API_SIGNIN_TOKEN_KEEP_DAYS``,
+    default 30 days): meanwhile its device hears why it was refused, and the admin lists it."""
+    return max(1, int(getattr(settings, "API_SIGNIN_TOKEN_KEEP_DAYS", 30)))
+
+
+@transaction.atomic
 def _issue(*, user: User, name: str, via: str) -> CreatedKey:
-    expires_at = clock.now() + dt.timedelta(days=token_days())
-    return api_key_create(
+    """A new token for ``user``'s device; past the limit of devices the oldest live ones are
+    revoked in the same transaction (audit ``reason`` ``device_limit``). The account's row is
+    locked first, so two sign-ins at once cannot both stay under the limit."""
+    User.objects.select_for_update(no_key=True).filter(pk=user.pk).values_list("pk", flat=True).first()
+    now = clock.now()
+    created = api_key_create(
         name=name,
         owner=user,
         scopes=APP_SCOPES,
         actor=user,
         kind=KeyKind.SIGN_IN,
-        expires_at=expires_at,
+        expires_at=now + dt.timedelta(days=token_days()),
         audit_changes={"via": via},
     )
+    for old in api_sign_in_tokens_of(user=user, now=now)[tokens_per_customer() :]:
+        api_key_revoke(key=old, actor=user, reason=DEVICE_LIMIT)
+    return created
+
+
+def sign_in_tokens_purge(*, keep_days: int | None = None) -> int:
+    """Delete the sign-in tokens expired or revoked more than ``keep_days`` ago (their audit rows
+    stay); afterwards such a token is an unknown key (401 ``invalid_api_key``). Integration keys
+    are never deleted here. In batches, so a large backlog holds no long transaction."""
+    days = keep_days if keep_days is not None else token_keep_days()
+    cutoff = clock.now() - dt.timedelta(days=days)
+    done = Q(revoked_at__lt=cutoff) | Q(expires_at__lt=cutoff)
+    total = 0
+    while True:
+        ids = list(ApiKey.objects.filter(done, kind=KeyKind.SIGN_IN).order_by("id").values_list("id", flat=True)[:1000])
+        if not ids:
+            return total
+        deleted, _rows = ApiKey.objects.filter(id__in=ids, kind=KeyKind.SIGN_IN).delete()
+        total += deleted
 
 
 def app_sign_in(*, phone: str, code: str, name: str, client_ip: str) -> CreatedKey:

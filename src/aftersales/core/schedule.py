@@ -37,6 +37,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.mailin.tasks.purge_old_messages", dt.timedelta(hours=24)),
     # Idempotency-Key responses older than API_IDEMPOTENCY_KEEP_DAYS (default 7).
     PeriodicJob("aftersales.api.tasks.purge_idempotency_records", dt.timedelta(hours=1)),
+    # The app's sign-in tokens expired or revoked more than API_SIGNIN_TOKEN_KEEP_DAYS (default 30) days ago.
+    PeriodicJob("aftersales.api.tasks.purge_sign_in_tokens", dt.timedelta(hours=24)),
     # Crisis detection: spikes of tickets per model, batch, region, category (docs/crisis.md).
     PeriodicJob("aftersales.crisis.tasks.detect_spikes", dt.timedelta(minutes=10)),
     # Personal data past its retention period (PRIVACY_RETENTION_DAYS) and expired copies (privacy app).

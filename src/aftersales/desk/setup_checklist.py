@@ -137,7 +137,7 @@ def setup_facts(*, today: dt.date) -> SetupFacts:
         wechat=_channel(NotificationChannel.WECHAT),
         email_delivered=sender not in UNDELIVERED_EMAIL_BACKENDS,
         email_from=str(settings.DEFAULT_FROM_EMAIL or ""),
-        calendar_gaps=[(c.pk, c.name, year) for c, year in calendars_needing_schedule(today=today)],
+        calendar_gaps=[(c.pk, c.label, year) for c, year in calendars_needing_schedule(today=today)],
     )
 
 

@@ -42,6 +42,9 @@ MESSAGES: dict[str, Promise] = {
     "dates_inconsistent": _("The purchase date is before the production date."),
     "contact_required": _("Enter a phone number or an email address."),
     "address_incomplete": _("An address needs the province, the city and the street address."),
+    "customer_erased": _(
+        "The customer matched by “%(column)s” had their personal data erased: the row is not imported, so that their data is not stored again."
+    ),
 }
 
 

@@ -1,20 +1,31 @@
 """The facts of a ticket that the 三包 engine reads (``engine.Facts``), from the database.
 
-- **Sale date**: the unit's purchase date (the proof of purchase / invoice date). Without it,
-  the start of the unit's warranty as ``catalog.warranty.warranty_status`` finds it (the
-  production date plus the grace months, per the model's warranty policy), said in the reasons;
-  without that either, unknown. A replacement unit (``ProductUnit.replaces``) carries the
-  exchange date as its purchase date: its periods restart there.
+- **Sale date**, the first of:
+
+  1. the unit's registered purchase date (the catalog's ``ProductUnit.purchase_date``: the
+     sales registration, a recorded proof of purchase; a replacement unit
+     (``ProductUnit.replaces``) carries the exchange date there: its periods restart on it). A
+     different date reported on the ticket is said in the reasons, to be checked;
+  2. the purchase date reported on the ticket (``Ticket.reported_purchase_date``: typed at intake
+     or in "Correct details"), said in the reasons as the ticket's — also for a ticket without a
+     registered unit (the model's warranty policy gives its months; earlier repairs are not
+     counted without the unit). A reported date that cannot be right — before the unit was made,
+     or after the ticket was registered — is not used, and the reasons say so;
+  3. the start of the unit's warranty as ``catalog.warranty.warranty_status`` finds it (the
+     production date plus the grace months, per the model's warranty policy), said in the
+     reasons;
+  4. else unknown.
 - **Purchase evidence**: whether an invoice or a proof of purchase is attached to the ticket
   (``Attachment.kind`` in ``tickets.choices.PURCHASE_EVIDENCE``, whoever attached it: the
   agent's intake, "Correct details", the ticket page, the customer's PDF receipt in the portal).
-  It does not move a date (the date is the unit's purchase date); it is said in the reasons
-  (``purchase_evidence_context``): with a purchase date, that a proof is on file; without one,
-  that the date on the proof is what the periods need — or, with no proof either and the
-  periods counted from the warranty's start, to ask the customer for one. Nothing is said when
-  the purchase date is registered and no proof is attached (most tickets: no noise), when
-  nothing can be counted without a proof (the engine already asks for it), nor for a
-  replacement unit (its date is the exchange, not the purchase).
+  It does not move a date; it is said in the reasons (``purchase_evidence_context``): with a
+  purchase date, that a proof is on file; without one, that the date on the proof is what the
+  periods need; with only the date reported on the ticket and no proof, to ask the customer for
+  one to confirm it — or, with no proof either and the periods counted from the warranty's
+  start, to ask the customer for one. Nothing is said when the unit's purchase date is
+  registered and no proof is attached (most tickets: no noise), when nothing can be counted
+  without a proof (the engine already asks for it), nor for a replacement unit (its date is the
+  exchange, not the purchase).
 - **Fault day**: when the fault occurred as reported (``Ticket.occurred_at``) if it is not after
   the registration, else the day the ticket was registered; the **claim day** is the
   registration day; **today** is the Asia/Shanghai calendar day (``core.clock``).
@@ -38,12 +49,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.appraisal.choices import FaultType
 from aftersales.appraisal.selectors import ticket_appraisal_conclusion
-from aftersales.catalog.models import SalesChannel
+from aftersales.catalog.models import ProductUnit, SalesChannel
 from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.i18n import Deferred, deferred
@@ -131,9 +144,12 @@ def has_purchase_evidence(*, ticket: Ticket) -> bool:
     return Attachment.objects.filter(ticket_id=ticket.pk, kind__in=PURCHASE_EVIDENCE).exists()
 
 
-def purchase_evidence_context(*, evidence: bool, purchase_date_known: bool, sale_date_known: bool) -> Deferred | None:
+def purchase_evidence_context(
+    *, evidence: bool, purchase_date_known: bool, sale_date_known: bool, reported: bool = False
+) -> Deferred | None:
     """What the reasons say about the purchase evidence (see the module's docstring); ``None``:
-    nothing worth saying. The files are not named: the reasons reach the customer too (their
+    nothing worth saying. ``reported``: the purchase date used is the one reported on the
+    ticket, not the unit's. The files are not named: the reasons reach the customer too (their
     API read), and an internal file's name stays internal."""
     if evidence and purchase_date_known:
         return deferred(
@@ -145,9 +161,103 @@ def purchase_evidence_context(*, evidence: bool, purchase_date_known: bool, sale
                 "An invoice or a proof of purchase is attached to this ticket, but no purchase date is registered: register the date it shows, the periods count from the sale."
             )
         )
+    if reported:
+        return deferred(
+            _(
+                "No invoice or proof of purchase is attached to this ticket to confirm the reported purchase date: ask the customer for one."
+            )
+        )
     if sale_date_known and not purchase_date_known:
         return deferred(_("No invoice or proof of purchase is attached to this ticket: ask the customer for one."))
     return None
+
+
+class SaleDateSource(StrEnum):
+    """Where the 三包 periods start from (see the module's docstring)."""
+
+    UNIT = "unit"  # the unit's registered purchase date (or a replacement's exchange date)
+    REPORTED = "reported"  # the purchase date reported on the ticket
+    WARRANTY_START = "warranty_start"  # the start of the unit's warranty (production date + grace)
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SaleDate:
+    on: dt.date | None
+    source: SaleDateSource
+    context: tuple[Deferred, ...] = ()
+
+
+def usable_reported_date(*, ticket: Ticket, unit: ProductUnit | None, claimed_on: dt.date) -> dt.date | None:
+    """The purchase date reported on ``ticket``, unless it cannot be right: before the unit was
+    made, or after the ticket was registered (the customer bought it before asking)."""
+    reported = ticket.reported_purchase_date
+    if reported is None or reported > claimed_on:
+        return None
+    if unit is not None and unit.production_date is not None and reported < unit.production_date:
+        return None
+    return reported
+
+
+def sale_date_of(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, replacement: bool = False) -> SaleDate:
+    """Where the periods of ``ticket`` start, how it was found, and what the reasons say about
+    it: the unit's purchase date, else the date reported on the ticket, else the unit's warranty
+    start, else unknown (see the module's docstring). ``replacement``: the unit replaced another
+    (its date is the exchange; the engine says so, and a date reported for the original
+    purchase says nothing about it)."""
+    unit = ticket.product_unit
+    reported = ticket.reported_purchase_date
+    if unit is not None and unit.purchase_date is not None:
+        if replacement:
+            return SaleDate(unit.purchase_date, SaleDateSource.UNIT)
+        context = [deferred(_("Sold on %(date)s (purchase date)."), date=unit.purchase_date.isoformat())]
+        if reported is not None and reported != unit.purchase_date:
+            context.append(
+                deferred(
+                    _(
+                        "The purchase date reported on this ticket (%(reported)s) is not the unit's registered purchase date: the unit's is used; check it against the proof of purchase."
+                    ),
+                    reported=reported.isoformat(),
+                )
+            )
+        return SaleDate(unit.purchase_date, SaleDateSource.UNIT, tuple(context))
+    context = []
+    usable = None if replacement else usable_reported_date(ticket=ticket, unit=unit, claimed_on=claimed_on)
+    if reported is not None and usable is None and not replacement:
+        context.append(
+            deferred(
+                _(
+                    "The purchase date reported on this ticket (%(date)s) cannot be right (before the unit was made, or after the ticket was registered): it is not used; check it against the proof of purchase."
+                ),
+                date=reported.isoformat(),
+            )
+        )
+    if usable is not None:
+        if unit is None:
+            message = _(
+                "The ticket has no registered unit: the periods count from %(date)s, the purchase date reported on this ticket; register its serial number to count the unit's earlier repairs."
+            )
+        else:
+            message = _("Sold on %(date)s, the purchase date reported on this ticket (the unit has no registered purchase date).")
+        context.append(deferred(message, date=usable.isoformat()))
+        return SaleDate(usable, SaleDateSource.REPORTED, tuple(context))
+    if unit is None:
+        context.insert(0, deferred(_("The ticket has no registered unit: register its serial number to count the periods.")))
+        return SaleDate(None, SaleDateSource.UNKNOWN, tuple(context))
+    status = warranty_status(unit, today)
+    if status.starts_on is None:
+        return SaleDate(None, SaleDateSource.UNKNOWN, tuple(context))
+    policy = unit.model.warranty_policy
+    context.append(
+        deferred(
+            _(
+                "The purchase date is unknown: the periods count from %(date)s, where the warranty starts (warranty policy “%(policy)s”)."
+            ),
+            date=status.starts_on.isoformat(),
+            policy=str(policy),
+        )
+    )
+    return SaleDate(status.starts_on, SaleDateSource.WARRANTY_START, tuple(context))
 
 
 def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
@@ -157,45 +267,29 @@ def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
     fault_on = claimed_on
     if ticket.occurred_at is not None and clock.local_date(ticket.occurred_at) <= claimed_on:
         fault_on = clock.local_date(ticket.occurred_at)
-    context: list[Deferred] = []
     unit = ticket.product_unit
-    sale_date: dt.date | None = None
     catalog_months: int | None = None
     replacement_of = ""
     online = False
-    if unit is None:
-        context.append(deferred(_("The ticket has no registered unit: register its serial number to count the periods.")))
-    else:
-        policy = unit.model.warranty_policy
+    model = unit.model if unit is not None else ticket.product_model
+    if model is not None:
+        policy = model.warranty_policy
         catalog_months = policy.months if policy is not None else None
+    if unit is not None:
         online = unit.sales_channel == SalesChannel.ONLINE
         replaced = getattr(unit, "replaces", None)
         replacement_of = replaced.serial_number if replaced is not None else ""
-        if unit.purchase_date is not None:
-            sale_date = unit.purchase_date
-            if not replacement_of:
-                context.append(deferred(_("Sold on %(date)s (purchase date)."), date=sale_date.isoformat()))
-        else:
-            start = warranty_status(unit, today).starts_on
-            if start is not None:
-                sale_date = start
-                context.append(
-                    deferred(
-                        _(
-                            "The purchase date is unknown: the periods count from %(date)s, where the warranty starts (warranty policy “%(policy)s”)."
-                        ),
-                        date=start.isoformat(),
-                        policy=str(policy),
-                    )
-                )
+    sale = sale_date_of(ticket=ticket, claimed_on=claimed_on, today=today, replacement=bool(replacement_of))
+    context: list[Deferred] = list(sale.context)
     # A replacement's date is the exchange: the original purchase's proof says nothing about it.
     evidence_note = (
         None
         if replacement_of
         else purchase_evidence_context(
             evidence=has_purchase_evidence(ticket=ticket),
-            purchase_date_known=unit is not None and unit.purchase_date is not None,
-            sale_date_known=sale_date is not None,
+            purchase_date_known=sale.source in (SaleDateSource.UNIT, SaleDateSource.REPORTED),
+            sale_date_known=sale.on is not None,
+            reported=sale.source == SaleDateSource.REPORTED,
         )
     )
     if evidence_note is not None:
@@ -204,7 +298,7 @@ def ticket_facts(*, ticket: Ticket, today: dt.date | None = None) -> Facts:
     component = conclusion.component if conclusion is not None else ""
     running = repair_days(ticket=ticket, claimed_on=claimed_on, today=today)
     return Facts(
-        sale_date=sale_date,
+        sale_date=sale.on,
         fault_on=fault_on,
         claimed_on=claimed_on,
         today=today,

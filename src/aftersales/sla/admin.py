@@ -34,10 +34,11 @@ class CalendarDayInline(_ReadOnly, AdministratorsMay, admin.TabularInline):
 
 @admin.register(Calendar)
 class CalendarAdmin(ConfigurationAdmin):
-    list_display = ["name", "timezone", "uses_chinese_holidays", "is_24x7"]
+    list_display = ["label", "timezone", "uses_chinese_holidays", "is_24x7"]
+    readonly_fields = ["code"]
     inlines = [CalendarDayInline]
     fieldsets = [
-        (None, {"fields": ["name", "timezone", "is_24x7"]}),
+        (None, {"fields": ["name", "code", "timezone", "is_24x7"]}),
         (
             _("Working days"),
             {
@@ -56,6 +57,10 @@ class CalendarAdmin(ConfigurationAdmin):
         ),
     ]
 
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, calendar: Calendar) -> str:
+        return calendar.label
+
 
 @admin.register(CalendarDay)
 class CalendarDayAdmin(_ReadOnly, ConfigurationAdmin):
@@ -69,8 +74,9 @@ class SlaPolicyAdmin(ConfigurationAdmin):
     """Targets entered and shown in hours (``forms.SlaPolicyAdminForm``), stored in working minutes."""
 
     form = SlaPolicyAdminForm
+    readonly_fields = ["code"]
     list_display = [
-        "name",
+        "label",
         "priority",
         "customer_tier",
         "calendar",
@@ -84,6 +90,10 @@ class SlaPolicyAdmin(ConfigurationAdmin):
     ]
     list_filter = ["active", "priority", "customer_tier", "calendar"]
     list_editable = ["active", "position"]
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, policy: SlaPolicy) -> str:
+        return policy.label
 
     @admin.display(description=_("First response"), ordering="first_response_minutes")
     def first_response(self, policy: SlaPolicy) -> str:

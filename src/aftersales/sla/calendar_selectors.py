@@ -57,8 +57,9 @@ class YearStatus:
 @dataclass(frozen=True)
 class CalendarRow:
     calendar: Calendar
-    policies: list[str]
+    policies: list[str]  # their names as stored (the API's)
     years: list[YearStatus]
+    policy_labels: list[str] = field(default_factory=list)  # as pages show them (``SlaPolicy.label``)
 
     @property
     def needs_schedule(self) -> list[YearStatus]:
@@ -154,11 +155,13 @@ def calendars_overview(*, user: User, today: dt.date) -> list[CalendarRow]:
     for calendar in _with_years():
         records = {r.year: r for r in calendar.years.all()}
         years = [today.year, today.year + 1]  # the page shows both, whatever the month
+        policies = calendar.policies.all()
         rows.append(
             CalendarRow(
                 calendar=calendar,
-                policies=[p.name for p in calendar.policies.all()],
+                policies=[p.name for p in policies],
                 years=[year_status(calendar, y, records) for y in years],
+                policy_labels=[p.label for p in policies],
             )
         )
     return rows

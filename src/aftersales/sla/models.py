@@ -19,8 +19,12 @@ from aftersales.customers.models import CustomerTier
 from aftersales.tickets.choices import Priority
 
 from .calendar import parse_hours
+from .seeded import SEEDED_CALENDARS, SEEDED_POLICIES, seeded_label
 
 OFFICE_HOURS = {str(weekday): [["09:00", "18:00"]] for weekday in range(5)}
+
+# A row the product seeds itself has a code (``seeded.py``); a row the administrator adds has none.
+SEED_CODE_HELP = _("Set for the rows the product seeds. While the name is unchanged, pages show it in the reader's language.")
 
 
 def default_working_hours() -> dict[str, list[list[str]]]:
@@ -31,6 +35,7 @@ class Calendar(models.Model):
     """A business calendar: working hours per weekday, public holidays, the administrator's days."""
 
     name = models.CharField(_("name"), max_length=64, unique=True)
+    code = models.SlugField(_("code"), max_length=32, blank=True, default="", editable=False, help_text=SEED_CODE_HELP)
     timezone = models.CharField(_("time zone"), max_length=64, default="Asia/Shanghai")
     working_hours = models.JSONField(
         _("working hours"),
@@ -53,9 +58,15 @@ class Calendar(models.Model):
         verbose_name = _("business calendar")
         verbose_name_plural = _("business calendars")
         ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="sla_calendar_code_unique")]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as pages show it: a seeded calendar's in the reader's language while unchanged."""
+        return seeded_label(SEEDED_CALENDARS, code=self.code, name=self.name)
 
     def clean(self) -> None:
         try:
@@ -149,6 +160,7 @@ class SlaPolicy(models.Model):
     """
 
     name = models.CharField(_("name"), max_length=64, unique=True)
+    code = models.SlugField(_("code"), max_length=32, blank=True, default="", editable=False, help_text=SEED_CODE_HELP)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, null=True, blank=True)
     customer_tier = models.CharField(_("customer tier"), max_length=16, choices=CustomerTier.choices, blank=True)
     calendar = models.ForeignKey(Calendar, verbose_name=_("calendar"), on_delete=models.PROTECT, related_name="policies")
@@ -180,10 +192,16 @@ class SlaPolicy(models.Model):
         ordering = ["position", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(warning_share__gt=0, warning_share__lt=1), name="sla_policy_warning_share_range"),
+            models.UniqueConstraint(fields=["code"], condition=~Q(code=""), name="sla_policy_code_unique"),
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        """The name as pages show it: a seeded policy's in the reader's language while unchanged."""
+        return seeded_label(SEEDED_POLICIES, code=self.code, name=self.name)
 
     @property
     def specificity(self) -> int:

@@ -37,6 +37,7 @@ from aftersales.customers.phones import normalize_phone
 from .action_forms import BulkAssignForm
 from .downloads import agreement_document_response
 from .forms import AttachmentForm, IntakeForm, NoteForm, TicketListFilterForm
+from .list_chips import render_chips
 from .list_rows import column_labels, filter_form_html, render_rows
 from .permissions import may_register_tickets
 from .saved_view_bar import list_bar, render_bar, start_redirect
@@ -88,8 +89,13 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if page.next_cursor:
         params["cursor"] = page.next_cursor
         next_url = f"{list_url}?{params.urlencode()}"
+    # The filters applied, as chips that each remove one: with a fragment, out of band beside the
+    # bar (ticket_results_page.html).
+    chips = render_chips(request.GET, values, oob=fragment)
+    bar_html = render_bar(request, bar, oob=fragment)
     context = {
         "filters": "" if fragment else filter_form_html(request.GET),
+        "filter_chips": chips,
         "page": page,
         "rows": rows,
         "labels": column_labels().as_list(),
@@ -99,7 +105,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "auto_assign": values["queue"] == "unassigned" and may_run_assignment_rules(user),
         "list_path": request.get_full_path(),
         "may_register": may_register_tickets(user),  # the "New phone intake" button
-        "saved_views": render_bar(request, bar, oob=fragment),
+        "saved_views": bar_html,
     }
     # A fragment brings the bar along (out of band): the view now showing is marked, and "Save
     # this view" saves the filters now chosen.

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Header, Path, Router
 
-from aftersales.core.errors import NotFound, PermissionDenied
+from aftersales.core.errors import NotFound
 from aftersales.fieldservice.uploads import decode_signature
 from aftersales.tickets.action_schemas import refuse_fields
 from aftersales.tickets.downloads import agreement_document_response
@@ -22,7 +22,7 @@ from aftersales.tickets.selectors.agreements import agreement_document_get_for_u
 from aftersales.tickets.services.agreements import agreement_document_record_view
 
 from .. import presenters, schemas
-from ..auth import caller_of
+from ..auth import caller_of, customer_caller_of
 from ..conditional import ticket_etag, version_from_if_match
 from ..models import Scope
 from ..selectors import api_ticket_get
@@ -65,12 +65,11 @@ def answer_plan(
     response: HttpResponse,
     if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
 ) -> Any:
-    caller = caller_of(request, Scope.TICKETS_WRITE)
-    if not caller.user.is_customer:
-        raise PermissionDenied(
-            _("Only the customer answers here; record the customer's answer with the action record-agreement."),
-            code="customer_only",
-        )
+    caller = customer_caller_of(
+        request,
+        Scope.TICKETS_WRITE,
+        refusal=_("Only the customer answers here; record the customer's answer with the action record-agreement."),
+    )
     ticket = api_ticket_get(caller=caller, number=number)
     version = version_from_if_match(request, ticket)
     ticket_record_agreement(

@@ -16,11 +16,10 @@ from ninja import Header, Path, Query, Router
 
 from aftersales.catalog.models import ProductUnit
 from aftersales.core import clock
-from aftersales.core.errors import PermissionDenied
 from aftersales.customers.editing import customer_register, customer_update
 
 from .. import presenters, schemas
-from ..auth import caller_of
+from ..auth import caller_of, customer_caller_of
 from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
@@ -63,9 +62,7 @@ def my_units(
     request: HttpRequest,
     on: schemas.IsoDate | None = Query(None, description="Warranty on this date (default: today in Asia/Shanghai)."),
 ) -> Any:
-    caller = caller_of(request, Scope.CATALOG_READ)
-    if not caller.user.is_customer:
-        raise PermissionDenied(_("Only a customer's own key or session may use this."), code="customer_only")
+    caller = customer_caller_of(request, Scope.CATALOG_READ)
     units = (
         ProductUnit.objects.filter(customer__user_id=caller.user.pk)
         .select_related("model__category")

@@ -12,6 +12,7 @@ from aftersales.core.errors import NotFound
 from aftersales.fieldservice.actions import work_order_available_actions
 from aftersales.fieldservice.models import ExpenseClaim, WorkOrder, WorkOrderFile, WorkOrderFileKind
 from aftersales.fieldservice.permissions import work_orders_visible_to
+from aftersales.tickets.models import Ticket
 
 from ..caller import Caller
 from ..paging import page_by_id
@@ -84,3 +85,22 @@ def expense_claim_get(*, work_order: WorkOrder, claim_id: int) -> ExpenseClaim:
     if claim is None:
         raise NotFound(_("This work order has no expense claim with this id."), code="expense_not_found")
     return claim
+
+
+# --- The quotes of a ticket's jobs, for the customer's app --------------------------------------
+
+
+def api_ticket_quotes(*, caller: Caller, ticket: Ticket) -> QuerySet[WorkOrder]:
+    """The work orders of ``ticket`` (already read through ``api_ticket_get``, so visible to the
+    caller) that were quoted to the customer, oldest first: for the ticket's customer all of
+    them (the quote was sent to them), for staff those work orders they may see."""
+    qs = WorkOrder.objects.all() if caller.user.is_customer else api_work_orders_visible(caller=caller)
+    return qs.filter(ticket=ticket, chargeable=True, quote_sent_at__isnull=False).select_related("ticket").order_by("pk")
+
+
+def api_ticket_quote_get(*, caller: Caller, ticket: Ticket, number: str) -> WorkOrder:
+    """The quoted work order ``number`` of ``ticket``; ``NotFound`` for any other."""
+    work_order = api_ticket_quotes(caller=caller, ticket=ticket).filter(number=(number or "").strip().upper()).first()
+    if work_order is None:
+        raise NotFound(_("No quote of this work order is on this ticket."), code="quote_not_found")
+    return work_order

@@ -11,6 +11,12 @@ as ``customers.services.customer_add_address`` does, unless the customer has tha
 (the same province, city, district and street, names compared normalised: 江苏 = 江苏省); and a
 customer with no region, and no region in the row, takes the region serving the address
 (``accounts.regions``), as everywhere else.
+
+A row whose customer (matched as above) had their personal data erased (``Customer.erased_at``,
+the privacy app's anonymisation) is refused on the column it matched by (``customer_erased``):
+an import never writes an erased person's data back. Erasure empties the code, the phone and the
+email, so such a match means a key left on an erased row; and a customer erased between the
+match and the write (``update`` locks the rows, as the erasure does) is left as erased.
 """
 
 from __future__ import annotations
@@ -202,26 +208,43 @@ class CustomerKindImport(Kind):
         return Issue(column, "duplicate_key", {"columns": [self.by_key[column].label]})
 
     def resolve(self, rows: list[Parsed]) -> dict[int, list[Issue]]:
-        self.chunk_rows = {
+        """Match the chunk's rows with the stored customers (``_match``); a row whose customer's
+        personal data was erased (privacy: ``Customer.erased_at``) is refused on the column it
+        matched by — an import must not write the person's data back."""
+        matched = self._match(rows)
+        issues: dict[int, list[Issue]] = {}
+        self.matches: dict[Hashable, dict[str, Any]] = {}
+        for r in rows:
+            match = matched.get(r.key)
+            if match is None:
+                continue
+            if match["erased_at"] is not None:
+                column = match["_by"]
+                issues[r.row] = [Issue(column, "customer_erased", {"column": self.by_key[column].label})]
+            else:
+                self.matches[r.key] = match
+        return issues
+
+    def _match(self, rows: list[Parsed]) -> dict[Hashable, dict[str, Any]]:
+        """Each row's stored customer (erased ones included): by the external code, else the
+        phone, else the email (see the module's docstring); ``_by`` names the column."""
+        wanted = {
             r.key: (r.values.get("external_code", ""), r.values.get("phone", ""), r.values.get("email", "").lower()) for r in rows
         }
-        return {}
-
-    def existing(self, keys: list[Hashable]) -> dict[Hashable, tuple[int, dict[str, Any]]]:
-        found: dict[Hashable, tuple[int, dict[str, Any]]] = {}
-        wanted = getattr(self, "chunk_rows", {})
-        self.chunk_rows = {}
+        keys = list(wanted)
+        found: dict[Hashable, dict[str, Any]] = {}
         taken: set[int] = set()
+        fields = ("pk", "erased_at", *self.compared)
 
-        def keep(key: Hashable, row: dict[str, Any]) -> None:
-            found[key] = (row["pk"], {name: row[name] for name in self.compared})
+        def keep(key: Hashable, row: dict[str, Any], by: str) -> None:
+            found[key] = {**row, "_by": by}
             taken.add(row["pk"])
 
         # 1. By the external code (unique where set).
-        codes = {wanted[k][0]: k for k in keys if k in wanted and wanted[k][0]}
+        codes = {wanted[k][0]: k for k in keys if wanted[k][0]}
         if codes:
-            for row in Customer.objects.filter(external_code__in=list(codes)).values("pk", *self.compared):
-                keep(codes[row["external_code"]], row)
+            for row in Customer.objects.filter(external_code__in=list(codes)).values(*fields):
+                keep(codes[row["external_code"]], row, "external_code")
 
         def free(row: dict[str, Any], key: Hashable) -> bool:
             # Not matched by an earlier key of this chunk, and not another customer by its code.
@@ -229,23 +252,30 @@ class CustomerKindImport(Kind):
 
         # 2. By the phone, 3. by the email; neither is unique among customers: the first (oldest)
         # customer with it that is free for the row.
-        for position, lookup in ((1, "phone"), (2, "email_lower")):
+        for position, lookup, column in ((1, "phone", "phone"), (2, "email_lower", "email")):
             by_value: dict[str, list[Hashable]] = {}
             for k in keys:
-                if k not in found and k in wanted and wanted[k][position]:
+                if k not in found and wanted[k][position]:
                     by_value.setdefault(wanted[k][position], []).append(k)
             if not by_value:
                 continue
             qs = Customer.objects.annotate(email_lower=Lower("email")) if lookup == "email_lower" else Customer.objects.all()
             candidates: dict[str, list[dict[str, Any]]] = {}
-            for row in qs.filter(**{f"{lookup}__in": list(by_value)}).order_by("pk").values("pk", *self.compared):
+            for row in qs.filter(**{f"{lookup}__in": list(by_value)}).order_by("pk").values(*fields):
                 row["email_lower"] = (row["email"] or "").lower()
                 candidates.setdefault(row[lookup], []).append(row)
             for value, value_keys in by_value.items():
                 for k in value_keys:
                     match = next((r for r in candidates.get(value, ()) if free(r, k)), None)
                     if match is not None:
-                        keep(k, match)
+                        keep(k, match, column)
+        return found
+
+    def existing(self, keys: list[Hashable]) -> dict[Hashable, tuple[int, dict[str, Any]]]:
+        """The customers ``resolve`` matched (not erased), with the keys of their addresses."""
+        matches = getattr(self, "matches", {})
+        self.matches = {}
+        found = {k: (matches[k]["pk"], {name: matches[k][name] for name in self.compared}) for k in keys if k in matches}
         stored: dict[int, set[tuple[str, str, str, str]]] = {}
         if found:
             pks = [pk for pk, _values in found.values()]
@@ -316,6 +346,11 @@ class CustomerKindImport(Kind):
 
     def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
         now = clock.now()
+        # The rows are locked, as ``privacy_erase`` locks the customer it erases: a customer erased
+        # since ``resolve`` matched it is left as the erasure left it.
+        locked = Customer.objects.select_for_update().filter(pk__in=[pk for pk, _values in rows]).order_by("pk")
+        erased = {pk for pk, erased_at in locked.values_list("pk", "erased_at") if erased_at is not None}
+        rows = [(pk, values) for pk, values in rows if pk not in erased]
         # The version moves on, so that an edit form opened before the import refuses to overwrite it.
         Customer.objects.bulk_update(
             [Customer(pk=pk, updated_at=now, version=F("version") + 1, **_fields(values)) for pk, values in rows],
