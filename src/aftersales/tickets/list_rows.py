@@ -261,21 +261,8 @@ def _render_rows_jinja2(tickets: Iterable[TicketListRow], *, user: User, selecta
 
 # --- The filter form -------------------------------------------------------------------------
 
-FILTER_FIELDS = (
-    "queue",
-    "status",
-    "priority",
-    "channel",
-    "q",
-    "sort",
-    "category",
-    "region",
-    "team",
-    "assignee",
-    "sla",
-    "created_after",
-    "created_before",
-)
+# The form's fields in its order (``saved_view_filters.FILTER_KEYS`` is checked against the same).
+FILTER_FIELDS = tuple(TicketListFilterForm.base_fields)
 
 
 def filter_form_html(params: QueryDict) -> SafeString:
