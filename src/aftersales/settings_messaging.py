@@ -31,6 +31,13 @@ NOTIFICATION_PROVIDER_TIMEOUT_SECONDS = float(os.environ.get("NOTIFICATION_PROVI
 # Days a message's short link (/s/<code>) opens, where its target sets no lifetime of its own.
 SHORT_LINK_DAYS = int(os.environ.get("SHORT_LINK_DAYS", "30"))
 
+# Delivery receipts (docs/notifications.md, "Delivery receipts"): the secret in the SMS providers'
+# callback address, WeChat's server token (its SHA-1 signature), and polling for providers that
+# push nothing.
+SMS_RECEIPT_TOKEN = os.environ.get("SMS_RECEIPT_TOKEN", "")
+WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "")
+SMS_RECEIPT_POLL = os.environ.get("SMS_RECEIPT_POLL", "").strip().lower() in {"1", "true", "yes", "on"}
+
 # --- Portal accounts (docs/portal.md, "Getting an account") ------------------------------------
 # Sign-up and sign-in codes by SMS: a new code for a number after this many seconds, at most so
 # many an hour per number and per client address, and so many code entries an hour per address;

@@ -70,4 +70,6 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.reports.tasks.send_due_reports", dt.timedelta(minutes=5)),
     # Short links of messages (/s/<code>) expired for more than 30 days are deleted.
     PeriodicJob("aftersales.notifications.tasks.purge_expired_short_links", dt.timedelta(hours=24)),
+    # SMS delivery receipts fetched from the provider when SMS_RECEIPT_POLL is on (no-op otherwise).
+    PeriodicJob("aftersales.notifications.tasks.poll_delivery_receipts", dt.timedelta(minutes=10)),
 )

@@ -10,10 +10,20 @@ from .redaction import redacted
 
 @admin.register(Notification)
 class NotificationAdmin(AuditedAdmin):
-    list_display = ("created_at", "channel", "template", "recipient", "status", "attempts", "sent_at")
-    list_filter = ("channel", "status", "template")
-    search_fields = ("recipient", "subject")
-    raw_id_fields = ("ticket",)
+    list_display = (
+        "created_at",
+        "channel",
+        "template",
+        "recipient",
+        "status",
+        "delivery",
+        "delivery_code",
+        "attempts",
+        "sent_at",
+    )
+    list_filter = ("channel", "status", "delivery", "template")
+    search_fields = ("recipient", "subject", "provider_ref")
+    raw_id_fields = ("ticket", "fallback_for")
     # The body is shown without a one-time code (a pending password reset SMS holds one until
     # it is delivered; ``redaction``), and read only: an outbox row is a record, not a draft.
     exclude = ("body", "params")

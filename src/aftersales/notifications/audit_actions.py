@@ -19,3 +19,9 @@ class WeChatContactAudit(AuditAction):
 
     BOUND = "notifications.wechat_bound"
     UNBOUND = "notifications.wechat_unbound"
+
+
+class DeliveryAudit(AuditAction):
+    """A message to a customer that did not reach them (docs/notifications.md, "Delivery receipts")."""
+
+    FAILED = "notifications.delivery_failed"

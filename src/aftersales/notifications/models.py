@@ -18,6 +18,18 @@ class NotificationStatus(models.TextChoices):
     SKIPPED = "skipped", _("Skipped")
 
 
+class DeliveryStatus(models.TextChoices):
+    """Whether the message reached the person (docs/notifications.md, "Delivery receipts"): the
+    provider's acceptance is "sent"; the carrier's or WeChat's receipt makes it "delivered" or
+    "failed" (a refusal at sending fails it too)."""
+
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent, awaiting receipt")
+    DELIVERED = "delivered", _("Delivered")
+    FAILED = "failed", _("Not delivered")
+    NOT_SENT = "not_sent", _("Not sent")
+
+
 class Notification(models.Model):
     """A rendered message to one recipient, stored before it is sent (the outbox)."""
 
@@ -51,6 +63,29 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivery = models.CharField(_("delivery"), max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED)
+    delivery_code = models.CharField(
+        _("provider's code"), max_length=64, blank=True, help_text=_("The receipt's or the refusal's code (DELIVRD, UNDELIV, …).")
+    )
+    delivery_detail = models.CharField(
+        _("provider's description"), max_length=255, blank=True, help_text=_("The provider's own words for the receipt.")
+    )
+    delivered_at = models.DateTimeField(_("receipt time"), null=True, blank=True)
+    provider_ref = models.CharField(
+        _("provider's message id"), max_length=64, blank=True, help_text=_("Aliyun BizId, Tencent SerialNo, WeChat msgid.")
+    )
+    send_group = models.CharField(
+        _("send"), max_length=32, blank=True, editable=False, help_text=_("The messages of one send share it.")
+    )
+    fallback_for = models.OneToOneField(
+        "self",
+        verbose_name=_("fallback for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fallback",
+        help_text=_("The undelivered message this one replaces on another channel (once)."),
+    )
 
     class Meta:
         verbose_name = _("notification")
@@ -58,6 +93,20 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="notification_status_idx"),
             models.Index(fields=["user", "read_at", "created_at"], name="notification_inbox_idx"),
+            # The failed deliveries page (last 7 days) and the receipt poll (sent, no receipt yet).
+            models.Index(fields=["delivery", "created_at"], name="notification_delivery_idx"),
+            # Tencent's receipt names the message by its SerialNo only.
+            models.Index(
+                fields=["channel", "provider_ref"], name="notification_provider_ref_idx", condition=~models.Q(provider_ref="")
+            ),
+        ]
+        constraints = [
+            # An undelivered message is sent again once per send, whichever of its rows failed first.
+            models.UniqueConstraint(
+                fields=["send_group"],
+                condition=models.Q(fallback_for__isnull=False) & ~models.Q(send_group=""),
+                name="notification_one_fallback_per_send",
+            ),
         ]
 
     def __str__(self) -> str:

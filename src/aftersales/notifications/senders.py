@@ -36,7 +36,12 @@ class SendSkipped(Exception):
 
 class PermanentSendError(Exception):
     """The provider refused the message for good (bad number, template or credentials): the
-    notification fails now with the provider's message, without retries."""
+    notification fails now with the provider's message, without retries. ``code``: the
+    provider's error code (or this site's: ``receipts.REASONS``), kept as the delivery's code."""
+
+    def __init__(self, message: str = "", code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class TransientSendError(Exception):

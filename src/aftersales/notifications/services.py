@@ -4,7 +4,8 @@ job is enqueued only after commit, takes the notification id and is idempotent."
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from django.db import transaction
@@ -20,7 +21,14 @@ from aftersales.core.links import absolute_url
 from aftersales.customers.models import Customer
 
 from .links import customer_ticket_url, staff_ticket_url
-from .models import Notification, NotificationChannel, NotificationStatus, NotificationTemplate, WeChatContact
+from .models import (
+    DeliveryStatus,
+    Notification,
+    NotificationChannel,
+    NotificationStatus,
+    NotificationTemplate,
+    WeChatContact,
+)
 from .redaction import holds_secret, redacted
 from .senders import PermanentSendError, SendSkipped, sender_for
 from .short_links import short_link_values
@@ -70,13 +78,17 @@ def notification_queue(
     ticket: TicketContact | None = None,
     user: User | None = None,
     params: Mapping[str, str] | None = None,
+    group: str = "",
+    fallback_for: Notification | None = None,
 ) -> Notification:
     """Store a rendered message (the outbox row) and send it in a job queued with the
     transaction (``core.jobs``: in it on the database backend, after commit on others).
 
     ``ticket`` (a ticket, the message is about it) is stored by its key; ``user`` puts an
     in-app notification in that staff member's inbox; ``params`` are the message's values
-    (number, link, …) that an SMS provider's or WeChat's pre-approved template is filled with.
+    (number, link, …) that an SMS provider's or WeChat's pre-approved template is filled with;
+    ``group`` is shared by the messages of one send, ``fallback_for`` names the undelivered
+    message this one replaces on another channel (``delivery.delivery_failed``).
     """
     notification = Notification.objects.create(
         channel=channel,
@@ -88,6 +100,8 @@ def notification_queue(
         language=language,
         ticket_id=ticket.pk if ticket is not None else None,
         user=user,
+        send_group=group,
+        fallback_for=fallback_for,
     )
     from .tasks import deliver_notification
 
@@ -201,6 +215,8 @@ def notify_ticket_customer(
     saved_templates: Mapping[str, Any] | None = None,
     event: str = "",
     wechat: str | None = None,
+    targets: Sequence[tuple[str, str]] | None = None,
+    fallback_for: Notification | None = None,
 ) -> list[Notification]:
     """Tell the ticket's customer, in their language (zh-hans by default): in their portal
     inbox (``in_app``, when they have an account) and, with their consent to be contacted, by
@@ -217,6 +233,10 @@ def notify_ticket_customer(
     read beforehand by a caller that must not query here (intake). The SMS and WeChat rows'
     values (``params``) carry the link and, for a link to this site, its short link
     (``short_links``: written without a read, as intake needs).
+
+    ``targets`` (channel, address) replaces the customer's addresses (the fallback of an
+    undelivered message, ``fallback_for``: ``delivery.delivery_failed``); the rows of one call
+    share a ``send_group``.
     """
     subject, body, known = _shipped(event or template, subject, body)
     customer = ticket.customer
@@ -252,6 +272,7 @@ def notify_ticket_customer(
         return compose_customer(language=language, name=name, body=body_for, link=link, link_text=label, email=email)
 
     queued: list[Notification] = []
+    group = fallback_for.send_group if fallback_for is not None else uuid.uuid4().hex
     if in_app and customer.user_id is not None:
         queued.append(
             notification_queue(
@@ -263,52 +284,36 @@ def notify_ticket_customer(
                 language=language,
                 ticket=ticket,
                 user=customer.user,
+                group=group,
             )
         )
     if not customer.consent_contact:
         return queued
-    email = ticket.contact_email or customer.email
-    if email:
-        queued.append(
-            notification_queue(
-                channel=NotificationChannel.EMAIL,
-                template=template,
-                recipient=email,
-                subject=texts(NotificationChannel.EMAIL)[0],
-                body=text(email=True, channel=NotificationChannel.EMAIL),
-                language=language,
-                ticket=ticket,
-            )
-        )
-    phone = ticket.contact_phone or customer.phone
-    openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
-    if link and (phone or openid):
+    if targets is None:
+        openid = wechat if wechat is not None else wechat_recipient(customer_id=ticket.customer_id)
+        targets = [
+            (NotificationChannel.EMAIL, ticket.contact_email or customer.email),
+            (NotificationChannel.SMS, ticket.contact_phone or customer.phone),
+            (NotificationChannel.WECHAT, openid),
+        ]
+    targets = [(channel, address) for channel, address in targets if address]
+    if link and any(channel != NotificationChannel.EMAIL for channel, _address in targets):
         # An SMS variable cannot hold the link: its short link (docs/notifications.md "Short links").
         provider_values.update(short_link_values(link, language=language))
-    if phone:
+    for channel, address in targets:
+        email = channel == NotificationChannel.EMAIL
         queued.append(
             notification_queue(
-                channel=NotificationChannel.SMS,
+                channel=channel,
                 template=template,
-                recipient=phone,
-                subject="",
-                body=text(email=False, channel=NotificationChannel.SMS),
+                recipient=address,
+                subject=texts(channel)[0] if email else "",
+                body=text(email=email, channel=channel),
                 language=language,
                 ticket=ticket,
-                params=provider_values,
-            )
-        )
-    if openid:
-        queued.append(
-            notification_queue(
-                channel=NotificationChannel.WECHAT,
-                template=template,
-                recipient=openid,
-                subject="",
-                body=text(email=False, channel=NotificationChannel.WECHAT),
-                language=language,
-                ticket=ticket,
-                params=provider_values,
+                params=None if email else provider_values,
+                group=group,
+                fallback_for=fallback_for,
             )
         )
     return queued
@@ -389,19 +394,42 @@ def _settled(notification: Notification, status: str, error: str | None = None) 
     notification.body = redacted(notification.template, notification.body)
     if holds_secret(notification.template):
         notification.params = {key: redacted(notification.template, str(v)) for key, v in notification.params.items()}
-    fields = ["attempts", "status", "body", "params"]
+    fields = ["attempts", "status", "body", "params", "delivery"]
     if error is not None:
         notification.last_error = error
         fields.append("last_error")
     if status == NotificationStatus.SENT:
         notification.sent_at = clock.now()
-        fields.append("sent_at")
+        # The row is the in-app message; the others wait for a receipt (``receipts``).
+        in_app = notification.channel == NotificationChannel.IN_APP
+        notification.delivery = DeliveryStatus.DELIVERED if in_app else DeliveryStatus.SENT
+        fields += ["sent_at", "provider_ref"]
+    elif status == NotificationStatus.FAILED:
+        notification.delivery = DeliveryStatus.FAILED
+        fields.append("delivery_code")
+    else:
+        notification.delivery = DeliveryStatus.NOT_SENT
     notification.save(update_fields=fields)
     return notification
 
 
 def _error_text(notification: Notification, exc: Exception) -> str:
     return redacted(notification.template, f"{type(exc).__name__}: {exc}")[:2000]
+
+
+def _failed(notification: Notification) -> Notification:
+    """A message refused for good: its fallback and the agent's notice (``delivery``), in a
+    savepoint of the same transaction. Their own error is logged and leaves the failure
+    recorded (the message must not be sent again for it); the failed deliveries page shows it."""
+    # A real cycle: ``delivery`` builds on this module's queueing (notify_ticket_customer, notify_staff).
+    from .delivery import delivery_failed
+
+    try:
+        with transaction.atomic():
+            delivery_failed(notification=notification)
+    except Exception:
+        logger.exception("Notification %s failed; its fallback or notice could not be queued", notification.pk)
+    return notification
 
 
 def notification_deliver(*, notification_id: int) -> Notification | None:
@@ -422,10 +450,12 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
         except SendSkipped as exc:
             return _settled(notification, NotificationStatus.SKIPPED, redacted(notification.template, str(exc))[:2000])
         except PermanentSendError as exc:
-            return _settled(notification, NotificationStatus.FAILED, _error_text(notification, exc))
+            notification.delivery_code = str(getattr(exc, "code", "") or "")[:64]
+            return _failed(_settled(notification, NotificationStatus.FAILED, _error_text(notification, exc)))
         except Exception as exc:  # noqa: BLE001 - any other sender failure is recorded and retried
             if notification.attempts >= MAX_ATTEMPTS:
-                return _settled(notification, NotificationStatus.FAILED, _error_text(notification, exc))
+                notification.delivery_code = "unreachable"
+                return _failed(_settled(notification, NotificationStatus.FAILED, _error_text(notification, exc)))
             notification.last_error = _error_text(notification, exc)
             notification.save(update_fields=["attempts", "last_error"])
             raise_after = exc

@@ -9,6 +9,7 @@ from django_tasks import task
 
 from aftersales.core.outage import DATABASE_DOWN
 
+from .delivery import receipts_poll
 from .models import Notification, NotificationStatus
 from .services import MAX_ATTEMPTS, notification_deliver
 from .short_links import short_links_purge
@@ -51,3 +52,10 @@ def retry_pending_notifications() -> int:
 def purge_expired_short_links() -> int:
     """Periodic (daily): delete the short links expired for longer than ``short_links.PURGE_GRACE``."""
     return short_links_purge()
+
+
+@task(queue_name="notifications")
+def poll_delivery_receipts() -> int:
+    """Periodic (every ten minutes): the SMS receipts fetched from the provider when
+    ``SMS_RECEIPT_POLL`` is on (its push cannot reach this site); nothing otherwise."""
+    return receipts_poll()

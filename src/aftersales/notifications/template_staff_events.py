@@ -451,3 +451,57 @@ STAFF_EVENTS = (
         link_text=_("Enter the notice:"),
     ),
 )
+
+# Delivery receipts (docs/notifications.md, "Delivery receipts"): a message that matters did not
+# reach the customer; the ticket's assignee is told, to call them.
+UNDELIVERED_CHANNEL = Placeholder("channel", "渠道", "channel", _("The channel that failed"), "短信", "SMS")
+UNDELIVERED_TO = Placeholder(
+    "recipient", "接收方", "recipient", _("Where it went, masked (a number, an address)"), "138****0000", "138****0000"
+)
+UNDELIVERED_REASON = Placeholder(
+    "reason",
+    "原因",
+    "reason",
+    _("Why it was not delivered (the provider's code in words)"),
+    "号码已停机",
+    "number out of service",
+)
+UNDELIVERED_MESSAGE = Placeholder("message", "消息", "message", _("Which message it was"), "上门预约", "Visit appointment")
+FALLBACK_CHANNEL = Placeholder(
+    "fallback_channel", "补发渠道", "fallback_channel", _("The channel it was sent again by"), "邮件", "Email"
+)
+FALLBACK_TO = Placeholder(
+    "fallback_recipient",
+    "补发接收方",
+    "fallback_recipient",
+    _("Where it was sent again, masked"),
+    "z***@example.com",
+    "z***@example.com",
+)
+UNDELIVERED = (STAFF_TICKET, UNDELIVERED_CHANNEL, UNDELIVERED_TO, UNDELIVERED_REASON, UNDELIVERED_MESSAGE)
+
+STAFF_EVENTS = (
+    *STAFF_EVENTS,
+    _staff(
+        "notification_undelivered",
+        _("A message to the customer not delivered"),
+        _("%(channel)s to %(recipient)s not delivered (%(number)s)"),
+        _(
+            "%(channel)s to %(recipient)s not delivered: %(reason)s. The message “%(message)s” of ticket %(number)s "
+            "did not reach the customer this way; please call them."
+        ),
+        *UNDELIVERED,
+    ),
+    _staff(
+        "notification_undelivered.fallback",
+        _("A message to the customer not delivered, sent again by another channel"),
+        _("%(channel)s to %(recipient)s not delivered (%(number)s)"),
+        _(
+            "%(channel)s to %(recipient)s not delivered: %(reason)s. The message “%(message)s” of ticket %(number)s "
+            "was sent again by %(fallback_channel)s to %(fallback_recipient)s; call the customer if it matters now."
+        ),
+        *UNDELIVERED,
+        FALLBACK_CHANNEL,
+        FALLBACK_TO,
+    ),
+)

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from . import template_views, views
+from . import delivery_views, receipt_views, template_views, views
 
 app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read/", views.mark_read, name="mark_read"),
+    path("deliveries/failed/", delivery_views.failed_deliveries_page, name="failed_deliveries"),
+    # Delivery receipts pushed by the providers (docs/notifications.md, "Delivery receipts").
+    path("receipts/aliyun/<str:token>/", receipt_views.aliyun_receipts_callback, name="receipts_aliyun"),
+    path("receipts/tencent/<str:token>/", receipt_views.tencent_receipts_callback, name="receipts_tencent"),
+    path("receipts/wechat/", receipt_views.wechat_receipts_callback, name="receipts_wechat"),
     path("templates/", template_views.index, name="templates"),
     path("templates/replies/", template_views.reply_list, name="reply_list"),
     path("templates/replies/new/", template_views.reply_new, name="reply_new"),

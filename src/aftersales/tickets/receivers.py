@@ -10,8 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.handover import Holding
 from aftersales.accounts.models import User
+from aftersales.core.i18n import Deferred
+from aftersales.notifications.models import Notification
 
+from .choices import EventKind
 from .models import Ticket
+from .process.common import timeline
 from .services.assignment import tickets_hand_over
 from .states import FINAL_STATUSES
 
@@ -34,3 +38,12 @@ def staff_leaving(*, user: User, successor: User | None, actor: User, now: dt.da
     label = _("Open tickets, now assigned to the successor") if assignee is not None else _("Open tickets, now unassigned")
     url = _url(assignee) if assignee is not None else reverse("tickets:list") + "?queue=unassigned"
     return [Holding(kind=KIND, label=label, count=moved, url=url)]
+
+
+def notification_undelivered(*, notification: Notification, fallback: Notification | None, text: Deferred) -> None:
+    """``notifications.effects.NOTIFICATION_UNDELIVERED``: the timeline says which message did not
+    reach the customer (and where the fallback went), for the agent who must call them."""
+    ticket = Ticket.objects.filter(pk=notification.ticket_id).first()
+    if ticket is None or ticket.status in FINAL_STATUSES:
+        return
+    timeline(ticket=ticket, actor=None, kind=EventKind.NOTIFICATION, text=text)

@@ -121,12 +121,13 @@ class AliyunSmsSender:
         answer = self._post(params)
         code = str(answer.get("Code", ""))
         if code == "OK":
-            logger.info("Aliyun SMS: notification %s accepted, BizId %s", notification.pk, answer.get("BizId", ""))
+            notification.provider_ref = str(answer.get("BizId", ""))[:64]  # names the message in its receipt
+            logger.info("Aliyun SMS: notification %s accepted, BizId %s", notification.pk, notification.provider_ref)
             return
         message = f"Aliyun SMS {code or 'error'}: {answer.get('Message', '')} (RequestId {answer.get('RequestId', '-')})"
         if is_transient(code):
             raise TransientSendError(message)
-        raise PermanentSendError(message)
+        raise PermanentSendError(message, code)
 
     def _post(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The JSON answer (also of an HTTP error that carries one); ``TransientSendError`` when

@@ -43,6 +43,9 @@ _LAST_URL = re.compile(r"https?://\S+$")
 class ConfigurationError(PermanentSendError):
     """A provider's settings are missing or malformed: nothing can go until they are fixed."""
 
+    def __init__(self, message: str = "", code: str = "not_configured") -> None:
+        super().__init__(message, code)
+
 
 def setting(name: str, default: str = "") -> str:
     """A text setting, stripped ("" when unset)."""
@@ -190,9 +193,9 @@ def mobile_number(recipient: str) -> Mobile:
     try:
         number = phonenumbers.parse(text, setting("PHONENUMBER_DEFAULT_REGION", "CN") or "CN")
     except phonenumbers.NumberParseException:
-        raise PermanentSendError("the recipient is not a phone number") from None
+        raise PermanentSendError("the recipient is not a phone number", "number_invalid") from None
     if not phonenumbers.is_valid_number(number):
-        raise PermanentSendError("the recipient's phone number does not exist")
+        raise PermanentSendError("the recipient's phone number does not exist", "number_invalid")
     if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-        raise PermanentSendError("the recipient's phone number is not a mobile number")
+        raise PermanentSendError("the recipient's phone number is not a mobile number", "not_mobile")
     return Mobile(country_code=int(number.country_code or 0), national=phonenumbers.national_significant_number(number))

@@ -57,7 +57,7 @@ def is_transient(code: str) -> bool:
 
 
 def _failure(text: str, code: str) -> Exception:
-    return TransientSendError(text) if is_transient(code) else PermanentSendError(text)
+    return TransientSendError(text) if is_transient(code) else PermanentSendError(text, code)
 
 
 def http_profile() -> HttpProfile:
@@ -103,6 +103,7 @@ class TencentSmsSender:
         status = statuses[0]
         code = str(status.Code or "")
         if code == "Ok":
+            notification.provider_ref = str(status.SerialNo or "")[:64]  # its receipt names the message by it (sid)
             logger.info("Tencent SMS: notification %s accepted, SerialNo %s", notification.pk, status.SerialNo)
             return
         raise _failure(f"Tencent SMS {code}: {status.Message} (RequestId {response.RequestId})", code)

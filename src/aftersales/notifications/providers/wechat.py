@@ -116,7 +116,7 @@ class WeChatTemplateSender:
         template = template_or_skip("WECHAT_TEMPLATES", notification, fields_key="data", what="WeChat")
         openid = (notification.recipient or "").strip()
         if not openid:
-            raise PermanentSendError("no WeChat openid to send to")
+            raise PermanentSendError("no WeChat openid to send to", "no_openid")
         values = message_values(notification)
         data = {name: {"value": fitted(name, value)} for name, value in filled_fields(template, values)}
         client = official_account_client()
@@ -128,8 +128,10 @@ class WeChatTemplateSender:
             text = f"WeChat {exc.errcode}: {exc.errmsg}"
             if exc.errcode is None or exc.errcode in TRANSIENT_ERRORS | TOKEN_ERRORS:
                 raise TransientSendError(text) from exc
-            raise PermanentSendError(text) from exc
-        logger.info("WeChat: notification %s accepted, msgid %s", notification.pk, result.get("msgid", ""))
+            raise PermanentSendError(text, str(exc.errcode)) from exc
+        # The template message's result event (TEMPLATESENDJOBFINISH) names it by its msgid.
+        notification.provider_ref = str(result.get("msgid", "") or "")[:64]
+        logger.info("WeChat: notification %s accepted, msgid %s", notification.pk, notification.provider_ref)
 
     @staticmethod
     def _send(client: OfficialAccountClient, openid: str, code: str, data: dict[str, Any], url: str | None) -> dict[str, Any]:
