@@ -63,14 +63,15 @@ def _walk(user, sort: str, page_size: int, filters: TicketFilters | None = None)
     return seen, totals.pop(), pages
 
 
-@pytest.mark.parametrize("sort", ["due", "-created", "priority"])
-@pytest.mark.parametrize("page_size", [7, 60, 100])
-def test_paging_through_returns_every_ticket_once_in_order(sixty_tickets, sort, page_size):
+def test_paging_through_returns_every_ticket_once_in_order(sixty_tickets):
+    """Every sort order at three page sizes, over the same sixty tickets (made once: on
+    PostgreSQL they cost two seconds a time)."""
     boss = UserFactory(data_scope=DataScope.ALL)
-    seen, total, pages = _walk(boss, sort, page_size)
-    assert total == 60
-    assert seen == _expected(sixty_tickets, sort)
-    assert pages == max(1, -(-60 // page_size))
+    for sort in ("due", "-created", "priority"):
+        for page_size in (7, 60, 100):
+            seen, total, pages = _walk(boss, sort, page_size)
+            assert (total, pages) == (60, max(1, -(-60 // page_size))), (sort, page_size)
+            assert seen == _expected(sixty_tickets, sort), (sort, page_size)
 
 
 def test_the_due_order_puts_tickets_without_a_due_time_last(sixty_tickets):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import DatabaseError, connection, models, transaction
@@ -47,6 +48,39 @@ def audit_record(
         ip_address=ctx.ip_address,
         request_id=ctx.request_id,
     )
+
+
+def audit_record_many(
+    *,
+    action: AuditAction,
+    object_type: str,
+    entries: Iterable[tuple[object, str, dict[str, Any]]],
+    actor: User | None = None,
+    actor_label: str = "",
+) -> int:
+    """Append one audit event per record of a bulk write (an import's chunk): ``entries`` are
+    (object id, object's text, changes) of records of one model (``object_type``, its
+    ``_meta.label_lower``). One statement per 1,000 rows; returns how many were written."""
+    if STRICT_ACTIONS and not isinstance(action, AuditAction):
+        raise TypeError(f"audit action {action!r} is not declared in an AuditAction enumeration")
+    ctx = context.current()
+    label = actor_label or (str(actor) if actor is not None else ACTOR_SYSTEM)
+    rows = [
+        AuditEvent(
+            actor=actor if actor is not None and actor.pk else None,
+            actor_label=label,
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=text[:200],
+            changes=changes,
+            ip_address=ctx.ip_address,
+            request_id=ctx.request_id,
+        )
+        for object_id, text, changes in entries
+    ]
+    AuditEvent.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def audit_record_view(

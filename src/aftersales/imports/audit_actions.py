@@ -13,3 +13,8 @@ class ImportAudit(AuditAction):
     RETRIED = "import.retried"
     DISCARDED = "import.discarded"
     FILE_PURGED = "import.file_purged"
+    # One record written by an import (a unit, a part, a model, a policy, a month's shipments;
+    # the customers have their own: ``customer.created`` / ``customer.updated``), with the import
+    # and the row it came from, and the changed fields' values before and after.
+    RECORD_CREATED = "import.record_created"
+    RECORD_CHANGED = "import.record_changed"

@@ -8,15 +8,18 @@ for finding keys repeated inside the file; errors are kept up to ``IMPORT_MAX_ST
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 
 from aftersales.accounts.models import User
+from aftersales.audit.services import audit_record_many
 
 from .columns import header_key, text
 from .kinds import KINDS, Issue, Kind, Parsed, RowInvalid
@@ -93,6 +96,7 @@ class Pass:
         kind: str,
         write: bool,
         actor: User | None = None,
+        job_id: int | None = None,
         start_after: int = 0,
         figures: Figures | None = None,
         on_chunk: Callable[[Figures], None] | None = None,
@@ -100,6 +104,7 @@ class Pass:
         self.spec = KINDS[kind]()
         self.write = write
         self.actor = actor
+        self.job_id = job_id
         self.start_after = start_after
         self.figures = figures or Figures()
         self.on_chunk = on_chunk
@@ -166,6 +171,7 @@ class Pass:
         stored = self.spec.existing([p.key for p in valid]) if valid else {}
         new: list[Parsed] = []
         changed: list[tuple[int, dict[str, Any]]] = []
+        changed_rows: list[tuple[Parsed, dict[str, Any], set[str]]] = []  # for the audit: before, changed fields
         fields: set[str] = set()
         for parsed in valid:
             current = stored.get(parsed.key)
@@ -178,6 +184,7 @@ class Pass:
                 if diff:
                     fields |= diff
                     changed.append((pk, self.spec.merge(values, parsed.values)))
+                    changed_rows.append((parsed, values, diff))
                     status = "changed"
                 else:
                     status = "unchanged"
@@ -189,15 +196,67 @@ class Pass:
         if self.write and rows_read > self.start_after:
             with transaction.atomic():
                 if new:
-                    self.spec.create(new, actor=self.actor)
+                    self._audit_created(new, self.spec.create(new, actor=self.actor))
                 if changed:
-                    self.spec.update(changed, sorted(fields))
+                    written = self.spec.update(changed, sorted(fields))
+                    self._audit_changed(changed, changed_rows, set(written))
                 f.written_new += len(new)
                 f.written_changed += len(changed)
                 if self.on_chunk:
                     self.on_chunk(f)
         elif self.on_chunk and (not self.write):
             self.on_chunk(f)
+
+    def _audit_created(self, rows: list[Parsed], pks: list[int]) -> None:
+        """One audit event per record created: the import and the row it came from."""
+        audit_record_many(
+            action=self.spec.audited_created,
+            object_type=self.spec.model._meta.label_lower,
+            entries=[(pk, _key_text(r.key), {"import": self.job_id, "row": r.row}) for r, pk in zip(rows, pks, strict=True)],
+            actor=self.actor,
+        )
+
+    def _audit_changed(
+        self,
+        changed: list[tuple[int, dict[str, Any]]],
+        rows: list[tuple[Parsed, dict[str, Any], set[str]]],
+        written: set[int],
+    ) -> None:
+        """One audit event per record changed: the import, the row, each changed field's value
+        before and after (a free-text field: "changed"; a part of the record that is not a field,
+        such as an address added: its new value)."""
+        entries = []
+        for (pk, after), (parsed, before, diff) in zip(changed, rows, strict=True):
+            if pk not in written:
+                continue
+            changes: dict[str, Any] = {"import": self.job_id, "row": parsed.row}
+            for name in sorted(diff):
+                if name in self.spec.unlogged_values:
+                    changes[name] = "changed"
+                elif name.startswith("_"):
+                    changes[name.lstrip("_")] = _jsonable(after.get(name))
+                else:
+                    changes[name] = [_jsonable(before.get(name)), _jsonable(after.get(name))]
+            entries.append((pk, _key_text(parsed.key), changes))
+        audit_record_many(
+            action=self.spec.audited_changed, object_type=self.spec.model._meta.label_lower, entries=entries, actor=self.actor
+        )
+
+
+def _key_text(key: Hashable) -> str:
+    return " / ".join(str(part) for part in key) if isinstance(key, tuple) else str(key)
+
+
+def _jsonable(value: Any) -> Any:
+    """A stored value as the audit log's JSON keeps it (dates as ISO text, amounts as text, sets
+    as sorted lists)."""
+    if isinstance(value, dt.date | Decimal):
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    if isinstance(value, frozenset | set):
+        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, tuple | list):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _shown(value: Any) -> str:

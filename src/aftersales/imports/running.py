@@ -121,6 +121,7 @@ def run_commit(job_id: int) -> bool:
         kind=job.kind,
         write=True,
         actor=job.committed_by,
+        job_id=job_id,
         start_after=job.rows_done,
         figures=Figures(written_new=job.written_new, written_changed=job.written_changed),
         on_chunk=progress,

@@ -30,6 +30,7 @@ _LIST_SEPARATORS = re.compile(r"[,，;；、\s]+")
 
 class PartImport(Kind):
     kind = "parts"
+    model = Part
     key_columns = ("number",)
     compared = ("name", "unit_cost", "unit_price", "warranty_months", "active", MODELS)
     columns = (
@@ -127,12 +128,13 @@ class PartImport(Kind):
                 by_pk[part_id][MODELS] = frozenset(models)
         return found
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
         Part.objects.bulk_create([Part(**{k: v for k, v in r.values.items() if k != MODELS}) for r in rows])
         pks = dict(Part.objects.filter(number__in=[r.key for r in rows]).values_list("number", "pk"))
         _set_models([(pks[r.values["number"]], r.values[MODELS]) for r in rows if MODELS in r.values], replace=False)
+        return [pks[r.values["number"]] for r in rows]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         plain = [f for f in fields if f != MODELS]
         if plain:
             Part.objects.bulk_update(
@@ -140,6 +142,7 @@ class PartImport(Kind):
             )
         if MODELS in fields:
             _set_models([(pk, values[MODELS]) for pk, values in rows], replace=True)
+        return [pk for pk, _values in rows]
 
 
 def _set_models(rows: list[tuple[int, frozenset[int]]], *, replace: bool) -> None:

@@ -17,7 +17,9 @@ from django.db.models import Model
 from django.utils import translation
 
 from aftersales.accounts.models import Region, User
+from aftersales.audit.actions import AuditAction
 
+from ..audit_actions import ImportAudit
 from ..columns import CellError, Column, checked_text, to_date, to_decimal, to_int, to_month
 
 # The spellings of yes and no in a cell (on sale, covers parts, active).
@@ -157,9 +159,16 @@ class Kind(ABC):
     and ``parts`` in the parts app)."""
 
     kind: ClassVar[str]
+    model: ClassVar[type[Model]]  # the records it writes (their audit events name it)
     columns: ClassVar[tuple[Column, ...]]
     key_columns: ClassVar[tuple[str, ...]]  # the natural key; a duplicate is reported on the first
     compared: ClassVar[tuple[str, ...]]  # the stored fields a row may change
+    # The audit event of each record written (the kind's own domain may name its own: a customer
+    # created or changed by an import is in the customer's history as any other change).
+    audited_created: ClassVar[AuditAction] = ImportAudit.RECORD_CREATED
+    audited_changed: ClassVar[AuditAction] = ImportAudit.RECORD_CHANGED
+    # Free-text fields: their audit event says "changed", not the text (as the staff's edits do).
+    unlogged_values: ClassVar[frozenset[str]] = frozenset()
 
     def __init__(self) -> None:
         self.by_key = {c.key: c for c in self.columns}
@@ -188,12 +197,14 @@ class Kind(ABC):
         """The stored records of ``keys``: key → (pk, the compared fields)."""
 
     @abstractmethod
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
-        """Insert the new records of ``rows`` (one statement per chunk)."""
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
+        """Insert the new records of ``rows`` (one statement per chunk); their primary keys, in
+        the order of ``rows``."""
 
     @abstractmethod
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
-        """Write ``fields`` of the stored records ``rows`` (pk, every compared field's new value)."""
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
+        """Write ``fields`` of the stored records ``rows`` (pk, every compared field's new value);
+        the primary keys written (a record the kind must leave alone is not)."""
 
     def changes(self, current: dict[str, Any], values: dict[str, Any]) -> set[str]:
         """The fields ``values`` would change (a value left out keeps what is stored)."""

@@ -32,6 +32,7 @@ from aftersales.accounts.models import User
 from aftersales.accounts.regions import region_table as address_regions
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
+from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.models import (
     EXTERNAL_CODE_MAX_LENGTH,
     Address,
@@ -65,6 +66,9 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
 
 class CustomerKindImport(Kind):
     kind = "customers"
+    model = Customer
+    audited_created = CustomerAudit.CREATED
+    audited_changed = CustomerAudit.UPDATED
     key_columns = ("external_code", "phone", "email")
     compared = ("name", "external_code", "phone", "email", "kind", "tier", "region_id")
     columns = (
@@ -320,7 +324,7 @@ class CustomerKindImport(Kind):
         region: int | None = values.get(ADDRESS_REGION)
         return region
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
         now = clock.now()
         customers = []
         for r in rows:
@@ -343,8 +347,9 @@ class CustomerKindImport(Kind):
                 for c in made
             ]
         )
+        return [c.pk for c in made]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         now = clock.now()
         # The rows are locked, as ``privacy_erase`` locks the customer it erases: a customer erased
         # since ``resolve`` matched it is left as the erasure left it.
@@ -357,6 +362,7 @@ class CustomerKindImport(Kind):
             [*(f for f in fields if not f.startswith("_")), "updated_at", "version"],
         )
         _add_addresses([(pk, values.get(ADDRESS)) for pk, values in rows], replace_default=True)
+        return [pk for pk, _values in rows]
 
 
 def _add_addresses(rows: list[tuple[int, tuple[str, ...] | None]], *, replace_default: bool) -> None:

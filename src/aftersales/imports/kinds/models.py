@@ -16,6 +16,7 @@ from .base import Kind, Parsed
 
 class ProductModelImport(Kind):
     kind = "models"
+    model = ProductModel
     key_columns = ("code",)
     compared = ("name", "category_id", "warranty_policy_id", "launched_on", "active")
     columns = (
@@ -82,8 +83,9 @@ class ProductModelImport(Kind):
         rows = ProductModel.objects.filter(code__in=keys).values("pk", "code", *self.compared)
         return {r["code"]: (r["pk"], {n: r[n] for n in self.compared}) for r in rows}
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
-        ProductModel.objects.bulk_create([ProductModel(**r.values) for r in rows])
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
+        return [m.pk for m in ProductModel.objects.bulk_create([ProductModel(**r.values) for r in rows])]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         ProductModel.objects.bulk_update([ProductModel(pk=pk, **values) for pk, values in rows], fields)
+        return [pk for pk, _values in rows]

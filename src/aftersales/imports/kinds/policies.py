@@ -23,6 +23,7 @@ MAX_MONTHS = 600
 
 class WarrantyPolicyImport(Kind):
     kind = "policies"
+    model = WarrantyPolicy
     key_columns = ("name",)
     compared = (
         "name",
@@ -108,8 +109,9 @@ class WarrantyPolicyImport(Kind):
             found.setdefault(r["name_lower"], (r["pk"], {n: r[n] for n in self.compared}))
         return found
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
-        WarrantyPolicy.objects.bulk_create([WarrantyPolicy(**r.values) for r in rows])
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
+        return [p.pk for p in WarrantyPolicy.objects.bulk_create([WarrantyPolicy(**r.values) for r in rows])]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         WarrantyPolicy.objects.bulk_update([WarrantyPolicy(pk=pk, **values) for pk, values in rows], fields)
+        return [pk for pk, _values in rows]

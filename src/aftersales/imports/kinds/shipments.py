@@ -19,6 +19,7 @@ from .units import model_table
 
 class ShipmentImport(Kind):
     kind = "shipments"
+    model = ShipmentVolume
     key_columns = ("model", "batch", "month", "region")
     compared = ("units",)
     columns = (
@@ -72,11 +73,14 @@ class ShipmentImport(Kind):
                 found[key] = (pk, {"units": units})
         return found
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
         insert_rows(ShipmentVolume, [r.values for r in rows], {"updated_at": clock.now()})
+        found = self.existing([r.key for r in rows])
+        return [found[r.key][0] for r in rows]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         now = clock.now()
         ShipmentVolume.objects.bulk_update(
             [ShipmentVolume(pk=pk, updated_at=now, **values) for pk, values in rows], [*fields, "updated_at"]
         )
+        return [pk for pk, _values in rows]

@@ -27,6 +27,7 @@ def model_table() -> dict[str, int]:
 
 class UnitImport(Kind):
     kind = "units"
+    model = ProductUnit
     key_columns = ("serial_number",)
     compared = ("model_id", "batch", "factory", "production_date", "purchase_date", "sales_channel", "store", "customer_id")
     columns = (
@@ -130,9 +131,12 @@ class UnitImport(Kind):
         rows = ProductUnit.objects.filter(serial_number__in=keys).values("pk", "serial_number", *self.compared)
         return {r["serial_number"]: (r["pk"], {n: r[n] for n in self.compared}) for r in rows}
 
-    def create(self, rows: list[Parsed], *, actor: User | None) -> None:
+    def create(self, rows: list[Parsed], *, actor: User | None) -> list[int]:
         now = clock.now()
         insert_rows(ProductUnit, [r.values for r in rows], {"created_at": now, "status": UnitStatus.IN_SERVICE})
+        pks = dict(ProductUnit.objects.filter(serial_number__in=[r.key for r in rows]).values_list("serial_number", "pk"))
+        return [pks[str(r.key)] for r in rows]
 
-    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> None:
+    def update(self, rows: list[tuple[int, dict[str, Any]]], fields: list[str]) -> list[int]:
         ProductUnit.objects.bulk_update([ProductUnit(pk=pk, **values) for pk, values in rows], fields)
+        return [pk for pk, _values in rows]
