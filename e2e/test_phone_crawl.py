@@ -54,7 +54,7 @@ LANGUAGES = ["zh-hans", "en"]
 # a walk that stops early would check little and still pass.
 PEOPLE = {
     "technician": ("/desk/", "/fieldservice/my/", "/fieldservice/wo/", "/parts/van/", "/parts/work-orders/", "/travel/advances/"),
-    PORTAL_USERNAME: ("/portal/", "/portal/tickets/", "/portal/knowledge/"),
+    PORTAL_USERNAME: ("/portal/", "/portal/tickets/", "/portal/knowledge/", "/portal/messages/"),
 }
 PAGES_PER_PERSON = 150
 PAGES_PER_ROUTE = 8

@@ -7,6 +7,12 @@ from __future__ import annotations
 import os
 
 # --- SMS and WeChat providers (docs/notifications.md, "SMS and WeChat providers") -----------
+# Without a provider, the log-only sender writes one-time codes (sign-up, sign-in, reset) in full on
+# a developer's machine (AFTERSALES_ENV=local, the default of `make run`: the worker's console), so a
+# portal sign-up can be finished there; elsewhere, and always in production, they are masked.
+NOTIFICATION_LOG_SECRETS = os.environ.get("AFTERSALES_ENV", "local") == "local" and os.environ.get(
+    "NOTIFICATION_LOG_SECRETS", "1"
+).strip().lower() in {"1", "true", "yes", "on"}
 # SMS: "aliyun" or "tencent"; empty: SMS only written to the log. *_TEMPLATES: JSON, message kind →
 # {"template": …, "params": …}; a kind without a template is skipped. WeChat sends when its app
 # id is set.
@@ -48,3 +54,21 @@ PHONE_CODE_PER_IP_HOUR = int(os.environ.get("PHONE_CODE_PER_IP_HOUR", "20"))
 PHONE_CODE_CHECK_PER_IP_HOUR = int(os.environ.get("PHONE_CODE_CHECK_PER_IP_HOUR", "30"))
 PORTAL_INVITE_MAX_AGE_DAYS = int(os.environ.get("PORTAL_INVITE_MAX_AGE_DAYS", "7"))
 PORTAL_INVITES_PER_DAY = int(os.environ.get("PORTAL_INVITES_PER_DAY", "3"))
+# Against SMS pumping (docs/security.md): a picture check before a code is sent when a client or a
+# number range asks for many ("suspicious"; or "always", "never"), and a cap of codes a day per
+# calling code (JSON; "*": any other), which alerts the administrators once when reached.
+PHONE_CODE_HUMAN_CHECK = os.environ.get("PHONE_CODE_HUMAN_CHECK", "suspicious")
+PHONE_CODE_HUMAN_CHECK_IP_HOUR = int(os.environ.get("PHONE_CODE_HUMAN_CHECK_IP_HOUR", "5"))
+PHONE_CODE_HUMAN_CHECK_PREFIX_HOUR = int(os.environ.get("PHONE_CODE_HUMAN_CHECK_PREFIX_HOUR", "30"))
+PHONE_CODE_DAILY_CAPS = os.environ.get("PHONE_CODE_DAILY_CAPS", '{"86": 20000, "*": 200}')
+# A recycled number (docs/portal.md): a sign-up to a record with a history asks a second proof;
+# so many wrong answers per number a day; a record without a ticket for so many days counts too.
+PORTAL_PHONE_CHECK_TRIES = int(os.environ.get("PORTAL_PHONE_CHECK_TRIES", "3"))
+PORTAL_PHONE_STALE_DAYS = int(os.environ.get("PORTAL_PHONE_STALE_DAYS", "365"))
+
+# --- Whom customers call (docs/portal.md, "Someone to call") -----------------------------------
+# The service hotline (portal pages, the request for information); a number that reaches whoever
+# handles a visit (forwards to the technician on duty; empty: the hotline). Empty: "our service
+# hotline" in words.
+SERVICE_HOTLINE = os.environ.get("SERVICE_HOTLINE", "")
+SERVICE_VISIT_PHONE = os.environ.get("SERVICE_VISIT_PHONE", "")

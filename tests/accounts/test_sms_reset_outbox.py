@@ -104,3 +104,51 @@ def test_the_admin_never_shows_the_code_of_a_pending_reset_sms(sms):
     page = client.get(reverse("admin:notifications_notification_change", args=[sms.pk]))
     html = page.content.decode()
     assert page.status_code == 200 and "******" in html and code not in html
+
+
+def test_on_a_developers_machine_the_log_only_sender_shows_the_code(sms, settings, caplog):
+    """``make run`` without an SMS provider: the code is in the worker's console (the only way to
+    finish a sign-up there), never in the stored row; in production it is never logged."""
+    settings.NOTIFICATION_SENDERS = {}
+    settings.NOTIFICATION_LOG_SECRETS, settings.PRODUCTION = True, False
+    code = CODE.search(sms.body).group(0)
+    with caplog.at_level(logging.DEBUG):
+        notification_deliver(notification_id=sms.pk)
+    assert code in caplog.text
+    assert code not in Notification.objects.get(pk=sms.pk).body
+
+    caplog.clear()
+    settings.PRODUCTION = True  # the setting cannot turn it on in production
+    again = Notification.objects.get(pk=sms.pk)
+    again.body, again.status = f"验证码 {code}", NotificationStatus.PENDING
+    again.save(update_fields=["body", "status"])
+    with caplog.at_level(logging.DEBUG):
+        notification_deliver(notification_id=sms.pk)
+    assert "log-only sms sender" in caplog.text and code not in caplog.text
+
+
+def test_a_code_goes_before_the_queued_jobs(settings, django_capture_on_commit_callbacks):
+    """The database worker takes the highest priority first: a waited-for code is not held back by
+    the jobs a demo load or a survey batch queued before it."""
+    from django_tasks import default_task_backend
+
+    from aftersales.notifications.services import SECRET_PRIORITY, notification_queue
+    from aftersales.notifications.tasks import deliver_notification
+
+    user = UserFactory(role=Role.CUSTOMER, username="li.shu", email="", language="zh-hans")
+    CustomerFactory(user=user, name="李叔", phone=PHONE, email="")
+    with django_capture_on_commit_callbacks(execute=True):
+        notification_queue(
+            channel=NotificationChannel.SMS,
+            template="ticket_received",
+            recipient=PHONE,
+            subject="",
+            body="您好",
+            language="zh-hans",
+        )
+        assert sms_reset_request(phone=PHONE, client_ip="10.0.0.2", language="zh-hans")
+    templates = dict(Notification.objects.values_list("pk", "template"))
+    queued = {
+        templates[r.args[0]]: r.task.priority for r in default_task_backend.results if r.task.name == deliver_notification.name
+    }
+    assert queued == {"ticket_received": 0, "password_reset_sms": SECRET_PRIORITY}

@@ -178,7 +178,7 @@ def test_the_nps_comes_only_from_the_revisit_calls_and_the_1_to_5_rating_is_csat
         "/dashboard/management/", {"from": "2025-10", "to": "2025-10"}
     )
     html = page.content.decode()
-    assert "NPS (revisit calls, 0–10)" in html and "Satisfied customers (overall 4–5)" in html
+    assert "NPS (0–10: surveys and revisit calls)" in html and "Satisfied customers (overall 4–5)" in html
 
 
 # --- 5. "As of" ---------------------------------------------------------------------------------------

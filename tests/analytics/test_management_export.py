@@ -33,7 +33,7 @@ def test_months_sheet_matches_the_dashboard(world):
     assert column(sheet, "Cost per ticket") == [None, 137.5]
     assert column(sheet, "Average overall rating") == [None, 4.0]
     assert column(sheet, "Satisfied, overall 4–5 (%)")[1] == 50.0  # overall 5 and 3
-    assert column(sheet, "NPS (revisit calls, 0–10)") == [None, None]  # no revisit call recorded an NPS
+    assert column(sheet, "NPS (0–10: surveys and revisit calls)") == [None, None]  # no survey or revisit call recorded an NPS
 
 
 def test_the_page_filters_and_the_scope_apply(world):

@@ -94,6 +94,7 @@ def test_photos_are_uploaded_with_their_type_checked(world):
     )
     assert ok.status_code == 201, ok.content
     body = ok.json()
+    assert ok["Location"] == body["download_url"] == f"/api/v1/attachments/{body['id']}"
     assert body["content_type"] == "image/png"
     assert body["original_name"] == "漏水.png"
     assert client.get(body["download_url"]).status_code == 200
@@ -101,7 +102,7 @@ def test_photos_are_uploaded_with_their_type_checked(world):
         f"/api/v1/tickets/{number}/attachments", {"file": SimpleUploadedFile("x.png", b"MZ\x90\x00 not an image", "image/png")}
     )
     assert fake.status_code == 422
-    assert fake.json()["errors"][0]["field"] == "attachment"
+    assert fake.json()["errors"][0]["field"] == "file"  # the part as the client sent it
     internal = client.upload(
         f"/api/v1/tickets/{number}/attachments",
         {"file": SimpleUploadedFile("y.png", png_bytes(), "image/png"), "public": "false"},

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from aftersales.accounts.models import DataScope, RegionArea, Role, User
 from aftersales.catalog.models import ProductModel
 from aftersales.desk.setup_checklist import CACHE_KEY, setup_checklist
+from aftersales.feedback.models import SurveySettings
 from aftersales.fieldservice.models import ChargePolicy, TechnicianProfile, TravelMode, TravelRate
 from aftersales.sla.models import Calendar, CalendarYear, ScheduleSource, SlaPolicy
 from aftersales.tickets.models import ApprovalRule
@@ -42,6 +43,7 @@ EVERY_ITEM_OF_A_NEW_COMPANY = {
     "sms",
     "wechat",
     "email",
+    "survey",
 }
 # What a company that has set everything up runs with: a mail server and its own senders.
 CONFIGURED = {
@@ -74,7 +76,9 @@ def configure_everything() -> dict[str, object]:
     rule = ApprovalRule.objects.create(name="维修方案 ≥ 1000 元", min_amount=Decimal("1000"))
     policy = ChargePolicy.objects.create(name="2026", labour_cost_per_hour=Decimal("80"), valid_from=dt.date(2026, 1, 1))
     travel = TravelRate.objects.create(mode=TravelMode.PER_KM, cost=Decimal("2"), price=Decimal("3"))
+    survey = SurveySettings.objects.create(version=1, aspects=["overall"], saved_at=timezone.now())
     return {
+        "survey": survey,
         "region": region,
         "area": area,
         "team": team,
@@ -153,6 +157,10 @@ def _zero_travel(world):
     TravelRate.objects.update(cost=0, price=0)
 
 
+def _no_survey(world):
+    world["survey"].delete()
+
+
 @pytest.mark.parametrize(
     ("undo", "key"),
     [
@@ -168,6 +176,7 @@ def _zero_travel(world):
         (_no_rule, "approval-rules"),
         (_zero_labour, "labour-rate"),
         (_zero_travel, "travel-rate"),
+        (_no_survey, "survey"),
     ],
 )
 @override_settings(**CONFIGURED)
@@ -231,7 +240,7 @@ def test_only_administrators_and_superusers_see_it():
 def test_it_reads_in_a_few_statements_once_a_minute(admin, django_assert_max_num_queries):
     # Staff per role, models, labour, travel, regions, areas, teams, technicians, SLA, rules, and
     # the calendars with their years and policies.
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         first = setup_checklist(user=admin, today=MARCH)
     assert cache.get(CACHE_KEY) is not None
     RegionFactory()  # done, but the next minute's read says so

@@ -18,6 +18,7 @@ from aftersales.core.errors import DomainError
 from aftersales.fieldservice import services, views
 from aftersales.fieldservice.actions import ACTIONS, WorkOrderAction, api_actions, web_action, work_order_available_actions
 from aftersales.fieldservice.models import AcceptanceMethod, ExpenseClaim, WorkOrder, WorkOrderStatus
+from aftersales.fieldservice.services.quote import work_order_decline_quote
 from aftersales.fieldservice.states import TRANSITIONS
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import TicketStatus
@@ -39,7 +40,7 @@ from .helpers import (
 
 pytestmark = pytest.mark.django_db
 W = WorkOrderStatus
-QUOTE_ACTIONS = ("prepare_quote", "confirm_quote")
+QUOTE_ACTIONS = ("prepare_quote", "confirm_quote", "decline_quote")
 
 
 class _Rollback(Exception):
@@ -50,7 +51,7 @@ class _Rollback(Exception):
 
 
 def test_every_declaration_is_complete_and_names_one_page_url_and_one_api_operation():
-    assert list(ACTIONS)[:13] == [a.name for a in api_actions()]  # the API lists the moves first, in order
+    assert list(ACTIONS)[:14] == [a.name for a in api_actions()]  # the API lists the moves first, in order
     schema = Client().get("/api/v1/openapi.json").json()
     for action in ACTIONS.values():
         assert action.statuses and action.statuses <= set(W.values), action.name
@@ -143,12 +144,19 @@ def _mismatches(world: dict[str, Any], names: list[str]) -> list[str]:
     return found
 
 
+def _declined(work_order: WorkOrder, tech: User) -> None:
+    """The customer said no to the job's quote (the job made chargeable for it)."""
+    WorkOrder.objects.filter(pk=work_order.pk).update(chargeable=True)
+    services.work_order_prepare_quote(work_order=fresh(work_order), actor=tech, estimated_hours="1")
+    work_order_decline_quote(work_order=fresh(work_order), actor=tech, reason="太贵")
+
+
 def _world_at(status: str) -> dict[str, Any]:
     """A job walked (through the services) to ``status``, with everyone around it."""
     handler, boss, tech = agent(), dispatcher(), technician()
     _ticket, measure = in_progress_ticket(actor=handler, unit=unit_in_warranty())
     job = new_job(handler=handler, measure=measure)
-    through = {W.RESCHEDULED: W.DISPATCHED, W.CANCELLED: W.DISPATCHED, W.FAILED: W.ON_THE_WAY}
+    through = {W.RESCHEDULED: W.DISPATCHED, W.CANCELLED: W.DISPATCHED, W.FAILED: W.ON_THE_WAY, W.QUOTE_DECLINED: W.ACCEPTED}
     walked = {W.CUSTOMER_ACCEPTED: W.DONE}.get(status, through.get(status, status))
     if walked != W.TO_DISPATCH:
         job = walk_to(job, walked, boss=boss, tech=tech)
@@ -166,6 +174,7 @@ def _world_at(status: str) -> dict[str, Any]:
         W.CUSTOMER_ACCEPTED: lambda wo: services.work_order_customer_accept(
             work_order=wo, actor=tech, method="signature", signer_name="张伟", signature=signature_data()
         ),
+        W.QUOTE_DECLINED: lambda wo: _declined(wo, tech),
     }
     if status in moves:
         moves[status](fresh(job))

@@ -40,6 +40,8 @@ from tests.fieldservice.helpers import agent, dispatcher, fresh, in_progress_tic
 pytestmark = pytest.mark.django_db
 
 NEW_EVENTS = (
+    "fieldservice.job.quote_declined",
+    "fieldservice.job.quote_confirmed_again",
     "fieldservice.rescheduled",
     "fieldservice.cancelled",
     "fieldservice.quote",

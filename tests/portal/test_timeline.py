@@ -1,6 +1,6 @@
 """The customer's timeline says what a customer understands — received, being checked, proposal
-ready, accepted, technician booked (name, masked phone, window), visit done, resolved, please
-rate — and never the department's internals (check-in positions, work-order numbers, parts,
+ready, accepted, technician booked (name, window, the hotline to call — never the technician's
+own number), visit done, resolved (the survey is offered once, at the top) — and never the department's internals (check-in positions, work-order numbers, parts,
 internal notes, status codes, staff-only events), even when such an event is marked public."""
 
 from __future__ import annotations
@@ -40,6 +40,11 @@ from tests.tickets.process_helpers import agent, analysed, repair_plan
 pytestmark = pytest.mark.django_db
 
 LAT, LNG = "31.230416", "121.473701"
+
+
+@pytest.fixture(autouse=True)
+def hotline(settings):  # type: ignore[no-untyped-def]
+    settings.SERVICE_HOTLINE = "400-820-8820"
 
 
 @pytest.fixture
@@ -129,18 +134,19 @@ def test_a_whole_repair_reads_as_the_customers_steps_without_internals(customer_
         "visit:status.customer_accepted",
         "ticket:measure_done",
         "status:resolved",
-        "rate",
     ]
     assert [k for k in keys if k in expected] == expected
     assert set(keys) <= set(PHRASES)
     text = _visible_text(timeline)
-    for phrase in ("我们已收到您的服务申请", "技术人员已预约", "上门服务已完成", "已解决", "请为我们的服务评分"):
+    for phrase in ("我们已收到您的服务申请", "技术人员已预约", "上门服务已完成", "已解决"):
         assert phrase in text
-    # The booked technician: name, masked phone, the appointment window.
+    # The booked technician: name, the appointment window, and the hotline to call (staff's own
+    # numbers stay private, even masked).
     start, end = window()
     visit = re.search(r'data-test-id="portal-visit">(.*?)</p>', timeline, re.S)
     assert visit is not None
-    assert "王师傅" in visit.group(1) and "138****2222" in visit.group(1) and "13811112222" not in html
+    assert "王师傅" in visit.group(1) and "2222" not in html
+    assert 'data-test-id="portal-visit-phone"' in timeline and "400-820-8820" in timeline and 'href="tel:4008208820"' in timeline
     assert f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}" in visit.group(1)
     # Never the internals.
     for internal in (
@@ -156,7 +162,9 @@ def test_a_whole_repair_reads_as_the_customers_steps_without_internals(customer_
         "system",
     ):
         assert internal not in text, internal
-    assert 'data-test-id="portal-step-rate"' in timeline
+    # The survey: one link, at the top of the page; the timeline does not repeat it.
+    assert "rate" not in keys and html.count('data-test-id="portal-survey-link"') == 1
+    assert html.count("/feedback/") == 1
 
 
 def test_internal_events_never_reach_the_customer_even_when_marked_public(customer_user):
@@ -214,7 +222,7 @@ def test_only_the_latest_booking_of_a_visit_shows_who_comes_and_when(customer_us
     assert [s.visit is not None for s in booked] == [False, True]
     latest = booked[-1].visit
     assert latest is not None and (latest.start, latest.end) == (new_start, new_end)
-    assert (latest.technician, latest.phone) == ("赵师傅", "138****3333")
+    assert (latest.technician, latest.phone) == ("赵师傅", "400-820-8820")
     html = Client(HTTP_ACCEPT_LANGUAGE="zh-hans").get(portal_path_for(ticket)).content.decode()
     assert "客户要求改期" not in _visible_text(_timeline_html(html))  # the department's reason stays inside
 

@@ -8,5 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        # The region table's cache is cleared when a region or one of its areas changes.
-        from . import regions  # noqa: F401
+        # The language at sign-in: the one chosen on the way in, else the person's own
+        # (login_language); the region table's cache is cleared when a region or one of its
+        # areas changes (regions).
+        from . import login_language, regions  # noqa: F401

@@ -18,12 +18,33 @@ SMS outbox; its code is masked there once the message is settled).
 
 A sign-up code, once entered right, is the proof of the phone that the sign-up spends
 (``signup_proof_spend``): one verified code makes one account, within ``PROOF_MINUTES``.
+
+**SMS pumping** (docs/security.md, "SMS pumping"): a bot that makes us text many (premium)
+numbers. Two more guards:
+
+* **A human check** before a sign-up code goes out through the web (``human_checked=False``; the
+  portal shows a picture of digits, ``portal.human_check``) when the request is suspicious
+  (``human_check_needed``): the client asked for more than ``PHONE_CODE_HUMAN_CHECK_IP_HOUR`` (5)
+  sign-up codes this hour, numbers of the same prefix (country code and the first three digits:
+  ``+86170``) were asked for more than ``PHONE_CODE_HUMAN_CHECK_PREFIX_HOUR`` (30) times this
+  hour by anybody, the number is of another country than ``PHONENUMBER_DEFAULT_REGION``, or the
+  country's codes of the day reached half of its cap. ``PHONE_CODE_HUMAN_CHECK``: ``suspicious``
+  (default), ``always`` or ``never``. The app's API (``human_checked=None``) has none: it keeps
+  the limits above and the cap.
+* **A daily cap per country** (``PHONE_CODE_DAILY_CAPS``, JSON ``{"86": 20000, "*": 200}``; ``*``
+  for every other country): at most so many codes a day (Asia/Shanghai) go to the numbers of
+  one country calling code, web and app, sign-up and sign-in together — counted from the codes
+  themselves, so a cache outage does not lift it. Past it every request for that country is
+  refused alike (``DAILY_CAP``); the code that reaches it alerts the administrators, once
+  (``PHONE_CODE_CAP_REACHED``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hmac
+import json
+import logging
 import secrets
 import time
 
@@ -35,12 +56,23 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.core.hooks import hook
 from aftersales.core.throttle import throttle_hit
 
 from .effects import PHONE_CODE_ISSUED
 from .models import PhoneCode, PhoneCodePurpose, Role, User
 from .sms_reset import code_minutes, max_attempts
+
+logger = logging.getLogger("aftersales.security")
+
+# The code that reaches a country's daily cap was made (see the module's text): alert the
+# administrators, once a day and country. kwargs: country (the calling code, "86"), cap, day.
+PHONE_CODE_CAP_REACHED = hook(
+    "phone_code_cap_reached",
+    "aftersales.portal.signup_alerts.phone_code_cap_reached",  # in-app notice to the administrators
+)
 
 # The outbox template of the code's SMS (``notifications.redaction`` masks its code once settled).
 PHONE_CODE_TEMPLATE = "portal_phone_code"
@@ -65,6 +97,14 @@ class PhoneCodeThrottled(DomainError):
 
 
 RESEND_WAIT = "code_resend_wait"
+DAILY_CAP = "code_daily_cap"
+
+
+class HumanCheckRequired(DomainError):
+    """The web sign-up must show that a person asks before a code goes out (``human_check_needed``)."""
+
+    code = "human_check_required"
+    status = 422
 
 
 def _hash(*, purpose: str, phone: str, code: str) -> str:
@@ -112,13 +152,137 @@ def login_code_account(*, phone: str) -> User | None:
     )
 
 
-def phone_code_request(*, purpose: str, phone: str, client_ip: str, language: str) -> None:
+# --- SMS pumping: the human check and the daily cap per country ----------------------------------
+
+HUMAN_CHECK_POLICIES = ("suspicious", "always", "never")
+DEFAULT_DAILY_CAPS: dict[str, int] = {"86": 20000, "*": 200}
+HOUR = 3600
+
+
+def human_check_policy() -> str:
+    policy = str(getattr(settings, "PHONE_CODE_HUMAN_CHECK", "suspicious")).strip().lower()
+    return policy if policy in HUMAN_CHECK_POLICIES else "suspicious"
+
+
+def _country_and_prefix(phone: str) -> tuple[str, str]:
+    """``+8617012345678`` → ``("86", "+86170")``: the calling code, and the number's range (the
+    calling code and the first three digits of the national number, 号段)."""
+    try:
+        number = phonenumbers.parse(phone, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return "", ""
+    country = str(number.country_code)
+    return country, f"+{country}{str(number.national_number)[:3]}"
+
+
+def _home_country() -> str:
+    return str(phonenumbers.country_code_for_region(settings.PHONENUMBER_DEFAULT_REGION))
+
+
+def _seen_key(kind: str, value: str) -> str:
+    return f"phonecode:seen:{kind}:{value}:{int(time.time() // HOUR)}"
+
+
+def _seen(kind: str, value: str) -> int:
+    return int(cache.get(_seen_key(kind, value)) or 0)
+
+
+def _see(kind: str, value: str) -> None:
+    key = _seen_key(kind, value)
+    if not cache.add(key, 1, timeout=HOUR + 5):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=HOUR + 5)
+
+
+def daily_caps() -> dict[str, int]:
+    """``PHONE_CODE_DAILY_CAPS``: calling code → codes a day (``*``: every other country); a
+    JSON text from the environment, or a dict. Unreadable: the defaults, and an error logged."""
+    raw = getattr(settings, "PHONE_CODE_DAILY_CAPS", None)
+    if raw is None or raw == "":
+        return dict(DEFAULT_DAILY_CAPS)
+    try:
+        caps = json.loads(raw) if isinstance(raw, str) else dict(raw)
+        return {str(key).lstrip("+"): int(value) for key, value in caps.items()}
+    except (TypeError, ValueError, AttributeError):
+        logger.error("PHONE_CODE_DAILY_CAPS is not a JSON object of whole numbers: the defaults apply")
+        return dict(DEFAULT_DAILY_CAPS)
+
+
+def daily_cap(country: str) -> int | None:
+    """The codes a day for the numbers of ``country`` (a calling code); None: no cap."""
+    caps = daily_caps()
+    cap = caps.get(country, caps.get("*"))
+    return None if cap is None or cap < 0 else cap
+
+
+def _day_start() -> dt.datetime:
+    return clock.local_now().replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def seconds_to_next_day() -> int:
+    """Until the daily caps count again from zero (midnight, Asia/Shanghai)."""
+    return max(1, int((_day_start() + dt.timedelta(days=1) - clock.local_now()).total_seconds()))
+
+
+def codes_today(country: str) -> int:
+    """The codes made today (Asia/Shanghai) for numbers of ``country``, every purpose."""
+    return PhoneCode.objects.filter(created_at__gte=_day_start(), phone__startswith=f"+{country}").count()
+
+
+def human_check_needed(*, client_ip: str, phone: str = "", pending: int = 1) -> bool:
+    """Whether the web sign-up must show that a person asks before a code goes to ``phone``
+    (empty: not typed yet — the client alone decides) from ``client_ip``; ``pending``: the
+    request about to be counted (1 when the page is shown, 0 once it is counted)."""
+    policy = human_check_policy()
+    if policy != "suspicious":
+        return policy == "always"
+    if _seen("ip", client_ip) + pending > _int("PHONE_CODE_HUMAN_CHECK_IP_HOUR", 5):
+        return True
+    if not phone:
+        return False
+    country, prefix = _country_and_prefix(phone)
+    if country != _home_country():
+        return True
+    if _seen("prefix", prefix) + pending > _int("PHONE_CODE_HUMAN_CHECK_PREFIX_HOUR", 30):
+        return True
+    cap = daily_cap(country)
+    return cap is not None and codes_today(country) * 2 >= cap
+
+
+def _cap_refused() -> PhoneCodeThrottled:
+    return PhoneCodeThrottled(
+        _("We cannot send codes to numbers of this country today. Try again tomorrow, or call our service hotline."),
+        code=DAILY_CAP,
+    )
+
+
+def phone_code_request(*, purpose: str, phone: str, client_ip: str, language: str, human_checked: bool | None = None) -> None:
     """Make and send a code for ``phone`` (E.164) if the limits allow: a sign-up code for any
     phone, a sign-in code only for a ``login_code_account``. The answer is the same for every
-    phone: ``PhoneCodeThrottled`` when asked again too soon (``RESEND_WAIT``) or too often,
-    else nothing."""
+    phone: ``PhoneCodeThrottled`` when asked again too soon (``RESEND_WAIT``), too often, or past
+    the country's daily cap (``DAILY_CAP``), else nothing.
+
+    ``human_checked``: None where the door has no human check (the app's API, the sign-in);
+    False or True where it has one (the web sign-up): a sign-up code not checked is refused with
+    ``HumanCheckRequired`` when the request is suspicious (``human_check_needed``)."""
     if purpose not in PhoneCodePurpose.values:
         raise ValueError(purpose)
+    if purpose == PhoneCodePurpose.SIGN_UP and human_checked is not None:
+        _see("ip", client_ip)
+        _see("prefix", _country_and_prefix(phone)[1])
+        if not human_checked and human_check_needed(client_ip=client_ip, phone=phone, pending=0):
+            raise HumanCheckRequired(
+                _("Before we send the code, show us that a person is asking: type the digits in the picture.")
+            )
+    # The cap first (a refused request leaves no "code on its way" wait behind), and before the
+    # account is looked up: past it, every number of the country hears the same.
+    country = _country_and_prefix(phone)[0]
+    cap = daily_cap(country)
+    made_today = codes_today(country) if cap is not None else 0
+    if cap is not None and made_today >= cap:
+        raise _cap_refused()
     wait = resend_seconds()
     moment = time.time()
     wait_key = f"phonecode:wait:{purpose}:{phone}"
@@ -158,6 +322,18 @@ def phone_code_request(*, purpose: str, phone: str, client_ip: str, language: st
         PHONE_CODE_ISSUED.send(
             purpose=purpose, phone=phone, code=code, language=(user.language if user else "") or language, minutes=minutes
         )
+        if cap is not None and made_today + 1 == cap:  # this code reached the cap: once a day
+            logger.error("SMS codes: the daily cap of %d codes for +%s is reached", cap, country)
+            PHONE_CODE_CAP_REACHED.send(country=country, cap=cap, day=clock.local_today())
+
+
+def _count_check(client_ip: str) -> None:
+    """One entry of a code by the client; ``PhoneCodeThrottled`` over its hourly limit."""
+    allowed = throttle_hit(
+        key=f"phonecode:check:{client_ip}", limit=_int("PHONE_CODE_CHECK_PER_IP_HOUR", 30), window_seconds=3600
+    )
+    if not allowed.allowed:
+        raise PhoneCodeThrottled(_("Too many attempts. Try again in an hour."))
 
 
 def phone_code_verify(*, purpose: str, phone: str, code: str, client_ip: str) -> PhoneCode:
@@ -165,11 +341,7 @@ def phone_code_verify(*, purpose: str, phone: str, code: str, client_ip: str) ->
     code is spent at once). A wrong code counts an attempt (committed though the call fails) and
     is refused with ``ValidationFailed`` on ``code``; ``PhoneCodeThrottled`` over the client's
     limit."""
-    allowed = throttle_hit(
-        key=f"phonecode:check:{client_ip}", limit=_int("PHONE_CODE_CHECK_PER_IP_HOUR", 30), window_seconds=3600
-    )
-    if not allowed.allowed:
-        raise PhoneCodeThrottled(_("Too many attempts. Try again in an hour."))
+    _count_check(client_ip)
     now = timezone.now()
     with transaction.atomic():
         live = (
@@ -243,3 +415,20 @@ def signup_proof_spend(*, code_id: int | None, phone: str) -> PhoneCode:
     proof.used_at = now
     proof.save(update_fields=["used_at"])
     return proof
+
+
+def signup_proof_by_code(*, phone: str, code: str, client_ip: str) -> PhoneCode:
+    """The sign-up proof that ``code`` makes for ``phone``: the proof this same code made
+    already (verified within ``PROOF_MINUTES``, not spent — the app repeats ``POST /auth/signup``
+    with the answer to the second proof), else the live code, verified now
+    (``phone_code_verify``: a wrong code counts an attempt and is refused on ``code``)."""
+    since = timezone.now() - dt.timedelta(minutes=PROOF_MINUTES)
+    earlier = PhoneCode.objects.filter(
+        purpose=PhoneCodePurpose.SIGN_UP, phone=phone, verified_at__gt=since, used_at__isnull=True
+    ).order_by("-pk")[:3]
+    digest = _hash(purpose=PhoneCodePurpose.SIGN_UP, phone=phone, code=code.strip())
+    for row in earlier:
+        if hmac.compare_digest(digest, row.code_hash):
+            _count_check(client_ip)
+            return row
+    return phone_code_verify(purpose=PhoneCodePurpose.SIGN_UP, phone=phone, code=code, client_ip=client_ip)

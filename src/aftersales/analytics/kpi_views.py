@@ -52,7 +52,7 @@ DEFINITIONS = {
         gettext_lazy("Satisfied"),
         gettext_lazy(
             "Share of the overall ratings (1–5) that are 4 or 5. Not an NPS: the NPS comes only from the 0–10 "
-            "question of the revisit calls (management dashboard)."
+            "question of the surveys and the revisit calls (management dashboard)."
         ),
     ),
     "reopen": (gettext_lazy("Reopened"), gettext_lazy("Share of the tickets reopened for secondary processing.")),

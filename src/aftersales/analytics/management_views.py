@@ -129,9 +129,9 @@ def build_charts(m: Management, *, region: int | None, category: int | None) -> 
         urls=[drill_url(_month_period(d), "detractors", staff=False, region=region, category=category) for d in m.months],
         label_column=_("Month"),
     )
-    # The NPS only from the revisit calls' 0–10 question (selectors/nps.py); no ticket behind it.
+    # The NPS only from the 0–10 question of the surveys and the revisit calls (selectors/nps.py).
     out["nps"] = charts.line(
-        _("NPS (revisit calls, 0–10)"),
+        _("NPS (0–10: surveys and revisit calls)"),
         months,
         {_("NPS"): m.nps},
         label_column=_("Month"),

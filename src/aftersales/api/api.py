@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps as django_apps
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
-from ninja.renderers import JSONRenderer
 
 from . import problems
 from .auth import AUTH
+from .openapi_doc import polish
+from .rendering import Utf8JSONRenderer
 from .routers import (
     actions,
     analytics,
@@ -50,15 +52,10 @@ actions and work order moves need `If-Match` with the ticket's or work order's E
 BINARY_PATHS = ("/files/{file_id}", "/signature.png", "/receipt")
 
 
-class Utf8JSONRenderer(JSONRenderer):
-    """Chinese text as it is (UTF-8), not as \\u escapes: readable in curl and logs."""
-
-    json_dumps_params = {"ensure_ascii": False}
-
-
 class AftersalesAPI(NinjaAPI):
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
-        schema = super().get_openapi_schema(*args, **kwargs)
+        # One entry per status (keyed as text), errors only where possible, examples: openapi_doc.
+        schema = polish(super().get_openapi_schema(*args, **kwargs))
         for path, operations in schema.get("paths", {}).items():
             for operation in operations.values():
                 for code, response in operation.get("responses", {}).items():
@@ -126,3 +123,8 @@ api.add_router("", calendars.router)
 api.add_router("", "aftersales.api.routers.staff.router")
 api.add_router("", "aftersales.api.routers.signin.router")  # the customer's sign-in from the app
 api.add_router("", "aftersales.api.routers.quotes.router")  # the customer confirms a repair quote
+# The routers of apps above the API in the layer order (privacy), which it may not import: each
+# names its own in its AppConfig's ``api_router`` (a dotted path), mounted here, after ours.
+for _config in django_apps.get_app_configs():
+    if _router := getattr(_config, "api_router", None):
+        api.add_router("", _router)

@@ -57,7 +57,7 @@ class ApiKeyAuth(HttpBearer):
                 headers={"WWW-Authenticate": 'Bearer realm="aftersales", error="invalid_token"'},
             )
         caller = Caller.from_key(key)
-        check_rate_limit(caller)
+        check_rate_limit(caller, request=request)
         return caller
 
 
@@ -83,7 +83,7 @@ class SessionCsrfAuth(APIKeyCookie):
         if check_csrf(request) is not None:
             raise ApiProblem(403, _("The CSRF token is missing or wrong; send it as X-CSRFToken."), code="csrf_failed")
         caller = Caller.from_session(user)
-        check_rate_limit(caller)
+        check_rate_limit(caller, request=request)
         return caller
 
 

@@ -28,6 +28,7 @@ from aftersales.core.errors import DomainError
 from aftersales.core.models import IdempotencyRecord
 
 from .problems import ApiProblem
+from .rendering import ApiJSONEncoder
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = idempotency.MAX_KEY_LENGTH
@@ -105,11 +106,13 @@ def _key_from(request: HttpRequest) -> str | None:
 
 
 def _to_body(data: Any) -> Any:
+    """The answer as JSON values, written as every answer of the API is (``rendering``: times to
+    the second with the site's offset), so that a create and a later read say the same."""
     if isinstance(data, BaseModel):
-        return json.loads(data.model_dump_json(by_alias=True))
+        data = data.model_dump(by_alias=True)
     if isinstance(data, (list, tuple)):
         return [_to_body(item) for item in data]
-    return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(data, cls=ApiJSONEncoder))
 
 
 def idempotent(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -6,7 +6,8 @@ each action (``tickets.actions``). No business rule lives here: the services dec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -31,13 +32,60 @@ def _sent(payload: BaseModel) -> set[str]:
     return set(payload.model_fields_set)
 
 
+# The create's fields that the read names otherwise: the read's name → the create's.
+READ_NAMES = {
+    "contact_name": "customer_name",
+    "contact_phone": "phone",
+    "contact_email": "email",
+    "product_model": "product_model_code",
+}
+
+
+def read_names_sent(payload: schemas.TicketCreate) -> dict[str, str]:
+    """The create's field → the read's name, for each field the caller sent under the read's
+    name: a refusal names the field as the caller sent it."""
+    return {create: read for read, create in READ_NAMES.items() if read in _sent(payload)}
+
+
+def _contact_and_model(payload: schemas.TicketCreate) -> dict[str, str]:
+    """The create's fields from either name; both names with different values is refused."""
+    values: dict[str, str] = {}
+    for read, create in READ_NAMES.items():
+        given, alias = getattr(payload, create), getattr(payload, read)
+        if alias is not None and given and given != alias:
+            raise ValidationFailed(
+                {read: [_("Send %(field)s or %(alias)s, not both.") % {"field": create, "alias": read}]},
+                code="validation_failed",
+            )
+        values[create] = (alias if alias is not None else given) or ""
+    if not values["customer_name"]:
+        raise ValidationFailed({"customer_name": [_("This field is required.")]}, code="validation_failed")
+    return values
+
+
+@contextmanager
+def fields_as_sent(names: Mapping[str, str]) -> Iterator[None]:
+    """A service's refusal naming a field by its own name (``names``' keys) names it as the
+    caller sent it (the values): ``product_model`` for ``product_model_code``, an upload's
+    ``file`` for the service's ``attachment``."""
+    try:
+        yield
+    except ValidationFailed as exc:
+        if not names or not set(exc.errors) & set(names):
+            raise
+        renamed = ValidationFailed({names.get(field, field): messages for field, messages in exc.errors.items()}, code=exc.code)
+        renamed.status = exc.status
+        raise renamed from exc
+
+
 def intake_input(*, caller: Caller, payload: schemas.TicketCreate) -> IntakeInput:
     """The intake service's input. Customers may not set staff-only fields nor a staff channel."""
     if caller.user.is_customer:
         refuse_fields([name for name in STAFF_ONLY_INTAKE_FIELDS if name in _sent(payload)])
         if payload.channel not in CUSTOMER_CHANNELS:
             raise ValidationFailed({"channel": [_("Choose app, wechat or web.")]}, code="field_not_allowed")
-    data = payload.model_dump(exclude={"category_code", "priority", "channel", "request_type"})
+    data = payload.model_dump(exclude={"category_code", "priority", "channel", "request_type", *READ_NAMES})
+    data.update(_contact_and_model(payload))
     return IntakeInput(
         channel=str(payload.channel.value),
         request_type=str(payload.request_type.value),

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.urls import reverse
+from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.casefile.content import CaseFile, PlanView, SurveyView, WorkOrderView
@@ -18,6 +19,7 @@ from aftersales.core.masking import mask_email, mask_name, mask_phone
 from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey
 from aftersales.tickets.choices import EventKind
+from aftersales.tickets.customer_timeline import customer_wording
 from aftersales.tickets.event_text import event_text
 from aftersales.tickets.models import Attachment, Ticket, TicketEvent
 from aftersales.tickets.permissions import ticket_available_actions
@@ -90,7 +92,11 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
     )
 
 
-def event(item: TicketEvent, user: User) -> schemas.EventOut:
+def event(item: TicketEvent, user: User) -> schemas.EventOut | None:
+    """A timeline entry; for a customer as the portal words it (``customer_event``): ``None``
+    for an event the customer never reads."""
+    if user.is_customer:
+        return customer_event(item, user)
     data = item.data if isinstance(item.data, dict) else {}
     changed = item.kind == EventKind.STATUS_CHANGED
     # A code ("system", "channel:hotline") in the caller's language (Accept-Language), a name as it is.
@@ -107,6 +113,38 @@ def event(item: TicketEvent, user: User) -> schemas.EventOut:
         status_to=str(data.get("to")) if changed and data.get("to") else None,
         attachment_ids=[a.pk for a in item.attachments.all()] if hasattr(item, "attachments") else [],
     )
+
+
+_ACTOR_YOU = pgettext_lazy("timeline actor", "You")
+_ACTOR_US = pgettext_lazy("timeline actor", "Our service team")
+
+
+def customer_event(item: TicketEvent, user: User) -> schemas.EventOut | None:
+    """A public event as the customer reads it on the portal (``tickets.customer_timeline``):
+    the step's phrase, the text they read with it (a message, a file's name), and "you" or "our
+    service team" as the actor — never a staff member's name nor the department's own words."""
+    wording = customer_wording(item)
+    if wording is None:
+        return None
+    data = item.data if isinstance(item.data, dict) else {}
+    changed = item.kind == EventKind.STATUS_CHANGED
+    return schemas.EventOut(
+        id=item.pk,
+        kind=item.kind,
+        kind_label=wording.phrase,
+        public=True,
+        body=wording.text or wording.phrase,
+        actor=str(_ACTOR_YOU if item.actor_id is not None and item.actor_id == user.pk else _ACTOR_US),
+        created_at=item.created_at,
+        status_from=str(data.get("from")) if changed and data.get("from") else None,
+        status_to=str(data.get("to")) if changed and data.get("to") else None,
+        attachment_ids=[a.pk for a in item.attachments.all() if a.public] if hasattr(item, "attachments") else [],
+    )
+
+
+def timeline(items: list[TicketEvent], user: User) -> list[schemas.EventOut]:
+    """The entries of a timeline the caller reads (a customer: only the steps the portal shows)."""
+    return [entry for item in items if (entry := event(item, user)) is not None]
 
 
 def attachment(item: Attachment) -> schemas.AttachmentOut:

@@ -113,7 +113,9 @@ def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpRespons
 
 _PYDANTIC_MESSAGES: dict[str, Any] = {
     "missing": _("This field is required."),
-    "extra_forbidden": _("This field cannot be set here."),
+    # Not a field of this operation at all (a field that exists but is not the caller's to set
+    # says "You may not set this field.": tickets.action_schemas.refuse_fields).
+    "extra_forbidden": _("Unknown field: this operation has no field of this name."),
     "string_too_long": _("The text is too long."),
     "string_too_short": _("The text is too short."),
     "string_type": _("Enter text."),
@@ -166,8 +168,11 @@ def validation_error_response(request: HttpRequest, exc: NinjaValidationError) -
         message = _PYDANTIC_MESSAGES.get(kind, _("Enter a valid value."))
         errors.append((_field_name(item.get("loc", ())), message))
     if forbidden:
-        fields = ", ".join(field for field, _m in errors)
-        detail = gettext("These fields cannot be set by you: %(fields)s.") % {"fields": fields}
+        # The same stable code as a field the caller may not set; the words say which it is.
+        unknown = [field for (field, _m), item in zip(errors, exc.errors, strict=True) if item.get("type") == "extra_forbidden"]
+        detail = gettext("Unknown fields: %(fields)s. Check their names in the OpenAPI document.") % {
+            "fields": ", ".join(unknown)
+        }
         return problem_response(status=422, code="field_not_allowed", detail=detail, errors=errors)
     detail = gettext("Check the fields named in “errors”.")
     return problem_response(status=422, code="validation_failed", detail=detail, errors=errors)

@@ -60,18 +60,33 @@ class Problem(Schema):
 # --- Tickets -----------------------------------------------------------------------------------
 
 
-class TicketCreate(Input):
-    """What an app, WeChat backend or CRM submits. A phone or an email is required."""
+READ_NAME = "The name the ticket's read answers with, for {field}: send either (both: the same value)."
 
-    customer_name: Annotated[str, Field(min_length=1, max_length=128)]
+
+class TicketCreate(Input):
+    """What an app, WeChat backend or CRM submits. The contact's name and a phone or an email are
+    required. The contact and the model may be sent under the names the read answers with
+    (``contact_name``, ``contact_phone``, ``contact_email``, ``product_model``)."""
+
+    customer_name: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+        None, description="The contact's name (required: this or contact_name)."
+    )
+    contact_name: Annotated[str, Field(min_length=1, max_length=128)] | None = Field(
+        None, description=READ_NAME.format(field="customer_name")
+    )
     description: Annotated[str, Field(min_length=1, max_length=20000)]
     channel: Channel = Channel.API
     request_type: RequestType = RequestType.REPAIR
     title: Text200 = ""
     phone: Annotated[str, Field(max_length=32)] = ""
+    contact_phone: Annotated[str, Field(max_length=32)] | None = Field(None, description=READ_NAME.format(field="phone"))
     email: Annotated[str, Field(max_length=254)] = ""
+    contact_email: Annotated[str, Field(max_length=254)] | None = Field(None, description=READ_NAME.format(field="email"))
     serial_number: Annotated[str, Field(max_length=64)] = ""
     product_model_code: Annotated[str, Field(max_length=64)] = ""
+    product_model: Annotated[str, Field(max_length=64)] | None = Field(
+        None, description=READ_NAME.format(field="product_model_code")
+    )
     batch: Annotated[str, Field(max_length=64)] = ""
     purchase_date: IsoDate | None = None
     occurred_at: IsoDateTime | None = None

@@ -3,7 +3,10 @@ code of the portal (``accounts.login_code``: the same codes, limits and no-enume
 is exchanged for a **sign-in token**, an ``ApiKey`` of kind ``sign_in`` owned by the customer's
 portal user, with the app's scopes (``APP_SCOPES``), named after the device and valid
 ``API_SIGNIN_TOKEN_DAYS`` (90). A new customer signs up the same way (the portal's
-``customers.portal_accounts.portal_signup`` makes the account) and gets their first token.
+``customers.portal_accounts.portal_signup`` makes the account) and gets their first token; a
+number whose customer record has a history asks the portal's second proof
+(``customers.phone_reuse``: ``history_answer``, or ``history_decline`` for an account without the
+earlier records) — the same code, repeated with the answer, stays the proof.
 
 Staff never get a token here: the sign-in code goes only to a customer's account
 (``login_code_account``), and the account is checked again before a token is made. Each token
@@ -25,10 +28,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.login_code import login_code_sign_in, phone_code_verify
-from aftersales.accounts.models import PhoneCodePurpose, Role, User
+from aftersales.accounts.login_code import login_code_sign_in, signup_proof_by_code
+from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed
+from aftersales.customers.models import PhoneCheckOutcome
+from aftersales.customers.phone_reuse import ANSWER_FIELD, phone_check_answer, phone_check_decline
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.portal_accounts import DISPLAY_NAME_MAX_LENGTH, portal_signup
 
@@ -176,17 +181,37 @@ def app_sign_up(
     language: str,
     device: str,
     client_ip: str,
+    history_answer: str | None = None,
+    history_decline: bool = False,
 ) -> AppSignUp:
     """The portal account of the owner of ``phone``, proven by the right sign-up ``code``, and
     its first sign-in token: the portal's sign-up (a known customer gets the account linked, else
     a new customer is registered; the consents and the audit rows as on the portal). Refused:
     the details before the code is checked (``ValidationFailed``), a wrong code on ``code``, and
-    a phone whose customer has an account (``PortalAccountExists``: sign in instead)."""
+    a phone whose customer has an account (``PortalAccountExists``: sign in instead).
+
+    A record of the phone with a history first asks the second proof (``customers.phone_reuse``):
+    without an answer ``ValidationFailed`` ``history_check_required`` (the question, on
+    ``history_answer``; the code stays good for the repeated call); a wrong answer
+    ``history_check_wrong`` (the tries left); the last wrong answer, or ``history_decline``, opens
+    the account with a new customer (``linked`` false) and flags the record for staff."""
     clean_name = _check_details(phone=phone, name=name, password=password, privacy_accepted=privacy_accepted)
-    proof = phone_code_verify(purpose=PhoneCodePurpose.SIGN_UP, phone=phone, code=code, client_ip=client_ip)
+    proof = signup_proof_by_code(phone=phone, code=code, client_ip=client_ip)
+    if history_decline:
+        phone_check_decline(proof_id=proof.pk, phone=phone, channel="app")
+    elif history_answer is not None and history_answer.strip():
+        answer = phone_check_answer(proof_id=proof.pk, phone=phone, answer=history_answer, channel="app")
+        if answer.wrong and answer.outcome == PhoneCheckOutcome.OPEN:  # the try is counted (committed)
+            raise ValidationFailed({ANSWER_FIELD: [answer.message()]}, code="history_check_wrong")
     with transaction.atomic():
         result = portal_signup(
-            proof_id=proof.pk, phone=phone, name=clean_name, password=password, marketing=marketing, language=language
+            proof_id=proof.pk,
+            phone=phone,
+            name=clean_name,
+            password=password,
+            marketing=marketing,
+            language=language,
+            channel="app",
         )
         created = _issue(user=result.user, name=device, via="sign_up")
     return AppSignUp(created=created, linked=result.linked)

@@ -21,13 +21,25 @@ class Party:
     need for personal data)."""
 
     name: str
-    tier: str
+    tier: str  # "" in a customer's own copy (the tier is the department's)
     phone: str
     contact_name: str
     contact_phone: str
     contact_email: str
     address: str
     masked: bool
+
+
+@dataclass(frozen=True)
+class TicketInternals:
+    """The department's own fields of the ticket: staff only — a customer's case file has none
+    (``CaseFile.internals`` is ``None``), as the portal shows none of them."""
+
+    responsibility: str  # the label, with the responsible party
+    cause: str  # the probable cause's label
+    escalation_level: int
+    first_response_due_at: dt.datetime | None
+    due_at: dt.datetime | None  # the resolution's
 
 
 @dataclass(frozen=True)
@@ -270,6 +282,7 @@ class CaseFile:
     archived: bool
     actions: list[str]
     included: frozenset[str]
+    internals: TicketInternals | None = None  # staff only
     plan: PlanView | None = None
     approvals: list[ApprovalView] = field(default_factory=list)
     agreements: list[AgreementView] = field(default_factory=list)

@@ -45,20 +45,21 @@ class _Builder(Blocks):
             (_("Nature"), ticket.get_nature_display() or "—"),
             (_("Severity"), ticket.get_severity_display() or "—"),
             (_("Safety hazard"), _yes_no(ticket.safety_hazard)),
-            (
-                _("Responsibility"),
-                SEP.join(x for x in (str(ticket.get_responsibility_display() or ""), ticket.responsible_party) if x) or "—",
-            ),
-            (_("Probable cause"), ticket.get_cause_display() or "—"),
-            (_("Registered"), when(ticket.created_at)),
-            (_("Occurred at"), when(ticket.occurred_at)),
-            (_("First response due"), when(ticket.first_response_due_at)),
-            (_("First response"), when(ticket.first_responded_at)),
-            (_("Resolution due"), when(ticket.due_at)),
-            (_("Resolved"), when(ticket.resolved_at)),
-            (_("Closed"), when(ticket.closed_at)),
-            (_("Escalation level"), ticket.escalation_level),
         ]
+        # The department's own fields (deadlines, escalation, responsibility, cause): staff only,
+        # in their places; a customer's copy has no ``internals``.
+        internal = self.case.internals
+        if internal is not None:
+            rows += [(_("Responsibility"), internal.responsibility or "—"), (_("Probable cause"), internal.cause or "—")]
+        rows += [(_("Registered"), when(ticket.created_at)), (_("Occurred at"), when(ticket.occurred_at))]
+        if internal is not None:
+            rows.append((_("First response due"), when(internal.first_response_due_at)))
+        rows.append((_("First response"), when(ticket.first_responded_at)))
+        if internal is not None:
+            rows.append((_("Resolution due"), when(internal.due_at)))
+        rows += [(_("Resolved"), when(ticket.resolved_at)), (_("Closed"), when(ticket.closed_at))]
+        if internal is not None:
+            rows.append((_("Escalation level"), internal.escalation_level))
         if not self.case.for_customer:
             rows += [
                 (_("Assignee"), str(ticket.assignee) if ticket.assignee_id else _("Unassigned")),
@@ -73,7 +74,7 @@ class _Builder(Blocks):
         self.heading(_("Customer"))
         rows: list[tuple[str, object]] = [
             (_("Name"), party.name),
-            (_("Tier"), party.tier),
+            *([(_("Tier"), party.tier)] if party.tier else []),  # none in the customer's copy
             (_("Phone"), party.phone or "—"),
             (_("Caller"), party.contact_name or "—"),
             (_("Contact phone"), party.contact_phone or "—"),
@@ -103,7 +104,7 @@ class _Builder(Blocks):
                 (_("Model"), f"{model.name} {model.code}" if model is not None else "—"),
                 (_("Batch / lot (as reported)"), ticket.reported_batch or "—"),
                 (_("Purchase date (as reported)"), when(ticket.reported_purchase_date)),
-                (_("Warranty"), _("Unknown: the unit is not registered.")),
+                (_("Warranty"), f"{warranty.label} | {warranty.reason}" if warranty is not None else "—"),
             ]
         self.facts(rows)
 

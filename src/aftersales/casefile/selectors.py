@@ -6,7 +6,8 @@ its measures (and their ids, which ``update-measure`` names), the approvals, the
 answers, the SLA clocks, the work orders with their visit, parts and charges, the surveys, the
 attachments and the timeline. What the viewer may not see is already left out or masked here —
 a customer gets the public timeline and files, the plan once it was offered to them, their work
-orders' charges but no costs, no approvals and no clocks; staff without a need for personal data
+orders' charges but no costs, no approvals, no clocks and none of the ticket's internal fields
+(their tier, the escalation level, the deadlines, responsibility and cause: ``internals``); staff without a need for personal data
 get the customer masked — so the printable case file (``casefile.pdf``) and the API's ticket read
 (``?expand=``) present the same content and decide nothing about visibility themselves.
 """
@@ -20,7 +21,6 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext
 
 from aftersales.accounts.models import User
-from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.masking import mask_email, mask_name
 from aftersales.customers.phones import display_phone
@@ -47,6 +47,7 @@ from aftersales.tickets.models import (
 from aftersales.tickets.permissions import ticket_available_actions
 from aftersales.tickets.selectors import ticket_all_attachments, ticket_process_overview, ticket_timeline
 from aftersales.tickets.states import FINAL_STATUSES, TicketStatus
+from aftersales.tickets.warranty import ticket_warranty_status
 
 from .content import (
     AcceptanceView,
@@ -62,6 +63,7 @@ from .content import (
     Party,
     PlanView,
     SurveyView,
+    TicketInternals,
     WorkOrderView,
     plan_assessment_view,
 )
@@ -101,7 +103,7 @@ def _party(ticket: Ticket, viewer: User) -> Party:
     if viewer.is_customer or viewer.sees_personal_data:
         return Party(
             name=customer.name,
-            tier=str(customer.get_tier_display()),
+            tier="" if viewer.is_customer else str(customer.get_tier_display()),
             phone=display_phone(customer.phone),
             contact_name=ticket.contact_name,
             contact_phone=display_phone(ticket.contact_phone),
@@ -119,6 +121,18 @@ def _party(ticket: Ticket, viewer: User) -> Party:
         contact_email=mask_email(ticket.contact_email),
         address=" ".join(p for p in (area, mask_address(ticket.address)) if p),
         masked=True,
+    )
+
+
+def _internals(ticket: Ticket) -> TicketInternals:
+    """The ticket's internal fields, for staff (never called for a customer)."""
+    responsibility = (str(ticket.get_responsibility_display() or ""), ticket.responsible_party)
+    return TicketInternals(
+        responsibility=" | ".join(x for x in responsibility if x),
+        cause=str(ticket.get_cause_display() or ""),
+        escalation_level=ticket.escalation_level,
+        first_response_due_at=ticket.first_response_due_at,
+        due_at=ticket.due_at,
     )
 
 
@@ -410,10 +424,11 @@ def case_file_for(*, ticket: Ticket, viewer: User, include: frozenset[str] = ALL
         generated_at=clock.now(),
         party=_party(ticket, viewer),
         unit=unit,
-        warranty=warranty_status(unit, clock.local_today()) if unit is not None else None,
+        warranty=ticket_warranty_status(ticket, clock.local_today()),
         archived=ticket.status in FINAL_STATUSES,
         actions=ticket_available_actions(user=viewer, ticket=ticket),
         included=include,
+        internals=None if customer else _internals(ticket),
         plan=plan,
         approvals=approvals,
         agreements=agreements,

@@ -8,6 +8,8 @@
   sign-out).
 * ``Permissions-Policy`` from ``PERMISSIONS_POLICY`` (settings): geolocation and camera for our
   own pages only (the technician's check-in asks for the position), everything else off.
+  Features browsers do not know (``UNRECOGNISED_FEATURES``: each logs "Unrecognized feature"
+  in the console on every page) are left out, also when a setting names them.
 
 The Content-Security-Policy itself is django-csp's (``CONTENT_SECURITY_POLICY`` in settings).
 """
@@ -27,20 +29,20 @@ DEFAULT_PERMISSIONS_POLICY = {
     "payment": "()",
     "usb": "()",
     "serial": "()",
-    "bluetooth": "()",
     "midi": "()",
     "magnetometer": "()",
     "gyroscope": "()",
     "accelerometer": "()",
     "display-capture": "()",
     "browsing-topics": "()",
-    "interest-cohort": "()",
 }
+# Not in the Permissions Policy registry Chromium implements: the header would only add warnings.
+UNRECOGNISED_FEATURES = frozenset({"bluetooth", "interest-cohort", "battery", "vr", "speaker", "vibrate"})
 
 
 def permissions_policy_header() -> str:
     policy = getattr(settings, "PERMISSIONS_POLICY", DEFAULT_PERMISSIONS_POLICY)
-    return ", ".join(f"{feature}={allow}" for feature, allow in policy.items())
+    return ", ".join(f"{feature}={allow}" for feature, allow in policy.items() if feature not in UNRECOGNISED_FEATURES)
 
 
 def holds_personal_data(request: HttpRequest) -> bool:

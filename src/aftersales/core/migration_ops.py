@@ -55,3 +55,30 @@ class AddIndexOnline(migrations.AddIndex):
                 schema_editor.remove_index(model, self.index, concurrently=True)
             else:
                 schema_editor.remove_index(model, self.index)
+
+
+class AddUniqueConstraintOnline(migrations.AddConstraint):
+    """``AddConstraint`` of a conditional ``UniqueConstraint`` (a partial unique index) built
+    ``CONCURRENTLY`` on PostgreSQL, as ``AddIndexOnline`` builds an index; a plain ``CREATE UNIQUE
+    INDEX`` elsewhere. The migration needs ``atomic = False``. For the state it is an
+    ``AddConstraint`` (the model's ``Meta.constraints`` names it)."""
+
+    atomic = False
+
+    def describe(self) -> str:
+        return f"Create unique index {self.constraint.name} on {self.model_name} (concurrently on PostgreSQL)"
+
+    def database_forwards(self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any) -> None:
+        model = to_state.apps.get_model(app_label, self.model_name)
+        if not self.allow_migrate_model(schema_editor.connection.alias, model):
+            return
+        if not AddIndexOnline._concurrently(schema_editor):
+            schema_editor.add_constraint(model, self.constraint)
+            return
+        if getattr(self.constraint, "condition", None) is None:
+            raise ValueError("AddUniqueConstraintOnline builds a partial unique index: give the constraint a condition.")
+        sql = str(self.constraint.create_sql(model, schema_editor))
+        prefix = "CREATE UNIQUE INDEX "
+        if not sql.startswith(prefix):
+            raise ValueError(f"unexpected SQL for {self.constraint.name}: {sql}")
+        schema_editor.execute(prefix + "CONCURRENTLY " + sql[len(prefix) :])

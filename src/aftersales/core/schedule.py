@@ -45,6 +45,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.privacy.tasks.apply_retention_periods", dt.timedelta(hours=24)),
     # Revisits (回访) that fall due: periodic per customer tier and after closed tickets, created exactly once.
     PeriodicJob("aftersales.revisits.tasks.schedule_revisits", dt.timedelta(hours=1)),
+    # Satisfaction surveys: delayed invitations, reminders and expiries whose deferred job was lost (docs/surveys.md).
+    PeriodicJob("aftersales.feedback.tasks.sweep_surveys", dt.timedelta(minutes=5)),
     # Quality: the fault rollups (fault rate per batch, Pareto, control charts) from changed tickets.
     PeriodicJob("aftersales.quality.tasks.refresh_fault_rollup", dt.timedelta(minutes=10)),
     # Imports whose worker died mid-file resume from their checkpoint.

@@ -23,3 +23,13 @@ class CustomerAudit(AuditAction):
     PORTAL_ACCOUNT_CREATED = "customer.portal_account_created"
     PORTAL_ACCOUNT_LINKED = "customer.portal_account_linked"
     PORTAL_INVITED = "customer.portal_invited"
+    # A number given to somebody else (customers.phone_reuse, 二次放号): the sign-up's second proof
+    # of a record with history — confirmed, a wrong answer, the tries used up (locked), "not my
+    # record" — and the record flagged for staff ("phone number now used by another person"),
+    # then reviewed by a member of staff.
+    PHONE_CHECK_PASSED = "customer.phone_check_passed"
+    PHONE_CHECK_FAILED = "customer.phone_check_failed"
+    PHONE_CHECK_LOCKED = "customer.phone_check_locked"
+    PHONE_CHECK_DECLINED = "customer.phone_check_declined"
+    PHONE_REUSE_FLAGGED = "customer.phone_reuse_flagged"
+    PHONE_REUSE_REVIEWED = "customer.phone_reuse_reviewed"

@@ -194,3 +194,77 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer_id} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# --- A phone number given to somebody else (二次放号; customers.phone_reuse) ---------------------
+
+
+class PhoneCheckOutcome(models.TextChoices):
+    """How the second proof of a sign-up ended (``PhoneCheck``): open while unanswered."""
+
+    OPEN = "open", _("Not answered yet")
+    PASSED = "passed", _("Confirmed the earlier record")
+    FAILED = "failed", _("Could not confirm the earlier record (tries used up)")
+    DECLINED = "declined", _("Said the earlier record is not theirs")
+
+
+class PhoneCheck(models.Model):
+    """The second proof a sign-up owes when its proven phone belongs to a customer record with
+    history (or one not confirmed for a long time) and no portal account: whoever holds the
+    number now answers one detail of the record. Bound to the sign-up's verified code (gone with
+    it, a day after it expired); ``customer`` is the record the answer matched. No answer is
+    stored."""
+
+    proof = models.OneToOneField("accounts.PhoneCode", verbose_name=_("sign-up code"), on_delete=models.CASCADE, related_name="+")
+    outcome = models.CharField(_("outcome"), max_length=16, choices=PhoneCheckOutcome.choices, default=PhoneCheckOutcome.OPEN)
+    attempts = models.PositiveSmallIntegerField(_("wrong answers"), default=0)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("confirmed customer"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("second proof of a sign-up")
+        verbose_name_plural = _("second proofs of sign-ups")
+
+    def __str__(self) -> str:
+        return f"{self.proof_id} {self.outcome}"
+
+
+class PhoneReuseReason(models.TextChoices):
+    FAILED = "failed", _("The new holder of the number could not confirm this record")
+    DECLINED = "declined", _("The new holder of the number said this record is not theirs")
+
+
+class PhoneReuseFlag(models.Model):
+    """The flag "phone number now used by another person": somebody proved this customer's number by
+    SMS and did not confirm the record, so they got a customer of their own (``new_customer``) and
+    this record is left for staff to review (the customer page shows it until reviewed)."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="phone_reuse_flags")
+    new_customer = models.ForeignKey(
+        Customer, verbose_name=_("customer of the new holder"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=16, choices=PhoneReuseReason.choices)
+    raised_at = models.DateTimeField(_("raised at"))
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("phone number now used by another person")
+        verbose_name_plural = _("phone numbers now used by other people")
+        constraints = [
+            # One flag per record and new holder: a sign-up makes one new customer.
+            models.UniqueConstraint(fields=["customer", "new_customer"], name="phone_reuse_flag_once_per_holder")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} → {self.new_customer_id}"

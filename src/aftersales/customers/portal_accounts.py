@@ -3,9 +3,12 @@ makes with their phone, and the invitation a member of staff sends them.
 
 * **Sign-up** (``portal_signup``): the phone was proven by a sign-up code
   (``accounts.login_code``: the proof is spent here, once). A customer with that phone and no
-  account gets the new account linked to their record — the code proves the phone; one with an
-  account is refused (``PortalAccountExists``: "sign in"); otherwise a customer is created
-  (a person, registered through the web channel, in the language of the page).
+  account gets the new account linked to their record — the code proves the phone; but a record
+  with a history, or one whose number may have been given to somebody else since, is linked only
+  after the second proof (``customers.phone_reuse``: one detail of the record); who cannot give
+  it gets a new customer and the record is flagged for staff. One with an account is refused
+  (``PortalAccountExists``: "sign in"); otherwise a customer is created (a person, registered
+  through the web channel, in the language of the page).
 * **Invitation** (``portal_invite``): agents, supervisors and administrators invite a customer
   with a phone, no account and consent to service contact; an SMS (and an e-mail when they have
   an address) carries a signed link, valid ``PORTAL_INVITE_MAX_AGE_DAYS`` (7), where they set a
@@ -43,7 +46,8 @@ from aftersales.core.throttle import throttle_hit
 
 from .audit_actions import CustomerAudit
 from .effects import PORTAL_INVITE_ISSUED
-from .models import ConsentRecord, ConsentSource, Customer, CustomerKind
+from .models import ConsentRecord, ConsentSource, Customer, CustomerKind, PhoneCheckOutcome
+from .phone_reuse import phone_check_decision, phone_check_required, phone_reuse_flag_raise, second_proof_customers
 from .services import bump, customer_create, language_code, lock_customer
 
 # The outbox template of the invitation (SMS and e-mail; ``notifications.redaction`` masks its link).
@@ -161,30 +165,69 @@ def _clean_name(raw: str) -> str:
 
 # --- Sign-up -------------------------------------------------------------------------------------
 
-NEW, LINK, EXISTS = "new", "link", "exists"
+NEW, LINK, EXISTS, CHECK = "new", "link", "exists", "check"
 
 
-def portal_signup_state(*, phone: str) -> str:
-    """What a sign-up with the proven ``phone`` does: ``EXISTS`` (a customer with that phone
-    has an account: sign in), ``LINK`` (a customer has it and no account) or ``NEW``. Ask only
-    for a phone whose owner proved it: the answer tells whether an account exists."""
+def portal_signup_state(*, phone: str, proof_id: int | None = None) -> str:
+    """What a sign-up with the proven ``phone`` (the verified code ``proof_id``) does: ``EXISTS``
+    (a customer with that phone has an account: sign in), ``CHECK`` (a record owes the second
+    proof first, ``customers.phone_reuse``), ``LINK`` (a customer has it and no account; the
+    second proof passed or none was owed) or ``NEW`` (nobody has it, or the second proof failed
+    or was declined). Ask only for a phone whose owner proved it: the answer tells whether an
+    account exists."""
     known = Customer.objects.filter(phone=phone, erased_at__isnull=True)
     if known.filter(user__isnull=False).exists():
         return EXISTS
-    return LINK if known.exists() else NEW
+    if not known.exists():
+        return NEW
+    if second_proof_customers(phone=phone):
+        outcome = phone_check_decision(proof_id=proof_id, phone=phone)[0]
+        if outcome == PhoneCheckOutcome.OPEN:
+            return CHECK
+        return LINK if outcome == PhoneCheckOutcome.PASSED else NEW
+    return LINK
 
 
 def _exists_error() -> PortalAccountExists:
     return PortalAccountExists(_("You already have an account. Sign in with it."), code="portal_account_exists")
 
 
+def _customer_for(*, proof_id: int | None, phone: str, known: list[Customer]) -> tuple[Customer | None, list[Customer], str]:
+    """Which of the (locked) records ``known`` of ``phone`` the sign-up links: the oldest when
+    none owes the second proof, the one it confirmed, or none (a new customer) — with the records
+    to flag and the outcome. ``ValidationFailed`` (``history_check_required``) while it is owed
+    and not answered."""
+    owed = second_proof_customers(phone=phone, customers=known)
+    if not owed:
+        return (known[0] if known else None), [], ""
+    outcome, confirmed = phone_check_decision(proof_id=proof_id, phone=phone)
+    if outcome == PhoneCheckOutcome.OPEN:
+        raise phone_check_required()
+    if outcome == PhoneCheckOutcome.PASSED:
+        # The record it confirmed, while it still has the number and no account.
+        return next((c for c in known if c.pk == confirmed), None), [], outcome
+    return None, owed, outcome
+
+
 @transaction.atomic
-def portal_signup(*, proof_id: int | None, phone: str, name: str, password: str, marketing: bool, language: str) -> SignUp:
+def portal_signup(
+    *,
+    proof_id: int | None,
+    phone: str,
+    name: str,
+    password: str,
+    marketing: bool,
+    language: str,
+    channel: str = "web",
+) -> SignUp:
     """The account of the owner of ``phone`` (E.164), proven by the verified sign-up code
     ``proof_id`` (spent here). Linked to the oldest customer with that phone when they have no
-    account (``linked``); refused (``PortalAccountExists``) when one of them has one; else with a
-    new customer (a person, through the web channel, in ``language``). The consents of the page
-    are recorded and the account audited, all in one transaction."""
+    account (``linked``) — to the record the second proof confirmed when a record owes one
+    (``customers.phone_reuse``; ``ValidationFailed`` ``history_check_required`` before it is
+    answered); refused (``PortalAccountExists``) when one of them has one; else with a new
+    customer (a person, through the web channel, in ``language``), and the records the new holder
+    did not confirm are flagged. The consents of the page are recorded and the account audited,
+    all in one transaction (``channel``: ``web`` or ``app``, the flags' audit rows)."""
     errors: dict[str, list[Any]] = {}
     try:
         name = _clean_name(name)
@@ -200,8 +243,9 @@ def portal_signup(*, proof_id: int | None, phone: str, name: str, password: str,
     known = list(Customer.objects.select_for_update().filter(phone=phone, erased_at__isnull=True).order_by("pk"))
     if any(c.user_id is not None for c in known):
         raise _exists_error()
-    if known:
-        customer, new_customer = known[0], False
+    linked, unconfirmed, outcome = _customer_for(proof_id=proof_id, phone=phone, known=known)
+    if linked is not None:
+        customer, new_customer = linked, False
     else:
         customer, new_customer = (
             customer_create(
@@ -215,6 +259,8 @@ def portal_signup(*, proof_id: int | None, phone: str, name: str, password: str,
             ),
             True,
         )
+        if unconfirmed:
+            phone_reuse_flag_raise(customers=unconfirmed, new_customer=customer, outcome=outcome, channel=channel)
     user = _new_account(name=name, phone=phone, email=customer.email, password=password, language=customer.language)
     _link(customer=customer, user=user, via="sign_up", new_customer=new_customer, marketing=marketing)
     return SignUp(user=user, customer=customer, linked=not new_customer)

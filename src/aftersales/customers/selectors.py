@@ -1,14 +1,19 @@
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.db.models.functions import Lower
 
-from .models import Address, Contact, Customer
+from .models import Address, Contact, Customer, PhoneReuseFlag
 
 
 def customer_find_by_phone(*, phone_e164: str) -> Customer | None:
-    """The customer whose own or contact phone is ``phone_e164`` (oldest first), if any."""
-    customer = Customer.objects.filter(phone=phone_e164).order_by("id").first()
+    """The customer whose own or contact phone is ``phone_e164`` (oldest first), if any.
+
+    A record flagged "number now used by another person" (``customers.phone_reuse``: the number's
+    new holder signed up without proving that record) comes after the others: the new holder's
+    calls and e-mails are theirs, not the old record's."""
+    reused = Exists(PhoneReuseFlag.objects.filter(customer=OuterRef("pk")))
+    customer = Customer.objects.filter(phone=phone_e164).alias(reused=reused).order_by("reused", "id").first()
     if customer is None:
         customer = Customer.objects.filter(contacts__phone=phone_e164).order_by("id").first()
     return customer

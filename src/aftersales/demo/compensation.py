@@ -53,6 +53,28 @@ def _login(username: str, password: str, role: str, name: str) -> User:
     return user
 
 
+# The product each demo refund or compensation is about (catalogue category codes, demo/data.py):
+# the ticket's title names it, so its unit must be one of it.
+REFUND_CATEGORIES = ("refrigerator", "washing-machine", "water-heater", "dishwasher", "air-conditioner", "range-hood")
+COMPENSATION_CATEGORIES = ("air-conditioner", "water-heater", "washing-machine", "range-hood")
+
+
+def demo_units(categories: tuple[str, ...], *, exclude: frozenset[int] = frozenset()) -> list[ProductUnit | None]:
+    """A registered, owned unit of each category in ``categories`` (in that order), each used
+    once and none of ``exclude``; where the catalogue has no such unit left (a bare database),
+    any other unit; ``None`` when there is none at all."""
+    chosen: list[ProductUnit | None] = []
+    taken: set[int] = set(exclude)
+    owned = ProductUnit.objects.filter(purchase_date__isnull=False, customer__isnull=False).order_by("pk")
+    for code in categories:
+        unit = owned.filter(model__category__code=code).exclude(pk__in=taken).first()
+        unit = unit or owned.exclude(pk__in=taken).first()
+        if unit is not None:
+            taken.add(unit.pk)
+        chosen.append(unit)
+    return chosen
+
+
 def _user(role: str, username: str = "") -> User | None:
     qs = User.objects.filter(role=role, is_active=True)
     return (qs.filter(username=username).first() if username else None) or qs.order_by("pk").first()
@@ -129,10 +151,11 @@ def load_compensation_demo(stdout: Any) -> None:
                 name=name, defaults={"measure_kind": kind, "min_amount": minimum, "approver_role": "supervisor"}
             )
         today = clock.local_today()
-        units = list(ProductUnit.objects.filter(purchase_date__isnull=False, customer__isnull=False).order_by("pk")[:12])
-        if len(units) < 6:
+        found = demo_units(REFUND_CATEGORIES)
+        if any(unit is None for unit in found):
             stdout.write(_("Not enough demo product units for the refunds demo."))
             return
+        units = [unit for unit in found if unit is not None]
 
         def refund(unit: ProductUnit, amount: str, price: str, title: str, **kwargs: Any) -> Refund:
             _t, measure = _ticket(
@@ -173,7 +196,7 @@ def load_compensation_demo(stdout: Any) -> None:
         paid = refund(units[2], "900", "999", "热水器漏电退货", fees="0")
         services.refund_pay(refund=paid, actor=cashier, payment_reference="ICBC-20261201-0001")
         # done: the measure completed, the ticket can be resolved
-        done = refund(units[3], "800", "899", "电饭煲内胆脱漆退货", fees="0")
+        done = refund(units[3], "800", "899", "洗碗机内胆生锈退货", fees="0")
         done = services.refund_pay(refund=done, actor=cashier, payment_reference="ICBC-20261202-0002")
         services.refund_confirm(refund=done, actor=cashier, note="银行回单已核对")
         # refused by the supervisor
@@ -183,7 +206,7 @@ def load_compensation_demo(stdout: Any) -> None:
                 refund=refused, actor=approver, approve=False, comment="使用已超一年，应按折旧退款，请重新核算"
             )
         # cancelled: the customer chose an exchange after all
-        cancelled = refund(units[5], "500", "599", "吸尘器吸力不足退货", fees="0")
+        cancelled = refund(units[5], "500", "599", "油烟机吸力不足退货", fees="0")
         services.refund_cancel(refund=cancelled, actor=agent, reason="客户改为换货")
 
         def compensation(unit: ProductUnit | None, plan_amount: str, title: str, **kwargs: Any) -> Compensation:
@@ -198,22 +221,23 @@ def load_compensation_demo(stdout: Any) -> None:
             )
             return services.compensation_request(measure=measure, actor=agent, **kwargs)
 
-        spare = units[6:] + [None] * 6
+        # Units other than the refunds' (spare[0] twice: the same customer again shows the warning).
+        spare = demo_units(COMPENSATION_CATEGORIES, exclude=frozenset(unit.pk for unit in units))
         # a coupon issued and confirmed (done)
-        coupon = compensation(spare[0], "200", "上门迟到两小时", kind="coupon", amount="200", reason="服务延误")
+        coupon = compensation(spare[0], "200", "空调上门安装迟到两小时", kind="coupon", amount="200", reason="服务延误")
         coupon = services.compensation_issue(compensation=coupon, actor=seller)
         services.compensation_confirm(compensation=coupon, actor=seller, note="短信已发送券码")
         # points waiting for marketing
-        compensation(spare[1], "0", "客服电话长时间无人接听", kind="points", points=2000, amount="20")
+        compensation(spare[1], "0", "热水器报修电话长时间无人接听", kind="points", points=2000, amount="20")
         # cash above the rule: waiting for the supervisor (the same customer again: the warning shows)
-        compensation(spare[0], "300", "漏水泡坏地板要求赔偿", kind="cash", amount="800", reason="地板维修费")
+        compensation(spare[0], "300", "空调室内机漏水泡坏地板要求赔偿", kind="cash", amount="800", reason="地板维修费")
         # a gift from the central warehouse, waiting for the warehouse keeper
         stock = Stock.objects.filter(warehouse__code="central", on_hand__gte=5).select_related("part").order_by("pk").first()
         if stock is not None and keeper is not None:
             compensation(
                 spare[2],
                 "0",
-                "安装师傅弄脏墙面",
+                "洗衣机安装师傅弄脏地面",
                 kind="gift",
                 amount="0",
                 gift_part=stock.part,
@@ -221,7 +245,7 @@ def load_compensation_demo(stdout: Any) -> None:
                 warehouse=Warehouse.objects.get(pk=stock.warehouse_id),
             )
         # a free service voucher, cancelled
-        free = compensation(spare[3], "100", "清洗服务预约被取消", kind="free_service", amount="100")
+        free = compensation(spare[3], "100", "油烟机清洗服务预约被取消", kind="free_service", amount="100")
         services.compensation_cancel(compensation=free, actor=agent, reason="客户已自行清洗")
     stdout.write(_("Refunds and compensation demo loaded."))
 

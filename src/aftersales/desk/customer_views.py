@@ -26,6 +26,7 @@ from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.editing import customer_register, customer_remove_address, customer_update, customer_update_address
 from aftersales.customers.models import Address, Customer
 from aftersales.customers.permissions import can_edit_customers, can_set_tier
+from aftersales.customers.phone_reuse import REVIEW_ACTION, phone_reuse_flag_review
 from aftersales.customers.phones import display_phone
 from aftersales.customers.portal_accounts import can_invite_to_portal, portal_invite, portal_invite_blocker
 from aftersales.customers.services import customer_add_address
@@ -119,6 +120,8 @@ def customer_new(request: HttpRequest) -> HttpResponse:
 def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     """The customer's page; its one form that posts to the page itself: "Invite to the portal"."""
     if request.method == "POST":
+        if request.POST.get("action") == REVIEW_ACTION:
+            return _phone_reuse_reviewed(request, customer_id)
         return _portal_invite(request, customer_id)
     user = request_user(request)
     customer = customer_get_for_user(user=user, customer_id=customer_id)
@@ -133,6 +136,18 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "portal_invite": {"may": may_invite, "blocker": portal_invite_blocker(customer) if may_invite else None},
     }
     return private_no_store(render_htmx(request, "desk/customers/detail.html", context))
+
+
+def _phone_reuse_reviewed(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """A member of staff has looked at the "number now used by another person" flag."""
+    user = request_user(request)
+    customer = customer_get_for_user(user=user, customer_id=customer_id)
+    flag = request.POST.get("flag", "")
+    with refusals(request=request, propagate=(PermissionDenied, NotFound)) as refused:
+        phone_reuse_flag_review(customer=customer, flag_id=int(flag) if flag.isdigit() else 0, actor=user)
+    if not refused:
+        messages.success(request, _("Marked as reviewed."))
+    return redirect("desk:customer", customer_id=customer.pk)
 
 
 PORTAL_INVITE = "portal_invite"

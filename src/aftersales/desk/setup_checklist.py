@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from aftersales.accounts.models import Region, RegionArea, Role, Team, User
 from aftersales.catalog.models import ProductModel
+from aftersales.feedback.models import SurveySettings
 from aftersales.fieldservice.charging import current_policy
 from aftersales.fieldservice.models import TravelRate
 from aftersales.notifications.models import NotificationChannel
@@ -70,6 +71,7 @@ class SetupFacts:
     wechat: ChannelFacts
     email_delivered: bool
     email_from: str
+    survey_settings: bool = True
     calendar_gaps: list[tuple[int, str, int]] = field(default_factory=list)  # (calendar id, name, year)
 
 
@@ -137,6 +139,7 @@ def setup_facts(*, today: dt.date) -> SetupFacts:
         wechat=_channel(NotificationChannel.WECHAT),
         email_delivered=sender not in UNDELIVERED_EMAIL_BACKENDS,
         email_from=str(settings.DEFAULT_FROM_EMAIL or ""),
+        survey_settings=SurveySettings.objects.exists(),
         calendar_gaps=[(c.pk, c.label, year) for c, year in calendars_needing_schedule(today=today)],
     )
 
@@ -306,6 +309,18 @@ def _catalogue_and_rules(facts: SetupFacts) -> list[SetupItem]:
                 text=_("No default travel rate: travel to the customer is costed and charged at 0."),
                 url=_admin("fieldservice_travelrate_add"),
                 link=_("Set the travel rate"),
+            )
+        )
+    if not facts.survey_settings:
+        items.append(
+            SetupItem(
+                key="survey",
+                text=_(
+                    "The satisfaction survey runs on its defaults (every question, sent at once, no reminder, "
+                    "link valid 30 days): check that they suit you."
+                ),
+                url=reverse("feedback:settings"),
+                link=_("Survey settings"),
             )
         )
     return items

@@ -30,9 +30,10 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from aftersales.accounts.models import User
+from aftersales.tickets.action_schemas import Input
 from aftersales.tickets.states import FINAL_STATUSES as TICKET_FINAL_STATUSES
 
 from . import action_forms as form
@@ -46,6 +47,7 @@ from .permissions import (
     its_technician,
     technician_or_dispatcher,
 )
+from .services.quote import DECLINE_REASON_LIMIT, quote_awaits_answer, work_order_decline_quote
 from .states import FINAL_STATUSES, QUOTE_STATUSES, statuses_that_allow
 
 W = WorkOrderStatus
@@ -139,12 +141,8 @@ def _quote_open(work_order: WorkOrder) -> bool:
     return work_order.chargeable
 
 
-def _quote_unconfirmed(work_order: WorkOrder) -> bool:
-    return work_order.chargeable and work_order.quote_confirmed_at is None
-
-
-def _quote_sent(work_order: WorkOrder) -> bool:
-    return _quote_unconfirmed(work_order) and work_order.quote_sent_at is not None
+class QuoteDeclineInput(Input):
+    reason: str = Field("", max_length=DECLINE_REASON_LIMIT, description="Why the customer declined (optional, as they said it).")
 
 
 def _decide_expense(*, work_order: WorkOrder, actor: User, claim: ExpenseClaim, approve: bool) -> object:
@@ -270,7 +268,21 @@ register(
         web_form=form.no_fields,
         done=_("The customer's confirmation is recorded."),
         schema=body.WorkOrderNoInput,
-        offered=_quote_sent,
+        offered=quote_awaits_answer,
+    )
+)
+# The customer's "no", said to the technician on site: the job stops until staff cancel it or the
+# customer confirms a new quote (the customer's own doors: the link, the app).
+register(
+    WorkOrderAction(
+        name="decline_quote",
+        statuses=QUOTE_STATUSES,
+        who=its_technician,
+        service=work_order_decline_quote,
+        web_form=form.reason,
+        done=_("The customer's refusal of the quote is recorded."),
+        schema=QuoteDeclineInput,
+        offered=quote_awaits_answer,
     )
 )
 # A new window: a move once the job is dispatched; before that, the window only (no move).

@@ -36,6 +36,9 @@ class WorkOrderAudit(AuditAction):
     STATUS_RESCHEDULED = "fieldservice.status.rescheduled"
     STATUS_CANCELLED = "fieldservice.status.cancelled"
     STATUS_FAILED = "fieldservice.status.failed"
+    # The customer's "no" to the quote (on site, by the link or in the app), a new quote's too:
+    # ``services.quote.work_order_decline_quote`` (changes: via, reason, quote_total).
+    STATUS_QUOTE_DECLINED = "fieldservice.status.quote_declined"
 
     @property
     def event(self) -> str:

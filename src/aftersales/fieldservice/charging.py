@@ -1,7 +1,9 @@
 """Cost and customer charge of a work order.
 
 Cost = parts (from the parts app) + labour (hours × the policy's rate) + travel (flat or per km,
-per region). The customer's charge follows the unit's warranty (``catalog.warranty``): in
+per region). The customer's charge follows the ticket's warranty (``tickets.warranty``: the
+unit's, counted from its registered purchase date, else from the date reported on the ticket —
+the date the 三包 facts count from too): in
 warranty free (as far as the warranty policy covers parts and labour); out of warranty parts
 are priced from the price list and labour and travel per the charge policy; a part replaced
 recently keeps its own warranty (``parts.selectors.part_warranty_until``). Every line says why
@@ -11,7 +13,7 @@ What the customer pays is never more than they accepted (``accepted_charge``): t
 the job's measure in the plan they agreed to, or the quote they confirmed for the job. A job
 that would charge more needs a new quote the customer confirms before it is checked out
 (``check_within_accepted``). The plan reads the same warranty status
-(``catalog.warranty.unit_warranty_status``, ``WarrantyStatus.covers_repair``), so a job the
+(``tickets.warranty.ticket_warranty_status``, ``WarrantyStatus.covers_repair``), so a job the
 plan showed as free is free here.
 """
 
@@ -26,11 +28,12 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from aftersales.catalog.warranty import WarrantyState, WarrantyStatus, unit_warranty_status
+from aftersales.catalog.warranty import WarrantyState, WarrantyStatus
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
 from aftersales.core.i18n import Deferred, deferred, rendered
 from aftersales.parts import selectors as parts_selectors
+from aftersales.tickets.warranty import ticket_warranty_status
 
 from .models import ChargeLineKind, ChargePolicy, TravelMode, TravelRate, WorkOrder, WorkOrderStatus
 
@@ -72,7 +75,8 @@ def travel_rate(work_order: WorkOrder) -> TravelRate:
 
 
 def unit_warranty(work_order: WorkOrder, on: dt.date) -> WarrantyStatus:
-    return unit_warranty_status(work_order.ticket.product_unit, on)
+    """The warranty the job charges by: its ticket's (``tickets.warranty``), as the plan's."""
+    return ticket_warranty_status(work_order.ticket, on)
 
 
 def is_chargeable(work_order: WorkOrder, on: dt.date | None = None) -> bool:

@@ -34,6 +34,17 @@ class WorkOrderStatus(models.TextChoices):
     RESCHEDULED = "rescheduled", _("Rescheduled")
     CANCELLED = "cancelled", _("Cancelled")
     FAILED = "failed", _("Failed")
+    # The customer said no to the quote: no work until staff cancel the job or the customer
+    # confirms a new quote (``states.TRANSITIONS``).
+    QUOTE_DECLINED = "quote_declined", _("Quote declined")
+
+
+class QuoteAnswerVia(models.TextChoices):
+    """Where the customer answered a quote."""
+
+    ON_SITE = "on_site", _("on site, recorded by the technician")
+    PORTAL = "portal", _("through the quote's link")
+    APP = "app", _("in the app")
 
 
 class Skill(models.Model):
@@ -152,6 +163,19 @@ class WorkOrder(models.Model):
     quote_sent_at = models.DateTimeField(_("quote sent at"), null=True, blank=True)
     quote_confirmed_at = models.DateTimeField(_("quote confirmed at"), null=True, blank=True)
     quote_confirmed_via = models.CharField(_("quote confirmed via"), max_length=16, blank=True)
+    # The customer's "no" to the quote sent (emptied by a new quote; the timeline keeps each one).
+    quote_declined_at = models.DateTimeField(_("quote declined at"), null=True, blank=True)
+    quote_declined_via = models.CharField(_("quote declined via"), max_length=16, choices=QuoteAnswerVia.choices, blank=True)
+    quote_declined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("quote declined by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("The technician who recorded it on site, or the customer's account in the app; empty for the link."),
+    )
+    quote_decline_reason = models.TextField(_("why the quote was declined"), blank=True)
     cost_parts = models.DecimalField(_("parts cost"), max_digits=12, decimal_places=2, default=0)
     cost_labour = models.DecimalField(_("labour cost"), max_digits=12, decimal_places=2, default=0)
     cost_travel = models.DecimalField(_("travel cost"), max_digits=12, decimal_places=2, default=0)

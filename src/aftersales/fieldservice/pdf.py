@@ -60,7 +60,7 @@ def acceptance_pdf(acceptance: CompletionAcceptance) -> bytes:
             ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
         ]
     )
-    story: list[Any] = [Paragraph(_("Completion acceptance form") + "（完工验收单）", title), Spacer(1, 6 * mm)]
+    story: list[Any] = [Paragraph(_("Completion acceptance form"), title), Spacer(1, 6 * mm)]
     story.append(Table([[p(k), p(v)] for k, v in facts], colWidths=[40 * mm, 134 * mm], style=grid))
     story.append(Spacer(1, 5 * mm))
     rows = [[p(_("Item")), p(_("Quantity")), p(_("Charge (CNY)")), p(_("Why"))]]

@@ -11,11 +11,18 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     # dispatched → dispatched is a reassignment to another technician. Back to "to dispatch"
     # only when the technician leaves the company (the staff handover,
     # ``services.work_order_return_to_dispatch``): nobody will come, the dispatcher chooses again.
-    W.DISPATCHED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
-    W.ACCEPTED: frozenset({W.ON_THE_WAY, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
-    W.RESCHEDULED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH}),
-    W.ON_THE_WAY: frozenset({W.ON_SITE, W.RESCHEDULED, W.FAILED, W.TO_DISPATCH}),
-    W.ON_SITE: frozenset({W.DONE, W.FAILED, W.TO_DISPATCH}),
+    # Any status a quote is given in → "quote declined" when the customer says no to it.
+    W.DISPATCHED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH, W.QUOTE_DECLINED}),
+    W.ACCEPTED: frozenset({W.ON_THE_WAY, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH, W.QUOTE_DECLINED}),
+    W.RESCHEDULED: frozenset({W.ACCEPTED, W.DISPATCHED, W.RESCHEDULED, W.CANCELLED, W.TO_DISPATCH, W.QUOTE_DECLINED}),
+    W.ON_THE_WAY: frozenset({W.ON_SITE, W.RESCHEDULED, W.FAILED, W.TO_DISPATCH, W.QUOTE_DECLINED}),
+    W.ON_SITE: frozenset({W.DONE, W.FAILED, W.TO_DISPATCH, W.QUOTE_DECLINED}),
+    # The customer declined the quote: no step of the work leads on from here. Staff cancel the
+    # job, or give a new quote: declined again (→ itself), or confirmed → back to dispatch
+    # (``services.quote``), where the dispatcher books the visit again. Nothing else reaches
+    # "dispatched" or the visit's steps from here, so the job cannot go on without the
+    # customer's "yes" to a new quote.
+    W.QUOTE_DECLINED: frozenset({W.QUOTE_DECLINED, W.TO_DISPATCH, W.CANCELLED}),
     W.DONE: frozenset({W.CUSTOMER_ACCEPTED}),
     W.CUSTOMER_ACCEPTED: frozenset(),
     W.CANCELLED: frozenset(),
@@ -26,9 +33,13 @@ FINAL_STATUSES = frozenset({W.CUSTOMER_ACCEPTED, W.CANCELLED, W.FAILED})
 # Still to be done by someone (the technician's load, the dispatcher's board).
 OPEN_STATUSES = frozenset({W.TO_DISPATCH, W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
 # The technician is assigned and works it: address and contact are shown to them.
-WITH_TECHNICIAN = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE, W.DONE, W.CUSTOMER_ACCEPTED})
-# A quote is given before the work: from the dispatch until the technician checks out.
-QUOTE_STATUSES = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE})
+WITH_TECHNICIAN = frozenset(
+    {W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE, W.DONE, W.CUSTOMER_ACCEPTED, W.QUOTE_DECLINED}
+)
+# A quote is given before the work: from the dispatch until the technician checks out; and again
+# once the customer declined one (a new quote). The customer answers it (confirms or declines) in
+# the same statuses.
+QUOTE_STATUSES = frozenset({W.DISPATCHED, W.ACCEPTED, W.RESCHEDULED, W.ON_THE_WAY, W.ON_SITE, W.QUOTE_DECLINED})
 
 
 def can_move(current: str, target: str) -> bool:

@@ -24,6 +24,7 @@ from aftersales.accounts.decorators import staff_required
 from aftersales.accounts.models import Region, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound, PermissionDenied, ValidationFailed
+from aftersales.core.link_language import in_link_owner_language
 from aftersales.core.view_errors import message_service_errors
 from aftersales.core.web import private_no_store, request_user
 from aftersales.tickets.models import PlanMeasure
@@ -34,6 +35,7 @@ from .action_forms import aware, expected_version
 from .actions import web_action, work_order_available_actions
 from .models import (
     ExpenseKind,
+    QuoteAnswerVia,
     Skill,
     TechnicianProfile,
     WorkOrder,
@@ -51,6 +53,7 @@ from .selectors import (
     technician_jobs,
     work_order_get_for_user,
 )
+from .services.quote import QuoteLinkExpired, quote_awaits_answer, work_order_decline_quote
 
 W = WorkOrderStatus
 
@@ -324,20 +327,33 @@ def acceptance_form_pdf(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@in_link_owner_language(services.work_order_from_quote_token)
 def quote_by_link(request: HttpRequest, token: str) -> HttpResponse:
-    """The customer reads the quote and confirms it; the signed link is the key (no login)."""
+    """The customer reads the quote and answers it: confirms it, or declines it with an optional
+    reason; the signed link is the key (no login). An expired link says so (410)."""
     try:
         work_order = services.work_order_from_quote_token(token)
+    except QuoteLinkExpired as exc:
+        response = render(request, "fieldservice/quote.html", {"expired": exc.message}, status=410)
+        return private_no_store(response)
     except NotFound:
         raise Http404 from None
     if request.method == "POST":
+        declining = request.POST.get("answer") == "decline"
         try:
-            services.work_order_confirm_quote(work_order=work_order, actor=None)
+            if declining:
+                work_order_decline_quote(
+                    work_order=work_order, actor=None, reason=request.POST.get("reason", ""), via=QuoteAnswerVia.PORTAL
+                )
+            else:
+                services.work_order_confirm_quote(work_order=work_order, actor=None)
         except DomainError as exc:
             message_service_errors(request, exc)
         else:
-            messages.success(request, _("Thank you: your confirmation is recorded."))
+            done = _("Your answer is recorded: you declined the quote. We will contact you.") if declining else None
+            messages.success(request, done or _("Thank you: your confirmation is recorded."))
         return redirect("fieldservice:quote_by_link", token=token)
     work_order.refresh_from_db()
-    response = render(request, "fieldservice/quote.html", {"work_order": work_order, "token": token})
+    context = {"work_order": work_order, "token": token, "answerable": quote_awaits_answer(work_order)}
+    response = render(request, "fieldservice/quote.html", context)
     return private_no_store(response)

@@ -76,13 +76,13 @@ def failed_deliveries(*, user: User, channel: str = "", now: dt.datetime | None 
         qs = qs.filter(scope)
     if channel in NotificationChannel.values:
         qs = qs.filter(channel=channel)
-    rows = qs.select_related("ticket", "fallback").order_by("-created_at", "-pk")[:PAGE_LIMIT]
+    rows = qs.select_related("ticket").prefetch_related("fallbacks").order_by("-created_at", "-pk")[:PAGE_LIMIT]
     return [_row(n) for n in rows]
 
 
 def _row(n: Notification) -> FailedDelivery:
     event = event_for(n.template)
-    fallback: Notification | None = getattr(n, "fallback", None)
+    fallback: Notification | None = next(iter(n.fallbacks.all()), None)  # at most one (one per send)
     ticket: Any = n.ticket
     return FailedDelivery(
         pk=n.pk,

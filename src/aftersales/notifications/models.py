@@ -77,13 +77,18 @@ class Notification(models.Model):
     send_group = models.CharField(
         _("send"), max_length=32, blank=True, editable=False, help_text=_("The messages of one send share it.")
     )
-    fallback_for = models.OneToOneField(
+    # A plain column on the big outbox table: no foreign-key constraint to validate nor unique
+    # index to build under a lock when it is added (tests/infra/test_migration_locks.py); "once" is
+    # the partial unique index per send below, and the link is kept by the ORM (SET_NULL).
+    fallback_for = models.ForeignKey(
         "self",
         verbose_name=_("fallback for"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
-        related_name="fallback",
+        related_name="fallbacks",
+        db_index=False,
+        db_constraint=False,
         help_text=_("The undelivered message this one replaces on another channel (once)."),
     )
 
@@ -98,6 +103,10 @@ class Notification(models.Model):
             # Tencent's receipt names the message by its SerialNo only.
             models.Index(
                 fields=["channel", "provider_ref"], name="notification_provider_ref_idx", condition=~models.Q(provider_ref="")
+            ),
+            # The fallbacks of a message (SET_NULL when it is deleted): only the rows that are one.
+            models.Index(
+                fields=["fallback_for"], name="notification_fallback_for_idx", condition=models.Q(fallback_for__isnull=False)
             ),
         ]
         constraints = [

@@ -88,13 +88,23 @@ class LogOnlySender:
     """
 
     def send(self, notification: Notification) -> None:
+        # A one-time code never reaches a log, except on a developer's machine (``AFTERSALES_ENV``
+        # local, the default of ``make run``): there it is the only way to finish a portal sign-up
+        # or an SMS sign-in without a provider (``NOTIFICATION_LOG_SECRETS``; never in production).
+        body = notification.body if log_secrets() else redacted(notification.template, notification.body)
         logger.warning(
             "[log-only %s sender: no provider configured, nothing was sent] notification %s to %s: %s",
             notification.channel,
             notification.pk,
             notification.recipient,
-            redacted(notification.template, notification.body),  # a one-time code never reaches a log
+            body,
         )
+
+
+def log_secrets() -> bool:
+    """Whether the log-only sender writes one-time codes: only where ``NOTIFICATION_LOG_SECRETS``
+    is on, which the settings allow only outside production."""
+    return bool(getattr(settings, "NOTIFICATION_LOG_SECRETS", False)) and not getattr(settings, "PRODUCTION", True)
 
 
 class InAppSender:

@@ -21,6 +21,14 @@ DUE_TIME = Placeholder(
 MISSING = Placeholder(
     "missing", "所需资料", "missing_information", _("What the agent asked for"), "购买发票照片", "a photo of the receipt"
 )
+HOTLINE = Placeholder(
+    "hotline",
+    "客服热线",
+    "service_hotline",
+    _("The service hotline (setting SERVICE_HOTLINE), else the words “our service hotline”"),
+    "400-820-8820",
+    "400-820-8820",
+)
 REASON = Placeholder("reason", "原因", "reason", _("The reason given by the agent"), "超出服务范围", "outside our service area")
 DIAGNOSIS = Placeholder(
     "diagnosis", "处理方案", "plan", _("The plan's diagnosis"), "排水管堵塞，需上门清理", "the drain pipe is blocked"

@@ -25,6 +25,7 @@ from .template_catalogue import (
     DUE_TIME,
     FAULT,
     FOLLOW,
+    HOTLINE,
     ITEM,
     MESSAGE,
     METHOD,
@@ -65,9 +66,12 @@ EVENTS: dict[str, TemplateEvent] = {
             "ticket_information_requested",
             _("Information requested"),
             _("We need more information for request %(number)s"),
-            _("to go on with request %(number)s we need the following from you: %(missing)s. Reply to our e-mail or call us."),
+            _(
+                "to go on with request %(number)s we need the following from you: %(missing)s. "
+                "Please answer on your service page (link below) or call %(hotline)s."
+            ),
             link_text=_("See your request here:"),
-            extra=(MISSING,),
+            extra=(MISSING, HOTLINE),
         ),
         TemplateEvent(
             "ticket_rejected",
@@ -131,7 +135,7 @@ EVENTS: dict[str, TemplateEvent] = {
             _("Quote for a chargeable visit"),
             _("Quote for your service %(work_order)s"),
             _(
-                "the repair for request %(number)s is not covered by the warranty. Estimated charge: %(total)s CNY. Please confirm the quote before the work starts."
+                "the repair for request %(number)s is charged: the estimate is %(total)s yuan. Please answer the quote before the work starts."
             ),
             link_text=_("Review and confirm the quote here:"),
             extra=(*VISIT, TOTAL),

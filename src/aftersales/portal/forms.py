@@ -36,6 +36,9 @@ CUSTOMER_REQUEST_TYPES = (
     RequestType.INSTALLATION,
     RequestType.CONSULTATION,
 )
+# What we come to the customer for (or pick the product up for): these need the address; a
+# complaint or a question does not.
+VISIT_REQUEST_TYPES = frozenset({RequestType.REPAIR, RequestType.INSTALLATION, RequestType.RETURN, RequestType.EXCHANGE})
 # Files on one request: the limit of every request (the agent's intake page too); the name is
 # kept for the portal's callers.
 MAX_FILES = MAX_REQUEST_FILES
@@ -47,6 +50,24 @@ CONTACT_TIMES = [
     ("evening", _("Evenings (18:00–21:00)")),
     ("weekend", _("Weekends")),
 ]
+
+
+# The fields in the order the request page shows them (the error summary follows it).
+PAGE_ORDER = (
+    "request_type",
+    "description",
+    "occurred_at",
+    "photos",
+    "unit",
+    "serial_number",
+    "product_model_code",
+    "province",
+    "city",
+    "district",
+    "address",
+    "phone",
+    "contact_time",
+)
 
 
 class RequestForm(forms.Form):
@@ -69,7 +90,13 @@ class RequestForm(forms.Form):
         help_text=_("On the label on the back or the bottom of the product."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
     )
-    product_model_code = forms.CharField(label=_("Model number"), required=False, max_length=64)
+    product_model_code = forms.CharField(
+        label=_("Model number"),
+        required=False,
+        max_length=64,
+        help_text=_("Optional: leave it empty if you don't know it. A number we don't know is passed on as you typed it."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
     description = forms.CharField(
         label=_("What happened?"),
         max_length=20000,
@@ -82,8 +109,9 @@ class RequestForm(forms.Form):
     district = forms.CharField(label=_("District"), required=False, max_length=32)
     address = forms.CharField(
         label=_("Street address"),
+        required=False,  # for a visit only (``clean``)
         max_length=200,
-        error_messages={"required": _("Tell us where the product is.")},
+        help_text=_("Needed for a repair, an installation, a return or an exchange: where we come or pick the product up."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     phone = forms.CharField(
@@ -122,6 +150,26 @@ class RequestForm(forms.Form):
         if address is not None:
             initial.update(province=address.province, city=address.city, district=address.district, address=address.detail)
         return initial
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """The fields refused, in the order of the page: (the id to jump to, the label, the first
+        error) for the summary on top of the form."""
+        summary = []
+        for name in PAGE_ORDER:
+            if name in self.fields and self.errors.get(name):
+                bound = self[name]
+                anchor = f"{bound.auto_id}_0" if bound.widget_type == "radioselect" else str(bound.auto_id)
+                summary.append((anchor, str(bound.label), str(self.errors[name][0])))
+        return summary
+
+    def clean(self) -> dict[str, Any]:
+        """The street address is required when we come to the product or pick it up
+        (``VISIT_REQUEST_TYPES``); a complaint or a question goes in without one."""
+        data = super().clean() or {}
+        visit = data.get("request_type") in VISIT_REQUEST_TYPES
+        if visit and "address" not in self.errors and not (data.get("address") or "").strip():
+            self.add_error("address", _("Tell us where the product is."))
+        return data
 
     def clean_photos(self) -> list[UploadedFile]:
         files: list[UploadedFile] = self.cleaned_data.get("photos") or []

@@ -3,7 +3,10 @@
 * **Sign-up** ``/portal/signup/``: the mobile number → a six-digit code by SMS → the name, a
   password and the consent to the privacy notice → signed in, on ``/portal/``. The phone step
   answers the same for every number (a code goes to every number); only the owner of the phone,
-  with the right code, learns whether it already has an account ("sign in").
+  with the right code, learns whether it already has an account ("sign in"). A suspicious request
+  shows a picture of digits first (``human_check``: SMS pumping); a number whose customer record
+  has a history asks for one detail of it on the details page (``signup_check``: a number given
+  to somebody else).
 * **Sign-in by SMS code** ``/portal/signin/code/`` (linked from the login page): for customers'
   accounts only; the same answer for every number.
 * **Invitation** ``/portal/invite/<token>/``: the signed link a member of staff sent; the customer
@@ -33,7 +36,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 from aftersales.accounts.login_code import (
     PROOF_MINUTES,
     RESEND_WAIT,
+    HumanCheckRequired,
     PhoneCodeThrottled,
+    human_check_needed,
     login_code_sign_in,
     phone_code_request,
     phone_code_verify,
@@ -45,7 +50,10 @@ from aftersales.accounts.sms_reset import code_minutes
 from aftersales.core.errors import DomainError
 from aftersales.core.masking import mask_phone
 from aftersales.core.view_errors import add_service_errors
+from aftersales.customers.models import PhoneCheckOutcome
+from aftersales.customers.phone_reuse import phone_check_state
 from aftersales.customers.portal_accounts import (
+    CHECK,
     EXISTS,
     PRIVACY_NOTICE_VERSION,
     InvitationInvalid,
@@ -56,6 +64,8 @@ from aftersales.customers.portal_accounts import (
     portal_signup_state,
 )
 
+from .human_check import SignupPhoneForm, human_check_passed, human_check_picture
+from .signup_check import check_step
 from .signup_forms import CodeForm, PasswordConsentForm, PhoneForm, SignupForm
 
 SIGN_UP = "portal_signup"  # {"phone": E.164, "proof": the verified code's id}
@@ -93,10 +103,16 @@ def _signed_in_elsewhere(request: HttpRequest) -> HttpResponse | None:
     return redirect("home") if request.user.is_authenticated else None
 
 
-def _ask_code(request: HttpRequest, form: PhoneForm, purpose: str) -> tuple[bool, int]:
+def _ask_code(request: HttpRequest, form: PhoneForm, purpose: str, human_checked: bool | None = None) -> tuple[bool, int]:
     """Ask for a code for the form's phone. (go on to the code page, the page's status)."""
     try:
-        phone_code_request(purpose=purpose, phone=form.cleaned_data["phone"], client_ip=_client_ip(request), language=_language())
+        phone_code_request(
+            purpose=purpose,
+            phone=form.cleaned_data["phone"],
+            client_ip=_client_ip(request),
+            language=_language(),
+            human_checked=human_checked,
+        )
     except PhoneCodeThrottled as exc:
         if exc.code == RESEND_WAIT:  # the code sent a moment ago is still on its way
             messages.info(request, str(exc.message))
@@ -107,8 +123,12 @@ def _ask_code(request: HttpRequest, form: PhoneForm, purpose: str) -> tuple[bool
 
 
 def _resend(request: HttpRequest, purpose: str, phone: str) -> None:
+    # A new code for the number the phone step accepted (with its human check, when it asked one).
+    checked = True if purpose == PhoneCodePurpose.SIGN_UP else None
     try:
-        phone_code_request(purpose=purpose, phone=phone, client_ip=_client_ip(request), language=_language())
+        phone_code_request(
+            purpose=purpose, phone=phone, client_ip=_client_ip(request), language=_language(), human_checked=checked
+        )
     except PhoneCodeThrottled as exc:
         messages.error(request, str(exc.message))
     else:  # a sign-in code goes only to a customer account's number: the same words for every number
@@ -125,23 +145,44 @@ def _code_context(form: CodeForm, phone: str) -> dict[str, Any]:
 # --- Sign-up -------------------------------------------------------------------------------------
 
 
+NEW_PICTURE = "new_picture"
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
-    """Step 1: the mobile number. A code goes to it, whoever it belongs to."""
+    """Step 1: the mobile number. A code goes to it, whoever it belongs to — after the digits of
+    a picture when the request is suspicious (shown at once when the client is)."""
     elsewhere = _signed_in_elsewhere(request)
     if elsewhere is not None:
         return elsewhere
-    form = PhoneForm(request.POST or None)
+    if request.method == "POST" and NEW_PICTURE in request.POST:  # "Another picture": nothing is sent
+        form = SignupPhoneForm(initial={"phone": request.POST.get("phone", "")[:32]})
+        return _phone_page(request, form, picture=True, status=200)
+    form = SignupPhoneForm(request.POST or None)
     status = 200
+    picture = request.method == "GET" and human_check_needed(client_ip=_client_ip(request))
     if request.method == "POST" and form.is_valid():
-        go_on, status = _ask_code(request, form, PhoneCodePurpose.SIGN_UP)
+        typed = form.cleaned_data.get("captcha", "")
+        checked = human_check_passed(request, typed) if typed else False
+        try:
+            go_on, status = _ask_code(request, form, PhoneCodePurpose.SIGN_UP, human_checked=checked)
+        except HumanCheckRequired as exc:
+            message = _("The digits do not match the picture. Try this new one.") if typed else exc.message
+            form.add_error("captcha", message)
+            go_on, status, picture = False, exc.status, True
         if go_on:
             request.session[SIGN_UP] = {"phone": form.cleaned_data["phone"]}
             return redirect("portal:signup_code")
     elif request.method == "POST":
         status = 422
-    return render(request, "portal/signup_phone.html", {"form": form}, status=status)
+        picture = bool(request.POST.get("captcha"))  # it was shown: show a new one
+    return _phone_page(request, form, picture=picture, status=status)
+
+
+def _phone_page(request: HttpRequest, form: SignupPhoneForm, *, picture: bool, status: int) -> HttpResponse:
+    context: dict[str, Any] = {"form": form, "picture": human_check_picture(request) if picture else ""}
+    return render(request, "portal/signup_phone.html", context, status=status)
 
 
 @never_cache
@@ -198,8 +239,11 @@ def signup_details(request: HttpRequest) -> HttpResponse:
     phone, proof = state.get("phone", ""), state.get("proof")
     if not isinstance(proof, int) or not signup_proof_valid(code_id=proof, phone=phone):
         return _start_again(request) if phone else redirect("portal:signup")
-    if portal_signup_state(phone=phone) == EXISTS:
+    signup_state = portal_signup_state(phone=phone, proof_id=proof)
+    if signup_state == EXISTS:
         return _account_exists(request, phone)
+    if signup_state == CHECK:  # a record with a history: one detail of it first
+        return check_step(request, phone=phone, proof=proof, start_again=lambda: _start_again(request))
     form = SignupForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -217,6 +261,8 @@ def signup_details(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if exc.code == "phone_not_verified":
                 return _start_again(request)
+            if exc.code == "history_check_required":  # a record gained a history meanwhile
+                return redirect("portal:signup_details")
             add_service_errors(form, exc)
             status = exc.status
         else:
@@ -226,7 +272,8 @@ def signup_details(request: HttpRequest) -> HttpResponse:
             return redirect("portal:home")
     elif request.method == "POST":
         status = 422
-    context = {"form": form, "phone_masked": mask_phone(phone), "minutes": PROOF_MINUTES}
+    without_history = phone_check_state(proof_id=proof, phone=phone) in (PhoneCheckOutcome.FAILED, PhoneCheckOutcome.DECLINED)
+    context = {"form": form, "phone_masked": mask_phone(phone), "minutes": PROOF_MINUTES, "without_history": without_history}
     return render(request, "portal/signup_details.html", context, status=status)
 
 

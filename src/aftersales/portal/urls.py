@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import appraisal_views, knowledge_views, signup_views, views
+from . import appraisal_views, knowledge_views, message_views, signup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,6 +12,13 @@ urlpatterns = [
     path("tickets/<str:number>/agreements/<int:pk>/document/", views.agreement_document, name="agreement_document"),
     path("t/<str:token>/", views.ticket_by_link, name="ticket_by_link"),
     path("t/<str:token>/agreement/", views.ticket_by_link_answer_plan, name="answer_plan_by_link"),
+    # Writing to us, cancelling, our messages (message_views.py, docs/portal.md "Writing to us").
+    path("tickets/<str:number>/message/", message_views.ticket_message, name="message"),
+    path("tickets/<str:number>/cancel/", message_views.ticket_cancel_request, name="cancel"),
+    path("t/<str:token>/message/", message_views.ticket_by_link_message, name="message_by_link"),
+    path("t/<str:token>/cancel/", message_views.ticket_by_link_cancel, name="cancel_by_link"),
+    path("messages/", message_views.inbox, name="messages"),
+    path("messages/read/", message_views.inbox_mark_read, name="messages_mark_read"),
     path("appraisal/<str:token>/", appraisal_views.appraisal_by_link, name="appraisal_by_link"),
     path("appraisal/<str:token>/report.pdf", appraisal_views.appraisal_pdf_by_link, name="appraisal_pdf_by_link"),
     path("appraisals/<int:pk>/", appraisal_views.appraisal_detail, name="appraisal"),

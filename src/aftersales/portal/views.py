@@ -32,22 +32,29 @@ from aftersales.appraisal.links import appraisal_result_path
 from aftersales.appraisal.models import Appraisal
 from aftersales.appraisal.selectors import ticket_appraisal_conclusion
 from aftersales.core.errors import Conflict, DomainError, NotFound
+from aftersales.core.link_language import in_link_owner_language
 from aftersales.core.view_errors import add_service_errors
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_link
 from aftersales.tickets.downloads import agreement_document_response
 from aftersales.tickets.models import MeasureKind, PlanMeasure, PlanStatus, Ticket, TicketPlan
 from aftersales.tickets.process import ticket_current_plan, ticket_record_agreement
-from aftersales.tickets.selectors import ticket_get_for_user, ticket_public_timeline, tickets_newest_for_user
+from aftersales.tickets.selectors import ticket_get_for_user, tickets_newest_for_user
 from aftersales.tickets.selectors.agreements import agreement_document_get_for_user
 from aftersales.tickets.services.agreements import agreement_document_record_view
 from aftersales.tickets.states import TicketStatus
 
 from .forms import PlanAnswerForm, RequestForm
 from .links import ticket_from_token
-from .selectors import portal_accepted_plan, portal_customer_for, portal_default_address, portal_units_of
+from .selectors import (
+    portal_accepted_plan,
+    portal_customer_for,
+    portal_default_address,
+    portal_units_of,
+    portal_unread_messages,
+)
 from .services import portal_submit_request
-from .timeline import customer_timeline
+from .ticket_page import ticket_page_context
 
 HOME_TICKETS = 100  # the customer's newest tickets on their home page
 TO_CUSTOMER = frozenset({MeasureKind.REFUND, MeasureKind.COMPENSATION})  # amounts paid to the customer
@@ -111,7 +118,9 @@ def _render_ticket(
     answer_url: str,
     via_link: bool,
     form: PlanAnswerForm | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
+    """The ticket page; ``extra``: the message or cancel form with its errors (``message_views``)."""
     plan = _offered_plan(ticket)
     survey = survey_pending_for_ticket(ticket=ticket) if ticket.status == TicketStatus.RESOLVED else None
     survey_url = survey_link(survey=survey) if survey is not None else ""
@@ -124,7 +133,6 @@ def _render_ticket(
     owner = request.user.is_authenticated and ticket.customer.user_id == request.user.pk
     context: dict[str, Any] = {
         "ticket": ticket,
-        "steps": customer_timeline(ticket_id=ticket.pk, events=ticket_public_timeline(ticket=ticket), survey_link=survey_url),
         "via_link": via_link,
         "plan": plan,
         "measures": measures,
@@ -140,6 +148,8 @@ def _render_ticket(
         "appraisal": _appraisal(ticket, owner=owner),
         "sign_in_url": "" if owner or _link_actor(ticket) is None else _sign_in_url(ticket),
     }
+    # The timeline, quotes and charges, the message and cancel forms, whom to call (ticket_page.py).
+    context.update(ticket_page_context(request, ticket, actor=actor, accepted_measures=accepted_measures, **(extra or {})))
     return render(request, "portal/ticket.html", context)
 
 
@@ -186,7 +196,7 @@ def _answer(
 def home(request: HttpRequest) -> HttpResponse:
     user = _customer(request)
     tickets = tickets_newest_for_user(user=user, limit=HOME_TICKETS)
-    return render(request, "portal/home.html", {"tickets": tickets})
+    return render(request, "portal/home.html", {"tickets": tickets, "unread_messages": portal_unread_messages(user=user)})
 
 
 @login_required
@@ -286,6 +296,7 @@ def _linked_ticket(token: str) -> Ticket:
 
 @never_cache
 @require_GET
+@in_link_owner_language(ticket_from_token)
 def ticket_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """A ticket opened from the signed link in a notification, without signing in."""
     ticket = _linked_ticket(token)
@@ -299,6 +310,7 @@ def ticket_by_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 @require_POST
+@in_link_owner_language(ticket_from_token)
 def ticket_by_link_answer_plan(request: HttpRequest, token: str) -> HttpResponse:
     ticket = _linked_ticket(token)
     response = _answer(

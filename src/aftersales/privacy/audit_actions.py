@@ -12,6 +12,10 @@ class PrivacyAudit(AuditAction):
     EXPORT_DOWNLOADED = "privacy.export_downloaded"
     ERASED = "privacy.erased"
     REFUSED = "privacy.refused"
+    # A correction request answered: staff corrected the customer's record.
+    CORRECTED = "privacy.corrected"
+    # The customer withdrew a request before it was answered.
+    CANCELLED = "privacy.cancelled"
     # A masked value shown in full to a role without the need, with the reason (privacy.reveals).
     REVEALED = "privacy.revealed"
     # A reveal refused: over the hourly limit (PRIVACY_REVEALS_PER_HOUR).

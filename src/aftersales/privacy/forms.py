@@ -8,12 +8,34 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.customers.models import Customer
 from aftersales.customers.phones import PhoneFormField
 
-from .models import RequestKind
+from .models import CorrectableField, RequestKind
 from .reveals import RevealReason
 
 
-class StaffRequestForm(forms.Form):
-    """A request received by phone, letter or at the counter, recorded by staff."""
+def _correction_field(label: Any) -> forms.CharField:
+    return forms.CharField(label=label, required=False, max_length=200)
+
+
+class CorrectionFields(forms.Form):
+    """The right values of a correction request, one optional field per thing that may be wrong
+    (``services.clean_corrections`` checks them: at least one, a real phone number and email)."""
+
+    correct_name = _correction_field(CorrectableField.NAME.label)
+    correct_phone = _correction_field(CorrectableField.PHONE.label)
+    correct_email = _correction_field(CorrectableField.EMAIL.label)
+    correct_address = _correction_field(CorrectableField.ADDRESS.label)
+    correct_other = _correction_field(CorrectableField.OTHER.label)
+
+    def corrections(self) -> dict[str, object]:
+        data = getattr(self, "cleaned_data", {})
+        return {key: data.get(f"correct_{key}") or "" for key in CorrectableField.values}
+
+
+class StaffRequestForm(CorrectionFields):
+    """A request received by phone, letter or at the counter, recorded by staff (a correction with
+    the right values the person gave)."""
+
+    field_order = ["phone", "kind", "note"]
 
     phone = PhoneFormField(label=_("Customer's phone"))
     kind = forms.ChoiceField(label=_("Request"), choices=RequestKind.choices)
@@ -39,6 +61,14 @@ class StaffRequestForm(forms.Form):
 class ErasureRequestForm(forms.Form):
     note = forms.CharField(
         label=_("Anything we should know (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CorrectionRequestForm(CorrectionFields):
+    """The customer's correction request on "My personal data": what is right, and a note."""
+
+    note = forms.CharField(
+        label=_("Anything we should know (optional)"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

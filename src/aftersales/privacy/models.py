@@ -1,27 +1,43 @@
-"""A customer's request about their personal data (PIPL): a copy of it, or its erasure."""
+"""A customer's request about their personal data (PIPL): a copy of it, its erasure, or the
+correction of what is wrong in it."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RequestKind(models.TextChoices):
     EXPORT = "export", _("Copy of personal data")
     ERASURE = "erasure", _("Erasure of personal data")
+    CORRECTION = "correction", _("Correction of personal data")
 
 
 class RequestStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", pgettext_lazy("privacy request status", "Received")
     COMPLETED = "completed", _("Completed")
     REFUSED = "refused", _("Refused")
+    # The customer withdrew it before it was answered.
+    CANCELLED = "cancelled", _("Withdrawn")
 
 
 class RequestChannel(models.TextChoices):
     PORTAL = "portal", _("Customer portal")
     STAFF = "staff", _("Recorded by staff")
     RETENTION = "retention", _("Retention period ended")
+    APP = "app", _("Customer's app (API)")
+
+
+class CorrectableField(models.TextChoices):
+    """What a correction request may name (PIPL art. 46), each with the value the customer gives."""
+
+    NAME = "name", pgettext_lazy("person", "Name")
+    PHONE = "phone", _("Phone number")
+    EMAIL = "email", _("Email address")
+    ADDRESS = "address", _("Address")
+    OTHER = "other", _("Something else")
 
 
 def export_upload_to(instance: PrivacyRequest, filename: str) -> str:
@@ -51,6 +67,8 @@ class PrivacyRequest(models.Model):
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
+    # A correction request: {CorrectableField: the right value}; emptied when the data is erased.
+    corrections = models.JSONField(_("corrections asked for"), default=dict, blank=True)
     export_file = models.FileField(_("copy"), upload_to=export_upload_to, max_length=200, blank=True)
     export_expires_at = models.DateTimeField(_("copy available until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)

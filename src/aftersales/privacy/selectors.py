@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from aftersales.accounts.models import Role, User
 from aftersales.customers.models import Customer
 
-from .models import PrivacyRequest
+from .models import PrivacyRequest, RequestKind, RequestStatus
 
 # PIPL requests are answered by the department's administrators and supervisors.
 HANDLER_ROLES = frozenset({Role.ADMINISTRATOR, Role.SUPERVISOR})
@@ -38,3 +38,13 @@ def privacy_request_for_user(*, user: User, pk: int, customer: Customer | None =
     if customer is not None and request.customer_id == customer.pk:
         return request
     return None
+
+
+def privacy_request_of_customer(*, customer: Customer, pk: int) -> PrivacyRequest | None:
+    """One of the customer's own requests (another customer's is None, as one that does not exist)."""
+    return PrivacyRequest.objects.filter(customer=customer, pk=pk).first()
+
+
+def privacy_open_erasure_exists(*, customer: Customer) -> bool:
+    """Whether an erasure of the customer waits for an answer (asking again answers with it)."""
+    return PrivacyRequest.objects.filter(customer=customer, kind=RequestKind.ERASURE, status=RequestStatus.RECEIVED).exists()

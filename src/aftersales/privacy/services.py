@@ -1,5 +1,7 @@
 """Personal data requests (PIPL): record one, give the customer a copy of their data, erase it,
-refuse with a reason; and the retention job that erases what is no longer needed.
+record that it was corrected, refuse with a reason, let the customer withdraw one still waiting;
+and the retention job that erases what is no longer needed. The portal's pages, the staff's pages
+and the API (``privacy/api.py``) all call these.
 
 Every change locks the request, checks its version where a page or the API sent one, moves its
 status through ``states.REQUEST_STATES`` and writes an audit row.
@@ -11,7 +13,9 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils.translation import gettext as _
@@ -19,16 +23,17 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import Conflict, DomainError, ValidationFailed
+from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 from aftersales.customers.models import ConsentSource, Customer
+from aftersales.customers.phones import normalize_phone
 from aftersales.customers.services import customer_set_consents
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import FINAL_STATUSES
 
 from .audit_actions import PrivacyAudit
 from .export import export_archive
-from .inventory import ERASED, erase_audit_entries, erase_rows, identifiers_of
-from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
+from .inventory import ERASED, Identifiers, erase_audit_entries, erase_rows, identifiers_of
+from .models import CorrectableField, PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 from .states import REQUEST_STATES
 
 
@@ -55,11 +60,72 @@ def _locked(request: PrivacyRequest, version: int | None) -> PrivacyRequest:
     return locked
 
 
-def privacy_request_create(*, customer: Customer, kind: str, channel: str, actor: User | None, note: str = "") -> PrivacyRequest:
-    """Record a request. A copy asked for on the portal is prepared at once (the customer asks for
-    their own data); an erasure waits for a member of staff, who checks that nothing is open."""
+# The customer asks for their own data: a copy asked for here is prepared at once.
+SELF_SERVICE_CHANNELS = frozenset({RequestChannel.PORTAL, RequestChannel.APP})
+CORRECTION_MAX_LENGTH = 200
+
+
+def _clean_correction(key: str, value: object) -> str:
+    field = f"corrections.{key}"
+    if key not in CorrectableField.values:
+        raise ValidationFailed({field: [_("This cannot be named here; write it under “Something else”.")]})
+    if not isinstance(value, str):
+        raise ValidationFailed({field: [_("Enter text.")]})
+    value = value.strip()
+    if len(value) > CORRECTION_MAX_LENGTH:
+        raise ValidationFailed({field: [_("At most %(count)d characters.") % {"count": CORRECTION_MAX_LENGTH}]})
+    if value and key == CorrectableField.PHONE:
+        value = normalize_phone(value, field=field)
+    if value and key == CorrectableField.EMAIL:
+        try:
+            validate_email(value)
+        except ValidationError:
+            raise ValidationFailed({field: [_("Enter a valid email address.")]}) from None
+    return value
+
+
+def clean_corrections(*, kind: str, corrections: dict[str, object] | None) -> dict[str, str]:
+    """The corrections of a correction request ({field: the right value}, at least one); any
+    other kind of request takes none. Every refusal names its field (``corrections.phone``)."""
+    given = corrections or {}
+    if kind != RequestKind.CORRECTION:
+        if any(given.values()):
+            raise ValidationFailed({"corrections": [_("Only a correction request names corrections.")]}, code="field_not_allowed")
+        return {}
+    errors: dict[str, list[Any]] = {}
+    cleaned: dict[str, str] = {}
+    for key, value in given.items():
+        if value is None:  # the API's fields left out
+            continue
+        try:
+            text = _clean_correction(str(key), value)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+            continue
+        if text:
+            cleaned[str(key)] = text
+    if not cleaned and not errors:
+        errors["corrections"] = [_("Say what is wrong and what is right: at least one correction.")]
+    if errors:
+        raise ValidationFailed(errors, code="corrections_invalid")
+    return cleaned
+
+
+def privacy_request_create(
+    *,
+    customer: Customer,
+    kind: str,
+    channel: str,
+    actor: User | None,
+    note: str = "",
+    corrections: dict[str, object] | None = None,
+) -> PrivacyRequest:
+    """Record a request. A copy the customer asks for themselves (portal, app) is prepared at once;
+    an erasure waits for a member of staff, who checks that nothing is open; a correction names
+    the fields and their right values, and staff correct the record."""
     if kind not in RequestKind.values:
-        raise ValidationFailed({"kind": [_("Choose a copy or an erasure.")]})
+        raise ValidationFailed({"kind": [_("Choose a copy, an erasure or a correction.")]})
+    cleaned = clean_corrections(kind=kind, corrections=corrections)
     if Customer.objects.filter(pk=customer.pk, erased_at__isnull=False).exists():
         raise DomainError(_("This customer's personal data was already erased."), code="already_erased", field="kind")
     now = clock.now()
@@ -70,17 +136,59 @@ def privacy_request_create(*, customer: Customer, kind: str, channel: str, actor
                 kind=kind,
                 channel=channel,
                 note=note.strip(),
+                corrections=cleaned,
                 requested_by=actor,
                 created_at=now,
                 due_at=now + dt.timedelta(days=answer_days()),
             )
-            audit_record(action=PrivacyAudit.REQUESTED, obj=request, actor=actor, changes={"kind": kind, "channel": channel})
+            changes: dict[str, Any] = {"kind": kind, "channel": channel}
+            if cleaned:  # which fields, never their values: the audit log outlives an erasure's reach
+                changes["fields"] = sorted(cleaned)
+            audit_record(action=PrivacyAudit.REQUESTED, obj=request, actor=actor, changes=changes)
     except IntegrityError:
         # privacy_one_open_erasure: asking twice is the same request.
         return PrivacyRequest.objects.get(customer=customer, kind=RequestKind.ERASURE, status=RequestStatus.RECEIVED)
-    if kind == RequestKind.EXPORT and channel == RequestChannel.PORTAL:
+    if kind == RequestKind.EXPORT and channel in SELF_SERVICE_CHANNELS:
         request = privacy_export_prepare(request=request, actor=actor)
     return request
+
+
+@transaction.atomic
+def privacy_request_cancel(
+    *, request: PrivacyRequest, customer: Customer, actor: User | None, version: int | None = None
+) -> PrivacyRequest:
+    """The customer withdraws their own request while it waits for an answer (an erasure or a
+    correction; a copy they ask for themselves is ready at once)."""
+    locked = _locked(request, version)
+    if locked.customer_id != customer.pk:
+        raise NotFound(_("No personal data request of yours has this number."), code="privacy_request_not_found")
+    if locked.status != RequestStatus.RECEIVED:
+        raise DomainError(
+            _("This request was already answered or withdrawn; it can no longer be withdrawn."),
+            code="request_answered",
+            field="status",
+        )
+    REQUEST_STATES.check(locked.status, RequestStatus.CANCELLED)
+    locked.status, locked.handled_at = RequestStatus.CANCELLED, clock.now()
+    locked.version += 1
+    locked.save()
+    audit_record(action=PrivacyAudit.CANCELLED, obj=locked, actor=actor, changes={"kind": locked.kind})
+    return locked
+
+
+@transaction.atomic
+def privacy_correction_done(*, request: PrivacyRequest, actor: User, version: int | None = None) -> PrivacyRequest:
+    """Staff corrected the customer's record (on the customer's page) as asked: the request is
+    answered."""
+    locked = _locked(request, version)
+    if locked.kind != RequestKind.CORRECTION:
+        raise DomainError(_("This request is not for a correction."), code="wrong_kind", field="kind")
+    REQUEST_STATES.check(locked.status, RequestStatus.COMPLETED)
+    locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor, clock.now()
+    locked.version += 1
+    locked.save()
+    audit_record(action=PrivacyAudit.CORRECTED, obj=locked, actor=actor, changes={"fields": sorted(locked.corrections)})
+    return locked
 
 
 @transaction.atomic
@@ -151,7 +259,9 @@ def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int |
         user.is_active = False
         user.set_unusable_password()
         user.save(update_fields=["username", "email", "first_name", "last_name", "is_active", "password"])
+    _erase_requests(customer, ids, keep=locked.pk)
     locked.note = ids.redact(locked.note)
+    locked.corrections = {}
     locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor, now
     locked.version += 1
     locked.save()
@@ -162,6 +272,14 @@ def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int |
         changes={"rows": {label: n for label, n in changed.items() if n}},
     )
     return locked
+
+
+def _erase_requests(customer: Customer, ids: Identifiers, *, keep: int) -> None:
+    """The customer's other requests: their notes redacted, the corrections they asked for emptied."""
+    for other in PrivacyRequest.objects.filter(customer=customer).exclude(pk=keep):
+        note = ids.redact(other.note)
+        if note != other.note or other.corrections:
+            PrivacyRequest.objects.filter(pk=other.pk).update(note=note, corrections={})
 
 
 @transaction.atomic

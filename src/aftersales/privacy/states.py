@@ -1,4 +1,5 @@
-"""A personal data request's states: received, then completed or refused — nothing else."""
+"""A personal data request's states: received, then completed, refused or withdrawn by the
+customer — nothing else."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from .models import RequestStatus
 S = RequestStatus
 REQUEST_STATES = TransitionTable(
     _("personal data request"),
-    {S.RECEIVED: frozenset({S.COMPLETED, S.REFUSED}), S.COMPLETED: frozenset(), S.REFUSED: frozenset()},
+    {
+        S.RECEIVED: frozenset({S.COMPLETED, S.REFUSED, S.CANCELLED}),
+        S.COMPLETED: frozenset(),
+        S.REFUSED: frozenset(),
+        S.CANCELLED: frozenset(),
+    },
     labels=dict(RequestStatus.choices),
 )

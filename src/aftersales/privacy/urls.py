@@ -12,5 +12,6 @@ urlpatterns = [
     path("reveal-work-order/<str:number>/<slug:field>/", views.reveal_work_order, name="reveal_work_order"),
     path("mine/", views.my_data, name="mine"),
     path("mine/consents/", views.my_consents, name="mine_consents"),
+    path("mine/<int:pk>/cancel/", views.my_data_cancel, name="mine_cancel"),
     path("mine/<str:kind>/", views.my_data_request, name="mine_request"),
 ]

@@ -24,8 +24,12 @@ from aftersales.core.web import posted_version
 from aftersales.portal.selectors import portal_customer_for
 
 from . import reveals, selectors, services
-from .forms import ConsentForm, ErasureRequestForm, RefuseForm, RevealForm, StaffRequestForm
-from .models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
+from .downloads import export_response
+from .forms import ConsentForm, CorrectionRequestForm, ErasureRequestForm, RefuseForm, RevealForm, StaffRequestForm
+from .models import CorrectableField, PrivacyRequest, RequestChannel, RequestKind, RequestStatus
+
+# The service names a correction's field ``corrections.<key>``; the forms ``correct_<key>``.
+CORRECTION_FIELDS = {f"corrections.{key}": f"correct_{key}" for key in CorrectableField.values}
 
 
 def _handler(request: HttpRequest) -> User:
@@ -49,9 +53,10 @@ def request_list(request: HttpRequest) -> HttpResponse:
                 channel=RequestChannel.STAFF,
                 actor=user,
                 note=form.cleaned_data["note"],
+                corrections=form.corrections(),
             )
         except DomainError as exc:
-            add_service_errors(form, exc)
+            add_service_errors(form, exc, field_map=CORRECTION_FIELDS)
         else:
             return redirect("privacy:detail", pk=created.pk)
     status = request.GET.get("status", RequestStatus.RECEIVED)
@@ -79,6 +84,9 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if action == "export":
                 services.privacy_export_prepare(request=item, actor=user, version=posted_version(request, field="version"))
                 messages.success(request, _("The copy is ready to download."))
+            elif action == "corrected":
+                services.privacy_correction_done(request=item, actor=user, version=posted_version(request, field="version"))
+                messages.success(request, _("The request is answered: the record was corrected."))
             elif action == "erase":
                 services.privacy_erase(request=item, actor=user, version=posted_version(request, field="version"))
                 messages.success(request, _("The customer's personal data was erased."))
@@ -103,8 +111,20 @@ def _detail(request: HttpRequest, item: PrivacyRequest, refuse_form: RefuseForm)
     return render(
         request,
         "privacy/request_detail.html",
-        {"item": item, "refuse_form": refuse_form, "received": item.status == RequestStatus.RECEIVED, "kinds": RequestKind},
+        {
+            "item": item,
+            "refuse_form": refuse_form,
+            "received": item.status == RequestStatus.RECEIVED,
+            "kinds": RequestKind,
+            "corrections": _corrections(item),
+        },
     )
+
+
+def _corrections(item: PrivacyRequest) -> list[tuple[str, str]]:
+    """A correction request's fields as (label, the right value), in the fields' order."""
+    labels = dict(CorrectableField.choices)
+    return [(str(labels[key]), item.corrections[key]) for key in CorrectableField.values if item.corrections.get(key)]
 
 
 @never_cache
@@ -113,15 +133,9 @@ def download(request: HttpRequest, pk: int) -> FileResponse:
     user: User = request.user  # type: ignore[assignment]
     customer = portal_customer_for(user=user) if user.is_customer else None
     item = selectors.privacy_request_for_user(user=user, pk=pk, customer=customer)
-    if item is None or not item.export_file or (item.export_expires_at and item.export_expires_at <= clock.now()):
+    response = export_response(item=item, user=user) if item is not None else None
+    if response is None:
         raise Http404
-    try:
-        handle = item.export_file.open("rb")
-    except FileNotFoundError:  # the copy is gone from the storage: nothing was handed out
-        raise Http404 from None
-    services.privacy_export_downloaded(request=item, actor=user)
-    response = FileResponse(handle, as_attachment=True, filename=f"personal-data-{item.pk}.zip")
-    response["Content-Type"] = "application/zip"
     return response
 
 
@@ -139,6 +153,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
         {
             "requests": selectors.privacy_requests_of_customer(customer=customer)[:50],
             "erasure_form": ErasureRequestForm(),
+            "correction_form": CorrectionRequestForm(),
             "consent_form": ConsentForm(initial={"contact": customer.consent_contact, "marketing": customer.consent_marketing}),
             "consents": customer.consents.all()[:20],
             "now": clock.now(),
@@ -155,10 +170,14 @@ def my_data_request(request: HttpRequest, kind: str) -> HttpResponse:
         raise PermissionDenied
     if kind not in RequestKind.values:
         raise Http404
-    form = ErasureRequestForm(request.POST)
+    form: ErasureRequestForm | CorrectionRequestForm
+    form = CorrectionRequestForm(request.POST) if kind == RequestKind.CORRECTION else ErasureRequestForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
+    corrections = form.corrections() if isinstance(form, CorrectionRequestForm) else None
     try:
-        services.privacy_request_create(customer=customer, kind=kind, channel=RequestChannel.PORTAL, actor=user, note=note)
+        services.privacy_request_create(
+            customer=customer, kind=kind, channel=RequestChannel.PORTAL, actor=user, note=note, corrections=corrections
+        )
     except DomainError as exc:
         message_service_errors(request, exc)
     else:
@@ -168,6 +187,26 @@ def my_data_request(request: HttpRequest, kind: str) -> HttpResponse:
             messages.success(
                 request, _("We received your request and will answer it within %(days)d days.") % {"days": services.answer_days()}
             )
+    return redirect("privacy:mine")
+
+
+@login_required
+@require_POST
+def my_data_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer withdraws a request of theirs that waits for an answer."""
+    user: User = request.user  # type: ignore[assignment]
+    customer = portal_customer_for(user=user) if user.is_customer else None
+    if customer is None:
+        raise PermissionDenied
+    item = selectors.privacy_request_of_customer(customer=customer, pk=pk)
+    if item is None:
+        raise Http404
+    try:
+        services.privacy_request_cancel(request=item, customer=customer, actor=user)
+    except DomainError as exc:
+        message_service_errors(request, exc)
+    else:
+        messages.success(request, _("Your request was withdrawn."))
     return redirect("privacy:mine")
 
 

@@ -11,9 +11,13 @@
      registered unit (the model's warranty policy gives its months; earlier repairs are not
      counted without the unit). A reported date that cannot be right — before the unit was made,
      or after the ticket was registered — is not used, and the reasons say so;
-  3. the start of the unit's warranty as ``catalog.warranty.warranty_status`` finds it (the
-     production date plus the grace months, per the model's warranty policy), said in the
+  3. the start of the unit's warranty as ``tickets.warranty.ticket_warranty_status`` finds it
+     (the production date plus the grace months, per the model's warranty policy), said in the
      reasons;
+
+  The first two are ``tickets.warranty.ticket_purchase_date``: the ticket's warranty (the plan's
+  charges, the work order's quote and charges, the ticket page) counts from the same date, so a
+  ticket in the 三包 periods by a reported date is in warranty by it too.
   4. else unknown.
 - **Purchase evidence**: whether an invoice or a proof of purchase is attached to the ticket
   (``Attachment.kind`` in ``tickets.choices.PURCHASE_EVIDENCE``, whoever attached it: the
@@ -22,7 +26,8 @@
   purchase date, that a proof is on file; without one, that the date on the proof is what the
   periods need; with only the date reported on the ticket and no proof, to ask the customer for
   one to confirm it — or, with no proof either and the periods counted from the warranty's
-  start, to ask the customer for one. Nothing is said when the unit's purchase date is
+  start, to ask the customer for one (``tickets.warranty.purchase_evidence_context``, which the
+  ticket's warranty says too). Nothing is said when the unit's purchase date is
   registered and no proof is attached (most tickets: no noise), when nothing can be counted
   without a proof (the engine already asks for it), nor for a replacement unit (its date is the
   exchange, not the purchase).
@@ -56,14 +61,19 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.appraisal.choices import FaultType
 from aftersales.appraisal.selectors import ticket_appraisal_conclusion
-from aftersales.catalog.models import ProductUnit, SalesChannel
-from aftersales.catalog.warranty import warranty_status
+from aftersales.catalog.models import SalesChannel
 from aftersales.core import clock
 from aftersales.core.i18n import Deferred, deferred
 from aftersales.fieldservice.models import WorkOrder, WorkOrderKind, WorkOrderStatus
 from aftersales.parts.models import Requisition, RequisitionStatus
-from aftersales.tickets.choices import PURCHASE_EVIDENCE
-from aftersales.tickets.models import Attachment, Ticket
+from aftersales.tickets.models import Ticket
+from aftersales.tickets.warranty import (
+    PurchaseDateSource,
+    has_purchase_evidence,
+    purchase_evidence_context,
+    ticket_purchase_date,
+    ticket_warranty_status,
+)
 
 from .engine import Facts, component_key
 
@@ -139,39 +149,6 @@ def parts_wait_days(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, repa
     return max((today - claimed_on).days, 0) if waiting else None
 
 
-def has_purchase_evidence(*, ticket: Ticket) -> bool:
-    """An invoice or a proof of purchase is attached to ``ticket`` (public or internal)."""
-    return Attachment.objects.filter(ticket_id=ticket.pk, kind__in=PURCHASE_EVIDENCE).exists()
-
-
-def purchase_evidence_context(
-    *, evidence: bool, purchase_date_known: bool, sale_date_known: bool, reported: bool = False
-) -> Deferred | None:
-    """What the reasons say about the purchase evidence (see the module's docstring); ``None``:
-    nothing worth saying. ``reported``: the purchase date used is the one reported on the
-    ticket, not the unit's. The files are not named: the reasons reach the customer too (their
-    API read), and an internal file's name stays internal."""
-    if evidence and purchase_date_known:
-        return deferred(
-            _("An invoice or a proof of purchase is attached to this ticket: the purchase date can be checked against it.")
-        )
-    if evidence:
-        return deferred(
-            _(
-                "An invoice or a proof of purchase is attached to this ticket, but no purchase date is registered: register the date it shows, the periods count from the sale."
-            )
-        )
-    if reported:
-        return deferred(
-            _(
-                "No invoice or proof of purchase is attached to this ticket to confirm the reported purchase date: ask the customer for one."
-            )
-        )
-    if sale_date_known and not purchase_date_known:
-        return deferred(_("No invoice or proof of purchase is attached to this ticket: ask the customer for one."))
-    return None
-
-
 class SaleDateSource(StrEnum):
     """Where the 三包 periods start from (see the module's docstring)."""
 
@@ -188,17 +165,6 @@ class SaleDate:
     context: tuple[Deferred, ...] = ()
 
 
-def usable_reported_date(*, ticket: Ticket, unit: ProductUnit | None, claimed_on: dt.date) -> dt.date | None:
-    """The purchase date reported on ``ticket``, unless it cannot be right: before the unit was
-    made, or after the ticket was registered (the customer bought it before asking)."""
-    reported = ticket.reported_purchase_date
-    if reported is None or reported > claimed_on:
-        return None
-    if unit is not None and unit.production_date is not None and reported < unit.production_date:
-        return None
-    return reported
-
-
 def sale_date_of(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, replacement: bool = False) -> SaleDate:
     """Where the periods of ``ticket`` start, how it was found, and what the reasons say about
     it: the unit's purchase date, else the date reported on the ticket, else the unit's warranty
@@ -207,11 +173,12 @@ def sale_date_of(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, replace
     purchase says nothing about it)."""
     unit = ticket.product_unit
     reported = ticket.reported_purchase_date
-    if unit is not None and unit.purchase_date is not None:
+    purchase = ticket_purchase_date(ticket=ticket, claimed_on=claimed_on, replacement=replacement)
+    if purchase.source == PurchaseDateSource.UNIT and purchase.on is not None:
         if replacement:
-            return SaleDate(unit.purchase_date, SaleDateSource.UNIT)
-        context = [deferred(_("Sold on %(date)s (purchase date)."), date=unit.purchase_date.isoformat())]
-        if reported is not None and reported != unit.purchase_date:
+            return SaleDate(purchase.on, SaleDateSource.UNIT)
+        context = [deferred(_("Sold on %(date)s (purchase date)."), date=purchase.on.isoformat())]
+        if reported is not None and reported != purchase.on:
             context.append(
                 deferred(
                     _(
@@ -220,31 +187,31 @@ def sale_date_of(*, ticket: Ticket, claimed_on: dt.date, today: dt.date, replace
                     reported=reported.isoformat(),
                 )
             )
-        return SaleDate(unit.purchase_date, SaleDateSource.UNIT, tuple(context))
+        return SaleDate(purchase.on, SaleDateSource.UNIT, tuple(context))
     context = []
-    usable = None if replacement else usable_reported_date(ticket=ticket, unit=unit, claimed_on=claimed_on)
-    if reported is not None and usable is None and not replacement:
+    if purchase.rejected is not None:
         context.append(
             deferred(
                 _(
                     "The purchase date reported on this ticket (%(date)s) cannot be right (before the unit was made, or after the ticket was registered): it is not used; check it against the proof of purchase."
                 ),
-                date=reported.isoformat(),
+                date=purchase.rejected.isoformat(),
             )
         )
-    if usable is not None:
+    if purchase.source == PurchaseDateSource.REPORTED and purchase.on is not None:
         if unit is None:
             message = _(
                 "The ticket has no registered unit: the periods count from %(date)s, the purchase date reported on this ticket; register its serial number to count the unit's earlier repairs."
             )
         else:
             message = _("Sold on %(date)s, the purchase date reported on this ticket (the unit has no registered purchase date).")
-        context.append(deferred(message, date=usable.isoformat()))
-        return SaleDate(usable, SaleDateSource.REPORTED, tuple(context))
+        context.append(deferred(message, date=purchase.on.isoformat()))
+        return SaleDate(purchase.on, SaleDateSource.REPORTED, tuple(context))
     if unit is None:
         context.insert(0, deferred(_("The ticket has no registered unit: register its serial number to count the periods.")))
         return SaleDate(None, SaleDateSource.UNKNOWN, tuple(context))
-    status = warranty_status(unit, today)
+    # Neither date: where the unit's warranty starts, as the ticket's warranty says (one answer).
+    status = ticket_warranty_status(ticket, today)
     if status.starts_on is None:
         return SaleDate(None, SaleDateSource.UNKNOWN, tuple(context))
     policy = unit.model.warranty_policy

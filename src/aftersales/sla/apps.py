@@ -6,3 +6,7 @@ class SlaConfig(AppConfig):
     name = "aftersales.sla"
     label = "sla"
     verbose_name = _("Service levels")
+
+    def ready(self) -> None:
+        # A calendar takes a new days_version (the key of its cached days) when a day changes.
+        from . import calendar_cache  # noqa: F401

@@ -6,6 +6,7 @@ filter and sort on them; they are computed by the pure functions of ``calendar.p
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +54,9 @@ class Calendar(models.Model):
         ),
     )
     is_24x7 = models.BooleanField(_("24×7"), default=False, help_text=_("Every hour of every day counts."))
+    # A new value whenever one of the calendar's days is saved or deleted (``calendar_cache``): the
+    # cached days are kept under it, so every process reads them again after a change.
+    days_version = models.UUIDField(_("version of the days"), default=uuid.uuid4, editable=False)
 
     class Meta:
         verbose_name = _("business calendar")

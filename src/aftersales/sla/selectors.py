@@ -13,16 +13,17 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import tickets_visible_to
 
 from .calendar import BusinessCalendar, parse_hours
+from .calendar_cache import calendar_days
 from .models import Calendar, ClockStatus, SlaClock, SlaPolicy
 
 
 def calendar_spec(*, calendar: Calendar) -> BusinessCalendar:
-    """The pure-arithmetic view of ``calendar``, with every override day the administrator entered."""
-    overrides = dict(calendar.days.values_list("date", "is_workday"))
+    """The pure-arithmetic view of ``calendar``, with every override day the administrator entered
+    (cached under the calendar's ``days_version``: no query once read, ``calendar_cache``)."""
     return BusinessCalendar(
         tz=ZoneInfo(calendar.timezone),
         hours=parse_hours(calendar.working_hours or {}),
-        overrides=overrides,
+        overrides=calendar_days(calendar),
         chinese_holidays=calendar.uses_chinese_holidays,
         always_open=calendar.is_24x7,
     )

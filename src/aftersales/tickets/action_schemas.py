@@ -213,6 +213,9 @@ class CorrectDetailsInput(Input):
     contact_email: Text254 | None = None
     serial_number: Text64 | None = Field(None, description="Looked up in the catalog; an unknown one is kept as reported.")
     product_model_code: Text64 | None = Field(None, description="Stands in only when the serial number names no registered unit.")
+    product_model: Text64 | None = Field(
+        None, description="The name the ticket's read answers with, for product_model_code: send either (both: the same value)."
+    )
     batch: Text64 | None = None
     purchase_date: IsoDate | None = None
     occurred_at: IsoDateTime | None = None
@@ -221,11 +224,22 @@ class CorrectDetailsInput(Input):
     district: Text32 | None = None
     address: Text200 | None = None
 
+    def names_sent(self) -> dict[str, str]:
+        """``product_model_code`` → ``product_model`` when sent under the read's name: a refusal
+        names the field as sent."""
+        return {"product_model_code": "product_model"} if "product_model" in self.model_fields_set else {}
+
     def arguments(self) -> dict[str, Any]:
-        """The fields sent, as ``ticket_correct_details``'s keyword arguments (null text: empty)."""
+        """The fields sent, as ``ticket_correct_details``'s keyword arguments (null text: empty);
+        ``product_model`` is ``product_model_code`` (both with different values: refused)."""
         arguments: dict[str, Any] = {}
-        for name in sorted(self.model_fields_set):
-            value = getattr(self, name)
+        values = {name: getattr(self, name) for name in self.model_fields_set}
+        if "product_model" in values:
+            model = values.pop("product_model")
+            if values.setdefault("product_model_code", model) != model:
+                both = {"field": "product_model_code", "alias": "product_model"}
+                raise ValidationFailed({"product_model": [_("Send %(field)s or %(alias)s, not both.") % both]})
+        for name, value in sorted(values.items()):
             if isinstance(value, Channel):
                 value = value.value
             elif value is None and name not in {"purchase_date", "occurred_at"}:

@@ -43,6 +43,8 @@ def staff_leaving(*, user: User, successor: User | None, actor: User, now: dt.da
 def notification_undelivered(*, notification: Notification, fallback: Notification | None, text: Deferred) -> None:
     """``notifications.effects.NOTIFICATION_UNDELIVERED``: the timeline says which message did not
     reach the customer (and where the fallback went), for the agent who must call them."""
+    if notification.ticket_id is None:
+        return
     ticket = Ticket.objects.filter(pk=notification.ticket_id).first()
     if ticket is None or ticket.status in FINAL_STATUSES:
         return

@@ -20,7 +20,6 @@ from markupsafe import Markup
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record_view
-from aftersales.catalog.warranty import warranty_status
 from aftersales.core import clock
 from aftersales.core.errors import NotFound
 from aftersales.core.masking import mask_email
@@ -36,6 +35,7 @@ from .models import Attachment, Ticket, TicketEvent
 from .selectors import ticket_all_attachments, ticket_attachments, ticket_get_for_user, ticket_timeline
 from .services.first_response import FirstResponseVia, first_response_event
 from .states import FINAL_STATUSES, OPEN_STATUSES, TicketStatus
+from .warranty import ticket_warranty_status
 
 
 def display_phone(user: User, e164: str) -> str:
@@ -213,7 +213,7 @@ def render_detail(
         "contact_phone": display_phone(user, ticket.contact_phone),
         "contact_email": display_email(user, ticket.contact_email),
         "unit": unit,
-        "warranty": warranty_status(unit, clock.local_today()) if unit is not None else None,
+        "warranty": ticket_warranty_status(ticket, clock.local_today()),
         "note_form": note_form or NoteForm(),
         "attachment_form": attachment_form or AttachmentForm(),
         "is_open": ticket.status in OPEN_STATUSES,

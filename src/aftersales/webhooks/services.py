@@ -32,6 +32,7 @@ from aftersales.tickets.models import Ticket
 from .audit_actions import WebhookAudit
 from .models import SUBSCRIBABLE_EVENTS, Attempt, Delivery, DeliveryStatus, Event, EventType, Subscription
 from .net import post_json, validate_target_url
+from .subscription_cache import active_subscription_hints
 
 MAX_ATTEMPTS = 8
 BASE_BACKOFF_SECONDS = 30
@@ -152,9 +153,13 @@ def _create_event(*, event: str, payload: Mapping[str, Any], region: Region | No
 
 
 def webhook_subscriptions_for(event: str) -> list[Subscription]:
-    """The active subscriptions to ``event``, whatever their region (one query)."""
+    """The active subscriptions to ``event``, whatever their region: no query when the cached
+    hint (``subscription_cache``) says nobody wants it, the usual case; else read (one query)."""
     if event not in {str(e) for e in SUBSCRIBABLE_EVENTS}:
         raise ValueError(f"unknown webhook event type: {event!r}")
+    if not any(event in hint.event_types for hint in active_subscription_hints()):
+        return []
+    # Read, not taken from the hint: a subscription paused or deleted meanwhile gets nothing.
     # event_types is a small JSON list; filtering in Python works the same on SQLite and PostgreSQL.
     return [s for s in Subscription.objects.filter(active=True) if event in s.event_types]
 

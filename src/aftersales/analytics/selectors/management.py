@@ -56,7 +56,7 @@ class Management:
     top_models: list[tuple[int, str, int]]  # key, label, tickets
     satisfaction: list[float | None]  # average overall rating (1–5) per month
     satisfied: list[float | None]  # share (%) of the overall ratings that are 4 or 5 per month
-    nps: list[float | None]  # the revisit calls' 0–10 NPS per month (``nps.monthly_nps``)
+    nps: list[float | None]  # the 0–10 NPS (surveys and revisit calls) per month (``nps.monthly_nps``)
     nps_answers: list[int]
     cost_by_month: dict[str, list[Decimal]]  # component → amounts per month
     cost_per_ticket: list[Decimal | None]

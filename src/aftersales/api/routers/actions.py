@@ -73,11 +73,15 @@ def _make_handler(declared: TicketAction) -> Any:
 
 
 # One endpoint per declared action with an API body (tickets.actions), in the process's order.
+# ``actions`` lists the names (start_verification); the URL writes them with dashes
+# (start-verification), and takes them as listed too, an alias left out of the document.
 for _declared in api_actions():
-    router.add_api_operation(
-        f"/tickets/{{number}}/actions/{_declared.slug}",
-        ["POST"],
-        _make_handler(_declared),
-        response={200: schemas.TicketOut, **problems(403, 404, 409, 412, 422, 428)},
-        summary=f"Process action: {_declared.name.replace('_', ' ')}",
-    )
+    for _path_name in dict.fromkeys((_declared.slug, _declared.name)):
+        router.add_api_operation(
+            f"/tickets/{{number}}/actions/{_path_name}",
+            ["POST"],
+            _make_handler(_declared),
+            response={200: schemas.TicketOut, **problems(403, 404, 409, 412, 422, 428)},
+            summary=f"Process action: {_declared.name.replace('_', ' ')}",
+            include_in_schema=_path_name == _declared.slug,
+        )

@@ -32,7 +32,7 @@ router = Router(tags=["tickets"])
 AgreementId = Annotated[int, Path(ge=1, le=MAX_ID)]
 IF_MATCH_DOC = "The ETag of the ticket as read (GET /tickets/{number}); 412 when stale, 428 when missing."
 FILE_RESPONSE = {
-    "200": {
+    200: {
         "description": "The signed agreement with its stored type (the PNG drawn in the portal or app, or a scan).",
         "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
     }

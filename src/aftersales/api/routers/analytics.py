@@ -104,7 +104,7 @@ class MonthOut(Schema):
     intake: int
     average_rating: float | None
     satisfied_percent: float | None = Field(description="Share of the month's overall ratings (1–5) that are 4 or 5.")
-    nps: float | None = Field(description="The month's NPS from the revisit calls' 0–10 answers (docs/kpis.md).")
+    nps: float | None = Field(description="The month's NPS from the surveys' and revisit calls' 0–10 answers (docs/kpis.md).")
     nps_answers: int = Field(description="How many 0–10 answers the NPS is computed from.")
     cost: dict[str, Decimal]
     cost_per_ticket: Decimal | None

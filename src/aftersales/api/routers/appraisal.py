@@ -290,7 +290,7 @@ def get_appraisal(request: HttpRequest, appraisal_id: AppraisalId, response: Htt
     "/appraisals/{appraisal_id}/report.pdf",
     response={200: None, **problems(403, 404)},
     summary="The appraisal report as a PDF (in the Accept-Language)",
-    openapi_extra={"responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}}},
+    openapi_extra={"responses": {200: {"description": "PDF", "content": {"application/pdf": {}}}}},
 )
 def appraisal_report_pdf(request: HttpRequest, appraisal_id: AppraisalId) -> Any:
     caller = _caller(request, Scope.APPRAISALS_READ)

@@ -110,7 +110,7 @@ def get_export(request: HttpRequest, export_id: ExportId) -> Any:
     "/exports/{export_id}/file",
     response={200: None, **problems(403, 404)},
     summary="Download the export's .xlsx (once its status is done)",
-    openapi_extra={"responses": {"200": {"description": "The workbook", "content": {XLSX: {}}}}},
+    openapi_extra={"responses": {200: {"description": "The workbook", "content": {XLSX: {}}}}},
 )
 def get_export_file(request: HttpRequest, export_id: ExportId) -> Any:
     caller = staff_caller(request, Scope.EXPORTS_WRITE)

@@ -261,7 +261,7 @@ def get_article(request: HttpRequest, article_id: ArticleId, response: HttpRespo
     url_name="knowledge_attachment_download",
     openapi_extra={
         "responses": {
-            "200": {
+            200: {
                 "description": "The file, with its type read from its bytes.",
                 "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
             }

@@ -2,8 +2,10 @@
 repair quote"): ``GET /tickets/{number}/quotes`` reads them, ``POST /tickets/{number}/quotes/
 {wo_number}/confirm`` is the customer's confirmation — the service the quote link calls
 (``fieldservice.services.work_order_confirm_quote``, as the portal: ``confirmed_via`` ``portal``,
-the technician told). Staff keep their own path: the technician records a confirmation given on
-site with the work order's action ``confirm-quote``.
+the technician told), ``POST …/decline`` the customer's "no" with an optional reason
+(``work_order_decline_quote``, ``declined_via`` ``app``: the job stops, staff are told). Staff keep
+their own path: the technician records an answer given on site with the work order's actions
+``confirm-quote`` and ``decline-quote``.
 
 No ``from __future__ import annotations`` here: django-ninja reads the handlers' types.
 """
@@ -16,10 +18,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Header, Router, Schema
 from pydantic import Field
 
-from aftersales.fieldservice.models import WorkOrder
+from aftersales.fieldservice.models import QuoteAnswerVia, WorkOrder
 from aftersales.fieldservice.services import work_order_confirm_quote
+from aftersales.fieldservice.services.quote import DECLINE_REASON_LIMIT, work_order_decline_quote
 
 from ..auth import caller_of, customer_caller_of
+from ..caller import Caller
 from ..conditional import checked_version, work_order_etag
 from ..models import Scope
 from ..selectors import api_ticket_get
@@ -43,7 +47,16 @@ class TicketQuoteOut(Schema):
     confirmed_via: str = Field(
         description="on_site (recorded by the technician) or portal (the link or the app); empty until confirmed."
     )
-    etag: str = Field(description="Send in If-Match to confirm: a newer quote, or the job moving on, changes it.")
+    declined_at: dt.datetime | None = Field(description="Null unless the customer declined it (then it cannot be confirmed).")
+    declined_via: str = Field(
+        description="on_site (recorded by the technician), portal (the link) or app; empty unless declined."
+    )
+    decline_reason: str = Field(description="What the customer said when declining; may be empty.")
+    etag: str = Field(description="Send in If-Match to confirm or decline: a newer quote, or the job moving on, changes it.")
+
+
+class QuoteDeclineIn(Schema):
+    reason: str = Field("", max_length=DECLINE_REASON_LIMIT, description="Why (optional), as the customer says it.")
 
 
 def _quote(work_order: WorkOrder) -> TicketQuoteOut:
@@ -57,6 +70,9 @@ def _quote(work_order: WorkOrder) -> TicketQuoteOut:
         lines=quote.lines,
         confirmed_at=quote.confirmed_at,
         confirmed_via=quote.confirmed_via,
+        declined_at=quote.declined_at,
+        declined_via=quote.declined_via,
+        decline_reason=quote.decline_reason,
         etag=work_order_etag(work_order),
     )
 
@@ -80,8 +96,8 @@ def list_quotes(request: HttpRequest, number: str) -> Any:
     summary="The customer confirms a repair quote, as by the quote's link",
     description="A customer's own token, key or session (tickets:write); staff record a confirmation given on site "
     "with the work order's action confirm-quote (403 customer_only here). 409: already confirmed (quote_confirmed), "
-    "the job finished (work_order_final) or the ticket closed (ticket_final). There is no decline (nor on the quote's "
-    "page): unconfirmed, the job charges no more than the plan's estimate the customer accepted.",
+    "the job finished (work_order_final), the ticket closed (ticket_final), or the customer declined the quote "
+    "(quote_declined: only a new quote can be confirmed).",
 )
 def confirm_quote(
     request: HttpRequest,
@@ -95,15 +111,61 @@ def confirm_quote(
         Scope.TICKETS_WRITE,
         refusal=_("Only the customer confirms here; the technician records a confirmation given on site with confirm-quote."),
     )
+    work_order, version = _answering(request, caller, number, wo_number)
+    work_order_confirm_quote(work_order=work_order, actor=None, expected_version=version)
+    return _answered(caller, response, number, wo_number)
+
+
+@router.post(
+    "/tickets/{number}/quotes/{wo_number}/decline",
+    response={200: TicketQuoteOut, **problems(403, 404, 409, 412, 422, 428)},
+    summary="The customer declines a repair quote, as on the quote's page",
+    description="A customer's own token, key or session (tickets:write), with an optional reason; staff record a refusal "
+    "given on site with the work order's action decline-quote (403 customer_only here). The job stops (status "
+    "quote_declined); the dispatcher, the ticket's handler and the technician are told to cancel it or give a new "
+    "quote, which the customer answers again. 409: already confirmed (quote_confirmed) or declined (quote_declined), "
+    "the job finished (work_order_final) or the ticket closed (ticket_final).",
+)
+def decline_quote(
+    request: HttpRequest,
+    number: str,
+    wo_number: str,
+    response: HttpResponse,
+    payload: QuoteDeclineIn,
+    if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
+) -> Any:
+    caller = customer_caller_of(
+        request,
+        Scope.TICKETS_WRITE,
+        refusal=_("Only the customer declines here; the technician records a refusal given on site with decline-quote."),
+    )
+    work_order, version = _answering(request, caller, number, wo_number)
+    work_order_decline_quote(
+        work_order=work_order,
+        actor=None,
+        reason=payload.reason,
+        via=QuoteAnswerVia.APP,
+        customer=caller.user,
+        expected_version=version,
+    )
+    return _answered(caller, response, number, wo_number)
+
+
+def _answering(request: HttpRequest, caller: Caller, number: str, wo_number: str) -> tuple[WorkOrder, int]:
+    """The customer's quoted work order and the version they read (If-Match)."""
     ticket = api_ticket_get(caller=caller, number=number)
     work_order = api_ticket_quote_get(caller=caller, ticket=ticket, number=wo_number)
     version = checked_version(
         request,
         work_order,
         missing=_("Send the quote's etag in If-Match (read the ticket's quotes first)."),
-        stale=_("The quote or its job changed since you read it; read the quotes again and confirm the one shown."),
+        stale=_("The quote or its job changed since you read it; read the quotes again and answer the one shown."),
     )
-    work_order_confirm_quote(work_order=work_order, actor=None, expected_version=version)
+    return work_order, version
+
+
+def _answered(caller: Caller, response: HttpResponse, number: str, wo_number: str) -> TicketQuoteOut:
+    ticket = api_ticket_get(caller=caller, number=number)
     fresh = api_ticket_quote_get(caller=caller, ticket=ticket, number=wo_number)
     response["ETag"] = work_order_etag(fresh)
     return _quote(fresh)

@@ -18,8 +18,16 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from ninja import Path, Router
+from pydantic import Field, StrictBool
 
-from aftersales.accounts.login_code import RESEND_WAIT, PhoneCodeThrottled, phone_code_request, resend_seconds
+from aftersales.accounts.login_code import (
+    DAILY_CAP,
+    RESEND_WAIT,
+    PhoneCodeThrottled,
+    phone_code_request,
+    resend_seconds,
+    seconds_to_next_day,
+)
 from aftersales.accounts.models import PhoneCodePurpose
 from aftersales.accounts.sms_reset import code_minutes
 from aftersales.core import clock
@@ -39,6 +47,29 @@ HOUR = 3600
 NO_CREDENTIALS = " No credentials: send no Authorization header."
 
 
+class AppSignUpIn(schemas.SignUpIn):
+    """The sign-up, with the answer to the second proof when the number's record asks for it."""
+
+    history_answer: Annotated[str, Field(max_length=64)] | None = Field(
+        None,
+        description="Only after 422 history_check_required: one detail of the earlier records the question names "
+        "(the full name on the record, the last 4 characters of a registered product's serial number, or a service "
+        "request number). Send it with the same code.",
+    )
+    history_decline: StrictBool = Field(
+        False,
+        description="true after 422 history_check_required: the earlier records are not the customer's (or they know "
+        "none of the details): the account opens without them and staff review the records.",
+    )
+
+
+class SignUpTokenOut(schemas.TokenOut):
+    linked: bool = Field(
+        description="true: the account shows the customer's earlier records (tickets, units) that we knew by the "
+        "number; false: a new customer."
+    )
+
+
 def _client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
@@ -49,7 +80,7 @@ def _language() -> str:
 
 def _throttled(exc: PhoneCodeThrottled, field: str) -> ApiProblem:
     """The limits' refusal as a 429 naming ``field``, with the seconds to wait (at most)."""
-    seconds = resend_seconds() if exc.code == RESEND_WAIT else HOUR
+    seconds = {RESEND_WAIT: resend_seconds(), DAILY_CAP: seconds_to_next_day()}.get(str(exc.code), HOUR)
     return ApiProblem(429, exc.message, code=exc.code, field=field, headers={"Retry-After": str(max(1, seconds))})
 
 
@@ -113,13 +144,16 @@ def sign_in(request: HttpRequest, payload: schemas.TokenIn, response: HttpRespon
 @router.post(
     "/auth/signup",
     auth=None,
-    response={201: schemas.TokenOut, **problems(409)},
+    response={201: SignUpTokenOut, **problems(409)},
     summary="Open the customer's account (the portal's sign-up) and sign this device in",
     description="After POST /auth/code with purpose sign_up. The name, the password and the consent are checked before "
-    "the code; a customer we know by the phone gets the account linked to their record. 409 portal_account_exists: "
-    "the phone has an account already, sign in instead." + NO_CREDENTIALS,
+    "the code; a customer we know by the phone gets the account linked to their record. A record with a history "
+    "first asks one detail of it: 422 history_check_required (the question in errors[history_answer]): call again "
+    "with the same code and history_answer, or history_decline true; 422 history_check_wrong names the tries left; "
+    "after the last wrong answer the account opens without the earlier records (linked false). 409 "
+    "portal_account_exists: the phone has an account already, sign in instead." + NO_CREDENTIALS,
 )
-def sign_up(request: HttpRequest, payload: schemas.SignUpIn, response: HttpResponse) -> Any:
+def sign_up(request: HttpRequest, payload: AppSignUpIn, response: HttpResponse) -> Any:
     phone = mobile_phone(payload.phone)
     name = device_name(payload.device_name, user_agent=request.headers.get("User-Agent", ""))
     try:
@@ -133,10 +167,13 @@ def sign_up(request: HttpRequest, payload: schemas.SignUpIn, response: HttpRespo
             language=_language(),
             device=name,
             client_ip=_client_ip(request),
+            history_answer=payload.history_answer,
+            history_decline=payload.history_decline,
         )
     except PhoneCodeThrottled as exc:
         raise _throttled(exc, "code") from None
-    return _token(response, result.created)
+    status, token = _token(response, result.created)
+    return status, SignUpTokenOut(**token.model_dump(), linked=result.linked)
 
 
 @router.delete(

@@ -85,14 +85,15 @@ def _intake(request: HttpRequest, payload: schemas.TicketCreate, evidence: list[
     # The ticket's region comes from its address (or the customer's); a key limited to a region
     # gives its region only when no address names one. From the cached region table: no query.
     region = region_by_id(caller.region_id)
-    result = ticket_intake(
-        data=data,
-        actor=caller.user,
-        actor_label=inputs.actor_label(caller),
-        region=region,
-        api_key_id=caller.key.pk if caller.key is not None else None,
-        evidence=evidence,
-    )
+    with inputs.fields_as_sent(inputs.read_names_sent(payload)):  # contact_name … as sent
+        result = ticket_intake(
+            data=data,
+            actor=caller.user,
+            actor_label=inputs.actor_label(caller),
+            region=region,
+            api_key_id=caller.key.pk if caller.key is not None else None,
+            evidence=evidence,
+        )
     # The ticket as intake left it (every column set, relations in hand): the caller created it,
     # so they are shown it (even when its address put it outside a regional key's region);
     # re-reading it would only cost a query.
@@ -210,7 +211,8 @@ def correct_ticket(
     version = version_from_if_match(request, ticket)
     # The ticket as the correction left it, even when its new address put it outside a
     # regional key's region (the caller corrected it, as with intake).
-    fresh = ticket_correct_details(ticket=ticket, actor=caller.user, expected_version=version, **payload.arguments())
+    with inputs.fields_as_sent(payload.names_sent()):  # product_model, when sent so
+        fresh = ticket_correct_details(ticket=ticket, actor=caller.user, expected_version=version, **payload.arguments())
     response["ETag"] = ticket_etag(fresh)
     return presenters.ticket_detail(fresh, caller.user)
 
@@ -234,11 +236,15 @@ def get_case_file(request: HttpRequest, number: Number) -> Any:
     return private_no_store(response)
 
 
-@router.get("/tickets/{number}/timeline", response={200: list[schemas.EventOut], **problems(403, 404)}, summary="Timeline")
+@router.get(
+    "/tickets/{number}/timeline",
+    response={200: list[schemas.EventOut], **problems(403, 404)},
+    summary="Timeline (a customer's key: the steps the portal shows, in its words)",
+)
 def get_timeline(request: HttpRequest, number: Number) -> Any:
     caller = caller_of(request, Scope.TICKETS_READ)
     ticket = api_ticket_get(caller=caller, number=number)
-    return [presenters.event(e, caller.user) for e in ticket_timeline(ticket=ticket, user=caller.user)]
+    return presenters.timeline(ticket_timeline(ticket=ticket, user=caller.user), caller.user)
 
 
 @router.post(
@@ -267,7 +273,7 @@ def list_attachments(request: HttpRequest, number: Number) -> Any:
 @router.post(
     "/tickets/{number}/attachments",
     response={201: schemas.AttachmentOut, **problems(403, 404, 409, 422)},
-    summary="Upload a photo, PDF, video or audio file (multipart)",
+    summary="Upload a photo, PDF, video or audio file (multipart); 201 with Location: its download URL",
 )
 @idempotent
 def upload_attachment(
@@ -280,8 +286,10 @@ def upload_attachment(
     caller = caller_of(request, Scope.TICKETS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     visible = inputs.attachment_public(caller=caller, public=public)
-    item = ticket_add_attachment(ticket=ticket, actor=caller.user, fileobj=file, filename=file.name or "", public=visible)
-    return 201, presenters.attachment(item)
+    with inputs.fields_as_sent({"attachment": "file"}):  # the part as the caller sent it
+        item = ticket_add_attachment(ticket=ticket, actor=caller.user, fileobj=file, filename=file.name or "", public=visible)
+    body = presenters.attachment(item)
+    return 201, body, {"Location": body.download_url}
 
 
 @router.get(

@@ -88,6 +88,7 @@ def work_order_detail(item: WorkOrder, user: User) -> out.WorkOrderOut:
         status_reason=item.status_reason,
         chargeable=item.chargeable,
         quote_confirmed=item.quote_confirmed_at is not None,
+        quote_declined=item.quote_declined_at is not None,
         charge_total=money_text(item.charge_total),
         files=files,
         acceptance_form=acceptance_for(item) is not None,
@@ -141,6 +142,9 @@ def quote(item: WorkOrder) -> out.QuoteOut:
         lines=lines,
         confirmed_at=item.quote_confirmed_at,
         confirmed_via=item.quote_confirmed_via,
+        declined_at=item.quote_declined_at,
+        declined_via=item.quote_declined_via,
+        decline_reason=item.quote_decline_reason,
     )
 
 

@@ -71,6 +71,9 @@ class WorkOrderOut(WorkOrderSummary):
     status_reason: str
     chargeable: bool
     quote_confirmed: bool
+    quote_declined: bool = Field(
+        description="The customer declined the quote (status quote_declined): cancel the job, or give a new quote."
+    )
     charge_total: str = Field(description=MONEY)
     files: list[WorkOrderFileOut]
     acceptance_form: bool = Field(description="True once the customer accepted: GET …/acceptance.pdf.")
@@ -150,6 +153,11 @@ class QuoteOut(Schema):
     lines: list[QuoteLineOut]
     confirmed_at: dt.datetime | None
     confirmed_via: str = Field(description="on_site or portal; empty until confirmed.")
+    declined_at: dt.datetime | None = Field(description="When the customer declined it; null unless declined.")
+    declined_via: str = Field(
+        description="on_site (recorded by the technician), portal (the link) or app; empty unless declined."
+    )
+    decline_reason: str = Field(description="What the customer said, as they said it; may be empty.")
 
 
 class AcceptanceCodeOut(Schema):

@@ -317,7 +317,7 @@ MANAGEMENT_MONTHS = register(
             *(Column(label, _k(f"channel_{value}"), CellType.NUMBER, width=9) for value, label in Channel.choices),
             Column(_("Average overall rating"), _k("satisfaction"), CellType.NUMBER, width=10),
             Column(_("Satisfied, overall 4–5 (%)"), _k("satisfied"), CellType.NUMBER, width=10),
-            Column(_("NPS (revisit calls, 0–10)"), _k("nps"), CellType.NUMBER, width=10),
+            Column(_("NPS (0–10: surveys and revisit calls)"), _k("nps"), CellType.NUMBER, width=10),
             Column(_("NPS answers"), _k("nps_answers"), CellType.NUMBER, width=9),
             *_cost_columns(_k),
             _cost_total_column(),

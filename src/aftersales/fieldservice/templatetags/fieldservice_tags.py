@@ -7,13 +7,17 @@ from typing import Any
 
 from django import template
 
+from aftersales.catalog.warranty import WarrantyState
+from aftersales.core import clock
 from aftersales.fieldservice import charging
 from aftersales.fieldservice.models import acceptance_kind as models_acceptance_kind
 from aftersales.fieldservice.models import charge_text as models_charge_text
 from aftersales.fieldservice.permissions import can_create, site_details
 from aftersales.fieldservice.selectors import measures_open_for_work_orders
 from aftersales.fieldservice.selectors import ticket_work_orders as ticket_work_orders_for
+from aftersales.notifications.links import customer_ticket_path
 from aftersales.tickets.states import TicketStatus
+from aftersales.tickets.warranty import ticket_warranty_status
 
 register = template.Library()
 
@@ -56,3 +60,21 @@ def charge_text(line: Any, name: str) -> str:
 def acceptance_kind(summary: Any) -> str:
     """``{{ acceptance.summary|acceptance_kind }}``: the service in the reader's language."""
     return models_acceptance_kind(summary)
+
+
+@register.simple_tag
+def quote_facts(work_order: Any) -> dict[str, Any]:
+    """``{% quote_facts work_order as facts %}``: what the customer's quote page says once, above
+    the lines: the warranty answer on the day of the quote (``tickets.warranty``: the one the
+    charges follow) as ``state`` ("in", "out", "unknown"), its ``ends_on`` and ``reason``; the
+    ticket number the customer knows; and the signed link back to their request's page."""
+    ticket = work_order.ticket
+    day = clock.local_date(work_order.quote_sent_at) if work_order.quote_sent_at else clock.local_today()
+    status = ticket_warranty_status(ticket, day)
+    return {
+        "state": str(status.state),
+        "ends_on": status.ends_on,
+        "reason": status.reason if status.state == WarrantyState.UNKNOWN else "",
+        "ticket_number": ticket.number,
+        "ticket_link": customer_ticket_path(ticket),
+    }

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope, Role, User
-from aftersales.catalog.warranty import WarrantyStatus, unit_warranty_status
+from aftersales.catalog.warranty import WarrantyStatus
 from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
 
 from ..models import MeasureKind, Ticket
+from ..warranty import ticket_warranty_status
 from .common import optional_text
 
 
@@ -72,9 +73,10 @@ MAX_MEASURES = 20
 
 
 def ticket_plan_warranty(*, ticket: Ticket, on: dt.date | None = None) -> WarrantyStatus:
-    """The warranty a plan's charges follow: the ticket's registered unit on the day (unknown when
-    no unit is registered) — the same status the work order charges by (``fieldservice.charging``)."""
-    return unit_warranty_status(ticket.product_unit, on or clock.local_today())
+    """The warranty a plan's charges follow: the ticket's on the day (``tickets.warranty``: the
+    unit's purchase date, else the one reported on the ticket, else the policy's fallback) — the
+    same status the work order charges by (``fieldservice.charging``) and the 三包 facts' date."""
+    return ticket_warranty_status(ticket, on or clock.local_today())
 
 
 def measure_is_chargeable(kind: str, warranty: WarrantyStatus) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +22,13 @@ from .common import lock_for_action, move, optional_text, required_text, save_fi
 from .notify import notify_customer, ticket_link
 
 S = TicketStatus
+
+
+def _service_hotline() -> object:
+    """The hotline's number for a message (setting ``SERVICE_HOTLINE``), else "our service hotline"
+    (lazy: said in the customer's language when the message is written)."""
+    number = str(getattr(settings, "SERVICE_HOTLINE", "") or "").strip()
+    return number or _("our service hotline")
 
 
 @transaction.atomic
@@ -47,8 +55,13 @@ def ticket_request_information(*, ticket: Ticket, actor: User, missing: str, exp
         ticket=locked,
         template="ticket_information_requested",
         subject=_("We need more information for request %(number)s"),
-        body=_("to go on with request %(number)s we need the following from you: %(missing)s. Reply to our e-mail or call us."),
-        params={"missing": text},
+        body=_(
+            "to go on with request %(number)s we need the following from you: %(missing)s. "
+            "Please answer on your service page (link below) or call %(hotline)s."
+        ),
+        # Not "reply to our e-mail": many customers have none. The link (absolute) is their page,
+        # where they write to us and upload what is missing (docs/portal.md "Writing to us").
+        params={"missing": text, "hotline": _service_hotline()},
         link=ticket_link(locked),
         link_text=_("See your request here:"),
     )

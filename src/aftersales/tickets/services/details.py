@@ -63,6 +63,7 @@ from ..models import Attachment, Ticket
 from ..process.common import lock_for_action, timeline
 from ..search import search_grams_for
 from ..states import FINAL_STATUSES
+from ..titles import title_from_description
 from .timeline import archived_refusal
 
 
@@ -333,7 +334,7 @@ def _changes(locked: Ticket, cleaned: dict[str, Any]) -> dict[str, Any]:
     if "title" in cleaned:
         # As intake: without a title, the first line of the description stands for it.
         description = wanted.get("description", locked.description)
-        wanted["title"] = cleaned["title"] or description.splitlines()[0][:60]
+        wanted["title"] = cleaned["title"] or title_from_description(description)
     unit = locked.product_unit
     if "serial_number" in cleaned:
         serial = cleaned["serial_number"]

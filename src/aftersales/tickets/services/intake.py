@@ -47,6 +47,7 @@ from ..effects import TICKET_CREATED, TICKET_OPENED
 from ..models import Attachment, Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
 from ..search import search_grams_for
+from ..titles import title_from_description
 from .assignment import ticket_auto_assign_queue
 from .later import ticket_created_later_queue
 
@@ -172,7 +173,7 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
     # Anything the agent marks as a safety hazard is urgent (SPEC §2.4).
     cleaned.update(
         description=description,
-        title=title or description.splitlines()[0][:60],
+        title=title or title_from_description(description),
         priority=Priority.URGENT if data.safety_hazard else priority,
         category=category,
         product_model=product_model,
