@@ -110,7 +110,9 @@ def test_the_create_example_is_accepted_as_documented(world):
     example = _document()["paths"]["/api/v1/tickets"]["post"]["requestBody"]["content"]["application/json"]["example"]
     response = api_client(world["agent"]).post("/api/v1/tickets", example)
     assert response.status_code == 201, response.content
-    assert set(response.json()) == set(_document()["paths"]["/api/v1/tickets"]["post"]["responses"]["201"]["content"]["application/json"]["example"])
+    assert set(response.json()) == set(
+        _document()["paths"]["/api/v1/tickets"]["post"]["responses"]["201"]["content"]["application/json"]["example"]
+    )
 
 
 # --- 13: every error is a problem; the action names as listed -----------------------------------
@@ -207,7 +209,9 @@ TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$")
 
 def test_times_are_written_to_the_second_with_the_site_offset_on_create_and_read(world):
     client = api_client(world["agent"])
-    created = client.post("/api/v1/tickets", {**NEW, "occurred_at": "2026-12-01T08:15:30.123456+08:00"}, headers={"Idempotency-Key": "t-1"})
+    created = client.post(
+        "/api/v1/tickets", {**NEW, "occurred_at": "2026-12-01T08:15:30.123456+08:00"}, headers={"Idempotency-Key": "t-1"}
+    )
     assert created.status_code == 201
     body = created.json()
     for field in ("created_at", "updated_at", "due_at", "occurred_at", "first_response_due_at"):
@@ -218,7 +222,9 @@ def test_times_are_written_to_the_second_with_the_site_offset_on_create_and_read
         assert read[field] == body[field], field
     listed = client.get("/api/v1/tickets", {"q": body["number"]}).json()["items"][0]
     assert listed["created_at"] == body["created_at"]
-    replay = client.post("/api/v1/tickets", {**NEW, "occurred_at": "2026-12-01T08:15:30.123456+08:00"}, headers={"Idempotency-Key": "t-1"})
+    replay = client.post(
+        "/api/v1/tickets", {**NEW, "occurred_at": "2026-12-01T08:15:30.123456+08:00"}, headers={"Idempotency-Key": "t-1"}
+    )
     assert replay["Idempotent-Replayed"] == "true" and replay.json()["created_at"] == body["created_at"]
     timeline = client.get(f"/api/v1/tickets/{body['number']}/timeline").json()
     assert all(TIME.match(entry["created_at"]) for entry in timeline)
@@ -241,13 +247,27 @@ def test_updated_since_with_a_time_read_back_misses_nothing(world):
 
 def test_create_takes_the_names_the_read_answers_with(world):
     client = api_client(world["agent"])
-    sent = {"contact_name": "赵敏", "contact_phone": "13911113333", "contact_email": "zm@example.com", "description": "洗衣机漏水。"}
+    sent = {
+        "contact_name": "赵敏",
+        "contact_phone": "13911113333",
+        "contact_email": "zm@example.com",
+        "description": "洗衣机漏水。",
+    }
     created = client.post("/api/v1/tickets", sent)
     assert created.status_code == 201, created.content
     body = created.json()
     assert (body["contact_name"], body["contact_phone"], body["contact_email"]) == ("赵敏", "+8613911113333", "zm@example.com")
     ticket = Ticket.objects.get(number=body["number"])
     assert ticket.customer.phone == "+8613911113333"
+
+
+def test_the_multipart_create_takes_the_read_names_too(world):
+    client = api_client(world["agent"])
+    photo = SimpleUploadedFile("leak.png", png_bytes(), "image/png")
+    fields = {"contact_name": "赵敏", "contact_phone": "13911114444", "description": "漏水。", "evidence_photo": photo}
+    created = client.upload("/api/v1/tickets/with-evidence", fields)
+    assert created.status_code == 201, created.content
+    assert (created.json()["contact_name"], created.json()["contact_phone"]) == ("赵敏", "+8613911114444")
 
 
 def test_both_names_with_different_values_are_refused_by_name(world):

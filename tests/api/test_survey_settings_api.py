@@ -54,3 +54,27 @@ def test_a_bad_value_names_its_field_and_other_roles_are_refused():
     assert api_client(supervisor, scopes=SCOPES).get(PATH).status_code == 403
     assert _put(api_client(supervisor, scopes=SCOPES), {"aspects": ["overall"]}).status_code == 403
     assert not SurveySettings.objects.exists()
+
+
+def test_a_survey_sent_with_the_nps_question_is_answered_through_the_api_and_shows_its_questions():
+    """The survey read names what it asks; an app answers the 0–10 question; a question the
+    survey does not ask is refused, naming it."""
+    from tests.feedback.helpers import resolved
+
+    from .conftest import customer_user
+
+    admin = UserFactory(role=Role.ADMINISTRATOR, data_scope=DataScope.ALL)
+    assert (
+        _put(api_client(admin, scopes=SCOPES), {"aspects": ["overall"], "ask_solved": True, "ask_nps": True}).status_code == 200
+    )
+    ticket = resolved()  # the survey is sent on resolution (the settings say: at once)
+    api = api_client(customer_user(ticket))
+    path = f"/api/v1/tickets/{ticket.number}/survey"
+    read = api.get(path)
+    assert read.status_code == 200, read.content
+    assert read.json()["questions"] == ["solved", "overall", "nps"]
+    refused = api.post(path, {"overall": 5, "solved": True, "nps": 9, "speed": 4})
+    assert refused.status_code == 422 and "speed" in json.dumps(refused.json())
+    answered = api.post(path, {"overall": 5, "solved": True, "nps": 9})
+    assert answered.status_code == 201, answered.content
+    assert answered.json()["nps"] == 9

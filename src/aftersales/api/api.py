@@ -46,7 +46,9 @@ the company's app signs its customer in with an SMS code (`POST /auth/code`, `PO
 and sends the token it gets the same way.
 Errors are RFC 9457 problem details (`application/problem+json`) in the language of
 `Accept-Language` (`zh-Hans` by default, or `en`). Creates accept `Idempotency-Key`; process
-actions and work order moves need `If-Match` with the ticket's or work order's ETag. See docs/api.md."""
+actions and work order moves need `If-Match` with the ticket's or work order's ETag. Times are ISO 8601
+to the second with the site's offset (`2026-11-24T09:30:00+08:00`). Every answer to a call with
+credentials carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset`. See docs/api.md."""
 
 
 BINARY_PATHS = ("/files/{file_id}", "/signature.png", "/receipt")
@@ -123,6 +125,7 @@ api.add_router("", calendars.router)
 api.add_router("", "aftersales.api.routers.staff.router")
 api.add_router("", "aftersales.api.routers.signin.router")  # the customer's sign-in from the app
 api.add_router("", "aftersales.api.routers.quotes.router")  # the customer confirms a repair quote
+api.add_router("", "aftersales.api.routers.survey_settings.router")  # the survey's settings (administrators)
 # The routers of apps above the API in the layer order (privacy), which it may not import: each
 # names its own in its AppConfig's ``api_router`` (a dotted path), mounted here, after ours.
 for _config in django_apps.get_app_configs():

@@ -217,7 +217,9 @@ def survey(item: Survey) -> schemas.SurveyOut:
         professionalism=item.professionalism,
         result=item.result,
         solved=item.solved,
+        nps=item.nps,
         comment=item.comment,
+        questions=list(item.asked),
     )
 
 

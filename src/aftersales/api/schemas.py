@@ -283,12 +283,19 @@ class SurveyOut(Schema):
     professionalism: int | None
     result: int | None
     solved: bool | None
+    nps: int | None
     comment: str
+    questions: list[str] = Field(description="What this survey asks, in order (solved, the 1–5 aspects, nps).")
 
 
 class SurveyAnswer(Input):
-    overall: Rating
-    solved: bool
+    """The answers to the questions the survey asks (``questions`` on the survey read; its settings
+    may leave out any of them: docs/surveys.md). Overall and "solved?" are required when asked; an
+    answer to a question not asked is a 422 naming it."""
+
+    overall: Rating | None = None
+    solved: bool | None = None
+    nps: Annotated[int, Field(ge=0, le=10, description="How likely to recommend us, 0–10 (when asked).")] | None = None
     speed: Rating | None = None
     attitude: Rating | None = None
     professionalism: Rating | None = None

@@ -64,6 +64,8 @@ class AddUniqueConstraintOnline(migrations.AddConstraint):
     ``AddConstraint`` (the model's ``Meta.constraints`` names it)."""
 
     atomic = False
+    constraint: Any  # set by ``AddConstraint.__init__`` (the stubs leave these untyped)
+    model_name: str
 
     def describe(self) -> str:
         return f"Create unique index {self.constraint.name} on {self.model_name} (concurrently on PostgreSQL)"

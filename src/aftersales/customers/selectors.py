@@ -13,7 +13,7 @@ def customer_find_by_phone(*, phone_e164: str) -> Customer | None:
     new holder signed up without proving that record) comes after the others: the new holder's
     calls and e-mails are theirs, not the old record's."""
     reused = Exists(PhoneReuseFlag.objects.filter(customer=OuterRef("pk")))
-    customer = Customer.objects.filter(phone=phone_e164).alias(reused=reused).order_by("reused", "id").first()
+    customer: Customer | None = Customer.objects.filter(phone=phone_e164).order_by(reused.asc(), "id").first()
     if customer is None:
         customer = Customer.objects.filter(contacts__phone=phone_e164).order_by("id").first()
     return customer

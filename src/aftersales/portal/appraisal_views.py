@@ -23,6 +23,7 @@ from aftersales.appraisal.pdf import appraisal_pdf
 from aftersales.appraisal.selectors import appraisal_get_for_user
 from aftersales.appraisal.services import appraisal_answer
 from aftersales.core.errors import NotFound
+from aftersales.core.link_language import in_link_owner_language
 from aftersales.core.view_errors import message_service_errors, refusals
 from aftersales.core.web import private_no_store
 
@@ -84,6 +85,7 @@ def _link_actor(appraisal: Appraisal) -> User | None:
 
 @never_cache
 @require_http_methods(["GET", "POST"])
+@in_link_owner_language(_from_token)
 def appraisal_by_link(request: HttpRequest, token: str) -> HttpResponse:
     appraisal = _from_token(token)
     return _page(
@@ -96,6 +98,7 @@ def appraisal_by_link(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
+@in_link_owner_language(_from_token)
 def appraisal_pdf_by_link(request: HttpRequest, token: str) -> HttpResponse:
     return _pdf(_from_token(token))
 

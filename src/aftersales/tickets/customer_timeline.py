@@ -58,6 +58,7 @@ PHRASES: dict[str, Promise] = {
     "visit:status.on_the_way": _("The technician is on the way"),
     "visit:quote_sent": _("We sent you a quote for the repair"),
     "visit:quote_confirmed": _("You confirmed the quote"),
+    "visit:status.quote_declined": _("You declined the quote; we will contact you"),
     "visit:status.done": _("Visit done"),
     "visit:status.customer_accepted": _("You confirmed the work"),
     "visit:status.failed": _("The visit could not be completed; we will arrange another one"),
