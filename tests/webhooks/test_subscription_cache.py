@@ -4,8 +4,11 @@ savepoint) leaves nothing behind in the cache."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -16,7 +19,7 @@ from aftersales.webhooks.services import (
     webhook_subscription_set_active,
     webhook_subscriptions_for,
 )
-from aftersales.webhooks.subscription_cache import HINT_KEY, active_subscription_hints
+from aftersales.webhooks.subscription_cache import HINT_KEY, TOKEN_KEY, active_subscription_hints
 from tests.factories import UserFactory, make_ticket
 
 CREATED, CHANGED = "ticket.created", "ticket.status_changed"
@@ -108,3 +111,22 @@ def test_a_rolled_back_transaction_leaves_the_cache_as_it_was():
         assert [h.pk for h in active_subscription_hints()] == [kept_pk]
     assert _reads(queries) == 0
     assert [s.pk for s in webhook_subscriptions_for(CREATED)] == [kept_pk]
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_another_process_sees_a_committed_change_at_once(settings):
+    location = os.environ["REDIS_URL"]
+    settings.CACHES = {"default": {"BACKEND": "aftersales.core.cache_outage.OutageTolerantRedisCache", "LOCATION": location}}
+    cache.clear()
+    try:
+        assert webhook_subscriptions_for(CREATED) == []
+        other = RedisCache(location, {})  # another process's client of the same cache
+        token = other.get(TOKEN_KEY)
+        assert token is not None and other.get(HINT_KEY) == (token, ())
+        subscription = _subscribe()
+        assert other.get(TOKEN_KEY) != token  # the commit took a new token: the old hint is dead
+        assert webhook_subscriptions_for(CREATED) == [subscription]
+        assert [h.pk for h in other.get(HINT_KEY)[1]] == [subscription.pk]
+    finally:
+        cache.clear()
