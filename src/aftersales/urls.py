@@ -1,9 +1,13 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from aftersales.notifications.views import set_language
 
 urlpatterns = [
+    # Browsers ask for /favicon.ico whatever the page links (base.html links the SVG).
+    path("favicon.ico", RedirectView.as_view(url=settings.STATIC_URL + "aftersales/favicon.svg", permanent=True)),
     path("", include("aftersales.core.urls")),
     path("accounts/", include("aftersales.accounts.urls")),
     path("tickets/", include("aftersales.tickets.urls")),

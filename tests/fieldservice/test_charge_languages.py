@@ -110,7 +110,9 @@ def test_the_job_page_quote_page_and_acceptance_form_in_english(job):
 
     token = services.quote_token_for(work_order)
     quote = _client("en").get(reverse("fieldservice:quote_by_link", args=[token])).content.decode()
-    assert 'data-test-id="quote-line"' in quote and OUT_EN in quote and OUT_ZH not in quote
+    # The quote page says the warranty answer once, the lines only what and how much (audit 3, 8).
+    assert 'data-test-id="quote-line"' in quote and LABOUR_EN in quote and LABOUR_ZH not in quote
+    assert "The warranty of your product ended on" in quote and OUT_ZH not in quote
 
     form = client.get(reverse("fieldservice:acceptance", args=[work_order.number])).content.decode()
     assert OUT_EN in form and LABOUR_EN in form and OUT_ZH not in form and "On-site repair" in form

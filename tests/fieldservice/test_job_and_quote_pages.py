@@ -102,7 +102,10 @@ def test_staff_read_cost_and_charge_openly_with_the_reason_under_each_item(peopl
     assert 'data-test-id="acceptance-charges"' not in html  # the acceptance step is the technician's
 
 
-@pytest.mark.parametrize(("language", "mine", "theirs"), [("zh-hans", "你已接单", "技师已接单"), ("en", "You accepted the job", "Accepted by the technician")])
+@pytest.mark.parametrize(
+    ("language", "mine", "theirs"),
+    [("zh-hans", "你已接单", "技师已接单"), ("en", "You accepted the job", "Accepted by the technician")],
+)
 def test_the_technician_reads_his_own_status_naturally(people, language, mine, theirs):
     _ticket, measure = in_progress_ticket(actor=people["handler"])
     job = walk_to(new_job(handler=people["handler"], measure=measure), "accepted", boss=people["boss"], tech=people["tech"])
@@ -110,6 +113,8 @@ def test_the_technician_reads_his_own_status_naturally(people, language, mine, t
     badge = re.compile(r'data-test-id="wo-status">([^<]+)<')
     assert badge.search(client_for_language(people["tech"], language).get(url).content.decode()).group(1) == mine
     assert badge.search(client_for_language(people["handler"], language).get(url).content.decode()).group(1) == theirs
+    jobs = client_for_language(people["tech"], language).get(reverse("fieldservice:my_jobs")).content.decode()
+    assert re.search(r'data-test-id="my-job-status">([^<]+)<', jobs).group(1) == mine
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -117,7 +122,9 @@ def test_the_steps_carry_a_hidden_offline_hint(people, language):
     _ticket, measure = in_progress_ticket(actor=people["handler"])
     job = walk_to(new_job(handler=people["handler"], measure=measure), "dispatched", boss=people["boss"], tech=people["tech"])
     html = client_for_language(people["tech"], language).get(reverse("fieldservice:detail", args=[job.number])).content.decode()
-    hint = re.search(r'<p class="message error" role="alert" data-offline-hint data-test-id="offline-hint" hidden>([^<]+)</p>', html)
+    hint = re.search(
+        r'<p class="message error" role="alert" data-offline-hint data-test-id="offline-hint" hidden>([^<]+)</p>', html
+    )
     assert hint is not None and ("离线" in hint.group(1) if language == "zh-hans" else "You are offline" in hint.group(1))
     assert "data-offline-guard" in _between(html, '<section class="card fs-steps"', ">")
 
@@ -189,7 +196,8 @@ def test_the_quote_message_does_not_claim_what_the_warranty_answer_may_not_say(p
     body = str(event_for("fieldservice.quote").body)
     assert "not covered by the warranty" not in body and "CNY" not in body
     with translation.override("zh-hans"):
-        assert "元" in str(event_for("fieldservice.quote").body) and "不在保修范围内" not in str(event_for("fieldservice.quote").body)
+        chinese = str(event_for("fieldservice.quote").body)
+    assert "元" in chinese and "不在保修范围内" not in chinese
 
 
 def test_the_technicians_page_is_his_and_the_acceptance_block_is_not_shown_to_others(people):
