@@ -308,7 +308,9 @@ def _survey_view(item: SurveyView) -> schemas.SurveyOut:
         professionalism=item.professionalism,
         result=item.result,
         solved=item.solved,
+        nps=item.nps,
         comment=item.comment,
+        questions=list(item.questions),
     )
 
 

@@ -237,6 +237,8 @@ class SurveyView:
     result: int | None
     solved: bool | None
     comment: str
+    nps: int | None = None  # the 0–10 answer, when the survey asked it
+    questions: tuple[str, ...] = ()  # what the survey asked (``Survey.asked``)
 
 
 @dataclass(frozen=True)

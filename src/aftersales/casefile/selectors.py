@@ -335,6 +335,8 @@ def _surveys(ticket: Ticket) -> list[SurveyView]:
             result=s.result,
             solved=s.solved,
             comment=s.comment,
+            nps=s.nps,
+            questions=s.asked,
         )
         for s in Survey.objects.filter(ticket=ticket).order_by("sent_at", "id")
     ]
