@@ -393,3 +393,29 @@ def test_a_customer_reads_the_timeline_in_chinese(world):
     entries = customer.get(f"/api/v1/tickets/{world['east_ticket'].number}/timeline").json()
     mine = next(entry for entry in entries if entry["body"] == "你好")
     assert mine["actor"] not in {"You", ""} and mine["kind_label"] != "Your message"
+
+
+def test_the_document_is_built_once_per_language_and_again_after_a_setting_changes(monkeypatch, settings):
+    """Building it takes seconds of CPU: the docs page and every client's download reuse it."""
+    from aftersales.api import api as api_module
+    from aftersales.api.api import api
+
+    monkeypatch.setattr(api_module, "DOCUMENTS", {})  # the stand-in's documents go with the test
+    builds: list[str] = []
+
+    def counted(*args: Any, **kwargs: Any) -> Any:  # a stand-in: the real build takes seconds
+        from django.utils import translation
+
+        builds.append("built")
+        return {"openapi": "3.1.0", "info": {"title": translation.get_language()}, "paths": {}}
+
+    monkeypatch.setattr(api, "_build_openapi_schema", counted)
+    first = Client().get("/api/v1/openapi.json", headers={"Accept-Language": "en"})
+    again = Client().get("/api/v1/openapi.json", headers={"Accept-Language": "en"})
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.json()["info"]["title"] == "en" and len(builds) == 1
+    Client().get("/api/v1/openapi.json", headers={"Accept-Language": "zh-hans"})
+    assert len(builds) == 2  # each language its own
+    settings.API_RATE_LIMIT_PER_MINUTE = 7  # any setting: the document is built anew
+    Client().get("/api/v1/openapi.json", headers={"Accept-Language": "en"})
+    assert len(builds) == 3

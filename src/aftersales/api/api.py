@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django.apps import apps as django_apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
@@ -52,10 +56,39 @@ credentials carries `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Rese
 
 
 BINARY_PATHS = ("/files/{file_id}", "/signature.png", "/receipt")
+# The built OpenAPI documents: (api, language, arguments) → document (``AftersalesAPI``).
+DOCUMENTS: dict[tuple[object, ...], Any] = {}
+
+
+# The settings a document may read (the API's own, the languages, the URLs); the tests change
+# others (media, tasks) around every test, which must not build it anew each time.
+DOCUMENT_SETTINGS = ("API_", "LANGUAGE", "ROOT_URLCONF", "INSTALLED_APPS")
+
+
+@receiver(setting_changed)
+def _settings_changed(*, setting: str, **_kwargs: Any) -> None:
+    if setting.startswith(DOCUMENT_SETTINGS):
+        DOCUMENTS.clear()
 
 
 class AftersalesAPI(NinjaAPI):
+    """The API, whose OpenAPI document is built once per process and language: building it takes
+    seconds of CPU (266 operations), and every request of ``/openapi.json`` or of the docs page
+    would pay it again. A changed setting it may read (``DOCUMENT_SETTINGS``: tests'
+    ``override_settings``) or a router added later builds it anew."""
+
+    def add_router(self, *args: Any, **kwargs: Any) -> None:
+        DOCUMENTS.clear()
+        super().add_router(*args, **kwargs)
+
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        key = (id(self), translation.get_language() or "", repr(args), repr(sorted(kwargs.items())))
+        document = DOCUMENTS.get(key)
+        if document is None:
+            document = DOCUMENTS[key] = self._build_openapi_schema(*args, **kwargs)
+        return copy.deepcopy(document)  # the caller may change its copy
+
+    def _build_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         # One entry per status (keyed as text), errors only where possible, examples: openapi_doc.
         schema = polish(super().get_openapi_schema(*args, **kwargs))
         for path, operations in schema.get("paths", {}).items():
