@@ -21,7 +21,7 @@ from aftersales.tickets.process import ticket_record_agreement
 from aftersales.tickets.selectors.agreements import agreement_document_get_for_user
 from aftersales.tickets.services.agreements import agreement_document_record_view
 
-from .. import presenters, schemas
+from .. import app_schemas, presenters, schemas
 from ..auth import caller_of, customer_caller_of
 from ..conditional import ticket_etag, version_from_if_match
 from ..models import Scope
@@ -39,7 +39,7 @@ FILE_RESPONSE = {
 }
 
 
-def _signature_document(payload: schemas.PlanAnswerIn) -> ContentFile[bytes] | None:
+def _signature_document(payload: app_schemas.PlanAnswerIn) -> ContentFile[bytes] | None:
     """The drawn signature as the agreement's file; refused on a decline (nothing is signed)."""
     if not payload.signature:
         return None
@@ -61,7 +61,7 @@ def _signature_document(payload: schemas.PlanAnswerIn) -> ContentFile[bytes] | N
 def answer_plan(
     request: HttpRequest,
     number: str,
-    payload: schemas.PlanAnswerIn,
+    payload: app_schemas.PlanAnswerIn,
     response: HttpResponse,
     if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
 ) -> Any:

@@ -33,7 +33,7 @@ from aftersales.accounts.sms_reset import code_minutes
 from aftersales.core import clock
 from aftersales.core.web import private_no_store
 
-from .. import schemas
+from .. import app_schemas
 from ..auth import caller_of
 from ..problems import ApiProblem
 from ..selectors import api_own_customer_id, api_sign_in_tokens_of
@@ -47,7 +47,7 @@ HOUR = 3600
 NO_CREDENTIALS = " No credentials: send no Authorization header."
 
 
-class AppSignUpIn(schemas.SignUpIn):
+class AppSignUpIn(app_schemas.SignUpIn):
     """The sign-up, with the answer to the second proof when the number's record asks for it."""
 
     history_answer: Annotated[str, Field(max_length=64)] | None = Field(
@@ -63,7 +63,7 @@ class AppSignUpIn(schemas.SignUpIn):
     )
 
 
-class SignUpTokenOut(schemas.TokenOut):
+class SignUpTokenOut(app_schemas.TokenOut):
     linked: bool = Field(
         description="true: the account shows the customer's earlier records (tickets, units) that we knew by the "
         "number; false: a new customer."
@@ -84,10 +84,10 @@ def _throttled(exc: PhoneCodeThrottled, field: str) -> ApiProblem:
     return ApiProblem(429, exc.message, code=exc.code, field=field, headers={"Retry-After": str(max(1, seconds))})
 
 
-def _token(response: HttpResponse, created: CreatedKey) -> tuple[int, schemas.TokenOut]:
+def _token(response: HttpResponse, created: CreatedKey) -> tuple[int, app_schemas.TokenOut]:
     key = created.key
     private_no_store(response)  # a credential: kept by no cache
-    return 201, schemas.TokenOut(
+    return 201, app_schemas.TokenOut(
         token=created.secret,
         token_id=key.pk,
         prefix=key.prefix,
@@ -102,13 +102,13 @@ def _token(response: HttpResponse, created: CreatedKey) -> tuple[int, schemas.To
 @router.post(
     "/auth/code",
     auth=None,
-    response={202: schemas.CodeRequestOut, **problems()},
+    response={202: app_schemas.CodeRequestOut, **problems()},
     summary="Send the customer a sign-in (or sign-up) code by SMS",
     description="The same answer for every number: a sign-in code goes only to a customer's account, never to staff. "
     "429 (Retry-After) when asked again within the minute (code_resend_wait: the last code is on its way) or too often."
     + NO_CREDENTIALS,
 )
-def request_code(request: HttpRequest, payload: schemas.CodeRequestIn) -> Any:
+def request_code(request: HttpRequest, payload: app_schemas.CodeRequestIn) -> Any:
     phone = mobile_phone(payload.phone)
     try:
         phone_code_request(purpose=payload.purpose, phone=phone, client_ip=_client_ip(request), language=_language())
@@ -118,7 +118,7 @@ def request_code(request: HttpRequest, payload: schemas.CodeRequestIn) -> Any:
         detail = _("A six-digit code is on its way by SMS.")
     else:
         detail = _("If the number belongs to a customer's account, the code is on its way.")
-    return 202, schemas.CodeRequestOut(
+    return 202, app_schemas.CodeRequestOut(
         purpose=payload.purpose, detail=str(detail), code_minutes=code_minutes(), resend_seconds=resend_seconds()
     )
 
@@ -126,12 +126,12 @@ def request_code(request: HttpRequest, payload: schemas.CodeRequestIn) -> Any:
 @router.post(
     "/auth/token",
     auth=None,
-    response={201: schemas.TokenOut, **problems()},
+    response={201: app_schemas.TokenOut, **problems()},
     summary="Sign the customer in: the SMS code for a token for this device (shown once)",
     description="A wrong, used or expired code is a 422 naming code (five wrong entries kill it). The token acts as "
     "the customer with the app's scopes and expires after API_SIGNIN_TOKEN_DAYS (90 days)." + NO_CREDENTIALS,
 )
-def sign_in(request: HttpRequest, payload: schemas.TokenIn, response: HttpResponse) -> Any:
+def sign_in(request: HttpRequest, payload: app_schemas.TokenIn, response: HttpResponse) -> Any:
     phone = mobile_phone(payload.phone)
     name = device_name(payload.device_name, user_agent=request.headers.get("User-Agent", ""))
     try:
@@ -191,7 +191,7 @@ def sign_out(request: HttpRequest) -> Any:
 
 @router.get(
     "/me/tokens",
-    response={200: list[schemas.DeviceTokenOut], **problems(403)},
+    response={200: list[app_schemas.DeviceTokenOut], **problems(403)},
     summary="The customer's signed-in devices (their live sign-in tokens)",
     description="A customer's own token, key or session (403 customer_only for staff). Newest first.",
 )
@@ -200,7 +200,7 @@ def list_tokens(request: HttpRequest) -> Any:
     require_customer(caller.user)
     current = caller.key.pk if caller.key is not None else None
     return [
-        schemas.DeviceTokenOut(
+        app_schemas.DeviceTokenOut(
             id=key.pk,
             device_name=key.name,
             prefix=key.prefix,

@@ -16,7 +16,7 @@ from aftersales.core.errors import NotFound
 from aftersales.customers.models import Customer
 from aftersales.notifications.wechat_contacts import wechat_contact_bind_customer, wechat_contact_unbind_customer
 
-from .. import schemas
+from .. import app_schemas
 from ..auth import caller_of
 from ..caller import Caller
 from ..models import Scope
@@ -46,14 +46,14 @@ def _customer(request: HttpRequest, customer_id: int) -> tuple[Caller, Customer]
 
 @router.put(
     "/customers/{customer_id}/wechat",
-    response={200: schemas.WeChatContactOut, **problems(403, 404, 409)},
+    response={200: app_schemas.WeChatContactOut, **problems(403, 404, 409)},
     summary="Bind the customer's WeChat account (openid), replacing an earlier one",
     description="Where the customer's WeChat messages go (with their consent to be contacted)." + WHO,
 )
-def bind_wechat(request: HttpRequest, customer_id: CustomerId, payload: schemas.WeChatBindIn) -> Any:
+def bind_wechat(request: HttpRequest, customer_id: CustomerId, payload: app_schemas.WeChatBindIn) -> Any:
     caller, customer = _customer(request, customer_id)
     contact = wechat_contact_bind_customer(customer=customer, openid=payload.openid, actor=caller.user)
-    return schemas.WeChatContactOut(customer_id=customer.pk, openid=contact.openid, bound_at=contact.bound_at)
+    return app_schemas.WeChatContactOut(customer_id=customer.pk, openid=contact.openid, bound_at=contact.bound_at)
 
 
 @router.delete(
