@@ -168,13 +168,25 @@ def test_refusals_name_their_field(admin):
 def test_offboarding_twice_is_a_conflict_that_moves_nothing(admin):
     leaver = staff(Role.AGENT)
     staff_offboard(actor=admin, user_id=leaver.pk, reason="离职")
-    ticket = assigned_ticket(staff(Role.AGENT), by=admin)
-    Ticket.objects.filter(pk=ticket.pk).update(assignee=leaver)  # as if given to them meanwhile
     with pytest.raises(Conflict) as exc:
         staff_offboard(actor=admin, user_id=leaver.pk, reason="离职")
     assert exc.value.code == "already_inactive"
-    assert Ticket.objects.get(pk=ticket.pk).assignee_id == leaver.pk
     assert AuditEvent.objects.filter(action="account.offboarded", object_id=str(leaver.pk)).count() == 1
+
+
+def test_work_given_to_an_inactive_person_meanwhile_is_handed_over_once(admin):
+    """The account stays inactive; the work moves (tests/accounts/test_inactive_handover.py)."""
+    leaver = staff(Role.AGENT)
+    staff_offboard(actor=admin, user_id=leaver.pk, reason="离职")
+    ticket = assigned_ticket(staff(Role.AGENT), by=admin)
+    Ticket.objects.filter(pk=ticket.pk).update(assignee=leaver)  # as if given to them meanwhile
+    done = staff_offboard(actor=admin, user_id=leaver.pk, reason="离职后仍有工单")
+    assert not done.was_active and [(h.kind, h.count) for h in done.moved] == [("tickets", 1)]
+    assert Ticket.objects.get(pk=ticket.pk).assignee_id is None  # back to the team's queue
+    with pytest.raises(Conflict) as exc:
+        staff_offboard(actor=admin, user_id=leaver.pk, reason="离职")
+    assert exc.value.code == "already_inactive"
+    assert AuditEvent.objects.filter(action="account.offboarded", object_id=str(leaver.pk)).count() == 2
 
 
 def test_a_receiver_that_fails_undoes_the_whole_handover(admin, world):

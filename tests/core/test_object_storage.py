@@ -42,6 +42,7 @@ from aftersales.imports import services as imports
 from aftersales.imports.models import ImportJob, ImportStatus
 from aftersales.privacy.models import RequestChannel, RequestKind
 from aftersales.privacy.services import privacy_apply_retention, privacy_request_create
+from aftersales.privacy.tasks import prepare_privacy_export
 from aftersales.tickets.models import Attachment
 from aftersales.tickets.services import ticket_add_attachment
 from tests.api.conftest import api_client, png_bytes
@@ -236,6 +237,8 @@ def test_the_case_file_acceptance_form_signature_and_personal_data_copy_read_the
     copy = privacy_request_create(
         customer=lived.ticket.customer, kind=RequestKind.EXPORT, channel=RequestChannel.PORTAL, actor=None
     )
+    assert prepare_privacy_export.call(copy.pk) == "built"  # the copy's background job
+    copy.refresh_from_db()
     assert bucket.holds(copy.export_file.name)
     with zipfile.ZipFile(io.BytesIO(bucket.read(copy.export_file.name))) as archive:
         photos = [n for n in archive.namelist() if n.endswith(".png")]

@@ -31,9 +31,9 @@ def test_the_lines_of_the_visible_statements_are_exported():
         leaders.append(leader)
     sheet, rows = export_sheet("outlet_settlement_lines", supervisor)
     assert rows == 2 and sorted(column(sheet, "Settlement statement")) == sorted(n for n, _job in numbers)
-    assert column(sheet, "amount") == [225, 225]
+    assert column(sheet, "Amount") == [225, 225]
     sheet, rows = export_sheet("outlet_settlement_lines", supervisor, {"number": numbers[1][0]})
-    assert rows == 1 and column(sheet, "work order") == [numbers[1][1]]
+    assert rows == 1 and column(sheet, "Work order") == [numbers[1][1]]
     leaders[0].language = "zh-hans"
     sheet, rows = export_sheet("outlet_settlement_lines", leaders[0])
     assert rows == 1 and header(sheet)[0] == "结算单"

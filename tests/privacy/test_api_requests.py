@@ -23,11 +23,14 @@ from aftersales.api.signin import APP_SCOPES
 from aftersales.audit.models import AuditEvent
 from aftersales.core import clock
 from aftersales.customers.models import Customer
+from aftersales.privacy.deadlines import answer_due
 from aftersales.privacy.models import PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 from aftersales.privacy.services import privacy_request_create
 from aftersales.tickets.models import Ticket
 from tests.api.conftest import ApiClient, api_client, customer_user
 from tests.factories import CustomerFactory, UserFactory, make_ticket
+
+from .jobs import ready, run_export_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -100,9 +103,13 @@ def test_the_app_asks_for_a_copy_and_downloads_the_portals_file(me):
     created = me.app.post(REQUESTS, {"kind": "export"})
 
     assert created.status_code == 201, created.content
-    body = created.json()
+    queued = created.json()
+    assert queued["status"] == "received" and queued["preparing"] is True and queued["download_url"] is None
+    assert created["Location"] == f"{REQUESTS}/{queued['id']}" and created["ETag"] == f'"v{queued["version"]}"'
+    assert run_export_jobs() == ["built"]  # the background job
+    body = me.app.get(f"{REQUESTS}/{queued['id']}").json()
     assert body["kind"] == "export" and body["status"] == "completed" and body["channel"] == "app"
-    assert created["Location"] == f"{REQUESTS}/{body['id']}" and created["ETag"] == f'"v{body["version"]}"'
+    assert body["preparing"] is False
     assert body["download_url"] == f"{REQUESTS}/{body['id']}/download" and body["export_expires_at"]
     assert body["can_cancel"] is False
     item = PrivacyRequest.objects.get(pk=body["id"])
@@ -116,7 +123,7 @@ def test_the_app_asks_for_a_copy_and_downloads_the_portals_file(me):
     assert data["customer"]["name"] == "王芳"
     assert me.ticket is not None and [t["number"] for t in data["tickets"]] == [me.ticket.number]
     # The portal's services wrote the portal's audit rows, the customer named as the actor.
-    assert _actions(item.pk) == ["privacy.requested", "privacy.exported", "privacy.export_downloaded"]
+    assert _actions(item.pk) == ["privacy.requested", "privacy.export_queued", "privacy.exported", "privacy.export_downloaded"]
     assert set(
         AuditEvent.objects.filter(object_id=str(item.pk), action__startswith="privacy.").values_list("actor", flat=True)
     ) == {me.user.pk}
@@ -124,6 +131,7 @@ def test_the_app_asks_for_a_copy_and_downloads_the_portals_file(me):
 
 def test_a_copy_past_its_date_is_no_longer_given(me):
     body = me.app.post(REQUESTS, {"kind": "export"}).json()
+    assert run_export_jobs() == ["built"]
     PrivacyRequest.objects.filter(pk=body["id"]).update(export_expires_at=clock.now() - dt.timedelta(minutes=1))
 
     assert me.app.get(f"{REQUESTS}/{body['id']}").json()["download_url"] is None
@@ -138,6 +146,7 @@ def test_the_customer_sees_only_their_own_requests(me, other):
     theirs = privacy_request_create(
         customer=other.customer, kind=RequestKind.EXPORT, channel=RequestChannel.PORTAL, actor=other.user
     )
+    theirs = ready(theirs)
 
     listed = me.app.get(REQUESTS)
 
@@ -186,6 +195,7 @@ def test_a_create_retried_with_its_idempotency_key_is_one_request(me):
     key = {"Idempotency-Key": "privacy-7f3a"}
     first = me.app.post(REQUESTS, {"kind": "export"}, headers=key)
     again = me.app.post(REQUESTS, {"kind": "export"}, headers=key)
+    assert run_export_jobs() == ["built"]
 
     assert first.status_code == again.status_code == 201
     assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
@@ -205,7 +215,8 @@ def test_an_erasure_asked_in_the_app_waits_for_staff_who_erase():
     body = created.json()
     assert body["status"] == "received" and body["can_cancel"] is True and body["download_url"] is None
     item = PrivacyRequest.objects.get(pk=body["id"])
-    assert item.due_at - item.created_at == dt.timedelta(days=15)
+    assert item.due_at == answer_due(received_at=item.created_at)  # 15 working days (test_answer_deadline)
+    assert item.due_at - item.created_at >= dt.timedelta(days=19)
     assert dt.datetime.fromisoformat(body["due_at"]) == item.due_at.replace(microsecond=0) and body["overdue"] is False
     # Asking again while it waits answers with the same request.
     again = me.app.post(REQUESTS, {"kind": "erasure"})
@@ -260,7 +271,9 @@ def test_the_customer_withdraws_a_waiting_request_with_its_etag(me):
 
 
 def test_a_ready_copy_cannot_be_withdrawn(me):
-    body = me.app.post(REQUESTS, {"kind": "export"}).json()
+    created = me.app.post(REQUESTS, {"kind": "export"}).json()
+    assert run_export_jobs() == ["built"]
+    body = me.app.get(f"{REQUESTS}/{created['id']}").json()
     answer = me.app.post(f"{REQUESTS}/{body['id']}/cancel", {}, headers={"If-Match": f'"v{body["version"]}"'})
     assert answer.status_code == 409 and _fields(answer) == ["status"]
 

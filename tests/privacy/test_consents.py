@@ -16,6 +16,8 @@ from aftersales.privacy.models import RequestChannel, RequestKind
 from aftersales.privacy.services import privacy_erase, privacy_request_create
 from tests.factories import make_ticket
 
+from .jobs import ready
+
 pytestmark = pytest.mark.django_db
 
 
@@ -61,6 +63,7 @@ def test_the_copy_holds_the_consent_history(person):
     request = privacy_request_create(
         customer=person.customer, kind=RequestKind.EXPORT, channel=RequestChannel.PORTAL, actor=person.user
     )
+    request = ready(request)
     data = json.loads(zipfile.ZipFile(request.export_file.open("rb")).read("personal-data.json"))
     [given] = data["customer"]["consents"]["history"]
     assert given["marketing"] is True and given["given"] == "员工代为登记"

@@ -22,6 +22,7 @@ from aftersales.tickets.models import Ticket
 from tests.factories import CustomerFactory, UserFactory, make_ticket
 
 from .conftest import EMAIL, INTERNAL_NOTE, NAME, STREET
+from .jobs import ready, run_export_jobs
 
 pytestmark = pytest.mark.django_db
 
@@ -42,6 +43,7 @@ def test_the_customer_downloads_a_copy_of_their_data_from_the_portal(person):
     assert page.status_code == 200 and "我的个人信息" in page.content.decode()
 
     client.post("/privacy/mine/export/")
+    assert run_export_jobs() == ["built"]  # the background job
     request = PrivacyRequest.objects.get(customer=person.customer)
     assert request.status == RequestStatus.COMPLETED and request.channel == RequestChannel.PORTAL
     response = client.get(f"/privacy/{request.pk}/download/")
@@ -63,6 +65,7 @@ def test_the_copy_holds_no_internal_notes(person):
     request = privacy_request_create(
         customer=person.customer, kind=RequestKind.EXPORT, channel=RequestChannel.PORTAL, actor=person.user
     )
+    request = ready(request)
     data = zipfile.ZipFile(request.export_file.open("rb")).read("personal-data.json").decode()
     assert NAME in data and INTERNAL_NOTE not in data
 
@@ -71,6 +74,8 @@ def test_another_customer_cannot_download_the_copy(person):
     request = privacy_request_create(
         customer=person.customer, kind=RequestKind.EXPORT, channel=RequestChannel.PORTAL, actor=person.user
     )
+    request = ready(request)
+    assert _client(person.user).get(f"/privacy/{request.pk}/download/").status_code == 200  # theirs: ready
     stranger = UserFactory(role=Role.CUSTOMER)
     CustomerFactory(user=stranger)
     assert _client(stranger).get(f"/privacy/{request.pk}/download/").status_code == 404

@@ -33,7 +33,7 @@ def test_the_ledger_holds_advances_and_reimbursement_lines():
     assert rows == 4  # two advances, two lines
     assert {paid.number, requested.number} <= set(column(sheet, "Document"))
     assert set(column(sheet, "Travel reimbursement")) == {None, drafted.number}  # empty cells for the advances
-    assert sorted(Decimal(str(v)) for v in column(sheet, "amount (CNY)")) == [
+    assert sorted(Decimal(str(v)) for v in column(sheet, "Amount (CNY)")) == [
         Decimal("-300"),
         Decimal("50"),
         Decimal("120.5"),
@@ -61,6 +61,6 @@ def test_the_ledger_shows_the_last_day_to_settle_and_lists_the_overdue_alone(set
         sheet, rows = export_sheet("travel_ledger", payer, {"advance_status": "overdue"})
         assert rows == 1 and column(sheet, "Document") == [late.number]
         assert column(sheet, "Overdue for settlement") == ["Overdue for settlement"]
-        assert [str(v)[:10] for v in column(sheet, "settle by")] == ["2026-03-31"]
+        assert [str(v)[:10] for v in column(sheet, "Settle by")] == ["2026-03-31"]
         sheet, rows = export_sheet("travel_ledger", payer)
         assert rows == 2 and sorted(map(str, column(sheet, "Overdue for settlement"))) == ["None", "Overdue for settlement"]

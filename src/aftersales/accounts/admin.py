@@ -3,8 +3,12 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -13,6 +17,7 @@ from aftersales.core.i18n import join_list
 
 from .effects import USER_BECAME_TECHNICIAN
 from .models import Region, RegionArea, Role, ServiceOutlet, Team, User
+from .offboarding import held, holdings_of
 from .provinces import city_key, province_key, province_name
 from .sessions import sign_out_everywhere
 from .signals import security_event
@@ -23,6 +28,34 @@ SUPERUSER_ONLY_FIELDS = frozenset({"is_superuser", "groups", "user_permissions"}
 OWN_ACCOUNT_FIELDS = ("role", "data_scope", "team", "region", "is_active")
 
 
+class UserForm(UserChangeForm):
+    """The user's change form: unticking "Active" of someone who still holds work (open tickets,
+    work orders, revisit calls, van stock, …) is refused, naming what they hold and linking to
+    the staff page's "Hand over and deactivate", which moves the work first (else it would be
+    stranded with nobody: docs/staff-handover.md). Someone who holds nothing is deactivated here."""
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        person = self.instance
+        if person.pk is not None and person.is_active and "is_active" in data and not data["is_active"]:
+            holding = held(holdings_of(person))
+            if holding:
+                self.add_error("is_active", _holds_work(person, holding))
+        return data
+
+
+def _holds_work(person: User, holding: list[Any]) -> forms.ValidationError:
+    items = join_list(gettext("%(label)s (%(count)d)") % {"label": h.label, "count": h.count} for h in holding)
+    text = gettext("%(name)s still holds work: %(items)s. Deactivating here would leave it with nobody.") % {
+        "name": person,
+        "items": items,
+    }
+    url = reverse("accounts:staff_detail", args=[person.pk]) + "#offboard"
+    return forms.ValidationError(
+        format_html('{} <a href="{}">{}</a>', text, url, gettext("Hand over and deactivate")), code="holds_work"
+    )
+
+
 @admin.register(User)
 class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
     """Users, roles, teams, regions and data scopes. ``is_staff`` follows the role (``User.save``).
@@ -30,7 +63,9 @@ class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
     An administrator who is not a superuser (docs/decisions/0013-administration.md) manages every
     account but the superusers' (not listed, not found), never makes a superuser nor grants Django
     permissions (the fields are not on the form), does not change their own role, scope, team,
-    region or activity, and deletes nobody (deactivate, or hand over on the staff pages)."""
+    region or activity, and deletes nobody (deactivate, or hand over on the staff pages). Someone
+    who still holds work is not deactivated here: the form says what and links to the handover
+    (``UserForm``)."""
 
     list_display = ("username", "display_name", "role", "data_scope", "team", "region", "is_active")
     list_filter = ("role", "data_scope", "team", "region", "is_active")
@@ -43,6 +78,7 @@ class UserAdmin(ConfigurationAdmin, DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Aftersales"), {"fields": ("display_name", "role", "data_scope", "team", "region")}),
     )
+    form = UserForm
     actions = ["sign_out_everywhere", "reset_two_factor"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:

@@ -57,7 +57,7 @@ STAFF_LEAVING = hook(
 )
 # The handover is done (the person deactivated, their sessions ended): the audit row
 # ``account.offboarded`` (accounts sits below audit). kwargs: user, actor, successor, reason,
-# moved ({kind: count}), attention ({kind: count}).
+# moved ({kind: count}), attention ({kind: count}), was_active (False: inactive already, only its work handed over).
 STAFF_OFFBOARDED = hook(
     "staff_offboarded",
     "aftersales.audit.receivers.staff_offboarded",

@@ -10,8 +10,10 @@ and one audit row ``account.offboarded`` (``effects.STAFF_OFFBOARDED``: the reas
 successor, the counts moved and those left for attention). A receiver that fails undoes it all.
 
 Administrators (and superusers) only; nobody offboards themselves; a superuser only by a
-superuser. Offboarding someone already inactive is a conflict: a second click or a retried
-request moves nothing twice.
+superuser. An account already inactive (deactivated in the administration before it refused to
+strand work, or by another path) is handed over the same way, if it still holds work that a
+handover moves; it stays inactive. One that holds nothing to move is a conflict
+(``already_inactive``): a second click or a retried request moves nothing twice.
 """
 
 from __future__ import annotations
@@ -47,11 +49,13 @@ class StaffHoldings:
 
 @dataclass(frozen=True)
 class Offboarded:
-    """The handover's result: ``user`` (now inactive), the ``successor`` and what each app did."""
+    """The handover's result: ``user`` (now inactive), the ``successor`` and what each app did;
+    ``was_active`` False when the account was inactive already (only its work was handed over)."""
 
     user: User
     successor: User | None
     holdings: list[Holding]
+    was_active: bool = True
 
     @property
     def moved(self) -> list[Holding]:
@@ -92,12 +96,28 @@ def own_holdings(user: User) -> list[Holding]:
     return [Holding(kind="teams_led", label=_("Teams led: name a new leader"), count=led, url=url, moved=False)]
 
 
+def holdings_of(user: User) -> list[Holding]:
+    """What ``user`` holds now, every kind (count 0 included), without the actor's check: the
+    preview's list, and the administration's refusal to deactivate someone who holds work."""
+    return [*flatten(STAFF_HOLDINGS.send(user=user)), *own_holdings(user)]
+
+
+def held(holdings: list[Holding]) -> list[Holding]:
+    """The kinds actually held (a count above 0)."""
+    return [h for h in holdings if h.count]
+
+
+def movable(holdings: list[Holding]) -> list[Holding]:
+    """What a handover moves (held, and not left for a person's attention)."""
+    return [h for h in holdings if h.count and h.moved]
+
+
 def staff_holdings(*, actor: User, user_id: int) -> StaffHoldings:
     """The preview of the handover: what the member of staff ``user_id`` holds (one count per
     kind). Administrators only; ``NotFound`` for an unknown id or a customer."""
     _check_actor(actor)
     person = _staff(user_id)
-    return StaffHoldings(user=person, holdings=[*flatten(STAFF_HOLDINGS.send(user=person)), *own_holdings(person)])
+    return StaffHoldings(user=person, holdings=holdings_of(person))
 
 
 def _reason(reason: str) -> str:
@@ -110,14 +130,16 @@ def _reason(reason: str) -> str:
 
 
 def _lock(person: User, successor_id: int | None) -> tuple[User, User | None]:
-    """Lock the person's row and the successor's, in ascending key order."""
+    """Lock the person's row and the successor's, in ascending key order. An inactive person is
+    handed over only if they still hold something a handover moves (read under the lock: of two
+    concurrent handovers the second finds nothing left and is refused)."""
     ids = sorted({person.pk, *([successor_id] if successor_id is not None else [])})
     # NO KEY: two offboardings of one person still queue, but a row the person's own work inserts
     # meanwhile (a part fitted on their job refers to their user row: a key-share lock) does not
     # deadlock with the handover (tests/parts/test_handover_van_pg.py).
     rows = {u.pk: u for u in User.objects.select_for_update(no_key=True).filter(pk__in=ids).order_by("pk")}
     locked = rows[person.pk]
-    if not locked.is_active:
+    if not locked.is_active and not movable(holdings_of(locked)):
         raise Conflict(_("%(name)s is inactive already: nothing to hand over.") % {"name": locked}, code="already_inactive")
     if successor_id is None:
         return locked, None
@@ -132,12 +154,13 @@ def _lock(person: User, successor_id: int | None) -> tuple[User, User | None]:
 @transaction.atomic
 def staff_offboard(*, actor: User, user_id: int, successor_id: int | None = None, reason: str) -> Offboarded:
     """Hand the work of the member of staff ``user_id`` over to ``successor_id`` (or back to the
-    queues), deactivate the account and end every session of it, in one transaction.
+    queues), deactivate the account and end every session of it, in one transaction. An account
+    already inactive that still holds work has it handed over the same way (and stays inactive).
 
     Refusals: ``PermissionDenied`` (not an administrator, oneself, a superuser by a
     non-superuser), ``NotFound`` (no such member of staff), ``ValidationFailed`` (``reason``
     missing or too long; ``successor`` not an active member of staff, or the person),
-    ``Conflict`` (already inactive)."""
+    ``Conflict`` (inactive already, with nothing left that a handover moves)."""
     _check_actor(actor)
     person = _staff(user_id)
     if person.pk == actor.pk:
@@ -146,6 +169,7 @@ def staff_offboard(*, actor: User, user_id: int, successor_id: int | None = None
         raise PermissionDenied(_("Only a superuser deactivates a superuser."), code="offboard_superuser")
     text = _reason(reason)
     locked, successor = _lock(person, successor_id)
+    was_active = locked.is_active
     now = clock.now()
     holdings = [*flatten(STAFF_LEAVING.send(user=locked, successor=successor, actor=actor, now=now)), *own_holdings(locked)]
     User.objects.filter(pk=locked.pk).update(is_active=False)
@@ -158,5 +182,6 @@ def staff_offboard(*, actor: User, user_id: int, successor_id: int | None = None
         reason=text,
         moved=counts(holdings, moved=True),
         attention=counts(holdings, moved=False),
+        was_active=was_active,
     )
-    return Offboarded(user=locked, successor=successor, holdings=holdings)
+    return Offboarded(user=locked, successor=successor, holdings=holdings, was_active=was_active)

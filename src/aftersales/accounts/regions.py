@@ -8,19 +8,24 @@ the same table (a customer's or an API key's region without a query).
 
 Intake calls this for every ticket, so the table (a few hundred rows at most) is read once and
 kept in Django's cache (``CACHES["default"]``): no query per intake in steady state. Saving or
-deleting a region or one of its areas clears it, at once and again when the transaction
-commits, so the next lookup reads the new table. With a shared cache (Redis) every process sees
-the change immediately; with the per-process default (locmem) the other processes within
-``CACHE_SECONDS``.
+deleting a region or one of its areas clears it when the transaction **commits**
+(``transaction.on_commit``), so the next lookup reads the new table. Until then the shared cache
+keeps the committed table: the changing transaction's own lookups read its uncommitted table
+from the database and keep it to themselves (per thread, while the change is pending), so no
+other request is answered from data that may still be rolled back, and a rollback (of the
+transaction or of the savepoint holding the change) leaves nothing to clear. With a shared cache
+(Redis) every process sees a committed change immediately; with the per-process default
+(locmem) the other processes within ``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 
 from .models import Region, RegionArea
@@ -103,8 +108,42 @@ class RegionTable:
         return region
 
 
+class _ClearOnCommit:
+    """The on-commit callback of one change to the table (one object per change): clears the
+    cache when the change commits. Django drops it when the change is rolled back."""
+
+    def __call__(self) -> None:
+        region_cache_clear()
+
+
+# This thread's table as its own open transaction changed it: (the pending change, the table).
+_own = threading.local()
+
+
+def _pending_change() -> _ClearOnCommit | None:
+    """The latest change to the table made in this connection's open transaction and neither
+    committed nor rolled back (its callback still waits in Django's on-commit list), or None."""
+    if not connection.in_atomic_block:
+        return None
+    for entry in reversed(connection.run_on_commit):  # (savepoint ids, callback, robust)
+        callback = entry[1]
+        if isinstance(callback, _ClearOnCommit):
+            return callback
+    return None
+
+
 def region_table() -> RegionTable:
-    """The region table, from the cache or (on a miss) read with two queries and cached."""
+    """The region table, from the cache or (on a miss) read with two queries and cached. A
+    transaction that changed the table reads its own (uncommitted) table, once per change, and
+    keeps it out of the shared cache."""
+    pending = _pending_change()
+    if pending is not None:
+        held = getattr(_own, "table", None)
+        if held is not None and held[0] is pending:
+            return held[1]
+        own = RegionTable.load()
+        _own.table = (pending, own)
+        return own
     table = cache.get(CACHE_KEY)
     if not isinstance(table, RegionTable):
         table = RegionTable.load()
@@ -131,14 +170,17 @@ def region_by_id(region_id: int | None) -> Region | None:
 
 def region_cache_clear() -> None:
     """Forget the cached table: the next lookup reads the database."""
+    _own.table = None
     cache.delete(CACHE_KEY)
 
 
 def _table_changed(**_kwargs: Any) -> None:
-    # Now (so this transaction's own lookups see the change) and after the commit (a process that
-    # read the old table meanwhile cached it again).
-    region_cache_clear()
-    transaction.on_commit(region_cache_clear)
+    # Cleared when the change commits, never before: clearing now would let another request read
+    # the table again meanwhile (the old one) and, worse, this transaction's own lookup cache its
+    # uncommitted table for everyone, kept after a rollback. This transaction's lookups read their
+    # own table (``region_table``) until then; outside a transaction the callback runs at once.
+    _own.table = None
+    transaction.on_commit(_ClearOnCommit())
 
 
 for _model in (Region, RegionArea):

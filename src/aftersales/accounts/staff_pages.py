@@ -19,7 +19,7 @@ from .decorators import staff_required
 from .forms import OffboardForm, StaffFilterForm
 from .handover import Holding
 from .models import User
-from .offboarding import Offboarded, may_offboard, staff_holdings, staff_offboard
+from .offboarding import Offboarded, may_offboard, movable, staff_holdings, staff_offboard
 from .selectors import staff_list
 
 PAGE_SIZE = 50
@@ -48,7 +48,12 @@ def _counted(holdings: list[Holding]) -> str:
 def _done_message(request: HttpRequest, done: Offboarded) -> None:
     name = str(done.user)
     moved = _counted(done.moved)
-    if moved:
+    if not done.was_active:
+        messages.success(
+            request,
+            _("The work of %(name)s (inactive already) was handed over: %(moved)s.") % {"name": name, "moved": moved or "—"},
+        )
+    elif moved:
         messages.success(
             request, _("%(name)s was deactivated and signed out. Handed over: %(moved)s.") % {"name": name, "moved": moved}
         )
@@ -61,12 +66,15 @@ def _done_message(request: HttpRequest, done: Offboarded) -> None:
 @staff_required
 @domain_errors
 def staff_detail_page(request: HttpRequest, user_id: int) -> HttpResponse:
-    """A person: their details, what they hold, and (active, not oneself) the handover's form."""
+    """A person: their details, what they hold, and (not oneself; active, or inactive and still
+    holding work a handover moves) the handover's form."""
     user = request_user(request)
     _check_administrator(user)
     preview = staff_holdings(actor=user, user_id=user_id)
     person = preview.user
     form = OffboardForm(request.POST or None, person=person)
+    if not person.is_active:
+        form.fields["confirm"].label = _("I understand: the work is handed over at once; the account stays deactivated.")
     status = 200
     if request.method == "POST" and form.is_valid():
         successor = form.cleaned_data["successor"]
@@ -87,6 +95,6 @@ def staff_detail_page(request: HttpRequest, user_id: int) -> HttpResponse:
         "holdings": preview.holdings,
         "total": preview.total,
         "form": form,
-        "may_leave": preview.user.is_active and preview.user.pk != user.pk,
+        "may_leave": preview.user.pk != user.pk and (preview.user.is_active or bool(movable(preview.holdings))),
     }
     return private_no_store(render(request, "accounts/staff_detail.html", context, status=status))

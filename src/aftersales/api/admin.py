@@ -8,33 +8,48 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from aftersales.accounts.models import Role, User
 from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
 from aftersales.core.errors import DomainError
 from aftersales.core.models import IdempotencyRecord
 
 from .models import ALL_SCOPES, ApiKey, Scope
-from .services import STAFF_ONLY_SCOPES, api_key_create, api_key_revoke
+from .services import api_key_create, api_key_revoke
+
+
+class OwnerField(forms.ModelChoiceField):
+    """A key's owner: an active member of staff, shown with their user name ("袁欣华 (agent-east-1)").
+    A customer's key is made by ``manage.py api_key create --owner <their portal user>``."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        name = str(obj)
+        return name if name == obj.username else f"{name} ({obj.username})"
+
+
+def active_staff() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).exclude(role=Role.CUSTOMER).order_by("username")
 
 
 class ApiKeyCreateForm(forms.ModelForm):
-    scopes = forms.MultipleChoiceField(label=_("scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
+    owner = OwnerField(
+        label=pgettext_lazy("api key", "Owner"),
+        queryset=User.objects.none(),
+        help_text=_("The key acts as this member of staff, with their role and data scope."),
+        error_messages={"invalid_choice": _("A key's owner must be an active member of staff.")},
+    )
+    scopes = forms.MultipleChoiceField(label=_("Scopes"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = ApiKey
         fields = ["name", "owner", "scopes", "region", "rate_limit_per_minute"]
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        owner = data.get("owner")
-        if owner is not None and owner.is_customer:
-            if data.get("region") is not None:
-                self.add_error("region", _("A customer's key cannot be limited to a region."))
-            if any(scope in STAFF_ONLY_SCOPES for scope in data.get("scopes") or []):
-                self.add_error("scopes", _("A customer's key cannot have staff-only scopes (customers, work orders, stock)."))
-        return data
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = active_staff()  # type: ignore[attr-defined]
 
 
 @admin.register(ApiKey)
@@ -101,11 +116,19 @@ class ApiKeyAdmin(ConfigurationAdmin):
                 rate_limit_per_minute=form.cleaned_data.get("rate_limit_per_minute"),
                 actor=request.user,  # type: ignore[arg-type]
             )
-        except DomainError as exc:
+        except DomainError as exc:  # what the form could not see (the owner deactivated meanwhile)
             messages.error(request, str(exc.message))
-            return
+            return  # obj.pk stays None: neither logged nor "added successfully" (response_add)
         obj.pk = created.key.pk
         messages.warning(request, _("The key's secret, shown only now — copy it: %(secret)s") % {"secret": created.secret})
+
+    def log_addition(self, request: HttpRequest, obj: ApiKey, message: Any) -> Any:
+        return None if obj.pk is None else super().log_addition(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj: ApiKey, post_url_continue: str | None = None) -> HttpResponse:
+        if obj.pk is None:  # the service refused (its message is shown): the form again
+            return HttpResponseRedirect(request.path)
+        return super().response_add(request, obj, post_url_continue)
 
     @admin.action(description=_("Revoke the selected keys"), permissions=["change"])
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiKey]) -> None:

@@ -1,15 +1,20 @@
 """What a caller may set, and request bodies turned into service arguments.
 
-Refusals name the field (``field_not_allowed``). The process actions' bodies are declared with
-each action (``tickets.actions``). No business rule lives here: the services decide.
+Refusals name the field (``field_not_allowed``). A body with both a field the operation does
+not have and one the caller may not set is refused naming each with its own code
+(``field_unknown``, ``field_not_allowed``: ``FieldsRefused``). The process actions' bodies are
+declared with each action (``tickets.actions``). No business rule lives here: the services
+decide.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja.files import UploadedFile
 from pydantic import BaseModel
@@ -26,6 +31,50 @@ from .caller import Caller
 
 CUSTOMER_CHANNELS = frozenset({Channel.APP, Channel.WECHAT, Channel.WEB})
 STAFF_ONLY_INTAKE_FIELDS = ("category_code", "priority")
+
+
+# The fields a customer may not set, per operation (method, path under /api/v1/): named next to
+# the unknown fields of the same body (``refused_for_caller``), which the body's validation
+# refuses before the operation runs.
+CUSTOMER_REFUSED_FIELDS: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    ("POST", re.compile(r"/tickets(?:/with-evidence)?/?$"), STAFF_ONLY_INTAKE_FIELDS),
+    ("POST", re.compile(r"/tickets/[^/]+/replies/?$"), ("kind",)),
+)
+FIELD_UNKNOWN = "field_unknown"
+FIELD_NOT_ALLOWED = "field_not_allowed"
+UNKNOWN_FIELD = _("Unknown field: this operation has no field of this name.")
+NOT_YOURS = _("You may not set this field.")
+
+
+class FieldsRefused(ValidationFailed):
+    """Fields the operation does not have (``unknown``) and fields the caller may not set
+    (``refused``) in one body: ``field_not_allowed``, each field with its own code
+    (``field_codes``: ``field_unknown`` or ``field_not_allowed``) when both kinds are there;
+    either alone is the plain ``field_not_allowed`` it always was."""
+
+    def __init__(self, *, unknown: list[str], refused: list[str]) -> None:
+        errors: dict[str, list[object]] = {name: [UNKNOWN_FIELD] for name in unknown}
+        errors.update({name: [NOT_YOURS] for name in refused if name not in errors})
+        super().__init__(errors, code=FIELD_NOT_ALLOWED)
+        self.field_codes: dict[str, str] = {}
+        if unknown and refused:
+            self.field_codes = {name: FIELD_UNKNOWN if name in unknown else FIELD_NOT_ALLOWED for name in errors}
+            self.message = gettext("Unknown fields: %(unknown)s; fields you may not set: %(refused)s.") % {
+                "unknown": ", ".join(unknown),
+                "refused": ", ".join(name for name in refused if name not in unknown),
+            }
+
+
+def refused_for_caller(request: HttpRequest, sent: set[str]) -> list[str]:
+    """The fields of ``sent`` that this request's caller may not set in this operation
+    (``CUSTOMER_REFUSED_FIELDS``), in their declared order."""
+    user = getattr(getattr(request, "auth", None), "user", None)
+    if user is None or not getattr(user, "is_customer", False):
+        return []
+    for method, path, fields in CUSTOMER_REFUSED_FIELDS:
+        if request.method == method and path.search(request.path):
+            return [name for name in fields if name in sent]
+    return []
 
 
 def _sent(payload: BaseModel) -> set[str]:
@@ -104,7 +153,9 @@ def intake_evidence(*, request: HttpRequest, files: Mapping[str, list[UploadedFi
     A text part that is not a field of the ticket, or a file under another name, is refused by
     name (django-ninja would drop it silently)."""
     fields = set(schemas.TicketCreate.model_fields)
-    refuse_fields(sorted(set(request.POST) - fields) + sorted(set(request.FILES) - set(EVIDENCE_FIELDS)))
+    unknown = sorted(set(request.POST) - fields) + sorted(set(request.FILES) - set(EVIDENCE_FIELDS))
+    if unknown:
+        raise FieldsRefused(unknown=unknown, refused=refused_for_caller(request, set(request.POST)))
     return [
         IntakeFile(kind=EVIDENCE_FIELDS[part], file=upload, name=upload.name or "")
         for part in EVIDENCE_FIELDS

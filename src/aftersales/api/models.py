@@ -7,6 +7,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Scope(models.TextChoices):
@@ -82,7 +83,10 @@ class ApiKey(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="api_keys"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("api key", "owner"),
+        on_delete=models.CASCADE,
+        related_name="api_keys",
     )
     prefix = models.CharField(_("prefix"), max_length=16, unique=True)
     secret_hash = models.CharField(_("secret hash"), max_length=64, editable=False)

@@ -1,7 +1,9 @@
 """One error format for the whole API: RFC 9457 problem details (``application/problem+json``).
 
 ``{"type", "title", "status", "detail", "code", "errors": [{"field", "message"}]}``; ``detail``
-and the messages are in the caller's language (Accept-Language, default zh-Hans). Domain errors,
+and the messages are in the caller's language (Accept-Language, default zh-Hans). A body with
+both unknown fields and fields the caller may not set names each with its own ``code`` in
+``errors`` (``field_unknown``, ``field_not_allowed``: ``inputs.FieldsRefused``). Domain errors,
 request validation, authentication, rate limits and preconditions all end here; an unexpected
 exception becomes a plain 500 problem without any trace.
 """
@@ -23,6 +25,8 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.unavailable import RETRY_AFTER_SECONDS, database_is_down
+
+from .inputs import FieldsRefused, refused_for_caller
 
 logger = logging.getLogger("aftersales.api")
 
@@ -74,14 +78,20 @@ def problem_response(
     detail: Any,
     errors: Iterable[tuple[str, Any]] = (),
     headers: dict[str, str] | None = None,
+    field_codes: dict[str, str] | None = None,
 ) -> HttpResponse:
+    """The problem; ``field_codes`` gives a field's own code in ``errors`` (only the fields named)."""
+    codes = field_codes or {}
     body = {
         "type": f"{TYPE_PREFIX}{code}",
         "title": str(TITLES.get(status, TITLES[400 if status < 500 else 500])),
         "status": status,
         "detail": str(detail),
         "code": code,
-        "errors": [{"field": field, "message": str(message)} for field, message in errors],
+        "errors": [
+            {"field": field, "message": str(message), **({"code": codes[field]} if field in codes else {})}
+            for field, message in errors
+        ],
     }
     response = HttpResponse(
         json.dumps(body, ensure_ascii=False), status=status, content_type=f"{PROBLEM_CONTENT_TYPE}; charset=utf-8"
@@ -108,7 +118,8 @@ def domain_error_response(request: HttpRequest, exc: DomainError) -> HttpRespons
     elif type(exc) is DomainError:
         # A business rule refused the action in the resource's current state.
         status = 409
-    return problem_response(status=status, code=exc.code, detail=exc.message, errors=errors)
+    field_codes = exc.field_codes if isinstance(exc, FieldsRefused) else None
+    return problem_response(status=status, code=exc.code, detail=exc.message, errors=errors, field_codes=field_codes)
 
 
 _PYDANTIC_MESSAGES: dict[str, Any] = {
@@ -159,6 +170,17 @@ def _field_name(loc: Iterable[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _body_fields(request: HttpRequest) -> set[str]:
+    """The top-level fields of the request's JSON object or form (none if it is neither)."""
+    if request.content_type == "application/json":
+        try:
+            data = json.loads(request.body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            return set()
+        return set(data) if isinstance(data, dict) else set()
+    return set(request.POST) if request.method == "POST" else set()
+
+
 def validation_error_response(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: list[tuple[str, Any]] = []
     forbidden = False
@@ -170,6 +192,12 @@ def validation_error_response(request: HttpRequest, exc: NinjaValidationError) -
     if forbidden:
         # The same stable code as a field the caller may not set; the words say which it is.
         unknown = [field for (field, _m), item in zip(errors, exc.errors, strict=True) if item.get("type") == "extra_forbidden"]
+        refused = [name for name in refused_for_caller(request, _body_fields(request)) if name not in unknown]
+        if refused:
+            # Fields the caller may not set in the same body: each named with its own code.
+            both = FieldsRefused(unknown=unknown, refused=refused)
+            errors += [(name, messages[0]) for name, messages in both.errors.items() if name in refused]
+            return problem_response(status=422, code=both.code, detail=both.message, errors=errors, field_codes=both.field_codes)
         detail = gettext("Unknown fields: %(fields)s. Check their names in the OpenAPI document.") % {
             "fields": ", ".join(unknown)
         }

@@ -44,6 +44,7 @@ from aftersales.tickets.states import TicketStatus
 class ProblemField(Schema):
     field: str
     message: str
+    code: str | None = None
 
 
 class Problem(Schema):

@@ -16,6 +16,7 @@ def staff_offboarded(
     reason: str,
     moved: dict[str, int],
     attention: dict[str, int],
+    was_active: bool = True,
 ) -> None:
     """``accounts.effects.STAFF_OFFBOARDED``: one row ``account.offboarded``, in the handover's
     transaction."""
@@ -24,7 +25,7 @@ def staff_offboarded(
         obj=user,
         actor=actor,
         changes={
-            "is_active": [True, False],
+            "is_active": [was_active, False],
             "reason": reason,
             "successor": successor.username if successor is not None else None,
             "successor_id": successor.pk if successor is not None else None,

@@ -43,6 +43,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.crisis.tasks.detect_spikes", dt.timedelta(minutes=10)),
     # Personal data past its retention period (PRIVACY_RETENTION_DAYS) and expired copies (privacy app).
     PeriodicJob("aftersales.privacy.tasks.apply_retention_periods", dt.timedelta(hours=24)),
+    # Copies of personal data still not built ten minutes after they were asked for (privacy app).
+    PeriodicJob("aftersales.privacy.tasks.resume_privacy_exports", dt.timedelta(minutes=10)),
     # Revisits (回访) that fall due: periodic per customer tier and after closed tickets, created exactly once.
     PeriodicJob("aftersales.revisits.tasks.schedule_revisits", dt.timedelta(hours=1)),
     # Satisfaction surveys: delayed invitations, reminders and expiries whose deferred job was lost (docs/surveys.md).

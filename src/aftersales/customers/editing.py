@@ -39,6 +39,7 @@ from .services import (
     normalize_email,
     normalize_external_code,
     notes_text,
+    portal_account_language_follows,
 )
 
 Errors = dict[str, list[object]]
@@ -214,6 +215,8 @@ def customer_update(
         raise ValidationFailed(errors, code="customer_invalid")
     changed = {k: v for k, v in fields.items() if getattr(locked, k) != v}
     if changed:
+        if "language" in changed:  # the portal account's language too, audited with the editor
+            portal_account_language_follows(customer_id=locked.pk, language=changed["language"], actor=actor)
         bump(locked.pk, **changed)
         audit_record(
             action=CustomerAudit.UPDATED,

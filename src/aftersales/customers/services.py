@@ -33,9 +33,54 @@ ADDRESS_MAX_LENGTHS = {"province": 32, "city": 32, "district": 32, "detail": 200
 
 def bump(customer_id: int, **fields: object) -> int:
     """Write ``fields`` on the (locked) customer and raise its version: the one write of every
-    change, so a page or client that read the version before is refused (``editing``)."""
+    change, so a page or client that read the version before is refused (``editing``). A new
+    ``language`` is their portal account's too (``portal_account_language_follows``: a service
+    that knows who changes it calls that first, so its audit row names them)."""
     Customer.objects.filter(pk=customer_id).update(version=F("version") + 1, updated_at=clock.now(), **fields)
+    if "language" in fields:
+        portal_account_language_follows(customer_id=customer_id, language=str(fields["language"]))
     return int(Customer.objects.filter(pk=customer_id).values_list("version", flat=True).get())
+
+
+def portal_account_language_follows(*, customer_id: int, language: str, actor: User | None = None) -> bool:
+    """The customer's language is kept in one place: their portal account's ``User.language``
+    (the pages after sign-in, the account's messages) takes the record's ``Customer.language``.
+    Audited on the customer (``portal_account_language``); returns whether it changed."""
+    customer = Customer.objects.filter(pk=customer_id, user__isnull=False).select_related("user").first()
+    if customer is None or customer.user is None or customer.user.language == language:
+        return False
+    before = customer.user.language
+    User.objects.filter(pk=customer.user.pk).update(language=language)
+    audit_record(
+        action=CustomerAudit.UPDATED,
+        obj=customer,
+        actor=actor,
+        changes={"portal_account_language": [before, language], "user_id": customer.user.pk},
+    )
+    return True
+
+
+@transaction.atomic
+def customer_language_from_account(*, user: User, language: str) -> bool:
+    """The customer chose a language for their own account (the language switch, a choice at
+    sign-in): their record's ``Customer.language`` takes it, with the version raised, audited
+    with the customer as the actor. An unknown language or a user without a record changes
+    nothing; returns whether the record changed."""
+    if not user.pk or language not in dict(settings.LANGUAGES):
+        return False
+    locked = Customer.objects.select_for_update().filter(user_id=user.pk).first()
+    if locked is None or locked.language == language:
+        return False
+    before = locked.language
+    portal_account_language_follows(customer_id=locked.pk, language=language, actor=user)
+    bump(locked.pk, language=language)
+    audit_record(
+        action=CustomerAudit.UPDATED,
+        obj=locked,
+        actor=user,
+        changes={"language": [before, language], "source": "portal_account"},
+    )
+    return True
 
 
 def language_code(raw: str, *, field: str = "language") -> str:

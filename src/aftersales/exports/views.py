@@ -10,7 +10,8 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from aftersales.accounts.decorators import staff_required
-from aftersales.core.view_errors import domain_errors
+from aftersales.core.errors import NotFound, PermissionDenied
+from aftersales.core.view_errors import domain_errors, refusals
 from aftersales.core.web import is_fragment_request, private_no_store, render_htmx, request_user
 
 from . import selectors, services
@@ -48,13 +49,20 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return private_no_store(render_htmx(request, template, context))
 
 
-def _back_url(export: Export) -> str:
-    kind = KINDS.get(export.kind)
+def _page_url(kind_key: str) -> str:
+    """The list page a kind exports (its "Export to Excel" button's page), "" for none."""
+    kind = KINDS.get(kind_key)
     if kind is None or not kind.page:
         return ""
     try:
-        url = reverse(kind.page)
+        return reverse(kind.page)
     except NoReverseMatch:
+        return ""
+
+
+def _back_url(export: Export) -> str:
+    url = _page_url(export.kind)
+    if not url:
         return ""
     query = QueryDict(mutable=True)
     for key, value in (export.filters or {}).items():
@@ -67,9 +75,18 @@ def _back_url(export: Export) -> str:
 @domain_errors
 def export_new(request: HttpRequest) -> HttpResponse:
     """From a list page's "Export to Excel" button: ``kind`` and ``query`` (the list's query
-    string); creates the export (its job runs in the background) and shows it."""
-    filters = QueryDict(request.POST.get("query", "")[:MAX_QUERY])
-    export = services.export_request(user=request_user(request), kind=request.POST.get("kind", ""), filters=filters)
+    string); creates the export (its job runs in the background) and shows it. A refusal of the
+    filters (``ValidationFailed``: a statement without its responsibility, a figure the kind does
+    not list) goes back to the list page with the query, its messages shown there."""
+    kind, query = request.POST.get("kind", ""), request.POST.get("query", "")[:MAX_QUERY]
+    with refusals(request=request, propagate=(NotFound, PermissionDenied)) as refused:
+        export = services.export_request(user=request_user(request), kind=kind, filters=QueryDict(query))
+    if refused:
+        page = _page_url(kind)
+        if not page:
+            return redirect("exports:list")
+        back = QueryDict(query, mutable=True)
+        return redirect(f"{page}?{back.urlencode()}" if back else page)
     return redirect("exports:detail", export.pk)
 
 

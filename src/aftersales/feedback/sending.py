@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.jobs import enqueue_with_transaction
+from aftersales.notifications.template_selectors import due_text
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.process.notify import notify_customer
@@ -57,6 +58,12 @@ def mark_invited(survey: Survey, *, now: dt.datetime, reminder_days: int | None)
     survey.remind_at = remind_at(reminder_days, notified_at=now, expires=survey.expires_at)
 
 
+def survey_message_params(survey: Survey) -> dict[str, str]:
+    """The values the invitation and the reminder pass beyond the ticket's number and the
+    customer's name: until when the link works ({链接有效期至} / {link_valid_until})."""
+    return {"expires": due_text(survey.expires_at)}
+
+
 def send_invitation(*, survey: Survey, ticket: Ticket) -> None:
     """Queue the invitation (outbox rows in the caller's transaction), with its audit row."""
     notify_customer(
@@ -64,7 +71,7 @@ def send_invitation(*, survey: Survey, ticket: Ticket) -> None:
         template="survey",
         subject=INVITE_SUBJECT,
         body=INVITE_BODY,
-        params={},
+        params=survey_message_params(survey),
         link=survey_url(survey=survey),
         link_text=INVITE_LINK_TEXT,
     )
@@ -72,12 +79,14 @@ def send_invitation(*, survey: Survey, ticket: Ticket) -> None:
 
 
 def _remind(*, survey: Survey, ticket: Ticket, now: dt.datetime) -> None:
+    """The one reminder: the editable event ``survey_reminder`` (notifications.template_events;
+    the administrator's text, else the shipped one), with the survey's absolute link."""
     notify_customer(
         ticket=ticket,
         template="survey_reminder",
         subject=REMIND_SUBJECT,
         body=REMIND_BODY,
-        params={},
+        params=survey_message_params(survey),
         link=survey_url(survey=survey),
         link_text=REMIND_LINK_TEXT,
     )

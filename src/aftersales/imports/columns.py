@@ -34,7 +34,7 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     max_length: int | None = None
-    example: str = ""
+    example: str | Promise = ""  # the template's sample value; a label is lazy: the reader's language
 
     @cached_property
     def english(self) -> str:

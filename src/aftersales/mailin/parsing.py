@@ -232,7 +232,8 @@ def message_id_of(raw: bytes) -> tuple[str, str]:
     return message_id, digest
 
 
-def _part_text(part: Message) -> str:
+def part_text(part: Message) -> str:
+    """A leaf part's text, decoded with its declared charset or a sensible fallback."""
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
@@ -276,8 +277,8 @@ def parse(raw: bytes) -> ParsedMail:
         text_part = html_part = None
     if text_part is None and html_part is None and not msg.is_multipart():
         text_part = msg
-    raw_html = _part_text(html_part) if html_part is not None else ""
-    text = _part_text(text_part) if text_part is not None else ""
+    raw_html = part_text(html_part) if html_part is not None else ""
+    text = part_text(text_part) if text_part is not None else ""
     if not text.strip() and raw_html:
         text = html_to_text(raw_html)
     attachments = []
@@ -314,16 +315,24 @@ def parse(raw: bytes) -> ParsedMail:
     )
 
 
+def is_bounce(mail: ParsedMail) -> bool:
+    """A delivery status notification (退信): a ``multipart/report``, from the mail system
+    (MAILER-DAEMON, postmaster, Exchange's ``MicrosoftExchange<hex>``), or with an empty
+    Return-Path (RFC 5321's null sender of every bounce)."""
+    local = mail.from_address.partition("@")[0].lower()
+    return (
+        mail.content_type == "multipart/report"
+        or local in {"mailer-daemon", "postmaster"}
+        or re.fullmatch(r"microsoftexchange[0-9a-f]{32}", local) is not None
+        or mail.headers.get("return-path", "x").strip() == "<>"
+    )
+
+
 def automatic_reason_text(mail: ParsedMail) -> Deferred | None:
     """Why this is an automatic message that must get no automatic answer, if it is one (a
     deferred text, said in the reader's language)."""
     h = mail.headers
-    local = mail.from_address.partition("@")[0].lower()
-    if (
-        mail.content_type == "multipart/report"
-        or local in {"mailer-daemon", "postmaster"}
-        or h.get("return-path", "x").strip() == "<>"
-    ):
+    if is_bounce(mail):
         return deferred(_("Bounce (delivery status notification)."))
     if h.get("auto-submitted", "no").strip().lower() not in {"", "no"}:
         return deferred(_("Automatic reply (%(header)s: %(value)s)."), header="Auto-Submitted", value=h["auto-submitted"][:40])

@@ -27,14 +27,18 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.i18n import ACTOR_EMAIL, Deferred, deferred
+from aftersales.core.masking import mask_email
 from aftersales.customers.models import Contact
 from aftersales.customers.selectors import customer_find_by_email
+from aftersales.notifications.delivery import SETTLED, receipt_record
+from aftersales.notifications.models import DeliveryStatus, Notification, NotificationChannel
+from aftersales.notifications.receipts import Receipt
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.models import Ticket, TicketEvent
 from aftersales.tickets.services import IntakeInput, ticket_add_attachment, ticket_add_customer_message, ticket_intake
 from aftersales.tickets.states import FINAL_STATUSES, TicketStatus
 
-from . import authres, config, parsing
+from . import authres, bounces, config, parsing
 from .models import InboundMessage, InboundOutcome, InboundSource, InboundStatus
 from .threading import is_our_message_id, mailbox_address, match_thread
 
@@ -264,6 +268,84 @@ def _sender_flood(message: InboundMessage, mail: ParsedMail) -> Deferred | None:
     )
 
 
+def _record_bounce(message: InboundMessage) -> Deferred | None:
+    """A bounce of one of our e-mails applied to its notification (``bounces``, docs/email-intake.md
+    "Bounces"), inside the caller's transaction. A permanent failure marks the notification
+    undelivered through the delivery receipts' one door (``delivery.receipt_record``: its fallback
+    on another channel, the agent's notice, the ticket's timeline, the audit row; the first receipt
+    wins, so the same bounce again changes nothing); a delay, or a bounce whose outcome cannot be
+    read, is recorded on the message only. The message is related to the notification's ticket.
+    Returns the reason to keep, or None when the bounce names no e-mail of ours to that address
+    (it stays an ignored bounce)."""
+    try:
+        bounce = bounces.read_bounce(bytes(message.raw))
+    except Exception:  # an unreadable bounce stays an ignored bounce
+        logger.warning("bounce %s could not be read", message.message_id, exc_info=True)
+        return None
+    ids = bounce.notification_ids
+    rows = Notification.objects.filter(pk__in=ids, channel=NotificationChannel.EMAIL).only(
+        "pk", "recipient", "ticket", "delivery"
+    )
+    by_id = {row.pk: row for row in rows}
+    # Named by its id and sent to an address the bounce names: a forged id alone moves nothing.
+    row = next((by_id[pk] for pk in ids if pk in by_id and bounce.names(by_id[pk].recipient)), None)
+    if row is None:
+        return None
+    if row.ticket_id is not None:
+        message.ticket_id = row.ticket_id
+    values = {"recipient": mask_email(row.recipient), "notification": row.pk}
+    outcome = bounce.outcome_for(row.recipient)
+    if outcome is None:
+        return deferred(
+            _("Bounce of the e-mail to %(recipient)s (notification %(notification)s) naming other recipients: nothing changed."),
+            **values,
+        )
+    code = outcome.code or "—"
+    if outcome.kind == bounces.DELAYED:
+        return deferred(
+            _(
+                "Bounce: the e-mail to %(recipient)s (notification %(notification)s) is delayed (%(code)s), "
+                "the mail servers are still trying: nothing changed."
+            ),
+            code=code,
+            **values,
+        )
+    if outcome.kind != bounces.FAILED:
+        return deferred(
+            _(
+                "Bounce of the e-mail to %(recipient)s (notification %(notification)s) without a readable outcome: nothing changed."
+            ),
+            **values,
+        )
+    if row.delivery in SETTLED:
+        return deferred(
+            _(
+                "Bounce: the e-mail to %(recipient)s (notification %(notification)s) was already marked %(delivery)s: nothing changed."
+            ),
+            delivery=DeliveryStatus(row.delivery).label,
+            **values,
+        )
+    receipt = Receipt(
+        provider="email",
+        channel=NotificationChannel.EMAIL,
+        notification_id=row.pk,
+        provider_ref="",
+        delivered=False,
+        code=outcome.code,
+        detail=outcome.detail,
+        at=message.received_at,
+        address=row.recipient,
+    )
+    receipt_record(receipt=receipt)
+    return deferred(
+        _(
+            "Bounce: the e-mail to %(recipient)s (notification %(notification)s) was not delivered (%(code)s): marked undelivered."
+        ),
+        code=code,
+        **values,
+    )
+
+
 def _intake_input(mail: ParsedMail) -> IntakeInput:
     text = mail.text or mail.subject
     return IntakeInput(
@@ -302,7 +384,8 @@ def _classify(message: InboundMessage, mail: ParsedMail) -> None:
         return
     automatic = parsing.automatic_reason_text(mail)
     if automatic:
-        _finish(message, status=InboundStatus.IGNORED, reason=automatic)
+        bounced = _record_bounce(message) if parsing.is_bounce(mail) else None
+        _finish(message, status=InboundStatus.IGNORED, reason=bounced or automatic)
         return
     if mail.from_count != 1:
         _finish(message, status=InboundStatus.HELD, reason=deferred(_("More than one From address.")))

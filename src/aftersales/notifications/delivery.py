@@ -71,13 +71,15 @@ def _address_key(channel: str, address: str) -> str:
 
 
 def _address_matches(receipt: Receipt, row: Notification) -> bool:
-    """The receipt names the number (or openid) the message went to. A provider may mask digits
-    (``1381111****``): every digit it shows must match, counted from the end."""
+    """The receipt names the number, openid or e-mail address the message went to. A provider may
+    mask digits (``1381111****``): every digit it shows must match, counted from the end."""
     given = receipt.address.strip().lstrip("+")
     if not given:
         return True
     if receipt.channel == NotificationChannel.WECHAT:
         return given == row.recipient
+    if receipt.channel == NotificationChannel.EMAIL:  # a bounce (mailin.bounces) names the address
+        return _address_key(receipt.channel, receipt.address) == _address_key(row.channel, row.recipient)
     stored = _NOT_DIGITS.sub("", row.recipient)
     shown = [(a, b) for a, b in zip(reversed(given), reversed(stored), strict=False) if a.isdigit()]
     return len(shown) >= 4 and all(a == b for a, b in shown)

@@ -213,6 +213,8 @@ NOT_FOLLOWING = _("the customer does not follow the Official Account")
 WECHAT_FAILED = _("WeChat could not deliver it")
 NOT_CONFIGURED = _("the provider is not configured")
 UNREACHABLE = _("the provider could not be reached")
+MAILBOX_GONE = _("the mailbox does not exist")
+MAILBOX_FULL = _("the mailbox is full")
 
 # Carriers' receipt codes (CMPP/SGIP as the providers pass them on), the providers' own receipt
 # codes, WeChat's statuses and the codes this site gives a refusal before or at sending.
@@ -252,6 +254,10 @@ REASONS: dict[str, Any] = {
     "43004": NOT_FOLLOWING,
     "NOT_CONFIGURED": NOT_CONFIGURED,
     "UNREACHABLE": UNREACHABLE,
+    # E-mail bounces (RFC 3463 enhanced status codes, mailin.bounces).
+    "5.1.1": MAILBOX_GONE,
+    "5.1.10": MAILBOX_GONE,
+    "5.2.2": MAILBOX_FULL,
 }
 
 

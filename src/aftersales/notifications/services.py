@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +18,7 @@ from aftersales.core.errors import ValidationFailed
 from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.core.links import absolute_url
 from aftersales.customers.models import Customer
+from aftersales.customers.services import customer_language_from_account
 
 from .links import customer_ticket_url, staff_ticket_url
 from .models import (
@@ -486,7 +486,5 @@ def recipient_set_language(*, user: User, language: str) -> bool:
     changed = User.objects.filter(pk=user.pk).exclude(language=language).update(language=language)
     user.language = language
     if user.is_customer:
-        changed += (
-            Customer.objects.filter(user=user).exclude(language=language).update(language=language, version=F("version") + 1)
-        )
+        changed += int(customer_language_from_account(user=user, language=language))
     return bool(changed)

@@ -99,6 +99,14 @@ ALERT_WHAT = Placeholder(
 )
 ALERT_KIND = Placeholder("kind", "预警类型", "alert_kind", _("The alert's kind"), "安全", "Safety")
 ALERT_COUNT = Placeholder("count", "工单数", "tickets", _("How many tickets"), "6", "6")
+MESSAGE_EXCERPT = Placeholder(
+    "excerpt",
+    "留言摘要",
+    "message_excerpt",
+    _("The start of the customer's message (at most 120 characters)"),
+    "热水器还是打不着火，师傅什么时候能来",
+    "the water heater still does not ignite, when can the technician come",
+)
 
 COMMON = (CUSTOMER_NAME, TICKET_NUMBER, DUE_TIME)
 

@@ -48,6 +48,11 @@ from .template_catalogue import (
 )
 from .template_staff_events import STAFF_EVENTS
 
+# The survey reminder's own value (feedback.sending passes it to the invitation too).
+SURVEY_EXPIRES = Placeholder(
+    "expires", "链接有效期至", "link_valid_until", _("When the survey link stops working"), "2026-12-07 10:00", "2026-12-07 10:00"
+)
+
 EVENTS: dict[str, TemplateEvent] = {
     e.key: e
     for e in (
@@ -94,6 +99,15 @@ EVENTS: dict[str, TemplateEvent] = {
             _("How did we do with request %(number)s?"),
             _("request %(number)s has been resolved. Please tell us whether the problem is solved and how satisfied you are."),
             link_text=_("Confirm the result and rate our service here:"),
+            extra=(SURVEY_EXPIRES,),
+        ),
+        TemplateEvent(
+            "survey_reminder",
+            _("Satisfaction survey reminder"),
+            _("Reminder: how did we do with request %(number)s?"),
+            _("we have not heard from you about request %(number)s yet. Your opinion takes a minute and helps us improve."),
+            link_text=_("Rate our service here:"),
+            extra=(SURVEY_EXPIRES,),
         ),
         TemplateEvent(
             "fieldservice.appointment",

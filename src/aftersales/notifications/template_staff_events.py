@@ -1,6 +1,6 @@
-"""The staff's notifications as editable templates (in-app, with a link): assignment, approvals,
-SLA warnings and breaches, field service, parts, revisits' escalations, crises. The shipped texts
-are the former gettext texts."""
+"""The staff's notifications as editable templates (in-app, with a link): assignment, a customer's
+message, approvals, SLA warnings and breaches, field service, parts, revisits' escalations,
+crises. The shipped texts are the former gettext texts."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from .template_catalogue import (
     ITEM,
     JOB,
     LEVEL,
+    MESSAGE_EXCERPT,
     METRIC,
     MIN_LEVEL,
     NEW_ASSIGNEE,
@@ -72,6 +73,15 @@ STAFF_EVENTS = (
         verbatim("%(title)s"),
         STAFF_TICKET,
         TITLE,
+    ),
+    _staff(
+        "customer_message",
+        _("Customer wrote on a ticket"),
+        _("Customer wrote on ticket %(number)s"),
+        _("%(customer)s wrote: “%(excerpt)s”"),
+        STAFF_TICKET,
+        REVISIT_CUSTOMER,
+        MESSAGE_EXCERPT,
     ),
     _staff(
         "plan_approval_requested",

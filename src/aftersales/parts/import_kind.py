@@ -75,7 +75,7 @@ class PartImport(Kind):
             aliases=("备件保修月数", "保修月数", "配件保修期", "warranty months"),
             example="3",
         ),
-        Column("active", _("Active"), "启用", aliases=("是否启用", "有效", "active"), example="是"),
+        Column("active", _("Active"), "启用", aliases=("是否启用", "有效", "active"), example=_("yes")),
         Column(
             "compatible_models",
             _("Compatible models"),

@@ -68,7 +68,7 @@ class CorrectionsIn(Input):
 
 class PrivacyRequestIn(Input):
     kind: RequestKind = Field(
-        description="export: a copy of the data, ready at once; erasure: staff erase the data (nothing of the "
+        description="export: a copy of the data, prepared in the background (preparing, then download_url); erasure: staff erase the data (nothing of the "
         "customer's may be open); correction: staff correct what `corrections` names."
     )
     note: str = Field("", max_length=2000, description="Anything staff should know (optional).")
@@ -87,11 +87,18 @@ class PrivacyRequestOut(Schema):
     note: str
     corrections: dict[str, str] = Field(description="A correction request: the field and the right value.")
     created_at: dt.datetime
-    due_at: dt.datetime = Field(description="When the answer is due (PRIVACY_ANSWER_DAYS after it came, 15 days).")
+    due_at: dt.datetime = Field(
+        description="When the answer is due: the end of the PRIVACY_ANSWER_DAYS-th (15) working day after it came "
+        "(Chinese public holidays and make-up workdays counted)."
+    )
     overdue: bool = Field(description="Still waiting after due_at.")
     handled_at: dt.datetime | None = Field(description="When it was answered or withdrawn.")
     refusal_reason: str = Field(description="Why staff refused it (empty otherwise).")
     can_cancel: bool = Field(description="Still waiting: POST …/cancel withdraws it.")
+    preparing: bool = Field(
+        description="export: the copy is being prepared in the background (status received); read the request "
+        "again until it is completed with its download_url."
+    )
     download_url: str | None = Field(description="The copy, while it may be downloaded; null otherwise.")
     export_expires_at: dt.datetime | None = Field(description="The copy is deleted after this (PRIVACY_EXPORT_KEEP_DAYS).")
     version: int = Field(description='Its ETag is "v<version>": send it in If-Match to withdraw.')
@@ -115,6 +122,7 @@ def _out(item: PrivacyRequest) -> PrivacyRequestOut:
         handled_at=item.handled_at,
         refusal_reason=item.refusal_reason,
         can_cancel=waiting,
+        preparing=item.export_preparing,
         download_url=reverse("api-v1:privacy_export_download", kwargs={"request_id": item.pk}) if ready else None,
         export_expires_at=item.export_expires_at if ready else None,
         version=item.version,
@@ -153,8 +161,9 @@ def list_privacy_requests(
     "/privacy/requests",
     response={200: PrivacyRequestOut, 201: PrivacyRequestOut, **problems(403, 409, 422)},
     summary="Ask for a copy of your personal data, its erasure or its correction",
-    description='As the portal\'s "My personal data" (tickets:write). export: the copy is prepared at once '
-    "(download_url). erasure: staff answer within due_at; asking again while one waits answers that one (200). "
+    description='As the portal\'s "My personal data" (tickets:write). export: the copy is prepared in the '
+    "background (status received, preparing true; then completed with download_url, and the customer is told in "
+    "their inbox). erasure: staff answer within due_at; asking again while one waits answers that one (200). "
     "correction: `corrections` names at least one field with its right value (422 naming corrections.<field>); "
     "any other kind takes none. Idempotency-Key: a retry answers with the first result.",
 )

@@ -7,6 +7,8 @@ from aftersales.audit.actions import AuditAction
 
 class PrivacyAudit(AuditAction):
     REQUESTED = "privacy.requested"
+    # The copy was queued for its background job (it is being prepared).
+    EXPORT_QUEUED = "privacy.export_queued"
     EXPORTED = "privacy.exported"
     # The copy was downloaded (by the customer or by staff for them).
     EXPORT_DOWNLOADED = "privacy.export_downloaded"

@@ -71,6 +71,10 @@ class PrivacyRequest(models.Model):
     corrections = models.JSONField(_("corrections asked for"), default=dict, blank=True)
     export_file = models.FileField(_("copy"), upload_to=export_upload_to, max_length=200, blank=True)
     export_expires_at = models.DateTimeField(_("copy available until"), null=True, blank=True)
+    # The copy is built by a background job (``tasks.prepare_privacy_export``): queued at, and
+    # its failed attempts (retried with backoff, then by the periodic sweep).
+    export_queued_at = models.DateTimeField(_("copy queued at"), null=True, blank=True)
+    export_attempts = models.PositiveSmallIntegerField(_("attempts to prepare the copy"), default=0)
     version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
@@ -91,3 +95,8 @@ class PrivacyRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def export_preparing(self) -> bool:
+        """A copy queued for its background job and not ready yet ("being prepared")."""
+        return self.kind == RequestKind.EXPORT and self.status == RequestStatus.RECEIVED and self.export_queued_at is not None

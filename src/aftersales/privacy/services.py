@@ -3,6 +3,9 @@ record that it was corrected, refuse with a reason, let the customer withdraw on
 and the retention job that erases what is no longer needed. The portal's pages, the staff's pages
 and the API (``privacy/api.py``) all call these.
 
+The customer's copy is built by a background job (``tasks.prepare_privacy_export``): the request
+shows "being prepared" until it is ready, then whoever asked is told (``export_ready``).
+
 Every change locks the request, checks its version where a page or the API sent one, moves its
 status through ``states.REQUEST_STATES`` and writes an audit row.
 """
@@ -24,6 +27,7 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.customers.models import ConsentSource, Customer
 from aftersales.customers.phones import normalize_phone
 from aftersales.customers.services import customer_set_consents
@@ -31,15 +35,12 @@ from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import FINAL_STATUSES
 
 from .audit_actions import PrivacyAudit
+from .deadlines import answer_due
 from .export import export_archive
+from .export_ready import notify_export_ready
 from .inventory import ERASED, Identifiers, erase_audit_entries, erase_rows, identifiers_of
 from .models import CorrectableField, PrivacyRequest, RequestChannel, RequestKind, RequestStatus
 from .states import REQUEST_STATES
-
-
-def answer_days() -> int:
-    """Days to answer a request (PRIVACY_ANSWER_DAYS, default 15)."""
-    return int(getattr(settings, "PRIVACY_ANSWER_DAYS", 15))
 
 
 def export_keep_days() -> int:
@@ -60,7 +61,7 @@ def _locked(request: PrivacyRequest, version: int | None) -> PrivacyRequest:
     return locked
 
 
-# The customer asks for their own data: a copy asked for here is prepared at once.
+# The customer asks for their own data: a copy asked for here is queued for its job at once.
 SELF_SERVICE_CHANNELS = frozenset({RequestChannel.PORTAL, RequestChannel.APP})
 CORRECTION_MAX_LENGTH = 200
 
@@ -120,7 +121,8 @@ def privacy_request_create(
     note: str = "",
     corrections: dict[str, object] | None = None,
 ) -> PrivacyRequest:
-    """Record a request. A copy the customer asks for themselves (portal, app) is prepared at once;
+    """Record a request. A copy the customer asks for themselves (portal, app) is queued at once
+    for its background job (``privacy_export_queue``);
     an erasure waits for a member of staff, who checks that nothing is open; a correction names
     the fields and their right values, and staff correct the record."""
     if kind not in RequestKind.values:
@@ -129,6 +131,7 @@ def privacy_request_create(
     if Customer.objects.filter(pk=customer.pk, erased_at__isnull=False).exists():
         raise DomainError(_("This customer's personal data was already erased."), code="already_erased", field="kind")
     now = clock.now()
+    due = answer_due(received_at=now)
     try:
         with transaction.atomic():
             request = PrivacyRequest.objects.create(
@@ -139,7 +142,7 @@ def privacy_request_create(
                 corrections=cleaned,
                 requested_by=actor,
                 created_at=now,
-                due_at=now + dt.timedelta(days=answer_days()),
+                due_at=due,
             )
             changes: dict[str, Any] = {"kind": kind, "channel": channel}
             if cleaned:  # which fields, never their values: the audit log outlives an erasure's reach
@@ -149,7 +152,7 @@ def privacy_request_create(
         # privacy_one_open_erasure: asking twice is the same request.
         return PrivacyRequest.objects.get(customer=customer, kind=RequestKind.ERASURE, status=RequestStatus.RECEIVED)
     if kind == RequestKind.EXPORT and channel in SELF_SERVICE_CHANNELS:
-        request = privacy_export_prepare(request=request, actor=actor)
+        request = privacy_export_queue(request=request, actor=actor)
     return request
 
 
@@ -158,7 +161,7 @@ def privacy_request_cancel(
     *, request: PrivacyRequest, customer: Customer, actor: User | None, version: int | None = None
 ) -> PrivacyRequest:
     """The customer withdraws their own request while it waits for an answer (an erasure or a
-    correction; a copy they ask for themselves is ready at once)."""
+    correction, or a copy still being prepared: its job then builds nothing)."""
     locked = _locked(request, version)
     if locked.customer_id != customer.pk:
         raise NotFound(_("No personal data request of yours has this number."), code="privacy_request_not_found")
@@ -192,22 +195,103 @@ def privacy_correction_done(*, request: PrivacyRequest, actor: User, version: in
 
 
 @transaction.atomic
-def privacy_export_prepare(*, request: PrivacyRequest, actor: User | None, version: int | None = None) -> PrivacyRequest:
-    """Build the customer's copy (a zip: their profile, every ticket with its customer's timeline,
-    plan, work orders and survey, the files they may see) and complete the request."""
+def privacy_export_queue(*, request: PrivacyRequest, actor: User | None, version: int | None = None) -> PrivacyRequest:
+    """Queue the customer's copy for its background job (``tasks.prepare_privacy_export``, with
+    the transaction): the request shows "being prepared" (``export_preparing``) until the job has
+    built it, then who asked is told. Asking again while it is queued queues nothing more."""
     locked = _locked(request, version)
     if locked.kind != RequestKind.EXPORT:
         raise DomainError(_("This request is not for a copy of the data."), code="wrong_kind", field="kind")
+    REQUEST_STATES.check(locked.status, RequestStatus.COMPLETED)
+    if locked.export_queued_at is not None:
+        return locked
+    locked.export_queued_at, locked.export_attempts = clock.now(), 0
+    # Who asked for the copy (the customer, or the member of staff who pressed "Prepare the copy").
+    locked.handled_by = actor
+    locked.version += 1
+    locked.save(update_fields=["export_queued_at", "export_attempts", "handled_by", "version"])
+    audit_record(action=PrivacyAudit.EXPORT_QUEUED, obj=locked, actor=actor)
+    _enqueue_export(locked.pk)
+    return locked
+
+
+def _enqueue_export(request_id: int, *, run_after: dt.datetime | None = None) -> None:
+    # Imported here: ``privacy.tasks`` (the jobs) imports these services to run them.
+    from .tasks import prepare_privacy_export
+
+    def enqueue() -> None:
+        if run_after is not None and prepare_privacy_export.get_backend().supports_defer:
+            prepare_privacy_export.using(run_after=run_after).enqueue(request_id)
+        elif run_after is None:
+            prepare_privacy_export.enqueue(request_id)
+        # else: a backend that cannot defer; the periodic sweep (``privacy_exports_stalled``) retries
+
+    enqueue_with_transaction(prepare_privacy_export, enqueue)
+
+
+@transaction.atomic
+def privacy_export_prepare(*, request: PrivacyRequest, actor: User | None, version: int | None = None) -> PrivacyRequest:
+    """Build the customer's copy (a zip: their profile, every ticket with its customer's timeline,
+    plan, work orders and survey, the files they may see) and complete the request. Built once:
+    a request no longer waiting (completed, withdrawn, refused) is returned as it is."""
+    locked = _locked(request, version)
+    if locked.kind != RequestKind.EXPORT:
+        raise DomainError(_("This request is not for a copy of the data."), code="wrong_kind", field="kind")
+    if locked.status != RequestStatus.RECEIVED:
+        return locked
     REQUEST_STATES.check(locked.status, RequestStatus.COMPLETED)
     now = clock.now()
     data = export_archive(customer=locked.customer, at=now)
     locked.export_file.save(f"personal-data-{locked.customer_id}-{now:%Y%m%d%H%M%S}.zip", ContentFile(data), save=False)
     locked.export_expires_at = now + dt.timedelta(days=export_keep_days())
-    locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor, now
+    locked.status, locked.handled_by, locked.handled_at = RequestStatus.COMPLETED, actor or locked.handled_by, now
     locked.version += 1
     locked.save()
     audit_record(action=PrivacyAudit.EXPORTED, obj=locked, actor=actor, changes={"bytes": len(data)})
+    notify_export_ready(request=locked)
     return locked
+
+
+def privacy_export_build(*, request_id: int) -> str:
+    """The background job's work: build a queued copy once. "built", or "skipped" (gone, not a
+    copy, already built, withdrawn or refused meanwhile: a second run builds nothing)."""
+    waiting = PrivacyRequest.objects.filter(pk=request_id, kind=RequestKind.EXPORT, status=RequestStatus.RECEIVED)
+    request = waiting.select_related("handled_by").first()
+    if request is None:
+        return "skipped"
+    before = request.version
+    # Built on behalf of whoever asked (the audit row names them, as when it was built at once).
+    built = privacy_export_prepare(request=request, actor=request.handled_by)
+    return "built" if built.status == RequestStatus.COMPLETED and built.version > before else "skipped"
+
+
+def privacy_export_failed(*, request_id: int) -> int:
+    """A failed attempt of the job, counted; the number of attempts so far. The next attempt is
+    queued after a backoff (30 s, 1 min, 2 min …) until ``EXPORT_MAX_ATTEMPTS``; after that the
+    periodic sweep queues it again every ten minutes, so a copy asked for is never forgotten."""
+    PrivacyRequest.objects.filter(pk=request_id).update(export_attempts=F("export_attempts") + 1)
+    attempts = PrivacyRequest.objects.filter(pk=request_id).values_list("export_attempts", flat=True).first() or 0
+    if attempts < EXPORT_MAX_ATTEMPTS:
+        _enqueue_export(request_id, run_after=clock.now() + dt.timedelta(seconds=30 * 2 ** (attempts - 1)))
+    return attempts
+
+
+EXPORT_MAX_ATTEMPTS = 5
+EXPORT_STALLED_AFTER = dt.timedelta(minutes=10)
+
+
+def privacy_exports_stalled(*, now: dt.datetime | None = None) -> list[int]:
+    """The periodic safety net: copies queued more than ten minutes ago and still not built (a
+    job lost between commit and enqueue, a worker that died, the attempts used up): queued again."""
+    current = now or clock.now()
+    ids = list(
+        PrivacyRequest.objects.filter(
+            kind=RequestKind.EXPORT, status=RequestStatus.RECEIVED, export_queued_at__lte=current - EXPORT_STALLED_AFTER
+        ).values_list("pk", flat=True)[:200]
+    )
+    for request_id in ids:
+        _enqueue_export(request_id)
+    return ids
 
 
 def privacy_set_consents(*, customer: Customer, contact: bool, marketing: bool, actor: User) -> Customer:

@@ -24,6 +24,7 @@ from aftersales.core.web import posted_version
 from aftersales.portal.selectors import portal_customer_for
 
 from . import reveals, selectors, services
+from .deadlines import answer_days
 from .downloads import export_response
 from .forms import ConsentForm, CorrectionRequestForm, ErasureRequestForm, RefuseForm, RevealForm, StaffRequestForm
 from .models import CorrectableField, PrivacyRequest, RequestChannel, RequestKind, RequestStatus
@@ -82,8 +83,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         action = request.POST.get("do")
         try:
             if action == "export":
-                services.privacy_export_prepare(request=item, actor=user, version=posted_version(request, field="version"))
-                messages.success(request, _("The copy is ready to download."))
+                services.privacy_export_queue(request=item, actor=user, version=posted_version(request, field="version"))
+                messages.success(request, _("The copy is being prepared; you will be told in your inbox when it is ready."))
             elif action == "corrected":
                 services.privacy_correction_done(request=item, actor=user, version=posted_version(request, field="version"))
                 messages.success(request, _("The request is answered: the record was corrected."))
@@ -182,10 +183,10 @@ def my_data_request(request: HttpRequest, kind: str) -> HttpResponse:
         message_service_errors(request, exc)
     else:
         if kind == RequestKind.EXPORT:
-            messages.success(request, _("Your copy is ready: download it below."))
+            messages.success(request, _("Your copy is being prepared; we will tell you when it is ready to download."))
         else:
             messages.success(
-                request, _("We received your request and will answer it within %(days)d days.") % {"days": services.answer_days()}
+                request, _("We received your request and will answer it within %(days)d working days.") % {"days": answer_days()}
             )
     return redirect("privacy:mine")
 

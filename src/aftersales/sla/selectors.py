@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, Min, OuterRef, Q, QuerySet
 
-from aftersales.accounts.models import DataScope, Role, User
+from aftersales.accounts.models import User
 from aftersales.core.precompiled import PreparedQuery
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.selectors import tickets_visible_to
@@ -69,24 +69,6 @@ def tickets_sla_at_risk(*, user: User, now: dt.datetime) -> QuerySet[Ticket]:
         .select_related("customer", "assignee")
         .order_by("sla_next_due", "pk")
     )
-
-
-def supervisors_for_ticket(*, ticket: Ticket) -> list[User]:
-    """Who hears about a breach: the supervisors of the ticket's team, else of its region, else the
-    supervisors who see everything, else every active supervisor."""
-    supervisors = User.objects.filter(role=Role.SUPERVISOR, is_active=True).order_by("pk")
-    choices = []
-    if ticket.team_id:
-        choices.append(supervisors.filter(team_id=ticket.team_id))
-    if ticket.region_id:
-        choices.append(supervisors.filter(region_id=ticket.region_id))
-    choices.append(supervisors.filter(data_scope=DataScope.ALL))
-    choices.append(supervisors)
-    for qs in choices:
-        found = list(qs)
-        if found:
-            return found
-    return []
 
 
 def sla_clock_ids_needing_check(*, now: dt.datetime, limit: int = 500) -> list[int]:

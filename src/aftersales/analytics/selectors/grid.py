@@ -83,7 +83,7 @@ def dashboard_grid_for_user(*, user: User, region: int | None = None) -> Grid:
     names = [str(c) for c in categories]
     if any(c == 0 for _s, c in sums):
         keys.append(0)
-        names.append("—")
+        names.append(str(_("No category")))
     known_keys = set(keys)
     extra = sorted({c for _s, c in sums if c not in known_keys})  # a category deleted since: still counted
     keys += extra

@@ -3,7 +3,7 @@
 ``GET /staff/{id}/holdings`` says what the person holds, a count per kind (scope ``staff:read``);
 ``POST /staff/{id}/offboard`` hands their work over to ``successor`` (or back to the queues),
 deactivates the account and ends its sessions, in one transaction (scope ``staff:write``,
-``Idempotency-Key``). Offboarding someone already inactive is a 409 (``already_inactive``).
+``Idempotency-Key``). An account inactive already has what it still holds handed over (it stays inactive); one with nothing left to move is a 409 (``already_inactive``).
 
 No ``from __future__ import annotations`` here: django-ninja reads the path and body types through
 the ``idempotent`` wrapper.

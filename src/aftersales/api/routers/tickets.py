@@ -25,7 +25,7 @@ from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.tickets.action_schemas import CorrectDetailsInput
 from aftersales.tickets.choices import Channel
 from aftersales.tickets.selectors import ticket_attachments, ticket_timeline
-from aftersales.tickets.services import ticket_add_attachment, ticket_add_note, ticket_intake
+from aftersales.tickets.services import ticket_add_attachment, ticket_add_customer_message, ticket_add_note, ticket_intake
 from aftersales.tickets.services.details import ticket_correct_details
 from aftersales.tickets.services.intake import IntakeFile
 from aftersales.tickets.states import TicketStatus
@@ -257,7 +257,10 @@ def add_reply(request: HttpRequest, number: Number, payload: schemas.ReplyCreate
     caller = caller_of(request, Scope.TICKETS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     kind = inputs.reply_kind(caller=caller, payload=payload)
-    event = ticket_add_note(ticket=ticket, actor=caller.user, body=payload.body, kind=kind)
+    if caller.user.is_customer:  # the customer's message: contact from the customer; the staff are told
+        event = ticket_add_customer_message(ticket=ticket, body=payload.body, actor=caller.user, data={"via": "api"})
+    else:
+        event = ticket_add_note(ticket=ticket, actor=caller.user, body=payload.body, kind=kind)
     return 201, presenters.event(event, caller.user)
 
 

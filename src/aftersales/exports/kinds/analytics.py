@@ -6,7 +6,7 @@ backlog by status and age, intake by category, top faults and cost by model."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -26,7 +26,7 @@ from aftersales.analytics.selectors.common import (
     staff_reach,
     ticket_reach,
 )
-from aftersales.analytics.selectors.drill import drill_from_query, drill_rows_for_user
+from aftersales.analytics.selectors.drill import JOB_METRICS, drill_from_query, drill_rows_for_user
 from aftersales.analytics.selectors.kpis import GROUPS, kpi_row_as_dict, kpi_table_for_user
 from aftersales.analytics.selectors.management import Management, management_filters, management_for_user
 from aftersales.analytics.services.rollups import AGE_BANDS, COST_FIELDS
@@ -210,8 +210,18 @@ STATEMENT = register(
 # --- The tickets (or jobs) behind a figure ----------------------------------------------------
 
 
-def _check_drill(_user: User, params: Mapping[str, str]) -> None:
-    drill_from_query(params)
+def _check_drill(*, jobs: bool) -> Callable[[User, Mapping[str, str]], None]:
+    """The drill export's input check: a readable period and a figure of the kind's own facts —
+    a job figure (``JOB_METRICS``) for ``drill_jobs``, any other for ``drill_tickets`` — refused
+    when the export is asked for, not in its job."""
+
+    def check(_user: User, params: Mapping[str, str]) -> None:
+        drill, _staff = drill_from_query(params)
+        if (drill.metric in JOB_METRICS) != jobs:
+            message = _("This figure counts tickets, not jobs.") if jobs else _("This figure counts jobs, not tickets.")
+            raise ValidationFailed({"metric": [message]}, code="drill_wrong_figure")
+
+    return check
 
 
 def _drill_rows(user: User, params: Mapping[str, str]) -> Rows:
@@ -237,7 +247,7 @@ DRILL_TICKETS = register(
         ),
         may_use=_reaches,
         rows=_drill_rows,
-        check=_check_drill,
+        check=_check_drill(jobs=False),
         page="analytics:drill",
     )
 )
@@ -257,7 +267,7 @@ DRILL_JOBS = register(
         ),
         may_use=_reaches,
         rows=_drill_rows,
-        check=_check_drill,
+        check=_check_drill(jobs=True),
         page="analytics:drill",
     )
 )
@@ -362,7 +372,8 @@ MANAGEMENT_BACKLOG = register(
         key="management_backlog",
         title=_("Backlog by status and age"),
         columns=(
-            Column(_("Status"), lambda r, u: str(r["label"]), width=18),
+            # Wide enough for the longest status label (its own label, as on the dashboard).
+            Column(_("Status"), lambda r, u: str(r["label"]), width=32),
             *(Column(band_label(i), _k(f"b{i}"), CellType.NUMBER, width=11) for i in BANDS),
             Column(_("Total"), _k("total"), CellType.NUMBER, width=9),
         ),

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import User
 from aftersales.outlets import selectors
@@ -54,23 +55,23 @@ SETTLEMENT_LINES = register(
         columns=(
             Column(_("Settlement statement"), lambda r, u: r.settlement.number, width=26),
             Column(_("Service outlet"), lambda r, u: r.settlement.outlet.name, width=20),
-            Column(_("period from"), lambda r, u: r.settlement.period_start, CellType.DATE, width=11),
-            Column(_("period until"), lambda r, u: r.settlement.period_end, CellType.DATE, width=11),
+            Column(_("Period from"), lambda r, u: r.settlement.period_start, CellType.DATE, width=11),
+            Column(_("Period until"), lambda r, u: r.settlement.period_end, CellType.DATE, width=11),
             Column(_("Status"), lambda r, u: r.settlement.get_status_display(), width=12),
-            Column(_("work order"), lambda r, u: r.work_order.number, width=18),
+            Column(_("Work order"), lambda r, u: r.work_order.number, width=18),
             Column(_("Ticket"), lambda r, u: r.work_order.ticket.number, width=18),
             Column(_("Technician"), lambda r, u: str(r.work_order.technician or ""), width=12),
-            Column(_("accepted by the customer at"), lambda r, u: r.completed_at, CellType.DATETIME, width=17),
-            Column(_("labour hours"), lambda r, u: r.labour_hours, CellType.NUMBER, width=9),
-            Column(_("travel distance (km)"), lambda r, u: r.travel_km, CellType.NUMBER, width=9),
-            Column(_("call-out fee"), lambda r, u: r.call_out_amount, CellType.MONEY, width=10),
-            Column(_("labour"), lambda r, u: r.labour_amount, CellType.MONEY, width=10),
-            Column(_("travel"), lambda r, u: r.travel_amount, CellType.MONEY, width=10),
-            Column(_("repeat repair of"), lambda r, u: r.repeat_of, width=18),
-            Column(_("penalty"), lambda r, u: r.penalty_amount, CellType.MONEY, width=10),
-            Column(_("adjustment"), lambda r, u: r.adjustment, CellType.MONEY, width=10),
-            Column(_("reason for the adjustment"), lambda r, u: r.adjustment_reason, width=20),
-            Column(_("amount"), lambda r, u: r.amount, CellType.MONEY, width=12),
+            Column(_("Accepted by the customer at"), lambda r, u: r.completed_at, CellType.DATETIME, width=17),
+            Column(_("Labour hours"), lambda r, u: r.labour_hours, CellType.NUMBER, width=9),
+            Column(_("Travel distance (km)"), lambda r, u: r.travel_km, CellType.NUMBER, width=9),
+            Column(_("Call-out fee"), lambda r, u: r.call_out_amount, CellType.MONEY, width=10),
+            Column(pgettext_lazy("settlement amount", "Labour"), lambda r, u: r.labour_amount, CellType.MONEY, width=10),
+            Column(pgettext_lazy("settlement amount", "Travel"), lambda r, u: r.travel_amount, CellType.MONEY, width=10),
+            Column(_("Repeat repair of"), lambda r, u: r.repeat_of, width=18),
+            Column(_("Penalty"), lambda r, u: r.penalty_amount, CellType.MONEY, width=10),
+            Column(pgettext_lazy("settlement amount", "Adjustment"), lambda r, u: r.adjustment, CellType.MONEY, width=10),
+            Column(_("Reason for the adjustment"), lambda r, u: r.adjustment_reason, width=20),
+            Column(_("Amount"), lambda r, u: r.amount, CellType.MONEY, width=12),
         ),
         may_use=_may_use,
         rows=line_rows,

@@ -103,8 +103,10 @@ class CustomerKindImport(Kind):
             aliases=("电子邮箱", "电子邮件", "email", "e-mail"),
             example="zhangwei@example.com",
         ),
-        Column("customer_kind", _("Customer type"), "客户类型", aliases=("类型", "kind", "type"), example="个人"),
-        Column("tier", _("Tier"), "客户等级", aliases=("等级",), example="一般客户"),
+        Column(
+            "customer_kind", _("Customer type"), "客户类型", aliases=("类型", "kind", "type"), example=CustomerKind.PERSON.label
+        ),
+        Column("tier", _("Tier"), "客户等级", aliases=("等级",), example=CustomerTier.NORMAL.label),
         Column("region", _("Region"), "区域", aliases=("大区",), example="east"),
         Column(
             "province",

@@ -48,7 +48,7 @@ class ProductModelImport(Kind):
         ),
         Column("warranty_policy", _("Warranty policy"), "保修政策", aliases=("保修",), example="整机三年"),
         Column("launched_on", _("Launched on"), "上市日期", aliases=("上市时间",), example="2024-03-01"),
-        Column("active", _("On sale"), "在售", aliases=("是否在售", "active"), example="是"),
+        Column("active", _("On sale"), "在售", aliases=("是否在售", "active"), example=_("yes")),
     )
 
     def prepare(self) -> None:

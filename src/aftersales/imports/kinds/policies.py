@@ -52,15 +52,17 @@ class WarrantyPolicyImport(Kind):
             aliases=("保修期", "保修期(月)", "保修期限", "months"),
             example="36",
         ),
-        Column("basis", _("Counted from"), "起算日期", aliases=("起算", "保修起算", "basis"), example="购买日期"),
-        Column("covers_parts", _("Covers parts"), "保修配件", aliases=("含配件", "parts covered"), example="是"),
-        Column("covers_labour", _("Covers labour"), "保修人工", aliases=("含人工", "labour covered"), example="是"),
+        Column(
+            "basis", _("Counted from"), "起算日期", aliases=("起算", "保修起算", "basis"), example=WarrantyBasis.PURCHASE.label
+        ),
+        Column("covers_parts", _("Covers parts"), "保修配件", aliases=("含配件", "parts covered"), example=_("yes")),
+        Column("covers_labour", _("Covers labour"), "保修人工", aliases=("含人工", "labour covered"), example=_("yes")),
         Column(
             "fallback_to_production",
             _("Fall back to production date"),
             "无购买日期按生产日期",
             aliases=("按生产日期", "fallback"),
-            example="是",
+            example=_("yes"),
         ),
         Column(
             "production_grace_months",

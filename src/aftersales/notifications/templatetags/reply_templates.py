@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django import template
 from django.urls import reverse
 
+from ..template_selectors import can_manage_reply_templates
 from ..template_services import reply_values
 from ..template_views import reply_token
 
@@ -27,4 +28,5 @@ def reply_template_picker(context: template.Context, ticket: Any) -> dict[str, A
     if ticket is None or user is None or not user.is_authenticated or user.is_customer:
         return {"visible": False}
     token = reply_token(values=reply_values(ticket=ticket, agent=user), user=user)
-    return {"visible": True, "url": reverse("notifications:reply_picker") + "?" + urlencode({"t": token})}
+    url = reverse("notifications:reply_picker") + "?" + urlencode({"t": token})
+    return {"visible": True, "url": url, "may_manage": can_manage_reply_templates(user)}

@@ -20,11 +20,12 @@ from aftersales.notifications.services import notify_staff
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.models import Ticket, TicketEvent
+from aftersales.tickets.selectors.recipients import supervisors_for_ticket
 
 from ..audit_actions import SlaAudit
 from ..effects import SLA_BREACHED
 from ..models import ClockStatus, SlaClock, SlaMetric
-from ..selectors import sla_clock_ids_needing_check, supervisors_for_ticket
+from ..selectors import sla_clock_ids_needing_check
 from .common import save_clock, schedule, sync_ticket_deadlines
 
 logger = logging.getLogger("aftersales.sla.services")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from aftersales.core.uploads import upload_path
 
@@ -130,7 +131,12 @@ class PlanMeasure(models.Model):
     kind = models.CharField(_("measure"), max_length=24, choices=MeasureKind.choices)
     description = models.TextField(_("description"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("plan measure", "owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2, default=0)

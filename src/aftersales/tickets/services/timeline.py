@@ -16,12 +16,15 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
+from aftersales.notifications.services import notify_staff
+from aftersales.notifications.text import Verbatim
 
 from ..attachments import attachment_stage, kind_for_type, sniff_upload
 from ..audit_actions import TicketAudit
 from ..choices import EventKind, EvidenceKind
 from ..locking import lock_ticket
 from ..models import Attachment, Ticket, TicketEvent
+from ..selectors.recipients import CUSTOMER_MESSAGE, staff_to_tell_customer_wrote
 from ..states import FINAL_STATUSES, TicketStatus
 from .first_response import FirstResponseVia, ticket_record_first_response
 
@@ -95,7 +98,8 @@ def ticket_add_customer_message(
     """A message from the customer on the timeline (public), from any channel — also from a
     customer without a portal account (``actor=None``, named by ``actor_label``, e.g. the sender
     of an email). ``audit_actor`` is the staff member who released a held message, if any.
-    Counts as contact from the customer (auto-close waits for the customer's silence).
+    Counts as contact from the customer (auto-close waits for the customer's silence), and the
+    staff handling the ticket are told (``_tell_staff_customer_wrote``).
     Refused on an archived ticket (``ticket_final``): the caller keeps the message elsewhere
     (email intake holds it for an agent)."""
     _refuse_if_archived(ticket)
@@ -121,7 +125,42 @@ def ticket_add_customer_message(
         actor_label="" if audit_actor or actor else (actor_label or "customer")[:128],
         changes={"event": event.pk, **(data or {})},
     )
+    _tell_staff_customer_wrote(ticket=ticket, event=event, acting=[audit_actor, actor])
     return event
+
+
+# How much of a customer's message the staff notice quotes.
+EXCERPT_CHARS = 120
+
+
+def _excerpt(text: str) -> str:
+    """The message on one line, cut at ``EXCERPT_CHARS`` with "…"."""
+    line = " ".join(text.split())
+    return line if len(line) <= EXCERPT_CHARS else line[: EXCERPT_CHARS - 1].rstrip() + "…"
+
+
+def _tell_staff_customer_wrote(*, ticket: Ticket, event: TicketEvent, acting: list[User | None]) -> None:
+    """The editable "customer_message" notice (``notifications.template_staff_events``), in the
+    inbox of the ticket's assignee, else of the supervisors an unassigned ticket's alerts go to
+    (``selectors.recipients``): never of a staff member in ``acting`` (who released a held
+    e-mail), and once per ticket until the recipient has read it. Read under the ticket's lock
+    (``_refuse_if_archived``): two messages at once cannot both notify; the notification is
+    delivered after commit (``notifications.services.notification_queue``)."""
+    assignee_id = Ticket.objects.filter(pk=ticket.pk).values_list("assignee_id", flat=True).get()
+    not_to = {user.pk for user in acting if user is not None and not user.is_customer}
+    users = staff_to_tell_customer_wrote(ticket=ticket, assignee_id=assignee_id, not_to=not_to)
+    if not users:
+        return
+    notify_staff(
+        users=users,
+        template=CUSTOMER_MESSAGE,
+        ticket=ticket,
+        params={
+            "number": ticket.number,
+            "customer": Verbatim(event.actor_label or ticket.contact_name or ticket.customer.name),
+            "excerpt": Verbatim(_excerpt(event.body)),
+        },
+    )
 
 
 @transaction.atomic

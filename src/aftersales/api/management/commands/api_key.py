@@ -4,15 +4,21 @@
   api_key revoke ask_1a2b3c4d
   api_key list [--owner agent]
 
-The secret is printed once, at creation; only its hash is stored.
+Each action takes ``--language`` (``zh-hans``, ``en``; default ``settings.LANGUAGE_CODE``): what
+the command prints, its errors included, is in the operator's language. The secret is printed
+once, at creation; only its hash is stored.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Region, User
 from aftersales.core.errors import DomainError
@@ -21,29 +27,54 @@ from ...models import ALL_SCOPES, ApiKey
 from ...services import api_key_create, api_key_revoke_by_prefix
 
 
+def _lazy(text: object) -> str:
+    """A help text translated lazily (``gettext_lazy``) where argparse wants a ``str``: it is
+    said in the language active when the help is printed."""
+    return cast(str, text)
+
+
 class Command(BaseCommand):
-    help = "Create, revoke or list API keys."
+    @property
+    def help(self) -> str:  # type: ignore[override]  # argparse's description wants a str, in the active language
+        return str(gettext_lazy("Create, revoke or list API keys."))
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help="Create a key and print its secret once.")
-        create.add_argument("--owner", required=True, help="Username the key acts as.")
-        create.add_argument("--name", required=True, help="What uses the key (e.g. 'WeChat backend').")
+        create = sub.add_parser("create", help=_lazy(gettext_lazy("Create a key and print its secret once.")))
+        create.add_argument("--owner", required=True, help=_lazy(gettext_lazy("Username the key acts as.")))
+        create.add_argument("--name", required=True, help=_lazy(gettext_lazy("What uses the key (e.g. “WeChat backend”).")))
         create.add_argument(
-            "--scope", action="append", dest="scopes", default=[], help=f"Repeat; one of {', '.join(ALL_SCOPES)}, or 'all'."
+            "--scope",
+            action="append",
+            dest="scopes",
+            default=[],
+            help=_lazy(format_lazy(gettext_lazy("Repeat; one of {scopes}, or “all”."), scopes=", ".join(ALL_SCOPES))),
         )
-        create.add_argument("--region", default="", help="Region code: the key sees only this region.")
-        create.add_argument("--rate-limit", type=int, default=None, help="Requests per minute (default: server setting).")
-        revoke = sub.add_parser("revoke", help="Revoke a key by its prefix.")
-        revoke.add_argument("prefix")
-        listing = sub.add_parser("list", help="List keys (prefixes only).")
-        listing.add_argument("--owner", default="")
+        create.add_argument("--region", default="", help=_lazy(gettext_lazy("Region code: the key sees only this region.")))
+        create.add_argument(
+            "--rate-limit",
+            type=int,
+            default=None,
+            help=_lazy(gettext_lazy("Requests per minute (default: the server's setting).")),
+        )
+        revoke = sub.add_parser("revoke", help=_lazy(gettext_lazy("Revoke a key by its prefix.")))
+        revoke.add_argument("prefix", help=_lazy(gettext_lazy("The key's prefix (ask_…).")))
+        listing = sub.add_parser("list", help=_lazy(gettext_lazy("List keys (prefixes only).")))
+        listing.add_argument("--owner", default="", help=_lazy(gettext_lazy("Only this user's keys.")))
+        for action in (create, revoke, listing):
+            action.add_argument(
+                "--language",
+                default=settings.LANGUAGE_CODE,
+                choices=[code for code, _name in settings.LANGUAGES],
+                help=_lazy(gettext_lazy("The language of the output, one of %(choices)s (default %(default)s).")),
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            getattr(self, f"_{options['action']}")(options)
-        except DomainError as exc:
-            raise CommandError(str(exc.message)) from exc
+        with translation.override(options.get("language") or settings.LANGUAGE_CODE):
+            try:
+                getattr(self, f"_{options['action']}")(options)
+            except DomainError as exc:
+                raise CommandError(str(exc.message)) from exc
 
     def _create(self, options: dict[str, Any]) -> None:
         owner = User.objects.filter(username=options["owner"]).first()
