@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from aftersales.accounts.models import RegionArea
+from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Address, Customer
 from aftersales.imports import files, services
 from aftersales.imports.kinds import KIND_PATHS, KINDS
@@ -66,7 +67,8 @@ def test_the_auditors_sheet_imports_the_address_and_the_region_serving_it(east):
 
     again = upload(actor, "customers", content, name="客户.xlsx")
     assert (again.new_rows, again.changed_rows, again.unchanged_rows) == (0, 0, 2)
-    services.import_commit(job=again, actor=actor)
+    with pytest.raises(ValidationFailed, match="Nothing to import"):  # import_nothing_to_import
+        services.import_commit(job=again, actor=actor)
     assert liu.addresses.count() == 1
 
 

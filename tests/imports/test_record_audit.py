@@ -8,6 +8,7 @@ import pytest
 
 from aftersales.audit.models import AuditEvent
 from aftersales.catalog.models import ProductUnit
+from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Customer
 from aftersales.customers.services import stale_customer_conflict
 from aftersales.imports import services
@@ -51,7 +52,8 @@ def test_each_customer_created_or_changed_by_an_import_has_an_event_in_their_his
 
     # The same file again changes nothing, and writes no event.
     before = AuditEvent.objects.filter(object_type="customers.customer").count()
-    services.import_commit(job=upload(actor, "customers", csv_bytes(rows)), actor=actor)
+    with pytest.raises(ValidationFailed, match="Nothing to import"):  # import_nothing_to_import
+        services.import_commit(job=upload(actor, "customers", csv_bytes(rows)), actor=actor)
     assert AuditEvent.objects.filter(object_type="customers.customer").count() == before
 
 
@@ -87,3 +89,25 @@ def test_parts_changed_by_an_import_log_amounts_as_text():
     [changed] = events(Part, part.pk, "import.record_changed")
     assert changed.changes["unit_price"] == ["450.00", "480.50"]
     assert "unit_cost" not in changed.changes
+
+
+def test_an_import_that_changes_the_e_mail_takes_off_the_bouncing_mark():
+    """A customer whose address bounced gets a new one from an import: the mark comes off; a
+    customer the import leaves at the same address keeps it."""
+    from django.utils import timezone
+
+    actor = admin()
+    moved = CustomerFactory(phone="+8613912340001", name="王芳", email="old@example.com")
+    stays = CustomerFactory(phone="+8613912340002", name="赵强", email="same@example.com")
+    Customer.objects.filter(pk__in=[moved.pk, stays.pk]).update(email_bounced_at=timezone.now(), email_bounce_reason="550 5.1.1")
+    rows = [
+        ["姓名", "手机号", "邮箱"],
+        ["王芳", "13912340001", "new@example.com"],
+        ["赵强强", "13912340002", "same@example.com"],
+    ]
+    job = services.import_commit(job=upload(actor, "customers", csv_bytes(rows)), actor=actor)
+    assert job.written_changed == 2
+    moved.refresh_from_db()
+    stays.refresh_from_db()
+    assert (moved.email, moved.email_bounced_at, moved.email_bounce_reason) == ("new@example.com", None, "")
+    assert stays.email_bounced_at is not None and stays.name == "赵强强"

@@ -177,6 +177,7 @@ def customer(item: Customer, user: User) -> schemas.CustomerOut:
         consent_marketing=item.consent_marketing,
         notes=item.notes if sees else "",
         erased=item.erased_at is not None,
+        email_bounced_at=item.email_bounced_at,
         version=item.version,
         created_at=item.created_at,
     )

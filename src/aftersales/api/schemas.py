@@ -207,6 +207,10 @@ class CustomerOut(Schema):
     consent_marketing: bool = Field(description="Consents to offers and news.")
     notes: str = Field(description="Staff's notes; empty for roles without need of personal data.")
     erased: bool = Field(description="The personal data was erased (PIPL): nothing of it is left to change.")
+    email_bounced_at: dt.datetime | None = Field(
+        None,
+        description="Read-only. When the e-mail address bounced for good (customer e-mails skip it until it changes); null when it works.",
+    )
     version: int = Field(description='Raised on every change; the ETag is "v<version>".')
     created_at: dt.datetime
 

@@ -186,7 +186,10 @@ def _panel_response(request: HttpRequest, number: str, **extra: Any) -> HttpResp
     ticket = ticket_get_for_user(user=user, number=number)
     context = panel_context(user, ticket)
     context.update(extra)
-    context["flash"] = [str(m) for m in messages.get_messages(request)]
+    stored = list(messages.get_messages(request))
+    context["flash"] = [str(m) for m in stored]
+    # After a successful POST: its message(s), for the page's status region (data-sr-status).
+    context["sr_status"] = " ".join(str(m) for m in stored if m.level == messages.SUCCESS)
     html = render_to_string("appraisal/_panel.html", context, request=request)
     return HttpResponse(html)
 

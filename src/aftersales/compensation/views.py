@@ -337,7 +337,8 @@ def _step(request: HttpRequest, item: Refund | Compensation, step: str, reload: 
         errors = service_error_messages(exc)
     fresh = reload(user, item.number)
     if request.headers.get("HX-Request"):
-        response = render(request, "compensation/_steps.html", _detail_context(user, fresh, errors), status=200)
+        context = {**_detail_context(user, fresh, errors), "saved": not errors}
+        response = render(request, "compensation/_steps.html", context, status=200)
         return private_no_store(response)
     if errors:
         for texts in errors.values():

@@ -33,3 +33,7 @@ class CustomerAudit(AuditAction):
     PHONE_CHECK_DECLINED = "customer.phone_check_declined"
     PHONE_REUSE_FLAGGED = "customer.phone_reuse_flagged"
     PHONE_REUSE_REVIEWED = "customer.phone_reuse_reviewed"
+    # The customer's e-mail address bounced for good (a bounce read by the e-mail intake; the
+    # system is the actor), and the mark taken off: the address changed, or staff marked it working.
+    EMAIL_BOUNCED = "customer.email_bounced"
+    EMAIL_BOUNCE_CLEARED = "customer.email_bounce_cleared"

@@ -77,6 +77,12 @@ class Customer(CachedChoiceLabels, models.Model):
     )
     language = models.CharField(_("language"), max_length=16, choices=settings.LANGUAGES, default="zh-hans")
     notes = models.TextField(_("notes"), blank=True)
+    # The e-mail address bounced for good (a permanent bounce of a message sent to it, read by the
+    # e-mail intake): customer e-mails skip it until the address changes or staff mark it working
+    # (``services.customer_email_bounced`` / ``customer_email_mark_working``). Added without a
+    # default that PostgreSQL would write into every row (tests/infra/test_migration_locks.py).
+    email_bounced_at = models.DateTimeField(_("e-mail bounced at"), null=True, blank=True)
+    email_bounce_reason = models.CharField(_("e-mail bounce reason"), max_length=255, blank=True)
     # Set when the person's data was erased on request or after the retention period (privacy app).
     erased_at = models.DateTimeField(_("personal data erased at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

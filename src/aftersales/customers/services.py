@@ -4,6 +4,8 @@ staff's edits (the customer's fields, addresses, registering a customer) are in 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -17,12 +19,13 @@ from aftersales.accounts.regions import region_for
 from aftersales.audit.models import AuditEvent
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import Conflict, DomainError, NotFound, ValidationFailed
+from aftersales.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 from aftersales.core.i18n import actor_text
 
 from .audit_actions import CustomerAudit
 from .effects import CUSTOMER_TERMS_CHANGED
 from .models import EXTERNAL_CODE_MAX_LENGTH, Address, ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
+from .permissions import can_edit_customers
 from .phones import normalize_phone
 
 EMAIL_MAX_LENGTH = 254
@@ -35,8 +38,16 @@ def bump(customer_id: int, **fields: object) -> int:
     """Write ``fields`` on the (locked) customer and raise its version: the one write of every
     change, so a page or client that read the version before is refused (``editing``). A new
     ``language`` is their portal account's too (``portal_account_language_follows``: a service
-    that knows who changes it calls that first, so its audit row names them)."""
+    that knows who changes it calls that first, so its audit row names them). A new ``email``
+    takes off the mark of a bouncing address (``customer_email_bounced``), audited."""
+    bounced = None
+    if "email" in fields and "email_bounced_at" not in fields:
+        bounced = Customer.objects.filter(pk=customer_id, email_bounced_at__isnull=False).only("pk", "name").first()
+        if bounced is not None:
+            fields = {**fields, "email_bounced_at": None, "email_bounce_reason": ""}
     Customer.objects.filter(pk=customer_id).update(version=F("version") + 1, updated_at=clock.now(), **fields)
+    if bounced is not None:
+        audit_record(action=CustomerAudit.EMAIL_BOUNCE_CLEARED, obj=bounced, changes={"cause": "email_changed"})
     if "language" in fields:
         portal_account_language_follows(customer_id=customer_id, language=str(fields["language"]))
     return int(Customer.objects.filter(pk=customer_id).values_list("version", flat=True).get())
@@ -380,3 +391,64 @@ def customer_add_address(
         changes["region"] = [None, region.code]
     audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=locked, actor=actor, changes=changes)
     return address
+
+
+# --- A bouncing e-mail address (docs/customers.md, "E-mail bounced") -----------------------------
+
+BOUNCE_REASON_MAX_LENGTH = 255
+# The staff customer page's form action of "Mark as working" (``customer_email_mark_working``).
+MARK_WORKING_ACTION = "email_working"
+
+
+@transaction.atomic
+def customer_email_bounced(*, customer_id: int, address: str, reason: str, at: dt.datetime | None = None) -> bool:
+    """A message to the customer's **own** e-mail address bounced for good (the e-mail intake read
+    the bounce): the address is marked bouncing (``email_bounced_at``, the receiving server's
+    ``reason``), the version raised, audited with the system as the actor; customer notifications
+    skip the address until it changes (``bump``) or staff mark it working. Nothing changes for
+    another address (a ticket's contact address), an erased customer, or an address already
+    marked (the first bounce's date stays). Returns whether the address was marked."""
+    key = (address or "").strip().lower()
+    locked = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    if locked is None or locked.erased_at is not None or not key or locked.email.strip().lower() != key:
+        return False
+    if locked.email_bounced_at is not None:
+        return False
+    when = at or clock.now()
+    text = " ".join((reason or "").split())[:BOUNCE_REASON_MAX_LENGTH]
+    locked.version = bump(locked.pk, email_bounced_at=when, email_bounce_reason=text)
+    locked.email_bounced_at, locked.email_bounce_reason = when, text
+    audit_record(
+        action=CustomerAudit.EMAIL_BOUNCED,
+        obj=locked,
+        changes={"email_bounced_at": [None, when.isoformat()], "email_bounce_reason": text},
+    )
+    return True
+
+
+@transaction.atomic
+def customer_email_mark_working(*, customer: Customer, actor: User, expected_version: int | None = None) -> Customer:
+    """Staff checked the address with the customer ("Mark as working"): the bouncing mark is taken
+    off, audited with who did it, and customer e-mails go to it again. The roles that change
+    customers (``permissions.can_edit_customers``); an address not marked changes nothing."""
+    if not can_edit_customers(actor):
+        raise PermissionDenied(_("Your role cannot change customers."), code="customer_edit_forbidden")
+    locked = lock_customer(customer, expected_version=expected_version)
+    if locked.email_bounced_at is None:
+        return locked
+    before = locked.email_bounced_at
+    locked.version = bump(locked.pk, email_bounced_at=None, email_bounce_reason="")
+    locked.email_bounced_at, locked.email_bounce_reason = None, ""
+    audit_record(
+        action=CustomerAudit.EMAIL_BOUNCE_CLEARED,
+        obj=locked,
+        actor=actor,
+        changes={"cause": "marked_working", "email_bounced_at": [before.isoformat(), None]},
+    )
+    return locked
+
+
+def email_bouncing(customer: Customer, address: str) -> bool:
+    """Whether ``address`` is the customer's own e-mail address and it is marked bouncing."""
+    key = (address or "").strip().lower()
+    return bool(key) and customer.email_bounced_at is not None and customer.email.strip().lower() == key

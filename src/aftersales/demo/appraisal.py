@@ -1,5 +1,6 @@
 """The appraisal demo: the appraiser 孙鉴 ("appraiser") and appraisals at each stage on open
-demo tickets that have a product unit — requested, assigned, in progress, reported, signed,
+demo repair tickets that have a product unit (a repair is a fault ticket: the quality rollup
+counts the component a standing conclusion names) — requested, assigned, in progress, reported, signed,
 accepted by the customer, and disputed with its re-appraisal — all through the appraisal
 services, so the timeline, the audit log and the customer's notices tell the story. Idempotent:
 when the appraiser has appraisals it says so and changes nothing."""
@@ -20,7 +21,7 @@ from aftersales.appraisal.choices import FaultType
 from aftersales.appraisal.models import Appraisal, AppraisalPlace, FileKind
 from aftersales.appraisal.permissions import in_scope, is_handler
 from aftersales.parts.models import Part
-from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
+from aftersales.tickets.choices import Cause, Nature, RequestType, Responsibility, Severity
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.states import FINAL_STATUSES
 
@@ -40,7 +41,7 @@ REPORTS: list[dict[str, Any]] = [
         "nature": Nature.QUALITY,
         "severity": Severity.SERIOUS,
         "cause": Cause.MATERIALS,
-        "component_text": "启动电容",
+        "component_text": "启动电容 CBB65 35μF",  # as the quality demo's improvement action names it
         "responsibility": Responsibility.SUPPLIER,
         "supplier": "宁波华德电容器有限公司",
         "sanbao_applies": True,
@@ -105,7 +106,7 @@ def load_appraisal_demo(stdout: Any) -> None:
         return
     tickets = list(
         Ticket.objects.exclude(status__in=FINAL_STATUSES)
-        .filter(product_unit__isnull=False)
+        .filter(product_unit__isnull=False, request_type=RequestType.REPAIR)
         .select_related("customer", "product_unit", "assignee")
         .order_by("-created_at")[:7]
     )

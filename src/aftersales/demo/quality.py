@@ -7,6 +7,10 @@
   units shipped each, with their fault history as closed, archived tickets: about 7 faulty units
   per batch, one batch with a real defect (a start capacitor from a bad supplier lot: 30 faulty
   units), and few faults in the batches made after the supplier change.
+- The defect batch's faulty capacitors appraised (archived, accepted appraisals naming the start
+  capacitor and its supplier): the rollup takes a fault's component and supplier from its standing
+  appraisal (or the last part fitted), so the Pareto of components and the drill export show the
+  component the improvement action is about.
 - The improvement action raised from that fault cluster, with its five whys, fishbone and the
   supplier change, moved through Do to Check and Act: its check shows the drop.
 
@@ -25,6 +29,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import DataScope, Role, User
+from aftersales.appraisal.choices import FaultType
+from aftersales.appraisal.models import Appraisal, AppraisalPlace, AppraisalStatus, CustomerDecision
 from aftersales.catalog.models import ProductModel, ProductUnit, ShipmentVolume
 from aftersales.core import clock
 from aftersales.core.i18n import ACTOR_SYSTEM
@@ -32,7 +38,7 @@ from aftersales.customers.models import Customer
 from aftersales.quality.models import ActionOrigin, ActionStatus, ImprovementAction
 from aftersales.quality.rollup import fault_rollup_refresh
 from aftersales.quality.services import ActionInput, action_raise, action_transition, action_update
-from aftersales.tickets.choices import EventKind
+from aftersales.tickets.choices import Cause, EventKind, Nature, Responsibility, Severity
 from aftersales.tickets.counts import ticket_counts_rebuild
 from aftersales.tickets.models import Ticket, TicketCategory, TicketEvent
 from aftersales.tickets.numbering import next_ticket_number
@@ -47,6 +53,8 @@ DEFECT_INDEX = 4
 CHANGE_INDEX = 7  # the first batch made with the new supplier's capacitors
 FIRST_MONTHS_AGO = 14
 ACTION_REFERENCE = "DEMO-CAP-01"
+COMPONENT = "启动电容 CBB65 35μF"
+SUPPLIER = "宁波华德电容器有限公司"  # the capacitor supplier the demo appraisals name (demo.appraisal)
 USERNAME, PASSWORD = "quality", "quality-demo-2026"
 
 
@@ -104,6 +112,8 @@ def _history(model: ProductModel, today: dt.date) -> int:
         return 0
     category = TicketCategory.objects.filter(code="product_quality").first()
     written = 0
+    appraisals: list[Appraisal] = []
+    appraiser = User.objects.filter(role=Role.APPRAISER, is_active=True).order_by("pk").first()
     for index, faulty in enumerate(FAULTY):
         produced = _months_ago(today, FIRST_MONTHS_AGO - index)
         batch = f"{BATCH_PREFIX}{produced:%y%m}"
@@ -152,8 +162,45 @@ def _history(model: ProductModel, today: dt.date) -> int:
                 closed_at=opened + dt.timedelta(days=3),
             )
             _archived_timeline(ticket)
+            if defect:
+                appraisals.append(_archived_appraisal(ticket, unit, appraiser))
             written += 1
+    Appraisal.objects.bulk_create(appraisals)
     return written
+
+
+def _archived_appraisal(ticket: Ticket, unit: ProductUnit, appraiser: User | None) -> Appraisal:
+    """The appraisal of the capacitor taken out of a defect-batch unit, as the appraisal services
+    leave it once the customer accepted it: the standing conclusion the fault rollup reads."""
+    assert ticket.resolved_at is not None
+    signed = ticket.created_at + dt.timedelta(days=1)
+    return Appraisal(
+        ticket=ticket,
+        status=AppraisalStatus.ACCEPTED,
+        place=AppraisalPlace.RETURNED,
+        request_note="不制冷集中批次，拆回启动电容鉴定。",
+        appraiser=appraiser,
+        product_model=unit.model,
+        product_unit=unit,
+        batch=unit.batch,
+        symptom="压缩机无法启动，嗡嗡响后停机。",
+        tests=[{"name": "启动电容容量", "reading": "21 μF", "expected": "35 μF ± 5%"}],
+        findings="启动电容高温下容量衰减，压缩机无法启动，属外购件质量问题。",
+        fault_type=FaultType.PERFORMANCE,
+        nature=Nature.QUALITY,
+        severity=Severity.SERIOUS,
+        cause=Cause.MATERIALS,
+        component_text=COMPONENT,
+        responsibility=Responsibility.SUPPLIER,
+        supplier=SUPPLIER,
+        sanbao_applies=True,
+        signed_by=appraiser,
+        signed_at=signed,
+        customer_decision=CustomerDecision.ACCEPTED,
+        customer_answered_at=signed + dt.timedelta(hours=4),
+        created_at=ticket.created_at + dt.timedelta(hours=2),
+        updated_at=clock.now(),  # written now, like the ticket: the rollup job reads it on its next run
+    )
 
 
 def _archived_timeline(ticket: Ticket) -> None:
@@ -194,7 +241,7 @@ def _action(model: ProductModel, engineer: User, today: dt.date) -> ImprovementA
         origin_reference=ACTION_REFERENCE,
         model=model,
         batch=defect_batch,
-        component="启动电容 CBB65 35μF",
+        component=COMPONENT,
         owner=engineer,
         due_date=today - dt.timedelta(days=30),
     )

@@ -29,7 +29,7 @@ from aftersales.customers.permissions import can_edit_customers, can_set_tier
 from aftersales.customers.phone_reuse import REVIEW_ACTION, phone_reuse_flag_review
 from aftersales.customers.phones import display_phone
 from aftersales.customers.portal_accounts import can_invite_to_portal, portal_invite, portal_invite_blocker
-from aftersales.customers.services import customer_add_address
+from aftersales.customers.services import MARK_WORKING_ACTION, customer_add_address, customer_email_mark_working
 
 from .customer_forms import AddressForm, CustomerForm, CustomerSearchForm, NewCustomerForm, language_label
 from .selectors.customers import (
@@ -122,6 +122,8 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == REVIEW_ACTION:
             return _phone_reuse_reviewed(request, customer_id)
+        if request.POST.get("action") == MARK_WORKING_ACTION:
+            return _email_marked_working(request, customer_id)
         return _portal_invite(request, customer_id)
     user = request_user(request)
     customer = customer_get_for_user(user=user, customer_id=customer_id)
@@ -147,6 +149,17 @@ def _phone_reuse_reviewed(request: HttpRequest, customer_id: int) -> HttpRespons
         phone_reuse_flag_review(customer=customer, flag_id=int(flag) if flag.isdigit() else 0, actor=user)
     if not refused:
         messages.success(request, _("Marked as reviewed."))
+    return redirect("desk:customer", customer_id=customer.pk)
+
+
+def _email_marked_working(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer confirmed their bouncing e-mail address: e-mails go to it again."""
+    user = request_user(request)
+    customer = customer_get_for_user(user=user, customer_id=customer_id)
+    with refusals(request=request, propagate=(PermissionDenied, NotFound)) as refused:
+        customer_email_mark_working(customer=customer, actor=user, expected_version=posted_version(request))
+    if not refused:
+        messages.success(request, _("The e-mail address is marked as working: e-mails go to it again."))
     return redirect("desk:customer", customer_id=customer.pk)
 
 

@@ -12,6 +12,7 @@ from typing import IO
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -104,13 +105,35 @@ def import_upload(*, actor: User, kind: str, fileobj: IO[bytes], name: str, run_
     return job
 
 
+def _nothing_reason(job: ImportJob) -> str | Promise:
+    """Why the checked file has nothing to import ("" when it has): no row is valid, or every
+    valid row is already as the file says."""
+    if job.new_rows or job.changed_rows:
+        return ""
+    if not job.unchanged_rows:
+        return _("No row of the file can be imported: correct the rows with errors and upload the file again.")
+    return _("Nothing to import: every valid row is already as the file says.")
+
+
+def nothing_to_import(job: ImportJob) -> str | Promise:
+    """What the preview page says instead of offering the import ("" when the file has rows to
+    import, or is not previewed yet)."""
+    return _nothing_reason(job) if job.status == S.PREVIEWED else ""
+
+
 def import_commit(*, job: ImportJob, actor: User, run_inline: bool | None = None) -> ImportJob:
     """Write the previewed file's valid rows (rows with errors are skipped). Importing the same
-    file again changes nothing: every row is matched on its natural key."""
+    file again changes nothing: every row is matched on its natural key. A file with nothing to
+    import (every row has errors or is already stored as it is) is refused: the page offers no
+    Import button then, and a request posted anyway (or through the API) gets
+    ``import_nothing_to_import``."""
     _check_may(actor, job.kind)
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         IMPORT_STATES.check(locked.status, S.COMMITTING)
+        reason = _nothing_reason(locked)
+        if reason:
+            raise ValidationFailed({"file": [reason]}, code="import_nothing_to_import")
         locked.status = S.COMMITTING
         locked.committed_by = actor
         locked.rows_done = locked.written_new = locked.written_changed = 0

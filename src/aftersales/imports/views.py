@@ -19,7 +19,7 @@ from aftersales.core.web import is_fragment_request, render_htmx, request_user
 from . import files, selectors, services
 from .forms import UploadForm
 from .kinds import KINDS
-from .models import ImportJob, ImportKind, ImportStatus
+from .models import ImportKind
 from .permissions import importable_kinds
 
 PAGE_SIZE = 50
@@ -52,16 +52,6 @@ def import_list(request: HttpRequest) -> HttpResponse:
     return render(request, "imports/list.html", context, status=200 if request.method == "GET" or not form.errors else 422)
 
 
-def _nothing_to_import(job: ImportJob) -> str:
-    """Why a previewed file has nothing to import ("" when it has): no row is valid, or every
-    valid row is already as the file says."""
-    if job.status != ImportStatus.PREVIEWED or job.new_rows or job.changed_rows:
-        return ""
-    if not job.unchanged_rows:
-        return _("No row of the file can be imported: correct the rows with errors and upload the file again.")
-    return _("Nothing to import: every valid row is already as the file says.")
-
-
 @staff_required
 @domain_errors
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -75,7 +65,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "errors": selectors.import_errors(job)[:SHOWN_ERRORS],
         "preview": [(r["row"], r["status"], [r["cells"].get(c.key, "") for c in spec.columns]) for r in job.preview],
         "file_error": selectors.import_file_error(job),
-        "nothing_to_import": _nothing_to_import(job),
+        "nothing_to_import": services.nothing_to_import(job),
     }
     fragment = is_fragment_request(request)
     response = render_htmx(request, "imports/partials/progress.html" if fragment else "imports/detail.html", context)

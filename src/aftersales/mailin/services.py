@@ -30,6 +30,7 @@ from aftersales.core.i18n import ACTOR_EMAIL, Deferred, deferred
 from aftersales.core.masking import mask_email
 from aftersales.customers.models import Contact
 from aftersales.customers.selectors import customer_find_by_email
+from aftersales.customers.services import customer_email_bounced
 from aftersales.notifications.delivery import SETTLED, receipt_record
 from aftersales.notifications.models import DeliveryStatus, Notification, NotificationChannel
 from aftersales.notifications.receipts import Receipt
@@ -337,6 +338,7 @@ def _record_bounce(message: InboundMessage) -> Deferred | None:
         address=row.recipient,
     )
     receipt_record(receipt=receipt)
+    _customer_address_bounced(row, code=outcome.code, detail=outcome.detail, at=message.received_at)
     return deferred(
         _(
             "Bounce: the e-mail to %(recipient)s (notification %(notification)s) was not delivered (%(code)s): marked undelivered."
@@ -344,6 +346,18 @@ def _record_bounce(message: InboundMessage) -> Deferred | None:
         code=code,
         **values,
     )
+
+
+def _customer_address_bounced(row: Notification, *, code: str, detail: str, at: dt.datetime | None) -> None:
+    """The bounced e-mail went to the ticket's customer's own address: the address is marked
+    bouncing on the customer (``customer_email_bounced``; a ticket's other contact address is not
+    the customer's and marks nothing)."""
+    if row.ticket_id is None:
+        return
+    customer_id = Ticket.objects.filter(pk=row.ticket_id).values_list("customer_id", flat=True).first()
+    if customer_id is not None:
+        reason = " ".join(part for part in (code, detail) if part)
+        customer_email_bounced(customer_id=customer_id, address=row.recipient, reason=reason, at=at)
 
 
 def _intake_input(mail: ParsedMail) -> IntakeInput:

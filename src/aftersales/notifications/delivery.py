@@ -7,8 +7,10 @@
   for a message this site did not send (an unknown id, another number) is ignored with a log line.
 * ``delivery_failed``: a message that matters (``IMPORTANT_KINDS``) did not reach the customer
   (reported undelivered, or refused at sending): sent again **once** on the next channel the
-  customer has (WeChat → SMS → e-mail, another number or address of the same channel first),
-  unless the same send already went there; the ticket's assignee is told in their inbox
+  customer has (WeChat → SMS → e-mail, another number or address of the same channel first; a
+  bounced e-mail: another address, then SMS, then WeChat, a channel only where the same message
+  of the ticket did not already go out on it), unless the same send already went there, never to
+  an e-mail address marked bouncing; the ticket's assignee is told in their inbox
   ("SMS to 138****0000 not delivered: number out of service"), and the ticket's timeline through
   ``effects.NOTIFICATION_UNDELIVERED``.
 """
@@ -29,10 +31,11 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.i18n import Deferred, deferred
+from aftersales.customers.services import email_bouncing
 
 from .audit_actions import DeliveryAudit
 from .effects import NOTIFICATION_UNDELIVERED
-from .models import DeliveryStatus, Notification, NotificationChannel
+from .models import DeliveryStatus, Notification, NotificationChannel, NotificationStatus
 from .providers import receipt_polls
 from .receipts import Receipt, masked_recipient, reason_for, reason_text
 from .senders import PermanentSendError, sms_provider
@@ -55,6 +58,10 @@ IMPORTANT_KINDS = frozenset(
     }
 )
 FALLBACK_ORDER = (NotificationChannel.WECHAT, NotificationChannel.SMS, NotificationChannel.EMAIL)
+# E-mail is last in the order above: a bounced e-mail goes back to the phone, SMS first.
+EMAIL_FALLBACK_ORDER = (NotificationChannel.EMAIL, NotificationChannel.SMS, NotificationChannel.WECHAT)
+# A message "went out" on a channel while it is queued or sent and not reported undelivered.
+_OUT = (NotificationStatus.PENDING, NotificationStatus.SENT)
 SETTLED = frozenset({DeliveryStatus.DELIVERED, DeliveryStatus.FAILED})
 _UNDELIVERED = _("%(channel)s to %(recipient)s not delivered: %(reason)s.")
 _UNDELIVERED_SENT_AGAIN = _(
@@ -164,9 +171,26 @@ def delivery_failed(*, notification: Notification) -> Notification | None:
     return fallback
 
 
+def _order_after(channel: str) -> tuple[NotificationChannel, ...]:
+    """The channels tried after ``channel`` failed, the same channel first: onwards in
+    ``FALLBACK_ORDER``; a bounced e-mail back to SMS, then WeChat (``EMAIL_FALLBACK_ORDER``)."""
+    if channel == NotificationChannel.EMAIL:
+        return EMAIL_FALLBACK_ORDER
+    return FALLBACK_ORDER[FALLBACK_ORDER.index(NotificationChannel(channel)) :]
+
+
+def _went_out(failed: Notification, ticket: Any) -> set[str]:
+    """The other channels the same message of the ticket (its template) already went out on, in
+    any send: a bounced e-mail is not repeated where the customer already has it."""
+    rows = Notification.objects.filter(ticket_id=ticket.pk, template=failed.template, user__isnull=True, status__in=_OUT).exclude(
+        channel__in=[failed.channel, NotificationChannel.IN_APP]
+    )
+    return set(rows.exclude(delivery=DeliveryStatus.FAILED).values_list("channel", flat=True))
+
+
 def _candidates(failed: Notification, ticket: Any) -> Iterator[tuple[str, str]]:
     """The customer's other addresses, in the fallback order from the failed channel on (the same
-    channel's other number or address first)."""
+    channel's other number or address first); never an e-mail address marked bouncing."""
     customer = ticket.customer
     addresses = {
         NotificationChannel.WECHAT: [wechat_recipient(customer_id=customer.pk)],
@@ -174,9 +198,14 @@ def _candidates(failed: Notification, ticket: Any) -> Iterator[tuple[str, str]]:
         NotificationChannel.EMAIL: [ticket.contact_email, customer.email],
     }
     failed_key = _address_key(failed.channel, failed.recipient)
-    for channel in FALLBACK_ORDER[FALLBACK_ORDER.index(NotificationChannel(failed.channel)) :]:
+    done = _went_out(failed, ticket) if failed.channel == NotificationChannel.EMAIL else set()
+    for channel in _order_after(failed.channel):
+        if channel in done:
+            continue
         for address in dict.fromkeys(a for a in addresses[channel] if a):
             if channel == failed.channel and _address_key(channel, address) == failed_key:
+                continue
+            if channel == NotificationChannel.EMAIL and email_bouncing(customer, address):
                 continue
             yield channel, address
 
@@ -223,6 +252,8 @@ def _queue_fallback(
     # Another channel: the message composed again for it from the values it was sent with (an
     # SMS's or WeChat's row keeps them; an e-mail keeps only its text).
     source = next((row for row in [failed, *group] if row.params and row.channel != NotificationChannel.EMAIL), None)
+    if source is None and failed.channel == NotificationChannel.EMAIL:
+        source = _earlier_values(failed, ticket)
     if source is None or event_for(failed.template) is None:
         return None
     params = {str(key): value for key, value in source.params.items()}
@@ -236,6 +267,18 @@ def _queue_fallback(
         fallback_for=failed,
     )
     return queued[0] if queued else None
+
+
+def _earlier_values(failed: Notification, ticket: Any) -> Notification | None:
+    """A bounced e-mail's send had no SMS or WeChat row (an e-mail keeps only its text): the values
+    of the same message of the ticket sent by SMS or WeChat before, the newest."""
+    rows = Notification.objects.filter(
+        ticket_id=ticket.pk,
+        template=failed.template,
+        user__isnull=True,
+        channel__in=[NotificationChannel.SMS, NotificationChannel.WECHAT],
+    ).order_by("-pk")[:5]
+    return next((row for row in rows if row.params), None)
 
 
 def _labels(notification: Notification, fallback: Notification | None) -> dict[str, Any]:

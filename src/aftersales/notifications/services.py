@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Protocol
 
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -18,7 +18,7 @@ from aftersales.core.errors import ValidationFailed
 from aftersales.core.jobs import enqueue_with_transaction
 from aftersales.core.links import absolute_url
 from aftersales.customers.models import Customer
-from aftersales.customers.services import customer_language_from_account
+from aftersales.customers.services import customer_language_from_account, email_bouncing
 
 from .links import customer_ticket_url, staff_ticket_url
 from .models import (
@@ -89,9 +89,11 @@ def notification_queue(
     params: Mapping[str, str] | None = None,
     group: str = "",
     fallback_for: Notification | None = None,
+    skipped: str = "",
 ) -> Notification:
     """Store a rendered message (the outbox row) and send it in a job queued with the
-    transaction (``core.jobs``: in it on the database backend, after commit on others).
+    transaction (``core.jobs``: in it on the database backend, after commit on others);
+    ``skipped`` (the reason) stores it skipped instead, not sent, the reason in ``last_error``.
 
     ``ticket`` (a ticket, the message is about it) is stored by its key; ``user`` puts an
     in-app notification in that staff member's inbox; ``params`` are the message's values
@@ -111,7 +113,10 @@ def notification_queue(
         user=user,
         send_group=group,
         fallback_for=fallback_for,
+        **({"status": NotificationStatus.SKIPPED, "delivery": DeliveryStatus.NOT_SENT, "last_error": skipped} if skipped else {}),
     )
+    if skipped:
+        return notification
     from .tasks import deliver_notification
 
     waited_for = holds_secret(template)
@@ -324,9 +329,20 @@ def notify_ticket_customer(
                 params=None if email else provider_values,
                 group=group,
                 fallback_for=fallback_for,
+                skipped=email_bounce_skip(customer, address) if email else "",
             )
         )
     return queued
+
+
+def email_bounce_skip(customer: Customer, address: str) -> str:
+    """Why a customer e-mail to ``address`` is not sent: it is the customer's own address and it
+    is marked bouncing (``customers.services.customer_email_bounced``); "" when it may go."""
+    if not email_bouncing(customer, address):
+        return ""
+    since = timezone.localdate(customer.email_bounced_at).isoformat() if customer.email_bounced_at else ""
+    reason = f" ({customer.email_bounce_reason})" if customer.email_bounce_reason else ""
+    return f"email_bounced: not sent, the customer's e-mail address is marked bouncing since {since}{reason}"
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -25,9 +25,9 @@ from aftersales.core.web import is_fragment_request, render_htmx, request_user
 from . import permissions as perms
 from . import selectors, services
 from .actions import REQUISITION_ACTIONS, available_actions
-from .forms import AppraiseForm, DecisionForm, LedgerFilterForm, ReceiveForm, StockFilterForm, TransferForm, UsePartsForm
+from .forms import AppraiseForm, DecisionForm, LedgerFilterForm, ReceiveForm, StockFilterForm, TransferForm
 from .models import RequisitionStatus
-from .panel import panel_context, request_form, return_form, van_parts
+from .panel import panel_context, request_form, return_form, use_form
 
 PAGE_SIZE = 50
 
@@ -399,7 +399,7 @@ def panel_use(request: HttpRequest, work_order_id: int) -> HttpResponse:
     user = request_user(request)
     work_order = _work_order_or_404(request, work_order_id)
     data = selectors.work_order_parts(user=user, work_order=work_order)
-    form = UsePartsForm(request.POST, parts=van_parts(data))
+    form = use_form(data, request.POST)
     if not form.is_valid():
         return _panel_form_failed(request, work_order, "use_form", form)
     try:

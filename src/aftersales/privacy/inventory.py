@@ -134,7 +134,11 @@ def _customer_user(customer: Customer) -> Q:
 
 
 SCOPES: tuple[Scope, ...] = (
-    Scope(Customer, lambda c: Customer.objects.filter(pk=c.pk), clear=("phone", "email", "notes", "external_code")),
+    Scope(
+        Customer,
+        lambda c: Customer.objects.filter(pk=c.pk),
+        clear=("phone", "email", "notes", "external_code", "email_bounce_reason"),
+    ),
     Scope(Contact, lambda c: Contact.objects.filter(customer=c)),
     Scope(Address, lambda c: Address.objects.filter(customer=c), clear=("detail", "postal_code")),
     Scope(

@@ -334,7 +334,11 @@ def privacy_erase(*, request: PrivacyRequest, actor: User | None, version: int |
     objects = [("customers.customer", str(customer.pk))]
     objects += [("tickets.ticket", str(pk)) for pk in Ticket.objects.filter(customer=customer).values_list("pk", flat=True)]
     erase_audit_entries(customer, ids, objects)
-    Customer.objects.filter(pk=customer.pk).update(name=ERASED, erased_at=now, version=F("version") + 1)
+    # The bouncing e-mail mark is personal data too (its date and the server's words); the
+    # inventory empties the words, the date goes here.
+    Customer.objects.filter(pk=customer.pk).update(
+        name=ERASED, erased_at=now, email_bounced_at=None, email_bounce_reason="", version=F("version") + 1
+    )
     if customer.user_id:
         user = User.objects.get(pk=customer.user_id)
         user.username = f"erased-{customer.pk}"

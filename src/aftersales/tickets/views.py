@@ -129,6 +129,7 @@ def ticket_note_add(request: HttpRequest, number: str) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
     ticket = get_ticket_or_404(user, number)
     form = NoteForm(request.POST)
+    added = False
     if form.is_valid():
         try:
             ticket_add_note(ticket=ticket, actor=user, body=form.cleaned_data["body"], kind=form.cleaned_data["kind"])
@@ -139,9 +140,11 @@ def ticket_note_add(request: HttpRequest, number: str) -> HttpResponse:
                 messages.success(request, _("The entry was added to the timeline."))
                 return redirect(f"{reverse('tickets:detail', args=[ticket.number])}#timeline")
             form = NoteForm()
+            added = True
     if not is_fragment_request(request):
         return render_detail(request, ticket, note_form=form)
-    return render_htmx(request, "tickets/partials/timeline_section.html", {**timeline_context(ticket, user), "note_form": form})
+    context = {**timeline_context(ticket, user), "note_form": form, "note_added": added}
+    return render_htmx(request, "tickets/partials/timeline_section.html", context)
 
 
 @staff_required

@@ -146,7 +146,7 @@ def get_import(request: HttpRequest, job_id: JobId) -> Any:
 
 @router.post(
     "/imports/{job_id}/commit",
-    response={202: ImportOut, **problems(403, 404, 409)},
+    response={202: ImportOut, **problems(403, 404, 409, 422)},
     summary="Import the previewed file's valid rows (rows with errors are skipped)",
 )
 @idempotent

@@ -358,6 +358,13 @@ class CustomerKindImport(Kind):
         locked = Customer.objects.select_for_update().filter(pk__in=[pk for pk, _values in rows]).order_by("pk")
         erased = {pk for pk, erased_at in locked.values_list("pk", "erased_at") if erased_at is not None}
         rows = [(pk, values) for pk, values in rows if pk not in erased]
+        if "email" in fields:
+            # A new e-mail address takes off the bouncing mark (docs/customers.md, "E-mail bounced").
+            current = dict(Customer.objects.filter(pk__in=[pk for pk, _v in rows]).values_list("pk", "email"))
+            renewed = [pk for pk, v in rows if (v.get("email") or "").lower() != (current.get(pk) or "").lower()]
+            Customer.objects.filter(pk__in=renewed, email_bounced_at__isnull=False).update(
+                email_bounced_at=None, email_bounce_reason=""
+            )
         # The version moves on, so that an edit form opened before the import refuses to overwrite it.
         Customer.objects.bulk_update(
             [Customer(pk=pk, updated_at=now, version=F("version") + 1, **_fields(values)) for pk, values in rows],

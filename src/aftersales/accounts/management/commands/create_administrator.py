@@ -9,7 +9,8 @@ command stops and says so.
 
 ``--promote`` turns an existing account into such an administrator instead (e.g. one made by
 ``createsuperuser`` before it made administrators): its password changes only when the
-variable is set.
+variable is set. ``--language`` (default ``settings.LANGUAGE_CODE``) is the language of what it
+says and asks (``core.operator_command``).
 """
 
 from __future__ import annotations
@@ -21,32 +22,50 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.effects import ADMINISTRATOR_CREATED
 from aftersales.accounts.models import DataScope, Role, User
+from aftersales.core.operator_command import OperatorCommand, lazy_help
 
 PASSWORD_VARIABLE = "AFTERSALES_ADMIN_PASSWORD"  # noqa: S105 - the variable's name, not a password
 
 
-class Command(BaseCommand):
-    help = "Create the first administrator (role administrator, data scope all, superuser), or --promote an account."
+class Command(OperatorCommand):
+    help_text = gettext_lazy(
+        "Create the first administrator (role administrator, data scope all, superuser), or --promote an account."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--username", help="The administrator's user name (asked for when not given).")
-        parser.add_argument("--email", default="", help="The administrator's e-mail address (for password resets).")
-        parser.add_argument("--display-name", default="", help="The name shown on pages, e.g. 王磊.")
         parser.add_argument(
-            "--promote", action="store_true", help="Make an existing account an administrator instead of creating one."
+            "--username", help=lazy_help(gettext_lazy("The administrator's user name (asked for when not given)."))
+        )
+        parser.add_argument(
+            "--email",
+            default="",
+            help=lazy_help(gettext_lazy("The administrator's e-mail address (for password resets).")),
+        )
+        parser.add_argument("--display-name", default="", help=lazy_help(gettext_lazy("The name shown on pages, e.g. 王磊.")))
+        parser.add_argument(
+            "--promote",
+            action="store_true",
+            help=lazy_help(gettext_lazy("Make an existing account an administrator instead of creating one.")),
         )
         parser.add_argument(
             "--no-input",
             "--noinput",
             action="store_false",
             dest="interactive",
-            help=f"Ask nothing: the user name from --username, the password from {PASSWORD_VARIABLE}.",
+            help=lazy_help(
+                format_lazy(
+                    gettext_lazy("Ask nothing: the user name from --username, the password from {variable}."),
+                    variable=PASSWORD_VARIABLE,
+                )
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -3,7 +3,7 @@ backup into a fresh, empty database (a PostgreSQL database on the same server, o
 file) and check every table's row count against the backup's manifest; the files are unpacked
 into a folder or put into the configured file storage (a bucket: docs/operations.md). Point
 DATABASE_URL at the restored database afterwards. The restore drill in the test suite does
-exactly this."""
+exactly this. ``--language``: it reports in the operator's language (``core.operator_command``)."""
 
 from __future__ import annotations
 
@@ -11,23 +11,35 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from aftersales.core.backup import BackupError, restore, restored_counts
+from aftersales.core.operator_command import OperatorCommand, lazy_help
 
 
-class Command(BaseCommand):
-    help = "Restore a backup folder into a fresh database and check the row counts."
+class Command(OperatorCommand):
+    help_text = gettext_lazy("Restore a backup folder into a fresh database and check the row counts.")
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("folder")
-        parser.add_argument("--database", required=True, help="The empty database: a PostgreSQL name or an SQLite file.")
+        parser.add_argument("folder", help=lazy_help(gettext_lazy("The backup folder.")))
+        parser.add_argument(
+            "--database",
+            required=True,
+            help=lazy_help(gettext_lazy("The empty database: a PostgreSQL name or an SQLite file.")),
+        )
         files = parser.add_mutually_exclusive_group()
-        files.add_argument("--media", help="Where to unpack the uploaded files (default: not unpacked).")
+        files.add_argument("--media", help=lazy_help(gettext_lazy("Where to unpack the uploaded files (default: not unpacked).")))
         files.add_argument(
             "--media-to-storage",
             action="store_true",
-            help="Put the files into the configured file storage (STORAGE_BACKEND: MEDIA_ROOT or the S3 bucket); files already there are kept.",
+            help=lazy_help(
+                gettext_lazy(
+                    "Put the files into the configured file storage (STORAGE_BACKEND: MEDIA_ROOT or the S3 bucket); "
+                    "files already there are kept."
+                )
+            ),
         )
 
     def handle(
@@ -45,5 +57,8 @@ class Command(BaseCommand):
         counts = restored_counts(vendor=manifest["vendor"], database=database, tables=list(manifest["tables"]))
         wrong = {t: (n, counts.get(t)) for t, n in manifest["tables"].items() if counts.get(t) != n}
         if wrong:
-            raise CommandError(f"restored row counts differ from the backup: {wrong}")
-        self.stdout.write(f"restored {len(counts)} tables into {database}; every row count matches the backup")
+            raise CommandError(_("restored row counts differ from the backup: %(tables)s") % {"tables": wrong})
+        self.stdout.write(
+            _("restored %(tables)s tables into %(database)s; every row count matches the backup")
+            % {"tables": len(counts), "database": database}
+        )

@@ -11,6 +11,9 @@ exactly N tickets with ``--events-per-ticket`` timeline events each, in committe
 numbers reserved per day so they never collide with tickets registered by the intake service.
 It reports progress, the elapsed time and the rows per second.
 
+The demo load ends with the worker's first pass (``demo.worker``): the SLA sweep, then the
+quality and analytics rollups, so the pages agree with each other before any worker runs.
+
 Either way it ends by printing the demo logins that work (``demo.banner``), unless
 ``--no-logins`` (``make run`` prints them in its final banner).
 
@@ -56,6 +59,7 @@ from aftersales.demo.saved_views import load_saved_views_demo
 from aftersales.demo.stories import load_story, story_exists
 from aftersales.demo.templates import load_templates_demo
 from aftersales.demo.travel import load_travel_demo
+from aftersales.demo.worker import run_first_worker_pass
 
 
 class Command(BaseCommand):
@@ -114,6 +118,7 @@ class Command(BaseCommand):
             load_imports_demo(self.stdout)
             load_quality_demo(self.stdout)
             load_analytics_demo(self.stdout)
+            run_first_worker_pass(self.stdout)  # last: the SLA sweep and rollups the worker would run first
         else:
             self._load_bulk(
                 tickets=tickets,

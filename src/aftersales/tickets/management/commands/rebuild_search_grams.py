@@ -1,15 +1,21 @@
-from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from aftersales.core.operator_command import OperatorCommand, lazy_help
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.search import search_grams_for
 
 
-class Command(BaseCommand):
-    help = "Recompute the keyword-search bigrams (Ticket.search_grams) of every ticket, or only the empty ones."
+class Command(OperatorCommand):
+    help_text = gettext_lazy(
+        "Recompute the keyword-search bigrams (Ticket.search_grams) of every ticket, or only the empty ones."
+    )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("--missing", action="store_true", help="Only tickets whose search_grams is empty.")
+        parser.add_argument(
+            "--missing", action="store_true", help=lazy_help(gettext_lazy("Only tickets whose search_grams is empty."))
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         qs = Ticket.objects.order_by("pk")
@@ -25,4 +31,4 @@ class Command(BaseCommand):
                 Ticket.objects.bulk_update(objs, ["search_grams"], batch_size=500)
             changed += len(objs)
             last = batch[-1][0]
-        self.stdout.write(f"search grams rebuilt: {changed} tickets changed")
+        self.stdout.write(_("search grams rebuilt: %(changed)s tickets changed") % {"changed": changed})

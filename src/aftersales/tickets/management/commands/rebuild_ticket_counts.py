@@ -1,11 +1,13 @@
-from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from aftersales.core.operator_command import OperatorCommand
 from aftersales.tickets.counts import ticket_counts_rebuild
 
 
-class Command(BaseCommand):
-    help = "Recompute the dashboard's ticket counts from the tickets (GROUP BY)."
+class Command(OperatorCommand):
+    help_text = gettext_lazy("Recompute the dashboard's ticket counts from the tickets (GROUP BY).")
 
     def handle(self, *args: object, **options: object) -> None:
         keys = ticket_counts_rebuild()
-        self.stdout.write(f"ticket counts rebuilt: {keys} keys")
+        self.stdout.write(_("ticket counts rebuilt: %(keys)s keys") % {"keys": keys})
