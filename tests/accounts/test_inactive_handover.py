@@ -14,6 +14,7 @@ from aftersales.accounts.offboarding import staff_offboard
 from aftersales.audit.models import AuditEvent
 from aftersales.core.errors import Conflict
 from aftersales.tickets.models import Ticket
+from tests.admin_form import change_form_data
 from tests.api.conftest import api_client
 from tests.clients import client_for_language
 
@@ -33,32 +34,11 @@ def world() -> dict[str, Any]:
     return {"admin": admin, "leaver": leaver, "successor": successor, "tickets": tickets}
 
 
-def _change_form_data(page: Any, **changes: Any) -> dict[str, Any]:
-    """The admin's change form as the browser posts it, with ``changes`` (False: unticked)."""
-    form = page.context["adminform"].form
-    data: dict[str, Any] = {"_save": "1"}
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    for name, value in changes.items():
-        if value is False:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
-
-
 def _deactivate_in_admin(client: Any, user: User) -> Any:
     url = reverse("admin:accounts_user_change", args=[user.pk])
     page = client.get(url)
     assert page.status_code == 200
-    return client.post(url, _change_form_data(page, is_active=False))
+    return client.post(url, change_form_data(page, is_active=False))
 
 
 # --- The administration refuses to strand work --------------------------------------------------
@@ -107,7 +87,7 @@ def test_other_changes_to_someone_who_holds_work_are_saved(world):
     leaver = world["leaver"]
     client = client_for_language(world["admin"], "en")
     url = reverse("admin:accounts_user_change", args=[leaver.pk])
-    response = client.post(url, _change_form_data(client.get(url), display_name="袁欣华（华东）"))
+    response = client.post(url, change_form_data(client.get(url), display_name="袁欣华（华东）"))
     assert response.status_code == 302
     leaver.refresh_from_db()
     assert leaver.display_name == "袁欣华（华东）" and leaver.is_active

@@ -20,6 +20,7 @@ from aftersales.audit.models import AuditEvent
 from aftersales.core import admin as core_admin
 from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
 from aftersales.tickets.models import TicketCategory
+from tests.admin_form import change_form_data
 from tests.clients import client_for_language
 from tests.factories import PASSWORD, RegionFactory, TeamFactory, UserFactory
 
@@ -304,27 +305,6 @@ def test_every_admin_records_its_changes():
 # --- Users: no superusers, no more rights for oneself ------------------------------------------
 
 
-def _change_form_data(page: Any, **changes: Any) -> dict[str, Any]:
-    """The change form's fields as the browser would post them, with ``changes``."""
-    form = page.context["adminform"].form
-    data: dict[str, Any] = {"_save": "1"}
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    for name, value in changes.items():
-        if value is False:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
-
-
 def test_an_administrator_creates_a_user_but_never_a_superuser(client: Client):
     team = TeamFactory()
     response = client.post(
@@ -358,7 +338,7 @@ def test_an_administrator_cannot_make_another_user_a_superuser(client: Client):
     assert page.status_code == 200
     html = page.content.decode()
     assert 'name="is_superuser"' not in html and 'name="user_permissions"' not in html and 'name="groups"' not in html
-    data = _change_form_data(page, is_superuser="on", is_staff="on", user_permissions=["1"], role=Role.ADMINISTRATOR)
+    data = change_form_data(page, is_superuser="on", is_staff="on", user_permissions=["1"], role=Role.ADMINISTRATOR)
     assert client.post(_url("accounts.user", "change", other.pk), data).status_code == 302
     other.refresh_from_db()
     assert other.role == Role.ADMINISTRATOR and other.is_staff  # administrators appoint administrators
@@ -371,7 +351,7 @@ def test_an_administrator_does_not_raise_their_own_rights(client: Client, admini
     User.objects.filter(pk=administrator.pk).update(data_scope=DataScope.REGION)
     page = client.get(_url("accounts.user", "change", administrator.pk))
     assert page.status_code == 200
-    data = _change_form_data(page, data_scope=DataScope.ALL, role=Role.SUPERVISOR, is_superuser="on", display_name="我")
+    data = change_form_data(page, data_scope=DataScope.ALL, role=Role.SUPERVISOR, is_superuser="on", display_name="我")
     assert client.post(_url("accounts.user", "change", administrator.pk), data).status_code == 302
     administrator.refresh_from_db()
     assert administrator.display_name == "我"  # their own details they may change

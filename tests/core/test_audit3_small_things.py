@@ -87,9 +87,9 @@ def test_the_header_gives_customers_all_their_links_and_staff_a_menu(language, m
     assert 'data-test-id="nav-more"' not in html
     tech = UserFactory(role=Role.TECHNICIAN, data_scope=DataScope.OWN)
     html = client_for_language(tech, language).get(reverse("accounts:security")).content.decode()
-    toggle = html.index('id="site-nav-more"')
-    assert toggle < html.index('data-test-id="site-nav"')  # the checkbox precedes the nav it opens (CSS ~)
-    assert re.search(rf'<label for="site-nav-more" class="nav-more" data-test-id="nav-more">{menu}</label>', html)
+    toggle = html.index('<details class="nav-more" data-test-id="nav-more-toggle">')
+    assert toggle < html.index('data-test-id="site-nav"')  # the menu precedes the nav it opens (CSS ~)
+    assert f'<summary data-test-id="nav-more">{menu}</summary></details>' in html
     assert 'data-test-id="nav-notifications"' in html[toggle:]
 
 

@@ -28,7 +28,7 @@ def test_a_request_the_store_cannot_serve_leaves_no_draft_behind(regional, board
 def test_the_panel_refuses_an_empty_store_once_and_keeps_no_draft(regional, board, work_order, technician):
     response = client_for(technician).post(
         reverse("parts:panel_request", args=[work_order.pk]),
-        {"warehouse": regional.pk, "part_1": board.pk, "quantity_1": 2},
+        {"request-warehouse": regional.pk, "request-part_1": board.pk, "request-quantity_1": 2},
         **HX,
     )
     html = response.content.decode()
@@ -46,7 +46,7 @@ def test_without_htmx_the_refusal_is_one_message_on_the_next_page(regional, boar
     client = client_for(technician)
     response = client.post(
         reverse("parts:panel_request", args=[work_order.pk]),
-        {"warehouse": regional.pk, "part_1": board.pk, "quantity_1": 2, "next": reverse("parts:van")},
+        {"request-warehouse": regional.pk, "request-part_1": board.pk, "request-quantity_1": 2, "next": reverse("parts:van")},
     )
     assert response.status_code == 302 and not Requisition.objects.exists()
     page = client.get(response["Location"]).content.decode()

@@ -91,7 +91,13 @@ def test_a_technician_requests_uses_and_returns_parts_through_the_panel(stocked,
     tech = client_for(technician)
     response = tech.post(
         reverse("parts:panel_request", args=[work_order.pk]),
-        {"warehouse": stocked.pk, "part_1": board.pk, "quantity_1": 2, "part_2": sensor.pk, "quantity_2": 1},
+        {
+            "request-warehouse": stocked.pk,
+            "request-part_1": board.pk,
+            "request-quantity_1": 2,
+            "request-part_2": sensor.pk,
+            "request-quantity_2": 1,
+        },
         **HX,
     )
     assert response.status_code == 200 and 'data-test-id="parts-flash"' in response.content.decode()
@@ -108,17 +114,23 @@ def test_a_technician_requests_uses_and_returns_parts_through_the_panel(stocked,
     assert 'data-test-id="panel-use"' in panel
     used = tech.post(
         reverse("parts:panel_use", args=[work_order.pk]),
-        {"part_1": board.pk, "quantity_1": 1, "serial_1": "NEW-1", "removed_serial_1": "OLD-1"},
+        {"use-part_1": board.pk, "use-quantity_1": 1, "use-serial_1": "NEW-1", "use-removed_serial_1": "OLD-1"},
         **HX,
     ).content.decode()
     assert 'data-part="P-BOARD"' in used and PartUsage.objects.get().serial == "NEW-1"
-    too_many = tech.post(reverse("parts:panel_use", args=[work_order.pk]), {"part_1": board.pk, "quantity_1": 5}, **HX)
+    too_many = tech.post(reverse("parts:panel_use", args=[work_order.pk]), {"use-part_1": board.pk, "use-quantity_1": 5}, **HX)
     assert too_many.status_code == 200 and 'role="alert"' in too_many.content.decode()
     assert PartUsage.objects.count() == 1
 
     returned = tech.post(
         reverse("parts:panel_return", args=[work_order.pk]),
-        {"warehouse": stocked.pk, "part_1": board.pk, "quantity_1": 1, "faulty_part": board.pk, "faulty_serial": "OLD-1"},
+        {
+            "return-warehouse": stocked.pk,
+            "return-part_1": board.pk,
+            "return-quantity_1": 1,
+            "return-faulty_part": board.pk,
+            "return-faulty_serial": "OLD-1",
+        },
         **HX,
     )
     assert returned.status_code == 200 and 'data-test-id="panel-return"' in returned.content.decode()
@@ -139,7 +151,8 @@ def test_a_technician_requests_uses_and_returns_parts_through_the_panel(stocked,
 def test_another_technician_cannot_post_to_someone_elses_work_order(stocked, board, work_order):
     other = client_for(UserFactory(role=Role.TECHNICIAN))
     response = other.post(
-        reverse("parts:panel_request", args=[work_order.pk]), {"warehouse": stocked.pk, "part_1": board.pk, "quantity_1": 1}
+        reverse("parts:panel_request", args=[work_order.pk]),
+        {"request-warehouse": stocked.pk, "request-part_1": board.pk, "request-quantity_1": 1},
     )
     assert response.status_code == 404
     assert not work_order.requisitions.exists()

@@ -69,6 +69,7 @@ def test_the_panel_fragment_itself_has_unique_ids(stocked, board, work_order, te
     assert [i for i, n in ids.items() if n > 1] == []
     assert 'aria-live="polite"' not in panel.split(">", 2)[0] + panel.split("<section", 1)[1].split(">", 1)[0]
     assert _parse(panel).sr_status == [], "a plain load announces nothing"
+    assert "{#" not in panel and "{%" not in panel
 
 
 def test_a_successful_post_carries_data_sr_status_and_a_refusal_does_not(stocked, board, work_order, technician, keeper):

@@ -3,12 +3,17 @@ from typing import Any
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.audit.services import audit_record
 from aftersales.core.admin import AuditedAdmin
 from aftersales.core.errors import ValidationFailed
 
+from .audit_actions import CustomerAudit
 from .models import Address, Contact, Customer
 from .phones import PhoneFormField, normalize_phone
 from .services import customer_set_external_code, customer_set_tier
+
+# The bouncing mark's fields: changed in the form by hand, they are kept as entered.
+BOUNCE_FIELDS = frozenset({"email_bounced_at", "email_bounce_reason"})
 
 
 class PhoneFieldsMixin:
@@ -60,11 +65,26 @@ class CustomerAdmin(PhoneFieldsMixin, AuditedAdmin):
         # external code change so it is checked and audited (the form already refused another
         # customer's code on the field, through the model's unique constraint).
         new_tier, new_code = obj.tier, obj.external_code.strip()
+        # A new e-mail address takes off the mark of the bouncing one, as through the services
+        # (``services.bump``), audited the same way with the administrator as the actor.
+        bounced_at = obj.email_bounced_at
+        clear_bounce = (
+            change and "email" in form.changed_data and bounced_at is not None and not BOUNCE_FIELDS & set(form.changed_data)
+        )
+        if clear_bounce:
+            obj.email_bounced_at, obj.email_bounce_reason = None, ""
         if change and "tier" in form.changed_data:
             obj.tier = form.initial["tier"]
         if change and "external_code" in form.changed_data:
             obj.external_code = form.initial["external_code"]
         super().save_model(request, obj, form, change)
+        if clear_bounce:
+            audit_record(
+                action=CustomerAudit.EMAIL_BOUNCE_CLEARED,
+                obj=obj,
+                actor=request.user,
+                changes={"cause": "email_changed", "email_bounced_at": [bounced_at.isoformat(), None]},
+            )
         if change and "tier" in form.changed_data:
             customer_set_tier(customer=obj, tier=new_tier, actor=request.user)
         if change and "external_code" in form.changed_data:

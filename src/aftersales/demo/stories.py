@@ -10,7 +10,9 @@ what the product itself would have written. Every status of ``TicketStatus`` is 
 Open tickets are registered at the moment that puts their SLA clocks where a working department's
 are (``clocks``): most on track, some due within hours, a few breached, some paused — so the
 queues, the "at risk" list and the badges show something on a fresh demo. Finished tickets keep
-their ages (``STATUS_PLAN``).
+their ages (``STATUS_PLAN``). Resolved tickets the customer has not confirmed yet were resolved
+within ``TICKET_AUTO_CLOSE_DAYS`` (``_keep_resolved_recent``): the worker's auto-close leaves them
+resolved, as planned.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from aftersales.sla.services.common import target_minutes
 from aftersales.tickets import process
 from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType, Responsibility
 from aftersales.tickets.models import AgreementMethod, ApprovalRule, MeasureKind, MeasureStatus, PlanMeasure, Ticket
+from aftersales.tickets.process.execution import auto_close_days
 from aftersales.tickets.selectors import tickets_with_intake_key_prefix
 from aftersales.tickets.services import IntakeInput, ticket_add_note, ticket_assign, ticket_intake
 from aftersales.tickets.states import OPEN_STATUSES, PAUSED_STATUSES, TicketStatus
@@ -209,6 +212,7 @@ def _plans(rng: random.Random, base: DemoBase, now: dt.datetime) -> list[Plan]:
         created = _business_moment(rng, now - dt.timedelta(days=rng.uniform(low, high)), now)
         plans.append(_plan_for(rng, base, status, created, customer))
     _place_open_tickets([p for p in plans if p.status in OPEN_STATUSES], rng, base, now)
+    _keep_resolved_recent([p for p in plans if p.status == S.RESOLVED], rng, base, now)
     plans.sort(key=lambda p: p.created_at)
     # A merged ticket is a second report of an earlier one: same customer, product and problem.
     # (never a finished one: a duplicate is merged into a ticket that is still being handled)
@@ -304,6 +308,23 @@ def _place_open_tickets(plans: list[Plan], rng: random.Random, base: DemoBase, n
             plan.created_at = _registered_to_end_by(plan, plan.last_at, now)
         else:
             plan.created_at = _registered_for(plan, cal, metric, plan.target.used, now)
+
+
+def _keep_resolved_recent(plans: list[Plan], rng: random.Random, base: DemoBase, now: dt.datetime) -> None:
+    """Draw the resolved tickets' stories and register the ones that would be resolved too long
+    ago later, so that each was resolved within ``TICKET_AUTO_CLOSE_DAYS`` (less a margin: the
+    worker runs after the load) and the auto-close job does not close it before the customer could
+    answer. A resolution already recent enough keeps its planned age."""
+    limit = dt.timedelta(days=auto_close_days())
+    margin = min(dt.timedelta(days=1), limit / 2)
+    earliest = now - limit + margin
+    for plan in plans:
+        _prepare(plan, base, rng)
+        moments = _timeline(plan.created_at, plan.gaps, plan.jitters, now)
+        if moments and moments[-1] >= earliest:
+            continue
+        resolved_by = now - (limit - margin) * rng.uniform(0.2, 1.0)
+        plan.created_at = _registered_to_end_by(plan, resolved_by, now)
 
 
 def _priority(plan: Plan) -> int:

@@ -7,13 +7,14 @@ The demo's stories run in simulated time: the deferred SLA jobs (warn, breach, e
 queue fell due long before any worker starts, and no periodic job has run yet. Here the periodic
 jobs whose result a page shows run once, through the task bodies the scheduler enqueues
 (``core.schedule.PERIODIC_JOBS``), in order: the SLA sweep first (a breach changes the ticket's
-SLA state and its facts); the sweeps that place, triage and scan the new tickets; the revisits
+SLA state and its facts); the auto-close of resolved tickets the customer has not answered (the
+stories resolve theirs within ``TICKET_AUTO_CLOSE_DAYS``, so it closes none of them: each ends
+in the status it planned); the sweeps that place, triage and scan the new tickets; the revisits
 that fell due; then the fault rollup and the analytics refresh, which read all of it. Every job
 is idempotent, so the worker starting afterwards (or a second load) changes nothing more.
 
 Left to the worker: the jobs that deliver (notifications, webhooks, reports, mail, reminders),
-the survey sweep (its invitations and reminders are deliveries), housekeeping no page shows, and
-the auto-close of resolved tickets (the stories end each ticket in the status they planned).
+the survey sweep (its invitations and reminders are deliveries), and housekeeping no page shows.
 """
 
 from __future__ import annotations
@@ -31,13 +32,21 @@ from aftersales.revisits.tasks import schedule_revisits
 from aftersales.sla.services import SWEEP_BATCH
 from aftersales.sla.tasks import sweep_sla_clocks
 from aftersales.tickets.selectors import tickets_with_intake_key_prefix
-from aftersales.tickets.tasks import sweep_auto_assignment
+from aftersales.tickets.tasks import auto_close_resolved_tickets, sweep_auto_assignment
 from aftersales.triage.tasks import triage_sweep
 
 # A sweep checks at most SWEEP_BATCH clocks; the demo has far fewer, this only bounds the loop.
 MAX_SWEEPS = 20
 # After the SLA sweep, in this order (the rollups last: they read what the others wrote).
-JOBS = (sweep_auto_assignment, triage_sweep, detect_spikes, schedule_revisits, refresh_fault_rollup, refresh_analytics)
+JOBS = (
+    auto_close_resolved_tickets,
+    sweep_auto_assignment,
+    triage_sweep,
+    detect_spikes,
+    schedule_revisits,
+    refresh_fault_rollup,
+    refresh_analytics,
+)
 
 
 def sweep_sla_until_settled() -> int:

@@ -1,11 +1,12 @@
 """The customer's copy of their personal data: one zip archive.
 
 ``personal-data.json`` holds, in the customer's language, what we know of the person (profile,
-contacts, addresses, consents, registered products) and every ticket as the customer may see it
-(the request, the public timeline, the plan's measures and what they cost the customer, the work
-orders' visits and charges, the survey answers, the messages we sent them); ``files/`` holds the
-files of those tickets the customer may see (their photos, signed agreements, signatures).
-Internal notes, staff-only files and other people's data are not part of it.
+with the mark of an e-mail address that bounced; contacts, addresses, consents, registered
+products) and every ticket as the customer may see it (the request, the public timeline, the
+plan's measures and what they cost the customer, the work orders' visits and charges, the survey
+answers, the messages we sent them); ``files/`` holds the files of those tickets the customer may
+see (their photos, signed agreements, signatures). Internal notes, staff-only files and other
+people's data are not part of it.
 """
 
 from __future__ import annotations
@@ -50,6 +51,9 @@ def _profile(customer: Customer) -> dict[str, Any]:
         "kind": _label(customer, "kind"),
         "phone": customer.phone,
         "email": customer.email,
+        # The address bounced (the receiving server refused our mail): when, and what it said.
+        "email_bounced_at": _value(customer.email_bounced_at),
+        "email_bounce_reason": customer.email_bounce_reason,
         "tier": _label(customer, "tier"),
         "language": customer.language,
         "consents": {

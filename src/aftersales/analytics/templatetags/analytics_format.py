@@ -23,7 +23,15 @@ def business_minutes(value: float | None) -> str:
 
 @register.filter
 def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}%"
+    """12.34 → "12.3%"; 0 → "0.0%"; a rate above zero that would show as 0.0 (0.03) → "<0.1%"
+    (one in three thousand is not none; the same in every language); None → "—". For the pages
+    only: the exports keep the number itself."""
+    if value is None:
+        return "—"
+    shown = f"{value:.1f}"
+    if value > 0 and float(shown) == 0:
+        return "<0.1%"
+    return f"{shown}%"
 
 
 @register.filter
