@@ -103,10 +103,10 @@ def ticket_appraisals(*, user: User, ticket: Ticket) -> list[Appraisal]:
 
 def appraiser_queue(*, user: User) -> dict[str, list[Appraisal]]:
     """The appraiser's queue: what is assigned to them and still open, and the unassigned
-    requests of the tickets in their scope."""
-    base = appraisals_visible_to(user)
-    mine = list(base.filter(appraiser=user, status__in=OPEN).order_by("created_at", "id")[:200])
-    unassigned = list(base.filter(appraiser__isnull=True, status=AppraisalStatus.REQUESTED).order_by("created_at", "id")[:200])
+    requests of the tickets in their scope; urgent tickets first (SPEC §2.4), then oldest first."""
+    base = appraisals_visible_to(user).order_by("ticket__priority", "created_at", "id")
+    mine = list(base.filter(appraiser=user, status__in=OPEN)[:200])
+    unassigned = list(base.filter(appraiser__isnull=True, status=AppraisalStatus.REQUESTED)[:200])
     return {"mine": mine, "unassigned": unassigned}
 
 

@@ -72,16 +72,12 @@ def compensations_to_fulfil(*, user: User) -> QuerySet[Compensation]:
 
 
 def awaiting_decision(*, user: User) -> tuple[list[Refund], list[Compensation]]:
-    refunds = [
-        r
-        for r in refunds_visible_to(user).filter(status=FS.AWAITING_APPROVAL).order_by("requested_at")[:100]
-        if can_decide(user, r)
-    ]
-    comps = [
-        c
-        for c in compensations_visible_to(user).filter(status=FS.AWAITING_APPROVAL).order_by("requested_at")[:100]
-        if can_decide(user, c)
-    ]
+    """The requests the user may approve: urgent tickets first (SPEC §2.4), then oldest first."""
+    order = ("ticket__priority", "requested_at", "id")
+    waiting_refunds = refunds_visible_to(user).filter(status=FS.AWAITING_APPROVAL).order_by(*order)[:100]
+    waiting_comps = compensations_visible_to(user).filter(status=FS.AWAITING_APPROVAL).order_by(*order)[:100]
+    refunds = [r for r in waiting_refunds if can_decide(user, r)]
+    comps = [c for c in waiting_comps if can_decide(user, c)]
     return refunds, comps
 
 

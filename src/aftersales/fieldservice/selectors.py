@@ -192,7 +192,8 @@ def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) ->
     day, with suggestions, each marked overdue when its appointment has begun undispatched; what
     is already planned that day; and the undispatched jobs of the coming days (a count per day
     for ``UPCOMING_DAYS`` days, the rest as "later", the first ones listed), with the count of
-    every overdue undispatched job in the region, whatever the day shown."""
+    every overdue undispatched job in the region, whatever the day shown. Undispatched jobs go
+    urgent first (the ticket's priority, as the ticket list orders it; SPEC §2.4), then by time."""
     empty: dict[str, Any] = {
         "to_dispatch": [],
         "planned": [],
@@ -231,13 +232,14 @@ def dispatch_board(*, user: User, day: dt.date, region: Region | None = None) ->
                 "suggestions": suggest_technicians(work_order=wo, day=day),
                 "overdue": wo.appointment_start is not None and wo.appointment_start < now,
             }
-            for wo in pending.order_by("appointment_start", "id")[:100]
+            for wo in pending.order_by("ticket__priority", "appointment_start", "id")[:100]
         ],
+        # Planned visits keep the day's time order; urgent ones only carry the badge.
         "planned": list(planned.order_by("appointment_start", "id")),
         "day": day,
         "region": region,
         "upcoming_days": [UpcomingDay(d, per_day[d]) for d in sorted(per_day)],
-        "upcoming_jobs": list(coming.order_by("appointment_start", "id")[:UPCOMING_SHOWN]),
+        "upcoming_jobs": list(coming.order_by("ticket__priority", "appointment_start", "id")[:UPCOMING_SHOWN]),
         "upcoming_later": later,
         "upcoming_total": sum(per_day.values()) + later,
         "overdue_total": undispatched.filter(appointment_start__lt=now).count(),

@@ -72,16 +72,17 @@ def receiving_warehouses(*, user: User) -> QuerySet[Warehouse]:
 
 def warehouse_worklist(*, user: User, view: str = "expected", limit: int = 200) -> list[ReturnAuthorization]:
     """The warehouse keeper's list: returns ``expected`` (on their way), ``received`` (to inspect
-    or to ship the replacement for) or ``done`` (latest completed and cancelled)."""
+    or to ship the replacement for) or ``done`` (latest completed and cancelled). The open views
+    put urgent tickets first (SPEC §2.4)."""
     qs = rmas_visible_to(user).select_related(*_JOINED)
     if view == "received":
         qs = qs.filter(status__in=[R.RECEIVED, R.INSPECTION_FAILED, R.INSPECTED, R.REPLACEMENT_SHIPPED]).order_by(
-            "received_at", "id"
+            "ticket__priority", "received_at", "id"
         )
     elif view == "done":
         qs = qs.filter(status__in=[R.COMPLETED, R.CANCELLED, R.DELIVERED]).order_by("-updated_at", "-id")
     else:
-        qs = qs.filter(status__in=EXPECTED_STATUSES).order_by("created_at", "id")
+        qs = qs.filter(status__in=EXPECTED_STATUSES).order_by("ticket__priority", "created_at", "id")
     return list(qs[:limit])
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from .attachments import MAX_REQUEST_FILES, EvidenceKind
-from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType
+from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType, Responsibility
 from .models import TicketCategory
 from .selectors.listing import TicketFilters
 from .services import IntakeInput
@@ -90,6 +90,17 @@ class TicketListFilterForm(forms.Form):
     )
     created_after = forms.DateTimeField(required=False, widget=forms.HiddenInput)
     created_before = forms.DateTimeField(required=False, widget=forms.HiddenInput)
+    # Set by the analytics' drill-downs (kept as hidden fields too): a product model by its code
+    # (exact), the responsibility and the request type (exact), a ticket number (a whole number
+    # exactly, anything shorter as a prefix). Each is one indexed comparison (``_filtered``).
+    model = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+    responsibility = forms.ChoiceField(
+        required=False, choices=[("", _("Any responsibility")), *Responsibility.choices], widget=forms.HiddenInput
+    )
+    request_type = forms.ChoiceField(
+        required=False, choices=[("", _("Any request type")), *RequestType.choices], widget=forms.HiddenInput
+    )
+    number = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
 
     def values(self) -> dict[str, Any]:
         """The valid values, each invalid or missing one replaced by its default."""
@@ -121,6 +132,10 @@ class TicketListFilterForm(forms.Form):
             "sla": data.get("sla") or "",
             "created_after": data.get("created_after"),
             "created_before": data.get("created_before"),
+            "model": (data.get("model") or "").strip(),
+            "responsibility": data.get("responsibility") or "",
+            "request_type": data.get("request_type") or "",
+            "number": (data.get("number") or "").strip(),
         }
 
     @staticmethod
@@ -141,6 +156,10 @@ class TicketListFilterForm(forms.Form):
             sla=values["sla"],
             created_after=values["created_after"],
             created_before=values["created_before"],
+            model=values["model"],
+            responsibility=values["responsibility"],
+            request_type=values["request_type"],
+            number=values["number"],
         )
 
 

@@ -36,9 +36,11 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
+from aftersales.catalog.models import ProductModel
 
 from .forms import STATUS_OPEN, TicketListFilterForm
 from .models import TicketCategory
+from .selectors.listing import is_whole_number
 
 CHIPS_TEMPLATE = "tickets/partials/ticket_filter_chips.html"
 CURSOR = "cursor"
@@ -55,6 +57,10 @@ CHIP_PARAMETERS: dict[str, tuple[str, ...]] = {
     "assignee": ("assignee",),
     "sla": ("sla",),
     "created": ("created_after", "created_before"),
+    "model": ("model",),
+    "responsibility": ("responsibility",),
+    "request_type": ("request_type",),
+    "number": ("number",),
 }
 
 
@@ -69,7 +75,7 @@ def _choice_label(name: str, value: object) -> str:
     """The label of ``value`` among the choices of the form's field ``name`` (active language)."""
     field = TicketListFilterForm.base_fields[name]
     assert isinstance(field, forms.ChoiceField)
-    for choice, label in field.choices:  # type: ignore[misc]
+    for choice, label in field.choices:  # type: ignore[misc,union-attr]
         if str(choice) == str(value):
             return str(label)
     return str(value)
@@ -109,6 +115,17 @@ def _assignee_text(pk: int) -> str:
     return _labelled(_("Assignee"), User.label(*row) if row else f"#{pk}")
 
 
+def _model_text(code: str) -> str:
+    name = ProductModel.objects.filter(code=code).values_list("name", flat=True).first()
+    return _labelled(_("Product model"), f"{name} {code}" if name else code)
+
+
+def _number_text(number: str) -> str:
+    if is_whole_number(number):
+        return _labelled(_("Number"), number)
+    return _("Number starts with “%(number)s”") % {"number": number}
+
+
 def _created_text(after: dt.datetime | None, before: dt.datetime | None) -> str:
     if after is not None and before is not None:
         return _("Registered between %(start)s and %(end)s") % {"start": _moment(after), "end": _moment(before)}
@@ -121,7 +138,7 @@ def _created_text(after: dt.datetime | None, before: dt.datetime | None) -> str:
 def chip_texts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(key, text)`` of each filter the list applies for ``values`` (``TicketListFilterForm.
     values_from``), in the form's order, in the active language. Reads a name for each category,
-    region, team or assignee given (one query each, only when given)."""
+    region, team, assignee or product model given (one query each, only when given)."""
     texts: list[tuple[str, str]] = []
     if values["queue"]:
         texts.append(("queue", _labelled(_("Queue"), _choice_label("queue", values["queue"]))))
@@ -145,6 +162,16 @@ def chip_texts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         texts.append(("sla", _choice_label("sla", values["sla"])))  # "SLA warning", "SLA breached"
     if values["created_after"] is not None or values["created_before"] is not None:
         texts.append(("created", _created_text(values["created_after"], values["created_before"])))
+    if values["model"]:
+        texts.append(("model", _model_text(values["model"])))
+    if values["responsibility"]:
+        texts.append(
+            ("responsibility", _labelled(_("Responsibility"), _choice_label("responsibility", values["responsibility"])))
+        )
+    if values["request_type"]:
+        texts.append(("request_type", _labelled(_("Request type"), _choice_label("request_type", values["request_type"]))))
+    if values["number"]:
+        texts.append(("number", _number_text(values["number"])))
     return texts
 
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.core.errors import ValidationFailed
 
-from .choices import Channel, Priority, SlaState
+from .choices import Channel, Priority, RequestType, Responsibility, SlaState
 from .models.saved_view import SEARCH_MAX_LENGTH
 from .selectors.listing import QUEUES, SORTS
 from .states import TicketStatus
@@ -44,6 +44,10 @@ FILTER_KEYS = (
     "sla",
     "created_after",
     "created_before",
+    "model",
+    "responsibility",
+    "request_type",
+    "number",
 )
 DEFAULTS = {"status": "open", "sort": "due"}
 IGNORED_KEYS = frozenset({"cursor"})  # a position in the list, not a filter
@@ -63,6 +67,10 @@ LABELS = {
     "sla": _("SLA state"),
     "created_after": _("Registered from"),
     "created_before": _("Registered before"),
+    "model": _("Product model"),
+    "responsibility": _("Responsibility"),
+    "request_type": _("Request type"),
+    "number": _("Number"),
 }
 
 
@@ -79,6 +87,10 @@ def _integer(minimum: int) -> Callable[[str], str | None]:
         return str(number) if minimum <= number <= MAX_ID else None
 
     return clean
+
+
+def _text(max_length: int) -> Callable[[str], str | None]:
+    return lambda value: value if len(value) <= max_length else None
 
 
 def _moment(value: str) -> str | None:
@@ -108,6 +120,10 @@ _CLEANERS: dict[str, Callable[[str], str | None]] = {
     "sla": _choice(frozenset({SlaState.WARNING.value, SlaState.BREACHED.value})),
     "created_after": _moment,
     "created_before": _moment,
+    "model": _text(64),
+    "responsibility": _choice(frozenset(Responsibility.values)),
+    "request_type": _choice(frozenset(RequestType.values)),
+    "number": _text(32),
 }
 
 

@@ -284,13 +284,22 @@ def upload_attachment(
     number: Number,
     file: UploadedFile = File(..., description="JPEG, PNG, GIF, WebP, HEIC, PDF, MP4, MP3 or WAV; checked by content."),
     public: bool | None = Form(None, description="Staff only: false keeps the file internal."),
+    kind: str | None = Form(
+        None,
+        description=(
+            "What the file is: photo (a photo or video), invoice, purchase_proof or other. Left out: from its "
+            "type (a photo or video is a photo, anything else other). Another value: 422 attachment_kind_invalid on kind."
+        ),
+    ),
     idempotency_key: str = _idem(),
 ) -> Any:
     caller = caller_of(request, Scope.TICKETS_WRITE)
     ticket = api_ticket_get(caller=caller, number=number)
     visible = inputs.attachment_public(caller=caller, public=public)
     with inputs.fields_as_sent({"attachment": "file"}):  # the part as the caller sent it
-        item = ticket_add_attachment(ticket=ticket, actor=caller.user, fileobj=file, filename=file.name or "", public=visible)
+        item = ticket_add_attachment(
+            ticket=ticket, actor=caller.user, fileobj=file, filename=file.name or "", public=visible, kind=kind or None
+        )
     body = presenters.attachment(item)
     return 201, body, {"Location": body.download_url}
 

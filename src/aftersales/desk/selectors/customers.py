@@ -44,6 +44,9 @@ from aftersales.tickets.selectors.lookup import customers_visible_to as intake_c
 from aftersales.tickets.states import OPEN_STATUS_LIST
 
 PAGE_SIZE = 25
+# The list counts its matches exactly up to this many ("more than 200" above), as the ticket
+# search does: each one counted is a row read, and eight pages are more than anybody reads.
+CUSTOMER_TOTAL_CAP = 200
 TICKETS_ON_PAGE = 50
 UNITS_ON_PAGE = 50
 CONSENTS_ON_PAGE = 20
@@ -93,6 +96,8 @@ class CustomerRow:
 class CustomerListPage:
     rows: list[CustomerRow]
     next_after: int | None  # the keyset cursor of the next page (the last id shown), None on the last
+    total: int = 0  # the matches of the search on every page, at most CUSTOMER_TOTAL_CAP
+    total_capped: bool = False  # more matches than ``total``
 
 
 def customer_list_for_user(*, user: User, query: str = "", tier: str = "", after: int | None = None) -> CustomerListPage:
@@ -102,6 +107,7 @@ def customer_list_for_user(*, user: User, query: str = "", tier: str = "", after
     qs = customer_search(customers_visible_to(user), query)
     if tier in CustomerTier.values:
         qs = qs.filter(tier=tier)
+    total = qs.order_by()[: CUSTOMER_TOTAL_CAP + 1].count()
     if after is not None:
         qs = qs.filter(id__lt=after)
     found = list(
@@ -123,7 +129,12 @@ def customer_list_for_user(*, user: User, query: str = "", tier: str = "", after
         )
         for pk, name, kind, tier_value, phone, email, region, erased_at in found[:PAGE_SIZE]
     ]
-    return CustomerListPage(rows=rows, next_after=rows[-1].id if len(found) > PAGE_SIZE else None)
+    return CustomerListPage(
+        rows=rows,
+        next_after=rows[-1].id if len(found) > PAGE_SIZE else None,
+        total=min(total, CUSTOMER_TOTAL_CAP),
+        total_capped=total > CUSTOMER_TOTAL_CAP,
+    )
 
 
 # --- The customer's page ------------------------------------------------------------------------

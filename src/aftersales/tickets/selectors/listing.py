@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -52,6 +53,30 @@ class TicketFilters:
     sla: str = ""
     created_after: dt.datetime | None = None
     created_before: dt.datetime | None = None
+    # The analytics' drill-downs: a product model's code, a responsibility, a request type (each
+    # exact; "" = any) and a ticket number (``number_q``: a whole number exactly, else a prefix).
+    model: str = ""
+    responsibility: str = ""
+    request_type: str = ""
+    number: str = ""
+
+
+# A whole ticket number ends in its day's sequence: ``numbering.format_ticket_number``.
+_WHOLE_NUMBER = re.compile(r"\d{8}-\d{6,}$")
+
+
+def is_whole_number(number: str) -> bool:
+    """Does ``number`` read as a whole ticket number (else: the start of one)?"""
+    return bool(_WHOLE_NUMBER.search(number))
+
+
+def number_q(number: str) -> Q:
+    """Tickets whose number is ``number`` (a whole number: the unique index's one row) or, for
+    anything shorter ("SH20261207", "SH20261207-0001"), starts with it: ``LIKE 'SH20261207%'``,
+    a range of the same index under the C collation (docs/analytics.md)."""
+    if is_whole_number(number):
+        return Q(number=number)
+    return Q(number__startswith=number)
 
 
 QUEUES = (
@@ -365,6 +390,10 @@ def _counted_keys(user: User, filters: TicketFilters) -> tuple[tuple[str, ...], 
         or filters.sla
         or filters.created_after is not None
         or filters.created_before is not None
+        or filters.model
+        or filters.responsibility
+        or filters.request_type
+        or filters.number
         or not (sees_every_ticket(user) or _sees_whole_region(user, filters.region))
     ):
         return None
@@ -402,6 +431,14 @@ def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(created_at__gte=filters.created_after)
     if filters.created_before is not None:
         qs = qs.filter(created_at__lt=filters.created_before)
+    if filters.model:
+        qs = qs.filter(product_model__code=filters.model)
+    if filters.responsibility:
+        qs = qs.filter(responsibility=filters.responsibility)
+    if filters.request_type:
+        qs = qs.filter(request_type=filters.request_type)
+    if filters.number:
+        qs = qs.filter(number_q(filters.number))
     if filters.queue:
         qs = _apply_queue(qs, user=user, queue=filters.queue)
     return qs
