@@ -11,7 +11,7 @@ once, at creation; only its hash is stored.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -22,15 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Region, User
 from aftersales.core.errors import DomainError
+from aftersales.core.operator_command import lazy_help
 
 from ...models import ALL_SCOPES, ApiKey
 from ...services import api_key_create, api_key_revoke_by_prefix
-
-
-def _lazy(text: object) -> str:
-    """A help text translated lazily (``gettext_lazy``) where argparse wants a ``str``: it is
-    said in the language active when the help is printed."""
-    return cast(str, text)
 
 
 class Command(BaseCommand):
@@ -40,33 +35,33 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        create = sub.add_parser("create", help=_lazy(gettext_lazy("Create a key and print its secret once.")))
-        create.add_argument("--owner", required=True, help=_lazy(gettext_lazy("Username the key acts as.")))
-        create.add_argument("--name", required=True, help=_lazy(gettext_lazy("What uses the key (e.g. “WeChat backend”).")))
+        create = sub.add_parser("create", help=lazy_help(gettext_lazy("Create a key and print its secret once.")))
+        create.add_argument("--owner", required=True, help=lazy_help(gettext_lazy("Username the key acts as.")))
+        create.add_argument("--name", required=True, help=lazy_help(gettext_lazy("What uses the key (e.g. “WeChat backend”).")))
         create.add_argument(
             "--scope",
             action="append",
             dest="scopes",
             default=[],
-            help=_lazy(format_lazy(gettext_lazy("Repeat; one of {scopes}, or “all”."), scopes=", ".join(ALL_SCOPES))),
+            help=lazy_help(format_lazy(gettext_lazy("Repeat; one of {scopes}, or “all”."), scopes=", ".join(ALL_SCOPES))),
         )
-        create.add_argument("--region", default="", help=_lazy(gettext_lazy("Region code: the key sees only this region.")))
+        create.add_argument("--region", default="", help=lazy_help(gettext_lazy("Region code: the key sees only this region.")))
         create.add_argument(
             "--rate-limit",
             type=int,
             default=None,
-            help=_lazy(gettext_lazy("Requests per minute (default: the server's setting).")),
+            help=lazy_help(gettext_lazy("Requests per minute (default: the server's setting).")),
         )
-        revoke = sub.add_parser("revoke", help=_lazy(gettext_lazy("Revoke a key by its prefix.")))
-        revoke.add_argument("prefix", help=_lazy(gettext_lazy("The key's prefix (ask_…).")))
-        listing = sub.add_parser("list", help=_lazy(gettext_lazy("List keys (prefixes only).")))
-        listing.add_argument("--owner", default="", help=_lazy(gettext_lazy("Only this user's keys.")))
+        revoke = sub.add_parser("revoke", help=lazy_help(gettext_lazy("Revoke a key by its prefix.")))
+        revoke.add_argument("prefix", help=lazy_help(gettext_lazy("The key's prefix (ask_…).")))
+        listing = sub.add_parser("list", help=lazy_help(gettext_lazy("List keys (prefixes only).")))
+        listing.add_argument("--owner", default="", help=lazy_help(gettext_lazy("Only this user's keys.")))
         for action in (create, revoke, listing):
             action.add_argument(
                 "--language",
                 default=settings.LANGUAGE_CODE,
                 choices=[code for code, _name in settings.LANGUAGES],
-                help=_lazy(gettext_lazy("The language of the output, one of %(choices)s (default %(default)s).")),
+                help=lazy_help(gettext_lazy("The language of the output, one of %(choices)s (default %(default)s).")),
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
