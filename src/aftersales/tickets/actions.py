@@ -457,3 +457,7 @@ register(
         panel_rank=196,
     )
 )
+
+
+# --- Declared in their own modules (imported last: they may read the helpers above) ---------
+from . import actions_acceptance, actions_promise  # noqa: E402, F401
