@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "aftersales.accounts",
     "aftersales.customers",
     "aftersales.catalog",
+    "aftersales.parties",  # the register of responsible parties (departments, suppliers, logistics, outlets)
     "aftersales.tickets",
     "aftersales.notifications",
     "aftersales.sla",
@@ -112,6 +113,7 @@ INSTALLED_APPS = [
     "aftersales.compensation",
     "aftersales.outlets",
     "aftersales.travel",
+    "aftersales.billing",
     "aftersales.crisis",
     "aftersales.knowledge",
     "aftersales.revisits",

@@ -28,6 +28,7 @@ urlpatterns = [
     path("compensation/", include("aftersales.compensation.urls")),
     path("outlets/", include("aftersales.outlets.urls")),
     path("travel/", include("aftersales.travel.urls")),
+    path("billing/", include("aftersales.billing.urls")),
     path("crisis/", include("aftersales.crisis.urls")),
     path("knowledge/", include("aftersales.knowledge.urls")),
     path("privacy/", include("aftersales.privacy.urls")),

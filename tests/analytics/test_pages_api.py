@@ -100,6 +100,8 @@ def test_api_dashboard_and_chargeback(world):
         {
             "responsibility": "supplier",
             "party": "华东电机厂",
+            "party_code": None,  # a text-only party (no register entry)
+            "party_kind": None,
             "tickets": 1,
             "amounts": {"parts": "100.00", "labour": "50.00", "travel": "20.00", "refund": "0.00", "compensation": "0.00"},
             "total": "170.00",

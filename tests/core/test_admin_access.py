@@ -35,6 +35,7 @@ CONFIGURATION = {
     "accounts.user",
     "api.apikey",  # looked up (a leaver's keys on the staff pages)
     "catalog.productcategory",
+    "catalog.productionbatch",
     "catalog.productmodel",
     "catalog.warrantypolicy",
     "crisis.crisislevel",
@@ -48,6 +49,7 @@ CONFIGURATION = {
     "parts.requisitionapprovalrule",
     "parts.stock",
     "parts.warehouse",
+    "quality.acceptancerule",
     "remedies.remedypolicy",
     "returns.replacementproduct",
     "revisits.afterticketrule",

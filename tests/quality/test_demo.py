@@ -43,3 +43,24 @@ def test_demo_has_a_defect_batch_and_an_action_whose_check_shows_the_drop():
     assert not archived.filter(customer__user__isnull=False).exists()
     load_quality_demo(io.StringIO())
     assert (Ticket.objects.count(), ShipmentVolume.objects.count(), ImprovementAction.objects.count()) == counts
+
+
+def test_demo_gives_the_fault_rates_per_factory_supplier_and_month_their_figures():
+    from aftersales.catalog.models import ProductionBatch
+    from aftersales.demo.quality import FACTORY, SECOND_SUPPLIER, SUPPLIER
+    from aftersales.quality.rates import group_rates
+
+    model = ProductModelFactory(code=DEMO_MODEL)
+    make_ticket(serial_number=ProductUnitFactory(model=model, batch="B20260301", factory="合肥工厂").serial_number)
+    load_quality_demo(io.StringIO())
+    registered = ProductionBatch.objects.count()
+    assert registered == 13  # the twelve story batches and the other one, inferred from its unit
+    factories = {r.key: r for r in group_rates("factory", StatFilters()).rows}
+    assert factories[FACTORY].shipped == 12_000 and factories[FACTORY].faulty_units == 76
+    assert "合肥工厂" in factories
+    suppliers = {r.key: r for r in group_rates("supplier", StatFilters()).rows}
+    assert suppliers[SUPPLIER].faulty_units == 30 and suppliers[SUPPLIER].shipped == 7000
+    assert suppliers[SECOND_SUPPLIER].faulty_units == 0 and suppliers[SECOND_SUPPLIER].shipped == 5000
+    assert len(group_rates("production_month", StatFilters()).rows) >= 12
+    load_quality_demo(io.StringIO())
+    assert ProductionBatch.objects.count() == registered

@@ -34,7 +34,8 @@ def test_the_api_has_one_endpoint_per_action_with_a_body(client):
     declared = {f"/api/v1/tickets/{{number}}/actions/{a.slug}" for a in api_actions()}
     generated = {path for path in paths if "/actions/" in path and path.startswith("/api/v1/tickets/")}
     assert declared == generated
-    assert len(declared) == 22  # the process steps, and assign and claim (docs/assignment.md)
+    # the process steps, assign and claim (docs/assignment.md), the quality acceptance and the promise
+    assert len(declared) == 25
 
 
 def test_the_panel_order_puts_the_step_forward_first_and_the_rare_ones_last():

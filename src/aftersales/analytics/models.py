@@ -74,6 +74,8 @@ class TicketFact(models.Model):
     cost_total = models.DecimalField(_("total cost"), **MONEY)  # type: ignore[arg-type]
     responsibility = models.CharField(_("responsibility"), max_length=16, blank=True)
     responsible_party = models.CharField(_("responsible party"), max_length=128, blank=True)
+    # The register entry's id (parties app; 0 = none: a text-only or no party).
+    party_key = models.PositiveBigIntegerField(default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -85,6 +87,7 @@ class TicketFact(models.Model):
             models.Index(fields=["region_key", "day"], name="an_fact_region_day_idx"),
             models.Index(fields=["day"], name="an_fact_day_idx"),
             models.Index(fields=["responsibility", "resolved_day"], name="an_fact_resp_day_idx"),
+            models.Index(fields=["party_key", "resolved_day"], name="an_fact_party_day_idx"),
         ]
 
     def __str__(self) -> str:

@@ -46,6 +46,10 @@ TICKET: dict[str, Any] = {
     "resolved_at": None,
     "closed_at": None,
     "actions": ["start_verification", "assign", "claim", "reject"],
+    "responsibility": None,
+    "responsible_party": None,
+    "responsible_party_text": None,
+    "solution_promise": None,
 }
 PROBLEM_422 = {
     "type": "urn:aftersales:problem:intake_invalid",

@@ -14,16 +14,19 @@ from aftersales.casefile.content import CaseFile, PlanView, SurveyView, WorkOrde
 from aftersales.casefile.selectors import AGREEMENTS, APPROVALS, PLAN, SLA_CLOCKS, SURVEYS, WORK_ORDERS
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.warranty import warranty_status
+from aftersales.core import clock
 from aftersales.core.i18n import actor_text
 from aftersales.core.masking import mask_email, mask_name, mask_phone
 from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey
+from aftersales.parties.models import ResponsibleParty
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.customer_timeline import customer_wording
 from aftersales.tickets.event_text import event_text
 from aftersales.tickets.models import Attachment, Ticket, TicketEvent
 from aftersales.tickets.permissions import ticket_available_actions
-from aftersales.tickets.states import TicketStatus
+from aftersales.tickets.process.promise import ticket_current_promise
+from aftersales.tickets.states import OPEN_STATUSES, TicketStatus, customer_status
 
 from . import schemas
 
@@ -45,12 +48,15 @@ def _status_label(value: str | None) -> str:
         return str(value or "")
 
 
-def ticket_summary(ticket: Ticket) -> schemas.TicketSummary:
+def ticket_summary(ticket: Ticket, *, customer: bool = False) -> schemas.TicketSummary:
+    """``customer``: the status as the customer is shown it (awaiting the quality acceptance reads
+    as resolved, ``states.customer_status``)."""
+    status = customer_status(ticket.status) if customer else ticket.status
     return schemas.TicketSummary(
         number=ticket.number,
         title=ticket.title,
-        status=ticket.status,
-        status_label=_status_label(ticket.status),
+        status=status,
+        status_label=_status_label(status),
         channel=ticket.channel,
         request_type=ticket.request_type,
         priority=ticket.priority,
@@ -67,7 +73,7 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
     staff = not user.is_customer
     sees = user.sees_personal_data or user.is_customer
     return schemas.TicketOut(
-        **ticket_summary(ticket).model_dump(),
+        **ticket_summary(ticket, customer=user.is_customer).model_dump(),
         description=ticket.description,
         category=ticket.category.code if ticket.category_id and ticket.category else None,
         contact_name=ticket.contact_name if sees else mask_name(ticket.contact_name),
@@ -89,7 +95,41 @@ def ticket_detail(ticket: Ticket, user: User) -> schemas.TicketOut:
         resolved_at=ticket.resolved_at,
         closed_at=ticket.closed_at,
         actions=ticket_available_actions(user=user, ticket=ticket),
+        **(_responsibility(ticket) if staff else {}),
+        solution_promise=_solution_promise(ticket),
     )
+
+
+def _solution_promise(ticket: Ticket) -> schemas.SolutionPromiseOut | None:
+    promise = ticket_current_promise(ticket=ticket)
+    if promise is None:
+        return None
+    return schemas.SolutionPromiseOut(
+        promised_date=promise.promised_date,
+        promised_time=promise.promised_time,
+        deadline=promise.deadline,
+        reason=promise.reason,
+        revision=promise.revision,
+        postponed=promise.later_than_before,
+        overdue=promise.is_overdue(now=clock.now(), ticket_open=ticket.status in OPEN_STATUSES),
+        given_at=promise.given_at,
+    )
+
+
+def party_ref(party: ResponsibleParty | None) -> schemas.ResponsiblePartyRef | None:
+    if party is None:
+        return None
+    return schemas.ResponsiblePartyRef(code=party.code, name=party.name, kind=party.kind)
+
+
+def _responsibility(ticket: Ticket) -> dict[str, Any]:
+    """Who is responsible (staff only: the customer's copy leaves it out, like the case file)."""
+    party = ticket.responsible_party_ref if ticket.responsible_party_ref_id else None
+    return {
+        "responsibility": ticket.responsibility or None,
+        "responsible_party": party_ref(party),
+        "responsible_party_text": ticket.responsible_party or None,
+    }
 
 
 def event(item: TicketEvent, user: User) -> schemas.EventOut | None:

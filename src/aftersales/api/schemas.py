@@ -118,6 +118,23 @@ class TicketSummary(Schema):
     customer_id: int = Field(description="The customer's id (GET /customers/{customer_id}: staff).")
 
 
+class ResponsiblePartyRef(Schema):
+    code: str = Field(description="The party's code in the register (GET /responsible-parties).")
+    name: str
+    kind: str = Field(description="department, supplier, logistics or service_outlet.")
+
+
+class SolutionPromiseOut(Schema):
+    promised_date: dt.date
+    promised_time: dt.time | None = Field(description="The time on the promised date, when one was given.")
+    deadline: dt.datetime = Field(description="The moment the promise is kept until (the next midnight when no time was given).")
+    reason: str = Field(description="Why it takes this long, as told to the customer.")
+    revision: int = Field(description="1 for the first promise, 2 for its first revision …")
+    postponed: bool = Field(description="This revision is later than the promise it replaced.")
+    overdue: bool = Field(description="The deadline passed while the ticket is not resolved.")
+    given_at: dt.datetime
+
+
 class TicketOut(TicketSummary):
     description: str
     category: str | None
@@ -140,6 +157,19 @@ class TicketOut(TicketSummary):
     resolved_at: dt.datetime | None
     closed_at: dt.datetime | None
     actions: list[str] = Field(description="Process actions the caller may take now.")
+    responsibility: str | None = Field(
+        None,
+        description="Staff callers: internal, third_party, customer, supplier, logistics or service_outlet; null when not decided.",
+    )
+    responsible_party: ResponsiblePartyRef | None = Field(
+        None, description="Staff callers: the responsible party from the register; null when none is linked."
+    )
+    responsible_party_text: str | None = Field(
+        None, description="Staff callers: the party's name as recorded when responsibility was set (history)."
+    )
+    solution_promise: SolutionPromiseOut | None = Field(
+        None, description="The solution date promised to the customer (docs/sla.md); null before one."
+    )
 
 
 class TicketPage(Schema):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope, User
-from aftersales.catalog.models import ProductUnit
+from aftersales.catalog.models import ProductModel, ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
 from aftersales.core.errors import NotFound, ValidationFailed
 from aftersales.customers.models import Customer
@@ -35,6 +35,7 @@ from aftersales.tickets.selectors import (  # the keyset helpers of the agent's 
     ticket_search_filter,
     tickets_visible_to,
 )
+from aftersales.tickets.selectors.listing import number_q
 
 from .caller import Caller
 from .models import ApiKey, KeyKind
@@ -140,6 +141,13 @@ class ApiTicketFilters:
     query: str = ""
     updated_since: dt.datetime | None = None
     customer_id: int | None = None
+    # The staff list's drill-downs (``tickets.selectors.listing.TicketFilters``): a product model's
+    # code, a responsibility, a request type (each exact; "" = any), a number or its start.
+    product_model: str = ""
+    responsibility: str = ""
+    request_type: str = ""
+    number: str = ""
+    party: str = ""  # a responsible party's register code
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,18 @@ def api_ticket_page(
         if timezone.is_naive(since):  # a wall-clock time means the business zone (Asia/Shanghai)
             since = timezone.make_aware(since, timezone.get_default_timezone())
         qs = qs.filter(updated_at__gte=since)
+    if filters.product_model:
+        if not ProductModel.objects.filter(code=filters.product_model).exists():
+            raise ValidationFailed({"product_model": [_("No product model has this code.")]}, code="product_model_unknown")
+        qs = qs.filter(product_model__code=filters.product_model)
+    if filters.responsibility:
+        qs = qs.filter(responsibility=filters.responsibility)
+    if filters.request_type:
+        qs = qs.filter(request_type=filters.request_type)
+    if filters.number:
+        qs = qs.filter(number_q(filters.number))
+    if filters.party:
+        qs = qs.filter(responsible_party_ref__code=filters.party.strip().lower())
     if filters.query:
         qs = qs.filter(ticket_search_filter(filters.query))
     total = qs.count()

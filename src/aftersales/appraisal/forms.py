@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.parties.selectors import parties_list
 from aftersales.parts.models import Part
 from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
 
@@ -64,8 +65,21 @@ class ReportForm(forms.Form):
     )
     component_text = forms.CharField(label=_("Component (when not in the catalogue)"), required=False, max_length=128)
     responsibility = forms.ChoiceField(label=_("Responsibility"), choices=_blank(Responsibility.choices), required=False)
-    responsible_party = forms.CharField(label=_("Department or outlet responsible"), required=False, max_length=128)
-    supplier = forms.CharField(label=_("Supplier"), required=False, max_length=128)
+    # Names of the register of responsible parties (the page's datalist offers them); the
+    # service links the entry of the responsibility's kind, registering a new name.
+    responsible_party = forms.CharField(
+        label=_("Department or outlet responsible"),
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"list": "appraisal-parties", "autocomplete": "off"}),
+        help_text=_("From the register of responsible parties; a new name is added to it."),
+    )
+    supplier = forms.CharField(
+        label=_("Supplier"),
+        required=False,
+        max_length=128,
+        widget=forms.TextInput(attrs={"list": "appraisal-parties", "autocomplete": "off"}),
+    )
     sanbao_applies = forms.TypedChoiceField(
         label=_("Do the three guarantees (sanbao) apply?"),
         choices=[("", "—"), ("yes", _("Yes")), ("no", _("No"))],
@@ -78,6 +92,8 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if parts is not None:
             self.fields["component"].queryset = parts  # type: ignore[attr-defined]
+        # (code, "name · kind" in the reader's language): a code is what the browser fills in.
+        self.party_options = [(p.code, f"{p.label} · {p.get_kind_display()}") for p in parties_list(active=True)]
         rows = list(tests or []) + [{} for _ in range(TEST_ROWS)]
         self.test_rows: list[dict[str, Any]] = []
         for index, row in enumerate(rows):

@@ -116,6 +116,15 @@ class Appraisal(models.Model):
     component_text = models.CharField(_("component at fault (text)"), max_length=128, blank=True)
     responsibility = models.CharField(_("responsibility"), max_length=16, choices=Responsibility.choices, blank=True)
     responsible_party = models.CharField(_("responsible department or outlet"), max_length=128, blank=True)
+    # The register entry (parties app); ``responsible_party`` keeps its name as signed.
+    responsible_party_ref = models.ForeignKey(
+        "parties.ResponsibleParty",
+        verbose_name=_("responsible party (register)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appraisals",
+    )
     supplier = models.CharField(_("supplier"), max_length=128, blank=True, db_index=True)
     sanbao_applies = models.BooleanField(_("Three guarantees (sanbao) apply"), null=True, blank=True)
     signed_by = models.ForeignKey(

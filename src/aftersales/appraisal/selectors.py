@@ -80,7 +80,7 @@ def ticket_appraisal_conclusion(*, ticket: Ticket) -> Conclusion | None:
 def appraisals_visible_to(user: User) -> QuerySet[Appraisal]:
     """The appraisals ``user`` may see: those of the tickets they see; an appraiser also those
     assigned to them; a customer only signed reports on their own tickets."""
-    qs = Appraisal.objects.select_related("ticket", "appraiser", "component", "product_model")
+    qs = Appraisal.objects.select_related("ticket", "appraiser", "component", "product_model", "responsible_party_ref")
     if not user.is_authenticated or not user.is_active:
         return qs.none()
     if user.is_customer:

@@ -126,7 +126,11 @@ def _party(ticket: Ticket, viewer: User) -> Party:
 
 def _internals(ticket: Ticket) -> TicketInternals:
     """The ticket's internal fields, for staff (never called for a customer)."""
-    responsibility = (str(ticket.get_responsibility_display() or ""), ticket.responsible_party)
+    # The register entry in the reader's language with its code (the code a chargeback
+    # statement takes), else the name recorded.
+    entry = ticket.responsible_party_ref if ticket.responsible_party_ref_id else None
+    party = f"{entry.label} ({entry.code})" if entry is not None else ticket.responsible_party
+    responsibility = (str(ticket.get_responsibility_display() or ""), party)
     return TicketInternals(
         responsibility=" | ".join(x for x in responsibility if x),
         cause=str(ticket.get_cause_display() or ""),

@@ -7,3 +7,4 @@ from aftersales.audit.actions import AuditAction
 
 class CatalogAudit(AuditAction):
     UNIT_REGISTERED = "unit.registered"
+    BATCH_INFERRED = "production_batch.inferred"

@@ -151,3 +151,69 @@ class ShipmentVolume(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model} {self.batch} {self.month:%Y-%m}: {self.units}"
+
+
+class BatchSource(models.TextChoices):
+    """Where a production batch's facts came from. The register (an import or the admin) wins: the
+    facts inferred from the serial units fill only a batch the register does not hold, and never
+    overwrite a registered one."""
+
+    REGISTER = "register", _("Production register")
+    UNITS = "units", _("Inferred from the serial units")
+
+
+class ProductionBatch(models.Model):
+    """One production batch of a model: where and when it was made, and which suppliers made its key
+    components (``BatchComponent``). The quality pages' fault rate per factory, supplier and
+    production month count the units shipped (``ShipmentVolume``) of the batches it places; the
+    natural key is (model, batch)."""
+
+    model = models.ForeignKey(ProductModel, verbose_name=_("model"), on_delete=models.PROTECT, related_name="production_batches")
+    batch = models.CharField(_("batch / lot"), max_length=64)
+    factory = models.CharField(_("factory"), max_length=64, blank=True)
+    production_month = models.DateField(
+        _("production month"), null=True, blank=True, help_text=_("The first day of the month the batch was made.")
+    )
+    source = models.CharField(_("source"), max_length=16, choices=BatchSource.choices, default=BatchSource.REGISTER)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("production batch")
+        verbose_name_plural = _("production batches")
+        constraints = [models.UniqueConstraint(fields=["model", "batch"], name="catalog_production_batch_key")]
+        indexes = [models.Index(fields=["factory"], name="catalog_pbatch_factory")]
+
+    def __str__(self) -> str:
+        return f"{self.model.code if self.model_id else ''} {self.batch}".strip()
+
+
+class BatchComponent(models.Model):
+    """A key component of a production batch and its supplier. The component is named as the fault
+    records name the component at fault (the appraisal's part "number name" or its text, or the part
+    used): a fault counts for the supplier when its component is this one (``component_matches``)."""
+
+    production_batch = models.ForeignKey(
+        ProductionBatch, verbose_name=_("production batch"), on_delete=models.CASCADE, related_name="components"
+    )
+    component = models.CharField(_("component"), max_length=128)
+    supplier = models.CharField(_("supplier"), max_length=128)
+
+    class Meta:
+        verbose_name = _("batch component")
+        verbose_name_plural = _("batch components")
+        constraints = [models.UniqueConstraint(fields=["production_batch", "component"], name="catalog_batch_component_key")]
+        indexes = [models.Index(fields=["supplier"], name="catalog_bcomp_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.component}: {self.supplier}"
+
+
+def component_matches(fault_component: str, component: str) -> bool:
+    """Whether a fault's component (``quality.FaultRecord.component``: "number name" of a part, or
+    a text) is the register's ``component`` (a part number, a part name or the whole label): equal,
+    or the label's number or name, ignoring case and surrounding spaces."""
+    fault = (fault_component or "").strip().casefold()
+    wanted = (component or "").strip().casefold()
+    if not fault or not wanted:
+        return False
+    return fault == wanted or fault.startswith(wanted + " ") or fault.endswith(" " + wanted)

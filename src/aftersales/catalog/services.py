@@ -5,15 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import Max, Min
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
-from aftersales.audit.services import audit_record
+from aftersales.audit.services import audit_record, audit_record_many
 from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Customer
 
 from .audit_actions import CatalogAudit
-from .models import ProductModel, ProductUnit
+from .models import BatchSource, ProductionBatch, ProductModel, ProductUnit
 
 
 @transaction.atomic
@@ -67,3 +68,76 @@ def unit_register(
     )
     audit_record(action=CatalogAudit.UNIT_REGISTERED, obj=unit, actor=actor)
     return unit
+
+
+INFER_CHUNK = 500
+
+
+def _chunked(keys: list[tuple[int, str]], size: int = INFER_CHUNK) -> list[list[tuple[int, str]]]:
+    return [keys[i : i + size] for i in range(0, len(keys), size)]
+
+
+def _unit_facts(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[str, dt.date | None]]:
+    """Per (model, batch): the factory and the production month its serial units agree on ("" and
+    None where they name none, or more than one: a mixed batch is not guessed)."""
+    wanted = set(keys)
+    units = ProductUnit.objects.filter(model_id__in={m for m, _b in keys}, batch__in={b for _m, b in keys}).order_by()
+    factories: dict[tuple[int, str], set[str]] = {}
+    for model_id, batch, factory in units.exclude(factory="").values_list("model_id", "batch", "factory").distinct():
+        if (model_id, batch) in wanted:
+            factories.setdefault((model_id, batch), set()).add(factory)
+    months: dict[tuple[int, str], dt.date | None] = {}
+    for row in units.values("model_id", "batch").annotate(lo=Min("production_date"), hi=Max("production_date")):
+        key = (row["model_id"], row["batch"])
+        lo, hi = row["lo"], row["hi"]
+        if key in wanted and lo is not None and hi is not None and (lo.year, lo.month) == (hi.year, hi.month):
+            months[key] = lo.replace(day=1)
+    out: dict[tuple[int, str], tuple[str, dt.date | None]] = {}
+    for key in keys:
+        found = factories.get(key, set())
+        out[key] = (next(iter(found)) if len(found) == 1 else "", months.get(key))
+    return out
+
+
+@transaction.atomic
+def production_batches_infer(*, units_since: dt.datetime | None = None) -> int:
+    """Fill the production register from the serial units (``ProductUnit``: batch, factory,
+    production date) for every batch of the units registered since ``units_since`` (every batch
+    without it) that the register does not hold from an import or the admin: the register wins, a
+    batch inferred before is inferred again. A factory or month is taken only when every unit of
+    the batch that names one agrees. Returns the batches created or changed (each audited)."""
+    units = ProductUnit.objects.exclude(batch="").order_by()
+    if units_since is not None:
+        units = units.filter(created_at__gte=units_since)
+    keys = sorted(set(units.values_list("model_id", "batch").distinct()))
+    created: list[tuple[object, str, dict[str, object]]] = []
+    changed: list[tuple[object, str, dict[str, object]]] = []
+    for chunk in _chunked(keys):
+        stored = {
+            (b.model_id, b.batch): b
+            for b in ProductionBatch.objects.filter(model_id__in={m for m, _b in chunk}, batch__in={b for _m, b in chunk})
+        }
+        todo = [k for k in chunk if k not in stored or stored[k].source == BatchSource.UNITS]
+        for key, (factory, month) in _unit_facts(todo).items():
+            row = stored.get(key)
+            if row is None:
+                if not factory and month is None:
+                    continue
+                row = ProductionBatch.objects.create(
+                    model_id=key[0], batch=key[1], factory=factory, production_month=month, source=BatchSource.UNITS
+                )
+                created.append((row.pk, key[1], {"factory": factory, "production_month": month.isoformat() if month else None}))
+            elif (row.factory, row.production_month) != (factory, month):
+                before = {"factory": row.factory, "production_month": row.production_month}
+                row.factory, row.production_month = factory, month
+                row.save(update_fields=["factory", "production_month", "updated_at"])
+                changes: dict[str, object] = {
+                    name: [str(before[name] or ""), str(value or "")]
+                    for name, value in (("factory", factory), ("production_month", month))
+                    if before[name] != value
+                }
+                changed.append((row.pk, key[1], changes))
+    for entries in (created, changed):
+        if entries:
+            audit_record_many(action=CatalogAudit.BATCH_INFERRED, object_type=ProductionBatch._meta.label_lower, entries=entries)
+    return len(created) + len(changed)

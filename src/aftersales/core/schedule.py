@@ -22,6 +22,8 @@ class PeriodicJob:
 PERIODIC_JOBS = (
     # Safety net behind the deferred SLA jobs: warnings and breaches whose job was lost.
     PeriodicJob("aftersales.sla.tasks.sweep_sla_clocks", dt.timedelta(minutes=1)),
+    # Promised solution dates passed unresolved: the assignee warned once (docs/sla.md).
+    PeriodicJob("aftersales.sla.tasks.warn_overdue_promises", dt.timedelta(minutes=5)),
     # Notifications still pending five minutes after they were queued.
     PeriodicJob("aftersales.notifications.tasks.retry_pending_notifications", dt.timedelta(minutes=5)),
     # Resolved tickets the customer never answered, after TICKET_AUTO_CLOSE_DAYS.
@@ -67,6 +69,8 @@ PERIODIC_JOBS = (
     PeriodicJob("aftersales.outlets.tasks.draft_monthly_settlements", dt.timedelta(hours=1)),
     # Cash advances still unsettled TRAVEL_ADVANCE_SETTLE_DAYS after payment: holder and finance reminded, once a period.
     PeriodicJob("aftersales.travel.tasks.remind_overdue_advances", dt.timedelta(hours=24)),
+    # Receivables of finished chargeable work orders missed by the completion hook; outstanding ones follow their job's charge.
+    PeriodicJob("aftersales.billing.tasks.sweep_receivables", dt.timedelta(hours=1)),
     # Business calendars in use without this (or, from November, next) year's holiday schedule:
     # the administrators are told, every two weeks until it is entered (docs/calendars.md).
     PeriodicJob("aftersales.sla.tasks.remind_missing_schedules", dt.timedelta(hours=24)),

@@ -21,6 +21,7 @@ from aftersales.audit.services import audit_record
 from aftersales.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 from .audit_actions import CustomerAudit
+from .effects import CUSTOMER_CONTACT_CHANGED
 from .models import Address, ConsentSource, Customer, CustomerKind, CustomerTier
 from .permissions import can_edit_customers, can_set_tier
 from .phones import normalize_phone
@@ -227,6 +228,7 @@ def customer_update(
         )
         for key, value in changed.items():
             setattr(locked, key, value)
+        CUSTOMER_CONTACT_CHANGED.send(customer_id=locked.pk, fields=list(changed))
     if code is not None and code != locked.external_code:
         customer_set_external_code(customer=locked, code=code, actor=actor)  # a racing claim: the same refusal
     if consent_contact is not None or consent_marketing is not None:
@@ -278,6 +280,7 @@ def customer_update_address(
     Address.objects.filter(pk=current.pk).update(**values)
     bump(locked.pk)
     audit_record(action=CustomerAudit.ADDRESS_CHANGED, obj=locked, actor=actor, changes={"address_id": current.pk, **changes})
+    CUSTOMER_CONTACT_CHANGED.send(customer_id=locked.pk, fields=["addresses"])
     current.refresh_from_db()
     return current
 
@@ -296,3 +299,4 @@ def customer_remove_address(*, address: Address, actor: User, expected_version: 
             Address.objects.filter(pk=newest.pk).update(is_default=True)
     bump(locked.pk)
     audit_record(action=CustomerAudit.ADDRESS_REMOVED, obj=locked, actor=actor, changes={"address": text})
+    CUSTOMER_CONTACT_CHANGED.send(customer_id=locked.pk, fields=["addresses"])

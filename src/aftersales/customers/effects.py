@@ -20,3 +20,11 @@ PORTAL_INVITE_ISSUED = hook(
     "portal_invite_issued",
     "aftersales.portal.receivers.portal_invite_issued",  # SMS and e-mail through the notifications outbox
 )
+
+# The customer's contact data changed (``editing.customer_update``: name, phone, email, language,
+# kind; an address added, changed or removed: "addresses"), after the customer row and its
+# audit row. kwargs: customer_id, fields (the names of what changed; never the values).
+CUSTOMER_CONTACT_CHANGED = hook(
+    "customer_contact_changed",
+    "aftersales.webhooks.receivers.customer_contact_changed",  # customer.updated
+)

@@ -23,7 +23,7 @@ from aftersales.core.errors import Conflict, DomainError, NotFound, PermissionDe
 from aftersales.core.i18n import actor_text
 
 from .audit_actions import CustomerAudit
-from .effects import CUSTOMER_TERMS_CHANGED
+from .effects import CUSTOMER_CONTACT_CHANGED, CUSTOMER_TERMS_CHANGED
 from .models import EXTERNAL_CODE_MAX_LENGTH, Address, ConsentRecord, ConsentSource, Customer, CustomerKind, CustomerTier
 from .permissions import can_edit_customers
 from .phones import normalize_phone
@@ -390,6 +390,7 @@ def customer_add_address(
     if region is not None:
         changes["region"] = [None, region.code]
     audit_record(action=CustomerAudit.ADDRESS_ADDED, obj=locked, actor=actor, changes=changes)
+    CUSTOMER_CONTACT_CHANGED.send(customer_id=locked.pk, fields=["addresses"])
     return address
 
 

@@ -26,6 +26,9 @@ from aftersales.core.errors import DomainError, PermissionDenied
 from aftersales.demo.stories import KEY_PREFIX
 from aftersales.fieldservice.models import WorkOrder, WorkOrderStatus
 from aftersales.notifications.models import Notification, NotificationStatus
+from aftersales.parties.models import PartyKind, ResponsibleParty
+from aftersales.parties.selectors import party_find
+from aftersales.parties.services import party_create
 from aftersales.tickets.choices import Responsibility
 from aftersales.tickets.models import MeasureStatus, PlanMeasure, Ticket
 from aftersales.tickets.process import ticket_close, ticket_resolve
@@ -42,6 +45,28 @@ PARTIES = [
     (Responsibility.SUPPLIER, "苏州恒力电机厂"),
     (Responsibility.INTERNAL, "总装二车间"),
 ]
+# Their entries in the register of responsible parties: code, kind, English name (shown on
+# English pages; company names have none).
+PARTY_ENTRIES = {
+    "宁波华翔压缩机有限公司": ("sup-huaxiang", PartyKind.SUPPLIER, ""),
+    "顺丰速运华东分公司": ("log-sf-east", PartyKind.LOGISTICS, ""),
+    "杭州西湖区特约维修站": ("out-xihu", PartyKind.SERVICE_OUTLET, ""),
+    "苏州恒力电机厂": ("sup-hengli", PartyKind.SUPPLIER, ""),
+    "总装二车间": ("dep-assembly-2", PartyKind.DEPARTMENT, "Final assembly line 2"),
+}
+
+
+def demo_parties() -> dict[str, ResponsibleParty]:
+    """The demo's parties in the register (created once; a second run finds them)."""
+    out: dict[str, ResponsibleParty] = {}
+    for name, (code, kind, name_en) in PARTY_ENTRIES.items():
+        entry = party_find(code) or party_find(name, kinds=[kind])
+        if entry is None:
+            entry = party_create(actor=None, kind=kind, name=name, code=code)
+            if name_en:
+                ResponsibleParty.objects.filter(pk=entry.pk).update(name_en=name_en)
+        out[name] = entry
+    return out
 
 
 SUMMARY = "处理措施已全部完成，费用已结清。"
@@ -108,12 +133,16 @@ def load_analytics_demo(out: Any) -> None:
             .exclude(responsibility=Responsibility.CUSTOMER)
             .order_by("pk")[: len(PARTIES) * 2]
         )
+        entries = demo_parties() if candidates else {}
         for index, ticket in enumerate(candidates):
             responsibility, party = PARTIES[index % len(PARTIES)]
             # After execution no ticket action sets the responsibility; the finding is written as
-            # verification or an appraisal would have left it.
+            # verification or an appraisal would have left it (the register's entry linked).
             Ticket.objects.filter(pk=ticket.pk).update(
-                responsibility=responsibility, responsible_party=party, updated_at=clock.now()
+                responsibility=responsibility,
+                responsible_party=party,
+                responsible_party_ref=entries[party],
+                updated_at=clock.now(),
             )
     fresh = RefreshState.objects.filter(name="default", refreshed_at__isnull=False).exists()
     if candidates or not fresh or TicketFact.objects.count() != Ticket.objects.count():

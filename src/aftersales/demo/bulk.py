@@ -34,7 +34,11 @@ from aftersales.catalog.models import ProductModel, ProductUnit, SalesChannel
 from aftersales.core.i18n import actor_code
 from aftersales.customers.models import Address, Customer, CustomerKind, CustomerTier
 from aftersales.customers.phones import normalize_phone
-from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType
+from aftersales.parties.kinds import kinds_for
+from aftersales.parties.models import PartyKind, ResponsibleParty
+from aftersales.parties.selectors import party_find
+from aftersales.parties.services import party_create
+from aftersales.tickets.choices import Channel, EventKind, Priority, RequestType, Responsibility
 from aftersales.tickets.models import Ticket, TicketCategory, TicketEvent
 from aftersales.tickets.numbering import format_ticket_number, reserve_ticket_numbers
 
@@ -298,6 +302,10 @@ class _TicketFactory:
         every_technician = [u for users in base.technicians.values() for u in users]
         self.agents = {code: [(u.pk, str(u)) for u in base.agents.get(code, every_agent)] for code in self.regions}
         self.technicians = {code: [(u.pk, str(u)) for u in base.technicians.get(code, every_technician)] for code in self.regions}
+        # The register's parties a classified ticket's responsibility names, in turn (no random
+        # draw: the seeded data stays as it was): departments, the demo's suppliers and carriers.
+        self.parties = _parties_by_responsibility()
+        self.party_turn = 0
         self.channels = [c.value for c in Channel]
         self.channel_weights = list(
             accumulate(
@@ -359,7 +367,8 @@ class _TicketFactory:
             "reported_purchase_date": unit[4] if unit else None,
             "occurred_at": created - dt.timedelta(hours=rng.uniform(1, 72)),
             "province": place.province, "city": place.city, "district": place.district, "address": place.detail,
-            "responsibility": scenario.responsibility if classified else "", "responsible_party": "",
+            "responsibility": scenario.responsibility if classified else "",
+            **self.party(scenario.responsibility if classified else ""),
             "cause": scenario.cause if classified else "", "cause_detail": "",
             "assignee_id": assignee, "team_id": self.teams.get(customer.region_code),
             "region_id": self.regions.get(customer.region_code),
@@ -369,6 +378,16 @@ class _TicketFactory:
             "escalation_level": times.escalation, "merged_into_id": None,
             "version": times.version, "created_at": created, "updated_at": times.updated,
         }  # fmt: skip
+
+    def party(self, responsibility: str) -> dict[str, Any]:
+        """The responsible party's columns of a ticket with ``responsibility``: the register's
+        entries of its kinds in turn (none for the customer or an undecided ticket)."""
+        options = self.parties.get(responsibility) or []
+        if not options:
+            return {"responsible_party": "", "responsible_party_ref_id": None}
+        self.party_turn += 1
+        party_id, name = options[self.party_turn % len(options)]
+        return {"responsible_party": name, "responsible_party_ref_id": party_id}
 
     def tickets(
         self, batch: list[tuple[dt.datetime, dt.date]], ids: list[int], numbers: list[str], *, keep: list[dict[str, Any]]
@@ -407,6 +426,28 @@ class _TicketFactory:
                         "ticket_id": row["id"], "kind": kind, "actor_id": agent_id, "actor_label": agent_name,
                         "public": public, "body": rng.choice(texts), "data": {}, "created_at": row["created_at"] + span * i,
                     }  # fmt: skip
+
+
+# The bulk data's third parties in the register (the departments come with the installation).
+BULK_PARTIES = (
+    ("sup-bulk-compressor", PartyKind.SUPPLIER, "常州压缩机配套有限公司"),
+    ("sup-bulk-board", PartyKind.SUPPLIER, "深圳智控电路板厂"),
+    ("log-bulk-express", PartyKind.LOGISTICS, "德邦物流华东分拨中心"),
+    ("out-bulk-outlet", PartyKind.SERVICE_OUTLET, "南京鼓楼家电服务网点"),
+)
+
+
+def _parties_by_responsibility() -> dict[str, list[tuple[int, str]]]:
+    """Per responsibility, the active register entries it may name, as (id, name); the bulk
+    data's third parties registered first."""
+    for code, kind, name in BULK_PARTIES:
+        if party_find(code) is None and party_find(name, kinds=[kind]) is None:
+            party_create(actor=None, kind=kind, name=name, code=code)
+    entries = list(ResponsibleParty.objects.filter(active=True).order_by("kind", "pk").values_list("pk", "name", "kind"))
+    return {
+        responsibility: [(pk, name) for pk, name, kind in entries if kind in kinds_for(responsibility)]
+        for responsibility in Responsibility.values
+    }
 
 
 _TECHNICAL_STATUSES = frozenset({"in_progress", "on_hold", "resolved", "closed", "reopened"})

@@ -7,6 +7,11 @@
   units shipped each, with their fault history as closed, archived tickets: about 7 faulty units
   per batch, one batch with a real defect (a start capacitor from a bad supplier lot: 30 faulty
   units), and few faults in the batches made after the supplier change.
+- The production register of those twelve batches (``catalog.ProductionBatch``): made in the
+  Foshan plant, the production month, and their key components' suppliers — the start capacitor
+  from the first supplier up to the change, from the second one after — so the fault rates per
+  factory, supplier and production month (/quality/rates/) have figures; the other demo batches are
+  inferred from their serial units by the rollup job.
 - The defect batch's faulty capacitors appraised (archived, accepted appraisals naming the start
   capacitor and its supplier): the rollup takes a fault's component and supplier from its standing
   appraisal (or the last part fitted), so the Pareto of components and the drill export show the
@@ -31,7 +36,7 @@ from django.utils.translation import gettext as _
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.appraisal.choices import FaultType
 from aftersales.appraisal.models import Appraisal, AppraisalPlace, AppraisalStatus, CustomerDecision
-from aftersales.catalog.models import ProductModel, ProductUnit, ShipmentVolume
+from aftersales.catalog.models import BatchComponent, ProductionBatch, ProductModel, ProductUnit, ShipmentVolume
 from aftersales.core import clock
 from aftersales.core.i18n import ACTOR_SYSTEM
 from aftersales.customers.models import Customer
@@ -55,6 +60,9 @@ FIRST_MONTHS_AGO = 14
 ACTION_REFERENCE = "DEMO-CAP-01"
 COMPONENT = "启动电容 CBB65 35μF"
 SUPPLIER = "宁波华德电容器有限公司"  # the capacitor supplier the demo appraisals name (demo.appraisal)
+SECOND_SUPPLIER = "佛山通宝电子有限公司"  # the capacitor's supplier from the change on
+COMPRESSOR, COMPRESSOR_SUPPLIER = "压缩机", "广东美芝制冷设备有限公司"
+FACTORY = "佛山工厂"
 USERNAME, PASSWORD = "quality", "quality-demo-2026"
 
 
@@ -103,6 +111,26 @@ def _shipments_for_registered_batches() -> int:
     return made
 
 
+def _production_register(model: ProductModel, today: dt.date) -> int:
+    """The register rows of the story's batches (kept as they are when present)."""
+    made = 0
+    for index in range(len(FAULTY)):
+        produced = _months_ago(today, FIRST_MONTHS_AGO - index)
+        row, created = ProductionBatch.objects.get_or_create(
+            model=model, batch=f"{BATCH_PREFIX}{produced:%y%m}", defaults={"factory": FACTORY, "production_month": produced}
+        )
+        if created:
+            capacitor = SUPPLIER if index < CHANGE_INDEX else SECOND_SUPPLIER
+            BatchComponent.objects.bulk_create(
+                [
+                    BatchComponent(production_batch=row, component=COMPONENT, supplier=capacitor),
+                    BatchComponent(production_batch=row, component=COMPRESSOR, supplier=COMPRESSOR_SUPPLIER),
+                ]
+            )
+            made += 1
+    return made
+
+
 def _history(model: ProductModel, today: dt.date) -> int:
     """The defect story's batches, shipments, units and archived fault tickets."""
     # Customers without a portal login: the demo customer's own page shows the stories told for
@@ -130,7 +158,7 @@ def _history(model: ProductModel, today: dt.date) -> int:
                 serial_number=serial,
                 model=model,
                 batch=batch,
-                factory="佛山工厂",
+                factory=FACTORY,
                 production_date=produced + dt.timedelta(days=3),
                 purchase_date=bought,
                 customer_id=customers[n % len(customers)],
@@ -273,6 +301,8 @@ def load_quality_demo(out: Any) -> None:
         shipments = _shipments_for_registered_batches()
         model = ProductModel.objects.filter(code=DEMO_MODEL).first() or ProductModel.objects.order_by("pk").first()
         written = _history(model, today) if model is not None else 0
+        if model is not None:
+            _production_register(model, today)
         if written:
             ticket_counts_rebuild()
     fault_rollup_refresh()

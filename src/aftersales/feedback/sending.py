@@ -37,7 +37,7 @@ from .timing import remind_at
 
 SWEEP_BATCH = 500
 # The ticket statuses in which the customer is asked (and reminded) how it went.
-ASKING_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.CLOSED})
+ASKING_STATUSES = frozenset({TicketStatus.RESOLVED, TicketStatus.AWAITING_ACCEPTANCE, TicketStatus.CLOSED})
 
 INVITE_SUBJECT = _("How did we do with request %(number)s?")
 INVITE_BODY = _("request %(number)s has been resolved. Please tell us whether the problem is solved and how satisfied you are.")

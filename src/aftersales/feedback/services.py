@@ -26,6 +26,7 @@ from aftersales.tickets.permissions import ticket_check_action
 from aftersales.tickets.process.execution import apply_customer_verdict
 
 from .audit_actions import FeedbackAudit
+from .effects import SURVEY_ANSWERED
 from .links import SALT, survey_link, survey_signed_token, survey_token_of, survey_url
 from .models import NPS, RATING_FIELDS, SOLVED, Survey, SurveyStatus
 from .selectors import survey_settings_current
@@ -229,4 +230,13 @@ def survey_submit(
     )
     note = _note(cleaned.get("overall"), text)
     survey.ticket = apply_customer_verdict(ticket=ticket, actor=actor, solved=_satisfied(survey, cleaned), note=note)
+    SURVEY_ANSWERED.send(
+        ticket=survey.ticket,
+        survey_id=survey.pk,
+        round=survey.round,
+        answers=cleaned,
+        has_comment=bool(text),
+        answered_at=survey.submitted_at,
+        by_staff=actor is not None,
+    )
     return survey

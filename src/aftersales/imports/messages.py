@@ -39,6 +39,12 @@ MESSAGES: dict[str, Promise] = {
     "unknown_region": _("No region “%(value)s”."),
     "unknown_owner": _("No customer with the phone number %(value)s. Import the customers first."),
     "duplicate_key": _("An earlier row of this file has the same %(columns)s; this row is skipped."),
+    "component_pair_invalid": _(
+        "“%(value)s” is not a component and its supplier. Write it as compressor=GMCC; control board=Topband."
+    ),
+    "component_too_long": _("“%(value)s”: a component or a supplier has at most %(limit)s characters."),
+    "component_repeated": _("The component “%(value)s” is named twice."),
+    "too_many_components": _("At most %(limit)s key components per batch."),
     "dates_inconsistent": _("The purchase date is before the production date."),
     "contact_required": _("Enter a phone number or an email address."),
     "address_incomplete": _("An address needs the province, the city and the street address."),

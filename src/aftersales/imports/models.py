@@ -16,6 +16,7 @@ class ImportKind(models.TextChoices):
     SHIPMENTS = "shipments", _("Shipment volumes")
     POLICIES = "policies", _("Warranty policies")
     PARTS = "parts", _("Spare parts")
+    BATCHES = "batches", _("Production batches")
 
 
 class ImportStatus(models.TextChoices):

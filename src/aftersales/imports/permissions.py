@@ -1,5 +1,6 @@
-"""Who may import what: administrators every kind; quality managers the serial units and the
-shipment volumes (the fault rate's inputs), not customers' personal data nor the catalogue."""
+"""Who may import what: administrators every kind; quality managers the serial units, the
+shipment volumes and the production batches (the fault rates' inputs), not customers' personal
+data nor the catalogue."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from aftersales.accounts.models import Role, User
 
 from .models import ImportKind
 
-QUALITY_KINDS = (ImportKind.UNITS, ImportKind.SHIPMENTS)
+QUALITY_KINDS = (ImportKind.UNITS, ImportKind.SHIPMENTS, ImportKind.BATCHES)
 
 
 def importable_kinds(user: User) -> list[str]:

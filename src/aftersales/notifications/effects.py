@@ -12,5 +12,9 @@ from aftersales.core.hooks import hook
 # failure, after its fallback was queued. kwargs: notification (the failed row; ``ticket_id``
 # set), fallback (the message queued on another channel, or None), text (``core.i18n.deferred``:
 # "SMS to 138****0000 not delivered: number out of service." and, with a fallback, where it went).
-# The tickets app's receiver writes the timeline entry.
-NOTIFICATION_UNDELIVERED = hook("notification_undelivered", "aftersales.tickets.receivers.notification_undelivered")
+# The tickets app's receiver writes the timeline entry; the webhooks' sends notification.failed.
+NOTIFICATION_UNDELIVERED = hook(
+    "notification_undelivered",
+    "aftersales.tickets.receivers.notification_undelivered",
+    "aftersales.webhooks.receivers.notification_undelivered",  # notification.failed
+)

@@ -34,6 +34,7 @@ from .template_catalogue import (
     POINTS,
     REASON,
     RETURN,
+    STAFF_TICKET,
     SUBJECT_CHANNELS,
     TECHNICIAN,
     TICKET_NUMBER,
@@ -45,12 +46,21 @@ from .template_catalogue import (
     WORK_ORDER,
     Placeholder,
     TemplateEvent,
+    _staff,
 )
 from .template_staff_events import STAFF_EVENTS
 
 # The survey reminder's own value (feedback.sending passes it to the invitation too).
 SURVEY_EXPIRES = Placeholder(
     "expires", "链接有效期至", "link_valid_until", _("When the survey link stops working"), "2026-12-07 10:00", "2026-12-07 10:00"
+)
+
+# The promised solution date (tickets.process.promise): in the reader's language, Asia/Shanghai.
+PROMISED_DATE = Placeholder(
+    "date", "承诺解决日期", "promised_date", _("The date (and time) by which it will be solved"), "2026年12月10日", "2026-12-10"
+)
+PREVIOUS_DATE = Placeholder(
+    "previous", "原承诺日期", "previous_date", _("The date promised before"), "2026年12月8日", "2026-12-08"
 )
 
 EVENTS: dict[str, TemplateEvent] = {
@@ -289,8 +299,35 @@ EVENTS: dict[str, TemplateEvent] = {
             _("about your request %(number)s we would like to inform you: %(message)s"),
             extra=(MESSAGE,),
         ),
+        TemplateEvent(
+            "solution_date_promised",
+            _("Solution date promised"),
+            _("When request %(number)s will be solved"),
+            _("we expect the problem of request %(number)s to be solved by %(date)s. Reason: %(reason)s"),
+            link_text=FOLLOW,
+            extra=(PROMISED_DATE, REASON),
+        ),
+        TemplateEvent(
+            "solution_date_revised",
+            _("Solution date revised"),
+            _("New expected solution date for request %(number)s"),
+            _("the expected solution date of request %(number)s has changed from %(previous)s to %(date)s. Reason: %(reason)s"),
+            link_text=FOLLOW,
+            extra=(PROMISED_DATE, PREVIOUS_DATE, REASON),
+        ),
         # --- Staff (in-app) ---
         *STAFF_EVENTS,
+        _staff(
+            "solution_promise_overdue",
+            _("Promised solution date passed"),
+            _("Promised date passed: %(number)s"),
+            _(
+                "Ticket %(number)s was promised to be solved by %(date)s and is not resolved. "
+                "Solve it or tell the customer a new date."
+            ),
+            STAFF_TICKET,
+            PROMISED_DATE,
+        ),
     )
 }
 

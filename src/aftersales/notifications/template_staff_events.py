@@ -535,3 +535,33 @@ STAFF_EVENTS = (
         FALLBACK_TO,
     ),
 )
+
+# The quality manager's acceptance of results (tickets.process.acceptance, docs/quality.md).
+REWORK_REASON = Placeholder(
+    "reason",
+    "退回原因",
+    "rework_reason",
+    _("What the quality manager wants done again"),
+    "缺少维修后照片",
+    "no photo after the repair",
+)
+
+STAFF_EVENTS = (
+    *STAFF_EVENTS,
+    _staff(
+        "ticket_awaiting_acceptance",
+        _("Ticket waiting for the quality acceptance"),
+        _("Acceptance needed: %(number)s"),
+        _("%(title)s — the result of ticket %(number)s waits for your acceptance before it is archived."),
+        STAFF_TICKET,
+        TITLE,
+    ),
+    _staff(
+        "ticket_returned_for_rework",
+        _("Ticket sent back by the quality acceptance"),
+        _("Ticket %(number)s sent back for rework"),
+        _("The quality acceptance sent ticket %(number)s back for rework: %(reason)s"),
+        STAFF_TICKET,
+        REWORK_REASON,
+    ),
+)

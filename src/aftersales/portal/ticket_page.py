@@ -8,7 +8,9 @@
   the customer confirmed, else the plan's estimate — never the estimate once it is replaced;
 - the message form (a message, photos or files) while the ticket is open, and the cancel form
   where the ticket's cancel action is open to the customer (``ticket_available_actions``);
-- whom to call: the service hotline (``contact``).
+- whom to call: the service hotline (``contact``);
+- the expected solution date promised to the customer (``tickets.process.promise``) while the
+  ticket is not resolved, in the reader's language, with the reason they were told.
 """
 
 from __future__ import annotations
@@ -21,10 +23,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from aftersales.accounts.models import User
+from aftersales.core.i18n import rendered
 from aftersales.tickets.models import MeasureKind, PlanMeasure, Ticket
 from aftersales.tickets.permissions import ticket_available_actions
+from aftersales.tickets.process.promise import promise_date_text, ticket_current_promise
 from aftersales.tickets.selectors import ticket_public_timeline
-from aftersales.tickets.states import FINAL_STATUSES
+from aftersales.tickets.states import FINAL_STATUSES, OPEN_STATUSES
 
 from .contact import service_hotline, visit_phone
 from .message_forms import CancelRequestForm, TicketMessageForm
@@ -93,6 +97,17 @@ def _urls(request: HttpRequest, ticket: Ticket) -> dict[str, str]:
     }
 
 
+def expected_solution(ticket: Ticket) -> dict[str, str] | None:
+    """The date (and time) the customer was promised and why, while the ticket is not resolved."""
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    promise = ticket_current_promise(ticket=ticket)
+    if promise is None:
+        return None
+    date = rendered(promise_date_text(promised_date=promise.promised_date, promised_time=promise.promised_time))
+    return {"date": date, "reason": promise.reason}
+
+
 def may_cancel(ticket: Ticket, actor: User | None) -> bool:
     """The customer may cancel now (the ticket's cancel action, its statuses and who)."""
     return actor is not None and "cancel" in ticket_available_actions(user=actor, ticket=ticket)
@@ -122,6 +137,7 @@ def ticket_page_context(
         # A form sent back with its errors is shown whatever the ticket's status now (the errors say why).
         "message_form": message_form or (TicketMessageForm() if is_open else None),
         "cancel_form": cancel_form or (CancelRequestForm(version=ticket.version) if may_cancel(ticket, actor) else None),
+        "expected_solution": expected_solution(ticket),
         "hotline": service_hotline(),
         "visit_phone": visit_phone(),
         **_urls(request, ticket),

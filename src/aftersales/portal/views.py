@@ -42,7 +42,7 @@ from aftersales.tickets.process import ticket_current_plan, ticket_record_agreem
 from aftersales.tickets.selectors import ticket_get_for_user, tickets_newest_for_user
 from aftersales.tickets.selectors.agreements import agreement_document_get_for_user
 from aftersales.tickets.services.agreements import agreement_document_record_view
-from aftersales.tickets.states import TicketStatus
+from aftersales.tickets.states import SOLVED_FOR_CUSTOMER, TicketStatus
 
 from .forms import PlanAnswerForm, RequestForm
 from .links import ticket_from_token
@@ -122,7 +122,7 @@ def _render_ticket(
 ) -> HttpResponse:
     """The ticket page; ``extra``: the message or cancel form with its errors (``message_views``)."""
     plan = _offered_plan(ticket)
-    survey = survey_pending_for_ticket(ticket=ticket) if ticket.status == TicketStatus.RESOLVED else None
+    survey = survey_pending_for_ticket(ticket=ticket) if ticket.status in SOLVED_FOR_CUSTOMER else None
     survey_url = survey_link(survey=survey) if survey is not None else ""
     measures = list(plan.measures.all()) if plan is not None else []
     accepted = portal_accepted_plan(ticket=ticket) if plan is None else None

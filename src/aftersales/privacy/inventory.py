@@ -31,6 +31,7 @@ from aftersales.accounts.models import PhoneCode, Role, SmsResetCode, User
 from aftersales.api.models import ApiKey
 from aftersales.appraisal.models import Appraisal, AppraisalFile
 from aftersales.audit.models import AuditEvent
+from aftersales.billing.models import Invoice
 from aftersales.catalog.models import ProductUnit
 from aftersales.compensation.models import Compensation, PointsCredit, Refund
 from aftersales.customers.models import Address, Contact, Customer
@@ -41,7 +42,16 @@ from aftersales.notifications.models import Notification, WeChatContact
 from aftersales.remedies.models import Purchase
 from aftersales.returns.models import ReturnAuthorization, RmaPhoto
 from aftersales.revisits.models import Revisit, RevisitCall, StaffComplaint
-from aftersales.tickets.models import Attachment, CustomerAgreement, PlanMeasure, SavedView, Ticket, TicketEvent, TicketPlan
+from aftersales.tickets.models import (
+    Attachment,
+    CustomerAgreement,
+    PlanMeasure,
+    SavedView,
+    SolutionPromise,
+    Ticket,
+    TicketEvent,
+    TicketPlan,
+)
 
 ERASED = "***"
 
@@ -158,6 +168,10 @@ SCOPES: tuple[Scope, ...] = (
     # descriptions) may name the person: their identifiers are redacted, the figures kept.
     Scope(TicketPlan, lambda c: TicketPlan.objects.filter(ticket__customer=c)),
     Scope(PlanMeasure, lambda c: PlanMeasure.objects.filter(plan__ticket__customer=c)),
+    # An ordinary invoice's title (抬头) may be a private person's name (a company's tax id is not personal).
+    Scope(Invoice, lambda c: Invoice.objects.filter(receivable__ticket__customer=c)),
+    # The reason given with a promised solution date may name the person.
+    Scope(SolutionPromise, lambda c: SolutionPromise.objects.filter(ticket__customer=c)),
     Scope(
         WorkOrder,
         lambda c: WorkOrder.objects.filter(ticket__customer=c),

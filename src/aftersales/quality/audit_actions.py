@@ -14,3 +14,9 @@ class QualityAudit(AuditAction):
     ACTION_ACT = "quality.action_act"
     ACTION_CLOSED = "quality.action_closed"
     ACTION_CHECKED = "quality.action_checked"  # the Check computed again
+    # The quality manager's acceptance of results (acceptance_receivers, acceptance_rules).
+    ACCEPTANCE_REQUESTED = "quality.acceptance_requested"
+    ACCEPTANCE_ACCEPTED = "quality.acceptance_accepted"
+    ACCEPTANCE_RETURNED = "quality.acceptance_returned"
+    ACCEPTANCE_WITHDRAWN = "quality.acceptance_withdrawn"
+    ACCEPTANCE_RULE_CHANGED = "quality.acceptance_rule_changed"

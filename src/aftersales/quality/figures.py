@@ -13,6 +13,7 @@ from aftersales.tickets.choices import Cause
 
 from .by_model import ModelRate
 from .checks import CheckResult
+from .rates import GroupRate, GroupRates
 from .statistics import MIN_EXPECTED, PPM, BatchRate, ControlPoint, DimensionCount, StatFilters, TimeToFailure
 
 TOP_BATCHES = 15
@@ -141,3 +142,51 @@ def check_chart(result: CheckResult | None, detail: dict[str, Any]) -> charts.Ch
         value_format=".2f",
         label_column=_("Batch"),
     )
+
+
+# --- Fault rates per factory, supplier and production month (rates.py) --------------------------
+
+_RATE_PARAM = {"factory": "pfactory", "supplier": "psupplier", "production_month": "pmonth"}
+
+
+def rate_tickets_url(filters: StatFilters, row: GroupRate) -> str | None:
+    """The tickets behind a group's rate (none for the unknown row: no register to select by)."""
+    if row.key is None:
+        return None
+    value = row.key.isoformat() if row.dimension == "production_month" else row.key
+    return tickets_url(filters, **{_RATE_PARAM[row.dimension]: value})
+
+
+def rate_titles(dimension: str) -> tuple[str, str]:
+    """The section's title and the table's first column."""
+    return {
+        "factory": (_("Fault rate per factory"), _("Factory")),
+        "supplier": (_("Fault rate per supplier"), _("Supplier")),
+        "production_month": (_("Fault rate per production month"), _("Production month")),
+    }[dimension]
+
+
+def rate_chart(filters: StatFilters, found: GroupRates) -> charts.Chart:
+    title, column = rate_titles(found.dimension)
+    shown = [r for r in found.rows if r.rate is not None]
+    if found.dimension != "production_month":
+        shown = shown[:TOP_BATCHES]
+    labels = [r.label for r in shown]
+    series = {_("per 1,000 units"): [r.per_thousand for r in shown]}
+    urls = [rate_tickets_url(filters, r) or "" for r in shown]
+    if found.dimension == "production_month":
+        return charts.line(title, labels, series, urls=urls, value_format=".2f", label_column=column)
+    return charts.bar(title, labels, series, urls=urls, value_format=".2f", label_column=column)
+
+
+def rate_section(filters: StatFilters, found: GroupRates) -> dict[str, Any]:
+    """One section of the fault rates page: its rows with their tickets, the chart, the notes."""
+    title, column = rate_titles(found.dimension)
+    return {
+        "dimension": found.dimension,
+        "title": title,
+        "column": column,
+        "rates": found,
+        "rows": [(r, rate_tickets_url(filters, r)) for r in found.rows],
+        "chart": rate_chart(filters, found),
+    }

@@ -261,3 +261,13 @@ class ImprovementAction(models.Model):
     @property
     def number(self) -> str:
         return f"IA{self.pk or 0:06d}"
+
+
+# The quality manager's acceptance of results, in its own module (docs/quality.md).
+from .acceptance_models import (  # noqa: E402, F401
+    AcceptanceDecision,
+    AcceptanceMode,
+    AcceptanceRule,
+    AcceptanceVia,
+    ResultAcceptance,
+)

@@ -25,6 +25,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from aftersales.appraisal.models import Appraisal
 from aftersales.appraisal.selectors import concluded_appraisals
+from aftersales.catalog.services import production_batches_infer
 from aftersales.core import clock
 from aftersales.fieldservice.ftf import is_fault_ticket
 from aftersales.parts.models import PartUsage
@@ -339,6 +340,9 @@ def fault_rollup_refresh(*, now: dt.datetime | None = None) -> int:
     written = 0
     for chunk in _chunks(_changed_ticket_ids(since)):
         written += _refresh_chunk(chunk)
+    # The production register's batches the serial units suggest (the register wins): the batches
+    # of the units registered since the last run (every batch on the first run).
+    production_batches_infer(units_since=since)
     # Changes committed while this ran carry an updated_at >= now - a margin: read again next time.
     RollupState.objects.filter(pk=state.pk).update(tickets_seen_until=now - dt.timedelta(minutes=5), refreshed_at=now)
     return written

@@ -15,12 +15,14 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.catalog.selectors import registered_batches
 from aftersales.core.errors import NotFound, PermissionDenied
 from aftersales.tickets.selectors.scope import sees_every_ticket, tickets_visible_to
 
 from . import by_model
 from .models import ActionStatus, FaultRecord, ImprovementAction
 from .permissions import can_read
+from .rates import batches_q, supplier_fault_q
 from .rollup import monday
 from .statistics import StatFilters
 
@@ -76,6 +78,15 @@ class FaultTicketFilters:
     months_in_service: int | None = None
     first_of_unit: bool = False
     no_unit: bool = False
+    # The fault rates per factory, supplier and production month (``rates.py``): the faults of the
+    # batches the production register places there (a supplier's: of its components).
+    made_in: str | None = None
+    made_month: dt.date | None = None
+    made_by: str | None = None
+
+    @property
+    def by_register(self) -> bool:
+        return bool(self.made_in or self.made_month or self.made_by)
 
 
 def fault_tickets(*, user: User, filters: FaultTicketFilters) -> QuerySet[FaultRecord]:
@@ -103,6 +114,14 @@ def fault_tickets(*, user: User, filters: FaultTicketFilters) -> QuerySet[FaultR
         "months_in_service": filters.months_in_service,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if filters.by_register:
+        facts = registered_batches(
+            model_ids=[s.model_id] if s.model_id else None,
+            factory=filters.made_in or None,
+            production_month=filters.made_month,
+            supplier=filters.made_by or None,
+        )
+        qs = qs.filter(supplier_fault_q(facts, filters.made_by) if filters.made_by else batches_q(facts))
     if filters.first_of_unit:
         qs = qs.filter(first_of_unit=True)
     if filters.no_unit:

@@ -22,9 +22,10 @@ from aftersales.core.errors import PermissionDenied
 from aftersales.core.view_errors import domain_errors, refusals
 from aftersales.core.web import posted_version, query_without_page, request_user
 from aftersales.fieldservice import ftf
+from aftersales.imports.permissions import may_import
 from aftersales.tickets.selectors import ticket_get_for_user
 
-from . import by_model, figures, periods, selectors, services, statistics
+from . import by_model, figures, periods, rates, selectors, services, statistics
 from .forms import ActionForm, FilterForm, FtfForm, MoveForm
 from .models import ActionStatus
 from .overview import TIMEOUT, cached_for, fragment_key, overview_figures
@@ -122,6 +123,9 @@ def _cell(params: QueryDict, filters: statistics.StatFilters) -> selectors.Fault
         months_in_service=_int(params.get("mis")),
         first_of_unit=params.get("first") == "1",
         no_unit=params.get("nounit") == "1",
+        made_in=text("pfactory"),
+        made_month=_date(params.get("pmonth")),
+        made_by=text("psupplier"),
     )
 
 
@@ -151,6 +155,28 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
             "query": query_without_page(request),
             "writer": can_write(user),
             "raise_query": urlencode({k: v for k, v in raise_query.items() if v != ""}),
+        },
+    )
+
+
+@staff_required
+@domain_errors
+def fault_rates(request: HttpRequest) -> HttpResponse:
+    """The fault rates per factory, supplier and production month (``rates.py``)."""
+    user = request_user(request)
+    selectors.require_reader(user)
+    form, filters = _filters(request)
+    found = cached_for(filters, "rates", lambda: {d: rates.group_rates(d, filters) for d in rates.RATE_DIMENSIONS})
+    first, last = periods.covered_dates(filters.since, filters.until)
+    return render(
+        request,
+        "quality/rates.html",
+        {
+            "form": form,
+            "filters": filters,
+            "covered": (first, last) if first or last else None,
+            "groups": [figures.rate_section(filters, found[d]) for d in rates.RATE_DIMENSIONS],
+            "may_import": may_import(user, "batches"),
         },
     )
 

@@ -12,6 +12,7 @@ class SlaAudit(AuditAction):
     WARNED = "sla.warned"
     BREACHED = "sla.breached"
     ESCALATED = "sla.escalated"
+    PROMISE_OVERDUE = "sla.promise_overdue"  # a promised solution date passed unresolved: the assignee warned
     CALENDAR_YEAR_ENTERED = "sla.calendar_year_entered"  # a year's official schedule entered (notice or API)
     CALENDAR_DAY_SET = "sla.calendar_day_set"  # one day entered by hand (a company closure, a local holiday)
     CALENDAR_DAY_REMOVED = "sla.calendar_day_removed"

@@ -11,6 +11,7 @@ from aftersales.tickets.states import OPEN_STATUSES, TicketStatus
 
 from .services import (
     sla_audit_started,
+    sla_on_solution_promised,
     sla_on_status_change,
     sla_on_terms_change,
     sla_record_first_response,
@@ -39,6 +40,11 @@ def ticket_classified(*, ticket: Ticket, previous_category_id: int | None, previ
 
 def ticket_first_response(*, ticket: Ticket, at: dt.datetime) -> None:
     sla_record_first_response(ticket=ticket, at=at)
+
+
+def ticket_solution_promised(*, ticket: Ticket, promise: object, now: dt.datetime) -> None:
+    # Telling the customer when it will be solved is the solution commitment (SPEC §2).
+    sla_on_solution_promised(ticket=ticket, at=now)
 
 
 def customer_terms_changed(*, customer_id: int) -> None:

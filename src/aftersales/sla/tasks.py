@@ -3,6 +3,8 @@
 * ``check_sla_clock`` is enqueued with ``run_after`` at a clock's next warning, breach or
   escalation time; it is idempotent, and a stale one (its clock was paused or met meanwhile) does
   nothing.
+* ``warn_overdue_promises`` (every 5 minutes) warns about promised solution dates that passed
+  unresolved, once each.
 * ``sweep_sla_clocks`` is the periodic safety net for lost or late jobs, and the only mechanism on
   a backend that cannot defer. Run it every minute: ``manage.py sla_sweep --loop 60``.
 
@@ -15,7 +17,7 @@ import datetime as dt
 
 from django_tasks import task
 
-from .services import sla_check_clock, sla_sweep
+from .services import sla_check_clock, sla_sweep, sla_warn_overdue_promises
 from .services.calendars import sla_on_calendar_change
 from .services.readiness import calendars_remind_missing_schedule
 
@@ -31,6 +33,13 @@ def check_sla_clock(clock_id: int, scheduled_for: str | None = None) -> list[str
 def sweep_sla_clocks() -> int:
     """Check every running clock whose deadline passed without its mark; returns how many."""
     return sla_sweep()
+
+
+@task(queue_name="default")
+def warn_overdue_promises() -> int:
+    """Periodic (every 5 minutes): warn the assignee once about each promised solution date that
+    passed with the ticket not resolved; returns how many were warned. Idempotent."""
+    return sla_warn_overdue_promises()
 
 
 @task(queue_name="default")

@@ -10,13 +10,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Role, User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, NotFound
 from aftersales.core.view_errors import add_service_errors
+from aftersales.parties.models import PartyKind, ResponsibleParty
 
 from .choices import Cause, Nature, Priority, RequestType, Responsibility, Severity
 from .forms import DateTimeLocalInput
@@ -144,17 +145,39 @@ class ResponsibilityForm(ActionForm):
     title = _("Responsibility")
     submit_label = _("Save responsibility")
     responsibility = forms.ChoiceField(label=_("Responsibility"), required=False, choices=[("", "—"), *Responsibility.choices])
-    party = forms.CharField(label=_("Department or third party"), required=False, max_length=128)
+    # A register entry (its code), grouped by kind; the service checks that the kind fits the
+    # responsibility (internal: a department; a third party: a supplier, logistics, an outlet).
+    # A select of codes; the service also takes a name (as compared), as the API does.
+    party = forms.CharField(label=_("Responsible party"), required=False, max_length=128, widget=forms.Select)
     cause = forms.ChoiceField(label=_("Probable cause"), required=False, choices=[("", "—"), *Cause.choices])
     cause_detail = reason_field(_("Cause detail"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        t = self.ticket
+        choices, codes = party_choices(t.responsible_party_ref_id)
+        self.fields["party"].widget.choices = choices
+        self.fields["party"].help_text = _("From the register of responsible parties (administrators keep it).")
         if not self.is_bound:
-            t = self.ticket
             self.initial.update(
-                responsibility=t.responsibility, party=t.responsible_party, cause=t.cause, cause_detail=t.cause_detail
+                responsibility=t.responsibility,
+                party=codes.get(t.responsible_party_ref_id or 0, ""),
+                cause=t.cause,
+                cause_detail=t.cause_detail,
             )
+
+
+def party_choices(current_id: int | None = None) -> tuple[list[Any], dict[int, str]]:
+    """The register's active parties grouped by kind (and the ticket's own even when inactive),
+    and the code of each by id; one query."""
+    parties = ResponsibleParty.objects.filter(Q(active=True) | Q(pk=current_id or 0)).order_by("kind", "name")
+    labels = dict(PartyKind.choices)
+    groups: dict[str, list[tuple[str, str]]] = {}
+    codes: dict[int, str] = {}
+    for p in parties:
+        groups.setdefault(p.kind, []).append((p.code, p.label))
+        codes[p.pk] = p.code
+    return [("", "—"), *((labels[kind], options) for kind, options in groups.items())], codes
 
 
 class RejectForm(ActionForm):

@@ -97,7 +97,17 @@ class ClassifyInput(Input):
 
 class ResponsibilityInput(Input):
     responsibility: Responsibility
-    party: Annotated[str, Field(max_length=128)] = ""
+    party: Annotated[
+        str,
+        Field(
+            max_length=128,
+            description=(
+                "The responsible party: a register code or name (GET /responsible-parties) of a kind the responsibility "
+                "allows (internal: a department; third_party: a supplier, logistics company or service outlet); "
+                "a name not registered yet is added to the register; ignored for the customer."
+            ),
+        ),
+    ] = ""
     cause: Cause | None = None
     cause_detail: ShortText = ""
 

@@ -348,7 +348,7 @@ register(
 register(
     TicketAction(
         name="confirm_result",
-        statuses=frozenset({S.RESOLVED}),
+        statuses=frozenset({S.RESOLVED, S.AWAITING_ACCEPTANCE}),
         who=HANDLERS_AND_CUSTOMER,
         service=process.ticket_confirm_result,
         form=forms.ConfirmResultForm,
@@ -357,7 +357,7 @@ register(
     )
 )
 # Answered through the survey (feedback.services.survey_submit), not through a form here.
-register(TicketAction(name="rate", statuses=frozenset({S.RESOLVED}), who=HANDLERS_AND_CUSTOMER))
+register(TicketAction(name="rate", statuses=frozenset({S.RESOLVED, S.AWAITING_ACCEPTANCE}), who=HANDLERS_AND_CUSTOMER))
 register(
     TicketAction(
         name="close",

@@ -38,6 +38,7 @@ class TicketAudit(AuditAction):
     REGION_SET = "ticket.region_set"
     # What intake registered, corrected (``services.details``): field by field, before → after.
     DETAILS_CORRECTED = "ticket.details_corrected"
+    SOLUTION_PROMISED = "ticket.solution_promised"
 
 
 class SavedViewAudit(AuditAction):

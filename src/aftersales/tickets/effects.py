@@ -3,6 +3,8 @@
 ``tickets`` imports none of these apps (see docs/architecture.md, "Direction of imports"); each
 list names its receivers by dotted path (``core.hooks``), in the order they run, inside the
 transaction of the change. To add a consequence of a status change, add a receiver here.
+The acceptance of results (质量验收) declares its hooks beside its services, in
+``tickets/process/acceptance.py``.
 """
 
 from __future__ import annotations
@@ -72,4 +74,28 @@ TICKET_CLASSIFIED = hook(
 TICKET_FIRST_RESPONSE = hook(
     "ticket_first_response",
     "aftersales.sla.receivers.ticket_first_response",  # the first-response clock is met
+)
+
+# A plan went to the customer for their answer (``process.planning``: straight from the draft or
+# after its approval), after the plan's status, the ticket's move to "awaiting customer" and the
+# message to the customer. kwargs: ticket (as moved), plan.
+PLAN_OFFERED = hook(
+    "plan_offered",
+    "aftersales.webhooks.receivers.plan_offered",  # plan.offered
+)
+
+# The customer accepted or declined the plan offered (``ticket_record_agreement``: the portal,
+# the signed link, or an agent recording the answer), after the agreement row and the ticket's
+# move. kwargs: ticket, plan (its status agreed or declined), agreement.
+PLAN_ANSWERED = hook(
+    "plan_answered",
+    "aftersales.webhooks.receivers.plan_answered",  # plan.agreed / plan.declined
+)
+
+# A solution date was promised to the customer (first or revised; ``process.promise``), after its
+# row, the timeline entry, the audit row and the message to the customer. kwargs: ticket (locked),
+# promise, now.
+TICKET_SOLUTION_PROMISED = hook(
+    "ticket_solution_promised",
+    "aftersales.sla.receivers.ticket_solution_promised",  # the solution clock is met
 )

@@ -101,6 +101,7 @@ class TicketListFilterForm(forms.Form):
         required=False, choices=[("", _("Any request type")), *RequestType.choices], widget=forms.HiddenInput
     )
     number = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)
+    party = forms.CharField(required=False, max_length=32, widget=forms.HiddenInput)  # a responsible party's register code
 
     def values(self) -> dict[str, Any]:
         """The valid values, each invalid or missing one replaced by its default."""
@@ -136,6 +137,7 @@ class TicketListFilterForm(forms.Form):
             "responsibility": data.get("responsibility") or "",
             "request_type": data.get("request_type") or "",
             "number": (data.get("number") or "").strip(),
+            "party": (data.get("party") or "").strip().lower(),
         }
 
     @staticmethod
@@ -160,6 +162,7 @@ class TicketListFilterForm(forms.Form):
             responsibility=values["responsibility"],
             request_type=values["request_type"],
             number=values["number"],
+            party=values["party"],
         )
 
 

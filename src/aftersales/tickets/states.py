@@ -21,6 +21,9 @@ class TicketStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")  # 处理中
     ON_HOLD = "on_hold", _("On hold")  # 挂起（待件/待客户）
     RESOLVED = "resolved", _("Resolved, awaiting confirmation")  # 已解决待确认
+    # The customer has done their part; the quality manager accepts the result before the
+    # ticket is archived (``tickets.process.acceptance``, docs/quality.md).
+    AWAITING_ACCEPTANCE = "awaiting_acceptance", _("Awaiting quality acceptance")  # 待质量验收
     REOPENED = "reopened", _("Reopened for secondary processing")  # 二次处理
     CLOSED = "closed", _("Closed")  # 已关闭归档
     REJECTED = "rejected", _("Rejected")  # 已驳回
@@ -40,7 +43,9 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.AWAITING_CUSTOMER: frozenset({S.IN_PROGRESS, S.PLANNING, S.CANCELLED}),
     S.IN_PROGRESS: frozenset({S.ON_HOLD, S.RESOLVED}),
     S.ON_HOLD: frozenset({S.IN_PROGRESS}),
-    S.RESOLVED: frozenset({S.CLOSED, S.REOPENED}),
+    S.RESOLVED: frozenset({S.AWAITING_ACCEPTANCE, S.CLOSED, S.REOPENED}),
+    # Accepted → archived; sent back (or the customer says it is not solved after all) → 二次处理.
+    S.AWAITING_ACCEPTANCE: frozenset({S.CLOSED, S.REOPENED}),
     S.REOPENED: frozenset({S.ANALYSING, S.PLANNING, S.IN_PROGRESS}),
     S.CLOSED: frozenset({S.REOPENED}),
     S.REJECTED: frozenset(),
@@ -48,19 +53,29 @@ TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.MERGED: frozenset(),
 }
 
-# The agent's working set: anything that still needs somebody to act.
-OPEN_STATUSES = frozenset(set(TicketStatus) - {S.RESOLVED, S.CLOSED, S.REJECTED, S.CANCELLED, S.MERGED})
+# The agent's working set: anything that still needs somebody to act. A ticket awaiting the
+# quality manager's acceptance is, like a resolved one, out of it (the quality worklist has it).
+OPEN_STATUSES = frozenset(set(TicketStatus) - {S.RESOLVED, S.AWAITING_ACCEPTANCE, S.CLOSED, S.REJECTED, S.CANCELLED, S.MERGED})
 # The same, as the sorted list of values that both the open list's query and its partial index
 # (``ticket_open_due_idx``) use, so PostgreSQL can prove the query implies the index predicate.
 OPEN_STATUS_LIST = sorted(str(s.value) for s in OPEN_STATUSES)
 # Final states: the ticket is read-only; later additions only as timeline events.
 FINAL_STATUSES = frozenset({S.CLOSED, S.REJECTED, S.CANCELLED, S.MERGED})
+# Done as far as the customer is concerned: the customer's pages say "resolved" for these (the
+# acceptance is the department's internal check).
+SOLVED_FOR_CUSTOMER = frozenset({S.RESOLVED, S.AWAITING_ACCEPTANCE})
 # The SLA clock stops while the ticket waits on the customer or on parts.
 PAUSED_STATUSES = frozenset({S.AWAITING_INFO, S.AWAITING_CUSTOMER, S.ON_HOLD})
 
 
 def can_transition(current: TicketStatus | str, target: TicketStatus | str) -> bool:
     return TicketStatus(target) in TRANSITIONS[TicketStatus(current)]
+
+
+def customer_status(status: TicketStatus | str) -> TicketStatus:
+    """The status as the customer is shown it: awaiting acceptance reads as resolved."""
+    current = TicketStatus(status)
+    return S.RESOLVED if current == S.AWAITING_ACCEPTANCE else current
 
 
 def statuses_that_allow(target: TicketStatus) -> frozenset[TicketStatus]:

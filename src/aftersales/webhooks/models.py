@@ -19,6 +19,17 @@ class EventType(models.TextChoices):
     WORKORDER_COMPLETED = "workorder.completed", _("Work order completed")
     CRISIS_OPENED = "crisis.opened", _("Crisis opened")
     CRISIS_LEVEL_CHANGED = "crisis.level_changed", _("Crisis level changed")
+    PLAN_OFFERED = "plan.offered", _("Plan offered to the customer")
+    PLAN_AGREED = "plan.agreed", _("Plan accepted by the customer")
+    PLAN_DECLINED = "plan.declined", _("Plan declined by the customer")
+    SURVEY_ANSWERED = "survey.answered", _("Survey answered")
+    RETURN_STATUS_CHANGED = "return.status_changed", _("Return (RMA) status changed")
+    REFUND_STATUS_CHANGED = "refund.status_changed", _("Refund status changed")
+    COMPENSATION_STATUS_CHANGED = "compensation.status_changed", _("Compensation status changed")
+    APPOINTMENT_SCHEDULED = "appointment.scheduled", _("Appointment scheduled")
+    APPOINTMENT_CHANGED = "appointment.changed", _("Appointment changed")
+    CUSTOMER_UPDATED = "customer.updated", _("Customer contact data changed")
+    NOTIFICATION_FAILED = "notification.failed", _("Customer notification undelivered")
     # Sent only by "send test event", to one subscription; nobody subscribes to it.
     TEST = "webhook.test", _("Test event")
 

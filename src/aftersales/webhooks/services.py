@@ -16,7 +16,7 @@ import hmac
 import json
 import secrets
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -216,6 +216,23 @@ def ticket_payload(ticket: Ticket, **extra: Any) -> dict[str, Any]:
         },
         **extra,
     }
+
+
+def webhook_emit_for_ticket(
+    *, event: str, ticket_id: int | None, build: Callable[[], Mapping[str, Any]] | None = None, **extra: Any
+) -> Event | None:
+    """``event`` about a ticket: the ticket's members (``ticket_payload``), ``extra`` and the
+    members ``build()`` returns, to the subscriptions of the ticket's region. Asks for the
+    subscriptions first: with none (the usual case) neither the ticket is read nor ``build``
+    called. The one helper of every ticket-related emitter (``receivers``, the apps above)."""
+    subscriptions = webhook_subscriptions_for(event)
+    if not subscriptions or ticket_id is None:
+        return None
+    ticket = Ticket.objects.select_related("region").filter(pk=ticket_id).first()
+    if ticket is None:
+        return None
+    payload = ticket_payload(ticket, **extra, **(build() if build is not None else {}))
+    return webhook_emit(event=event, payload=payload, region=ticket.region, subscriptions=subscriptions)
 
 
 def webhook_deliver(*, delivery_id: int) -> Delivery | None:

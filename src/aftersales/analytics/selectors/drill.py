@@ -16,6 +16,7 @@ from aftersales.revisits.models import StaffComplaint
 from ..models import JobFact, StaffKind, TicketFact
 from ..services.complaints import complaints_between
 from ..services.rollups import first_jobs
+from .chargeback import party_q
 from .common import Period, parse_period, reach_region, staff_reach, ticket_reach
 
 LIMIT = 500
@@ -148,10 +149,11 @@ def drill_rows_for_user(*, user: User, drill: Drill, staff: bool = True) -> Quer
         facts = facts.filter(channel=drill.channel)
     if drill.model is not None:
         facts = facts.filter(model_key=drill.model)
-    if drill.responsibility:
-        facts = facts.filter(responsibility=drill.responsibility)
     if drill.party is not None:
-        facts = facts.filter(responsible_party=drill.party)
+        # A register entry's facts whatever their responsibility; a text party's as recorded.
+        facts = facts.filter(party_q(drill.responsibility, drill.party)[0])
+    elif drill.responsibility:
+        facts = facts.filter(responsibility=drill.responsibility)
     return facts.select_related("ticket").order_by("-day", "number")
 
 

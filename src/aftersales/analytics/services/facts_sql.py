@@ -131,6 +131,7 @@ def fact_columns(now: dt.datetime, tickets: TicketSet) -> dict[str, Any]:
         "cost_total": ExpressionWrapper(total, output_field=MONEY),
         "responsibility": F("responsibility"),
         "responsible_party": F("responsible_party"),
+        "party_key": _key("responsible_party_ref_id"),
         "computed_at": Value(now, output_field=TicketFact._meta.get_field("computed_at")),
     }
 

@@ -26,8 +26,12 @@ from aftersales.core.errors import ValidationFailed
 
 from ..models import Scope
 from .common import MAX_ID, problems, staff_caller
+from .parties import router as parties_router
 
 router = Router(tags=["Analytics"])
+# The register of responsible parties (GET /responsible-parties): the codes the chargeback's
+# ``party`` takes; mounted here, under the chargeback that reads it.
+router.add_router("", parties_router)
 
 DATE_DOC = "YYYY-MM-DD; default: the 30 days up to today."
 
@@ -189,7 +193,13 @@ def dashboard(
 
 class PartyOut(Schema):
     responsibility: str
-    party: str
+    party: str = Field(description="The register entry's name, or the text recorded on tickets without an entry.")
+    party_code: str | None = Field(
+        None, description="The register entry's code (GET /responsible-parties); null for a text-only party."
+    )
+    party_kind: str | None = Field(
+        None, description="department, supplier, logistics or service_outlet; null for a text-only party."
+    )
     tickets: int
     amounts: dict[str, Decimal]
     total: Decimal
@@ -205,6 +215,8 @@ class StatementLineOut(Schema):
 class StatementOut(Schema):
     responsibility: str
     party: str
+    party_code: str | None = None
+    party_kind: str | None = None
     start: dt.date
     end: dt.date
     lines: list[StatementLineOut]
@@ -230,6 +242,8 @@ def chargeback(
         {
             "responsibility": p.responsibility,
             "party": p.party,
+            "party_code": p.party_code or None,
+            "party_kind": p.party_kind or None,
             "tickets": p.tickets,
             "amounts": _amounts(p.amounts),
             "total": p.total,
@@ -246,9 +260,15 @@ def chargeback(
 def chargeback_statement(
     request: HttpRequest,
     responsibility: str = Query(
-        ..., max_length=16, description="internal, third_party, customer, supplier, logistics or service_outlet."
+        "",
+        max_length=16,
+        description="internal, third_party, customer, supplier, logistics or service_outlet; may be left out when party is a register code.",
     ),
-    party: str = Query("", max_length=128, description="The responsible party's name as recorded on the tickets."),
+    party: str = Query(
+        "",
+        max_length=128,
+        description="The register entry's code (GET /responsible-parties) or name, or the text recorded on tickets without an entry.",
+    ),
     start: str = Query("", alias="from", max_length=10, description=DATE_DOC),
     end: str = Query("", alias="to", max_length=10, description=DATE_DOC),
     region: int | None = Query(None, ge=0, le=MAX_ID),
@@ -262,6 +282,8 @@ def chargeback_statement(
     return {
         "responsibility": s.responsibility,
         "party": s.party,
+        "party_code": s.party_code or None,
+        "party_kind": s.party_kind or None,
         "start": period.start,
         "end": period.end,
         "lines": [

@@ -33,6 +33,8 @@ from ..conditional import checked_version, version_etag
 from ..idempotency import idempotent
 from ..models import Scope
 from ..paging import page_by_id
+from ..presenters import party_ref
+from ..schemas import ResponsiblePartyRef
 from ..selectors import api_ticket_get
 from .common import MAX_ID, MAX_PAGE_SIZE, problems
 from .common import idempotency_header as _idem
@@ -81,8 +83,11 @@ class AppraisalReportInput(Input):
     component_part: Annotated[str, Field(max_length=40, description="Part number of the component at fault.")] = ""
     component_text: Text128 = ""
     responsibility: Responsibility | Literal[""] = ""
-    responsible_party: Text128 = ""
-    supplier: Text128 = ""
+    responsible_party: Text128 = Field(
+        "",
+        description="A register code or name (GET /responsible-parties) of the responsibility's kind; a new name is registered.",
+    )
+    supplier: Text128 = Field("", description="Responsibility supplier: the supplier's register code or name.")
     sanbao_applies: StrictBool | None = None  # true or false, not 0/1 or "yes"
 
 
@@ -139,6 +144,7 @@ class AppraisalOut(Schema):
     responsibility: str
     responsible_party: str
     supplier: str
+    party: ResponsiblePartyRef | None = Field(None, description="The responsible party's register entry (code, name, kind).")
     sanbao_applies: bool | None
     signed_by: str
     signed_at: dt.datetime | None
@@ -172,7 +178,12 @@ def _visible(caller: Caller) -> Any:
 
 
 def _get(caller: Caller, appraisal_id: int) -> Appraisal:
-    found = _visible(caller).select_related("signed_by", "product_unit", "previous").filter(pk=appraisal_id).first()
+    found = (
+        _visible(caller)
+        .select_related("signed_by", "product_unit", "previous", "responsible_party_ref")
+        .filter(pk=appraisal_id)
+        .first()
+    )
     if found is None:
         raise NotFound(_("No appraisal with this id is visible to you."), code="appraisal_not_found")
     return found
@@ -225,6 +236,7 @@ def present(appraisal: Appraisal) -> AppraisalOut:
         responsibility=appraisal.responsibility,
         responsible_party=appraisal.responsible_party,
         supplier=appraisal.supplier,
+        party=party_ref(appraisal.responsible_party_ref) if appraisal.responsible_party_ref_id else None,
         sanbao_applies=appraisal.sanbao_applies,
         signed_by=appraisal.signed_by.username if appraisal.signed_by else "",
         signed_at=appraisal.signed_at,

@@ -116,7 +116,7 @@ def _out(job: ImportJob, *, with_errors: bool = True) -> ImportOut:
 @idempotent
 def upload_import(
     request: HttpRequest,
-    kind: Kind = Form(..., description="customers, models, policies, units, shipments or parts."),
+    kind: Kind = Form(..., description="customers, models, policies, units, shipments, batches or parts."),
     file: UploadedFile = File(..., description="An .xlsx workbook (first sheet) or a CSV (UTF-8 or GB18030/GBK)."),
     idempotency_key: str = _idem(),
 ) -> Any:

@@ -23,7 +23,7 @@ from aftersales.core.web import private_no_store
 from aftersales.feedback.selectors import survey_pending_for_ticket
 from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.tickets.action_schemas import CorrectDetailsInput
-from aftersales.tickets.choices import Channel
+from aftersales.tickets.choices import Channel, RequestType, Responsibility
 from aftersales.tickets.selectors import ticket_attachments, ticket_timeline
 from aftersales.tickets.services import ticket_add_attachment, ticket_add_customer_message, ticket_add_note, ticket_intake
 from aftersales.tickets.services.details import ticket_correct_details
@@ -47,6 +47,7 @@ router.add_router("", saved_views_router)  # /ticket-views: the ticket list's sa
 router.add_router("", agreements_router)  # the customer's plan answer, the signed agreement
 Number = str
 WITH_EVIDENCE = "/with-evidence"
+NUMBER_PATTERN = r"^[A-Za-z0-9-]+$"  # a ticket number or its start (``TICKET_NUMBER_PREFIX``, the date, "-", the sequence)
 
 
 @router.get("/tickets", response={200: schemas.TicketPage, **problems(403, 422)}, summary="List tickets")
@@ -60,6 +61,27 @@ def list_tickets(
     customer_id: int | None = Query(
         None, ge=1, le=MAX_ID, description="Only this customer's tickets (the customer_id of a summary or GET /customers)."
     ),
+    product_model: str | None = Query(
+        None,
+        min_length=1,
+        max_length=64,
+        description="Only tickets about this product model (its code, as `product_model` of a ticket). "
+        "An unknown code is refused: 422 naming `product_model` (code `product_model_unknown`).",
+    ),
+    responsibility: Responsibility | None = Query(None, description="Only tickets with this responsibility."),
+    request_type: RequestType | None = Query(None, description="Only tickets of this request type."),
+    number: str | None = Query(
+        None,
+        max_length=32,
+        pattern=NUMBER_PATTERN,
+        description="A whole ticket number (`SH20261207-000123`: that ticket) or its start (`SH20261207`: the tickets "
+        "registered that day; `SH202612`: that month). Letters, digits and `-` only.",
+    ),
+    party: str | None = Query(
+        None,
+        max_length=32,
+        description="Only tickets charged to this responsible party (its register code, GET /responsible-parties).",
+    ),
     sort: str = Query("-created", pattern="^(-created|due|priority)$"),
     cursor: str | None = Query(None, max_length=400),
     limit: int = Query(25, ge=1, le=MAX_PAGE_SIZE),
@@ -72,10 +94,17 @@ def list_tickets(
         query=q,
         updated_since=updated_since,
         customer_id=customer_id,
+        product_model=product_model or "",
+        responsibility=responsibility.value if responsibility else "",
+        request_type=request_type.value if request_type else "",
+        number=number or "",
+        party=party or "",
     )
     page = api_ticket_page(caller=caller, filters=filters, sort=sort, cursor=cursor, limit=limit)
     return schemas.TicketPage(
-        items=[presenters.ticket_summary(t) for t in page.rows], next_cursor=page.next_cursor, total=page.total or 0
+        items=[presenters.ticket_summary(t, customer=caller.user.is_customer) for t in page.rows],
+        next_cursor=page.next_cursor,
+        total=page.total or 0,
     )
 
 

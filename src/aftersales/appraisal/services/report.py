@@ -15,6 +15,8 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.i18n import deferred
+from aftersales.parties.models import ResponsibleParty
+from aftersales.parties.services import party_for_responsibility
 from aftersales.parts.models import Part
 from aftersales.tickets.attachments import sniff_upload
 from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
@@ -68,6 +70,7 @@ REPORT_FIELDS = (
     "component_text",
     "responsibility",
     "responsible_party",
+    "responsible_party_ref",
     "supplier",
     "sanbao_applies",
 )
@@ -159,6 +162,7 @@ def appraisal_record_report(
             code="report_read_only",
             field="status",
         )
+    values["responsible_party_ref"] = _register_party(values, actor=actor)
     if locked.faulty_part_id is not None and values["component"] is None and not values["component_text"]:
         # A faulty part's appraisal: the component at fault is the part sent back, unless named.
         values["component"] = locked.component
@@ -173,6 +177,18 @@ def appraisal_record_report(
     _save(locked, set(values))
     _record(locked, actor=actor, action=AppraisalAudit.REPORTED, text=deferred(_("report updated.")), changes=changes)
     return locked
+
+
+def _register_party(values: dict[str, Any], *, actor: User) -> ResponsibleParty | None:
+    """The register entry the report names (``parties``): a supplier's from ``supplier``, the
+    others' from ``responsible_party``, of a kind the responsibility allows; the texts become
+    the entry's name. None for the customer or when no party is named."""
+    responsibility = values["responsibility"]
+    field = "supplier" if responsibility == Responsibility.SUPPLIER else "responsible_party"
+    entry = party_for_responsibility(responsibility=responsibility, party=values[field], actor=actor, field=field)
+    if entry is not None:
+        values[field] = entry.name
+    return entry
 
 
 def _plain(value: Any) -> Any:

@@ -86,7 +86,12 @@ def _feed_ticket(ticket: Ticket, appraisal: Appraisal, *, actor: User) -> None:
     changes: dict[str, Any] = {}
     if appraisal.responsibility:
         party = appraisal.supplier if appraisal.responsibility == Responsibility.SUPPLIER else appraisal.responsible_party
-        changes.update(responsibility=appraisal.responsibility, responsible_party=party[:128])
+        entry = appraisal.responsible_party_ref
+        changes.update(
+            responsibility=appraisal.responsibility,
+            responsible_party=entry.name if entry is not None else party[:128],
+            responsible_party_ref=entry,
+        )
     if appraisal.cause:
         changes["cause"] = appraisal.cause
         if appraisal.findings:

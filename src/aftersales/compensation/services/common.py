@@ -40,6 +40,7 @@ from aftersales.tickets.states import FINAL_STATUSES as TICKET_FINAL_STATUSES
 from aftersales.tickets.states import TicketStatus
 
 from ..audit_actions import CompensationAudit
+from ..effects import fulfilment_status_changed
 from ..models import (
     Compensation,
     CompensationKind,
@@ -227,6 +228,7 @@ def _move(
         public=public,
         changes={"status": [before, to], **(changes or {})},
     )
+    fulfilment_status_changed(item=item, before=before)
 
 
 def _staff(roles: Iterable[str], ticket: Ticket) -> list[User]:

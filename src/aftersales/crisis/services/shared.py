@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.core.errors import Conflict, NotFound, ValidationFailed
-from aftersales.webhooks.models import SUBSCRIBABLE_EVENTS
 from aftersales.webhooks.services import webhook_emit
 
 from ..models import Alert, Crisis
@@ -67,10 +66,8 @@ def clean_text(value: str, *, field: str, required: bool = True, limit: int = 50
 
 
 def emit_webhook(event: str, crisis: Crisis, **extra: Any) -> None:
-    """``crisis.opened`` / ``crisis.level_changed`` to the subscribers, once the webhooks app
-    declares the event type (``webhooks.models.EventType``); until then nothing is sent."""
-    if event not in {str(e) for e in SUBSCRIBABLE_EVENTS}:
-        return
+    """``crisis.opened`` / ``crisis.level_changed`` to the subscribers of the crisis's region
+    (``webhook_emit`` refuses an event type ``webhooks.models.EventType`` does not declare)."""
     payload = {
         "crisis": crisis.pk,
         "code": crisis.code,

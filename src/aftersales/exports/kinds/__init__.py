@@ -3,6 +3,7 @@
 from . import (  # noqa: F401
     analytics,
     appraisal,
+    billing,
     compensation,
     crisis,
     fieldservice,

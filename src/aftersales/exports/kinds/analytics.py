@@ -17,7 +17,11 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.analytics.models import StaffKind
-from aftersales.analytics.selectors.chargeback import chargeback_parties_for_user, chargeback_statement_for_user
+from aftersales.analytics.selectors.chargeback import (
+    chargeback_parties_for_user,
+    chargeback_statement_for_user,
+    party_entries,
+)
 from aftersales.analytics.selectors.common import (
     CHARGEBACK_ROLES,
     SCOPED_ROLES,
@@ -52,7 +56,11 @@ def _check_period(_user: User, params: Mapping[str, str]) -> None:
 
 def _check_statement(_user: User, params: Mapping[str, str]) -> None:
     _period(params)
-    if params.get("responsibility", "") not in Responsibility.values:
+    responsibility = params.get("responsibility", "")
+    if responsibility in Responsibility.values:
+        return
+    # Without a responsibility the party must be a register entry's code (or name).
+    if responsibility or not party_entries("", (params.get("party", "") or "")[:128]):
         raise ValidationFailed({"responsibility": [_("Choose the responsibility.")]}, code="invalid_responsibility")
 
 
@@ -164,6 +172,7 @@ PARTIES = register(
         columns=(
             Column(_("Responsibility"), lambda p, u: p.responsibility_label, width=16),
             Column(_("Responsible party"), lambda p, u: p.party, width=24),
+            Column(_("Party code"), lambda p, u: p.party_code, width=14),
             Column(_("Tickets"), lambda p, u: p.tickets, CellType.NUMBER, width=9),
             *_cost_columns(lambda name: lambda p, u: p.amounts.get(name)),
             Column(_("Total cost"), lambda p, u: p.total, CellType.MONEY, width=14),

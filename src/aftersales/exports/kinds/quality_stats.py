@@ -15,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.fieldservice import ftf
-from aftersales.quality import by_model, selectors, statistics
+from aftersales.quality import by_model, rates, selectors, statistics
 from aftersales.quality.figures import cause_label
 from aftersales.quality.forms import FilterForm, FtfForm
-from aftersales.quality.overview import overview_figures
+from aftersales.quality.overview import cached_for, overview_figures
 from aftersales.quality.permissions import can_read
 
 from ..registry import CellType, Column, ExportKind, Rows, list_rows, queryset_rows, register
@@ -49,6 +49,22 @@ def rate_rows(user: User, params: Mapping[str, str]) -> Rows:
     draws), then per model the faulty units of unknown batch."""
     rates = overview_figures(stat_filters(user, params)).rates
     return list_rows([*rates.rows, *rates.unknown_batch])
+
+
+def group_rate_rows(user: User, params: Mapping[str, str]) -> Rows:
+    """The fault rates per factory, supplier and production month (``quality.rates``), each
+    dimension's rows then its unknown row, as the page shows them."""
+    filters = stat_filters(user, params)
+    found = cached_for(filters, "rates", lambda: {d: rates.group_rates(d, filters) for d in rates.RATE_DIMENSIONS})
+    out: list[rates.GroupRate] = []
+    for dimension in rates.RATE_DIMENSIONS:
+        out.extend(found[dimension].rows)
+        if found[dimension].unknown is not None:
+            out.append(found[dimension].unknown)  # type: ignore[arg-type]
+    return list_rows(out)
+
+
+_GROUPED_BY = {"factory": _("Factory"), "supplier": _("Supplier"), "production_month": _("Production month")}
 
 
 def pareto_rows(dimension: str) -> Any:
@@ -151,6 +167,26 @@ RATES = register(
         may_use=can_read,
         rows=rate_rows,
         page="quality:overview",
+    )
+)
+
+GROUP_RATES = register(
+    ExportKind(
+        key="quality_group_rates",
+        title=_("Fault rates per factory, supplier and production month"),
+        columns=(
+            Column(_("Grouped by"), lambda r, u: _GROUPED_BY[r.dimension], width=14),
+            Column(_("Name"), lambda r, u: r.label if r.key is not None else _("Unknown"), width=24),
+            Column(_("Batches"), lambda r, u: r.batches, CellType.NUMBER, width=10),
+            Column(_("Units shipped"), lambda r, u: r.shipped, CellType.NUMBER, width=12),
+            Column(_("Faulty units"), lambda r, u: r.faulty_units, CellType.NUMBER, width=12),
+            Column(_("Fault tickets"), lambda r, u: r.tickets, CellType.NUMBER, width=12),
+            Column(_("Per 1,000 units"), lambda r, u: _per_thousand(r.per_thousand), CellType.NUMBER, width=12),
+            Column(_("Faulty units without a shipment volume"), lambda r, u: r.unshipped_units, CellType.NUMBER, width=14),
+        ),
+        may_use=can_read,
+        rows=group_rate_rows,
+        page="quality:rates",
     )
 )
 

@@ -32,6 +32,7 @@ from aftersales.tickets.states import FINAL_STATUSES as TICKET_FINAL_STATUSES
 from aftersales.tickets.states import TicketStatus
 
 from ..audit_actions import WorkOrderAudit
+from ..effects import work_order_moved
 from ..models import WorkOrder, WorkOrderFile, WorkOrderStatus
 from ..states import FINAL_STATUSES, can_move
 
@@ -136,6 +137,7 @@ def move(
         public=public,
         changes={"status": [before, to], **(changes or {})},
     )
+    work_order_moved(work_order=work_order, before=before)
     return work_order
 
 

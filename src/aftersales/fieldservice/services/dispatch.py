@@ -16,6 +16,7 @@ from aftersales.notifications.text import Verbatim
 from aftersales.tickets.process.common import required_text
 
 from ..audit_actions import WorkOrderAudit
+from ..effects import appointment_set
 from ..models import TechnicianProfile, WorkOrder, WorkOrderStatus
 from ..permissions import can_manage, check_dispatcher
 from .common import (
@@ -81,6 +82,7 @@ def work_order_dispatch(
             },
             code="outlet_not_in_force",
         )
+    before_window = (locked.appointment_start, locked.appointment_end)
     locked.technician = technician
     locked.outlet = outlet  # frozen here: the outlet settles this job even if the technician moves on
     locked.appointment_start, locked.appointment_end = start, end
@@ -113,6 +115,7 @@ def work_order_dispatch(
     if reassigned and previous is not None:
         tell_technician(locked, previous, "fieldservice.job.reassigned")
     tell_customer(locked, "fieldservice.reassigned" if reassigned else "fieldservice.appointment", technician=technician)
+    appointment_set(work_order=locked, change="reassigned" if reassigned else "scheduled", previous=before_window)
     return locked
 
 
@@ -134,6 +137,7 @@ def work_order_reschedule(
     if locked.technician_id != actor.pk:
         check_dispatcher(user=actor, work_order=locked)
     old = window_text(locked)
+    before_window = (locked.appointment_start, locked.appointment_end)
     locked.appointment_start, locked.appointment_end = start, end
     locked.status_reason = text
     body = deferred(_("Appointment moved from %(old)s to %(new)s: %(reason)s"), old=old, new=window_text(locked), reason=text)
@@ -160,6 +164,7 @@ def work_order_reschedule(
         if actor.pk != locked.technician_id:
             tell_technician(locked, locked.technician, "fieldservice.job.rescheduled")
     tell_customer(locked, "fieldservice.rescheduled")
+    appointment_set(work_order=locked, change="rescheduled", previous=before_window)
     return locked
 
 

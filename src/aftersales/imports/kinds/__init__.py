@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from django.utils.module_loading import import_string
 
 from .base import Issue, Kind, Parsed, RowInvalid
+from .batches import ProductionBatchImport
 from .customers import CustomerKindImport
 from .models import ProductModelImport
 from .policies import WarrantyPolicyImport
@@ -48,6 +49,8 @@ class KindRegistry(Mapping[str, type[Kind]]):
         return len(set(self._loaded) | set(self._paths))
 
 
-KINDS = KindRegistry((CustomerKindImport, ProductModelImport, WarrantyPolicyImport, UnitImport, ShipmentImport), KIND_PATHS)
+KINDS = KindRegistry(
+    (CustomerKindImport, ProductModelImport, WarrantyPolicyImport, UnitImport, ShipmentImport, ProductionBatchImport), KIND_PATHS
+)
 
 __all__ = ["KINDS", "KIND_PATHS", "Issue", "Kind", "KindRegistry", "Parsed", "RowInvalid"]

@@ -21,6 +21,7 @@ from aftersales.tickets.process.common import optional_text, required_text
 from aftersales.tickets.process.execution import ticket_update_measure
 
 from ..audit_actions import ReturnsAudit
+from ..effects import rma_status_changed
 from ..models import (
     ReplacementProduct,
     ReturnAuthorization,
@@ -139,6 +140,7 @@ def rma_authorise(*, measure: PlanMeasure, actor: User, warehouse: Warehouse | N
             status=MeasureStatus.IN_PROGRESS,
             progress_text=deferred(_("Return %(rma)s authorised."), rma=rma.number),
         )
+    rma_status_changed(rma=rma, before=None)
     return rma
 
 

@@ -28,6 +28,7 @@ from aftersales.tickets.states import FINAL_STATUSES as TICKET_FINAL_STATUSES
 from aftersales.tickets.states import TicketStatus
 
 from ..audit_actions import ReturnsAudit
+from ..effects import rma_status_changed
 from ..models import (
     Disposition,
     ReturnAuthorization,
@@ -139,6 +140,7 @@ def _move(
     _record(
         rma, actor=actor, action=ReturnsAudit(f"returns.status.{to}"), text=text, changes=changes, message=message, params=params
     )
+    rma_status_changed(rma=rma, before=before)
     return rma
 
 

@@ -222,10 +222,23 @@ def _is_met_by(metric: str, status: TicketStatus) -> bool:
 @transaction.atomic
 def sla_record_first_response(*, ticket: Ticket, at: dt.datetime) -> SlaClock | None:
     """Mark the first-response clock met at ``at`` (once; later calls change nothing)."""
+    return _meet_metric(ticket=ticket, metric=SlaMetric.FIRST_RESPONSE, at=at)
+
+
+@transaction.atomic
+def sla_on_solution_promised(*, ticket: Ticket, at: dt.datetime) -> SlaClock | None:
+    """A solution date was promised to the customer: the solution clock is met at ``at`` (once;
+    a revision changes nothing). Within its window it counts as met; after its breach the clock
+    is closed late and stays breached. The resolution clock is not touched: the promise does not
+    move the resolution deadline."""
+    return _meet_metric(ticket=ticket, metric=SlaMetric.SOLUTION, at=at)
+
+
+def _meet_metric(*, ticket: Ticket, metric: SlaMetric, at: dt.datetime) -> SlaClock | None:
     clock = (
         SlaClock.objects.select_for_update()
         .select_related("calendar")
-        .filter(ticket_id=ticket.pk, metric=SlaMetric.FIRST_RESPONSE, status__in=OPEN_CLOCK)
+        .filter(ticket_id=ticket.pk, metric=metric, status__in=OPEN_CLOCK)
         .first()
     )
     if clock is None:

@@ -15,10 +15,12 @@ from ..calendar import BusinessCalendar, add_business_time
 from ..models import ClockStatus, SlaClock, SlaMetric, SlaPolicy
 
 OPEN_CLOCK = (ClockStatus.RUNNING, ClockStatus.PAUSED)
-# A plan exists once the ticket reaches one of these (the solution commitment is met).
-SOLUTION_STATUSES = frozenset(
-    {TicketStatus.AWAITING_APPROVAL, TicketStatus.AWAITING_CUSTOMER, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED}
-)
+# The solution commitment is met when the customer is given a solution: the plan is offered to
+# them (the ticket reaches "awaiting customer", the moment ``Ticket.solution_committed_at`` is set;
+# a plan waiting for internal approval is not yet told to anyone) or the ticket is resolved. The
+# only ways to "in progress" pass through "awaiting customer" (or a reopening, after the clock was
+# met). A promised solution date meets it too (``clocks.sla_on_solution_promised``).
+SOLUTION_STATUSES = frozenset({TicketStatus.AWAITING_CUSTOMER, TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED})
 
 
 # --- Deadlines -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from .process import (
     TicketPlan,
     agreement_upload_to,
 )
+from .promise import SolutionPromise
 from .saved_view import SavedView, ViewSharing
 from .ticket import (
     Attachment,
@@ -62,6 +63,7 @@ __all__ = [
     "SavedView",
     "Severity",
     "SlaState",
+    "SolutionPromise",
     "StaffAbsence",
     "StaffAvailability",
     "StaffSkill",

@@ -107,6 +107,16 @@ class Ticket(CachedChoiceLabels, models.Model):
     responsible_party = models.CharField(
         _("responsible party"), max_length=128, blank=True, help_text=_("Department, supplier, logistics company or outlet.")
     )
+    # The register entry (parties app); ``responsible_party`` keeps its name as it was when set,
+    # so the history reads the same after a rename.
+    responsible_party_ref = models.ForeignKey(
+        "parties.ResponsibleParty",
+        verbose_name=_("responsible party (register)"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
     cause = models.CharField(_("probable cause"), max_length=16, choices=Cause.choices, blank=True)
     cause_detail = models.TextField(_("cause detail"), blank=True)
 

@@ -22,6 +22,7 @@ from ..models import MeasureStatus, PlanMeasure, PlanStatus, Ticket, TicketEvent
 from ..permissions import ticket_check_action
 from ..plan_states import measure_check_move
 from ..states import TicketStatus
+from .acceptance import AcceptanceVia, close_or_await, withdraw_acceptance
 from .common import lock_for_action, move, optional_text, required_text, save_fields
 
 S = TicketStatus
@@ -108,7 +109,8 @@ def ticket_resolve(*, ticket: Ticket, actor: User, summary: str, expected_versio
 
 
 def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, note: str | Deferred) -> Ticket:
-    """The customer's answer to the result: solved closes the ticket, not solved reopens it for
+    """The customer's answer to the result: solved closes the ticket (or sends it to the quality
+    manager's acceptance, ``acceptance.close_or_await``), not solved reopens it for
     secondary processing (ticket_transition raises the escalation level). Runs inside the
     caller's transaction; ``actor=None`` is the customer through the survey link. ``note``: what
     the customer or the agent wrote, or the system's words (``core.i18n.deferred``: the survey's
@@ -119,11 +121,18 @@ def apply_customer_verdict(*, ticket: Ticket, actor: User | None, solved: bool, 
     if solved:
         if locked.status != S.RESOLVED:
             return locked  # already closed (by an agent or the auto-close job): nothing to do
+        # Closed, or sent to the quality manager's acceptance when the rule names the ticket.
+        via = AcceptanceVia.CUSTOMER if actor is not None else AcceptanceVia.SURVEY
         if isinstance(note, dict):
-            return move(ticket=locked, to=S.CLOSED, actor=actor, text=note)
-        return move(ticket=locked, to=S.CLOSED, actor=actor, reason=note, text=deferred(_("The customer confirmed the result.")))
-    if locked.status not in {S.RESOLVED, S.CLOSED}:
+            return close_or_await(ticket=locked, actor=actor, via=via, text=note)
+        return close_or_await(
+            ticket=locked, actor=actor, via=via, reason=note, text=deferred(_("The customer confirmed the result."))
+        )
+    # Not solved after all: reopened, from the acceptance's wait too.
+    if locked.status not in {S.RESOLVED, S.AWAITING_ACCEPTANCE, S.CLOSED}:
         return locked
+    if locked.status == S.AWAITING_ACCEPTANCE:
+        withdraw_acceptance(ticket=locked)
     text = (
         deferred(_("Secondary processing: the customer is not satisfied: %(note)s"), note=note)
         if note
@@ -147,11 +156,13 @@ def ticket_confirm_result(
 
 @transaction.atomic
 def ticket_close(*, ticket: Ticket, actor: User | None, note: str = "", expected_version: int | None = None) -> Ticket:
-    """Close and archive a resolved ticket (→ CLOSED); from then on it is read-only."""
+    """Close and archive a resolved ticket (→ CLOSED); from then on it is read-only. A ticket the
+    acceptance rule names waits for the quality manager instead (→ AWAITING_ACCEPTANCE)."""
     locked = lock_for_action(ticket=ticket, actor=actor, action="close", expected_version=expected_version)
     if locked.status != S.RESOLVED:
         raise DomainError(_("Only a resolved ticket can be closed."), code="action_not_available", field="status")
-    return move(ticket=locked, to=S.CLOSED, actor=actor, reason=optional_text(note, field="note"))
+    via = AcceptanceVia.STAFF if actor is not None else AcceptanceVia.AUTO
+    return close_or_await(ticket=locked, actor=actor, via=via, reason=optional_text(note, field="note"))
 
 
 @transaction.atomic
@@ -215,10 +226,11 @@ def ticket_resume_plan(
 
 
 def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
-    """Close resolved tickets whose customer has not answered for TICKET_AUTO_CLOSE_DAYS days.
+    """Close resolved tickets whose customer has not answered for TICKET_AUTO_CLOSE_DAYS days
+    (those the acceptance rule names go to the quality manager's acceptance instead).
 
     Idempotent: a ticket closed by an earlier run, or changed meanwhile, is skipped. Returns
-    how many tickets this run closed.
+    how many tickets this run closed or sent for acceptance.
     """
     current = now or clock.now()
     cutoff = current - dt.timedelta(days=auto_close_days())
@@ -236,10 +248,10 @@ def tickets_auto_close(*, now: dt.datetime | None = None) -> int:
                 locked = lock_ticket(pk)
                 if locked.status != S.RESOLVED or locked.version != version:
                     continue
-                move(
+                close_or_await(
                     ticket=locked,
-                    to=S.CLOSED,
                     actor=None,
+                    via=AcceptanceVia.AUTO,
                     text=deferred(
                         _("Closed automatically: no answer from the customer for %(days)d days."), days=auto_close_days()
                     ),

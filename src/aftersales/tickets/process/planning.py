@@ -20,6 +20,7 @@ from aftersales.core.i18n import deferred
 
 from ..attachments import sniff_upload
 from ..audit_actions import TicketAudit
+from ..effects import PLAN_ANSWERED, PLAN_OFFERED
 from ..models import (
     AgreementDecision,
     AgreementMethod,
@@ -212,6 +213,7 @@ def _offer_to_customer(*, ticket: Ticket, plan: TicketPlan, actor: User) -> Tick
         link=ticket_link(moved),
         link_text=_("Review and accept the plan here:"),
     )
+    PLAN_OFFERED.send(ticket=moved, plan=plan)
     return moved
 
 
@@ -361,4 +363,5 @@ def ticket_record_agreement(
         move(ticket=locked, to=S.IN_PROGRESS, actor=actor, text=deferred(_("The customer accepted the plan.")))
     else:
         move(ticket=locked, to=S.PLANNING, actor=actor, reason=note_text, text=deferred(_("The customer declined the plan.")))
+    PLAN_ANSWERED.send(ticket=locked, plan=plan, agreement=agreement)
     return agreement

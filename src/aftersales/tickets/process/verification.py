@@ -10,6 +10,8 @@ from aftersales.accounts.models import User
 from aftersales.core import clock
 from aftersales.core.errors import DomainError, ValidationFailed
 from aftersales.core.i18n import deferred
+from aftersales.parties.models import ResponsibleParty
+from aftersales.parties.services import party_for_responsibility
 
 from ..choices import Cause, EventKind, Nature, Priority, RequestType, Responsibility, Severity
 from ..counts import ticket_counts_change
@@ -204,17 +206,31 @@ def ticket_set_responsibility(
     cause_detail: str = "",
     expected_version: int | None = None,
 ) -> Ticket:
-    """Decide who is responsible (internal + department, third party + which, customer) and why."""
+    """Decide who is responsible (internal + department, third party + which, customer) and why.
+
+    ``party`` names an entry of the register of responsible parties (its code, or its name as
+    compared) of a kind the responsibility allows (``parties.kinds``): internal a department, a
+    third party a supplier, logistics company or service outlet; a new name is registered
+    (``party_for_responsibility``); the customer names none. The ticket keeps the party's name
+    as it is now (``responsible_party``) beside the reference."""
     errors: dict[str, list[object]] = {}
+    codes: list[str] = []
     party_text = optional_text(party, field="party", limit=128)
+    entry: ResponsibleParty | None = None
     if responsibility not in Responsibility.values:
         errors["responsibility"] = [_("Choose who is responsible.")]
     elif responsibility in {Responsibility.INTERNAL, Responsibility.THIRD_PARTY} and not party_text:
         errors["party"] = [_("Name the department or the third party.")]
+    elif party_text and responsibility != Responsibility.CUSTOMER:
+        try:
+            entry = party_for_responsibility(responsibility=responsibility, party=party_text, actor=actor)
+        except ValidationFailed as exc:
+            errors.update(exc.errors)
+            codes.append(str(exc.code))
     if cause and cause not in Cause.values:
         errors["cause"] = [_("Choose a valid cause.")]
     if errors:
-        raise ValidationFailed(errors, code="responsibility_invalid")
+        raise ValidationFailed(errors, code=codes[0] if codes and list(errors) == ["party"] else "responsibility_invalid")
     locked = lock_for_action(ticket=ticket, actor=actor, action="set_responsibility", expected_version=expected_version)
     return save_fields(
         ticket=locked,
@@ -222,7 +238,8 @@ def ticket_set_responsibility(
         action="responsibility_set",
         changes={
             "responsibility": responsibility,
-            "responsible_party": party_text,
+            "responsible_party": entry.name if entry is not None else "",
+            "responsible_party_ref": entry,
             "cause": cause,
             "cause_detail": optional_text(cause_detail, field="cause_detail"),
         },

@@ -59,6 +59,9 @@ class TicketFilters:
     responsibility: str = ""
     request_type: str = ""
     number: str = ""
+    # A responsible party of the register by its code ("" = any): every ticket charged to it,
+    # whatever the spelling recorded or the responsibility it was set under.
+    party: str = ""
 
 
 # A whole ticket number ends in its day's sequence: ``numbering.format_ticket_number``.
@@ -392,6 +395,7 @@ def _counted_keys(user: User, filters: TicketFilters) -> tuple[tuple[str, ...], 
         or filters.created_before is not None
         or filters.model
         or filters.responsibility
+        or filters.party
         or filters.request_type
         or filters.number
         or not (sees_every_ticket(user) or _sees_whole_region(user, filters.region))
@@ -435,6 +439,8 @@ def _filtered(user: User, filters: TicketFilters) -> QuerySet[Ticket]:
         qs = qs.filter(product_model__code=filters.model)
     if filters.responsibility:
         qs = qs.filter(responsibility=filters.responsibility)
+    if filters.party:
+        qs = qs.filter(responsible_party_ref__code=filters.party.strip().lower())
     if filters.request_type:
         qs = qs.filter(request_type=filters.request_type)
     if filters.number:

@@ -68,7 +68,7 @@ def ticket_get_for_user(*, user: User, number: str) -> Ticket:
     return ticket_load_optional_relations(found[0])
 
 
-_TICKET_JOINED = ("customer", "category", "assignee")
+_TICKET_JOINED = ("customer", "category", "assignee", "responsible_party_ref")
 _TICKET_BY_NUMBER = PreparedQuery(lambda number: Ticket.objects.select_related(*_TICKET_JOINED).filter(number=number)[:1])
 
 

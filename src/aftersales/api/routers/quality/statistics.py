@@ -1,4 +1,5 @@
-"""API v1, quality: the fault statistics (rates per batch, Pareto, control chart, time to failure, first-time fix)."""
+"""API v1, quality: the fault statistics (rates per batch and per factory, supplier and production
+month, Pareto, control chart, time to failure, first-time fix)."""
 
 from datetime import date
 from typing import Any, Literal
@@ -11,7 +12,7 @@ from pydantic import Field
 from aftersales.catalog.models import ProductModel
 from aftersales.core.errors import ValidationFailed
 from aftersales.fieldservice import ftf
-from aftersales.quality import selectors, statistics
+from aftersales.quality import rates, selectors, statistics
 
 from ...models import Scope
 from ...schemas import IsoDate
@@ -78,6 +79,62 @@ def fault_rates(request: HttpRequest, q: Query[StatQuery]) -> Any:
         rows=[_rate(r) for r in rates.rows],
         unknown_batch=[_rate(r) for r in rates.unknown_batch],
         unitless_tickets=rates.unitless_tickets,
+    )
+
+
+class GroupRateOut(Schema):
+    key: str | None = Field(description="The factory, supplier or production month (YYYY-MM); null: the register does not say.")
+    batches: int = Field(description="Batches of the group with a shipment volume.")
+    shipped: int | None = Field(description="Units shipped of those batches (null: none recorded).")
+    faulty_units: int
+    tickets: int
+    rate: float | None = Field(description="faulty_units ÷ shipped; null without a shipment volume or for the unknown group.")
+    per_thousand: float | None
+    unshipped_batches: int = Field(description="Batches of the group with faults but no shipment volume (in no rate).")
+    unshipped_units: int
+
+
+class GroupRatesOut(Schema):
+    by: str
+    rows: list[GroupRateOut]
+    unknown: GroupRateOut | None = Field(description="Batches the production register does not place (no rate).")
+    unknown_batch_units: int = Field(description="Faulty units without a batch number.")
+    unattributed_units: int = Field(description="By supplier: faulty units whose component no registered supplier made.")
+
+
+def _group_rate(r: rates.GroupRate) -> GroupRateOut:
+    return GroupRateOut(
+        key=None if r.key is None else r.label,
+        batches=r.batches,
+        shipped=r.shipped or None,
+        faulty_units=r.faulty_units,
+        tickets=r.tickets,
+        rate=r.rate,
+        per_thousand=r.per_thousand,
+        unshipped_batches=r.unshipped_batches,
+        unshipped_units=r.unshipped_units,
+    )
+
+
+@router.get(
+    "/quality/fault-rates/groups",
+    response={200: GroupRatesOut, **problems(403)},
+    summary="Fault rate per factory, supplier or production month",
+)
+def group_fault_rates(
+    request: HttpRequest, q: Query[StatQuery], by: Literal["factory", "supplier", "production_month"] = "factory"
+) -> Any:
+    """Faulty units ÷ units shipped of the batches the production register places in each factory,
+    production month, or (by supplier) of the batches with a component of the supplier, counting
+    the faults of its components."""
+    caller = staff_caller(request, Scope.QUALITY_READ)
+    found = rates.group_rates(by, _filters(caller, q))
+    return GroupRatesOut(
+        by=by,
+        rows=[_group_rate(r) for r in found.rows],
+        unknown=_group_rate(found.unknown) if found.unknown is not None else None,
+        unknown_batch_units=found.unknown_batch_units,
+        unattributed_units=found.unattributed_units,
     )
 
 
