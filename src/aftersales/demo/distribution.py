@@ -41,11 +41,12 @@ AGE_BUCKETS: tuple[tuple[float, dict[str, float]], ...] = (
 # Changes a ticket in each status has been through (assignment, transitions): its row version.
 CHANGES = {
     "registered": 0, "verifying": 2, "awaiting_info": 3, "analysing": 3, "planning": 4, "awaiting_approval": 5,
-    "awaiting_customer": 5, "in_progress": 7, "on_hold": 8, "resolved": 8, "reopened": 9, "closed": 9,
+    "awaiting_customer": 5, "in_progress": 7, "on_hold": 8, "resolved": 8, "awaiting_acceptance": 9,
+    "reopened": 9, "closed": 9,
     "rejected": 2, "cancelled": 3, "merged": 2,
 }  # fmt: skip
 FINAL_CLOSED = frozenset({"closed", "rejected", "cancelled", "merged"})
-WAS_RESOLVED = frozenset({"resolved", "closed", "reopened"})
+WAS_RESOLVED = frozenset({"resolved", "awaiting_acceptance", "closed", "reopened"})
 
 
 def day_weights(first: dt.date, days: int) -> list[float]:
@@ -129,7 +130,7 @@ class BulkStatusPicker:
             closed = after(first or created, rng.uniform(0.5, 72))
         escalation = 1 if status == "reopened" or (status == "closed" and rng.random() < 0.05) else 0
         last = closed or resolved or first or created
-        if status not in FINAL_CLOSED and status != "resolved":
+        if status not in FINAL_CLOSED and status not in {"resolved", "awaiting_acceptance"}:
             last = after(last, rng.uniform(0, 72))
         if status == "reopened":
             last = after(resolved or last, rng.uniform(24, 96))

@@ -41,7 +41,9 @@ STATUS_PLAN: dict[TicketStatus, tuple[int, float, float]] = {
     S.ON_HOLD: (10, 5, 30),
     S.RESOLVED: (18, 4, 15),
     S.REOPENED: (8, 7, 40),
-    S.CLOSED: (120, 6, 90),
+    # Reopened and solved again: waiting for the quality manager's acceptance (the default rule).
+    S.AWAITING_ACCEPTANCE: (4, 8, 30),
+    S.CLOSED: (116, 6, 90),
     S.REJECTED: (14, 2, 90),
     S.CANCELLED: (12, 2, 90),
     S.MERGED: (8, 1, 90),
@@ -80,6 +82,7 @@ def plan_path(target: TicketStatus, rng: random.Random, *, approval: bool = Fals
         S.ON_HOLD: [*working, S.ON_HOLD],
         S.RESOLVED: resolved,
         S.REOPENED: [*resolved, S.REOPENED],
+        S.AWAITING_ACCEPTANCE: [*resolved, S.REOPENED, S.IN_PROGRESS, S.RESOLVED, S.AWAITING_ACCEPTANCE],
         # One closed ticket in eight went through secondary processing first.
         S.CLOSED: [*resolved, S.REOPENED, S.IN_PROGRESS, S.RESOLVED, S.CLOSED] if rng.random() < 0.125 else [*resolved, S.CLOSED],
         S.REJECTED: rng.choice(([S.REJECTED], [S.VERIFYING, S.REJECTED], [S.VERIFYING, S.AWAITING_INFO, S.REJECTED])),

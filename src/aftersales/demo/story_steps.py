@@ -23,6 +23,7 @@ from aftersales.feedback.services import survey_signed_token, survey_submit
 from aftersales.tickets import process
 from aftersales.tickets.choices import EventKind, RequestType, Responsibility
 from aftersales.tickets.models import AgreementMethod, ApprovalRule, MeasureKind, MeasureStatus, PlanMeasure, Ticket
+from aftersales.tickets.process.acceptance import ticket_accept_result
 from aftersales.tickets.services import ticket_add_note, ticket_assign
 from aftersales.tickets.states import TicketStatus
 
@@ -103,8 +104,12 @@ def _move(current: TicketStatus, target: TicketStatus, plan: Plan, cast: Cast, r
         done = pick(plan.scenario.remedies) if technical else pick(data.DONE_SERVICE)
         return [*steps, (12, 60, _measures_done(worker, done)), (0.2, 12, _act(process.ticket_resolve, agent, summary=done))]
     if target == S.CLOSED:
+        # A ticket the acceptance rule names waits for the quality manager (docs/quality.md).
+        accept = (2, 30, _accept_if_waiting(cast.quality or cast.supervisor))
         if rng.random() < 0.6:
-            return [(4, 60, _survey(rng, happy=True, comment=pick(data.REVISIT_OK)))]
+            return [(4, 60, _survey(rng, happy=True, comment=pick(data.REVISIT_OK))), accept]
+        return [(24, 72, _act(process.ticket_close, agent, note=pick(data.REVISIT_OK))), accept]
+    if target == S.AWAITING_ACCEPTANCE:  # reopened before: the acceptance rule names it
         return [(24, 72, _act(process.ticket_close, agent, note=pick(data.REVISIT_OK)))]
     if target == S.REOPENED:
         if rng.random() < 0.7:
@@ -165,6 +170,16 @@ def _act(service: Callable[..., Any], actor: User | None, **kwargs: Any) -> Call
     def run(ticket: Ticket) -> Ticket:
         service(ticket=ticket, actor=actor, **kwargs)
         return Ticket.objects.get(pk=ticket.pk)
+
+    return run
+
+
+def _accept_if_waiting(actor: User) -> Callable[[Ticket], Ticket]:
+    def run(ticket: Ticket) -> Ticket:
+        if ticket.status == S.AWAITING_ACCEPTANCE:
+            ticket_accept_result(ticket=ticket, actor=actor, comment="完工资料齐全，客户已确认，验收通过。")
+            return Ticket.objects.get(pk=ticket.pk)
+        return ticket
 
     return run
 

@@ -50,7 +50,9 @@ MAX_BODY = 50_000
 MAX_KEYWORDS = 300
 MIN_KEYWORD, MAX_KEYWORD = 2, 12  # what a ticket's text is matched on (selectors.KEYWORD_LENGTHS)
 KEYWORD_SPLIT = re.compile(r"[,，、;；\s]+")
-SOLVED_FROM = frozenset({TicketStatus.RESOLVED, TicketStatus.AWAITING_ACCEPTANCE, TicketStatus.CLOSED})  # a ticket whose plan worked
+SOLVED_FROM = frozenset(
+    {TicketStatus.RESOLVED, TicketStatus.AWAITING_ACCEPTANCE, TicketStatus.CLOSED}
+)  # a ticket whose plan worked
 
 A = ArticleStatus
 
