@@ -9,7 +9,8 @@ from aftersales.accounts.models import DataScope, Role
 from aftersales.tickets.choices import Severity
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.process import ticket_close
-from tests.api.conftest import api_client
+from tests.api.conftest import api_client, customer_user
+from tests.clients import client_for_language
 from tests.factories import UserFactory
 from tests.feedback.helpers import resolved
 from tests.tickets.process_helpers import agent, refreshed
@@ -53,3 +54,18 @@ def test_the_quality_manager_accepts_through_the_api():
     )
     assert accepted.status_code == 200, accepted.content
     assert accepted.json()["status"] == "closed"
+
+
+def test_the_customer_reads_resolved_while_the_ticket_waits():
+    waiting = _waiting()
+    assert waiting.status == "awaiting_acceptance"
+    user = customer_user(waiting)
+    client = api_client(user)
+    read = client.get(f"/api/v1/tickets/{waiting.number}").json()
+    assert read["status"] == "resolved" and read["status_label"] in {"已解决待确认", "Resolved, awaiting confirmation"}
+    assert [t["status"] for t in client.get("/api/v1/tickets").json()["items"]] == ["resolved"]
+    staff = api_client(UserFactory(role=Role.QUALITY_MANAGER, data_scope=DataScope.ALL))
+    assert staff.get(f"/api/v1/tickets/{waiting.number}").json()["status"] == "awaiting_acceptance"
+    portal = client_for_language(user, "zh-hans")
+    page = portal.get(f"/portal/tickets/{waiting.number}/").content.decode()
+    assert "已解决待确认" in page and "待质量验收" not in page

@@ -9,6 +9,7 @@ from django.urls import reverse
 from aftersales.parties.defaults import add_default_departments
 from aftersales.parties.models import PartyKind
 from aftersales.parties.services import party_create
+from aftersales.tickets.forms import TicketListFilterForm
 from aftersales.tickets.models import Ticket
 from aftersales.tickets.process import ticket_set_responsibility, ticket_start_verification
 from aftersales.tickets.selectors.listing import TicketFilters, ticket_total_for_user
@@ -85,3 +86,11 @@ def test_the_api_reads_the_party_and_the_list_filters_by_it():
     assert ticket_total_for_user(user=handler, filters=TicketFilters(party="SUP-HENGLI")).total == 1
     assert ticket_total_for_user(user=handler, filters=TicketFilters(party="dep-production")).total == 1
     assert ticket_total_for_user(user=handler, filters=TicketFilters(party=supplier.code, open_only=False)).total == 1
+
+    # The API list and the staff list's filter form take the register code too.
+    listed = client.get("/api/v1/tickets", {"party": "sup-hengli"}).json()["items"]
+    assert [item["number"] for item in listed] == [charged.number]
+    assert client.get("/api/v1/tickets", {"party": "nobody"}).json()["total"] == 0
+    values = TicketListFilterForm.values_from({"party": " SUP-HENGLI "})
+    assert values["party"] == "sup-hengli"
+    assert TicketListFilterForm.filters_from(values).party == "sup-hengli"
