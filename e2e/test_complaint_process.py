@@ -13,6 +13,8 @@ from tests.factories import PASSWORD, UserFactory, make_ticket
 from aftersales.accounts.models import DataScope, Role
 from aftersales.feedback.models import Survey, SurveyStatus
 from aftersales.feedback.services import survey_link
+from aftersales.parties.models import PartyKind
+from aftersales.parties.services import party_create
 from aftersales.tickets.models import MeasureKind
 
 from .pages import LoginPage, TicketProcessPage
@@ -21,6 +23,8 @@ pytestmark = pytest.mark.browser
 
 
 def test_an_agent_takes_a_complaint_from_verification_to_closing(page):
+    # The department from the register (a live-server test starts with an empty one).
+    party_create(actor=None, kind=PartyKind.DEPARTMENT, name="制冷车间", code="dep-cooling")
     agent = UserFactory(username="agent-zhou", display_name="周客服", role=Role.AGENT, data_scope=DataScope.ALL)
     ticket = make_ticket(actor=agent, phone="13912340000", customer_name="钱多多", description="冰箱不制冷，冷藏室温度很高。")
 

@@ -22,6 +22,8 @@ from aftersales.accounts.models import DataScope, RegionArea, Role
 from aftersales.core import clock
 from aftersales.customers.models import Address
 from aftersales.fieldservice.models import WorkOrder
+from aftersales.parties.models import PartyKind
+from aftersales.parties.services import party_create
 from aftersales.tickets.models import CustomerAgreement, MeasureKind, Ticket
 
 from .conftest import new_page
@@ -61,6 +63,8 @@ def _fits_the_phone(page: Page) -> None:
 
 
 def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(browser, live_server, transactional_db):
+    # The department from the register (a live-server test starts with an empty one).
+    party_create(actor=None, kind=PartyKind.DEPARTMENT, name="制冷车间", code="dep-cooling")
     east = RegionFactory(code="east", name="华东")
     RegionArea.objects.create(region=east, province="上海", city="")
     team = TeamFactory(name="华东一组", region=east)

@@ -284,6 +284,7 @@ def test_the_filter_values_are_those_of_the_bound_form(params):
         "sla": form.cleaned_data.get("sla") or "",
         **{name: form.cleaned_data.get(name) for name in ("created_after", "created_before")},
         **{name: (form.cleaned_data.get(name) or "").strip() for name in ("model", "responsibility", "request_type", "number")},
+        "party": (form.cleaned_data.get("party") or "").strip().lower(),
     }
     assert TicketListFilterForm.values_from(query) == expected
     assert TicketListFilterForm(query).values() == expected

@@ -18,7 +18,7 @@ LABELS = {
     "plan.agreed": ("Plan accepted by the customer", "客户已接受方案"),
     "plan.declined": ("Plan declined by the customer", "客户已拒绝方案"),
     "survey.answered": ("Survey answered", "满意度调查已回复"),
-    "return.status_changed": ("Return (RMA) status changed", "退换货（RMA）状态变更"),
+    "return.status_changed": ("Return (RMA) status changed", "退换货状态变更"),
     "refund.status_changed": ("Refund status changed", "退款状态变更"),
     "compensation.status_changed": ("Compensation status changed", "补偿状态变更"),
     "appointment.scheduled": ("Appointment scheduled", "上门预约已安排"),

@@ -75,7 +75,8 @@ class TicketFact(models.Model):
     responsibility = models.CharField(_("responsibility"), max_length=16, blank=True)
     responsible_party = models.CharField(_("responsible party"), max_length=128, blank=True)
     # The register entry's id (parties app; 0 = none: a text-only or no party).
-    party_key = models.PositiveBigIntegerField(default=0)
+    # Signed, unlike the older keys: a CHECK on ADD COLUMN would scan the big table (0 = none).
+    party_key = models.BigIntegerField(default=0)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:

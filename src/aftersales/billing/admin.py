@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from aftersales.core.admin import AuditedAdmin
+from aftersales.core.admin import ReadOnlyAdmin
 
 from .models import Invoice, Payment, Receivable
 
 
-class ReadOnly(AuditedAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Receivable)
-class ReceivableAdmin(ReadOnly):
+class ReceivableAdmin(ReadOnlyAdmin):
     list_display = ("work_order", "ticket", "amount", "paid_amount", "status", "due_from")
     list_filter = ("status",)
     search_fields = ("work_order__number", "ticket__number")
@@ -32,12 +18,12 @@ class ReceivableAdmin(ReadOnly):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("receivable", "amount", "method", "paid_on", "status", "reference")
     list_filter = ("status", "method")
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnly):
+class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ("number", "kind", "receivable", "issued_on", "amount")
     list_filter = ("kind",)

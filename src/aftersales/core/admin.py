@@ -177,6 +177,20 @@ def audited(model: type[models.Model]) -> None:
 # --- The administrator role's part of the admin ------------------------------------------------
 
 
+class ReadOnlyAdmin(AuditedAdmin):
+    """The admin of records that change only through their services (settlements, refunds,
+    receivables…): administrators look them up; nobody adds, edits or deletes them here."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class AdministratorsMay(BaseModelAdmin):
     """Mixin of a configuration model's admin or inline: the administrator role may use it as a
     superuser does, for what ``administrator_may`` lists and the admin itself allows anybody (a

@@ -28,3 +28,12 @@ def read_amount(value: object, *, field: str) -> Decimal:
     if not amount.is_finite():
         raise ValidationFailed({field: [_("Enter an amount.")]}, code=f"{field}_invalid")
     return amount
+
+
+def positive_amount(value: object, *, field: str = "amount") -> Decimal:
+    """A positive amount typed by a person or sent by a client, rounded to the cent (half up), or
+    a ``ValidationFailed`` naming ``field`` (the travel money, the customer's payments)."""
+    amount = read_amount(value, field=field)
+    if amount >= MAX_MONEY or cents(amount) <= 0:
+        raise ValidationFailed({field: [_("Enter an amount above 0.")]}, code=f"{field}_invalid")
+    return cents(amount)

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 
 from aftersales.accounts.models import Role, User
-from aftersales.core.admin import AuditedAdmin, ConfigurationAdmin
+from aftersales.core.admin import ConfigurationAdmin, ReadOnlyAdmin
 
 from .models import (
     FaultyPartReturn,
@@ -25,17 +25,6 @@ from .models import (
     WarehouseKind,
 )
 from .services import stock_set_levels
-
-
-class ReadOnlyAdmin(AuditedAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Part)

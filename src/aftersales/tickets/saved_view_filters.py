@@ -48,6 +48,7 @@ FILTER_KEYS = (
     "responsibility",
     "request_type",
     "number",
+    "party",
 )
 DEFAULTS = {"status": "open", "sort": "due"}
 IGNORED_KEYS = frozenset({"cursor"})  # a position in the list, not a filter
@@ -71,6 +72,7 @@ LABELS = {
     "responsibility": _("Responsibility"),
     "request_type": _("Request type"),
     "number": _("Number"),
+    "party": _("Responsible party"),
 }
 
 
@@ -124,6 +126,7 @@ _CLEANERS: dict[str, Callable[[str], str | None]] = {
     "responsibility": _choice(frozenset(Responsibility.values)),
     "request_type": _choice(frozenset(RequestType.values)),
     "number": _text(32),
+    "party": lambda value: _text(32)(value.strip().lower()),
 }
 
 

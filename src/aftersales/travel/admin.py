@@ -3,25 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from aftersales.core.admin import AuditedAdmin
+from aftersales.core.admin import ReadOnlyAdmin
 
 from .models import CashAdvance, Reimbursement, ReimbursementLine
-
-
-class ReadOnlyAdmin(AuditedAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CashAdvance)

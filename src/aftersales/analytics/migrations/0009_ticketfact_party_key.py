@@ -23,11 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="ticketfact",
             name="party_key",
-            field=models.PositiveBigIntegerField(default=0),
-        ),
-        migrations.AddIndex(
-            model_name="ticketfact",
-            index=models.Index(fields=["party_key", "resolved_day"], name="an_fact_party_day_idx"),
+            field=models.BigIntegerField(default=0),
         ),
         migrations.RunPython(fill_party_key, migrations.RunPython.noop, elidable=True),
     ]

@@ -4,7 +4,6 @@ audit row and internal timeline entry every change writes in its transaction."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
-from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.errors import Conflict
+from aftersales.core.fields import text as text  # re-exported for the services
 from aftersales.core.i18n import Deferred, deferred
-from aftersales.core.money import MAX_MONEY, cents, read_amount
+from aftersales.core.money import positive_amount as money  # noqa: F401 - re-exported for the services
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.locking import lock_ticket
 from aftersales.tickets.process.common import timeline
@@ -39,24 +39,6 @@ def lock_receivable(receivable: Receivable, *, expected_version: int | None = No
         )
     locked.ticket = ticket
     return locked
-
-
-def money(value: object, *, field: str = "amount") -> Decimal:
-    """A positive amount typed or sent, rounded to the cent (half up), or a ``ValidationFailed``
-    naming ``field``."""
-    amount = read_amount(value, field=field)
-    if amount >= MAX_MONEY or cents(amount) <= 0:
-        raise ValidationFailed({field: [_("Enter an amount above 0.")]}, code=f"{field}_invalid")
-    return cents(amount)
-
-
-def text(value: str | None, *, field: str, required: bool = False, limit: int = 2000, message: Any = None) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise ValidationFailed({field: [message or _("This field is required.")]}, code=f"{field}_required")
-    if len(cleaned) > limit:
-        raise ValidationFailed({field: [_("At most %(limit)d characters.") % {"limit": limit}]}, code=f"{field}_too_long")
-    return cleaned
 
 
 def record(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.core.errors import Conflict, ValidationFailed
+from aftersales.core.errors import Conflict
+from aftersales.core.fields import text as text  # re-exported for the services
 
 from ..models import Settlement
 
@@ -22,12 +21,3 @@ def lock_settlement(settlement: Settlement, *, expected_version: int | None) -> 
             field="version",
         )
     return locked
-
-
-def text(value: str | None, *, field: str, required: bool = False, limit: int = 2000, message: Any = None) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise ValidationFailed({field: [message or _("This field is required.")]}, code=f"{field}_required")
-    if len(cleaned) > limit:
-        raise ValidationFailed({field: [_("At most %(limit)d characters.") % {"limit": limit}]}, code=f"{field}_too_long")
-    return cleaned

@@ -26,6 +26,7 @@ class Migration(migrations.Migration):
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="tickets",
+                db_index=False,
                 to="parties.responsibleparty",
                 verbose_name="responsible party (register)",
             ),

@@ -116,6 +116,7 @@ class Ticket(CachedChoiceLabels, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="tickets",
+        db_index=False,  # the partial ticket_party_ref_idx, built online (migration 0026)
     )
     cause = models.CharField(_("probable cause"), max_length=16, choices=Cause.choices, blank=True)
     cause_detail = models.TextField(_("cause detail"), blank=True)
@@ -220,6 +221,13 @@ class Ticket(CachedChoiceLabels, models.Model):
                 fields=["reported_serial", "created_at"],
                 name="ticket_open_serial_idx",
                 condition=Q(status__in=OPEN_STATUS_LIST) & ~Q(reported_serial=""),
+            ),
+            # Tickets charged to a responsible party (the list's party filter, the register's
+            # PROTECT check): only the tickets that name one.
+            models.Index(
+                fields=["responsible_party_ref"],
+                name="ticket_party_ref_idx",
+                condition=Q(responsible_party_ref__isnull=False),
             ),
         ]
 

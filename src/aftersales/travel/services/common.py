@@ -15,7 +15,8 @@ from aftersales.accounts.models import User
 from aftersales.audit.services import audit_record
 from aftersales.core import clock
 from aftersales.core.errors import Conflict, ValidationFailed
-from aftersales.core.money import MAX_MONEY, cents, read_amount
+from aftersales.core.fields import text as text  # re-exported for the services
+from aftersales.core.money import positive_amount as money  # noqa: F401 - re-exported for the services
 from aftersales.core.transitions import TransitionTable
 
 from ..audit_actions import TravelAudit
@@ -35,24 +36,6 @@ def outstanding_maximum() -> Decimal:
     """The most one technician may hold in advances (CNY, ``settings.TRAVEL_OUTSTANDING_MAX``);
     0, the default, is no cap."""
     return Decimal(str(getattr(settings, "TRAVEL_OUTSTANDING_MAX", 0) or 0))
-
-
-def money(value: object, *, field: str) -> Decimal:
-    """A positive amount typed by a person or sent by a client, rounded to the cent (half up), or a
-    ``ValidationFailed`` naming ``field``."""
-    amount = read_amount(value, field=field)
-    if amount >= MAX_MONEY or cents(amount) <= 0:
-        raise ValidationFailed({field: [_("Enter an amount above 0.")]}, code=f"{field}_invalid")
-    return cents(amount)
-
-
-def text(value: str | None, *, field: str, required: bool = False, limit: int = 2000, message: Any = None) -> str:
-    cleaned = (value or "").strip()
-    if required and not cleaned:
-        raise ValidationFailed({field: [message or _("This field is required.")]}, code=f"{field}_required")
-    if len(cleaned) > limit:
-        raise ValidationFailed({field: [_("At most %(limit)d characters.") % {"limit": limit}]}, code=f"{field}_too_long")
-    return cleaned
 
 
 def payment(method: str | None, reference: str | None, *, prefix: str) -> tuple[str, str]:
