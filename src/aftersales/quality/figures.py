@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -144,6 +145,26 @@ def check_chart(result: CheckResult | None, detail: dict[str, Any]) -> charts.Ch
     )
 
 
+def effect_chart(detail: dict[str, Any]) -> charts.Chart | None:
+    """The measured effect's batches that count (mature): faulty units within the window per 1,000."""
+    batches = [b for b in detail.get("batches") or [] if not b.get("counted") and b.get("shipped")]
+    if not batches:
+        return None
+
+    def rate(b: dict[str, Any], after: bool) -> float | None:
+        return 1000.0 * b["faulty_units"] / b["shipped"] if bool(b["after"]) == after else None
+
+    several = len({b["model"] for b in batches}) > 1
+    return charts.bar(
+        _("Faulty units per 1,000 shipped within the first %(months)d months in the field")
+        % {"months": detail.get("window_months") or 0},
+        [f"{b['model']} {b['batch']}" if several else b["batch"] for b in batches],
+        {_("Before the change"): [rate(b, False) for b in batches], _("After the change"): [rate(b, True) for b in batches]},
+        value_format=".2f",
+        label_column=_("Batch"),
+    )
+
+
 # --- Fault rates per factory, supplier and production month (rates.py) --------------------------
 
 _RATE_PARAM = {"factory": "pfactory", "supplier": "psupplier", "production_month": "pmonth"}
@@ -190,3 +211,45 @@ def rate_section(filters: StatFilters, found: GroupRates) -> dict[str, Any]:
         "rows": [(r, rate_tickets_url(filters, r)) for r in found.rows],
         "chart": rate_chart(filters, found),
     }
+
+
+def _per_thousand(faulty: Any, units: Any) -> float | None:
+    return 1000.0 * (faulty or 0) / units if units else None
+
+
+def effect_summary(detail: dict[str, Any]) -> dict[str, Any] | None:
+    """The measured effect as the action's page shows it: the rates per 1,000, why there is no
+    verdict, and each batch with its side and the day it will count (``effect.py``)."""
+    if not detail:
+        return None
+    reasons = {
+        "no_scope": _("Name the product model, the factory or the component supplier the action is about."),
+        "no_change_date": _("Enter the date the change took effect or the first batch it applies to."),
+        "unknown_first_batch": _("The first batch affected is not among the batches of the action's scope."),
+        "no_batches": _("The production register has no batch in the action's scope."),
+        "no_after_batches": _("No batch of the scope was made after the change yet."),
+        "not_mature": _("The batches made after the change have not been in the field long enough yet."),
+        "no_before_batches": _("No batch of the scope made before the change has been in the field long enough to compare with."),
+        "too_few_units": _("Too few units after the change have been in the field long enough for a drop to show."),
+    }
+    batches = [
+        {**b, "per_thousand": _per_thousand(b["faulty_units"], b["shipped"]), "counted": _day(b.get("counted"))}
+        for b in detail.get("batches") or []
+    ]
+    return {
+        **detail,
+        "cut": _day(detail.get("cut")),
+        "ready_on": _day(detail.get("ready_on")),
+        "before_per_thousand": _per_thousand(detail.get("before_faulty"), detail.get("before_units")),
+        "after_per_thousand": _per_thousand(detail.get("after_faulty"), detail.get("after_units")),
+        "reason_text": reasons.get(detail.get("reason") or "", ""),
+        "batches": batches,
+        "waiting": sum(1 for b in batches if b["counted"]),
+    }
+
+
+def _day(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None

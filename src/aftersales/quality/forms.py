@@ -12,7 +12,9 @@ from django.utils.translation import pgettext_lazy
 from aftersales.accounts.models import Region, User
 from aftersales.catalog.models import ProductCategory, ProductModel
 
+from .effect import MAX_WINDOW, default_window
 from .models import ActionOrigin, ActionOutcome, ActionStatus, ChangeKind
+from .scope import register_factories, register_suppliers
 from .services import ActionInput
 from .statistics import StatFilters
 
@@ -55,7 +57,14 @@ class ActionForm(forms.Form):
         label=_("Product model"), queryset=ProductModel.objects.order_by("code"), required=False
     )
     batch = forms.CharField(label=_("Batch / lot"), max_length=64, required=False)
-    component = forms.CharField(label=_("Component"), max_length=128, required=False)
+    component = forms.CharField(
+        label=_("Component"),
+        max_length=128,
+        required=False,
+        help_text=_("With a supplier: the component of the production register the supplier changed."),
+    )
+    factory = forms.ChoiceField(label=_("Factory"), required=False, help_text=_("From the production register."))
+    supplier = forms.ChoiceField(label=_("Component supplier"), required=False, help_text=_("From the production register."))
     why1 = _text(_("Why 1"))
     why2 = _text(_("Why 2"))
     why3 = _text(_("Why 3"))
@@ -79,10 +88,24 @@ class ActionForm(forms.Form):
     change_content = _text(_("What was changed"), rows=3)
     effective_date = forms.DateField(label=_("Effective from"), required=False, widget=DATE)
     first_batch = forms.CharField(label=_("First batch affected"), max_length=64, required=False)
+    effect_window_months = forms.IntegerField(
+        label=_("Observation window (months in the field)"), required=False, min_value=1, max_value=MAX_WINDOW
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The scope's choices are the production register's values (and the action's own, should
+        # the register have changed since).
+        for name, values in (("factory", register_factories()), ("supplier", register_suppliers())):
+            current = str(self.initial.get(name) or (self.data.get(name) if self.is_bound else "") or "")
+            if current and current not in values:
+                values = [*values, current]
+            self.fields[name].choices = [("", "—"), *((v, v) for v in values)]  # type: ignore[attr-defined]
+        window = self.fields["effect_window_months"]
+        window.help_text = _("Faults within this many months in the field count, on both sides. Empty: %(months)d.") % {
+            "months": default_window()
+        }
 
         if not creating:
             for name in ("origin", "origin_reference", "origin_ticket"):
@@ -96,6 +119,8 @@ class ActionForm(forms.Form):
             product_model_id=c["product_model"].pk if c["product_model"] else None,
             batch=c["batch"],
             component=c["component"],
+            factory=c["factory"],
+            supplier=c["supplier"],
             **{f"why{i}": c[f"why{i}"] for i in range(1, 6)},
             root_cause=c["root_cause"],
             **{name: c[name] for name in c if name.startswith("fishbone_")},
@@ -106,6 +131,7 @@ class ActionForm(forms.Form):
             change_content=c["change_content"],
             effective_date=c["effective_date"],
             first_batch=c["first_batch"],
+            effect_window_months=c["effect_window_months"],
         )
 
 

@@ -172,6 +172,14 @@ class ChangeKind(models.TextChoices):
     TRAINING = "training", _("Training")
 
 
+class EffectVerdict(models.TextChoices):
+    """The measured effect of the change (``effect.py``); empty: not measured, or it cannot be."""
+
+    FELL = "fell", _("The fault rate fell")
+    NOT_FELL = "not_fell", _("The fault rate did not fall")
+    TOO_EARLY = "too_early", _("Too early to say")
+
+
 class ActionOutcome(models.TextChoices):
     EFFECTIVE = "effective", _("Effective")
     NOT_EFFECTIVE = "not_effective", _("Not effective")
@@ -193,6 +201,10 @@ class ImprovementAction(models.Model):
     )
     batch = models.CharField(_("batch / lot"), max_length=64, blank=True)
     component = models.CharField(_("component"), max_length=128, blank=True)
+    # The scope beyond the model (production register values): a factory's batches, or the
+    # batches whose component (``component`` when named) came from a supplier (``effect.py``).
+    factory = models.CharField(_("factory"), max_length=64, blank=True)
+    supplier = models.CharField(_("component supplier"), max_length=128, blank=True)
     # Root cause: five whys and the fishbone (Ishikawa) categories.
     why1 = models.TextField(_("why 1"), blank=True)
     why2 = models.TextField(_("why 2"), blank=True)
@@ -226,6 +238,16 @@ class ImprovementAction(models.Model):
     check_passed = models.BooleanField(_("check passed"), null=True, blank=True)
     check_detail = models.JSONField(default=dict, blank=True)
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    # The measured effect (effect.py): faults within the same months in the field, before/after.
+    effect_window_months = models.PositiveSmallIntegerField(
+        _("observation window (months in the field)"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: the default window."),
+    )
+    effect_verdict = models.CharField(_("measured effect"), max_length=16, choices=EffectVerdict.choices, blank=True)
+    effect = models.JSONField(default=dict, blank=True)
+    effect_measured_at = models.DateTimeField(_("effect measured at"), null=True, blank=True)
     # Closing.
     outcome = models.CharField(_("outcome"), max_length=16, choices=ActionOutcome.choices, blank=True)
     outcome_reason = models.TextField(_("reason"), blank=True)

@@ -9,9 +9,10 @@ the fault tickets per model for other pages (the management dashboard's "top fau
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
@@ -37,6 +38,18 @@ class ActionFilters:
     status: str = ""
     owner_id: int | None = None
     open_only: bool = False
+    factory: str = ""  # the actions aimed at this factory (scope)
+    supplier: str = ""  # the actions aimed at this component supplier (scope)
+
+
+def action_filters(params: Mapping[str, str]) -> ActionFilters:
+    """The list's filters from a query string (the page and its export read them alike)."""
+    status = params.get("status", "")
+    return ActionFilters(
+        status=status if status in ActionStatus.values else "",
+        factory=(params.get("factory") or "")[:64],
+        supplier=(params.get("supplier") or "")[:128],
+    )
 
 
 def actions_for(*, user: User, filters: ActionFilters | None = None) -> QuerySet[ImprovementAction]:
@@ -49,7 +62,21 @@ def actions_for(*, user: User, filters: ActionFilters | None = None) -> QuerySet
         qs = qs.exclude(status=ActionStatus.CLOSED)
     if filters.owner_id:
         qs = qs.filter(owner_id=filters.owner_id)
+    if filters.factory:
+        qs = qs.filter(factory=filters.factory)
+    if filters.supplier:
+        qs = qs.filter(supplier=filters.supplier)
     return qs.order_by("-created_at", "-id")
+
+
+def action_counts_by_scope(*, user: User) -> dict[str, dict[str, int]]:
+    """The improvement actions aimed at each factory and each supplier (for the fault rates' rows)."""
+    require_reader(user)
+    out: dict[str, dict[str, int]] = {"factory": {}, "supplier": {}}
+    for name in ("factory", "supplier"):
+        rows = ImprovementAction.objects.exclude(**{name: ""}).order_by().values(name).annotate(n=Count("id"))
+        out[name] = {r[name]: r["n"] for r in rows}
+    return out
 
 
 def action_get(*, user: User, pk: int) -> ImprovementAction:

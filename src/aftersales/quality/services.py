@@ -27,13 +27,23 @@ from aftersales.tickets.models import Ticket
 
 from .audit_actions import QualityAudit
 from .checks import CheckResult, compute_check
-from .models import ActionOrigin, ActionOutcome, ActionStatus, ChangeKind, ImprovementAction
+from .effect import MAX_WINDOW, Effect, measure_effect
+from .models import ActionOrigin, ActionOutcome, ActionStatus, ChangeKind, EffectVerdict, ImprovementAction
 from .permissions import can_write
+from .scope import scope_errors
 from .states import ACTION_STATES, ARRIVAL_AUDIT
 
 S = ActionStatus
 MAX_TEXT = 10_000
-LIMITS = {"title": 200, "origin_reference": 64, "batch": 64, "component": 128, "first_batch": 64}
+LIMITS = {
+    "title": 200,
+    "origin_reference": 64,
+    "batch": 64,
+    "component": 128,
+    "factory": 64,
+    "supplier": 128,
+    "first_batch": 64,
+}
 
 
 @dataclass
@@ -45,6 +55,8 @@ class ActionInput:
     product_model_id: int | None = None
     batch: str = ""
     component: str = ""
+    factory: str = ""
+    supplier: str = ""
     why1: str = ""
     why2: str = ""
     why3: str = ""
@@ -64,6 +76,7 @@ class ActionInput:
     change_content: str = ""
     effective_date: dt.date | None = None
     first_batch: str = ""
+    effect_window_months: int | None = None
 
     @classmethod
     def of(cls, action: ImprovementAction) -> ActionInput:
@@ -94,6 +107,16 @@ def _clean(data: ActionInput) -> dict[str, Any]:
         errors["change_kind"] = [_("Choose design, supplier, process or training.")]
     if columns["product_model_id"] is not None and not ProductModel.objects.filter(pk=columns["product_model_id"]).exists():
         errors["product_model"] = [_("This product model does not exist.")]
+    window = columns["effect_window_months"]
+    if window is not None and not 1 <= window <= MAX_WINDOW:
+        errors["effect_window_months"] = [_("Enter a number of months from 1 to %(limit)d.") % {"limit": MAX_WINDOW}]
+    if not errors.keys() & {"product_model", "factory", "supplier", "component"}:
+        errors |= scope_errors(
+            model_id=columns["product_model_id"],
+            factory=columns["factory"],
+            supplier=columns["supplier"],
+            component=columns["component"],
+        )
     if columns["owner_id"] is not None:
         owner = User.objects.filter(pk=columns["owner_id"], is_active=True).first()
         if owner is None or owner.is_customer:
@@ -129,8 +152,11 @@ def action_raise(
     component: str = "",
     owner: User | None = None,
     due_date: dt.date | None = None,
+    factory: str = "",
+    supplier: str = "",
 ) -> ImprovementAction:
-    """A new action in Plan, raised from a fault cluster, a crisis or a ticket."""
+    """A new action in Plan, raised from a fault cluster, a crisis or a ticket; its scope is the
+    model and/or a factory and/or a component supplier of the production register."""
     if origin != ActionOrigin.CRISIS or actor.is_customer or not actor.is_active:
         _require_writer(actor)
     errors: dict[str, list[Any]] = {}
@@ -148,6 +174,8 @@ def action_raise(
                 product_model_id=model.pk if model is not None else None,
                 batch=batch,
                 component=component,
+                factory=factory,
+                supplier=supplier,
                 owner_id=owner.pk if owner is not None else None,
                 due_date=due_date,
             )
@@ -171,7 +199,12 @@ def action_raise(
         action=QualityAudit.ACTION_RAISED,
         obj=action,
         actor=actor,
-        changes={"origin": origin, "origin_reference": action.origin_reference, "title": action.title},
+        changes={
+            "origin": origin,
+            "origin_reference": action.origin_reference,
+            "title": action.title,
+            **{name: getattr(action, name) for name in ("factory", "supplier") if getattr(action, name)},
+        },
     )
     return action
 
@@ -211,10 +244,25 @@ def _store_check(action: ImprovementAction, result: CheckResult) -> dict[str, An
     }
 
 
+def _store_effect(effect: Effect) -> dict[str, Any]:
+    return {"effect_verdict": effect.verdict, "effect": effect.as_detail(), "effect_measured_at": clock.now()}
+
+
+def _measure(action: ImprovementAction) -> dict[str, Any]:
+    """The check (the model's batches, Fisher's test) where a model is named, and the measured
+    effect on the action's scope (model, factory, supplier; equal months in the field)."""
+    updates = _store_effect(measure_effect(action))
+    if action.product_model_id is not None:
+        updates |= _store_check(action, compute_check(action))
+    return updates
+
+
 def _refuse_to_check(action: ImprovementAction) -> None:
     errors: dict[str, list[Any]] = {}
-    if action.product_model_id is None:
-        errors["product_model"] = [_("Name the product model: the check compares its batches.")]
+    if action.product_model_id is None and not action.factory and not action.supplier:
+        errors["product_model"] = [
+            _("Name the product model, the factory or the component supplier: the check compares their batches.")
+        ]
     if action.effective_date is None and not action.first_batch:
         errors["effective_date"] = [_("Enter the date the change took effect or the first batch it applies to.")]
     if errors:
@@ -250,15 +298,19 @@ def action_transition(
             raise ValidationFailed(errors, code="action_change_missing")
     if to in (S.CHECK, S.ACT):
         _refuse_to_check(locked)
-        updates |= _store_check(locked, compute_check(locked))
+        updates |= _measure(locked)
     if to == S.CLOSED:
         if outcome not in ActionOutcome.values:
             raise ValidationFailed({"outcome": [_("Choose whether the action was effective.")]}, code="action_outcome_missing")
-        if outcome == ActionOutcome.EFFECTIVE and not locked.check_passed and not reason:
+        shown = locked.check_passed or locked.effect_verdict == EffectVerdict.FELL
+        if outcome == ActionOutcome.EFFECTIVE and not shown and not reason:
             raise ValidationFailed(
                 {
                     "outcome_reason": [
-                        _("The check did not show a significant drop: give the reason for closing it as effective.")
+                        _(
+                            "Neither the check nor the measured effect showed a significant drop: give the reason "
+                            "for closing it as effective."
+                        )
                     ]
                 },
                 code="check_not_passed",
@@ -280,6 +332,8 @@ def action_transition(
         changes["reason"] = reason
     if "check_p_value" in updates:
         changes["check"] = {"passed": locked.check_passed, "p_value": locked.check_p_value}
+    if "effect_verdict" in updates:
+        changes["effect"] = _effect_change(locked)
     audit_record(action=ARRIVAL_AUDIT[to], obj=locked, actor=actor, changes=changes)
     return locked
 
@@ -292,7 +346,7 @@ def action_run_check(*, action: ImprovementAction, actor: User) -> ImprovementAc
     if locked.status == S.CLOSED:
         raise DomainError(_("A closed action cannot be changed."), code="action_closed")
     _refuse_to_check(locked)
-    updates = _store_check(locked, compute_check(locked)) | {"version": locked.version + 1, "updated_at": clock.now()}
+    updates = _measure(locked) | {"version": locked.version + 1, "updated_at": clock.now()}
     for name, value in updates.items():
         setattr(locked, name, value)
     locked.save(update_fields=list(updates))
@@ -300,6 +354,17 @@ def action_run_check(*, action: ImprovementAction, actor: User) -> ImprovementAc
         action=QualityAudit.ACTION_CHECKED,
         obj=locked,
         actor=actor,
-        changes={"passed": locked.check_passed, "p_value": locked.check_p_value},
+        changes={"passed": locked.check_passed, "p_value": locked.check_p_value, "effect": _effect_change(locked)},
     )
     return locked
+
+
+def _effect_change(action: ImprovementAction) -> dict[str, Any]:
+    e = action.effect or {}
+    return {
+        "verdict": action.effect_verdict,
+        "reason": e.get("reason", ""),
+        "window_months": e.get("window_months"),
+        "before": [e.get("before_faulty"), e.get("before_units")],
+        "after": [e.get("after_faulty"), e.get("after_units")],
+    }

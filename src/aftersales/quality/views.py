@@ -26,6 +26,7 @@ from aftersales.imports.permissions import may_import
 from aftersales.tickets.selectors import ticket_get_for_user
 
 from . import by_model, figures, periods, rates, selectors, services, statistics
+from .effect import suggested_outcome
 from .forms import ActionForm, FilterForm, FtfForm, MoveForm
 from .models import ActionStatus
 from .overview import TIMEOUT, cached_for, fragment_key, overview_figures
@@ -142,6 +143,11 @@ def fault_tickets(request: HttpRequest) -> HttpResponse:
     raise_query = {"origin": "fault_cluster", "model": filters.model_id or "", "batch": filters.batch or ""}
     if cell.component:
         raise_query["component"] = cell.component
+    # The tickets behind a factory's or supplier's fault rate: the action is aimed at it.
+    if cell.made_in:
+        raise_query["factory"] = cell.made_in
+    if cell.made_by:
+        raise_query["supplier"] = cell.made_by
     return render(
         request,
         "quality/tickets.html",
@@ -176,6 +182,8 @@ def fault_rates(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "covered": (first, last) if first or last else None,
             "groups": [figures.rate_section(filters, found[d]) for d in rates.RATE_DIMENSIONS],
+            "actions_by": selectors.action_counts_by_scope(user=user),
+            "writer": can_write(user),
             "may_import": may_import(user, "batches"),
         },
     )
@@ -210,13 +218,21 @@ def first_time_fix(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def action_list(request: HttpRequest) -> HttpResponse:
     user = request_user(request)
-    status = request.GET.get("status", "")
-    filters = selectors.ActionFilters(status=status if status in ActionStatus.values else "")
+    filters = selectors.action_filters(request.GET)
     page = Paginator(selectors.actions_for(user=user, filters=filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    scope = {k: v for k, v in (("factory", filters.factory), ("supplier", filters.supplier)) if v}
     return render(
         request,
         "quality/actions.html",
-        {"page": page, "status": filters.status, "statuses": ActionStatus.choices, "writer": can_write(user)},
+        {
+            "page": page,
+            "status": filters.status,
+            "statuses": ActionStatus.choices,
+            "writer": can_write(user),
+            "scope": scope,
+            "scope_query": urlencode(scope),
+            "raise_query": urlencode({"origin": "fault_cluster", **scope}),
+        },
     )
 
 
@@ -248,6 +264,8 @@ def action_new(request: HttpRequest) -> HttpResponse:
                     component=c["component"],
                     owner=c["owner"],
                     due_date=c["due_date"],
+                    factory=c["factory"],
+                    supplier=c["supplier"],
                 )
                 data = form.action_input()
                 if any(getattr(data, name) for name in _PLAN_FIELDS):
@@ -256,7 +274,7 @@ def action_new(request: HttpRequest) -> HttpResponse:
                 return redirect("quality:action", pk=action.pk)
     else:
         initial: dict[str, Any] = {"origin": request.GET.get("origin", "fault_cluster"), "owner": user.pk}
-        for name in ("batch", "component", "origin_reference"):
+        for name in ("batch", "component", "origin_reference", "factory", "supplier"):
             if request.GET.get(name):
                 initial[name] = request.GET[name][:128]
         if request.GET.get("ticket"):
@@ -280,6 +298,7 @@ _PLAN_FIELDS = (
     "change_content",
     "effective_date",
     "first_batch",
+    "effect_window_months",
 )
 
 
@@ -297,8 +316,13 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pdca": ActionStatus.choices,
             "writer": can_write(user),
             "moves": [(m, ActionStatus(m).label) for m in moves],
-            "move_form": MoveForm(initial={"expected_version": action.version}),
+            "move_form": MoveForm(
+                initial={"expected_version": action.version, "outcome": suggested_outcome(action.effect_verdict)}
+            ),
             "check_chart": figures.check_chart(None, action.check_detail or {}),
+            "effect": figures.effect_summary(action.effect or {}),
+            "effect_chart": figures.effect_chart(action.effect or {}),
+            "suggested": suggested_outcome(action.effect_verdict),
             "fishbone": [
                 (ActionForm.base_fields[f"fishbone_{name}"].label, getattr(action, f"fishbone_{name}"))
                 for name in ("man", "machine", "material", "method", "measurement", "environment")

@@ -24,3 +24,9 @@ def rate(value: float | None) -> str:
     if value > 0 and not any(digit in "123456789" for digit in shown):
         shown = str(floatformat(value, min(MAX_DECIMALS, 1 - math.floor(math.log10(value)))))
     return shown
+
+
+@register.filter
+def lookup(mapping: object, key: object) -> object:
+    """``mapping[key]``, or None (a dict of counts read by a row's key in a template)."""
+    return mapping.get(key) if isinstance(mapping, dict) else None

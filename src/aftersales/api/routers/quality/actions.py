@@ -12,6 +12,7 @@ from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductModel
 from aftersales.core.errors import ValidationFailed
 from aftersales.quality import selectors, services
+from aftersales.quality.effect import suggested_outcome
 from aftersales.quality.models import ImprovementAction
 from aftersales.quality.services import ActionInput
 
@@ -33,7 +34,11 @@ class ActionIn(Schema):
     problem: str = Field("", max_length=20000)
     model: str = Field("", max_length=64, description="Product model number.")
     batch: str = Field("", max_length=128)
-    component: str = Field("", max_length=256)
+    component: str = Field(
+        "", max_length=256, description="With a supplier: the component of the production register it changed."
+    )
+    factory: str = Field("", max_length=128, description="Scope: a factory of the production register.")
+    supplier: str = Field("", max_length=256, description="Scope: a component supplier of the production register.")
     why1: str = Field("", max_length=20000)
     why2: str = Field("", max_length=20000)
     why3: str = Field("", max_length=20000)
@@ -53,6 +58,9 @@ class ActionIn(Schema):
     change_content: str = Field("", max_length=20000)
     effective_date: IsoDate | None = None
     first_batch: str = Field("", max_length=128)
+    effect_window_months: int | None = Field(
+        None, ge=1, le=60, description="The measured effect's window in months in the field (null: the default)."
+    )
 
 
 class ActionCreateIn(ActionIn):
@@ -70,6 +78,48 @@ class CheckOut(Schema):
     passed: bool | None
     checked_at: datetime | None
     detail: dict[str, Any]
+
+
+class ScopeOut(Schema):
+    model: str | None = Field(description="Product model number.")
+    factory: str | None
+    supplier: str | None
+    component: str | None
+
+
+class EffectBatchOut(Schema):
+    model: str
+    batch: str
+    start: date | None
+    shipped: int
+    faulty_units: int = Field(description="Faulty units within the window (counted only when the batch is mature).")
+    months_in_field: int = Field(description="Whole months every unit of the batch has been in the field.")
+    after: bool
+    counted: date | None = Field(description="null: the batch counts; else the day it will have been in the field long enough.")
+
+
+class EffectOut(Schema):
+    verdict: Literal["fell", "not_fell", "too_early", ""] = Field(description='"" : not measured, or it cannot be (see reason).')
+    reason: str = Field(
+        description="no_scope, no_change_date, unknown_first_batch, no_batches, no_after_batches, not_mature, "
+        "no_before_batches, too_few_units, or empty."
+    )
+    window_months: int | None = Field(description="Faults within the first N months in the field count, on both sides.")
+    cut: date | None = Field(description="Batches started on or after this day are 'after'.")
+    before_units: int | None
+    before_faulty: int | None
+    after_units: int | None
+    after_faulty: int | None
+    before_per_thousand: float | None
+    after_per_thousand: float | None
+    p_value: float | None = Field(description="Fisher's exact test, one-sided (after lower).")
+    ready_on: date | None = Field(description="Too early: the day the first batch after the change will count.")
+    unshipped_batches: int | None
+    unknown_start_batches: int | None
+    unknown_months_units: int | None
+    suggested_outcome: Literal["effective", "not_effective", ""]
+    measured_at: datetime | None
+    batches: list[EffectBatchOut]
 
 
 class ActionOut(Schema):
@@ -95,6 +145,8 @@ class ActionOut(Schema):
     effective_date: date | None
     first_batch: str
     check: CheckOut
+    scope: ScopeOut
+    effect: EffectOut
     outcome: str
     outcome_reason: str
     version: int = Field(description='The ETag is this number ("v7").')
@@ -147,11 +199,46 @@ def _out(a: ImprovementAction) -> ActionOut:
             checked_at=a.checked_at,
             detail=a.check_detail or {},
         ),
+        scope=ScopeOut(
+            model=a.product_model.code if a.product_model else None,
+            factory=a.factory or None,
+            supplier=a.supplier or None,
+            component=a.component or None,
+        ),
+        effect=_effect_out(a),
         outcome=a.outcome,
         outcome_reason=a.outcome_reason,
         version=a.version,
         created_at=a.created_at,
         updated_at=a.updated_at,
+    )
+
+
+def _effect_out(a: ImprovementAction) -> EffectOut:
+    e = a.effect or {}
+
+    def per_thousand(faulty: Any, units: Any) -> float | None:
+        return 1000.0 * (faulty or 0) / units if units else None
+
+    return EffectOut(
+        verdict=a.effect_verdict or "",  # type: ignore[arg-type]
+        reason=e.get("reason", ""),
+        window_months=e.get("window_months"),
+        cut=e.get("cut"),
+        before_units=e.get("before_units"),
+        before_faulty=e.get("before_faulty"),
+        after_units=e.get("after_units"),
+        after_faulty=e.get("after_faulty"),
+        before_per_thousand=per_thousand(e.get("before_faulty"), e.get("before_units")),
+        after_per_thousand=per_thousand(e.get("after_faulty"), e.get("after_units")),
+        p_value=e.get("p_value"),
+        ready_on=e.get("ready_on"),
+        unshipped_batches=e.get("unshipped_batches"),
+        unknown_start_batches=e.get("unknown_start_batches"),
+        unknown_months_units=e.get("unknown_months_units"),
+        suggested_outcome=suggested_outcome(a.effect_verdict),  # type: ignore[arg-type]
+        measured_at=a.effect_measured_at,
+        batches=[EffectBatchOut(**b) for b in e.get("batches") or []],
     )
 
 
@@ -236,8 +323,10 @@ def create_action(request: HttpRequest, payload: ActionCreateIn, idempotency_key
         component=payload.component,
         owner=owner,
         due_date=payload.due_date,
+        factory=payload.factory,
+        supplier=payload.supplier,
     )
-    basics = {"title", "problem", "product_model_id", "batch", "component", "owner_id", "due_date"}
+    basics = {"title", "problem", "product_model_id", "batch", "component", "owner_id", "due_date", "factory", "supplier"}
     if any(value for name, value in data.__dict__.items() if name not in basics):
         action = services.action_update(action=action, actor=user, data=data, expected_version=action.version)
     fresh = selectors.action_get(user=user, pk=action.pk)
@@ -292,7 +381,7 @@ def transition_action(
 @router.post(
     "/quality/actions/{action_id}/check",
     response={200: ActionOut, **problems(403, 404, 409, 412, 422, 428)},
-    summary="Compute the action's check again (batches before and after the change)",
+    summary="Compute the action's check and measured effect again (batches before and after the change)",
 )
 def recheck_action(
     request: HttpRequest,
