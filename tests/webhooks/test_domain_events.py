@@ -81,6 +81,11 @@ def test_every_subscribable_event_has_its_row_here() -> None:
         "appointment.changed",
         "customer.updated",
         "notification.failed",
+        # tests/webhooks/test_acceptance_events.py
+        "ticket.solution_promised",
+        "ticket.awaiting_acceptance",
+        "ticket.result_accepted",
+        "ticket.returned_for_rework",
     }
     assert {str(e) for e in SUBSCRIBABLE_EVENTS} == covered
 

@@ -11,8 +11,11 @@ from decimal import Decimal
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.warranty import WarrantyStatus
+from aftersales.quality.acceptance_panel import AcceptanceEntry
 from aftersales.tickets.models import Ticket, TicketPlan
 from aftersales.tickets.plan_assessment import PLAN_ASSESSMENT_FIELDS
+
+from .promises_acceptance import PromiseView
 
 
 @dataclass(frozen=True)
@@ -293,6 +296,8 @@ class CaseFile:
     surveys: list[SurveyView] = field(default_factory=list)
     attachments: list[AttachmentView] = field(default_factory=list)
     timeline: list[EntryView] = field(default_factory=list)
+    promises: list[PromiseView] = field(default_factory=list)
+    result_acceptances: list[AcceptanceEntry] = field(default_factory=list)  # staff only
 
     @property
     def for_customer(self) -> bool:

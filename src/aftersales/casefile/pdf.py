@@ -15,10 +15,11 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from .content import CaseFile, PlanAssessmentView, WorkOrderView
-from .pdf_layout import SEP, Blocks, _canvas_class, _register_font, _yes_no, money, when
+from .pdf_later import LaterSteps
+from .pdf_layout import SEP, _canvas_class, _register_font, _yes_no, money, when
 
 
-class _Builder(Blocks):
+class _Builder(LaterSteps):
     """The case file's sections, in order."""
 
     # Sections
@@ -361,10 +362,13 @@ class _Builder(Blocks):
         if not self.case.for_customer:
             self.approvals()
         self.agreements()
+        self.promises()
         if not self.case.for_customer:
             self.sla()
         self.work_orders()
         self.surveys()
+        if not self.case.for_customer:
+            self.result_acceptances()
         self.attachments()
         self.timeline()
         return self.story

@@ -4,12 +4,15 @@
 customer as the viewer's role may see them, the product and its warranty, the current plan with
 its measures (and their ids, which ``update-measure`` names), the approvals, the customer's
 answers, the SLA clocks, the work orders with their visit, parts and charges, the surveys, the
-attachments and the timeline. What the viewer may not see is already left out or masked here —
-a customer gets the public timeline and files, the plan once it was offered to them, their work
-orders' charges but no costs, no approvals, no clocks and none of the ticket's internal fields
-(their tier, the escalation level, the deadlines, responsibility and cause: ``internals``); staff without a need for personal data
-get the customer masked — so the printable case file (``casefile.pdf``) and the API's ticket read
-(``?expand=``) present the same content and decide nothing about visibility themselves.
+attachments, the timeline, the solution dates promised and the quality acceptance
+(``promises_acceptance``). What the viewer may not see is already left out or masked here — a
+customer gets the public timeline (its status changes as their pages name them) and files, the
+plan once it was offered to them, the promises without who gave them, their work orders' charges
+but no costs, no approvals, no clocks, no quality acceptance and none of the ticket's internal
+fields (their tier, the escalation level, the deadlines, responsibility and cause:
+``internals``); staff without a need for personal data get the customer masked — so the
+printable case file (``casefile.pdf``) and the API's ticket read (``?expand=``) present the same
+content and decide nothing about visibility themselves.
 """
 
 from __future__ import annotations
@@ -46,7 +49,7 @@ from aftersales.tickets.models import (
 )
 from aftersales.tickets.permissions import ticket_available_actions
 from aftersales.tickets.selectors import ticket_all_attachments, ticket_process_overview, ticket_timeline
-from aftersales.tickets.states import FINAL_STATUSES, TicketStatus
+from aftersales.tickets.states import FINAL_STATUSES, TicketStatus, customer_status
 from aftersales.tickets.warranty import ticket_warranty_status
 
 from .content import (
@@ -67,6 +70,7 @@ from .content import (
     WorkOrderView,
     plan_assessment_view,
 )
+from .promises_acceptance import ticket_acceptance_views, ticket_promise_views
 
 # The parts of a case file; ``case_file_for(include=…)`` reads only those asked for.
 PLAN: Final = "plan"
@@ -77,9 +81,13 @@ WORK_ORDERS: Final = "work_orders"
 SURVEYS: Final = "surveys"
 ATTACHMENTS: Final = "attachments"
 TIMELINE: Final = "timeline"
-ALL_PARTS: Final = frozenset({PLAN, APPROVALS, AGREEMENTS, SLA_CLOCKS, WORK_ORDERS, SURVEYS, ATTACHMENTS, TIMELINE})
-# Internal to the department: a customer's case file leaves them out (the portal shows neither).
-STAFF_ONLY_PARTS: Final = frozenset({APPROVALS, SLA_CLOCKS})
+PROMISES: Final = "promises"
+RESULT_ACCEPTANCES: Final = "result_acceptances"
+ALL_PARTS: Final = frozenset(
+    {PLAN, APPROVALS, AGREEMENTS, SLA_CLOCKS, WORK_ORDERS, SURVEYS, ATTACHMENTS, TIMELINE, PROMISES, RESULT_ACCEPTANCES}
+)
+# Internal to the department: a customer's case file leaves them out (the portal shows none).
+STAFF_ONLY_PARTS: Final = frozenset({APPROVALS, SLA_CLOCKS, RESULT_ACCEPTANCES})
 # A plan the customer has been shown (the portal offers it at AWAITING_CUSTOMER).
 PLAN_STATUSES_SHOWN_TO_CUSTOMER: Final = frozenset({PlanStatus.AWAITING_CUSTOMER, PlanStatus.AGREED, PlanStatus.DECLINED})
 # What a refund or compensation measure gives the customer is theirs to know; other amounts are costs.
@@ -361,14 +369,16 @@ def _attachment(item: Attachment) -> AttachmentView:
     )
 
 
-def _status_label(value: object) -> str:
+def _status_label(value: object, *, customer: bool = False) -> str:
     try:
-        return str(TicketStatus(str(value)).label)
+        status = TicketStatus(str(value))
     except ValueError:
         return str(value or "")
+    # A customer reads the status as their pages show it (awaiting acceptance: resolved).
+    return str((customer_status(status) if customer else status).label)
 
 
-def _entry(event: TicketEvent, names: list[str], system: str) -> EntryView:
+def _entry(event: TicketEvent, names: list[str], system: str, *, customer: bool = False) -> EntryView:
     changed = event.kind == EventKind.STATUS_CHANGED
     data = event.data if isinstance(event.data, dict) else {}
     return EntryView(
@@ -379,8 +389,8 @@ def _entry(event: TicketEvent, names: list[str], system: str) -> EntryView:
         actor=event_actor(event) if event.actor_id or event.actor_label else system,
         public=event.public,
         body="" if event.kind == EventKind.ATTACHMENT else event_text(event),  # the reader's language
-        status_from=_status_label(data.get("from")) if changed else "",
-        status_to=_status_label(data.get("to")) if changed else "",
+        status_from=_status_label(data.get("from"), customer=customer) if changed else "",
+        status_to=_status_label(data.get("to"), customer=customer) if changed else "",
         attachment_names=names,
     )
 
@@ -392,7 +402,7 @@ def _timeline(ticket: Ticket, viewer: User, files: list[Attachment]) -> list[Ent
             by_event.setdefault(item.event_id, []).append(item.original_name)
     system = gettext("System")
     events = ticket_timeline(ticket=ticket, user=viewer, with_attachments=False)
-    return [_entry(e, by_event.get(e.pk, []), system) for e in events]
+    return [_entry(e, by_event.get(e.pk, []), system, customer=bool(viewer.is_customer)) for e in events]
 
 
 # --- The case file --------------------------------------------------------------------------------
@@ -443,4 +453,6 @@ def case_file_for(*, ticket: Ticket, viewer: User, include: frozenset[str] = ALL
         surveys=_surveys(ticket) if SURVEYS in include else [],
         attachments=[_attachment(a) for a in files] if ATTACHMENTS in include else [],
         timeline=_timeline(ticket, viewer, files) if TIMELINE in include else [],
+        promises=ticket_promise_views(ticket, customer=customer) if PROMISES in include else [],
+        result_acceptances=ticket_acceptance_views(ticket) if RESULT_ACCEPTANCES in include else [],
     )

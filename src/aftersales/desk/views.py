@@ -20,6 +20,7 @@ from aftersales.outlets.selectors import outlets_led_by
 from aftersales.travel.selectors import finance_desk, technician_desk
 
 from .selectors import (
+    acceptance_tile,
     agent_workbench,
     finance_payments,
     sees_team_view,
@@ -98,7 +99,9 @@ def team(request: HttpRequest) -> HttpResponse:
 
 
 def _render_workbench(request: HttpRequest, user: User) -> HttpResponse:
-    return render(request, "desk/workbench.html", {"bench": agent_workbench(user=user)})
+    # The quality manager's results to accept (None for roles that do not decide on them).
+    context = {"bench": agent_workbench(user=user), "acceptance": acceptance_tile(user=user)}
+    return render(request, "desk/workbench.html", context)
 
 
 def _render_today(request: HttpRequest, user: User) -> HttpResponse:

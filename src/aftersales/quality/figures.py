@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from aftersales.core import charts
 from aftersales.tickets.choices import Cause
@@ -155,9 +156,14 @@ def effect_chart(detail: dict[str, Any]) -> charts.Chart | None:
         return 1000.0 * b["faulty_units"] / b["shipped"] if bool(b["after"]) == after else None
 
     several = len({b["model"] for b in batches}) > 1
+    months = detail.get("window_months") or 0
     return charts.bar(
-        _("Faulty units per 1,000 shipped within the first %(months)d months in the field")
-        % {"months": detail.get("window_months") or 0},
+        ngettext(
+            "Faulty units per 1,000 shipped within the first %(months)d month in the field",
+            "Faulty units per 1,000 shipped within the first %(months)d months in the field",
+            months,
+        )
+        % {"months": months},
         [f"{b['model']} {b['batch']}" if several else b["batch"] for b in batches],
         {_("Before the change"): [rate(b, False) for b in batches], _("After the change"): [rate(b, True) for b in batches]},
         value_format=".2f",

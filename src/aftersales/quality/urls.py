@@ -16,4 +16,5 @@ urlpatterns = [
     path("actions/<int:pk>/check/", views.action_check, name="action_check"),
     path("changes/", views.change_archive, name="archive"),
     path("acceptance/", acceptance_views.acceptance_worklist, name="acceptance"),
+    path("acceptance/ticket/<str:ticket_number>/", acceptance_views.ticket_acceptance_panel, name="acceptance_panel"),
 ]

@@ -98,4 +98,5 @@ PLAN_ANSWERED = hook(
 TICKET_SOLUTION_PROMISED = hook(
     "ticket_solution_promised",
     "aftersales.sla.receivers.ticket_solution_promised",  # the solution clock is met
+    "aftersales.webhooks.receivers.ticket_solution_promised",  # ticket.solution_promised
 )

@@ -30,6 +30,10 @@ class EventType(models.TextChoices):
     APPOINTMENT_CHANGED = "appointment.changed", _("Appointment changed")
     CUSTOMER_UPDATED = "customer.updated", _("Customer contact data changed")
     NOTIFICATION_FAILED = "notification.failed", _("Customer notification undelivered")
+    TICKET_SOLUTION_PROMISED = "ticket.solution_promised", _("Solution date promised to the customer")
+    TICKET_AWAITING_ACCEPTANCE = "ticket.awaiting_acceptance", _("Result waiting for the quality acceptance")
+    TICKET_RESULT_ACCEPTED = "ticket.result_accepted", _("Result accepted in the quality acceptance")
+    TICKET_RETURNED_FOR_REWORK = "ticket.returned_for_rework", _("Result sent back for rework in the quality acceptance")
     # Sent only by "send test event", to one subscription; nobody subscribes to it.
     TEST = "webhook.test", _("Test event")
 

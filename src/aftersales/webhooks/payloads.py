@@ -4,10 +4,11 @@ the customer."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from aftersales.tickets.models import MeasureStatus, TicketPlan
+from aftersales.tickets.models import MeasureStatus, SolutionPromise, TicketPlan
 
 # The customer's contact data that ``customer.updated`` names when it changes (the values are
 # never sent): what a CRM keeps in step. Tier, consents and notes are not contact data.
@@ -38,4 +39,21 @@ def plan_payload(plan: TicketPlan) -> dict[str, Any]:
             {"kind": m.kind, "amount": f"{m.amount:.2f}", "customer_charge": f"{m.customer_charge:.2f}", "deadline": m.deadline}
             for m in measures
         ],
+    }
+
+
+def promise_payload(promise: SolutionPromise) -> dict[str, Any]:
+    """A solution date promised to the customer (承诺解决时间): its revision (1 the first), the
+    date and the time given (``HH:MM``, null: until the end of that day), the moment it is broken
+    (``deadline``), whether it moves the previous promise later, the reason the customer reads
+    (the staff's words to them, cut at 500 characters) and when it was given."""
+    return {
+        "revision": promise.revision,
+        "promised_date": promise.promised_date,
+        "promised_time": promise.promised_time.strftime("%H:%M") if promise.promised_time is not None else None,
+        "deadline": promise.deadline.astimezone(dt.UTC),  # made in Asia/Shanghai; data's times are UTC
+        "revised": promise.revision > 1,
+        "later_than_before": promise.later_than_before,
+        "reason": promise.reason[:SUMMARY_LIMIT],
+        "given_at": promise.given_at,
     }

@@ -1,7 +1,8 @@
 """Events of the apps below webhooks (and of feedback, beside it) become webhook events:
-receivers named by dotted path in ``tickets/effects.py``, ``sla/effects.py``,
-``feedback/effects.py``, ``customers/effects.py`` and ``notifications/effects.py``, called inside
-the change's transaction; the event is recorded there and delivered after commit.
+receivers named by dotted path in ``tickets/effects.py``, ``tickets/process/acceptance.py``,
+``sla/effects.py``, ``feedback/effects.py``, ``customers/effects.py`` and
+``notifications/effects.py``, called inside the change's transaction; the event is recorded there
+and delivered after commit.
 
 Each asks for the subscriptions first: with none (the usual case) nothing else is read. The
 apps above webhooks (field service, returns, compensation, crisis) call ``webhook_emit`` from
@@ -14,14 +15,15 @@ import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aftersales.accounts.models import User
 from aftersales.customers.models import Customer
 from aftersales.notifications.links import customer_ticket_url
 from aftersales.notifications.models import Notification
-from aftersales.tickets.models import AgreementDecision, CustomerAgreement, Ticket, TicketPlan
+from aftersales.tickets.models import AgreementDecision, CustomerAgreement, SolutionPromise, Ticket, TicketPlan
 from aftersales.tickets.states import TicketStatus
 
 from .models import EventType
-from .payloads import customer_fields, plan_payload
+from .payloads import customer_fields, plan_payload, promise_payload
 from .services import webhook_emit, webhook_emit_for_ticket, webhook_subscriptions_for
 
 
@@ -62,6 +64,45 @@ def plan_answered(*, ticket: Ticket, plan: TicketPlan, agreement: CustomerAgreem
             "method": agreement.method,
             "answered_at": agreement.agreed_at,
         },
+    )
+
+
+def ticket_solution_promised(*, ticket: Ticket, promise: SolutionPromise, now: dt.datetime) -> None:
+    """``tickets.effects.TICKET_SOLUTION_PROMISED``: ``ticket.solution_promised``, the first
+    promise and every revision, with the deadline of the promise it replaces (null for the first)."""
+
+    def build() -> dict[str, Any]:
+        previous = None
+        if promise.revision > 1:
+            previous = (
+                SolutionPromise.objects.filter(ticket_id=ticket.pk, revision=promise.revision - 1)
+                .values_list("deadline", flat=True)
+                .first()
+            )
+        return {"promise": promise_payload(promise), "previous_deadline": previous}
+
+    _emit(EventType.TICKET_SOLUTION_PROMISED, ticket.pk, build)
+
+
+def acceptance_requested(*, ticket: Ticket, via: str, reasons: list[str], now: dt.datetime) -> None:
+    """``process.acceptance.TICKET_ACCEPTANCE_REQUESTED``: ``ticket.awaiting_acceptance``, once
+    per wait — how the ticket would have closed and the acceptance rule's conditions it meets."""
+    _emit(EventType.TICKET_AWAITING_ACCEPTANCE, ticket.pk, via=str(via), reasons=list(reasons), requested_at=now)
+
+
+def acceptance_decided(*, ticket: Ticket, actor: User, accepted: bool, comment: str, now: dt.datetime) -> None:
+    """``process.acceptance.TICKET_ACCEPTANCE_DECIDED``: ``ticket.result_accepted`` or
+    ``ticket.returned_for_rework``. Sent before the ticket moves: ``to_status`` names the status
+    it moves to (the ``ticket.status_changed`` that follows carries the move). The decider's role,
+    not their name; whether there is a comment, not the comment (internal)."""
+    event = EventType.TICKET_RESULT_ACCEPTED if accepted else EventType.TICKET_RETURNED_FOR_REWORK
+    _emit(
+        event,
+        ticket.pk,
+        decided_at=now,
+        decided_by_role=actor.role or None,
+        to_status=(TicketStatus.CLOSED if accepted else TicketStatus.REOPENED).value,
+        has_comment=bool(comment),
     )
 
 

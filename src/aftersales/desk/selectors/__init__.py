@@ -17,6 +17,7 @@ from .cards import (
     agent_workbench,
 )
 from .finance import FinancePayments, finance_payments
+from .quality import AcceptanceTile, acceptance_tile
 from .team import (
     TEAM_VIEW_ROLES,
     LoadRow,
@@ -42,6 +43,7 @@ __all__ = [
     "TABLE_ROWS",
     "TEAM_VIEW_ROLES",
     "TOP",
+    "AcceptanceTile",
     "CardRow",
     "CountLink",
     "FinancePayments",
@@ -52,6 +54,7 @@ __all__ = [
     "TicketCard",
     "WarehouseHome",
     "Workbench",
+    "acceptance_tile",
     "agent_workbench",
     "finance_payments",
     "sees_team_view",

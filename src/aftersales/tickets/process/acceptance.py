@@ -56,12 +56,14 @@ TICKET_ACCEPTANCE_NEEDED = hook(
 TICKET_ACCEPTANCE_REQUESTED = hook(
     "ticket_acceptance_requested",
     "aftersales.quality.acceptance_receivers.acceptance_requested",  # the pending record
+    "aftersales.webhooks.receivers.acceptance_requested",  # ticket.awaiting_acceptance
 )
 # The quality manager decided, before the status change. kwargs: ticket, actor, accepted,
 # comment, now.
 TICKET_ACCEPTANCE_DECIDED = hook(
     "ticket_acceptance_decided",
     "aftersales.quality.acceptance_receivers.acceptance_decided",  # the record, its checklist, audit
+    "aftersales.webhooks.receivers.acceptance_decided",  # ticket.result_accepted / ticket.returned_for_rework
 )
 # The wait ended without a decision: the customer said it is not solved after all (→ REOPENED).
 # kwargs: ticket, now.
@@ -145,7 +147,9 @@ def ticket_accept_result(*, ticket: Ticket, actor: User, comment: str = "", expe
         data={"action": "result_accepted"},
         text=None if text else deferred(_("Result accepted by quality.")),
     )
-    return move(ticket=locked, to=S.CLOSED, actor=actor, text=deferred(_("Closed after the quality acceptance.")))
+    return move(
+        ticket=locked, to=S.CLOSED, actor=actor, text=deferred(_("Request closed"))
+    )  # neutral: the customer reads it, not the internal step
 
 
 @transaction.atomic
