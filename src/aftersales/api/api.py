@@ -154,6 +154,7 @@ api.add_router("", reports.router)
 api.add_router("", exports.router)
 api.add_router("", outlets.router)
 api.add_router("", travel.router)
+api.add_router("", "aftersales.api.routers.trips.router")  # trip logs 出差日志 (travel)
 api.add_router("", calendars.router)
 api.add_router("", "aftersales.api.routers.staff.router")
 api.add_router("", "aftersales.api.routers.signin.router")  # the customer's sign-in from the app

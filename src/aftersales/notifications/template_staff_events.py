@@ -46,6 +46,7 @@ from .template_catalogue import (
     verbatim,
 )
 from .template_staff_travel import TRAVEL_EVENTS
+from .template_trips import TRIP_EVENTS
 
 STAFF_EVENTS = (
     _staff(
@@ -321,7 +322,7 @@ STAFF_EVENTS = (
 )
 
 # Travel money (the travel app): its own module.
-STAFF_EVENTS = (*STAFF_EVENTS, *TRAVEL_EVENTS)
+STAFF_EVENTS = (*STAFF_EVENTS, *TRAVEL_EVENTS, *TRIP_EVENTS)
 
 # Business calendars (sla): a calendar in use lacks a year's official holiday schedule.
 CALENDAR_NAME = Placeholder("calendar", "日历", "calendar", _("The business calendar's name"), "办公日历", "Office hours")

@@ -18,3 +18,11 @@ class TravelAudit(AuditAction):
     REIMBURSEMENT_POSTED = "travel.reimbursement_posted"
     REIMBURSEMENT_CLOSED = "travel.reimbursement_closed"
     REIMBURSEMENT_CANCELLED = "travel.reimbursement_cancelled"
+    # The trip log (出差日志).
+    TRIP_OPENED = "travel.trip_opened"
+    TRIP_ENTRY_ADDED = "travel.trip_entry_added"
+    TRIP_ENTRY_REMOVED = "travel.trip_entry_removed"
+    TRIP_SUBMITTED = "travel.trip_submitted"
+    TRIP_APPROVED = "travel.trip_approved"
+    TRIP_RETURNED = "travel.trip_returned"
+    TRIP_CANCELLED = "travel.trip_cancelled"

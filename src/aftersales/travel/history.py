@@ -26,9 +26,16 @@ LABELS: dict[str, Any] = {
     T.REIMBURSEMENT_POSTED: _("Posted"),
     T.REIMBURSEMENT_CLOSED: _("Closed"),
     T.REIMBURSEMENT_CANCELLED: _("Cancelled"),
+    T.TRIP_OPENED: _("Trip opened"),
+    T.TRIP_ENTRY_ADDED: _("Day logged"),
+    T.TRIP_ENTRY_REMOVED: _("Line removed"),
+    T.TRIP_SUBMITTED: _("Submitted"),
+    T.TRIP_APPROVED: _("Approved"),
+    T.TRIP_RETURNED: _("Returned for correction"),
+    T.TRIP_CANCELLED: _("Cancelled"),
 }
 # What a row's changes may say that a reader needs (typed text and numbers, shown as they are).
-DETAILS = ("reason", "reference", "reimbursement", "amount", "net")
+DETAILS = ("reason", "reference", "reimbursement", "amount", "net", "day", "work_order", "working_hours", "note", "cost")
 
 
 @dataclass(frozen=True)

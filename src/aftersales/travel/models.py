@@ -256,3 +256,140 @@ class TravelNumberSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}{self.day}: {self.last_value}"
+
+
+# --- trip log (出差日志): seed 001 "根据《出差日志》及《派工单》核算出相应人工费" ---------------------------
+
+
+class TripStatus(models.TextChoices):
+    OPEN = "open", _("On the trip")
+    SUBMITTED = "submitted", _("Submitted")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Returned for correction")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Trip(models.Model):
+    """A technician's business trip (出差) and its day-by-day log (``TripLogEntry``): where he went,
+    for which work orders, what he did each day and for how long. Once submitted a reviewer
+    reconciles the hours logged per work order against the work orders' labour hours and
+    approves it; the labour cost per work order is then fixed in ``TripLabour``."""
+
+    number = models.CharField(_("number"), max_length=32, unique=True)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("technician"), on_delete=models.PROTECT, related_name="trips"
+    )
+    # The province as ``accounts.provinces.province_name`` writes it (江苏省), the city as typed.
+    province = models.CharField(_("province"), max_length=32)
+    city = models.CharField(_("city"), max_length=32, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=500)
+    planned_from = models.DateField(_("planned from"))
+    planned_until = models.DateField(_("planned until"))
+    departed_on = models.DateField(_("departed on"), null=True, blank=True)
+    returned_on = models.DateField(_("returned on"), null=True, blank=True)
+    work_orders = models.ManyToManyField(
+        "fieldservice.WorkOrder", verbose_name=_("work orders"), blank=True, related_name="trips"
+    )
+    advance = models.ForeignKey(
+        CashAdvance, verbose_name=_("cash advance"), null=True, blank=True, on_delete=models.SET_NULL, related_name="trips"
+    )
+    status = models.CharField(_("status"), max_length=16, choices=TripStatus.choices, default=TripStatus.OPEN, db_index=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    created_at = models.DateTimeField(_("created at"))
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    return_reason = models.TextField(_("why returned"), blank=True)
+    cancel_reason = models.TextField(_("why cancelled"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("trip")
+        verbose_name_plural = _("trips")
+        ordering = ["-planned_from", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(planned_until__gte=F("planned_from")), name="travel_trip_planned_ordered"),
+            models.CheckConstraint(
+                condition=Q(returned_on__isnull=True) | Q(departed_on__isnull=True) | Q(returned_on__gte=F("departed_on")),
+                name="travel_trip_actual_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["technician", "status"], name="travel_trip_tech_status")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def destination(self) -> str:
+        return f"{self.province}{self.city}"
+
+
+class TripLogEntry(models.Model):
+    """One line of the trip's log: a day, where, what was done, optionally for which work order,
+    the hours worked and travelled, whether he stayed overnight, the kilometres driven."""
+
+    trip = models.ForeignKey(Trip, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="entries")
+    day = models.DateField(_("day"))
+    place = models.CharField(_("place"), max_length=100)
+    activity = models.TextField(_("activity"))
+    work_order = models.ForeignKey(
+        "fieldservice.WorkOrder",
+        verbose_name=_("work order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="trip_log_entries",
+    )
+    working_hours = models.DecimalField(_("working hours"), max_digits=4, decimal_places=2, default=ZERO)
+    travel_hours = models.DecimalField(_("travel hours"), max_digits=4, decimal_places=2, default=ZERO)
+    overnight = models.BooleanField(_("overnight stay"), default=False)
+    km = models.DecimalField(_("distance (km)"), max_digits=7, decimal_places=1, default=Decimal("0.0"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("trip log entry")
+        verbose_name_plural = _("trip log entries")
+        ordering = ["trip", "day", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(working_hours__gte=0, working_hours__lte=24, travel_hours__gte=0, travel_hours__lte=24),
+                name="travel_trip_entry_hours_in_day",
+            ),
+            models.CheckConstraint(condition=Q(km__gte=0), name="travel_trip_entry_km_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}:{self.day}"
+
+
+class TripLabour(models.Model):
+    """The labour reconciled for one work order of an approved trip (人工费核算), frozen at the
+    approval: the work order's own labour hours then, the hours logged on this trip, the hours
+    approved (those logged), the labour cost rate of the charge policy and the cost."""
+
+    trip = models.ForeignKey(Trip, verbose_name=_("trip"), on_delete=models.CASCADE, related_name="labour")
+    work_order = models.ForeignKey(
+        "fieldservice.WorkOrder", verbose_name=_("work order"), on_delete=models.PROTECT, related_name="trip_labour"
+    )
+    work_order_hours = models.DecimalField(_("hours on the work order"), max_digits=6, decimal_places=2)
+    logged_hours = models.DecimalField(_("hours logged"), max_digits=6, decimal_places=2)
+    approved_hours = models.DecimalField(_("hours approved"), max_digits=6, decimal_places=2)
+    rate = models.DecimalField(_("labour cost per hour"), max_digits=12, decimal_places=2)
+    cost = models.DecimalField(_("labour cost"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("trip labour")
+        verbose_name_plural = _("trip labour")
+        ordering = ["trip", "work_order__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "work_order"], name="travel_trip_labour_once"),
+            models.CheckConstraint(condition=Q(approved_hours__gte=0, cost__gte=0), name="travel_trip_labour_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.trip_id}:{self.work_order_id}"

@@ -7,7 +7,9 @@ document:
   closed;
 * finance (the finance users whose data scope holds the technician, ``permissions.finance_for``):
   an advance approved that waits to be paid;
-* both: a paid advance overdue for settlement (``settlement``; the daily reminder job).
+* both: a paid advance overdue for settlement (``settlement``; the daily reminder job);
+* the technician: his trip log approved (the hours and the labour cost fixed) or returned for
+  correction (with the reason) — the events of ``notifications.template_trips``.
 
 Written in the step's own transaction, as every other app's messages are (the outbox row commits
 with the step, so a crash loses neither), in a savepoint of its own: a message that cannot be
@@ -27,7 +29,7 @@ from django.urls import reverse
 from aftersales.accounts.models import User
 from aftersales.notifications.services import notify_staff
 
-from .models import CashAdvance, Reimbursement
+from .models import CashAdvance, Reimbursement, Trip
 from .permissions import finance_for
 
 logger = logging.getLogger(__name__)
@@ -136,3 +138,21 @@ def advance_overdue(advance: CashAdvance, *, days_since_paid: int, due_on: dt.da
         f"travel.advance_overdue {advance.number}",
         lambda: _tell([technician, *finance_for(technician)], "travel.advance_overdue", path, params),
     )
+
+
+def _trip_path(trip: Trip) -> str:
+    return reverse("travel:trip", args=[trip.number])
+
+
+def trip_approved(trip: Trip, *, hours: Decimal, cost: Decimal) -> None:
+    """The technician hears his log is approved, with the hours approved on work orders and the
+    labour cost fixed."""
+    params = {"number": trip.number, "hours": f"{hours:.2f}", "cost": _yuan(cost)}
+    path = _trip_path(trip)
+    _with_the_step(f"travel.trip_approved {trip.number}", lambda: _tell([trip.technician], "travel.trip_approved", path, params))
+
+
+def trip_returned(trip: Trip) -> None:
+    params = {"number": trip.number, "reason": trip.return_reason}
+    path = _trip_path(trip)
+    _with_the_step(f"travel.trip_returned {trip.number}", lambda: _tell([trip.technician], "travel.trip_returned", path, params))

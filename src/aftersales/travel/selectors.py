@@ -27,6 +27,7 @@ from .models import (
     Reimbursement,
     ReimbursementLine,
     ReimbursementStatus,
+    Trip,
 )
 from .permissions import technicians_visible_to
 from .settlement import overdue_if_paid_before, settle_days
@@ -240,7 +241,7 @@ def reimbursement_counts(*, user: User) -> dict[str, int]:
     return {row["status"]: row["n"] for row in rows}
 
 
-def history(obj: CashAdvance | Reimbursement) -> list[AuditEvent]:
+def history(obj: CashAdvance | Reimbursement | Trip) -> list[AuditEvent]:
     """The document's audit rows, oldest first (its page's history)."""
     return list(
         AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))

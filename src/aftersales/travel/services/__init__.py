@@ -2,7 +2,8 @@
 
 ``advances`` — a cash advance requested, decided, paid out, cancelled; ``reimbursements`` — a
 reimbursement drafted, posted (the offset), closed, cancelled; ``reminders`` — the technician and
-finance reminded of advances overdue for settlement; ``common`` — numbers, amounts and the one
+finance reminded of advances overdue for settlement; ``trips`` — the trip log (出差日志)
+opened, logged, submitted, approved (the labour reconciled) or returned, cancelled; ``common`` — numbers, amounts and the one
 door of every status change (``move``).
 """
 
@@ -17,6 +18,7 @@ from .reimbursements import (
     reimbursement_post,
 )
 from .reminders import advances_remind_overdue
+from .trips import trip_approve, trip_cancel, trip_entry_add, trip_entry_remove, trip_open, trip_return, trip_submit
 
 __all__ = [
     "advance_approve",
@@ -35,4 +37,11 @@ __all__ = [
     "reimbursement_close",
     "reimbursement_draft",
     "reimbursement_post",
+    "trip_approve",
+    "trip_cancel",
+    "trip_entry_add",
+    "trip_entry_remove",
+    "trip_open",
+    "trip_return",
+    "trip_submit",
 ]
