@@ -57,6 +57,24 @@ class IntakePage:
         expect(lookup.get_by_test_id("warranty-state")).to_be_visible()
         return lookup
 
+    def enter_when(self, day: str, time: str = "", *, about: bool = False) -> None:
+        """The date it happened (YYYY-MM-DD), the time if known, "about then" if approximate."""
+        self.field("occurred_on").fill(day)
+        if time:
+            self.field("occurred_time").fill(time)
+        if about:
+            self.page.locator("input[name=occurred_certainty][value=about]").check()
+
+    def when_unknown(self) -> None:
+        """ "Unknown — the customer doesn't remember", said outright."""
+        self.page.locator("input[name=occurred_certainty][value=unknown]").check()
+
+    def enter_place(self, city: str, address: str, province: str = "") -> None:
+        if province:
+            self.field("province").fill(province)
+        self.field("city").fill(city)
+        self.field("address").fill(address)
+
     def submit(self) -> str:
         """Register the ticket; returns the number the agent reads out to the customer."""
         self.page.get_by_test_id("intake-submit").click()

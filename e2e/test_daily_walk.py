@@ -85,8 +85,10 @@ def test_intake_assign_plan_portal_signature_work_order_close_and_case_file(brow
     _sign_in(office, "agent-wang")
     intake = IntakePage(office).open()
     intake.enter_phone("13700001111")
+    expect(intake.field("address")).to_have_value("漕溪北路88号3栋502室")  # the address on file, filled
     intake.enter_serial(unit.serial_number)
     intake.field("description").fill("空调不制冷，室外机不转。")
+    intake.enter_when(clock.local_today().isoformat())
     number = intake.submit()
     ticket = Ticket.objects.get(number=number)
     assert ticket.region == east  # from the customer's address in 上海

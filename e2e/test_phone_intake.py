@@ -34,6 +34,9 @@ def test_agent_registers_a_hotline_call_and_finds_it_in_the_list(page):
     expect(unit_box.get_by_test_id("warranty-reason")).not_to_be_empty()
     expect(intake.field("product_model_code")).to_have_value(unit.model.code)  # filled from the unit
     intake.field("description").fill("空调漏水，室内机滴水到地板上。")
+    # When and where are required (SPEC §2.1): a date without a time, approximate; the place.
+    intake.enter_when((clock.local_today() - dt.timedelta(days=2)).isoformat(), about=True)
+    intake.enter_place("佛山市", "北滘镇美的大道 6 号", province="广东省")
     number = intake.submit()
     assert number.startswith("SH")
 

@@ -14,6 +14,7 @@ from tests.fieldservice.helpers import png_bytes, unit_in_warranty
 from tests.tickets.process_helpers import analysed
 
 from aftersales.accounts.models import DataScope, Role
+from aftersales.core import clock
 from aftersales.customers.models import Address
 from aftersales.tickets.models import Attachment, CustomerAgreement, MeasureKind, Ticket
 from aftersales.tickets.process import MeasureInput, ticket_propose_plan, ticket_submit_plan
@@ -72,6 +73,7 @@ def test_the_customer_submits_a_request_with_a_photo_and_signs_the_plan_on_a_pho
         expect(page.get_by_test_id("field-unit").locator("select")).to_have_value(str(unit.pk))
         page.get_by_test_id("field-request_type").get_by_text("投诉").click()
         page.get_by_test_id("field-description").locator("textarea").fill("洗衣机排水时漏水，地板都湿了。")
+        page.get_by_test_id("field-occurred_on").locator("input").fill(clock.local_today().isoformat())  # when: required
         page.get_by_test_id("field-photos").locator("input[type=file]").set_input_files(str(photo))
         page.get_by_test_id("field-contact_time").locator("select").select_option("evening")
         page.get_by_test_id("portal-request-submit").click()

@@ -46,6 +46,8 @@ def test_agent_sees_the_suggestions_on_a_new_hazard_ticket_and_corrects_the_cate
     intake.enter_phone("13812340000")
     intake.field("customer_name").fill("刘洋")
     intake.field("description").fill("电水壶底座冒烟，有焦糊味，差点起火，孩子吓坏了。")
+    intake.when_unknown()
+    intake.enter_place("杭州市", "文三路 90 号")
     number = intake.submit()
 
     panel = page.get_by_test_id("triage-panel")

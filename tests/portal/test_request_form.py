@@ -1,9 +1,11 @@
 """Audit 3, finding 17: the portal's request form does not make customers fail — an unknown
-model number is passed on as typed, the address is asked for a visit only, the errors are
-summed up on top with links to their fields, and the first request's address is kept for the
-next one."""
+model number is passed on as typed, the errors are summed up on top with links to their fields,
+and the first request's address is kept for the next one. When and where are required for every
+request (SPEC §2.1; tests/portal/test_request_when_where.py)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import pytest
 from django.test import Client
@@ -11,6 +13,7 @@ from django.urls import reverse
 
 from aftersales.accounts.models import DataScope, Role
 from aftersales.audit.models import AuditEvent
+from aftersales.core import clock
 from aftersales.customers.audit_actions import CustomerAudit
 from aftersales.customers.models import Address, Customer
 from aftersales.tickets.choices import RequestType
@@ -43,6 +46,9 @@ def _post(client: Client, **overrides):  # type: ignore[no-untyped-def]
         "serial_number": "",
         "product_model_code": "",
         "description": "The air conditioner does not cool.",
+        "occurred_on": (clock.local_today() - dt.timedelta(days=2)).isoformat(),
+        "occurred_time": "",
+        "occurred_certainty": "given",
         "province": "上海市",
         "city": "上海市",
         "district": "徐汇区",
@@ -74,11 +80,12 @@ def test_a_known_model_number_is_found_whatever_the_case(customer_user):
 
 
 @pytest.mark.parametrize("kind", [RequestType.COMPLAINT, RequestType.CONSULTATION])
-def test_a_complaint_or_a_question_needs_no_address(customer_user, kind):
+def test_a_complaint_or_a_question_needs_where_too(customer_user, kind):
     response = _post(_client(customer_user), request_type=kind, province="", city="", district="", address="")
-    assert response.status_code == 302
-    assert Ticket.objects.get().address == ""
-    assert not Address.objects.exists()
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-test-id="error-city"' in html and 'data-test-id="error-address"' in html
+    assert not Ticket.objects.exists() and not Address.objects.exists()
 
 
 @pytest.mark.parametrize("kind", [RequestType.REPAIR, RequestType.INSTALLATION, RequestType.RETURN, RequestType.EXCHANGE])
@@ -129,8 +136,8 @@ def test_the_first_requests_address_is_saved_audited_and_prefilled_next_time(cus
     assert Ticket.objects.filter(address="另一条路1号").count() == 1
 
 
-def test_a_visit_needs_the_street_address_only_and_without_the_city_it_is_not_saved(customer_user):
-    response = _post(_client(customer_user), province="", city="", address="中山路1号")
+def test_the_province_may_be_left_out_but_then_the_address_is_not_saved(customer_user):
+    response = _post(_client(customer_user), province="", city="上海市", address="中山路1号")
     assert response.status_code == 302
     assert Ticket.objects.get().address == "中山路1号"
     assert not Address.objects.exists()  # an address book entry needs its province and city

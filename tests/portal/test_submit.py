@@ -3,6 +3,7 @@ numbered at once, once however often the form is sent, every refusal on its fiel
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from aftersales.accounts.models import Role
+from aftersales.core import clock
 from aftersales.core.errors import ValidationFailed
 from aftersales.customers.models import Address
 from aftersales.portal.forms import MAX_FILES
@@ -55,6 +57,9 @@ def _post(client: Client, **overrides):  # type: ignore[no-untyped-def]
         "serial_number": "",
         "product_model_code": "",
         "description": "洗衣机脱水时噪音很大，机身晃动。",
+        "occurred_on": (clock.local_today() - dt.timedelta(days=1)).isoformat(),
+        "occurred_time": "20:30",
+        "occurred_certainty": "given",
         "province": "江苏省",
         "city": "南京市",
         "district": "鼓楼区",

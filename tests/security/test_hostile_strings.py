@@ -70,6 +70,7 @@ def _intake(**overrides: str) -> dict[str, str]:
         "city": "佛山市",
         "district": "顺德区",
         "address": "北滘镇美的大道 6 号",
+        "occurred_certainty": "unknown",
         "description": "空调漏水。",
     }
     data.update(overrides)
@@ -142,6 +143,7 @@ def _portal(**overrides: str) -> dict[str, str]:
         "idempotency_key": uuid.uuid4().hex,
         "request_type": "repair",
         "description": "洗衣机噪音很大。",
+        "occurred_certainty": "unknown",
         "province": "江苏省",
         "city": "南京市",
         "district": "鼓楼区",

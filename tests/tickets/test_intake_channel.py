@@ -36,6 +36,9 @@ def _post(client: Client, description: str, **fields: str):  # type: ignore[no-u
         "request_type": RequestType.COMPLAINT,
         "priority": str(Priority.NORMAL),
         "description": description,
+        "occurred_certainty": "unknown",
+        "city": "杭州市",
+        "address": "文三路 90 号",
         **fields,
     }
     return client.post(INTAKE, data)

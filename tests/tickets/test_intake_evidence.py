@@ -182,6 +182,7 @@ def page_post(**overrides: object) -> dict[str, object]:
         "province": "广东省",
         "city": "佛山市",
         "address": "北滘镇美的大道 6 号",
+        "occurred_certainty": "unknown",
         "description": "空调漏水，室内机滴水到地板上。",
     }
     data.update(overrides)

@@ -105,6 +105,8 @@ def test_the_hotline_form_derives_the_region_from_the_typed_province(regions):
             "priority": "3",
             "province": "上海",
             "city": "上海",
+            "address": "漕溪北路 88 号",
+            "occurred_certainty": "unknown",
             "description": "热水器不点火。",
         },
     )

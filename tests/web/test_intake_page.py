@@ -28,7 +28,9 @@ def intake_post(**overrides) -> dict:
         "request_type": RequestType.REPAIR,
         "category": "",
         "priority": str(Priority.NORMAL),
-        "occurred_at": "",
+        "occurred_on": "",
+        "occurred_time": "",
+        "occurred_certainty": "unknown",  # said outright: the customer doesn't remember
         "province": "广东省",
         "city": "佛山市",
         "district": "顺德区",
@@ -54,7 +56,13 @@ def test_intake_form_renders_with_a_fresh_idempotency_key_each_time(agent_client
 def test_happy_path_registers_one_hotline_ticket_and_shows_its_number(agent, agent_client):
     response = agent_client.post(
         INTAKE,
-        intake_post(category="product_quality", occurred_at="2026-03-02T09:30", purchase_date="2026-01-05"),
+        intake_post(
+            category="product_quality",
+            occurred_on="2026-03-02",
+            occurred_time="09:30",
+            occurred_certainty="given",
+            purchase_date="2026-01-05",
+        ),
         follow=True,
     )
     assert response.status_code == 200

@@ -48,6 +48,7 @@ from .template_catalogue import (
     TemplateEvent,
     _staff,
 )
+from .template_merge import MERGE_EVENTS
 from .template_staff_events import STAFF_EVENTS
 
 # The survey reminder's own value (feedback.sending passes it to the invitation too).
@@ -315,6 +316,7 @@ EVENTS: dict[str, TemplateEvent] = {
             link_text=FOLLOW,
             extra=(PROMISED_DATE, PREVIOUS_DATE, REASON),
         ),
+        *MERGE_EVENTS,
         # --- Staff (in-app) ---
         *STAFF_EVENTS,
         _staff(

@@ -23,9 +23,18 @@ from aftersales.customers.phones import format_phone_national
 from aftersales.fieldservice.uploads import decode_signature
 from aftersales.tickets.attachments import MAX_REQUEST_FILES, kind_for_type, sniff_uploads
 from aftersales.tickets.choices import Channel, EvidenceKind, RequestType
-from aftersales.tickets.forms import DateTimeLocalInput, MultipleFileField
+from aftersales.tickets.forms import MultipleFileField
 from aftersales.tickets.services import IntakeInput
 from aftersales.tickets.services.intake import IntakeFile
+from aftersales.tickets.when_where import (
+    Certainty,
+    certainty_field,
+    clean_when,
+    clean_where,
+    intake_notes,
+    occurred_on_field,
+    occurred_time_field,
+)
 
 # What a customer may ask for; refunds and compensation are what a plan offers, not requests.
 CUSTOMER_REQUEST_TYPES = (
@@ -36,9 +45,12 @@ CUSTOMER_REQUEST_TYPES = (
     RequestType.INSTALLATION,
     RequestType.CONSULTATION,
 )
-# What we come to the customer for (or pick the product up for): these need the address; a
-# complaint or a question does not.
-VISIT_REQUEST_TYPES = frozenset({RequestType.REPAIR, RequestType.INSTALLATION, RequestType.RETURN, RequestType.EXCHANGE})
+# How sure the date is, in the customer's words (the values of ``when_where.Certainty``).
+CUSTOMER_CERTAINTY = [
+    (Certainty.GIVEN, _("On this date")),
+    (Certainty.ABOUT, _("Around this date")),
+    (Certainty.UNKNOWN, _("I don't remember")),
+]
 # Files on one request: the limit of every request (the agent's intake page too); the name is
 # kept for the portal's callers.
 MAX_FILES = MAX_REQUEST_FILES
@@ -56,11 +68,14 @@ CONTACT_TIMES = [
 PAGE_ORDER = (
     "request_type",
     "description",
-    "occurred_at",
+    "occurred_on",
+    "occurred_time",
+    "occurred_certainty",
     "photos",
     "unit",
     "serial_number",
     "product_model_code",
+    "same_address",
     "province",
     "city",
     "district",
@@ -103,15 +118,24 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": _("Tell us what happened.")},
     )
-    occurred_at = forms.DateTimeField(label=_("When did it start?"), required=False, widget=DateTimeLocalInput)
+    # When (required, SPEC §2.1): the day, the time if known, or "I don't remember" said outright.
+    occurred_on = occurred_on_field(_("When did it start?"))
+    occurred_time = occurred_time_field(_("At what time? (if you know)"))
+    occurred_certainty = certainty_field(_("How sure are you of the date?"), choices=CUSTOMER_CERTAINTY)
+    # Where (required): prefilled from the address on file; or "the same as my address".
+    same_address = forms.BooleanField(
+        label=_("Same as my address on file"),
+        required=False,
+        help_text=_("Tick it and we use the address you gave us before; the fields below are then ignored."),
+    )
     province = forms.CharField(label=_("Province"), required=False, max_length=32)
     city = forms.CharField(label=_("City"), required=False, max_length=32)
     district = forms.CharField(label=_("District"), required=False, max_length=32)
     address = forms.CharField(
         label=_("Street address"),
-        required=False,  # for a visit only (``clean``)
+        required=False,  # required in ``clean`` (not with "same as my address")
         max_length=200,
-        help_text=_("Needed for a repair, an installation, a return or an exchange: where we come or pick the product up."),
+        help_text=_("Where the product is: where we come or pick it up."),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     phone = forms.CharField(
@@ -132,6 +156,11 @@ class RequestForm(forms.Form):
             "Up to %(count)d files: photos, short videos (MP4) or a PDF of the receipt; choose several at once."
         ) % {"count": MAX_REQUEST_FILES}
         self.customer = customer
+        self.address_on_file = address
+        if address is None:  # nothing on file to be the same as
+            del self.fields["same_address"]
+        for name in ("city", "address"):
+            self.fields[name].show_required = True  # type: ignore[attr-defined]
         self._kinds: list[str] = []  # of the chosen files (``clean_photos``)
         self._units = {str(unit.pk): unit for unit in units}
         unit_field: forms.ChoiceField = self.fields["unit"]  # type: ignore[assignment]
@@ -141,6 +170,11 @@ class RequestForm(forms.Form):
         ]
         if not units:
             del self.fields["unit"]
+
+    @property
+    def offers_same_address(self) -> bool:
+        """Whether "same as my address on file" is offered (there is one on file)."""
+        return "same_address" in self.fields
 
     @staticmethod
     def initial_for(*, customer: Customer, units: list[ProductUnit], address: Address | None) -> dict[str, Any]:
@@ -163,12 +197,19 @@ class RequestForm(forms.Form):
         return summary
 
     def clean(self) -> dict[str, Any]:
-        """The street address is required when we come to the product or pick it up
-        (``VISIT_REQUEST_TYPES``); a complaint or a question goes in without one."""
+        """When and where, required for every request (SPEC §2.1): the day (the time if known)
+        or "I don't remember"; the city and street address (prefilled from the address on file),
+        or "same as my address on file"."""
         data = super().clean() or {}
-        visit = data.get("request_type") in VISIT_REQUEST_TYPES
-        if visit and "address" not in self.errors and not (data.get("address") or "").strip():
-            self.add_error("address", _("Tell us where the product is."))
+        clean_when(self, data, missing_message=_("Tell us the day it started, or choose “I don't remember”."))
+        clean_where(
+            self,
+            data,
+            on_file=self.address_on_file,
+            no_file_message=_("We have no address of yours on file: please type it."),
+            city_message=_("Tell us the city."),
+            address_message=_("Tell us where the product is."),
+        )
         return data
 
     def clean_photos(self) -> list[UploadedFile]:
@@ -217,6 +258,7 @@ class RequestForm(forms.Form):
             city=data["city"].strip(),
             district=data["district"].strip(),
             address=data["address"].strip(),
+            extra=intake_notes(data),
         )
 
     def with_new_key(self) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from .permissions import ticket_available_actions
 from .registry import ACTIONS, panel_actions
 from .selectors import ticket_get_for_user, ticket_process_overview
 from .selectors.assignment import assignee_options
+from .selectors.when_where import missing_request_text, ticket_when_where
 from .services.first_response import CustomerContact
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
@@ -80,15 +81,31 @@ def reason_field(label: Any, *, required: bool = True, rows: int = 2) -> forms.C
 # --- Verification ----------------------------------------------------------------------------
 
 
-class StartVerificationForm(ActionForm):
+class VerificationStepForm(ActionForm):
+    """A verification step's form: it lists what of "when and where" the request lacks
+    (``selectors.when_where``; an API or e-mail ticket may lack it), ``missing_request`` the
+    request for it in the customer's language."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.when_where = ticket_when_where(self.ticket)
+        self.missing_request = missing_request_text(self.ticket)
+
+
+class StartVerificationForm(VerificationStepForm):
     title = _("Start verification")
     submit_label = _("Start verification")
 
 
-class RequestInformationForm(ActionForm):
+class RequestInformationForm(VerificationStepForm):
     title = _("Request information")
     submit_label = _("Send the request")
     missing = reason_field(_("What is missing (sent to the customer)"), rows=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.missing_request:  # starts from the missing facts; the agent may add to it
+            self.initial.setdefault("missing", self.missing_request)
 
 
 class ReceiveInformationForm(ActionForm):
@@ -97,7 +114,7 @@ class ReceiveInformationForm(ActionForm):
     note = reason_field(_("What the customer sent"), required=False)
 
 
-class RecordVerificationForm(ActionForm):
+class RecordVerificationForm(VerificationStepForm):
     title = _("Record verification")
     submit_label = _("Record verification")
     authentic = forms.TypedChoiceField(label=_("Authentic"), choices=YES_NO, coerce=_yes, initial="yes")
@@ -110,6 +127,12 @@ class RecordVerificationForm(ActionForm):
     )
     missing = reason_field(_("What is missing"), required=False)
     note = reason_field(_("Note"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.missing_request:  # not complete until the facts are there
+            self.initial.setdefault("complete", "no")
+            self.initial.setdefault("missing", self.missing_request)
 
 
 class ClassifyForm(ActionForm):

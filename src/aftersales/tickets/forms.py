@@ -16,13 +16,21 @@ from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.core.errors import ValidationFailed
+from aftersales.customers.models import Address
+from aftersales.customers.phones import normalize_phone
+from aftersales.customers.selectors import customer_find_by_email, customer_find_by_phone
+from aftersales.customers.services import normalize_email
+
 from .attachments import MAX_REQUEST_FILES, EvidenceKind
 from .choices import AGENT_CHANNELS, Channel, EventKind, Priority, RequestType, Responsibility
 from .models import TicketCategory
 from .selectors.listing import TicketFilters
+from .selectors.lookup import customer_default_address
 from .services import IntakeInput
 from .services.intake import IntakeFile
 from .states import TicketStatus
+from .when_where import certainty_field, clean_when, clean_where, intake_notes, occurred_on_field, occurred_time_field
 
 STATUS_OPEN = "open"
 STATUS_ALL = "all"
@@ -210,7 +218,7 @@ class IntakeForm(forms.Form):
     ``to_intake_input`` turns it into the service's input."""
 
     # Service field name -> form field name, where they differ.
-    SERVICE_FIELDS = {"category_code": "category"}
+    SERVICE_FIELDS = {"category_code": "category", "occurred_at": "occurred_on"}
     max_files = MAX_REQUEST_FILES  # of evidence, all kinds together
 
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=128, initial=lambda: uuid.uuid4().hex)
@@ -247,11 +255,24 @@ class IntakeForm(forms.Form):
     safety_hazard = forms.BooleanField(
         label=_("Safety hazard"), required=False, help_text=_("Marking a safety hazard makes the ticket urgent.")
     )
-    occurred_at = forms.DateTimeField(label=_("Occurred at"), required=False, widget=DateTimeLocalInput)
+    # When (SPEC §2.1, required): a date, the time if known, how sure; or "unknown" said outright.
+    occurred_on = occurred_on_field(_("Date it happened"))
+    occurred_time = occurred_time_field(_("Time (if known)"))
+    occurred_certainty = certainty_field(_("How sure is the customer?"))
+    # Where (required): typed, or the caller's address on file.
+    same_address = forms.BooleanField(
+        label=_("Same as the customer's address on file"),
+        required=False,
+        help_text=_(
+            "Uses the address on file of the customer with this phone number or email; the fields below are then ignored."
+        ),
+    )
     province = forms.CharField(label=_("Province"), required=False, max_length=32)
     city = forms.CharField(label=_("City"), required=False, max_length=32)
     district = forms.CharField(label=_("District"), required=False, max_length=32)
-    address = forms.CharField(label=_("Address"), required=False, max_length=200)
+    address = forms.CharField(
+        label=_("Address"), required=False, max_length=200, help_text=_("Where the product is, or where it happened.")
+    )
     title = forms.CharField(
         label=_("Title"),
         required=False,
@@ -276,7 +297,8 @@ class IntakeForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Required by the service (a phone or an email; a name; what happened), marked for people.
-        for name in ("phone", "customer_name", "description"):
+        # When and where are required here (``when_where``), though not by the service.
+        for name in ("phone", "customer_name", "description", "city", "address"):
             self.fields[name].show_required = True  # type: ignore[attr-defined]
         # As the agent types, htmx asks who is calling and which unit it is (see the lookups);
         # when the form comes back with errors, the lookups run again for what was typed.
@@ -290,6 +312,41 @@ class IntakeForm(forms.Form):
             self.fields[name].widget.attrs.update(
                 {"hx-get": reverse(url), "hx-trigger": trigger, "hx-target": target, "hx-sync": "this:replace"}
             )
+
+    def clean(self) -> dict[str, Any]:
+        """When and where, required on this page (SPEC §2.1): a date (the time if known) or an
+        explicit "unknown"; the typed city and address, or the caller's address on file."""
+        data = super().clean() or {}
+        clean_when(
+            self, data, missing_message=_("Enter the date it happened, or choose “Unknown — the customer doesn't remember”.")
+        )
+        clean_where(
+            self,
+            data,
+            on_file=self._address_on_file(data) if data.get("same_address") else None,
+            no_file_message=_("No address is on file for a customer with this phone number or email: type the address."),
+            city_message=_("Enter the city where it happened."),
+            address_message=_("Enter the address: where the product is, or where it happened."),
+        )
+        return data
+
+    @staticmethod
+    def _address_on_file(data: dict[str, Any]) -> Address | None:
+        """The default address of the customer intake will file the ticket under (the same
+        match: by phone, else by email); None for a new caller or one without an address."""
+        customer = None
+        try:
+            phone = normalize_phone(data.get("phone") or "") if (data.get("phone") or "").strip() else ""
+            email = normalize_email(data.get("email") or "")
+        except ValidationFailed:
+            return None  # the service names the bad phone or email
+        if phone:
+            customer = customer_find_by_phone(phone_e164=phone)
+        if customer is None and email:
+            customer = customer_find_by_email(email=email)
+        if customer is None:
+            return None
+        return customer_default_address(customer)
 
     def to_intake_input(self) -> IntakeInput:
         data = self.cleaned_data
@@ -314,6 +371,7 @@ class IntakeForm(forms.Form):
             category_code=category.code if category else "",
             priority=data["priority"],
             safety_hazard=data["safety_hazard"],
+            extra=intake_notes(data),
         )
 
     def evidence(self) -> list[IntakeFile]:

@@ -36,8 +36,10 @@ S = TicketStatus
 TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
     S.REGISTERED: frozenset({S.VERIFYING, S.REJECTED, S.CANCELLED, S.MERGED}),
     S.VERIFYING: frozenset({S.AWAITING_INFO, S.ANALYSING, S.REJECTED, S.CANCELLED, S.MERGED}),
-    S.AWAITING_INFO: frozenset({S.VERIFYING, S.REJECTED, S.CANCELLED}),
-    S.ANALYSING: frozenset({S.PLANNING, S.REJECTED, S.CANCELLED}),
+    # A duplicate may be merged until a solution is worked on (tickets.process.verification
+    # ``ticket_merge``): also while waiting for the customer's information and while analysing.
+    S.AWAITING_INFO: frozenset({S.VERIFYING, S.REJECTED, S.CANCELLED, S.MERGED}),
+    S.ANALYSING: frozenset({S.PLANNING, S.REJECTED, S.CANCELLED, S.MERGED}),
     S.PLANNING: frozenset({S.AWAITING_APPROVAL, S.AWAITING_CUSTOMER, S.CANCELLED}),
     S.AWAITING_APPROVAL: frozenset({S.AWAITING_CUSTOMER, S.PLANNING, S.CANCELLED}),
     S.AWAITING_CUSTOMER: frozenset({S.IN_PROGRESS, S.PLANNING, S.CANCELLED}),

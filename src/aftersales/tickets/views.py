@@ -44,7 +44,7 @@ from .saved_view_bar import list_bar, render_bar, start_redirect
 from .selectors import attachment_get_for_user, ticket_list_for_user, tickets_newest_for_user
 from .selectors.agreements import agreement_document_get_for_user
 from .selectors.assignment import may_assign_others
-from .selectors.lookup import customer_lookup_for_user, unit_lookup_for_user
+from .selectors.lookup import customer_default_address, customer_lookup_for_user, unit_lookup_for_user
 from .services import ticket_add_attachment, ticket_add_note, ticket_intake
 from .services.agreements import agreement_document_record_view
 from .services.assignment import BulkAssignResult, may_run_assignment_rules, tickets_auto_assign_now, tickets_bulk_assign
@@ -331,6 +331,9 @@ def customer_lookup(request: HttpRequest) -> HttpResponse:
                     "name": customer.name if user.sees_personal_data else mask_name(customer.name),
                     "phone": display_phone(user, customer.phone),
                     "fill_name": user.sees_personal_data,
+                    # The address on file fills the empty "where" fields (when_where): personal
+                    # data, so only for who sees it (the others tick "same as the address on file").
+                    "fill_address": customer_default_address(customer) if user.sees_personal_data else None,
                     "recent": tickets_newest_for_user(user=user, customer_id=customer.pk, limit=RECENT_TICKETS_IN_LOOKUP),
                 }
             elif found.state == "out_of_scope":

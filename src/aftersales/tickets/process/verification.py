@@ -272,9 +272,26 @@ def ticket_cancel(*, ticket: Ticket, actor: User, reason: str, expected_version:
     return move(ticket=locked, to=S.CANCELLED, actor=actor, reason=text)
 
 
+# Said to the customer of a merged duplicate (the event ``ticket_merged``, notifications.template_merge).
+MERGED_SUBJECT = _("Your request %(number)s continues as %(into)s")
+MERGED_BODY = _(
+    "your request %(number)s is about the same matter as your request %(into)s, so we combined them: "
+    "we continue with everything under %(into)s. Please quote %(into)s from now on."
+)
+
+
 @transaction.atomic
 def ticket_merge(*, ticket: Ticket, into: Ticket, actor: User, reason: str = "", expected_version: int | None = None) -> Ticket:
-    """Merge a duplicate into another open ticket of the same customer (→ MERGED, ``merged_into`` set)."""
+    """Merge a duplicate into another ticket of the same customer that is not final
+    (→ MERGED, ``merged_into`` set).
+
+    Allowed until a solution is worked on: registered, verifying, waiting for the customer's
+    information and analysing (``states.TRANSITIONS``); from planning on the ticket carries a
+    plan, approvals and work of its own, and is cancelled instead. Nothing moves: the merged
+    ticket keeps its timeline, messages and files (its page links to the target), the target's
+    timeline says "merged from". The customer is told, on their channels and in their language,
+    which ticket now carries their request (``ticket_merged``, with their link to it): once, as
+    a merged ticket is final."""
     if into.pk == ticket.pk:
         raise ValidationFailed({"into": [_("A ticket cannot be merged into itself.")]}, code="merge_into_self")
     # Both rows in key order: two merges in opposite directions cannot deadlock.
@@ -296,10 +313,20 @@ def ticket_merge(*, ticket: Ticket, into: Ticket, actor: User, reason: str = "",
         text=deferred(_("Ticket %(number)s was merged into this one."), number=locked.number),
         data={"action": "merged_from", "from": locked.number},
     )
-    return move(
+    moved = move(
         ticket=locked,
         to=S.MERGED,
         actor=actor,
         reason=text,
         text=deferred(_("Merged into %(number)s."), number=target.number),
     )
+    notify_customer(
+        ticket=moved,
+        template="ticket_merged",
+        subject=MERGED_SUBJECT,
+        body=MERGED_BODY,
+        params={"into": target.number},
+        link=ticket_link(target),
+        link_text=_("Follow your request here:"),
+    )
+    return moved

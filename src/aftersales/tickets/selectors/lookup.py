@@ -16,7 +16,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from aftersales.accounts.models import User
 from aftersales.catalog.models import ProductUnit
 from aftersales.catalog.selectors import unit_find_by_serial
-from aftersales.customers.models import Customer
+from aftersales.customers.models import Address, Customer
 from aftersales.customers.selectors import customer_find_by_phone
 
 from .scope import sees_every_ticket, tickets_visible_to
@@ -62,3 +62,9 @@ def unit_lookup_for_user(*, user: User, serial_number: str) -> Lookup:
     if unit.customer_id is not None and not customers_visible_to(user).filter(pk=unit.customer_id).exists():
         return Lookup(state="out_of_scope")
     return Lookup(state="found", unit=unit)
+
+
+def customer_default_address(customer: Customer) -> Address | None:
+    """The customer's address on file (their default; the newest if several are marked so):
+    what intake's "where" starts from (``tickets.when_where``)."""
+    return Address.objects.filter(customer=customer, is_default=True).order_by("-pk").first()

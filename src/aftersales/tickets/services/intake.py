@@ -48,6 +48,7 @@ from ..models import Attachment, Ticket, TicketCategory, TicketEvent
 from ..numbering import next_ticket_number
 from ..search import search_grams_for
 from ..titles import title_from_description
+from ..when_where import ABOUT_KEY, PRECISION_KEY, Precision
 from .assignment import ticket_auto_assign_queue
 from .later import ticket_created_later_queue
 
@@ -181,6 +182,17 @@ def _validate_intake(data: IntakeInput) -> dict[str, Any]:
         now=now,
     )
     return cleaned
+
+
+def _intake_notes(data: IntakeInput) -> dict[str, Any]:
+    """What a web form said of the "when" (``when_where``: a date only, about then, unknown),
+    kept in the registered entry's data; other ``extra`` keys are not stored."""
+    notes = {key: data.extra[key] for key in (PRECISION_KEY, ABOUT_KEY) if key in data.extra}
+    if notes.get(PRECISION_KEY, Precision.TIME) not in Precision.values:
+        notes.pop(PRECISION_KEY)
+    if ABOUT_KEY in notes:
+        notes[ABOUT_KEY] = bool(notes[ABOUT_KEY])
+    return notes
 
 
 def _match_customer(data: IntakeInput, cleaned: dict[str, Any], *, actor: User | None, actor_label: str) -> tuple[Customer, bool]:
@@ -473,7 +485,7 @@ def _create_ticket(
         actor_label=label,
         public=True,
         body=description[:500],
-        data={"channel": data.channel, "number": ticket.number, "safety_hazard": data.safety_hazard},
+        data={"channel": data.channel, "number": ticket.number, "safety_hazard": data.safety_hazard, **_intake_notes(data)},
         created_at=now,
     )
     for then in when_numbered:
