@@ -49,6 +49,8 @@ CONFIGURATION = {
     "parts.requisitionapprovalrule",
     "parts.stock",
     "parts.warehouse",
+    "parties.partyregistersettings",
+    "parties.responsibleparty",
     "quality.acceptancerule",
     "remedies.remedypolicy",
     "returns.replacementproduct",

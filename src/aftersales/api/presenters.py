@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import pgettext_lazy
 
 from aftersales.accounts.models import User
+from aftersales.billing.selectors import CustomerCharge, customer_charges_for
 from aftersales.casefile.content import CaseFile, PlanView, SurveyView, WorkOrderView
 from aftersales.casefile.selectors import AGREEMENTS, APPROVALS, PLAN, SLA_CLOCKS, SURVEYS, WORK_ORDERS
 from aftersales.catalog.models import ProductUnit
@@ -19,6 +20,7 @@ from aftersales.core.i18n import actor_text
 from aftersales.core.masking import mask_email, mask_name, mask_phone
 from aftersales.customers.models import Customer
 from aftersales.feedback.models import Survey
+from aftersales.fieldservice.models import WorkOrder
 from aftersales.parties.models import ResponsibleParty
 from aftersales.tickets.choices import EventKind
 from aftersales.tickets.customer_timeline import customer_wording
@@ -29,6 +31,7 @@ from aftersales.tickets.process.promise import ticket_current_promise
 from aftersales.tickets.states import OPEN_STATUSES, TicketStatus, customer_status
 
 from . import schemas
+from .schemas_billing import WorkOrderPaymentOut
 
 
 def _phone(user: User, e164: str) -> str:
@@ -304,7 +307,25 @@ def _plan(plan: PlanView) -> schemas.PlanOut:
     )
 
 
-def _work_order(wo: WorkOrderView) -> schemas.TicketWorkOrderOut:
+def _payment(charge: CustomerCharge | None) -> WorkOrderPaymentOut | None:
+    if charge is None:
+        return None
+    return WorkOrderPaymentOut(
+        status=charge.status,
+        status_label=charge.status_label,
+        amount=f"{charge.amount:.2f}",
+        paid=f"{charge.paid:.2f}",
+        outstanding=f"{charge.outstanding:.2f}",
+        awaiting_confirmation=f"{charge.awaiting_confirmation:.2f}",
+        paid_at=charge.paid_at,
+        invoice_kind=charge.invoice_kind,
+        invoice_number=charge.invoice_number,
+        invoice_issued_on=charge.invoice_issued_on,
+        invoice_amount=_money(charge.invoice_amount),
+    )
+
+
+def _work_order(wo: WorkOrderView, charge: CustomerCharge | None = None) -> schemas.TicketWorkOrderOut:
     return schemas.TicketWorkOrderOut(
         number=wo.number,
         kind=wo.kind,
@@ -334,6 +355,7 @@ def _work_order(wo: WorkOrderView) -> schemas.TicketWorkOrderOut:
             )
             for line in wo.charge_lines
         ],
+        payment=_payment(charge),
     )
 
 
@@ -371,7 +393,10 @@ def ticket_read(ticket: Ticket, user: User, case: CaseFile | None = None) -> sch
     if case is not None and SLA_CLOCKS in parts:
         expanded["sla_clocks"] = [schemas.SlaClockOut(**vars(c)) for c in case.sla_clocks]
     if case is not None and WORK_ORDERS in parts:
-        expanded["work_orders"] = [_work_order(wo) for wo in case.work_orders]
+        # Each charged job's payment (billing's receivable, as its customer reads it): one read.
+        ids = dict(WorkOrder.objects.filter(ticket_id=ticket.pk).values_list("number", "pk"))
+        charges = customer_charges_for(list(ids.values()))
+        expanded["work_orders"] = [_work_order(wo, charges.get(ids.get(wo.number, 0))) for wo in case.work_orders]
     if case is not None and SURVEYS in parts:
         expanded["surveys"] = [_survey_view(s) for s in case.surveys]
     return schemas.TicketReadOut(**ticket_detail(ticket, user).model_dump(), **expanded)

@@ -38,6 +38,8 @@ from aftersales.tickets.action_schemas import (  # noqa: F401 - re-exported
 from aftersales.tickets.choices import Channel, RequestType
 from aftersales.tickets.states import TicketStatus
 
+from .schemas_billing import WorkOrderPaymentOut
+
 # --- Problems and pagination -------------------------------------------------------------------
 
 
@@ -468,6 +470,9 @@ class TicketWorkOrderOut(Schema):
     chargeable: bool
     charge_total: str = Field(description=MONEY)
     charges: list[TicketChargeLineOut]
+    payment: WorkOrderPaymentOut | None = Field(
+        None, description="Whether the charge is paid, once the finished job is charged; null for a free job."
+    )
 
 
 class TicketReadOut(TicketOut):

@@ -8,7 +8,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.parties.selectors import parties_list
+from aftersales.parties.models import PartyKind
+from aftersales.parties.selectors import only_registered_parties, party_options
 from aftersales.parts.models import Part
 from aftersales.tickets.choices import Cause, Nature, Responsibility, Severity
 
@@ -78,7 +79,7 @@ class ReportForm(forms.Form):
         label=_("Supplier"),
         required=False,
         max_length=128,
-        widget=forms.TextInput(attrs={"list": "appraisal-parties", "autocomplete": "off"}),
+        widget=forms.TextInput(attrs={"list": "appraisal-suppliers", "autocomplete": "off"}),
     )
     sanbao_applies = forms.TypedChoiceField(
         label=_("Do the three guarantees (sanbao) apply?"),
@@ -92,8 +93,12 @@ class ReportForm(forms.Form):
         super().__init__(*args, **kwargs)
         if parts is not None:
             self.fields["component"].queryset = parts  # type: ignore[attr-defined]
-        # (code, "name · kind" in the reader's language): a code is what the browser fills in.
-        self.party_options = [(p.code, f"{p.label} · {p.get_kind_display()}") for p in parties_list(active=True)]
+        # (code, "name · kind" in the reader's language): a code is what the browser fills in; the
+        # supplier's field offers the suppliers, the other the departments, logistics and outlets.
+        self.party_options = party_options([k for k in PartyKind.values if k != PartyKind.SUPPLIER])
+        self.supplier_options = party_options([PartyKind.SUPPLIER])
+        if only_registered_parties():  # the register's strict mode: a new name is refused
+            self.fields["responsible_party"].help_text = _("Choose a party from the register of responsible parties.")
         rows = list(tests or []) + [{} for _ in range(TEST_ROWS)]
         self.test_rows: list[dict[str, Any]] = []
         for index, row in enumerate(rows):

@@ -16,7 +16,7 @@ from aftersales.core.errors import NotFound
 from aftersales.core.money import cents
 from aftersales.fieldservice.models import WorkOrder
 
-from .models import ZERO, Invoice, Payment, Receivable, ReceivableStatus
+from .models import ZERO, Invoice, InvoiceKind, Payment, PaymentStatus, Receivable, ReceivableStatus
 from .permissions import receivables_visible_to
 from .states import OUTSTANDING
 
@@ -167,3 +167,67 @@ def outstanding_count(*, user: User) -> int:
     """Finance's Today tile: the receivables list's total with its default filters (outstanding,
     the reader's scope) — the count of the page it links to."""
     return receivable_list(user=user).count()
+
+
+# --- What the customer reads of their charge (the portal, the API's ticket read) ---------------
+
+
+@dataclass(frozen=True)
+class CustomerCharge:
+    """A finished job's charge as its customer sees it: what it comes to, what was paid, what is
+    left, the cash handed to the technician that finance has not confirmed yet, and the invoice
+    issued (its type, number, day and amount). Never who collected or recorded a payment, its
+    reference no., a rejected collection, nor why a charge was waived (internal notes)."""
+
+    work_order_id: int
+    status: str
+    amount: Decimal
+    paid: Decimal
+    outstanding: Decimal
+    awaiting_confirmation: Decimal
+    paid_at: dt.datetime | None
+    invoice_kind: str = ""
+    invoice_number: str = ""
+    invoice_issued_on: dt.date | None = None
+    invoice_amount: Decimal | None = None
+
+    @property
+    def status_label(self) -> str:
+        return str(S(self.status).label)
+
+    @property
+    def invoice_kind_label(self) -> str:
+        return str(InvoiceKind(self.invoice_kind).label) if self.invoice_kind in InvoiceKind.values else ""
+
+
+def customer_charges_for(work_order_ids: list[int]) -> dict[int, CustomerCharge]:
+    """Work order id → its charge as the customer sees it, for the jobs that have a receivable
+    (two queries). Call only with work orders the reader may see (their own ticket's)."""
+    if not work_order_ids:
+        return {}
+    receivables = list(Receivable.objects.filter(work_order_id__in=work_order_ids).select_related("invoice"))
+    pending = dict(
+        Payment.objects.filter(receivable__in=receivables, status=PaymentStatus.PENDING)
+        .order_by()
+        .values("receivable_id")
+        .annotate(total=Sum("amount"))
+        .values_list("receivable_id", "total")
+    )
+    charges = {}
+    for r in receivables:
+        invoice = invoice_of(r)
+        waiting = cents(pending.get(r.pk) or 0) if r.status in OUTSTANDING else ZERO
+        charges[r.work_order_id] = CustomerCharge(
+            work_order_id=r.work_order_id,
+            status=r.status,
+            amount=cents(r.amount),
+            paid=cents(r.paid_amount),
+            outstanding=cents(max(r.outstanding - waiting, ZERO)),
+            awaiting_confirmation=waiting,
+            paid_at=r.paid_at,
+            invoice_kind=invoice.kind if invoice is not None else "",
+            invoice_number=invoice.number if invoice is not None else "",
+            invoice_issued_on=invoice.issued_on if invoice is not None else None,
+            invoice_amount=cents(invoice.amount) if invoice is not None else None,
+        )
+    return charges

@@ -5,6 +5,7 @@ folded, no spaces), so "美的供应商" and "美的 供应商" are one party.""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
@@ -89,3 +90,32 @@ class ResponsibleParty(models.Model):
         same = ResponsibleParty.objects.filter(kind=self.kind, name_key=self.name_key).exclude(pk=self.pk)
         if same.exists():
             raise ValidationError({"name": _("A party of this kind with this name is already registered.")})
+
+
+class PartyRegisterSettings(models.Model):
+    """How the register is kept (a single row, edited in /admin/ by administrators; without one
+    the defaults apply): ``only_registered`` — a responsibility may name only a party already in
+    the register (a name it does not know is refused on its field) instead of registering it."""
+
+    SINGLETON_PK = 1
+
+    only_registered = models.BooleanField(
+        _("only registered parties"),
+        default=False,
+        help_text=_(
+            "When ticked, a responsibility (on a ticket, an appraisal or through the API) must name a party already in "
+            "the register; a new name is refused. When not ticked, a new name is added to the register."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("register settings")
+        verbose_name_plural = _("register settings")
+        constraints = [models.CheckConstraint(condition=models.Q(pk=1), name="parties_register_settings_single")]
+
+    def __str__(self) -> str:
+        return str(_("Only registered parties") if self.only_registered else _("New names are registered"))

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import Q, QuerySet
 
 from .kinds import kinds_for
-from .models import ResponsibleParty, party_name_key
+from .models import PartyRegisterSettings, ResponsibleParty, party_name_key
 
 
 def parties_list(*, kind: str = "", active: bool | None = None, query: str = "") -> QuerySet[ResponsibleParty]:
@@ -57,3 +57,24 @@ def party_ids_for(text: str, *, kinds: Iterable[str] | None = None) -> list[int]
     if by_code:
         return by_code
     return list(qs.filter(name_key=party_name_key(text)).values_list("pk", flat=True))
+
+
+def register_settings() -> PartyRegisterSettings:
+    """The settings in force: the saved row, or the defaults (new names are registered)."""
+    pk = PartyRegisterSettings.SINGLETON_PK
+    return PartyRegisterSettings.objects.filter(pk=pk).first() or PartyRegisterSettings(pk=pk)
+
+
+def only_registered_parties() -> bool:
+    """Whether a responsibility may name only a party already in the register (``/admin/``,
+    "register settings"); off by default: a new name is registered."""
+    return register_settings().only_registered
+
+
+def party_options(kinds: Iterable[str] | None = None) -> list[tuple[str, str]]:
+    """``(code, "name · kind")`` of the active parties of ``kinds`` (all kinds when ``None``), in
+    the reader's language, for a form's choice or datalist."""
+    qs = ResponsibleParty.objects.filter(active=True).order_by("kind", "name")
+    if kinds is not None:
+        qs = qs.filter(kind__in=list(kinds))
+    return [(p.code, f"{p.label} · {p.get_kind_display()}") for p in qs]

@@ -14,7 +14,7 @@ from aftersales.core.errors import ValidationFailed
 from .audit_actions import PartyAudit
 from .kinds import CODE_PREFIX, guess_third_party_kind, kinds_for
 from .models import PartyKind, ResponsibleParty, party_name_key
-from .selectors import party_find
+from .selectors import only_registered_parties, party_find
 
 
 def next_party_code(kind: str, *, model: Any = ResponsibleParty) -> str:
@@ -26,6 +26,15 @@ def next_party_code(kind: str, *, model: Any = ResponsibleParty) -> str:
     while f"{prefix}-{n:03d}" in taken:
         n += 1
     return f"{prefix}-{n:03d}"
+
+
+def unknown_party_message(name: str) -> str:
+    """The field error for a name the register does not know while it takes only registered
+    parties: what to do instead."""
+    return _(
+        "“%(name)s” is not in the register of responsible parties. Choose a registered party, or ask an "
+        "administrator to register it (Administration → Responsible parties → Add)."
+    ) % {"name": name}
 
 
 @transaction.atomic
@@ -72,7 +81,7 @@ def party_create(
 
 
 def party_for_responsibility(
-    *, responsibility: str, party: str, actor: User | None, field: str = "party", register_new: bool = True
+    *, responsibility: str, party: str, actor: User | None, field: str = "party", register_new: bool | None = None
 ) -> ResponsibleParty | None:
     """The register entry ``party`` names for ``responsibility``, checked (SPEC §2 step 3).
 
@@ -81,10 +90,12 @@ def party_for_responsibility(
     department; supplier, logistics, service outlet that kind; a third party any of them). A
     code or a name registered only under another kind is an error on ``field``
     (``party_wrong_kind``), an inactive entry too (``party_inactive``). A name the register does
-    not know yet is registered (``register_new``; the kind the responsibility says, a plain third
-    party's by the words of its name, audited), so a name typed by an integration becomes an
-    entry administrators can rename or merge, never a second spelling. Empty ``party`` or the
-    customer's responsibility: ``None``."""
+    not know yet is registered (the kind the responsibility says, a plain third party's by the
+    words of its name, audited), so a name typed by an integration becomes an entry
+    administrators can rename or merge, never a second spelling — unless the register takes only
+    registered parties (``register_new`` False; ``None``: as the register's settings say,
+    ``selectors.only_registered_parties``): then it is an error on ``field`` (``party_unknown``)
+    saying how to register one. Empty ``party`` or the customer's responsibility: ``None``."""
     text = " ".join((party or "").split())
     kinds = kinds_for(responsibility)
     if not text or not kinds:
@@ -95,8 +106,8 @@ def party_for_responsibility(
             raise ValidationFailed(
                 {field: [_("This party is not of a kind this responsibility can name.")]}, code="party_wrong_kind"
             )
-        if not register_new:
-            raise ValidationFailed({field: [_("Choose a party from the register of responsible parties.")]}, code="party_unknown")
+        if register_new is False or (register_new is None and only_registered_parties()):
+            raise ValidationFailed({field: [unknown_party_message(text)]}, code="party_unknown")
         kind = kinds[0] if len(kinds) == 1 else guess_third_party_kind(text)
         return party_create(actor=actor, kind=kind, name=text)
     if not found.active:

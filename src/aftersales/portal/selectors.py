@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db.models import F
 
 from aftersales.accounts.models import User
+from aftersales.billing.selectors import CustomerCharge, customer_charges_for
 from aftersales.catalog.models import ProductUnit
 from aftersales.customers.models import Address, Customer
 from aftersales.customers.selectors import customer_with_addresses
@@ -84,7 +85,9 @@ class PortalQuote:
 @dataclass(frozen=True)
 class PortalJob:
     """A technician's job on the ticket: what it is, when, its quote and its final charge (the
-    work order's charge lines, once the work is done)."""
+    work order's charge lines, once the work is done), and whether that charge is paid
+    (``payment``: the billing app's receivable as the customer reads it; ``None`` while there is
+    none — a free job, or the work not finished)."""
 
     work_order_id: int
     number: str
@@ -94,6 +97,7 @@ class PortalJob:
     quote: PortalQuote | None
     charge_total: Decimal | None
     charge_lines: list[MoneyLine] = field(default_factory=list)
+    payment: CustomerCharge | None = None
 
     @property
     def pays(self) -> Decimal | None:
@@ -139,13 +143,15 @@ def _quote_of(order: WorkOrder) -> PortalQuote | None:
 
 def portal_ticket_jobs(*, ticket: Ticket) -> list[PortalJob]:
     """The ticket's jobs that say something about money — a quote sent, or the work charged —
-    oldest first; cancelled jobs left out. Call only with a ticket the caller may see."""
-    orders = (
+    oldest first, each charged one with what is paid of it; cancelled jobs left out. Call only
+    with a ticket the caller may see."""
+    orders = list(
         WorkOrder.objects.filter(ticket=ticket)
         .exclude(status=WorkOrderStatus.CANCELLED)
         .prefetch_related("charge_lines")
         .order_by("created_at", "id")
     )
+    payments = customer_charges_for([o.pk for o in orders if o.costed_at is not None and o.status in CHARGED_STATUSES])
     jobs = []
     for order in orders:
         charged = order.costed_at is not None and order.status in CHARGED_STATUSES
@@ -170,6 +176,7 @@ def portal_ticket_jobs(*, ticket: Ticket) -> list[PortalJob]:
                 quote=quote,
                 charge_total=Decimal(order.charge_total) if charged else None,
                 charge_lines=charge_lines,
+                payment=payments.get(order.pk) if charged else None,
             )
         )
     return jobs

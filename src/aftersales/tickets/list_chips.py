@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Region, Team, User
 from aftersales.catalog.models import ProductModel
+from aftersales.parties.models import ResponsibleParty
 
 from .forms import STATUS_OPEN, TicketListFilterForm
 from .models import TicketCategory
@@ -61,6 +62,7 @@ CHIP_PARAMETERS: dict[str, tuple[str, ...]] = {
     "responsibility": ("responsibility",),
     "request_type": ("request_type",),
     "number": ("number",),
+    "party": ("party",),
 }
 
 
@@ -120,6 +122,12 @@ def _model_text(code: str) -> str:
     return _labelled(_("Product model"), f"{name} {code}" if name else code)
 
 
+def _party_text(code: str) -> str:
+    """The responsible party's name in the reader's language (the register's code when unknown)."""
+    party = ResponsibleParty.objects.filter(code=code).only("name", "name_en").first()
+    return _labelled(_("Responsible party"), party.label if party is not None else code)
+
+
 def _number_text(number: str) -> str:
     if is_whole_number(number):
         return _labelled(_("Number"), number)
@@ -138,7 +146,8 @@ def _created_text(after: dt.datetime | None, before: dt.datetime | None) -> str:
 def chip_texts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     """``(key, text)`` of each filter the list applies for ``values`` (``TicketListFilterForm.
     values_from``), in the form's order, in the active language. Reads a name for each category,
-    region, team, assignee or product model given (one query each, only when given)."""
+    region, team, assignee, product model or responsible party given (one query each, only when
+    given)."""
     texts: list[tuple[str, str]] = []
     if values["queue"]:
         texts.append(("queue", _labelled(_("Queue"), _choice_label("queue", values["queue"]))))
@@ -172,6 +181,8 @@ def chip_texts(values: Mapping[str, Any]) -> list[tuple[str, str]]:
         texts.append(("request_type", _labelled(_("Request type"), _choice_label("request_type", values["request_type"]))))
     if values["number"]:
         texts.append(("number", _number_text(values["number"])))
+    if values.get("party"):
+        texts.append(("party", _party_text(values["party"])))
     return texts
 
 

@@ -41,6 +41,7 @@ from aftersales.demo.api import load_api_demo
 from aftersales.demo.appraisal import load_appraisal_demo
 from aftersales.demo.assignment import load_assignment_rules
 from aftersales.demo.banner import demo_logins, login_lines
+from aftersales.demo.billing import load_billing_demo
 from aftersales.demo.builders import ensure_base, load_base
 from aftersales.demo.bulk import BulkProgress, bulk_load
 from aftersales.demo.compensation import load_compensation_demo
@@ -110,6 +111,7 @@ class Command(BaseCommand):
             load_remedies_demo(self.stdout)
             load_compensation_demo(self.stdout)
             load_travel_demo(self.stdout)  # after compensation's, which signs finance in
+            load_billing_demo(self.stdout)  # after travel's: the technician's and finance's demo logins exist
             load_saved_views_demo(self.stdout)
             load_returns_demo(self.stdout)
             load_knowledge_demo(self.stdout)
