@@ -81,6 +81,9 @@ def test_every_subscribable_event_has_its_row_here() -> None:
         "appointment.changed",
         "customer.updated",
         "notification.failed",
+        # tests/webhooks/test_fulfilment_requested_events.py
+        "refund.requested",
+        "compensation.requested",
         # tests/webhooks/test_acceptance_events.py
         "ticket.solution_promised",
         "ticket.awaiting_acceptance",

@@ -20,6 +20,7 @@ from aftersales.tickets.models import (
 )
 
 from ..audit_actions import CompensationAudit
+from ..effects import fulfilment_requested
 from ..models import (
     Compensation,
     CompensationKind,
@@ -124,6 +125,7 @@ def compensation_request(
             "quantity": gift_quantity,
         },
     )
+    fulfilment_requested(item=item)
     _route_approval(item, measure=fresh, kind=MeasureKind.COMPENSATION, actor=actor)
     _after_approval(item)
     _start_measure(fresh, item)

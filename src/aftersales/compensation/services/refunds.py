@@ -26,6 +26,7 @@ from aftersales.tickets.models import (
 )
 
 from ..audit_actions import CompensationAudit
+from ..effects import fulfilment_requested
 from ..models import (
     Refund,
     RefundMethod,
@@ -232,6 +233,7 @@ def refund_request(
         public=True,
         changes={"amount": str(refund.amount), "method": method, "price": str(price), "depreciation": str(figures.depreciation)},
     )
+    fulfilment_requested(item=refund)
     _route_approval(refund, measure=fresh, kind=MeasureKind.REFUND, actor=actor)
     _after_approval(refund)
     _start_measure(fresh, refund)
