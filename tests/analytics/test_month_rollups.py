@@ -105,7 +105,7 @@ def direct(rows, months, *, regions=None, category=None):
         "intake_by_category": dict(by_category),
         "intake": intake,
         "satisfaction": [round(overall[i] / surveys[i], 2) if surveys[i] else None for i in range(n)],
-        "satisfied": [round(100 * (surveys[i] - detractors[i]) / surveys[i], 1) if surveys[i] else None for i in range(n)],
+        "satisfied": [round(100 * (surveys[i] - detractors[i]) / surveys[i], 2) if surveys[i] else None for i in range(n)],
         "cost_by_month": {name: [money(v) for v in values] for name, values in costs.items()},
         "cost_per_ticket": [(totals[i] / intake[i]).quantize(Decimal("0.01")) if intake[i] else None for i in range(n)],
         "cost_by_model": [

@@ -77,3 +77,27 @@ def test_the_help_prints_in_the_active_language():
         chinese = command.create_parser("manage.py", "api_key").format_help()
     assert "Create, revoke or list API keys." in english
     assert "创建、吊销或列出 API 密钥。" in chinese
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--language", "en", "list"),  # before the subcommand
+        ("list", "--language", "en"),  # after it
+        ("--language=en", "list"),
+        ("list", "--language=en"),
+    ],
+)
+def test_the_language_is_taken_before_or_after_the_subcommand(owner, args):
+    _run("create", "--owner", "crm-agent", "--name", "CRM", "--scope", "tickets:read")
+    assert "active" in _run(*args)
+
+
+def test_the_language_before_the_subcommand_also_says_the_errors(owner):
+    with pytest.raises(CommandError, match="No user is called nobody"):
+        _run("--language", "en", "create", "--owner", "nobody", "--name", "x")
+    with pytest.raises(CommandError, match="No API key has this prefix"):
+        _run("--language", "en", "revoke", "ask_nothing")
+    # Given in both places, the subcommand's (the nearer one) is taken.
+    _run("create", "--owner", "crm-agent", "--name", "CRM", "--scope", "tickets:read")
+    assert "启用" in _run("--language", "en", "list", "--language", "zh-hans")

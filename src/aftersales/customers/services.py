@@ -405,10 +405,12 @@ MARK_WORKING_ACTION = "email_working"
 def customer_email_bounced(*, customer_id: int, address: str, reason: str, at: dt.datetime | None = None) -> bool:
     """A message to the customer's **own** e-mail address bounced for good (the e-mail intake read
     the bounce): the address is marked bouncing (``email_bounced_at``, the receiving server's
-    ``reason``), the version raised, audited with the system as the actor; customer notifications
-    skip the address until it changes (``bump``) or staff mark it working. Nothing changes for
-    another address (a ticket's contact address), an erased customer, or an address already
-    marked (the first bounce's date stays). Returns whether the address was marked."""
+    ``reason``), audited with the system as the actor; customer notifications skip the address
+    until it changes (``bump``) or staff mark it working. The version and ``updated_at`` stay as
+    they are: a bounce is news about the address, no edit of the customer's data, so an agent
+    saving the customer's form opened before it is not refused as stale (``lock_customer``).
+    Nothing changes for another address (a ticket's contact address), an erased customer, or an
+    address already marked (the first bounce's date stays). Returns whether the address was marked."""
     key = (address or "").strip().lower()
     locked = Customer.objects.select_for_update().filter(pk=customer_id).first()
     if locked is None or locked.erased_at is not None or not key or locked.email.strip().lower() != key:
@@ -417,7 +419,7 @@ def customer_email_bounced(*, customer_id: int, address: str, reason: str, at: d
         return False
     when = at or clock.now()
     text = " ".join((reason or "").split())[:BOUNCE_REASON_MAX_LENGTH]
-    locked.version = bump(locked.pk, email_bounced_at=when, email_bounce_reason=text)
+    Customer.objects.filter(pk=locked.pk).update(email_bounced_at=when, email_bounce_reason=text)
     locked.email_bounced_at, locked.email_bounce_reason = when, text
     audit_record(
         action=CustomerAudit.EMAIL_BOUNCED,

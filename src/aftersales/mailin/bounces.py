@@ -12,8 +12,13 @@ touches the database.
   …") and the original attached or its headers quoted in the text.
 
 The original is found by what our outgoing mail carries (``threading.outgoing_headers``): its
-``X-Aftersales-Notification`` header and its Message-ID (``<as.n<pk>.t<ticket>.<signature>@…>``;
-the signature proves that we issued it). The stdlib ``email`` package does the MIME work.
+``X-Aftersales-Notification`` header (``<pk>.<signature>``) and its Message-ID
+(``<as.n<pk>.t<ticket>.<signature>@…>``, without a ticket ``<as.n<pk>.<signature>@…>``); the
+signature proves that we issued it, and only a notification so proven is taken. The header's old
+form, the bare id (mail sent before the header was signed), and the old unsigned Message-ID
+without a ticket are noted as ``claimed`` and taken only where a signed Message-ID in the same
+bounce names the same notification: a guessed id alone moves nothing. The stdlib ``email``
+package does the MIME work.
 """
 
 from __future__ import annotations
@@ -26,17 +31,17 @@ from email import policy
 from email.message import Message
 from email.parser import HeaderParser
 
-from django.utils.crypto import constant_time_compare
-
 from .parsing import decode_header_text, html_to_text, part_text
-from .threading import MESSAGE_ID_RE, is_our_message_id, message_id_for
+from .threading import is_our_message_id, notification_from_header, notification_from_message_id
 
 FAILED, DELAYED, UNKNOWN = "failed", "delayed", "unknown"
 MAX_CANDIDATES = 5  # a bounce is about one message; a few ids at most are looked up
 MAX_TEXT_CHARS = 200_000
 
-_OUR_ID = re.compile(r"<as\.n\d{1,18}(?:\.t\d{1,18}\.[0-9a-f]{1,40})?@[^<>\s]{1,253}>", re.IGNORECASE)
-_NOTIFICATION_HEADER = re.compile(r"^[ \t>]*X-Aftersales-Notification:[ \t]*(\d{1,18})\b", re.IGNORECASE | re.MULTILINE)
+_OUR_ID = re.compile(r"<as\.n\d{1,18}(?:\.t\d{1,18})?(?:\.[0-9a-f]{1,40})?@[^<>\s]{1,253}>", re.IGNORECASE)
+_NOTIFICATION_HEADER = re.compile(
+    r"^[ \t>]*X-Aftersales-Notification:[ \t]*(\d{1,18}(?:\.[0-9a-f]{1,40})?)(?![0-9a-z.])", re.IGNORECASE | re.MULTILINE
+)
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,10}")
 # An enhanced status code (RFC 3463): "5.1.1", not a version or an IP address ("5.6.7.8").
 _ENHANCED = re.compile(r"(?<![\d.])([245])\.(\d{1,3})\.(\d{1,3})(?!\.?\d)")
@@ -86,9 +91,10 @@ class Outcome:
 @dataclass
 class Bounce:
     """What a bounce tells: the recipient blocks of its report (none in the non-standard forms),
-    the notifications it names (``signed``: by a Message-ID whose signature we checked;
-    ``claimed``: by the ``X-Aftersales-Notification`` header or an unsigned id of ours), every
-    address it mentions, and the text-level verdict for the forms without a report."""
+    the notifications it names (``signed``: by a signed ``X-Aftersales-Notification`` header or
+    Message-ID whose signature we checked; ``claimed``: by an unsigned one — the old bare header,
+    the old Message-ID without a ticket — never taken on its own), every address it mentions, and
+    the text-level verdict for the forms without a report."""
 
     recipients: list[BouncedRecipient] = field(default_factory=list)
     signed: list[int] = field(default_factory=list)
@@ -98,8 +104,10 @@ class Bounce:
 
     @property
     def notification_ids(self) -> list[int]:
-        """The notifications named, proven ones first, at most ``MAX_CANDIDATES``."""
-        return list(dict.fromkeys([*self.signed, *self.claimed]))[:MAX_CANDIDATES]
+        """The notifications the bounce proves it is about (a verified signature), at most
+        ``MAX_CANDIDATES``. An unsigned id (``claimed``) counts only where a signature proves the
+        same notification, so it adds none: a forged bounce with a guessed id names nothing."""
+        return list(dict.fromkeys(self.signed))[:MAX_CANDIDATES]
 
     def names(self, address: str) -> bool:
         """Whether the bounce mentions ``address`` (the report, the original's headers, the text)."""
@@ -157,23 +165,32 @@ def _recipients(blocks: Iterable[Message]) -> list[BouncedRecipient]:
 
 
 def _notification_of(message_id: str) -> tuple[int, bool] | None:
-    """(notification id, signed) of one of our Message-IDs; None for another's or a forged one."""
+    """(notification id, signed) of one of our Message-IDs: signed when its signature verifies;
+    the old unsigned form without a ticket (``<as.n12@…>``) unsigned; None for another's or a
+    forged one."""
     if not is_our_message_id(message_id):
         return None
-    match = MESSAGE_ID_RE.match(message_id.strip())
-    if match is not None:
-        notification_id, ticket_id = int(match.group(1)), int(match.group(2))
-        expected = message_id_for(notification_id, ticket_id)
-        return (notification_id, True) if constant_time_compare(expected.lower(), message_id.strip().lower()) else None
+    signed = notification_from_message_id(message_id)
+    if signed is not None:
+        return signed, True
     plain = re.fullmatch(r"<?as\.n(\d{1,18})@[^<>\s]+>?", message_id.strip(), re.IGNORECASE)
     return (int(plain.group(1)), False) if plain else None
 
 
+def _note_header(bounce: Bounce, value: str) -> None:
+    """An ``X-Aftersales-Notification`` value: signed (``12.<signature>``) when it verifies, the
+    old bare id (``12``) claimed; a forged signature counts for nothing."""
+    value = value.strip()
+    signed = notification_from_header(value)
+    if signed is not None:
+        bounce.signed.append(signed)
+    elif value.isdigit() and len(value) < 19:
+        bounce.claimed.append(int(value))
+
+
 def _note_original(bounce: Bounce, headers: Message) -> None:
     """The original message's headers: its notification, Message-ID and recipients."""
-    pk = _header(headers, "X-Aftersales-Notification").strip()
-    if pk.isdigit() and len(pk) < 19:
-        bounce.claimed.append(int(pk))
+    _note_header(bounce, _header(headers, "X-Aftersales-Notification"))
     _note_text(bounce, _header(headers, "Message-ID"))
     for name in ("To", "Cc"):
         bounce.addresses.update(a.lower() for a in _ADDRESS.findall(_header(headers, name)))
@@ -185,7 +202,8 @@ def _note_text(bounce: Bounce, text: str) -> None:
         named = _notification_of(found)
         if named is not None:
             (bounce.signed if named[1] else bounce.claimed).append(named[0])
-    bounce.claimed.extend(int(pk) for pk in _NOTIFICATION_HEADER.findall(text))
+    for value in _NOTIFICATION_HEADER.findall(text):
+        _note_header(bounce, value)
     bounce.addresses.update(a.lower() for a in _ADDRESS.findall(text))
 
 

@@ -6,6 +6,12 @@ Every email about a ticket that the product sends carries
 * ``Message-ID: <as.n<notification id>.t<ticket id>.<signature>@<domain>>``,
 * ``X-Aftersales-Ticket: <number>`` and ``Auto-Submitted: auto-generated`` (RFC 3834).
 
+Every email the product sends (about a ticket or not) carries
+``X-Aftersales-Notification: <notification id>.<signature>``; an email about no ticket has the
+Message-ID ``<as.n<notification id>.<signature>@<domain>>``. A bounce names its notification by
+these (``bounces``): only a verified signature counts, so a forged bounce with a guessed id moves
+nothing.
+
 A reply addressed to the tagged address, or quoting our Message-ID in In-Reply-To/References,
 names the ticket; the signature (an HMAC with the SECRET_KEY through Django's signing
 machinery, hex so that mail systems that lower-case addresses do not break it) proves that we
@@ -27,6 +33,9 @@ SALT = "aftersales.mailin.reply"
 SIGNATURE_CHARS = 20
 TOKEN_RE = re.compile(rf"^t(\d{{1,18}})-([0-9a-f]{{{SIGNATURE_CHARS}}})$", re.IGNORECASE)
 MESSAGE_ID_RE = re.compile(rf"^<?as\.n(\d{{1,18}})\.t(\d{{1,18}})\.([0-9a-f]{{{SIGNATURE_CHARS}}})@([^>]+)>?$", re.IGNORECASE)
+# The Message-ID of an email about no ticket, and the X-Aftersales-Notification header's value.
+PLAIN_MESSAGE_ID_RE = re.compile(rf"^<?as\.n(\d{{1,18}})\.([0-9a-f]{{{SIGNATURE_CHARS}}})@([^>]+)>?$", re.IGNORECASE)
+NOTIFICATION_HEADER_RE = re.compile(rf"^(\d{{1,18}})\.([0-9a-f]{{{SIGNATURE_CHARS}}})$", re.IGNORECASE)
 
 
 def _signature(value: str) -> str:
@@ -52,12 +61,48 @@ def message_id_for(notification_id: int, ticket_id: int) -> str:
     return f"<as.{value}.{_signature(value)}@{domain}>"
 
 
+def notification_signature(notification_id: int) -> str:
+    """The signature of a notification's own id (its header, the Message-ID without a ticket)."""
+    return _signature(f"n{notification_id}")
+
+
+def notification_header_for(notification_id: int) -> str:
+    """``X-Aftersales-Notification``'s value: ``<id>.<signature>``."""
+    return f"{notification_id}.{notification_signature(notification_id)}"
+
+
+def notification_from_header(value: str) -> int | None:
+    """The notification a signed ``X-Aftersales-Notification`` value names; None for an unsigned
+    (the old bare id) or forged one."""
+    m = NOTIFICATION_HEADER_RE.match((value or "").strip())
+    if m is None:
+        return None
+    pk = int(m.group(1))
+    return pk if constant_time_compare(notification_signature(pk), m.group(2).lower()) else None
+
+
+def notification_from_message_id(message_id: str) -> int | None:
+    """The notification one of our signed Message-IDs names (about a ticket or not); None for
+    another's, an unsigned or a forged one."""
+    text = (message_id or "").strip()
+    m = MESSAGE_ID_RE.match(text)
+    if m is not None:
+        pk = int(m.group(1))
+        expected = _signature(f"n{pk}.t{int(m.group(2))}")
+        return pk if constant_time_compare(expected, m.group(3).lower()) else None
+    m = PLAIN_MESSAGE_ID_RE.match(text)
+    if m is not None:
+        pk = int(m.group(1))
+        return pk if constant_time_compare(notification_signature(pk), m.group(2).lower()) else None
+    return None
+
+
 def outgoing_headers(notification: Notification) -> dict[str, str]:
     """Headers for an outgoing email (the hook ``NOTIFICATION_EMAIL_HEADERS`` names this)."""
     _, domain = mailbox_address()
-    headers = {"Auto-Submitted": "auto-generated", "X-Aftersales-Notification": str(notification.pk)}
+    headers = {"Auto-Submitted": "auto-generated", "X-Aftersales-Notification": notification_header_for(notification.pk)}
     if notification.ticket_id is None:
-        headers["Message-ID"] = f"<as.n{notification.pk}@{domain}>"
+        headers["Message-ID"] = f"<as.n{notification.pk}.{notification_signature(notification.pk)}@{domain}>"
         return headers
     headers["Message-ID"] = message_id_for(notification.pk, notification.ticket_id)
     headers["Reply-To"] = reply_address(notification.ticket_id)

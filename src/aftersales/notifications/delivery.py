@@ -249,9 +249,9 @@ def _queue_fallback(
             group=failed.send_group,
             fallback_for=failed,
         )
-    # Another channel: the message composed again for it from the values it was sent with (an
-    # SMS's or WeChat's row keeps them; an e-mail keeps only its text).
-    source = next((row for row in [failed, *group] if row.params and row.channel != NotificationChannel.EMAIL), None)
+    # Another channel: the message composed again for it from the values it was sent with (every
+    # row of the send keeps them; an e-mail stored before it kept them has only its text).
+    source = next((row for row in [failed, *group] if row.params), None)
     if source is None and failed.channel == NotificationChannel.EMAIL:
         source = _earlier_values(failed, ticket)
     if source is None or event_for(failed.template) is None:
@@ -270,8 +270,9 @@ def _queue_fallback(
 
 
 def _earlier_values(failed: Notification, ticket: Any) -> Notification | None:
-    """A bounced e-mail's send had no SMS or WeChat row (an e-mail keeps only its text): the values
-    of the same message of the ticket sent by SMS or WeChat before, the newest."""
+    """A bounced e-mail without values (stored before e-mails kept them) whose send had no SMS or
+    WeChat row: the values of the same message of the ticket sent by SMS or WeChat before, the
+    newest."""
     rows = Notification.objects.filter(
         ticket_id=ticket.pk,
         template=failed.template,

@@ -97,7 +97,9 @@ def notification_queue(
 
     ``ticket`` (a ticket, the message is about it) is stored by its key; ``user`` puts an
     in-app notification in that staff member's inbox; ``params`` are the message's values
-    (number, link, …) that an SMS provider's or WeChat's pre-approved template is filled with;
+    (number, link, …) that an SMS provider's or WeChat's pre-approved template is filled with,
+    and from which the message is composed again on another channel (an e-mail keeps them too;
+    a one-time secret in them is masked once the message is settled, ``redaction``);
     ``group`` is shared by the messages of one send, ``fallback_for`` names the undelivered
     message this one replaces on another channel (``delivery.delivery_failed``).
     """
@@ -326,7 +328,9 @@ def notify_ticket_customer(
                 body=text(email=email, channel=channel),
                 language=language,
                 ticket=ticket,
-                params=None if email else provider_values,
+                # Every channel keeps the values, an e-mail too: a bounced e-mail is composed
+                # again from them for SMS or WeChat (``delivery._queue_fallback``).
+                params=provider_values,
                 group=group,
                 fallback_for=fallback_for,
                 skipped=email_bounce_skip(customer, address) if email else "",

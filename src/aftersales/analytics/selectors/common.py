@@ -105,7 +105,11 @@ def can_reach_tickets(user: User, roles: frozenset[str] = SCOPED_ROLES) -> bool:
 
 
 def rate(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
+    """``part`` of ``whole`` in percent, to two decimals (2 of 3 → 66.67; None without a whole):
+    the API and the exports carry this number; the pages show it to one decimal through the
+    ``percent`` filter, which tells a tiny share from none ("<0.1%") and an almost-whole one from
+    all (">99.9%") — a rate already rounded to one decimal could tell neither."""
+    return round(100 * part / whole, 2) if whole else None
 
 
 CENT = Decimal("0.01")

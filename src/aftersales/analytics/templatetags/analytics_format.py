@@ -24,13 +24,16 @@ def business_minutes(value: float | None) -> str:
 @register.filter
 def percent(value: float | None) -> str:
     """12.34 → "12.3%"; 0 → "0.0%"; a rate above zero that would show as 0.0 (0.03) → "<0.1%"
-    (one in three thousand is not none; the same in every language); None → "—". For the pages
-    only: the exports keep the number itself."""
+    (one in three thousand is not none) and a rate below 100 that would show as 100.0 (99.97)
+    → ">99.9%" (one missed in three thousand is not all met); the same in every language;
+    None → "—". For the pages only: the exports keep the number itself."""
     if value is None:
         return "—"
     shown = f"{value:.1f}"
     if value > 0 and float(shown) == 0:
         return "<0.1%"
+    if value < 100 and float(shown) == 100:
+        return ">99.9%"
     return f"{shown}%"
 
 

@@ -76,7 +76,8 @@ def is_whole_number(number: str) -> bool:
 def number_q(number: str) -> Q:
     """Tickets whose number is ``number`` (a whole number: the unique index's one row) or, for
     anything shorter ("SH20261207", "SH20261207-0001"), starts with it: ``LIKE 'SH20261207%'``,
-    a range of the same index under the C collation (docs/analytics.md)."""
+    on PostgreSQL a range of the number's ``varchar_pattern_ops`` index (Django's ``…_like``
+    index of the unique field), whatever the collation (docs/ticket-search.md, "Indexes")."""
     if is_whole_number(number):
         return Q(number=number)
     return Q(number__startswith=number)

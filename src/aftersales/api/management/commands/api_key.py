@@ -4,17 +4,20 @@
   api_key revoke ask_1a2b3c4d
   api_key list [--owner agent]
 
-Each action takes ``--language`` (``zh-hans``, ``en``; default ``settings.LANGUAGE_CODE``): what
-the command prints, its errors included, is in the operator's language. The secret is printed
-once, at creation; only its hash is stored.
+``--language`` (``zh-hans``, ``en``; default ``settings.LANGUAGE_CODE``), before or after the
+action (``api_key --language en list`` and ``api_key list --language en``; given twice, the one
+after the action wins): what the command prints, its errors and its ``--help`` included, is in
+the operator's language (``core.operator_command``). The secret is printed once, at creation;
+only its hash is stored.
 """
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -22,16 +25,15 @@ from django.utils.translation import gettext_lazy
 
 from aftersales.accounts.models import Region, User
 from aftersales.core.errors import DomainError
-from aftersales.core.operator_command import lazy_help
+from aftersales.core.operator_command import OperatorCommand, languages, lazy_help
 
 from ...models import ALL_SCOPES, ApiKey
 from ...services import api_key_create, api_key_revoke_by_prefix
 
 
-class Command(BaseCommand):
-    @property
-    def help(self) -> str:  # type: ignore[override]  # argparse's description wants a str, in the active language
-        return str(gettext_lazy("Create, revoke or list API keys."))
+class Command(OperatorCommand):
+    # ``--language`` before the action is OperatorCommand's; the one after it is each action's.
+    help_text = gettext_lazy("Create, revoke or list API keys.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -57,14 +59,16 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help=lazy_help(gettext_lazy("List keys (prefixes only).")))
         listing.add_argument("--owner", default="", help=lazy_help(gettext_lazy("Only this user's keys.")))
         for action in (create, revoke, listing):
+            # SUPPRESS: an action given no --language leaves the one before it in place.
             action.add_argument(
                 "--language",
-                default=settings.LANGUAGE_CODE,
-                choices=[code for code, _name in settings.LANGUAGES],
-                help=lazy_help(gettext_lazy("The language of the output, one of %(choices)s (default %(default)s).")),
+                default=argparse.SUPPRESS,
+                choices=languages(),
+                help=lazy_help(gettext_lazy("The language of the output, one of %(choices)s (default: the site's language).")),
             )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Without --language: the site's language, also under call_command (not the caller's).
         with translation.override(options.get("language") or settings.LANGUAGE_CODE):
             try:
                 getattr(self, f"_{options['action']}")(options)
