@@ -20,6 +20,9 @@ from tests.parts.factories import PartFactory, WarehouseFactory
 from tests.tickets.media import PDF_BYTES
 from tests.tickets.process_helpers import analysed, repair_plan
 from tests.travel.factories import advance, claim, paid_advance
+from tests.travel.factories import job as trip_job
+from tests.travel.trip_factories import days_ago as trip_days_ago
+from tests.travel.trip_factories import log, submitted, trip
 
 from aftersales.accounts.models import DataScope, Role, User
 from aftersales.outlets.services import settlement_draft
@@ -29,6 +32,7 @@ from aftersales.tickets.models import MeasureStatus, PlanMeasure, Ticket
 from aftersales.tickets.process import ticket_record_agreement, ticket_resolve, ticket_submit_plan, ticket_update_measure
 from aftersales.tickets.services import ticket_add_attachment, ticket_transition
 from aftersales.tickets.states import TicketStatus
+from aftersales.travel import services
 from aftersales.travel.services import reimbursement_draft
 
 from .conftest import new_page
@@ -254,5 +258,38 @@ def test_the_technicians_pages_fit_a_phone(browser, live_server, transactional_d
         expect(page.get_by_test_id("ticket-table")).to_be_visible()
         assert_fits(page, f"technician ({language}): the ticket list")
         expect(page.get_by_test_id("new-intake")).to_have_count(0)
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_technicians_trip_pages_fit_a_phone(browser, live_server, transactional_db, language):
+    """His Today page with his open and returned trips, "My trips" with every "Log today" form
+    open, and a trip's page (its log, the reconciliation, every form open): long places, purposes,
+    reasons and work-order numbers wrap or scroll in their own box."""
+    team = TeamFactory()
+    tech = UserFactory(role=Role.TECHNICIAN, data_scope=DataScope.OWN, team=team)
+    payer = UserFactory(role=Role.FINANCE, data_scope=DataScope.ALL)
+    job = trip_job(tech)
+    long_place = "浙江省杭州市余杭区良渚街道" + "某某工业园区" * 6
+    opened = trip(tech, work_orders=[job], purpose="上门维修燃气热水器和变频空调（含高铁、住宿与市内交通）" * 3)
+    log(opened, work_order=job, place=long_place, activity="更换压缩机并试机，" * 10)
+    log(opened, day=trip_days_ago(1), hours="3", place=long_place)
+    returned = submitted(tech, job, hours="9.5")
+    services.trip_return(trip=returned, actor=payer, reason="12月5日工时与派工单不符，请核对后重新提交。" * 4)
+    page = _phone(browser, live_server, tech.username, language)
+    try:
+        page.goto("/")
+        expect(page.get_by_test_id("today-trip")).to_have_count(2)
+        assert_fits(page, f"technician ({language}): today, with his trips")
+        page.goto("/travel/trips/mine/")
+        expect(page.get_by_test_id("trips-mine")).to_be_visible()
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        assert_fits(page, f"technician ({language}): my trips, every form open")
+        for number in (opened.number, returned.number):
+            page.goto(f"/travel/trips/{number}/")
+            expect(page.get_by_test_id("trip")).to_be_visible()
+            page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            assert_fits(page, f"technician ({language}): trip {number}, every form open")
     finally:
         page.context.close()

@@ -3,7 +3,8 @@ approved expense claims paid, an earlier advance offset against them), a paid ad
 outstanding with approved claims not yet reimbursed, an advance paid 43 days ago and never settled
 (overdue for settlement, requested, approved and paid at those past moments with
 ``simulated_now``), and an advance waiting for approval — all
-through the travel and field-service services, so the audit log tells the story. Idempotent: when
+through the travel and field-service services, so the audit log tells the story; then his trip
+log (``demo.trips``). Idempotent: when
 the technician has an advance it says so and changes nothing."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from aftersales.travel.models import CashAdvance, PaymentMethod
 from aftersales.travel.permissions import can_decide_advance
 
 from .timetravel import simulated_now
+from .trips import load_trip_demo
 
 TECHNICIAN = "technician"
 W = WorkOrderStatus
@@ -73,6 +75,12 @@ def _overdue_advance(tech: User, *, approver: User, finance: User) -> CashAdvanc
 
 
 def load_travel_demo(stdout: Any) -> None:
+    """The travel money, then the trip log (``demo.trips``), each idempotent on its own."""
+    _load_money(stdout)
+    load_trip_demo(stdout)
+
+
+def _load_money(stdout: Any) -> None:
     tech = User.objects.filter(username=TECHNICIAN, role=Role.TECHNICIAN, is_active=True).first()
     if tech is None:
         return

@@ -23,10 +23,12 @@ from .selectors import (
     acceptance_tile,
     agent_workbench,
     finance_payments,
+    my_open_trips,
     sees_team_view,
     sees_warehouse_home,
     supervisor_team_view,
     technician_today,
+    trip_review_tile,
     warehouse_home,
 )
 from .setup_checklist import setup_checklist
@@ -106,12 +108,17 @@ def _render_workbench(request: HttpRequest, user: User) -> HttpResponse:
 
 def _render_today(request: HttpRequest, user: User) -> HttpResponse:
     if user.role == Role.FINANCE:  # finance's travel cards only: no jobs of its own
-        context = {"finance_payments": finance_payments(user=user), "finance_travel": finance_desk(user=user)}
+        context = {
+            "finance_payments": finance_payments(user=user),
+            "finance_travel": finance_desk(user=user),
+            "trip_review": trip_review_tile(user=user),
+        }
         return render(request, "desk/today.html", context)
     context = {
         "day": technician_today(user=user),
         "led_outlets": outlets_led_by(user),
         "my_travel": technician_desk(user=user),
+        "my_trips": my_open_trips(user=user),
     }
     return render(request, "desk/today.html", context)
 
@@ -125,4 +132,5 @@ def _render_team(request: HttpRequest, user: User) -> HttpResponse:
     # calendar in use that lacks this year's, or from November next year's, official holiday
     # schedule); nobody else gets the checklist.
     setup = setup_checklist(user=user, today=system_clock.local_today())
-    return render(request, "desk/team.html", {"view": supervisor_team_view(user=user), "setup": setup})
+    context = {"view": supervisor_team_view(user=user), "setup": setup, "trip_review": trip_review_tile(user=user)}
+    return render(request, "desk/team.html", context)

@@ -8,6 +8,8 @@ document:
 * finance (the finance users whose data scope holds the technician, ``permissions.finance_for``):
   an advance approved that waits to be paid;
 * both: a paid advance overdue for settlement (``settlement``; the daily reminder job);
+* the reviewers of his trip logs (``trip_permissions.reviewers_for``: finance, supervisors and
+  administrators whose scope holds him): a log submitted for review, once per submission;
 * the technician: his trip log approved (the hours and the labour cost fixed) or returned for
   correction (with the reason) — the events of ``notifications.template_trips``.
 
@@ -31,6 +33,7 @@ from aftersales.notifications.services import notify_staff
 
 from .models import CashAdvance, Reimbursement, Trip
 from .permissions import finance_for
+from .trip_permissions import reviewers_for
 
 logger = logging.getLogger(__name__)
 
@@ -142,6 +145,18 @@ def advance_overdue(advance: CashAdvance, *, days_since_paid: int, due_on: dt.da
 
 def _trip_path(trip: Trip) -> str:
     return reverse("travel:trip", args=[trip.number])
+
+
+def trip_submitted(trip: Trip, *, hours: Decimal) -> None:
+    """Every reviewer of the technician's logs hears, once per submission, that this one waits."""
+    technician = trip.technician
+    days = " – ".join(day.isoformat() for day in (trip.departed_on, trip.returned_on) if day is not None)
+    params = {"number": trip.number, "technician": str(technician), "days": days, "hours": f"{hours:.2f}"}
+    path = _trip_path(trip)
+    _with_the_step(
+        f"travel.trip_submitted {trip.number}",
+        lambda: _tell(list(reviewers_for(technician)), "travel.trip_submitted", path, params),
+    )
 
 
 def trip_approved(trip: Trip, *, hours: Decimal, cost: Decimal) -> None:

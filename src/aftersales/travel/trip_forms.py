@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.provinces import PROVINCES
@@ -13,7 +15,19 @@ from aftersales.accounts.provinces import PROVINCES
 from .forms import DATE
 from .models import TripStatus
 
-PROVINCE_CHOICES = [("", "—"), *((full, full) for full, _short, _latin in PROVINCES)]
+# The provinces' names in English where their romanised name is not the English one.
+ENGLISH_NAMES = {"neimenggu": "Inner Mongolia", "hongkong": "Hong Kong", "macau": "Macao", "shaanxi": "Shaanxi"}
+
+
+def _province_label(full: str, latin: str) -> str:
+    """The province as the reader reads it: 江苏省, or Jiangsu on an English page (the value sent
+    is the full Chinese name either way)."""
+    language = translation.get_language() or "zh-hans"
+    return full if language.startswith("zh") else ENGLISH_NAMES.get(latin, latin.title())
+
+
+province_label = lazy(_province_label, str)
+PROVINCE_CHOICES = [("", "—"), *((full, province_label(full, latin[0])) for full, _short, latin in PROVINCES)]
 MONTH = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
 
 

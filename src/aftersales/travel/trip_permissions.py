@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import User
+from aftersales.accounts.models import DataScope, Role, Team, User
 from aftersales.core.errors import PermissionDenied
 
 from .models import Trip, TripStatus
@@ -40,6 +41,26 @@ def owns(user: User, trip: Trip) -> bool:
 def can_review(user: User, trip: Trip, *, reach: Reach | None = None) -> bool:
     """A reviewer whose data scope holds the trip's technician; never his own trip."""
     return is_reviewer(user) and not owns(user, trip) and sees(user, trip.technician_id, reach=reach)
+
+
+def reviewers_for(technician: User) -> QuerySet[User]:
+    """The active users who may review ``technician``'s trip logs (``can_review`` read the other
+    way round, as ``permissions.finance_for`` is): superusers, and supervisors, administrators and
+    finance whose data scope holds him (all; his region; his team) or who lead his team; never
+    himself. Who hears that a log waits for review."""
+    scope = Q(data_scope=DataScope.ALL)
+    if technician.region_id:
+        scope |= Q(data_scope=DataScope.REGION, region_id=technician.region_id)
+    if technician.team_id:
+        scope |= Q(data_scope=DataScope.TEAM, team_id=technician.team_id) | Q(
+            pk__in=Team.objects.filter(pk=technician.team_id, leader__isnull=False).values("leader_id")
+        )
+    return (
+        User.objects.filter(Q(is_superuser=True) | (Q(role__in=OVERSEER_ROLES) & scope), is_active=True)
+        .exclude(role=Role.CUSTOMER)
+        .exclude(pk=technician.pk)
+        .order_by("id")
+    )
 
 
 def check_open(user: User) -> None:

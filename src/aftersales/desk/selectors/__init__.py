@@ -31,6 +31,7 @@ from .technician import (
     TechnicianDay,
     technician_today,
 )
+from .trips import MyTrip, TripReviewTile, my_open_trips, trip_review_tile
 from .warehouse import (
     CountLink,
     WarehouseHome,
@@ -49,17 +50,21 @@ __all__ = [
     "FinancePayments",
     "Job",
     "LoadRow",
+    "MyTrip",
     "TeamView",
     "TechnicianDay",
     "TicketCard",
+    "TripReviewTile",
     "WarehouseHome",
     "Workbench",
     "acceptance_tile",
     "agent_workbench",
     "finance_payments",
+    "my_open_trips",
     "sees_team_view",
     "sees_warehouse_home",
     "supervisor_team_view",
     "technician_today",
+    "trip_review_tile",
     "warehouse_home",
 ]

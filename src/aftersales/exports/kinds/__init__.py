@@ -19,4 +19,5 @@ from . import (  # noqa: F401
     revisits,
     tickets,
     travel,
+    travel_trips,
 )

@@ -1,7 +1,7 @@
 """The trip log (出差日志): the technician opens a trip, logs his days (``TripLogEntry``), submits
-it; a reviewer (supervisor, administrator, finance; never his own) approves it — the labour per
-work order reconciled and its cost frozen in ``TripLabour`` (``reconcile``) — or returns it with
-the reason; the technician corrects and submits again, or cancels it while it is open or
+it (its reviewers are told); a reviewer (supervisor, administrator, finance; never his own)
+approves it — the labour per work order reconciled and its cost frozen in ``TripLabour``
+(``reconcile``) — or returns it with the reason; the technician corrects and submits again, or cancels it while it is open or
 returned. Every change is audited in its transaction and raises the trip's ``version``.
 
 The approval records the reconciled hours and cost for production management's labour costing;
@@ -324,7 +324,7 @@ def trip_submit(
         )
     _not_future(returned, field="returned_on")
     locked.departed_on, locked.returned_on, locked.submitted_at = departed, returned, clock.now()
-    return move(
+    submitted = move(
         locked,
         table=TRIP_MOVES,
         kind="trip",
@@ -333,6 +333,8 @@ def trip_submit(
         fields={"departed_on", "returned_on", "submitted_at"},
         changes={"departed_on": str(departed), "returned_on": str(returned)},
     )
+    notify.trip_submitted(submitted, hours=submitted.entries.aggregate(h=Sum("working_hours"))["h"] or Decimal("0.00"))
+    return submitted
 
 
 @transaction.atomic
