@@ -98,6 +98,7 @@ SKIP_PREFIXES = ("/static/", "/media/", "/api/", "/accounts/logout", "/i18n/", "
 SKIP_SUFFIXES = (".pdf", ".xlsx", ".csv", ".png", ".jpg", ".json", "/download/")
 # A link in a text (a message's signed link, a URL shown as its own text) is no language.
 URL = re.compile(r"https?://[^\s<>\"'，。、；：！？（）《》「」【】]+")
+PLAIN_WORD = re.compile(r"[A-Za-z0-9]+")
 SKIPPED_APPS = {"sessions", "admin", "contenttypes", "auth"}
 
 
@@ -262,7 +263,12 @@ def _strip_user_data(text: str, user_data: list[str]) -> str:
     for position in sorted(positions):
         value = user_data[position]
         if value in text:
-            text = text.replace(value, " ")
+            if PLAIN_WORD.fullmatch(value):
+                # A stored word ("en", a reply template's language) is user data where it stands
+                # as a word, not inside a code it happens to spell ("sup-hengli").
+                text = re.sub(rf"(?<![A-Za-z0-9_-]){re.escape(value)}(?![A-Za-z0-9_-])", " ", text)
+            else:
+                text = text.replace(value, " ")
     return text
 
 

@@ -146,6 +146,9 @@ def test_the_portal_form_says_what_each_file_is_from_its_real_type():
         "idempotency_key": "k",
         "request_type": "repair",
         "description": "漏水",
+        "occurred_certainty": "unknown",
+        "province": "上海市",
+        "city": "上海市",
         "address": "中山路1号",
         "phone": "13912345679",
     }

@@ -14,6 +14,8 @@ from typing import Any
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from aftersales.tickets.selectors.when_where import ticket_when_where
+
 from .content import CaseFile, PlanAssessmentView, WorkOrderView
 from .pdf_later import LaterSteps
 from .pdf_layout import SEP, _canvas_class, _register_font, _yes_no, money, when
@@ -52,7 +54,7 @@ class _Builder(LaterSteps):
         internal = self.case.internals
         if internal is not None:
             rows += [(_("Responsibility"), internal.responsibility or "—"), (_("Probable cause"), internal.cause or "—")]
-        rows += [(_("Registered"), when(ticket.created_at)), (_("Occurred at"), when(ticket.occurred_at))]
+        rows += [(_("Registered"), when(ticket.created_at)), (_("Occurred at"), ticket_when_where(ticket).when_text)]
         if internal is not None:
             rows.append((_("First response due"), when(internal.first_response_due_at)))
         rows.append((_("First response"), when(ticket.first_responded_at)))

@@ -87,8 +87,9 @@ def draw_plans(rng: random.Random, base: DemoBase, now: dt.datetime) -> list[Pla
     _keep_resolved_recent([p for p in plans if p.status == S.RESOLVED], rng, base, now)
     plans.sort(key=lambda p: p.created_at)
     # A merged ticket is a second report of an earlier one: same customer, product and problem.
-    # (never a finished one: a duplicate is merged into a ticket that is still being handled)
-    earlier = [p for p in plans if p.status not in (S.MERGED, S.REGISTERED, S.REJECTED, S.CANCELLED, S.CLOSED)]
+    # (never a finished or solved one: a duplicate is merged into a ticket that is still being
+    # handled, so the triage's duplicate list can show it whatever day the demo is loaded)
+    earlier = [p for p in plans if p.status in OPEN_STATUSES and p.status != S.REGISTERED]
     for plan in plans:
         if plan.status != S.MERGED:
             continue
