@@ -212,6 +212,13 @@ def present_trip(caller: Any, trip: Trip, *, full: bool, reach: Reach | None = N
     )
 
 
+def _trip_to_change(request: HttpRequest, number: str) -> tuple[Any, Any, int]:
+    """The writing caller, the trip they may see and the version their If-Match names."""
+    caller = _staff_caller(request, Scope.TRAVEL_WRITE)
+    trip = trip_selectors.trip_get_for_user(user=caller.user, number=number)
+    return caller, trip, checked_version(request, trip, missing=MISSING, stale=STALE)
+
+
 def _trip_answer(caller: Any, number: str, response: HttpResponse) -> TripOut:
     fresh = trip_selectors.trip_get_for_user(user=caller.user, number=number)
     response["ETag"] = version_etag(fresh)
@@ -272,9 +279,7 @@ def add_entry(
     response: HttpResponse,
     if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
 ) -> Any:
-    caller = _staff_caller(request, Scope.TRAVEL_WRITE)
-    trip = trip_selectors.trip_get_for_user(user=caller.user, number=number)
-    version = checked_version(request, trip, missing=MISSING, stale=STALE)
+    caller, trip, version = _trip_to_change(request, number)
     services.trip_entry_add(trip=trip, actor=caller.user, expected_version=version, **payload.model_dump())
     return 201, _trip_answer(caller, number, response)
 
@@ -289,9 +294,7 @@ def _step(declared: Any) -> Any:
         response: HttpResponse,
         if_match: str = Header(None, alias="If-Match", max_length=200, description=IF_MATCH_DOC),
     ) -> Any:
-        caller = _staff_caller(request, Scope.TRAVEL_WRITE)
-        trip = trip_selectors.trip_get_for_user(user=caller.user, number=number)
-        version = checked_version(request, trip, missing=MISSING, stale=STALE)
+        caller, trip, version = _trip_to_change(request, number)
         declared.perform(document=trip, actor=caller.user, expected_version=version, **payload.model_dump())
         return _trip_answer(caller, number, response)
 
