@@ -44,8 +44,26 @@ class BatchSide:
         return self.faulty_units / self.shipped if self.shipped else None
 
 
+class SideRates:
+    """The fault rate on each side of a change, from the counts a comparison keeps (the check's
+    and the measured effect's)."""
+
+    before_units: int
+    before_faulty: int
+    after_units: int
+    after_faulty: int
+
+    @property
+    def before_rate(self) -> float | None:
+        return self.before_faulty / self.before_units if self.before_units else None
+
+    @property
+    def after_rate(self) -> float | None:
+        return self.after_faulty / self.after_units if self.after_units else None
+
+
 @dataclass(frozen=True)
-class CheckResult:
+class CheckResult(SideRates):
     before_units: int
     before_faulty: int
     after_units: int
@@ -55,14 +73,6 @@ class CheckResult:
     window_months: int | None
     batches: list[BatchSide] = field(default_factory=list)
     reason: str = ""  # why no test could be made ("no_model", "no_change_date", "no_after_batches", …)
-
-    @property
-    def before_rate(self) -> float | None:
-        return self.before_faulty / self.before_units if self.before_units else None
-
-    @property
-    def after_rate(self) -> float | None:
-        return self.after_faulty / self.after_units if self.after_units else None
 
     def as_detail(self) -> dict[str, object]:
         return {

@@ -43,7 +43,7 @@ from aftersales.catalog.selectors import BatchFacts, BatchKey
 from aftersales.catalog.warranty import add_months
 from aftersales.core import clock
 
-from .checks import alpha
+from .checks import SideRates, alpha
 from .models import UNKNOWN_MONTHS, EffectVerdict, FaultCount, ImprovementAction
 from .rates import batch_suppliers
 from .scope import same_component, scope_batches
@@ -78,7 +78,7 @@ class EffectBatch:
 
 
 @dataclass(frozen=True)
-class Effect:
+class Effect(SideRates):
     verdict: str  # EffectVerdict value, or "" (cannot be measured: see reason)
     reason: str = ""  # "no_scope", "no_change_date", "unknown_first_batch", "no_batches", "no_after_batches",
     # "not_mature", "no_before_batches", "too_few_units"
@@ -94,14 +94,6 @@ class Effect:
     unknown_start_batches: int = 0
     unknown_months_units: int = 0
     batches: list[EffectBatch] = field(default_factory=list)
-
-    @property
-    def before_rate(self) -> float | None:
-        return self.before_faulty / self.before_units if self.before_units else None
-
-    @property
-    def after_rate(self) -> float | None:
-        return self.after_faulty / self.after_units if self.after_units else None
 
     def as_detail(self) -> dict[str, Any]:
         def iso(day: dt.date | None) -> str | None:
